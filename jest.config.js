@@ -1,0 +1,7 @@
+/** Jest runs the TypeScript tests directly through ts-jest. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }] },
+  testTimeout: 120000,
+};

@@ -1,0 +1,36 @@
+/**
+ * The gs-compress command line: a thin yargs layer over the library. Each command lives in
+ * src/cli/commands/ and only parses options, calls the library and prints.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isGsError } from '../errors';
+import { commands } from './commands';
+
+export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
+  let code = 0;
+  const parser = yargs(argv)
+    .scriptName('gs-compress')
+    .usage('$0 <command> [options]\n\nMake small neural networks smaller: train with group sparsity, prune dead units exactly, export to ONNX and verify.')
+    .command(commands)
+    .demandCommand(1, 'Name a command; `gs-compress <command> --help` explains each.')
+    .strict()
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue('Docs: README.md. Every command takes --help.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`error: ${msg}\nRun with --help to see the options.\n`);
+      code = 2;
+    });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    if (isGsError(e)) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  return code || (process.exitCode as number | undefined) || 0;
+}

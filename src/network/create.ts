@@ -1,0 +1,63 @@
+/**
+ * Building networks: seeded initialisation (PyTorch's nn.Linear default, uniform in
+ * +-1/sqrt(fan_in) for kernel and bias, so runs compare with the PyTorch reference) and counts.
+ */
+import type { Scaling } from '../data/types';
+import type { DenseLayer, Network } from './types';
+import { Rng } from '../util/rng';
+
+export interface NetworkShape {
+  inputWidth: number;
+  hidden: number[];
+  classes: number;
+}
+
+export function initNetwork(
+  shape: NetworkShape,
+  seed: number,
+  opts: { scaling?: Scaling | null; classLabels?: string[]; featureNames?: string[] } = {},
+): Network {
+  const rng = new Rng(seed);
+  const sizes = [shape.inputWidth, ...shape.hidden, shape.classes];
+  const layers: DenseLayer[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const inSize = sizes[l];
+    const outSize = sizes[l + 1];
+    const bound = 1 / Math.sqrt(inSize);
+    const kernel = new Float32Array(inSize * outSize);
+    for (let i = 0; i < kernel.length; i++) kernel[i] = (rng.next() * 2 - 1) * bound;
+    const bias = new Float32Array(outSize);
+    for (let i = 0; i < outSize; i++) bias[i] = (rng.next() * 2 - 1) * bound;
+    layers.push({ inSize, outSize, kernel, bias });
+  }
+  return {
+    inputWidth: shape.inputWidth,
+    inputIndices: Array.from({ length: shape.inputWidth }, (_, i) => i),
+    scaling: opts.scaling ?? null,
+    layers,
+    classLabels: opts.classLabels ?? Array.from({ length: shape.classes }, (_, i) => String(i)),
+    featureNames: opts.featureNames ?? Array.from({ length: shape.inputWidth }, (_, i) => `x${i}`),
+  };
+}
+
+/** Total number of weights and biases. */
+export function parameterCount(net: Network): number {
+  return net.layers.reduce((s, l) => s + l.kernel.length + l.bias.length, 0);
+}
+
+/** Multiply-adds per sample of the dense layers. */
+export function multiplyAdds(net: Network): number {
+  return net.layers.reduce((s, l) => s + l.inSize * l.outSize, 0);
+}
+
+/** Deep copy (weights are copied, not shared). */
+export function cloneNetwork(net: Network): Network {
+  return {
+    ...net,
+    inputIndices: [...net.inputIndices],
+    scaling: net.scaling ? { mean: net.scaling.mean.slice(), std: net.scaling.std.slice() } : null,
+    layers: net.layers.map((l) => ({ ...l, kernel: l.kernel.slice(), bias: l.bias.slice() })),
+    classLabels: [...net.classLabels],
+    featureNames: [...net.featureNames],
+  };
+}

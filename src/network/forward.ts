@@ -1,0 +1,85 @@
+/**
+ * Reference forward pass of a Network in plain TypeScript (float64 accumulation).
+ * It is the ground truth that pruning, ONNX export and the training engines are checked against.
+ */
+import type { Network } from './types';
+
+/** Logits [rows x classes] for raw features [rows x inputWidth], row-major. */
+export function logits(net: Network, features: Float32Array, rows: number): Float32Array {
+  const d = net.inputWidth;
+  if (features.length !== rows * d) {
+    throw new RangeError(`features has ${features.length} values, expected ${rows} x ${d}`);
+  }
+  const idx = net.inputIndices;
+  const mean = net.scaling?.mean;
+  const std = net.scaling?.std;
+  let cur = new Float64Array(rows * idx.length);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < idx.length; k++) {
+      const c = idx[k];
+      const v = features[r * d + c];
+      cur[r * idx.length + k] = mean && std ? (v - mean[c]) / std[c] : v;
+    }
+  }
+  let width = idx.length;
+  net.layers.forEach((layer, li) => {
+    const last = li === net.layers.length - 1;
+    const next = new Float64Array(rows * layer.outSize);
+    for (let r = 0; r < rows; r++) {
+      const o = r * layer.outSize;
+      for (let j = 0; j < layer.outSize; j++) next[o + j] = layer.bias[j];
+      for (let i = 0; i < width; i++) {
+        const a = cur[r * width + i];
+        if (a === 0) continue;
+        const ko = i * layer.outSize;
+        for (let j = 0; j < layer.outSize; j++) next[o + j] += a * layer.kernel[ko + j];
+      }
+      if (!last) for (let j = 0; j < layer.outSize; j++) if (next[o + j] < 0) next[o + j] = 0;
+    }
+    cur = next;
+    width = layer.outSize;
+  });
+  return Float32Array.from(cur);
+}
+
+/** Softmax of each row of logits, computed stably. */
+export function softmaxRows(z: Float32Array, cols: number): Float32Array {
+  const out = new Float32Array(z.length);
+  for (let o = 0; o < z.length; o += cols) {
+    let m = -Infinity;
+    for (let j = 0; j < cols; j++) m = Math.max(m, z[o + j]);
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += Math.exp(z[o + j] - m);
+    for (let j = 0; j < cols; j++) out[o + j] = Math.exp(z[o + j] - m) / s;
+  }
+  return out;
+}
+
+/** Class probabilities [rows x classes]. */
+export function predictProba(net: Network, features: Float32Array, rows: number): Float32Array {
+  return softmaxRows(logits(net, features, rows), net.layers[net.layers.length - 1].outSize);
+}
+
+/** Index of the largest value of each row (first one on ties). */
+export function argmaxRows(z: Float32Array, cols: number): Int32Array {
+  const out = new Int32Array(z.length / cols);
+  for (let r = 0; r < out.length; r++) {
+    let best = 0;
+    for (let j = 1; j < cols; j++) if (z[r * cols + j] > z[r * cols + best]) best = j;
+    out[r] = best;
+  }
+  return out;
+}
+
+/** Predicted class index of each row. */
+export function predictLabels(net: Network, features: Float32Array, rows: number): Int32Array {
+  return argmaxRows(logits(net, features, rows), net.layers[net.layers.length - 1].outSize);
+}
+
+/** Fraction of rows whose predicted class equals the label. */
+export function accuracy(net: Network, features: Float32Array, labels: Int32Array): number {
+  const pred = predictLabels(net, features, labels.length);
+  let hit = 0;
+  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) hit++;
+  return labels.length === 0 ? 0 : hit / labels.length;
+}

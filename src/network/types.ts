@@ -1,0 +1,35 @@
+/**
+ * The framework-neutral network value that every layer passes around: layer sizes,
+ * weights as Float32Arrays, and the preprocessing it expects.
+ *
+ * Forward pass on a raw feature row x (length inputWidth):
+ *   z = x[inputIndices]                               (feature selection; identity before pruning)
+ *   z = (z - scaling.mean[inputIndices]) / scaling.std[inputIndices]   (when scaling is present)
+ *   for each hidden layer: z = relu(z @ kernel + bias);  last layer: logits = z @ kernel + bias
+ *   probabilities = softmax(logits)
+ */
+import type { Scaling } from '../data/types';
+
+/** A fully connected layer. kernel is [inSize, outSize] row-major (tfjs Dense / ONNX MatMul layout):
+ * row i holds the outgoing weights of input unit i, which is that unit's group. */
+export interface DenseLayer {
+  inSize: number;
+  outSize: number;
+  kernel: Float32Array; // length inSize*outSize, element (i, j) at i*outSize + j
+  bias: Float32Array; // length outSize
+}
+
+export interface Network {
+  /** Width of the raw feature vector the network reads (all columns of the data). */
+  inputWidth: number;
+  /** Raw columns that feed the first layer, ascending; length = layers[0].inSize. */
+  inputIndices: number[];
+  /** Scaling over all inputWidth raw columns, or null when the data is used as is. */
+  scaling: Scaling | null;
+  /** Hidden layers (ReLU) followed by the output layer (softmax). At least one layer. */
+  layers: DenseLayer[];
+  /** Class labels, index = output unit. */
+  classLabels: string[];
+  /** Names of all inputWidth raw columns. */
+  featureNames: string[];
+}

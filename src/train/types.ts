@@ -1,0 +1,71 @@
+/**
+ * Training configuration, per-epoch history and the engine contract shared by the
+ * training engines (the tfjs engine and the fused plain-TypeScript engine).
+ */
+import type { Network } from '../network/types';
+import type { PenaltyKind } from '../penalty/types';
+
+export type OptimizerName = 'adam' | 'adamax' | 'rmsprop' | 'sgd';
+export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'adamax', 'rmsprop', 'sgd'];
+export type Solver = 'prox' | 'subgradient';
+export type EngineName = 'fused' | 'tfjs';
+export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
+
+/**
+ * Optimizer semantics follow PyTorch's defaults so results compare with the reference:
+ *  adam    b1=0.9 b2=0.999 eps=1e-8, bias-corrected; step lr*mhat/(sqrt(vhat)+eps)
+ *  adamax  b1=0.9 b2=0.999 eps=1e-8; u=max(b2*u, |g|+eps); step (lr/(1-b1^t))*m/u
+ *  rmsprop alpha=0.99 eps=1e-8; v=a*v+(1-a)g^2; step lr*g/(sqrt(v)+eps)
+ *  sgd     step lr*g
+ * The proximal step that follows uses the same diagonal preconditioner: per coordinate the
+ * effective step h_i (lr/(sqrt(vhat)+eps) for adam, (lr/(1-b1^t))/u for adamax,
+ * lr/(sqrt(v)+eps) for rmsprop, lr for sgd), i.e. x <- argmin sum (x_i-v_i)^2/(2h_i) + lambda*R(x).
+ */
+export interface TrainConfig {
+  hidden: number[];
+  optimizer: OptimizerName;
+  lr: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  penalty: PenaltyKind;
+  lambda: number;
+  solver: Solver;
+  engine: EngineName;
+  /** tfjs engine only: 'auto' picks tfjs-node, then wasm, then cpu. */
+  backend: BackendName | 'auto';
+}
+
+export interface EpochRecord {
+  epoch: number; // 1-based
+  dataLoss: number; // mean cross-entropy over the epoch's batches
+  penalty: number; // lambda * R(w) at the end of the epoch (0 for 'none')
+  trainAccuracy: number;
+  testAccuracy: number;
+  zeroParams: number; // parameters exactly 0
+  totalParams: number;
+  aliveUnits: number[]; // per hidden layer: units with a nonzero outgoing row and (a nonzero incoming column or bias)
+  aliveInputs: number; // input features with a nonzero row in the first kernel
+  seconds: number; // wall time of the epoch's training (not evaluation)
+}
+
+/** Minibatch data the engines read: row-major features already preprocessed (scaled, selected). */
+export interface TrainingData {
+  x: Float32Array;
+  y: Int32Array;
+  rows: number;
+  cols: number;
+  classes: number;
+}
+
+/** A training engine owns the parameters and optimizer state while training runs. */
+export interface TrainingEngine {
+  /** Short description recorded in gs-run.json, e.g. 'fused-js' or 'tfjs-wasm'. */
+  readonly name: string;
+  /** One pass over data in the given row order, batches of cfg.batchSize (the last one may be
+   * smaller). Returns the mean data (cross-entropy) loss over batches. */
+  runEpoch(order: Int32Array): number;
+  /** Current kernels and biases, copied, in the layout of Network.layers. */
+  layers(): Network['layers'];
+  dispose(): void;
+}
