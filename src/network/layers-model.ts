@@ -1,0 +1,132 @@
+/**
+ * The dense stack of a Network as a tfjs LayersModel (model.json + one weights file), written
+ * and read without tfjs so this layer stays framework-neutral. The files load with
+ * tf.loadLayersModel; the stack sees inputs already selected and scaled (see gs-run.json).
+ */
+import { GsError } from '../errors';
+import type { DenseLayer } from './types';
+
+export const WEIGHTS_FILE = 'weights.bin';
+
+interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: string;
+}
+
+export function layerName(i: number, count: number): string {
+  return i === count - 1 ? 'output' : `hidden_${i + 1}`;
+}
+
+/** model.json text and the weights bytes for a dense stack. */
+export function toLayersModel(layers: DenseLayer[], generatedBy: string): { modelJson: string; weights: Uint8Array } {
+  const specs: WeightSpec[] = [];
+  const total = layers.reduce((s, l) => s + l.kernel.length + l.bias.length, 0);
+  const flat = new Float32Array(total);
+  let off = 0;
+  const topo = layers.map((l, i) => {
+    const name = layerName(i, layers.length);
+    specs.push({ name: `${name}/kernel`, shape: [l.inSize, l.outSize], dtype: 'float32' });
+    specs.push({ name: `${name}/bias`, shape: [l.outSize], dtype: 'float32' });
+    flat.set(l.kernel, off);
+    off += l.kernel.length;
+    flat.set(l.bias, off);
+    off += l.bias.length;
+    const config: Record<string, unknown> = {
+      units: l.outSize,
+      activation: i === layers.length - 1 ? 'softmax' : 'relu',
+      use_bias: true,
+      kernel_initializer: { class_name: 'Zeros', config: {} },
+      bias_initializer: { class_name: 'Zeros', config: {} },
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
+      name,
+      trainable: true,
+    };
+    if (i === 0) {
+      config.batch_input_shape = [null, l.inSize];
+      config.dtype = 'float32';
+    }
+    return { class_name: 'Dense', config };
+  });
+  const model = {
+    format: 'layers-model',
+    generatedBy,
+    convertedBy: null,
+    modelTopology: {
+      class_name: 'Sequential',
+      config: { name: 'gs_compress', layers: topo },
+      keras_version: 'tfjs-layers 4.22.0',
+      backend: 'tensor_flow.js',
+    },
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }],
+  };
+  return { modelJson: JSON.stringify(model), weights: new Uint8Array(flat.buffer) };
+}
+
+function bad(file: string, what: string): GsError {
+  return new GsError('BAD_MODEL', `${file}: ${what}`);
+}
+
+/** The weight file names model.json refers to; each must be a plain relative name inside the run directory. */
+export function weightPaths(modelJsonText: string, file: string): string[] {
+  let model: { weightsManifest?: { paths?: unknown }[] };
+  try {
+    model = JSON.parse(modelJsonText);
+  } catch (e) {
+    throw bad(file, `is not valid JSON (${(e as Error).message})`);
+  }
+  const groups = model?.weightsManifest;
+  if (!Array.isArray(groups)) throw bad(file, 'has no weightsManifest');
+  const paths: string[] = [];
+  for (const g of groups) {
+    if (!Array.isArray(g?.paths)) throw bad(file, 'has a weightsManifest entry without paths');
+    for (const p of g.paths as unknown[]) {
+      if (typeof p !== 'string' || p === '' || p.includes('/') || p.includes('\\') || p === '.' || p === '..') {
+        throw bad(file, `refers to weights file ${JSON.stringify(p)}; only plain file names inside the run directory are allowed`);
+      }
+      paths.push(p);
+    }
+  }
+  return paths;
+}
+
+/** Dense stack back from model.json text and the concatenated bytes of its weight files. */
+export function fromLayersModel(modelJsonText: string, weightBytes: Uint8Array, file: string): DenseLayer[] {
+  const model = JSON.parse(modelJsonText);
+  const specs: WeightSpec[] = (model.weightsManifest as { weights?: WeightSpec[] }[]).flatMap((g) => g.weights ?? []);
+  const layersTopo = model?.modelTopology?.config?.layers;
+  if (!Array.isArray(layersTopo) || layersTopo.length === 0) throw bad(file, 'has no layers in modelTopology');
+  const expected = specs.reduce((s, w) => {
+    if (w.dtype !== 'float32' || !Array.isArray(w.shape)) throw bad(file, `weight ${w.name} is not float32 with a shape`);
+    return s + w.shape.reduce((a, b) => a * b, 1);
+  }, 0);
+  if (weightBytes.byteLength !== expected * 4) {
+    throw bad(file, `weights hold ${weightBytes.byteLength} bytes, the manifest needs ${expected * 4} (truncated or damaged file?)`);
+  }
+  const flat = new Float32Array(weightBytes.buffer.slice(weightBytes.byteOffset, weightBytes.byteOffset + weightBytes.byteLength));
+  const byName = new Map<string, Float32Array>();
+  let off = 0;
+  for (const w of specs) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    byName.set(w.name, flat.slice(off, off + n));
+    off += n;
+  }
+  let inSize = Number(layersTopo[0]?.config?.batch_input_shape?.[1]);
+  return layersTopo.map((lt: { class_name?: string; config?: { name?: string; units?: number } }, i: number) => {
+    const name = lt.config?.name;
+    const outSize = Number(lt.config?.units);
+    if (lt.class_name !== 'Dense' || !name || !(outSize >= 0)) throw bad(file, `layer ${i + 1} is not a Dense layer gs-compress wrote`);
+    const kernel = byName.get(`${name}/kernel`);
+    const bias = byName.get(`${name}/bias`);
+    if (!kernel || !bias || kernel.length !== inSize * outSize || bias.length !== outSize) {
+      throw bad(file, `layer ${name}: weights missing or of the wrong size`);
+    }
+    const layer: DenseLayer = { inSize, outSize, kernel, bias };
+    inSize = outSize;
+    return layer;
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * A run directory: model.json + weights.bin (the dense stack as a tfjs LayersModel) and
+ * gs-run.json (preprocessing, class labels, data reference, training config, backend, history).
+ * Loading checks every path and size, and never reads outside the directory.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { GsError } from '../errors';
+import type { DataRef } from '../data/types';
+import { writeFileAtomic } from '../util/fs-atomic';
+import { fromLayersModel, toLayersModel, weightPaths } from './layers-model';
+import type { Network } from './types';
+
+export const RUN_FILE = 'gs-run.json';
+export const MODEL_FILE = 'model.json';
+
+/** Everything about a run except the weights. Config and history are kept as plain JSON. */
+export interface RunInfo {
+  format: 'gs-compress-run';
+  version: 1;
+  generatedBy: string;
+  createdAt: string;
+  data?: DataRef;
+  config?: Record<string, unknown>;
+  engine?: string;
+  history?: Record<string, unknown>[];
+  summary?: Record<string, unknown>;
+}
+
+interface RunFile extends RunInfo {
+  network: {
+    inputWidth: number;
+    inputIndices: number[];
+    scaling: { mean: number[]; std: number[] } | null;
+    classLabels: string[];
+    featureNames: string[];
+  };
+}
+
+export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'format' | 'version'>): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const { modelJson, weights } = toLayersModel(network.layers, info.generatedBy);
+  const file: RunFile = {
+    format: 'gs-compress-run',
+    version: 1,
+    ...info,
+    network: {
+      inputWidth: network.inputWidth,
+      inputIndices: network.inputIndices,
+      scaling: network.scaling ? { mean: Array.from(network.scaling.mean), std: Array.from(network.scaling.std) } : null,
+      classLabels: network.classLabels,
+      featureNames: network.featureNames,
+    },
+  };
+  writeFileAtomic(path.join(dir, 'weights.bin'), weights);
+  writeFileAtomic(path.join(dir, MODEL_FILE), modelJson);
+  writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(file, null, 1));
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new GsError('NOT_FOUND', `${file} not found: is this a run directory written by gs-compress train --out?`);
+  }
+}
+
+function isNumArray(a: unknown, n?: number): a is number[] {
+  return Array.isArray(a) && a.every((v) => typeof v === 'number' && Number.isFinite(v)) && (n === undefined || a.length === n);
+}
+
+export function loadRun(dir: string): { network: Network; info: RunInfo } {
+  const root = path.resolve(dir);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
+    throw new GsError('NOT_FOUND', `${dir} is not a directory (expected a run directory written by gs-compress train --out)`);
+  }
+  const runPath = path.join(root, RUN_FILE);
+  const modelPath = path.join(root, MODEL_FILE);
+  let run: RunFile;
+  try {
+    run = JSON.parse(readText(runPath));
+  } catch (e) {
+    if (e instanceof GsError) throw e;
+    throw new GsError('BAD_MODEL', `${runPath} is damaged: ${(e as Error).message}`);
+  }
+  const modelText = readText(modelPath);
+  const chunks = weightPaths(modelText, modelPath).map((p) => {
+    const full = path.join(root, p);
+    if (path.dirname(full) !== root) throw new GsError('BAD_MODEL', `${modelPath}: weights path ${p} leaves the run directory`);
+    try {
+      return fs.readFileSync(full);
+    } catch {
+      throw new GsError('NOT_FOUND', `${modelPath} refers to ${p}, which is missing from ${root}`);
+    }
+  });
+  const layers = fromLayersModel(modelText, Buffer.concat(chunks), modelPath);
+  const n = run?.network;
+  const bad = (what: string) => new GsError('BAD_MODEL', `${runPath}: ${what}`);
+  if (run?.format !== 'gs-compress-run' || !n) throw bad('not a gs-compress run file');
+  if (!Number.isInteger(n.inputWidth) || n.inputWidth <= 0) throw bad('network.inputWidth is missing');
+  if (!isNumArray(n.inputIndices, layers[0].inSize) || n.inputIndices.some((i) => !Number.isInteger(i) || i < 0 || i >= n.inputWidth)) {
+    throw bad(`network.inputIndices must list ${layers[0].inSize} columns below ${n.inputWidth}`);
+  }
+  if (n.scaling && (!isNumArray(n.scaling.mean, n.inputWidth) || !isNumArray(n.scaling.std, n.inputWidth))) {
+    throw bad(`network.scaling must hold ${n.inputWidth} means and stds`);
+  }
+  const classes = layers[layers.length - 1].outSize;
+  if (!Array.isArray(n.classLabels) || n.classLabels.length !== classes) throw bad(`network.classLabels must list ${classes} labels`);
+  const network: Network = {
+    inputWidth: n.inputWidth,
+    inputIndices: n.inputIndices,
+    scaling: n.scaling ? { mean: Float32Array.from(n.scaling.mean), std: Float32Array.from(n.scaling.std) } : null,
+    layers,
+    classLabels: n.classLabels.map(String),
+    featureNames: Array.isArray(n.featureNames) && n.featureNames.length === n.inputWidth ? n.featureNames.map(String) : Array.from({ length: n.inputWidth }, (_, i) => `x${i}`),
+  };
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { network: _n, ...info } = run;
+  return { network, info };
+}
