@@ -1,0 +1,62 @@
+/**
+ * Building the compact Network from the surviving units: drop rows, columns, bias entries and
+ * inputIndices entries of removed units.
+ *
+ * Empty levels. If every unit of a hidden level dies, so does everything around it: the level
+ * before has no live reader (all its units become unused, back to the inputs) and the levels after
+ * have no live input (all their units become constant and fold forward), so the logits are the
+ * folded output bias. Rather than emit zero-sized tensors (a 0-unit layer, an empty Gather) that
+ * ONNX runtimes and tfjs handle unevenly, such a level keeps exactly one placeholder unit whose
+ * incoming weights, bias and outgoing weights are all zero: it outputs relu(0) = 0 and adds nothing.
+ * An empty input level likewise keeps its first raw column with a zero row. The network keeps its
+ * depth, so before/after counts line up per layer, and pruning the result again gives the same sizes.
+ */
+import type { DenseLayer, Network } from '../network/types';
+import type { WorkingCopy } from './working-copy';
+
+export interface Shrunk {
+  network: Network;
+  /** Per level (inputs, hidden...; not the outputs): true when it is a placeholder. */
+  placeholder: boolean[];
+}
+
+export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array[]): Shrunk {
+  const L = work.kernels.length;
+  const placeholder = work.sizes.map(() => false);
+  const kept = alive.map((a, h) => {
+    const idx: number[] = [];
+    for (let i = 0; i < a.length; i++) if (a[i]) idx.push(i);
+    if (idx.length === 0 && a.length > 0 && h < L) {
+      placeholder[h] = true;
+      idx.push(0);
+    }
+    return idx;
+  });
+
+  const layers: DenseLayer[] = [];
+  for (let h = 0; h < L; h++) {
+    const rows = kept[h];
+    const cols = kept[h + 1];
+    const n = work.sizes[h + 1];
+    const src = work.kernels[h];
+    const kernel = new Float32Array(rows.length * cols.length);
+    const bias = new Float32Array(cols.length);
+    if (!placeholder[h] && !placeholder[h + 1]) {
+      rows.forEach((i, a) => cols.forEach((j, b) => (kernel[a * cols.length + b] = src[i * n + j])));
+    }
+    if (!placeholder[h + 1]) cols.forEach((j, b) => (bias[b] = work.biases[h][j]));
+    layers.push({ inSize: rows.length, outSize: cols.length, kernel, bias });
+  }
+
+  return {
+    network: {
+      inputWidth: net.inputWidth,
+      inputIndices: kept[0].map((i) => net.inputIndices[i]),
+      scaling: net.scaling ? { mean: net.scaling.mean.slice(), std: net.scaling.std.slice() } : null,
+      layers,
+      classLabels: [...net.classLabels],
+      featureNames: [...net.featureNames],
+    },
+    placeholder: placeholder.slice(0, L),
+  };
+}
