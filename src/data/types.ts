@@ -23,6 +23,12 @@ export interface DataRef {
   splitSeed?: number;
   /** Files actually read (absolute paths). */
   files: string[];
+  /** Reader options and subsampling used, so the same data can be loaded again (see specFromRef). */
+  header?: boolean;
+  labelColumn?: string;
+  format?: DataFormat;
+  maxTrainRows?: number;
+  maxTestRows?: number;
 }
 
 /** A data set ready for training: train and test tables sharing columns and classes. */
@@ -43,4 +49,38 @@ export interface SplitDataset {
 export interface Scaling {
   mean: Float32Array;
   std: Float32Array; // never 0 (constant columns get 1)
+}
+
+/** File formats the readers understand. 'csv' covers comma, tab and whitespace separated text. */
+export type DataFormat = 'csv' | 'idx' | 'libsvm';
+
+/** What to load: a catalog name, one file or MNIST IDX directory (`data`), or `train` + `test` files. */
+export interface DataSpec {
+  /** A catalog name (mnist, sdd, covtype), a data file, or a directory holding the four MNIST IDX files. */
+  data?: string;
+  train?: string;
+  test?: string;
+  /** Fraction of rows held out when one file is split (default 0.3). */
+  testFraction?: number;
+  /** Seed of the split shuffle and of subsampling (default 0). */
+  splitSeed?: number;
+  /** Force (true) or rule out (false) a header row; auto-detected when undefined. */
+  header?: boolean;
+  /** 'last' (default), 'first', a column name (needs a header) or a 0-based index. */
+  labelColumn?: string;
+  format?: DataFormat;
+  /** Where catalog files are looked up first (then $GS_DATA_DIR, then the cache folder). */
+  dataDir?: string;
+  /** Keep at most this many training / test rows (seeded subsample), for quick runs. */
+  maxTrainRows?: number;
+  maxTestRows?: number;
+}
+
+/** What a reader returns: a table with its class labels (index = class id), column names and source files. */
+export interface LabeledTable extends Table {
+  classLabels: string[];
+  featureNames: string[];
+  /** Absolute paths of the files read. */
+  files: string[];
+  format: DataFormat;
 }

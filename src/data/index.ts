@@ -1,0 +1,23 @@
+/** The data layer's public surface: readers, catalog, fetching, loading, splits and scaling. */
+export * from './types';
+export { readTable, detectFormat, formatFromName, type ReadOptions } from './read-table';
+export { readDelimited, parseDelimited, type DelimitedOptions } from './delimited';
+export { readIdx, readIdxPair, readMnistDir, parseIdx, encodeIdx, findMnistFiles, MNIST_FILES } from './idx';
+export { readLibsvm, parseLibsvm, type LibsvmOptions } from './libsvm';
+export { readDataBytes, isGzip } from './read-file';
+export { sortLabels, unionLabels, classCounts } from './labels';
+export {
+  CATALOG,
+  CATALOG_NAMES,
+  catalogEntry,
+  cacheDir,
+  isCatalogName,
+  locateCatalog,
+  searchDirs,
+  type CatalogEntry,
+  type CatalogName,
+} from './catalog';
+export { fetchDataset, downloadFile, type FetchOptions } from './fetch';
+export { loadDataset, specFromRef, DEFAULT_TEST_FRACTION } from './load';
+export { splitIndices, subsample, takeRows, testRowCount } from './split';
+export { fitScaling, applyScaling } from './scaling';
