@@ -15,3 +15,13 @@ export const PENALTY_KINDS: readonly PenaltyKind[] = ['none', 'l2', 'l1', 'gl', 
 export function isProximal(kind: PenaltyKind): kind is 'l1' | 'gl' | 'sgl' {
   return kind === 'l1' || kind === 'gl' || kind === 'sgl';
 }
+
+/** The proximal (non-smooth) penalties. */
+export type ProxKind = 'l1' | 'gl' | 'sgl';
+
+/**
+ * Step size of a proximal step: one number for every coordinate (plain SGD), or one h_i > 0 per
+ * coordinate (the diagonal preconditioner of Adam/RMSprop/AdaMax), laid out like the buffer it
+ * belongs to (kernel or bias).
+ */
+export type ProxStep = Float32Array | number;

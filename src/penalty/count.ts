@@ -1,0 +1,60 @@
+/**
+ * Sparsity counts for training history and the pruner: exact zeros, surviving input features and
+ * surviving hidden units (the rule of count() in the PyTorch reference, with threshold 0).
+ */
+import type { DenseLayer } from '../network/types';
+
+/** Parameters (kernel and bias elements) exactly equal to 0 over all layers. */
+export function zeroCount(layers: readonly DenseLayer[]): number {
+  let z = 0;
+  for (const l of layers) {
+    for (let i = 0; i < l.kernel.length; i++) if (l.kernel[i] === 0) z++;
+    for (let j = 0; j < l.bias.length; j++) if (l.bias[j] === 0) z++;
+  }
+  return z;
+}
+
+/** Total parameters (kernel and bias elements) over all layers. */
+export function totalParams(layers: readonly DenseLayer[]): number {
+  let n = 0;
+  for (const l of layers) n += l.kernel.length + l.bias.length;
+  return n;
+}
+
+/** True when row i of the layer's kernel (input unit i's outgoing weights) has a nonzero. */
+export function rowAlive(layer: DenseLayer, i: number): boolean {
+  const o = i * layer.outSize;
+  for (let j = 0; j < layer.outSize; j++) if (layer.kernel[o + j] !== 0) return true;
+  return false;
+}
+
+/** True when output unit j of the layer has a nonzero incoming weight (column j) or bias. */
+export function columnOrBiasAlive(layer: DenseLayer, j: number): boolean {
+  if (layer.bias[j] !== 0) return true;
+  for (let i = 0; i < layer.inSize; i++) if (layer.kernel[i * layer.outSize + j] !== 0) return true;
+  return false;
+}
+
+/** Input features with a nonzero row in the first layer's kernel. */
+export function aliveInputs(firstLayer: DenseLayer): number {
+  let n = 0;
+  for (let i = 0; i < firstLayer.inSize; i++) if (rowAlive(firstLayer, i)) n++;
+  return n;
+}
+
+/**
+ * Per hidden layer k (output of layers[k], input of layers[k+1]; length layers.length - 1): units
+ * whose outgoing row in layers[k+1].kernel is nonzero and whose incoming column in
+ * layers[k].kernel or bias is nonzero.
+ */
+export function aliveUnits(layers: readonly DenseLayer[]): number[] {
+  const out: number[] = [];
+  for (let k = 0; k + 1 < layers.length; k++) {
+    let n = 0;
+    for (let j = 0; j < layers[k].outSize; j++) {
+      if (rowAlive(layers[k + 1], j) && columnOrBiasAlive(layers[k], j)) n++;
+    }
+    out.push(n);
+  }
+  return out;
+}
