@@ -1,0 +1,24 @@
+/**
+ * gs-compress as a library: load data, train with (group) sparsity, prune exactly, export to
+ * ONNX and verify. The CLI (src/cli) is a thin layer over these functions.
+ */
+export * from './errors';
+export * from './data';
+export type { DenseLayer, Network } from './network/types';
+export { initNetwork, parameterCount, multiplyAdds, cloneNetwork } from './network/create';
+export { logits, predictProba, predictLabels, accuracy } from './network/forward';
+export { saveRun, loadRun } from './network/run-io';
+export type { RunInfo } from './network/run-io';
+export * from './penalty';
+export { trainNetwork } from './train/train';
+export type { TrainOptions, TrainResult } from './train/train';
+export { resolveTrainConfig, parseHidden } from './train/config';
+export { DEFAULT_CONFIG } from './train/defaults';
+export { chooseBackend } from './train/backend';
+export type { TrainConfig, EpochRecord, OptimizerName, Solver, EngineName, BackendName } from './train/types';
+export * from './prune';
+export * from './onnx';
+export { compressRun } from './pipeline/compress';
+export type { CompressOptions, CompressResult } from './pipeline/compress';
+export { VERSION } from './version';
+export { runQuickstart, QUICKSTART_CONFIG } from './pipeline/quickstart';

@@ -1,0 +1,39 @@
+/**
+ * Choosing the tfjs backend: tfjs-node when its native binding loads, else wasm, else cpu.
+ * `--backend` forces one; the choice is returned so it can be printed and recorded.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { GsError } from '../errors';
+import type { BackendName } from './types';
+
+const TF_NAME: Record<BackendName, string> = { 'tfjs-node': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+async function tryBackend(name: BackendName): Promise<string | null> {
+  try {
+    if (name === 'tfjs-node') {
+      // Optional dependency: its install downloads libtensorflow, which may have failed.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('@tensorflow/tfjs-node');
+    } else if (name === 'wasm') {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('@tensorflow/tfjs-backend-wasm');
+    }
+    const ok = await tf.setBackend(TF_NAME[name]);
+    await tf.ready();
+    return ok && tf.getBackend() === TF_NAME[name] ? null : 'did not initialise';
+  } catch (e) {
+    return (e as Error).message.split('\n')[0];
+  }
+}
+
+/** Activates a backend and returns its name; with 'auto' the first that loads, with reasons for the others. */
+export async function chooseBackend(want: BackendName | 'auto'): Promise<{ backend: BackendName; skipped: string[] }> {
+  const order: BackendName[] = want === 'auto' ? ['tfjs-node', 'wasm', 'cpu'] : [want];
+  const skipped: string[] = [];
+  for (const b of order) {
+    const why = await tryBackend(b);
+    if (why === null) return { backend: b, skipped };
+    skipped.push(`${b}: ${why}`);
+  }
+  throw new GsError('UNAVAILABLE', `tfjs backend ${want} could not be loaded (${skipped.join('; ')})`);
+}

@@ -1,0 +1,16 @@
+/** Default training configuration: the paper's network (2 hidden layers of 32), batch 32, 20 epochs. */
+import type { TrainConfig } from './types';
+
+export const DEFAULT_CONFIG: TrainConfig = {
+  hidden: [32, 32],
+  optimizer: 'adam',
+  lr: 1e-3,
+  epochs: 20,
+  batchSize: 32,
+  seed: 0,
+  penalty: 'none',
+  lambda: 0,
+  solver: 'prox',
+  engine: 'fused',
+  backend: 'auto',
+};

@@ -1,0 +1,62 @@
+/**
+ * The tfjs engine's minibatch pass: TensorFlow.js computes the forward pass, the mean softmax
+ * cross-entropy and its gradient with respect to every kernel and bias (fused matMul+bias+relu
+ * per layer, so few tensor operations per step). The data stays on the backend; each step
+ * uploads the current parameters and reads the gradients back into the shared flat buffers,
+ * where the same optimizer and proximal code as the fused engine updates them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingData } from '../types';
+import type { FlatLayout, LayerViews } from '../fused/layout';
+
+export class TfjsGradientPass {
+  private readonly x: tf.Tensor2D;
+  private readonly y: tf.Tensor1D;
+  private readonly grad: (params: tf.Tensor[]) => { value: tf.Scalar; grads: tf.Tensor[] };
+  private xb: tf.Tensor2D | null = null;
+  private yb: tf.Tensor2D | null = null;
+
+  constructor(
+    private readonly lay: FlatLayout,
+    data: TrainingData,
+  ) {
+    this.x = tf.tensor2d(data.x, [data.rows, data.cols]);
+    this.y = tf.tensor1d(data.y, 'int32');
+    const L = lay.inSize.length;
+    this.grad = (params) => {
+      const f = (...ps: tf.Tensor[]): tf.Scalar => {
+        let h = this.xb as tf.Tensor2D;
+        for (let k = 0; k < L; k++) {
+          h = tf.fused.matMul({ a: h, b: ps[2 * k] as tf.Tensor2D, bias: ps[2 * k + 1], activation: k < L - 1 ? 'relu' : 'linear' }) as tf.Tensor2D;
+        }
+        return tf.losses.softmaxCrossEntropy(this.yb as tf.Tensor2D, h) as tf.Scalar;
+      };
+      return tf.valueAndGrads(f)(params);
+    };
+  }
+
+  /** Forward and backward for rows order[start..start+n); writes (overwrites) grads, returns the mean loss. */
+  run(params: LayerViews<Float32Array>[], grads: LayerViews<Float32Array>[], order: Int32Array, start: number, n: number): number {
+    const { lay } = this;
+    const classes = lay.outSize[lay.outSize.length - 1];
+    return tf.tidy(() => {
+      const idx = tf.tensor1d(order.subarray(start, start + n), 'int32');
+      this.xb = tf.gather(this.x, idx);
+      this.yb = tf.oneHot(tf.gather(this.y, idx), classes).toFloat() as tf.Tensor2D;
+      const ps = params.flatMap((v, k) => [tf.tensor2d(v.kernel, [lay.inSize[k], lay.outSize[k]]), tf.tensor1d(v.bias)]);
+      const { value, grads: gs } = this.grad(ps);
+      gs.forEach((g, i) => {
+        const target = i % 2 === 0 ? grads[i >> 1].kernel : grads[i >> 1].bias;
+        target.set(g.dataSync() as Float32Array);
+      });
+      this.xb = null;
+      this.yb = null;
+      return value.dataSync()[0];
+    });
+  }
+
+  dispose(): void {
+    this.x.dispose();
+    this.y.dispose();
+  }
+}
