@@ -1,0 +1,181 @@
+/**
+ * Network -> ONNX bytes (ir_version 8, opset 17 of the default domain).
+ *
+ * Graph: features [batch, d] (raw columns) -> Gather of the kept columns (omitted when all
+ * columns are kept in order, or with compactInput, where the input is [batch, k]) ->
+ * Gemm (+ Relu) per hidden layer -> Gemm -> logits -> Softmax = probabilities [batch, C],
+ * ArgMax = label int64 [batch]. Standardization is folded into the first Gemm:
+ * W' = diag(1/std) W, b' = b - (mean/std) W, so the model takes raw features.
+ * A layer reading 0 inputs makes everything from it on constant: the logits are then a
+ * constant row expanded to the batch size (Shape -> Slice -> Concat -> Expand).
+ */
+import { GsError } from '../errors';
+import { multiplyAdds, parameterCount } from '../network/create';
+import type { DenseLayer, Network } from '../network/types';
+import { META } from './metadata';
+import { FLOAT, INT64, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
+
+export const IR_VERSION = 8;
+export const OPSET = 17;
+export const INPUT_NAME = 'features';
+export const PROBABILITIES = 'probabilities';
+export const LABEL = 'label';
+
+export interface ExportOptions {
+  /** Input holds only the kept columns [batch, k] instead of all raw columns [batch, d]. */
+  compactInput?: boolean;
+  /** Extra metadata_props (training config, parameters before pruning, ...). */
+  metadata?: Record<string, string>;
+  producerVersion: string;
+}
+
+function checkNetwork(net: Network): void {
+  const bad = (what: string) => new GsError('BAD_MODEL', `cannot export: ${what}`);
+  if (net.layers.length === 0) throw bad('the network has no layers');
+  if (net.inputIndices.length !== net.layers[0].inSize) {
+    throw bad(`inputIndices lists ${net.inputIndices.length} columns, the first layer reads ${net.layers[0].inSize}`);
+  }
+  if (net.inputIndices.some((c) => !Number.isInteger(c) || c < 0 || c >= net.inputWidth)) {
+    throw bad(`inputIndices must be columns below ${net.inputWidth}`);
+  }
+  net.layers.forEach((l, i) => {
+    if (l.kernel.length !== l.inSize * l.outSize || l.bias.length !== l.outSize) throw bad(`layer ${i} has inconsistent sizes`);
+    if (i > 0 && l.inSize !== net.layers[i - 1].outSize) throw bad(`layer ${i} reads ${l.inSize} units, layer ${i - 1} has ${net.layers[i - 1].outSize}`);
+  });
+  const classes = net.layers[net.layers.length - 1].outSize;
+  if (classes < 1) throw bad('the output layer has no units');
+  if (net.classLabels.length !== classes) throw bad(`${net.classLabels.length} class labels for ${classes} outputs`);
+}
+
+/** First layer with standardization folded in (float64 arithmetic, rounded once). */
+export function foldScaling(net: Network): DenseLayer {
+  const first = net.layers[0];
+  if (!net.scaling) return first;
+  const { inSize, outSize } = first;
+  const kernel = new Float32Array(first.kernel.length);
+  const bias = Float64Array.from(first.bias);
+  for (let i = 0; i < inSize; i++) {
+    const c = net.inputIndices[i];
+    const inv = 1 / net.scaling.std[c];
+    const shift = net.scaling.mean[c] * inv;
+    for (let j = 0; j < outSize; j++) {
+      const w = first.kernel[i * outSize + j];
+      kernel[i * outSize + j] = w * inv;
+      bias[j] -= shift * w;
+    }
+  }
+  return { inSize, outSize, kernel, bias: Float32Array.from(bias) };
+}
+
+/** Logits of the constant tail starting at layer `from`, whose input width is 0. */
+function constantLogits(layers: DenseLayer[], from: number): Float32Array {
+  let v = Float64Array.from(layers[from].bias);
+  for (let l = from; l < layers.length; l++) {
+    if (l > from) {
+      const { inSize, outSize, kernel, bias } = layers[l];
+      const next = Float64Array.from(bias);
+      for (let i = 0; i < inSize; i++) for (let j = 0; j < outSize; j++) next[j] += v[i] * kernel[i * outSize + j];
+      v = next;
+    }
+    if (l < layers.length - 1) v = v.map((x) => Math.max(0, x));
+  }
+  return Float32Array.from(v);
+}
+
+function isIdentity(idx: number[], width: number): boolean {
+  return idx.length === width && idx.every((c, i) => c === i);
+}
+
+interface GraphParts {
+  nodes: onnx.INodeProto[];
+  inits: onnx.ITensorProto[];
+}
+
+function denseChain(net: Network, input: string, g: GraphParts): void {
+  let cur = input;
+  net.layers.forEach((raw, l) => {
+    const layer = l === 0 ? foldScaling(net) : raw;
+    const last = l === net.layers.length - 1;
+    const out = last ? 'logits' : `layer${l}.linear`;
+    g.inits.push(floatTensor(`layer${l}.kernel`, [layer.inSize, layer.outSize], layer.kernel));
+    g.inits.push(floatTensor(`layer${l}.bias`, [layer.outSize], layer.bias));
+    g.nodes.push(node('Gemm', [cur, `layer${l}.kernel`, `layer${l}.bias`], [out], `layer${l}`));
+    if (!last) {
+      g.nodes.push(node('Relu', [out], [`layer${l}.relu`], `layer${l}.relu`));
+      cur = `layer${l}.relu`;
+    }
+  });
+}
+
+function constantChain(net: Network, from: number, g: GraphParts): void {
+  const c = constantLogits(net.layers, from);
+  g.inits.push(floatTensor('constant_logits', [1, c.length], c));
+  g.inits.push(int64Tensor('zero', [1], [0]), int64Tensor('one', [1], [1]), int64Tensor('classes', [1], [c.length]));
+  g.nodes.push(
+    node('Shape', [INPUT_NAME], ['input_shape'], 'input_shape'),
+    node('Slice', ['input_shape', 'zero', 'one'], ['batch_size'], 'batch_size'),
+    node('Concat', ['batch_size', 'classes'], ['logits_shape'], 'logits_shape', [intAttr('axis', 0)]),
+    node('Expand', ['constant_logits', 'logits_shape'], ['logits'], 'expand_logits'),
+  );
+}
+
+function metadataProps(net: Network, compact: boolean, extra: Record<string, string>): onnx.IStringStringEntryProto[] {
+  const sizes = [net.layers[0].inSize, ...net.layers.map((l) => l.outSize)];
+  const ours: Record<string, string> = {
+    [META.classes]: JSON.stringify(net.classLabels),
+    [META.inputWidth]: String(net.inputWidth),
+    [META.keptIndices]: JSON.stringify(net.inputIndices),
+    [META.keptNames]: JSON.stringify(net.inputIndices.map((c) => net.featureNames[c] ?? `x${c}`)),
+    [META.compactInput]: String(compact),
+    [META.scalingFolded]: String(net.scaling !== null),
+    [META.layerSizes]: JSON.stringify(sizes),
+    [META.parameters]: String(parameterCount(net)),
+    [META.multiplyAdds]: String(multiplyAdds(net)),
+  };
+  return Object.entries({ ...extra, ...ours }).map(([key, value]) => ({ key, value }));
+}
+
+/** The network as an ONNX model (serialized ModelProto). */
+export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
+  checkNetwork(net);
+  const compact = opts.compactInput === true;
+  const k = net.inputIndices.length;
+  const classes = net.layers[net.layers.length - 1].outSize;
+  const g: GraphParts = { nodes: [], inits: [] };
+  let constFrom = -1;
+  net.layers.forEach((l, i) => {
+    if (l.inSize === 0) constFrom = i;
+  });
+  if (constFrom >= 0) {
+    constantChain(net, constFrom, g);
+  } else {
+    let input = INPUT_NAME;
+    if (!compact && !isIdentity(net.inputIndices, net.inputWidth)) {
+      g.inits.push(int64Tensor('kept_indices', [k], net.inputIndices));
+      g.nodes.push(node('Gather', [INPUT_NAME, 'kept_indices'], ['kept_features'], 'select_inputs', [intAttr('axis', 1)]));
+      input = 'kept_features';
+    }
+    denseChain(net, input, g);
+  }
+  g.nodes.push(
+    node('Softmax', ['logits'], [PROBABILITIES], 'softmax', [intAttr('axis', -1)]),
+    node('ArgMax', ['logits'], [LABEL], 'argmax', [intAttr('axis', 1), intAttr('keepdims', 0)]),
+  );
+  const model: onnx.IModelProto = {
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: OPSET }],
+    producerName: 'gs-compress',
+    producerVersion: opts.producerVersion,
+    modelVersion: 1,
+    docString: 'Group-sparse ReLU classifier exported by gs-compress: raw features in, class probabilities and label out.',
+    graph: {
+      name: 'gs_compress_classifier',
+      node: g.nodes,
+      initializer: g.inits,
+      input: [valueInfo(INPUT_NAME, FLOAT, ['batch', compact ? k : net.inputWidth])],
+      output: [valueInfo(PROBABILITIES, FLOAT, ['batch', classes]), valueInfo(LABEL, INT64, ['batch'])],
+    },
+    metadataProps: metadataProps(net, compact, opts.metadata ?? {}),
+  };
+  return onnx.ModelProto.encode(model).finish();
+}

@@ -1,0 +1,58 @@
+/**
+ * The metadata_props gs-compress writes into an exported model, and reading them back.
+ * Values are strings; lists are JSON. Caller-supplied entries (training config, parameter
+ * count before pruning, ...) are stored under their own keys next to these.
+ */
+import { GsError } from '../errors';
+
+export const META = {
+  classes: 'gs.class_labels', // JSON string[]: output unit -> class label
+  inputWidth: 'gs.input_width', // raw feature width the original data has
+  keptIndices: 'gs.kept_indices', // JSON number[]: raw columns the model reads
+  keptNames: 'gs.kept_names', // JSON string[]: their names
+  compactInput: 'gs.compact_input', // 'true' when the input holds only the kept columns
+  scalingFolded: 'gs.scaling_folded', // 'true' when standardization is folded into the first layer
+  layerSizes: 'gs.layer_sizes', // JSON number[]: input width of the first layer, then each layer's units
+  parameters: 'gs.parameters', // weights + biases of the dense layers
+  multiplyAdds: 'gs.multiply_adds', // per row
+} as const;
+
+/** What the exporter recorded about the model's input and output. */
+export interface ModelInterface {
+  classLabels: string[];
+  inputWidth: number;
+  keptIndices: number[];
+  compactInput: boolean;
+}
+
+function parseJson(meta: Record<string, string>, key: string, file: string): unknown {
+  try {
+    return JSON.parse(meta[key]);
+  } catch {
+    throw new GsError('BAD_MODEL', `${file}: metadata ${key} is not valid JSON`);
+  }
+}
+
+/**
+ * The interface of a gs-compress model from its metadata, or null when the model was not
+ * written by gs-compress (no class labels recorded).
+ */
+export function modelInterface(meta: Record<string, string>, file: string): ModelInterface | null {
+  if (!(META.classes in meta)) return null;
+  const classLabels = parseJson(meta, META.classes, file);
+  const kept = META.keptIndices in meta ? parseJson(meta, META.keptIndices, file) : null;
+  const width = Number(meta[META.inputWidth]);
+  if (!Array.isArray(classLabels) || !Number.isInteger(width) || width < 0) {
+    throw new GsError('BAD_MODEL', `${file}: metadata ${META.classes} / ${META.inputWidth} are damaged`);
+  }
+  const keptIndices = Array.isArray(kept) ? kept.map(Number) : Array.from({ length: width }, (_, i) => i);
+  if (keptIndices.some((i) => !Number.isInteger(i) || i < 0 || i >= width)) {
+    throw new GsError('BAD_MODEL', `${file}: metadata ${META.keptIndices} lists columns outside 0..${width - 1}`);
+  }
+  return {
+    classLabels: classLabels.map(String),
+    inputWidth: width,
+    keptIndices,
+    compactInput: meta[META.compactInput] === 'true',
+  };
+}

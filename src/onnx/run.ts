@@ -1,0 +1,97 @@
+/**
+ * Running an exported model with onnxruntime-node (CPU). A model is opened once and fed in
+ * chunks so large data sets do not build one huge tensor. Undecodable files and models
+ * onnxruntime rejects become GsError BAD_MODEL; a feature width the model does not take is BAD_INPUT.
+ */
+import * as ort from 'onnxruntime-node';
+import { GsError } from '../errors';
+import { INPUT_NAME, LABEL, PROBABILITIES } from './export';
+import { type OnnxInfo, readModelFile, readOnnxInfo } from './read';
+
+export interface OnnxPrediction {
+  probabilities: Float32Array; // [rows x classes]
+  labels: Int32Array; // [rows]
+}
+
+export interface OpenOptions {
+  /** onnxruntime intra-op threads (default: onnxruntime's choice). */
+  threads?: number;
+  /** Rows per session.run call in predict(). */
+  chunkRows?: number;
+}
+
+/** An open onnxruntime session on a gs-compress style model (features -> probabilities, label). */
+export class OnnxModel {
+  private constructor(
+    readonly session: ort.InferenceSession,
+    readonly info: OnnxInfo,
+    readonly inputWidth: number | null,
+    readonly classes: number,
+    private readonly chunkRows: number,
+  ) {}
+
+  static async open(model: Uint8Array | string, opts: OpenOptions = {}): Promise<OnnxModel> {
+    const file = typeof model === 'string' ? model : '<model bytes>';
+    const bytes = typeof model === 'string' ? readModelFile(model) : model;
+    const info = readOnnxInfo(bytes, file);
+    const input = info.inputs.find((i) => i.name === INPUT_NAME);
+    const probs = info.outputs.find((o) => o.name === PROBABILITIES);
+    if (!input || !probs || !info.outputs.some((o) => o.name === LABEL)) {
+      throw new GsError('BAD_MODEL', `${file}: expected input '${INPUT_NAME}' and outputs '${PROBABILITIES}', '${LABEL}' (is it a gs-compress export?)`);
+    }
+    const width = typeof input.shape[1] === 'number' ? input.shape[1] : null;
+    const classes = typeof probs.shape[1] === 'number' ? probs.shape[1] : info.interface?.classLabels.length ?? 0;
+    if (classes < 1) throw new GsError('BAD_MODEL', `${file}: cannot tell the number of classes from '${PROBABILITIES}' or the metadata`);
+    let session: ort.InferenceSession;
+    try {
+      const so: ort.InferenceSession.SessionOptions = opts.threads ? { intraOpNumThreads: opts.threads } : {};
+      session = await ort.InferenceSession.create(bytes, so);
+    } catch (e) {
+      throw new GsError('BAD_MODEL', `${file}: not a valid ONNX model (onnxruntime: ${(e as Error).message.split('\n')[0]})`);
+    }
+    return new OnnxModel(session, info, width, classes, opts.chunkRows ?? 8192);
+  }
+
+  /** One session.run on rows x cols features, as given (no chunking). */
+  async runBatch(features: Float32Array, rows: number, cols: number): Promise<OnnxPrediction> {
+    const out = await this.session.run({ [INPUT_NAME]: new ort.Tensor('float32', features, [rows, cols]) });
+    const probabilities = out[PROBABILITIES].data as Float32Array;
+    const labels = Int32Array.from(out[LABEL].data as BigInt64Array, (v) => Number(v));
+    return { probabilities, labels };
+  }
+
+  /** Probabilities and labels for rows x cols row-major features, fed in chunks. */
+  async predict(features: Float32Array, rows: number, cols: number): Promise<OnnxPrediction> {
+    if (features.length !== rows * cols) throw new GsError('BAD_INPUT', `features hold ${features.length} values, expected ${rows} x ${cols}`);
+    if (this.inputWidth !== null && cols !== this.inputWidth) {
+      throw new GsError('BAD_INPUT', `${this.info.file} takes ${this.inputWidth} feature columns, the data has ${cols}`);
+    }
+    const classes = this.classes;
+    const probabilities = new Float32Array(rows * classes);
+    const labels = new Int32Array(rows);
+    for (let r0 = 0; r0 < rows; r0 += this.chunkRows) {
+      const n = Math.min(this.chunkRows, rows - r0);
+      const part = await this.runBatch(features.subarray(r0 * cols, (r0 + n) * cols), n, cols);
+      if (part.probabilities.length !== n * classes) {
+        throw new GsError('BAD_MODEL', `${this.info.file}: ${PROBABILITIES} has ${part.probabilities.length} values for ${n} rows, expected ${classes} per row`);
+      }
+      probabilities.set(part.probabilities, r0 * classes);
+      labels.set(part.labels, r0);
+    }
+    return { probabilities, labels };
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** Open, predict, close: probabilities [rows x C] and labels of an ONNX model (bytes or file path). */
+export async function runOnnx(model: Uint8Array | string, features: Float32Array, rows: number, cols: number): Promise<OnnxPrediction> {
+  const m = await OnnxModel.open(model);
+  try {
+    return await m.predict(features, rows, cols);
+  } finally {
+    await m.close();
+  }
+}

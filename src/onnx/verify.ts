@@ -1,0 +1,120 @@
+/**
+ * Verification: run an exported model with onnxruntime on data and compare it with the
+ * reference Network's forward pass (forward.ts) on the same raw features: label agreement,
+ * largest probability difference, and accuracy of both against the data's labels.
+ * A model exported with compactInput gets only its kept columns (read from its metadata).
+ */
+import { GsError } from '../errors';
+import { argmaxRows, predictProba } from '../network/forward';
+import type { Network } from '../network/types';
+import { OnnxModel } from './run';
+
+export interface VerifyInput {
+  onnx: Uint8Array | string;
+  /** The trained network to compare with; null/omitted checks accuracy against labels only. */
+  reference?: Network | null;
+  /** Raw features [rows x cols] (all columns of the data, as the reference reads them). */
+  features: Float32Array;
+  /** Class indices in the model's class order (see mapLabels), or null. */
+  labels?: Int32Array | null;
+  rows: number;
+  /** Largest allowed |p_onnx - p_reference| (default 1e-5). */
+  tolerance?: number;
+  /** Without a reference: fail below this accuracy (default: never fail). */
+  minAccuracy?: number;
+  /** How many disagreeing row indices to report (default 10). */
+  maxReported?: number;
+}
+
+export interface VerifyResult {
+  rows: number;
+  compactInput: boolean;
+  onnxAccuracy: number | null;
+  referenceAccuracy: number | null;
+  /** Fraction of rows whose ONNX label equals the reference label (null without a reference). */
+  agreement: number | null;
+  disagreementCount: number;
+  /** First disagreeing row indices. */
+  disagreements: number[];
+  maxProbDiff: number | null;
+  tolerance: number;
+  ok: boolean;
+}
+
+function accuracyOf(pred: Int32Array, labels: Int32Array): number {
+  let hit = 0;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) hit++;
+  return hit / pred.length;
+}
+
+/** Columns `keep` of row-major features [rows x cols]. */
+export function selectColumns(features: Float32Array, rows: number, cols: number, keep: number[]): Float32Array {
+  const out = new Float32Array(rows * keep.length);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < keep.length; k++) out[r * keep.length + k] = features[r * cols + keep[k]];
+  return out;
+}
+
+/**
+ * Data labels (indices into dataClasses) as indices into modelClasses, matched by their string
+ * value (or numerically, so '1' matches '1.0'); labels the model does not know become -1.
+ */
+export function mapLabels(labels: Int32Array, dataClasses: string[], modelClasses: string[]): { labels: Int32Array; unknown: string[] } {
+  const same = (a: string, b: string) => a === b || (a.trim() !== '' && b.trim() !== '' && Number(a) === Number(b));
+  const table = dataClasses.map((c) => modelClasses.findIndex((m) => same(c, m)));
+  const unknown = dataClasses.filter((_, i) => table[i] < 0);
+  return { labels: labels.map((l) => table[l] ?? -1), unknown };
+}
+
+export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
+  const { rows, features } = input;
+  const tolerance = input.tolerance ?? 1e-5;
+  if (rows <= 0) throw new GsError('BAD_INPUT', 'no rows to verify on');
+  if (features.length % rows !== 0) throw new GsError('BAD_INPUT', `features hold ${features.length} values, not a multiple of ${rows} rows`);
+  const cols = features.length / rows;
+  const ref = input.reference ?? null;
+  if (input.labels && input.labels.length !== rows) throw new GsError('BAD_INPUT', `${input.labels.length} labels for ${rows} rows`);
+  const model = await OnnxModel.open(input.onnx);
+  try {
+    const iface = model.info.interface;
+    const file = model.info.file;
+    if (iface && iface.inputWidth !== cols) throw new GsError('BAD_INPUT', `${file} was exported for ${iface.inputWidth} feature columns, the data has ${cols}`);
+    if (ref && ref.inputWidth !== cols) throw new GsError('BAD_INPUT', `the reference network reads ${ref.inputWidth} feature columns, the data has ${cols}`);
+    if (ref && iface && ref.classLabels.join('\u0000') !== iface.classLabels.join('\u0000')) {
+      throw new GsError('BAD_MODEL', `${file} has classes ${JSON.stringify(iface.classLabels)}, the reference network ${JSON.stringify(ref.classLabels)}`);
+    }
+    const compact = iface?.compactInput ?? false;
+    const x = compact && iface ? selectColumns(features, rows, cols, iface.keptIndices) : features;
+    const out = await model.predict(x, rows, x.length / rows);
+    const classes = model.classes;
+    const labels = input.labels ?? null;
+    const result: VerifyResult = {
+      rows, compactInput: compact, tolerance,
+      onnxAccuracy: labels ? accuracyOf(out.labels, labels) : null,
+      referenceAccuracy: null, agreement: null, disagreementCount: 0, disagreements: [], maxProbDiff: null, ok: true,
+    };
+    if (ref) {
+      const p = predictProba(ref, features, rows);
+      if (p.length !== out.probabilities.length) throw new GsError('BAD_MODEL', `${file} has ${classes} outputs, the reference network ${p.length / rows}`);
+      const refLabels = argmaxRows(p, classes);
+      let maxDiff = 0;
+      for (let i = 0; i < p.length; i++) {
+        const d = Math.abs(p[i] - out.probabilities[i]);
+        if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : d;
+      }
+      for (let r = 0; r < rows; r++) {
+        if (refLabels[r] === out.labels[r]) continue;
+        result.disagreementCount++;
+        if (result.disagreements.length < (input.maxReported ?? 10)) result.disagreements.push(r);
+      }
+      result.referenceAccuracy = labels ? accuracyOf(refLabels, labels) : null;
+      result.agreement = 1 - result.disagreementCount / rows;
+      result.maxProbDiff = maxDiff;
+      result.ok = result.disagreementCount === 0 && maxDiff <= tolerance;
+    } else if (input.minAccuracy !== undefined) {
+      result.ok = result.onnxAccuracy !== null && result.onnxAccuracy >= input.minAccuracy;
+    }
+    return result;
+  } finally {
+    await model.close();
+  }
+}

@@ -1,0 +1,89 @@
+/** ONNX export: onnxruntime's outputs on the exported model equal the reference forward pass. */
+import { argmaxRows } from '../../src/network/forward';
+import type { Network } from '../../src/network/types';
+import { META, OnnxModel, exportOnnx, readOnnxInfo, runOnnx, selectColumns } from '../../src/onnx';
+import { keepInputs, maxAbsDiff, predictProba, randomData, randomNet } from './helpers';
+
+const ROWS = 64;
+
+async function expectMatches(net: Network, opts: { compactInput?: boolean } = {}): Promise<Uint8Array> {
+  const bytes = exportOnnx(net, { producerVersion: 'test', ...opts });
+  const x = randomData(ROWS, net.inputWidth, 7);
+  const fed = opts.compactInput ? selectColumns(x, ROWS, net.inputWidth, net.inputIndices) : x;
+  const out = await runOnnx(bytes, fed, ROWS, fed.length / ROWS);
+  const ref = predictProba(net, x, ROWS);
+  const classes = net.layers[net.layers.length - 1].outSize;
+  expect(maxAbsDiff(out.probabilities, ref)).toBeLessThanOrEqual(1e-5);
+  expect(Array.from(out.labels)).toEqual(Array.from(argmaxRows(ref, classes)));
+  expect(Array.from(out.labels)).toEqual(Array.from(argmaxRows(out.probabilities, classes)));
+  return bytes;
+}
+
+describe('exportOnnx + onnxruntime', () => {
+  test('random network without scaling', async () => {
+    await expectMatches(randomNet(12, [16, 8], 4, 1));
+  });
+
+  test('random network with scaling folded into the first layer', async () => {
+    const bytes = await expectMatches(randomNet(12, [16, 8], 4, 2, true));
+    expect(readOnnxInfo(bytes, 'm').nodes.map((n) => n.op)).toEqual(['Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax', 'ArgMax']);
+  });
+
+  test('logistic regression (no hidden layer)', async () => {
+    await expectMatches(randomNet(9, [], 3, 3, true));
+  });
+
+  test('dropped inputs: full-width input with a Gather, and compact input', async () => {
+    const net = keepInputs(randomNet(10, [7], 3, 4, true), [1, 4, 5, 9]);
+    const full = await expectMatches(net);
+    const info = readOnnxInfo(full, 'full');
+    expect(info.inputs[0].shape).toEqual(['batch', 10]);
+    expect(info.nodes[0].op).toBe('Gather');
+    const compact = await expectMatches(net, { compactInput: true });
+    const ci = readOnnxInfo(compact, 'compact');
+    expect(ci.inputs[0].shape).toEqual(['batch', 4]);
+    expect(ci.interface).toEqual({ classLabels: ['c0', 'c1', 'c2'], inputWidth: 10, keptIndices: [1, 4, 5, 9], compactInput: true });
+    expect(JSON.parse(ci.metadata[META.keptNames])).toEqual(['x1', 'x4', 'x5', 'x9']);
+  });
+
+  test('a hidden layer with 0 units makes the output a constant row', async () => {
+    const net = randomNet(5, [4, 3], 3, 5, true);
+    net.layers[0] = { inSize: 5, outSize: 0, kernel: new Float32Array(0), bias: new Float32Array(0) };
+    net.layers[1] = { ...net.layers[1], inSize: 0, kernel: new Float32Array(0) };
+    await expectMatches(net);
+    const none = keepInputs(randomNet(5, [3], 2, 6), []);
+    await expectMatches(none);
+    await expectMatches(none, { compactInput: true });
+  });
+
+  test('metadata, producer and opset round-trip through readOnnxInfo', () => {
+    const net = keepInputs(randomNet(6, [5], 2, 8), [0, 2, 3]);
+    const bytes = exportOnnx(net, { producerVersion: '9.9.9', metadata: { train_config: '{"lambda":0.1}', params_before_pruning: '47' } });
+    const info = readOnnxInfo(bytes, 'm.onnx');
+    expect(info.producer).toEqual({ name: 'gs-compress', version: '9.9.9' });
+    expect(info.irVersion).toBe(8);
+    expect(info.opsets).toEqual([{ domain: '', version: 17 }]);
+    expect(info.metadata.train_config).toBe('{"lambda":0.1}');
+    expect(info.metadata.params_before_pruning).toBe('47');
+    expect(info.metadata[META.parameters]).toBe(String(3 * 5 + 5 + 5 * 2 + 2));
+    expect(info.interface?.keptIndices).toEqual([0, 2, 3]);
+    expect(info.interface?.compactInput).toBe(false);
+    expect(info.layers.map((l) => [l.inSize, l.outSize, l.relu])).toEqual([[3, 5, true], [5, 2, false]]);
+    expect(info.outputs).toEqual([
+      { name: 'probabilities', type: 'float32', shape: ['batch', 2] },
+      { name: 'label', type: 'int64', shape: ['batch'] },
+    ]);
+  });
+
+  test('predict feeds large data in chunks', async () => {
+    const net = randomNet(8, [6], 3, 9, true);
+    const x = randomData(50, 8, 10);
+    const model = await OnnxModel.open(exportOnnx(net, { producerVersion: 't' }), { chunkRows: 7 });
+    try {
+      const out = await model.predict(x, 50, 8);
+      expect(maxAbsDiff(out.probabilities, predictProba(net, x, 50))).toBeLessThanOrEqual(1e-5);
+    } finally {
+      await model.close();
+    }
+  });
+});
