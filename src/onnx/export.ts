@@ -47,24 +47,25 @@ function checkNetwork(net: Network): void {
   if (net.classLabels.length !== classes) throw bad(`${net.classLabels.length} class labels for ${classes} outputs`);
 }
 
-/** First layer with standardization folded in (float64 arithmetic, rounded once). */
-export function foldScaling(net: Network): DenseLayer {
+/**
+ * First layer with standardization folded in: the kernel absorbs 1/std (multiplicative, exact to
+ * float32 rounding), and the mean is subtracted by a Sub node in front of it. Folding the mean
+ * into the bias as well would save that node but cancels catastrophically in float32 when
+ * means are large against stds (seen on SDD: probability errors above 1e-5).
+ */
+export function foldScaling(net: Network): { layer: DenseLayer; mean: Float32Array | null } {
   const first = net.layers[0];
-  if (!net.scaling) return first;
+  if (!net.scaling) return { layer: first, mean: null };
   const { inSize, outSize } = first;
   const kernel = new Float32Array(first.kernel.length);
-  const bias = Float64Array.from(first.bias);
+  const mean = new Float32Array(inSize);
   for (let i = 0; i < inSize; i++) {
     const c = net.inputIndices[i];
     const inv = 1 / net.scaling.std[c];
-    const shift = net.scaling.mean[c] * inv;
-    for (let j = 0; j < outSize; j++) {
-      const w = first.kernel[i * outSize + j];
-      kernel[i * outSize + j] = w * inv;
-      bias[j] -= shift * w;
-    }
+    mean[i] = net.scaling.mean[c];
+    for (let j = 0; j < outSize; j++) kernel[i * outSize + j] = first.kernel[i * outSize + j] * inv;
   }
-  return { inSize, outSize, kernel, bias: Float32Array.from(bias) };
+  return { layer: { inSize, outSize, kernel, bias: first.bias }, mean };
 }
 
 /** Logits of the constant tail starting at layer `from`, whose input width is 0. */
@@ -93,8 +94,14 @@ interface GraphParts {
 
 function denseChain(net: Network, input: string, g: GraphParts): void {
   let cur = input;
+  const folded = foldScaling(net);
+  if (folded.mean) {
+    g.inits.push(floatTensor('input_mean', [folded.mean.length], folded.mean));
+    g.nodes.push(node('Sub', [cur, 'input_mean'], ['centered_features'], 'center_inputs'));
+    cur = 'centered_features';
+  }
   net.layers.forEach((raw, l) => {
-    const layer = l === 0 ? foldScaling(net) : raw;
+    const layer = l === 0 ? folded.layer : raw;
     const last = l === net.layers.length - 1;
     const out = last ? 'logits' : `layer${l}.linear`;
     g.inits.push(floatTensor(`layer${l}.kernel`, [layer.inSize, layer.outSize], layer.kernel));

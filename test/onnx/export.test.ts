@@ -2,6 +2,7 @@
 import { argmaxRows } from '../../src/network/forward';
 import type { Network } from '../../src/network/types';
 import { META, OnnxModel, exportOnnx, readOnnxInfo, runOnnx, selectColumns } from '../../src/onnx';
+import { Rng } from '../../src/util/rng';
 import { keepInputs, maxAbsDiff, predictProba, randomData, randomNet } from './helpers';
 
 const ROWS = 64;
@@ -26,7 +27,19 @@ describe('exportOnnx + onnxruntime', () => {
 
   test('random network with scaling folded into the first layer', async () => {
     const bytes = await expectMatches(randomNet(12, [16, 8], 4, 2, true));
-    expect(readOnnxInfo(bytes, 'm').nodes.map((n) => n.op)).toEqual(['Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax', 'ArgMax']);
+    expect(readOnnxInfo(bytes, 'm').nodes.map((n) => n.op)).toEqual(['Sub', 'Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax', 'ArgMax']);
+  });
+
+  test('raw features with means far larger than their spread (as in SDD, covtype) stay within 1e-5', async () => {
+    const d = 48;
+    const rng = new Rng(5);
+    const mean = Float32Array.from({ length: d }, () => (rng.next() - 0.5) * 6000);
+    const std = Float32Array.from({ length: d }, () => 0.01 + rng.next() * 2);
+    const net = { ...randomNet(d, [32, 32], 11, 3), scaling: { mean, std } };
+    const rows = 256;
+    const x = Float32Array.from({ length: rows * d }, (_, i) => mean[i % d] + std[i % d] * rng.normal());
+    const out = await runOnnx(exportOnnx(net, { producerVersion: 'test' }), x, rows, d);
+    expect(maxAbsDiff(out.probabilities, predictProba(net, x, rows))).toBeLessThanOrEqual(1e-5);
   });
 
   test('logistic regression (no hidden layer)', async () => {

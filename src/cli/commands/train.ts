@@ -101,6 +101,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       standardize: a.standardize,
       onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}/${cfg.epochs}`, done, total),
       onEpoch: (r) =>
+        !a.json &&
         bar.log(
           `epoch ${r.epoch}/${cfg.epochs}  loss ${r.dataLoss.toFixed(4)}  test acc ${r.testAccuracy.toFixed(4)}  zero ${r.zeroParams}/${r.totalParams}  units ${r.aliveUnits.join(',') || '-'}  inputs ${r.aliveInputs}  ${r.seconds.toFixed(2)}s`,
         ),
