@@ -8,7 +8,7 @@ export function formatHistory(history: EpochRecord[], maxRows = 25): string {
   return formatTable(
     ['epoch', 'loss', 'penalty', 'train acc', 'test acc', 'zero params', 'alive units', 'alive inputs', 'seconds'],
     shown.map((r) => [
-      r.epoch,
+      r.phase === 'finetune' ? `ft ${r.epoch}` : String(r.epoch),
       r.dataLoss.toFixed(4),
       r.penalty.toPrecision(3),
       r.trainAccuracy.toFixed(4),

@@ -4,7 +4,8 @@
  */
 import { applyScaling, fitScaling } from '../data';
 import type { SplitDataset } from '../data/types';
-import { initNetwork } from '../network/create';
+import { GsError } from '../errors';
+import { cloneNetwork, initNetwork } from '../network/create';
 import type { Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
@@ -21,6 +22,19 @@ export interface TrainOptions {
   onProgress?: (epoch: number, done: number, total: number) => void;
   /** Rows of the training split used to measure train accuracy each epoch (default 10000; 0 = all). */
   trainEvalRows?: number;
+  /** Start from this network (its scaling and input selection are kept; cfg.hidden is ignored),
+   * e.g. to fine-tune a pruned network. */
+  init?: Network;
+  /** Label of the epochs in the history (default 'train'). */
+  phase?: EpochRecord['phase'];
+}
+
+/** Columns `keep` of row-major features [rows x cols] (identity selections are returned as is). */
+function selectColumns(x: Float32Array, rows: number, cols: number, keep: number[]): Float32Array {
+  if (keep.length === cols && keep.every((c, i) => c === i)) return x;
+  const out = new Float32Array(rows * keep.length);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < keep.length; k++) out[r * keep.length + k] = x[r * cols + keep[k]];
+  return out;
 }
 
 export interface TrainResult {
@@ -35,16 +49,23 @@ export interface TrainResult {
 export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const { train, test } = data;
   const standardize = opts.standardize ?? data.tabular;
-  const scaling = standardize ? fitScaling(train) : null;
-  const xTrain = scaling ? applyScaling(train.features, train.cols, scaling) : train.features;
-  const xTest = scaling ? applyScaling(test.features, test.cols, scaling) : test.features;
   const classes = data.classLabels.length;
-  const net = initNetwork({ inputWidth: train.cols, hidden: cfg.hidden, classes }, cfg.seed, {
-    scaling,
-    classLabels: data.classLabels,
-    featureNames: data.featureNames,
-  });
-  const trainingData: TrainingData = { x: xTrain, y: train.labels, rows: train.rows, cols: train.cols, classes };
+  const net = opts.init
+    ? cloneNetwork(opts.init)
+    : initNetwork({ inputWidth: train.cols, hidden: cfg.hidden, classes }, cfg.seed, {
+        scaling: standardize ? fitScaling(train) : null,
+        classLabels: data.classLabels,
+        featureNames: data.featureNames,
+      });
+  const prep = (t: typeof train) =>
+    selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);
+  const xTrain = prep(train);
+  const xTest = prep(test);
+  if (train.cols !== net.inputWidth) {
+    throw new GsError('BAD_INPUT', `the data has ${train.cols} feature columns, the starting network reads ${net.inputWidth}`);
+  }
+  const cols = net.inputIndices.length;
+  const trainingData: TrainingData = { x: xTrain, y: train.labels, rows: train.rows, cols, classes };
   const engine = await createEngine(net.layers, trainingData, cfg);
   const rng = new Rng(cfg.seed + 1);
   const evalRows = opts.trainEvalRows ?? 10000;
@@ -70,6 +91,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
       const stack = stackNetwork(layers, data.classLabels);
       const rec: EpochRecord = {
         epoch,
+        phase: opts.phase ?? 'train',
         dataLoss: lossSum / batches,
         penalty: cfg.penalty === 'none' ? 0 : penaltyValue(layers, cfg.penalty, cfg.lambda),
         trainAccuracy: stackAccuracy(stack, xTrain, train.labels, trainSample),

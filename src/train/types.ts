@@ -38,6 +38,7 @@ export interface TrainConfig {
 
 export interface EpochRecord {
   epoch: number; // 1-based
+  phase?: 'train' | 'finetune'; // finetune: retraining a pruned network without the penalty
   dataLoss: number; // mean cross-entropy over the epoch's batches
   penalty: number; // lambda * R(w) at the end of the epoch (0 for 'none')
   trainAccuracy: number;

@@ -6,7 +6,9 @@ import { saveRun } from '../../network/run-io';
 import { PENALTY_KINDS } from '../../penalty/types';
 import { resolveTrainConfig } from '../../train/config';
 import { DEFAULT_CONFIG } from '../../train/defaults';
-import { trainNetwork } from '../../train/train';
+import { trainNetwork, type TrainOptions } from '../../train/train';
+import { GsError } from '../../errors';
+import { pruneAndFinetune } from '../../pipeline/finetune';
 import { OPTIMIZERS, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
 import { absoluteSpec, dataOptions, dataSpec, type DataArgs } from '../data-options';
@@ -28,6 +30,7 @@ interface TrainArgs extends DataArgs {
   standardize?: boolean;
   out?: string;
   json: boolean;
+  'finetune-epochs': number;
 }
 
 function describeDataset(d: SplitDataset): string {
@@ -58,6 +61,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       group: 'Sparsity:',
       describe: 'prox: a (preconditioned, for adaptive optimizers) proximal step after every update, giving exact zeros; subgradient: the penalty is added to the loss, as in the paper',
     })
+    .option('finetune-epochs', { type: 'number', default: 0, group: 'Sparsity:', describe: 'After training, prune exactly and retrain the smaller network this many epochs without the sparsity penalty (recovers accuracy; the saved run is then already compact)' })
     .option('engine', { type: 'string', choices: ['fused', 'tfjs'], default: DEFAULT_CONFIG.engine, group: 'Engine:', describe: 'fused: whole training step in plain TypeScript (fast on small networks); tfjs: TensorFlow.js computes the gradients' })
     .option('backend', { type: 'string', choices: ['auto', 'tfjs-node', 'wasm', 'cpu'], default: DEFAULT_CONFIG.backend, group: 'Engine:', describe: 'tfjs backend for --engine tfjs; auto picks tfjs-node, then wasm, then cpu' })
     .option('out', { type: 'string', group: 'Output:', describe: 'Save the run here: model.json + weights.bin (tfjs LayersModel) and gs-run.json' })
@@ -97,15 +101,25 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
     const data = await loadDataset(dataSpec(a));
     if (!a.json) process.stderr.write(`${describeDataset(data)}\n`);
-    const result = await trainNetwork(data, cfg, {
+    const ftEpochs = a['finetune-epochs'];
+    if (!(Number.isInteger(ftEpochs) && ftEpochs >= 0)) throw new GsError('BAD_OPTION', `--finetune-epochs ${ftEpochs}: expected an integer >= 0`);
+    const hooks = (phase: string, epochs: number): TrainOptions => ({
       standardize: a.standardize,
-      onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}/${cfg.epochs}`, done, total),
+      onProgress: (epoch, done, total) => bar.update(`${phase}epoch ${epoch}/${epochs}`, done, total),
       onEpoch: (r) =>
         !a.json &&
         bar.log(
-          `epoch ${r.epoch}/${cfg.epochs}  loss ${r.dataLoss.toFixed(4)}  test acc ${r.testAccuracy.toFixed(4)}  zero ${r.zeroParams}/${r.totalParams}  units ${r.aliveUnits.join(',') || '-'}  inputs ${r.aliveInputs}  ${r.seconds.toFixed(2)}s`,
+          `${phase}epoch ${r.epoch}/${epochs}  loss ${r.dataLoss.toFixed(4)}  test acc ${r.testAccuracy.toFixed(4)}  zero ${r.zeroParams}/${r.totalParams}  units ${r.aliveUnits.join(',') || '-'}  inputs ${r.aliveInputs}  ${r.seconds.toFixed(2)}s`,
         ),
     });
+    const result = await trainNetwork(data, cfg, hooks('', cfg.epochs));
+    const trainedAccuracy = result.history[result.history.length - 1]?.testAccuracy;
+    if (ftEpochs > 0 && Number.isFinite(result.history[result.history.length - 1]?.dataLoss)) {
+      const ft = await pruneAndFinetune(data, result.network, cfg, ftEpochs, hooks('fine-tune ', ftEpochs));
+      result.network = ft.network;
+      result.history = [...result.history, ...ft.history];
+      result.trainSeconds += ft.trainSeconds;
+    }
     bar.clear();
     const last = result.history[result.history.length - 1];
     const summary = {
@@ -116,6 +130,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       aliveUnits: last?.aliveUnits,
       aliveInputs: last?.aliveInputs,
       trainSeconds: result.trainSeconds,
+      ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: trainedAccuracy, finetuneEpochs: ftEpochs } : {}),
       diverged: last ? !Number.isFinite(last.dataLoss) : false,
     };
     if (a.out) {
@@ -123,7 +138,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         generatedBy: `gs-compress ${VERSION}`,
         createdAt: new Date().toISOString(),
         data: data.ref,
-        config: { ...cfg, standardize: result.network.scaling !== null, dataSpec: absoluteSpec(dataSpec(a)) },
+        config: { ...cfg, finetuneEpochs: ftEpochs, standardize: result.network.scaling !== null, dataSpec: absoluteSpec(dataSpec(a)) },
         engine: result.engine,
         history: result.history as unknown as Record<string, unknown>[],
         summary,
