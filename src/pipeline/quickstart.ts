@@ -10,29 +10,37 @@ import { resolveTrainConfig } from '../train/config';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { TrainConfig } from '../train/types';
 import { VERSION } from '../version';
+import { pruneNetwork, type PruneReport } from '../prune';
 import { compressRun, type CompressResult } from './compress';
+import { pruneAndFinetune } from './finetune';
 
 /** The setting quickstart trains with (chosen by measurement; see README). */
 export const QUICKSTART_CONFIG: Partial<TrainConfig> = {
   hidden: [32, 32],
   optimizer: 'adam',
-  lr: 5e-3,
-  epochs: 5,
+  lr: 1e-3,
+  epochs: 6,
   batchSize: 32,
   penalty: 'gl',
-  lambda: 1e-4,
+  lambda: 1e-3,
   solver: 'prox',
   engine: 'fused',
 };
+
+/** Epochs of fine-tuning the pruned network without the penalty. */
+export const QUICKSTART_FINETUNE_EPOCHS = 2;
 
 export interface QuickstartOptions {
   outDir: string;
   data?: DataSpec;
   config?: Partial<TrainConfig>;
+  finetuneEpochs?: number;
 }
 
 export interface QuickstartResult {
   train: TrainResult;
+  /** Pruning of the trained (dense) network: the before/after a user wants to see. */
+  pruning: PruneReport;
   compress: CompressResult;
   config: TrainConfig;
   runDir: string;
@@ -44,16 +52,25 @@ export async function runQuickstart(opts: QuickstartOptions, hooks: TrainOptions
   const config = resolveTrainConfig({ ...QUICKSTART_CONFIG, ...opts.config });
   const data = await loadDataset(spec);
   const train = await trainNetwork(data, config, hooks);
+  const ftEpochs = opts.finetuneEpochs ?? QUICKSTART_FINETUNE_EPOCHS;
+  let pruning = pruneNetwork(train.network).report;
+  if (ftEpochs > 0) {
+    const ft = await pruneAndFinetune(data, train.network, config, ftEpochs, { ...hooks, onEpoch: (r) => hooks.onEpoch?.(r) });
+    pruning = ft.report;
+    train.network = ft.network;
+    train.history = [...train.history, ...ft.history];
+    train.trainSeconds += ft.trainSeconds;
+  }
   const runDir = path.resolve(opts.outDir, 'run');
   saveRun(runDir, train.network, {
     generatedBy: `gs-compress ${VERSION}`,
     createdAt: new Date().toISOString(),
     data: data.ref,
-    config: { ...config, standardize: train.network.scaling !== null, dataSpec: spec },
+    config: { ...config, finetuneEpochs: ftEpochs, standardize: train.network.scaling !== null, dataSpec: spec },
     engine: train.engine,
     history: train.history as unknown as Record<string, unknown>[],
   });
   const onnxPath = path.resolve(opts.outDir, 'model.onnx');
   const compress = await compressRun(runDir, { exportPath: onnxPath });
-  return { train, compress, config, runDir, onnxPath };
+  return { train, pruning, compress, config, runDir, onnxPath };
 }

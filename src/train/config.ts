@@ -9,7 +9,7 @@ import { OPTIMIZERS, type OptimizerName, type TrainConfig } from './types';
 
 /** Parses '32,32' (or '' for none, i.e. logistic regression) into layer sizes. */
 export function parseHidden(text: string | number[]): number[] {
-  if (Array.isArray(text)) return text;
+  if (Array.isArray(text)) return parseHidden(text.join(',')); // arrays from library callers get the same checks
   const t = String(text).trim();
   if (t === '' || t === 'none') return [];
   return t.split(',').map((s) => {

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { GsError } from '../../errors';
 import { formatPruneReport } from '../../prune';
-import { QUICKSTART_CONFIG, runQuickstart } from '../../pipeline/quickstart';
+import { QUICKSTART_CONFIG, QUICKSTART_FINETUNE_EPOCHS, runQuickstart } from '../../pipeline/quickstart';
 import { formatHistory } from '../history-table';
 import { ProgressBar } from '../progress';
 import { formatVerification } from '../verify-format';
@@ -23,7 +23,8 @@ export const quickstartCommand: CommandModule<object, QuickstartArgs> = {
       .option('train-rows', { type: 'number', describe: 'Train on a seeded subset of MNIST of this many rows (faster, less accurate)' })
       .epilogue(
         `Setting: MNIST 784-${QUICKSTART_CONFIG.hidden?.join('-')}-10, ${QUICKSTART_CONFIG.optimizer} lr ${QUICKSTART_CONFIG.lr}, ` +
-          `${QUICKSTART_CONFIG.penalty} lambda ${QUICKSTART_CONFIG.lambda} (${QUICKSTART_CONFIG.solver} solver), batch ${QUICKSTART_CONFIG.batchSize}. ` +
+          `${QUICKSTART_CONFIG.penalty} lambda ${QUICKSTART_CONFIG.lambda} (${QUICKSTART_CONFIG.solver} solver), batch ${QUICKSTART_CONFIG.batchSize}, ` +
+          `then exact pruning and ${QUICKSTART_FINETUNE_EPOCHS} epochs of fine-tuning without the penalty. ` +
           'Then: gs-compress inspect <out>/model.onnx',
       ) as never,
   handler: async (a) => {
@@ -34,12 +35,12 @@ export const quickstartCommand: CommandModule<object, QuickstartArgs> = {
       { outDir: a.out, config: a.epochs ? { epochs: a.epochs } : {}, data: { data: 'mnist', maxTrainRows: a['train-rows'] } },
       {
         onProgress: (e, done, total) => bar.update(`epoch ${e}/${epochs}`, done, total),
-        onEpoch: (rec) => bar.log(`epoch ${rec.epoch}/${epochs}  test acc ${rec.testAccuracy.toFixed(4)}  zero params ${rec.zeroParams}/${rec.totalParams}  alive units ${rec.aliveUnits.join(',')}  inputs ${rec.aliveInputs}  ${rec.seconds.toFixed(1)}s`),
+        onEpoch: (rec) => bar.log(`${rec.phase === 'finetune' ? 'fine-tune ' : ''}epoch ${rec.epoch}/${rec.phase === 'finetune' ? QUICKSTART_FINETUNE_EPOCHS : epochs}  test acc ${rec.testAccuracy.toFixed(4)}  zero params ${rec.zeroParams}/${rec.totalParams}  alive units ${rec.aliveUnits.join(',')}  inputs ${rec.aliveInputs}  ${rec.seconds.toFixed(1)}s`),
       },
     );
     bar.clear();
     process.stdout.write(`\nTraining (${r.train.engine}, ${r.train.trainSeconds.toFixed(1)} s)\n${formatHistory(r.train.history)}\n\n`);
-    process.stdout.write(`Pruning\n${formatPruneReport(r.compress.report)}\n\n`);
+    process.stdout.write(`${formatPruneReport(r.pruning)}\n\n`);
     process.stdout.write(`wrote ${r.onnxPath} (${r.compress.onnxBytes} bytes); run saved in ${r.runDir}\n`);
     if (r.compress.verification) process.stdout.write(`${formatVerification(r.compress.verification)}\n`);
     if (r.compress.verification && !r.compress.verification.ok) {

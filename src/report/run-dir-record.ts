@@ -1,0 +1,52 @@
+/**
+ * A run directory (gs-compress train --out) seen as a results-store record, so that single runs
+ * and sweep stores go through the same tables, selection and plots. Figures come from the run's
+ * gs-run.json (config, summary, history) and its weights (parameter counts). What a run directory
+ * cannot tell without pruning (the pruned parameter count) is NaN.
+ */
+import * as path from 'path';
+import { loadRun } from '../network/run-io';
+import type { RunRecord, RunSummary, SweepConfig } from '../sweep/types';
+import type { EpochRecord, TrainConfig } from '../train/types';
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function runDirRecord(dir: string, id = path.basename(path.resolve(dir))): RunRecord {
+  const { network, info } = loadRun(dir);
+  const history = (Array.isArray(info.history) ? info.history : []) as unknown as EpochRecord[];
+  const last = history[history.length - 1] as Partial<EpochRecord> | undefined;
+  const s = (info.summary ?? {}) as Record<string, unknown>;
+  let total = 0;
+  let zeros = 0;
+  for (const l of network.layers) {
+    total += l.kernel.length + l.bias.length;
+    for (const v of l.kernel) if (v === 0) zeros++;
+    for (const v of l.bias) if (v === 0) zeros++;
+  }
+  const aliveUnits = Array.isArray(s.aliveUnits) ? (s.aliveUnits as number[]) : (last?.aliveUnits ?? []);
+  const trainSeconds = num(s.trainSeconds) ?? history.reduce((t, r) => t + (num(r.seconds) ?? 0), 0);
+  const summary: RunSummary = {
+    testAccuracy: num(s.testAccuracy) ?? num(last?.testAccuracy) ?? NaN,
+    trainAccuracy: num(s.trainAccuracy) ?? num(last?.trainAccuracy) ?? NaN,
+    nonzeroParams: total - zeros,
+    totalParams: total,
+    prunedParams: NaN,
+    aliveUnits,
+    aliveNeurons: aliveUnits.reduce((a, b) => a + b, 0),
+    aliveInputs: num(s.aliveInputs) ?? num(last?.aliveInputs) ?? network.layers[0].inSize,
+    inputs: network.inputWidth,
+    seconds: trainSeconds,
+    wallSeconds: trainSeconds,
+    engine: info.engine ?? '',
+    diverged: s.diverged === true || (last !== undefined && !Number.isFinite(last.dataLoss ?? NaN)),
+  };
+  const cfg = (info.config ?? {}) as Record<string, unknown>;
+  const config: SweepConfig = {
+    train: cfg as unknown as TrainConfig,
+    standardize: typeof cfg.standardize === 'boolean' ? cfg.standardize : undefined,
+    data: (cfg.dataSpec ?? {}) as SweepConfig['data'],
+  };
+  return { id, config, runDir: path.resolve(dir), summary, history, finishedAt: info.createdAt };
+}

@@ -1,0 +1,94 @@
+/**
+ * Grids: completing partial inputs (preset < grid file < flags) with the training defaults, and
+ * expanding a grid into its configurations, each checked by resolveTrainConfig and given a
+ * stable id. Order: hidden, optimizer, lr, penalty, lambda, seed, epochs, batch size, solver
+ * (the last varies fastest). Penalty none ignores lambda: it runs once, with lambda 0.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { GsError } from '../errors';
+import type { DataSpec } from '../data/types';
+import { resolveTrainConfig } from '../train/config';
+import { DEFAULT_CONFIG } from '../train/defaults';
+import { configId } from './config-id';
+import type { GridInput, GridPoint, GridSpec } from './types';
+
+/** Merges grid inputs, later ones overriding earlier ones key by key (data specs key by key too). */
+export function mergeGridInputs(...inputs: (GridInput | undefined)[]): GridInput {
+  const out: GridInput = {};
+  for (const input of inputs) {
+    if (!input) continue;
+    for (const [k, v] of Object.entries(input)) {
+      if (v === undefined) continue;
+      if (k === 'data') out.data = { ...out.data, ...dropUndefined(v as DataSpec) };
+      else (out as Record<string, unknown>)[k] = v;
+    }
+  }
+  return out;
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A complete grid: missing lists become the training defaults (one value each). */
+export function completeGrid(input: GridInput): GridSpec {
+  const d = DEFAULT_CONFIG;
+  const data = dropUndefined(input.data ?? {}) as DataSpec;
+  if (!data.data && !(data.train && data.test)) {
+    throw new GsError('BAD_OPTION', 'the sweep has no data: give --data NAME|FILE (or --train and --test), or "data" in the grid file');
+  }
+  const grid: GridSpec = {
+    data,
+    standardize: input.standardize,
+    hidden: input.hidden ?? [d.hidden],
+    optimizer: input.optimizer ?? [d.optimizer],
+    lr: input.lr ?? [d.lr],
+    penalty: input.penalty ?? [d.penalty],
+    lambda: input.lambda ?? [d.lambda],
+    seed: input.seed ?? [d.seed],
+    epochs: input.epochs ?? [d.epochs],
+    batchSize: input.batchSize ?? [d.batchSize],
+    solver: input.solver ?? [d.solver],
+    engine: input.engine ?? d.engine,
+    backend: input.backend ?? d.backend,
+  };
+  for (const key of ['hidden', 'optimizer', 'lr', 'penalty', 'lambda', 'seed', 'epochs', 'batchSize', 'solver'] as const) {
+    if (!Array.isArray(grid[key]) || grid[key].length === 0) throw new GsError('BAD_OPTION', `the sweep's ${key} list is empty`);
+  }
+  return grid;
+}
+
+/** The data spec with existing file paths made absolute, so run directories find their data from anywhere. */
+export function absoluteDataSpec(spec: DataSpec, base = process.cwd()): DataSpec {
+  const abs = (p?: string) => {
+    if (!p) return p;
+    const full = path.resolve(base, p);
+    return fs.existsSync(full) ? full : p;
+  };
+  return dropUndefined({ ...spec, data: abs(spec.data), train: abs(spec.train), test: abs(spec.test), dataDir: spec.dataDir ? path.resolve(base, spec.dataDir) : undefined }) as DataSpec;
+}
+
+/** Every configuration of the grid, in grid order, without duplicates. */
+export function expandGrid(grid: GridSpec): GridPoint[] {
+  const data = absoluteDataSpec(grid.data);
+  const points: GridPoint[] = [];
+  const seen = new Set<string>();
+  for (const hidden of grid.hidden)
+    for (const optimizer of grid.optimizer)
+      for (const lr of grid.lr)
+        for (const penalty of grid.penalty)
+          for (const lambda of penalty === 'none' ? [0] : grid.lambda)
+            for (const seed of grid.seed)
+              for (const epochs of grid.epochs)
+                for (const batchSize of grid.batchSize)
+                  for (const solver of grid.solver) {
+                    const train = resolveTrainConfig({ hidden, optimizer, lr, penalty, lambda, seed, epochs, batchSize, solver, engine: grid.engine, backend: grid.backend });
+                    const config = { train, standardize: grid.standardize, data };
+                    const id = configId(config);
+                    if (seen.has(id)) continue;
+                    seen.add(id);
+                    points.push({ id, config });
+                  }
+  return points;
+}

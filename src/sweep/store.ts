@@ -1,0 +1,102 @@
+/**
+ * The results store, results.jsonl: one complete JSON line per finished run. Lines are appended
+ * with a single write of line + '\n' followed by fsync, so a crash can at worst leave a partial
+ * last line. Reading is tolerant: a truncated last line, an unparsable line or a repeated id is
+ * dropped (and that configuration redone); repairStore rewrites the file atomically with only the
+ * good lines before a sweep appends to it again.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { GsError } from '../errors';
+import { writeFileAtomic } from '../util/fs-atomic';
+import type { RunRecord } from './types';
+
+export const STORE_FILE = 'results.jsonl';
+export const RUNS_DIR = 'runs';
+
+export interface StoreContents {
+  file: string;
+  records: RunRecord[];
+  /** Lines dropped: truncated, not JSON, not a run record, or an id seen before. */
+  dropped: number;
+  /** The file needs rewriting (something was dropped, or the last line lacks its newline). */
+  needsRepair: boolean;
+}
+
+/** A store file, or a sweep folder holding results.jsonl. */
+export function storeFile(pathOrDir: string): string {
+  return fs.existsSync(pathOrDir) && fs.statSync(pathOrDir).isDirectory() ? path.join(pathOrDir, STORE_FILE) : pathOrDir;
+}
+
+function isRecord(v: unknown): v is RunRecord {
+  const r = v as RunRecord;
+  return Boolean(r) && typeof r === 'object' && typeof r.id === 'string' && r.id !== '' && typeof r.runDir === 'string' &&
+    Boolean(r.summary) && typeof r.summary.testAccuracy === 'number' && typeof r.summary.nonzeroParams === 'number' && Boolean(r.config);
+}
+
+/** Reads a store; a missing file is an empty store unless `mustExist`. */
+export function readStore(pathOrDir: string, mustExist = false): StoreContents {
+  const file = storeFile(pathOrDir);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    if (mustExist) throw new GsError('NOT_FOUND', `${file} not found: expected a results store (results.jsonl) or a sweep folder holding one`);
+    return { file, records: [], dropped: 0, needsRepair: false };
+  }
+  const lines = text.split('\n');
+  const tail = lines.pop() ?? ''; // text after the last newline: empty, or a line cut short
+  const records: RunRecord[] = [];
+  const seen = new Set<string>();
+  let dropped = tail.trim() === '' ? 0 : 1;
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      dropped++;
+      continue;
+    }
+    if (!isRecord(v) || seen.has(v.id)) {
+      dropped++;
+      continue;
+    }
+    seen.add(v.id);
+    records.push(v);
+  }
+  return { file, records, dropped, needsRepair: dropped > 0 || tail !== '' };
+}
+
+export function formatRecordLine(r: RunRecord): string {
+  return `${JSON.stringify(r)}\n`;
+}
+
+/** Atomically replaces the store with exactly these records. */
+export function writeStore(file: string, records: readonly RunRecord[]): void {
+  writeFileAtomic(file, records.map(formatRecordLine).join(''));
+}
+
+/** Reads the store and, when anything was dropped, rewrites it atomically with the good lines. */
+export function repairStore(pathOrDir: string): StoreContents {
+  const contents = readStore(pathOrDir);
+  if (contents.needsRepair) writeStore(contents.file, contents.records);
+  return contents;
+}
+
+/** Appends one record as a single write of a complete line, then fsyncs. */
+export function appendRecord(file: string, record: RunRecord): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const fd = fs.openSync(file, 'a');
+  try {
+    fs.appendFileSync(fd, formatRecordLine(record));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The absolute run directory of a record in the store `file`. */
+export function runDirOf(file: string, record: RunRecord): string {
+  return path.resolve(path.dirname(path.resolve(file)), record.runDir);
+}
