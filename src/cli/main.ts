@@ -7,8 +7,10 @@ import { hideBin } from 'yargs/helpers';
 import { isGsError } from '../errors';
 import { commands } from './commands';
 
+/** A command line yargs could not accept (unknown option, missing argument): exit code 2. */
+class UsageError extends Error {}
+
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
-  let code = 0;
   const parser = yargs(argv)
     .scriptName('gs-compress')
     .usage('$0 <command> [options]\n\nMake small neural networks smaller: train with group sparsity, prune dead units exactly, export to ONNX and verify.')
@@ -18,19 +20,23 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue('Docs: README.md. Every command takes --help.')
+    .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`error: ${msg}\nRun with --help to see the options.\n`);
-      code = 2;
+      throw new UsageError(msg);
     });
   try {
     await parser.parseAsync();
   } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`error: ${e.message}\nRun with --help to see the options.\n`);
+      return 2;
+    }
     if (isGsError(e)) {
       process.stderr.write(`error: ${e.message}\n`);
       return 1;
     }
     throw e;
   }
-  return code || (process.exitCode as number | undefined) || 0;
+  return (process.exitCode as number | undefined) || 0;
 }
