@@ -1,0 +1,60 @@
+/** How a run is named and its figures written in the report's tables and legends. */
+import type { RunRecord } from '../sweep/types';
+
+export function penaltyOf(r: RunRecord): string {
+  return String(r.config?.train?.penalty ?? '?');
+}
+
+export function lambdaText(r: RunRecord): string {
+  const t = r.config?.train;
+  if (!t || t.penalty === 'none' || typeof t.lambda !== 'number') return '-';
+  return t.lambda.toPrecision(3).replace(/\.?0+(e|$)/, '$1');
+}
+
+export function hiddenText(r: RunRecord): string {
+  const h = r.config?.train?.hidden;
+  return Array.isArray(h) ? (h.length ? h.join(',') : 'none') : '?';
+}
+
+/** Short legend label: id, penalty and lambda. */
+export function runLabel(r: RunRecord): string {
+  const lam = lambdaText(r);
+  return `${r.id} ${penaltyOf(r)}${lam === '-' ? '' : ` λ=${lam}`}`;
+}
+
+export function fixed(v: number | undefined, digits: number): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '-';
+}
+
+export function count(v: number | undefined): string {
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : '-';
+}
+
+export function percentOf(part: number, whole: number): string {
+  return Number.isFinite(part) && whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
+}
+
+/** The columns shared by the runs and the selection tables. */
+export const RUN_COLUMNS = ['run', 'penalty', 'lambda', 'hidden', 'optimizer', 'lr', 'epochs', 'test acc', 'nonzero params', 'total params', 'nonzero %', 'alive neurons', 'alive inputs', 'seconds'];
+export const RUN_NUMERIC_COLUMNS = [5, 6, 7, 8, 9, 10, 11, 12, 13];
+
+export function runCells(r: RunRecord): string[] {
+  const t = r.config?.train;
+  const s = r.summary;
+  return [
+    r.id,
+    penaltyOf(r),
+    lambdaText(r),
+    hiddenText(r),
+    String(t?.optimizer ?? '?'),
+    typeof t?.lr === 'number' ? String(t.lr) : '?',
+    typeof t?.epochs === 'number' ? String(t.epochs) : String(r.history.length),
+    fixed(s.testAccuracy, 4),
+    count(s.nonzeroParams),
+    count(s.totalParams),
+    percentOf(s.nonzeroParams, s.totalParams),
+    count(s.aliveNeurons),
+    Number.isFinite(s.inputs) ? `${count(s.aliveInputs)}/${s.inputs}` : count(s.aliveInputs),
+    fixed(s.seconds, 2),
+  ];
+}
