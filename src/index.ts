@@ -22,3 +22,7 @@ export { compressRun } from './pipeline/compress';
 export type { CompressOptions, CompressResult } from './pipeline/compress';
 export { VERSION } from './version';
 export { runQuickstart, QUICKSTART_CONFIG } from './pipeline/quickstart';
+export * from './sweep';
+export { pruneAndFinetune, finetuneConfig } from './pipeline/finetune';
+export * as report from './report';
+export * as experiment from './experiment';

@@ -7,7 +7,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { loadDataset } from '../data';
-import { expandGrid } from './grid';
+import { absoluteDataSpec, expandGrid } from './grid';
 import { lockSweep } from './lock';
 import type { Shard } from './shard';
 import { shardOf } from './shard';
@@ -39,7 +39,8 @@ export interface SweepStart {
 
 export interface SweepHooks {
   onStart?(info: SweepStart): void;
-  onRunDone?(record: RunRecord, progress: { done: number; pending: number }): void;
+  /** `pid`: the worker process that trained it (undefined in-process). */
+  onRunDone?(record: RunRecord, progress: { done: number; pending: number; pid?: number }): void;
   onRunFailed?(id: string, message: string): void;
   /** A worker process started (its pid), e.g. for monitoring or tests. */
   onWorkerStart?(pid: number): void;
@@ -67,6 +68,7 @@ export async function runSweep(opts: SweepOptions, hooks: SweepHooks = {}): Prom
   const out = path.resolve(opts.out);
   const all = expandGrid(opts.grid);
   const mine = opts.shard ? shardOf(all, opts.shard.index, opts.shard.count) : all;
+  const dataSpec = absoluteDataSpec(opts.grid.data);
   const release = lockSweep(out);
   try {
     const store = repairStore(path.join(out, STORE_FILE));
@@ -76,18 +78,18 @@ export async function runSweep(opts: SweepOptions, hooks: SweepHooks = {}): Prom
     hooks.onStart?.({ gridSize: all.length, total: mine.length, skipped: mine.length - pending.length, pending: pending.length, workers, repairedLines: store.dropped });
     const failed: { id: string; message: string }[] = [];
     let ran = 0;
-    const onDone = (record: RunRecord) => {
+    const onDone = (record: RunRecord, pid?: number) => {
       appendRecord(store.file, record);
       done.set(record.id, record);
       ran++;
-      hooks.onRunDone?.(record, { done: ran, pending: pending.length });
+      hooks.onRunDone?.(record, { done: ran, pending: pending.length, pid });
     };
     const onFailed = (id: string, message: string) => {
       failed.push({ id, message });
       hooks.onRunFailed?.(id, message);
     };
     if (pending.length > 0 && workers === 0) {
-      const data = await loadDataset(opts.grid.data);
+      const data = await loadDataset(dataSpec);
       for (const p of pending) {
         try {
           onDone(await runOne(data, p, out));
@@ -97,7 +99,7 @@ export async function runSweep(opts: SweepOptions, hooks: SweepHooks = {}): Prom
         }
       }
     } else if (pending.length > 0) {
-      await runPool(pending, { workers, data: opts.grid.data, out }, { onDone, onFailed, onWorkerStart: hooks.onWorkerStart });
+      await runPool(pending, { workers, data: dataSpec, out }, { onDone, onFailed, onWorkerStart: hooks.onWorkerStart });
     }
     const records = mine.map((p) => done.get(p.id)).filter((r): r is RunRecord => r !== undefined);
     return { out, store: store.file, gridSize: all.length, total: mine.length, skipped: mine.length - pending.length, ran, failed, records, seconds: (Date.now() - t0) / 1000 };

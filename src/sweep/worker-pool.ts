@@ -2,7 +2,8 @@
  * Running configurations on worker processes: each worker loads the data once and is handed one
  * configuration at a time. A worker that dies mid-run (killed, out of memory) is replaced and its
  * configuration retried once; one that dies twice on the same configuration counts as failed.
- * A worker that cannot start (e.g. the data does not load) stops the whole pool with its error.
+ * A worker that cannot start (the data does not load: it reports why) stops the whole pool with
+ * its error; workers dying while starting are replaced up to MAX_START_FAILURES times.
  */
 import type { ChildProcess } from 'child_process';
 import type { DataSpec } from '../data/types';
@@ -19,7 +20,7 @@ export interface PoolOptions {
 
 export interface PoolCallbacks {
   /** A run finished; the store line is written here (awaited before the worker gets more work). */
-  onDone(record: RunRecord): void;
+  onDone(record: RunRecord, pid: number | undefined): void;
   onFailed(id: string, message: string): void;
   onWorkerStart?(pid: number): void;
 }
@@ -32,12 +33,15 @@ interface Slot {
 }
 
 const MAX_ATTEMPTS = 2;
+/** Workers that may die while starting (killed, out of memory) before the sweep gives up. */
+const MAX_START_FAILURES = 3;
 
 export function runPool(points: readonly GridPoint[], opts: PoolOptions, cb: PoolCallbacks): Promise<void> {
   const queue = [...points];
   const attempts = new Map<string, number>();
   const slots = new Set<Slot>();
   let finished = false;
+  let startFailures = 0;
   return new Promise<void>((resolve, reject) => {
     const finish = (err?: Error) => {
       if (finished) return;
@@ -77,7 +81,7 @@ export function runPool(points: readonly GridPoint[], opts: PoolOptions, cb: Poo
             dispatch(s);
           } else if (msg.type === 'done') {
             s.busy = null;
-            cb.onDone(msg.record);
+            cb.onDone(msg.record, child.pid);
             dispatch(s);
           } else if (msg.type === 'failed') {
             s.busy = null;
@@ -94,8 +98,8 @@ export function runPool(points: readonly GridPoint[], opts: PoolOptions, cb: Poo
       child.on('exit', (code, signal) => {
         slots.delete(s);
         if (finished) return;
-        if (!s.ready) {
-          finish(new GsError('UNAVAILABLE', `a sweep worker exited before it was ready (${signal ?? `code ${code}`})`));
+        if (!s.ready && ++startFailures >= MAX_START_FAILURES) {
+          finish(new GsError('UNAVAILABLE', `sweep workers keep exiting before they are ready (last: ${signal ?? `exit code ${code}`})`));
           return;
         }
         if (s.busy) {

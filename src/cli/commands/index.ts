@@ -1,9 +1,12 @@
 /** The list of CLI commands; each file in this folder holds one yargs CommandModule. */
 import type { CommandModule } from 'yargs';
 import { dataCommand } from './data';
+import { experimentCommand } from './experiment';
 import { inspectCommand } from './inspect';
 import { pruneCommand } from './prune';
 import { quickstartCommand } from './quickstart';
+import { reportCommand } from './report';
+import { sweepCommand } from './sweep';
 import { trainCommand } from './train';
 import { verifyCommand } from './verify';
 
@@ -15,4 +18,7 @@ export const commands: CommandModule<any, any>[] = [
   verifyCommand,
   inspectCommand,
   dataCommand,
+  sweepCommand,
+  reportCommand,
+  experimentCommand,
 ];
