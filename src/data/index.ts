@@ -21,3 +21,4 @@ export { fetchDataset, downloadFile, type FetchOptions } from './fetch';
 export { loadDataset, specFromRef, DEFAULT_TEST_FRACTION } from './load';
 export { splitIndices, subsample, takeRows, testRowCount } from './split';
 export { fitScaling, applyScaling } from './scaling';
+export { selectColumns } from './columns';

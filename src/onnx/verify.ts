@@ -4,6 +4,7 @@
  * largest probability difference, and accuracy of both against the data's labels.
  * A model exported with compactInput gets only its kept columns (read from its metadata).
  */
+import { selectColumns } from '../data/columns';
 import { GsError } from '../errors';
 import { argmaxRows, predictProba } from '../network/forward';
 import type { Network } from '../network/types';
@@ -47,13 +48,6 @@ function accuracyOf(pred: Int32Array, labels: Int32Array): number {
   return hit / pred.length;
 }
 
-/** Columns `keep` of row-major features [rows x cols]. */
-export function selectColumns(features: Float32Array, rows: number, cols: number, keep: number[]): Float32Array {
-  const out = new Float32Array(rows * keep.length);
-  for (let r = 0; r < rows; r++) for (let k = 0; k < keep.length; k++) out[r * keep.length + k] = features[r * cols + keep[k]];
-  return out;
-}
-
 /**
  * Data labels (indices into dataClasses) as indices into modelClasses, matched by their string
  * value (or numerically, so '1' matches '1.0'); labels the model does not know become -1.
@@ -64,6 +58,8 @@ export function mapLabels(labels: Int32Array, dataClasses: string[], modelClasse
   const unknown = dataClasses.filter((_, i) => table[i] < 0);
   return { labels: labels.map((l) => table[l] ?? -1), unknown };
 }
+
+export { selectColumns };
 
 export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
   const { rows, features } = input;

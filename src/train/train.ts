@@ -2,7 +2,7 @@
  * The training loop: preprocessing, initialisation, the engine (fused or tfjs), seeded shuffling,
  * per-epoch evaluation and history. Returns a Network ready for saving, pruning and export.
  */
-import { applyScaling, fitScaling } from '../data';
+import { applyScaling, fitScaling, selectColumns } from '../data';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { cloneNetwork, initNetwork } from '../network/create';
@@ -27,14 +27,6 @@ export interface TrainOptions {
   init?: Network;
   /** Label of the epochs in the history (default 'train'). */
   phase?: EpochRecord['phase'];
-}
-
-/** Columns `keep` of row-major features [rows x cols] (identity selections are returned as is). */
-function selectColumns(x: Float32Array, rows: number, cols: number, keep: number[]): Float32Array {
-  if (keep.length === cols && keep.every((c, i) => c === i)) return x;
-  const out = new Float32Array(rows * keep.length);
-  for (let r = 0; r < rows; r++) for (let k = 0; k < keep.length; k++) out[r * keep.length + k] = x[r * cols + keep[k]];
-  return out;
 }
 
 export interface TrainResult {
