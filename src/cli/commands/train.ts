@@ -98,6 +98,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       }),
   handler: async (a) => {
     const cfg = trainConfigFrom(a);
+    if (cfg.engine === 'fused' && cfg.backend !== 'auto') {
+      process.stderr.write(`note: --backend ${cfg.backend} applies to --engine tfjs; the fused engine runs in plain TypeScript\n`);
+    }
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
     const data = await loadDataset(dataSpec(a));
     if (!a.json) process.stderr.write(`${describeDataset(data)}\n`);
