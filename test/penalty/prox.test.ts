@@ -215,3 +215,17 @@ describe('proxLayer hand-checked and exact cases', () => {
     expect(layers[1].bias[0]).toBe(0);
   });
 });
+
+describe('no float32 denormals', () => {
+  test('a coordinate the per-coordinate group shrink pushes below the smallest normal float32 becomes exactly 0', () => {
+    // One row of 2: the second coordinate has a huge step (Adam with no recent gradient), so
+    // x_2 = v_2 r / (r + tau h_2) lands far below 1.18e-38 while the row as a whole survives.
+    const kernel = Float32Array.from([1, 1e-30]);
+    const bias = Float32Array.from([0.5, 0.5]);
+    proxLayer(kernel, bias, 1, 2, 'gl', 1e-3, Float32Array.from([1e-3, 1e12]), 1e-3);
+    expect(kernel[0]).toBeGreaterThan(0.9);
+    expect(kernel[1]).toBe(0);
+    // without the flush the value would be a denormal: v_2 * r / (tau h_2) ~ 1e-30 / 1.4e9
+    expect(1e-30 / (1e-3 * Math.SQRT2 * 1e12)).toBeLessThan(1.1754943508222875e-38);
+  });
+});
