@@ -8,10 +8,9 @@
  */
 import * as path from 'path';
 import { loadDataset } from '../src/data';
-import { pruneAndFinetune } from '../src/pipeline/finetune';
+import { trainThenFinetune } from '../src/pipeline/finetune';
 import { pruneNetwork } from '../src/prune';
 import { resolveTrainConfig } from '../src/train/config';
-import { trainNetwork } from '../src/train/train';
 import type { TrainConfig } from '../src/train/types';
 import { writeFileAtomic } from '../src/util/fs-atomic';
 import { runTorch, torchAvailable } from './lib/torch-ref';
@@ -58,11 +57,7 @@ async function main(): Promise<void> {
   ];
   for (const c of CASES.filter((k) => !only || only.includes(k.id))) {
     const cfg = resolveTrainConfig({ ...c.cfg, epochs: EPOCHS });
-    let r = await trainNetwork(data, cfg);
-    if (c.finetune) {
-      const ft = await pruneAndFinetune(data, r.network, cfg, c.finetune);
-      r = { ...ft, trainSeconds: r.trainSeconds + ft.trainSeconds, history: [...r.history, ...ft.history] };
-    }
+    const { result: r } = await trainThenFinetune(data, cfg, c.finetune ?? 0);
     const last = r.history[r.history.length - 1];
     const pruned = pruneNetwork(r.network).report.parameters.after;
     const gsLine = `| ${c.id} | gs-compress ${r.engine} | ${last.testAccuracy.toFixed(4)} | ${last.zeroParams} / ${last.totalParams} | ${last.aliveUnits.join(', ')} | ${last.aliveInputs} | ${pruned} | ${r.trainSeconds.toFixed(1)} |`;

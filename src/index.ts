@@ -26,3 +26,4 @@ export * from './sweep';
 export { pruneAndFinetune, finetuneConfig } from './pipeline/finetune';
 export * as report from './report';
 export * as experiment from './experiment';
+export { trainThenFinetune } from './pipeline/finetune';

@@ -47,23 +47,18 @@ function splitTable(table: LabeledTable, testFraction: number, seed: number): { 
   return { train: { ...table, ...takeRows(table, train) }, test: { ...table, ...takeRows(table, test) } };
 }
 
+/** A folder of the four MNIST IDX files, with its own train/test split. */
+async function mnistParts(name: string, dir: string, ref: Omit<DataRef, 'files'>): Promise<Parts> {
+  const { train, test } = await readMnistDir(dir);
+  return { name, train, test, featureNames: train.featureNames, tabular: false, ref: { ...ref, files: [...train.files, ...test.files] }, source: dir };
+}
+
 async function loadCatalog(name: keyof typeof CATALOG, spec: DataSpec): Promise<Parts> {
   const entry = CATALOG[name];
   const where = locateCatalog(name, spec.dataDir);
   if (!where.found) throw catalogNotFound(name, where.searched);
   const base = { kind: 'catalog' as const, name };
-  if (name === 'mnist') {
-    const { train, test } = await readMnistDir(where.found);
-    return {
-      name,
-      train,
-      test,
-      featureNames: train.featureNames,
-      tabular: false,
-      ref: { ...base, path: where.found, files: [...train.files, ...test.files] },
-      source: where.found,
-    };
-  }
+  if (name === 'mnist') return mnistParts(name, where.found, { ...base, path: where.found });
   const table = await readTable(where.found, { format: 'csv', header: false, labelColumn: 'last' });
   if (table.cols !== entry.cols) {
     throw new GsError(
@@ -97,18 +92,7 @@ async function loadOne(data: string, spec: DataSpec): Promise<Parts> {
     );
   }
   const name = path.basename(abs);
-  if (stat.isDirectory()) {
-    const { train, test } = await readMnistDir(abs);
-    return {
-      name,
-      train,
-      test,
-      featureNames: train.featureNames,
-      tabular: false,
-      ref: { kind: 'file', path: abs, files: [...train.files, ...test.files] },
-      source: abs,
-    };
-  }
+  if (stat.isDirectory()) return mnistParts(name, abs, { kind: 'file', path: abs });
   const table = await readTable(abs, readOptions(spec));
   const testFraction = spec.testFraction ?? DEFAULT_TEST_FRACTION;
   const splitSeed = spec.splitSeed ?? 0;

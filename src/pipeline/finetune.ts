@@ -30,3 +30,30 @@ export async function pruneAndFinetune(
   const r = await trainNetwork(data, finetuneConfig(cfg, epochs), { ...hooks, init: pruned, phase: 'finetune' });
   return { ...r, report };
 }
+
+export interface TrainThenFinetuneResult {
+  /** The final network (compact when fine-tuned) with the training and fine-tuning histories joined. */
+  result: TrainResult;
+  /** Pruning of the trained network before fine-tuning; null when there was no fine-tuning. */
+  pruning: PruneReport | null;
+  /** Test accuracy at the end of training, before fine-tuning. */
+  trainedAccuracy: number | undefined;
+}
+
+/** Trains, then, when `finetuneEpochs` > 0 and training did not diverge, prunes and fine-tunes. */
+export async function trainThenFinetune(
+  data: SplitDataset,
+  cfg: TrainConfig,
+  finetuneEpochs: number,
+  hooks: { train?: TrainOptions; finetune?: TrainOptions } = {},
+): Promise<TrainThenFinetuneResult> {
+  const result = await trainNetwork(data, cfg, hooks.train);
+  const last = result.history[result.history.length - 1];
+  if (finetuneEpochs <= 0 || !Number.isFinite(last?.dataLoss)) return { result, pruning: null, trainedAccuracy: last?.testAccuracy };
+  const ft = await pruneAndFinetune(data, result.network, cfg, finetuneEpochs, hooks.finetune);
+  return {
+    result: { ...result, network: ft.network, history: [...result.history, ...ft.history], trainSeconds: result.trainSeconds + ft.trainSeconds },
+    pruning: ft.report,
+    trainedAccuracy: last.testAccuracy,
+  };
+}

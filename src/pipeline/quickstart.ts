@@ -7,12 +7,12 @@ import * as path from 'path';
 import { loadDataset, type DataSpec } from '../data';
 import { saveRun } from '../network/run-io';
 import { resolveTrainConfig } from '../train/config';
-import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
+import type { TrainOptions, TrainResult } from '../train/train';
 import type { TrainConfig } from '../train/types';
 import { VERSION } from '../version';
 import { pruneNetwork, type PruneReport } from '../prune';
 import { compressRun, type CompressResult } from './compress';
-import { pruneAndFinetune } from './finetune';
+import { trainThenFinetune } from './finetune';
 
 /** The setting quickstart trains with (chosen by measurement; see README). */
 export const QUICKSTART_CONFIG: Partial<TrainConfig> = {
@@ -51,16 +51,9 @@ export async function runQuickstart(opts: QuickstartOptions, hooks: TrainOptions
   const spec: DataSpec = opts.data ?? { data: 'mnist' };
   const config = resolveTrainConfig({ ...QUICKSTART_CONFIG, ...opts.config });
   const data = await loadDataset(spec);
-  const train = await trainNetwork(data, config, hooks);
   const ftEpochs = opts.finetuneEpochs ?? QUICKSTART_FINETUNE_EPOCHS;
-  let pruning = pruneNetwork(train.network).report;
-  if (ftEpochs > 0) {
-    const ft = await pruneAndFinetune(data, train.network, config, ftEpochs, { ...hooks, onEpoch: (r) => hooks.onEpoch?.(r) });
-    pruning = ft.report;
-    train.network = ft.network;
-    train.history = [...train.history, ...ft.history];
-    train.trainSeconds += ft.trainSeconds;
-  }
+  const { result: train, pruning: ftPruning } = await trainThenFinetune(data, config, ftEpochs, { train: hooks, finetune: hooks });
+  const pruning = ftPruning ?? pruneNetwork(train.network).report;
   const runDir = path.resolve(opts.outDir, 'run');
   saveRun(runDir, train.network, {
     generatedBy: `gs-compress ${VERSION}`,

@@ -3,6 +3,7 @@
  * reference loss, and a TrainConfig with defaults.
  */
 import type { DenseLayer } from '../../src/network/types';
+import { DEFAULT_CONFIG } from '../../src/train/defaults';
 import type { TrainConfig, TrainingData } from '../../src/train/types';
 import { Rng } from '../../src/util/rng';
 
@@ -47,20 +48,7 @@ export function referenceLoss(layers: DenseLayer[], data: TrainingData, rows: Ar
 }
 
 export function config(over: Partial<TrainConfig>): TrainConfig {
-  return {
-    hidden: [],
-    optimizer: 'adam',
-    lr: 1e-3,
-    epochs: 1,
-    batchSize: 32,
-    seed: 0,
-    penalty: 'none',
-    lambda: 0,
-    solver: 'prox',
-    engine: 'fused',
-    backend: 'auto',
-    ...over,
-  };
+  return { ...DEFAULT_CONFIG, hidden: [], epochs: 1, ...over };
 }
 
 export function range(n: number): Int32Array {

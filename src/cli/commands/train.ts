@@ -6,9 +6,9 @@ import { saveRun } from '../../network/run-io';
 import { PENALTY_KINDS } from '../../penalty/types';
 import { resolveTrainConfig } from '../../train/config';
 import { DEFAULT_CONFIG } from '../../train/defaults';
-import { trainNetwork, type TrainOptions } from '../../train/train';
+import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
-import { pruneAndFinetune } from '../../pipeline/finetune';
+import { trainThenFinetune } from '../../pipeline/finetune';
 import { OPTIMIZERS, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
 import { absoluteSpec, dataOptions, dataSpec, type DataArgs } from '../data-options';
@@ -115,14 +115,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           `${phase}epoch ${r.epoch}/${epochs}  loss ${r.dataLoss.toFixed(4)}  test acc ${r.testAccuracy.toFixed(4)}  zero ${r.zeroParams}/${r.totalParams}  units ${r.aliveUnits.join(',') || '-'}  inputs ${r.aliveInputs}  ${r.seconds.toFixed(2)}s`,
         ),
     });
-    const result = await trainNetwork(data, cfg, hooks('', cfg.epochs));
-    const trainedAccuracy = result.history[result.history.length - 1]?.testAccuracy;
-    if (ftEpochs > 0 && Number.isFinite(result.history[result.history.length - 1]?.dataLoss)) {
-      const ft = await pruneAndFinetune(data, result.network, cfg, ftEpochs, hooks('fine-tune ', ftEpochs));
-      result.network = ft.network;
-      result.history = [...result.history, ...ft.history];
-      result.trainSeconds += ft.trainSeconds;
-    }
+    const { result, trainedAccuracy } = await trainThenFinetune(data, cfg, ftEpochs, {
+      train: hooks('', cfg.epochs),
+      finetune: hooks('fine-tune ', ftEpochs),
+    });
     bar.clear();
     const last = result.history[result.history.length - 1];
     const summary = {
