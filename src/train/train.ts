@@ -10,7 +10,7 @@ import type { Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { createEngine } from './engines';
-import { stackAccuracy, stackNetwork } from './metrics';
+import { stackAccuracy } from './metrics';
 import type { EpochRecord, TrainConfig, TrainingData } from './types';
 
 export interface TrainOptions {
@@ -61,7 +61,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
   const engine = await createEngine(net.layers, trainingData, cfg);
   const rng = new Rng(cfg.seed + 1);
   const evalRows = opts.trainEvalRows ?? 10000;
-  const trainSample = evalRows > 0 && evalRows < train.rows ? Array.from(new Rng(cfg.seed + 2).permutation(train.rows).subarray(0, evalRows)) : null;
+  const trainSample = evalRows > 0 && evalRows < train.rows ? new Rng(cfg.seed + 2).permutation(train.rows).slice(0, evalRows) : null;
   const history: EpochRecord[] = [];
   const batches = Math.ceil(train.rows / cfg.batchSize);
   const chunkBatches = Math.max(1, Math.ceil(batches / 50));
@@ -80,14 +80,13 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       trainSeconds += seconds;
       const layers = engine.layers();
-      const stack = stackNetwork(layers, data.classLabels);
       const rec: EpochRecord = {
         epoch,
         phase: opts.phase ?? 'train',
         dataLoss: lossSum / batches,
         penalty: cfg.penalty === 'none' ? 0 : penaltyValue(layers, cfg.penalty, cfg.lambda),
-        trainAccuracy: stackAccuracy(stack, xTrain, train.labels, trainSample),
-        testAccuracy: stackAccuracy(stack, xTest, test.labels),
+        trainAccuracy: stackAccuracy(layers, xTrain, train.labels, trainSample),
+        testAccuracy: stackAccuracy(layers, xTest, test.labels),
         zeroParams: zeroCount(layers),
         totalParams: layers.reduce((s, l) => s + l.kernel.length + l.bias.length, 0),
         aliveUnits: aliveUnits(layers),
