@@ -69,6 +69,7 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
     else if (k === 'lr' || k === 'lambda') grid[k] = at(rawKey, () => parseNumberList(v, rawKey)) as number[];
     else if (k === 'seed' || k === 'epochs' || k === 'batchSize') grid[k] = at(rawKey, () => parseNumberList(v, rawKey, true)) as number[];
     else if (k === 'standardize') grid.standardize = Boolean(scalar(v, rawKey, file));
+    else if (k === 'proxStep') grid.proxStep = String(scalar(v, rawKey, file)) as GridInput['proxStep'];
     else if (k === 'engine') grid.engine = String(scalar(v, rawKey, file)) as GridInput['engine'];
     else if (k === 'backend') grid.backend = String(scalar(v, rawKey, file)) as GridInput['backend'];
     else throw new GsError('BAD_OPTION', `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, data)`);

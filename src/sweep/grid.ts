@@ -50,6 +50,7 @@ export function completeGrid(input: GridInput): GridSpec {
     epochs: input.epochs ?? [d.epochs],
     batchSize: input.batchSize ?? [d.batchSize],
     solver: input.solver ?? [d.solver],
+    proxStep: input.proxStep,
     engine: input.engine ?? d.engine,
     backend: input.backend ?? d.backend,
   };
@@ -83,7 +84,7 @@ export function expandGrid(grid: GridSpec): GridPoint[] {
               for (const epochs of grid.epochs)
                 for (const batchSize of grid.batchSize)
                   for (const solver of grid.solver) {
-                    const train = resolveTrainConfig({ hidden, optimizer, lr, penalty, lambda, seed, epochs, batchSize, solver, engine: grid.engine, backend: grid.backend });
+                    const train = resolveTrainConfig({ hidden, optimizer, lr, penalty, lambda, seed, epochs, batchSize, solver, proxStep: grid.proxStep, engine: grid.engine, backend: grid.backend });
                     const config = { train, standardize: grid.standardize, data };
                     const id = configId(config);
                     if (seen.has(id)) continue;

@@ -5,7 +5,7 @@
  */
 import type { DataSpec } from '../data/types';
 import type { PenaltyKind } from '../penalty/types';
-import type { BackendName, EngineName, EpochRecord, OptimizerName, Solver, TrainConfig } from '../train/types';
+import type { BackendName, EngineName, EpochRecord, OptimizerName, ProxStep, Solver, TrainConfig } from '../train/types';
 
 /** Every setting a sweep varies, as lists; the grid is their cross product. */
 export interface GridSpec {
@@ -22,6 +22,8 @@ export interface GridSpec {
   epochs: number[];
   batchSize: number[];
   solver: Solver[];
+  /** Proximal step of every run (undefined: preconditioned). */
+  proxStep?: ProxStep;
   engine: EngineName;
   backend: BackendName | 'auto';
 }

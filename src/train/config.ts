@@ -5,7 +5,7 @@
 import { GsError } from '../errors';
 import { PENALTY_KINDS, type PenaltyKind } from '../penalty/types';
 import { DEFAULT_CONFIG } from './defaults';
-import { OPTIMIZERS, type OptimizerName, type TrainConfig } from './types';
+import { OPTIMIZERS, PROX_STEPS, type OptimizerName, type ProxStep, type TrainConfig } from './types';
 
 /** Parses '32,32' (or '' for none, i.e. logistic regression) into layer sizes. */
 export function parseHidden(text: string | number[]): number[] {
@@ -48,6 +48,10 @@ export function resolveTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
   if (cfg.solver !== 'prox' && cfg.solver !== 'subgradient') {
     throw new GsError('BAD_OPTION', `--solver ${cfg.solver}: expected prox or subgradient`);
   }
+  if (cfg.proxStep !== undefined && !PROX_STEPS.includes(cfg.proxStep as ProxStep)) {
+    throw new GsError('BAD_OPTION', `--prox-step ${cfg.proxStep}: expected ${PROX_STEPS.join(' or ')}`);
+  }
+  if (cfg.proxStep === 'preconditioned') delete cfg.proxStep; // the default is stored as absent
   if (cfg.engine !== 'fused' && cfg.engine !== 'tfjs') throw new GsError('BAD_OPTION', `--engine ${cfg.engine}: expected fused or tfjs`);
   if (!['auto', 'tfjs-node', 'wasm', 'cpu'].includes(cfg.backend)) {
     throw new GsError('BAD_OPTION', `--backend ${cfg.backend}: expected auto, tfjs-node, wasm or cpu`);

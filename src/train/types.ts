@@ -8,6 +8,10 @@ import type { PenaltyKind } from '../penalty/types';
 export type OptimizerName = 'adam' | 'adamax' | 'rmsprop' | 'sgd';
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'adamax', 'rmsprop', 'sgd'];
 export type Solver = 'prox' | 'subgradient';
+/** Step of the proximal operator: the optimizer's own per-coordinate step (default), or the plain
+ * learning rate for every coordinate (lr*lambda thresholds, as in the PyTorch reference). */
+export type ProxStep = 'preconditioned' | 'lr';
+export const PROX_STEPS: readonly ProxStep[] = ['preconditioned', 'lr'];
 export type EngineName = 'fused' | 'tfjs';
 export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
 
@@ -31,6 +35,9 @@ export interface TrainConfig {
   penalty: PenaltyKind;
   lambda: number;
   solver: Solver;
+  /** Proximal step (solver prox only); absent means 'preconditioned'. Kept optional so that
+   * configurations saved before it existed keep their identity. */
+  proxStep?: ProxStep;
   engine: EngineName;
   /** tfjs engine only: 'auto' picks tfjs-node, then wasm, then cpu. */
   backend: BackendName | 'auto';

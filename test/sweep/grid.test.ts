@@ -96,3 +96,15 @@ test('the CLI: flags as lists override the preset and the grid file; --json summ
   expect(bad.code).toBe(1);
   expect(bad.err).toContain('--lr "1e-3,x": "x" is not a number');
 });
+
+test('proxStep: lr changes the id and reaches every run; the preconditioned default keeps the old id', () => {
+  const base = expandGrid(completeGrid({ data: { data: csv }, penalty: ['gl'], lambda: [1e-4] }))[0];
+  const explicit = expandGrid(completeGrid({ data: { data: csv }, penalty: ['gl'], lambda: [1e-4], proxStep: 'preconditioned' }))[0];
+  const plain = expandGrid(completeGrid({ data: { data: csv }, penalty: ['gl'], lambda: [1e-4], proxStep: 'lr' }))[0];
+  expect(explicit.id).toBe(base.id);
+  expect(plain.id).not.toBe(base.id);
+  expect(plain.config.train.proxStep).toBe('lr');
+  const file = path.join(dir, 'plain.json');
+  fs.writeFileSync(file, JSON.stringify({ data: csv, 'prox-step': 'lr' }));
+  expect(readGridFile(file).grid.proxStep).toBe('lr');
+});

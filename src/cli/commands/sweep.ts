@@ -48,6 +48,7 @@ interface SweepArgs extends DataArgs {
   lambda?: string;
   solver?: string;
   engine?: string;
+  'prox-step'?: string;
   backend?: string;
   standardize?: boolean;
   preset?: string;
@@ -91,6 +92,7 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
     .option('seed', { type: 'string', group: 'Grid:', describe: `Seeds of initialisation and shuffling, ${list} (default 0)` })
     .option('solver', { type: 'string', group: 'Grid:', describe: `prox and/or subgradient, ${list} (default prox)` })
     .option('standardize', { type: 'boolean', group: 'Grid:', describe: 'Standardize features (default on for tabular data); --no-standardize turns it off' })
+    .option('prox-step', { type: 'string', choices: ['preconditioned', 'lr'], group: 'Grid:', describe: 'Proximal step of every run: preconditioned (default) or lr (lr*lambda thresholds, as plain proximal SGD)' })
     .option('engine', { type: 'string', choices: ['fused', 'tfjs'], group: 'Engine:', describe: 'Training engine of every run (default fused)' })
     .option('backend', { type: 'string', choices: ['auto', 'tfjs-node', 'wasm', 'cpu'], group: 'Engine:', describe: 'tfjs backend for --engine tfjs (default auto)' })
     .option('out', { type: 'string', demandOption: true, group: 'Running:', describe: 'Sweep folder: results.jsonl (one line per finished run) and runs/<id>/; running again resumes' })
@@ -117,6 +119,7 @@ function flagsGrid(a: SweepArgs): GridInput {
     solver: given(a.solver, parseSolverList),
     standardize: a.standardize,
     engine: a.engine as GridInput['engine'],
+    proxStep: a['prox-step'] as GridInput['proxStep'],
     backend: a.backend as GridInput['backend'],
   };
 }

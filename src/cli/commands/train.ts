@@ -25,6 +25,7 @@ interface TrainArgs extends DataArgs {
   penalty: string;
   lambda: number;
   solver: string;
+  'prox-step': string;
   engine: string;
   backend: string;
   standardize?: boolean;
@@ -61,6 +62,13 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       group: 'Sparsity:',
       describe: 'prox: a (preconditioned, for adaptive optimizers) proximal step after every update, giving exact zeros; subgradient: the penalty is added to the loss, as in the paper',
     })
+    .option('prox-step', {
+      type: 'string',
+      choices: ['preconditioned', 'lr'],
+      default: 'preconditioned',
+      group: 'Sparsity:',
+      describe: 'Step of --solver prox: preconditioned scales each coordinate\'s threshold by the optimizer\'s own step (many exact zeros with adam/rmsprop/adamax); lr uses lr*lambda for every coordinate, as plain proximal SGD and the PyTorch reference do',
+    })
     .option('finetune-epochs', { type: 'number', default: 0, group: 'Sparsity:', describe: 'After training, prune exactly and retrain the smaller network this many epochs without the sparsity penalty (recovers accuracy; the saved run is then already compact)' })
     .option('engine', { type: 'string', choices: ['fused', 'tfjs'], default: DEFAULT_CONFIG.engine, group: 'Engine:', describe: 'fused: whole training step in plain TypeScript (fast on small networks); tfjs: TensorFlow.js computes the gradients' })
     .option('backend', { type: 'string', choices: ['auto', 'tfjs-node', 'wasm', 'cpu'], default: DEFAULT_CONFIG.backend, group: 'Engine:', describe: 'tfjs backend for --engine tfjs; auto picks tfjs-node, then wasm, then cpu' })
@@ -79,6 +87,7 @@ export function trainConfigFrom(a: TrainArgs): TrainConfig {
     penalty: a.penalty as TrainConfig['penalty'],
     lambda: a.lambda,
     solver: a.solver as TrainConfig['solver'],
+    proxStep: a['prox-step'] as TrainConfig['proxStep'],
     engine: a.engine as TrainConfig['engine'],
     backend: a.backend as TrainConfig['backend'],
   });

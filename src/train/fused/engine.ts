@@ -13,7 +13,7 @@ import type { LayerViews } from './layout';
 import { createOptimizer } from './optimizers';
 import { BatchPass } from './pass';
 
-export type FusedConfig = Pick<TrainConfig, 'optimizer' | 'lr' | 'batchSize' | 'penalty' | 'lambda' | 'solver'>;
+export type FusedConfig = Pick<TrainConfig, 'optimizer' | 'lr' | 'batchSize' | 'penalty' | 'lambda' | 'solver' | 'proxStep'>;
 
 /** Computes one minibatch's mean cross-entropy and its gradient (written, not accumulated). */
 export interface GradientPass {
@@ -69,8 +69,10 @@ export function createFusedEngine(
   const proxKind = isProximal(kind) ? kind : null;
   const doProx = cfg.solver === 'prox' && proxKind !== null && lambda > 0;
   const addGrad = lambda > 0 && (kind === 'l2' || (cfg.solver === 'subgradient' && isProximal(kind)));
-  // per-coordinate proximal steps, only when the optimizer has a diagonal preconditioner
-  const h = doProx && opt.scalarStep === null ? new Float32Array(lay.total) : null;
+  // per-coordinate proximal steps, only when the optimizer has a diagonal preconditioner and the
+  // configuration asks for it; otherwise one scalar step (sgd's lr, or lr under proxStep 'lr')
+  const scalarStep = cfg.proxStep === 'lr' ? cfg.lr : opt.scalarStep;
+  const h = doProx && scalarStep === null ? new Float32Array(lay.total) : null;
   const hv = h ? viewsOf(h, lay) : null;
   const batch = cfg.batchSize;
   let disposed = false;
@@ -85,8 +87,8 @@ export function createFusedEngine(
     opt.step(params, grads, h);
     if (doProx && proxKind !== null) {
       for (let k = 0; k < L; k++) {
-        const hk = hv ? hv[k].kernel : (opt.scalarStep as number);
-        const hb = hv ? hv[k].bias : (opt.scalarStep as number);
+        const hk = hv ? hv[k].kernel : (scalarStep as number);
+        const hb = hv ? hv[k].bias : (scalarStep as number);
         proxLayer(pv[k].kernel, pv[k].bias, lay.inSize[k], lay.outSize[k], proxKind, lambda, hk, hb);
       }
     }
