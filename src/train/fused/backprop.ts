@@ -41,30 +41,53 @@ export function biasGradient(delta: Float64Array, n: number, outS: number, gb: F
 
 /**
  * dPrev[r,i] = relu'(inp[r,i]) * (W[i,:] . delta[r,:]); inp is the ReLU output feeding the
- * layer, so a zero there means no gradient.
+ * layer, so a zero there means no gradient. Four live units i are done together so that each
+ * delta value is loaded once for four multiply-adds.
  */
 export function backpropDelta(
   inp: Float64Array, n: number, inS: number, W: Float32Array, outS: number,
-  delta: Float64Array, dPrev: Float64Array,
+  delta: Float64Array, dPrev: Float64Array, live: Int32Array,
 ): void {
   for (let r = 0; r < n; r++) {
     const d = r * outS;
     const io = r * inS;
+    let m = 0;
     for (let i = 0; i < inS; i++) {
-      if (inp[io + i] === 0) {
-        dPrev[io + i] = 0;
-        continue;
-      }
-      const ko = i * outS;
+      if (inp[io + i] === 0) dPrev[io + i] = 0;
+      else live[m++] = i;
+    }
+    let q = 0;
+    for (; q + 4 <= m; q += 4) {
+      const i0 = live[q];
+      const i1 = live[q + 1];
+      const i2 = live[q + 2];
+      const i3 = live[q + 3];
+      const k0 = i0 * outS;
+      const k1 = i1 * outS;
+      const k2 = i2 * outS;
+      const k3 = i3 * outS;
       let s0 = 0;
       let s1 = 0;
-      let j = 0;
-      for (; j + 2 <= outS; j += 2) {
-        s0 += W[ko + j] * delta[d + j];
-        s1 += W[ko + j + 1] * delta[d + j + 1];
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 0; j < outS; j++) {
+        const dj = delta[d + j];
+        s0 += W[k0 + j] * dj;
+        s1 += W[k1 + j] * dj;
+        s2 += W[k2 + j] * dj;
+        s3 += W[k3 + j] * dj;
       }
-      if (j < outS) s0 += W[ko + j] * delta[d + j];
-      dPrev[io + i] = s0 + s1;
+      dPrev[io + i0] = s0;
+      dPrev[io + i1] = s1;
+      dPrev[io + i2] = s2;
+      dPrev[io + i3] = s3;
+    }
+    for (; q < m; q++) {
+      const i = live[q];
+      const k = i * outS;
+      let s = 0;
+      for (let j = 0; j < outS; j++) s += W[k + j] * delta[d + j];
+      dPrev[io + i] = s;
     }
   }
 }

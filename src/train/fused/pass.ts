@@ -93,7 +93,7 @@ export class BatchPass {
           const m = gatherNonzero64(acts[k - 1], i, inS, n, outS, nzOff, nzVal, 0);
           gradientRow(nzOff, nzVal, 0, m, delta, outS, gW, i * outS);
         }
-        backpropDelta(acts[k - 1], n, inS, params[k].kernel, outS, delta, deltas[k - 1]);
+        backpropDelta(acts[k - 1], n, inS, params[k].kernel, outS, delta, deltas[k - 1], nzOff);
         delta = deltas[k - 1];
       }
     }
