@@ -5,7 +5,7 @@
 import { GsError } from '../errors';
 import { PENALTY_KINDS, type PenaltyKind } from '../penalty/types';
 import { DEFAULT_CONFIG } from './defaults';
-import { OPTIMIZERS, PROX_STEPS, type OptimizerName, type ProxStep, type TrainConfig } from './types';
+import { ENGINES, OPTIMIZERS, PROX_STEPS, type OptimizerName, type ProxStep, type TrainConfig } from './types';
 
 /** Parses '32,32' (or '' for none, i.e. logistic regression) into layer sizes. */
 export function parseHidden(text: string | number[]): number[] {
@@ -52,7 +52,7 @@ export function resolveTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
     throw new GsError('BAD_OPTION', `--prox-step ${cfg.proxStep}: expected ${PROX_STEPS.join(' or ')}`);
   }
   if (cfg.proxStep === 'preconditioned') delete cfg.proxStep; // the default is stored as absent
-  if (cfg.engine !== 'fused' && cfg.engine !== 'tfjs') throw new GsError('BAD_OPTION', `--engine ${cfg.engine}: expected fused or tfjs`);
+  if (!ENGINES.includes(cfg.engine)) throw new GsError('BAD_OPTION', `--engine ${cfg.engine}: expected ${ENGINES.join(', ')}`);
   if (!['auto', 'tfjs-node', 'wasm', 'cpu'].includes(cfg.backend)) {
     throw new GsError('BAD_OPTION', `--backend ${cfg.backend}: expected auto, tfjs-node, wasm or cpu`);
   }

@@ -12,6 +12,7 @@ import type { TrainConfig, TrainingData, TrainingEngine } from './types';
 
 export async function createEngine(init: DenseLayer[], data: TrainingData, cfg: TrainConfig): Promise<TrainingEngine> {
   if (cfg.engine === 'fused') return createFusedEngine(init, data, cfg);
+  if (cfg.engine === 'fused-js') return createFusedEngine(init, data, cfg, { kernels: 'js' });
   const { backend } = await chooseBackend(cfg.backend);
   const pass = new TfjsGradientPass(layoutOf(init), data);
   return createFusedEngine(init, data, cfg, { pass, name: `tfjs-${backend}`, onDispose: () => pass.dispose() });

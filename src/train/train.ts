@@ -10,7 +10,7 @@ import type { Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { createEngine } from './engines';
-import { stackAccuracy } from './metrics';
+import { accuracyMeter } from './metrics';
 import type { EpochRecord, TrainConfig, TrainingData } from './types';
 
 export interface TrainOptions {
@@ -62,6 +62,10 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
   const rng = new Rng(cfg.seed + 1);
   const evalRows = opts.trainEvalRows ?? 10000;
   const trainSample = evalRows > 0 && evalRows < train.rows ? new Rng(cfg.seed + 2).permutation(train.rows).slice(0, evalRows) : null;
+  // the wasm engine's runs are measured with its own float32 kernels, the others in float64
+  const wasm = engine.name === 'fused-wasm';
+  const trainMeter = accuracyMeter(net.layers, xTrain, train.labels, trainSample, wasm);
+  const testMeter = accuracyMeter(net.layers, xTest, test.labels, null, wasm);
   const history: EpochRecord[] = [];
   const batches = Math.ceil(train.rows / cfg.batchSize);
   const chunkBatches = Math.max(1, Math.ceil(batches / 50));
@@ -85,8 +89,8 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
         phase: opts.phase ?? 'train',
         dataLoss: lossSum / batches,
         penalty: cfg.penalty === 'none' ? 0 : penaltyValue(layers, cfg.penalty, cfg.lambda),
-        trainAccuracy: stackAccuracy(layers, xTrain, train.labels, trainSample),
-        testAccuracy: stackAccuracy(layers, xTest, test.labels),
+        trainAccuracy: trainMeter(layers),
+        testAccuracy: testMeter(layers),
         zeroParams: zeroCount(layers),
         totalParams: layers.reduce((s, l) => s + l.kernel.length + l.bias.length, 0),
         aliveUnits: aliveUnits(layers),

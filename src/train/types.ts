@@ -12,7 +12,11 @@ export type Solver = 'prox' | 'subgradient';
  * learning rate for every coordinate (lr*lambda thresholds, as in the PyTorch reference). */
 export type ProxStep = 'preconditioned' | 'lr';
 export const PROX_STEPS: readonly ProxStep[] = ['preconditioned', 'lr'];
-export type EngineName = 'fused' | 'tfjs';
+/** fused: the whole step in this process, on WebAssembly SIMD kernels when the runtime has them
+ * (else plain TypeScript); fused-js: always the plain TypeScript kernels (float64 sums);
+ * tfjs: TensorFlow.js computes the gradients. */
+export type EngineName = 'fused' | 'fused-js' | 'tfjs';
+export const ENGINES: readonly EngineName[] = ['fused', 'fused-js', 'tfjs'];
 export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
 
 /**

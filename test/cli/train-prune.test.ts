@@ -85,7 +85,7 @@ describe('train --out, prune --export, inspect', () => {
   it('train writes a loadable run and prints a summary', () => {
     expect(trained.err).not.toMatch(/^error/m);
     expect(trained.code).toBe(0);
-    expect(trained.out).toContain('engine fused-js; test accuracy');
+    expect(trained.out).toContain('engine fused-wasm; test accuracy');
     expect(trained.out).toContain(`saved run to ${p('run')}`);
     for (const f of ['model.json', 'weights.bin', 'gs-run.json']) expect(fs.existsSync(path.join(p('run'), f))).toBe(true);
     const { network, info } = loadRun(p('run'));
@@ -138,7 +138,7 @@ describe('train --json', () => {
     expect(lines).toHaveLength(1);
     const j = JSON.parse(lines[0]);
     expect(j.config).toMatchObject({ hidden: [8], epochs: 3, batchSize: 16, lr: 0.01, penalty: 'none' });
-    expect(j.engine).toBe('fused-js');
+    expect(j.engine).toBe('fused-wasm');
     expect(j.out).toBeNull();
     expect(j.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2, 3]);
     expect(j.summary.testAccuracy).toBe(j.history[2].testAccuracy);

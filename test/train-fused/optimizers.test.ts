@@ -181,7 +181,8 @@ describe('fused engine contract', () => {
     a[0].kernel[0] = 123;
     expect(engine.layers()[0].kernel[0]).not.toBe(123);
     expect(a.map((l) => [l.inSize, l.outSize])).toEqual([[IN, 4], [4, C]]);
-    expect(engine.name).toBe('fused-js');
+    expect(engine.name).toBe('fused-wasm');
+    expect(createFusedEngine(init, data, config({}), { kernels: 'js' }).name).toBe('fused-js');
   });
   it('rejects shapes that do not match the data', () => {
     const data = randomData(4, IN, C, 2);

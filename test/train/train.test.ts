@@ -41,11 +41,16 @@ describe('tfjs engine against the fused engine', () => {
   ];
   it.each(cases)('%s on %s: same weights after 3 epochs', async (_label, backend, over) => {
     const base = { hidden: [8, 6], epochs: 3, batchSize: 32, seed: 3, ...over };
-    const fused = await trainNetwork(data, resolveTrainConfig({ ...base, engine: 'fused' }));
+    const fused = await trainNetwork(data, resolveTrainConfig({ ...base, engine: 'fused-js' }));
+    const simd = await trainNetwork(data, resolveTrainConfig({ ...base, engine: 'fused' }));
     const tfjs = await trainNetwork(data, resolveTrainConfig({ ...base, engine: 'tfjs', backend }));
     expect(fused.engine).toBe('fused-js');
+    expect(simd.engine).toBe('fused-wasm');
     expect(tfjs.engine).toBe(`tfjs-${backend}`);
     expect(maxWeightDiff(fused.network.layers, tfjs.network.layers)).toBeLessThan(1e-4);
+    // the float32 SIMD kernels compute the same training to float32 rounding
+    expect(maxWeightDiff(fused.network.layers, simd.network.layers)).toBeLessThan(1e-4);
+    simd.history.forEach((h, i) => expect(h.dataLoss).toBeCloseTo(fused.history[i].dataLoss, 4));
     // training moved the weights far more than the tolerance (the comparison is not trivial)
     const init = initNetwork({ inputWidth: 6, hidden: base.hidden, classes: 3 }, base.seed);
     expect(maxWeightDiff(init.layers, fused.network.layers)).toBeGreaterThan(0.05);
@@ -102,7 +107,7 @@ describe('history', () => {
     const total = 5 * 12 + 12 + 12 * 7 + 7 + 7 * 5 + 5 + 5 * 4 + 4;
     expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
     expect(seen).toEqual([1, 2, 3, 4]);
-    expect(r.engine).toBe('fused-js');
+    expect(r.engine).toBe('fused-wasm');
     // progress ends each epoch at batches = ceil(300 / 25) = 12
     for (let e = 1; e <= 4; e++) expect(progress.filter(([pe]) => pe === e).pop()).toEqual([e, 12, 12]);
     let sumSeconds = 0;

@@ -93,7 +93,7 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
     .option('solver', { type: 'string', group: 'Grid:', describe: `prox and/or subgradient, ${list} (default prox)` })
     .option('standardize', { type: 'boolean', group: 'Grid:', describe: 'Standardize features (default on for tabular data); --no-standardize turns it off' })
     .option('prox-step', { type: 'string', choices: ['preconditioned', 'lr'], group: 'Grid:', describe: 'Proximal step of every run: preconditioned (default) or lr (lr*lambda thresholds, as plain proximal SGD)' })
-    .option('engine', { type: 'string', choices: ['fused', 'tfjs'], group: 'Engine:', describe: 'Training engine of every run (default fused)' })
+    .option('engine', { type: 'string', choices: ['fused', 'fused-js', 'tfjs'], group: 'Engine:', describe: 'Training engine of every run (default fused)' })
     .option('backend', { type: 'string', choices: ['auto', 'tfjs-node', 'wasm', 'cpu'], group: 'Engine:', describe: 'tfjs backend for --engine tfjs (default auto)' })
     .option('out', { type: 'string', demandOption: true, group: 'Running:', describe: 'Sweep folder: results.jsonl (one line per finished run) and runs/<id>/; running again resumes' })
     .option('workers', { type: 'number', group: 'Running:', describe: `Worker processes (default: the number of cores, ${defaultWorkers()} here); 0 trains in this process` })

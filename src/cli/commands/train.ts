@@ -70,7 +70,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       describe: 'Step of --solver prox: preconditioned scales each coordinate\'s threshold by the optimizer\'s own step (many exact zeros with adam/rmsprop/adamax); lr uses lr*lambda for every coordinate, as plain proximal SGD and the PyTorch reference do',
     })
     .option('finetune-epochs', { type: 'number', default: 0, group: 'Sparsity:', describe: 'After training, prune exactly and retrain the smaller network this many epochs without the sparsity penalty (recovers accuracy; the saved run is then already compact)' })
-    .option('engine', { type: 'string', choices: ['fused', 'tfjs'], default: DEFAULT_CONFIG.engine, group: 'Engine:', describe: 'fused: whole training step in plain TypeScript (fast on small networks); tfjs: TensorFlow.js computes the gradients' })
+    .option('engine', { type: 'string', choices: ['fused', 'fused-js', 'tfjs'], default: DEFAULT_CONFIG.engine, group: 'Engine:', describe: 'fused: the whole training step in this process on WebAssembly SIMD kernels (float32; plain TypeScript where the runtime lacks SIMD), fastest on small networks; fused-js: the plain TypeScript kernels (float64 sums); tfjs: TensorFlow.js computes the gradients' })
     .option('backend', { type: 'string', choices: ['auto', 'tfjs-node', 'wasm', 'cpu'], default: DEFAULT_CONFIG.backend, group: 'Engine:', describe: 'tfjs backend for --engine tfjs; auto picks tfjs-node, then wasm, then cpu' })
     .option('out', { type: 'string', group: 'Output:', describe: 'Save the run here: model.json + weights.bin (tfjs LayersModel) and gs-run.json' })
     .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object (config, history, summary) instead of tables' }) as Argv<T & TrainArgs>;
@@ -107,8 +107,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       }),
   handler: async (a) => {
     const cfg = trainConfigFrom(a);
-    if (cfg.engine === 'fused' && cfg.backend !== 'auto') {
-      process.stderr.write(`note: --backend ${cfg.backend} applies to --engine tfjs; the fused engine runs in plain TypeScript\n`);
+    if (cfg.engine !== 'tfjs' && cfg.backend !== 'auto') {
+      process.stderr.write(`note: --backend ${cfg.backend} applies to --engine tfjs; the fused engines do not use tfjs\n`);
     }
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
     const data = await loadDataset(dataSpec(a));

@@ -12,18 +12,27 @@ import { layoutOf, packLayers, unpackLayers, viewsOf } from './layout';
 import type { LayerViews } from './layout';
 import { createOptimizer } from './optimizers';
 import { BatchPass } from './pass';
+import { WasmBatchPass, wasmPassAvailable } from './wasm-pass';
 
 export type FusedConfig = Pick<TrainConfig, 'optimizer' | 'lr' | 'batchSize' | 'penalty' | 'lambda' | 'solver' | 'proxStep'>;
 
 /** Computes one minibatch's mean cross-entropy and its gradient (written, not accumulated). */
 export interface GradientPass {
   run(params: LayerViews<Float32Array>[], grads: LayerViews<Float32Array>[], order: Int32Array, start: number, n: number): number;
+  /** Parameter and gradient arrays (flat layout) the engine must use, when the pass owns them. */
+  buffers?(): { params: Float32Array; grads: Float32Array };
 }
+
+/** Kernels of the fused engine's own pass: WebAssembly SIMD (float32) or plain TypeScript
+ * (float64 accumulation). 'auto' takes wasm when this runtime can run it. */
+export type FusedKernels = 'auto' | 'wasm' | 'js';
 
 /** Optional replacements: another gradient pass (e.g. tfjs) under the same optimizer and prox. */
 export interface FusedOptions {
   pass?: GradientPass;
-  /** Engine name reported by `name` (default 'fused-js'). */
+  /** Kernels when no pass is given (default 'auto'). */
+  kernels?: FusedKernels;
+  /** Engine name reported by `name` (default 'fused-wasm' or 'fused-js'). */
   name?: string;
   /** Called once by dispose(). */
   onDispose?: () => void;
@@ -58,12 +67,16 @@ export function createFusedEngine(
   const lay = layoutOf(init);
   checkInputs(init, data, cfg);
   const L = lay.inSize.length;
-  const params = packLayers(init, lay);
-  const grads = new Float32Array(lay.total);
+  const kernels = opts.kernels ?? 'auto';
+  const useWasm = !opts.pass && (kernels === 'wasm' || (kernels === 'auto' && wasmPassAvailable()));
+  const pass: GradientPass = opts.pass ?? (useWasm ? new WasmBatchPass(lay, data, cfg.batchSize) : new BatchPass(lay, data, cfg.batchSize));
+  const shared = pass.buffers?.() ?? null;
+  const params = shared ? shared.params : new Float32Array(lay.total);
+  params.set(packLayers(init, lay));
+  const grads = shared ? shared.grads : new Float32Array(lay.total);
   const pv = viewsOf(params, lay);
   const gv = viewsOf(grads, lay);
   const opt = createOptimizer(cfg.optimizer, lay.total, cfg.lr);
-  const pass: GradientPass = opts.pass ?? new BatchPass(lay, data, cfg.batchSize);
   const kind = cfg.penalty;
   const lambda = cfg.lambda;
   const proxKind = isProximal(kind) ? kind : null;
@@ -96,7 +109,7 @@ export function createFusedEngine(
   }
 
   return {
-    name: opts.name ?? 'fused-js',
+    name: opts.name ?? (useWasm ? 'fused-wasm' : 'fused-js'),
     runEpoch(order: Int32Array): number {
       if (disposed) throw new Error('the fused engine was disposed');
       for (let i = 0; i < order.length; i++) {

@@ -1,0 +1,263 @@
+/**
+ * WebAssembly SIMD kernels of the fused training engine (compiled by AssemblyScript to
+ * build/pass.wasm; loaded by src/train/fused/wasm-pass.ts). One call runs a minibatch's forward
+ * pass, softmax cross-entropy and backward pass through the whole network in float32, four
+ * lanes at a time, skipping exact zeros (ReLU outputs, image pixels, pruned inputs).
+ *
+ * Memory is laid out by the JavaScript side; every pointer here is a byte offset into it.
+ * The layer table holds 8 i32 per layer:
+ *   inS, outS, W (kernel [inS, outS] row-major), b (bias), gW, gb, act ([batch, outS]), delta.
+ */
+
+const ENTRY: usize = 32;
+
+@inline function tab(table: usize, k: i32, field: i32): i32 {
+  return load<i32>(table + <usize>k * ENTRY + (<usize>field << 2));
+}
+
+/**
+ * out[r, :] = b + sum over nonzero inputs a_i of a_i * W[i, :] (ReLU if relu != 0) for n rows.
+ * Row r of the input starts at inPtr + r * inStride, or, when idx != 0, at
+ * inPtr + load<i32>(idx + 4r) * inStride (rows picked from the data set).
+ */
+function forwardLayer(
+  inPtr: usize, inStride: usize, idx: usize, n: i32, inS: i32,
+  W: usize, b: usize, outS: i32, out: usize, relu: bool, nzOff: usize, nzVal: usize,
+): void {
+  const zero = f32x4.splat(0);
+  const rowBytes = <usize>outS << 2;
+  for (let r = 0; r < n; r++) {
+    const src = inPtr + (idx != 0 ? <usize>load<i32>(idx + (<usize>r << 2)) : <usize>r) * inStride;
+    let m = 0;
+    for (let i = 0; i < inS; i++) {
+      const a = load<f32>(src + (<usize>i << 2));
+      if (a != 0) {
+        store<usize>(nzOff + (<usize>m << 2), <usize>i * rowBytes);
+        store<f32>(nzVal + (<usize>m << 2), a);
+        m++;
+      }
+    }
+    const o = out + <usize>r * rowBytes;
+    let j = 0;
+    for (; j + 16 <= outS; j += 16) {
+      const jb = <usize>j << 2;
+      let s0 = v128.load(b + jb);
+      let s1 = v128.load(b + jb, 16);
+      let s2 = v128.load(b + jb, 32);
+      let s3 = v128.load(b + jb, 48);
+      for (let q = 0; q < m; q++) {
+        const av = f32x4.splat(load<f32>(nzVal + (<usize>q << 2)));
+        const w = W + load<usize>(nzOff + (<usize>q << 2)) + jb;
+        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(w)));
+        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(w, 16)));
+        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(w, 32)));
+        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(w, 48)));
+      }
+      if (relu) {
+        s0 = f32x4.max(s0, zero);
+        s1 = f32x4.max(s1, zero);
+        s2 = f32x4.max(s2, zero);
+        s3 = f32x4.max(s3, zero);
+      }
+      v128.store(o + jb, s0);
+      v128.store(o + jb, s1, 16);
+      v128.store(o + jb, s2, 32);
+      v128.store(o + jb, s3, 48);
+    }
+    for (; j + 4 <= outS; j += 4) {
+      const jb = <usize>j << 2;
+      let s = v128.load(b + jb);
+      for (let q = 0; q < m; q++) {
+        const av = f32x4.splat(load<f32>(nzVal + (<usize>q << 2)));
+        s = f32x4.add(s, f32x4.mul(av, v128.load(W + load<usize>(nzOff + (<usize>q << 2)) + jb)));
+      }
+      if (relu) s = f32x4.max(s, zero);
+      v128.store(o + jb, s);
+    }
+    for (; j < outS; j++) {
+      const jb = <usize>j << 2;
+      let s = load<f32>(b + jb);
+      for (let q = 0; q < m; q++) s += load<f32>(nzVal + (<usize>q << 2)) * load<f32>(W + load<usize>(nzOff + (<usize>q << 2)) + jb);
+      store<f32>(o + jb, relu && !(s > 0) ? 0 : s);
+    }
+  }
+}
+
+/**
+ * Softmax cross-entropy of the logits z [n, C] in place: z becomes (softmax - onehot) / n,
+ * the gradient of the batch mean loss. Labels are y[idx[r]]. Returns the mean loss (float64).
+ */
+function softmaxCrossEntropy(z: usize, y: usize, idx: usize, n: i32, C: i32): f64 {
+  let total: f64 = 0;
+  const inv: f64 = 1.0 / <f64>n;
+  const rowBytes = <usize>C << 2;
+  for (let r = 0; r < n; r++) {
+    const o = z + <usize>r * rowBytes;
+    let mx = load<f32>(o);
+    for (let j = 1; j < C; j++) mx = max(mx, load<f32>(o + (<usize>j << 2)));
+    let s: f64 = 0;
+    for (let j = 0; j < C; j++) s += Math.exp(<f64>(load<f32>(o + (<usize>j << 2)) - mx));
+    const label = load<i32>(y + (<usize>load<i32>(idx + (<usize>r << 2)) << 2));
+    const zl = <f64>(load<f32>(o + (<usize>label << 2)) - mx);
+    total += Math.log(s) - zl;
+    const k = inv / s;
+    for (let j = 0; j < C; j++) {
+      const p = o + (<usize>j << 2);
+      store<f32>(p, <f32>(Math.exp(<f64>(load<f32>(p) - mx)) * k));
+    }
+    const pl = o + (<usize>label << 2);
+    store<f32>(pl, <f32>(<f64>load<f32>(pl) - inv));
+  }
+  return total * inv;
+}
+
+/** gb[j] = sum over the n rows of delta[r, j]. */
+function biasGradient(delta: usize, n: i32, outS: i32, gb: usize): void {
+  const rowBytes = <usize>outS << 2;
+  let j = 0;
+  for (; j + 4 <= outS; j += 4) {
+    const jb = <usize>j << 2;
+    let s = f32x4.splat(0);
+    for (let r = 0; r < n; r++) s = f32x4.add(s, v128.load(delta + <usize>r * rowBytes + jb));
+    v128.store(gb + jb, s);
+  }
+  for (; j < outS; j++) {
+    const jb = <usize>j << 2;
+    let s: f32 = 0;
+    for (let r = 0; r < n; r++) s += load<f32>(delta + <usize>r * rowBytes + jb);
+    store<f32>(gb + jb, s);
+  }
+}
+
+/**
+ * gW[i, :] = sum over the n rows of in[r, i] * delta[r, :], rows with in[r, i] == 0 skipped.
+ * Input rows are found as in forwardLayer.
+ */
+function kernelGradient(
+  inPtr: usize, inStride: usize, idx: usize, n: i32, inS: i32,
+  delta: usize, outS: i32, gW: usize, nzOff: usize, nzVal: usize,
+): void {
+  const rowBytes = <usize>outS << 2;
+  for (let i = 0; i < inS; i++) {
+    const ib = <usize>i << 2;
+    let m = 0;
+    for (let r = 0; r < n; r++) {
+      const src = inPtr + (idx != 0 ? <usize>load<i32>(idx + (<usize>r << 2)) : <usize>r) * inStride;
+      const a = load<f32>(src + ib);
+      if (a != 0) {
+        store<usize>(nzOff + (<usize>m << 2), <usize>r * rowBytes);
+        store<f32>(nzVal + (<usize>m << 2), a);
+        m++;
+      }
+    }
+    const o = gW + <usize>i * rowBytes;
+    let j = 0;
+    for (; j + 16 <= outS; j += 16) {
+      const jb = <usize>j << 2;
+      let s0 = f32x4.splat(0);
+      let s1 = f32x4.splat(0);
+      let s2 = f32x4.splat(0);
+      let s3 = f32x4.splat(0);
+      for (let q = 0; q < m; q++) {
+        const av = f32x4.splat(load<f32>(nzVal + (<usize>q << 2)));
+        const d = delta + load<usize>(nzOff + (<usize>q << 2)) + jb;
+        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(d)));
+        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(d, 16)));
+        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(d, 32)));
+        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(d, 48)));
+      }
+      v128.store(o + jb, s0);
+      v128.store(o + jb, s1, 16);
+      v128.store(o + jb, s2, 32);
+      v128.store(o + jb, s3, 48);
+    }
+    for (; j + 4 <= outS; j += 4) {
+      const jb = <usize>j << 2;
+      let s = f32x4.splat(0);
+      for (let q = 0; q < m; q++) {
+        const av = f32x4.splat(load<f32>(nzVal + (<usize>q << 2)));
+        s = f32x4.add(s, f32x4.mul(av, v128.load(delta + load<usize>(nzOff + (<usize>q << 2)) + jb)));
+      }
+      v128.store(o + jb, s);
+    }
+    for (; j < outS; j++) {
+      const jb = <usize>j << 2;
+      let s: f32 = 0;
+      for (let q = 0; q < m; q++) s += load<f32>(nzVal + (<usize>q << 2)) * load<f32>(delta + load<usize>(nzOff + (<usize>q << 2)) + jb);
+      store<f32>(o + jb, s);
+    }
+  }
+}
+
+/** dPrev[r, i] = (inp[r, i] != 0) * (W[i, :] . delta[r, :]): back through a kernel and a ReLU. */
+function backpropDelta(inp: usize, n: i32, inS: i32, W: usize, outS: i32, delta: usize, dPrev: usize): void {
+  const rowBytes = <usize>outS << 2;
+  const inBytes = <usize>inS << 2;
+  for (let r = 0; r < n; r++) {
+    const d = delta + <usize>r * rowBytes;
+    const io = <usize>r * inBytes;
+    for (let i = 0; i < inS; i++) {
+      const ib = io + (<usize>i << 2);
+      if (load<f32>(inp + ib) == 0) {
+        store<f32>(dPrev + ib, 0);
+        continue;
+      }
+      const w = W + <usize>i * rowBytes;
+      let s0 = f32x4.splat(0);
+      let s1 = f32x4.splat(0);
+      let j = 0;
+      for (; j + 8 <= outS; j += 8) {
+        const jb = <usize>j << 2;
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(w + jb), v128.load(d + jb)));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load(w + jb, 16), v128.load(d + jb, 16)));
+      }
+      for (; j + 4 <= outS; j += 4) {
+        const jb = <usize>j << 2;
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(w + jb), v128.load(d + jb)));
+      }
+      const v = f32x4.add(s0, s1);
+      let s = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+      for (; j < outS; j++) s += load<f32>(w + (<usize>j << 2)) * load<f32>(d + (<usize>j << 2));
+      store<f32>(dPrev + ib, s);
+    }
+  }
+}
+
+/**
+ * One minibatch: rows idx[0..n) of the data x [rows, cols] with labels y, through the L layers
+ * of the table. Writes (not accumulates) the gradient of the batch mean cross-entropy into each
+ * layer's gW and gb and returns that mean loss.
+ */
+export function runBatch(table: usize, L: i32, x: usize, cols: i32, y: usize, idx: usize, n: i32, nzOff: usize, nzVal: usize): f64 {
+  forward(table, L, x, cols, idx, n, nzOff, nzVal);
+  const last = L - 1;
+  const loss = softmaxCrossEntropy(<usize>tab(table, last, 6), y, idx, n, tab(table, last, 1));
+  // the output layer's delta is the transformed logits buffer itself
+  let delta = <usize>tab(table, last, 6);
+  for (let k = last; k >= 0; k--) {
+    const inS = tab(table, k, 0);
+    const outS = tab(table, k, 1);
+    biasGradient(delta, n, outS, <usize>tab(table, k, 5));
+    if (k == 0) {
+      kernelGradient(x, <usize>cols << 2, idx, n, inS, delta, outS, <usize>tab(table, k, 4), nzOff, nzVal);
+    } else {
+      const prevAct = <usize>tab(table, k - 1, 6);
+      kernelGradient(prevAct, <usize>inS << 2, 0, n, inS, delta, outS, <usize>tab(table, k, 4), nzOff, nzVal);
+      const prevDelta = <usize>tab(table, k - 1, 7);
+      backpropDelta(prevAct, n, inS, <usize>tab(table, k, 2), outS, delta, prevDelta);
+      delta = prevDelta;
+    }
+  }
+  return loss;
+}
+
+/** Forward pass only, for rows idx[0..n) of x; leaves the logits in the last layer's act buffer. */
+export function forward(table: usize, L: i32, x: usize, cols: i32, idx: usize, n: i32, nzOff: usize, nzVal: usize): void {
+  for (let k = 0; k < L; k++) {
+    const inS = tab(table, k, 0);
+    const outS = tab(table, k, 1);
+    const inPtr = k == 0 ? x : <usize>tab(table, k - 1, 6);
+    const stride = k == 0 ? <usize>cols << 2 : <usize>inS << 2;
+    forwardLayer(inPtr, stride, k == 0 ? idx : 0, n, inS, <usize>tab(table, k, 2), <usize>tab(table, k, 3), outS, <usize>tab(table, k, 6), k < L - 1, nzOff, nzVal);
+  }
+}

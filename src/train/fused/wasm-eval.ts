@@ -1,0 +1,66 @@
+/**
+ * Accuracy of a dense ReLU stack on a fixed set of preprocessed rows with the WebAssembly SIMD
+ * forward kernel (float32): the rows are copied into the module's memory once, the weights
+ * before each evaluation. Used for the per-epoch accuracies of training; predictions can differ
+ * from the float64 reference forward pass only where two logits tie to float32 precision.
+ */
+import type { DenseLayer } from '../../network/types';
+import { layoutOf, packLayers } from './layout';
+import type { FlatLayout } from './layout';
+import { WasmNetworkMemory } from './wasm-pass';
+
+const CHUNK = 256;
+
+export class WasmStackEvaluator {
+  private readonly lay: FlatLayout;
+  private readonly mem: WasmNetworkMemory;
+  private readonly n: number;
+  private readonly labels: Int32Array;
+
+  /** Evaluates the rows `rows` of x (all rows when null), x being [y.length, cols] row-major. */
+  constructor(shape: readonly DenseLayer[], x: Float32Array, y: Int32Array, rows: ArrayLike<number> | null = null) {
+    this.lay = layoutOf(shape);
+    const cols = this.lay.inSize[0];
+    if (x.length < y.length * cols) throw new RangeError(`x has ${x.length} values, fewer than ${y.length} rows x ${cols}`);
+    let xs = x.subarray(0, y.length * cols);
+    let ys = y;
+    if (rows) {
+      xs = new Float32Array(rows.length * cols);
+      ys = new Int32Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        xs.set(x.subarray(rows[i] * cols, (rows[i] + 1) * cols), i * cols);
+        ys[i] = y[rows[i]];
+      }
+    }
+    this.n = ys.length;
+    this.labels = ys;
+    this.mem = new WasmNetworkMemory(this.lay, xs, ys, CHUNK);
+  }
+
+  /** Fraction of the rows whose predicted class (first largest logit) equals the label. */
+  accuracy(layers: readonly DenseLayer[]): number {
+    if (this.n === 0) return 0;
+    const { mem, lay, labels } = this;
+    const given = layoutOf(layers);
+    if (given.inSize.join() !== lay.inSize.join() || given.outSize.join() !== lay.outSize.join()) {
+      throw new RangeError('WasmStackEvaluator.accuracy: the layers do not have the shape the evaluator was made for');
+    }
+    mem.params.set(packLayers(layers, given));
+    const C = lay.outSize[lay.outSize.length - 1];
+    const cols = lay.inSize[0];
+    const z = mem.logits;
+    let hit = 0;
+    for (let s = 0; s < this.n; s += CHUNK) {
+      const m = Math.min(CHUNK, this.n - s);
+      for (let r = 0; r < m; r++) mem.idxView[r] = s + r;
+      mem.ex.forward(mem.table, mem.L, mem.x, cols, mem.idx, m, mem.nzOff, mem.nzVal);
+      for (let r = 0; r < m; r++) {
+        const o = r * C;
+        let best = 0;
+        for (let j = 1; j < C; j++) if (z[o + j] > z[o + best]) best = j;
+        if (best === labels[s + r]) hit++;
+      }
+    }
+    return hit / this.n;
+  }
+}

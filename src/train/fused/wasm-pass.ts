@@ -1,0 +1,127 @@
+/**
+ * The fused engine's minibatch pass on WebAssembly SIMD (assembly/pass.ts compiled to
+ * build/pass.wasm): forward, softmax cross-entropy and backward in float32, four lanes at a
+ * time. The data, parameters, gradients and scratch live in the module's memory, laid out once
+ * here; the engine's optimizer and proximal step work on the same parameter and gradient
+ * arrays through views (`buffers`), so nothing is copied per step but the batch's row indices.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { TrainingData } from '../types';
+import type { FlatLayout, LayerViews } from './layout';
+
+interface PassExports {
+  memory: WebAssembly.Memory;
+  runBatch(table: number, L: number, x: number, cols: number, y: number, idx: number, n: number, nzOff: number, nzVal: number): number;
+  forward(table: number, L: number, x: number, cols: number, idx: number, n: number, nzOff: number, nzVal: number): void;
+}
+
+const WASM_FILE = path.resolve(__dirname, '../../../build/pass.wasm');
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module, or null when the file is missing or this runtime lacks WebAssembly SIMD. */
+export function wasmPassModule(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = fs.readFileSync(WASM_FILE);
+    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** True when the WebAssembly SIMD pass can run here. */
+export function wasmPassAvailable(): boolean {
+  return wasmPassModule() !== null;
+}
+
+const PAGE = 65536;
+const ENTRY_BYTES = 32;
+
+/** One instance of the module with a network's buffers and a data set laid out in its memory. */
+export class WasmNetworkMemory {
+  readonly ex: PassExports;
+  readonly table: number;
+  readonly L: number;
+  readonly x: number;
+  readonly y: number;
+  readonly idx: number;
+  readonly nzOff: number;
+  readonly nzVal: number;
+  readonly idxView: Int32Array;
+  /** Parameters and gradients in the flat layout, inside the module's memory. */
+  readonly params: Float32Array;
+  readonly grads: Float32Array;
+  /** The last layer's output buffer [maxBatch, classes]. */
+  readonly logits: Float32Array;
+
+  constructor(lay: FlatLayout, x: Float32Array, y: Int32Array, readonly maxBatch: number) {
+    const mod = wasmPassModule();
+    if (!mod) throw new Error(`the WebAssembly SIMD kernels are unavailable (${WASM_FILE} missing, or no SIMD in this runtime)`);
+    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as PassExports;
+    const L = (this.L = lay.inSize.length);
+    // lay out everything after the module's own initial memory, 16-byte aligned
+    let top = this.ex.memory.buffer.byteLength;
+    const take = (bytes: number) => {
+      const at = top;
+      top += Math.ceil(bytes / 16) * 16;
+      return at;
+    };
+    this.table = take(L * ENTRY_BYTES);
+    this.x = take(x.length * 4);
+    this.y = take(y.length * 4);
+    this.idx = take(maxBatch * 4);
+    const widest = Math.max(maxBatch, ...lay.inSize);
+    this.nzOff = take(widest * 4);
+    this.nzVal = take(widest * 4);
+    const pOff = take(lay.total * 4);
+    const gOff = take(lay.total * 4);
+    const act = lay.outSize.map((o) => take(maxBatch * o * 4));
+    const delta = lay.outSize.map((o) => take(maxBatch * o * 4));
+    const need = Math.ceil(top / PAGE) - this.ex.memory.buffer.byteLength / PAGE;
+    if (need > 0) this.ex.memory.grow(need);
+    // views are made after the last grow (growing detaches earlier views)
+    const buf = this.ex.memory.buffer;
+    new Float32Array(buf, this.x, x.length).set(x);
+    new Int32Array(buf, this.y, y.length).set(y);
+    this.idxView = new Int32Array(buf, this.idx, maxBatch);
+    this.params = new Float32Array(buf, pOff, lay.total);
+    this.grads = new Float32Array(buf, gOff, lay.total);
+    const t = new Int32Array(buf, this.table, L * 8);
+    for (let k = 0; k < L; k++) {
+      t.set([lay.inSize[k], lay.outSize[k], pOff + 4 * lay.kernelOffset[k], pOff + 4 * lay.biasOffset[k],
+        gOff + 4 * lay.kernelOffset[k], gOff + 4 * lay.biasOffset[k], act[k], delta[k]], k * 8);
+    }
+    this.logits = new Float32Array(buf, act[L - 1], maxBatch * lay.outSize[L - 1]);
+  }
+}
+
+/** The fused engine's gradient pass on the WebAssembly kernels (see GradientPass in engine.ts). */
+export class WasmBatchPass {
+  private readonly mem: WasmNetworkMemory;
+
+  constructor(lay: FlatLayout, private readonly data: TrainingData, maxBatch: number) {
+    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch);
+  }
+
+  /**
+   * Forward and backward for rows order[start..start+n); overwrites the gradient buffer with the
+   * gradient of the batch's mean cross-entropy, which it returns. The parameter views passed in
+   * must be views of the pass's own arrays (the engine takes them from `buffers`).
+   */
+  run(params: LayerViews<Float32Array>[], _grads: LayerViews<Float32Array>[], order: Int32Array, start: number, n: number): number {
+    const m = this.mem;
+    if (params.length > 0 && params[0].kernel.buffer !== m.params.buffer) {
+      throw new Error('WasmBatchPass.run: parameters must live in the pass\'s memory (use its buffers)');
+    }
+    if (n > m.maxBatch) throw new RangeError(`batch of ${n} rows exceeds the pass's ${m.maxBatch}`);
+    m.idxView.set(order.subarray(start, start + n));
+    return m.ex.runBatch(m.table, m.L, m.x, this.data.cols, m.y, m.idx, n, m.nzOff, m.nzVal);
+  }
+
+  /** The parameter and gradient arrays the engine must use. */
+  buffers(): { params: Float32Array; grads: Float32Array } {
+    return { params: this.mem.params, grads: this.mem.grads };
+  }
+}
