@@ -1,6 +1,6 @@
 /**
  * WebAssembly SIMD kernels of the fused training engine (compiled by AssemblyScript to
- * build/pass.wasm; loaded by src/train/fused/wasm-pass.ts). One call runs a minibatch's forward
+ * build/kernels.wasm; loaded by src/train/fused/wasm-pass.ts). One call runs a minibatch's forward
  * pass, softmax cross-entropy and backward pass through the whole network in float32, four
  * lanes at a time, skipping exact zeros (ReLU outputs, image pixels, pruned inputs).
  *

@@ -100,11 +100,17 @@ class Reference {
   }
 }
 
+/** Both kernel sets (WebAssembly SIMD and TypeScript) against the reference. */
 function check(over: Partial<TrainConfig>, epochs = 3, rows = 4, batch = 4): void {
+  for (const kernels of ['wasm', 'js'] as const) checkKernels(kernels, over, epochs, rows, batch);
+}
+
+function checkKernels(kernels: 'wasm' | 'js', over: Partial<TrainConfig>, epochs: number, rows: number, batch: number): void {
   const cfg = config({ lr: 0.1, batchSize: batch, ...over });
   const [layer] = randomLayers([IN, C], 3);
   const data = randomData(rows, IN, C, 4);
-  const engine = createFusedEngine([layer], data, cfg);
+  const engine = createFusedEngine([layer], data, cfg, { kernels });
+  expect(engine.name).toBe(`fused-${kernels}`);
   const ref = new Reference(layer.kernel, layer.bias, cfg);
   const order = Int32Array.from({ length: rows }, (_, i) => (i * 3 + 1) % rows);
   for (let e = 0; e < epochs; e++) {

@@ -13,6 +13,7 @@ import type { LayerViews } from './layout';
 import { createOptimizer } from './optimizers';
 import { BatchPass } from './pass';
 import { WasmBatchPass, wasmPassAvailable } from './wasm-pass';
+import { WasmUpdate } from './wasm-update';
 
 export type FusedConfig = Pick<TrainConfig, 'optimizer' | 'lr' | 'batchSize' | 'penalty' | 'lambda' | 'solver' | 'proxStep'>;
 
@@ -69,7 +70,8 @@ export function createFusedEngine(
   const L = lay.inSize.length;
   const kernels = opts.kernels ?? 'auto';
   const useWasm = !opts.pass && (kernels === 'wasm' || (kernels === 'auto' && wasmPassAvailable()));
-  const pass: GradientPass = opts.pass ?? (useWasm ? new WasmBatchPass(lay, data, cfg.batchSize) : new BatchPass(lay, data, cfg.batchSize));
+  const wasmPass = useWasm ? new WasmBatchPass(lay, data, cfg.batchSize) : null;
+  const pass: GradientPass = opts.pass ?? wasmPass ?? new BatchPass(lay, data, cfg.batchSize);
   const shared = pass.buffers?.() ?? null;
   const params = shared ? shared.params : new Float32Array(lay.total);
   params.set(packLayers(init, lay));
@@ -89,6 +91,14 @@ export function createFusedEngine(
   const hv = h ? viewsOf(h, lay) : null;
   const batch = cfg.batchSize;
   let disposed = false;
+  // with the WebAssembly pass, the optimizer and proximal step run there too, on the same state
+  const update = wasmPass
+    ? new WasmUpdate(wasmPass.mem, lay, {
+        optimizer: cfg.optimizer,
+        lr: cfg.lr,
+        prox: doProx && proxKind !== null ? { kind: proxKind, lambda, step: cfg.proxStep ?? 'preconditioned' } : null,
+      })
+    : null;
 
   function step(order: Int32Array, start: number, n: number): number {
     const loss = pass.run(pv, gv, order, start, n);
@@ -96,6 +106,10 @@ export function createFusedEngine(
       for (let k = 0; k < L; k++) {
         addPenaltyGradient(pv[k].kernel, pv[k].bias, lay.inSize[k], lay.outSize[k], kind, lambda, gv[k].kernel, gv[k].bias);
       }
+    }
+    if (update) {
+      update.step();
+      return loss;
     }
     opt.step(params, grads, h);
     if (doProx && proxKind !== null) {

@@ -1,6 +1,6 @@
 /**
- * The fused engine's minibatch pass on WebAssembly SIMD (assembly/pass.ts compiled to
- * build/pass.wasm): forward, softmax cross-entropy and backward in float32, four lanes at a
+ * The fused engine's minibatch pass on WebAssembly SIMD (assembly/pass.ts, compiled with
+ * assembly/update.ts into build/kernels.wasm): forward, softmax cross-entropy and backward in float32, four lanes at a
  * time. The data, parameters, gradients and scratch live in the module's memory, laid out once
  * here; the engine's optimizer and proximal step work on the same parameter and gradient
  * arrays through views (`buffers`), so nothing is copied per step but the batch's row indices.
@@ -10,13 +10,18 @@ import * as path from 'path';
 import type { TrainingData } from '../types';
 import type { FlatLayout, LayerViews } from './layout';
 
-interface PassExports {
+export interface KernelExports {
   memory: WebAssembly.Memory;
+  adamStep(p: number, g: number, m: number, v: number, h: number, n: number, stepSize: number, c2: number, lr: number): void;
+  adamaxStep(p: number, g: number, m: number, u: number, h: number, n: number, clr: number): void;
+  rmspropStep(p: number, g: number, v: number, h: number, n: number, lr: number): void;
+  sgdStep(p: number, g: number, n: number, lr: number): void;
+  proxLayer(W: number, b: number, inS: number, outS: number, kind: number, lambda: number, hW: number, hb: number, hs: number): void;
   runBatch(table: number, L: number, x: number, cols: number, y: number, idx: number, n: number, nzOff: number, nzVal: number): number;
   forward(table: number, L: number, x: number, cols: number, idx: number, n: number, nzOff: number, nzVal: number): void;
 }
 
-const WASM_FILE = path.resolve(__dirname, '../../../build/pass.wasm');
+const WASM_FILE = path.resolve(__dirname, '../../../build/kernels.wasm');
 let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled module, or null when the file is missing or this runtime lacks WebAssembly SIMD. */
@@ -41,7 +46,7 @@ const ENTRY_BYTES = 32;
 
 /** One instance of the module with a network's buffers and a data set laid out in its memory. */
 export class WasmNetworkMemory {
-  readonly ex: PassExports;
+  readonly ex: KernelExports;
   readonly table: number;
   readonly L: number;
   readonly x: number;
@@ -53,13 +58,19 @@ export class WasmNetworkMemory {
   /** Parameters and gradients in the flat layout, inside the module's memory. */
   readonly params: Float32Array;
   readonly grads: Float32Array;
+  /** Byte offsets of the parameters, the gradients, two optimizer moments and the step h. */
+  readonly pOff: number;
+  readonly gOff: number;
+  readonly mOff: number;
+  readonly vOff: number;
+  readonly hOff: number;
   /** The last layer's output buffer [maxBatch, classes]. */
   readonly logits: Float32Array;
 
   constructor(lay: FlatLayout, x: Float32Array, y: Int32Array, readonly maxBatch: number) {
     const mod = wasmPassModule();
     if (!mod) throw new Error(`the WebAssembly SIMD kernels are unavailable (${WASM_FILE} missing, or no SIMD in this runtime)`);
-    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as PassExports;
+    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
     const L = (this.L = lay.inSize.length);
     // lay out everything after the module's own initial memory, 16-byte aligned
     let top = this.ex.memory.buffer.byteLength;
@@ -75,8 +86,11 @@ export class WasmNetworkMemory {
     const widest = Math.max(maxBatch, ...lay.inSize);
     this.nzOff = take(widest * 4);
     this.nzVal = take(widest * 4);
-    const pOff = take(lay.total * 4);
-    const gOff = take(lay.total * 4);
+    const pOff = (this.pOff = take(lay.total * 4));
+    const gOff = (this.gOff = take(lay.total * 4));
+    this.mOff = take(lay.total * 4);
+    this.vOff = take(lay.total * 4);
+    this.hOff = take(lay.total * 4);
     const act = lay.outSize.map((o) => take(maxBatch * o * 4));
     const delta = lay.outSize.map((o) => take(maxBatch * o * 4));
     const need = Math.ceil(top / PAGE) - this.ex.memory.buffer.byteLength / PAGE;
@@ -99,7 +113,7 @@ export class WasmNetworkMemory {
 
 /** The fused engine's gradient pass on the WebAssembly kernels (see GradientPass in engine.ts). */
 export class WasmBatchPass {
-  private readonly mem: WasmNetworkMemory;
+  readonly mem: WasmNetworkMemory;
 
   constructor(lay: FlatLayout, private readonly data: TrainingData, maxBatch: number) {
     this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch);

@@ -1,0 +1,236 @@
+/**
+ * WebAssembly kernels of the fused engine's parameter update: the optimizers (PyTorch's
+ * semantics, as src/train/fused/optimizers.ts, in float32 four lanes at a time) writing each
+ * coordinate's step h_i, and the exact proximal operators of l1, gl and sgl (as
+ * src/penalty/prox.ts, float64 arithmetic) with a scalar or a per-coordinate step.
+ * Every pointer is a byte offset into memory laid out by the JavaScript side.
+ */
+
+const B1: f32 = 0.9;
+const B2: f32 = 0.999;
+const EPS: f32 = 1e-8;
+const ALPHA: f32 = 0.99;
+
+/** Adam: m += (1-b1)(g-m); v = b2 v + (1-b2) g^2; p -= stepSize m / (sqrt(v) c2 + eps); h = lr / (...). */
+export function adamStep(p: usize, g: usize, m: usize, v: usize, h: usize, n: i32, stepSize: f32, c2: f32, lr: f32): void {
+  const b1c = f32x4.splat(1 - B1);
+  const b2 = f32x4.splat(B2);
+  const b2c = f32x4.splat(1 - B2);
+  const c2v = f32x4.splat(c2);
+  const eps = f32x4.splat(EPS);
+  const one = f32x4.splat(1);
+  const ss = f32x4.splat(stepSize);
+  const lrv = f32x4.splat(lr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    let mi = v128.load(m + o);
+    mi = f32x4.add(mi, f32x4.mul(b1c, f32x4.sub(gi, mi)));
+    const vi = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(b2c, f32x4.mul(gi, gi)));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    const inv = f32x4.div(one, f32x4.add(f32x4.mul(f32x4.sqrt(vi), c2v), eps));
+    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(ss, f32x4.mul(mi, inv))));
+    if (h != 0) v128.store(h + o, f32x4.mul(lrv, inv));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    let mi = load<f32>(m + o);
+    mi = mi + (1 - B1) * (gi - mi);
+    const vi = B2 * load<f32>(v + o) + (1 - B2) * gi * gi;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    const inv: f32 = 1 / (Mathf.sqrt(vi) * c2 + EPS);
+    store<f32>(p + o, load<f32>(p + o) - stepSize * mi * inv);
+    if (h != 0) store<f32>(h + o, lr * inv);
+  }
+}
+
+/** AdaMax: m += (1-b1)(g-m); u = max(b2 u, |g| + eps); p -= clr m / u; h = clr / u. */
+export function adamaxStep(p: usize, g: usize, m: usize, u: usize, h: usize, n: i32, clr: f32): void {
+  const b1c = f32x4.splat(1 - B1);
+  const b2 = f32x4.splat(B2);
+  const eps = f32x4.splat(EPS);
+  const c = f32x4.splat(clr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    let mi = v128.load(m + o);
+    mi = f32x4.add(mi, f32x4.mul(b1c, f32x4.sub(gi, mi)));
+    const ui = f32x4.max(f32x4.mul(b2, v128.load(u + o)), f32x4.add(f32x4.abs(gi), eps));
+    v128.store(m + o, mi);
+    v128.store(u + o, ui);
+    const hi = f32x4.div(c, ui);
+    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(hi, mi)));
+    if (h != 0) v128.store(h + o, hi);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    let mi = load<f32>(m + o);
+    mi = mi + (1 - B1) * (gi - mi);
+    const ui = max(B2 * load<f32>(u + o), Mathf.abs(gi) + EPS);
+    store<f32>(m + o, mi);
+    store<f32>(u + o, ui);
+    const hi: f32 = clr / ui;
+    store<f32>(p + o, load<f32>(p + o) - hi * mi);
+    if (h != 0) store<f32>(h + o, hi);
+  }
+}
+
+/** RMSprop: v = a v + (1-a) g^2; p -= lr g / (sqrt(v) + eps); h = lr / (sqrt(v) + eps). */
+export function rmspropStep(p: usize, g: usize, v: usize, h: usize, n: i32, lr: f32): void {
+  const a = f32x4.splat(ALPHA);
+  const ac = f32x4.splat(1 - ALPHA);
+  const eps = f32x4.splat(EPS);
+  const lrv = f32x4.splat(lr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const vi = f32x4.add(f32x4.mul(a, v128.load(v + o)), f32x4.mul(ac, f32x4.mul(gi, gi)));
+    v128.store(v + o, vi);
+    const hi = f32x4.div(lrv, f32x4.add(f32x4.sqrt(vi), eps));
+    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(hi, gi)));
+    if (h != 0) v128.store(h + o, hi);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const vi = ALPHA * load<f32>(v + o) + (1 - ALPHA) * gi * gi;
+    store<f32>(v + o, vi);
+    const hi: f32 = lr / (Mathf.sqrt(vi) + EPS);
+    store<f32>(p + o, load<f32>(p + o) - hi * gi);
+    if (h != 0) store<f32>(h + o, hi);
+  }
+}
+
+/** SGD: p -= lr g. */
+export function sgdStep(p: usize, g: usize, n: i32, lr: f32): void {
+  const lrv = f32x4.splat(lr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(lrv, v128.load(g + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(p + o, load<f32>(p + o) - lr * load<f32>(g + o));
+  }
+}
+
+// ---- proximal operators (float64 arithmetic, results stored as float32) ----
+
+const NEWTON_RTOL: f64 = 1e-10;
+const NEWTON_MAX_ITER = 60;
+const FLT_MIN: f64 = 1.1754943508222875e-38;
+
+/** x <- sign(x) max(0, |x| - t_k), t_k = lambda h_k (h != 0) or t (h == 0), for n floats. */
+function softThreshold(x: usize, n: i32, lambda: f64, h: usize, t: f64): void {
+  for (let k = 0; k < n; k++) {
+    const o = <usize>k << 2;
+    const v = <f64>load<f32>(x + o);
+    const tk = h != 0 ? lambda * <f64>load<f32>(h + o) : t;
+    const a = Math.abs(v) - tk;
+    store<f32>(x + o, a > 0 ? <f32>(v > 0 ? a : -a) : 0);
+  }
+}
+
+/** Group soft-threshold with a scalar threshold t: x *= max(0, 1 - t/||x||). */
+function groupShrinkUniform(x: usize, n: i32, t: f64): void {
+  let s: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const v = <f64>load<f32>(x + (<usize>k << 2));
+    s += v * v;
+  }
+  const norm = Math.sqrt(s);
+  if (norm <= t) {
+    memory.fill(x, 0, <usize>n << 2);
+    return;
+  }
+  const f = 1 - t / norm;
+  for (let k = 0; k < n; k++) {
+    const o = <usize>k << 2;
+    const y = <f64>load<f32>(x + o) * f;
+    store<f32>(x + o, Math.abs(y) < FLT_MIN ? 0 : <f32>y);
+  }
+}
+
+/** Exact prox of tau ||x||_2 in the metric sum (x_k - v_k)^2 / (2 h_k); see src/penalty/prox.ts. */
+function groupShrinkDiag(x: usize, n: i32, tau: f64, h: usize): void {
+  let sc: f64 = 0;
+  let sv: f64 = 0;
+  let svd: f64 = 0;
+  let dmin: f64 = Infinity;
+  let dmax: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const o = <usize>k << 2;
+    const v = <f64>load<f32>(x + o);
+    const hk = <f64>load<f32>(h + o);
+    const cv = v / hk;
+    sc += cv * cv;
+    sv += v * v;
+    const d = tau * hk;
+    svd += v * v * d;
+    if (d < dmin) dmin = d;
+    if (d > dmax) dmax = d;
+  }
+  if (Math.sqrt(sc) <= tau) {
+    memory.fill(x, 0, <usize>n << 2);
+    return;
+  }
+  const nv = Math.sqrt(sv);
+  const lo = nv - dmax > 0 ? nv - dmax : 0;
+  const hi = nv - dmin;
+  let r = nv - svd / sv;
+  if (r < lo) r = lo;
+  if (r > hi) r = hi;
+  for (let it = 0; it < NEWTON_MAX_ITER; it++) {
+    let f: f64 = 0;
+    let f3: f64 = 0;
+    for (let k = 0; k < n; k++) {
+      const o = <usize>k << 2;
+      const v = <f64>load<f32>(x + o);
+      const q = 1 / (r + tau * <f64>load<f32>(h + o));
+      const t = v * v * q * q;
+      f += t;
+      f3 += t * q;
+    }
+    const step = f3 > 0 ? ((Math.sqrt(f) - 1) * f) / f3 : 0;
+    let next = r + step;
+    if (next > hi) next = hi;
+    if (next < lo) next = lo;
+    const done = Math.abs(next - r) <= NEWTON_RTOL * next;
+    r = next;
+    if (done) break;
+  }
+  for (let k = 0; k < n; k++) {
+    const o = <usize>k << 2;
+    const y = (<f64>load<f32>(x + o) * r) / (r + tau * <f64>load<f32>(h + o));
+    store<f32>(x + o, Math.abs(y) < FLT_MIN ? 0 : <f32>y);
+  }
+}
+
+/**
+ * Prox of lambda * R on one layer in place (kind 1 = l1, 2 = gl, 3 = sgl), as proxLayer in
+ * src/penalty/prox.ts: with hW/hb per-coordinate steps, or (hW == 0) the scalar step hs.
+ */
+export function proxLayer(W: usize, b: usize, inS: i32, outS: i32, kind: i32, lambda: f64, hW: usize, hb: usize, hs: f64): void {
+  const l1 = kind == 1 || kind == 3;
+  const gl = kind == 2 || kind == 3;
+  const biasLambda = l1 && gl ? 2 * lambda : lambda;
+  softThreshold(b, outS, biasLambda, hb, biasLambda * hs);
+  if (l1) softThreshold(W, inS * outS, lambda, hW, lambda * hs);
+  if (gl) {
+    const tau = lambda * Math.sqrt(<f64>outS);
+    const rowBytes = <usize>outS << 2;
+    for (let i = 0; i < inS; i++) {
+      const row = W + <usize>i * rowBytes;
+      if (hW != 0) groupShrinkDiag(row, outS, tau, hW + <usize>i * rowBytes);
+      else groupShrinkUniform(row, outS, tau * hs);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The WebAssembly parameter update against the TypeScript one: the proximal operators give
+ * bit-identical results from the same inputs (same float64 arithmetic), and whole engines on
+ * either kernel set train a wider network (SIMD blocks and scalar rests, every optimizer,
+ * every proximal penalty and step) to the same weights within float32 rounding.
+ */
+import { proxLayer } from '../../src/penalty';
+import type { ProxKind } from '../../src/penalty/types';
+import { createFusedEngine } from '../../src/train/fused';
+import { layoutOf } from '../../src/train/fused/layout';
+import { WasmNetworkMemory } from '../../src/train/fused/wasm-pass';
+import type { OptimizerName } from '../../src/train/types';
+import { Rng } from '../../src/util/rng';
+import { config, randomData, randomLayers } from './helpers';
+
+describe.each(['l1', 'gl', 'sgl'] as ProxKind[])('wasm proxLayer, %s', (kind) => {
+  const [inS, outS] = [9, 13];
+  const layers = randomLayers([inS, outS], 5, 1);
+  const lay = layoutOf(layers);
+  const rng = new Rng(3);
+  const h = Float32Array.from({ length: lay.total }, () => 0.05 + 0.2 * rng.next());
+
+  test.each([['per-coordinate step', true], ['scalar step', false]])('%s: equal to the TypeScript prox, bit for bit', (_n, diag) => {
+    for (const lambda of [0.05, 6]) {
+      const mem = new WasmNetworkMemory(lay, new Float32Array(inS), new Int32Array(1), 1);
+      const wasmKernel = new Float32Array(mem.params.buffer, mem.pOff, inS * outS);
+      const wasmBias = new Float32Array(mem.params.buffer, mem.pOff + 4 * inS * outS, outS);
+      wasmKernel.set(layers[0].kernel);
+      wasmBias.set(layers[0].bias);
+      new Float32Array(mem.params.buffer, mem.hOff, lay.total).set(h);
+      const hs = 0.07;
+      const hW = diag ? mem.hOff : 0;
+      const hb = diag ? mem.hOff + 4 * inS * outS : 0;
+      mem.ex.proxLayer(mem.pOff, mem.pOff + 4 * inS * outS, inS, outS, kind === 'l1' ? 1 : kind === 'gl' ? 2 : 3, lambda, hW, hb, hs);
+
+      const k = layers[0].kernel.slice();
+      const b = layers[0].bias.slice();
+      proxLayer(k, b, inS, outS, kind, lambda, diag ? h.subarray(0, inS * outS) : hs, diag ? h.subarray(inS * outS) : hs);
+      expect(Array.from(wasmKernel)).toEqual(Array.from(k));
+      expect(Array.from(wasmBias)).toEqual(Array.from(b));
+      // the strong lambda zeroes something, the weak one leaves most weights nonzero
+      const zeros = k.filter((v) => v === 0).length;
+      if (lambda > 0.5) expect(zeros).toBeGreaterThan(0);
+      else expect(zeros).toBeLessThan(k.length / 2);
+    }
+  });
+});
+
+const OPTS: OptimizerName[] = ['adam', 'adamax', 'rmsprop', 'sgd'];
+describe.each(OPTS)('engines on both kernel sets, %s', (optimizer) => {
+  const init = randomLayers([22, 18, 7, 5], 8, 1);
+  const data = randomData(120, 22, 5, 6, 0.2);
+  const order = Int32Array.from({ length: 120 }, (_, i) => (i * 7) % 120);
+  test.each([
+    ['no penalty', {}],
+    ['gl prox', { penalty: 'gl' as const, lambda: 2e-2 }],
+    ['sgl prox, lr step', { penalty: 'sgl' as const, lambda: 1e-2, proxStep: 'lr' as const }],
+    ['l1 subgradient', { penalty: 'l1' as const, lambda: 1e-2, solver: 'subgradient' as const }],
+  ])('%s: the same weights after 3 epochs', (_n, over) => {
+    const cfg = config({ optimizer, lr: optimizer === 'sgd' ? 0.1 : 0.01, batchSize: 16, ...over });
+    const wasm = createFusedEngine(init, data, cfg, { kernels: 'wasm' });
+    const js = createFusedEngine(init, data, cfg, { kernels: 'js' });
+    for (let e = 0; e < 3; e++) expect(wasm.runEpoch(order)).toBeCloseTo(js.runEpoch(order), 4);
+    const a = wasm.layers().flatMap((l) => [...l.kernel, ...l.bias]);
+    const b = js.layers().flatMap((l) => [...l.kernel, ...l.bias]);
+    const start = init.flatMap((l) => [...l.kernel, ...l.bias]);
+    const moved = Math.max(...b.map((v, i) => Math.abs(v - start[i])));
+    const diff = Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    expect(moved).toBeGreaterThan(0.02);
+    expect(diff).toBeLessThan(1e-3 * moved);
+    // exact zeros made by the prox agree
+    if ('penalty' in over && over.solver !== 'subgradient') {
+      expect(a.filter((v) => v === 0).length).toBe(b.filter((v) => v === 0).length);
+    }
+  });
+});
