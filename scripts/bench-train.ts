@@ -4,8 +4,10 @@
  * SDD-shaped data (48 features, 11 classes, 40956/17553 rows, labels from a random teacher
  * network so accuracy means something) and real MNIST (784, 10, 60000/10000); hidden 32,32,
  * batch 32, Adam, group lasso by the proximal and by the subgradient solver. PyTorch runs with 1
- * and 2 threads and the faster counts. Prints seconds per epoch, the ratio and test accuracy, and
- * writes reports/perf/PERF.md (or --report FILE).
+ * and 2 threads and the faster counts. gs-compress runs its default engine (WebAssembly SIMD
+ * kernels) and the TypeScript kernels (--engine fused-js), and with --tfjs the tfjs engine.
+ * Prints seconds per epoch, the ratio and test accuracy, and writes reports/perf/PERF.md
+ * (or --report FILE).
  *
  * Run: npx tsx scripts/bench-train.ts [--epochs 3] [--only sdd|mnist] [--tfjs] [--no-torch] [--report FILE]
  */
@@ -71,7 +73,8 @@ async function main(): Promise<void> {
   if (!ONLY || ONLY === 'sdd') cases.push({ name: 'sdd-shaped', load: async () => sddShaped(), lambda: 1e-4 });
   if (!ONLY || ONLY === 'mnist') cases.push({ name: 'mnist', load: () => loadDataset({ data: 'mnist' }), lambda: 1e-4 });
   const rows: Row[] = [];
-  const engines: EngineName[] = WITH_TFJS ? ['fused', 'tfjs'] : ['fused'];
+  // fused: the default (WebAssembly SIMD kernels); fused-js: the TypeScript kernels; tfjs on request
+  const engines: EngineName[] = WITH_TFJS ? ['fused', 'fused-js', 'tfjs'] : ['fused', 'fused-js'];
   for (const c of cases) {
     const data = await c.load();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-bench-'));
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
         const cfg = resolveTrainConfig({ hidden: [32, 32], optimizer: 'adam', lr: 1e-3, epochs: engine === 'tfjs' ? 1 : EPOCHS, penalty: 'gl', lambda: c.lambda, solver: v.solver, proxStep: v.proxStep, engine });
         const gs = await gsRun(data, cfg);
         let t = null;
-        if (td && engine === 'fused') {
+        if (td && engine !== 'tfjs') {
           t = torchBySolver.get(v.solver) ?? bestTorch(td, cfg);
           torchBySolver.set(v.solver, t);
         }
