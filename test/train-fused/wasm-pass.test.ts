@@ -90,3 +90,21 @@ test('WasmStackEvaluator: the reference forward pass\'s accuracy, on all rows an
   }
   expect(() => all.accuracy(randomLayers([30, 5, 7], 1))).toThrow(/shape/);
 });
+
+test('probabilities below 1e-30 are flushed to 0 (no float32 denormals reach the backward pass)', () => {
+  // one layer, logits [0, 100, 0] for every row, all labels 1: p = [e^-100, 1, e^-100]
+  const layers: DenseLayer[] = [{ inSize: 2, outSize: 3, kernel: new Float32Array(6), bias: Float32Array.from([0, 100, 0]) }];
+  const data = { x: Float32Array.from([1, 2, 3, 4]), y: Int32Array.from([1, 1]), rows: 2, cols: 2, classes: 3 };
+  const lay = layoutOf(layers);
+  const order = Int32Array.from([0, 1]);
+  const pass = new WasmBatchPass(lay, data, 2);
+  const { params, grads } = pass.buffers();
+  params.set(packLayers(layers, lay));
+  pass.run(viewsOf(params, lay), viewsOf(grads, lay), order, 0, 2);
+  expect(Array.from(grads)).toEqual(new Array(lay.total).fill(0));
+  // the float64 TypeScript pass keeps the (meaningless) e^-100 terms
+  const js = new Float32Array(lay.total);
+  new BatchPass(lay, data, 2).run(viewsOf(packLayers(layers, lay), lay), viewsOf(js, lay), order, 0, 2);
+  expect(js[lay.biasOffset[0]]).toBeGreaterThan(0);
+  expect(js[lay.biasOffset[0]]).toBeLessThan(1e-40);
+});
