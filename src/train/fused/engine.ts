@@ -1,19 +1,21 @@
 /**
  * The fused training engine: a whole minibatch step (forward, softmax cross-entropy, backward,
- * penalty gradient, optimizer update, preconditioned proximal step) written directly over
- * preallocated Float32Arrays, with no allocation per step. On the small networks gs-compress
- * trains this avoids the per-operation overhead of tfjs entirely.
+ * penalty gradient, optimizer update, preconditioned proximal step) over preallocated flat
+ * arrays, with no allocation per step: on the WebAssembly SIMD kernels (wasm-pass.ts,
+ * wasm-update.ts) when the runtime has them, else on the TypeScript kernels (pass.ts,
+ * optimizers.ts, penalty/prox.ts). On the small networks gs-compress trains this avoids the
+ * per-operation overhead of tfjs entirely.
  */
 import { GsError } from '../../errors';
 import type { DenseLayer } from '../../network/types';
 import { addPenaltyGradient, isProximal, proxLayer } from '../../penalty';
 import type { TrainConfig, TrainingData, TrainingEngine } from '../types';
 import { layoutOf, packLayers, unpackLayers, viewsOf } from './layout';
-import type { LayerViews } from './layout';
+import type { FlatLayout, LayerViews } from './layout';
 import { createOptimizer } from './optimizers';
 import { BatchPass } from './pass';
 import { WasmBatchPass, wasmPassAvailable } from './wasm-pass';
-import { WasmUpdate } from './wasm-update';
+import { WasmUpdate, type ProxSetting } from './wasm-update';
 
 export type FusedConfig = Pick<TrainConfig, 'optimizer' | 'lr' | 'batchSize' | 'penalty' | 'lambda' | 'solver' | 'proxStep'>;
 
@@ -61,6 +63,28 @@ function checkInputs(init: readonly DenseLayer[], data: TrainingData, cfg: Fused
   }
 }
 
+/** The optimizer step and proximal step in TypeScript over the flat arrays. */
+function typedArrayUpdate(
+  lay: FlatLayout, params: Float32Array, grads: Float32Array, cfg: FusedConfig, prox: ProxSetting | null,
+): () => void {
+  const opt = createOptimizer(cfg.optimizer, lay.total, cfg.lr);
+  const pv = viewsOf(params, lay);
+  // per-coordinate proximal steps, only when the optimizer has a diagonal preconditioner and the
+  // configuration asks for it; otherwise one scalar step (sgd's lr, or lr under proxStep 'lr')
+  const scalarStep = prox?.step === 'lr' ? cfg.lr : opt.scalarStep;
+  const h = prox && scalarStep === null ? new Float32Array(lay.total) : null;
+  const hv = h ? viewsOf(h, lay) : null;
+  return () => {
+    opt.step(params, grads, h);
+    if (!prox) return;
+    for (let k = 0; k < pv.length; k++) {
+      const hk = hv ? hv[k].kernel : (scalarStep as number);
+      const hb = hv ? hv[k].bias : (scalarStep as number);
+      proxLayer(pv[k].kernel, pv[k].bias, lay.inSize[k], lay.outSize[k], prox.kind, prox.lambda, hk, hb);
+    }
+  };
+}
+
 /** A fused engine training copies of `init` on `data` (see TrainingEngine). */
 export function createFusedEngine(
   init: DenseLayer[], data: TrainingData, cfg: FusedConfig, opts: FusedOptions = {},
@@ -78,27 +102,21 @@ export function createFusedEngine(
   const grads = shared ? shared.grads : new Float32Array(lay.total);
   const pv = viewsOf(params, lay);
   const gv = viewsOf(grads, lay);
-  const opt = createOptimizer(cfg.optimizer, lay.total, cfg.lr);
   const kind = cfg.penalty;
   const lambda = cfg.lambda;
   const proxKind = isProximal(kind) ? kind : null;
-  const doProx = cfg.solver === 'prox' && proxKind !== null && lambda > 0;
+  const prox = cfg.solver === 'prox' && proxKind !== null && lambda > 0 ? { kind: proxKind, lambda, step: cfg.proxStep ?? 'preconditioned' } : null;
   const addGrad = lambda > 0 && (kind === 'l2' || (cfg.solver === 'subgradient' && isProximal(kind)));
-  // per-coordinate proximal steps, only when the optimizer has a diagonal preconditioner and the
-  // configuration asks for it; otherwise one scalar step (sgd's lr, or lr under proxStep 'lr')
-  const scalarStep = cfg.proxStep === 'lr' ? cfg.lr : opt.scalarStep;
-  const h = doProx && scalarStep === null ? new Float32Array(lay.total) : null;
-  const hv = h ? viewsOf(h, lay) : null;
+  let update: () => void;
+  if (wasmPass) {
+    // the optimizer and proximal step run in the module too, on the same state
+    const u = new WasmUpdate(wasmPass.mem, lay, { optimizer: cfg.optimizer, lr: cfg.lr, prox });
+    update = () => u.step();
+  } else {
+    update = typedArrayUpdate(lay, params, grads, cfg, prox);
+  }
   const batch = cfg.batchSize;
   let disposed = false;
-  // with the WebAssembly pass, the optimizer and proximal step run there too, on the same state
-  const update = wasmPass
-    ? new WasmUpdate(wasmPass.mem, lay, {
-        optimizer: cfg.optimizer,
-        lr: cfg.lr,
-        prox: doProx && proxKind !== null ? { kind: proxKind, lambda, step: cfg.proxStep ?? 'preconditioned' } : null,
-      })
-    : null;
 
   function step(order: Int32Array, start: number, n: number): number {
     const loss = pass.run(pv, gv, order, start, n);
@@ -107,18 +125,7 @@ export function createFusedEngine(
         addPenaltyGradient(pv[k].kernel, pv[k].bias, lay.inSize[k], lay.outSize[k], kind, lambda, gv[k].kernel, gv[k].bias);
       }
     }
-    if (update) {
-      update.step();
-      return loss;
-    }
-    opt.step(params, grads, h);
-    if (doProx && proxKind !== null) {
-      for (let k = 0; k < L; k++) {
-        const hk = hv ? hv[k].kernel : (scalarStep as number);
-        const hb = hv ? hv[k].bias : (scalarStep as number);
-        proxLayer(pv[k].kernel, pv[k].bias, lay.inSize[k], lay.outSize[k], proxKind, lambda, hk, hb);
-      }
-    }
+    update();
     return loss;
   }
 

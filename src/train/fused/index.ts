@@ -1,5 +1,5 @@
 /**
- * The fused plain-TypeScript training engine: public entry points.
+ * The fused training engine (WebAssembly SIMD or TypeScript kernels): public entry points.
  */
 export { createFusedEngine } from './engine';
 export type { FusedConfig, FusedKernels, FusedOptions, GradientPass } from './engine';

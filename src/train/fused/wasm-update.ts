@@ -4,7 +4,7 @@
  * (float64, the same arithmetic as src/penalty/prox.ts). State lives in the pass's memory.
  */
 import type { ProxKind } from '../../penalty/types';
-import type { OptimizerName } from '../types';
+import type { OptimizerName, ProxStep } from '../types';
 import type { FlatLayout } from './layout';
 import type { WasmNetworkMemory } from './wasm-pass';
 
@@ -12,11 +12,18 @@ const B1 = 0.9;
 const B2 = 0.999;
 const KIND: Record<ProxKind, number> = { l1: 1, gl: 2, sgl: 3 };
 
+/** The proximal step applied after each optimizer step. */
+export interface ProxSetting {
+  kind: ProxKind;
+  lambda: number;
+  step: ProxStep;
+}
+
 export interface WasmUpdateConfig {
   optimizer: OptimizerName;
   lr: number;
   /** The proximal step to apply after each update, or null for none. */
-  prox: { kind: ProxKind; lambda: number; step: 'preconditioned' | 'lr' } | null;
+  prox: ProxSetting | null;
 }
 
 export class WasmUpdate {
