@@ -146,6 +146,17 @@ describe('train --json', () => {
     expect(j.data.kind).toBe('file');
     expect(r.err).not.toMatch(/error/);
   });
+
+  it('--engine fused-js and --prox-step lr reach the run and its record', async () => {
+    const r = await run(['train', '--data', p('data.csv'), ...small, '--engine', 'fused-js', '--penalty', 'gl', '--lambda', '0.01', '--prox-step', 'lr', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.engine).toBe('fused-js');
+    expect(j.config).toMatchObject({ engine: 'fused-js', proxStep: 'lr', solver: 'prox', penalty: 'gl' });
+    const bad = await run(['train', '--data', p('data.csv'), ...small, '--prox-step', 'huge']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/prox-step/);
+  });
 });
 
 describe('bad input exits non-zero with a one-line message', () => {
