@@ -73,7 +73,7 @@ describe.each(OPTS)('engines on both kernel sets, %s', (optimizer) => {
     expect(moved).toBeGreaterThan(0.02);
     expect(diff).toBeLessThan(1e-3 * moved);
     // exact zeros made by the prox agree
-    if ('penalty' in over && over.solver !== 'subgradient') {
+    if ('penalty' in over && (over as { solver?: string }).solver !== 'subgradient') {
       expect(a.filter((v) => v === 0).length).toBe(b.filter((v) => v === 0).length);
     }
   });
