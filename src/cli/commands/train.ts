@@ -6,6 +6,7 @@ import { saveRun } from '../../network/run-io';
 import { PENALTY_KINDS } from '../../penalty/types';
 import { resolveTrainConfig } from '../../train/config';
 import { DEFAULT_CONFIG } from '../../train/defaults';
+import { wasmPassAvailable } from '../../train/fused';
 import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
 import { trainThenFinetune } from '../../pipeline/finetune';
@@ -109,6 +110,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const cfg = trainConfigFrom(a);
     if (cfg.engine !== 'tfjs' && cfg.backend !== 'auto') {
       process.stderr.write(`note: --backend ${cfg.backend} applies to --engine tfjs; the fused engines do not use tfjs\n`);
+    }
+    if (cfg.engine === 'fused' && !wasmPassAvailable()) {
+      process.stderr.write('note: the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime; `npm run build` makes them): training on the slower TypeScript kernels\n');
     }
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
     const data = await loadDataset(dataSpec(a));
