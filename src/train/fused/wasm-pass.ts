@@ -1,9 +1,10 @@
 /**
- * The fused engine's minibatch pass on WebAssembly SIMD (assembly/pass.ts, compiled with
- * assembly/update.ts into build/kernels.wasm): forward, softmax cross-entropy and backward in float32, four lanes at a
- * time. The data, parameters, gradients and scratch live in the module's memory, laid out once
- * here; the engine's optimizer and proximal step work on the same parameter and gradient
- * arrays through views (`buffers`), so nothing is copied per step but the batch's row indices.
+ * Loading the fused engine's WebAssembly module (assembly/*.ts compiled into build/kernels.wasm)
+ * and laying out a network and a data set in an instance's memory (WasmNetworkMemory); the
+ * minibatch pass on it (WasmBatchPass): forward, softmax cross-entropy and backward in float32,
+ * four lanes at a time. Data, parameters, gradients, optimizer state and scratch live in the
+ * module's memory, laid out once; the engine reads and writes parameters through views
+ * (`buffers`), so nothing is copied per step but the batch's row indices.
  */
 import * as fs from 'fs';
 import * as path from 'path';
