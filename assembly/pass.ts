@@ -25,6 +25,58 @@ const TINY: f64 = 1e-30;
 }
 
 /**
+ * o[0..outS) = (b ? b[0..outS) : 0) + sum over q < m of nzVal[q] * M[nzOff[q] + 0..outS) (byte
+ * offsets), then ReLU if asked: a weighted sum of rows of M, the inner loop of both the forward
+ * pass (rows of W weighted by an input row's nonzeros) and the kernel gradient (rows of delta
+ * weighted by one input unit's nonzeros across the batch). Blocks of 16 and 4 lanes, then scalars.
+ */
+@inline function combineRows(nzOff: usize, nzVal: usize, m: i32, M: usize, outS: i32, b: usize, o: usize, relu: bool): void {
+  const zero = f32x4.splat(0);
+  let j = 0;
+  for (; j + 16 <= outS; j += 16) {
+    const jb = <usize>j << 2;
+    let s0 = b != 0 ? v128.load(b + jb) : zero;
+    let s1 = b != 0 ? v128.load(b + jb, 16) : zero;
+    let s2 = b != 0 ? v128.load(b + jb, 32) : zero;
+    let s3 = b != 0 ? v128.load(b + jb, 48) : zero;
+    for (let q = 0; q < m; q++) {
+      const av = f32x4.splat(load<f32>(nzVal + (<usize>q << 2)));
+      const w = M + load<usize>(nzOff + (<usize>q << 2)) + jb;
+      s0 = f32x4.add(s0, f32x4.mul(av, v128.load(w)));
+      s1 = f32x4.add(s1, f32x4.mul(av, v128.load(w, 16)));
+      s2 = f32x4.add(s2, f32x4.mul(av, v128.load(w, 32)));
+      s3 = f32x4.add(s3, f32x4.mul(av, v128.load(w, 48)));
+    }
+    if (relu) {
+      s0 = f32x4.max(s0, zero);
+      s1 = f32x4.max(s1, zero);
+      s2 = f32x4.max(s2, zero);
+      s3 = f32x4.max(s3, zero);
+    }
+    v128.store(o + jb, s0);
+    v128.store(o + jb, s1, 16);
+    v128.store(o + jb, s2, 32);
+    v128.store(o + jb, s3, 48);
+  }
+  for (; j + 4 <= outS; j += 4) {
+    const jb = <usize>j << 2;
+    let s = b != 0 ? v128.load(b + jb) : zero;
+    for (let q = 0; q < m; q++) {
+      const av = f32x4.splat(load<f32>(nzVal + (<usize>q << 2)));
+      s = f32x4.add(s, f32x4.mul(av, v128.load(M + load<usize>(nzOff + (<usize>q << 2)) + jb)));
+    }
+    if (relu) s = f32x4.max(s, zero);
+    v128.store(o + jb, s);
+  }
+  for (; j < outS; j++) {
+    const jb = <usize>j << 2;
+    let s: f32 = b != 0 ? load<f32>(b + jb) : 0;
+    for (let q = 0; q < m; q++) s += load<f32>(nzVal + (<usize>q << 2)) * load<f32>(M + load<usize>(nzOff + (<usize>q << 2)) + jb);
+    store<f32>(o + jb, relu && !(s > 0) ? 0 : s);
+  }
+}
+
+/**
  * out[r, :] = b + sum over nonzero inputs a_i of a_i * W[i, :] (ReLU if relu != 0) for n rows.
  * Row r of the input starts at inPtr + r * inStride, or, when idx != 0, at
  * inPtr + load<i32>(idx + 4r) * inStride (rows picked from the data set).
@@ -33,7 +85,6 @@ function forwardLayer(
   inPtr: usize, inStride: usize, idx: usize, n: i32, inS: i32,
   W: usize, b: usize, outS: i32, out: usize, relu: bool, nzOff: usize, nzVal: usize,
 ): void {
-  const zero = f32x4.splat(0);
   const rowBytes = <usize>outS << 2;
   for (let r = 0; r < n; r++) {
     const src = inPtr + (idx != 0 ? <usize>load<i32>(idx + (<usize>r << 2)) : <usize>r) * inStride;
@@ -46,49 +97,7 @@ function forwardLayer(
         m++;
       }
     }
-    const o = out + <usize>r * rowBytes;
-    let j = 0;
-    for (; j + 16 <= outS; j += 16) {
-      const jb = <usize>j << 2;
-      let s0 = v128.load(b + jb);
-      let s1 = v128.load(b + jb, 16);
-      let s2 = v128.load(b + jb, 32);
-      let s3 = v128.load(b + jb, 48);
-      for (let q = 0; q < m; q++) {
-        const av = f32x4.splat(load<f32>(nzVal + (<usize>q << 2)));
-        const w = W + load<usize>(nzOff + (<usize>q << 2)) + jb;
-        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(w)));
-        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(w, 16)));
-        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(w, 32)));
-        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(w, 48)));
-      }
-      if (relu) {
-        s0 = f32x4.max(s0, zero);
-        s1 = f32x4.max(s1, zero);
-        s2 = f32x4.max(s2, zero);
-        s3 = f32x4.max(s3, zero);
-      }
-      v128.store(o + jb, s0);
-      v128.store(o + jb, s1, 16);
-      v128.store(o + jb, s2, 32);
-      v128.store(o + jb, s3, 48);
-    }
-    for (; j + 4 <= outS; j += 4) {
-      const jb = <usize>j << 2;
-      let s = v128.load(b + jb);
-      for (let q = 0; q < m; q++) {
-        const av = f32x4.splat(load<f32>(nzVal + (<usize>q << 2)));
-        s = f32x4.add(s, f32x4.mul(av, v128.load(W + load<usize>(nzOff + (<usize>q << 2)) + jb)));
-      }
-      if (relu) s = f32x4.max(s, zero);
-      v128.store(o + jb, s);
-    }
-    for (; j < outS; j++) {
-      const jb = <usize>j << 2;
-      let s = load<f32>(b + jb);
-      for (let q = 0; q < m; q++) s += load<f32>(nzVal + (<usize>q << 2)) * load<f32>(W + load<usize>(nzOff + (<usize>q << 2)) + jb);
-      store<f32>(o + jb, relu && !(s > 0) ? 0 : s);
-    }
+    combineRows(nzOff, nzVal, m, W, outS, b, out + <usize>r * rowBytes, relu);
   }
 }
 
@@ -160,42 +169,7 @@ function kernelGradient(
         m++;
       }
     }
-    const o = gW + <usize>i * rowBytes;
-    let j = 0;
-    for (; j + 16 <= outS; j += 16) {
-      const jb = <usize>j << 2;
-      let s0 = f32x4.splat(0);
-      let s1 = f32x4.splat(0);
-      let s2 = f32x4.splat(0);
-      let s3 = f32x4.splat(0);
-      for (let q = 0; q < m; q++) {
-        const av = f32x4.splat(load<f32>(nzVal + (<usize>q << 2)));
-        const d = delta + load<usize>(nzOff + (<usize>q << 2)) + jb;
-        s0 = f32x4.add(s0, f32x4.mul(av, v128.load(d)));
-        s1 = f32x4.add(s1, f32x4.mul(av, v128.load(d, 16)));
-        s2 = f32x4.add(s2, f32x4.mul(av, v128.load(d, 32)));
-        s3 = f32x4.add(s3, f32x4.mul(av, v128.load(d, 48)));
-      }
-      v128.store(o + jb, s0);
-      v128.store(o + jb, s1, 16);
-      v128.store(o + jb, s2, 32);
-      v128.store(o + jb, s3, 48);
-    }
-    for (; j + 4 <= outS; j += 4) {
-      const jb = <usize>j << 2;
-      let s = f32x4.splat(0);
-      for (let q = 0; q < m; q++) {
-        const av = f32x4.splat(load<f32>(nzVal + (<usize>q << 2)));
-        s = f32x4.add(s, f32x4.mul(av, v128.load(delta + load<usize>(nzOff + (<usize>q << 2)) + jb)));
-      }
-      v128.store(o + jb, s);
-    }
-    for (; j < outS; j++) {
-      const jb = <usize>j << 2;
-      let s: f32 = 0;
-      for (let q = 0; q < m; q++) s += load<f32>(nzVal + (<usize>q << 2)) * load<f32>(delta + load<usize>(nzOff + (<usize>q << 2)) + jb);
-      store<f32>(o + jb, s);
-    }
+    combineRows(nzOff, nzVal, m, delta, outS, 0, gW + <usize>i * rowBytes, false);
   }
 }
 

@@ -6,7 +6,6 @@
 import type { DenseLayer } from '../network/types';
 import { StackEvaluator } from './fused/evaluate';
 import { WasmStackEvaluator } from './fused/wasm-eval';
-import { wasmPassAvailable } from './fused/wasm-pass';
 
 /** Accuracy of the stack on preprocessed rows x (all rows, or those listed in `rows`). */
 export function stackAccuracy(layers: readonly DenseLayer[], x: Float32Array, y: Int32Array, rows: ArrayLike<number> | null = null): number {
@@ -16,11 +15,12 @@ export function stackAccuracy(layers: readonly DenseLayer[], x: Float32Array, y:
 /** Measures accuracy on fixed rows again and again as the weights change. */
 export type AccuracyMeter = (layers: readonly DenseLayer[]) => number;
 
-/** A meter for rows of x (all, or `rows`); wasm: use the WebAssembly evaluator when available. */
+/** A meter for rows of x (all, or `rows`); wasm: use the WebAssembly evaluator (the run trains
+ * on those kernels, so they are available). */
 export function accuracyMeter(
   shape: readonly DenseLayer[], x: Float32Array, y: Int32Array, rows: ArrayLike<number> | null, wasm: boolean,
 ): AccuracyMeter {
-  if (wasm && wasmPassAvailable()) {
+  if (wasm) {
     const ev = new WasmStackEvaluator(shape, x, y, rows);
     return (layers) => ev.accuracy(layers);
   }

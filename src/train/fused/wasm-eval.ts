@@ -4,6 +4,7 @@
  * before each evaluation. Used for the per-epoch accuracies of training; predictions can differ
  * from the float64 reference forward pass only where two logits tie to float32 precision.
  */
+import { argmaxRows } from '../../network/forward';
 import type { DenseLayer } from '../../network/types';
 import { layoutOf, packLayers } from './layout';
 import type { FlatLayout } from './layout';
@@ -54,12 +55,8 @@ export class WasmStackEvaluator {
       const m = Math.min(CHUNK, this.n - s);
       for (let r = 0; r < m; r++) mem.idxView[r] = s + r;
       mem.ex.forward(mem.table, mem.L, mem.x, cols, mem.idx, m, mem.nzOff, mem.nzVal);
-      for (let r = 0; r < m; r++) {
-        const o = r * C;
-        let best = 0;
-        for (let j = 1; j < C; j++) if (z[o + j] > z[o + best]) best = j;
-        if (best === labels[s + r]) hit++;
-      }
+      const pred = argmaxRows(z.subarray(0, m * C), C);
+      for (let r = 0; r < m; r++) if (pred[r] === labels[s + r]) hit++;
     }
     return hit / this.n;
   }

@@ -30,22 +30,24 @@ export class WasmUpdate {
   private t = 0;
   private readonly kernelPtr: number[];
   private readonly biasPtr: number[];
+  /** Where the optimizer writes its per-coordinate steps, or 0 when the prox takes the scalar lr
+   * (no prox, sgd, or proxStep 'lr'). */
+  private readonly h: number;
 
   constructor(private readonly mem: WasmNetworkMemory, private readonly lay: FlatLayout, private readonly cfg: WasmUpdateConfig) {
     this.kernelPtr = lay.kernelOffset.map((o) => 4 * o);
     this.biasPtr = lay.biasOffset.map((o) => 4 * o);
+    const perCoordinate = cfg.prox !== null && cfg.prox.step === 'preconditioned' && cfg.optimizer !== 'sgd';
+    this.h = perCoordinate ? mem.hOff : 0;
   }
 
   /** One optimizer step from the gradient buffer, then the proximal step if configured. */
   step(): void {
-    const { mem, lay, cfg } = this;
+    const { mem, lay, cfg, h } = this;
     const ex = mem.ex;
     const n = lay.total;
     const t = ++this.t;
     const prox = cfg.prox;
-    // per-coordinate steps are needed only by a preconditioned prox of an adaptive optimizer
-    const perCoordinate = prox !== null && prox.step === 'preconditioned' && cfg.optimizer !== 'sgd';
-    const h = perCoordinate ? mem.hOff : 0;
     if (cfg.optimizer === 'adam') {
       ex.adamStep(mem.pOff, mem.gOff, mem.mOff, mem.vOff, h, n, cfg.lr / (1 - Math.pow(B1, t)), 1 / Math.sqrt(1 - Math.pow(B2, t)), cfg.lr);
     } else if (cfg.optimizer === 'adamax') {
