@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   const sweep = await runSweep({ grid, out: path.join(dir, 'sweep'), workers: WORKERS });
   const gsSeconds = (Date.now() - t0) / 1000;
   const gsBest = Math.max(...sweep.records.map((r) => r.summary.testAccuracy));
-  console.log(`gs-compress sweep: ${sweep.ran} runs on ${WORKERS} workers in ${gsSeconds.toFixed(1)} s, best test accuracy ${gsBest.toFixed(4)}`);
+  console.log(
+    `gs-compress sweep: ${sweep.ran} runs on ${WORKERS} workers in ${gsSeconds.toFixed(1)} s, best test accuracy ${gsBest.toFixed(4)}`,
+  );
 
   let torchSeconds: number | null = null;
   let torchTrainSeconds = 0;
@@ -65,7 +67,9 @@ async function main(): Promise<void> {
     }
     torchSeconds = (Date.now() - t1) / 1000;
     console.log(`PyTorch, config after config (1 thread): ${torchSeconds.toFixed(1)} s, best test accuracy ${torchBest.toFixed(4)}`);
-    console.log(`grid wall time ratio gs-compress / PyTorch: ${(gsSeconds / torchSeconds).toFixed(3)}; against PyTorch's training loops alone (${torchTrainSeconds.toFixed(1)} s): ${(gsSeconds / torchTrainSeconds).toFixed(3)}`);
+    console.log(
+      `grid wall time ratio gs-compress / PyTorch: ${(gsSeconds / torchSeconds).toFixed(3)}; against PyTorch's training loops alone (${torchTrainSeconds.toFixed(1)} s): ${(gsSeconds / torchTrainSeconds).toFixed(3)}`,
+    );
   }
   fs.rmSync(dir, { recursive: true, force: true });
   const section = [

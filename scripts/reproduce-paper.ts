@@ -49,8 +49,13 @@ const DATA_DIR = arg('--data-dir');
 const WORKERS = arg('--workers') !== undefined ? Number(arg('--workers')) : defaultWorkers();
 
 function parseDatasets(): CatalogName[] {
-  const list = (arg('--datasets') ?? CATALOG_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-  for (const d of list) if (!isCatalogName(d)) throw new Error(`--datasets: unknown data set ${JSON.stringify(d)}; expected some of ${CATALOG_NAMES.join(', ')}`);
+  const list = (arg('--datasets') ?? CATALOG_NAMES.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const d of list)
+    if (!isCatalogName(d))
+      throw new Error(`--datasets: unknown data set ${JSON.stringify(d)}; expected some of ${CATALOG_NAMES.join(', ')}`);
   return [...new Set(list)] as CatalogName[];
 }
 
@@ -130,7 +135,9 @@ async function dataStage(log: StageLog, name: CatalogName): Promise<boolean> {
       specKey: key,
     };
     log.data[name] = info;
-    say(`[${name}] data: ${src.describe}; ${info.trainRows} training / ${info.testRows} test rows, ${info.cols} features, ${info.classes} classes${src.kind === 'sample' ? ' (SAMPLE)' : ''}`);
+    say(
+      `[${name}] data: ${src.describe}; ${info.trainRows} training / ${info.testRows} test rows, ${info.cols} features, ${info.classes} classes${src.kind === 'sample' ? ' (SAMPLE)' : ''}`,
+    );
     return { worked: true };
   });
 }
@@ -152,14 +159,18 @@ async function sweepStage(log: StageLog, name: CatalogName, preset: (typeof STAG
           total = s.total;
           skipped = s.skipped;
           const repaired = s.repairedLines ? `, ${s.repairedLines} damaged store line(s) dropped and redone` : '';
-          say(`[${key}] ${s.total} configurations: ${s.skipped} already done, ${s.pending} to run on ${s.workers || 'no'} worker(s)${repaired}`);
+          say(
+            `[${key}] ${s.total} configurations: ${s.skipped} already done, ${s.pending} to run on ${s.workers || 'no'} worker(s)${repaired}`,
+          );
         },
         onRunDone: (r, p) => {
           const el = since(t0);
           const eta = (el / p.done) * (p.pending - p.done);
           const s = r.summary;
           checkpoint(p.done);
-          say(`[${key}] runs ${skipped + p.done}/${total} (${r.id}: acc ${s.testAccuracy.toFixed(4)}, ${s.nonzeroParams} nonzero${s.diverged ? ', diverged' : ''}) elapsed ${duration(el)} ETA ${duration(eta)}`);
+          say(
+            `[${key}] runs ${skipped + p.done}/${total} (${r.id}: acc ${s.testAccuracy.toFixed(4)}, ${s.nonzeroParams} nonzero${s.diverged ? ', diverged' : ''}) elapsed ${duration(el)} ETA ${duration(eta)}`,
+          );
         },
         onRunFailed: (id, message) => {
           failedCount++;
@@ -167,7 +178,9 @@ async function sweepStage(log: StageLog, name: CatalogName, preset: (typeof STAG
         },
       },
     );
-    say(`[${key}] done: ${result.records.length}/${result.total} runs in the store, ${result.ran} trained now, ${failedCount} failed, ${duration(result.seconds)}`);
+    say(
+      `[${key}] done: ${result.records.length}/${result.total} runs in the store, ${result.ran} trained now, ${failedCount} failed, ${duration(result.seconds)}`,
+    );
     return { worked: result.ran > 0 || result.failed.length > 0, ran: result.ran, failed: result.failed };
   });
 }
@@ -204,7 +217,15 @@ async function report(log: StageLog, datasets: CatalogName[], t0: number): Promi
   const t = Date.now();
   try {
     writeModelsIndex();
-    const file = await writePaperReport({ out: OUT, quick: QUICK, modelsDir: MODELS, log, datasets, dataDir: DATA_DIR, invocationSeconds: since(t0) });
+    const file = await writePaperReport({
+      out: OUT,
+      quick: QUICK,
+      modelsDir: MODELS,
+      log,
+      datasets,
+      dataDir: DATA_DIR,
+      invocationSeconds: since(t0),
+    });
     say(`[report] wrote ${file}, figures and HTML reports (${duration(since(t))})`);
   } catch (e) {
     say(`[report] ERROR: ${(e as Error).message}`);
@@ -219,7 +240,9 @@ async function main(): Promise<number> {
   const log = readStageLog(OUT, QUICK);
   log.command = `npx tsx scripts/reproduce-paper.ts ${argv.join(' ')}`.trim();
   writeStageLog(OUT, log);
-  say(`reproduce-paper${QUICK ? ' (QUICK MODE: smoke test)' : ''}: ${datasets.join(', ')} -> ${OUT}; models -> ${MODELS}; ${WORKERS} worker(s)`);
+  say(
+    `reproduce-paper${QUICK ? ' (QUICK MODE: smoke test)' : ''}: ${datasets.join(', ')} -> ${OUT}; models -> ${MODELS}; ${WORKERS} worker(s)`,
+  );
   let ok = true;
   if (!REPORT_ONLY) {
     ok = (await groupDesignStage(log)) && ok;
@@ -236,7 +259,9 @@ async function main(): Promise<number> {
     }
   }
   await report(log, datasets, t0);
-  say(`total wall time ${duration(since(t0))}${ok ? '' : ' — some stages or runs failed (see REPORT.md); run the same command again to retry them'}`);
+  say(
+    `total wall time ${duration(since(t0))}${ok ? '' : ' — some stages or runs failed (see REPORT.md); run the same command again to retry them'}`,
+  );
   return ok ? 0 : 1;
 }
 

@@ -69,7 +69,9 @@ async function main(): Promise<void> {
     '',
   ];
   console.log(lines.join('\n'));
-  const prev = fs.existsSync(REPORT) ? fs.readFileSync(REPORT, 'utf8').trimEnd() : '# MNIST: test accuracy over seeds, gs-compress beside PyTorch';
+  const prev = fs.existsSync(REPORT)
+    ? fs.readFileSync(REPORT, 'utf8').trimEnd()
+    : '# MNIST: test accuracy over seeds, gs-compress beside PyTorch';
   writeFileAtomic(REPORT, prev + '\n' + lines.join('\n'));
   console.log(`wrote ${REPORT}`);
 }

@@ -81,7 +81,15 @@ const MAX_EXAMPLE_WIDTH = 64;
  * Prune, export, verify and describe the run `record` of the store `storeFile`. Throws when
  * verification fails (the previous model, if any, stays in place).
  */
-export async function exportModel(dataset: string, record: RunRecord, storeFile: string, modelsDir: string, data: SplitDataset, info: DataInfo, quick: boolean): Promise<ModelRecord> {
+export async function exportModel(
+  dataset: string,
+  record: RunRecord,
+  storeFile: string,
+  modelsDir: string,
+  data: SplitDataset,
+  info: DataInfo,
+  quick: boolean,
+): Promise<ModelRecord> {
   const files = modelFiles(modelsDir, dataset);
   fs.mkdirSync(modelsDir, { recursive: true });
   const tag = `${process.pid}-${Date.now().toString(36)}`;
@@ -182,7 +190,7 @@ export function snippet(m: ModelRecord): string {
   const width = m.inputs;
   const x = m.example.features
     ? `new Float32Array([${m.example.features.map((v) => +v.toPrecision(7)).join(', ')}]); // first test row, raw features`
-    : `new Float32Array(${width}); // one row of ${width} raw features (${m.dataset === 'mnist' ? 'pixels / 255, row by row' : 'columns in the data file\'s order'})`;
+    : `new Float32Array(${width}); // one row of ${width} raw features (${m.dataset === 'mnist' ? 'pixels / 255, row by row' : "columns in the data file's order"})`;
   return [
     '```js',
     "const ort = require('onnxruntime-node');",
@@ -190,7 +198,7 @@ export function snippet(m: ModelRecord): string {
     '(async () => {',
     `  const session = await ort.InferenceSession.create('${onnx}');`,
     `  const x = ${x}`,
-    '  const out = await session.run({ features: new ort.Tensor(\'float32\', x, [1, x.length]) });',
+    "  const out = await session.run({ features: new ort.Tensor('float32', x, [1, x.length]) });",
     '  const probabilities = out.probabilities.data; // Float32Array, one per class',
     '  const label = Number(out.label.data[0]); // int64 class index',
     '  console.log(CLASSES[label], probabilities[label]);',
@@ -211,7 +219,7 @@ export function modelCard(m: ModelRecord): string {
     '',
     '| | |',
     '| --- | --- |',
-    `| data | ${d.describe}${d.kind === 'sample' ? ' — **a sample: accuracy is not comparable with the paper\'s full-data figures**' : ''} |`,
+    `| data | ${d.describe}${d.kind === 'sample' ? " — **a sample: accuracy is not comparable with the paper's full-data figures**" : ''} |`,
     `| split | ${d.trainRows} training / ${d.testRows} test rows${m.dataset === 'mnist' ? ' (the standard MNIST split' : ` (seeded shuffle, test fraction ${d.testFraction ?? 0.3}, split seed ${d.splitSeed ?? 0}`}${m.quick ? '; quick mode: seeded subsamples of it)' : ')'} |`,
     `| training | ${c.optimizer}, lr ${num(c.lr)}, penalty ${c.penalty}${c.penalty === 'none' ? '' : ` lambda ${num(c.lambda)}`}, solver ${c.solver}, ${c.epochs} epochs, batch ${c.batchSize}, seed ${c.seed}, hidden ${c.hidden.join(',') || 'none'}; ${m.standardized ? 'features standardized with training statistics (folded into the model)' : 'features as read (no standardization)'}; sweep run \`${m.runId}\` |`,
     `| test accuracy | ${m.testAccuracy.toFixed(4)} (ONNX model on the same ${m.verification.rows} test rows: ${m.onnxAccuracy?.toFixed(4) ?? '-'}) |`,
@@ -268,6 +276,10 @@ export function modelsIndex(models: ModelRecord[], quick: boolean): string {
       `| ${m.dataset} | [${path.basename(m.onnx)}](${path.basename(m.onnx)}) ([card](${m.dataset}.md)) | ${m.data.kind === 'sample' ? 'sample' : 'full'}, ${m.data.trainRows}/${m.data.testRows} rows | ${m.testAccuracy.toFixed(4)} | ${m.paramsBefore} → ${m.paramsAfter} | ${sum(m.hiddenBefore)} → ${sum(m.hiddenAfter)} | ${m.keptInputs.length}/${m.inputs} | ${kb(m.onnxBytes)} |`,
     );
   }
-  lines.push('', 'Run one with onnxruntime-node (snippet in its card) or check it with `npx gs-compress verify MODEL.onnx --run MODEL-tfjs --data ...`.', '');
+  lines.push(
+    '',
+    'Run one with onnxruntime-node (snippet in its card) or check it with `npx gs-compress verify MODEL.onnx --run MODEL-tfjs --data ...`.',
+    '',
+  );
   return lines.join('\n');
 }

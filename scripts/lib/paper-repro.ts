@@ -105,7 +105,11 @@ export const PAPER: Record<CatalogName, PaperFigures> = {
   },
   sdd: {
     logreg: { accuracy: null },
-    baseline: { accuracy: null, params: 48 * 32 + 32 + 32 * 32 + 32 + 32 * 11 + 11, note: 'the paper\'s "2987 active neurons" of the full network are its parameter count 48*32+32 + 32*32+32 + 32*11+11' },
+    baseline: {
+      accuracy: null,
+      params: 48 * 32 + 32 + 32 * 32 + 32 + 32 * 11 + 11,
+      note: 'the paper\'s "2987 active neurons" of the full network are its parameter count 48*32+32 + 32*32+32 + 32*11+11',
+    },
     group: { accuracy: null },
   },
   covtype: {
@@ -168,7 +172,9 @@ export function readStageLog(out: string, quick: boolean): StageLog {
   if (fs.existsSync(file)) {
     const log = JSON.parse(fs.readFileSync(file, 'utf8')) as StageLog;
     if (log.quick !== quick) {
-      throw new Error(`${out} holds a ${log.quick ? 'quick' : 'full'} reproduction; run ${log.quick ? 'with' : 'without'} --quick, or choose another --out`);
+      throw new Error(
+        `${out} holds a ${log.quick ? 'quick' : 'full'} reproduction; run ${log.quick ? 'with' : 'without'} --quick, or choose another --out`,
+      );
     }
     const stages = log.stages ?? {};
     for (const e of Object.values(stages)) {
@@ -189,7 +195,11 @@ export function writeStageLog(out: string, log: StageLog): void {
 }
 
 /** Adds an invocation's figures to a stage: seconds only count when work was done. */
-export function recordStage(log: StageLog, key: string, update: { seconds: number; worked: boolean; ran?: number; failed?: FailedRun[]; error?: string }): void {
+export function recordStage(
+  log: StageLog,
+  key: string,
+  update: { seconds: number; worked: boolean; ran?: number; failed?: FailedRun[]; error?: string },
+): void {
   const prev = log.stages[key] ?? { seconds: 0, invocations: 0, updatedAt: '' };
   const next: StageEntry = {
     seconds: prev.seconds + (update.worked ? update.seconds : 0),

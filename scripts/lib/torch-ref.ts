@@ -37,16 +37,26 @@ export function runTorch(data: TorchData, cfg: TrainConfig, threads = 1): TorchR
     if (data.standardize) args.push('--standardize');
   }
   args.push(
-    '--hidden', cfg.hidden.join(','),
-    '--epochs', String(cfg.epochs),
-    '--batch', String(cfg.batchSize),
-    '--optimizer', cfg.optimizer,
-    '--lr', String(cfg.lr),
-    '--penalty', cfg.penalty,
-    '--lam', String(cfg.lambda),
-    '--mode', cfg.solver,
-    '--seed', String(cfg.seed),
-    '--threads', String(threads),
+    '--hidden',
+    cfg.hidden.join(','),
+    '--epochs',
+    String(cfg.epochs),
+    '--batch',
+    String(cfg.batchSize),
+    '--optimizer',
+    cfg.optimizer,
+    '--lr',
+    String(cfg.lr),
+    '--penalty',
+    cfg.penalty,
+    '--lam',
+    String(cfg.lambda),
+    '--mode',
+    cfg.solver,
+    '--seed',
+    String(cfg.seed),
+    '--threads',
+    String(threads),
   );
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`torch_reference.py failed: ${r.stderr}`);

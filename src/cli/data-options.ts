@@ -26,18 +26,47 @@ export function dataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
     .option('data', {
       type: 'string',
       group: 'Data:',
-      describe: 'A catalog name (mnist, sdd, covtype), a data file (csv/tsv/whitespace text, .gz, IDX, libsvm) split into train/test, or a folder with the four MNIST IDX files',
+      describe:
+        'A catalog name (mnist, sdd, covtype), a data file (csv/tsv/whitespace text, .gz, IDX, libsvm) split into train/test, or a folder with the four MNIST IDX files',
     })
     .option('train', { type: 'string', group: 'Data:', describe: 'Training file (use with --test instead of --data)' })
     .option('test', { type: 'string', group: 'Data:', describe: 'Test file, same columns as --train' })
-    .option('test-fraction', { type: 'number', default: 0.3, group: 'Data:', describe: 'Share of a single --data file held out for testing' })
+    .option('test-fraction', {
+      type: 'number',
+      default: 0.3,
+      group: 'Data:',
+      describe: 'Share of a single --data file held out for testing',
+    })
     .option('split-seed', { type: 'number', default: 0, group: 'Data:', describe: 'Seed of the train/test split of a single file' })
-    .option('header', { type: 'boolean', group: 'Data:', describe: 'Force (--header) or deny (--no-header) a header row; detected when not given' })
-    .option('label-column', { type: 'string', group: 'Data:', describe: 'Label column: last (default), first, a header NAME or a 0-based INDEX' })
-    .option('format', { type: 'string', choices: ['csv', 'idx', 'libsvm'], group: 'Data:', describe: 'File format, when the name and content do not tell' })
-    .option('data-dir', { type: 'string', group: 'Data:', describe: 'Where catalog data sets are found (else $GS_DATA_DIR, then ~/.cache/gs-compress)' })
-    .option('train-rows', { type: 'number', group: 'Data:', describe: 'Use a seeded random subset of at most this many training rows (quick runs)' })
-    .option('test-rows', { type: 'number', group: 'Data:', describe: 'Use a seeded random subset of at most this many test rows' }) as Argv<T & DataArgs>;
+    .option('header', {
+      type: 'boolean',
+      group: 'Data:',
+      describe: 'Force (--header) or deny (--no-header) a header row; detected when not given',
+    })
+    .option('label-column', {
+      type: 'string',
+      group: 'Data:',
+      describe: 'Label column: last (default), first, a header NAME or a 0-based INDEX',
+    })
+    .option('format', {
+      type: 'string',
+      choices: ['csv', 'idx', 'libsvm'],
+      group: 'Data:',
+      describe: 'File format, when the name and content do not tell',
+    })
+    .option('data-dir', {
+      type: 'string',
+      group: 'Data:',
+      describe: 'Where catalog data sets are found (else $GS_DATA_DIR, then ~/.cache/gs-compress)',
+    })
+    .option('train-rows', {
+      type: 'number',
+      group: 'Data:',
+      describe: 'Use a seeded random subset of at most this many training rows (quick runs)',
+    })
+    .option('test-rows', { type: 'number', group: 'Data:', describe: 'Use a seeded random subset of at most this many test rows' }) as Argv<
+    T & DataArgs
+  >;
 }
 
 export function dataSpec(a: DataArgs): DataSpec {
@@ -59,5 +88,11 @@ export function dataSpec(a: DataArgs): DataSpec {
 /** The spec with file paths made absolute, so a saved run can find its data from anywhere. */
 export function absoluteSpec(spec: DataSpec): DataSpec {
   const abs = (p?: string) => (p && fs.existsSync(p) ? path.resolve(p) : p);
-  return { ...spec, data: abs(spec.data), train: abs(spec.train), test: abs(spec.test), dataDir: spec.dataDir ? path.resolve(spec.dataDir) : undefined };
+  return {
+    ...spec,
+    data: abs(spec.data),
+    train: abs(spec.train),
+    test: abs(spec.test),
+    dataDir: spec.dataDir ? path.resolve(spec.dataDir) : undefined,
+  };
 }

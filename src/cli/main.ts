@@ -13,7 +13,9 @@ class UsageError extends Error {}
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
   const parser = yargs(argv)
     .scriptName('gs-compress')
-    .usage('$0 <command> [options]\n\nMake small neural networks smaller: train with group sparsity, prune dead units exactly, export to ONNX and verify.')
+    .usage(
+      '$0 <command> [options]\n\nMake small neural networks smaller: train with group sparsity, prune dead units exactly, export to ONNX and verify.',
+    )
     .command(commands)
     .demandCommand(1, 'Name a command; `gs-compress <command> --help` explains each.')
     .strict()

@@ -8,7 +8,9 @@ export function formatVerification(v: VerifyResult): string {
     `  accuracy: onnx ${pct(v.onnxAccuracy)}, trained network ${pct(v.referenceAccuracy)}`,
   ];
   if (v.agreement !== null) {
-    lines.push(`  label agreement ${pct(v.agreement)} (${v.disagreementCount} disagree), max |prob difference| ${v.maxProbDiff?.toExponential(2)} (tolerance ${v.tolerance})`);
+    lines.push(
+      `  label agreement ${pct(v.agreement)} (${v.disagreementCount} disagree), max |prob difference| ${v.maxProbDiff?.toExponential(2)} (tolerance ${v.tolerance})`,
+    );
   }
   lines.push(v.ok ? '  OK' : `  FAILED${v.disagreements.length ? `: first disagreeing rows ${v.disagreements.join(', ')}` : ''}`);
   return lines.join('\n');

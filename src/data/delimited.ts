@@ -169,10 +169,7 @@ export function parseDelimited(buf: Buffer, file: string, options: DelimitedOpti
     ncols = splitCells(buf, first.start, first.end, sep, bounds);
   }
   if (ncols < 2) {
-    throw new GsError(
-      'BAD_INPUT',
-      `${file}, line ${first.lineNo}: expected at least 2 columns (features and a label), found ${ncols}`,
-    );
+    throw new GsError('BAD_INPUT', `${file}, line ${first.lineNo}: expected at least 2 columns (features and a label), found ${ncols}`);
   }
   const firstCells: string[] = [];
   for (let c = 0; c < ncols; c++) firstCells.push(cellText(buf, bounds, c));

@@ -70,7 +70,10 @@ export async function readIdxPair(imagesFile: string, labelsFile: string): Promi
   const images = parseIdx(await readDataBytes(imgAbs), imgAbs);
   const labels = parseIdx(await readDataBytes(lblAbs), lblAbs);
   if (images.dims.length < 2) {
-    throw new GsError('BAD_INPUT', `${imgAbs}: expected images (an IDX array with 2 or more dimensions), found ${images.dims.length} dimension`);
+    throw new GsError(
+      'BAD_INPUT',
+      `${imgAbs}: expected images (an IDX array with 2 or more dimensions), found ${images.dims.length} dimension`,
+    );
   }
   if (labels.dims.length !== 1) {
     throw new GsError('BAD_INPUT', `${lblAbs}: expected labels (a 1-dimensional IDX array), found ${labels.dims.length} dimensions`);
@@ -103,8 +106,14 @@ export function idxPartner(file: string): { partner: string; isImages: boolean; 
   const base = path.basename(file);
   const isImages = /images/i.test(base) || !/labels/i.test(base);
   const swapped = isImages
-    ? base.replace(/images-idx3/i, 'labels-idx1').replace(/images\.idx3/i, 'labels.idx1').replace(/images/i, 'labels')
-    : base.replace(/labels-idx1/i, 'images-idx3').replace(/labels\.idx1/i, 'images.idx3').replace(/labels/i, 'images');
+    ? base
+        .replace(/images-idx3/i, 'labels-idx1')
+        .replace(/images\.idx3/i, 'labels.idx1')
+        .replace(/images/i, 'labels')
+    : base
+        .replace(/labels-idx1/i, 'images-idx3')
+        .replace(/labels\.idx1/i, 'images.idx3')
+        .replace(/labels/i, 'images');
   const stem = swapped.replace(/\.gz$/i, '');
   const tried = [stem, `${stem}.gz`].map((n) => path.join(dir, n));
   const partner = tried.find((p) => p !== file && fs.existsSync(p));

@@ -17,7 +17,10 @@ export interface LibsvmOptions {
 /** A growable typed array of 32-bit values. */
 class Growable<T extends Int32Array | Float32Array> {
   length = 0;
-  constructor(public data: T, private readonly make: (n: number) => T) {}
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
   push(v: number): void {
     if (this.length === this.data.length) {
       const next = this.make(this.data.length * 2);

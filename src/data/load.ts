@@ -50,7 +50,15 @@ function splitTable(table: LabeledTable, testFraction: number, seed: number): { 
 /** A folder of the four MNIST IDX files, with its own train/test split. */
 async function mnistParts(name: string, dir: string, ref: Omit<DataRef, 'files'>): Promise<Parts> {
   const { train, test } = await readMnistDir(dir);
-  return { name, train, test, featureNames: train.featureNames, tabular: false, ref: { ...ref, files: [...train.files, ...test.files] }, source: dir };
+  return {
+    name,
+    train,
+    test,
+    featureNames: train.featureNames,
+    tabular: false,
+    ref: { ...ref, files: [...train.files, ...test.files] },
+    source: dir,
+  };
 }
 
 async function loadCatalog(name: keyof typeof CATALOG, spec: DataSpec): Promise<Parts> {
@@ -153,13 +161,19 @@ export async function loadDataset(spec: DataSpec): Promise<SplitDataset> {
       throw new GsError('BAD_OPTION', 'give either data (one file, folder or catalog name) or train and test files, not both');
     }
     if (spec.train === undefined || spec.test === undefined) {
-      throw new GsError('BAD_OPTION', `a ${spec.train === undefined ? 'test' : 'training'} file alone is not enough; expected both train and test files (or data to split one file)`);
+      throw new GsError(
+        'BAD_OPTION',
+        `a ${spec.train === undefined ? 'test' : 'training'} file alone is not enough; expected both train and test files (or data to split one file)`,
+      );
     }
     parts = await loadPair(spec.train, spec.test, spec);
   } else if (spec.data !== undefined) {
     parts = meansCatalog(spec.data) ? await loadCatalog(spec.data as keyof typeof CATALOG, spec) : await loadOne(spec.data, spec);
   } else {
-    throw new GsError('BAD_OPTION', `no data given; expected data (a catalog name: ${CATALOG_NAMES.join(', ')}; a file; or an MNIST folder) or train and test files`);
+    throw new GsError(
+      'BAD_OPTION',
+      `no data given; expected data (a catalog name: ${CATALOG_NAMES.join(', ')}; a file; or an MNIST folder) or train and test files`,
+    );
   }
   // Train and test read from separate files may know different labels: map both onto the union.
   const union = unionLabels([parts.train, parts.test]);

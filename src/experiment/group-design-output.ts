@@ -16,7 +16,17 @@ const f3 = (v: number) => v.toFixed(3);
 /** Header and rows of the result table (also used for the terminal). */
 export function groupDesignTable(r: GroupDesignResult): { header: string[]; rows: string[][] } {
   return {
-    header: ['cover ratio', 'groups touched', 'group lasso error', 'lasso error', 'group lasso (oracle)', 'lasso (oracle)', 'group lasso nonzeros', 'lasso nonzeros', 'better'],
+    header: [
+      'cover ratio',
+      'groups touched',
+      'group lasso error',
+      'lasso error',
+      'group lasso (oracle)',
+      'lasso (oracle)',
+      'group lasso nonzeros',
+      'lasso nonzeros',
+      'better',
+    ],
     rows: r.rows.map((row) => [
       String(+row.coverRatio.toFixed(3)),
       String(row.groupsTouched),
@@ -61,11 +71,23 @@ const LABEL = { 'group-lasso': 'group lasso', lasso: 'lasso' } as const;
 export function groupDesignSvg(r: GroupDesignResult): Promise<string> {
   const values = r.rows.flatMap((row) =>
     METHODS.flatMap((m) => [
-      { ratio: row.coverRatio, method: LABEL[m], lambda: 'validation', error: row[m].meanError, lo: row[m].meanError - row[m].stdError, hi: row[m].meanError + row[m].stdError },
+      {
+        ratio: row.coverRatio,
+        method: LABEL[m],
+        lambda: 'validation',
+        error: row[m].meanError,
+        lo: row[m].meanError - row[m].stdError,
+        hi: row[m].meanError + row[m].stdError,
+      },
       { ratio: row.coverRatio, method: LABEL[m], lambda: 'oracle', error: row[m].meanOracleError },
     ]),
   );
-  const x = { field: 'ratio', type: 'quantitative', title: 'cover ratio (groups touched × group size / k, log scale)', scale: { type: 'log' } } as const;
+  const x = {
+    field: 'ratio',
+    type: 'quantitative',
+    title: 'cover ratio (groups touched × group size / k, log scale)',
+    scale: { type: 'log' },
+  } as const;
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'Recovery error against cover ratio',
@@ -80,7 +102,18 @@ export function groupDesignSvg(r: GroupDesignResult): Promise<string> {
           x,
           y: { field: 'error', type: 'quantitative', title: 'recovery error ||ŵ − w*|| / ||w*||' },
           color: { field: 'method', type: 'nominal', title: 'method' },
-          strokeDash: { field: 'lambda', type: 'nominal', title: 'lambda chosen by', scale: { domain: ['validation', 'oracle'], range: [[1, 0], [5, 4]] } },
+          strokeDash: {
+            field: 'lambda',
+            type: 'nominal',
+            title: 'lambda chosen by',
+            scale: {
+              domain: ['validation', 'oracle'],
+              range: [
+                [1, 0],
+                [5, 4],
+              ],
+            },
+          },
         },
       },
       {

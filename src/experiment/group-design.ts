@@ -133,7 +133,10 @@ function summarize(trials: MethodTrial[]): MethodSummary {
 }
 
 /** Run the experiment; onProgress(done, total) after every (ratio, seed) problem. */
-export function runGroupDesign(partial: Partial<GroupDesignOptions> = {}, onProgress?: (done: number, total: number) => void): GroupDesignResult {
+export function runGroupDesign(
+  partial: Partial<GroupDesignOptions> = {},
+  onProgress?: (done: number, total: number) => void,
+): GroupDesignResult {
   const o: GroupDesignOptions = { ...GROUP_DESIGN_DEFAULTS, ...partial };
   const start = Date.now();
   const total = o.coverRatios.length * o.seeds;

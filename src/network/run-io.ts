@@ -112,7 +112,10 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
     scaling: n.scaling ? { mean: Float32Array.from(n.scaling.mean), std: Float32Array.from(n.scaling.std) } : null,
     layers,
     classLabels: n.classLabels.map(String),
-    featureNames: Array.isArray(n.featureNames) && n.featureNames.length === n.inputWidth ? n.featureNames.map(String) : Array.from({ length: n.inputWidth }, (_, i) => `x${i}`),
+    featureNames:
+      Array.isArray(n.featureNames) && n.featureNames.length === n.inputWidth
+        ? n.featureNames.map(String)
+        : Array.from({ length: n.inputWidth }, (_, i) => `x${i}`),
   };
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { network: _n, ...info } = run;

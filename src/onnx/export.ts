@@ -40,7 +40,8 @@ function checkNetwork(net: Network): void {
   }
   net.layers.forEach((l, i) => {
     if (l.kernel.length !== l.inSize * l.outSize || l.bias.length !== l.outSize) throw bad(`layer ${i} has inconsistent sizes`);
-    if (i > 0 && l.inSize !== net.layers[i - 1].outSize) throw bad(`layer ${i} reads ${l.inSize} units, layer ${i - 1} has ${net.layers[i - 1].outSize}`);
+    if (i > 0 && l.inSize !== net.layers[i - 1].outSize)
+      throw bad(`layer ${i} reads ${l.inSize} units, layer ${i - 1} has ${net.layers[i - 1].outSize}`);
   });
   const classes = net.layers[net.layers.length - 1].outSize;
   if (classes < 1) throw bad('the output layer has no units');

@@ -48,7 +48,17 @@ export interface OnnxInfo {
   interface: ModelInterface | null;
 }
 
-const TYPE_NAMES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool', 10: 'float16', 11: 'float64' };
+const TYPE_NAMES: Record<number, string> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+};
 const typeName = (t: number | null | undefined) => TYPE_NAMES[t ?? 0] ?? `type${t ?? 0}`;
 
 /** Bytes of a model file; a missing file is NOT_FOUND. */
@@ -92,7 +102,7 @@ function denseLayers(g: onnx.IGraphProto, inits: Map<string, InitializerInfo>): 
     const w = inits.get(n.input?.[1] ?? '');
     if (!w || w.dims.length !== 2) continue;
     let out = n.output?.[0] ?? '';
-    let biasSize = n.opType === 'Gemm' ? inits.get(n.input?.[2] ?? '')?.size ?? 0 : 0;
+    let biasSize = n.opType === 'Gemm' ? (inits.get(n.input?.[2] ?? '')?.size ?? 0) : 0;
     let op = n.opType;
     const next = consumer(out);
     if (n.opType === 'MatMul' && next?.opType === 'Add') {
@@ -100,7 +110,14 @@ function denseLayers(g: onnx.IGraphProto, inits: Map<string, InitializerInfo>): 
       out = next.output?.[0] ?? '';
       op = 'MatMul+Add';
     }
-    layers.push({ node: n.name ?? '', op, inSize: w.dims[0], outSize: w.dims[1], relu: consumer(out)?.opType === 'Relu', parameters: w.size + biasSize });
+    layers.push({
+      node: n.name ?? '',
+      op,
+      inSize: w.dims[0],
+      outSize: w.dims[1],
+      relu: consumer(out)?.opType === 'Relu',
+      parameters: w.size + biasSize,
+    });
   }
   return layers;
 }

@@ -37,10 +37,13 @@ export class OnnxModel {
     const input = info.inputs.find((i) => i.name === INPUT_NAME);
     const probs = info.outputs.find((o) => o.name === PROBABILITIES);
     if (!input || !probs || !info.outputs.some((o) => o.name === LABEL)) {
-      throw new GsError('BAD_MODEL', `${file}: expected input '${INPUT_NAME}' and outputs '${PROBABILITIES}', '${LABEL}' (is it a gs-compress export?)`);
+      throw new GsError(
+        'BAD_MODEL',
+        `${file}: expected input '${INPUT_NAME}' and outputs '${PROBABILITIES}', '${LABEL}' (is it a gs-compress export?)`,
+      );
     }
     const width = typeof input.shape[1] === 'number' ? input.shape[1] : null;
-    const classes = typeof probs.shape[1] === 'number' ? probs.shape[1] : info.interface?.classLabels.length ?? 0;
+    const classes = typeof probs.shape[1] === 'number' ? probs.shape[1] : (info.interface?.classLabels.length ?? 0);
     if (classes < 1) throw new GsError('BAD_MODEL', `${file}: cannot tell the number of classes from '${PROBABILITIES}' or the metadata`);
     let session: ort.InferenceSession;
     try {
@@ -62,7 +65,8 @@ export class OnnxModel {
 
   /** Probabilities and labels for rows x cols row-major features, fed in chunks. */
   async predict(features: Float32Array, rows: number, cols: number): Promise<OnnxPrediction> {
-    if (features.length !== rows * cols) throw new GsError('BAD_INPUT', `features hold ${features.length} values, expected ${rows} x ${cols}`);
+    if (features.length !== rows * cols)
+      throw new GsError('BAD_INPUT', `features hold ${features.length} values, expected ${rows} x ${cols}`);
     if (this.inputWidth !== null && cols !== this.inputWidth) {
       throw new GsError('BAD_INPUT', `${this.info.file} takes ${this.inputWidth} feature columns, the data has ${cols}`);
     }
@@ -73,7 +77,10 @@ export class OnnxModel {
       const n = Math.min(this.chunkRows, rows - r0);
       const part = await this.runBatch(features.subarray(r0 * cols, (r0 + n) * cols), n, cols);
       if (part.probabilities.length !== n * classes) {
-        throw new GsError('BAD_MODEL', `${this.info.file}: ${PROBABILITIES} has ${part.probabilities.length} values for ${n} rows, expected ${classes} per row`);
+        throw new GsError(
+          'BAD_MODEL',
+          `${this.info.file}: ${PROBABILITIES} has ${part.probabilities.length} values for ${n} rows, expected ${classes} per row`,
+        );
       }
       probabilities.set(part.probabilities, r0 * classes);
       labels.set(part.labels, r0);

@@ -65,7 +65,8 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
   const { rows, features } = input;
   const tolerance = input.tolerance ?? 1e-5;
   if (rows <= 0) throw new GsError('BAD_INPUT', 'no rows to verify on');
-  if (features.length % rows !== 0) throw new GsError('BAD_INPUT', `features hold ${features.length} values, not a multiple of ${rows} rows`);
+  if (features.length % rows !== 0)
+    throw new GsError('BAD_INPUT', `features hold ${features.length} values, not a multiple of ${rows} rows`);
   const cols = features.length / rows;
   const ref = input.reference ?? null;
   if (input.labels && input.labels.length !== rows) throw new GsError('BAD_INPUT', `${input.labels.length} labels for ${rows} rows`);
@@ -73,10 +74,15 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
   try {
     const iface = model.info.interface;
     const file = model.info.file;
-    if (iface && iface.inputWidth !== cols) throw new GsError('BAD_INPUT', `${file} was exported for ${iface.inputWidth} feature columns, the data has ${cols}`);
-    if (ref && ref.inputWidth !== cols) throw new GsError('BAD_INPUT', `the reference network reads ${ref.inputWidth} feature columns, the data has ${cols}`);
+    if (iface && iface.inputWidth !== cols)
+      throw new GsError('BAD_INPUT', `${file} was exported for ${iface.inputWidth} feature columns, the data has ${cols}`);
+    if (ref && ref.inputWidth !== cols)
+      throw new GsError('BAD_INPUT', `the reference network reads ${ref.inputWidth} feature columns, the data has ${cols}`);
     if (ref && iface && ref.classLabels.join('\u0000') !== iface.classLabels.join('\u0000')) {
-      throw new GsError('BAD_MODEL', `${file} has classes ${JSON.stringify(iface.classLabels)}, the reference network ${JSON.stringify(ref.classLabels)}`);
+      throw new GsError(
+        'BAD_MODEL',
+        `${file} has classes ${JSON.stringify(iface.classLabels)}, the reference network ${JSON.stringify(ref.classLabels)}`,
+      );
     }
     const compact = iface?.compactInput ?? false;
     const x = compact && iface ? selectColumns(features, rows, cols, iface.keptIndices) : features;
@@ -84,13 +90,21 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
     const classes = model.classes;
     const labels = input.labels ?? null;
     const result: VerifyResult = {
-      rows, compactInput: compact, tolerance,
+      rows,
+      compactInput: compact,
+      tolerance,
       onnxAccuracy: labels ? accuracyOf(out.labels, labels) : null,
-      referenceAccuracy: null, agreement: null, disagreementCount: 0, disagreements: [], maxProbDiff: null, ok: true,
+      referenceAccuracy: null,
+      agreement: null,
+      disagreementCount: 0,
+      disagreements: [],
+      maxProbDiff: null,
+      ok: true,
     };
     if (ref) {
       const p = predictProba(ref, features, rows);
-      if (p.length !== out.probabilities.length) throw new GsError('BAD_MODEL', `${file} has ${classes} outputs, the reference network ${p.length / rows}`);
+      if (p.length !== out.probabilities.length)
+        throw new GsError('BAD_MODEL', `${file} has ${classes} outputs, the reference network ${p.length / rows}`);
       const refLabels = argmaxRows(p, classes);
       let maxDiff = 0;
       for (let i = 0; i < p.length; i++) {

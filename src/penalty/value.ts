@@ -6,13 +6,7 @@ import type { DenseLayer } from '../network/types';
 import type { PenaltyKind } from './types';
 
 /** R of one layer (without lambda). Groups: kernel rows (weight sqrt(outSize)) and bias elements. */
-export function layerRegularizer(
-  kernel: Float32Array,
-  bias: Float32Array,
-  inSize: number,
-  outSize: number,
-  kind: PenaltyKind,
-): number {
+export function layerRegularizer(kernel: Float32Array, bias: Float32Array, inSize: number, outSize: number, kind: PenaltyKind): number {
   if (kind === 'none') return 0;
   let r = 0;
   const n = inSize * outSize;

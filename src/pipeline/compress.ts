@@ -96,7 +96,12 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     }
   }
   if (opts.exportTfjsDir) {
-    saveRun(opts.exportTfjsDir, pruned, { ...info, generatedBy: `gs-compress ${VERSION}`, createdAt: new Date().toISOString(), summary: { ...(info.summary ?? {}), pruned: report } });
+    saveRun(opts.exportTfjsDir, pruned, {
+      ...info,
+      generatedBy: `gs-compress ${VERSION}`,
+      createdAt: new Date().toISOString(),
+      summary: { ...(info.summary ?? {}), pruned: report },
+    });
   }
   return { runDir, report, accuracyBefore, accuracyAfter, onnxPath, onnxBytes, verification, pruned };
 }

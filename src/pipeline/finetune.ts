@@ -52,7 +52,12 @@ export async function trainThenFinetune(
   if (finetuneEpochs <= 0 || !Number.isFinite(last?.dataLoss)) return { result, pruning: null, trainedAccuracy: last?.testAccuracy };
   const ft = await pruneAndFinetune(data, result.network, cfg, finetuneEpochs, hooks.finetune);
   return {
-    result: { ...result, network: ft.network, history: [...result.history, ...ft.history], trainSeconds: result.trainSeconds + ft.trainSeconds },
+    result: {
+      ...result,
+      network: ft.network,
+      history: [...result.history, ...ft.history],
+      trainSeconds: result.trainSeconds + ft.trainSeconds,
+    },
     pruning: ft.report,
     trainedAccuracy: last.testAccuracy,
   };

@@ -69,11 +69,17 @@ export function formatPruneReport(report: PruneReport): string {
   ];
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
   const lines = rows.map((r) =>
-    r.map((c, j) => (j === 0 || j === 4 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ').trimEnd(),
+    r
+      .map((c, j) => (j === 0 || j === 4 ? c.padEnd(widths[j]) : c.padStart(widths[j])))
+      .join('  ')
+      .trimEnd(),
   );
   const out = [title, ...lines];
   const kept = report.inputs.placeholder ? [] : report.inputs.kept;
-  const names = kept.slice(0, MAX_NAMES).map((k) => k.name).join(', ');
+  const names = kept
+    .slice(0, MAX_NAMES)
+    .map((k) => k.name)
+    .join(', ');
   const more = kept.length > MAX_NAMES ? `, ... (${kept.length - MAX_NAMES} more)` : '';
   out.push(`inputs kept: ${kept.length === 0 ? 'none' : names + more}`);
   if (report.inputs.placeholder || report.hiddenLayers.some((h) => h.placeholder)) {

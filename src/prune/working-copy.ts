@@ -41,7 +41,10 @@ export function toWorkingCopy(net: Network): WorkingCopy {
           `${layer.inSize}x${layer.outSize} and ${layer.outSize}`,
       );
     }
-    for (const [what, a] of [['kernel', layer.kernel], ['bias', layer.bias]] as const) {
+    for (const [what, a] of [
+      ['kernel', layer.kernel],
+      ['bias', layer.bias],
+    ] as const) {
       const bad = a.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new GsError('BAD_MODEL', `layer ${l} ${what}[${bad}] is ${a[bad]}; pruning needs finite weights`);
     }

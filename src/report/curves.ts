@@ -41,7 +41,13 @@ function points(runs: readonly RunCurves[], series: Record<string, (r: Partial<E
   return out;
 }
 
-function lineSpec(values: CurvePoint[], yTitle: string, seriesOrder: string[], o: CurvePlotOptions, yDomain?: [number, number]): TopLevelSpec {
+function lineSpec(
+  values: CurvePoint[],
+  yTitle: string,
+  seriesOrder: string[],
+  o: CurvePlotOptions,
+  yDomain?: [number, number],
+): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     ...(o.title ? { title: o.title } : {}),
@@ -54,7 +60,19 @@ function lineSpec(values: CurvePoint[], yTitle: string, seriesOrder: string[], o
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: yTitle, scale: yDomain ? { domain: yDomain } : { zero: false } },
       color: { field: 'run', type: 'nominal', title: 'run' },
-      strokeDash: { field: 'series', type: 'nominal', title: null, sort: seriesOrder, scale: { domain: seriesOrder, range: [[1, 0], [6, 4]] } },
+      strokeDash: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        sort: seriesOrder,
+        scale: {
+          domain: seriesOrder,
+          range: [
+            [1, 0],
+            [6, 4],
+          ],
+        },
+      },
       detail: [{ field: 'run' }, { field: 'series' }],
     },
   } as TopLevelSpec;

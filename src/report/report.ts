@@ -86,8 +86,14 @@ function chosenPoints(m: ReportModel): ChosenPoint[] {
 function selectionRows(m: ReportModel): HtmlRow[] {
   const rows: HtmlRow[] = [];
   if (m.best) rows.push({ cells: ['best test accuracy', ...runCells(m.best)], run: m.best.id });
-  if (m.sparsest) rows.push({ cells: [`sparsest within ${(100 * m.tolerance).toPrecision(2)} points of the best`, ...runCells(m.sparsest)], run: m.sparsest.id });
-  m.front.forEach((r, i) => rows.push({ cells: [`Pareto front ${i + 1}/${m.front.length}`, ...runCells(r)], run: r.id, className: 'front' }));
+  if (m.sparsest)
+    rows.push({
+      cells: [`sparsest within ${(100 * m.tolerance).toPrecision(2)} points of the best`, ...runCells(m.sparsest)],
+      run: m.sparsest.id,
+    });
+  m.front.forEach((r, i) =>
+    rows.push({ cells: [`Pareto front ${i + 1}/${m.front.length}`, ...runCells(r)], run: r.id, className: 'front' }),
+  );
   return rows;
 }
 
@@ -122,10 +128,23 @@ export async function renderReportHtml(m: ReportModel): Promise<string> {
     `<p class="note">Best test accuracy; the run with the fewest nonzero parameters within ${(100 * m.tolerance).toPrecision(2)} accuracy points of it; ` +
       'and the Pareto front (no other run is as accurate with as few nonzero parameters), fewest parameters first. Diverged runs never qualify.</p>',
   );
-  parts.push(htmlTable('selection-table', ['chosen as', ...RUN_COLUMNS], selectionRows(m), RUN_NUMERIC_COLUMNS.map((j) => j + 1)));
+  parts.push(
+    htmlTable(
+      'selection-table',
+      ['chosen as', ...RUN_COLUMNS],
+      selectionRows(m),
+      RUN_NUMERIC_COLUMNS.map((j) => j + 1),
+    ),
+  );
   parts.push('</section>');
   parts.push('<section id="pareto">\n<h2>Accuracy against size</h2>');
-  parts.push(htmlFigure('plot-pareto', pareto, 'Test accuracy against nonzero parameters (log scale), coloured by penalty; the line is the Pareto front, circled runs are the chosen ones.'));
+  parts.push(
+    htmlFigure(
+      'plot-pareto',
+      pareto,
+      'Test accuracy against nonzero parameters (log scale), coloured by penalty; the line is the Pareto front, circled runs are the chosen ones.',
+    ),
+  );
   parts.push('</section>');
   parts.push('<section id="curves">\n<h2>Training curves</h2>');
   if (m.curveRuns.length < m.runs.length) {
@@ -135,7 +154,9 @@ export async function renderReportHtml(m: ReportModel): Promise<string> {
   parts.push(htmlFigure('plot-accuracy', acc, 'Test accuracy per epoch.'));
   parts.push('</section>');
   parts.push('<section id="runs">\n<h2>All runs</h2>');
-  const sorted = [...m.runs].sort((a, b) => (b.summary.testAccuracy || 0) - (a.summary.testAccuracy || 0) || a.summary.nonzeroParams - b.summary.nonzeroParams);
+  const sorted = [...m.runs].sort(
+    (a, b) => (b.summary.testAccuracy || 0) - (a.summary.testAccuracy || 0) || a.summary.nonzeroParams - b.summary.nonzeroParams,
+  );
   const rows: HtmlRow[] = sorted.map((r) => ({
     cells: [...runCells(r), frontIds.has(r.id) ? 'yes' : '', r.summary.diverged ? 'yes' : ''],
     run: r.id,

@@ -35,7 +35,22 @@ export function percentOf(part: number, whole: number): string {
 }
 
 /** The columns shared by the runs and the selection tables. */
-export const RUN_COLUMNS = ['run', 'penalty', 'lambda', 'hidden', 'optimizer', 'lr', 'epochs', 'test acc', 'nonzero params', 'total params', 'nonzero %', 'alive neurons', 'alive inputs', 'seconds'];
+export const RUN_COLUMNS = [
+  'run',
+  'penalty',
+  'lambda',
+  'hidden',
+  'optimizer',
+  'lr',
+  'epochs',
+  'test acc',
+  'nonzero params',
+  'total params',
+  'nonzero %',
+  'alive neurons',
+  'alive inputs',
+  'seconds',
+];
 export const RUN_NUMERIC_COLUMNS = [5, 6, 7, 8, 9, 10, 11, 12, 13];
 
 export function runCells(r: RunRecord): string[] {

@@ -28,7 +28,8 @@ export interface ReportInputs {
 type Kind = SourceInfo['kind'];
 
 function kindOf(p: string): { kind: Kind; file: string } {
-  if (!fs.existsSync(p)) throw new GsError('NOT_FOUND', `${p} not found: expected a results store (results.jsonl), a sweep folder or a run directory`);
+  if (!fs.existsSync(p))
+    throw new GsError('NOT_FOUND', `${p} not found: expected a results store (results.jsonl), a sweep folder or a run directory`);
   if (fs.statSync(p).isFile()) return { kind: 'store', file: p };
   if (fs.existsSync(path.join(p, RUN_FILE))) return { kind: 'run', file: p };
   if (fs.existsSync(path.join(p, STORE_FILE))) return { kind: 'store', file: path.join(p, STORE_FILE) };

@@ -20,7 +20,10 @@ export function parseNumberList(value: unknown, flag: string, integer = false): 
   return items(value, flag).map((s) => {
     const n = Number(s);
     if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-      throw new GsError('BAD_OPTION', `--${flag} ${JSON.stringify(value)}: ${JSON.stringify(s)} is not ${integer ? 'an integer' : 'a number'}`);
+      throw new GsError(
+        'BAD_OPTION',
+        `--${flag} ${JSON.stringify(value)}: ${JSON.stringify(s)} is not ${integer ? 'an integer' : 'a number'}`,
+      );
     }
     return n;
   });
@@ -49,7 +52,9 @@ export function parseHiddenList(value: unknown): number[][] {
     if (value.every((v) => typeof v === 'number')) return [parseHidden(value.map(checkSize))];
     return value.map((v) => (Array.isArray(v) ? parseHidden(v.map(checkSize)) : parseHidden(String(v ?? ''))));
   }
-  return String(value ?? '').split(';').map((alt) => parseHidden(alt));
+  return String(value ?? '')
+    .split(';')
+    .map((alt) => parseHidden(alt));
 }
 
 function checkSize(v: unknown): number {

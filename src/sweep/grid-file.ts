@@ -45,7 +45,8 @@ function scalar(v: unknown, key: string, file: string): unknown {
 }
 
 export function parseGridObject(obj: unknown, file: string): GridFile {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new GsError('BAD_OPTION', `${file}: expected an object of sweep settings (e.g. {"lr": [1e-3, 1e-4]})`);
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+    throw new GsError('BAD_OPTION', `${file}: expected an object of sweep settings (e.g. {"lr": [1e-3, 1e-4]})`);
   const grid: GridInput = {};
   const data: DataSpec = {};
   let preset: string | undefined;
@@ -72,12 +73,17 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
     else if (k === 'proxStep') grid.proxStep = String(scalar(v, rawKey, file)) as GridInput['proxStep'];
     else if (k === 'engine') grid.engine = String(scalar(v, rawKey, file)) as GridInput['engine'];
     else if (k === 'backend') grid.backend = String(scalar(v, rawKey, file)) as GridInput['backend'];
-    else throw new GsError('BAD_OPTION', `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, data)`);
+    else
+      throw new GsError(
+        'BAD_OPTION',
+        `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, data)`,
+      );
   }
   if (data.format !== undefined && !['csv', 'idx', 'libsvm'].includes(data.format)) {
     throw new GsError('BAD_OPTION', `${file}: "format" ${data.format}: expected csv, idx or libsvm`);
   }
-  if (Object.keys(data).length > 0) grid.data = absoluteDataSpec({ ...data, format: data.format as DataFormat | undefined }, path.dirname(path.resolve(file)));
+  if (Object.keys(data).length > 0)
+    grid.data = absoluteDataSpec({ ...data, format: data.format as DataFormat | undefined }, path.dirname(path.resolve(file)));
   return { preset, grid };
 }
 

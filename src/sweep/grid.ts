@@ -67,7 +67,13 @@ export function absoluteDataSpec(spec: DataSpec, base = process.cwd()): DataSpec
     const full = path.resolve(base, p);
     return fs.existsSync(full) ? full : p;
   };
-  return dropUndefined({ ...spec, data: abs(spec.data), train: abs(spec.train), test: abs(spec.test), dataDir: spec.dataDir ? path.resolve(base, spec.dataDir) : undefined }) as DataSpec;
+  return dropUndefined({
+    ...spec,
+    data: abs(spec.data),
+    train: abs(spec.train),
+    test: abs(spec.test),
+    dataDir: spec.dataDir ? path.resolve(base, spec.dataDir) : undefined,
+  }) as DataSpec;
 }
 
 /** Every configuration of the grid, in grid order, without duplicates. */
@@ -84,7 +90,20 @@ export function expandGrid(grid: GridSpec): GridPoint[] {
               for (const epochs of grid.epochs)
                 for (const batchSize of grid.batchSize)
                   for (const solver of grid.solver) {
-                    const train = resolveTrainConfig({ hidden, optimizer, lr, penalty, lambda, seed, epochs, batchSize, solver, proxStep: grid.proxStep, engine: grid.engine, backend: grid.backend });
+                    const train = resolveTrainConfig({
+                      hidden,
+                      optimizer,
+                      lr,
+                      penalty,
+                      lambda,
+                      seed,
+                      epochs,
+                      batchSize,
+                      solver,
+                      proxStep: grid.proxStep,
+                      engine: grid.engine,
+                      backend: grid.backend,
+                    });
                     const config = { train, standardize: grid.standardize, data };
                     const id = configId(config);
                     if (seen.has(id)) continue;

@@ -35,7 +35,10 @@ export function lockSweep(outDir: string): () => void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(fs.readFileSync(file, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new GsError('BAD_OPTION', `${outDir} is in use by another sweep (pid ${pid}); wait for it or give another --out (remove ${file} if that process is not a sweep)`);
+        throw new GsError(
+          'BAD_OPTION',
+          `${outDir} is in use by another sweep (pid ${pid}); wait for it or give another --out (remove ${file} if that process is not a sweep)`,
+        );
       }
       fs.rmSync(file, { force: true });
     }

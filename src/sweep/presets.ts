@@ -28,7 +28,15 @@ export interface Preset {
 export const PRESETS: Record<PresetName, Preset> = {
   logreg: {
     describe: 'logistic regression: l1/l2 x lambda 1e-3,1e-4,1e-5, Adam, lr 1e-3,1e-4,1e-5, 10 epochs (18 runs)',
-    grid: { hidden: [[]], optimizer: ['adam'], lr: [1e-3, 1e-4, 1e-5], penalty: ['l1', 'l2'], lambda: [1e-3, 1e-4, 1e-5], epochs: [10], batchSize: [32] },
+    grid: {
+      hidden: [[]],
+      optimizer: ['adam'],
+      lr: [1e-3, 1e-4, 1e-5],
+      penalty: ['l1', 'l2'],
+      lambda: [1e-3, 1e-4, 1e-5],
+      epochs: [10],
+      batchSize: [32],
+    },
   },
   baseline: {
     describe: 'dense baseline: 4 optimizers x lr 5e-3,1e-3,3e-4,1e-4 x weight decay (l2) none,1e-2..1e-5, 20 epochs (80 runs)',

@@ -75,7 +75,14 @@ export async function runSweep(opts: SweepOptions, hooks: SweepHooks = {}): Prom
     const done = new Map(store.records.map((r) => [r.id, r]));
     const pending: GridPoint[] = mine.filter((p) => !done.has(p.id));
     const workers = Math.max(0, Math.min(opts.workers ?? defaultWorkers(), pending.length));
-    hooks.onStart?.({ gridSize: all.length, total: mine.length, skipped: mine.length - pending.length, pending: pending.length, workers, repairedLines: store.dropped });
+    hooks.onStart?.({
+      gridSize: all.length,
+      total: mine.length,
+      skipped: mine.length - pending.length,
+      pending: pending.length,
+      workers,
+      repairedLines: store.dropped,
+    });
     const failed: { id: string; message: string }[] = [];
     let ran = 0;
     const onDone = (record: RunRecord, pid?: number) => {
@@ -102,7 +109,17 @@ export async function runSweep(opts: SweepOptions, hooks: SweepHooks = {}): Prom
       await runPool(pending, { workers, data: dataSpec, out }, { onDone, onFailed, onWorkerStart: hooks.onWorkerStart });
     }
     const records = mine.map((p) => done.get(p.id)).filter((r): r is RunRecord => r !== undefined);
-    return { out, store: store.file, gridSize: all.length, total: mine.length, skipped: mine.length - pending.length, ran, failed, records, seconds: (Date.now() - t0) / 1000 };
+    return {
+      out,
+      store: store.file,
+      gridSize: all.length,
+      total: mine.length,
+      skipped: mine.length - pending.length,
+      ran,
+      failed,
+      records,
+      seconds: (Date.now() - t0) / 1000,
+    };
   } finally {
     release();
   }

@@ -30,7 +30,11 @@ export function sparsestWithin(records: readonly RunRecord[], tolerance = DEFAUL
   const best = selectBest(records);
   if (!best) return null;
   const floor = best.summary.testAccuracy - tolerance - 1e-12;
-  return usable(records).filter((r) => r.summary.testAccuracy >= floor).sort(bySize)[0] ?? null;
+  return (
+    usable(records)
+      .filter((r) => r.summary.testAccuracy >= floor)
+      .sort(bySize)[0] ?? null
+  );
 }
 
 /** Runs no other run beats on both counts (as accurate or more with as few nonzero parameters or fewer, one strictly), fewest parameters first. */

@@ -30,8 +30,17 @@ export function storeFile(pathOrDir: string): string {
 
 function isRecord(v: unknown): v is RunRecord {
   const r = v as RunRecord;
-  return Boolean(r) && typeof r === 'object' && typeof r.id === 'string' && r.id !== '' && typeof r.runDir === 'string' &&
-    Boolean(r.summary) && typeof r.summary.testAccuracy === 'number' && typeof r.summary.nonzeroParams === 'number' && Boolean(r.config);
+  return (
+    Boolean(r) &&
+    typeof r === 'object' &&
+    typeof r.id === 'string' &&
+    r.id !== '' &&
+    typeof r.runDir === 'string' &&
+    Boolean(r.summary) &&
+    typeof r.summary.testAccuracy === 'number' &&
+    typeof r.summary.nonzeroParams === 'number' &&
+    Boolean(r.config)
+  );
 }
 
 /** Reads a store; a missing file is an empty store unless `mustExist`. */
@@ -41,7 +50,8 @@ export function readStore(pathOrDir: string, mustExist = false): StoreContents {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    if (mustExist) throw new GsError('NOT_FOUND', `${file} not found: expected a results store (results.jsonl) or a sweep folder holding one`);
+    if (mustExist)
+      throw new GsError('NOT_FOUND', `${file} not found: expected a results store (results.jsonl) or a sweep folder holding one`);
     return { file, records: [], dropped: 0, needsRepair: false };
   }
   const lines = text.split('\n');

@@ -3,9 +3,7 @@ import type { DataSpec } from '../data/types';
 import type { GridPoint, RunRecord } from './types';
 
 export type ToWorker =
-  | { type: 'init'; data: DataSpec; out: string; parentPid: number }
-  | { type: 'run'; point: GridPoint }
-  | { type: 'stop' };
+  { type: 'init'; data: DataSpec; out: string; parentPid: number } | { type: 'run'; point: GridPoint } | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'ready' }

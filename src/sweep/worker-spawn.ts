@@ -16,7 +16,10 @@ export function workerEntry(): { file: string; execArgv: string[] } {
   try {
     loader = pathToFileURL(require.resolve('tsx')).href;
   } catch {
-    throw new GsError('UNAVAILABLE', 'sweep workers from TypeScript sources need tsx (npm install tsx), or run the built package (npm run build)');
+    throw new GsError(
+      'UNAVAILABLE',
+      'sweep workers from TypeScript sources need tsx (npm install tsx), or run the built package (npm run build)',
+    );
   }
   return { file, execArgv: ['--import', loader] };
 }

@@ -15,7 +15,10 @@ export function parseHidden(text: string | number[]): number[] {
   return t.split(',').map((s) => {
     const n = Number(s.trim());
     if (!Number.isInteger(n) || n < 1) {
-      throw new GsError('BAD_OPTION', `--hidden ${JSON.stringify(text)}: each size must be a positive integer (e.g. 32,32; empty for logistic regression)`);
+      throw new GsError(
+        'BAD_OPTION',
+        `--hidden ${JSON.stringify(text)}: each size must be a positive integer (e.g. 32,32; empty for logistic regression)`,
+      );
     }
     return n;
   });

@@ -8,7 +8,12 @@ import { StackEvaluator } from './fused/evaluate';
 import { WasmStackEvaluator } from './fused/wasm-eval';
 
 /** Accuracy of the stack on preprocessed rows x (all rows, or those listed in `rows`). */
-export function stackAccuracy(layers: readonly DenseLayer[], x: Float32Array, y: Int32Array, rows: ArrayLike<number> | null = null): number {
+export function stackAccuracy(
+  layers: readonly DenseLayer[],
+  x: Float32Array,
+  y: Int32Array,
+  rows: ArrayLike<number> | null = null,
+): number {
   return new StackEvaluator(layers).accuracy(x, y, rows);
 }
 
@@ -18,7 +23,11 @@ export type AccuracyMeter = (layers: readonly DenseLayer[]) => number;
 /** A meter for rows of x (all, or `rows`); wasm: use the WebAssembly evaluator (the run trains
  * on those kernels, so they are available). */
 export function accuracyMeter(
-  shape: readonly DenseLayer[], x: Float32Array, y: Int32Array, rows: ArrayLike<number> | null, wasm: boolean,
+  shape: readonly DenseLayer[],
+  x: Float32Array,
+  y: Int32Array,
+  rows: ArrayLike<number> | null,
+  wasm: boolean,
 ): AccuracyMeter {
   if (wasm) {
     const ev = new WasmStackEvaluator(shape, x, y, rows);

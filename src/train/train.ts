@@ -37,7 +37,6 @@ export interface TrainResult {
   trainSeconds: number;
 }
 
-
 export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const { train, test } = data;
   const standardize = opts.standardize ?? data.tabular;

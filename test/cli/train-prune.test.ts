@@ -148,7 +148,21 @@ describe('train --json', () => {
   });
 
   it('--engine fused-js and --prox-step lr reach the run and its record', async () => {
-    const r = await run(['train', '--data', p('data.csv'), ...small, '--engine', 'fused-js', '--penalty', 'gl', '--lambda', '0.01', '--prox-step', 'lr', '--json']);
+    const r = await run([
+      'train',
+      '--data',
+      p('data.csv'),
+      ...small,
+      '--engine',
+      'fused-js',
+      '--penalty',
+      'gl',
+      '--lambda',
+      '0.01',
+      '--prox-step',
+      'lr',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.engine).toBe('fused-js');
@@ -213,7 +227,23 @@ describe('train --help', () => {
     const r = await run(['train', '--help']);
     expect(r.code).toBe(0);
     const help = r.log + r.out;
-    for (const opt of ['--penalty', '--lambda', '--solver', '--optimizer', '--hidden', '--engine', '--backend', '--out', '--json', '--lr', '--epochs', '--batch-size', '--seed', '--data', '--standardize']) {
+    for (const opt of [
+      '--penalty',
+      '--lambda',
+      '--solver',
+      '--optimizer',
+      '--hidden',
+      '--engine',
+      '--backend',
+      '--out',
+      '--json',
+      '--lr',
+      '--epochs',
+      '--batch-size',
+      '--seed',
+      '--data',
+      '--standardize',
+    ]) {
       expect(help).toMatch(new RegExp(`^\\s+${opt}\\s`, 'm'));
     }
     // the choices are spelled out

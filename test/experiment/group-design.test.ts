@@ -53,7 +53,16 @@ describe('group lasso by proximal gradient', () => {
 });
 
 describe('group lasso against lasso', () => {
-  const result = runGroupDesign({ p: 100, groupSize: 10, k: 10, samples: 50, validationSamples: 50, coverRatios: [1, 10], seeds: 3, firstSeed: 1 });
+  const result = runGroupDesign({
+    p: 100,
+    groupSize: 10,
+    k: 10,
+    samples: 50,
+    validationSamples: 50,
+    coverRatios: [1, 10],
+    seeds: 3,
+    firstSeed: 1,
+  });
 
   it('group lasso recovers better at cover ratio 1 (strong group sparsity)', () => {
     const row = result.rows[0];
@@ -76,14 +85,36 @@ describe('gs-compress experiment group-design', () => {
     const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
     const se = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const args = ['experiment', 'group-design', '--out', dir, '--seeds', '1', '--features', '40', '--group-size', '5', '--support', '5', '--samples', '30', '--ratios', '1,5'];
+      const args = [
+        'experiment',
+        'group-design',
+        '--out',
+        dir,
+        '--seeds',
+        '1',
+        '--features',
+        '40',
+        '--group-size',
+        '5',
+        '--support',
+        '5',
+        '--samples',
+        '30',
+        '--ratios',
+        '1,5',
+      ];
       expect(await main(args)).toBe(0);
     } finally {
       so.mockRestore();
       se.mockRestore();
     }
     expect(out).toMatch(/group lasso error/);
-    expect(fs.readFileSync(path.join(dir, 'group-design.md'), 'utf8').split('\n').filter((l) => /^\| [0-9]/.test(l))).toHaveLength(2);
+    expect(
+      fs
+        .readFileSync(path.join(dir, 'group-design.md'), 'utf8')
+        .split('\n')
+        .filter((l) => /^\| [0-9]/.test(l)),
+    ).toHaveLength(2);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'group-design.json'), 'utf8')).rows).toHaveLength(2);
     const svg = fs.readFileSync(path.join(dir, 'group-design.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);

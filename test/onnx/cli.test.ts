@@ -17,7 +17,8 @@ beforeAll(() => {
   const x = randomData(rows, 5, 22);
   const y = predictLabels(net, x, rows);
   const lines = ['x0,x1,x2,x3,x4,label'];
-  for (let r = 0; r < rows; r++) lines.push(`${Array.from(x.subarray(r * 5, r * 5 + 5), (v) => v.toPrecision(9)).join(',')},${net.classLabels[(y[r] + r) % 3]}`);
+  for (let r = 0; r < rows; r++)
+    lines.push(`${Array.from(x.subarray(r * 5, r * 5 + 5), (v) => v.toPrecision(9)).join(',')},${net.classLabels[(y[r] + r) % 3]}`);
   fs.writeFileSync(p('data.csv'), `${lines.join('\n')}\n`);
   saveRun(p('run'), net, { generatedBy: 'test', createdAt: 'now', config: { dataSpec: { data: p('data.csv') } } });
   const good = exportOnnx(net, { producerVersion: 't', compactInput: true });
@@ -54,7 +55,10 @@ test('inspect prints layers, kept inputs and metadata; --json parses', async () 
 });
 
 test('inspect and verify of a truncated file exit 1 with a clear message', async () => {
-  for (const args of [['inspect', p('trunc.onnx')], ['verify', p('trunc.onnx'), '--data', p('data.csv')]]) {
+  for (const args of [
+    ['inspect', p('trunc.onnx')],
+    ['verify', p('trunc.onnx'), '--data', p('data.csv')],
+  ]) {
     const r = await run(args);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${p('trunc.onnx')}: not a valid ONNX model (`);

@@ -81,7 +81,10 @@ describe('exportOnnx + onnxruntime', () => {
     expect(info.metadata[META.parameters]).toBe(String(3 * 5 + 5 + 5 * 2 + 2));
     expect(info.interface?.keptIndices).toEqual([0, 2, 3]);
     expect(info.interface?.compactInput).toBe(false);
-    expect(info.layers.map((l) => [l.inSize, l.outSize, l.relu])).toEqual([[3, 5, true], [5, 2, false]]);
+    expect(info.layers.map((l) => [l.inSize, l.outSize, l.relu])).toEqual([
+      [3, 5, true],
+      [5, 2, false],
+    ]);
     expect(info.outputs).toEqual([
       { name: 'probabilities', type: 'float32', shape: ['batch', 2] },
       { name: 'label', type: 'int64', shape: ['batch'] },

@@ -9,7 +9,10 @@ export function randomNet(d: number, hidden: number[], classes: number, seed: nu
   const scaling = scaled
     ? { mean: Float32Array.from({ length: d }, () => rng.normal() * 3), std: Float32Array.from({ length: d }, () => 0.3 + rng.next() * 3) }
     : null;
-  return initNetwork({ inputWidth: d, hidden, classes }, seed, { scaling, classLabels: Array.from({ length: classes }, (_, i) => `c${i}`) });
+  return initNetwork({ inputWidth: d, hidden, classes }, seed, {
+    scaling,
+    classLabels: Array.from({ length: classes }, (_, i) => `c${i}`),
+  });
 }
 
 /** The network reading only raw columns `keep` (rows of the first kernel picked accordingly). */

@@ -28,7 +28,13 @@ async function expectBadModel(p: Promise<unknown> | (() => unknown), file: strin
 describe('verifyOnnx', () => {
   test('an exact export agrees with its reference, full-width and compact', async () => {
     for (const compactInput of [false, true]) {
-      const r = await verifyOnnx({ onnx: exportOnnx(net, { producerVersion: 't', compactInput }), reference: net, features: x, labels, rows: 80 });
+      const r = await verifyOnnx({
+        onnx: exportOnnx(net, { producerVersion: 't', compactInput }),
+        reference: net,
+        features: x,
+        labels,
+        rows: 80,
+      });
       expect(r).toMatchObject({ ok: true, agreement: 1, disagreementCount: 0, onnxAccuracy: 1, referenceAccuracy: 1, compactInput });
       expect(r.maxProbDiff).toBeLessThanOrEqual(1e-5);
     }

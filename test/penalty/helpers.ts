@@ -51,7 +51,13 @@ export function proxObjective(
  * n^d grid over a box, recenter on the best point, shrink the box by 0.7, repeat. For a convex f
  * this homes in on the minimizer; no derivatives, so kinks and zero groups are no problem.
  */
-export function zoomMinimize(f: (x: number[]) => number, center: number[], halfWidth: number, rounds = 55, n = center.length > 2 ? 11 : 15): number[] {
+export function zoomMinimize(
+  f: (x: number[]) => number,
+  center: number[],
+  halfWidth: number,
+  rounds = 55,
+  n = center.length > 2 ? 11 : 15,
+): number[] {
   const d = center.length;
   let c = center.slice();
   let w = halfWidth;

@@ -19,7 +19,8 @@ function makeCase(seed: number, inSize: number, outSize: number, perCoordinate: 
   const r = rng(seed);
   const rowScale = [0.05, 0.6, 3, 1.2];
   const kernel: number[] = [];
-  for (let i = 0; i < inSize; i++) for (let j = 0; j < outSize; j++) kernel.push(Math.fround((r() < 0.5 ? -1 : 1) * (0.5 + 0.5 * r()) * rowScale[i % 4]));
+  for (let i = 0; i < inSize; i++)
+    for (let j = 0; j < outSize; j++) kernel.push(Math.fround((r() < 0.5 ? -1 : 1) * (0.5 + 0.5 * r()) * rowScale[i % 4]));
   // even bias elements large (they survive), odd ones small (they die)
   const bias = Array.from({ length: outSize }, (_, j) => Math.fround((r() < 0.5 ? -1 : 1) * (j % 2 ? 0.05 * r() : 1.5 + r())));
   const h = () => Math.fround(perCoordinate ? 0.2 + 1.8 * r() : 0.7);
@@ -44,17 +45,25 @@ function bruteForce(kind: Kind, lambda: number, c: Case): { kernel: number[]; bi
     const o = i * c.outSize;
     const start = x.kernel.slice(o, o + c.outSize);
     const w = Math.max(...start.map(Math.abs)) * 1.2 + 0.1;
-    const best = zoomMinimize((p) => {
-      for (let j = 0; j < p.length; j++) x.kernel[o + j] = p[j];
-      return f();
-    }, start, w);
+    const best = zoomMinimize(
+      (p) => {
+        for (let j = 0; j < p.length; j++) x.kernel[o + j] = p[j];
+        return f();
+      },
+      start,
+      w,
+    );
     for (let j = 0; j < best.length; j++) x.kernel[o + j] = best[j];
   }
   for (let j = 0; j < c.outSize; j++) {
-    const best = zoomMinimize((p) => {
-      x.bias[j] = p[0];
-      return f();
-    }, [x.bias[j]], Math.abs(x.bias[j]) * 1.2 + 0.1);
+    const best = zoomMinimize(
+      (p) => {
+        x.bias[j] = p[0];
+        return f();
+      },
+      [x.bias[j]],
+      Math.abs(x.bias[j]) * 1.2 + 0.1,
+    );
     x.bias[j] = best[0];
   }
   return x;

@@ -88,7 +88,11 @@ describe('compressRun', () => {
     const after = 4 * 8 + 8 + 8 * 5 + 5 + 5 * CLASSES + CLASSES;
     expect(r.report.parameters).toEqual({ before, after });
     expect(parameterCount(r.pruned)).toBe(after);
-    expect(r.pruned.layers.map((l) => [l.inSize, l.outSize])).toEqual([[4, 8], [8, 5], [5, CLASSES]]);
+    expect(r.pruned.layers.map((l) => [l.inSize, l.outSize])).toEqual([
+      [4, 8],
+      [8, 5],
+      [5, CLASSES],
+    ]);
 
     // exact: the pruned network computes the same function on the test rows
     const rows = data.test.rows;
@@ -97,7 +101,9 @@ describe('compressRun', () => {
     let maxDiff = 0;
     for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
     expect(maxDiff).toBeLessThan(1e-4);
-    expect(Array.from(predictLabels(r.pruned, data.test.features, rows))).toEqual(Array.from(predictLabels(planted, data.test.features, rows)));
+    expect(Array.from(predictLabels(r.pruned, data.test.features, rows))).toEqual(
+      Array.from(predictLabels(planted, data.test.features, rows)),
+    );
     expect(r.accuracyBefore).toBe(accuracy(planted, data.test.features, data.test.labels));
     expect(r.accuracyAfter).toBe(r.accuracyBefore);
 
@@ -124,7 +130,9 @@ describe('compressRun', () => {
     save(p('thr'), trained);
     // the median first-layer row norm: about half the input groups fall below it
     const l0 = trained.layers[0];
-    const norms = Array.from({ length: l0.inSize }, (_, i) => Math.hypot(...Array.from(l0.kernel.subarray(i * l0.outSize, (i + 1) * l0.outSize)))).sort((x, y) => x - y);
+    const norms = Array.from({ length: l0.inSize }, (_, i) =>
+      Math.hypot(...Array.from(l0.kernel.subarray(i * l0.outSize, (i + 1) * l0.outSize))),
+    ).sort((x, y) => x - y);
     const threshold = (norms[2] + norms[3]) / 2;
     const r = await compressRun(p('thr'), { threshold, exportPath: p('thr.onnx') });
     expect(r.report.lossy).toBe(true);

@@ -49,7 +49,12 @@ describe('pruneNetwork (exact)', () => {
       expect(report.inputs).toEqual({
         before: 6,
         after: 4,
-        kept: [{ index: 1, name: 'b' }, { index: 2, name: 'c' }, { index: 4, name: 'e' }, { index: 5, name: 'f' }],
+        kept: [
+          { index: 1, name: 'b' },
+          { index: 2, name: 'c' },
+          { index: 4, name: 'e' },
+          { index: 5, name: 'f' },
+        ],
         placeholder: false,
       });
       expect(network.scaling === null).toBe(!scaled);

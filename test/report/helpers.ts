@@ -21,7 +21,19 @@ export function record(id: string, penalty: 'none' | 'l1' | 'gl', lambda: number
   return {
     id,
     config: {
-      train: { hidden: [8], optimizer: 'adam', lr: 0.01, epochs, batchSize: 32, seed: 1, penalty, lambda, solver: 'prox', engine: 'fused', backend: 'auto' },
+      train: {
+        hidden: [8],
+        optimizer: 'adam',
+        lr: 0.01,
+        epochs,
+        batchSize: 32,
+        seed: 1,
+        penalty,
+        lambda,
+        solver: 'prox',
+        engine: 'fused',
+        backend: 'auto',
+      },
       data: { data: 'sdd' },
     },
     runDir: `runs/${id}`,

@@ -27,7 +27,16 @@ describe('curve plots', () => {
     expect(svg).toContain('accuracy');
     const withTrain = await accuracyCurvesSvg(runs.slice(0, 2), { train: true });
     expect(markGroups(withTrain, 'curves')).toHaveLength(4);
-    const broken = [{ label: 'x', history: [{ epoch: 1, testAccuracy: 0.5 }, { epoch: 2, testAccuracy: NaN }, { epoch: 3, testAccuracy: 0.6 }] }];
+    const broken = [
+      {
+        label: 'x',
+        history: [
+          { epoch: 1, testAccuracy: 0.5 },
+          { epoch: 2, testAccuracy: NaN },
+          { epoch: 3, testAccuracy: 0.6 },
+        ],
+      },
+    ];
     const svg2 = await accuracyCurvesSvg(broken);
     expect(markGroups(svg2, 'curves')).toHaveLength(1);
     expect(svg2).not.toContain('NaN');
@@ -44,14 +53,18 @@ describe('Pareto plot', () => {
   ];
   it('a point per run, the front as one line, chosen runs circled and labelled', async () => {
     const front = [rows[0], rows[1], rows[3]];
-    const svg = await paretoSvg(rows, front, [{ ...rows[3], reason: 'best accuracy' }, { ...rows[1], reason: 'sparsest within 0.5 pt' }]);
+    const svg = await paretoSvg(rows, front, [
+      { ...rows[3], reason: 'best accuracy' },
+      { ...rows[1], reason: 'sparsest within 0.5 pt' },
+    ]);
     expect(svg.startsWith('<svg')).toBe(true);
     expectWellFormed(svg);
     expect(markGroups(svg, 'runs').map((g) => countTags(g, 'path'))).toEqual([5]);
     expect(markGroups(svg, 'front').map((g) => countTags(g, 'path'))).toEqual([1]);
     expect(markGroups(svg, 'chosen').map((g) => countTags(g, 'path'))).toEqual([2]);
     expect(markGroups(svg, 'chosenLabels').map((g) => countTags(g, 'text'))).toEqual([2]);
-    for (const t of ['nonzero parameters (log scale)', 'test accuracy', 'best accuracy', 'sparsest within 0.5 pt', 'penalty']) expect(svg).toContain(t);
+    for (const t of ['nonzero parameters (log scale)', 'test accuracy', 'best accuracy', 'sparsest within 0.5 pt', 'penalty'])
+      expect(svg).toContain(t);
     for (const p of ['gl', 'l1', 'none']) expect(svg).toContain(`>${p}</text>`);
   });
 });

@@ -38,7 +38,10 @@ describe('report inputs', () => {
   it('reads a store, skipping its truncated last line, and a run directory', () => {
     const { runs, sources } = loadReportInputs([p('results.jsonl'), p('run-x')]);
     expect(runs.map((r) => r.id)).toEqual(['a1', 'b2', 'c3', 'd4', 'run-x']);
-    expect(sources.map((s) => [s.kind, s.runs, s.skippedLines])).toEqual([['store', 4, 1], ['run', 1, 0]]);
+    expect(sources.map((s) => [s.kind, s.runs, s.skippedLines])).toEqual([
+      ['store', 4, 1],
+      ['run', 1, 0],
+    ]);
     const run = runs[4];
     expect(run.summary.totalParams).toBe(4 * 5 + 5 + 5 * 3 + 3);
     expect(run.summary.nonzeroParams).toBe(run.summary.totalParams - 5);

@@ -4,7 +4,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { modelCard, modelsIndex, type ModelRecord } from '../../scripts/lib/paper-models';
 import { reportMarkdown, type DatasetView } from '../../scripts/lib/paper-report';
-import { checkpointStage, dataSource, readStageLog, recordStage, stageGrid, writeStageLog, type StageLog } from '../../scripts/lib/paper-repro';
+import {
+  checkpointStage,
+  dataSource,
+  readStageLog,
+  recordStage,
+  stageGrid,
+  writeStageLog,
+  type StageLog,
+} from '../../scripts/lib/paper-repro';
 import { expandGrid } from '../../src/sweep/grid';
 import { fakeRecord } from '../sweep/helpers';
 
@@ -32,7 +40,8 @@ describe('data sources', () => {
   });
 
   test('paper grids and the reduced quick grids', () => {
-    const sizes = (quick: boolean) => (['logreg', 'baseline', 'group'] as const).map((p) => expandGrid(stageGrid(p, { data: 'mnist' }, quick)).length);
+    const sizes = (quick: boolean) =>
+      (['logreg', 'baseline', 'group'] as const).map((p) => expandGrid(stageGrid(p, { data: 'mnist' }, quick)).length);
     expect(sizes(false)).toEqual([18, 80, 72]);
     expect(sizes(true)).toEqual([2, 4, 8]);
     expect(stageGrid('group', { data: 'mnist' }, true).epochs).toEqual([2]);
@@ -58,7 +67,19 @@ test('stage log: time accumulates over invocations, a killed stage keeps its che
 function view(name: 'mnist' | 'sdd'): DatasetView {
   const rec = (id: string, acc: number, nz: number, hidden: number[]) => {
     const r = fakeRecord(id, acc, nz);
-    r.config.train = { hidden, optimizer: 'adam', lr: 1e-3, epochs: 20, batchSize: 32, seed: 0, penalty: 'gl', lambda: 1e-4, solver: 'prox', engine: 'fused', backend: 'auto' };
+    r.config.train = {
+      hidden,
+      optimizer: 'adam',
+      lr: 1e-3,
+      epochs: 20,
+      batchSize: 32,
+      seed: 0,
+      penalty: 'gl',
+      lambda: 1e-4,
+      solver: 'prox',
+      engine: 'fused',
+      backend: 'auto',
+    };
     r.summary.aliveUnits = hidden.map((h) => h - 1);
     r.summary.aliveNeurons = hidden.reduce((a, b) => a + b - 1, 0);
     return r;
@@ -67,10 +88,23 @@ function view(name: 'mnist' | 'sdd'): DatasetView {
   const base = rec('b1', 0.97, 26506, [32, 32]);
   const best = rec('g1', 0.965, 9000, [32, 32]);
   const sparse = rec('g2', 0.961, 4000, [32, 32]);
-  const pv = (preset: 'logreg' | 'baseline' | 'group', records: ReturnType<typeof rec>[], gridSize: number) => ({ preset, storeFile: `/o/sweeps/${name}/${preset}/results.jsonl`, gridSize, records, foreign: 0, damaged: 0 });
+  const pv = (preset: 'logreg' | 'baseline' | 'group', records: ReturnType<typeof rec>[], gridSize: number) => ({
+    preset,
+    storeFile: `/o/sweeps/${name}/${preset}/results.jsonl`,
+    gridSize,
+    records,
+    foreign: 0,
+    damaged: 0,
+  });
   return {
     name,
-    source: { name, spec: {}, kind: name === 'sdd' ? 'sample' : 'full', location: 'x', describe: name === 'sdd' ? 'a 2200-row sample' : 'the full data set' },
+    source: {
+      name,
+      spec: {},
+      kind: name === 'sdd' ? 'sample' : 'full',
+      location: 'x',
+      describe: name === 'sdd' ? 'a 2200-row sample' : 'the full data set',
+    },
     presets: { logreg: pv('logreg', [logreg], 18), baseline: pv('baseline', [base], 80), group: pv('group', [best, sparse], 72) },
     logreg,
     baseline: base,
@@ -81,9 +115,24 @@ function view(name: 'mnist' | 'sdd'): DatasetView {
 }
 
 test('REPORT.md: quick banner, paper figures beside ours, sample warning, stage times', () => {
-  const log: StageLog = { version: 1, quick: true, command: 'npx tsx scripts/reproduce-paper.ts --quick', startedAt: '', stages: {}, data: {} };
+  const log: StageLog = {
+    version: 1,
+    quick: true,
+    command: 'npx tsx scripts/reproduce-paper.ts --quick',
+    startedAt: '',
+    stages: {},
+    data: {},
+  };
   recordStage(log, 'mnist/group', { seconds: 75, worked: true, ran: 2 });
-  const md = reportMarkdown({ out: '/o', quick: true, modelsDir: '/o/models', log, views: [view('mnist'), view('sdd')], groupDesign: null, generatedAt: 'T' });
+  const md = reportMarkdown({
+    out: '/o',
+    quick: true,
+    modelsDir: '/o/models',
+    log,
+    views: [view('mnist'), view('sdd')],
+    groupDesign: null,
+    generatedAt: 'T',
+  });
   expect(md).toMatch(/QUICK MODE/);
   expect(md).toMatch(/\| mnist \| DL baseline \(best of baseline\) \| 0\.9700 \| 0\.9723 \| 26506 \/ 1000 \|/);
   expect(md).toMatch(/\| mnist \| group sparse, best accuracy \| 0\.9650 \| 0\.9574/);
@@ -104,9 +153,32 @@ test('model card and index', () => {
     tfjsDir: 'models/sdd-tfjs',
     onnxBytes: 9000,
     tfjsBytes: 12000,
-    config: { hidden: [32, 32], optimizer: 'adam', lr: 1e-3, epochs: 20, batchSize: 32, seed: 0, penalty: 'gl', lambda: 1e-4, solver: 'prox', engine: 'fused', backend: 'auto' },
+    config: {
+      hidden: [32, 32],
+      optimizer: 'adam',
+      lr: 1e-3,
+      epochs: 20,
+      batchSize: 32,
+      seed: 0,
+      penalty: 'gl',
+      lambda: 1e-4,
+      solver: 'prox',
+      engine: 'fused',
+      backend: 'auto',
+    },
     standardized: true,
-    data: { kind: 'sample', location: '../shared/data/sensorless_sample2200.txt.gz', describe: 'a sample', trainRows: 1540, testRows: 660, cols: 3, classes: 2, classLabels: ['1', '2'], testFraction: 0.3, splitSeed: 0 },
+    data: {
+      kind: 'sample',
+      location: '../shared/data/sensorless_sample2200.txt.gz',
+      describe: 'a sample',
+      trainRows: 1540,
+      testRows: 660,
+      cols: 3,
+      classes: 2,
+      classLabels: ['1', '2'],
+      testFraction: 0.3,
+      splitSeed: 0,
+    },
     testAccuracy: 0.95,
     onnxAccuracy: 0.95,
     verification: { ok: true, rows: 660, agreement: 1, maxProbDiff: 1e-7, tolerance: 1e-5 },
@@ -116,7 +188,10 @@ test('model card and index', () => {
     hiddenBefore: [32, 32],
     hiddenAfter: [10, 8],
     inputs: 3,
-    keptInputs: [{ index: 0, name: 'x0' }, { index: 2, name: 'x2' }],
+    keptInputs: [
+      { index: 0, name: 'x0' },
+      { index: 2, name: 'x2' },
+    ],
     classLabels: ['1', '2'],
     example: { features: [1, 2, 3], predicted: '2', trueLabel: '2' },
     createdAt: '2026-01-01T00:00:00Z',
@@ -126,8 +201,12 @@ test('model card and index', () => {
   expect(card).toMatch(/2 of 3: `x0`, `x2`/);
   expect(card).toMatch(/InferenceSession\.create\('models\/sdd\.onnx'\)/);
   expect(card).toMatch(/new Float32Array\(\[1, 2, 3\]\)/);
-  expect(card).toMatch(/npx gs-compress verify models\/sdd\.onnx --run models\/sdd-tfjs --data \.\.\/shared\/data\/sensorless_sample2200\.txt\.gz --test-fraction 0\.3/);
+  expect(card).toMatch(
+    /npx gs-compress verify models\/sdd\.onnx --run models\/sdd-tfjs --data \.\.\/shared\/data\/sensorless_sample2200\.txt\.gz --test-fraction 0\.3/,
+  );
   expect(card).toMatch(/not comparable/);
-  expect(modelsIndex([m], false)).toMatch(/\| sdd \| \[sdd\.onnx\]\(sdd\.onnx\) \(\[card\]\(sdd\.md\)\) \| sample, 1540\/660 rows \| 0\.9500 \| 2987 → 900 \| 64 → 18 \| 2\/3 \|/);
+  expect(modelsIndex([m], false)).toMatch(
+    /\| sdd \| \[sdd\.onnx\]\(sdd\.onnx\) \(\[card\]\(sdd\.md\)\) \| sample, 1540\/660 rows \| 0\.9500 \| 2987 → 900 \| 64 → 18 \| 2\/3 \|/,
+  );
   expect(modelsIndex([], false)).toMatch(/No models yet/);
 });

@@ -15,7 +15,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const withData = (name: keyof typeof PRESETS) => completeGrid(mergeGridInputs(presetGrid(name), { data: { data: 'mnist' } }));
 
-test('the presets expand to the paper\'s grid sizes', () => {
+test("the presets expand to the paper's grid sizes", () => {
   expect(expandGrid(withData('group'))).toHaveLength(72);
   expect(expandGrid(withData('baseline'))).toHaveLength(80); // 4 x 4 x (none + 4 decays)
   expect(expandGrid(withData('logreg'))).toHaveLength(18);
@@ -26,7 +26,13 @@ test('the presets expand to the paper\'s grid sizes', () => {
 });
 
 test('penalty none runs once with lambda 0; hidden alternatives and seeds multiply', () => {
-  const grid = completeGrid({ data: { data: csv }, penalty: ['none', 'gl'], lambda: [1e-3, 1e-4, 1e-5], hidden: [[32, 32], [64]], seed: [0, 1] });
+  const grid = completeGrid({
+    data: { data: csv },
+    penalty: ['none', 'gl'],
+    lambda: [1e-3, 1e-4, 1e-5],
+    hidden: [[32, 32], [64]],
+    seed: [0, 1],
+  });
   const points = expandGrid(grid);
   expect(points).toHaveLength(2 * 2 * (1 + 3));
   expect(points.filter((p) => p.config.train.penalty === 'none').every((p) => p.config.train.lambda === 0)).toBe(true);
@@ -67,7 +73,10 @@ test('list parsing: comma lists, hidden alternatives, choices', () => {
 });
 
 test('grid files (JSON and YAML): keys like the flags, data paths relative to the file, unknown keys named', () => {
-  fs.writeFileSync(path.join(dir, 'g.json'), JSON.stringify({ preset: 'group', data: 'tiny.csv', 'batch-size': 16, lr: [1e-3], hidden: '8;4,4' }));
+  fs.writeFileSync(
+    path.join(dir, 'g.json'),
+    JSON.stringify({ preset: 'group', data: 'tiny.csv', 'batch-size': 16, lr: [1e-3], hidden: '8;4,4' }),
+  );
   const j = readGridFile(path.join(dir, 'g.json'));
   expect(j.preset).toBe('group');
   expect(j.grid).toMatchObject({ batchSize: [16], lr: [1e-3], hidden: [[8], [4, 4]], data: { data: path.resolve(csv) } });
@@ -81,9 +90,29 @@ test('grid files (JSON and YAML): keys like the flags, data paths relative to th
 });
 
 test('the CLI: flags as lists override the preset and the grid file; --json summary', async () => {
-  fs.writeFileSync(path.join(dir, 'cli.json'), JSON.stringify({ data: 'tiny.csv', optimizer: ['adam', 'sgd'], lr: [1e-2, 1e-3], penalty: 'gl', lambda: 1e-3 }));
+  fs.writeFileSync(
+    path.join(dir, 'cli.json'),
+    JSON.stringify({ data: 'tiny.csv', optimizer: ['adam', 'sgd'], lr: [1e-2, 1e-3], penalty: 'gl', lambda: 1e-3 }),
+  );
   const out = path.join(dir, 'cli-out');
-  const args = ['sweep', '--grid', path.join(dir, 'cli.json'), '--preset', 'group', '--lr', '5e-3', '--hidden', '8;4', '--epochs', '1', '--workers', '0', '--out', out, '--json'];
+  const args = [
+    'sweep',
+    '--grid',
+    path.join(dir, 'cli.json'),
+    '--preset',
+    'group',
+    '--lr',
+    '5e-3',
+    '--hidden',
+    '8;4',
+    '--epochs',
+    '1',
+    '--workers',
+    '0',
+    '--out',
+    out,
+    '--json',
+  ];
   const r = await runCli(args);
   expect(r.err).toBe('');
   expect(r.code).toBe(0);

@@ -31,14 +31,27 @@ export function writeTinyCsv(dir: string, rows = 300): string {
 export function tinyGrid(csv: string, extra: GridInput = {}): GridSpec {
   return completeGrid(
     mergeGridInputs(
-      { data: { data: csv }, hidden: [[8]], optimizer: ['adam', 'rmsprop'], lr: [5e-3, 1e-3], penalty: ['gl', 'sgl'], lambda: [1e-3], epochs: [1] },
+      {
+        data: { data: csv },
+        hidden: [[8]],
+        optimizer: ['adam', 'rmsprop'],
+        lr: [5e-3, 1e-3],
+        penalty: ['gl', 'sgl'],
+        lambda: [1e-3],
+        epochs: [1],
+      },
       extra,
     ),
   );
 }
 
 export function storeLines(file: string): string[] {
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : [];
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 }
 
 /** A hand-made record with the given accuracy and nonzero parameter count. */

@@ -40,13 +40,36 @@ test('a worker killed mid-run is replaced and its configuration redone', async (
   expect(pids.length).toBeGreaterThanOrEqual(3); // the killed worker was replaced
   expect(result.failed).toEqual([]);
   expect(result.ran).toBe(8);
-  expectEachOnce(out, expandGrid(grid).map((p) => p.id));
+  expectEachOnce(
+    out,
+    expandGrid(grid).map((p) => p.id),
+  );
 });
 
 test('a sweep killed with kill -9 mid-way resumes without losing or repeating work', async () => {
   const out = path.join(dir, 'sweep-kill');
   const store = path.join(out, STORE_FILE);
-  const flags = ['sweep', '--data', csv, '--hidden', '16,16;8', '--optimizer', 'adam,rmsprop,sgd', '--lr', '5e-3,1e-3', '--penalty', 'gl,sgl', '--lambda', '1e-3', '--epochs', '4', '--workers', '2', '--out', out];
+  const flags = [
+    'sweep',
+    '--data',
+    csv,
+    '--hidden',
+    '16,16;8',
+    '--optimizer',
+    'adam,rmsprop,sgd',
+    '--lr',
+    '5e-3,1e-3',
+    '--penalty',
+    'gl,sgl',
+    '--lambda',
+    '1e-3',
+    '--epochs',
+    '4',
+    '--workers',
+    '2',
+    '--out',
+    out,
+  ];
   const child = spawnCli(flags, dir);
   const exited = waitExit(child);
   let linesAtKill = -1;
@@ -77,6 +100,16 @@ test('a sweep killed with kill -9 mid-way resumes without losing or repeating wo
   expect(j).toMatchObject({ total, failed: [] });
   expect(j.skipped).toBe(before);
   expect(j.ran).toBe(total - before);
-  const grid = tinyGrid(csv, { hidden: [[16, 16], [8]], optimizer: ['adam', 'rmsprop', 'sgd'], lr: [5e-3, 1e-3], penalty: ['gl', 'sgl'], lambda: [1e-3], epochs: [4] });
-  expectEachOnce(out, expandGrid(grid).map((p) => p.id));
+  const grid = tinyGrid(csv, {
+    hidden: [[16, 16], [8]],
+    optimizer: ['adam', 'rmsprop', 'sgd'],
+    lr: [5e-3, 1e-3],
+    penalty: ['gl', 'sgl'],
+    lambda: [1e-3],
+    epochs: [4],
+  });
+  expectEachOnce(
+    out,
+    expandGrid(grid).map((p) => p.id),
+  );
 });

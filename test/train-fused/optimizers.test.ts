@@ -18,7 +18,11 @@ class Reference {
   v: number[];
   t = 0;
   lastH: number[] = [];
-  constructor(init: Float32Array, bias: Float32Array, private cfg: TrainConfig) {
+  constructor(
+    init: Float32Array,
+    bias: Float32Array,
+    private cfg: TrainConfig,
+  ) {
     this.w = [...Array.from(init), ...Array.from(bias)];
     this.m = this.w.map(() => 0);
     this.v = this.w.map(() => 0);
@@ -186,7 +190,10 @@ describe('fused engine contract', () => {
     const a = engine.layers();
     a[0].kernel[0] = 123;
     expect(engine.layers()[0].kernel[0]).not.toBe(123);
-    expect(a.map((l) => [l.inSize, l.outSize])).toEqual([[IN, 4], [4, C]]);
+    expect(a.map((l) => [l.inSize, l.outSize])).toEqual([
+      [IN, 4],
+      [4, C],
+    ]);
     expect(engine.name).toBe('fused-wasm');
     expect(createFusedEngine(init, data, config({}), { kernels: 'js' }).name).toBe('fused-js');
   });

@@ -28,7 +28,11 @@ describe.each([
   const lay = layoutOf(layers);
   const order = Int32Array.from({ length: 90 }, (_, i) => (i * 37) % 90);
 
-  test.each([[0, 32], [32, 32], [80, 10]])('rows %i..+%i: loss and gradient equal the TypeScript pass', (start, n) => {
+  test.each([
+    [0, 32],
+    [32, 32],
+    [80, 10],
+  ])('rows %i..+%i: loss and gradient equal the TypeScript pass', (start, n) => {
     const jsParams = packLayers(layers, lay);
     const jsGrads = new Float32Array(lay.total);
     const jsLoss = new BatchPass(lay, data, 32).run(viewsOf(jsParams, lay), viewsOf(jsGrads, lay), order, start, n);
@@ -59,13 +63,16 @@ describe.each([
 function asNetwork(layers: DenseLayer[]): Network {
   const w = layers[0].inSize;
   return {
-    inputWidth: w, inputIndices: Array.from({ length: w }, (_, i) => i), scaling: null, layers,
+    inputWidth: w,
+    inputIndices: Array.from({ length: w }, (_, i) => i),
+    scaling: null,
+    layers,
     classLabels: Array.from({ length: layers[layers.length - 1].outSize }, (_, i) => String(i)),
     featureNames: Array.from({ length: w }, (_, i) => `x${i}`),
   };
 }
 
-test('WasmStackEvaluator: the reference forward pass\'s accuracy, on all rows and on a subset, as weights change', () => {
+test("WasmStackEvaluator: the reference forward pass's accuracy, on all rows and on a subset, as weights change", () => {
   const data = randomData(700, 30, 7, 9, 0.3);
   const shape = randomLayers([30, 21, 9, 7], 1, 3);
   const all = new WasmStackEvaluator(shape, data.x, data.y);

@@ -21,7 +21,10 @@ describe.each(['l1', 'gl', 'sgl'] as ProxKind[])('wasm proxLayer, %s', (kind) =>
   const rng = new Rng(3);
   const h = Float32Array.from({ length: lay.total }, () => 0.05 + 0.2 * rng.next());
 
-  test.each([['per-coordinate step', true], ['scalar step', false]])('%s: equal to the TypeScript prox', (_n, diag) => {
+  test.each([
+    ['per-coordinate step', true],
+    ['scalar step', false],
+  ])('%s: equal to the TypeScript prox', (_n, diag) => {
     for (const lambda of [0.05, 6]) {
       const mem = new WasmNetworkMemory(lay, new Float32Array(inS), new Int32Array(1), 1);
       const wasmKernel = new Float32Array(mem.params.buffer, mem.pOff, inS * outS);

@@ -67,7 +67,10 @@ export function blobs(trainRows: number, testRows: number, cols: number, classes
 }
 
 /** Largest absolute difference between the weights of two layer stacks of the same shape. */
-export function maxWeightDiff(a: { kernel: Float32Array; bias: Float32Array }[], b: { kernel: Float32Array; bias: Float32Array }[]): number {
+export function maxWeightDiff(
+  a: { kernel: Float32Array; bias: Float32Array }[],
+  b: { kernel: Float32Array; bias: Float32Array }[],
+): number {
   expect(a.length).toBe(b.length);
   let m = 0;
   a.forEach((l, k) => {

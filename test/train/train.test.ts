@@ -62,7 +62,9 @@ describe('tfjs engine against the fused engine', () => {
 describe('planted sparse problem: 5 of 20 inputs decide the label', () => {
   async function run(seed: number, cfg: Partial<TrainConfig>) {
     const data = planted(2000, 400, seed);
-    const r = await trainNetwork(data, resolveTrainConfig({ hidden: [16], penalty: 'gl', solver: 'prox', seed, ...cfg }), { trainEvalRows: 200 });
+    const r = await trainNetwork(data, resolveTrainConfig({ hidden: [16], penalty: 'gl', solver: 'prox', seed, ...cfg }), {
+      trainEvalRows: 200,
+    });
     const l0 = r.network.layers[0];
     return { r, data, alive: aliveRows(l0.kernel, l0.inSize, l0.outSize) };
   }
@@ -100,10 +102,14 @@ describe('history', () => {
     const data = blobs(300, 100, 5, 4, 3);
     const seen: number[] = [];
     const progress: [number, number, number][] = [];
-    const r = await trainNetwork(data, resolveTrainConfig({ hidden: [12, 7, 5], epochs: 4, batchSize: 25, lr: 0.02, penalty: 'gl', lambda: 5e-3 }), {
-      onEpoch: (rec) => seen.push(rec.epoch),
-      onProgress: (e, done, total) => progress.push([e, done, total]),
-    });
+    const r = await trainNetwork(
+      data,
+      resolveTrainConfig({ hidden: [12, 7, 5], epochs: 4, batchSize: 25, lr: 0.02, penalty: 'gl', lambda: 5e-3 }),
+      {
+        onEpoch: (rec) => seen.push(rec.epoch),
+        onProgress: (e, done, total) => progress.push([e, done, total]),
+      },
+    );
     const total = 5 * 12 + 12 + 12 * 7 + 7 + 7 * 5 + 5 + 5 * 4 + 4;
     expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
     expect(seen).toEqual([1, 2, 3, 4]);
@@ -153,7 +159,16 @@ describe('logistic regression and the subgradient solver', () => {
 
   it('subgradient group lasso leaves weights nonzero but trains well', async () => {
     const data = planted(1000, 300, 5);
-    const cfg = resolveTrainConfig({ hidden: [16], optimizer: 'adam', lr: 0.01, penalty: 'gl', lambda: 0.016, solver: 'subgradient', epochs: 15, batchSize: 100 });
+    const cfg = resolveTrainConfig({
+      hidden: [16],
+      optimizer: 'adam',
+      lr: 0.01,
+      penalty: 'gl',
+      lambda: 0.016,
+      solver: 'subgradient',
+      epochs: 15,
+      batchSize: 100,
+    });
     const r = await trainNetwork(data, cfg, { trainEvalRows: 0 });
     const l0 = r.network.layers[0];
     // no group reaches exact zero (that only the proximal step does) ...
@@ -206,7 +221,15 @@ describe('resolveTrainConfig', () => {
 
   it('completes a partial config with the defaults and parses hidden sizes', () => {
     const cfg = resolveTrainConfig({ hidden: '16, 8' as unknown as number[], penalty: 'gl', lambda: 1e-4, lr: undefined });
-    expect(cfg).toMatchObject({ hidden: [16, 8], penalty: 'gl', lambda: 1e-4, lr: 1e-3, optimizer: 'adam', engine: 'fused', solver: 'prox' });
+    expect(cfg).toMatchObject({
+      hidden: [16, 8],
+      penalty: 'gl',
+      lambda: 1e-4,
+      lr: 1e-3,
+      optimizer: 'adam',
+      engine: 'fused',
+      solver: 'prox',
+    });
     expect(resolveTrainConfig({ hidden: 'none' as unknown as number[] }).hidden).toEqual([]);
   });
 });

@@ -50,8 +50,7 @@ const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n')
 
 const dataDirOption = {
   type: 'string',
-  describe:
-    'Folder to look in first for catalog data files (then $GS_DATA_DIR, then the cache folder ' + cacheDir() + ')',
+  describe: 'Folder to look in first for catalog data files (then $GS_DATA_DIR, then the cache folder ' + cacheDir() + ')',
 } as const;
 
 const fetchCommand: CommandModule<object, FetchArgs> = {

@@ -23,7 +23,8 @@ const D = GROUP_DESIGN_DEFAULTS;
 
 function parseRatios(s: string): number[] {
   const r = s.split(',').map((t) => Number(t.trim()));
-  if (r.length === 0 || r.some((v) => !(v >= 1) || !Number.isFinite(v))) throw new GsError('BAD_OPTION', `--ratios must be comma-separated numbers >= 1, got "${s}"`);
+  if (r.length === 0 || r.some((v) => !(v >= 1) || !Number.isFinite(v)))
+    throw new GsError('BAD_OPTION', `--ratios must be comma-separated numbers >= 1, got "${s}"`);
   return r;
 }
 
@@ -34,11 +35,16 @@ function positiveInt(name: string, v: number): number {
 
 export const experimentCommand: CommandModule<object, ExperimentArgs> = {
   command: 'experiment <name>',
-  describe: 'Run a paper experiment without network training; group-design: group lasso against lasso as the cover ratio of a group-sparse regression varies (Section 3.5, Figure 3)',
+  describe:
+    'Run a paper experiment without network training; group-design: group lasso against lasso as the cover ratio of a group-sparse regression varies (Section 3.5, Figure 3)',
   builder: (y: Argv) =>
-    (y
+    y
       .positional('name', { type: 'string', choices: ['group-design'], describe: 'The experiment' })
-      .option('out', { type: 'string', default: 'gs-group-design', describe: 'Folder for group-design.md, group-design.json and group-design.svg' })
+      .option('out', {
+        type: 'string',
+        default: 'gs-group-design',
+        describe: 'Folder for group-design.md, group-design.json and group-design.svg',
+      })
       .option('seeds', { type: 'number', default: D.seeds, describe: 'Problems drawn per cover ratio (errors are averaged)' })
       .option('first-seed', { type: 'number', default: D.firstSeed, describe: 'Seeds are first-seed .. first-seed + seeds - 1' })
       .option('features', { type: 'number', default: D.p, describe: 'p, features (a multiple of --group-size)' })
@@ -46,10 +52,14 @@ export const experimentCommand: CommandModule<object, ExperimentArgs> = {
       .option('support', { type: 'number', default: D.k, describe: 'k, nonzeros of the true weights' })
       .option('samples', { type: 'number', default: D.samples, describe: 'n, training rows (as many again for validation)' })
       .option('noise', { type: 'number', default: D.noise, describe: 'Standard deviation of the label noise' })
-      .option('ratios', { type: 'string', default: D.coverRatios.join(','), describe: 'Cover ratios (groups touched x group size / k), rounded to whole groups' })
+      .option('ratios', {
+        type: 'string',
+        default: D.coverRatios.join(','),
+        describe: 'Cover ratios (groups touched x group size / k), rounded to whole groups',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON instead of the table' })
       .example('$0 experiment group-design', 'the default design (a few seconds)')
-      .example('$0 experiment group-design --seeds 20 --out fig3', 'more seeds')) as unknown as Argv<ExperimentArgs>,
+      .example('$0 experiment group-design --seeds 20 --out fig3', 'more seeds') as unknown as Argv<ExperimentArgs>,
   handler: async (a) => {
     if (!(a.noise >= 0)) throw new GsError('BAD_OPTION', `--noise must be >= 0, got ${a.noise}`);
     const samples = positiveInt('samples', a.samples);
@@ -69,7 +79,9 @@ export const experimentCommand: CommandModule<object, ExperimentArgs> = {
     bar.clear();
     const files = await writeGroupDesign(a.out, result);
     if (a.json) {
-      process.stdout.write(`${JSON.stringify({ files, options: result.options, rows: result.rows.map(({ trials: _t, ...row }) => row), seconds: result.seconds })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ files, options: result.options, rows: result.rows.map(({ trials: _t, ...row }) => row), seconds: result.seconds })}\n`,
+      );
       return;
     }
     const { header, rows } = groupDesignTable(result);

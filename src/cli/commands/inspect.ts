@@ -27,47 +27,136 @@ function listNames(names: string[], full: boolean): string {
 function formatOnnx(info: OnnxInfo, a: InspectArgs): string {
   const out: string[] = [];
   const opset = info.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ');
-  out.push(`${info.file}: ONNX model, ${info.bytes} bytes, IR ${info.irVersion}, opset ${opset}, producer ${info.producer.name} ${info.producer.version}`.trim());
+  out.push(
+    `${info.file}: ONNX model, ${info.bytes} bytes, IR ${info.irVersion}, opset ${opset}, producer ${info.producer.name} ${info.producer.version}`.trim(),
+  );
   const io = [...info.inputs.map((t) => ['input', t]), ...info.outputs.map((t) => ['output', t])] as [string, OnnxInfo['inputs'][0]][];
-  out.push('', formatTable(['', 'name', 'type', 'shape'], io.map(([k, t]) => [k, t.name, t.type, `[${t.shape.join(', ')}]`])));
+  out.push(
+    '',
+    formatTable(
+      ['', 'name', 'type', 'shape'],
+      io.map(([k, t]) => [k, t.name, t.type, `[${t.shape.join(', ')}]`]),
+    ),
+  );
   if (info.layers.length > 0) {
-    const rows = info.layers.map((l, i) => [i, l.node, l.op, l.inSize, l.outSize, l.relu ? 'relu' : i === info.layers.length - 1 ? 'softmax' : '-', l.parameters]);
+    const rows = info.layers.map((l, i) => [
+      i,
+      l.node,
+      l.op,
+      l.inSize,
+      l.outSize,
+      l.relu ? 'relu' : i === info.layers.length - 1 ? 'softmax' : '-',
+      l.parameters,
+    ]);
     out.push('', formatTable(['layer', 'node', 'op', 'in', 'out', 'activation', 'parameters'], rows));
   }
   out.push('', `parameters: ${info.parameterCount} (float initializers)`);
   const iface = info.interface;
   if (iface) {
-    const names: string[] = info.metadata[META.keptNames] ? JSON.parse(info.metadata[META.keptNames]) : iface.keptIndices.map((c) => `x${c}`);
-    out.push(`inputs kept: ${iface.keptIndices.length} of ${iface.inputWidth}${iface.compactInput ? ' (compact input: feed only these columns)' : ' (the model takes all columns)'}`);
-    out.push(`  ${listNames(names.map((n, i) => `${n}[${iface.keptIndices[i]}]`), a.full)}`);
+    const names: string[] = info.metadata[META.keptNames]
+      ? JSON.parse(info.metadata[META.keptNames])
+      : iface.keptIndices.map((c) => `x${c}`);
+    out.push(
+      `inputs kept: ${iface.keptIndices.length} of ${iface.inputWidth}${iface.compactInput ? ' (compact input: feed only these columns)' : ' (the model takes all columns)'}`,
+    );
+    out.push(
+      `  ${listNames(
+        names.map((n, i) => `${n}[${iface.keptIndices[i]}]`),
+        a.full,
+      )}`,
+    );
     out.push(`classes: ${listNames(iface.classLabels, a.full)}`);
   }
   const meta = Object.entries(info.metadata).filter(([k]) => ![META.classes, META.keptIndices, META.keptNames].includes(k as never));
-  if (meta.length > 0) out.push('', formatTable(['metadata', 'value'], meta.map(([k, v]) => [k, clip(v, a.full)])));
-  if (a.nodes) out.push('', formatTable(['node', 'op', 'inputs', 'outputs'], info.nodes.map((n) => [n.name, n.op, n.inputs.join(', '), n.outputs.join(', ')])));
+  if (meta.length > 0)
+    out.push(
+      '',
+      formatTable(
+        ['metadata', 'value'],
+        meta.map(([k, v]) => [k, clip(v, a.full)]),
+      ),
+    );
+  if (a.nodes)
+    out.push(
+      '',
+      formatTable(
+        ['node', 'op', 'inputs', 'outputs'],
+        info.nodes.map((n) => [n.name, n.op, n.inputs.join(', '), n.outputs.join(', ')]),
+      ),
+    );
   return out.join('\n');
 }
 
 function inspectRun(dir: string, a: InspectArgs): void {
   const { network: net, info } = loadRun(dir);
-  const layers = net.layers.map((l, i) => ({ layer: i, in: l.inSize, out: l.outSize, activation: i < net.layers.length - 1 ? 'relu' : 'softmax', parameters: l.kernel.length + l.bias.length, zeroWeights: l.kernel.filter((w) => w === 0).length }));
+  const layers = net.layers.map((l, i) => ({
+    layer: i,
+    in: l.inSize,
+    out: l.outSize,
+    activation: i < net.layers.length - 1 ? 'relu' : 'softmax',
+    parameters: l.kernel.length + l.bias.length,
+    zeroWeights: l.kernel.filter((w) => w === 0).length,
+  }));
   const kept = net.inputIndices.map((c) => ({ index: c, name: net.featureNames[c] }));
-  const summary = { kind: 'run', dir, generatedBy: info.generatedBy, createdAt: info.createdAt, engine: info.engine ?? null, data: info.data ?? null, inputWidth: net.inputWidth, inputsKept: kept.length, scaling: net.scaling !== null, classLabels: net.classLabels, parameters: parameterCount(net), multiplyAdds: multiplyAdds(net), layers };
+  const summary = {
+    kind: 'run',
+    dir,
+    generatedBy: info.generatedBy,
+    createdAt: info.createdAt,
+    engine: info.engine ?? null,
+    data: info.data ?? null,
+    inputWidth: net.inputWidth,
+    inputsKept: kept.length,
+    scaling: net.scaling !== null,
+    classLabels: net.classLabels,
+    parameters: parameterCount(net),
+    multiplyAdds: multiplyAdds(net),
+    layers,
+  };
   if (a.json) {
-    process.stdout.write(`${JSON.stringify({ ...summary, keptInputs: kept, config: info.config ?? null, summary: info.summary ?? null, epochs: info.history?.length ?? 0 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...summary, keptInputs: kept, config: info.config ?? null, summary: info.summary ?? null, epochs: info.history?.length ?? 0 })}\n`,
+    );
     return;
   }
-  const out: string[] = [`${dir}: run directory written by ${info.generatedBy} at ${info.createdAt}${info.engine ? `, engine ${info.engine}` : ''}`];
+  const out: string[] = [
+    `${dir}: run directory written by ${info.generatedBy} at ${info.createdAt}${info.engine ? `, engine ${info.engine}` : ''}`,
+  ];
   if (info.data) out.push(`data: ${info.data.name ?? info.data.path ?? `${info.data.train} + ${info.data.test}`}`);
-  out.push('', formatTable(['layer', 'in', 'out', 'activation', 'parameters', 'zero weights'], layers.map((l) => [l.layer, l.in, l.out, l.activation, l.parameters, l.zeroWeights])));
+  out.push(
+    '',
+    formatTable(
+      ['layer', 'in', 'out', 'activation', 'parameters', 'zero weights'],
+      layers.map((l) => [l.layer, l.in, l.out, l.activation, l.parameters, l.zeroWeights]),
+    ),
+  );
   out.push('', `parameters: ${summary.parameters}, multiply-adds per row: ${summary.multiplyAdds}`);
   out.push(`inputs kept: ${kept.length} of ${net.inputWidth}; standardized: ${net.scaling ? 'yes' : 'no'}`);
-  out.push(`  ${listNames(kept.map((k) => `${k.name}[${k.index}]`), a.full)}`);
+  out.push(
+    `  ${listNames(
+      kept.map((k) => `${k.name}[${k.index}]`),
+      a.full,
+    )}`,
+  );
   out.push(`classes: ${listNames(net.classLabels, a.full)}`);
   const cfg = Object.entries(info.config ?? {}).filter(([k]) => k !== 'dataSpec');
-  if (cfg.length > 0) out.push('', formatTable(['config', 'value'], cfg.map(([k, v]) => [k, clip(JSON.stringify(v), a.full)])));
+  if (cfg.length > 0)
+    out.push(
+      '',
+      formatTable(
+        ['config', 'value'],
+        cfg.map(([k, v]) => [k, clip(JSON.stringify(v), a.full)]),
+      ),
+    );
   const sum = Object.entries(info.summary ?? {});
-  if (sum.length > 0) out.push('', formatTable(['summary', 'value'], sum.map(([k, v]) => [k, clip(JSON.stringify(v) ?? '-', a.full)])));
+  if (sum.length > 0)
+    out.push(
+      '',
+      formatTable(
+        ['summary', 'value'],
+        sum.map(([k, v]) => [k, clip(JSON.stringify(v) ?? '-', a.full)]),
+      ),
+    );
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -76,7 +165,11 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
   describe: 'Show what is inside an ONNX model or a run directory: layers, sizes, parameters, inputs kept, metadata',
   builder: (y: Argv) =>
     y
-      .positional('file', { type: 'string', demandOption: true, describe: 'An ONNX file (from prune --export) or a run directory (from train --out)' })
+      .positional('file', {
+        type: 'string',
+        demandOption: true,
+        describe: 'An ONNX file (from prune --export) or a run directory (from train --out)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object instead of tables' })
       .option('nodes', { type: 'boolean', default: false, describe: 'ONNX: also list every graph node' })
       .option('full', { type: 'boolean', default: false, describe: 'Do not shorten long lists and metadata values' })

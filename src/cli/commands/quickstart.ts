@@ -35,7 +35,10 @@ export const quickstartCommand: CommandModule<object, QuickstartArgs> = {
       { outDir: a.out, config: a.epochs ? { epochs: a.epochs } : {}, data: { data: 'mnist', maxTrainRows: a['train-rows'] } },
       {
         onProgress: (e, done, total) => bar.update(`epoch ${e}/${epochs}`, done, total),
-        onEpoch: (rec) => bar.log(`${rec.phase === 'finetune' ? 'fine-tune ' : ''}epoch ${rec.epoch}/${rec.phase === 'finetune' ? QUICKSTART_FINETUNE_EPOCHS : epochs}  test acc ${rec.testAccuracy.toFixed(4)}  zero params ${rec.zeroParams}/${rec.totalParams}  alive units ${rec.aliveUnits.join(',')}  inputs ${rec.aliveInputs}  ${rec.seconds.toFixed(1)}s`),
+        onEpoch: (rec) =>
+          bar.log(
+            `${rec.phase === 'finetune' ? 'fine-tune ' : ''}epoch ${rec.epoch}/${rec.phase === 'finetune' ? QUICKSTART_FINETUNE_EPOCHS : epochs}  test acc ${rec.testAccuracy.toFixed(4)}  zero params ${rec.zeroParams}/${rec.totalParams}  alive units ${rec.aliveUnits.join(',')}  inputs ${rec.aliveInputs}  ${rec.seconds.toFixed(1)}s`,
+          ),
       },
     );
     bar.clear();

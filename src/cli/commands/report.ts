@@ -20,18 +20,31 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <sources..>',
   describe: 'Write an HTML report (Pareto plot, loss and accuracy curves, selection and run tables) from sweep stores and run directories',
   builder: (y: Argv) =>
-    (y
-      .positional('sources', { type: 'string', array: true, describe: 'results.jsonl files, sweep folders holding one, or run directories (gs-compress train --out)' })
+    y
+      .positional('sources', {
+        type: 'string',
+        array: true,
+        describe: 'results.jsonl files, sweep folders holding one, or run directories (gs-compress train --out)',
+      })
       .option('out', { type: 'string', default: 'report.html', describe: 'The HTML file to write (atomically)' })
-      .option('tolerance', { type: 'number', default: DEFAULT_TOLERANCE, describe: 'Accuracy tolerance of "sparsest within", a fraction (0.005 = half a point)' })
-      .option('max-curves', { type: 'number', default: DEFAULT_MAX_CURVES, describe: 'Most runs drawn in the curve plots (beyond it: the chosen runs and the Pareto front)' })
+      .option('tolerance', {
+        type: 'number',
+        default: DEFAULT_TOLERANCE,
+        describe: 'Accuracy tolerance of "sparsest within", a fraction (0.005 = half a point)',
+      })
+      .option('max-curves', {
+        type: 'number',
+        default: DEFAULT_MAX_CURVES,
+        describe: 'Most runs drawn in the curve plots (beyond it: the chosen runs and the Pareto front)',
+      })
       .option('title', { type: 'string', describe: 'Title of the report' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object (file written, selection) instead of text' })
       .example('$0 report sweeps/mnist/results.jsonl --out mnist.html', 'a sweep')
-      .example('$0 report runs/mnist-gl runs/mnist-l1 --out runs.html', 'a few run directories')) as unknown as Argv<ReportArgs>,
+      .example('$0 report runs/mnist-gl runs/mnist-l1 --out runs.html', 'a few run directories') as unknown as Argv<ReportArgs>,
   handler: async (a) => {
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance must be a number >= 0, got ${a.tolerance}`);
-    if (!(Number.isInteger(a['max-curves']) && a['max-curves'] >= 1)) throw new GsError('BAD_OPTION', `--max-curves must be a positive integer, got ${a['max-curves']}`);
+    if (!(Number.isInteger(a['max-curves']) && a['max-curves'] >= 1))
+      throw new GsError('BAD_OPTION', `--max-curves must be a positive integer, got ${a['max-curves']}`);
     const { html, model } = await buildReport(a.sources, { tolerance: a.tolerance, maxCurves: a['max-curves'], title: a.title });
     writeReport(a.out, html);
     if (a.json) {
@@ -57,6 +70,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       ...model.front.map((r, i) => [`front ${i + 1}/${model.front.length}`, ...runCells(r)]),
     ];
     if (rows.length) process.stdout.write(`${formatTable(['chosen as', ...RUN_COLUMNS], rows)}\n\n`);
-    process.stdout.write(`wrote ${a.out}: ${model.runs.length} run${model.runs.length === 1 ? '' : 's'} from ${model.sources.length} source${model.sources.length === 1 ? '' : 's'}\n`);
+    process.stdout.write(
+      `wrote ${a.out}: ${model.runs.length} run${model.runs.length === 1 ? '' : 's'} from ${model.sources.length} source${model.sources.length === 1 ? '' : 's'}\n`,
+    );
   },
 };

@@ -76,30 +76,104 @@ interface MergeArgs {
 const list = 'comma-separated list';
 
 function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
-  return dataOptions(y)
-    // no yargs defaults here, so that a grid file's values are not overridden by them
-    .option('test-fraction', { type: 'number', default: undefined, group: 'Data:', describe: 'Share of a single --data file held out for testing (default 0.3)' })
-    .option('split-seed', { type: 'number', default: undefined, group: 'Data:', describe: 'Seed of the train/test split of a single file (default 0)' })
-    .option('preset', { type: 'string', choices: PRESET_NAMES, group: 'Grid:', describe: `A grid of the paper; flags override its lists. ${PRESET_NAMES.map((n) => `${n}: ${PRESETS[n].describe}`).join('; ')}` })
-    .option('grid', { type: 'string', group: 'Grid:', describe: 'JSON or YAML file of lists keyed by these flags\' names (e.g. {"lr": [5e-3, 1e-3], "penalty": ["gl", "sgl"]}); flags override it' })
-    .option('hidden', { type: 'string', group: 'Grid:', describe: 'Hidden layer sizes, comma separated; alternatives separated by ";" (e.g. "32,32;64"); "" or none = logistic regression (default 32,32)' })
-    .option('optimizer', { type: 'string', group: 'Grid:', describe: `Optimizers, ${list} of ${OPTIMIZERS.join(', ')} (default adam)` })
-    .option('lr', { type: 'string', group: 'Grid:', describe: `Learning rates, ${list} (default 1e-3)` })
-    .option('penalty', { type: 'string', group: 'Grid:', describe: `Penalties, ${list} of ${PENALTY_KINDS.join(', ')}; none runs once, ignoring --lambda (default none)` })
-    .option('lambda', { type: 'string', group: 'Grid:', describe: `Penalty strengths, ${list}, crossed with every penalty but none` })
-    .option('epochs', { type: 'string', group: 'Grid:', describe: `Passes over the training split, ${list} (default 20)` })
-    .option('batch-size', { type: 'string', group: 'Grid:', describe: `Rows per optimizer step, ${list} (default 32)` })
-    .option('seed', { type: 'string', group: 'Grid:', describe: `Seeds of initialisation and shuffling, ${list} (default 0)` })
-    .option('solver', { type: 'string', group: 'Grid:', describe: `prox and/or subgradient, ${list} (default prox)` })
-    .option('standardize', { type: 'boolean', group: 'Grid:', describe: 'Standardize features (default on for tabular data); --no-standardize turns it off' })
-    .option('prox-step', { type: 'string', choices: ['preconditioned', 'lr'], group: 'Grid:', describe: 'Proximal step of every run: preconditioned (default) or lr (lr*lambda thresholds, as plain proximal SGD)' })
-    .option('engine', { type: 'string', choices: ['fused', 'fused-js', 'tfjs'], group: 'Engine:', describe: 'Training engine of every run (default fused)' })
-    .option('backend', { type: 'string', choices: ['auto', 'tfjs-node', 'wasm', 'cpu'], group: 'Engine:', describe: 'tfjs backend for --engine tfjs (default auto)' })
-    .option('out', { type: 'string', demandOption: true, group: 'Running:', describe: 'Sweep folder: results.jsonl (one line per finished run) and runs/<id>/; running again resumes' })
-    .option('workers', { type: 'number', group: 'Running:', describe: `Worker processes (default: the number of cores, ${defaultWorkers()} here); 0 trains in this process` })
-    .option('shard', { type: 'string', group: 'Running:', describe: 'i/n: run only the i-th of n slices of the grid (configurations whose index is i-1 mod n), to spread a grid over machines; join with `sweep merge`' })
-    .option('tolerance', { type: 'number', default: DEFAULT_TOLERANCE, group: 'Output:', describe: 'Accuracy tolerance (a fraction; 0.005 = 0.5 points) for the sparsest near-best run' })
-    .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'No progress; print one JSON summary at the end' }) as Argv<T & SweepArgs>;
+  return (
+    dataOptions(y)
+      // no yargs defaults here, so that a grid file's values are not overridden by them
+      .option('test-fraction', {
+        type: 'number',
+        default: undefined,
+        group: 'Data:',
+        describe: 'Share of a single --data file held out for testing (default 0.3)',
+      })
+      .option('split-seed', {
+        type: 'number',
+        default: undefined,
+        group: 'Data:',
+        describe: 'Seed of the train/test split of a single file (default 0)',
+      })
+      .option('preset', {
+        type: 'string',
+        choices: PRESET_NAMES,
+        group: 'Grid:',
+        describe: `A grid of the paper; flags override its lists. ${PRESET_NAMES.map((n) => `${n}: ${PRESETS[n].describe}`).join('; ')}`,
+      })
+      .option('grid', {
+        type: 'string',
+        group: 'Grid:',
+        describe:
+          'JSON or YAML file of lists keyed by these flags\' names (e.g. {"lr": [5e-3, 1e-3], "penalty": ["gl", "sgl"]}); flags override it',
+      })
+      .option('hidden', {
+        type: 'string',
+        group: 'Grid:',
+        describe:
+          'Hidden layer sizes, comma separated; alternatives separated by ";" (e.g. "32,32;64"); "" or none = logistic regression (default 32,32)',
+      })
+      .option('optimizer', { type: 'string', group: 'Grid:', describe: `Optimizers, ${list} of ${OPTIMIZERS.join(', ')} (default adam)` })
+      .option('lr', { type: 'string', group: 'Grid:', describe: `Learning rates, ${list} (default 1e-3)` })
+      .option('penalty', {
+        type: 'string',
+        group: 'Grid:',
+        describe: `Penalties, ${list} of ${PENALTY_KINDS.join(', ')}; none runs once, ignoring --lambda (default none)`,
+      })
+      .option('lambda', { type: 'string', group: 'Grid:', describe: `Penalty strengths, ${list}, crossed with every penalty but none` })
+      .option('epochs', { type: 'string', group: 'Grid:', describe: `Passes over the training split, ${list} (default 20)` })
+      .option('batch-size', { type: 'string', group: 'Grid:', describe: `Rows per optimizer step, ${list} (default 32)` })
+      .option('seed', { type: 'string', group: 'Grid:', describe: `Seeds of initialisation and shuffling, ${list} (default 0)` })
+      .option('solver', { type: 'string', group: 'Grid:', describe: `prox and/or subgradient, ${list} (default prox)` })
+      .option('standardize', {
+        type: 'boolean',
+        group: 'Grid:',
+        describe: 'Standardize features (default on for tabular data); --no-standardize turns it off',
+      })
+      .option('prox-step', {
+        type: 'string',
+        choices: ['preconditioned', 'lr'],
+        group: 'Grid:',
+        describe: 'Proximal step of every run: preconditioned (default) or lr (lr*lambda thresholds, as plain proximal SGD)',
+      })
+      .option('engine', {
+        type: 'string',
+        choices: ['fused', 'fused-js', 'tfjs'],
+        group: 'Engine:',
+        describe: 'Training engine of every run (default fused)',
+      })
+      .option('backend', {
+        type: 'string',
+        choices: ['auto', 'tfjs-node', 'wasm', 'cpu'],
+        group: 'Engine:',
+        describe: 'tfjs backend for --engine tfjs (default auto)',
+      })
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        group: 'Running:',
+        describe: 'Sweep folder: results.jsonl (one line per finished run) and runs/<id>/; running again resumes',
+      })
+      .option('workers', {
+        type: 'number',
+        group: 'Running:',
+        describe: `Worker processes (default: the number of cores, ${defaultWorkers()} here); 0 trains in this process`,
+      })
+      .option('shard', {
+        type: 'string',
+        group: 'Running:',
+        describe:
+          'i/n: run only the i-th of n slices of the grid (configurations whose index is i-1 mod n), to spread a grid over machines; join with `sweep merge`',
+      })
+      .option('tolerance', {
+        type: 'number',
+        default: DEFAULT_TOLERANCE,
+        group: 'Output:',
+        describe: 'Accuracy tolerance (a fraction; 0.005 = 0.5 points) for the sparsest near-best run',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        group: 'Output:',
+        describe: 'No progress; print one JSON summary at the end',
+      }) as Argv<T & SweepArgs>
+  );
 }
 
 /** What the command line says, as a grid input (only the flags actually given). */
@@ -155,7 +229,17 @@ function compact(store: string, r: RunRecord) {
   return {
     id: r.id,
     runDir: runDirOf(store, r),
-    config: { hidden: t.hidden, optimizer: t.optimizer, lr: t.lr, penalty: t.penalty, lambda: t.lambda, seed: t.seed, epochs: t.epochs, batchSize: t.batchSize, solver: t.solver },
+    config: {
+      hidden: t.hidden,
+      optimizer: t.optimizer,
+      lr: t.lr,
+      penalty: t.penalty,
+      lambda: t.lambda,
+      seed: t.seed,
+      epochs: t.epochs,
+      batchSize: t.batchSize,
+      solver: t.solver,
+    },
     summary: r.summary,
   };
 }
@@ -202,7 +286,13 @@ function printSelection(store: string, records: RunRecord[], tolerance: number, 
   out(`\nBest test accuracy:\n${runTable(store, [best])}`);
   out(`\nSparsest within ${(100 * tolerance).toFixed(2)} points of the best (fewest nonzero parameters):\n${runTable(store, [sparsest])}`);
   out(`\nPareto front (test accuracy vs nonzero parameters):\n${runTable(store, pareto)}`);
-  if (all) out(`\nAll runs by test accuracy:\n${runTable(store, [...records].sort((a, b) => b.summary.testAccuracy - a.summary.testAccuracy))}`);
+  if (all)
+    out(
+      `\nAll runs by test accuracy:\n${runTable(
+        store,
+        [...records].sort((a, b) => b.summary.testAccuracy - a.summary.testAccuracy),
+      )}`,
+    );
   out(`\nnext: gs-compress prune ${shortPath(runDirOf(store, sparsest))} --export model.onnx`);
 }
 
@@ -223,13 +313,20 @@ const runCommand: CommandModule<object, SweepArgs> = {
   describe: 'Train every configuration of a grid (resumable)',
   builder: (y) =>
     sweepOptions(y)
-      .example('$0 sweep --data mnist --optimizer adam,rmsprop --lr 5e-3,1e-3 --penalty gl,sgl --lambda 1e-4,1e-5 --out sweeps/mnist', '16 runs on all cores')
-      .example('$0 sweep --data sdd --preset group --out sweeps/sdd', 'the paper\'s group-sparsity grid (72 runs)')
+      .example(
+        '$0 sweep --data mnist --optimizer adam,rmsprop --lr 5e-3,1e-3 --penalty gl,sgl --lambda 1e-4,1e-5 --out sweeps/mnist',
+        '16 runs on all cores',
+      )
+      .example('$0 sweep --data sdd --preset group --out sweeps/sdd', "the paper's group-sparsity grid (72 runs)")
       .example('$0 sweep --data sdd --preset group --shard 2/4 --out sweeps/sdd-2', 'the second of 4 slices, e.g. on a second machine')
-      .example('$0 sweep --data my.csv --hidden "16;32,32" --seed 0,1,2 --penalty none,gl --lambda 1e-4 --out sweeps/mine', 'two architectures, three seeds') as never,
+      .example(
+        '$0 sweep --data my.csv --hidden "16;32,32" --seed 0,1,2 --penalty none,gl --lambda 1e-4 --out sweeps/mine',
+        'two architectures, three seeds',
+      ) as never,
   handler: async (a) => {
     const grid = gridFromArgs(a);
-    if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 0)) throw new GsError('BAD_OPTION', `--workers ${a.workers}: expected a whole number >= 0`);
+    if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 0))
+      throw new GsError('BAD_OPTION', `--workers ${a.workers}: expected a whole number >= 0`);
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance}: expected a number >= 0`);
     const shard = a.shard !== undefined ? parseShard(a.shard) : undefined;
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
@@ -245,7 +342,9 @@ const runCommand: CommandModule<object, SweepArgs> = {
           if (a.json) return;
           const where = shard ? ` (shard ${shard.index}/${shard.count} of ${s.gridSize})` : '';
           const repaired = s.repairedLines ? `; dropped ${s.repairedLines} unreadable store line(s), redoing them` : '';
-          process.stderr.write(`sweep: ${s.total} configurations${where}, ${s.skipped} already done, ${s.pending} to run on ${s.workers || 'no'} worker${s.workers === 1 ? '' : 's'}${repaired}\n`);
+          process.stderr.write(
+            `sweep: ${s.total} configurations${where}, ${s.skipped} already done, ${s.pending} to run on ${s.workers || 'no'} worker${s.workers === 1 ? '' : 's'}${repaired}\n`,
+          );
           if (s.pending > 0) bar.update(`runs ${s.skipped}/${s.total}`, 0, s.pending, 'elapsed 0s');
         },
         onRunDone: (_r, p) => {
@@ -271,7 +370,9 @@ const runCommand: CommandModule<object, SweepArgs> = {
         })}\n`,
       );
     } else {
-      process.stdout.write(`ran ${result.ran}, skipped ${result.skipped} (already done), failed ${result.failed.length}, in ${duration(result.seconds)}\n`);
+      process.stdout.write(
+        `ran ${result.ran}, skipped ${result.skipped} (already done), failed ${result.failed.length}, in ${duration(result.seconds)}\n`,
+      );
       printSelection(result.store, result.records, a.tolerance, false);
     }
     if (result.failed.length > 0) {
@@ -287,14 +388,21 @@ const showCommand: CommandModule<object, ShowArgs> = {
   builder: (y) =>
     y
       .positional('store', { type: 'string', demandOption: true, describe: 'results.jsonl, or the sweep folder holding it' })
-      .option('tolerance', { type: 'number', default: DEFAULT_TOLERANCE, describe: 'Accuracy tolerance (a fraction; 0.005 = 0.5 points) for the sparsest near-best run' })
+      .option('tolerance', {
+        type: 'number',
+        default: DEFAULT_TOLERANCE,
+        describe: 'Accuracy tolerance (a fraction; 0.005 = 0.5 points) for the sparsest near-best run',
+      })
       .option('all', { type: 'boolean', default: false, describe: 'Also list every run, by test accuracy' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object' })
       .example('$0 sweep show sweeps/mnist', 'then: gs-compress prune <dir> --export model.onnx') as never,
   handler: (a) => {
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance}: expected a number >= 0`);
     const store = readStore(a.store, true);
-    if (a.json) process.stdout.write(`${JSON.stringify({ ...selectionJson(store.file, store.records, a.tolerance), droppedLines: store.dropped })}\n`);
+    if (a.json)
+      process.stdout.write(
+        `${JSON.stringify({ ...selectionJson(store.file, store.records, a.tolerance), droppedLines: store.dropped })}\n`,
+      );
     else {
       if (store.dropped) process.stderr.write(`note: ${store.dropped} unreadable line(s) in ${store.file} skipped\n`);
       printSelection(store.file, store.records, a.tolerance, a.all);
@@ -307,18 +415,27 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
   describe: 'Join results stores into OUT (dedupe by id; run directories are copied into OUT/runs)',
   builder: (y) =>
     y
-      .positional('out', { type: 'string', demandOption: true, describe: 'Folder of the merged store (OUT/results.jsonl, OUT/runs/); its own runs are kept' })
+      .positional('out', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Folder of the merged store (OUT/results.jsonl, OUT/runs/); its own runs are kept',
+      })
       .positional('stores', { type: 'string', array: true, demandOption: true, describe: 'results.jsonl files or sweep folders' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object' })
       .example('$0 sweep merge sweeps/sdd sweeps/sdd-1 sweeps/sdd-2', 'join two shards') as never,
   handler: (a) => {
     const r = mergeStores(a.out, a.stores);
     if (a.json) {
-      process.stdout.write(`${JSON.stringify({ store: r.file, runs: r.records.length, added: r.added, duplicates: r.duplicates, copiedRuns: r.copiedRuns, missingRuns: r.missingRuns, droppedLines: r.dropped })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ store: r.file, runs: r.records.length, added: r.added, duplicates: r.duplicates, copiedRuns: r.copiedRuns, missingRuns: r.missingRuns, droppedLines: r.dropped })}\n`,
+      );
       return;
     }
-    process.stdout.write(`${shortPath(r.file)}: ${r.records.length} runs (${r.added} added, ${r.duplicates} duplicate ids skipped, ${r.copiedRuns} run folders copied)\n`);
-    if (r.missingRuns.length) process.stderr.write(`warning: no run folder for ${r.missingRuns.join(', ')} (kept, pointing where it was expected)\n`);
+    process.stdout.write(
+      `${shortPath(r.file)}: ${r.records.length} runs (${r.added} added, ${r.duplicates} duplicate ids skipped, ${r.copiedRuns} run folders copied)\n`,
+    );
+    if (r.missingRuns.length)
+      process.stderr.write(`warning: no run folder for ${r.missingRuns.join(', ')} (kept, pointing where it was expected)\n`);
     if (r.dropped) process.stderr.write(`note: ${r.dropped} unreadable line(s) skipped\n`);
   },
 };
@@ -326,6 +443,10 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
 export const sweepCommand: CommandModule = {
   command: 'sweep',
   describe: 'Train a grid of configurations in parallel (resumable), then pick the best, the sparsest near-best and the Pareto front',
-  builder: (y: Argv) => y.command(showCommand).command(mergeCommand).command(runCommand as CommandModule),
+  builder: (y: Argv) =>
+    y
+      .command(showCommand)
+      .command(mergeCommand)
+      .command(runCommand as CommandModule),
   handler: () => undefined,
 };

@@ -41,9 +41,25 @@ function describeDataset(d: SplitDataset): string {
 
 export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
   return dataOptions(y)
-    .option('hidden', { type: 'string', default: DEFAULT_CONFIG.hidden.join(','), group: 'Network:', describe: 'Hidden layer sizes, comma separated; empty ("") trains logistic regression' })
-    .option('standardize', { type: 'boolean', group: 'Network:', describe: 'Standardize features with training-split statistics (default on for tabular data, off for images); --no-standardize turns it off' })
-    .option('optimizer', { type: 'string', choices: OPTIMIZERS as unknown as string[], default: DEFAULT_CONFIG.optimizer, group: 'Training:', describe: 'Optimizer (PyTorch default settings)' })
+    .option('hidden', {
+      type: 'string',
+      default: DEFAULT_CONFIG.hidden.join(','),
+      group: 'Network:',
+      describe: 'Hidden layer sizes, comma separated; empty ("") trains logistic regression',
+    })
+    .option('standardize', {
+      type: 'boolean',
+      group: 'Network:',
+      describe:
+        'Standardize features with training-split statistics (default on for tabular data, off for images); --no-standardize turns it off',
+    })
+    .option('optimizer', {
+      type: 'string',
+      choices: OPTIMIZERS as unknown as string[],
+      default: DEFAULT_CONFIG.optimizer,
+      group: 'Training:',
+      describe: 'Optimizer (PyTorch default settings)',
+    })
     .option('lr', { type: 'number', default: DEFAULT_CONFIG.lr, group: 'Training:', describe: 'Learning rate' })
     .option('epochs', { type: 'number', default: DEFAULT_CONFIG.epochs, group: 'Training:', describe: 'Passes over the training split' })
     .option('batch-size', { type: 'number', default: DEFAULT_CONFIG.batchSize, group: 'Training:', describe: 'Rows per optimizer step' })
@@ -53,28 +69,64 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       choices: PENALTY_KINDS as unknown as string[],
       default: DEFAULT_CONFIG.penalty,
       group: 'Sparsity:',
-      describe: 'none; l2 (weight decay, lambda*sum w^2); l1 (lasso); gl (group lasso: one group per input unit\'s outgoing weights, sqrt(group size) weighted, each bias its own group); sgl (sparse group lasso = gl + l1)',
+      describe:
+        "none; l2 (weight decay, lambda*sum w^2); l1 (lasso); gl (group lasso: one group per input unit's outgoing weights, sqrt(group size) weighted, each bias its own group); sgl (sparse group lasso = gl + l1)",
     })
-    .option('lambda', { type: 'number', default: DEFAULT_CONFIG.lambda, group: 'Sparsity:', describe: 'Penalty strength (needed with any penalty but none)' })
+    .option('lambda', {
+      type: 'number',
+      default: DEFAULT_CONFIG.lambda,
+      group: 'Sparsity:',
+      describe: 'Penalty strength (needed with any penalty but none)',
+    })
     .option('solver', {
       type: 'string',
       choices: ['prox', 'subgradient'],
       default: DEFAULT_CONFIG.solver,
       group: 'Sparsity:',
-      describe: 'prox: a (preconditioned, for adaptive optimizers) proximal step after every update, giving exact zeros; subgradient: the penalty is added to the loss, as in the paper',
+      describe:
+        'prox: a (preconditioned, for adaptive optimizers) proximal step after every update, giving exact zeros; subgradient: the penalty is added to the loss, as in the paper',
     })
     .option('prox-step', {
       type: 'string',
       choices: ['preconditioned', 'lr'],
       default: 'preconditioned',
       group: 'Sparsity:',
-      describe: 'Step of --solver prox: preconditioned scales each coordinate\'s threshold by the optimizer\'s own step (many exact zeros with adam/rmsprop/adamax); lr uses lr*lambda for every coordinate, as plain proximal SGD and the PyTorch reference do',
+      describe:
+        "Step of --solver prox: preconditioned scales each coordinate's threshold by the optimizer's own step (many exact zeros with adam/rmsprop/adamax); lr uses lr*lambda for every coordinate, as plain proximal SGD and the PyTorch reference do",
     })
-    .option('finetune-epochs', { type: 'number', default: 0, group: 'Sparsity:', describe: 'After training, prune exactly and retrain the smaller network this many epochs without the sparsity penalty (recovers accuracy; the saved run is then already compact)' })
-    .option('engine', { type: 'string', choices: ['fused', 'fused-js', 'tfjs'], default: DEFAULT_CONFIG.engine, group: 'Engine:', describe: 'fused: the whole training step in this process on WebAssembly SIMD kernels (float32; plain TypeScript where the runtime lacks SIMD), fastest on small networks; fused-js: the plain TypeScript kernels (float64 sums); tfjs: TensorFlow.js computes the gradients' })
-    .option('backend', { type: 'string', choices: ['auto', 'tfjs-node', 'wasm', 'cpu'], default: DEFAULT_CONFIG.backend, group: 'Engine:', describe: 'tfjs backend for --engine tfjs; auto picks tfjs-node, then wasm, then cpu' })
-    .option('out', { type: 'string', group: 'Output:', describe: 'Save the run here: model.json + weights.bin (tfjs LayersModel) and gs-run.json' })
-    .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object (config, history, summary) instead of tables' }) as Argv<T & TrainArgs>;
+    .option('finetune-epochs', {
+      type: 'number',
+      default: 0,
+      group: 'Sparsity:',
+      describe:
+        'After training, prune exactly and retrain the smaller network this many epochs without the sparsity penalty (recovers accuracy; the saved run is then already compact)',
+    })
+    .option('engine', {
+      type: 'string',
+      choices: ['fused', 'fused-js', 'tfjs'],
+      default: DEFAULT_CONFIG.engine,
+      group: 'Engine:',
+      describe:
+        'fused: the whole training step in this process on WebAssembly SIMD kernels (float32; plain TypeScript where the runtime lacks SIMD), fastest on small networks; fused-js: the plain TypeScript kernels (float64 sums); tfjs: TensorFlow.js computes the gradients',
+    })
+    .option('backend', {
+      type: 'string',
+      choices: ['auto', 'tfjs-node', 'wasm', 'cpu'],
+      default: DEFAULT_CONFIG.backend,
+      group: 'Engine:',
+      describe: 'tfjs backend for --engine tfjs; auto picks tfjs-node, then wasm, then cpu',
+    })
+    .option('out', {
+      type: 'string',
+      group: 'Output:',
+      describe: 'Save the run here: model.json + weights.bin (tfjs LayersModel) and gs-run.json',
+    })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      group: 'Output:',
+      describe: 'Print one JSON object (config, history, summary) instead of tables',
+    }) as Argv<T & TrainArgs>;
 }
 
 export function trainConfigFrom(a: TrainArgs): TrainConfig {
@@ -112,13 +164,16 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       process.stderr.write(`note: --backend ${cfg.backend} applies to --engine tfjs; the fused engines do not use tfjs\n`);
     }
     if (cfg.engine === 'fused' && !wasmPassAvailable()) {
-      process.stderr.write('note: the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime; `npm run build` makes them): training on the slower TypeScript kernels\n');
+      process.stderr.write(
+        'note: the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime; `npm run build` makes them): training on the slower TypeScript kernels\n',
+      );
     }
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
     const data = await loadDataset(dataSpec(a));
     if (!a.json) process.stderr.write(`${describeDataset(data)}\n`);
     const ftEpochs = a['finetune-epochs'];
-    if (!(Number.isInteger(ftEpochs) && ftEpochs >= 0)) throw new GsError('BAD_OPTION', `--finetune-epochs ${ftEpochs}: expected an integer >= 0`);
+    if (!(Number.isInteger(ftEpochs) && ftEpochs >= 0))
+      throw new GsError('BAD_OPTION', `--finetune-epochs ${ftEpochs}: expected an integer >= 0`);
     const hooks = (phase: string, epochs: number): TrainOptions => ({
       standardize: a.standardize,
       onProgress: (epoch, done, total) => bar.update(`${phase}epoch ${epoch}/${epochs}`, done, total),
@@ -157,7 +212,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       });
     }
     if (a.json) {
-      process.stdout.write(`${JSON.stringify({ data: data.ref, config: cfg, engine: result.engine, summary, history: result.history, out: a.out ?? null })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ data: data.ref, config: cfg, engine: result.engine, summary, history: result.history, out: a.out ?? null })}\n`,
+      );
     } else {
       process.stdout.write(`${formatHistory(result.history)}\n\n`);
       process.stdout.write(

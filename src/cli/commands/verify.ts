@@ -37,14 +37,41 @@ function pickSplit(d: SplitDataset, split: string): Table {
 }
 
 function builder<T>(y: Argv<T>) {
-  return dataOptions(y.positional('model', { type: 'string', demandOption: true, describe: 'The ONNX model to check (written by gs-compress prune --export)' }))
-    .option('run', { type: 'string', group: 'Reference:', describe: 'Run directory of the trained network to compare with; its recorded data is used when no --data/--train is given' })
-    .option('split', { type: 'string', choices: ['test', 'train', 'all'], default: 'test', group: 'Data:', describe: 'Which part of the data to verify on' })
-    .option('tolerance', { type: 'number', default: 1e-5, group: 'Reference:', describe: 'Largest allowed |probability difference| between the ONNX model and the --run network' })
-    .option('min-accuracy', { type: 'number', group: 'Check:', describe: 'Without --run: fail when the ONNX accuracy is below this fraction (0..1)' })
+  return dataOptions(
+    y.positional('model', {
+      type: 'string',
+      demandOption: true,
+      describe: 'The ONNX model to check (written by gs-compress prune --export)',
+    }),
+  )
+    .option('run', {
+      type: 'string',
+      group: 'Reference:',
+      describe: 'Run directory of the trained network to compare with; its recorded data is used when no --data/--train is given',
+    })
+    .option('split', {
+      type: 'string',
+      choices: ['test', 'train', 'all'],
+      default: 'test',
+      group: 'Data:',
+      describe: 'Which part of the data to verify on',
+    })
+    .option('tolerance', {
+      type: 'number',
+      default: 1e-5,
+      group: 'Reference:',
+      describe: 'Largest allowed |probability difference| between the ONNX model and the --run network',
+    })
+    .option('min-accuracy', {
+      type: 'number',
+      group: 'Check:',
+      describe: 'Without --run: fail when the ONNX accuracy is below this fraction (0..1)',
+    })
     .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of text' })
     .example('$0 verify runs/mnist-gl/model.onnx --run runs/mnist-gl', 'compare with the trained network on its test split')
-    .example('$0 verify model.onnx --data new-data.csv --split all --min-accuracy 0.9', 'accuracy on your own data') as unknown as Argv<T & VerifyArgs>;
+    .example('$0 verify model.onnx --data new-data.csv --split all --min-accuracy 0.9', 'accuracy on your own data') as unknown as Argv<
+    T & VerifyArgs
+  >;
 }
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
@@ -55,7 +82,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     const status = (s: string) => {
       if (!a.json && process.stderr.isTTY) process.stderr.write(`${s}\n`);
     };
-    if (a.tolerance < 0 || !Number.isFinite(a.tolerance)) throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance} is not valid; expected a number >= 0`);
+    if (a.tolerance < 0 || !Number.isFinite(a.tolerance))
+      throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance} is not valid; expected a number >= 0`);
     const bytes = readModelFile(a.model);
     const iface = readOnnxInfo(bytes, a.model).interface;
     let reference: Network | null = null;
@@ -76,11 +104,23 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       process.stderr.write(`warning: the data has classes the model does not know (${unknown.join(', ')}); their rows count as wrong\n`);
     }
     status(`running onnxruntime on ${table.rows} rows...`);
-    const r = await verifyOnnx({ onnx: bytes, reference, features: table.features, labels, rows: table.rows, tolerance: a.tolerance, minAccuracy: a['min-accuracy'] });
+    const r = await verifyOnnx({
+      onnx: bytes,
+      reference,
+      features: table.features,
+      labels,
+      rows: table.rows,
+      tolerance: a.tolerance,
+      minAccuracy: a['min-accuracy'],
+    });
     if (a.json) {
-      process.stdout.write(`${JSON.stringify({ model: a.model, run: a.run ?? null, data: data.ref, split: a.split, unknownClasses: unknown, ...r })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ model: a.model, run: a.run ?? null, data: data.ref, split: a.split, unknownClasses: unknown, ...r })}\n`,
+      );
     } else {
-      process.stdout.write(`${a.model} on ${data.name} (${a.split} split)${reference ? `, reference ${a.run}` : ', against the data labels'}\n`);
+      process.stdout.write(
+        `${a.model} on ${data.name} (${a.split} split)${reference ? `, reference ${a.run}` : ', against the data labels'}\n`,
+      );
       process.stdout.write(`${formatVerification(r)}\n`);
     }
     if (!r.ok) {

@@ -45,8 +45,14 @@ export function biasGradient(delta: Float64Array, n: number, outS: number, gb: F
  * delta value is loaded once for four multiply-adds.
  */
 export function backpropDelta(
-  inp: Float64Array, n: number, inS: number, W: Float32Array, outS: number,
-  delta: Float64Array, dPrev: Float64Array, live: Int32Array,
+  inp: Float64Array,
+  n: number,
+  inS: number,
+  W: Float32Array,
+  outS: number,
+  delta: Float64Array,
+  dPrev: Float64Array,
+  live: Int32Array,
 ): void {
   for (let r = 0; r < n; r++) {
     const d = r * outS;

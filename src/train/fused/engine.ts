@@ -45,8 +45,10 @@ function checkInputs(init: readonly DenseLayer[], data: TrainingData, cfg: Fused
   if (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 1) {
     throw new GsError('BAD_OPTION', `batch size must be a positive integer, got ${cfg.batchSize}`);
   }
-  if (!(cfg.lr > 0) || !Number.isFinite(cfg.lr)) throw new GsError('BAD_OPTION', `learning rate must be a finite number > 0, got ${cfg.lr}`);
-  if (!(cfg.lambda >= 0) || !Number.isFinite(cfg.lambda)) throw new GsError('BAD_OPTION', `penalty lambda must be a finite number >= 0, got ${cfg.lambda}`);
+  if (!(cfg.lr > 0) || !Number.isFinite(cfg.lr))
+    throw new GsError('BAD_OPTION', `learning rate must be a finite number > 0, got ${cfg.lr}`);
+  if (!(cfg.lambda >= 0) || !Number.isFinite(cfg.lambda))
+    throw new GsError('BAD_OPTION', `penalty lambda must be a finite number >= 0, got ${cfg.lambda}`);
   if (init.length > 0 && init[0].inSize !== data.cols) {
     throw new RangeError(`the first layer reads ${init[0].inSize} inputs but the data has ${data.cols} columns`);
   }
@@ -65,7 +67,11 @@ function checkInputs(init: readonly DenseLayer[], data: TrainingData, cfg: Fused
 
 /** The optimizer step and proximal step in TypeScript over the flat arrays. */
 function typedArrayUpdate(
-  lay: FlatLayout, params: Float32Array, grads: Float32Array, cfg: FusedConfig, prox: ProxSetting | null,
+  lay: FlatLayout,
+  params: Float32Array,
+  grads: Float32Array,
+  cfg: FusedConfig,
+  prox: ProxSetting | null,
 ): () => void {
   const opt = createOptimizer(cfg.optimizer, lay.total, cfg.lr);
   const pv = viewsOf(params, lay);
@@ -86,9 +92,7 @@ function typedArrayUpdate(
 }
 
 /** A fused engine training copies of `init` on `data` (see TrainingEngine). */
-export function createFusedEngine(
-  init: DenseLayer[], data: TrainingData, cfg: FusedConfig, opts: FusedOptions = {},
-): TrainingEngine {
+export function createFusedEngine(init: DenseLayer[], data: TrainingData, cfg: FusedConfig, opts: FusedOptions = {}): TrainingEngine {
   const lay = layoutOf(init);
   checkInputs(init, data, cfg);
   const L = lay.inSize.length;
@@ -105,7 +109,8 @@ export function createFusedEngine(
   const kind = cfg.penalty;
   const lambda = cfg.lambda;
   const proxKind = isProximal(kind) ? kind : null;
-  const prox = cfg.solver === 'prox' && proxKind !== null && lambda > 0 ? { kind: proxKind, lambda, step: cfg.proxStep ?? 'preconditioned' } : null;
+  const prox =
+    cfg.solver === 'prox' && proxKind !== null && lambda > 0 ? { kind: proxKind, lambda, step: cfg.proxStep ?? 'preconditioned' } : null;
   const addGrad = lambda > 0 && (kind === 'l2' || (cfg.solver === 'subgradient' && isProximal(kind)));
   let update: () => void;
   if (wasmPass) {

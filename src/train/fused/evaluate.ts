@@ -28,9 +28,10 @@ export class StackEvaluator {
     const L = layers.length;
     for (let k = 0; k < L; k++) {
       const l = layers[k];
-      const m = k === 0
-        ? gatherNonzero32(x, off, 1, l.inSize, l.outSize, nzOff, nzVal, 0)
-        : gatherNonzero64(acts[k - 1], 0, 1, l.inSize, l.outSize, nzOff, nzVal, 0);
+      const m =
+        k === 0
+          ? gatherNonzero32(x, off, 1, l.inSize, l.outSize, nzOff, nzVal, 0)
+          : gatherNonzero64(acts[k - 1], 0, 1, l.inSize, l.outSize, nzOff, nzVal, 0);
       forwardRow(nzOff, nzVal, 0, m, l.kernel, l.bias, l.outSize, acts[k], 0, k < L - 1);
     }
     const z = acts[L - 1];

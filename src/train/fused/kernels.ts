@@ -11,8 +11,14 @@
 /** Nonzeros of x[base + i*stride], i < count: offsets i*outS into nzOff[at..], values into nzVal[at..];
  * returns the end of what it wrote. */
 export function gatherNonzero32(
-  x: Float32Array, base: number, stride: number, count: number, outS: number,
-  nzOff: Int32Array, nzVal: Float64Array, at: number,
+  x: Float32Array,
+  base: number,
+  stride: number,
+  count: number,
+  outS: number,
+  nzOff: Int32Array,
+  nzVal: Float64Array,
+  at: number,
 ): number {
   let m = at;
   for (let i = 0; i < count; i++) {
@@ -26,8 +32,14 @@ export function gatherNonzero32(
 
 /** As gatherNonzero32 for Float64Array sources. */
 export function gatherNonzero64(
-  x: Float64Array, base: number, stride: number, count: number, outS: number,
-  nzOff: Int32Array, nzVal: Float64Array, at: number,
+  x: Float64Array,
+  base: number,
+  stride: number,
+  count: number,
+  outS: number,
+  nzOff: Int32Array,
+  nzVal: Float64Array,
+  at: number,
 ): number {
   let m = at;
   for (let i = 0; i < count; i++) {
@@ -44,8 +56,16 @@ export function gatherNonzero64(
  * where nzOff/nzVal[from..to) list the row's nonzero inputs i as offsets i*outS.
  */
 export function forwardRow(
-  nzOff: Int32Array, nzVal: Float64Array, from: number, to: number, W: Float32Array, b: Float32Array,
-  outS: number, out: Float64Array, o: number, relu: boolean,
+  nzOff: Int32Array,
+  nzVal: Float64Array,
+  from: number,
+  to: number,
+  W: Float32Array,
+  b: Float32Array,
+  outS: number,
+  out: Float64Array,
+  o: number,
+  relu: boolean,
 ): void {
   let j = 0;
   for (; j + 8 <= outS; j += 8) {
@@ -126,8 +146,14 @@ export function forwardRow(
  * where nzOff/nzVal[from..to) list the batch rows r with a nonzero input i as offsets r*outS.
  */
 export function gradientRow(
-  nzOff: Int32Array, nzVal: Float64Array, from: number, to: number, delta: Float64Array,
-  outS: number, gW: Float32Array, o: number,
+  nzOff: Int32Array,
+  nzVal: Float64Array,
+  from: number,
+  to: number,
+  delta: Float64Array,
+  outS: number,
+  gW: Float32Array,
+  o: number,
 ): void {
   let j = 0;
   for (; j + 8 <= outS; j += 8) {

@@ -25,7 +25,10 @@ class Adam implements FlatOptimizer {
   steps = 0;
   private readonly m: Float32Array;
   private readonly v: Float32Array;
-  constructor(size: number, private readonly lr: number) {
+  constructor(
+    size: number,
+    private readonly lr: number,
+  ) {
     this.m = new Float32Array(size);
     this.v = new Float32Array(size);
   }
@@ -50,7 +53,10 @@ class Adamax implements FlatOptimizer {
   steps = 0;
   private readonly m: Float32Array;
   private readonly u: Float32Array;
-  constructor(size: number, private readonly lr: number) {
+  constructor(
+    size: number,
+    private readonly lr: number,
+  ) {
     this.m = new Float32Array(size);
     this.u = new Float32Array(size);
   }
@@ -75,7 +81,10 @@ class RmsProp implements FlatOptimizer {
   readonly scalarStep = null;
   steps = 0;
   private readonly v: Float32Array;
-  constructor(size: number, private readonly lr: number) {
+  constructor(
+    size: number,
+    private readonly lr: number,
+  ) {
     this.v = new Float32Array(size);
   }
   step(p: Float32Array, g: Float32Array, h: Float32Array | null): void {

@@ -67,10 +67,7 @@ export class BatchPass {
    * Forward and backward for rows order[start..start+n); overwrites grads with the gradient
    * of the batch's mean cross-entropy, which it returns.
    */
-  run(
-    params: LayerViews<Float32Array>[], grads: LayerViews<Float32Array>[],
-    order: Int32Array, start: number, n: number,
-  ): number {
+  run(params: LayerViews<Float32Array>[], grads: LayerViews<Float32Array>[], order: Int32Array, start: number, n: number): number {
     this.forward(params, order, start, n);
     const { lay, data, acts, deltas, inputs, nzOff, nzVal } = this;
     const L = lay.inSize.length;

@@ -18,7 +18,11 @@ export class BatchInputs {
   colVal: Float64Array;
   private readonly cursor: Int32Array;
 
-  constructor(private readonly inS: number, private readonly outS: number, maxBatch: number) {
+  constructor(
+    private readonly inS: number,
+    private readonly outS: number,
+    maxBatch: number,
+  ) {
     this.rowStart = new Int32Array(maxBatch + 1);
     const cap = Math.max(inS, Math.min(maxBatch * inS, 1 << 20));
     this.rowOff = new Int32Array(cap);

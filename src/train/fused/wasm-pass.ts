@@ -68,7 +68,12 @@ export class WasmNetworkMemory {
   /** The last layer's output buffer [maxBatch, classes]. */
   readonly logits: Float32Array;
 
-  constructor(lay: FlatLayout, x: Float32Array, y: Int32Array, readonly maxBatch: number) {
+  constructor(
+    lay: FlatLayout,
+    x: Float32Array,
+    y: Int32Array,
+    readonly maxBatch: number,
+  ) {
     const mod = wasmPassModule();
     if (!mod) throw new Error(`the WebAssembly SIMD kernels are unavailable (${WASM_FILE} missing, or no SIMD in this runtime)`);
     this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
@@ -105,8 +110,19 @@ export class WasmNetworkMemory {
     this.grads = new Float32Array(buf, gOff, lay.total);
     const t = new Int32Array(buf, this.table, L * 8);
     for (let k = 0; k < L; k++) {
-      t.set([lay.inSize[k], lay.outSize[k], pOff + 4 * lay.kernelOffset[k], pOff + 4 * lay.biasOffset[k],
-        gOff + 4 * lay.kernelOffset[k], gOff + 4 * lay.biasOffset[k], act[k], delta[k]], k * 8);
+      t.set(
+        [
+          lay.inSize[k],
+          lay.outSize[k],
+          pOff + 4 * lay.kernelOffset[k],
+          pOff + 4 * lay.biasOffset[k],
+          gOff + 4 * lay.kernelOffset[k],
+          gOff + 4 * lay.biasOffset[k],
+          act[k],
+          delta[k],
+        ],
+        k * 8,
+      );
     }
     this.logits = new Float32Array(buf, act[L - 1], maxBatch * lay.outSize[L - 1]);
   }
@@ -116,7 +132,11 @@ export class WasmNetworkMemory {
 export class WasmBatchPass {
   readonly mem: WasmNetworkMemory;
 
-  constructor(lay: FlatLayout, private readonly data: TrainingData, maxBatch: number) {
+  constructor(
+    lay: FlatLayout,
+    private readonly data: TrainingData,
+    maxBatch: number,
+  ) {
     this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch);
   }
 
@@ -128,7 +148,7 @@ export class WasmBatchPass {
   run(params: LayerViews<Float32Array>[], _grads: LayerViews<Float32Array>[], order: Int32Array, start: number, n: number): number {
     const m = this.mem;
     if (params.length > 0 && params[0].kernel.buffer !== m.params.buffer) {
-      throw new Error('WasmBatchPass.run: parameters must live in the pass\'s memory (use its buffers)');
+      throw new Error("WasmBatchPass.run: parameters must live in the pass's memory (use its buffers)");
     }
     if (n > m.maxBatch) throw new RangeError(`batch of ${n} rows exceeds the pass's ${m.maxBatch}`);
     m.idxView.set(order.subarray(start, start + n));

@@ -34,7 +34,11 @@ export class WasmUpdate {
    * (no prox, sgd, or proxStep 'lr'). */
   private readonly h: number;
 
-  constructor(private readonly mem: WasmNetworkMemory, private readonly lay: FlatLayout, private readonly cfg: WasmUpdateConfig) {
+  constructor(
+    private readonly mem: WasmNetworkMemory,
+    private readonly lay: FlatLayout,
+    private readonly cfg: WasmUpdateConfig,
+  ) {
     this.kernelPtr = lay.kernelOffset.map((o) => 4 * o);
     this.biasPtr = lay.biasOffset.map((o) => 4 * o);
     const perCoordinate = cfg.prox !== null && cfg.prox.step === 'preconditioned' && cfg.optimizer !== 'sgd';

@@ -27,7 +27,12 @@ export class TfjsGradientPass {
       const f = (...ps: tf.Tensor[]): tf.Scalar => {
         let h = this.xb as tf.Tensor2D;
         for (let k = 0; k < L; k++) {
-          h = tf.fused.matMul({ a: h, b: ps[2 * k] as tf.Tensor2D, bias: ps[2 * k + 1], activation: k < L - 1 ? 'relu' : 'linear' }) as tf.Tensor2D;
+          h = tf.fused.matMul({
+            a: h,
+            b: ps[2 * k] as tf.Tensor2D,
+            bias: ps[2 * k + 1],
+            activation: k < L - 1 ? 'relu' : 'linear',
+          }) as tf.Tensor2D;
         }
         return tf.losses.softmaxCrossEntropy(this.yb as tf.Tensor2D, h) as tf.Scalar;
       };
