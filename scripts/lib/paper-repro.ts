@@ -56,7 +56,7 @@ export interface DataSource {
 }
 
 /** The full data set when the catalog finds it, else (sdd, covtype) the shared sample; null when neither exists. */
-export function dataSource(name: CatalogName, quick: boolean, dataDir?: string): DataSource | null {
+export function dataSource(name: CatalogName, quick: boolean, dataDir?: string, sharedDir = SHARED_DATA): DataSource | null {
   const limits = quick ? { ...QUICK_ROWS } : {};
   const entry = CATALOG[name];
   const found = locateCatalog(name, dataDir).found;
@@ -71,7 +71,7 @@ export function dataSource(name: CatalogName, quick: boolean, dataDir?: string):
   }
   if (name === 'mnist') return null;
   const s = SAMPLES[name];
-  const file = path.join(SHARED_DATA, s.file);
+  const file = path.join(sharedDir, s.file);
   if (!fs.existsSync(file)) return null;
   return {
     name,

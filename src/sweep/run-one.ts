@@ -1,8 +1,11 @@
 /**
  * Training one configuration of a sweep: train, save the run directory (runs/<id>, written
- * before anything reaches the store), and describe it as a store record.
+ * before anything reaches the store), and describe it as a store record. The run's gs-run.json
+ * refers to its data portably (relative to the run directory, with content hashes), and its
+ * summary holds the same wall time as the record (training, evaluation and pruning).
  */
 import * as path from 'path';
+import { portableRef, rebaseSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { saveRun } from '../network/run-io';
 import { pruneNetwork } from '../prune';
@@ -41,19 +44,24 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
     aliveInputs: last?.aliveInputs ?? 0,
     inputs: data.train.cols,
     seconds: result.trainSeconds,
-    wallSeconds: 0,
+    wallSeconds: (Date.now() - t0) / 1000, // training, evaluation and pruning; saved in gs-run.json and the record alike
     engine: result.engine,
     diverged: last ? !Number.isFinite(last.dataLoss) : true,
   };
-  saveRun(path.join(outDir, runDir), result.network, {
+  const absRunDir = path.resolve(outDir, runDir);
+  saveRun(absRunDir, result.network, {
     generatedBy: `gs-compress ${VERSION} sweep`,
     createdAt: new Date().toISOString(),
-    data: data.ref,
-    config: { ...cfg, standardize: result.network.scaling !== null, dataSpec: point.config.data, sweepId: point.id },
+    data: portableRef(data.ref, absRunDir),
+    config: {
+      ...cfg,
+      standardize: result.network.scaling !== null,
+      dataSpec: rebaseSpec(point.config.data, path.resolve(outDir), absRunDir),
+      sweepId: point.id,
+    },
     engine: result.engine,
     history: result.history as unknown as Record<string, unknown>[],
     summary: summary as unknown as Record<string, unknown>,
   });
-  summary.wallSeconds = (Date.now() - t0) / 1000;
   return { id: point.id, config: point.config, runDir, summary, history: result.history, finishedAt: new Date().toISOString() };
 }

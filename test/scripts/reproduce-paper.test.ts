@@ -28,13 +28,17 @@ describe('data sources', () => {
     const empty = tmp();
     process.env.XDG_CACHE_HOME = empty;
     delete process.env.GS_DATA_DIR;
-    const s = dataSource('sdd', false, empty);
-    if (s === null) return; // no shared samples beside this checkout
-    expect(s.kind).toBe('sample');
-    expect(s.spec).toEqual({ data: expect.stringMatching(/sensorless_sample2200\.txt\.gz$/), testFraction: 0.3 });
-    expect(dataSource('covtype', true, empty)?.spec).toMatchObject({ testFraction: 0.3, maxTrainRows: 2000, maxTestRows: 1000 });
+    // A shared-data folder of our own (the script looks in ../shared/data), so this always runs.
+    const shared = tmp();
+    expect(dataSource('sdd', false, empty, shared)).toBeNull(); // no sample, no full file
+    fs.writeFileSync(path.join(shared, 'sensorless_sample2200.txt.gz'), '');
+    fs.writeFileSync(path.join(shared, 'covtype_sample50k.data.gz'), '');
+    const s = dataSource('sdd', false, empty, shared);
+    expect(s?.kind).toBe('sample');
+    expect(s?.spec).toEqual({ data: path.join(shared, 'sensorless_sample2200.txt.gz'), testFraction: 0.3 });
+    expect(dataSource('covtype', true, empty, shared)?.spec).toMatchObject({ testFraction: 0.3, maxTrainRows: 2000, maxTestRows: 1000 });
     fs.writeFileSync(path.join(empty, 'Sensorless_drive_diagnosis.txt'), '1 2 3\n');
-    const full = dataSource('sdd', false, empty);
+    const full = dataSource('sdd', false, empty, shared);
     expect(full?.kind).toBe('full');
     expect(full?.spec).toEqual({ data: 'sdd', dataDir: empty });
   });
