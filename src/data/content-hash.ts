@@ -3,7 +3,8 @@
  * computed once and cached, so records and sweep ids can name data by what it is rather than
  * where it lies. The cache is keyed by absolute path, size and modification time: in memory for
  * this process, then a small sidecar beside the file (`.NAME.sha256.json`) when its folder is
- * writable, else one JSON file in the per-user cache folder. A folder of MNIST IDX files hashes
+ * writable, else one JSON file in the per-user cache folder ($GS_HASH_CACHE names a cache file to
+ * use instead of sidecars, e.g. for shared data folders). A folder of MNIST IDX files hashes
  * to the SHA-256 of its four files' roles and hashes.
  */
 import { createHash } from 'crypto';
@@ -36,7 +37,8 @@ export function setHashCacheFile(file: string | null): void {
 }
 
 function userCacheFile(): string {
-  return fallbackCacheFile ?? path.join(cacheDir(), 'hashes.json');
+  const env = process.env.GS_HASH_CACHE;
+  return fallbackCacheFile ?? (env ? path.resolve(env) : path.join(cacheDir(), 'hashes.json'));
 }
 
 /** The sidecar cache file of `file`. */
@@ -76,11 +78,13 @@ export function sha256OfFile(file: string): string {
 
 function store(abs: string, entry: CacheEntry): void {
   memory.set(abs, entry);
-  try {
-    writeFileAtomic(sidecarOf(abs), `${JSON.stringify({ file: path.basename(abs), ...entry })}\n`);
-    return;
-  } catch {
-    // read-only folder: fall through to the shared cache
+  if (!process.env.GS_HASH_CACHE) {
+    try {
+      writeFileAtomic(sidecarOf(abs), `${JSON.stringify({ file: path.basename(abs), ...entry })}\n`);
+      return;
+    } catch {
+      // read-only folder: fall through to the shared cache
+    }
   }
   try {
     const file = userCacheFile();
@@ -99,7 +103,7 @@ export function hashFile(file: string): ContentHash {
   const st = fs.statSync(abs);
   const mem = memory.get(abs);
   if (fresh(mem, st)) return PREFIX + mem.sha256;
-  const side = readJson(sidecarOf(abs));
+  const side = process.env.GS_HASH_CACHE ? undefined : readJson(sidecarOf(abs));
   if (fresh(side, st)) {
     memory.set(abs, side);
     return PREFIX + side.sha256;

@@ -72,3 +72,21 @@ test('an MNIST folder hashes by its four files, the same wherever it is, and cha
   expect(hashDataPath(path.join(dir, 'm3'))).not.toBe(h1);
   expect(hashDataPath(path.join(dir, 'missing'))).toBeNull();
 });
+
+test('$GS_HASH_CACHE: hashes go to that file only, no sidecar beside the data', () => {
+  const file = path.join(dir, 'shared-data.csv');
+  fs.writeFileSync(file, '5,6,z\n');
+  const cache = path.join(dir, 'env-cache.json');
+  process.env.GS_HASH_CACHE = cache;
+  try {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const fresh = require('../../src/data/content-hash') as typeof import('../../src/data/content-hash');
+      expect(fresh.hashFile(file)).toBe(sha('5,6,z\n'));
+    });
+  } finally {
+    delete process.env.GS_HASH_CACHE;
+  }
+  expect(fs.existsSync(sidecarOf(file))).toBe(false);
+  expect((JSON.parse(fs.readFileSync(cache, 'utf8')) as Record<string, { sha256: string }>)[file].sha256).toBe(sha('5,6,z\n').slice(7));
+});
