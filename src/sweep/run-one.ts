@@ -8,7 +8,7 @@ import * as path from 'path';
 import { portableRef, rebaseSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { saveRun } from '../network/run-io';
-import { pruneNetwork } from '../prune';
+import { summarizeTraining } from '../pipeline/summary';
 import { trainNetwork } from '../train/train';
 import { VERSION } from '../version';
 import { RUNS_DIR } from './store';
@@ -23,31 +23,10 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
   const t0 = Date.now();
   const { train: cfg, standardize } = point.config;
   const result = await trainNetwork(data, cfg, { standardize, onProgress: opts.onProgress });
-  const last = result.history[result.history.length - 1];
-  const aliveUnits = last?.aliveUnits ?? [];
-  const totalParams = last?.totalParams ?? 0;
   const runDir = path.join(RUNS_DIR, point.id);
-  let prunedParams = totalParams;
-  try {
-    prunedParams = pruneNetwork(result.network).report.parameters.after;
-  } catch {
-    // a diverged network (NaN weights) cannot be pruned meaningfully; keep the dense count
-  }
-  const summary: RunSummary = {
-    testAccuracy: last?.testAccuracy ?? NaN,
-    trainAccuracy: last?.trainAccuracy ?? NaN,
-    nonzeroParams: totalParams - (last?.zeroParams ?? 0),
-    totalParams,
-    prunedParams,
-    aliveUnits,
-    aliveNeurons: aliveUnits.reduce((s, n) => s + n, 0),
-    aliveInputs: last?.aliveInputs ?? 0,
-    inputs: data.train.cols,
-    seconds: result.trainSeconds,
-    wallSeconds: (Date.now() - t0) / 1000, // training, evaluation and pruning; saved in gs-run.json and the record alike
-    engine: result.engine,
-    diverged: last ? !Number.isFinite(last.dataLoss) : true,
-  };
+  // wall time: training, evaluation and pruning (summarizeTraining prunes); saved in gs-run.json and the record alike
+  const trained = summarizeTraining(result, data.train.cols);
+  const summary: RunSummary = { ...trained, wallSeconds: (Date.now() - t0) / 1000 };
   const absRunDir = path.resolve(outDir, runDir);
   saveRun(absRunDir, result.network, {
     generatedBy: `gs-compress ${VERSION} sweep`,
