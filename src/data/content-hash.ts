@@ -3,7 +3,7 @@
  * computed once and cached, so records and sweep ids can name data by what it is rather than
  * where it lies. The cache is keyed by absolute path, size and modification time: in memory for
  * this process, then a small sidecar beside the file (`.NAME.sha256.json`) when its folder is
- * writable, else one JSON file in the per-user cache folder ($GS_HASH_CACHE names a cache file to
+ * writable (a folder without write bits counts as read-only, also for root), else one JSON file in the per-user cache folder ($GS_HASH_CACHE names a cache file to
  * use instead of sidecars, e.g. for shared data folders). A folder of MNIST IDX files hashes
  * to the SHA-256 of its four files' roles and hashes.
  */
@@ -76,9 +76,20 @@ export function sha256OfFile(file: string): string {
   return h.digest('hex');
 }
 
+/** Whether a sidecar may be written in `dir`: not when the folder is marked read-only (no write bit), even for root. */
+function sidecarAllowed(dir: string): boolean {
+  try {
+    if ((fs.statSync(dir).mode & 0o222) === 0) return false;
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function store(abs: string, entry: CacheEntry): void {
   memory.set(abs, entry);
-  if (!process.env.GS_HASH_CACHE) {
+  if (!process.env.GS_HASH_CACHE && sidecarAllowed(path.dirname(abs))) {
     try {
       writeFileAtomic(sidecarOf(abs), `${JSON.stringify({ file: path.basename(abs), ...entry })}\n`);
       return;

@@ -73,6 +73,21 @@ test('an MNIST folder hashes by its four files, the same wherever it is, and cha
   expect(hashDataPath(path.join(dir, 'missing'))).toBeNull();
 });
 
+test('a folder marked read-only gets no sidecar, even when the process could write there (root)', () => {
+  const ro = fs.mkdtempSync(path.join(dir, 'readonly-'));
+  const file = path.join(ro, 'c.csv');
+  fs.writeFileSync(file, 'r,o\n');
+  fs.chmodSync(ro, 0o555);
+  setHashCacheFile(path.join(dir, 'cache-ro.json'));
+  try {
+    expect(hashFile(file)).toBe(sha('r,o\n'));
+  } finally {
+    fs.chmodSync(ro, 0o755);
+  }
+  expect(fs.existsSync(sidecarOf(file))).toBe(false);
+  expect(Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'cache-ro.json'), 'utf8')) as object)).toEqual([file]);
+});
+
 test('$GS_HASH_CACHE: hashes go to that file only, no sidecar beside the data', () => {
   const file = path.join(dir, 'shared-data.csv');
   fs.writeFileSync(file, '5,6,z\n');
