@@ -12,6 +12,7 @@ import {
   stageGrid,
   writeStageLog,
   type StageLog,
+  SHARED_DATA,
 } from '../../scripts/lib/paper-repro';
 import { expandGrid } from '../../src/sweep/grid';
 import { fakeRecord } from '../sweep/helpers';
@@ -24,13 +25,28 @@ describe('data sources', () => {
     process.env = { ...env };
   });
 
-  test('the sample in ../shared/data when the catalog finds no full file, the full file when it does', () => {
+  // the shared samples live beside the checkout (../shared/data), not in it: without them the
+  // sample case is reported as skipped instead of passing with no assertion
+  const haveSamples = fs.existsSync(path.join(SHARED_DATA, 'sensorless_sample2200.txt.gz'));
+
+  test('the full file (and the quick row limits) when the catalog finds it', () => {
+    const empty = tmp();
+    process.env.XDG_CACHE_HOME = empty;
+    delete process.env.GS_DATA_DIR;
+    fs.writeFileSync(path.join(empty, 'Sensorless_drive_diagnosis.txt'), '1 2 3\n');
+    const full = dataSource('sdd', false, empty);
+    expect(full?.kind).toBe('full');
+    expect(full?.spec).toEqual({ data: 'sdd', dataDir: empty });
+    expect(dataSource('sdd', true, empty)?.spec).toMatchObject({ data: 'sdd', maxTrainRows: 2000, maxTestRows: 1000 });
+  });
+
+  (haveSamples ? test : test.skip)('the sample in ../shared/data when the catalog finds no full file, the full file when it does', () => {
     const empty = tmp();
     process.env.XDG_CACHE_HOME = empty;
     delete process.env.GS_DATA_DIR;
     const s = dataSource('sdd', false, empty);
-    if (s === null) return; // no shared samples beside this checkout
-    expect(s.kind).toBe('sample');
+    expect(s?.kind).toBe('sample');
+    if (!s) return;
     expect(Object.keys(s.spec).sort()).toEqual(['data', 'testFraction']);
     expect(s.spec.data).toMatch(/sensorless_sample2200\.txt\.gz$/);
     expect(s.spec.testFraction).toBe(0.3);
