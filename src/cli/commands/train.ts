@@ -5,10 +5,12 @@ import { loadDataset } from '../../data';
 import { portableRef, portableSpec } from '../../data/portable';
 import type { DataRef, SplitDataset } from '../../data/types';
 import { saveRun } from '../../network/run-io';
+import { PENALTIES } from '../../penalty/table';
 import { PENALTY_KINDS } from '../../penalty/types';
 import { resolveTrainConfig } from '../../train/config';
 import { DEFAULT_CONFIG } from '../../train/defaults';
 import { wasmPassAvailable } from '../../train/fused';
+import { OPTIMIZER_TABLE } from '../../train/fused/optimizers';
 import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
 import { trainThenFinetune } from '../../pipeline/finetune';
@@ -72,7 +74,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       choices: OPTIMIZERS,
       default: DEFAULT_CONFIG.optimizer,
       group: 'Training:',
-      describe: 'Optimizer (PyTorch default settings)',
+      describe: `Optimizer, with PyTorch's default settings: ${OPTIMIZERS.map((o) => `${o} (${OPTIMIZER_TABLE[o].help})`).join('; ')}`,
     })
     .option('lr', { type: 'number', default: DEFAULT_CONFIG.lr, group: 'Training:', describe: 'Learning rate' })
     .option('epochs', { type: 'number', default: DEFAULT_CONFIG.epochs, group: 'Training:', describe: 'Passes over the training split' })
@@ -83,8 +85,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       choices: PENALTY_KINDS,
       default: DEFAULT_CONFIG.penalty,
       group: 'Sparsity:',
-      describe:
-        "none; l2 (weight decay, lambda*sum w^2); l1 (lasso); gl (group lasso: one group per input unit's outgoing weights, sqrt(group size) weighted, each bias its own group); sgl (sparse group lasso = gl + l1)",
+      describe: PENALTY_KINDS.map((k) => `${k} (${PENALTIES[k].help})`).join('; '),
     })
     .option('lambda', {
       type: 'number',
