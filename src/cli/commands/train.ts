@@ -1,6 +1,8 @@
 /** `gs-compress train`: train a network with an optional (group) sparsity penalty and save the run. */
 import type { Argv, CommandModule } from 'yargs';
+import * as path from 'path';
 import { loadDataset } from '../../data';
+import { portableRef, portableSpec } from '../../data/portable';
 import type { DataRef, SplitDataset } from '../../data/types';
 import { saveRun } from '../../network/run-io';
 import { PENALTIES } from '../../penalty/table';
@@ -15,7 +17,7 @@ import { trainThenFinetune } from '../../pipeline/finetune';
 import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
 import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type EpochRecord, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
-import { absoluteSpec, dataOptions, dataSpec, type DataArgs } from '../data-options';
+import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatHistory } from '../history-table';
 import { ProgressBar } from '../progress';
 
@@ -206,11 +208,17 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: trainedAccuracy, finetuneEpochs: ftEpochs } : {}),
     };
     if (a.out) {
-      saveRun(a.out, result.network, {
+      const out = path.resolve(a.out);
+      saveRun(out, result.network, {
         generatedBy: `gs-compress ${VERSION}`,
         createdAt: new Date().toISOString(),
-        data: data.ref,
-        config: { ...cfg, finetuneEpochs: ftEpochs, standardize: result.network.scaling !== null, dataSpec: absoluteSpec(dataSpec(a)) },
+        data: portableRef(data.ref, out),
+        config: {
+          ...cfg,
+          finetuneEpochs: ftEpochs,
+          standardize: result.network.scaling !== null,
+          dataSpec: portableSpec(dataSpec(a), out, { keepDataDir: true }),
+        },
         engine: result.engine,
         history: result.history as unknown as Record<string, unknown>[],
         summary: { ...summary },
