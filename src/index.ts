@@ -14,7 +14,9 @@ export { trainNetwork } from './train/train';
 export type { TrainOptions, TrainResult } from './train/train';
 export { resolveTrainConfig, parseHidden } from './train/config';
 export { DEFAULT_CONFIG } from './train/defaults';
-export { chooseBackend } from './train/backend';
+/** Activates a tfjs backend; loads TensorFlow.js (an optional peer dependency) only when called. */
+export const chooseBackend: typeof import('./train/backend').chooseBackend = async (want) =>
+  (await import('./train/backend')).chooseBackend(want);
 export type { TrainConfig, EpochRecord, OptimizerName, Solver, ProxStep, EngineName, BackendName } from './train/types';
 export { wasmPassAvailable } from './train/fused';
 export * from './prune';

@@ -1,18 +1,29 @@
 /**
  * Creating a training engine from the configuration: the fused engine (the whole step in plain
  * TypeScript), or the tfjs engine (gradients by TensorFlow.js on the chosen backend; the same
- * optimizer and proximal update as the fused engine).
+ * optimizer and proximal update as the fused engine). TensorFlow.js is an optional peer
+ * dependency, loaded only when the tfjs engine is asked for.
  */
+import { GsError } from '../errors';
 import type { DenseLayer } from '../network/types';
-import { chooseBackend } from './backend';
 import { createFusedEngine } from './fused';
-import { TfjsGradientPass } from './tfjs/gradient-pass';
 import { layoutOf } from './fused/layout';
 import type { TrainConfig, TrainingData, TrainingEngine } from './types';
 
 export async function createEngine(init: DenseLayer[], data: TrainingData, cfg: TrainConfig): Promise<TrainingEngine> {
   if (cfg.engine === 'fused') return createFusedEngine(init, data, cfg);
   if (cfg.engine === 'fused-js') return createFusedEngine(init, data, cfg, { kernels: 'js' });
+  let tfjs: [typeof import('./backend'), typeof import('./tfjs/gradient-pass')];
+  try {
+    tfjs = await Promise.all([import('./backend'), import('./tfjs/gradient-pass')]);
+  } catch (e) {
+    throw new GsError(
+      'UNAVAILABLE',
+      `the tfjs engine needs TensorFlow.js, which is not installed (${(e as Error).message.split('\n')[0]}); ` +
+        'run npm install @tensorflow/tfjs (and @tensorflow/tfjs-backend-wasm for --backend wasm), or use --engine fused',
+    );
+  }
+  const [{ chooseBackend }, { TfjsGradientPass }] = tfjs;
   const { backend } = await chooseBackend(cfg.backend);
   const pass = new TfjsGradientPass(layoutOf(init), data);
   return createFusedEngine(init, data, cfg, { pass, name: `tfjs-${backend}`, onDispose: () => pass.dispose() });
