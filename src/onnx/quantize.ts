@@ -1,0 +1,124 @@
+/**
+ * The nodes of one dense layer's linear part (x @ kernel + bias), the table of weight storages
+ * the exporter supports:
+ * - float32 (default, exact): one Gemm.
+ * - 'float16' (LOSSY): kernel stored as float16 and Cast to float32 when the session loads it
+ *   (onnxruntime folds the Cast once; compute stays float32). Halves the weights.
+ * - 'int8' (LOSSY): kernel quantized symmetrically per output channel (scale_j = max_i |W_ij| /
+ *   127, zero point 0), activations quantized dynamically per call (DynamicQuantizeLinear, uint8),
+ *   MatMulInteger, then int32 -> float * (activation scale x channel scale) + bias: the graph
+ *   onnxruntime's Python dynamic quantizer writes for MatMul. A quarter of the weights' bytes.
+ * Both run in onnxruntime-node and onnxruntime-web (CPU / WebAssembly kernels).
+ */
+import type { DenseLayer } from '../network/types';
+import type { GraphParts } from './export';
+import { floatTensor, intAttr, node, onnx } from './proto';
+
+export type Quantize = 'int8' | 'float16';
+export const QUANTIZE_CHOICES: readonly Quantize[] = ['int8', 'float16'];
+
+const DT = onnx.TensorProto.DataType;
+
+/** float32 -> IEEE half bits, round to nearest even (subnormals and overflow to infinity handled). */
+export function toHalfBits(v: number): number {
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  f[0] = v;
+  const x = u[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    let m = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    if (rest > half || (rest === half && m & 1)) m++;
+    return sign | m;
+  }
+  let m = mant >>> 13;
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && m & 1)) {
+    m++;
+    if (m === 0x400) {
+      m = 0;
+      e++;
+      if (e >= 0x1f) return sign | 0x7c00;
+    }
+  }
+  return sign | (e << 10) | m;
+}
+
+/** Half bits -> number (for tests and the reference of a float16 export). */
+export function fromHalfBits(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return sign * m * 2 ** -24;
+  if (e === 0x1f) return m ? NaN : sign * Infinity;
+  return sign * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** Per-output-channel symmetric int8 weights: kernel [in, out] -> int8 values and a scale per column. */
+export function quantizeKernelInt8(layer: DenseLayer): { q: Int8Array; scale: Float32Array } {
+  const { inSize, outSize, kernel } = layer;
+  const scale = new Float32Array(outSize);
+  for (let j = 0; j < outSize; j++) {
+    let m = 0;
+    for (let i = 0; i < inSize; i++) m = Math.max(m, Math.abs(kernel[i * outSize + j]));
+    scale[j] = m > 0 ? m / 127 : 1;
+  }
+  const q = new Int8Array(kernel.length);
+  for (let i = 0; i < inSize; i++) {
+    for (let j = 0; j < outSize; j++) q[i * outSize + j] = Math.max(-127, Math.min(127, Math.round(kernel[i * outSize + j] / scale[j])));
+  }
+  return { q, scale };
+}
+
+/** Emits `out = input @ layer.kernel + layer.bias` in the given weight storage. */
+export function linearNodes(layer: DenseLayer, input: string, out: string, prefix: string, quantize: Quantize | null, g: GraphParts): void {
+  const { inSize, outSize } = layer;
+  g.inits.push(floatTensor(`${prefix}.bias`, [outSize], layer.bias));
+  if (quantize === null) {
+    g.inits.push(floatTensor(`${prefix}.kernel`, [inSize, outSize], layer.kernel));
+    g.nodes.push(node('Gemm', [input, `${prefix}.kernel`, `${prefix}.bias`], [out], prefix));
+    return;
+  }
+  if (quantize === 'float16') {
+    const half = Uint16Array.from(layer.kernel, (v) => toHalfBits(v));
+    g.inits.push({ name: `${prefix}.kernel_fp16`, dims: [inSize, outSize], dataType: DT.FLOAT16, rawData: new Uint8Array(half.buffer) });
+    g.nodes.push(node('Cast', [`${prefix}.kernel_fp16`], [`${prefix}.kernel`], `${prefix}.kernel_cast`, [intAttr('to', DT.FLOAT)]));
+    g.nodes.push(node('Gemm', [input, `${prefix}.kernel`, `${prefix}.bias`], [out], prefix));
+    return;
+  }
+  const { q, scale } = quantizeKernelInt8(layer);
+  g.inits.push({ name: `${prefix}.kernel_int8`, dims: [inSize, outSize], dataType: DT.INT8, rawData: new Uint8Array(q.buffer) });
+  g.inits.push(floatTensor(`${prefix}.kernel_scale`, [outSize], scale));
+  const p = (s: string) => `${prefix}.${s}`;
+  g.nodes.push(
+    node('DynamicQuantizeLinear', [input], [p('x_q'), p('x_scale'), p('x_zero')], p('quantize_input')),
+    node('MatMulInteger', [p('x_q'), p('kernel_int8'), p('x_zero')], [p('acc_int32')], p('matmul_int8')),
+    node('Cast', [p('acc_int32')], [p('acc')], p('acc_cast'), [intAttr('to', DT.FLOAT)]),
+    node('Mul', [p('x_scale'), p('kernel_scale')], [p('scale')], p('combine_scales')),
+    node('Mul', [p('acc'), p('scale')], [p('scaled')], p('rescale')),
+    node('Add', [p('scaled'), p('bias')], [out], p('add_bias')),
+  );
+}
+
+/**
+ * The network a quantized export computes in exact arithmetic on its weights (float16: the
+ * rounded kernels; int8: dequantized kernels; activation rounding not included): what a lossy
+ * export's accuracy is compared with, beside the float network itself.
+ */
+export function storedKernel(layer: DenseLayer, quantize: Quantize | null): Float32Array {
+  if (quantize === null) return layer.kernel;
+  if (quantize === 'float16') return Float32Array.from(layer.kernel, (v) => fromHalfBits(toHalfBits(v)));
+  const { q, scale } = quantizeKernelInt8(layer);
+  const { outSize } = layer;
+  return Float32Array.from(q, (v, i) => v * scale[i % outSize]);
+}
