@@ -9,7 +9,7 @@
  * - 'gather': a Gather on axis 1 of exactly the kept columns (the smallest first kernel, but
  *   onnxruntime gathers column by column and is slow at large batches).
  * - 'compact': the input already holds only the kept columns (compactInput), nothing to select.
- * chooseInputForm picks by a cost model fitted to measurements (scripts/bench-onnx.ts).
+ * chooseInputForm picks by a per-row cost model fitted to measurements (FORM_COSTS).
  */
 import type { DenseLayer, Network } from '../network/types';
 import type { GraphParts } from './export';
@@ -51,14 +51,29 @@ export function readColumns(net: Network, form: InputForm, maxSegments = MAX_SEG
 }
 
 /**
- * The form the exporter uses for a full-width input: 'segments' when its ranges read at most
- * 1.25x the kept columns (then within 1.25x of the compact model), else 'zero-rows' (never
- * slower than the dense model: the same single MatMul, fewer units). Gather is never chosen
- * by default: onnxruntime (1.30, CPU and WebAssembly) runs it slower than the MatMul it saves.
+ * Per-row cost (ns) of reading columns before the first MatMul, fitted to onnxruntime 1.30 CPU
+ * at batch 1024 (scripts/bench-onnx.ts --forms on the quickstart model, 1 thread): a multiply-add
+ * of the first MatMul, a column copied by Slice, a column picked by Gather (element by element).
+ */
+export const FORM_COSTS = { multiplyAdd: 0.11, sliceColumn: 3.3, gatherColumn: 25 } as const;
+
+/** Modelled per-row cost (ns) of a form for this network; lower is faster. */
+export function formCost(net: Network, form: InputForm, maxSegments = MAX_SEGMENTS): number {
+  const h = net.layers[0].outSize;
+  const read = readColumns(net, form, maxSegments).length;
+  const per = form === 'gather' ? FORM_COSTS.gatherColumn : form === 'segments' ? FORM_COSTS.sliceColumn : 0;
+  return read * (h * FORM_COSTS.multiplyAdd + per);
+}
+
+/**
+ * The form the exporter uses for a full-width input: the cheapest by formCost. Zero rows win
+ * unless most columns are dropped and the first layer is wide (then Slice segments or, for
+ * kept columns scattered over a very wide input, a Gather); zero rows are never slower than
+ * the dense model (the same single MatMul, fewer units).
  */
 export function chooseInputForm(net: Network): InputForm {
-  const k = net.inputIndices.length;
-  return readColumns(net, 'segments').length <= 1.25 * k ? 'segments' : 'zero-rows';
+  const forms: InputForm[] = ['zero-rows', 'segments', 'gather'];
+  return forms.reduce((best, f) => (formCost(net, f) < formCost(net, best) ? f : best), 'zero-rows' as InputForm);
 }
 
 export interface SelectedInput {

@@ -83,11 +83,13 @@ describe('exportOnnx + onnxruntime', () => {
     expect(readColumns(net, 'zero-rows')).toHaveLength(12);
     expect(readColumns(net, 'gather')).toEqual([1, 4, 5, 9, 10, 11]);
     expect(readColumns(net, 'segments', 2)).toEqual([1, 2, 3, 4, 5, 9, 10, 11]);
-    // 3 runs fit in MAX_SEGMENTS slices reading exactly the kept columns: segments is chosen
-    expect(chooseInputForm(net)).toBe('segments');
-    // kept columns scattered over the whole width: no few ranges are tight, zero rows it is
-    const scattered = keepInputs(randomNet(40, [3], 2, 4), [0, 3, 7, 12, 18, 25, 33, 39]);
-    expect(chooseInputForm(scattered)).toBe('zero-rows');
+    // a narrow first layer: the extra multiply-adds of zero rows cost less than copying columns
+    expect(chooseInputForm(net)).toBe('zero-rows');
+    // 5 kept columns in one run of a 2000-wide input read by 64 units: one Slice is cheapest
+    expect(chooseInputForm(keepInputs(randomNet(2000, [64], 2, 4), [100, 101, 102, 103, 104]))).toBe('segments');
+    // 8 columns scattered over a 2000-wide input: only a Gather reads few columns
+    const far = [0, 300, 600, 900, 1200, 1500, 1800, 1999];
+    expect(chooseInputForm(keepInputs(randomNet(2000, [64], 2, 4), far))).toBe('gather');
   });
 
   test('a hidden layer with 0 units makes the output a constant row', async () => {
@@ -112,8 +114,10 @@ describe('exportOnnx + onnxruntime', () => {
     expect(info.metadata[META.parameters]).toBe(String(3 * 5 + 5 + 5 * 2 + 2));
     expect(info.interface?.keptIndices).toEqual([0, 2, 3]);
     expect(info.interface?.compactInput).toBe(false);
+    // default form here: zero rows, so the first kernel spans all 6 raw columns
+    expect(info.metadata[META.inputForm]).toBe('zero-rows');
     expect(info.layers.map((l) => [l.inSize, l.outSize, l.relu])).toEqual([
-      [3, 5, true],
+      [6, 5, true],
       [5, 2, false],
     ]);
     expect(info.outputs).toEqual([
