@@ -149,7 +149,6 @@ function metadataProps(
     [META.classes]: JSON.stringify(net.classLabels),
     [META.inputWidth]: String(net.inputWidth),
     [META.keptIndices]: JSON.stringify(net.inputIndices),
-    [META.keptNames]: JSON.stringify(net.inputIndices.map((c) => net.featureNames[c] ?? `x${c}`)),
     [META.compactInput]: String(compact),
     [META.scalingFolded]: String(net.scaling !== null),
     [META.layerSizes]: JSON.stringify(sizes),
@@ -158,6 +157,10 @@ function metadataProps(
     [META.inputForm]: compact ? 'compact' : (form ?? 'all-columns'),
     [META.quantization]: quantize ?? 'none',
   };
+  // Names only when the data has them (default names x<column> are implied by the indices; they
+  // would be a third of a small int8 file).
+  const names = net.inputIndices.map((c) => net.featureNames[c] ?? `x${c}`);
+  if (names.some((n, i) => n !== `x${net.inputIndices[i]}`)) ours[META.keptNames] = JSON.stringify(names);
   return Object.entries({ ...extra, ...ours }).map(([key, value]) => ({ key, value }));
 }
 

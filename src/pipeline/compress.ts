@@ -12,6 +12,8 @@ import { accuracy } from '../network/forward';
 import { loadRun, saveRun, type RunInfo } from '../network/run-io';
 import type { Network } from '../network/types';
 import { exportOnnx, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
+import type { Quantize } from '../onnx/quantize';
+import type { RuntimeChoice } from '../onnx/runtime';
 import { pruneNetwork, type PruneReport } from '../prune';
 import { writeFileAtomic } from '../util/fs-atomic';
 import { VERSION } from '../version';
@@ -23,6 +25,12 @@ export interface CompressOptions {
   exportPath?: string;
   /** ONNX input reads only the kept columns. */
   compactInput?: boolean;
+  /** LOSSY, opt-in: ONNX weights as int8 or float16; verified by accuracy (maxAccuracyDrop), not exactly. */
+  quantize?: Quantize | null;
+  /** Lossy verification: largest allowed accuracy drop, as a fraction (default 0.005 = 0.5 points). */
+  maxAccuracyDrop?: number;
+  /** Which onnxruntime verifies (default: native when installed, else WebAssembly). */
+  runtime?: RuntimeChoice;
   /** Also write the compact network as a tfjs LayersModel run directory. */
   exportTfjsDir?: string;
   /** Data to verify on instead of the run's own test split. */
@@ -42,6 +50,9 @@ export interface CompressResult {
   verification: VerifyResult | null;
   pruned: Network;
 }
+
+/** Default allowed accuracy drop of a quantized export (0.5 points). */
+export const DEFAULT_MAX_ACCURACY_DROP = 0.005;
 
 /** Rebuilds the data spec a run was trained on from its gs-run.json. */
 export function runDataSpec(info: RunInfo): DataSpec | null {
@@ -77,12 +88,14 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
   if (opts.exportPath) {
     const bytes = exportOnnx(pruned, {
       compactInput: opts.compactInput,
+      quantize: opts.quantize ?? null,
       producerVersion: VERSION,
       metadata: {
         training_config: JSON.stringify(info.config ?? {}),
         parameters_before: String(report.parameters.before),
         parameters_after: String(report.parameters.after),
         pruning: report.lossy ? `lossy, threshold ${report.threshold}` : 'exact',
+        ...(opts.quantize ? { quantization: `${opts.quantize} (lossy)` } : {}),
       },
     });
     onnxPath = path.resolve(opts.exportPath);
@@ -91,8 +104,17 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     if (data && labels) {
       // Exact pruning must reproduce the trained network; after lossy pruning the export is
       // checked against the thresholded network and the accuracy cost is reported separately.
-      const reference = report.lossy ? pruned : network;
-      verification = await verifyOnnx({ onnx: bytes, reference, features: data.test.features, labels, rows: data.test.rows });
+      // A quantized export is checked against the float network by accuracy (lossy mode).
+      const reference = report.lossy || opts.quantize ? pruned : network;
+      verification = await verifyOnnx({
+        onnx: bytes,
+        reference,
+        features: data.test.features,
+        labels,
+        rows: data.test.rows,
+        runtime: opts.runtime,
+        ...(opts.quantize ? { maxAccuracyDrop: opts.maxAccuracyDrop ?? DEFAULT_MAX_ACCURACY_DROP } : {}),
+      });
     }
   }
   if (opts.exportTfjsDir) {

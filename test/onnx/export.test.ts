@@ -65,7 +65,10 @@ describe('exportOnnx + onnxruntime', () => {
     const ci = readOnnxInfo(compact, 'compact');
     expect(ci.inputs[0].shape).toEqual(['batch', 4]);
     expect(ci.interface).toEqual({ classLabels: ['c0', 'c1', 'c2'], inputWidth: 10, keptIndices: [1, 4, 5, 9], compactInput: true });
-    expect(JSON.parse(ci.metadata[META.keptNames])).toEqual(['x1', 'x4', 'x5', 'x9']);
+    expect(ci.metadata[META.keptNames]).toBeUndefined(); // default names x<column> are implied
+    const named = { ...net, featureNames: net.featureNames.map((_, c) => `f${c}`) };
+    const nm = readOnnxInfo(exportOnnx(named, { producerVersion: 't' }), 'named').metadata;
+    expect(JSON.parse(nm[META.keptNames])).toEqual(['f1', 'f4', 'f5', 'f9']);
   });
 
   test('column runs, merging across the smallest gaps, and the columns each form reads', () => {
