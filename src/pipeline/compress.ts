@@ -9,7 +9,8 @@ import { loadDataset, type DataSpec } from '../data';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { accuracy } from '../network/forward';
-import { loadRun, saveRun, type RunInfo } from '../network/run-io';
+import { buildManifest, onnxManifestPath, TFJS_MANIFEST_FILE } from '../network/manifest';
+import { loadRun, saveTfjsExport, type RunInfo } from '../network/run-io';
 import type { Network } from '../network/types';
 import { exportOnnx, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
 import type { Quantize } from '../onnx/quantize';
@@ -51,6 +52,11 @@ export interface CompressResult {
   pruned: Network;
 }
 
+/** A relative path with forward slashes (records stay portable across machines and systems). */
+function portable(rel: string): string {
+  return rel.split(path.sep).join('/') || '.';
+}
+
 /** Default allowed accuracy drop of a quantized export (0.5 points). */
 export const DEFAULT_MAX_ACCURACY_DROP = 0.005;
 
@@ -82,6 +88,7 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
   const accuracyBefore = data && labels ? accuracy(network, data.test.features, labels) : null;
   const accuracyAfter = data && labels ? accuracy(pruned, data.test.features, labels) : null;
 
+  const pruningName = report.lossy ? `lossy, threshold ${report.threshold}` : 'exact';
   let onnxPath: string | null = null;
   let onnxBytes: number | null = null;
   let verification: VerifyResult | null = null;
@@ -101,6 +108,17 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     onnxPath = path.resolve(opts.exportPath);
     writeFileAtomic(onnxPath, bytes);
     onnxBytes = bytes.byteLength;
+    const manifestPath = onnxManifestPath(onnxPath);
+    const manifest = buildManifest(pruned, {
+      model: path.basename(onnxPath),
+      modelFormat: 'onnx',
+      compactInput: opts.compactInput === true,
+      quantization: opts.quantize ?? 'none',
+      version: VERSION,
+      pruning: pruningName,
+      run: portable(path.relative(path.dirname(manifestPath), path.resolve(runDir))),
+    });
+    writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
     if (data && labels) {
       // Exact pruning must reproduce the trained network; after lossy pruning the export is
       // checked against the thresholded network and the accuracy cost is reported separately.
@@ -118,12 +136,29 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     }
   }
   if (opts.exportTfjsDir) {
-    saveRun(opts.exportTfjsDir, pruned, {
-      ...info,
-      generatedBy: `gs-compress ${VERSION}`,
-      createdAt: new Date().toISOString(),
-      summary: { ...(info.summary ?? {}), pruned: report },
+    const dir = path.resolve(opts.exportTfjsDir);
+    saveTfjsExport(
+      dir,
+      pruned,
+      {
+        ...info,
+        generatedBy: `gs-compress ${VERSION}`,
+        createdAt: new Date().toISOString(),
+        summary: { ...(info.summary ?? {}), pruned: report },
+      },
+      opts.compactInput === true,
+    );
+    const manifest = buildManifest(pruned, {
+      model: 'model.json',
+      modelFormat: 'tfjs-layers-model',
+      compactInput: opts.compactInput === true,
+      version: VERSION,
+      pruning: pruningName,
+      run: portable(path.relative(dir, path.resolve(runDir))),
+      inputName: 'input',
+      outputNames: { probabilities: 'output (softmax)', label: null },
     });
+    writeFileAtomic(path.join(dir, TFJS_MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
   }
   return { runDir, report, accuracyBefore, accuracyAfter, onnxPath, onnxBytes, verification, pruned };
 }
