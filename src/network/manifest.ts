@@ -23,13 +23,15 @@ export interface Manifest {
   input: {
     /** ONNX input name (tfjs: the model's single input). */
     name: string;
-    /** 'raw-columns': a row holds all `width` raw columns in data order; 'kept-columns': only `columns`, in this order. */
+    /**
+     * 'raw-columns': a row holds all `width` raw columns in data order (column `index` at position
+     * `index`; the others are read but ignored); 'kept-columns': a row holds only `columns`, in this order.
+     */
     kind: 'raw-columns' | 'kept-columns';
+    /** Values per row. */
     width: number;
-    /** Columns the model's input holds, in order (kept-columns) or all raw columns (raw-columns). */
+    /** The raw columns the model uses, ascending, by index and name. */
     columns: ManifestColumn[];
-    /** Raw columns the model actually uses (a subset of columns), ascending. */
-    used: number[];
     dtype: 'float32';
   };
   output: {
@@ -63,7 +65,6 @@ export interface ManifestOptions {
 
 export function buildManifest(net: Network, o: ManifestOptions): Manifest {
   const name = (c: number) => net.featureNames[c] ?? `x${c}`;
-  const cols = o.compactInput ? net.inputIndices : Array.from({ length: net.inputWidth }, (_, c) => c);
   return {
     format: MANIFEST_FORMAT,
     version: 1,
@@ -72,9 +73,8 @@ export function buildManifest(net: Network, o: ManifestOptions): Manifest {
     input: {
       name: o.inputName ?? 'features',
       kind: o.compactInput ? 'kept-columns' : 'raw-columns',
-      width: cols.length,
-      columns: cols.map((c) => ({ index: c, name: name(c) })),
-      used: [...net.inputIndices],
+      width: o.compactInput ? net.inputIndices.length : net.inputWidth,
+      columns: net.inputIndices.map((c) => ({ index: c, name: name(c) })),
       dtype: 'float32',
     },
     output: {
@@ -101,6 +101,15 @@ export function buildManifest(net: Network, o: ManifestOptions): Manifest {
       run: o.run ?? null,
     },
   };
+}
+
+/** Manifest JSON text: indented, one line per column. */
+export function manifestText(m: Manifest): string {
+  const text = JSON.stringify(m, null, 1).replace(
+    /\{\n\s+"index": (\d+),\n\s+"name": ("(?:[^"\\]|\\.)*")\n\s+\}/g,
+    '{ "index": $1, "name": $2 }',
+  );
+  return `${text}\n`;
 }
 
 /** Where the manifest of an ONNX file goes: model.onnx -> model.manifest.json. */

@@ -9,7 +9,7 @@ import { loadDataset, type DataSpec } from '../data';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { accuracy } from '../network/forward';
-import { buildManifest, onnxManifestPath, TFJS_MANIFEST_FILE } from '../network/manifest';
+import { buildManifest, manifestText, onnxManifestPath, TFJS_MANIFEST_FILE } from '../network/manifest';
 import { loadRun, saveTfjsExport, type RunInfo } from '../network/run-io';
 import type { Network } from '../network/types';
 import { exportOnnx, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
@@ -118,7 +118,7 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
       pruning: pruningName,
       run: portable(path.relative(path.dirname(manifestPath), path.resolve(runDir))),
     });
-    writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
+    writeFileAtomic(manifestPath, manifestText(manifest));
     if (data && labels) {
       // Exact pruning must reproduce the trained network; after lossy pruning the export is
       // checked against the thresholded network and the accuracy cost is reported separately.
@@ -158,7 +158,7 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
       inputName: 'input',
       outputNames: { probabilities: 'output (softmax)', label: null },
     });
-    writeFileAtomic(path.join(dir, TFJS_MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+    writeFileAtomic(path.join(dir, TFJS_MANIFEST_FILE), manifestText(manifest));
   }
   return { runDir, report, accuracyBefore, accuracyAfter, onnxPath, onnxBytes, verification, pruned };
 }

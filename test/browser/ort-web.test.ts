@@ -62,7 +62,7 @@ describeBrowser('onnxruntime-web in headless Chromium', () => {
       for (const [name, opts, tol] of VARIANTS) {
         const feed = opts.compactInput ? x.filter((_, i) => net.inputIndices.includes(i % D)) : x;
         const cols = feed.length / ROWS;
-        const node = await runOnnx(files[`/${name}.onnx`] as Uint8Array, feed, ROWS, cols, { runtime: 'node' });
+        const node = await runOnnx(files[`/${name}.onnx`], feed, ROWS, cols, { runtime: 'node' });
         const web = await page.evaluate(
           async ([url, data, rows, c]) =>
             (

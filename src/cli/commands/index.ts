@@ -6,6 +6,7 @@ import { inspectCommand } from './inspect';
 import { pruneCommand } from './prune';
 import { quickstartCommand } from './quickstart';
 import { reportCommand } from './report';
+import { serveExampleCommand } from './serve-example';
 import { sweepCommand } from './sweep';
 import { trainCommand } from './train';
 import { verifyCommand } from './verify';
@@ -21,4 +22,5 @@ export const commands: CommandModule<any, any>[] = [
   sweepCommand,
   reportCommand,
   experimentCommand,
+  serveExampleCommand,
 ];
