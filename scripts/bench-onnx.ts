@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   let x: Float32Array;
   let rows: number;
   let labels: Int32Array | null = null;
-  const spec = run ? runDataSpec(run.info) : null;
+  const spec = run && runDir ? runDataSpec(run.info, runDir) : null;
   if (spec) {
     const data = await loadDataset(spec);
     rows = data.test.rows;
@@ -107,7 +107,13 @@ async function main(): Promise<void> {
     variants.push({ name: 'form: gather', net: pruned, opts: { inputForm: 'gather' }, lossy: false, best: {} });
     variants.push({ name: 'form: zero rows', net: pruned, opts: { inputForm: 'zero-rows' }, lossy: false, best: {} });
     for (const s of [1, 2, 4, 8]) {
-      variants.push({ name: `form: ${s} segment${s > 1 ? 's' : ''}`, net: pruned, opts: { inputForm: 'segments', maxSegments: s }, lossy: false, best: {} });
+      variants.push({
+        name: `form: ${s} segment${s > 1 ? 's' : ''}`,
+        net: pruned,
+        opts: { inputForm: 'segments', maxSegments: s },
+        lossy: false,
+        best: {},
+      });
     }
   }
   const sizes = (n: Network) => [n.layers[0].inSize, ...n.layers.map((l) => l.outSize)].join('-');
@@ -169,7 +175,9 @@ async function main(): Promise<void> {
         `${pad(pct(v.accuracy), 8)} ${pad(pct(v.agreement), 7)} ${pad((v.maxDiff ?? 0).toExponential(1), 8)}`,
     );
   }
-  console.log('\nx dense / x compact: time per row relative to that model (below 1 is faster); agree and max |dp|: against the pruned float network');
+  console.log(
+    '\nx dense / x compact: time per row relative to that model (below 1 is faster); agree and max |dp|: against the pruned float network',
+  );
 }
 
 main().catch((e) => {

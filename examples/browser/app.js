@@ -2,7 +2,7 @@
 // scaled into a 20x20 box and centred by its centre of mass, as MNIST digits are), feed the
 // exported model what its manifest says (all 784 raw pixels, or only the kept ones for a
 // compact-input model), and show the class probabilities. Needs only onnxruntime-web.
-/* global ort */
+/* global ort, document, location, URL, URLSearchParams, requestAnimationFrame, performance, fetch */
 'use strict';
 
 const params = new URLSearchParams(location.search);
@@ -74,7 +74,10 @@ function stroke(a, b) {
 function mnistPixels() {
   const { width: w, height: h } = pad;
   const img = ctx.getImageData(0, 0, w, h).data;
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  let x0 = w,
+    y0 = h,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       if (img[(y * w + x) * 4] > 20) {
@@ -87,7 +90,8 @@ function mnistPixels() {
   }
   if (x1 < 0) return null;
   // scale the bounding box into 20x20 (aspect kept), then shift the centre of mass to (14, 14)
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  const bw = x1 - x0 + 1,
+    bh = y1 - y0 + 1;
   const s = 20 / Math.max(bw, bh);
   const tmp = document.createElement('canvas');
   tmp.width = 28;
@@ -97,22 +101,27 @@ function mnistPixels() {
   t.fillRect(0, 0, 28, 28);
   t.imageSmoothingEnabled = true;
   t.imageSmoothingQuality = 'high';
-  const dw = bw * s, dh = bh * s;
+  const dw = bw * s,
+    dh = bh * s;
   t.drawImage(pad, x0, y0, bw, bh, (28 - dw) / 2, (28 - dh) / 2, dw, dh);
   const px = t.getImageData(0, 0, 28, 28).data;
   const v = new Float32Array(784);
-  let m = 0, cx = 0, cy = 0;
+  let m = 0,
+    cx = 0,
+    cy = 0;
   for (let i = 0; i < 784; i++) {
     v[i] = px[i * 4] / 255;
     m += v[i];
     cx += v[i] * (i % 28);
     cy += v[i] * Math.floor(i / 28);
   }
-  const dx = Math.round(14 - cx / m - 0.5), dy = Math.round(14 - cy / m - 0.5);
+  const dx = Math.round(14 - cx / m - 0.5),
+    dy = Math.round(14 - cy / m - 0.5);
   const out = new Float32Array(784);
   for (let y = 0; y < 28; y++) {
     for (let x = 0; x < 28; x++) {
-      const sx = x - dx, sy = y - dy;
+      const sx = x - dx,
+        sy = y - dy;
       if (sx >= 0 && sx < 28 && sy >= 0 && sy < 28) out[y * 28 + x] = v[sy * 28 + sx];
     }
   }

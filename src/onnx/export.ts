@@ -5,8 +5,8 @@
  * as zero rows of the first kernel, a few Slice segments, or a Gather; none with compactInput,
  * where the input is [batch, k]) -> Gemm (+ activation) per hidden layer -> Gemm -> logits ->
  * Softmax = probabilities [batch, C], ArgMax = label int64 [batch]. Standardization is folded
- * into the first layer (kernel rows scaled by 1/std, the mean subtracted by a Sub node), so the
- * model takes raw features. `quantize` stores weights as int8 (dynamic activation quantization,
+ * into the first layer (kernel rows scaled by 1/std, the mean subtracted by a Sub node; the mean
+ * stays out of the bias on purpose, see foldScaling), so the model takes raw features. `quantize` stores weights as int8 (dynamic activation quantization,
  * MatMulInteger) or float16 (Cast back to float32 at load) — lossy, see quantize.ts.
  * A layer reading 0 inputs makes everything from it on constant: the logits are then a
  * constant row expanded to the batch size (Shape -> Slice -> Concat -> Expand).

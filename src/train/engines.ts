@@ -1,8 +1,9 @@
 /**
- * Creating a training engine from the configuration: the fused engine (the whole step in plain
- * TypeScript), or the tfjs engine (gradients by TensorFlow.js on the chosen backend; the same
+ * Creating a training engine from the configuration: the fused engine (the whole step on the
+ * WebAssembly SIMD kernels, or on the TypeScript kernels for 'fused-js' or where the runtime
+ * lacks SIMD), or the tfjs engine (gradients by TensorFlow.js on the chosen backend; the same
  * optimizer and proximal update as the fused engine). TensorFlow.js is an optional peer
- * dependency, loaded only when the tfjs engine is asked for.
+ * dependency, loaded only for the tfjs engine.
  */
 import { GsError } from '../errors';
 import type { DenseLayer } from '../network/types';

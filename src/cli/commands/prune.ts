@@ -71,7 +71,7 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
         '$0 prune runs/mnist-gl --export mnist-int8.onnx --quantize int8',
         'lossy: int8 weights, at most 0.5 points of accuracy lost',
       )
-      .example('$0 prune runs/mnist-gl --threshold 1e-3 --export mnist.onnx', 'lossy: also drop groups with norm <= 1e-3') as never,
+      .example('$0 prune runs/mnist-gl --threshold 1e-3 --export mnist.onnx', 'lossy: also drop groups with norm <= 1e-3'),
   handler: async (a) => {
     if (a.threshold !== undefined && !(a.threshold >= 0))
       throw new GsError('BAD_OPTION', `--threshold ${a.threshold}: expected a number >= 0`);
@@ -90,7 +90,6 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       skipVerify: !a.verify,
     });
     if (a.json) {
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
       const { pruned, ...rest } = r;
       process.stdout.write(`${JSON.stringify(rest)}\n`);
     } else {
