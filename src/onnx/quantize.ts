@@ -7,12 +7,13 @@
  * - 'int8' (LOSSY): kernel quantized symmetrically per output channel (scale_j = max_i |W_ij| /
  *   127, zero point 0), activations quantized dynamically per call (DynamicQuantizeLinear, uint8),
  *   MatMulInteger, then int32 -> float * (activation scale x channel scale) + bias: the graph
- *   onnxruntime's Python dynamic quantizer writes for MatMul. A quarter of the weights' bytes.
+ *   onnxruntime's Python dynamic quantizer writes for MatMul. A quarter of the weights' bytes
+ *   (leading/trailing zero rows of a full-width first layer restored by a Pad folded at load).
  * Both run in onnxruntime-node and onnxruntime-web (CPU / WebAssembly kernels).
  */
 import type { DenseLayer } from '../network/types';
 import type { GraphParts } from './export';
-import { floatTensor, intAttr, node, onnx } from './proto';
+import { floatTensor, int64Tensor, intAttr, node, onnx } from './proto';
 
 export type Quantize = 'int8' | 'float16';
 export const QUANTIZE_CHOICES: readonly Quantize[] = ['int8', 'float16'];
@@ -97,9 +98,23 @@ export function linearNodes(layer: DenseLayer, input: string, out: string, prefi
     return;
   }
   const { q, scale } = quantizeKernelInt8(layer);
-  g.inits.push({ name: `${prefix}.kernel_int8`, dims: [inSize, outSize], dataType: DT.INT8, rawData: new Uint8Array(q.buffer) });
   g.inits.push(floatTensor(`${prefix}.kernel_scale`, [outSize], scale));
   const p = (s: string) => `${prefix}.${s}`;
+  // Leading and trailing zero rows (columns a full-width input does not use) are not stored: a Pad
+  // of initializers only, which onnxruntime folds once when the session loads.
+  let lo = 0;
+  let hi = inSize;
+  const zeroRow = (i: number) => q.subarray(i * outSize, (i + 1) * outSize).every((v) => v === 0);
+  while (lo < hi && zeroRow(lo)) lo++;
+  while (hi > lo && zeroRow(hi - 1)) hi--;
+  if (hi - lo < inSize && hi > lo) {
+    const kept = q.slice(lo * outSize, hi * outSize);
+    g.inits.push({ name: p('kernel_int8_rows'), dims: [hi - lo, outSize], dataType: DT.INT8, rawData: new Uint8Array(kept.buffer) });
+    g.inits.push(int64Tensor(p('kernel_pads'), [4], [lo, 0, inSize - hi, 0]));
+    g.nodes.push(node('Pad', [p('kernel_int8_rows'), p('kernel_pads')], [p('kernel_int8')], p('kernel_pad')));
+  } else {
+    g.inits.push({ name: p('kernel_int8'), dims: [inSize, outSize], dataType: DT.INT8, rawData: new Uint8Array(q.buffer) });
+  }
   g.nodes.push(
     node('DynamicQuantizeLinear', [input], [p('x_q'), p('x_scale'), p('x_zero')], p('quantize_input')),
     node('MatMulInteger', [p('x_q'), p('kernel_int8'), p('x_zero')], [p('acc_int32')], p('matmul_int8')),
