@@ -5,7 +5,7 @@
  */
 import { argmaxRows, predictLabels } from '../../src/network/forward';
 import { exportOnnx, runOnnx, verifyOnnx } from '../../src/onnx';
-import { fromHalfBits, quantizeKernelInt8, toHalfBits } from '../../src/onnx/quantize';
+import { fromHalfBits, INT8_WEIGHT_MAX, quantizeKernelInt8, toHalfBits } from '../../src/onnx/quantize';
 import { Rng } from '../../src/util/rng';
 import { keepInputs, maxAbsDiff, predictProba, randomData, randomNet } from './helpers';
 
@@ -27,7 +27,7 @@ describe('float16 and int8 weights', () => {
     }
   });
 
-  test('int8 per output channel: the largest weight of each column maps to +-127, errors within half a step', () => {
+  test('int8 per output channel: the largest weight of each column maps to +-INT8_WEIGHT_MAX, errors within half a step', () => {
     const net = randomNet(20, [6], 3, 2);
     const layer = net.layers[0];
     const { q, scale } = quantizeKernelInt8(layer);
@@ -38,7 +38,7 @@ describe('float16 and int8 weights', () => {
         m = Math.max(m, Math.abs(q[k]));
         expect(Math.abs(q[k] * scale[j] - layer.kernel[k])).toBeLessThanOrEqual(scale[j] / 2 + 1e-9);
       }
-      expect(m).toBe(127);
+      expect(m).toBe(INT8_WEIGHT_MAX);
     }
   });
 
