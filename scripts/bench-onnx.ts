@@ -1,33 +1,39 @@
 /**
- * onnxruntime-node throughput of a dense and a pruned model, at batch 1 and batch 1024.
+ * onnxruntime throughput, size and accuracy of the ONNX forms of one network, at batch 1 and 1024.
  *
- *   npx tsx scripts/bench-onnx.ts [RUN_DIR] [--seconds S per measurement] [--threads N]
+ *   npx tsx scripts/bench-onnx.ts [RUN_DIR] [--seconds S] [--threads N] [--runtime node|web] [--forms]
  *
- * With RUN_DIR the dense model is that run's trained network and the pruned model is
- * pruneNetwork() of it (exact). Without, a 784-32-32-10 network with planted group sparsity
- * (70% of inputs and half of each hidden layer's units zeroed) is built and pruned.
- * Both are exported to ONNX (full-width raw input; the pruned one also with compact input, and
- * for comparison with its selection as zero kernel rows instead of a Gather), checked against the
- * reference forward pass, then timed in interleaved rounds (best round kept, as the machine is
- * shared); prints rows/s, µs/row, ratios to dense and file sizes.
+ * With RUN_DIR the dense model is that run's trained network, the others are exports of
+ * pruneNetwork() of it (exact): default (full-width input, the form the exporter chooses),
+ * compact input, int8 and float16 weights (lossy); --forms adds each full-width input form
+ * (gather, zero rows, Slice segments with 1..8 ranges) to show why the default is what it is.
+ * Accuracy is on the run's test split (its recorded data). Without RUN_DIR a 784-32-32-10
+ * network with planted group sparsity is used on random inputs (no accuracy).
+ * Exact forms are checked against the reference forward pass (1e-5) before timing; timing is
+ * interleaved rounds, best round kept (the machine is shared). Prints one table.
  */
+import { loadDataset } from '../src/data';
 import { initNetwork, parameterCount } from '../src/network/create';
-import { predictProba } from '../src/network/forward';
+import { argmaxRows, predictProba } from '../src/network/forward';
 import { loadRun } from '../src/network/run-io';
 import type { Network } from '../src/network/types';
-import { OnnxModel, exportOnnx, selectColumns } from '../src/onnx';
+import { OnnxModel, exportOnnx, mapLabels, selectColumns, type ExportOptions } from '../src/onnx';
+import type { RuntimeChoice } from '../src/onnx/runtime';
+import { runDataSpec } from '../src/pipeline/compress';
 import { pruneNetwork } from '../src/prune';
 import { Rng } from '../src/util/rng';
 
 const args = process.argv.slice(2);
-const flag = (name: string, def: number) => {
+const opt = (name: string) => {
   const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
+  return i >= 0 ? args[i + 1] : undefined;
 };
-const runDir = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
-const SECONDS = flag('--seconds', 2);
+const runDir = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--') && args[i - 1] !== '--forms'));
+const SECONDS = Number(opt('--seconds') ?? 2);
 const ROUNDS = 5;
-const THREADS = flag('--threads', 0);
+const THREADS = Number(opt('--threads') ?? 0);
+const RUNTIME = (opt('--runtime') ?? 'node') as RuntimeChoice;
+const FORMS = args.includes('--forms');
 
 /** 784-32-32-10 with rows of the kernels (groups) zeroed: 70% of inputs, half the hidden units. */
 function plantedNetwork(): Network {
@@ -56,62 +62,92 @@ async function timeRound(model: OnnxModel, slices: Float32Array[], batch: number
   return (calls * batch) / elapsed;
 }
 
-/** The pruned network reading all columns through zero rows of its first kernel (no Gather). */
-function scattered(net: Network): Network {
-  const l0 = net.layers[0];
-  const kernel = new Float32Array(net.inputWidth * l0.outSize);
-  net.inputIndices.forEach((c, i) => kernel.set(l0.kernel.subarray(i * l0.outSize, (i + 1) * l0.outSize), c * l0.outSize));
-  const all = Array.from({ length: net.inputWidth }, (_, i) => i);
-  return { ...net, inputIndices: all, layers: [{ ...l0, inSize: net.inputWidth, kernel }, ...net.layers.slice(1)] };
-}
-
 interface Variant {
   name: string;
   net: Network;
-  compact: boolean;
+  opts: Partial<ExportOptions>;
+  lossy: boolean;
   bytes?: number;
   model?: OnnxModel;
   feed?: Float32Array;
+  accuracy?: number | null;
+  agreement?: number;
+  maxDiff?: number;
   best: Record<number, number>;
 }
 
 async function main(): Promise<void> {
-  const dense = runDir ? loadRun(runDir).network : plantedNetwork();
+  const run = runDir ? loadRun(runDir) : null;
+  const dense = run ? run.network : plantedNetwork();
   const { network: pruned, report } = pruneNetwork(dense);
   const d = dense.inputWidth;
-  const rng = new Rng(3);
-  const rows = 4096;
-  const x = Float32Array.from({ length: rows * d }, () => rng.next());
+  let x: Float32Array;
+  let rows: number;
+  let labels: Int32Array | null = null;
+  const spec = run && runDir ? runDataSpec(run.info, runDir) : null;
+  if (spec) {
+    const data = await loadDataset(spec);
+    rows = data.test.rows;
+    x = data.test.features;
+    labels = mapLabels(data.test.labels, data.classLabels, dense.classLabels).labels;
+  } else {
+    rows = 4096;
+    const rng = new Rng(3);
+    x = Float32Array.from({ length: rows * d }, () => rng.next());
+  }
   const variants: Variant[] = [
-    { name: 'dense', net: dense, compact: false, best: {} },
-    { name: 'pruned', net: pruned, compact: false, best: {} },
-    { name: 'pruned, compact input', net: pruned, compact: true, best: {} },
-    { name: 'pruned, no Gather', net: scattered(pruned), compact: false, best: {} },
+    { name: 'dense', net: dense, opts: {}, lossy: false, best: {} },
+    { name: 'default', net: pruned, opts: {}, lossy: false, best: {} },
+    { name: 'compact input', net: pruned, opts: { compactInput: true }, lossy: false, best: {} },
+    { name: 'int8', net: pruned, opts: { quantize: 'int8' }, lossy: true, best: {} },
+    { name: 'float16', net: pruned, opts: { quantize: 'float16' }, lossy: true, best: {} },
+    { name: 'int8, compact input', net: pruned, opts: { quantize: 'int8', compactInput: true }, lossy: true, best: {} },
   ];
+  if (FORMS) {
+    variants.push({ name: 'form: gather', net: pruned, opts: { inputForm: 'gather' }, lossy: false, best: {} });
+    variants.push({ name: 'form: zero rows', net: pruned, opts: { inputForm: 'zero-rows' }, lossy: false, best: {} });
+    for (const s of [1, 2, 4, 8]) {
+      variants.push({
+        name: `form: ${s} segment${s > 1 ? 's' : ''}`,
+        net: pruned,
+        opts: { inputForm: 'segments', maxSegments: s },
+        lossy: false,
+        best: {},
+      });
+    }
+  }
   const sizes = (n: Network) => [n.layers[0].inSize, ...n.layers.map((l) => l.outSize)].join('-');
   console.log(
     `source: ${runDir ?? 'planted 784-32-32-10'}; pruned ${sizes(dense)} -> ${sizes(pruned)}; parameters ${report.parameters.before} -> ${report.parameters.after}`,
   );
-  console.log(
-    `onnxruntime-node CPU, ${THREADS || 'default'} intra-op threads; best of ${ROUNDS} interleaved rounds of ${(SECONDS / ROUNDS).toFixed(2)} s\n`,
-  );
+  const timedRows = Math.min(rows, 4096);
+  const ref = predictProba(pruned, x, rows);
+  const classes = pruned.layers[pruned.layers.length - 1].outSize;
+  const refLabels = argmaxRows(ref, classes);
+  let runtime = '';
   try {
     for (const v of variants) {
-      const bytes = exportOnnx(v.net, { producerVersion: 'bench', compactInput: v.compact });
+      const bytes = exportOnnx(v.net, { producerVersion: 'bench', ...v.opts });
       v.bytes = bytes.length;
-      v.feed = v.compact ? selectColumns(x, rows, d, v.net.inputIndices) : x;
-      v.model = await OnnxModel.open(bytes, THREADS ? { threads: THREADS } : {});
+      v.feed = v.opts.compactInput ? selectColumns(x, rows, d, v.net.inputIndices) : x;
+      v.model = await OnnxModel.open(bytes, { runtime: RUNTIME, ...(THREADS ? { threads: THREADS } : {}) });
+      runtime = v.model.runtime;
       const cols = v.feed.length / rows;
-      const check = await v.model.predict(v.feed.subarray(0, 256 * cols), 256, cols);
-      const ref = predictProba(dense, x.subarray(0, 256 * d), 256);
-      const diff = ref.reduce((m, p, i) => Math.max(m, Math.abs(p - check.probabilities[i])), 0);
-      if (diff > 1e-5) throw new Error(`${v.name}: ONNX differs from the dense reference by ${diff}`);
+      const out = await v.model.predict(v.feed, rows, cols);
+      v.maxDiff = ref.reduce((m, p, i) => Math.max(m, Math.abs(p - out.probabilities[i])), 0);
+      v.agreement = out.labels.reduce((s, l, i) => s + (l === refLabels[i] ? 1 : 0), 0) / rows;
+      v.accuracy = labels ? out.labels.reduce((s, l, i) => s + (l === labels[i] ? 1 : 0), 0) / rows : null;
+      if (!v.lossy && v.maxDiff > 1e-5) throw new Error(`${v.name}: ONNX differs from the reference by ${v.maxDiff}`);
+      v.feed = v.feed.subarray(0, timedRows * cols);
     }
+    console.log(
+      `${runtime} CPU, ${THREADS || 'default'} intra-op threads; best of ${ROUNDS} interleaved rounds of ${(SECONDS / ROUNDS).toFixed(2)} s; accuracy on ${labels ? `${rows} test rows` : '-'}\n`,
+    );
     for (const batch of [1, 1024]) {
       for (let round = 0; round < ROUNDS; round++) {
         for (const v of variants) {
-          const cols = (v.feed as Float32Array).length / rows;
-          const slices = Array.from({ length: rows / batch }, (_, i) =>
+          const cols = (v.feed as Float32Array).length / timedRows;
+          const slices = Array.from({ length: Math.floor(timedRows / batch) }, (_, i) =>
             (v.feed as Float32Array).subarray(i * batch * cols, (i + 1) * batch * cols),
           );
           if (round === 0) await timeRound(v.model as OnnxModel, slices, batch, cols, 0.05); // warm-up
@@ -124,18 +160,24 @@ async function main(): Promise<void> {
     for (const v of variants) await v.model?.close();
   }
   const base = variants[0];
+  const compact = variants[2];
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(
-    `${'model'.padEnd(22)} ${pad('file bytes', 10)} ${pad('params', 7)}  ${pad('batch 1 rows/s', 14)} ${pad('µs/row', 8)} ${pad('x dense', 7)}  ${pad('batch 1024 rows/s', 17)} ${pad('µs/row', 8)} ${pad('x dense', 7)}`,
+    `${'model'.padEnd(22)} ${pad('file bytes', 10)} ${pad('x dense', 7)} ${pad('params', 7)}  ${pad('µs/row b1', 9)} ${pad('x dense', 7)}  ${pad('µs/row b1024', 12)} ${pad('x dense', 7)} ${pad('x compact', 9)}  ${pad('accuracy', 8)} ${pad('agree', 7)} ${pad('max |dp|', 8)}`,
   );
   for (const v of variants) {
     const [b1, b1024] = [v.best[1], v.best[1024]];
+    const pct = (a: number | null | undefined) => (a === null || a === undefined ? '-' : `${(100 * a).toFixed(2)}%`);
     console.log(
-      `${v.name.padEnd(22)} ${pad(v.bytes ?? 0, 10)} ${pad(parameterCount(v.net), 7)}  ${pad(b1.toFixed(0), 14)} ${pad((1e6 / b1).toFixed(2), 8)} ${pad((b1 / base.best[1]).toFixed(2), 7)}  ` +
-        `${pad(b1024.toFixed(0), 17)} ${pad((1e6 / b1024).toFixed(3), 8)} ${pad((b1024 / base.best[1024]).toFixed(2), 7)}`,
+      `${v.name.padEnd(22)} ${pad(v.bytes ?? 0, 10)} ${pad(((v.bytes ?? 0) / (base.bytes ?? 1)).toFixed(3), 7)} ${pad(parameterCount(v.net), 7)}  ` +
+        `${pad((1e6 / b1).toFixed(2), 9)} ${pad((base.best[1] / b1).toFixed(2), 7)}  ` +
+        `${pad((1e6 / b1024).toFixed(3), 12)} ${pad((base.best[1024] / b1024).toFixed(2), 7)} ${pad((compact.best[1024] / b1024).toFixed(2), 9)}  ` +
+        `${pad(pct(v.accuracy), 8)} ${pad(pct(v.agreement), 7)} ${pad((v.maxDiff ?? 0).toExponential(1), 8)}`,
     );
   }
-  console.log(`\nfile size pruned/dense: ${((variants[1].bytes ?? 0) / (base.bytes ?? 1)).toFixed(3)}`);
+  console.log(
+    '\nx dense / x compact: time per row relative to that model (below 1 is faster); agree and max |dp|: against the pruned float network',
+  );
 }
 
 main().catch((e) => {

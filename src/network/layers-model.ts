@@ -5,7 +5,7 @@
  */
 import { GsError } from '../errors';
 import { parameterCount } from './create';
-import type { DenseLayer } from './types';
+import type { DenseLayer, Network } from './types';
 
 export const WEIGHTS_FILE = 'weights.bin';
 
@@ -141,4 +141,116 @@ export function fromLayersModel(modelJsonText: string, weightBytes: Uint8Array, 
     inSize = outSize;
     return layer;
   });
+}
+
+/** Epsilon of the standardizing BatchNormalization layer: tiny, so (x - mean) / sqrt(std^2 + eps) is (x - mean) / std in float32. */
+export const SCALING_EPSILON = 1e-12;
+
+interface WrittenModelJson {
+  modelTopology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
+  weightsManifest: { paths: string[]; weights: WeightSpec[] }[];
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+/**
+ * A deployable tfjs LayersModel that reads the same input as the ONNX export: all raw columns
+ * (the first Dense kernel gets a zero row for each dropped column) or, with compactInput, only
+ * the kept ones; standardization is a leading BatchNormalization layer (moving mean = mean,
+ * moving variance = std^2, no gamma/beta). The files are also a run directory's model
+ * (readLayersModel strips the BatchNormalization and the zero rows again).
+ */
+export function toDeployableLayersModel(
+  net: Pick<Network, 'inputWidth' | 'inputIndices' | 'scaling' | 'layers'>,
+  generatedBy: string,
+  compactInput: boolean,
+): { modelJson: string; weights: Uint8Array } {
+  const cols = compactInput ? net.inputIndices : Array.from({ length: net.inputWidth }, (_, c) => c);
+  const first = net.layers[0];
+  const kernel = new Float32Array(cols.length * first.outSize);
+  const pos = new Map(cols.map((c, i) => [c, i]));
+  net.inputIndices.forEach((c, k) =>
+    kernel.set(first.kernel.subarray(k * first.outSize, (k + 1) * first.outSize), pos.get(c)! * first.outSize),
+  );
+  const layers = [{ ...first, inSize: cols.length, kernel }, ...net.layers.slice(1)];
+  const base = toLayersModel(layers, generatedBy);
+  const model = JSON.parse(base.modelJson) as WrittenModelJson;
+  model.userDefinedMetadata = { gsCompress: { input: compactInput ? 'kept-columns' : 'raw-columns', inputWidth: cols.length } };
+  if (!net.scaling) return { modelJson: JSON.stringify(model), weights: base.weights };
+  const { mean, std } = net.scaling;
+  const bnMean = Float32Array.from(cols, (c) => mean[c]);
+  const bnVar = Float32Array.from(cols, (c) => std[c] * std[c]);
+  const topo = model.modelTopology.config.layers;
+  delete topo[0].config.batch_input_shape;
+  delete topo[0].config.dtype;
+  topo.unshift({
+    class_name: 'BatchNormalization',
+    config: {
+      name: 'standardize',
+      trainable: false,
+      batch_input_shape: [null, cols.length],
+      dtype: 'float32',
+      axis: -1,
+      momentum: 0.99,
+      epsilon: SCALING_EPSILON,
+      center: false,
+      scale: false,
+      beta_initializer: { class_name: 'Zeros', config: {} },
+      gamma_initializer: { class_name: 'Ones', config: {} },
+      moving_mean_initializer: { class_name: 'Zeros', config: {} },
+      moving_variance_initializer: { class_name: 'Ones', config: {} },
+      beta_regularizer: null,
+      gamma_regularizer: null,
+      beta_constraint: null,
+      gamma_constraint: null,
+    },
+  });
+  model.weightsManifest[0].weights.unshift(
+    { name: 'standardize/moving_mean', shape: [cols.length], dtype: 'float32' },
+    { name: 'standardize/moving_variance', shape: [cols.length], dtype: 'float32' },
+  );
+  const weights = new Uint8Array(8 * cols.length + base.weights.byteLength);
+  weights.set(new Uint8Array(bnMean.buffer), 0);
+  weights.set(new Uint8Array(bnVar.buffer), 4 * cols.length);
+  weights.set(base.weights, 8 * cols.length);
+  return { modelJson: JSON.stringify(model), weights };
+}
+
+/**
+ * Dense stack of a run directory's model.json, written by saveRun (the stack on selected, scaled
+ * inputs) or as a deployable export (toDeployableLayersModel): a leading BatchNormalization is
+ * dropped (the scaling lives in gs-run.json too), and `inSize` of the first layer is what the
+ * file says; rawColumns tells that its first kernel spans all raw columns (the caller picks the kept rows).
+ */
+export function readLayersModel(
+  modelJsonText: string,
+  weightBytes: Uint8Array,
+  file: string,
+): { layers: DenseLayer[]; rawColumns: boolean } {
+  let model: WrittenModelJson;
+  try {
+    model = JSON.parse(modelJsonText) as WrittenModelJson;
+  } catch (e) {
+    throw bad(file, `is not valid JSON (${(e as Error).message})`);
+  }
+  const ours = model?.userDefinedMetadata?.gsCompress as { input?: string } | undefined;
+  const rawColumns = ours?.input === 'raw-columns';
+  const topo = model?.modelTopology?.config?.layers;
+  if (!Array.isArray(topo) || topo[0]?.class_name !== 'BatchNormalization') {
+    return { layers: fromLayersModel(modelJsonText, weightBytes, file), rawColumns };
+  }
+  const bn = topo[0];
+  const width = Number((bn.config.batch_input_shape as unknown[] | undefined)?.[1]);
+  const specs = model.weightsManifest.flatMap((g) => g.weights ?? []);
+  const bnSpecs = specs.filter((w) => w.name.startsWith(`${String(bn.config.name)}/`));
+  if (!(width >= 0) || bnSpecs.length !== 2 || specs[0] !== bnSpecs[0] || specs[1] !== bnSpecs[1]) {
+    throw bad(file, 'has a BatchNormalization layer gs-compress did not write');
+  }
+  const rest = topo.slice(1);
+  rest[0] = { ...rest[0], config: { ...rest[0].config, batch_input_shape: [null, width], dtype: 'float32' } };
+  const stripped = {
+    ...model,
+    modelTopology: { ...model.modelTopology, config: { ...model.modelTopology.config, layers: rest } },
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs.slice(2) }],
+  };
+  return { layers: fromLayersModel(JSON.stringify(stripped), weightBytes.subarray(8 * width), file), rawColumns };
 }

@@ -8,8 +8,8 @@ import * as path from 'path';
 import { GsError } from '../errors';
 import type { DataRef } from '../data/types';
 import { writeFileAtomic } from '../util/fs-atomic';
-import { fromLayersModel, toLayersModel, weightPaths, WEIGHTS_FILE } from './layers-model';
-import type { Network } from './types';
+import { readLayersModel, toDeployableLayersModel, toLayersModel, weightPaths, WEIGHTS_FILE } from './layers-model';
+import type { DenseLayer, Network } from './types';
 
 export const RUN_FILE = 'gs-run.json';
 export const MODEL_FILE = 'model.json';
@@ -57,6 +57,25 @@ export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'form
   writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(file, null, 1));
 }
 
+/**
+ * A tfjs export for deployment (prune --export-tfjs): the same run files, but model.json reads
+ * the ONNX export's input (all raw columns, or the kept ones with compactInput) with the scaling
+ * inside (see toDeployableLayersModel). loadRun reads it back as the same network.
+ */
+export function saveTfjsExport(dir: string, network: Network, info: Omit<RunInfo, 'format' | 'version'>, compactInput: boolean): void {
+  saveRun(dir, network, info);
+  const { modelJson, weights } = toDeployableLayersModel(network, info.generatedBy, compactInput);
+  writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);
+  writeFileAtomic(path.join(dir, MODEL_FILE), modelJson);
+}
+
+/** The rows of a full-width first layer at the kept columns. */
+function keptRows(layer: DenseLayer, kept: number[]): DenseLayer {
+  const kernel = new Float32Array(kept.length * layer.outSize);
+  kept.forEach((c, k) => kernel.set(layer.kernel.subarray(c * layer.outSize, (c + 1) * layer.outSize), k * layer.outSize));
+  return { ...layer, inSize: kept.length, kernel };
+}
+
 function readText(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -93,11 +112,14 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
       throw new GsError('NOT_FOUND', `${modelPath} refers to ${p}, which is missing from ${root}`);
     }
   });
-  const layers = fromLayersModel(modelText, Buffer.concat(chunks), modelPath);
+  const { layers, rawColumns } = readLayersModel(modelText, Buffer.concat(chunks), modelPath);
   const n = run?.network;
   const bad = (what: string) => new GsError('BAD_MODEL', `${runPath}: ${what}`);
   if (run?.format !== 'gs-compress-run' || !n) throw bad('not a gs-compress run file');
   if (!Number.isInteger(n.inputWidth) || n.inputWidth <= 0) throw bad('network.inputWidth is missing');
+  if (rawColumns && layers[0].inSize === n.inputWidth && isNumArray(n.inputIndices) && n.inputIndices.length < n.inputWidth) {
+    layers[0] = keptRows(layers[0], n.inputIndices); // a deployable export reading all raw columns
+  }
   if (!isNumArray(n.inputIndices, layers[0].inSize) || n.inputIndices.some((i) => !Number.isInteger(i) || i < 0 || i >= n.inputWidth)) {
     throw bad(`network.inputIndices must list ${layers[0].inSize} columns below ${n.inputWidth}`);
   }

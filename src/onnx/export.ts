@@ -1,20 +1,23 @@
 /**
  * Network -> ONNX bytes (ir_version 8, opset 17 of the default domain).
  *
- * Graph: features [batch, d] (raw columns) -> Gather of the kept columns (omitted when all
- * columns are kept in order, or with compactInput, where the input is [batch, k]) ->
- * Gemm (+ Relu) per hidden layer -> Gemm -> logits -> Softmax = probabilities [batch, C],
- * ArgMax = label int64 [batch]. Standardization is part of the graph, so the model takes raw
- * features: a Sub node subtracts the mean, and 1/std is folded into the first Gemm's kernel,
- * W' = diag(1/std) W (the mean stays out of the bias on purpose; see foldScaling).
+ * Graph: features [batch, d] (raw columns) -> input selection (input-forms.ts: the kept columns
+ * as zero rows of the first kernel, a few Slice segments, or a Gather; none with compactInput,
+ * where the input is [batch, k]) -> Gemm (+ activation) per hidden layer -> Gemm -> logits ->
+ * Softmax = probabilities [batch, C], ArgMax = label int64 [batch]. Standardization is folded
+ * into the first layer (kernel rows scaled by 1/std, the mean subtracted by a Sub node; the mean
+ * stays out of the bias on purpose, see foldScaling), so the model takes raw features. `quantize` stores weights as int8 (dynamic activation quantization,
+ * MatMulInteger) or float16 (Cast back to float32 at load) — lossy, see quantize.ts.
  * A layer reading 0 inputs makes everything from it on constant: the logits are then a
  * constant row expanded to the batch size (Shape -> Slice -> Concat -> Expand).
  */
 import { GsError } from '../errors';
 import { multiplyAdds, parameterCount } from '../network/create';
 import type { DenseLayer, Network } from '../network/types';
+import { chooseInputForm, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
 import { FLOAT, INT64, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
+import { linearNodes, type Quantize } from './quantize';
 
 export const IR_VERSION = 8;
 export const OPSET = 17;
@@ -25,6 +28,12 @@ export const LABEL = 'label';
 export interface ExportOptions {
   /** Input holds only the kept columns [batch, k] instead of all raw columns [batch, d]. */
   compactInput?: boolean;
+  /** How a full-width input picks the kept columns (default 'auto': chosen by measured cost, see input-forms.ts). */
+  inputForm?: InputForm | 'auto';
+  /** LOSSY: weights as int8 (per output channel, dynamic activation quantization) or float16. */
+  quantize?: Quantize | null;
+  /** 'segments' form: most Slice ranges (default MAX_SEGMENTS). */
+  maxSegments?: number;
   /** Extra metadata_props (training config, parameters before pruning, ...). */
   metadata?: Record<string, string>;
   producerVersion: string;
@@ -89,26 +98,26 @@ function isIdentity(idx: number[], width: number): boolean {
   return idx.length === width && idx.every((c, i) => c === i);
 }
 
-interface GraphParts {
+export interface GraphParts {
   nodes: onnx.INodeProto[];
   inits: onnx.ITensorProto[];
 }
 
-function denseChain(net: Network, input: string, g: GraphParts): void {
-  let cur = input;
+function denseChain(net: Network, input: string, form: InputForm, opts: ExportOptions, g: GraphParts): void {
+  const quantize = opts.quantize ?? null;
   const folded = foldScaling(net);
-  if (folded.mean) {
-    g.inits.push(floatTensor('input_mean', [folded.mean.length], folded.mean));
+  const first = selectInputs(net, folded, form, input, g, opts.maxSegments);
+  let cur = first.output;
+  if (first.mean) {
+    g.inits.push(floatTensor('input_mean', [first.mean.length], first.mean));
     g.nodes.push(node('Sub', [cur, 'input_mean'], ['centered_features'], 'center_inputs'));
     cur = 'centered_features';
   }
   net.layers.forEach((raw, l) => {
-    const layer = l === 0 ? folded.layer : raw;
+    const layer = l === 0 ? first.layer : raw;
     const last = l === net.layers.length - 1;
     const out = last ? 'logits' : `layer${l}.linear`;
-    g.inits.push(floatTensor(`layer${l}.kernel`, [layer.inSize, layer.outSize], layer.kernel));
-    g.inits.push(floatTensor(`layer${l}.bias`, [layer.outSize], layer.bias));
-    g.nodes.push(node('Gemm', [cur, `layer${l}.kernel`, `layer${l}.bias`], [out], `layer${l}`));
+    linearNodes(layer, cur, out, `layer${l}`, quantize, g);
     if (!last) {
       g.nodes.push(node('Relu', [out], [`layer${l}.relu`], `layer${l}.relu`));
       cur = `layer${l}.relu`;
@@ -128,19 +137,30 @@ function constantChain(net: Network, from: number, g: GraphParts): void {
   );
 }
 
-function metadataProps(net: Network, compact: boolean, extra: Record<string, string>): onnx.IStringStringEntryProto[] {
+function metadataProps(
+  net: Network,
+  compact: boolean,
+  form: InputForm | null,
+  quantize: Quantize | null,
+  extra: Record<string, string>,
+): onnx.IStringStringEntryProto[] {
   const sizes = [net.layers[0].inSize, ...net.layers.map((l) => l.outSize)];
   const ours: Record<string, string> = {
     [META.classes]: JSON.stringify(net.classLabels),
     [META.inputWidth]: String(net.inputWidth),
     [META.keptIndices]: JSON.stringify(net.inputIndices),
-    [META.keptNames]: JSON.stringify(net.inputIndices.map((c) => net.featureNames[c] ?? `x${c}`)),
     [META.compactInput]: String(compact),
     [META.scalingFolded]: String(net.scaling !== null),
     [META.layerSizes]: JSON.stringify(sizes),
     [META.parameters]: String(parameterCount(net)),
     [META.multiplyAdds]: String(multiplyAdds(net)),
+    [META.inputForm]: compact ? 'compact' : (form ?? 'all-columns'),
+    [META.quantization]: quantize ?? 'none',
   };
+  // Names only when the data has them (default names x<column> are implied by the indices; they
+  // would be a third of a small int8 file).
+  const names = net.inputIndices.map((c) => net.featureNames[c] ?? `x${c}`);
+  if (names.some((n, i) => n !== `x${net.inputIndices[i]}`)) ours[META.keptNames] = JSON.stringify(names);
   return Object.entries({ ...extra, ...ours }).map(([key, value]) => ({ key, value }));
 }
 
@@ -151,6 +171,8 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
   const k = net.inputIndices.length;
   const classes = net.layers[net.layers.length - 1].outSize;
   const g: GraphParts = { nodes: [], inits: [] };
+  const quantize = opts.quantize ?? null;
+  let form: InputForm | null = null;
   let constFrom = -1;
   net.layers.forEach((l, i) => {
     if (l.inSize === 0) constFrom = i;
@@ -158,13 +180,10 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
   if (constFrom >= 0) {
     constantChain(net, constFrom, g);
   } else {
-    let input = INPUT_NAME;
     if (!compact && !isIdentity(net.inputIndices, net.inputWidth)) {
-      g.inits.push(int64Tensor('kept_indices', [k], net.inputIndices));
-      g.nodes.push(node('Gather', [INPUT_NAME, 'kept_indices'], ['kept_features'], 'select_inputs', [intAttr('axis', 1)]));
-      input = 'kept_features';
+      form = opts.inputForm && opts.inputForm !== 'auto' ? opts.inputForm : chooseInputForm(net);
     }
-    denseChain(net, input, g);
+    denseChain(net, INPUT_NAME, form ?? 'compact', opts, g);
   }
   g.nodes.push(
     node('Softmax', ['logits'], [PROBABILITIES], 'softmax', [intAttr('axis', -1)]),
@@ -176,7 +195,7 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
     producerName: 'gs-compress',
     producerVersion: opts.producerVersion,
     modelVersion: 1,
-    docString: 'Group-sparse ReLU classifier exported by gs-compress: raw features in, class probabilities and label out.',
+    docString: `Group-sparse classifier exported by gs-compress: ${compact ? 'kept feature columns' : 'raw features'} in, class probabilities and label out${quantize ? ` (${quantize} weights)` : ''}.`,
     graph: {
       name: 'gs_compress_classifier',
       node: g.nodes,
@@ -184,7 +203,7 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
       input: [valueInfo(INPUT_NAME, FLOAT, ['batch', compact ? k : net.inputWidth])],
       output: [valueInfo(PROBABILITIES, FLOAT, ['batch', classes]), valueInfo(LABEL, INT64, ['batch'])],
     },
-    metadataProps: metadataProps(net, compact, opts.metadata ?? {}),
+    metadataProps: metadataProps(net, compact, form, quantize, opts.metadata ?? {}),
   };
   return onnx.ModelProto.encode(model).finish();
 }

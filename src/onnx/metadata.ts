@@ -15,6 +15,8 @@ export const META = {
   layerSizes: 'gs.layer_sizes', // JSON number[]: input width of the first layer, then each layer's units
   parameters: 'gs.parameters', // weights + biases of the dense layers
   multiplyAdds: 'gs.multiply_adds', // per row
+  inputForm: 'gs.input_form', // how the kept columns are picked: zero-rows, segments, gather, compact, all-columns
+  quantization: 'gs.quantization', // none, int8 or float16
 } as const;
 
 /** What the exporter recorded about the model's input and output. */

@@ -1,12 +1,15 @@
 /**
- * Running an exported model with onnxruntime-node (CPU). A model is opened once and fed in
- * chunks so large data sets do not build one huge tensor. Undecodable files and models
- * onnxruntime rejects become GsError BAD_MODEL; a feature width the model does not take is BAD_INPUT.
+ * Running an exported model with onnxruntime (CPU): onnxruntime-node, or onnxruntime-web's
+ * WebAssembly build where the native addon is not installed (runtime.ts picks; `runtime` says
+ * which ran). A model is opened once and fed in chunks so large data sets do not build one huge
+ * tensor. Undecodable files and models onnxruntime rejects become GsError BAD_MODEL; a feature
+ * width the model does not take is BAD_INPUT.
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-common';
 import { GsError } from '../errors';
 import { INPUT_NAME, LABEL, PROBABILITIES } from './export';
 import { type OnnxInfo, readModelFile, readOnnxInfo } from './read';
+import { loadRuntime, runtimeLabel, setWebThreads, type OrtRuntime, type RuntimeChoice } from './runtime';
 
 export interface OnnxPrediction {
   probabilities: Float32Array; // [rows x classes]
@@ -18,12 +21,15 @@ export interface OpenOptions {
   threads?: number;
   /** Rows per session.run call in predict(). */
   chunkRows?: number;
+  /** Which onnxruntime (default: GS_COMPRESS_ORT, else native when installed, else WebAssembly). */
+  runtime?: RuntimeChoice;
 }
 
 /** An open onnxruntime session on a gs-compress style model (features -> probabilities, label). */
 export class OnnxModel {
   private constructor(
-    readonly session: ort.InferenceSession,
+    readonly session: Ort.InferenceSession,
+    readonly rt: OrtRuntime,
     readonly info: OnnxInfo,
     readonly inputWidth: number | null,
     readonly classes: number,
@@ -45,19 +51,26 @@ export class OnnxModel {
     const width = typeof input.shape[1] === 'number' ? input.shape[1] : null;
     const classes = typeof probs.shape[1] === 'number' ? probs.shape[1] : (info.interface?.classLabels.length ?? 0);
     if (classes < 1) throw new GsError('BAD_MODEL', `${file}: cannot tell the number of classes from '${PROBABILITIES}' or the metadata`);
-    let session: ort.InferenceSession;
+    const rt = loadRuntime(opts.runtime);
+    let session: Ort.InferenceSession;
     try {
-      const so: ort.InferenceSession.SessionOptions = opts.threads ? { intraOpNumThreads: opts.threads } : {};
-      session = await ort.InferenceSession.create(bytes, so);
+      setWebThreads(rt, opts.threads);
+      const so: Ort.InferenceSession.SessionOptions = opts.threads ? { intraOpNumThreads: opts.threads } : {};
+      session = await rt.ort.InferenceSession.create(bytes, so);
     } catch (e) {
       throw new GsError('BAD_MODEL', `${file}: not a valid ONNX model (onnxruntime: ${(e as Error).message.split('\n')[0]})`);
     }
-    return new OnnxModel(session, info, width, classes, opts.chunkRows ?? 8192);
+    return new OnnxModel(session, rt, info, width, classes, opts.chunkRows ?? 8192);
+  }
+
+  /** "onnxruntime-node 1.30.0" or "onnxruntime-web 1.30.0": what runs this model. */
+  get runtime(): string {
+    return runtimeLabel(this.rt);
   }
 
   /** One session.run on rows x cols features, as given (no chunking). */
   async runBatch(features: Float32Array, rows: number, cols: number): Promise<OnnxPrediction> {
-    const out = await this.session.run({ [INPUT_NAME]: new ort.Tensor('float32', features, [rows, cols]) });
+    const out = await this.session.run({ [INPUT_NAME]: new this.rt.ort.Tensor('float32', features, [rows, cols]) });
     const probabilities = out[PROBABILITIES].data as Float32Array;
     const labels = Int32Array.from(out[LABEL].data as BigInt64Array, (v) => Number(v));
     return { probabilities, labels };
@@ -94,8 +107,14 @@ export class OnnxModel {
 }
 
 /** Open, predict, close: probabilities [rows x C] and labels of an ONNX model (bytes or file path). */
-export async function runOnnx(model: Uint8Array | string, features: Float32Array, rows: number, cols: number): Promise<OnnxPrediction> {
-  const m = await OnnxModel.open(model);
+export async function runOnnx(
+  model: Uint8Array | string,
+  features: Float32Array,
+  rows: number,
+  cols: number,
+  opts: OpenOptions = {},
+): Promise<OnnxPrediction> {
+  const m = await OnnxModel.open(model, opts);
   try {
     return await m.predict(features, rows, cols);
   } finally {

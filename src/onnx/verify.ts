@@ -3,12 +3,20 @@
  * reference Network's forward pass (forward.ts) on the same raw features: label agreement,
  * largest probability difference, and accuracy of both against the data's labels.
  * A model exported with compactInput gets only its kept columns (read from its metadata).
+ *
+ * Exact mode (the default): probabilities within `tolerance` of the reference and the same label
+ * on every row, except near-ties: a row whose two candidate classes' reference probabilities
+ * differ by at most 2 x tolerance may take either label (float32 rounding decides such rows; when
+ * every probability is within the tolerance, any label disagreement is one of these).
+ * Lossy mode (quantized exports): the model passes when its accuracy is at most
+ * `maxAccuracyDrop` below the reference's; agreement and the probability difference are reported.
  */
 import { selectColumns } from '../data/columns';
 import { GsError } from '../errors';
 import { argmaxRows, predictProba } from '../network/forward';
 import type { Network } from '../network/types';
 import { OnnxModel } from './run';
+import type { RuntimeChoice } from './runtime';
 
 export interface VerifyInput {
   onnx: Uint8Array | string;
@@ -25,6 +33,10 @@ export interface VerifyInput {
   minAccuracy?: number;
   /** How many disagreeing row indices to report (default 10). */
   maxReported?: number;
+  /** Lossy mode: pass when accuracy drops by at most this fraction (0.005 = 0.5 points) against the reference. */
+  maxAccuracyDrop?: number;
+  /** Which onnxruntime runs the model (default: native when installed, else WebAssembly). */
+  runtime?: RuntimeChoice;
 }
 
 export interface VerifyResult {
@@ -35,8 +47,16 @@ export interface VerifyResult {
   /** Fraction of rows whose ONNX label equals the reference label (null without a reference). */
   agreement: number | null;
   disagreementCount: number;
-  /** First disagreeing row indices. */
+  /** First disagreeing row indices (near-ties excluded). */
   disagreements: number[];
+  /** Rows whose labels differ on a near-tie (reference probabilities of both labels within 2 x tolerance): allowed. */
+  nearTies: number;
+  /** 'exact' (probabilities within tolerance) or 'lossy' (accuracy drop within maxAccuracyDrop). */
+  mode: 'exact' | 'lossy';
+  /** Lossy mode: the allowed drop in accuracy (fraction), else null. */
+  maxAccuracyDrop: number | null;
+  /** Which onnxruntime ran the model, e.g. "onnxruntime-web 1.30.0". */
+  runtime: string;
   maxProbDiff: number | null;
   tolerance: number;
   ok: boolean;
@@ -70,7 +90,9 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
   const cols = features.length / rows;
   const ref = input.reference ?? null;
   if (input.labels && input.labels.length !== rows) throw new GsError('BAD_INPUT', `${input.labels.length} labels for ${rows} rows`);
-  const model = await OnnxModel.open(input.onnx);
+  const lossy = input.maxAccuracyDrop !== undefined;
+  if (lossy && !(input.maxAccuracyDrop! >= 0)) throw new GsError('BAD_OPTION', `maxAccuracyDrop ${input.maxAccuracyDrop}: expected >= 0`);
+  const model = await OnnxModel.open(input.onnx, { runtime: input.runtime });
   try {
     const iface = model.info.interface;
     const file = model.info.file;
@@ -98,6 +120,10 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
       agreement: null,
       disagreementCount: 0,
       disagreements: [],
+      nearTies: 0,
+      mode: lossy ? 'lossy' : 'exact',
+      maxAccuracyDrop: lossy ? input.maxAccuracyDrop! : null,
+      runtime: model.runtime,
       maxProbDiff: null,
       ok: true,
     };
@@ -111,15 +137,28 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
         const d = Math.abs(p[i] - out.probabilities[i]);
         if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : d;
       }
+      let differ = 0;
       for (let r = 0; r < rows; r++) {
-        if (refLabels[r] === out.labels[r]) continue;
+        const a = refLabels[r];
+        const b = out.labels[r];
+        if (a === b) continue;
+        differ++;
+        if (!lossy && Math.abs(p[r * classes + a] - p[r * classes + b]) <= 2 * tolerance) {
+          result.nearTies++;
+          continue;
+        }
         result.disagreementCount++;
         if (result.disagreements.length < (input.maxReported ?? 10)) result.disagreements.push(r);
       }
       result.referenceAccuracy = labels ? accuracyOf(refLabels, labels) : null;
-      result.agreement = 1 - result.disagreementCount / rows;
+      result.agreement = 1 - differ / rows;
       result.maxProbDiff = maxDiff;
-      result.ok = result.disagreementCount === 0 && maxDiff <= tolerance;
+      if (lossy) {
+        const drop = (result.referenceAccuracy ?? 0) - (result.onnxAccuracy ?? 0);
+        result.ok = labels !== null ? drop <= input.maxAccuracyDrop! + 1e-12 : result.agreement >= 1 - input.maxAccuracyDrop!;
+      } else {
+        result.ok = result.disagreementCount === 0 && maxDiff <= tolerance;
+      }
     } else if (input.minAccuracy !== undefined) {
       result.ok = result.onnxAccuracy !== null && result.onnxAccuracy >= input.minAccuracy;
     }

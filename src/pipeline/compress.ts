@@ -10,9 +10,12 @@ import { moveSpec, portableRef, resolveSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { accuracy } from '../network/forward';
-import { loadRun, saveRun, type RunInfo } from '../network/run-io';
+import { buildManifest, manifestText, onnxManifestPath, TFJS_MANIFEST_FILE } from '../network/manifest';
+import { loadRun, saveTfjsExport, type RunInfo } from '../network/run-io';
 import type { Network } from '../network/types';
 import { exportOnnx, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
+import type { Quantize } from '../onnx/quantize';
+import type { RuntimeChoice } from '../onnx/runtime';
 import { pruneNetwork, type PruneReport } from '../prune';
 import { writeFileAtomic } from '../util/fs-atomic';
 import { VERSION } from '../version';
@@ -24,6 +27,12 @@ export interface CompressOptions {
   exportPath?: string;
   /** ONNX input reads only the kept columns. */
   compactInput?: boolean;
+  /** LOSSY, opt-in: ONNX weights as int8 or float16; verified by accuracy (maxAccuracyDrop), not exactly. */
+  quantize?: Quantize | null;
+  /** Lossy verification: largest allowed accuracy drop, as a fraction (default 0.005 = 0.5 points). */
+  maxAccuracyDrop?: number;
+  /** Which onnxruntime verifies (default: native when installed, else WebAssembly). */
+  runtime?: RuntimeChoice;
   /** Also write the compact network as a tfjs LayersModel run directory. */
   exportTfjsDir?: string;
   /** Data to verify on instead of the run's own test split. */
@@ -43,6 +52,14 @@ export interface CompressResult {
   verification: VerifyResult | null;
   pruned: Network;
 }
+
+/** A relative path with forward slashes (records stay portable across machines and systems). */
+function portable(rel: string): string {
+  return rel.split(path.sep).join('/') || '.';
+}
+
+/** Default allowed accuracy drop of a quantized export (0.5 points). */
+export const DEFAULT_MAX_ACCURACY_DROP = 0.005;
 
 /**
  * The data spec a run was trained on, from its gs-run.json, ready to load: recorded paths are
@@ -75,42 +92,81 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
   const accuracyBefore = data && labels ? accuracy(network, data.test.features, labels) : null;
   const accuracyAfter = data && labels ? accuracy(pruned, data.test.features, labels) : null;
 
+  const pruningName = report.lossy ? `lossy, threshold ${report.threshold}` : 'exact';
   let onnxPath: string | null = null;
   let onnxBytes: number | null = null;
   let verification: VerifyResult | null = null;
   if (opts.exportPath) {
     const bytes = exportOnnx(pruned, {
       compactInput: opts.compactInput,
+      quantize: opts.quantize ?? null,
       producerVersion: VERSION,
       metadata: {
         training_config: JSON.stringify(info.config ?? {}),
         parameters_before: String(report.parameters.before),
         parameters_after: String(report.parameters.after),
         pruning: report.lossy ? `lossy, threshold ${report.threshold}` : 'exact',
+        ...(opts.quantize ? { quantization: `${opts.quantize} (lossy)` } : {}),
       },
     });
     onnxPath = path.resolve(opts.exportPath);
     writeFileAtomic(onnxPath, bytes);
     onnxBytes = bytes.byteLength;
+    const manifestPath = onnxManifestPath(onnxPath);
+    const manifest = buildManifest(pruned, {
+      model: path.basename(onnxPath),
+      modelFormat: 'onnx',
+      compactInput: opts.compactInput === true,
+      quantization: opts.quantize ?? 'none',
+      version: VERSION,
+      pruning: pruningName,
+      run: portable(path.relative(path.dirname(manifestPath), path.resolve(runDir))),
+    });
+    writeFileAtomic(manifestPath, manifestText(manifest));
     if (data && labels) {
       // Exact pruning must reproduce the trained network; after lossy pruning the export is
       // checked against the thresholded network and the accuracy cost is reported separately.
-      const reference = report.lossy ? pruned : network;
-      verification = await verifyOnnx({ onnx: bytes, reference, features: data.test.features, labels, rows: data.test.rows });
+      // A quantized export is checked against the float network by accuracy (lossy mode).
+      const reference = report.lossy || opts.quantize ? pruned : network;
+      verification = await verifyOnnx({
+        onnx: bytes,
+        reference,
+        features: data.test.features,
+        labels,
+        rows: data.test.rows,
+        runtime: opts.runtime,
+        ...(opts.quantize ? { maxAccuracyDrop: opts.maxAccuracyDrop ?? DEFAULT_MAX_ACCURACY_DROP } : {}),
+      });
     }
   }
   if (opts.exportTfjsDir) {
-    const to = path.resolve(opts.exportTfjsDir);
+    const dir = path.resolve(opts.exportTfjsDir);
     const from = path.resolve(runDir);
     const spec = (info.config as { dataSpec?: DataSpec } | undefined)?.dataSpec;
-    saveRun(to, pruned, {
-      ...info,
-      data: info.data ? portableRef(info.data, to, from) : undefined,
-      config: info.config ? { ...info.config, ...(spec ? { dataSpec: moveSpec(spec, from, to) } : {}) } : undefined,
-      generatedBy: `gs-compress ${VERSION}`,
-      createdAt: new Date().toISOString(),
-      summary: { ...(info.summary ?? {}), pruned: report },
+    saveTfjsExport(
+      dir,
+      pruned,
+      {
+        ...info,
+        data: info.data ? portableRef(info.data, dir, from) : undefined,
+        config: info.config ? { ...info.config, ...(spec ? { dataSpec: moveSpec(spec, from, dir) } : {}) } : undefined,
+        generatedBy: `gs-compress ${VERSION}`,
+        createdAt: new Date().toISOString(),
+        summary: { ...(info.summary ?? {}), pruned: report },
+      },
+      opts.compactInput === true,
+    );
+    const manifest = buildManifest(pruned, {
+      model: 'model.json',
+      modelFormat: 'tfjs-layers-model',
+      compactInput: opts.compactInput === true,
+      version: VERSION,
+      pruning: pruningName,
+      run: portable(path.relative(dir, from)),
+      inputName: 'input',
+      outputNames: { probabilities: 'output (softmax)', label: null },
     });
+    writeFileAtomic(path.join(dir, TFJS_MANIFEST_FILE), manifestText(manifest));
   }
   return { runDir, report, accuracyBefore, accuracyAfter, onnxPath, onnxBytes, verification, pruned };
 }

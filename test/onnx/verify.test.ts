@@ -85,3 +85,26 @@ describe('damaged ONNX files', () => {
     await expect(runOnnx(good, x.subarray(0, 80 * 9), 80, 9)).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
 });
+
+describe('exact verification and near-ties', () => {
+  test('labels may differ where the two classes tie within the tolerance, not where they do not', async () => {
+    // output classes 0 and 1 have identical weights: their logits differ by the bias only
+    const base = randomNet(6, [5], 3, 21);
+    const out = base.layers[1];
+    const kernel = out.kernel.slice();
+    for (let i = 0; i < out.inSize; i++) kernel[i * 3 + 1] = kernel[i * 3];
+    const withBias = (b0: number, b1: number) => ({
+      ...base,
+      layers: [base.layers[0], { ...out, kernel, bias: Float32Array.of(b0, b1, -20) }],
+    });
+    const rows = 50;
+    const xs = randomData(rows, 6, 22);
+    const reference = withBias(0, 1e-6); // picks class 1 on every row
+    const tie = await verifyOnnx({ onnx: exportOnnx(withBias(1e-6, 0), { producerVersion: 't' }), reference, features: xs, rows });
+    expect(tie).toMatchObject({ ok: true, mode: 'exact', nearTies: rows, disagreementCount: 0, agreement: 0 });
+    // the same swap with a gap of 1e-3: probabilities differ by more than the tolerance, labels disagree for real
+    const ref2 = withBias(0, 1e-3);
+    const real = await verifyOnnx({ onnx: exportOnnx(withBias(1e-3, 0), { producerVersion: 't' }), reference: ref2, features: xs, rows });
+    expect(real).toMatchObject({ ok: false, nearTies: 0, disagreementCount: rows });
+  });
+});

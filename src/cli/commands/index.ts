@@ -6,6 +6,7 @@ import { inspectCommand } from './inspect';
 import { pruneCommand } from './prune';
 import { quickstartCommand } from './quickstart';
 import { reportCommand } from './report';
+import { serveExampleCommand } from './serve-example';
 import { sweepCommand } from './sweep';
 import { trainCommand } from './train';
 import { verifyCommand } from './verify';
@@ -22,5 +23,6 @@ export function addCommands(y: Argv<object>): Argv<object> {
     .command(dataCommand)
     .command(sweepCommand)
     .command(reportCommand)
-    .command(experimentCommand);
+    .command(experimentCommand)
+    .command(serveExampleCommand);
 }

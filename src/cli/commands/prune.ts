@@ -1,6 +1,7 @@
 /** `gs-compress prune RUN`: remove dead units, export the compact network to ONNX and verify it. */
 import type { CommandModule } from 'yargs';
 import { GsError } from '../../errors';
+import type { Quantize } from '../../onnx/quantize';
 import { compressRun } from '../../pipeline/compress';
 import { formatPruneReport } from '../../prune';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
@@ -12,6 +13,8 @@ interface PruneArgs extends DataArgs {
   'compact-input': boolean;
   'export-tfjs'?: string;
   threshold?: number;
+  quantize?: string;
+  'max-accuracy-drop': number;
   verify: boolean;
   json: boolean;
 }
@@ -38,6 +41,19 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
         group: 'Output:',
         describe: 'Also write the compact network as a tfjs LayersModel run directory',
       })
+      .option('quantize', {
+        type: 'string',
+        choices: ['int8', 'float16'],
+        group: 'Output:',
+        describe:
+          'LOSSY, opt-in: store the ONNX weights as int8 (per output channel; activations quantized per call, MatMulInteger) or float16; verified by accuracy',
+      })
+      .option('max-accuracy-drop', {
+        type: 'number',
+        default: 0.5,
+        group: 'Verification:',
+        describe: 'With --quantize: fail when test accuracy falls by more than this many percentage points against the float network',
+      })
       .option('threshold', {
         type: 'number',
         group: 'Pruning:',
@@ -51,15 +67,24 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       })
       .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of tables' })
       .example('$0 prune runs/mnist-gl --export mnist.onnx', "exact pruning, ONNX export and verification on the run's test split")
+      .example(
+        '$0 prune runs/mnist-gl --export mnist-int8.onnx --quantize int8',
+        'lossy: int8 weights, at most 0.5 points of accuracy lost',
+      )
       .example('$0 prune runs/mnist-gl --threshold 1e-3 --export mnist.onnx', 'lossy: also drop groups with norm <= 1e-3'),
   handler: async (a) => {
     if (a.threshold !== undefined && !(a.threshold >= 0))
       throw new GsError('BAD_OPTION', `--threshold ${a.threshold}: expected a number >= 0`);
+    if (!(a['max-accuracy-drop'] >= 0 && a['max-accuracy-drop'] <= 100))
+      throw new GsError('BAD_OPTION', `--max-accuracy-drop ${a['max-accuracy-drop']}: expected percentage points between 0 and 100`);
+    if (a.quantize && !a.export) throw new GsError('BAD_OPTION', '--quantize needs --export FILE.onnx');
     const useData = Boolean(a.data || a.train);
     const r = await compressRun(a.run, {
       threshold: a.threshold,
       exportPath: a.export,
       compactInput: a['compact-input'],
+      quantize: (a.quantize as Quantize | undefined) ?? null,
+      maxAccuracyDrop: a['max-accuracy-drop'] / 100,
       exportTfjsDir: a['export-tfjs'],
       data: useData ? dataSpec(a) : undefined,
       skipVerify: !a.verify,
@@ -81,9 +106,12 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       if (!a.export) process.stdout.write('(nothing exported: add --export model.onnx)\n');
     }
     if (r.verification && !r.verification.ok) {
+      const v = r.verification;
       throw new GsError(
         'VERIFY_FAILED',
-        `the ONNX model does not reproduce the ${r.report.lossy ? 'thresholded' : 'trained'} network (see above)`,
+        v.mode === 'lossy'
+          ? `the ${a.quantize} model loses ${(100 * ((v.referenceAccuracy ?? 0) - (v.onnxAccuracy ?? 0))).toFixed(2)} points of test accuracy, more than --max-accuracy-drop ${a['max-accuracy-drop']}`
+          : `the ONNX model does not reproduce the ${r.report.lossy ? 'thresholded' : 'trained'} network (see above)`,
       );
     }
   },

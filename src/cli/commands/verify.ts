@@ -10,7 +10,8 @@ import type { SplitDataset, Table } from '../../data/types';
 import { GsError } from '../../errors';
 import { loadRun } from '../../network/run-io';
 import type { Network } from '../../network/types';
-import { mapLabels, readModelFile, readOnnxInfo, verifyOnnx } from '../../onnx';
+import { META, mapLabels, readModelFile, readOnnxInfo, verifyOnnx } from '../../onnx';
+import type { RuntimeChoice } from '../../onnx/runtime';
 import { runDataSpec } from '../../pipeline/compress';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatVerification } from '../verify-format';
@@ -21,6 +22,8 @@ interface VerifyArgs extends DataArgs {
   split: string;
   tolerance: number;
   'min-accuracy'?: number;
+  'max-accuracy-drop': number;
+  runtime: string;
   json: boolean;
 }
 
@@ -67,6 +70,20 @@ function builder<T>(y: Argv<T>) {
       group: 'Check:',
       describe: 'Without --run: fail when the ONNX accuracy is below this fraction (0..1)',
     })
+    .option('max-accuracy-drop', {
+      type: 'number',
+      default: 0.5,
+      group: 'Reference:',
+      describe:
+        'For a quantized model (int8/float16, read from its metadata): fail when its accuracy is this many points below the --run network',
+    })
+    .option('runtime', {
+      type: 'string',
+      choices: ['auto', 'node', 'web'],
+      default: 'auto',
+      group: 'Check:',
+      describe: 'onnxruntime-node (native), onnxruntime-web (WebAssembly), or auto: native when installed (also GS_COMPRESS_ORT)',
+    })
     .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of text' })
     .example('$0 verify runs/mnist-gl/model.onnx --run runs/mnist-gl', 'compare with the trained network on its test split')
     .example('$0 verify model.onnx --data new-data.csv --split all --min-accuracy 0.9', 'accuracy on your own data') as unknown as Argv<
@@ -85,7 +102,9 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     if (a.tolerance < 0 || !Number.isFinite(a.tolerance))
       throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance} is not valid; expected a number >= 0`);
     const bytes = readModelFile(a.model);
-    const iface = readOnnxInfo(bytes, a.model).interface;
+    const info = readOnnxInfo(bytes, a.model);
+    const iface = info.interface;
+    const quantized = (info.metadata[META.quantization] ?? 'none') !== 'none';
     let reference: Network | null = null;
     let spec: DataSpec | null = a.data || a.train || a.test ? dataSpec(a) : null;
     if (a.run) {
@@ -112,6 +131,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       rows: table.rows,
       tolerance: a.tolerance,
       minAccuracy: a['min-accuracy'],
+      runtime: a.runtime === 'auto' && process.env.GS_COMPRESS_ORT ? undefined : (a.runtime as RuntimeChoice),
+      ...(quantized && reference ? { maxAccuracyDrop: a['max-accuracy-drop'] / 100 } : {}),
     });
     if (a.json) {
       process.stdout.write(
@@ -125,9 +146,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     }
     if (!r.ok) {
       const why = reference
-        ? r.disagreementCount > 0
-          ? `${r.disagreementCount} of ${r.rows} rows get a different label than from the trained network (first rows: ${r.disagreements.join(', ')}); max |prob difference| ${r.maxProbDiff?.toExponential(2)}`
-          : `max |prob difference| ${r.maxProbDiff?.toExponential(2)} exceeds the tolerance ${a.tolerance}`
+        ? r.mode === 'lossy'
+          ? `accuracy ${r.onnxAccuracy?.toFixed(4)} is more than ${a['max-accuracy-drop']} points below the trained network's ${r.referenceAccuracy?.toFixed(4)}`
+          : r.disagreementCount > 0
+            ? `${r.disagreementCount} of ${r.rows} rows get a different label than from the trained network (first rows: ${r.disagreements.join(', ')}); max |prob difference| ${r.maxProbDiff?.toExponential(2)}`
+            : `max |prob difference| ${r.maxProbDiff?.toExponential(2)} exceeds the tolerance ${a.tolerance}`
         : `accuracy ${r.onnxAccuracy?.toFixed(4)} is below --min-accuracy ${a['min-accuracy']}`;
       throw new GsError('VERIFY_FAILED', `${a.model}: verification failed: ${why}`);
     }

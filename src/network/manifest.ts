@@ -1,0 +1,121 @@
+/**
+ * The manifest written beside every export (ONNX file or tfjs directory): what a user needs to
+ * feed the model and read its output without gs-compress — input columns by index and name,
+ * class labels, the scaling inside the model, and what produced it. Pure: building only; the
+ * pipeline writes it atomically.
+ */
+import type { Network } from './types';
+
+export const MANIFEST_FORMAT = 'gs-compress-manifest';
+
+export interface ManifestColumn {
+  /** Position in the raw feature row (0-based). */
+  index: number;
+  name: string;
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  version: 1;
+  /** The model file (or directory's model.json) this describes, relative to the manifest. */
+  model: string;
+  modelFormat: 'onnx' | 'tfjs-layers-model';
+  input: {
+    /** ONNX input name (tfjs: the model's single input). */
+    name: string;
+    /**
+     * 'raw-columns': a row holds all `width` raw columns in data order (column `index` at position
+     * `index`; the others are read but ignored); 'kept-columns': a row holds only `columns`, in this order.
+     */
+    kind: 'raw-columns' | 'kept-columns';
+    /** Values per row. */
+    width: number;
+    /** The raw columns the model uses, ascending, by index and name. */
+    columns: ManifestColumn[];
+    dtype: 'float32';
+  };
+  output: {
+    task: 'classification';
+    /** Output index -> class label. */
+    classLabels: string[];
+    /** Output names: ONNX gives both, tfjs only the probabilities. */
+    probabilities: string;
+    label: string | null;
+  };
+  /** Standardization applied inside the model to the used columns, or null (features used as given). */
+  scaling: { kind: 'standardize'; inside: true; columns: number[]; mean: number[]; std: number[] } | null;
+  /** Weight storage: none (float32, exact), int8 or float16 (lossy). */
+  quantization: string;
+  producedBy: { tool: 'gs-compress'; version: string; pruning: string; createdAt: string; run: string | null };
+}
+
+export interface ManifestOptions {
+  model: string;
+  modelFormat: Manifest['modelFormat'];
+  compactInput: boolean;
+  quantization?: string;
+  version: string;
+  pruning: string;
+  createdAt?: string;
+  /** The run directory it came from, relative to the manifest (never absolute), or null. */
+  run?: string | null;
+  inputName?: string;
+  outputNames?: { probabilities: string; label: string | null };
+}
+
+export function buildManifest(net: Network, o: ManifestOptions): Manifest {
+  const name = (c: number) => net.featureNames[c] ?? `x${c}`;
+  return {
+    format: MANIFEST_FORMAT,
+    version: 1,
+    model: o.model,
+    modelFormat: o.modelFormat,
+    input: {
+      name: o.inputName ?? 'features',
+      kind: o.compactInput ? 'kept-columns' : 'raw-columns',
+      width: o.compactInput ? net.inputIndices.length : net.inputWidth,
+      columns: net.inputIndices.map((c) => ({ index: c, name: name(c) })),
+      dtype: 'float32',
+    },
+    output: {
+      task: 'classification',
+      classLabels: [...net.classLabels],
+      probabilities: o.outputNames?.probabilities ?? 'probabilities',
+      label: o.outputNames ? o.outputNames.label : 'label',
+    },
+    scaling: net.scaling
+      ? {
+          kind: 'standardize',
+          inside: true,
+          columns: [...net.inputIndices],
+          mean: net.inputIndices.map((c) => net.scaling!.mean[c]),
+          std: net.inputIndices.map((c) => net.scaling!.std[c]),
+        }
+      : null,
+    quantization: o.quantization ?? 'none',
+    producedBy: {
+      tool: 'gs-compress',
+      version: o.version,
+      pruning: o.pruning,
+      createdAt: o.createdAt ?? new Date().toISOString(),
+      run: o.run ?? null,
+    },
+  };
+}
+
+/** Manifest JSON text: indented, one line per column. */
+export function manifestText(m: Manifest): string {
+  const text = JSON.stringify(m, null, 1).replace(
+    /\{\n\s+"index": (\d+),\n\s+"name": ("(?:[^"\\]|\\.)*")\n\s+\}/g,
+    '{ "index": $1, "name": $2 }',
+  );
+  return `${text}\n`;
+}
+
+/** Where the manifest of an ONNX file goes: model.onnx -> model.manifest.json. */
+export function onnxManifestPath(onnxPath: string): string {
+  return `${onnxPath.replace(/\.onnx$/i, '')}.manifest.json`;
+}
+
+/** The manifest file inside a tfjs export directory. */
+export const TFJS_MANIFEST_FILE = 'manifest.json';

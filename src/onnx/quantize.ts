@@ -1,0 +1,148 @@
+/**
+ * The nodes of one dense layer's linear part (x @ kernel + bias), the table of weight storages
+ * the exporter supports:
+ * - float32 (default, exact): one Gemm.
+ * - 'float16' (LOSSY): kernel stored as float16 and Cast to float32 when the session loads it
+ *   (onnxruntime folds the Cast once; compute stays float32). Halves the weights.
+ * - 'int8' (LOSSY): kernel quantized symmetrically per output channel (scale_j = max_i |W_ij| /
+ *   63, 7 bits: see INT8_WEIGHT_MAX; zero point 0), activations quantized dynamically per call (DynamicQuantizeLinear, uint8),
+ *   MatMulInteger, then int32 -> float * (activation scale x channel scale) + bias: the graph
+ *   onnxruntime's Python dynamic quantizer writes for MatMul. A quarter of the weights' bytes
+ *   (leading/trailing zero rows of a full-width first layer restored by a Pad folded at load).
+ * Both run in onnxruntime-node and onnxruntime-web (CPU / WebAssembly kernels).
+ */
+import type { DenseLayer } from '../network/types';
+import type { GraphParts } from './export';
+import { floatTensor, int64Tensor, intAttr, node, onnx } from './proto';
+
+export type Quantize = 'int8' | 'float16';
+export const QUANTIZE_CHOICES: readonly Quantize[] = ['int8', 'float16'];
+
+const DT = onnx.TensorProto.DataType;
+
+/** float32 -> IEEE half bits, round to nearest even (subnormals and overflow to infinity handled). */
+export function toHalfBits(v: number): number {
+  const f = new Float32Array(1);
+  const u = new Uint32Array(f.buffer);
+  f[0] = v;
+  const x = u[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    let m = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    if (rest > half || (rest === half && m & 1)) m++;
+    return sign | m;
+  }
+  let m = mant >>> 13;
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && m & 1)) {
+    m++;
+    if (m === 0x400) {
+      m = 0;
+      e++;
+      if (e >= 0x1f) return sign | 0x7c00;
+    }
+  }
+  return sign | (e << 10) | m;
+}
+
+/** Half bits -> number (for tests and the reference of a float16 export). */
+export function fromHalfBits(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return sign * m * 2 ** -24;
+  if (e === 0x1f) return m ? NaN : sign * Infinity;
+  return sign * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/**
+ * Largest int8 weight magnitude: 7 bits, as onnxruntime's quantizer does with reduce_range. x64
+ * kernels multiply uint8 activations by int8 weights in pairs summed into int16 (VPMADDUBSW),
+ * which saturates with full-range weights: measured on MNIST, 127 gave probability errors of 0.5
+ * in onnxruntime-node (0.06 in onnxruntime-web), 63 keeps both close.
+ */
+export const INT8_WEIGHT_MAX = 63;
+
+/** Per-output-channel symmetric int8 weights: kernel [in, out] -> int8 values and a scale per column. */
+export function quantizeKernelInt8(layer: DenseLayer): { q: Int8Array; scale: Float32Array } {
+  const { inSize, outSize, kernel } = layer;
+  const scale = new Float32Array(outSize);
+  for (let j = 0; j < outSize; j++) {
+    let m = 0;
+    for (let i = 0; i < inSize; i++) m = Math.max(m, Math.abs(kernel[i * outSize + j]));
+    scale[j] = m > 0 ? m / INT8_WEIGHT_MAX : 1;
+  }
+  const q = new Int8Array(kernel.length);
+  for (let i = 0; i < inSize; i++) {
+    for (let j = 0; j < outSize; j++)
+      q[i * outSize + j] = Math.max(-INT8_WEIGHT_MAX, Math.min(INT8_WEIGHT_MAX, Math.round(kernel[i * outSize + j] / scale[j])));
+  }
+  return { q, scale };
+}
+
+/** Emits `out = input @ layer.kernel + layer.bias` in the given weight storage. */
+export function linearNodes(layer: DenseLayer, input: string, out: string, prefix: string, quantize: Quantize | null, g: GraphParts): void {
+  const { inSize, outSize } = layer;
+  g.inits.push(floatTensor(`${prefix}.bias`, [outSize], layer.bias));
+  if (quantize === null) {
+    g.inits.push(floatTensor(`${prefix}.kernel`, [inSize, outSize], layer.kernel));
+    g.nodes.push(node('Gemm', [input, `${prefix}.kernel`, `${prefix}.bias`], [out], prefix));
+    return;
+  }
+  if (quantize === 'float16') {
+    const half = Uint16Array.from(layer.kernel, (v) => toHalfBits(v));
+    g.inits.push({ name: `${prefix}.kernel_fp16`, dims: [inSize, outSize], dataType: DT.FLOAT16, rawData: new Uint8Array(half.buffer) });
+    g.nodes.push(node('Cast', [`${prefix}.kernel_fp16`], [`${prefix}.kernel`], `${prefix}.kernel_cast`, [intAttr('to', DT.FLOAT)]));
+    g.nodes.push(node('Gemm', [input, `${prefix}.kernel`, `${prefix}.bias`], [out], prefix));
+    return;
+  }
+  const { q, scale } = quantizeKernelInt8(layer);
+  g.inits.push(floatTensor(`${prefix}.kernel_scale`, [outSize], scale));
+  const p = (s: string) => `${prefix}.${s}`;
+  // Leading and trailing zero rows (columns a full-width input does not use) are not stored: a Pad
+  // of initializers only, which onnxruntime folds once when the session loads.
+  let lo = 0;
+  let hi = inSize;
+  const zeroRow = (i: number) => q.subarray(i * outSize, (i + 1) * outSize).every((v) => v === 0);
+  while (lo < hi && zeroRow(lo)) lo++;
+  while (hi > lo && zeroRow(hi - 1)) hi--;
+  if (hi - lo < inSize && hi > lo) {
+    const kept = q.slice(lo * outSize, hi * outSize);
+    g.inits.push({ name: p('kernel_int8_rows'), dims: [hi - lo, outSize], dataType: DT.INT8, rawData: new Uint8Array(kept.buffer) });
+    g.inits.push(int64Tensor(p('kernel_pads'), [4], [lo, 0, inSize - hi, 0]));
+    g.nodes.push(node('Pad', [p('kernel_int8_rows'), p('kernel_pads')], [p('kernel_int8')], p('kernel_pad')));
+  } else {
+    g.inits.push({ name: p('kernel_int8'), dims: [inSize, outSize], dataType: DT.INT8, rawData: new Uint8Array(q.buffer) });
+  }
+  g.nodes.push(
+    node('DynamicQuantizeLinear', [input], [p('x_q'), p('x_scale'), p('x_zero')], p('quantize_input')),
+    node('MatMulInteger', [p('x_q'), p('kernel_int8'), p('x_zero')], [p('acc_int32')], p('matmul_int8')),
+    node('Cast', [p('acc_int32')], [p('acc')], p('acc_cast'), [intAttr('to', DT.FLOAT)]),
+    node('Mul', [p('x_scale'), p('kernel_scale')], [p('scale')], p('combine_scales')),
+    node('Mul', [p('acc'), p('scale')], [p('scaled')], p('rescale')),
+    node('Add', [p('scaled'), p('bias')], [out], p('add_bias')),
+  );
+}
+
+/**
+ * The network a quantized export computes in exact arithmetic on its weights (float16: the
+ * rounded kernels; int8: dequantized kernels; activation rounding not included): what a lossy
+ * export's accuracy is compared with, beside the float network itself.
+ */
+export function storedKernel(layer: DenseLayer, quantize: Quantize | null): Float32Array {
+  if (quantize === null) return layer.kernel;
+  if (quantize === 'float16') return Float32Array.from(layer.kernel, (v) => fromHalfBits(toHalfBits(v)));
+  const { q, scale } = quantizeKernelInt8(layer);
+  const { outSize } = layer;
+  return Float32Array.from(q, (v, i) => v * scale[i % outSize]);
+}
