@@ -10,7 +10,7 @@ import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import type { Network } from '../network/types';
 import { pruneNetwork } from '../prune';
-import { projectToBudget, widthsOf } from '../train/budget/project';
+import { projectToBudget, widthsOf, type Allocation } from '../train/budget/project';
 import { allowedSize, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import { resolveBudget, stackSize } from '../train/budget/size';
 import { unitStats } from '../train/budget/stats';
@@ -105,7 +105,13 @@ export async function trainToBudget(
   const project = (allowed: number) => {
     const cur = pruneNetwork(net as Network).network;
     const stats = unitStats(cur, data.train, 4000, cfg.seed + epoch);
-    const p = projectToBudget(cur, stats, allowed, opts.scoreExponent ?? 2);
+    const p = projectToBudget(
+      cur,
+      stats,
+      allowed,
+      opts.scoreExponent ?? Number(process.env.GS_SCORE_EXP ?? 2),
+      (process.env.GS_ALLOC ?? 'global') as Allocation,
+    );
     projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
     net = p.network;
   };

@@ -9,10 +9,12 @@ import { DEFAULT_CONFIG } from '../../train/defaults';
 import { wasmPassAvailable } from '../../train/fused';
 import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
+import { collapseMessage, pruneNetwork } from '../../prune';
 import { trainThenFinetune } from '../../pipeline/finetune';
 import { OPTIMIZERS, type TrainConfig } from '../../train/types';
 import { LR_SCHEDULE_NAMES, checkLrSchedule } from '../../train/lr-schedule';
 import { trainToBudget } from '../../pipeline/budget';
+import { DEFAULT_BUDGET_SCHEDULE, defaultSchedule } from '../../train/budget/schedule';
 import { VERSION } from '../../version';
 import { absoluteSpec, dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatHistory } from '../history-table';
@@ -38,6 +40,8 @@ interface TrainArgs extends DataArgs {
   'target-params'?: number;
   'target-ratio'?: number;
   'finetune-lr-schedule': string;
+  'budget-warmup': number;
+  'budget-ramp': number;
 }
 
 function describeDataset(d: SplitDataset): string {
@@ -124,6 +128,18 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       group: 'Budget:',
       describe: 'Learning rate over the fine-tuning of a budget run: cosine or linear decay to 2% of --lr, or constant',
     })
+    .option('budget-warmup', {
+      type: 'number',
+      default: DEFAULT_BUDGET_SCHEDULE.warmup,
+      group: 'Budget:',
+      describe: 'Fraction of --epochs trained dense before the first units are removed',
+    })
+    .option('budget-ramp', {
+      type: 'number',
+      default: DEFAULT_BUDGET_SCHEDULE.rampEnd,
+      group: 'Budget:',
+      describe: 'Fraction of --epochs by which the network fits the budget (removal in steps of a cubic schedule in between)',
+    })
     .option('engine', {
       type: 'string',
       choices: ['fused', 'fused-js', 'tfjs'],
@@ -175,6 +191,8 @@ function budgetConfig(a: TrainArgs): Record<string, unknown> {
   return {
     ...(a['target-params'] !== undefined ? { targetParams: a['target-params'] } : { targetRatio: a['target-ratio'] }),
     finetuneLrSchedule: a['finetune-lr-schedule'],
+    budgetWarmup: a['budget-warmup'],
+    budgetRamp: a['budget-ramp'],
   };
 }
 
@@ -231,6 +249,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           targetRatio: a['target-ratio'],
           finetuneEpochs: ftEpochs,
           finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']),
+          schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),
         },
         phases,
       );
@@ -242,6 +261,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     }
     bar.clear();
     const last = result.history[result.history.length - 1];
+    const diverged = last ? !Number.isFinite(last.dataLoss) : false;
+    const collapse = diverged ? null : collapseMessage(pruneNetwork(result.network).report, cfg.lambda);
     const summary = {
       ...budgetInfo,
       testAccuracy: last?.testAccuracy,
@@ -252,7 +273,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       aliveInputs: last?.aliveInputs,
       trainSeconds: result.trainSeconds,
       ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: trainedAccuracy, finetuneEpochs: ftEpochs } : {}),
-      diverged: last ? !Number.isFinite(last.dataLoss) : false,
+      diverged,
+      ...(collapse ? { collapsed: true } : {}),
     };
     if (a.out) {
       saveRun(a.out, result.network, {
@@ -284,6 +306,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       );
       if (a.out) process.stdout.write(`saved run to ${a.out} (next: gs-compress prune ${a.out} --export ${a.out}/model.onnx)\n`);
     }
+    if (collapse) process.stderr.write(`warning: ${collapse}\n`);
     if (summary.diverged) {
       process.stderr.write('error: training diverged (loss is not finite); try a smaller --lr\n');
       process.exitCode = 1;
