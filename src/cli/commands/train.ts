@@ -13,7 +13,8 @@ import { collapseMessage, pruneNetwork } from '../../prune';
 import { trainThenFinetune } from '../../pipeline/finetune';
 import { OPTIMIZERS, type TrainConfig } from '../../train/types';
 import { LR_SCHEDULE_NAMES, checkLrSchedule } from '../../train/lr-schedule';
-import { trainToBudget } from '../../pipeline/budget';
+import { trainTeacher, trainToBudget } from '../../pipeline/budget';
+import { DEFAULT_DISTILL } from '../../train/soft-targets';
 import { DEFAULT_BUDGET_SCHEDULE, defaultSchedule } from '../../train/budget/schedule';
 import { VERSION } from '../../version';
 import { absoluteSpec, dataOptions, dataSpec, type DataArgs } from '../data-options';
@@ -42,6 +43,9 @@ interface TrainArgs extends DataArgs {
   'finetune-lr-schedule': string;
   'budget-warmup': number;
   'budget-ramp': number;
+  distill: boolean;
+  'distill-temperature': number;
+  'distill-alpha': number;
 }
 
 function describeDataset(d: SplitDataset): string {
@@ -140,6 +144,25 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       group: 'Budget:',
       describe: 'Fraction of --epochs by which the network fits the budget (removal in steps of a cubic schedule in between)',
     })
+    .option('distill', {
+      type: 'boolean',
+      default: false,
+      group: 'Budget:',
+      describe:
+        "With a budget: first train the dense network (--epochs, no penalty) as a teacher, then train the pruned network on a mix of the labels and the teacher's softened probabilities (knowledge distillation; fused engines only)",
+    })
+    .option('distill-temperature', {
+      type: 'number',
+      default: DEFAULT_DISTILL.temperature,
+      group: 'Budget:',
+      describe: "Temperature T of the teacher's and student's softmax in the distillation term",
+    })
+    .option('distill-alpha', {
+      type: 'number',
+      default: DEFAULT_DISTILL.alpha,
+      group: 'Budget:',
+      describe: 'Weight of the hard-label cross-entropy; 1 - alpha weighs T^2 * KL(teacher || student)',
+    })
     .option('engine', {
       type: 'string',
       choices: ['fused', 'fused-js', 'tfjs'],
@@ -193,6 +216,7 @@ function budgetConfig(a: TrainArgs): Record<string, unknown> {
     finetuneLrSchedule: a['finetune-lr-schedule'],
     budgetWarmup: a['budget-warmup'],
     budgetRamp: a['budget-ramp'],
+    ...(a.distill ? { distill: true, distillTemperature: a['distill-temperature'], distillAlpha: a['distill-alpha'] } : {}),
   };
 }
 
@@ -240,7 +264,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const phases = { train: hooks('', cfg.epochs), finetune: hooks('fine-tune ', ftEpochs) };
     let budgetInfo: Record<string, unknown> = {};
     let result, trainedAccuracy;
+    if (a.distill && !budgeted) throw new GsError('BAD_OPTION', '--distill needs a budget (--target-params or --target-ratio)');
     if (budgeted) {
+      const teacher = a.distill ? await trainTeacher(data, cfg, hooks('teacher ', cfg.epochs)) : null;
       const b = await trainToBudget(
         data,
         cfg,
@@ -250,6 +276,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           finetuneEpochs: ftEpochs,
           finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']),
           schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),
+          ...(teacher ? { distill: { teacher, temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
         },
         phases,
       );
