@@ -23,8 +23,10 @@ import { finetuneConfig } from './finetune';
 export interface BudgetOptions {
   /** Parameters of the final network after exact pruning (one of targetParams, targetRatio). */
   targetParams?: number;
-  /** Fraction of the starting network's parameters. */
+  /** Fraction of the starting network's parameters (of `ratioOf` when given). */
   targetRatio?: number;
+  /** Widths the ratio refers to (default: the starting network's); a size path passes its first network's. */
+  ratioOf?: number[];
   /** Epochs of fine-tuning the compact network after training (no penalty). */
   finetuneEpochs: number;
   /** Learning-rate schedule of the fine-tuning (default cosine). */
@@ -55,8 +57,10 @@ export interface BudgetResult {
   /** Parameters of the final network (compact). */
   params: number;
   projections: ProjectionRecord[];
-  /** Test accuracy when the network first fits the budget, before fine-tuning. */
+  /** Test accuracy at the end of training at the budget, before fine-tuning. */
   accuracyBeforeFinetune: number | undefined;
+  /** The network at the budget before fine-tuning (where a size path continues from). */
+  beforeFinetune: Network;
 }
 
 /** Starting widths of the network a budget run trains (for resolving a ratio). */
@@ -71,7 +75,10 @@ export async function trainToBudget(
   hooks: { train?: TrainOptions; finetune?: TrainOptions } = {},
 ): Promise<BudgetResult> {
   const widths = startWidths(data, cfg, opts.init);
-  const budget = resolveBudget(widths, { params: opts.targetParams, ratio: opts.targetRatio });
+  const budget =
+    opts.ratioOf && opts.targetParams === undefined && opts.targetRatio !== undefined
+      ? Math.min(stackSize(widths), resolveBudget(opts.ratioOf, { ratio: opts.targetRatio }))
+      : resolveBudget(widths, { params: opts.targetParams, ratio: opts.targetRatio });
   const start = stackSize(widths);
   const E = cfg.epochs;
   const sched = opts.schedule ?? defaultSchedule(E);
@@ -138,6 +145,7 @@ export async function trainToBudget(
   if (epoch < E) await run(E - epoch, trainCfg, hooks.train, 'train');
   project(budget);
   const accuracyBeforeFinetune = history[history.length - 1]?.testAccuracy;
+  const beforeFinetune = net as unknown as Network;
   if (opts.finetuneEpochs > 0) {
     await run(
       opts.finetuneEpochs,
@@ -156,6 +164,7 @@ export async function trainToBudget(
     params,
     projections,
     accuracyBeforeFinetune,
+    beforeFinetune,
   };
 }
 

@@ -14,6 +14,7 @@ import { trainThenFinetune } from '../../pipeline/finetune';
 import { OPTIMIZERS, type TrainConfig } from '../../train/types';
 import { LR_SCHEDULE_NAMES, checkLrSchedule } from '../../train/lr-schedule';
 import { trainTeacher, trainToBudget } from '../../pipeline/budget';
+import { runSizePath } from './train-path';
 import { DEFAULT_DISTILL } from '../../train/soft-targets';
 import { DEFAULT_BUDGET_SCHEDULE, defaultSchedule } from '../../train/budget/schedule';
 import { VERSION } from '../../version';
@@ -38,8 +39,8 @@ interface TrainArgs extends DataArgs {
   out?: string;
   json: boolean;
   'finetune-epochs': number;
-  'target-params'?: number;
-  'target-ratio'?: number;
+  'target-params'?: string;
+  'target-ratio'?: string;
   'finetune-lr-schedule': string;
   'budget-warmup': number;
   'budget-ramp': number;
@@ -115,15 +116,16 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
         'After training, prune exactly and retrain the smaller network this many epochs without the sparsity penalty (recovers accuracy; the saved run is then already compact)',
     })
     .option('target-params', {
-      type: 'number',
+      type: 'string',
       group: 'Budget:',
       describe:
-        'Train to at most N parameters after exact pruning (every kernel and bias element of the compact network), guaranteed: dense warm-up, gradual structured pruning of the weakest inputs and units (one global ranking, so layers shrink by different factors), then --finetune-epochs of fine-tuning. No lambda to tune',
+        'Train to at most N parameters after exact pruning (every kernel and bias element of the compact network), guaranteed: dense warm-up, gradual structured pruning of the weakest inputs and units (one global ranking, so layers shrink by different factors), then --finetune-epochs of fine-tuning. No lambda to tune. A list (8000,4000,2000) walks a size path: see --target-ratio',
     })
     .option('target-ratio', {
-      type: 'number',
+      type: 'string',
       group: 'Budget:',
-      describe: 'As --target-params, as a fraction of the starting network (e.g. 0.25)',
+      describe:
+        'As --target-params, as a fraction of the starting network (e.g. 0.25). A list (0.5,0.25,0.1,0.05) walks a size path in one run: each budget warm-starts from the previous (nested networks), a fine-tuned copy of each is saved as OUT/ratio-R/, and OUT/size-path.svg plots test accuracy against parameters (needs --out)',
     })
     .option('finetune-lr-schedule', {
       type: 'string',
@@ -208,11 +210,31 @@ export function trainConfigFrom(a: TrainArgs): TrainConfig {
   });
 }
 
+/** A list of budgets ('0.5,0.25'), or undefined when the option is absent. */
+function parseBudgetList(name: string, text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const list = String(text)
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .map(Number);
+  if (list.length === 0 || list.some((v) => !Number.isFinite(v))) {
+    throw new GsError('BAD_OPTION', `--${name} ${JSON.stringify(text)}: expected a number or a comma-separated list of numbers`);
+  }
+  return list;
+}
+
+function listOrOne(l: number[] | undefined): number | number[] | undefined {
+  return l && l.length === 1 ? l[0] : l;
+}
+
 /** The budget options of a run, for its record (empty when no budget was asked for). */
 function budgetConfig(a: TrainArgs): Record<string, unknown> {
   if (a['target-params'] === undefined && a['target-ratio'] === undefined) return {};
   return {
-    ...(a['target-params'] !== undefined ? { targetParams: a['target-params'] } : { targetRatio: a['target-ratio'] }),
+    ...(a['target-params'] !== undefined
+      ? { targetParams: listOrOne(parseBudgetList('target-params', a['target-params'])) }
+      : { targetRatio: listOrOne(parseBudgetList('target-ratio', a['target-ratio'])) }),
     finetuneLrSchedule: a['finetune-lr-schedule'],
     budgetWarmup: a['budget-warmup'],
     budgetRamp: a['budget-ramp'],
@@ -261,6 +283,35 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     if (a['target-params'] !== undefined && a['target-ratio'] !== undefined) {
       throw new GsError('BAD_OPTION', 'give --target-params or --target-ratio, not both');
     }
+    const targetParams = parseBudgetList('target-params', a['target-params']);
+    const targetRatio = parseBudgetList('target-ratio', a['target-ratio']);
+    const budgetOpts = {
+      finetuneEpochs: ftEpochs,
+      finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']),
+      schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),
+    };
+    if ((targetParams?.length ?? 0) > 1 || (targetRatio?.length ?? 0) > 1) {
+      const teacher = a.distill ? await trainTeacher(data, cfg, hooks('teacher ', cfg.epochs)) : null;
+      await runSizePath({
+        data,
+        cfg,
+        opts: {
+          ...budgetOpts,
+          ratios: targetRatio,
+          params: targetParams,
+          ...(teacher ? { distill: { teacher, temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
+        },
+        out: a.out,
+        json: a.json,
+        hooks: (i) => ({ train: hooks(`stop ${i + 1} `, cfg.epochs), finetune: hooks(`stop ${i + 1} fine-tune `, ftEpochs) }),
+        record: {
+          dataRef: data.ref,
+          config: { ...cfg, finetuneEpochs: ftEpochs, ...budgetConfig(a), dataSpec: absoluteSpec(dataSpec(a)) },
+        },
+        bar,
+      });
+      return;
+    }
     const phases = { train: hooks('', cfg.epochs), finetune: hooks('fine-tune ', ftEpochs) };
     let budgetInfo: Record<string, unknown> = {};
     let result, trainedAccuracy;
@@ -271,11 +322,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         data,
         cfg,
         {
-          targetParams: a['target-params'],
-          targetRatio: a['target-ratio'],
-          finetuneEpochs: ftEpochs,
-          finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']),
-          schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),
+          targetParams: targetParams?.[0],
+          targetRatio: targetRatio?.[0],
+          ...budgetOpts,
           ...(teacher ? { distill: { teacher, temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
         },
         phases,
