@@ -69,6 +69,9 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
     else if (k === 'solver') grid.solver = at(rawKey, () => parseSolverList(v)) as GridInput['solver'];
     else if (k === 'lr' || k === 'lambda') grid[k] = at(rawKey, () => parseNumberList(v, rawKey)) as number[];
     else if (k === 'seed' || k === 'epochs' || k === 'batchSize') grid[k] = at(rawKey, () => parseNumberList(v, rawKey, true)) as number[];
+    else if (k === 'targetParams' || k === 'finetuneEpochs') grid[k] = at(rawKey, () => parseNumberList(v, rawKey, true)) as number[];
+    else if (k === 'targetRatio') grid.targetRatio = at(rawKey, () => parseNumberList(v, rawKey)) as number[];
+    else if (k === 'distill') grid.distill = Boolean(scalar(v, rawKey, file));
     else if (k === 'standardize') grid.standardize = Boolean(scalar(v, rawKey, file));
     else if (k === 'proxStep') grid.proxStep = String(scalar(v, rawKey, file)) as GridInput['proxStep'];
     else if (k === 'engine') grid.engine = String(scalar(v, rawKey, file)) as GridInput['engine'];
@@ -76,7 +79,7 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
     else
       throw new GsError(
         'BAD_OPTION',
-        `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, data)`,
+        `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, target-params, target-ratio, finetune-epochs, distill, data)`,
       );
   }
   if (data.format !== undefined && !['csv', 'idx', 'libsvm'].includes(data.format)) {

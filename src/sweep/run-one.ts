@@ -6,6 +6,7 @@ import * as path from 'path';
 import type { SplitDataset } from '../data/types';
 import { saveRun } from '../network/run-io';
 import { collapsedLevels, pruneNetwork } from '../prune';
+import { trainTeacher, trainToBudget } from '../pipeline/budget';
 import { trainNetwork } from '../train/train';
 import { VERSION } from '../version';
 import { RUNS_DIR } from './store';
@@ -19,7 +20,28 @@ export interface RunOneOptions {
 export async function runOne(data: SplitDataset, point: GridPoint, outDir: string, opts: RunOneOptions = {}): Promise<RunRecord> {
   const t0 = Date.now();
   const { train: cfg, standardize } = point.config;
-  const result = await trainNetwork(data, cfg, { standardize, onProgress: opts.onProgress });
+  const hooks = { standardize, onProgress: opts.onProgress };
+  const budget = point.config.budget;
+  let targetParams: number | undefined;
+  let result;
+  if (budget) {
+    const teacher = budget.distill ? await trainTeacher(data, cfg, hooks) : null;
+    const b = await trainToBudget(
+      data,
+      cfg,
+      {
+        targetParams: budget.targetParams,
+        targetRatio: budget.targetRatio,
+        finetuneEpochs: budget.finetuneEpochs,
+        ...(teacher ? { distill: { teacher } } : {}),
+      },
+      { train: hooks, finetune: hooks },
+    );
+    result = b.result;
+    targetParams = b.targetParams;
+  } else {
+    result = await trainNetwork(data, cfg, hooks);
+  }
   const last = result.history[result.history.length - 1];
   const aliveUnits = last?.aliveUnits ?? [];
   const totalParams = last?.totalParams ?? 0;
@@ -48,12 +70,19 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
     engine: result.engine,
     diverged: last ? !Number.isFinite(last.dataLoss) : true,
     ...(collapsed ? { collapsed } : {}),
+    ...(targetParams !== undefined ? { targetParams } : {}),
   };
   saveRun(path.join(outDir, runDir), result.network, {
     generatedBy: `gs-compress ${VERSION} sweep`,
     createdAt: new Date().toISOString(),
     data: data.ref,
-    config: { ...cfg, standardize: result.network.scaling !== null, dataSpec: point.config.data, sweepId: point.id },
+    config: {
+      ...cfg,
+      ...(budget ?? {}),
+      standardize: result.network.scaling !== null,
+      dataSpec: point.config.data,
+      sweepId: point.id,
+    },
     engine: result.engine,
     history: result.history as unknown as Record<string, unknown>[],
     summary: summary as unknown as Record<string, unknown>,
