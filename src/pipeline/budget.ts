@@ -10,7 +10,7 @@ import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import type { Network } from '../network/types';
 import { pruneNetwork } from '../prune';
-import { projectToBudget, widthsOf, type Allocation } from '../train/budget/project';
+import { projectToBudget, widthsOf, type Allocation, type UnitScore } from '../train/budget/project';
 import { allowedSize, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import { resolveBudget, stackSize } from '../train/budget/size';
 import { unitStats } from '../train/budget/stats';
@@ -33,8 +33,10 @@ export interface BudgetOptions {
   finetuneLrSchedule?: LrSchedule;
   /** When the ramp starts and ends (default: 10% warm-up, at the budget by 60% of the epochs). */
   schedule?: SizeSchedule;
-  /** Priority exponent of the projection's score (default 2). */
-  scoreExponent?: number;
+  /** How units are scored for removal (default taylor). */
+  score?: UnitScore;
+  /** How the budget is shared between layers (default global). */
+  allocation?: Allocation;
   /** Start from this network instead of a fresh one (e.g. the previous stop of a size path). */
   init?: Network;
   /** Distil from this teacher (soft targets at its temperature) once pruning starts and while fine-tuning. */
@@ -124,13 +126,7 @@ export async function trainToBudget(
   const project = (allowed: number) => {
     const cur = pruneNetwork(net as Network).network;
     const stats = unitStats(cur, data.train, 4000, cfg.seed + epoch);
-    const p = projectToBudget(
-      cur,
-      stats,
-      allowed,
-      opts.scoreExponent ?? Number(process.env.GS_SCORE_EXP ?? 2),
-      (process.env.GS_ALLOC ?? 'global') as Allocation,
-    );
+    const p = projectToBudget(cur, stats, allowed, opts.score ?? 'taylor', opts.allocation ?? 'global');
     projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
     net = p.network;
   };

@@ -48,6 +48,15 @@ describe('projectToBudget', () => {
     }
   });
 
+  it.each(['taylor', 'variation'] as const)('with %s scores, a uniform allocation shrinks every width by about one factor', (score) => {
+    const net = initNetwork({ inputWidth: 20, hidden: [10, 10], classes: 2 }, 4);
+    const p = projectToBudget(net, unitStats(net, data.train), 150, score, 'uniform');
+    expect(p.after).toBeLessThanOrEqual(150);
+    const [i, h1, h2] = widthsOf(p.network);
+    expect(Math.abs(i / 20 - h1 / 10)).toBeLessThan(0.15);
+    expect(Math.abs(h1 - h2)).toBeLessThanOrEqual(1);
+  });
+
   it('removes constant inputs first and loses nothing doing so (their mean is folded into the bias)', () => {
     // columns 0..9 are constant (but not zero): they carry no information
     const x = data.train.features.slice();

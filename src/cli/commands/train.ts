@@ -15,6 +15,7 @@ import { OPTIMIZERS, type TrainConfig } from '../../train/types';
 import { LR_SCHEDULE_NAMES, checkLrSchedule } from '../../train/lr-schedule';
 import { trainTeacher, trainToBudget } from '../../pipeline/budget';
 import { runSizePath } from './train-path';
+import { UNIT_SCORES, type UnitScore } from '../../train/budget/project';
 import { DEFAULT_DISTILL } from '../../train/soft-targets';
 import { DEFAULT_BUDGET_SCHEDULE, defaultSchedule } from '../../train/budget/schedule';
 import { VERSION } from '../../version';
@@ -45,6 +46,7 @@ interface TrainArgs extends DataArgs {
   'budget-warmup': number;
   'budget-ramp': number;
   distill: boolean;
+  'budget-score': string;
   'distill-temperature': number;
   'distill-alpha': number;
 }
@@ -146,6 +148,14 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       group: 'Budget:',
       describe: 'Fraction of --epochs by which the network fits the budget (removal in steps of a cubic schedule in between)',
     })
+    .option('budget-score', {
+      type: 'string',
+      choices: UNIT_SCORES,
+      default: 'taylor',
+      group: 'Budget:',
+      describe:
+        "How units are ranked for removal (per parameter they cost): taylor, the expected squared first-order change of the loss when a unit's output is replaced by its mean; variation, (std of its output x norm of its outgoing weights)^2",
+    })
     .option('distill', {
       type: 'boolean',
       default: false,
@@ -238,6 +248,7 @@ function budgetConfig(a: TrainArgs): Record<string, unknown> {
     finetuneLrSchedule: a['finetune-lr-schedule'],
     budgetWarmup: a['budget-warmup'],
     budgetRamp: a['budget-ramp'],
+    budgetScore: a['budget-score'],
     ...(a.distill ? { distill: true, distillTemperature: a['distill-temperature'], distillAlpha: a['distill-alpha'] } : {}),
   };
 }
@@ -286,6 +297,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const targetParams = parseBudgetList('target-params', a['target-params']);
     const targetRatio = parseBudgetList('target-ratio', a['target-ratio']);
     const budgetOpts = {
+      score: a['budget-score'] as UnitScore,
       finetuneEpochs: ftEpochs,
       finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']),
       schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),

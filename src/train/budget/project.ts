@@ -17,6 +17,12 @@ import type { UnitStats } from './stats';
  * common shrink factor for every level, the weakest units of each level removed. */
 export type Allocation = 'global' | 'uniform';
 
+/** How a unit is scored: taylor, the expected squared first-order change of the loss when its
+ * output is replaced by its mean (loss units, comparable across layers); variation, (standard
+ * deviation of its output x norm of its outgoing row)^2. */
+export type UnitScore = 'taylor' | 'variation';
+export const UNIT_SCORES: readonly UnitScore[] = ['taylor', 'variation'];
+
 export interface Projection {
   /** The exactly pruned network that fits the budget. */
   network: Network;
@@ -40,13 +46,13 @@ export function compactSize(net: Network): number {
 /**
  * Removes units from `net` (already exactly pruned; `stats` measured on it) until it has at most
  * `allowed` parameters, keeping at least one unit per level; returns the exactly pruned result.
- * `exponent` weighs the score against the cost: priority = score^exponent / cost.
+ * Priority of a unit = score / cost; 'taylor' needs stats measured with labels.
  */
 export function projectToBudget(
   net: Network,
   stats: UnitStats,
   allowed: number,
-  exponent = 2,
+  score: UnitScore = 'taylor',
   allocation: Allocation = 'global',
 ): Projection {
   const L = net.layers.length;
@@ -55,14 +61,15 @@ export function projectToBudget(
   const removed = w.slice(0, L).map(() => 0);
   if (before <= allowed) return { network: net, before, after: before, removed };
   // score of each unit of levels 0..L-1
-  const score = w.slice(0, L).map((width, h) => {
+  if (score === 'taylor' && !stats.taylor) throw new Error('projectToBudget: taylor scores need statistics measured with labels');
+  const scores = w.slice(0, L).map((width, h) => {
     const k = net.layers[h].kernel;
     const n = net.layers[h].outSize;
     const s = new Float64Array(width);
     for (let i = 0; i < width; i++) {
       let sq = 0;
       for (let j = 0; j < n; j++) sq += k[i * n + j] * k[i * n + j];
-      s[i] = stats.taylor && exponent <= 0 ? stats.taylor[h][i] : Math.pow(stats.std[h][i] * Math.sqrt(sq), exponent);
+      s[i] = score === 'taylor' && stats.taylor ? stats.taylor[h][i] : stats.std[h][i] ** 2 * sq;
     }
     return s;
   });
@@ -79,7 +86,7 @@ export function projectToBudget(
     }
     const keep = target(lo);
     for (let h = 0; h < L; h++) {
-      const order = Array.from(score[h].keys()).sort((a, b) => score[h][a] - score[h][b]);
+      const order = Array.from(scores[h].keys()).sort((a, b) => scores[h][a] - scores[h][b]);
       for (let q = 0; q < w[h] - keep[h]; q++) gone[h][order[q]] = 1;
       removed[h] = w[h] - keep[h];
       w[h] = keep[h];
@@ -94,9 +101,9 @@ export function projectToBudget(
     for (let h = 0; h < L; h++) {
       if (w[h] <= 1) continue;
       const c = cost(h);
-      for (let i = 0; i < score[h].length; i++) {
+      for (let i = 0; i < scores[h].length; i++) {
         if (gone[h][i]) continue;
-        const p = score[h][i] / c;
+        const p = scores[h][i] / c;
         if (p < best) {
           best = p;
           bestH = h;
