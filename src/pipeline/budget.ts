@@ -29,9 +29,9 @@ export interface BudgetOptions {
   ratioOf?: number[];
   /** Epochs of fine-tuning the compact network after training (no penalty). */
   finetuneEpochs: number;
-  /** Learning-rate schedule of the fine-tuning (default cosine). */
+  /** Learning-rate schedule of the fine-tuning (default constant). */
   finetuneLrSchedule?: LrSchedule;
-  /** When the ramp starts and ends (default: 10% warm-up, at the budget by 60% of the epochs). */
+  /** When the ramp starts and ends (default DEFAULT_BUDGET_SCHEDULE: half the epochs dense, at the budget by the last). */
   schedule?: SizeSchedule;
   /** How units are scored for removal (default taylor). */
   score?: UnitScore;
@@ -148,7 +148,7 @@ export async function trainToBudget(
       finetuneConfig(cfg, opts.finetuneEpochs),
       hooks.finetune,
       'finetune',
-      opts.finetuneLrSchedule ?? 'cosine',
+      opts.finetuneLrSchedule ?? 'constant',
     );
   }
   const final = pruneNetwork(net as unknown as Network).network;

@@ -20,8 +20,10 @@ describe('budget sizes and schedule', () => {
   });
 
   it('falls as a cubic from the start to the budget and holds', () => {
-    const s = defaultSchedule(20);
+    const s = defaultSchedule(20, 0.1, 0.6);
     expect(s).toEqual({ warmup: 2, rampEnd: 12 });
+    expect(defaultSchedule(20)).toEqual({ warmup: 10, rampEnd: 20 });
+    expect(() => defaultSchedule(20, 0.7, 0.5)).toThrow(/warm-up/);
     expect(allowedSize(s, 1, 1000, 100)).toBeNull();
     const sizes = Array.from({ length: 20 }, (_, e) => allowedSize(s, e + 1, 1000, 100) ?? 1000);
     for (let e = 1; e < 20; e++) expect(sizes[e]).toBeLessThanOrEqual(sizes[e - 1]);

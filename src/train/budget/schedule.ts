@@ -12,8 +12,10 @@ export interface SizeSchedule {
   rampEnd: number;
 }
 
-/** Default fractions of the epochs: warm-up, and where the ramp reaches the budget. */
-export const DEFAULT_BUDGET_SCHEDULE = { warmup: 0.1, rampEnd: 0.6 };
+/** Default fractions of the epochs: warm-up, and where the ramp reaches the budget. Measured
+ * (reports/budget/BUDGET.md): half the epochs dense, then the ramp over the other half, wins on
+ * the SDD sample (+2.5 points over 10%/60%) and costs MNIST 0.2 points or less. */
+export const DEFAULT_BUDGET_SCHEDULE = { warmup: 0.5, rampEnd: 1 };
 
 /** The schedule for `epochs` epochs from fractions of them. */
 export function defaultSchedule(
