@@ -2,8 +2,6 @@
  * The data flags shared by commands that read a data set (train, verify, sweep), and their
  * translation into the data layer's DataSpec.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Argv } from 'yargs';
 import type { DataSpec } from '../data';
 
@@ -64,9 +62,7 @@ export function dataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
       group: 'Data:',
       describe: 'Use a seeded random subset of at most this many training rows (quick runs)',
     })
-    .option('test-rows', { type: 'number', group: 'Data:', describe: 'Use a seeded random subset of at most this many test rows' }) as Argv<
-    T & DataArgs
-  >;
+    .option('test-rows', { type: 'number', group: 'Data:', describe: 'Use a seeded random subset of at most this many test rows' });
 }
 
 export function dataSpec(a: DataArgs): DataSpec {
@@ -82,17 +78,5 @@ export function dataSpec(a: DataArgs): DataSpec {
     dataDir: a['data-dir'],
     maxTrainRows: a['train-rows'],
     maxTestRows: a['test-rows'],
-  };
-}
-
-/** The spec with file paths made absolute, so a saved run can find its data from anywhere. */
-export function absoluteSpec(spec: DataSpec): DataSpec {
-  const abs = (p?: string) => (p && fs.existsSync(p) ? path.resolve(p) : p);
-  return {
-    ...spec,
-    data: abs(spec.data),
-    train: abs(spec.train),
-    test: abs(spec.test),
-    dataDir: spec.dataDir ? path.resolve(spec.dataDir) : undefined,
   };
 }

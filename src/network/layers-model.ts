@@ -4,6 +4,7 @@
  * tf.loadLayersModel; the stack sees inputs already selected and scaled (see gs-run.json).
  */
 import { GsError } from '../errors';
+import { parameterCount } from './create';
 import type { DenseLayer } from './types';
 
 export const WEIGHTS_FILE = 'weights.bin';
@@ -14,6 +15,17 @@ interface WeightSpec {
   dtype: string;
 }
 
+/** model.json as parsed, before any check: every field may be missing or of the wrong type. */
+interface LayersModelJson {
+  weightsManifest?: { paths?: unknown; weights?: WeightSpec[] }[];
+  modelTopology?: { config?: { layers?: unknown } };
+}
+
+interface TopologyLayer {
+  class_name?: string;
+  config?: { name?: string; units?: number; batch_input_shape?: unknown[] };
+}
+
 export function layerName(i: number, count: number): string {
   return i === count - 1 ? 'output' : `hidden_${i + 1}`;
 }
@@ -21,7 +33,7 @@ export function layerName(i: number, count: number): string {
 /** model.json text and the weights bytes for a dense stack. */
 export function toLayersModel(layers: DenseLayer[], generatedBy: string): { modelJson: string; weights: Uint8Array } {
   const specs: WeightSpec[] = [];
-  const total = layers.reduce((s, l) => s + l.kernel.length + l.bias.length, 0);
+  const total = parameterCount(layers);
   const flat = new Float32Array(total);
   let off = 0;
   const topo = layers.map((l, i) => {
@@ -73,9 +85,9 @@ function bad(file: string, what: string): GsError {
 
 /** The weight file names model.json refers to; each must be a plain relative name inside the run directory. */
 export function weightPaths(modelJsonText: string, file: string): string[] {
-  let model: { weightsManifest?: { paths?: unknown }[] };
+  let model: LayersModelJson;
   try {
-    model = JSON.parse(modelJsonText);
+    model = JSON.parse(modelJsonText) as LayersModelJson;
   } catch (e) {
     throw bad(file, `is not valid JSON (${(e as Error).message})`);
   }
@@ -96,9 +108,9 @@ export function weightPaths(modelJsonText: string, file: string): string[] {
 
 /** Dense stack back from model.json text and the concatenated bytes of its weight files. */
 export function fromLayersModel(modelJsonText: string, weightBytes: Uint8Array, file: string): DenseLayer[] {
-  const model = JSON.parse(modelJsonText);
-  const specs: WeightSpec[] = (model.weightsManifest as { weights?: WeightSpec[] }[]).flatMap((g) => g.weights ?? []);
-  const layersTopo = model?.modelTopology?.config?.layers;
+  const model = JSON.parse(modelJsonText) as LayersModelJson;
+  const specs: WeightSpec[] = (model.weightsManifest ?? []).flatMap((g) => g.weights ?? []);
+  const layersTopo = model?.modelTopology?.config?.layers as TopologyLayer[] | undefined;
   if (!Array.isArray(layersTopo) || layersTopo.length === 0) throw bad(file, 'has no layers in modelTopology');
   const expected = specs.reduce((s, w) => {
     if (w.dtype !== 'float32' || !Array.isArray(w.shape)) throw bad(file, `weight ${w.name} is not float32 with a shape`);
@@ -116,7 +128,7 @@ export function fromLayersModel(modelJsonText: string, weightBytes: Uint8Array, 
     off += n;
   }
   let inSize = Number(layersTopo[0]?.config?.batch_input_shape?.[1]);
-  return layersTopo.map((lt: { class_name?: string; config?: { name?: string; units?: number } }, i: number) => {
+  return layersTopo.map((lt, i) => {
     const name = lt.config?.name;
     const outSize = Number(lt.config?.units);
     if (lt.class_name !== 'Dense' || !name || !(outSize >= 0)) throw bad(file, `layer ${i + 1} is not a Dense layer gs-compress wrote`);

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { GsError } from '../errors';
 import type { DataRef } from '../data/types';
 import { writeFileAtomic } from '../util/fs-atomic';
-import { fromLayersModel, toLayersModel, weightPaths } from './layers-model';
+import { fromLayersModel, toLayersModel, weightPaths, WEIGHTS_FILE } from './layers-model';
 import type { Network } from './types';
 
 export const RUN_FILE = 'gs-run.json';
@@ -52,7 +52,7 @@ export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'form
       featureNames: network.featureNames,
     },
   };
-  writeFileAtomic(path.join(dir, 'weights.bin'), weights);
+  writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);
   writeFileAtomic(path.join(dir, MODEL_FILE), modelJson);
   writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(file, null, 1));
 }
@@ -78,7 +78,7 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
   const modelPath = path.join(root, MODEL_FILE);
   let run: RunFile;
   try {
-    run = JSON.parse(readText(runPath));
+    run = JSON.parse(readText(runPath)) as RunFile;
   } catch (e) {
     if (e instanceof GsError) throw e;
     throw new GsError('BAD_MODEL', `${runPath} is damaged: ${(e as Error).message}`);
@@ -117,7 +117,6 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
         ? n.featureNames.map(String)
         : Array.from({ length: n.inputWidth }, (_, i) => `x${i}`),
   };
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { network: _n, ...info } = run;
+  const { network: _network, ...info } = run;
   return { network, info };
 }

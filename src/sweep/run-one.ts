@@ -1,12 +1,15 @@
 /**
  * Training one configuration of a sweep: train, save the run directory (runs/<id>, written
- * before anything reaches the store), and describe it as a store record.
+ * before anything reaches the store), and describe it as a store record. The run's gs-run.json
+ * refers to its data portably (relative to the run directory, with content hashes), and its
+ * summary holds the same wall time as the record (training, evaluation and pruning).
  */
 import * as path from 'path';
+import { portableRef, rebaseSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { saveRun } from '../network/run-io';
-import { collapsedLevels, pruneNetwork } from '../prune';
 import { trainTeacher, trainToBudget } from '../pipeline/budget';
+import { summarizeTraining } from '../pipeline/summary';
 import { trainNetwork } from '../train/train';
 import { VERSION } from '../version';
 import { RUNS_DIR } from './store';
@@ -42,51 +45,29 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
   } else {
     result = await trainNetwork(data, cfg, hooks);
   }
-  const last = result.history[result.history.length - 1];
-  const aliveUnits = last?.aliveUnits ?? [];
-  const totalParams = last?.totalParams ?? 0;
   const runDir = path.join(RUNS_DIR, point.id);
-  let prunedParams = totalParams;
-  let collapsed = false;
-  try {
-    const report = pruneNetwork(result.network).report;
-    prunedParams = report.parameters.after;
-    collapsed = collapsedLevels(report).length > 0;
-  } catch {
-    // a diverged network (NaN weights) cannot be pruned meaningfully; keep the dense count
-  }
+  // wall time: training, evaluation and pruning (summarizeTraining prunes); saved in gs-run.json and the record alike
+  const trained = summarizeTraining(result, data.train.cols);
   const summary: RunSummary = {
-    testAccuracy: last?.testAccuracy ?? NaN,
-    trainAccuracy: last?.trainAccuracy ?? NaN,
-    nonzeroParams: totalParams - (last?.zeroParams ?? 0),
-    totalParams,
-    prunedParams,
-    aliveUnits,
-    aliveNeurons: aliveUnits.reduce((s, n) => s + n, 0),
-    aliveInputs: last?.aliveInputs ?? 0,
-    inputs: data.train.cols,
-    seconds: result.trainSeconds,
-    wallSeconds: 0,
-    engine: result.engine,
-    diverged: last ? !Number.isFinite(last.dataLoss) : true,
-    ...(collapsed ? { collapsed } : {}),
+    ...trained,
+    wallSeconds: (Date.now() - t0) / 1000,
     ...(targetParams !== undefined ? { targetParams } : {}),
   };
-  saveRun(path.join(outDir, runDir), result.network, {
+  const absRunDir = path.resolve(outDir, runDir);
+  saveRun(absRunDir, result.network, {
     generatedBy: `gs-compress ${VERSION} sweep`,
     createdAt: new Date().toISOString(),
-    data: data.ref,
+    data: portableRef(data.ref, absRunDir),
     config: {
       ...cfg,
       ...(budget ?? {}),
       standardize: result.network.scaling !== null,
-      dataSpec: point.config.data,
+      dataSpec: rebaseSpec(point.config.data, path.resolve(outDir), absRunDir),
       sweepId: point.id,
     },
     engine: result.engine,
     history: result.history as unknown as Record<string, unknown>[],
     summary: summary as unknown as Record<string, unknown>,
   });
-  summary.wallSeconds = (Date.now() - t0) / 1000;
   return { id: point.id, config: point.config, runDir, summary, history: result.history, finishedAt: new Date().toISOString() };
 }

@@ -66,7 +66,7 @@ export function defaultWorkers(): number {
 export async function runSweep(opts: SweepOptions, hooks: SweepHooks = {}): Promise<SweepResult> {
   const t0 = Date.now();
   const out = path.resolve(opts.out);
-  const all = expandGrid(opts.grid);
+  const all = expandGrid(opts.grid, out);
   const mine = opts.shard ? shardOf(all, opts.shard.index, opts.shard.count) : all;
   const dataSpec = absoluteDataSpec(opts.grid.data);
   const release = lockSweep(out);
@@ -106,7 +106,7 @@ export async function runSweep(opts: SweepOptions, hooks: SweepHooks = {}): Prom
         }
       }
     } else if (pending.length > 0) {
-      await runPool(pending, { workers, data: dataSpec, out }, { onDone, onFailed, onWorkerStart: hooks.onWorkerStart });
+      await runPool(pending, { workers, data: dataSpec, out }, { onDone, onFailed, onWorkerStart: (pid) => hooks.onWorkerStart?.(pid) });
     }
     const records = mine.map((p) => done.get(p.id)).filter((r): r is RunRecord => r !== undefined);
     return {

@@ -8,11 +8,13 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { GsError } from '../../src/errors';
-import { initNetwork } from '../../src/network/create';
+import { initNetwork, parameterCount } from '../../src/network/create';
 import { logits, softmaxRows } from '../../src/network/forward';
-import { loadRun, saveRun } from '../../src/network/run-io';
+import { weightPaths, WEIGHTS_FILE } from '../../src/network/layers-model';
+import { loadRun, MODEL_FILE, RUN_FILE, saveRun } from '../../src/network/run-io';
 import type { Network } from '../../src/network/types';
 import { Rng } from '../../src/util/rng';
+import { parseAs } from '../helpers/json';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-run-io-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -58,18 +60,18 @@ function preprocess(net: Network, x: Float32Array, rows: number): Float32Array {
 /** A tfjs IOHandler that reads model.json and its weight files from a directory with plain fs. */
 function dirHandler(dir: string): tf.io.IOHandler {
   return {
-    load: async () => {
-      const model = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
-      const groups = model.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    load: () => {
+      const model = parseAs<tf.io.ModelJSON>(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+      const groups = model.weightsManifest;
       const bytes = Buffer.concat(groups.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p)))));
-      return {
+      return Promise.resolve({
         modelTopology: model.modelTopology,
         format: model.format,
         generatedBy: model.generatedBy,
         convertedBy: model.convertedBy,
         weightSpecs: groups.flatMap((g) => g.weights),
         weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-      };
+      });
     },
   };
 }
@@ -83,6 +85,13 @@ const CASES: [string, Network][] = [
 describe.each(CASES)('round trip: %s', (name, net) => {
   const dir = path.join(root, name.replace(/\W+/g, '-'));
   beforeAll(() => saveRun(dir, net, { generatedBy: 'test', createdAt: '2024-01-01T00:00:00Z', engine: 'fused-js', config: { lr: 0.5 } }));
+
+  it('holds exactly model.json, gs-run.json and the weight files model.json names', () => {
+    const named = weightPaths(fs.readFileSync(path.join(dir, MODEL_FILE), 'utf8'), MODEL_FILE);
+    expect(named).toEqual([WEIGHTS_FILE]);
+    expect(fs.readdirSync(dir).sort()).toEqual([MODEL_FILE, RUN_FILE, ...named].sort());
+    expect(fs.statSync(path.join(dir, WEIGHTS_FILE)).size).toBe(4 * parameterCount(net));
+  });
 
   it('loadRun gives back the same network and exactly the same logits', () => {
     const { network: back, info } = loadRun(dir);
@@ -189,15 +198,14 @@ describe('damaged and unsafe run directories', () => {
       // the outside file holds valid weights, so reading it would make the load succeed
       fs.copyFileSync(path.join(dir, 'weights.bin'), target);
       const modelPath = path.join(dir, 'model.json');
-      const model = JSON.parse(fs.readFileSync(modelPath, 'utf8'));
+      const model = parseAs<tf.io.ModelJSON>(fs.readFileSync(modelPath, 'utf8'));
       model.weightsManifest[0].paths = [manifestPath(target)];
       fs.writeFileSync(modelPath, JSON.stringify(model));
       fs.rmSync(path.join(dir, 'weights.bin'));
 
       // spy on the module object itself (the `import * as fs` namespace is read-only, but it
       // forwards to this object, so loadRun's reads go through the spy)
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const read = jest.spyOn(require('fs') as typeof fs, 'readFileSync');
+      const read = jest.spyOn(jest.requireActual<typeof fs>('fs'), 'readFileSync');
       let e: GsError;
       let files: string[];
       try {
@@ -238,7 +246,7 @@ describe('damaged and unsafe run directories', () => {
   ])('a gs-run.json whose inputIndices has %s', (_label, indices) => {
     const dir = freshRun();
     const runPath = path.join(dir, 'gs-run.json');
-    const run = JSON.parse(fs.readFileSync(runPath, 'utf8'));
+    const run = parseAs<{ network: { inputIndices: number[] } }>(fs.readFileSync(runPath, 'utf8'));
     run.network.inputIndices = indices;
     fs.writeFileSync(runPath, JSON.stringify(run));
     const e = loadError(dir);

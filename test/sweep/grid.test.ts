@@ -1,6 +1,7 @@
 /** Grid expansion (preset sizes, penalty none, hidden alternatives, stable ids), list parsing and grid files. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { hashFile } from '../../src/data/content-hash';
 import { GsError } from '../../src/errors';
 import { configId } from '../../src/sweep/config-id';
 import { parseHiddenList, parseNumberList, parseOptimizerList } from '../../src/sweep/flag-lists';
@@ -8,6 +9,12 @@ import { completeGrid, expandGrid, mergeGridInputs } from '../../src/sweep/grid'
 import { readGridFile } from '../../src/sweep/grid-file';
 import { PRESETS, presetGrid } from '../../src/sweep/presets';
 import { makeTempDir, runCli, writeTinyCsv } from './helpers';
+import type { SweepResult } from '../../src/sweep/run-sweep';
+import type { RunRecord } from '../../src/sweep/types';
+import { parseAs } from '../helpers/json';
+
+/** What `sweep --json` prints. */
+type SweepJson = SweepResult & { best: RunRecord };
 
 const dir = makeTempDir();
 const csv = writeTinyCsv(dir);
@@ -36,7 +43,8 @@ test('penalty none runs once with lambda 0; hidden alternatives and seeds multip
   const points = expandGrid(grid);
   expect(points).toHaveLength(2 * 2 * (1 + 3));
   expect(points.filter((p) => p.config.train.penalty === 'none').every((p) => p.config.train.lambda === 0)).toBe(true);
-  expect(points[0].config.data.data).toBe(path.resolve(csv));
+  // data as records keep it: relative to the store's folder, with its content hash
+  expect(expandGrid(grid, path.dirname(csv))[0].config.data).toEqual({ data: 'tiny.csv', dataHash: hashFile(csv) });
 });
 
 test('ids are stable, depend on everything trained, and not on the catalog folder', () => {
@@ -45,13 +53,15 @@ test('ids are stable, depend on everything trained, and not on the catalog folde
   expect(again.id).toBe(a.id);
   expect(a.id).toMatch(/^[0-9a-f]{12}$/);
   const changed = (f: (c: typeof a.config) => void) => {
-    const c = JSON.parse(JSON.stringify(a.config));
+    const c = parseAs<typeof a.config>(JSON.stringify(a.config));
     f(c);
     return configId(c);
   };
   expect(changed((c) => (c.train.epochs = 21))).not.toBe(a.id);
   expect(changed((c) => (c.data.testFraction = 0.2))).not.toBe(a.id);
   expect(changed((c) => (c.data.dataDir = '/elsewhere'))).toBe(a.id);
+  expect(changed((c) => (c.data.data = '/mounted/elsewhere/tiny.csv'))).toBe(a.id); // the content hash names the data
+  expect(changed((c) => (c.data.dataHash = `sha256:${'0'.repeat(64)}`))).not.toBe(a.id);
 });
 
 test('a penalty with lambda 0 or a bad value is a clear error', () => {
@@ -116,7 +126,7 @@ test('the CLI: flags as lists override the preset and the grid file; --json summ
   const r = await runCli(args);
   expect(r.err).toBe('');
   expect(r.code).toBe(0);
-  const j = JSON.parse(r.out);
+  const j = parseAs<SweepJson>(r.out);
   // preset's 4 optimizers x 3 lrs x 2 penalties x 3 lambdas narrowed: optimizer 2 (file), lr 1 (flag), penalty 1 and lambda 1 (file), hidden 2 (flag)
   expect(j).toMatchObject({ gridSize: 4, total: 4, ran: 4, skipped: 0, failed: [] });
   expect(j.best.config).toMatchObject({ lr: 5e-3, penalty: 'gl', lambda: 1e-3, epochs: 1 });

@@ -58,7 +58,7 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
         describe: 'Export even when every input or every unit of a hidden layer was removed (the model then predicts one constant class)',
       })
       .example('$0 prune runs/mnist-gl --export mnist.onnx', "exact pruning, ONNX export and verification on the run's test split")
-      .example('$0 prune runs/mnist-gl --threshold 1e-3 --export mnist.onnx', 'lossy: also drop groups with norm <= 1e-3') as never,
+      .example('$0 prune runs/mnist-gl --threshold 1e-3 --export mnist.onnx', 'lossy: also drop groups with norm <= 1e-3'),
   handler: async (a) => {
     if (a.threshold !== undefined && !(a.threshold >= 0))
       throw new GsError('BAD_OPTION', `--threshold ${a.threshold}: expected a number >= 0`);
@@ -73,7 +73,6 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       allowConstant: a['allow-constant'],
     });
     if (a.json) {
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
       const { pruned, ...rest } = r;
       process.stdout.write(`${JSON.stringify(rest)}\n`);
     } else {

@@ -6,7 +6,8 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { GsError } from '../../errors';
-import { OPTIMIZERS } from '../../train/types';
+import { parseChoice } from '../../train/config';
+import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS } from '../../train/types';
 import { PENALTY_KINDS } from '../../penalty/types';
 import {
   completeGrid,
@@ -60,6 +61,7 @@ interface SweepArgs extends DataArgs {
   out: string;
   workers?: number;
   shard?: string;
+  'shard-count'?: number;
   tolerance: number;
   json: boolean;
 }
@@ -144,19 +146,19 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
       })
       .option('prox-step', {
         type: 'string',
-        choices: ['preconditioned', 'lr'],
+        choices: PROX_STEPS,
         group: 'Grid:',
         describe: 'Proximal step of every run: preconditioned (default) or lr (lr*lambda thresholds, as plain proximal SGD)',
       })
       .option('engine', {
         type: 'string',
-        choices: ['fused', 'fused-js', 'tfjs'],
+        choices: ENGINES,
         group: 'Engine:',
         describe: 'Training engine of every run (default fused)',
       })
       .option('backend', {
         type: 'string',
-        choices: ['auto', 'tfjs-node', 'wasm', 'cpu'],
+        choices: BACKEND_CHOICES,
         group: 'Engine:',
         describe: 'tfjs backend for --engine tfjs (default auto)',
       })
@@ -175,7 +177,13 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
         type: 'string',
         group: 'Running:',
         describe:
-          'i/n: run only the i-th of n slices of the grid (configurations whose index is i-1 mod n), to spread a grid over machines; join with `sweep merge`',
+          'i/n: run only the i-th of n slices of the grid (configurations whose index is i-1 mod n), to spread a grid over machines; join with `sweep merge`. auto: the slice of this array-job task (Kubernetes JOB_COMPLETION_INDEX, Slurm SLURM_ARRAY_TASK_ID/COUNT; see deploy/)',
+      })
+      .option('shard-count', {
+        type: 'number',
+        group: 'Running:',
+        describe:
+          "With --shard auto: the number of slices, when the job system does not say (Kubernetes: the Job's completions; or set GS_SHARD_COUNT)",
       })
       .option('tolerance', {
         type: 'number',
@@ -212,9 +220,9 @@ function flagsGrid(a: SweepArgs): GridInput {
     finetuneEpochs: given(a['finetune-epochs'], (v) => parseNumberList(v, 'finetune-epochs', true)),
     distill: a.distill,
     standardize: a.standardize,
-    engine: a.engine as GridInput['engine'],
-    proxStep: a['prox-step'] as GridInput['proxStep'],
-    backend: a.backend as GridInput['backend'],
+    engine: a.engine === undefined ? undefined : parseChoice('engine', a.engine, ENGINES),
+    proxStep: a['prox-step'] === undefined ? undefined : parseChoice('prox-step', a['prox-step'], PROX_STEPS),
+    backend: a.backend === undefined ? undefined : parseChoice('backend', a.backend, BACKEND_CHOICES),
   };
 }
 
@@ -344,15 +352,20 @@ const runCommand: CommandModule<object, SweepArgs> = {
       .example('$0 sweep --data sdd --preset group --out sweeps/sdd', "the paper's group-sparsity grid (72 runs)")
       .example('$0 sweep --data sdd --preset group --shard 2/4 --out sweeps/sdd-2', 'the second of 4 slices, e.g. on a second machine')
       .example(
+        '$0 sweep --data sdd --preset group --shard auto --out sweeps/sdd-$SLURM_ARRAY_TASK_ID',
+        'one task of a Slurm job array or Kubernetes Indexed Job',
+      )
+      .example(
         '$0 sweep --data my.csv --hidden "16;32,32" --seed 0,1,2 --penalty none,gl --lambda 1e-4 --out sweeps/mine',
         'two architectures, three seeds',
-      ) as never,
+      ),
   handler: async (a) => {
     const grid = gridFromArgs(a);
     if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 0))
       throw new GsError('BAD_OPTION', `--workers ${a.workers}: expected a whole number >= 0`);
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance}: expected a number >= 0`);
-    const shard = a.shard !== undefined ? parseShard(a.shard) : undefined;
+    if (a['shard-count'] !== undefined && a.shard === undefined) throw new GsError('BAD_OPTION', '--shard-count goes with --shard auto');
+    const shard = a.shard !== undefined ? parseShard(a.shard, { count: a['shard-count'] }) : undefined;
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
     const t0 = Date.now();
     let total = 0;
@@ -364,7 +377,9 @@ const runCommand: CommandModule<object, SweepArgs> = {
           total = s.total;
           skipped = s.skipped;
           if (a.json) return;
-          const where = shard ? ` (shard ${shard.index}/${shard.count} of ${s.gridSize})` : '';
+          const where = shard
+            ? ` (shard ${shard.index}/${shard.count}${shard.source ? ` from ${shard.source}` : ''} of ${s.gridSize})`
+            : '';
           const repaired = s.repairedLines ? `; dropped ${s.repairedLines} unreadable store line(s), redoing them` : '';
           process.stderr.write(
             `sweep: ${s.total} configurations${where}, ${s.skipped} already done, ${s.pending} to run on ${s.workers || 'no'} worker${s.workers === 1 ? '' : 's'}${repaired}\n`,
@@ -385,6 +400,7 @@ const runCommand: CommandModule<object, SweepArgs> = {
         `${JSON.stringify({
           out: result.out,
           gridSize: result.gridSize,
+          shard: shard ?? null,
           total: result.total,
           skipped: result.skipped,
           ran: result.ran,
@@ -419,7 +435,7 @@ const showCommand: CommandModule<object, ShowArgs> = {
       })
       .option('all', { type: 'boolean', default: false, describe: 'Also list every run, by test accuracy' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object' })
-      .example('$0 sweep show sweeps/mnist', 'then: gs-compress prune <dir> --export model.onnx') as never,
+      .example('$0 sweep show sweeps/mnist', 'then: gs-compress prune <dir> --export model.onnx'),
   handler: (a) => {
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance}: expected a number >= 0`);
     const store = readStore(a.store, true);
@@ -446,7 +462,7 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
       })
       .positional('stores', { type: 'string', array: true, demandOption: true, describe: 'results.jsonl files or sweep folders' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object' })
-      .example('$0 sweep merge sweeps/sdd sweeps/sdd-1 sweeps/sdd-2', 'join two shards') as never,
+      .example('$0 sweep merge sweeps/sdd sweeps/sdd-1 sweeps/sdd-2', 'join two shards'),
   handler: (a) => {
     const r = mergeStores(a.out, a.stores);
     if (a.json) {

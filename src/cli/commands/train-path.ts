@@ -24,7 +24,8 @@ export interface SizePathRun {
   out: string | undefined;
   json: boolean;
   hooks: (index: number) => { train?: TrainOptions; finetune?: TrainOptions };
-  record: { dataRef: DataRef; config: Record<string, unknown> };
+  /** What a stop's gs-run.json records of the data and configuration, given the stop's directory. */
+  record: (dir: string) => { dataRef: DataRef; config: Record<string, unknown> };
   bar: ProgressBar;
 }
 
@@ -62,12 +63,14 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
       onStop: (stop) => {
         const dir = stopDir(stop);
         const summary = stopSummary(stop);
-        saveRun(path.join(out, dir), stop.result.network, {
+        const abs = path.resolve(out, dir);
+        const rec = r.record(abs);
+        saveRun(abs, stop.result.network, {
           generatedBy: `gs-compress ${VERSION}`,
           createdAt: new Date().toISOString(),
-          data: r.record.dataRef,
+          data: rec.dataRef,
           config: {
-            ...r.record.config,
+            ...rec.config,
             ...(stop.ratio !== undefined ? { targetRatio: stop.ratio } : { targetParams: stop.targetParamsGiven }),
           },
           engine: stop.result.engine,
@@ -91,7 +94,7 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
   writeFileAtomic(path.join(out, SIZE_PATH_FILE), `${JSON.stringify(listing, null, 2)}\n`);
   if (r.json) {
     process.stdout.write(
-      `${JSON.stringify({ data: r.record.dataRef, config: r.record.config, path: rows.map((x) => ({ dir: path.join(out, x.dir), ...x.summary })), svg: path.join(out, 'size-path.svg') })}\n`,
+      `${JSON.stringify({ data: r.data.ref, config: r.record(path.resolve(out)).config, path: rows.map((x) => ({ dir: path.join(out, x.dir), ...x.summary })), svg: path.join(out, 'size-path.svg') })}\n`,
     );
     return;
   }

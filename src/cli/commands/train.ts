@@ -1,25 +1,30 @@
 /** `gs-compress train`: train a network with an optional (group) sparsity penalty and save the run. */
 import type { Argv, CommandModule } from 'yargs';
+import * as path from 'path';
 import { loadDataset } from '../../data';
-import type { SplitDataset } from '../../data/types';
+import { portableRef, portableSpec } from '../../data/portable';
+import type { DataRef, SplitDataset } from '../../data/types';
 import { saveRun } from '../../network/run-io';
+import { PENALTIES } from '../../penalty/table';
 import { PENALTY_KINDS } from '../../penalty/types';
 import { resolveTrainConfig } from '../../train/config';
 import { DEFAULT_CONFIG } from '../../train/defaults';
 import { wasmPassAvailable } from '../../train/fused';
+import { OPTIMIZER_TABLE } from '../../train/fused/optimizers';
 import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
 import { collapseMessage, pruneNetwork } from '../../prune';
 import { trainThenFinetune } from '../../pipeline/finetune';
-import { OPTIMIZERS, type TrainConfig } from '../../train/types';
 import { LR_SCHEDULE_NAMES, checkLrSchedule } from '../../train/lr-schedule';
 import { trainTeacher, trainToBudget } from '../../pipeline/budget';
 import { runSizePath } from './train-path';
 import { UNIT_SCORES, type UnitScore } from '../../train/budget/project';
 import { DEFAULT_DISTILL } from '../../train/soft-targets';
 import { DEFAULT_BUDGET_SCHEDULE, defaultSchedule } from '../../train/budget/schedule';
+import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
+import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type EpochRecord, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
-import { absoluteSpec, dataOptions, dataSpec, type DataArgs } from '../data-options';
+import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatHistory } from '../history-table';
 import { ProgressBar } from '../progress';
 
@@ -51,6 +56,17 @@ interface TrainArgs extends DataArgs {
   'distill-alpha': number;
 }
 
+/** What `gs-compress train --json` prints: one object. */
+export interface TrainJson {
+  data: DataRef;
+  config: TrainConfig;
+  engine: string;
+  /** The run summary (as a sweep keeps it), plus the fine-tuning figures when --finetune-epochs > 0. */
+  summary: TrainSummary & { testAccuracyBeforeFinetune?: number; finetuneEpochs?: number };
+  history: EpochRecord[];
+  out: string | null;
+}
+
 function describeDataset(d: SplitDataset): string {
   return `${d.name}: train ${d.train.rows} x ${d.train.cols}, test ${d.test.rows}, ${d.classLabels.length} classes`;
 }
@@ -71,10 +87,10 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('optimizer', {
       type: 'string',
-      choices: OPTIMIZERS as unknown as string[],
+      choices: OPTIMIZERS,
       default: DEFAULT_CONFIG.optimizer,
       group: 'Training:',
-      describe: 'Optimizer (PyTorch default settings)',
+      describe: `Optimizer, with PyTorch's default settings: ${OPTIMIZERS.map((o) => `${o} (${OPTIMIZER_TABLE[o].help})`).join('; ')}`,
     })
     .option('lr', { type: 'number', default: DEFAULT_CONFIG.lr, group: 'Training:', describe: 'Learning rate' })
     .option('epochs', { type: 'number', default: DEFAULT_CONFIG.epochs, group: 'Training:', describe: 'Passes over the training split' })
@@ -82,11 +98,10 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     .option('seed', { type: 'number', default: DEFAULT_CONFIG.seed, group: 'Training:', describe: 'Seed of initialisation and shuffling' })
     .option('penalty', {
       type: 'string',
-      choices: PENALTY_KINDS as unknown as string[],
+      choices: PENALTY_KINDS,
       default: DEFAULT_CONFIG.penalty,
       group: 'Sparsity:',
-      describe:
-        "none; l2 (weight decay, lambda*sum w^2); l1 (lasso); gl (group lasso: one group per input unit's outgoing weights, sqrt(group size) weighted, each bias its own group); sgl (sparse group lasso = gl + l1)",
+      describe: PENALTY_KINDS.map((k) => `${k} (${PENALTIES[k].help})`).join('; '),
     })
     .option('lambda', {
       type: 'number',
@@ -96,7 +111,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('solver', {
       type: 'string',
-      choices: ['prox', 'subgradient'],
+      choices: SOLVERS,
       default: DEFAULT_CONFIG.solver,
       group: 'Sparsity:',
       describe:
@@ -104,7 +119,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('prox-step', {
       type: 'string',
-      choices: ['preconditioned', 'lr'],
+      choices: PROX_STEPS,
       default: 'preconditioned',
       group: 'Sparsity:',
       describe:
@@ -178,7 +193,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('engine', {
       type: 'string',
-      choices: ['fused', 'fused-js', 'tfjs'],
+      choices: ENGINES,
       default: DEFAULT_CONFIG.engine,
       group: 'Engine:',
       describe:
@@ -186,7 +201,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('backend', {
       type: 'string',
-      choices: ['auto', 'tfjs-node', 'wasm', 'cpu'],
+      choices: BACKEND_CHOICES,
       default: DEFAULT_CONFIG.backend,
       group: 'Engine:',
       describe: 'tfjs backend for --engine tfjs; auto picks tfjs-node, then wasm, then cpu',
@@ -201,23 +216,23 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       default: false,
       group: 'Output:',
       describe: 'Print one JSON object (config, history, summary) instead of tables',
-    }) as Argv<T & TrainArgs>;
+    });
 }
 
 export function trainConfigFrom(a: TrainArgs): TrainConfig {
   return resolveTrainConfig({
-    hidden: a.hidden as unknown as number[],
-    optimizer: a.optimizer as TrainConfig['optimizer'],
+    hidden: a.hidden,
+    optimizer: a.optimizer,
     lr: a.lr,
     epochs: a.epochs,
     batchSize: a['batch-size'],
     seed: a.seed,
-    penalty: a.penalty as TrainConfig['penalty'],
+    penalty: a.penalty,
     lambda: a.lambda,
-    solver: a.solver as TrainConfig['solver'],
-    proxStep: a['prox-step'] as TrainConfig['proxStep'],
-    engine: a.engine as TrainConfig['engine'],
-    backend: a.backend as TrainConfig['backend'],
+    solver: a.solver,
+    proxStep: a['prox-step'],
+    engine: a.engine,
+    backend: a.backend,
   });
 }
 
@@ -317,10 +332,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         out: a.out,
         json: a.json,
         hooks: (i) => ({ train: hooks(`stop ${i + 1} `, cfg.epochs), finetune: hooks(`stop ${i + 1} fine-tune `, ftEpochs) }),
-        record: {
-          dataRef: data.ref,
-          config: { ...cfg, finetuneEpochs: ftEpochs, ...budgetConfig(a), dataSpec: absoluteSpec(dataSpec(a)) },
-        },
+        record: (dir) => ({
+          dataRef: portableRef(data.ref, dir),
+          config: { ...cfg, finetuneEpochs: ftEpochs, ...budgetConfig(a), dataSpec: portableSpec(dataSpec(a), dir, { keepDataDir: true }) },
+        }),
         bar,
       });
       return;
@@ -349,48 +364,46 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       ({ result, trainedAccuracy } = await trainThenFinetune(data, cfg, ftEpochs, phases));
     }
     bar.clear();
-    const last = result.history[result.history.length - 1];
-    const diverged = last ? !Number.isFinite(last.dataLoss) : false;
-    const collapse = diverged ? null : collapseMessage(pruneNetwork(result.network).report, cfg.lambda);
-    const summary = {
+    const collapse = collapseMessage(pruneNetwork(result.network).report, cfg.lambda);
+    const summary: TrainJson['summary'] = {
       ...budgetInfo,
-      testAccuracy: last?.testAccuracy,
-      trainAccuracy: last?.trainAccuracy,
-      zeroParams: last?.zeroParams,
-      totalParams: last?.totalParams,
-      aliveUnits: last?.aliveUnits,
-      aliveInputs: last?.aliveInputs,
-      trainSeconds: result.trainSeconds,
+      ...summarizeTraining(result, data.train.cols),
       ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: trainedAccuracy, finetuneEpochs: ftEpochs } : {}),
-      diverged,
-      ...(collapse ? { collapsed: true } : {}),
     };
     if (a.out) {
-      saveRun(a.out, result.network, {
+      const out = path.resolve(a.out);
+      saveRun(out, result.network, {
         generatedBy: `gs-compress ${VERSION}`,
         createdAt: new Date().toISOString(),
-        data: data.ref,
+        data: portableRef(data.ref, out),
         config: {
           ...cfg,
           finetuneEpochs: ftEpochs,
           ...budgetConfig(a),
           standardize: result.network.scaling !== null,
-          dataSpec: absoluteSpec(dataSpec(a)),
+          dataSpec: portableSpec(dataSpec(a), out, { keepDataDir: true }),
         },
         engine: result.engine,
         history: result.history as unknown as Record<string, unknown>[],
-        summary,
+        summary: { ...summary },
       });
     }
     if (a.json) {
-      process.stdout.write(
-        `${JSON.stringify({ data: data.ref, config: { ...cfg, ...budgetConfig(a) }, engine: result.engine, summary, history: result.history, out: a.out ?? null })}\n`,
-      );
+      const json: TrainJson = {
+        data: data.ref,
+        config: { ...cfg, ...budgetConfig(a) },
+        engine: result.engine,
+        summary,
+        history: result.history,
+        out: a.out ?? null,
+      };
+      process.stdout.write(`${JSON.stringify(json)}\n`);
     } else {
       process.stdout.write(`${formatHistory(result.history)}\n\n`);
       process.stdout.write(
-        `engine ${result.engine}; test accuracy ${summary.testAccuracy?.toFixed(4)}; ` +
-          `zero parameters ${summary.zeroParams}/${summary.totalParams}; alive units ${summary.aliveUnits?.join(',') || '-'}; ` +
+        `engine ${result.engine}; test accuracy ${summary.testAccuracy.toFixed(4)}; ` +
+          `zero parameters ${summary.totalParams - summary.nonzeroParams}/${summary.totalParams}; ` +
+          `pruned parameters ${summary.prunedParams}; alive units ${summary.aliveUnits.join(',') || '-'}; ` +
           `alive inputs ${summary.aliveInputs}/${data.train.cols}; training ${result.trainSeconds.toFixed(1)} s\n`,
       );
       if (a.out) process.stdout.write(`saved run to ${a.out} (next: gs-compress prune ${a.out} --export ${a.out}/model.onnx)\n`);
