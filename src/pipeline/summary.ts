@@ -3,7 +3,7 @@
  * parameter count. One function builds it for `gs-compress train` (printed, and saved in
  * gs-run.json) and for every sweep run (saved, and kept in the results store).
  */
-import { pruneNetwork } from '../prune';
+import { collapsedLevels, pruneNetwork } from '../prune';
 import type { TrainResult } from '../train/train';
 
 /** Final-epoch figures of a run, the numbers selection and tables work on. */
@@ -27,6 +27,9 @@ export interface TrainSummary {
   engine: string;
   /** The loss became non-finite; the run stopped early (also true when no epoch ran). */
   diverged: boolean;
+  /** Every input or every unit of a hidden layer was removed: the network predicts a constant
+   * (absent when not, and in records written before it existed). */
+  collapsed?: boolean;
 }
 
 /** The summary of `result`, trained on data with `inputs` feature columns. */
@@ -35,8 +38,11 @@ export function summarizeTraining(result: TrainResult, inputs: number): TrainSum
   const aliveUnits = last?.aliveUnits ?? [];
   const totalParams = last?.totalParams ?? 0;
   let prunedParams = totalParams;
+  let collapsed = false;
   try {
-    prunedParams = pruneNetwork(result.network).report.parameters.after;
+    const report = pruneNetwork(result.network).report;
+    prunedParams = report.parameters.after;
+    collapsed = collapsedLevels(report).length > 0;
   } catch {
     // a diverged network (NaN weights) cannot be pruned meaningfully; keep the dense count
   }
@@ -53,5 +59,6 @@ export function summarizeTraining(result: TrainResult, inputs: number): TrainSum
     seconds: result.trainSeconds,
     engine: result.engine,
     diverged: last ? !Number.isFinite(last.dataLoss) : true,
+    ...(collapsed ? { collapsed } : {}),
   };
 }

@@ -9,3 +9,5 @@ export type { ReportInputs, SourceInfo } from './sources';
 export { runDirRecord } from './run-dir-record';
 export { buildReport, buildReportModel, renderReportHtml, writeReport, DEFAULT_MAX_CURVES } from './report';
 export type { ReportModel, ReportOptions } from './report';
+export { sizePathSvg } from './size-path-plot';
+export type { SizePathPoint } from './size-path-plot';

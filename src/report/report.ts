@@ -12,6 +12,7 @@ import type { RunRecord } from '../sweep/types';
 import { accuracyCurvesSvg, lossCurvesSvg } from './curves';
 import { escapeHtml, htmlFigure, htmlPage, htmlTable, type HtmlRow } from './html';
 import { paretoSvg, type ChosenPoint, type ParetoPoint } from './pareto-plot';
+import { sizePathSvg, type SizePathPoint } from './size-path-plot';
 import { penaltyOf, RUN_COLUMNS, RUN_NUMERIC_COLUMNS, runCells, runLabel } from './run-format';
 import { loadReportInputs, type SourceInfo } from './sources';
 
@@ -36,11 +37,16 @@ export interface ReportModel {
   front: RunRecord[];
   /** Runs drawn in the curve plots. */
   curveRuns: RunRecord[];
+  /** Size paths among the sources, plotted each as accuracy against parameters. */
+  paths?: { path: string; stops: SizePathPoint[] }[];
 }
 
 export const DEFAULT_MAX_CURVES = 8;
 
-export function buildReportModel(inputs: { runs: RunRecord[]; sources: SourceInfo[] }, o: ReportOptions = {}): ReportModel {
+export function buildReportModel(
+  inputs: { runs: RunRecord[]; sources: SourceInfo[]; paths?: { path: string; stops: SizePathPoint[] }[] },
+  o: ReportOptions = {},
+): ReportModel {
   const tolerance = o.tolerance ?? DEFAULT_TOLERANCE;
   const maxCurves = Math.max(1, o.maxCurves ?? DEFAULT_MAX_CURVES);
   const runs = inputs.runs;
@@ -58,6 +64,7 @@ export function buildReportModel(inputs: { runs: RunRecord[]; sources: SourceInf
     title: o.title ?? 'gs-compress report',
     generatedAt: o.generatedAt ?? new Date().toISOString(),
     sources: inputs.sources,
+    ...(inputs.paths ? { paths: inputs.paths } : {}),
     runs,
     best,
     sparsest,
@@ -99,7 +106,12 @@ function selectionRows(m: ReportModel): HtmlRow[] {
 
 function sourcesHtml(sources: readonly SourceInfo[]): string {
   const items = sources.map((s) => {
-    const what = s.kind === 'store' ? `results store, ${s.runs} run${s.runs === 1 ? '' : 's'}` : 'run directory';
+    const what =
+      s.kind === 'store'
+        ? `results store, ${s.runs} run${s.runs === 1 ? '' : 's'}`
+        : s.kind === 'path'
+          ? `size path, ${s.runs} stop${s.runs === 1 ? '' : 's'}`
+          : 'run directory';
     const skipped = s.skippedLines > 0 ? `; ${s.skippedLines} damaged or truncated line${s.skippedLines === 1 ? '' : 's'} skipped` : '';
     return `<li><code>${escapeHtml(s.path)}</code> (${what}${skipped})</li>`;
   });
@@ -146,6 +158,20 @@ export async function renderReportHtml(m: ReportModel): Promise<string> {
     ),
   );
   parts.push('</section>');
+  if (m.paths?.length) {
+    parts.push('<section id="size-paths">\n<h2>Size paths</h2>');
+    for (const sp of m.paths) {
+      const svg = await sizePathSvg(sp.stops, { title: `Size path ${sp.path}` });
+      parts.push(
+        htmlFigure(
+          'plot-size-path',
+          svg,
+          `Test accuracy against parameters after exact pruning (log scale) at each budget of the size path in ${escapeHtml(sp.path)}; each stop warm-starts from the one before.`,
+        ),
+      );
+    }
+    parts.push('</section>');
+  }
   parts.push('<section id="curves">\n<h2>Training curves</h2>');
   if (m.curveRuns.length < m.runs.length) {
     parts.push(`<p class="note">Showing ${m.curveRuns.length} of ${m.runs.length} runs: the chosen runs and the Pareto front.</p>`);

@@ -71,6 +71,9 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
     else if (k === 'solver') grid.solver = at(rawKey, () => parseSolverList(v));
     else if (k === 'lr' || k === 'lambda') grid[k] = at(rawKey, () => parseNumberList(v, rawKey));
     else if (k === 'seed' || k === 'epochs' || k === 'batchSize') grid[k] = at(rawKey, () => parseNumberList(v, rawKey, true));
+    else if (k === 'targetParams' || k === 'finetuneEpochs') grid[k] = at(rawKey, () => parseNumberList(v, rawKey, true));
+    else if (k === 'targetRatio') grid.targetRatio = at(rawKey, () => parseNumberList(v, rawKey));
+    else if (k === 'distill') grid.distill = Boolean(scalar(v, rawKey, file));
     else if (k === 'standardize') grid.standardize = Boolean(scalar(v, rawKey, file));
     else if (k === 'proxStep') grid.proxStep = at(rawKey, () => parseChoice('prox-step', scalar(v, rawKey, file), PROX_STEPS));
     else if (k === 'engine') grid.engine = at(rawKey, () => parseChoice('engine', scalar(v, rawKey, file), ENGINES));
@@ -78,7 +81,7 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
     else
       throw new GsError(
         'BAD_OPTION',
-        `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, data)`,
+        `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, target-params, target-ratio, finetune-epochs, distill, data)`,
       );
   }
   if (data.format !== undefined && !['csv', 'idx', 'libsvm'].includes(data.format)) {

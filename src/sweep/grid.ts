@@ -12,7 +12,7 @@ import type { DataSpec } from '../data/types';
 import { resolveTrainConfig } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
 import { configId } from './config-id';
-import type { GridInput, GridPoint, GridSpec } from './types';
+import type { GridInput, GridPoint, GridSpec, SweepBudget } from './types';
 
 /** Merges grid inputs, later ones overriding earlier ones key by key (data specs key by key too). */
 export function mergeGridInputs(...inputs: (GridInput | undefined)[]): GridInput {
@@ -54,7 +54,13 @@ export function completeGrid(input: GridInput): GridSpec {
     proxStep: input.proxStep,
     engine: input.engine ?? d.engine,
     backend: input.backend ?? d.backend,
+    ...(input.targetParams ? { targetParams: input.targetParams } : {}),
+    ...(input.targetRatio ? { targetRatio: input.targetRatio } : {}),
+    ...(input.finetuneEpochs ? { finetuneEpochs: input.finetuneEpochs } : {}),
+    ...(input.distill ? { distill: true } : {}),
   };
+  if (grid.targetParams && grid.targetRatio)
+    throw new GsError('BAD_OPTION', 'the sweep gives both target-params and target-ratio: give one');
   for (const key of ['hidden', 'optimizer', 'lr', 'penalty', 'lambda', 'seed', 'epochs', 'batchSize', 'solver'] as const) {
     if (!Array.isArray(grid[key]) || grid[key].length === 0) throw new GsError('BAD_OPTION', `the sweep's ${key} list is empty`);
   }
@@ -86,6 +92,7 @@ export function expandGrid(grid: GridSpec, base = process.cwd()): GridPoint[] {
   const data = portableSpec(grid.data, base);
   const points: GridPoint[] = [];
   const seen = new Set<string>();
+  const budgets = budgetsOf(grid);
   for (const hidden of grid.hidden)
     for (const optimizer of grid.optimizer)
       for (const lr of grid.lr)
@@ -109,11 +116,24 @@ export function expandGrid(grid: GridSpec, base = process.cwd()): GridPoint[] {
                       engine: grid.engine,
                       backend: grid.backend,
                     });
-                    const config = { train, standardize: grid.standardize, data };
-                    const id = configId(config);
-                    if (seen.has(id)) continue;
-                    seen.add(id);
-                    points.push({ id, config });
+                    for (const budget of budgets) {
+                      const config = { train, standardize: grid.standardize, data, ...(budget ? { budget } : {}) };
+                      const id = configId(config);
+                      if (seen.has(id)) continue;
+                      seen.add(id);
+                      points.push({ id, config });
+                    }
                   }
   return points;
+}
+
+/** The budgets a grid crosses with its other settings ([undefined] when it has none). */
+function budgetsOf(grid: GridSpec): (SweepBudget | undefined)[] {
+  const ft = grid.finetuneEpochs ?? [0];
+  for (const f of ft)
+    if (!(Number.isInteger(f) && f >= 0)) throw new GsError('BAD_OPTION', `finetune-epochs ${f}: expected an integer >= 0`);
+  const distill = grid.distill ? { distill: true } : {};
+  if (grid.targetParams) return grid.targetParams.flatMap((n) => ft.map((f) => ({ targetParams: n, finetuneEpochs: f, ...distill })));
+  if (grid.targetRatio) return grid.targetRatio.flatMap((r) => ft.map((f) => ({ targetRatio: r, finetuneEpochs: f, ...distill })));
+  return [undefined];
 }

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { portableRef, rebaseSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { saveRun } from '../network/run-io';
+import { trainTeacher, trainToBudget } from '../pipeline/budget';
 import { summarizeTraining } from '../pipeline/summary';
 import { trainNetwork } from '../train/train';
 import { VERSION } from '../version';
@@ -22,11 +23,36 @@ export interface RunOneOptions {
 export async function runOne(data: SplitDataset, point: GridPoint, outDir: string, opts: RunOneOptions = {}): Promise<RunRecord> {
   const t0 = Date.now();
   const { train: cfg, standardize } = point.config;
-  const result = await trainNetwork(data, cfg, { standardize, onProgress: opts.onProgress });
+  const hooks = { standardize, onProgress: opts.onProgress };
+  const budget = point.config.budget;
+  let targetParams: number | undefined;
+  let result;
+  if (budget) {
+    const teacher = budget.distill ? await trainTeacher(data, cfg, hooks) : null;
+    const b = await trainToBudget(
+      data,
+      cfg,
+      {
+        targetParams: budget.targetParams,
+        targetRatio: budget.targetRatio,
+        finetuneEpochs: budget.finetuneEpochs,
+        ...(teacher ? { distill: { teacher } } : {}),
+      },
+      { train: hooks, finetune: hooks },
+    );
+    result = b.result;
+    targetParams = b.targetParams;
+  } else {
+    result = await trainNetwork(data, cfg, hooks);
+  }
   const runDir = path.join(RUNS_DIR, point.id);
   // wall time: training, evaluation and pruning (summarizeTraining prunes); saved in gs-run.json and the record alike
   const trained = summarizeTraining(result, data.train.cols);
-  const summary: RunSummary = { ...trained, wallSeconds: (Date.now() - t0) / 1000 };
+  const summary: RunSummary = {
+    ...trained,
+    wallSeconds: (Date.now() - t0) / 1000,
+    ...(targetParams !== undefined ? { targetParams } : {}),
+  };
   const absRunDir = path.resolve(outDir, runDir);
   saveRun(absRunDir, result.network, {
     generatedBy: `gs-compress ${VERSION} sweep`,
@@ -34,6 +60,7 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
     data: portableRef(data.ref, absRunDir),
     config: {
       ...cfg,
+      ...(budget ?? {}),
       standardize: result.network.scaling !== null,
       dataSpec: rebaseSpec(point.config.data, path.resolve(outDir), absRunDir),
       sweepId: point.id,

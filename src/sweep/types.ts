@@ -27,6 +27,13 @@ export interface GridSpec {
   proxStep?: ProxStep;
   engine: EngineName;
   backend: BackendName | 'auto';
+  /** Budgets (train to at most N parameters / a ratio of the starting network); absent: no budget. */
+  targetParams?: number[];
+  targetRatio?: number[];
+  /** Fine-tuning epochs after each budget run (default 0). */
+  finetuneEpochs?: number[];
+  /** Distil budget runs from a dense teacher. */
+  distill?: boolean;
 }
 
 /** A partial grid (a preset, a grid file or the command line); later inputs override earlier ones key by key. */
@@ -38,6 +45,16 @@ export interface SweepConfig {
   standardize?: boolean;
   /** The data spec as records keep it: file paths relative to the store's folder, with their content hashes (data/portable.ts). */
   data: DataSpec;
+  /** Train to a budget (absent in configurations without one, so their ids are unchanged). */
+  budget?: SweepBudget;
+}
+
+/** The budget of a sweep configuration: one of targetParams and targetRatio. */
+export interface SweepBudget {
+  targetParams?: number;
+  targetRatio?: number;
+  finetuneEpochs: number;
+  distill?: boolean;
 }
 
 /** A configuration and its id (a hash of its canonical JSON). */
@@ -50,6 +67,8 @@ export interface GridPoint {
  * whole run (training, evaluation and saving). */
 export interface RunSummary extends TrainSummary {
   wallSeconds: number;
+  /** The budget of a budget run (parameters after exact pruning). */
+  targetParams?: number;
 }
 
 /** One line of results.jsonl. */

@@ -14,6 +14,9 @@ import type { TrainConfig, TrainingData, TrainingEngine } from './types';
 export async function createEngine(init: DenseLayer[], data: TrainingData, cfg: TrainConfig): Promise<TrainingEngine> {
   if (cfg.engine === 'fused') return createFusedEngine(init, data, cfg);
   if (cfg.engine === 'fused-js') return createFusedEngine(init, data, cfg, { kernels: 'js' });
+  if (data.soft) {
+    throw new GsError('BAD_OPTION', 'distillation (--distill) runs on the fused engines only: use --engine fused or fused-js, not tfjs');
+  }
   let tfjs: [typeof import('./backend'), typeof import('./tfjs/gradient-pass')];
   try {
     tfjs = await Promise.all([import('./backend'), import('./tfjs/gradient-pass')]);

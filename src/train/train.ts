@@ -10,8 +10,9 @@ import type { Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { createEngine } from './engines';
+import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
-import type { EpochRecord, TrainConfig, TrainingData } from './types';
+import type { EpochRecord, SoftTargets, TrainConfig, TrainingData } from './types';
 
 export interface TrainOptions {
   /** Standardize features with statistics of the training split (default: data.tabular). */
@@ -27,6 +28,10 @@ export interface TrainOptions {
   init?: Network;
   /** Label of the epochs in the history (default 'train'). */
   phase?: EpochRecord['phase'];
+  /** Learning-rate schedule over this run's steps (default constant). */
+  lrSchedule?: LrSchedule;
+  /** Distillation: a teacher's probabilities for every training row (fused engines only). */
+  softTargets?: SoftTargets;
 }
 
 export interface TrainResult {
@@ -56,7 +61,17 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
     throw new GsError('BAD_INPUT', `the data has ${train.cols} feature columns, the starting network reads ${net.inputWidth}`);
   }
   const cols = net.inputIndices.length;
-  const trainingData: TrainingData = { x: xTrain, y: train.labels, rows: train.rows, cols, classes };
+  if (opts.softTargets && opts.softTargets.probs.length !== train.rows * classes) {
+    throw new RangeError(`soft targets hold ${opts.softTargets.probs.length} values, expected ${train.rows} rows x ${classes} classes`);
+  }
+  const trainingData: TrainingData = {
+    x: xTrain,
+    y: train.labels,
+    rows: train.rows,
+    cols,
+    classes,
+    ...(opts.softTargets ? { soft: opts.softTargets } : {}),
+  };
   const engine = await createEngine(net.layers, trainingData, cfg);
   const rng = new Rng(cfg.seed + 1);
   const evalRows = opts.trainEvalRows ?? 10000;
@@ -77,6 +92,10 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
       for (let b = 0; b < batches; b += chunkBatches) {
         const nb = Math.min(chunkBatches, batches - b);
         const part = order.subarray(b * cfg.batchSize, Math.min(train.rows, (b + nb) * cfg.batchSize));
+        if (opts.lrSchedule && opts.lrSchedule !== 'constant') {
+          if (!engine.setLearningRate) throw new GsError('BAD_OPTION', `engine ${engine.name} does not support a learning-rate schedule`);
+          engine.setLearningRate(cfg.lr * lrFactor(opts.lrSchedule, (epoch - 1 + b / batches) / cfg.epochs));
+        }
         lossSum += engine.runEpoch(part) * nb;
         opts.onProgress?.(epoch, b + nb, batches);
       }

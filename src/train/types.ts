@@ -72,6 +72,17 @@ export interface TrainingData {
   rows: number;
   cols: number;
   classes: number;
+  /** Distillation: the loss mixes the hard labels with these soft targets (fused engines only). */
+  soft?: SoftTargets;
+}
+
+/** A teacher's class probabilities for every training row, at a temperature (knowledge distillation). */
+export interface SoftTargets {
+  /** [rows x classes], row-major, each row softmax(teacher logits / temperature). */
+  probs: Float32Array;
+  temperature: number;
+  /** Weight of the hard-label cross-entropy; 1 - alpha goes to temperature^2 * KL(teacher || student at T). */
+  alpha: number;
 }
 
 /** A training engine owns the parameters and optimizer state while training runs. */
@@ -85,5 +96,7 @@ export interface TrainingEngine {
   runEpoch(order: Int32Array): number;
   /** Current kernels and biases, copied, in the layout of Network.layers. */
   layers(): Network['layers'];
+  /** Learning rate of the steps that follow (learning-rate schedules); optional for other engines. */
+  setLearningRate?(lr: number): void;
   dispose(): void;
 }

@@ -17,6 +17,7 @@ interface PruneArgs extends DataArgs {
   'max-accuracy-drop': number;
   verify: boolean;
   json: boolean;
+  'allow-constant': boolean;
 }
 
 export const pruneCommand: CommandModule<object, PruneArgs> = {
@@ -66,6 +67,12 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
         describe: "Check the ONNX model against the trained network on the run's test split (or --data); --no-verify skips it",
       })
       .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of tables' })
+      .option('allow-constant', {
+        type: 'boolean',
+        default: false,
+        group: 'Output:',
+        describe: 'Export even when every input or every unit of a hidden layer was removed (the model then predicts one constant class)',
+      })
       .example('$0 prune runs/mnist-gl --export mnist.onnx', "exact pruning, ONNX export and verification on the run's test split")
       .example(
         '$0 prune runs/mnist-gl --export mnist-int8.onnx --quantize int8',
@@ -88,6 +95,7 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       exportTfjsDir: a['export-tfjs'],
       data: useData ? dataSpec(a) : undefined,
       skipVerify: !a.verify,
+      allowConstant: a['allow-constant'],
     });
     if (a.json) {
       const { pruned, ...rest } = r;

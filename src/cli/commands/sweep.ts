@@ -48,6 +48,10 @@ interface SweepArgs extends DataArgs {
   penalty?: string;
   lambda?: string;
   solver?: string;
+  'target-params'?: string;
+  'target-ratio'?: string;
+  'finetune-epochs'?: string;
+  distill?: boolean;
   engine?: string;
   'prox-step'?: string;
   backend?: string;
@@ -123,6 +127,18 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
       .option('batch-size', { type: 'string', group: 'Grid:', describe: `Rows per optimizer step, ${list} (default 32)` })
       .option('seed', { type: 'string', group: 'Grid:', describe: `Seeds of initialisation and shuffling, ${list} (default 0)` })
       .option('solver', { type: 'string', group: 'Grid:', describe: `prox and/or subgradient, ${list} (default prox)` })
+      .option('target-params', {
+        type: 'string',
+        group: 'Budget:',
+        describe: `Budgets in parameters after exact pruning, ${list}: each run trains to one (as train --target-params)`,
+      })
+      .option('target-ratio', {
+        type: 'string',
+        group: 'Budget:',
+        describe: `Budgets as fractions of the starting network, ${list} (as train --target-ratio)`,
+      })
+      .option('finetune-epochs', { type: 'string', group: 'Budget:', describe: `Fine-tuning epochs of budget runs, ${list} (default 0)` })
+      .option('distill', { type: 'boolean', group: 'Budget:', describe: 'Budget runs distil from a dense teacher (as train --distill)' })
       .option('standardize', {
         type: 'boolean',
         group: 'Grid:',
@@ -199,6 +215,10 @@ function flagsGrid(a: SweepArgs): GridInput {
     batchSize: given(a['batch-size'], (v) => parseNumberList(v, 'batch-size', true)),
     seed: given(a.seed, (v) => parseNumberList(v, 'seed', true)),
     solver: given(a.solver, parseSolverList),
+    targetParams: given(a['target-params'], (v) => parseNumberList(v, 'target-params', true)),
+    targetRatio: given(a['target-ratio'], (v) => parseNumberList(v, 'target-ratio')),
+    finetuneEpochs: given(a['finetune-epochs'], (v) => parseNumberList(v, 'finetune-epochs', true)),
+    distill: a.distill,
     standardize: a.standardize,
     engine: a.engine === undefined ? undefined : parseChoice('engine', a.engine, ENGINES),
     proxStep: a['prox-step'] === undefined ? undefined : parseChoice('prox-step', a['prox-step'], PROX_STEPS),
@@ -286,7 +306,11 @@ function printSelection(store: string, records: RunRecord[], tolerance: number, 
   const { best, sparsest, pareto } = selection(records, tolerance);
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const diverged = records.filter((r) => r.summary.diverged).length;
-  out(`${records.length} runs in ${shortPath(store)}${diverged ? ` (${diverged} diverged, left out)` : ''}`);
+  const collapsed = records.filter((r) => r.summary.collapsed).length;
+  out(
+    `${records.length} runs in ${shortPath(store)}${diverged ? ` (${diverged} diverged, left out)` : ''}` +
+      (collapsed ? ` (${collapsed} collapsed to a constant model, left out: a smaller lambda or a budget avoids it)` : ''),
+  );
   if (!best || !sparsest) {
     out('no usable run yet');
     return;

@@ -13,7 +13,14 @@ import { wasmPassAvailable } from '../../train/fused';
 import { OPTIMIZER_TABLE } from '../../train/fused/optimizers';
 import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
+import { collapseMessage, pruneNetwork } from '../../prune';
 import { trainThenFinetune } from '../../pipeline/finetune';
+import { LR_SCHEDULE_NAMES, checkLrSchedule } from '../../train/lr-schedule';
+import { trainTeacher, trainToBudget } from '../../pipeline/budget';
+import { runSizePath } from './train-path';
+import { UNIT_SCORES, type UnitScore } from '../../train/budget/project';
+import { DEFAULT_DISTILL } from '../../train/soft-targets';
+import { DEFAULT_BUDGET_SCHEDULE, defaultSchedule } from '../../train/budget/schedule';
 import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
 import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type EpochRecord, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
@@ -38,6 +45,15 @@ interface TrainArgs extends DataArgs {
   out?: string;
   json: boolean;
   'finetune-epochs': number;
+  'target-params'?: string;
+  'target-ratio'?: string;
+  'finetune-lr-schedule': string;
+  'budget-warmup': number;
+  'budget-ramp': number;
+  distill: boolean;
+  'budget-score': string;
+  'distill-temperature': number;
+  'distill-alpha': number;
 }
 
 /** What `gs-compress train --json` prints: one object. */
@@ -116,6 +132,65 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       describe:
         'After training, prune exactly and retrain the smaller network this many epochs without the sparsity penalty (recovers accuracy; the saved run is then already compact)',
     })
+    .option('target-params', {
+      type: 'string',
+      group: 'Budget:',
+      describe:
+        'Train to at most N parameters after exact pruning (every kernel and bias element of the compact network), guaranteed: dense warm-up, gradual structured pruning of the weakest inputs and units (one global ranking, so layers shrink by different factors), then --finetune-epochs of fine-tuning. No lambda to tune. A list (8000,4000,2000) walks a size path: see --target-ratio',
+    })
+    .option('target-ratio', {
+      type: 'string',
+      group: 'Budget:',
+      describe:
+        'As --target-params, as a fraction of the starting network (e.g. 0.25). A list (0.5,0.25,0.1,0.05) walks a size path in one run: each budget warm-starts from the previous (nested networks), a fine-tuned copy of each is saved as OUT/ratio-R/, and OUT/size-path.svg plots test accuracy against parameters (needs --out)',
+    })
+    .option('finetune-lr-schedule', {
+      type: 'string',
+      choices: LR_SCHEDULE_NAMES,
+      default: 'constant',
+      group: 'Budget:',
+      describe:
+        'Learning rate over the fine-tuning of a budget run: constant (measured best on the SDD sample), or cosine or linear decay to 2% of --lr',
+    })
+    .option('budget-warmup', {
+      type: 'number',
+      default: DEFAULT_BUDGET_SCHEDULE.warmup,
+      group: 'Budget:',
+      describe: 'Fraction of --epochs trained dense before the first units are removed',
+    })
+    .option('budget-ramp', {
+      type: 'number',
+      default: DEFAULT_BUDGET_SCHEDULE.rampEnd,
+      group: 'Budget:',
+      describe: 'Fraction of --epochs by which the network fits the budget (removal in steps of a cubic schedule in between)',
+    })
+    .option('budget-score', {
+      type: 'string',
+      choices: UNIT_SCORES,
+      default: 'taylor',
+      group: 'Budget:',
+      describe:
+        "How units are ranked for removal (per parameter they cost): taylor, the expected squared first-order change of the loss when a unit's output is replaced by its mean; variation, (std of its output x norm of its outgoing weights)^2",
+    })
+    .option('distill', {
+      type: 'boolean',
+      default: false,
+      group: 'Budget:',
+      describe:
+        "With a budget: first train the dense network (--epochs, no penalty) as a teacher, then train the pruned network on a mix of the labels and the teacher's softened probabilities (knowledge distillation; fused engines only)",
+    })
+    .option('distill-temperature', {
+      type: 'number',
+      default: DEFAULT_DISTILL.temperature,
+      group: 'Budget:',
+      describe: "Temperature T of the teacher's and student's softmax in the distillation term",
+    })
+    .option('distill-alpha', {
+      type: 'number',
+      default: DEFAULT_DISTILL.alpha,
+      group: 'Budget:',
+      describe: 'Weight of the hard-label cross-entropy; 1 - alpha weighs T^2 * KL(teacher || student)',
+    })
     .option('engine', {
       type: 'string',
       choices: ENGINES,
@@ -161,6 +236,39 @@ export function trainConfigFrom(a: TrainArgs): TrainConfig {
   });
 }
 
+/** A list of budgets ('0.5,0.25'), or undefined when the option is absent. */
+function parseBudgetList(name: string, text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const list = String(text)
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .map(Number);
+  if (list.length === 0 || list.some((v) => !Number.isFinite(v))) {
+    throw new GsError('BAD_OPTION', `--${name} ${JSON.stringify(text)}: expected a number or a comma-separated list of numbers`);
+  }
+  return list;
+}
+
+function listOrOne(l: number[] | undefined): number | number[] | undefined {
+  return l && l.length === 1 ? l[0] : l;
+}
+
+/** The budget options of a run, for its record (empty when no budget was asked for). */
+function budgetConfig(a: TrainArgs): Record<string, unknown> {
+  if (a['target-params'] === undefined && a['target-ratio'] === undefined) return {};
+  return {
+    ...(a['target-params'] !== undefined
+      ? { targetParams: listOrOne(parseBudgetList('target-params', a['target-params'])) }
+      : { targetRatio: listOrOne(parseBudgetList('target-ratio', a['target-ratio'])) }),
+    finetuneLrSchedule: a['finetune-lr-schedule'],
+    budgetWarmup: a['budget-warmup'],
+    budgetRamp: a['budget-ramp'],
+    budgetScore: a['budget-score'],
+    ...(a.distill ? { distill: true, distillTemperature: a['distill-temperature'], distillAlpha: a['distill-alpha'] } : {}),
+  };
+}
+
 export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train a ReLU network, optionally with a (group) sparsity penalty, and save the run',
@@ -198,12 +306,67 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           `${phase}epoch ${r.epoch}/${epochs}  loss ${r.dataLoss.toFixed(4)}  test acc ${r.testAccuracy.toFixed(4)}  zero ${r.zeroParams}/${r.totalParams}  units ${r.aliveUnits.join(',') || '-'}  inputs ${r.aliveInputs}  ${r.seconds.toFixed(2)}s`,
         ),
     });
-    const { result, trainedAccuracy } = await trainThenFinetune(data, cfg, ftEpochs, {
-      train: hooks('', cfg.epochs),
-      finetune: hooks('fine-tune ', ftEpochs),
-    });
+    const budgeted = a['target-params'] !== undefined || a['target-ratio'] !== undefined;
+    if (a['target-params'] !== undefined && a['target-ratio'] !== undefined) {
+      throw new GsError('BAD_OPTION', 'give --target-params or --target-ratio, not both');
+    }
+    const targetParams = parseBudgetList('target-params', a['target-params']);
+    const targetRatio = parseBudgetList('target-ratio', a['target-ratio']);
+    const budgetOpts = {
+      score: a['budget-score'] as UnitScore,
+      finetuneEpochs: ftEpochs,
+      finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']),
+      schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),
+    };
+    if ((targetParams?.length ?? 0) > 1 || (targetRatio?.length ?? 0) > 1) {
+      const teacher = a.distill ? await trainTeacher(data, cfg, hooks('teacher ', cfg.epochs)) : null;
+      await runSizePath({
+        data,
+        cfg,
+        opts: {
+          ...budgetOpts,
+          ratios: targetRatio,
+          params: targetParams,
+          ...(teacher ? { distill: { teacher, temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
+        },
+        out: a.out,
+        json: a.json,
+        hooks: (i) => ({ train: hooks(`stop ${i + 1} `, cfg.epochs), finetune: hooks(`stop ${i + 1} fine-tune `, ftEpochs) }),
+        record: (dir) => ({
+          dataRef: portableRef(data.ref, dir),
+          config: { ...cfg, finetuneEpochs: ftEpochs, ...budgetConfig(a), dataSpec: portableSpec(dataSpec(a), dir, { keepDataDir: true }) },
+        }),
+        bar,
+      });
+      return;
+    }
+    const phases = { train: hooks('', cfg.epochs), finetune: hooks('fine-tune ', ftEpochs) };
+    let budgetInfo: Record<string, unknown> = {};
+    let result, trainedAccuracy;
+    if (a.distill && !budgeted) throw new GsError('BAD_OPTION', '--distill needs a budget (--target-params or --target-ratio)');
+    if (budgeted) {
+      const teacher = a.distill ? await trainTeacher(data, cfg, hooks('teacher ', cfg.epochs)) : null;
+      const b = await trainToBudget(
+        data,
+        cfg,
+        {
+          targetParams: targetParams?.[0],
+          targetRatio: targetRatio?.[0],
+          ...budgetOpts,
+          ...(teacher ? { distill: { teacher, temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
+        },
+        phases,
+      );
+      ({ result } = b);
+      trainedAccuracy = b.accuracyBeforeFinetune;
+      budgetInfo = { targetParams: b.targetParams, compactParams: b.params, projections: b.projections };
+    } else {
+      ({ result, trainedAccuracy } = await trainThenFinetune(data, cfg, ftEpochs, phases));
+    }
     bar.clear();
+    const collapse = collapseMessage(pruneNetwork(result.network).report, cfg.lambda);
     const summary: TrainJson['summary'] = {
+      ...budgetInfo,
       ...summarizeTraining(result, data.train.cols),
       ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: trainedAccuracy, finetuneEpochs: ftEpochs } : {}),
     };
@@ -216,6 +379,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         config: {
           ...cfg,
           finetuneEpochs: ftEpochs,
+          ...budgetConfig(a),
           standardize: result.network.scaling !== null,
           dataSpec: portableSpec(dataSpec(a), out, { keepDataDir: true }),
         },
@@ -225,7 +389,14 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       });
     }
     if (a.json) {
-      const json: TrainJson = { data: data.ref, config: cfg, engine: result.engine, summary, history: result.history, out: a.out ?? null };
+      const json: TrainJson = {
+        data: data.ref,
+        config: { ...cfg, ...budgetConfig(a) },
+        engine: result.engine,
+        summary,
+        history: result.history,
+        out: a.out ?? null,
+      };
       process.stdout.write(`${JSON.stringify(json)}\n`);
     } else {
       process.stdout.write(`${formatHistory(result.history)}\n\n`);
@@ -237,6 +408,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       );
       if (a.out) process.stdout.write(`saved run to ${a.out} (next: gs-compress prune ${a.out} --export ${a.out}/model.onnx)\n`);
     }
+    if (collapse) process.stderr.write(`warning: ${collapse}\n`);
     if (summary.diverged) {
       process.stderr.write('error: training diverged (loss is not finite); try a smaller --lr\n');
       process.exitCode = 1;

@@ -31,6 +31,8 @@ export class WasmUpdate {
   /** Where the optimizer writes its per-coordinate steps, or 0 when the prox takes the scalar lr
    * (no prox, sgd, or proxStep 'lr'). */
   private readonly h: number;
+  /** Learning rate of the steps that follow (starts at cfg.lr; a schedule changes it). */
+  lr: number;
   /** The penalty table's kernel id of the prox (assembly/update.ts proxLayer). */
   private readonly proxKernel: number;
 
@@ -43,6 +45,7 @@ export class WasmUpdate {
     this.biasPtr = lay.biasOffset.map((o) => 4 * o);
     const perCoordinate = cfg.prox !== null && cfg.prox.step === 'preconditioned' && OPTIMIZER_TABLE[cfg.optimizer].preconditioned;
     this.h = perCoordinate ? mem.hOff : 0;
+    this.lr = cfg.lr;
     this.proxKernel = cfg.prox === null ? 0 : PENALTIES[cfg.prox.kind].wasmKernel;
   }
 
@@ -53,14 +56,15 @@ export class WasmUpdate {
     const n = lay.total;
     const t = ++this.t;
     const prox = cfg.prox;
-    OPTIMIZER_TABLE[cfg.optimizer].wasmStep(ex, { p: mem.pOff, g: mem.gOff, m: mem.mOff, v: mem.vOff, h, n }, cfg.lr, t);
+    const lr = this.lr;
+    OPTIMIZER_TABLE[cfg.optimizer].wasmStep(ex, { p: mem.pOff, g: mem.gOff, m: mem.mOff, v: mem.vOff, h, n }, lr, t);
     if (prox === null) return;
     for (let k = 0; k < lay.inSize.length; k++) {
       const W = mem.pOff + this.kernelPtr[k];
       const b = mem.pOff + this.biasPtr[k];
       const hW = h ? mem.hOff + this.kernelPtr[k] : 0;
       const hb = h ? mem.hOff + this.biasPtr[k] : 0;
-      ex.proxLayer(W, b, lay.inSize[k], lay.outSize[k], this.proxKernel, prox.lambda, hW, hb, cfg.lr);
+      ex.proxLayer(W, b, lay.inSize[k], lay.outSize[k], this.proxKernel, prox.lambda, hW, hb, lr);
     }
   }
 }

@@ -1,0 +1,46 @@
+/**
+ * A size path: one run that walks a list of budgets from the largest to the smallest, each stop
+ * warm-started from the network the previous stop trained (so the stops are nested: each keeps a
+ * subset of the previous one's inputs and units), with a fine-tuned copy at every stop. Like the
+ * regularization path glmnet gives for linear models, for networks: accuracy at every size.
+ */
+import type { SplitDataset } from '../data/types';
+import type { Network } from '../network/types';
+import type { TrainOptions } from '../train/train';
+import type { TrainConfig } from '../train/types';
+import { startWidths, trainToBudget, type BudgetOptions, type BudgetResult } from './budget';
+
+export interface PathStop extends BudgetResult {
+  /** The budget as given: a ratio of the first network, or a parameter count. */
+  ratio?: number;
+  targetParamsGiven?: number;
+}
+
+export interface SizePathOptions extends Omit<BudgetOptions, 'targetParams' | 'targetRatio' | 'init' | 'ratioOf'> {
+  /** Ratios of the starting network, or parameter counts (one of the two); any order, walked largest first. */
+  ratios?: number[];
+  params?: number[];
+  /** Called after each stop (e.g. to save it). */
+  onStop?: (stop: PathStop, index: number) => void | Promise<void>;
+}
+
+export async function sizePath(
+  data: SplitDataset,
+  cfg: TrainConfig,
+  opts: SizePathOptions,
+  hooks: (index: number) => { train?: TrainOptions; finetune?: TrainOptions } = () => ({}),
+): Promise<PathStop[]> {
+  const widths = startWidths(data, cfg);
+  const list = (opts.ratios ?? opts.params ?? []).slice().sort((a, b) => b - a);
+  const stops: PathStop[] = [];
+  let from: Network | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const budget = opts.ratios ? { targetRatio: list[i], ratioOf: widths } : { targetParams: list[i] };
+    const r = await trainToBudget(data, cfg, { ...opts, ...budget, init: from }, hooks(i));
+    const stop: PathStop = { ...r, ...(opts.ratios ? { ratio: list[i] } : { targetParamsGiven: list[i] }) };
+    stops.push(stop);
+    await opts.onStop?.(stop, i);
+    from = r.beforeFinetune;
+  }
+  return stops;
+}
