@@ -11,9 +11,10 @@
  */
 import { GsError } from '../errors';
 import { multiplyAdds, parameterCount } from '../network/create';
+import { ACTIVATIONS, activationFn, activationOf, alphaOf } from '../network/activations';
 import type { DenseLayer, Network } from '../network/types';
 import { META } from './metadata';
-import { FLOAT, INT64, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
+import { FLOAT, INT64, floatAttr, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
 
 export const IR_VERSION = 8;
 export const OPSET = 17;
@@ -79,7 +80,7 @@ function constantLogits(layers: DenseLayer[], from: number): Float32Array {
       for (let i = 0; i < inSize; i++) for (let j = 0; j < outSize; j++) next[j] += v[i] * kernel[i * outSize + j];
       v = next;
     }
-    if (l < layers.length - 1) v = v.map((x) => Math.max(0, x));
+    if (l < layers.length - 1) v = v.map(activationFn(activationOf(layers[l])));
   }
   return Float32Array.from(v);
 }
@@ -91,6 +92,31 @@ function isIdentity(idx: number[], width: number): boolean {
 interface GraphParts {
   nodes: onnx.INodeProto[];
   inits: onnx.ITensorProto[];
+}
+
+/** The nodes of a hidden layer's activation (its ONNX form in network/activations.ts) after `input`;
+ * returns the name of the activated output. ReLU keeps the node name `layerN.relu`. */
+function activationNodes(layer: DenseLayer, input: string, prefix: string, g: GraphParts): string {
+  const a = activationOf(layer);
+  const form = ACTIVATIONS[a.name].onnx;
+  if (form === null) return input;
+  const out = `${prefix}.${a.name}`;
+  if (form === 'gelu-erf') {
+    // 0.5 * x * (1 + erf(x / sqrt 2)), the pattern torch.onnx.export writes for nn.GELU() below opset 20
+    g.inits.push(floatTensor(`${prefix}.sqrt2`, [], Float32Array.of(Math.SQRT2)));
+    g.inits.push(floatTensor(`${prefix}.one`, [], Float32Array.of(1)));
+    g.inits.push(floatTensor(`${prefix}.half`, [], Float32Array.of(0.5)));
+    g.nodes.push(
+      node('Div', [input, `${prefix}.sqrt2`], [`${prefix}.gelu_scaled`], `${prefix}.gelu_div`),
+      node('Erf', [`${prefix}.gelu_scaled`], [`${prefix}.gelu_erf`], `${prefix}.gelu_erf`),
+      node('Add', [`${prefix}.gelu_erf`, `${prefix}.one`], [`${prefix}.gelu_sum`], `${prefix}.gelu_add`),
+      node('Mul', [input, `${prefix}.gelu_sum`], [`${prefix}.gelu_prod`], `${prefix}.gelu_mul`),
+      node('Mul', [`${prefix}.gelu_prod`, `${prefix}.half`], [out], `${prefix}.gelu_half`),
+    );
+    return out;
+  }
+  g.nodes.push(node(form.op, [input], [out], out, form.alphaAttr ? [floatAttr('alpha', alphaOf(a))] : []));
+  return out;
 }
 
 function denseChain(net: Network, input: string, g: GraphParts): void {
@@ -108,10 +134,7 @@ function denseChain(net: Network, input: string, g: GraphParts): void {
     g.inits.push(floatTensor(`layer${l}.kernel`, [layer.inSize, layer.outSize], layer.kernel));
     g.inits.push(floatTensor(`layer${l}.bias`, [layer.outSize], layer.bias));
     g.nodes.push(node('Gemm', [cur, `layer${l}.kernel`, `layer${l}.bias`], [out], `layer${l}`));
-    if (!last) {
-      g.nodes.push(node('Relu', [out], [`layer${l}.relu`], `layer${l}.relu`));
-      cur = `layer${l}.relu`;
-    }
+    if (!last) cur = activationNodes(raw, out, `layer${l}`, g);
   });
 }
 

@@ -3,6 +3,7 @@
  * here, so the CLI and library users get the same clear errors.
  */
 import { GsError } from '../errors';
+import { activationLabel, parseActivation } from '../network/activations';
 import { PENALTY_KINDS, type PenaltyKind } from '../penalty/types';
 import { DEFAULT_CONFIG } from './defaults';
 import { ENGINES, OPTIMIZERS, PROX_STEPS, type OptimizerName, type ProxStep, type TrainConfig } from './types';
@@ -55,6 +56,12 @@ export function resolveTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
     throw new GsError('BAD_OPTION', `--prox-step ${cfg.proxStep}: expected ${PROX_STEPS.join(' or ')}`);
   }
   if (cfg.proxStep === 'preconditioned') delete cfg.proxStep; // the default is stored as absent
+  if (cfg.activation !== undefined) {
+    const label = activationLabel(parseActivation(cfg.activation, '--activation'));
+    if (label === 'relu')
+      delete cfg.activation; // the default is stored as absent
+    else cfg.activation = label;
+  }
   if (!ENGINES.includes(cfg.engine)) throw new GsError('BAD_OPTION', `--engine ${cfg.engine}: expected ${ENGINES.join(', ')}`);
   if (!['auto', 'tfjs-node', 'wasm', 'cpu'].includes(cfg.backend)) {
     throw new GsError('BAD_OPTION', `--backend ${cfg.backend}: expected auto, tfjs-node, wasm or cpu`);

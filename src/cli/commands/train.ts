@@ -18,6 +18,7 @@ import { ProgressBar } from '../progress';
 
 interface TrainArgs extends DataArgs {
   hidden: string;
+  activation: string;
   optimizer: string;
   lr: number;
   epochs: number;
@@ -46,6 +47,13 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       default: DEFAULT_CONFIG.hidden.join(','),
       group: 'Network:',
       describe: 'Hidden layer sizes, comma separated; empty ("") trains logistic regression',
+    })
+    .option('activation', {
+      type: 'string',
+      default: 'relu',
+      group: 'Network:',
+      describe:
+        'Hidden-layer activation: relu, leaky_relu (leaky_relu:ALPHA sets the negative slope, default 0.01), tanh, sigmoid, gelu (exact, erf form) or identity',
     })
     .option('standardize', {
       type: 'boolean',
@@ -132,6 +140,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
 export function trainConfigFrom(a: TrainArgs): TrainConfig {
   return resolveTrainConfig({
     hidden: a.hidden as unknown as number[],
+    activation: a.activation,
     optimizer: a.optimizer as TrainConfig['optimizer'],
     lr: a.lr,
     epochs: a.epochs,
@@ -148,7 +157,7 @@ export function trainConfigFrom(a: TrainArgs): TrainConfig {
 
 export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
-  describe: 'Train a ReLU network, optionally with a (group) sparsity penalty, and save the run',
+  describe: 'Train a network (ReLU or --activation), optionally with a (group) sparsity penalty, and save the run',
   builder: (y) =>
     trainOptions(y)
       .example('$0 train --data mnist --penalty gl --lambda 1e-4 --optimizer adam --lr 5e-3 --out runs/mnist-gl', 'group lasso on MNIST')
