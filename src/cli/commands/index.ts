@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { dataCommand } from './data';
 import { experimentCommand } from './experiment';
+import { importCommand } from './import';
 import { inspectCommand } from './inspect';
 import { pruneCommand } from './prune';
 import { quickstartCommand } from './quickstart';
@@ -21,4 +22,5 @@ export const commands: CommandModule<any, any>[] = [
   sweepCommand,
   reportCommand,
   experimentCommand,
+  importCommand,
 ];
