@@ -3,7 +3,7 @@
  * tf2onnx or skl2onnx; a tfjs LayersModel) into a run directory like `train --out` writes, after
  * checking the imported network against the original file on random rows (and on --data rows).
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { loadDataset } from '../../data';
 import { GsError } from '../../errors';
 import { IMPORTERS } from '../../import';
