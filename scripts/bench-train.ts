@@ -70,7 +70,7 @@ function torchDataFor(name: string, data: SplitDataset, dir: string): TorchData 
 async function main(): Promise<void> {
   const torch = !argv.includes('--no-torch') && torchAvailable();
   const cases: { name: string; load: () => Promise<SplitDataset>; lambda: number }[] = [];
-  if (!ONLY || ONLY === 'sdd') cases.push({ name: 'sdd-shaped', load: async () => sddShaped(), lambda: 1e-4 });
+  if (!ONLY || ONLY === 'sdd') cases.push({ name: 'sdd-shaped', load: () => Promise.resolve(sddShaped()), lambda: 1e-4 });
   if (!ONLY || ONLY === 'mnist') cases.push({ name: 'mnist', load: () => loadDataset({ data: 'mnist' }), lambda: 1e-4 });
   const rows: Row[] = [];
   // fused: the default (WebAssembly SIMD kernels); fused-js: the TypeScript kernels; tfjs on request

@@ -13,7 +13,6 @@ import * as path from 'path';
 import { loadDataset } from '../src/data';
 import { resolveTrainConfig } from '../src/train/config';
 import { trainNetwork } from '../src/train/train';
-import type { TrainConfig } from '../src/train/types';
 import { writeFileAtomic } from '../src/util/fs-atomic';
 import { runTorch, torchAvailable } from './lib/torch-ref';
 
@@ -30,14 +29,14 @@ function stats(xs: number[]): string {
 
 async function main(): Promise<void> {
   const base = resolveTrainConfig({
-    optimizer: (arg('--optimizer') ?? 'rmsprop') as TrainConfig['optimizer'],
+    optimizer: arg('--optimizer') ?? 'rmsprop',
     lr: Number(arg('--lr') ?? 5e-3),
-    penalty: (arg('--penalty') ?? 'gl') as TrainConfig['penalty'],
+    penalty: arg('--penalty') ?? 'gl',
     lambda: Number(arg('--lambda') ?? 1e-5),
-    solver: (arg('--solver') ?? 'prox') as TrainConfig['solver'],
-    proxStep: arg('--prox-step') as TrainConfig['proxStep'],
+    solver: arg('--solver') ?? 'prox',
+    proxStep: arg('--prox-step'),
     epochs: Number(arg('--epochs') ?? 20),
-    engine: (arg('--engine') ?? 'fused') as TrainConfig['engine'],
+    engine: arg('--engine') ?? 'fused',
   });
   const torch = !argv.includes('--no-torch') && torchAvailable();
   const data = await loadDataset({ data: 'mnist' });

@@ -64,9 +64,7 @@ export function dataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
       group: 'Data:',
       describe: 'Use a seeded random subset of at most this many training rows (quick runs)',
     })
-    .option('test-rows', { type: 'number', group: 'Data:', describe: 'Use a seeded random subset of at most this many test rows' }) as Argv<
-    T & DataArgs
-  >;
+    .option('test-rows', { type: 'number', group: 'Data:', describe: 'Use a seeded random subset of at most this many test rows' });
 }
 
 export function dataSpec(a: DataArgs): DataSpec {

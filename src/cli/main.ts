@@ -5,18 +5,19 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isGsError } from '../errors';
-import { commands } from './commands';
+import { addCommands } from './commands';
 
 /** A command line yargs could not accept (unknown option, missing argument): exit code 2. */
 class UsageError extends Error {}
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
-  const parser = yargs(argv)
-    .scriptName('gs-compress')
-    .usage(
-      '$0 <command> [options]\n\nMake small neural networks smaller: train with group sparsity, prune dead units exactly, export to ONNX and verify.',
-    )
-    .command(commands)
+  const parser = addCommands(
+    yargs(argv)
+      .scriptName('gs-compress')
+      .usage(
+        '$0 <command> [options]\n\nMake small neural networks smaller: train with group sparsity, prune dead units exactly, export to ONNX and verify.',
+      ),
+  )
     .demandCommand(1, 'Name a command; `gs-compress <command> --help` explains each.')
     .strict()
     .recommendCommands()

@@ -65,7 +65,10 @@ export function plantGroupSparse(d: GroupSparseDesign, rng: Rng): Float64Array {
   const spare: number[] = [];
   for (const gi of groups) {
     const first = rng.int(g);
-    for (let j = 0; j < g; j++) j === first ? (w[gi * g + j] = 1) : spare.push(gi * g + j);
+    for (let j = 0; j < g; j++) {
+      if (j === first) w[gi * g + j] = 1;
+      else spare.push(gi * g + j);
+    }
   }
   const extra = rng.permutation(spare.length);
   for (let t = 0; t < k - m; t++) w[spare[extra[t]]] = 1;

@@ -45,8 +45,13 @@ export function initNetwork(
 }
 
 /** Total number of weights and biases. */
-export function parameterCount(net: Network): number {
-  return net.layers.reduce((s, l) => s + l.kernel.length + l.bias.length, 0);
+/** Parameters (kernel and bias elements) of a network or of its dense stack: the one count that
+ * training history, pruning reports, exports and sweeps all use. */
+export function parameterCount(net: Network | readonly DenseLayer[]): number {
+  const layers = 'layers' in net ? net.layers : net;
+  let n = 0;
+  for (const l of layers) n += l.kernel.length + l.bias.length;
+  return n;
 }
 
 /** Multiply-adds per sample of the dense layers. */

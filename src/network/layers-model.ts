@@ -7,6 +7,7 @@
  */
 import { GsError } from '../errors';
 import { ACTIVATIONS, activationOf, alphaOf, type Activation } from './activations';
+import { parameterCount } from './create';
 import type { DenseLayer } from './types';
 
 export const WEIGHTS_FILE = 'weights.bin';
@@ -17,6 +18,17 @@ interface WeightSpec {
   dtype: string;
 }
 
+/** model.json as parsed, before any check: every field may be missing or of the wrong type. */
+interface LayersModelJson {
+  weightsManifest?: { paths?: unknown; weights?: WeightSpec[] }[];
+  modelTopology?: { config?: { layers?: unknown } };
+}
+
+interface TopologyLayer {
+  class_name?: string;
+  config?: { name?: string; units?: number; batch_input_shape?: unknown[]; activation?: string; alpha?: number };
+}
+
 export function layerName(i: number, count: number): string {
   return i === count - 1 ? 'output' : `hidden_${i + 1}`;
 }
@@ -24,7 +36,7 @@ export function layerName(i: number, count: number): string {
 /** model.json text and the weights bytes for a dense stack. */
 export function toLayersModel(layers: DenseLayer[], generatedBy: string): { modelJson: string; weights: Uint8Array } {
   const specs: WeightSpec[] = [];
-  const total = layers.reduce((s, l) => s + l.kernel.length + l.bias.length, 0);
+  const total = parameterCount(layers);
   const flat = new Float32Array(total);
   let off = 0;
   const topo: { class_name: string; config: Record<string, unknown> }[] = [];
@@ -83,9 +95,9 @@ function bad(file: string, what: string): GsError {
 
 /** The weight file names model.json refers to; each must be a plain relative name inside the run directory. */
 export function weightPaths(modelJsonText: string, file: string): string[] {
-  let model: { weightsManifest?: { paths?: unknown }[] };
+  let model: LayersModelJson;
   try {
-    model = JSON.parse(modelJsonText);
+    model = JSON.parse(modelJsonText) as LayersModelJson;
   } catch (e) {
     throw bad(file, `is not valid JSON (${(e as Error).message})`);
   }
@@ -106,9 +118,9 @@ export function weightPaths(modelJsonText: string, file: string): string[] {
 
 /** Dense stack back from model.json text and the concatenated bytes of its weight files. */
 export function fromLayersModel(modelJsonText: string, weightBytes: Uint8Array, file: string): DenseLayer[] {
-  const model = JSON.parse(modelJsonText);
-  const specs: WeightSpec[] = (model.weightsManifest as { weights?: WeightSpec[] }[]).flatMap((g) => g.weights ?? []);
-  const layersTopo = model?.modelTopology?.config?.layers;
+  const model = JSON.parse(modelJsonText) as LayersModelJson;
+  const specs: WeightSpec[] = (model.weightsManifest ?? []).flatMap((g) => g.weights ?? []);
+  const layersTopo = model?.modelTopology?.config?.layers as TopologyLayer[] | undefined;
   if (!Array.isArray(layersTopo) || layersTopo.length === 0) throw bad(file, 'has no layers in modelTopology');
   const expected = specs.reduce((s, w) => {
     if (w.dtype !== 'float32' || !Array.isArray(w.shape)) throw bad(file, `weight ${w.name} is not float32 with a shape`);
@@ -127,34 +139,31 @@ export function fromLayersModel(modelJsonText: string, weightBytes: Uint8Array, 
   }
   let inSize = Number(layersTopo[0]?.config?.batch_input_shape?.[1]);
   const out: DenseLayer[] = [];
-  const topo = layersTopo as { class_name?: string }[];
-  const lastDense = topo.reduce((a, lt, i) => (lt?.class_name === 'Dense' ? i : a), -1);
-  layersTopo.forEach(
-    (lt: { class_name?: string; config?: { name?: string; units?: number; activation?: string; alpha?: number } }, i: number) => {
-      const name = lt.config?.name;
-      if (lt.class_name === 'LeakyReLU' && out.length > 0 && out[out.length - 1].activation?.name === 'identity') {
-        const alpha = Number(lt.config?.alpha ?? 0.3);
-        out[out.length - 1].activation = { name: 'leaky_relu', alpha };
-        return;
-      }
-      const outSize = Number(lt.config?.units);
-      if (lt.class_name !== 'Dense' || !name || !(outSize >= 0)) throw bad(file, `layer ${i + 1} is not a Dense layer gs-compress wrote`);
-      const kernel = byName.get(`${name}/kernel`);
-      const bias = byName.get(`${name}/bias`);
-      if (!kernel || !bias || kernel.length !== inSize * outSize || bias.length !== outSize) {
-        throw bad(file, `layer ${name}: weights missing or of the wrong size`);
-      }
-      const layer: DenseLayer = { inSize, outSize, kernel, bias };
-      const actName = lt.config?.activation ?? 'linear';
-      if (i !== lastDense) {
-        const act = tfjsActivation(actName);
-        if (!act) throw bad(file, `layer ${name}: activation ${JSON.stringify(actName)} is not one gs-compress knows (${tfjsNames()})`);
-        if (act.name !== 'relu') layer.activation = act;
-      }
-      out.push(layer);
-      inSize = outSize;
-    },
-  );
+  const lastDense = layersTopo.reduce((a, lt, i) => (lt?.class_name === 'Dense' ? i : a), -1);
+  layersTopo.forEach((lt, i) => {
+    const name = lt.config?.name;
+    if (lt.class_name === 'LeakyReLU' && out.length > 0 && out[out.length - 1].activation?.name === 'identity') {
+      const alpha = Number(lt.config?.alpha ?? 0.3);
+      out[out.length - 1].activation = { name: 'leaky_relu', alpha };
+      return;
+    }
+    const outSize = Number(lt.config?.units);
+    if (lt.class_name !== 'Dense' || !name || !(outSize >= 0)) throw bad(file, `layer ${i + 1} is not a Dense layer gs-compress wrote`);
+    const kernel = byName.get(`${name}/kernel`);
+    const bias = byName.get(`${name}/bias`);
+    if (!kernel || !bias || kernel.length !== inSize * outSize || bias.length !== outSize) {
+      throw bad(file, `layer ${name}: weights missing or of the wrong size`);
+    }
+    const layer: DenseLayer = { inSize, outSize, kernel, bias };
+    const actName = lt.config?.activation ?? 'linear';
+    if (i !== lastDense) {
+      const act = tfjsActivation(actName);
+      if (!act) throw bad(file, `layer ${name}: activation ${JSON.stringify(actName)} is not one gs-compress knows (${tfjsNames()})`);
+      if (act.name !== 'relu') layer.activation = act;
+    }
+    out.push(layer);
+    inSize = outSize;
+  });
   return out;
 }
 

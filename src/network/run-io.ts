@@ -78,7 +78,7 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
   const modelPath = path.join(root, MODEL_FILE);
   let run: RunFile;
   try {
-    run = JSON.parse(readText(runPath));
+    run = JSON.parse(readText(runPath)) as RunFile;
   } catch (e) {
     if (e instanceof GsError) throw e;
     throw new GsError('BAD_MODEL', `${runPath} is damaged: ${(e as Error).message}`);
@@ -117,7 +117,6 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
         ? n.featureNames.map(String)
         : Array.from({ length: n.inputWidth }, (_, i) => `x${i}`),
   };
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { network: _n, ...info } = run;
+  const { network: _network, ...info } = run;
   return { network, info };
 }

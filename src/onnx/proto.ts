@@ -64,7 +64,8 @@ export function node(
 
 /** Number of elements of a decoded tensor (product of its dims; 1 for a scalar). */
 export function tensorSize(t: onnx.ITensorProto): number {
-  return (t.dims ?? []).reduce<number>((s, d) => s * toNum(d), 1);
+  const dims: readonly Int64Like[] = t.dims ?? [];
+  return dims.reduce<number>((s, d) => s * toNum(d), 1);
 }
 
 /** Float values of a decoded float tensor (raw_data or float_data). */

@@ -14,13 +14,6 @@ export function zeroCount(layers: readonly DenseLayer[]): number {
   return z;
 }
 
-/** Total parameters (kernel and bias elements) over all layers. */
-export function totalParams(layers: readonly DenseLayer[]): number {
-  let n = 0;
-  for (const l of layers) n += l.kernel.length + l.bias.length;
-  return n;
-}
-
 /** True when row i of the layer's kernel (input unit i's outgoing weights) has a nonzero. */
 export function rowAlive(layer: DenseLayer, i: number): boolean {
   const o = i * layer.outSize;

@@ -1,6 +1,6 @@
-/** The penalty layer's public face: penalty kinds, values, (sub)gradients, proximal operators, counts. */
+/** The penalty layer's public face: penalty kinds, values, (sub)gradients, proximal operators, counts (the parameter count itself is network/create.ts parameterCount). */
 export * from './types';
 export { layerRegularizer, penaltyValue } from './value';
 export { addPenaltyGradient } from './gradient';
 export { proxLayer, proxLayers } from './prox';
-export { zeroCount, totalParams, aliveInputs, aliveUnits, rowAlive, columnOrBiasAlive } from './count';
+export { zeroCount, aliveInputs, aliveUnits, rowAlive, columnOrBiasAlive } from './count';

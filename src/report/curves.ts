@@ -75,7 +75,7 @@ function lineSpec(
       },
       detail: [{ field: 'run' }, { field: 'series' }],
     },
-  } as TopLevelSpec;
+  };
 }
 
 export const LOSS_SERIES = ['data loss', 'data loss + penalty'];

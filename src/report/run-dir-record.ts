@@ -8,6 +8,8 @@ import * as path from 'path';
 import { loadRun } from '../network/run-io';
 import type { RunRecord, RunSummary, SweepConfig } from '../sweep/types';
 import type { EpochRecord, TrainConfig } from '../train/types';
+import { parameterCount } from '../network/create';
+import { zeroCount } from '../penalty/count';
 
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
@@ -17,16 +19,11 @@ export function runDirRecord(dir: string, id = path.basename(path.resolve(dir)))
   const { network, info } = loadRun(dir);
   const history = (Array.isArray(info.history) ? info.history : []) as unknown as EpochRecord[];
   const last = history[history.length - 1] as Partial<EpochRecord> | undefined;
-  const s = (info.summary ?? {}) as Record<string, unknown>;
-  let total = 0;
-  let zeros = 0;
-  for (const l of network.layers) {
-    total += l.kernel.length + l.bias.length;
-    for (const v of l.kernel) if (v === 0) zeros++;
-    for (const v of l.bias) if (v === 0) zeros++;
-  }
+  const s = info.summary ?? {};
+  const total = parameterCount(network);
+  const zeros = zeroCount(network.layers);
   const aliveUnits = Array.isArray(s.aliveUnits) ? (s.aliveUnits as number[]) : (last?.aliveUnits ?? []);
-  const trainSeconds = num(s.trainSeconds) ?? history.reduce((t, r) => t + (num(r.seconds) ?? 0), 0);
+  const trainSeconds = num(s.seconds) ?? num(s.trainSeconds) ?? history.reduce((t, r) => t + (num(r.seconds) ?? 0), 0);
   const summary: RunSummary = {
     testAccuracy: num(s.testAccuracy) ?? num(last?.testAccuracy) ?? NaN,
     trainAccuracy: num(s.trainAccuracy) ?? num(last?.trainAccuracy) ?? NaN,
@@ -42,11 +39,11 @@ export function runDirRecord(dir: string, id = path.basename(path.resolve(dir)))
     engine: info.engine ?? '',
     diverged: s.diverged === true || (last !== undefined && !Number.isFinite(last.dataLoss ?? NaN)),
   };
-  const cfg = (info.config ?? {}) as Record<string, unknown>;
+  const cfg = info.config ?? {};
   const config: SweepConfig = {
     train: cfg as unknown as TrainConfig,
     standardize: typeof cfg.standardize === 'boolean' ? cfg.standardize : undefined,
-    data: (cfg.dataSpec ?? {}) as SweepConfig['data'],
+    data: cfg.dataSpec ?? {},
   };
   return { id, config, runDir: path.resolve(dir), summary, history, finishedAt: info.createdAt };
 }

@@ -18,7 +18,7 @@ export const PLOT_CONFIG = {
 
 /** Compile and render a vega-lite spec; the View is finalized before returning. */
 export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
-  const compiled = vl.compile({ config: PLOT_CONFIG, ...spec } as TopLevelSpec).spec;
+  const compiled = vl.compile({ config: PLOT_CONFIG, ...spec }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -25,7 +25,6 @@ function sortKeys(v: unknown): unknown {
 }
 
 export function configId(config: SweepConfig): string {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { dataDir, ...data } = config.data;
   const text = canonicalJson({ ...config, data });
   return createHash('sha256').update(text).digest('hex').slice(0, 12);

@@ -6,7 +6,7 @@
 import { GsError } from '../errors';
 import { PENALTY_KINDS, type PenaltyKind } from '../penalty/types';
 import { parseHidden } from '../train/config';
-import { OPTIMIZERS, type OptimizerName, type Solver } from '../train/types';
+import { OPTIMIZERS, SOLVERS, type OptimizerName, type Solver } from '../train/types';
 
 /** Splits a comma list (or takes an array / a scalar) into trimmed non-empty strings. */
 function items(value: unknown, flag: string): string[] {
@@ -40,7 +40,7 @@ function parseChoices<T extends string>(value: unknown, flag: string, choices: r
 
 export const parseOptimizerList = (v: unknown): OptimizerName[] => parseChoices(v, 'optimizer', OPTIMIZERS);
 export const parsePenaltyList = (v: unknown): PenaltyKind[] => parseChoices(v, 'penalty', PENALTY_KINDS);
-export const parseSolverList = (v: unknown): Solver[] => parseChoices(v, 'solver', ['prox', 'subgradient'] as const);
+export const parseSolverList = (v: unknown): Solver[] => parseChoices(v, 'solver', SOLVERS);
 
 /**
  * Hidden-layer alternatives. A string: alternatives separated by ';', sizes by ','. An array:
@@ -50,11 +50,19 @@ export function parseHiddenList(value: unknown): number[][] {
   if (Array.isArray(value)) {
     if (value.length === 0) return [[]];
     if (value.every((v) => typeof v === 'number')) return [parseHidden(value.map(checkSize))];
-    return value.map((v) => (Array.isArray(v) ? parseHidden(v.map(checkSize)) : parseHidden(String(v ?? ''))));
+    return value.map((v: unknown) => (Array.isArray(v) ? parseHidden(v.map(checkSize)) : parseHidden(hiddenText(v))));
   }
-  return String(value ?? '')
+  return hiddenText(value)
     .split(';')
     .map((alt) => parseHidden(alt));
+}
+
+/** Hidden-layer sizes given as text ("32,32"; "", null or none for no hidden layer) or as one number. */
+function hiddenText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  throw new GsError('BAD_OPTION', `--hidden: ${JSON.stringify(v)} is not a list of layer sizes (e.g. "32,32" or [32, 32])`);
 }
 
 function checkSize(v: unknown): number {

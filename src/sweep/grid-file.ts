@@ -10,7 +10,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { GsError } from '../errors';
-import type { DataFormat, DataSpec } from '../data/types';
+import type { DataSpec } from '../data/types';
+import { parseChoice } from '../train/config';
+import { BACKEND_CHOICES, ENGINES, PROX_STEPS } from '../train/types';
 import { parseHiddenList, parseNumberList, parseOptimizerList, parsePenaltyList, parseSolverList } from './flag-lists';
 import { absoluteDataSpec } from './grid';
 import type { GridInput } from './types';
@@ -50,7 +52,7 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
   const grid: GridInput = {};
   const data: DataSpec = {};
   let preset: string | undefined;
-  const at = (k: string, f: () => unknown) => {
+  const at = <T>(k: string, f: () => T): T => {
     try {
       return f();
     } catch (e) {
@@ -63,16 +65,16 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
     if (v === null || v === undefined) continue;
     if (k === 'preset') preset = String(scalar(v, rawKey, file));
     else if (k in DATA_KEYS) (data as Record<string, unknown>)[DATA_KEYS[k]] = scalar(v, rawKey, file);
-    else if (k === 'hidden') grid.hidden = at(rawKey, () => parseHiddenList(v)) as number[][];
-    else if (k === 'optimizer') grid.optimizer = at(rawKey, () => parseOptimizerList(v)) as GridInput['optimizer'];
-    else if (k === 'penalty') grid.penalty = at(rawKey, () => parsePenaltyList(v)) as GridInput['penalty'];
-    else if (k === 'solver') grid.solver = at(rawKey, () => parseSolverList(v)) as GridInput['solver'];
-    else if (k === 'lr' || k === 'lambda') grid[k] = at(rawKey, () => parseNumberList(v, rawKey)) as number[];
-    else if (k === 'seed' || k === 'epochs' || k === 'batchSize') grid[k] = at(rawKey, () => parseNumberList(v, rawKey, true)) as number[];
+    else if (k === 'hidden') grid.hidden = at(rawKey, () => parseHiddenList(v));
+    else if (k === 'optimizer') grid.optimizer = at(rawKey, () => parseOptimizerList(v));
+    else if (k === 'penalty') grid.penalty = at(rawKey, () => parsePenaltyList(v));
+    else if (k === 'solver') grid.solver = at(rawKey, () => parseSolverList(v));
+    else if (k === 'lr' || k === 'lambda') grid[k] = at(rawKey, () => parseNumberList(v, rawKey));
+    else if (k === 'seed' || k === 'epochs' || k === 'batchSize') grid[k] = at(rawKey, () => parseNumberList(v, rawKey, true));
     else if (k === 'standardize') grid.standardize = Boolean(scalar(v, rawKey, file));
-    else if (k === 'proxStep') grid.proxStep = String(scalar(v, rawKey, file)) as GridInput['proxStep'];
-    else if (k === 'engine') grid.engine = String(scalar(v, rawKey, file)) as GridInput['engine'];
-    else if (k === 'backend') grid.backend = String(scalar(v, rawKey, file)) as GridInput['backend'];
+    else if (k === 'proxStep') grid.proxStep = at(rawKey, () => parseChoice('prox-step', scalar(v, rawKey, file), PROX_STEPS));
+    else if (k === 'engine') grid.engine = at(rawKey, () => parseChoice('engine', scalar(v, rawKey, file), ENGINES));
+    else if (k === 'backend') grid.backend = at(rawKey, () => parseChoice('backend', scalar(v, rawKey, file), BACKEND_CHOICES));
     else
       throw new GsError(
         'BAD_OPTION',
@@ -82,8 +84,7 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
   if (data.format !== undefined && !['csv', 'idx', 'libsvm'].includes(data.format)) {
     throw new GsError('BAD_OPTION', `${file}: "format" ${data.format}: expected csv, idx or libsvm`);
   }
-  if (Object.keys(data).length > 0)
-    grid.data = absoluteDataSpec({ ...data, format: data.format as DataFormat | undefined }, path.dirname(path.resolve(file)));
+  if (Object.keys(data).length > 0) grid.data = absoluteDataSpec({ ...data, format: data.format }, path.dirname(path.resolve(file)));
   return { preset, grid };
 }
 

@@ -73,7 +73,7 @@ export function absoluteDataSpec(spec: DataSpec, base = process.cwd()): DataSpec
     train: abs(spec.train),
     test: abs(spec.test),
     dataDir: spec.dataDir ? path.resolve(base, spec.dataDir) : undefined,
-  }) as DataSpec;
+  });
 }
 
 /** Every configuration of the grid, in grid order, without duplicates. */

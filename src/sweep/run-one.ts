@@ -5,7 +5,7 @@
 import * as path from 'path';
 import type { SplitDataset } from '../data/types';
 import { saveRun } from '../network/run-io';
-import { pruneNetwork } from '../prune';
+import { summarizeTraining } from '../pipeline/summary';
 import { trainNetwork } from '../train/train';
 import { VERSION } from '../version';
 import { RUNS_DIR } from './store';
@@ -20,31 +20,8 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
   const t0 = Date.now();
   const { train: cfg, standardize } = point.config;
   const result = await trainNetwork(data, cfg, { standardize, onProgress: opts.onProgress });
-  const last = result.history[result.history.length - 1];
-  const aliveUnits = last?.aliveUnits ?? [];
-  const totalParams = last?.totalParams ?? 0;
   const runDir = path.join(RUNS_DIR, point.id);
-  let prunedParams = totalParams;
-  try {
-    prunedParams = pruneNetwork(result.network).report.parameters.after;
-  } catch {
-    // a diverged network (NaN weights) cannot be pruned meaningfully; keep the dense count
-  }
-  const summary: RunSummary = {
-    testAccuracy: last?.testAccuracy ?? NaN,
-    trainAccuracy: last?.trainAccuracy ?? NaN,
-    nonzeroParams: totalParams - (last?.zeroParams ?? 0),
-    totalParams,
-    prunedParams,
-    aliveUnits,
-    aliveNeurons: aliveUnits.reduce((s, n) => s + n, 0),
-    aliveInputs: last?.aliveInputs ?? 0,
-    inputs: data.train.cols,
-    seconds: result.trainSeconds,
-    wallSeconds: 0,
-    engine: result.engine,
-    diverged: last ? !Number.isFinite(last.dataLoss) : true,
-  };
+  const summary: RunSummary = { ...summarizeTraining(result, data.train.cols), wallSeconds: 0 };
   saveRun(path.join(outDir, runDir), result.network, {
     generatedBy: `gs-compress ${VERSION} sweep`,
     createdAt: new Date().toISOString(),

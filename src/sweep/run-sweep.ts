@@ -106,7 +106,7 @@ export async function runSweep(opts: SweepOptions, hooks: SweepHooks = {}): Prom
         }
       }
     } else if (pending.length > 0) {
-      await runPool(pending, { workers, data: dataSpec, out }, { onDone, onFailed, onWorkerStart: hooks.onWorkerStart });
+      await runPool(pending, { workers, data: dataSpec, out }, { onDone, onFailed, onWorkerStart: (pid) => hooks.onWorkerStart?.(pid) });
     }
     const records = mine.map((p) => done.get(p.id)).filter((r): r is RunRecord => r !== undefined);
     return {

@@ -6,6 +6,7 @@
 import type { DataSpec } from '../data/types';
 import type { PenaltyKind } from '../penalty/types';
 import type { BackendName, EngineName, EpochRecord, OptimizerName, ProxStep, Solver, TrainConfig } from '../train/types';
+import type { TrainSummary } from '../pipeline/summary';
 
 /** Every setting a sweep varies, as lists; the grid is their cross product. */
 export interface GridSpec {
@@ -45,26 +46,10 @@ export interface GridPoint {
   config: SweepConfig;
 }
 
-/** Final-epoch figures of a run, the numbers selection and tables work on. */
-export interface RunSummary {
-  testAccuracy: number;
-  trainAccuracy: number;
-  /** Parameters (weights and biases) not exactly zero. */
-  nonzeroParams: number;
-  totalParams: number;
-  /** Parameters of the exactly pruned network (dead units and unused inputs removed). */
-  prunedParams: number;
-  /** Alive units per hidden layer, and their sum. */
-  aliveUnits: number[];
-  aliveNeurons: number;
-  aliveInputs: number;
-  inputs: number;
-  /** Training time (epochs only) and wall time of the whole run (incl. evaluation and saving). */
-  seconds: number;
+/** A sweep run's summary: the training summary (pipeline/summary.ts) and the wall time of the
+ * whole run (training, evaluation and saving). */
+export interface RunSummary extends TrainSummary {
   wallSeconds: number;
-  engine: string;
-  /** The loss became non-finite; the run stopped early. */
-  diverged: boolean;
 }
 
 /** One line of results.jsonl. */

@@ -1,23 +1,27 @@
 /**
  * Choosing the tfjs backend: tfjs-node when its native binding loads, else wasm, else cpu.
- * `--backend` forces one; the choice is returned so it can be printed and recorded.
+ * `--backend` forces one; the choice is returned so it can be printed and recorded. tfjs and its
+ * backends are loaded here, when a backend is chosen, never when the library is imported.
  */
-import * as tf from '@tensorflow/tfjs';
 import { GsError } from '../errors';
 import type { BackendName } from './types';
 
 const TF_NAME: Record<BackendName, string> = { 'tfjs-node': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
+/** The package that registers each backend with tfjs (cpu comes with tfjs itself). tfjs-node is an
+ * optional dependency (its install downloads libtensorflow, which may have failed), so it is named
+ * by a plain string: its types need not be installed. */
+const BACKEND_PACKAGE: Record<BackendName, string | null> = {
+  'tfjs-node': '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: null,
+};
+
 async function tryBackend(name: BackendName): Promise<string | null> {
   try {
-    if (name === 'tfjs-node') {
-      // Optional dependency: its install downloads libtensorflow, which may have failed.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require('@tensorflow/tfjs-node');
-    } else if (name === 'wasm') {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require('@tensorflow/tfjs-backend-wasm');
-    }
+    const tf = await import('@tensorflow/tfjs');
+    const pkg = BACKEND_PACKAGE[name];
+    if (pkg !== null) await import(pkg);
     const ok = await tf.setBackend(TF_NAME[name]);
     await tf.ready();
     return ok && tf.getBackend() === TF_NAME[name] ? null : 'did not initialise';

@@ -4,9 +4,9 @@
  */
 import { GsError } from '../errors';
 import { activationLabel, parseActivation } from '../network/activations';
-import { PENALTY_KINDS, type PenaltyKind } from '../penalty/types';
+import { PENALTY_KINDS } from '../penalty/types';
 import { DEFAULT_CONFIG } from './defaults';
-import { ENGINES, OPTIMIZERS, PROX_STEPS, type OptimizerName, type ProxStep, type TrainConfig } from './types';
+import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type TrainConfig } from './types';
 
 /** Parses '32,32' (or '' for none, i.e. logistic regression) into layer sizes. */
 export function parseHidden(text: string | number[]): number[] {
@@ -32,39 +32,53 @@ function positive(name: string, v: number, integer = false): number {
   return v;
 }
 
-export function resolveTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
-  const cfg: TrainConfig = { ...DEFAULT_CONFIG, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
-  cfg.hidden = parseHidden(cfg.hidden);
+/** One of `choices`, or a BAD_OPTION error naming the flag, the value and the choices. */
+export function parseChoice<T extends string>(flag: string, value: unknown, choices: readonly T[]): T {
+  const found = choices.find((c) => c === value);
+  if (found === undefined) {
+    const list = choices.length === 2 ? choices.join(' or ') : choices.join(', ');
+    throw new GsError('BAD_OPTION', `--${flag} ${String(value)}: expected ${choices.length > 2 ? 'one of ' : ''}${list}`);
+  }
+  return found;
+}
+
+type ChoiceKey = 'optimizer' | 'penalty' | 'solver' | 'proxStep' | 'engine' | 'backend';
+
+/** What resolveTrainConfig accepts: any part of a TrainConfig, with hidden sizes also as text
+ * ('32,32') and the choices as plain strings (as a command line or a JSON file gives them);
+ * everything is checked. */
+export type TrainConfigInput = Partial<Omit<TrainConfig, 'hidden' | ChoiceKey>> & {
+  hidden?: number[] | string;
+} & { [K in ChoiceKey]?: TrainConfig[K] | string };
+
+export function resolveTrainConfig(partial: TrainConfigInput): TrainConfig {
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as TrainConfigInput;
+  const merged = { ...DEFAULT_CONFIG, ...given };
+  const cfg: TrainConfig = {
+    ...merged,
+    hidden: parseHidden(merged.hidden),
+    optimizer: parseChoice('optimizer', merged.optimizer, OPTIMIZERS),
+    penalty: parseChoice('penalty', merged.penalty, PENALTY_KINDS),
+    solver: parseChoice('solver', merged.solver, SOLVERS),
+    proxStep: merged.proxStep === undefined ? undefined : parseChoice('prox-step', merged.proxStep, PROX_STEPS),
+    engine: parseChoice('engine', merged.engine, ENGINES),
+    backend: parseChoice('backend', merged.backend, BACKEND_CHOICES),
+  };
   positive('lr', cfg.lr);
   positive('epochs', cfg.epochs, true);
   positive('batch-size', cfg.batchSize, true);
   if (!Number.isInteger(cfg.seed)) throw new GsError('BAD_OPTION', `--seed ${cfg.seed}: expected an integer`);
-  if (!OPTIMIZERS.includes(cfg.optimizer as OptimizerName)) {
-    throw new GsError('BAD_OPTION', `--optimizer ${cfg.optimizer}: expected one of ${OPTIMIZERS.join(', ')}`);
-  }
-  if (!PENALTY_KINDS.includes(cfg.penalty as PenaltyKind)) {
-    throw new GsError('BAD_OPTION', `--penalty ${cfg.penalty}: expected one of ${PENALTY_KINDS.join(', ')}`);
-  }
   if (!Number.isFinite(cfg.lambda) || cfg.lambda < 0) throw new GsError('BAD_OPTION', `--lambda ${cfg.lambda}: expected a number >= 0`);
   if (cfg.penalty !== 'none' && cfg.lambda === 0) {
     throw new GsError('BAD_OPTION', `--penalty ${cfg.penalty} needs --lambda > 0 (for example --lambda 1e-4)`);
   }
-  if (cfg.solver !== 'prox' && cfg.solver !== 'subgradient') {
-    throw new GsError('BAD_OPTION', `--solver ${cfg.solver}: expected prox or subgradient`);
-  }
-  if (cfg.proxStep !== undefined && !PROX_STEPS.includes(cfg.proxStep as ProxStep)) {
-    throw new GsError('BAD_OPTION', `--prox-step ${cfg.proxStep}: expected ${PROX_STEPS.join(' or ')}`);
-  }
-  if (cfg.proxStep === 'preconditioned') delete cfg.proxStep; // the default is stored as absent
+  // the default proxStep is stored as absent, so configurations saved before it existed keep their identity
+  if (cfg.proxStep === undefined || cfg.proxStep === 'preconditioned') delete cfg.proxStep;
   if (cfg.activation !== undefined) {
     const label = activationLabel(parseActivation(cfg.activation, '--activation'));
     if (label === 'relu')
       delete cfg.activation; // the default is stored as absent
     else cfg.activation = label;
-  }
-  if (!ENGINES.includes(cfg.engine)) throw new GsError('BAD_OPTION', `--engine ${cfg.engine}: expected ${ENGINES.join(', ')}`);
-  if (!['auto', 'tfjs-node', 'wasm', 'cpu'].includes(cfg.backend)) {
-    throw new GsError('BAD_OPTION', `--backend ${cfg.backend}: expected auto, tfjs-node, wasm or cpu`);
   }
   return cfg;
 }

@@ -6,7 +6,7 @@ import { applyScaling, fitScaling, selectColumns } from '../data';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { parseActivation } from '../network/activations';
-import { cloneNetwork, initNetwork } from '../network/create';
+import { cloneNetwork, initNetwork, parameterCount } from '../network/create';
 import type { Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
@@ -93,7 +93,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
         trainAccuracy: trainMeter(layers),
         testAccuracy: testMeter(layers),
         zeroParams: zeroCount(layers),
-        totalParams: layers.reduce((s, l) => s + l.kernel.length + l.bias.length, 0),
+        totalParams: parameterCount(layers),
         aliveUnits: aliveUnits(layers),
         aliveInputs: aliveInputs(layers[0]),
         seconds,

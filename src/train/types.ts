@@ -18,6 +18,9 @@ export const PROX_STEPS: readonly ProxStep[] = ['preconditioned', 'lr'];
 export type EngineName = 'fused' | 'fused-js' | 'tfjs';
 export const ENGINES: readonly EngineName[] = ['fused', 'fused-js', 'tfjs'];
 export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
+export const SOLVERS: readonly Solver[] = ['prox', 'subgradient'];
+/** Choices of TrainConfig.backend: 'auto' (tfjs-node, then wasm, then cpu) or one backend. */
+export const BACKEND_CHOICES: readonly (BackendName | 'auto')[] = ['auto', 'tfjs-node', 'wasm', 'cpu'];
 
 /**
  * Optimizer semantics follow PyTorch's defaults so results compare with the reference:

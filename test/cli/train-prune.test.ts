@@ -8,6 +8,10 @@ import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { loadRun } from '../../src/network/run-io';
 import { Rng } from '../../src/util/rng';
+import type { OnnxInfo } from '../../src/onnx/read';
+import type { CompressResult } from '../../src/pipeline/compress';
+import type { TrainJson } from '../../src/cli/commands/train';
+import { parseAs } from '../helpers/json';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-cli-'));
 const p = (f: string) => path.join(dir, f);
@@ -110,9 +114,9 @@ describe('train --out, prune --export, inspect', () => {
 
     const i = await run(['inspect', p('m.onnx'), '--json']);
     expect(i.code).toBe(0);
-    const info = JSON.parse(i.out);
-    expect(info.interface.classLabels).toEqual(LABELS);
-    expect(info.interface.inputWidth).toBe(COLS);
+    const info = parseAs<OnnxInfo>(i.out);
+    expect(info.interface?.classLabels).toEqual(LABELS);
+    expect(info.interface?.inputWidth).toBe(COLS);
     expect(info.parameterCount).toBeGreaterThan(0);
   });
 
@@ -121,8 +125,8 @@ describe('train --out, prune --export, inspect', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    const j = JSON.parse(lines[0]);
-    expect(j.verification.ok).toBe(true);
+    const j = parseAs<CompressResult>(lines[0]);
+    expect(j.verification?.ok).toBe(true);
     expect(j.report.lossy).toBe(false);
     expect(j.report.parameters.before).toBe(5 * 8 + 8 + 8 * 3 + 3);
     expect(j.accuracyAfter).toBe(j.accuracyBefore);
@@ -136,11 +140,11 @@ describe('train --json', () => {
     expect(r.out.endsWith('\n')).toBe(true);
     const lines = r.out.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    const j = JSON.parse(lines[0]);
+    const j = parseAs<TrainJson>(lines[0]);
     expect(j.config).toMatchObject({ hidden: [8], epochs: 3, batchSize: 16, lr: 0.01, penalty: 'none' });
     expect(j.engine).toBe('fused-wasm');
     expect(j.out).toBeNull();
-    expect(j.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2, 3]);
+    expect(j.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     expect(j.summary.testAccuracy).toBe(j.history[2].testAccuracy);
     expect(j.summary.totalParams).toBe(5 * 8 + 8 + 8 * 3 + 3);
     expect(j.data.kind).toBe('file');
@@ -164,7 +168,7 @@ describe('train --json', () => {
       '--json',
     ]);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = parseAs<TrainJson>(r.out);
     expect(j.engine).toBe('fused-js');
     expect(j.config).toMatchObject({ engine: 'fused-js', proxStep: 'lr', solver: 'prox', penalty: 'gl' });
     const bad = await run(['train', '--data', p('data.csv'), ...small, '--prox-step', 'huge']);

@@ -7,6 +7,7 @@ import { runGroupDesign } from '../../src/experiment/group-design';
 import { lambdaMax, proxGradientSolver, relativeError } from '../../src/experiment/prox-gradient';
 import { coverRatio, groupsForCoverRatio, plantGroupSparse, sampleRegression } from '../../src/experiment/synthetic-regression';
 import { Rng } from '../../src/util/rng';
+import { parseAs } from '../helpers/json';
 
 const touchedGroups = (w: Float64Array, g: number) =>
   Array.from({ length: w.length / g }, (_, i) => i).filter((i) => w.subarray(i * g, i * g + g).some((v) => v !== 0));
@@ -115,7 +116,7 @@ describe('gs-compress experiment group-design', () => {
         .split('\n')
         .filter((l) => /^\| [0-9]/.test(l)),
     ).toHaveLength(2);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'group-design.json'), 'utf8')).rows).toHaveLength(2);
+    expect(parseAs<{ rows: unknown[] }>(fs.readFileSync(path.join(dir, 'group-design.json'), 'utf8')).rows).toHaveLength(2);
     const svg = fs.readFileSync(path.join(dir, 'group-design.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('cover ratio');

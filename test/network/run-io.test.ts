@@ -13,6 +13,7 @@ import { logits, softmaxRows } from '../../src/network/forward';
 import { loadRun, saveRun } from '../../src/network/run-io';
 import type { Network } from '../../src/network/types';
 import { Rng } from '../../src/util/rng';
+import { parseAs } from '../helpers/json';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-run-io-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -58,18 +59,18 @@ function preprocess(net: Network, x: Float32Array, rows: number): Float32Array {
 /** A tfjs IOHandler that reads model.json and its weight files from a directory with plain fs. */
 function dirHandler(dir: string): tf.io.IOHandler {
   return {
-    load: async () => {
-      const model = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
-      const groups = model.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    load: () => {
+      const model = parseAs<tf.io.ModelJSON>(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+      const groups = model.weightsManifest;
       const bytes = Buffer.concat(groups.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p)))));
-      return {
+      return Promise.resolve({
         modelTopology: model.modelTopology,
         format: model.format,
         generatedBy: model.generatedBy,
         convertedBy: model.convertedBy,
         weightSpecs: groups.flatMap((g) => g.weights),
         weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-      };
+      });
     },
   };
 }
@@ -189,15 +190,14 @@ describe('damaged and unsafe run directories', () => {
       // the outside file holds valid weights, so reading it would make the load succeed
       fs.copyFileSync(path.join(dir, 'weights.bin'), target);
       const modelPath = path.join(dir, 'model.json');
-      const model = JSON.parse(fs.readFileSync(modelPath, 'utf8'));
+      const model = parseAs<tf.io.ModelJSON>(fs.readFileSync(modelPath, 'utf8'));
       model.weightsManifest[0].paths = [manifestPath(target)];
       fs.writeFileSync(modelPath, JSON.stringify(model));
       fs.rmSync(path.join(dir, 'weights.bin'));
 
       // spy on the module object itself (the `import * as fs` namespace is read-only, but it
       // forwards to this object, so loadRun's reads go through the spy)
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const read = jest.spyOn(require('fs') as typeof fs, 'readFileSync');
+      const read = jest.spyOn(jest.requireActual<typeof fs>('fs'), 'readFileSync');
       let e: GsError;
       let files: string[];
       try {
@@ -238,7 +238,7 @@ describe('damaged and unsafe run directories', () => {
   ])('a gs-run.json whose inputIndices has %s', (_label, indices) => {
     const dir = freshRun();
     const runPath = path.join(dir, 'gs-run.json');
-    const run = JSON.parse(fs.readFileSync(runPath, 'utf8'));
+    const run = parseAs<{ network: { inputIndices: number[] } }>(fs.readFileSync(runPath, 'utf8'));
     run.network.inputIndices = indices;
     fs.writeFileSync(runPath, JSON.stringify(run));
     const e = loadError(dir);

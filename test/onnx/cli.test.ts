@@ -7,6 +7,8 @@ import { predictLabels } from '../../src/network/forward';
 import { saveRun } from '../../src/network/run-io';
 import { exportOnnx } from '../../src/onnx';
 import { keepInputs, randomData, randomNet } from './helpers';
+import type { OnnxInfo } from '../../src/onnx/read';
+import { parseAs } from '../helpers/json';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-onnx-cli-'));
 const p = (f: string) => path.join(dir, f);
@@ -48,9 +50,9 @@ test('inspect prints layers, kept inputs and metadata; --json parses', async () 
   expect(t.code).toBe(0);
   expect(t.out).toContain('inputs kept: 3 of 5 (compact input');
   expect(t.out).toMatch(/layer0\s+Gemm\s+3\s+6\s+relu/);
-  const j = JSON.parse((await run(['inspect', p('model.onnx'), '--json'])).out);
-  expect(j.interface.keptIndices).toEqual([0, 2, 4]);
-  const r = JSON.parse((await run(['inspect', p('run'), '--json'])).out);
+  const j = parseAs<OnnxInfo>((await run(['inspect', p('model.onnx'), '--json'])).out);
+  expect(j.interface?.keptIndices).toEqual([0, 2, 4]);
+  const r = parseAs<Record<string, unknown>>((await run(['inspect', p('run'), '--json'])).out);
   expect(r).toMatchObject({ kind: 'run', inputWidth: 5, inputsKept: 3 });
 });
 

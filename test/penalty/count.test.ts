@@ -1,6 +1,7 @@
 /** Counting helpers (exact zeros, alive inputs, alive hidden units) on a hand-made net. */
 import type { DenseLayer } from '../../src/network/types';
-import { aliveInputs, aliveUnits, totalParams, zeroCount } from '../../src/penalty';
+import { parameterCount } from '../../src/network/create';
+import { aliveInputs, aliveUnits, zeroCount } from '../../src/penalty';
 
 // 4 inputs -> 3 hidden -> 3 hidden -> 2 outputs.
 // layer 0 kernel 4x3 (rows = inputs):      bias [0, 0, 0.5]
@@ -29,11 +30,11 @@ const net: DenseLayer[] = [
 ];
 
 describe('counting helpers', () => {
-  test('zeroCount and totalParams', () => {
+  test('zeroCount and parameterCount', () => {
     // layer 0: kernel 10 zeros of 12, bias 2 of 3; layer 1: kernel 6 of 9, bias 2 of 3;
     // layer 2: kernel 3 of 6, bias 2 of 2 -> 10+2+6+2+3+2 = 25 zeros of 15+12+8 = 35
     expect(zeroCount(net)).toBe(25);
-    expect(totalParams(net)).toBe(35);
+    expect(parameterCount(net)).toBe(35);
   });
   test('aliveInputs counts nonzero rows of the first kernel', () => {
     expect(aliveInputs(net[0])).toBe(2);

@@ -1,6 +1,7 @@
 /** The opt-in lossy threshold: what it zeroes, how it is reported, bad values. */
 import { cloneNetwork, initNetwork } from '../../src/network/create';
 import { pruneNetwork } from '../../src/prune';
+import { thrown } from '../helpers/json';
 import { expectSameLogits, hiddenSizes, zeroRow } from './helpers';
 
 describe('pruneNetwork with a threshold', () => {
@@ -45,6 +46,6 @@ describe('pruneNetwork with a threshold', () => {
 
   test.each([-1, NaN])('rejects threshold %p with BAD_OPTION', (t) => {
     const net = initNetwork({ inputWidth: 2, hidden: [], classes: 2 }, 23);
-    expect(() => pruneNetwork(net, { threshold: t })).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
+    expect(thrown(() => pruneNetwork(net, { threshold: t }))).toMatchObject({ code: 'BAD_OPTION' });
   });
 });

@@ -8,6 +8,12 @@ import { completeGrid, expandGrid, mergeGridInputs } from '../../src/sweep/grid'
 import { readGridFile } from '../../src/sweep/grid-file';
 import { PRESETS, presetGrid } from '../../src/sweep/presets';
 import { makeTempDir, runCli, writeTinyCsv } from './helpers';
+import type { SweepResult } from '../../src/sweep/run-sweep';
+import type { RunRecord } from '../../src/sweep/types';
+import { parseAs } from '../helpers/json';
+
+/** What `sweep --json` prints. */
+type SweepJson = SweepResult & { best: RunRecord };
 
 const dir = makeTempDir();
 const csv = writeTinyCsv(dir);
@@ -45,7 +51,7 @@ test('ids are stable, depend on everything trained, and not on the catalog folde
   expect(again.id).toBe(a.id);
   expect(a.id).toMatch(/^[0-9a-f]{12}$/);
   const changed = (f: (c: typeof a.config) => void) => {
-    const c = JSON.parse(JSON.stringify(a.config));
+    const c = parseAs<typeof a.config>(JSON.stringify(a.config));
     f(c);
     return configId(c);
   };
@@ -116,7 +122,7 @@ test('the CLI: flags as lists override the preset and the grid file; --json summ
   const r = await runCli(args);
   expect(r.err).toBe('');
   expect(r.code).toBe(0);
-  const j = JSON.parse(r.out);
+  const j = parseAs<SweepJson>(r.out);
   // preset's 4 optimizers x 3 lrs x 2 penalties x 3 lambdas narrowed: optimizer 2 (file), lr 1 (flag), penalty 1 and lambda 1 (file), hidden 2 (flag)
   expect(j).toMatchObject({ gridSize: 4, total: 4, ran: 4, skipped: 0, failed: [] });
   expect(j.best.config).toMatchObject({ lr: 5e-3, penalty: 'gl', lambda: 1e-3, epochs: 1 });

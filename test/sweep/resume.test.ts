@@ -5,8 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expandGrid } from '../../src/sweep/grid';
-import { runSweep } from '../../src/sweep/run-sweep';
+import { runSweep, type SweepResult } from '../../src/sweep/run-sweep';
 import { STORE_FILE } from '../../src/sweep/store';
+import type { RunRecord } from '../../src/sweep/types';
+import { parseAs } from '../helpers/json';
 import { makeTempDir, spawnCli, storeLines, tinyGrid, waitExit, writeTinyCsv } from './helpers';
 
 const dir = makeTempDir();
@@ -14,7 +16,7 @@ const csv = writeTinyCsv(dir);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function expectEachOnce(out: string, ids: string[]): void {
-  const got = storeLines(path.join(out, STORE_FILE)).map((l) => JSON.parse(l).id as string);
+  const got = storeLines(path.join(out, STORE_FILE)).map((l) => parseAs<RunRecord>(l).id);
   expect([...got].sort()).toEqual([...ids].sort());
   for (const id of ids) expect(fs.existsSync(path.join(out, 'runs', id, 'weights.bin'))).toBe(true);
 }
@@ -96,7 +98,7 @@ test('a sweep killed with kill -9 mid-way resumes without losing or repeating wo
   expect(before).toBeLessThan(total);
   const again = await waitExit(spawnCli([...flags, '--json'], dir));
   expect(again.code).toBe(0);
-  const j = JSON.parse(again.out);
+  const j = parseAs<SweepResult>(again.out);
   expect(j).toMatchObject({ total, failed: [] });
   expect(j.skipped).toBe(before);
   expect(j.ran).toBe(total - before);

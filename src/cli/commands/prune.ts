@@ -51,7 +51,7 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       })
       .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of tables' })
       .example('$0 prune runs/mnist-gl --export mnist.onnx', "exact pruning, ONNX export and verification on the run's test split")
-      .example('$0 prune runs/mnist-gl --threshold 1e-3 --export mnist.onnx', 'lossy: also drop groups with norm <= 1e-3') as never,
+      .example('$0 prune runs/mnist-gl --threshold 1e-3 --export mnist.onnx', 'lossy: also drop groups with norm <= 1e-3'),
   handler: async (a) => {
     if (a.threshold !== undefined && !(a.threshold >= 0))
       throw new GsError('BAD_OPTION', `--threshold ${a.threshold}: expected a number >= 0`);
@@ -65,7 +65,6 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       skipVerify: !a.verify,
     });
     if (a.json) {
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
       const { pruned, ...rest } = r;
       process.stdout.write(`${JSON.stringify(rest)}\n`);
     } else {

@@ -26,7 +26,7 @@ export const quickstartCommand: CommandModule<object, QuickstartArgs> = {
           `${QUICKSTART_CONFIG.penalty} lambda ${QUICKSTART_CONFIG.lambda} (${QUICKSTART_CONFIG.solver} solver), batch ${QUICKSTART_CONFIG.batchSize}, ` +
           `then exact pruning and ${QUICKSTART_FINETUNE_EPOCHS} epochs of fine-tuning without the penalty. ` +
           'Then: gs-compress inspect <out>/model.onnx',
-      ) as never,
+      ),
   handler: async (a) => {
     const bar = new ProgressBar();
     const epochs = a.epochs ?? QUICKSTART_CONFIG.epochs;

@@ -6,7 +6,8 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { GsError } from '../../errors';
-import { OPTIMIZERS } from '../../train/types';
+import { parseChoice } from '../../train/config';
+import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS } from '../../train/types';
 import { PENALTY_KINDS } from '../../penalty/types';
 import {
   completeGrid,
@@ -128,19 +129,19 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
       })
       .option('prox-step', {
         type: 'string',
-        choices: ['preconditioned', 'lr'],
+        choices: PROX_STEPS,
         group: 'Grid:',
         describe: 'Proximal step of every run: preconditioned (default) or lr (lr*lambda thresholds, as plain proximal SGD)',
       })
       .option('engine', {
         type: 'string',
-        choices: ['fused', 'fused-js', 'tfjs'],
+        choices: ENGINES,
         group: 'Engine:',
         describe: 'Training engine of every run (default fused)',
       })
       .option('backend', {
         type: 'string',
-        choices: ['auto', 'tfjs-node', 'wasm', 'cpu'],
+        choices: BACKEND_CHOICES,
         group: 'Engine:',
         describe: 'tfjs backend for --engine tfjs (default auto)',
       })
@@ -192,9 +193,9 @@ function flagsGrid(a: SweepArgs): GridInput {
     seed: given(a.seed, (v) => parseNumberList(v, 'seed', true)),
     solver: given(a.solver, parseSolverList),
     standardize: a.standardize,
-    engine: a.engine as GridInput['engine'],
-    proxStep: a['prox-step'] as GridInput['proxStep'],
-    backend: a.backend as GridInput['backend'],
+    engine: a.engine === undefined ? undefined : parseChoice('engine', a.engine, ENGINES),
+    proxStep: a['prox-step'] === undefined ? undefined : parseChoice('prox-step', a['prox-step'], PROX_STEPS),
+    backend: a.backend === undefined ? undefined : parseChoice('backend', a.backend, BACKEND_CHOICES),
   };
 }
 
@@ -322,7 +323,7 @@ const runCommand: CommandModule<object, SweepArgs> = {
       .example(
         '$0 sweep --data my.csv --hidden "16;32,32" --seed 0,1,2 --penalty none,gl --lambda 1e-4 --out sweeps/mine',
         'two architectures, three seeds',
-      ) as never,
+      ),
   handler: async (a) => {
     const grid = gridFromArgs(a);
     if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 0))
@@ -395,7 +396,7 @@ const showCommand: CommandModule<object, ShowArgs> = {
       })
       .option('all', { type: 'boolean', default: false, describe: 'Also list every run, by test accuracy' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object' })
-      .example('$0 sweep show sweeps/mnist', 'then: gs-compress prune <dir> --export model.onnx') as never,
+      .example('$0 sweep show sweeps/mnist', 'then: gs-compress prune <dir> --export model.onnx'),
   handler: (a) => {
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance}: expected a number >= 0`);
     const store = readStore(a.store, true);
@@ -422,7 +423,7 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
       })
       .positional('stores', { type: 'string', array: true, demandOption: true, describe: 'results.jsonl files or sweep folders' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object' })
-      .example('$0 sweep merge sweeps/sdd sweeps/sdd-1 sweeps/sdd-2', 'join two shards') as never,
+      .example('$0 sweep merge sweeps/sdd sweeps/sdd-1 sweeps/sdd-2', 'join two shards'),
   handler: (a) => {
     const r = mergeStores(a.out, a.stores);
     if (a.json) {

@@ -1,7 +1,7 @@
 /** `gs-compress train`: train a network with an optional (group) sparsity penalty and save the run. */
 import type { Argv, CommandModule } from 'yargs';
 import { loadDataset } from '../../data';
-import type { SplitDataset } from '../../data/types';
+import type { DataRef, SplitDataset } from '../../data/types';
 import { saveRun } from '../../network/run-io';
 import { PENALTY_KINDS } from '../../penalty/types';
 import { resolveTrainConfig } from '../../train/config';
@@ -10,7 +10,8 @@ import { wasmPassAvailable } from '../../train/fused';
 import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
 import { trainThenFinetune } from '../../pipeline/finetune';
-import { OPTIMIZERS, type TrainConfig } from '../../train/types';
+import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
+import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type EpochRecord, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
 import { absoluteSpec, dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatHistory } from '../history-table';
@@ -34,6 +35,17 @@ interface TrainArgs extends DataArgs {
   out?: string;
   json: boolean;
   'finetune-epochs': number;
+}
+
+/** What `gs-compress train --json` prints: one object. */
+export interface TrainJson {
+  data: DataRef;
+  config: TrainConfig;
+  engine: string;
+  /** The run summary (as a sweep keeps it), plus the fine-tuning figures when --finetune-epochs > 0. */
+  summary: TrainSummary & { testAccuracyBeforeFinetune?: number; finetuneEpochs?: number };
+  history: EpochRecord[];
+  out: string | null;
 }
 
 function describeDataset(d: SplitDataset): string {
@@ -63,7 +75,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('optimizer', {
       type: 'string',
-      choices: OPTIMIZERS as unknown as string[],
+      choices: OPTIMIZERS,
       default: DEFAULT_CONFIG.optimizer,
       group: 'Training:',
       describe: 'Optimizer (PyTorch default settings)',
@@ -74,7 +86,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     .option('seed', { type: 'number', default: DEFAULT_CONFIG.seed, group: 'Training:', describe: 'Seed of initialisation and shuffling' })
     .option('penalty', {
       type: 'string',
-      choices: PENALTY_KINDS as unknown as string[],
+      choices: PENALTY_KINDS,
       default: DEFAULT_CONFIG.penalty,
       group: 'Sparsity:',
       describe:
@@ -88,7 +100,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('solver', {
       type: 'string',
-      choices: ['prox', 'subgradient'],
+      choices: SOLVERS,
       default: DEFAULT_CONFIG.solver,
       group: 'Sparsity:',
       describe:
@@ -96,7 +108,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('prox-step', {
       type: 'string',
-      choices: ['preconditioned', 'lr'],
+      choices: PROX_STEPS,
       default: 'preconditioned',
       group: 'Sparsity:',
       describe:
@@ -111,7 +123,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('engine', {
       type: 'string',
-      choices: ['fused', 'fused-js', 'tfjs'],
+      choices: ENGINES,
       default: DEFAULT_CONFIG.engine,
       group: 'Engine:',
       describe:
@@ -119,7 +131,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('backend', {
       type: 'string',
-      choices: ['auto', 'tfjs-node', 'wasm', 'cpu'],
+      choices: BACKEND_CHOICES,
       default: DEFAULT_CONFIG.backend,
       group: 'Engine:',
       describe: 'tfjs backend for --engine tfjs; auto picks tfjs-node, then wasm, then cpu',
@@ -134,24 +146,24 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       default: false,
       group: 'Output:',
       describe: 'Print one JSON object (config, history, summary) instead of tables',
-    }) as Argv<T & TrainArgs>;
+    });
 }
 
 export function trainConfigFrom(a: TrainArgs): TrainConfig {
   return resolveTrainConfig({
-    hidden: a.hidden as unknown as number[],
+    hidden: a.hidden,
     activation: a.activation,
-    optimizer: a.optimizer as TrainConfig['optimizer'],
+    optimizer: a.optimizer,
     lr: a.lr,
     epochs: a.epochs,
     batchSize: a['batch-size'],
     seed: a.seed,
-    penalty: a.penalty as TrainConfig['penalty'],
+    penalty: a.penalty,
     lambda: a.lambda,
-    solver: a.solver as TrainConfig['solver'],
-    proxStep: a['prox-step'] as TrainConfig['proxStep'],
-    engine: a.engine as TrainConfig['engine'],
-    backend: a.backend as TrainConfig['backend'],
+    solver: a.solver,
+    proxStep: a['prox-step'],
+    engine: a.engine,
+    backend: a.backend,
   });
 }
 
@@ -197,17 +209,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       finetune: hooks('fine-tune ', ftEpochs),
     });
     bar.clear();
-    const last = result.history[result.history.length - 1];
-    const summary = {
-      testAccuracy: last?.testAccuracy,
-      trainAccuracy: last?.trainAccuracy,
-      zeroParams: last?.zeroParams,
-      totalParams: last?.totalParams,
-      aliveUnits: last?.aliveUnits,
-      aliveInputs: last?.aliveInputs,
-      trainSeconds: result.trainSeconds,
+    const summary: TrainJson['summary'] = {
+      ...summarizeTraining(result, data.train.cols),
       ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: trainedAccuracy, finetuneEpochs: ftEpochs } : {}),
-      diverged: last ? !Number.isFinite(last.dataLoss) : false,
     };
     if (a.out) {
       saveRun(a.out, result.network, {
@@ -217,18 +221,18 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         config: { ...cfg, finetuneEpochs: ftEpochs, standardize: result.network.scaling !== null, dataSpec: absoluteSpec(dataSpec(a)) },
         engine: result.engine,
         history: result.history as unknown as Record<string, unknown>[],
-        summary,
+        summary: { ...summary },
       });
     }
     if (a.json) {
-      process.stdout.write(
-        `${JSON.stringify({ data: data.ref, config: cfg, engine: result.engine, summary, history: result.history, out: a.out ?? null })}\n`,
-      );
+      const json: TrainJson = { data: data.ref, config: cfg, engine: result.engine, summary, history: result.history, out: a.out ?? null };
+      process.stdout.write(`${JSON.stringify(json)}\n`);
     } else {
       process.stdout.write(`${formatHistory(result.history)}\n\n`);
       process.stdout.write(
-        `engine ${result.engine}; test accuracy ${summary.testAccuracy?.toFixed(4)}; ` +
-          `zero parameters ${summary.zeroParams}/${summary.totalParams}; alive units ${summary.aliveUnits?.join(',') || '-'}; ` +
+        `engine ${result.engine}; test accuracy ${summary.testAccuracy.toFixed(4)}; ` +
+          `zero parameters ${summary.totalParams - summary.nonzeroParams}/${summary.totalParams}; ` +
+          `pruned parameters ${summary.prunedParams}; alive units ${summary.aliveUnits.join(',') || '-'}; ` +
           `alive inputs ${summary.aliveInputs}/${data.train.cols}; training ${result.trainSeconds.toFixed(1)} s\n`,
       );
       if (a.out) process.stdout.write(`saved run to ${a.out} (next: gs-compress prune ${a.out} --export ${a.out}/model.onnx)\n`);

@@ -48,13 +48,13 @@ export class TfjsGradientPass {
           const act = layerActivation(lay, k);
           h = tf.fused.matMul({
             a: h,
-            b: ps[2 * k] as tf.Tensor2D,
+            b: ps[2 * k],
             bias: ps[2 * k + 1],
             activation: act.name === 'relu' ? 'relu' : 'linear',
           }) as tf.Tensor2D;
           if (act.name !== 'relu') h = applyActivation(act, h);
         }
-        return tf.losses.softmaxCrossEntropy(this.yb as tf.Tensor2D, h) as tf.Scalar;
+        return tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(this.yb as tf.Tensor2D, h);
       };
       return tf.valueAndGrads(f)(params);
     };
@@ -72,7 +72,7 @@ export class TfjsGradientPass {
       const { value, grads: gs } = this.grad(ps);
       gs.forEach((g, i) => {
         const target = i % 2 === 0 ? grads[i >> 1].kernel : grads[i >> 1].bias;
-        target.set(g.dataSync() as Float32Array);
+        target.set(g.dataSync());
       });
       this.xb = null;
       this.yb = null;

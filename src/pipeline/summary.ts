@@ -1,0 +1,57 @@
+/**
+ * The summary of a finished training run: the final-epoch figures and the exactly pruned
+ * parameter count. One function builds it for `gs-compress train` (printed, and saved in
+ * gs-run.json) and for every sweep run (saved, and kept in the results store).
+ */
+import { pruneNetwork } from '../prune';
+import type { TrainResult } from '../train/train';
+
+/** Final-epoch figures of a run, the numbers selection and tables work on. */
+export interface TrainSummary {
+  testAccuracy: number;
+  trainAccuracy: number;
+  /** Parameters (weights and biases) not exactly zero. */
+  nonzeroParams: number;
+  totalParams: number;
+  /** Parameters of the exactly pruned network (dead units and unused inputs removed); the dense
+   * count when the network cannot be pruned (a diverged run with NaN weights). */
+  prunedParams: number;
+  /** Alive units per hidden layer, and their sum. */
+  aliveUnits: number[];
+  aliveNeurons: number;
+  aliveInputs: number;
+  /** Input features of the data. */
+  inputs: number;
+  /** Training time (epochs only). */
+  seconds: number;
+  engine: string;
+  /** The loss became non-finite; the run stopped early (also true when no epoch ran). */
+  diverged: boolean;
+}
+
+/** The summary of `result`, trained on data with `inputs` feature columns. */
+export function summarizeTraining(result: TrainResult, inputs: number): TrainSummary {
+  const last = result.history[result.history.length - 1];
+  const aliveUnits = last?.aliveUnits ?? [];
+  const totalParams = last?.totalParams ?? 0;
+  let prunedParams = totalParams;
+  try {
+    prunedParams = pruneNetwork(result.network).report.parameters.after;
+  } catch {
+    // a diverged network (NaN weights) cannot be pruned meaningfully; keep the dense count
+  }
+  return {
+    testAccuracy: last?.testAccuracy ?? NaN,
+    trainAccuracy: last?.trainAccuracy ?? NaN,
+    nonzeroParams: totalParams - (last?.zeroParams ?? 0),
+    totalParams,
+    prunedParams,
+    aliveUnits,
+    aliveNeurons: aliveUnits.reduce((s, n) => s + n, 0),
+    aliveInputs: last?.aliveInputs ?? 0,
+    inputs,
+    seconds: result.trainSeconds,
+    engine: result.engine,
+    diverged: last ? !Number.isFinite(last.dataLoss) : true,
+  };
+}
