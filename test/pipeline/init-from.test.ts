@@ -42,7 +42,7 @@ test("data labels are mapped onto the model's classes by value; unknown classes 
     classLabels: ['30', '10'],
     featureNames: [],
     tabular: true,
-    ref: { kind: 'file', path: 'd.csv' },
+    ref: { kind: 'file', path: 'd.csv', files: [] },
   };
   const aligned = await alignData(data, src, false);
   expect(aligned.classLabels).toEqual(['10', '20', '30']);
