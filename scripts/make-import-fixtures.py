@@ -262,7 +262,47 @@ def write_tfjs(name, model, weights):
     print('wrote', name)
 
 
+def read_idx(path):
+    with open(path, 'rb') as f:
+        data = f.read()
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim)]
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def mnist_model(idx_dir, out, epochs=3):
+    """A PyTorch 784-256-128-10 ReLU MLP trained on MNIST (pixels / 255, as gs-compress reads IDX
+    files) with Adam (lr 1e-3, batch 128) for a few epochs, exported with torch.onnx.export."""
+    nn = torch.nn
+    x = torch.from_numpy(read_idx(os.path.join(idx_dir, 'train-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
+    y = torch.from_numpy(read_idx(os.path.join(idx_dir, 'train-labels-idx1-ubyte')).astype(np.int64))
+    xt = torch.from_numpy(read_idx(os.path.join(idx_dir, 't10k-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
+    yt = torch.from_numpy(read_idx(os.path.join(idx_dir, 't10k-labels-idx1-ubyte')).astype(np.int64))
+    torch.manual_seed(0)
+    m = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    for epoch in range(epochs):
+        perm = torch.randperm(x.shape[0])
+        for i in range(0, x.shape[0], 128):
+            idx = perm[i:i + 128]
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(m(x[idx]), y[idx]).backward()
+            opt.step()
+        with torch.no_grad():
+            acc = (m(xt).argmax(1) == yt).float().mean().item()
+        print(f'mnist epoch {epoch + 1}: test accuracy {acc:.4f}')
+    m.eval()
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    torch.onnx.export(m, torch.zeros(1, 784), out, input_names=['input'], output_names=['logits'],
+                      dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, opset_version=17)
+    print('wrote', out, os.path.getsize(out), 'bytes')
+
+
 if __name__ == '__main__':
+    if len(sys.argv) == 4 and sys.argv[1] == '--mnist':
+        # scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx (used by scripts/import-report.ts)
+        mnist_model(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     os.makedirs(OUT, exist_ok=True)
     torch_fixtures()
     tf2onnx_fixture()

@@ -1,5 +1,6 @@
 /** The list of CLI commands; each file in this folder holds one yargs CommandModule. */
 import type { Argv } from 'yargs';
+import { compressCommand } from './compress';
 import { dataCommand } from './data';
 import { experimentCommand } from './experiment';
 import { importCommand } from './import';
@@ -24,5 +25,6 @@ export function addCommands(y: Argv<object>): Argv<object> {
     .command(sweepCommand)
     .command(reportCommand)
     .command(experimentCommand)
-    .command(importCommand);
+    .command(importCommand)
+    .command(compressCommand);
 }
