@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     original1024: await throughput(original, 1024, x, 784),
     slim1024: await throughput(r.onnx, 1024, x, 784),
   };
-  const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
   const k = (v: number) => Math.round(v).toLocaleString('en-US');
   const md = `# Compressing a PyTorch MNIST MLP you already have
 

@@ -16,7 +16,7 @@ import { GsError } from '../errors';
 import { parameterCount } from '../network/create';
 import { argmaxRows, logits } from '../network/forward';
 import type { Network } from '../network/types';
-import { exportOnnx, verifyOnnx } from '../onnx';
+import { exportOnnx, mapLabels, verifyOnnx } from '../onnx';
 import { pruneNetwork } from '../prune';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import { trainNetwork, type TrainOptions } from '../train/train';
@@ -47,8 +47,9 @@ export interface CompressModelOptions {
 export interface CompressModelResult {
   network: Network;
   onnx: Uint8Array;
-  original: { file: string; bytes: number; parameters: number; testAccuracy: number };
-  slim: { bytes: number; parameters: number; testAccuracy: number; layers: number[] };
+  /** Test accuracies are null when the data's labels are not classes of the model. */
+  original: { file: string; bytes: number; parameters: number; testAccuracy: number | null };
+  slim: { bytes: number; parameters: number; testAccuracy: number | null; layers: number[] };
   targetParams: number;
   /** Fraction of test rows where slim and original predict the same class. */
   agreement: number;
@@ -87,7 +88,8 @@ export function cutToBudget(net: Network, target: number): { network: Network; t
   return { network: best, threshold: hi };
 }
 
-function accuracyOf(pred: Int32Array, labels: Int32Array): number {
+function accuracyOf(pred: Int32Array, labels: Int32Array, labelled: boolean): number | null {
+  if (!labelled) return null;
   let hit = 0;
   for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) hit++;
   return labels.length === 0 ? 0 : hit / labels.length;
@@ -102,8 +104,10 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
   const { imported } = src;
   const labelsFrom = opts.labelsFromModel ? 'model' : 'data';
   const data = await alignData(loaded, src, opts.labelsFromModel === true);
-  // the original's accuracy on the test split's true labels (mapped to its classes)
-  const trueTest = opts.labelsFromModel ? (await alignData(loaded, src, false)).test.labels : data.test.labels;
+  // accuracies are on the test split's own labels mapped to the model's classes; null when the data has
+  // labels the model does not know (then only the agreement with the original is measured)
+  const trueTest = mapLabels(loaded.test.labels, loaded.classLabels, src.network.classLabels).labels;
+  const labelled = trueTest.every((l) => l >= 0);
   const origPred = await modelLabels(src, data.test);
   const shape = networkShape(src.network);
   const cfg = resolveTrainConfig({
@@ -141,7 +145,7 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
     metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
   });
   const t = data.test;
-  const v = await verifyOnnx({ onnx: bytes, reference: slimNet, features: t.features, labels: trueTest, rows: t.rows });
+  const v = await verifyOnnx({ onnx: bytes, reference: slimNet, features: t.features, labels: labelled ? trueTest : null, rows: t.rows });
   if (!v.ok) {
     throw new GsError(
       'VERIFY_FAILED',
@@ -162,11 +166,11 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
   return {
     network: slimNet,
     onnx: bytes,
-    original: { file, bytes: originalBytes, parameters: originalParams, testAccuracy: accuracyOf(origPred, trueTest) },
+    original: { file, bytes: originalBytes, parameters: originalParams, testAccuracy: accuracyOf(origPred, trueTest, labelled) },
     slim: {
       bytes: bytes.length,
       parameters: parameterCount(slimNet),
-      testAccuracy: accuracyOf(slimPred, trueTest),
+      testAccuracy: accuracyOf(slimPred, trueTest, labelled),
       layers: [slimNet.layers[0].inSize, ...slimNet.layers.map((l) => l.outSize)],
     },
     targetParams,

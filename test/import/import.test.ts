@@ -155,3 +155,46 @@ describe('gs-compress import', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 });
+
+describe('gs-compress compress', () => {
+  test('a model to half its parameters on data whose labels it does not know (--labels-from-model), JSON report', async () => {
+    const lines = ['a,b,c,d,e,f,y'];
+    const net = importModel(fx('torch-relu.onnx')).network;
+    const x = randomRows(net, 600, 5);
+    for (let r = 0; r < 600; r++)
+      lines.push(`${Array.from(x.subarray(r * 6, r * 6 + 6), (v) => v.toFixed(5)).join(',')},${r % 2 ? 'p' : 'q'}`);
+    const csv = path.join(tmp, 'unlabelled.csv');
+    fs.writeFileSync(csv, `${lines.join('\n')}\n`);
+    const out = path.join(tmp, 'slim.onnx');
+    const r = await run([
+      'compress',
+      fx('torch-relu.onnx'),
+      '--data',
+      csv,
+      '--target-ratio',
+      '0.5',
+      '--export',
+      out,
+      '--labels-from-model',
+      '--lambda',
+      '1e-3',
+      '--epochs',
+      '4',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as {
+      targetParams: number;
+      slim: { parameters: number };
+      original: { parameters: number };
+      agreement: number;
+      labels: string;
+    };
+    expect(j.original.parameters).toBe(6 * 12 + 12 + 12 * 8 + 8 + 8 * 3 + 3);
+    expect(j.targetParams).toBe(Math.floor(j.original.parameters / 2));
+    expect(j.slim.parameters).toBeLessThanOrEqual(j.targetParams);
+    expect(j.labels).toBe('model');
+    expect(j.agreement).toBeGreaterThan(0.7);
+    expect(fs.statSync(out).size).toBeGreaterThan(0);
+  });
+});

@@ -25,7 +25,7 @@ interface CompressArgs extends DataArgs {
   json: boolean;
 }
 
-const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+const pct = (v: number | null) => (v === null ? 'n/a (the data has no labels the model knows)' : `${(100 * v).toFixed(2)}%`);
 
 export const compressCommand: CommandModule<object, CompressArgs> = {
   command: 'compress <model>',
