@@ -288,12 +288,14 @@ function groupShrinkDiag(x: usize, n: i32, tau: f64, h: usize): void {
 }
 
 /**
- * Prox of lambda * R on one layer in place (kind 1 = l1, 2 = gl, 3 = sgl), as proxLayer in
- * src/penalty/prox.ts: with hW/hb per-coordinate steps, or (hW == 0) the scalar step hs.
+ * Prox of lambda * R on one layer in place, as the penalty table's prox (src/penalty/table.ts,
+ * whose wasmKernel field gives `kind`): with hW/hb per-coordinate steps, or (hW == 0) the scalar
+ * step hs. `kind` is a set of parts: bit 1 the elementwise l1 part (l1 = 1), bit 2 the group part
+ * (gl = 2); sgl = 3 takes both, the l1 part first; each part soft-thresholds the bias once.
  */
 export function proxLayer(W: usize, b: usize, inS: i32, outS: i32, kind: i32, lambda: f64, hW: usize, hb: usize, hs: f64): void {
-  const l1 = kind == 1 || kind == 3;
-  const gl = kind == 2 || kind == 3;
+  const l1 = (kind & 1) != 0;
+  const gl = (kind & 2) != 0;
   const biasLambda = l1 && gl ? 2 * lambda : lambda;
   softThreshold(b, outS, biasLambda, hb, biasLambda * hs);
   if (l1) softThreshold(W, inS * outS, lambda, hW, lambda * hs);

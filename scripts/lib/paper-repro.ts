@@ -7,9 +7,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CATALOG, locateCatalog, type CatalogName } from '../../src/data/catalog';
+import { CATALOG, isCatalogName, locateCatalog, type CatalogName } from '../../src/data/catalog';
+import { hashDataPath } from '../../src/data/content-hash';
+import { dataIdentity } from '../../src/data/portable';
 import type { DataSpec } from '../../src/data/types';
 import { GROUP_DESIGN_DEFAULTS, type GroupDesignOptions } from '../../src/experiment/group-design';
+import { canonicalJson } from '../../src/sweep/config-id';
 import { completeGrid, mergeGridInputs } from '../../src/sweep/grid';
 import { presetGrid, type PresetName } from '../../src/sweep/presets';
 import type { GridInput, GridSpec } from '../../src/sweep/types';
@@ -56,22 +59,24 @@ export interface DataSource {
 }
 
 /** The full data set when the catalog finds it, else (sdd, covtype) the shared sample; null when neither exists. */
-export function dataSource(name: CatalogName, quick: boolean, dataDir?: string): DataSource | null {
+export function dataSource(name: CatalogName, quick: boolean, dataDir?: string, sharedDir = SHARED_DATA): DataSource | null {
   const limits = quick ? { ...QUICK_ROWS } : {};
   const entry = CATALOG[name];
   const found = locateCatalog(name, dataDir).found;
   if (found) {
+    // where it was found, inside the repository; outside it (a cache folder), the file name only
+    const loc = path.isAbsolute(repoPath(found)) ? path.basename(found) : repoPath(found);
     return {
       name,
       spec: { data: name, ...(dataDir ? { dataDir } : {}), ...limits },
       kind: 'full',
-      location: repoPath(found),
-      describe: `the full data set (${entry.rows} rows; catalog \`${name}\`, ${repoPath(found)})`,
+      location: loc,
+      describe: `the full data set (${entry.rows} rows; catalog \`${name}\`, ${loc})`,
     };
   }
   if (name === 'mnist') return null;
   const s = SAMPLES[name];
-  const file = path.join(SHARED_DATA, s.file);
+  const file = path.join(sharedDir, s.file);
   if (!fs.existsSync(file)) return null;
   return {
     name,
@@ -131,6 +136,21 @@ export interface DataInfo {
   classLabels: string[];
   testFraction?: number;
   splitSeed?: number;
+  /** The data file's name and content hash (`sha256:HEX`; a folder of IDX files has no single hash). */
+  file?: string;
+  sha256?: string;
+}
+
+/** The key that tells whether a data set's source changed between invocations: its identity (name or content hash, split), never a path. */
+export function dataKey(spec: DataSpec): string {
+  return canonicalJson(dataIdentity(spec));
+}
+
+/** The file name and content hash of a data source's file, for the model card (none for a folder). */
+export function dataFileHash(spec: DataSpec, found: string | undefined): { file?: string; sha256?: string } {
+  const file = found ?? (spec.data && !isCatalogName(spec.data) ? spec.data : undefined);
+  if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return {};
+  return { file: path.basename(file), sha256: hashDataPath(file) ?? undefined };
 }
 
 export interface FailedRun {

@@ -2,8 +2,6 @@
  * The data flags shared by commands that read a data set (train, verify, sweep), and their
  * translation into the data layer's DataSpec.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Argv } from 'yargs';
 import type { DataSpec } from '../data';
 
@@ -80,17 +78,5 @@ export function dataSpec(a: DataArgs): DataSpec {
     dataDir: a['data-dir'],
     maxTrainRows: a['train-rows'],
     maxTestRows: a['test-rows'],
-  };
-}
-
-/** The spec with file paths made absolute, so a saved run can find its data from anywhere. */
-export function absoluteSpec(spec: DataSpec): DataSpec {
-  const abs = (p?: string) => (p && fs.existsSync(p) ? path.resolve(p) : p);
-  return {
-    ...spec,
-    data: abs(spec.data),
-    train: abs(spec.train),
-    test: abs(spec.test),
-    dataDir: spec.dataDir ? path.resolve(spec.dataDir) : undefined,
   };
 }

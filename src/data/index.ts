@@ -22,3 +22,5 @@ export { loadDataset, specFromRef, DEFAULT_TEST_FRACTION } from './load';
 export { splitIndices, subsample, takeRows, testRowCount } from './split';
 export { fitScaling, applyScaling } from './scaling';
 export { selectColumns } from './columns';
+export { hashFile, hashDataPath, isContentHash, sha256OfFile, type ContentHash } from './content-hash';
+export { portableSpec, portableRef, resolveSpec, rebaseSpec, moveSpec, dataIdentity, relativePath, type ResolveOptions } from './portable';

@@ -21,8 +21,10 @@ export interface DataRef {
   test?: string; // --test FILE
   testFraction?: number;
   splitSeed?: number;
-  /** Files actually read (absolute paths). */
+  /** Files actually read: absolute paths in memory; in a record, relative to its folder (file names for a catalog data set). */
   files: string[];
+  /** In a record: the content hash (`sha256:HEX`) of each of `files`, same order. */
+  hashes?: string[];
   /** Reader options and subsampling used, so the same data can be loaded again (see specFromRef). */
   header?: boolean;
   labelColumn?: string;
@@ -74,6 +76,10 @@ export interface DataSpec {
   /** Keep at most this many training / test rows (seeded subsample), for quick runs. */
   maxTrainRows?: number;
   maxTestRows?: number;
+  /** Content hashes (`sha256:HEX`, see content-hash.ts) of the `data`, `train` and `test` paths, as records keep them. */
+  dataHash?: string;
+  trainHash?: string;
+  testHash?: string;
 }
 
 /** What a reader returns: a table with its class labels (index = class id), column names and source files. */

@@ -13,7 +13,7 @@
 import { GsError } from '../errors';
 import type { Activation } from '../network/activations';
 import { decodeOnnx, readModelFile } from '../onnx/read';
-import { type Int64Like, floatValues, onnx, toNum } from '../onnx/proto';
+import { type Int64Like, onnx, toNum } from '../onnx/proto';
 import { assembleSteps } from './assemble';
 import type { ImportStep, ImportedModel, Origin } from './types';
 
@@ -53,6 +53,15 @@ function attrInt(n: Node, name: string, dflt: number): number {
 function attrFloat(n: Node, name: string, dflt: number): number {
   const a = attr(n, name);
   return a && typeof a.f === 'number' ? a.f : dflt;
+}
+
+/** Float values of a decoded float tensor (raw_data or float_data). */
+function floatValues(t: onnx.ITensorProto): Float32Array {
+  if (t.rawData && t.rawData.length > 0) {
+    const copy = new Uint8Array(t.rawData);
+    return new Float32Array(copy.buffer, 0, copy.length >> 2);
+  }
+  return Float32Array.from(t.floatData ?? []);
 }
 
 function tensorValues(t: onnx.ITensorProto): Float64Array {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { GsError } from '../errors';
 import type { DataRef } from '../data/types';
 import { writeFileAtomic } from '../util/fs-atomic';
-import { fromLayersModel, toLayersModel, weightPaths } from './layers-model';
+import { fromLayersModel, toLayersModel, weightPaths, WEIGHTS_FILE } from './layers-model';
 import type { Network } from './types';
 
 export const RUN_FILE = 'gs-run.json';
@@ -52,7 +52,7 @@ export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'form
       featureNames: network.featureNames,
     },
   };
-  writeFileAtomic(path.join(dir, 'weights.bin'), weights);
+  writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);
   writeFileAtomic(path.join(dir, MODEL_FILE), modelJson);
   writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(file, null, 1));
 }

@@ -4,8 +4,9 @@
  * Graph: features [batch, d] (raw columns) -> Gather of the kept columns (omitted when all
  * columns are kept in order, or with compactInput, where the input is [batch, k]) ->
  * Gemm (+ Relu) per hidden layer -> Gemm -> logits -> Softmax = probabilities [batch, C],
- * ArgMax = label int64 [batch]. Standardization is folded into the first Gemm:
- * W' = diag(1/std) W, b' = b - (mean/std) W, so the model takes raw features.
+ * ArgMax = label int64 [batch]. Standardization is part of the graph, so the model takes raw
+ * features: a Sub node subtracts the mean, and 1/std is folded into the first Gemm's kernel,
+ * W' = diag(1/std) W (the mean stays out of the bias on purpose; see foldScaling).
  * A layer reading 0 inputs makes everything from it on constant: the logits are then a
  * constant row expanded to the batch size (Shape -> Slice -> Concat -> Expand).
  */

@@ -67,12 +67,3 @@ export function tensorSize(t: onnx.ITensorProto): number {
   const dims: readonly Int64Like[] = t.dims ?? [];
   return dims.reduce<number>((s, d) => s * toNum(d), 1);
 }
-
-/** Float values of a decoded float tensor (raw_data or float_data). */
-export function floatValues(t: onnx.ITensorProto): Float32Array {
-  if (t.rawData && t.rawData.length > 0) {
-    const copy = new Uint8Array(t.rawData);
-    return new Float32Array(copy.buffer, 0, copy.length >> 2);
-  }
-  return Float32Array.from(t.floatData ?? []);
-}

@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import { loadDataset, type DataSpec } from '../data';
+import { moveSpec, portableRef, resolveSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { accuracy } from '../network/forward';
@@ -43,10 +44,13 @@ export interface CompressResult {
   pruned: Network;
 }
 
-/** Rebuilds the data spec a run was trained on from its gs-run.json. */
-export function runDataSpec(info: RunInfo): DataSpec | null {
+/**
+ * The data spec a run was trained on, from its gs-run.json, ready to load: recorded paths are
+ * relative to the run directory `runDir` and found by content hash (data/portable.ts resolveSpec).
+ */
+export function runDataSpec(info: RunInfo, runDir: string): DataSpec | null {
   const spec = (info.config as { dataSpec?: DataSpec } | undefined)?.dataSpec;
-  return spec ?? null;
+  return spec ? resolveSpec(spec, path.resolve(runDir)) : null;
 }
 
 function labelsFor(net: Network, data: SplitDataset): Int32Array {
@@ -58,7 +62,7 @@ function labelsFor(net: Network, data: SplitDataset): Int32Array {
 export async function compressRun(runDir: string, opts: CompressOptions = {}): Promise<CompressResult> {
   const { network, info } = loadRun(runDir);
   const { network: pruned, report } = pruneNetwork(network, { threshold: opts.threshold });
-  const spec = opts.data ?? runDataSpec(info);
+  const spec = opts.data ?? runDataSpec(info, runDir);
   let data: SplitDataset | null = null;
   if (!opts.skipVerify) {
     if (!spec) throw new GsError('BAD_OPTION', `${runDir} does not record its data; pass --data to verify on`);
@@ -96,8 +100,13 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     }
   }
   if (opts.exportTfjsDir) {
-    saveRun(opts.exportTfjsDir, pruned, {
+    const to = path.resolve(opts.exportTfjsDir);
+    const from = path.resolve(runDir);
+    const spec = (info.config as { dataSpec?: DataSpec } | undefined)?.dataSpec;
+    saveRun(to, pruned, {
       ...info,
+      data: info.data ? portableRef(info.data, to, from) : undefined,
+      config: info.config ? { ...info.config, ...(spec ? { dataSpec: moveSpec(spec, from, to) } : {}) } : undefined,
       generatedBy: `gs-compress ${VERSION}`,
       createdAt: new Date().toISOString(),
       summary: { ...(info.summary ?? {}), pruned: report },

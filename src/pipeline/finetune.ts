@@ -5,6 +5,7 @@
  */
 import type { SplitDataset } from '../data/types';
 import type { Network } from '../network/types';
+import { PENALTIES } from '../penalty/table';
 import { pruneNetwork, type PruneReport } from '../prune';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { TrainConfig } from '../train/types';
@@ -13,10 +14,11 @@ export interface FinetuneResult extends TrainResult {
   report: PruneReport;
 }
 
-/** Configuration of the fine-tuning phase: same optimizer and lr, no sparsity penalty (l2 kept). */
+/** Configuration of the fine-tuning phase: same optimizer and lr, no sparsity penalty (a penalty
+ * the table marks keptInFinetune, i.e. l2, is kept with its lambda). */
 export function finetuneConfig(cfg: TrainConfig, epochs: number): TrainConfig {
-  const keepL2 = cfg.penalty === 'l2';
-  return { ...cfg, epochs, penalty: keepL2 ? 'l2' : 'none', lambda: keepL2 ? cfg.lambda : 0, seed: cfg.seed + 1000 };
+  const keep = PENALTIES[cfg.penalty].keptInFinetune;
+  return { ...cfg, epochs, penalty: keep ? cfg.penalty : 'none', lambda: keep ? cfg.lambda : 0, seed: cfg.seed + 1000 };
 }
 
 export async function pruneAndFinetune(

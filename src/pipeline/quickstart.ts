@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { loadDataset, type DataSpec } from '../data';
+import { portableRef, portableSpec } from '../data/portable';
 import { saveRun } from '../network/run-io';
 import { resolveTrainConfig } from '../train/config';
 import type { TrainOptions, TrainResult } from '../train/train';
@@ -58,8 +59,13 @@ export async function runQuickstart(opts: QuickstartOptions, hooks: TrainOptions
   saveRun(runDir, train.network, {
     generatedBy: `gs-compress ${VERSION}`,
     createdAt: new Date().toISOString(),
-    data: data.ref,
-    config: { ...config, finetuneEpochs: ftEpochs, standardize: train.network.scaling !== null, dataSpec: spec },
+    data: portableRef(data.ref, runDir),
+    config: {
+      ...config,
+      finetuneEpochs: ftEpochs,
+      standardize: train.network.scaling !== null,
+      dataSpec: portableSpec(spec, runDir, { keepDataDir: true }),
+    },
     engine: train.engine,
     history: train.history as unknown as Record<string, unknown>[],
   });

@@ -1,9 +1,14 @@
 /**
  * Stable ids of sweep configurations: the first 12 hex digits of the SHA-256 of the
- * configuration's canonical JSON (keys sorted, undefined dropped). The catalog search folder
- * (data.dataDir) is left out: it says where a file is looked up, not what is trained.
+ * configuration's canonical JSON (keys sorted, undefined dropped) with its data named by
+ * identity, not location (data/portable.ts dataIdentity): a catalog name, or the content hash of
+ * a file, plus split and reader options. The same grid over the same bytes gets the same ids on
+ * any machine, wherever the data is mounted. A spec that records no hash (a store written before
+ * content hashes) is hashed from its files when they exist; when they do not, its path stands in,
+ * which gives exactly the id it had then.
  */
 import { createHash } from 'crypto';
+import { dataIdentity } from '../data/portable';
 import type { SweepConfig } from './types';
 
 /** JSON with object keys sorted at every level and undefined values dropped. */
@@ -24,8 +29,8 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-export function configId(config: SweepConfig): string {
-  const { dataDir, ...data } = config.data;
-  const text = canonicalJson({ ...config, data });
+/** The id of a configuration; relative data paths without a recorded hash are read from `base` (default: the working folder). */
+export function configId(config: SweepConfig, base?: string): string {
+  const text = canonicalJson({ ...config, data: dataIdentity(config.data, base) });
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }

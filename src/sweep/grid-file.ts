@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'module';
 import { GsError } from '../errors';
 import type { DataSpec } from '../data/types';
 import { parseChoice } from '../train/config';
@@ -86,6 +86,13 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
   }
   if (Object.keys(data).length > 0) grid.data = absoluteDataSpec({ ...data, format: data.format }, path.dirname(path.resolve(file)));
   return { preset, grid };
+}
+
+/** yaml's parser, loaded on the first YAML grid file (synchronously, as readGridFile is), not when
+ * the library is imported. */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(__filename)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
 }
 
 export function readGridFile(file: string): GridFile {

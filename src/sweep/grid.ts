@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GsError } from '../errors';
+import { portableSpec } from '../data/portable';
 import type { DataSpec } from '../data/types';
 import { resolveTrainConfig } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
@@ -76,9 +77,13 @@ export function absoluteDataSpec(spec: DataSpec, base = process.cwd()): DataSpec
   });
 }
 
-/** Every configuration of the grid, in grid order, without duplicates. */
-export function expandGrid(grid: GridSpec): GridPoint[] {
-  const data = absoluteDataSpec(grid.data);
+/**
+ * Every configuration of the grid, in grid order, without duplicates. Each configuration's data
+ * spec is portable (data/portable.ts): paths relative to `base` (the store's folder; default the
+ * working folder) with their content hashes, which is what the ids are made of.
+ */
+export function expandGrid(grid: GridSpec, base = process.cwd()): GridPoint[] {
+  const data = portableSpec(grid.data, base);
   const points: GridPoint[] = [];
   const seen = new Set<string>();
   for (const hidden of grid.hidden)

@@ -3,10 +3,14 @@
  * out/results.jsonl every record whose id it lacks (the first seen wins, out's own records first)
  * and COPIES each added run's directory into out/runs/<id>, so the merged folder stands alone.
  * A record whose run directory is missing keeps an absolute reference to where it was expected.
+ * Ids are content-based (config-id.ts), so shards run on machines with the data mounted in
+ * different places merge; each added record's data spec is rebased to the merged folder, and
+ * stores from before content hashes are migrated as they are read (store.ts).
  * The merged store is written atomically after the copies.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { rebaseSpec } from '../data/portable';
 import { GsError } from '../errors';
 import { readStore, RUNS_DIR, runDirOf, STORE_FILE, writeStore } from './store';
 import type { RunRecord } from './types';
@@ -36,6 +40,7 @@ export function mergeStores(outDir: string, sources: readonly string[]): MergeRe
   if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) {
     throw new GsError('BAD_OPTION', `${outDir} is a file; the merge target is a folder (its results.jsonl and runs/ are written)`);
   }
+  outDir = path.resolve(outDir);
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, STORE_FILE);
   const own = readStore(file);
@@ -69,7 +74,11 @@ export function mergeStores(outDir: string, sources: readonly string[]): MergeRe
         missingRuns.push(r.id);
         runDir = from;
       }
-      records.push({ ...r, runDir });
+      records.push({
+        ...r,
+        runDir,
+        config: { ...r.config, data: rebaseSpec(r.config.data, path.dirname(path.resolve(store.file)), outDir) },
+      });
       added++;
     }
   }

@@ -1,8 +1,11 @@
 /**
  * Training one configuration of a sweep: train, save the run directory (runs/<id>, written
- * before anything reaches the store), and describe it as a store record.
+ * before anything reaches the store), and describe it as a store record. The run's gs-run.json
+ * refers to its data portably (relative to the run directory, with content hashes), and its
+ * summary holds the same wall time as the record (training, evaluation and pruning).
  */
 import * as path from 'path';
+import { portableRef, rebaseSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { saveRun } from '../network/run-io';
 import { summarizeTraining } from '../pipeline/summary';
@@ -21,16 +24,23 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
   const { train: cfg, standardize } = point.config;
   const result = await trainNetwork(data, cfg, { standardize, onProgress: opts.onProgress });
   const runDir = path.join(RUNS_DIR, point.id);
-  const summary: RunSummary = { ...summarizeTraining(result, data.train.cols), wallSeconds: 0 };
-  saveRun(path.join(outDir, runDir), result.network, {
+  // wall time: training, evaluation and pruning (summarizeTraining prunes); saved in gs-run.json and the record alike
+  const trained = summarizeTraining(result, data.train.cols);
+  const summary: RunSummary = { ...trained, wallSeconds: (Date.now() - t0) / 1000 };
+  const absRunDir = path.resolve(outDir, runDir);
+  saveRun(absRunDir, result.network, {
     generatedBy: `gs-compress ${VERSION} sweep`,
     createdAt: new Date().toISOString(),
-    data: data.ref,
-    config: { ...cfg, standardize: result.network.scaling !== null, dataSpec: point.config.data, sweepId: point.id },
+    data: portableRef(data.ref, absRunDir),
+    config: {
+      ...cfg,
+      standardize: result.network.scaling !== null,
+      dataSpec: rebaseSpec(point.config.data, path.resolve(outDir), absRunDir),
+      sweepId: point.id,
+    },
     engine: result.engine,
     history: result.history as unknown as Record<string, unknown>[],
     summary: summary as unknown as Record<string, unknown>,
   });
-  summary.wallSeconds = (Date.now() - t0) / 1000;
   return { id: point.id, config: point.config, runDir, summary, history: result.history, finishedAt: new Date().toISOString() };
 }

@@ -66,7 +66,7 @@ export function defaultWorkers(): number {
 export async function runSweep(opts: SweepOptions, hooks: SweepHooks = {}): Promise<SweepResult> {
   const t0 = Date.now();
   const out = path.resolve(opts.out);
-  const all = expandGrid(opts.grid);
+  const all = expandGrid(opts.grid, out);
   const mine = opts.shard ? shardOf(all, opts.shard.index, opts.shard.count) : all;
   const dataSpec = absoluteDataSpec(opts.grid.data);
   const release = lockSweep(out);

@@ -4,11 +4,19 @@
  * last line. Reading is tolerant: a truncated last line, an unparsable line or a repeated id is
  * dropped (and that configuration redone); repairStore rewrites the file atomically with only the
  * good lines before a sweep appends to it again.
+ *
+ * Stores written before ids came from content hashes (their data specs hold absolute paths and
+ * no hash) are migrated on reading: each such record gets the id its configuration has now
+ * (config-id.ts) and a portable data spec, when its data files can be found; the next repair
+ * writes the migrated lines back. A record whose files are gone keeps its old id (which is the
+ * id its path still gives).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { portableSpec, PATH_KEYS } from '../data/portable';
 import { GsError } from '../errors';
 import { writeFileAtomic } from '../util/fs-atomic';
+import { configId } from './config-id';
 import type { RunRecord } from './types';
 
 export const STORE_FILE = 'results.jsonl';
@@ -19,8 +27,25 @@ export interface StoreContents {
   records: RunRecord[];
   /** Lines dropped: truncated, not JSON, not a run record, or an id seen before. */
   dropped: number;
-  /** The file needs rewriting (something was dropped, or the last line lacks its newline). */
+  /** The file needs rewriting (something was dropped, a record was migrated, or the last line lacks its newline). */
   needsRepair: boolean;
+  /** Records given their content-based id (written before ids came from content hashes). */
+  migrated: number;
+}
+
+/** A record whose data spec names a file by path without a content hash (a store from before content hashes). */
+function needsMigration(r: RunRecord): boolean {
+  const d = (r.config.data ?? {}) as Record<string, unknown>;
+  return PATH_KEYS.some((k) => typeof d[k] === 'string' && path.isAbsolute(d[k]) && d[`${k}Hash`] === undefined);
+}
+
+/** The record under its content-based id with a portable data spec, or itself when its files cannot be found. */
+export function migrateRecord(r: RunRecord, storeDir: string): RunRecord {
+  if (!needsMigration(r)) return r;
+  const data = portableSpec(r.config.data, storeDir, { cwd: storeDir });
+  if (!PATH_KEYS.some((k) => data[`${k}Hash`] !== undefined)) return r;
+  const config = { ...r.config, data };
+  return { ...r, id: configId(config, storeDir), config };
 }
 
 /** A store file, or a sweep folder holding results.jsonl. */
@@ -52,8 +77,10 @@ export function readStore(pathOrDir: string, mustExist = false): StoreContents {
   } catch {
     if (mustExist)
       throw new GsError('NOT_FOUND', `${file} not found: expected a results store (results.jsonl) or a sweep folder holding one`);
-    return { file, records: [], dropped: 0, needsRepair: false };
+    return { file, records: [], dropped: 0, needsRepair: false, migrated: 0 };
   }
+  const dir = path.dirname(path.resolve(file));
+  let migrated = 0;
   const lines = text.split('\n');
   const tail = lines.pop() ?? ''; // text after the last newline: empty, or a line cut short
   const records: RunRecord[] = [];
@@ -68,14 +95,20 @@ export function readStore(pathOrDir: string, mustExist = false): StoreContents {
       dropped++;
       continue;
     }
-    if (!isRecord(v) || seen.has(v.id)) {
+    if (!isRecord(v)) {
       dropped++;
       continue;
     }
-    seen.add(v.id);
-    records.push(v);
+    const r = migrateRecord(v, dir);
+    if (r !== v) migrated++;
+    if (seen.has(r.id)) {
+      dropped++;
+      continue;
+    }
+    seen.add(r.id);
+    records.push(r);
   }
-  return { file, records, dropped, needsRepair: dropped > 0 || tail !== '' };
+  return { file, records, dropped, needsRepair: dropped > 0 || migrated > 0 || tail !== '', migrated };
 }
 
 export function formatRecordLine(r: RunRecord): string {

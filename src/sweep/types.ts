@@ -36,7 +36,7 @@ export type GridInput = Partial<Omit<GridSpec, 'data'>> & { data?: DataSpec };
 export interface SweepConfig {
   train: TrainConfig;
   standardize?: boolean;
-  /** The data spec with file paths made absolute. */
+  /** The data spec as records keep it: file paths relative to the store's folder, with their content hashes (data/portable.ts). */
   data: DataSpec;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Training configuration, per-epoch history and the engine contract shared by the
- * training engines (the tfjs engine and the fused plain-TypeScript engine).
+ * training engines (the fused engine on its WebAssembly SIMD or TypeScript kernels, and the
+ * tfjs engine, whose gradients TensorFlow.js computes under the fused engine's update).
  */
 import type { Network } from '../network/types';
 import type { PenaltyKind } from '../penalty/types';
@@ -80,8 +81,10 @@ export interface TrainingData {
 export interface TrainingEngine {
   /** Short description recorded in gs-run.json, e.g. 'fused-js' or 'tfjs-wasm'. */
   readonly name: string;
-  /** One pass over data in the given row order, batches of cfg.batchSize (the last one may be
-   * smaller). Returns the mean data (cross-entropy) loss over batches. */
+  /** Trains on the rows `order` lists, in that order, in batches of cfg.batchSize (the last one
+   * may be smaller), and returns the mean data (cross-entropy) loss over those batches. Despite
+   * the name the rows need not be a whole epoch: the training loop passes an epoch's shuffled
+   * order in slices (a fiftieth of the batches at a time, for progress and cancellation). */
   runEpoch(order: Int32Array): number;
   /** Current kernels and biases, copied, in the layout of Network.layers. */
   layers(): Network['layers'];

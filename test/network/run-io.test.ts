@@ -8,9 +8,10 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { GsError } from '../../src/errors';
-import { initNetwork } from '../../src/network/create';
+import { initNetwork, parameterCount } from '../../src/network/create';
 import { logits, softmaxRows } from '../../src/network/forward';
-import { loadRun, saveRun } from '../../src/network/run-io';
+import { weightPaths, WEIGHTS_FILE } from '../../src/network/layers-model';
+import { loadRun, MODEL_FILE, RUN_FILE, saveRun } from '../../src/network/run-io';
 import type { Network } from '../../src/network/types';
 import { Rng } from '../../src/util/rng';
 import { parseAs } from '../helpers/json';
@@ -84,6 +85,13 @@ const CASES: [string, Network][] = [
 describe.each(CASES)('round trip: %s', (name, net) => {
   const dir = path.join(root, name.replace(/\W+/g, '-'));
   beforeAll(() => saveRun(dir, net, { generatedBy: 'test', createdAt: '2024-01-01T00:00:00Z', engine: 'fused-js', config: { lr: 0.5 } }));
+
+  it('holds exactly model.json, gs-run.json and the weight files model.json names', () => {
+    const named = weightPaths(fs.readFileSync(path.join(dir, MODEL_FILE), 'utf8'), MODEL_FILE);
+    expect(named).toEqual([WEIGHTS_FILE]);
+    expect(fs.readdirSync(dir).sort()).toEqual([MODEL_FILE, RUN_FILE, ...named].sort());
+    expect(fs.statSync(path.join(dir, WEIGHTS_FILE)).size).toBe(4 * parameterCount(net));
+  });
 
   it('loadRun gives back the same network and exactly the same logits', () => {
     const { network: back, info } = loadRun(dir);

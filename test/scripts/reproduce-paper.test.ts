@@ -28,15 +28,17 @@ describe('data sources', () => {
     const empty = tmp();
     process.env.XDG_CACHE_HOME = empty;
     delete process.env.GS_DATA_DIR;
-    const s = dataSource('sdd', false, empty);
-    if (s === null) return; // no shared samples beside this checkout
-    expect(s.kind).toBe('sample');
-    expect(Object.keys(s.spec).sort()).toEqual(['data', 'testFraction']);
-    expect(s.spec.data).toMatch(/sensorless_sample2200\.txt\.gz$/);
-    expect(s.spec.testFraction).toBe(0.3);
-    expect(dataSource('covtype', true, empty)?.spec).toMatchObject({ testFraction: 0.3, maxTrainRows: 2000, maxTestRows: 1000 });
+    // A shared-data folder of our own (the script looks in ../shared/data), so this always runs.
+    const shared = tmp();
+    expect(dataSource('sdd', false, empty, shared)).toBeNull(); // no sample, no full file
+    fs.writeFileSync(path.join(shared, 'sensorless_sample2200.txt.gz'), '');
+    fs.writeFileSync(path.join(shared, 'covtype_sample50k.data.gz'), '');
+    const s = dataSource('sdd', false, empty, shared);
+    expect(s?.kind).toBe('sample');
+    expect(s?.spec).toEqual({ data: path.join(shared, 'sensorless_sample2200.txt.gz'), testFraction: 0.3 });
+    expect(dataSource('covtype', true, empty, shared)?.spec).toMatchObject({ testFraction: 0.3, maxTrainRows: 2000, maxTestRows: 1000 });
     fs.writeFileSync(path.join(empty, 'Sensorless_drive_diagnosis.txt'), '1 2 3\n');
-    const full = dataSource('sdd', false, empty);
+    const full = dataSource('sdd', false, empty, shared);
     expect(full?.kind).toBe('full');
     expect(full?.spec).toEqual({ data: 'sdd', dataDir: empty });
   });
@@ -172,7 +174,8 @@ test('model card and index', () => {
     data: {
       kind: 'sample',
       location: '../shared/data/sensorless_sample2200.txt.gz',
-      describe: 'a sample',
+      describe:
+        'a 2200-row sample (`../shared/data/sensorless_sample2200.txt.gz`, test fraction 0.3) of the 58509-row data set; the full file was not found',
       trainRows: 1540,
       testRows: 660,
       cols: 3,
@@ -180,6 +183,8 @@ test('model card and index', () => {
       classLabels: ['1', '2'],
       testFraction: 0.3,
       splitSeed: 0,
+      file: 'sensorless_sample2200.txt.gz',
+      sha256: `sha256:4ef4${'0'.repeat(60)}`,
     },
     testAccuracy: 0.95,
     onnxAccuracy: 0.95,
@@ -203,8 +208,25 @@ test('model card and index', () => {
   expect(card).toMatch(/2 of 3: `x0`, `x2`/);
   expect(card).toMatch(/InferenceSession\.create\('models\/sdd\.onnx'\)/);
   expect(card).toMatch(/new Float32Array\(\[1, 2, 3\]\)/);
+  expect(card).toMatch(/\nnpx gs-compress verify models\/sdd\.onnx --run models\/sdd-tfjs\n/);
   expect(card).toMatch(
-    /npx gs-compress verify models\/sdd\.onnx --run models\/sdd-tfjs --data \.\.\/shared\/data\/sensorless_sample2200\.txt\.gz --test-fraction 0\.3/,
+    /\nnpx gs-compress verify node_modules\/gs-compress\/models\/sdd\.onnx --run node_modules\/gs-compress\/models\/sdd-tfjs\n/,
+  );
+  expect(card).toMatch(
+    /`sensorless_sample2200\.txt\.gz`, sha256 `4ef4[0-9a-f]{60}` \(check a copy with `sha256sum sensorless_sample2200\.txt\.gz`\)/,
+  );
+  expect(card).toMatch(/not distributed with gs-compress/);
+  expect(card).toMatch(/npx gs-compress data fetch sdd` \(downloads https:\/\/archive\.ics\.uci\.edu\/.*Sensorless_drive_diagnosis\.txt/);
+  expect(card).toMatch(/--run models\/sdd-tfjs --data sdd` compares/);
+  expect(card).not.toMatch(/\/(tmp|work|home|root)\//);
+  const full = modelCard({
+    ...m,
+    dataset: 'covtype',
+    data: { ...m.data, kind: 'full', location: 'covtype.data.gz', file: 'covtype.data.gz', sha256: m.data.sha256 },
+  });
+  expect(full).toMatch(/get it from UCI with `npx gs-compress data fetch covtype`.*The model was trained on `covtype\.data\.gz`, sha256/);
+  expect(modelCard({ ...m, dataset: 'mnist', data: { ...m.data, kind: 'full', sha256: undefined } })).toMatch(
+    /MNIST ships with gs-compress/,
   );
   expect(card).toMatch(/not comparable/);
   expect(modelsIndex([m], false)).toMatch(

@@ -1,6 +1,7 @@
 /** Grid expansion (preset sizes, penalty none, hidden alternatives, stable ids), list parsing and grid files. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { hashFile } from '../../src/data/content-hash';
 import { GsError } from '../../src/errors';
 import { configId } from '../../src/sweep/config-id';
 import { parseHiddenList, parseNumberList, parseOptimizerList } from '../../src/sweep/flag-lists';
@@ -42,7 +43,8 @@ test('penalty none runs once with lambda 0; hidden alternatives and seeds multip
   const points = expandGrid(grid);
   expect(points).toHaveLength(2 * 2 * (1 + 3));
   expect(points.filter((p) => p.config.train.penalty === 'none').every((p) => p.config.train.lambda === 0)).toBe(true);
-  expect(points[0].config.data.data).toBe(path.resolve(csv));
+  // data as records keep it: relative to the store's folder, with its content hash
+  expect(expandGrid(grid, path.dirname(csv))[0].config.data).toEqual({ data: 'tiny.csv', dataHash: hashFile(csv) });
 });
 
 test('ids are stable, depend on everything trained, and not on the catalog folder', () => {
@@ -58,6 +60,8 @@ test('ids are stable, depend on everything trained, and not on the catalog folde
   expect(changed((c) => (c.train.epochs = 21))).not.toBe(a.id);
   expect(changed((c) => (c.data.testFraction = 0.2))).not.toBe(a.id);
   expect(changed((c) => (c.data.dataDir = '/elsewhere'))).toBe(a.id);
+  expect(changed((c) => (c.data.data = '/mounted/elsewhere/tiny.csv'))).toBe(a.id); // the content hash names the data
+  expect(changed((c) => (c.data.dataHash = `sha256:${'0'.repeat(64)}`))).not.toBe(a.id);
 });
 
 test('a penalty with lambda 0 or a bad value is a clear error', () => {

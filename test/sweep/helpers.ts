@@ -81,10 +81,11 @@ export function fakeRecord(id: string, testAccuracy: number, nonzeroParams: numb
 }
 
 /** The CLI from source in a child process of its own process group (so kill -9 can reach its workers too). */
-export function spawnCli(args: string[], cwd: string): ChildProcess {
+export function spawnCli(args: string[], cwd: string, env?: NodeJS.ProcessEnv): ChildProcess {
   const loader = pathToFileURL(require.resolve('tsx')).href;
   return spawn(process.execPath, ['--import', loader, path.join(__dirname, 'fixtures', 'cli.ts'), ...args], {
     cwd,
+    env: env ?? process.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

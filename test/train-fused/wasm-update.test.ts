@@ -6,15 +6,15 @@
  * every proximal penalty and step) to the same weights within float32 rounding.
  */
 import { proxLayer } from '../../src/penalty';
-import type { ProxKind } from '../../src/penalty/types';
+import { isProximal, PENALTIES, PENALTY_KINDS } from '../../src/penalty';
 import { createFusedEngine } from '../../src/train/fused';
 import { layoutOf } from '../../src/train/fused/layout';
 import { WasmNetworkMemory } from '../../src/train/fused/wasm-pass';
-import type { OptimizerName } from '../../src/train/types';
+import { OPTIMIZERS } from '../../src/train/types';
 import { Rng } from '../../src/util/rng';
 import { config, randomData, randomLayers } from './helpers';
 
-describe.each(['l1', 'gl', 'sgl'] as ProxKind[])('wasm proxLayer, %s', (kind) => {
+describe.each(PENALTY_KINDS.filter(isProximal))('wasm proxLayer, %s (every proximal penalty of the table)', (kind) => {
   const [inS, outS] = [9, 13];
   const layers = randomLayers([inS, outS], 5, 1);
   const lay = layoutOf(layers);
@@ -35,7 +35,7 @@ describe.each(['l1', 'gl', 'sgl'] as ProxKind[])('wasm proxLayer, %s', (kind) =>
       const hs = 0.07;
       const hW = diag ? mem.hOff : 0;
       const hb = diag ? mem.hOff + 4 * inS * outS : 0;
-      mem.ex.proxLayer(mem.pOff, mem.pOff + 4 * inS * outS, inS, outS, kind === 'l1' ? 1 : kind === 'gl' ? 2 : 3, lambda, hW, hb, hs);
+      mem.ex.proxLayer(mem.pOff, mem.pOff + 4 * inS * outS, inS, outS, PENALTIES[kind].wasmKernel, lambda, hW, hb, hs);
 
       const k = layers[0].kernel.slice();
       const b = layers[0].bias.slice();
@@ -53,7 +53,7 @@ describe.each(['l1', 'gl', 'sgl'] as ProxKind[])('wasm proxLayer, %s', (kind) =>
   });
 });
 
-const OPTS: OptimizerName[] = ['adam', 'adamax', 'rmsprop', 'sgd'];
+const OPTS = OPTIMIZERS;
 describe.each(OPTS)('engines on both kernel sets, %s', (optimizer) => {
   const init = randomLayers([22, 18, 7, 5], 8, 1);
   const data = randomData(120, 22, 5, 6, 0.2);

@@ -57,6 +57,7 @@ interface SweepArgs extends DataArgs {
   out: string;
   workers?: number;
   shard?: string;
+  'shard-count'?: number;
   tolerance: number;
   json: boolean;
 }
@@ -160,7 +161,13 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
         type: 'string',
         group: 'Running:',
         describe:
-          'i/n: run only the i-th of n slices of the grid (configurations whose index is i-1 mod n), to spread a grid over machines; join with `sweep merge`',
+          'i/n: run only the i-th of n slices of the grid (configurations whose index is i-1 mod n), to spread a grid over machines; join with `sweep merge`. auto: the slice of this array-job task (Kubernetes JOB_COMPLETION_INDEX, Slurm SLURM_ARRAY_TASK_ID/COUNT; see deploy/)',
+      })
+      .option('shard-count', {
+        type: 'number',
+        group: 'Running:',
+        describe:
+          "With --shard auto: the number of slices, when the job system does not say (Kubernetes: the Job's completions; or set GS_SHARD_COUNT)",
       })
       .option('tolerance', {
         type: 'number',
@@ -321,6 +328,10 @@ const runCommand: CommandModule<object, SweepArgs> = {
       .example('$0 sweep --data sdd --preset group --out sweeps/sdd', "the paper's group-sparsity grid (72 runs)")
       .example('$0 sweep --data sdd --preset group --shard 2/4 --out sweeps/sdd-2', 'the second of 4 slices, e.g. on a second machine')
       .example(
+        '$0 sweep --data sdd --preset group --shard auto --out sweeps/sdd-$SLURM_ARRAY_TASK_ID',
+        'one task of a Slurm job array or Kubernetes Indexed Job',
+      )
+      .example(
         '$0 sweep --data my.csv --hidden "16;32,32" --seed 0,1,2 --penalty none,gl --lambda 1e-4 --out sweeps/mine',
         'two architectures, three seeds',
       ),
@@ -329,7 +340,8 @@ const runCommand: CommandModule<object, SweepArgs> = {
     if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 0))
       throw new GsError('BAD_OPTION', `--workers ${a.workers}: expected a whole number >= 0`);
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance}: expected a number >= 0`);
-    const shard = a.shard !== undefined ? parseShard(a.shard) : undefined;
+    if (a['shard-count'] !== undefined && a.shard === undefined) throw new GsError('BAD_OPTION', '--shard-count goes with --shard auto');
+    const shard = a.shard !== undefined ? parseShard(a.shard, { count: a['shard-count'] }) : undefined;
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
     const t0 = Date.now();
     let total = 0;
@@ -341,7 +353,9 @@ const runCommand: CommandModule<object, SweepArgs> = {
           total = s.total;
           skipped = s.skipped;
           if (a.json) return;
-          const where = shard ? ` (shard ${shard.index}/${shard.count} of ${s.gridSize})` : '';
+          const where = shard
+            ? ` (shard ${shard.index}/${shard.count}${shard.source ? ` from ${shard.source}` : ''} of ${s.gridSize})`
+            : '';
           const repaired = s.repairedLines ? `; dropped ${s.repairedLines} unreadable store line(s), redoing them` : '';
           process.stderr.write(
             `sweep: ${s.total} configurations${where}, ${s.skipped} already done, ${s.pending} to run on ${s.workers || 'no'} worker${s.workers === 1 ? '' : 's'}${repaired}\n`,
@@ -362,6 +376,7 @@ const runCommand: CommandModule<object, SweepArgs> = {
         `${JSON.stringify({
           out: result.out,
           gridSize: result.gridSize,
+          shard: shard ?? null,
           total: result.total,
           skipped: result.skipped,
           ran: result.ran,

@@ -1,12 +1,16 @@
 /** `gs-compress train`: train a network with an optional (group) sparsity penalty and save the run. */
 import type { Argv, CommandModule } from 'yargs';
+import * as path from 'path';
 import { loadDataset } from '../../data';
+import { portableRef, portableSpec } from '../../data/portable';
 import type { DataRef, SplitDataset } from '../../data/types';
 import { saveRun } from '../../network/run-io';
+import { PENALTIES } from '../../penalty/table';
 import { PENALTY_KINDS } from '../../penalty/types';
 import { resolveTrainConfig } from '../../train/config';
 import { DEFAULT_CONFIG } from '../../train/defaults';
 import { wasmPassAvailable } from '../../train/fused';
+import { OPTIMIZER_TABLE } from '../../train/fused/optimizers';
 import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
 import { trainThenFinetune } from '../../pipeline/finetune';
@@ -14,7 +18,7 @@ import { alignData, checkInitOptions, loadInit, networkShape } from '../../pipel
 import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
 import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type EpochRecord, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
-import { absoluteSpec, dataOptions, dataSpec, type DataArgs } from '../data-options';
+import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatHistory } from '../history-table';
 import { ProgressBar } from '../progress';
 
@@ -92,7 +96,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       choices: OPTIMIZERS,
       default: DEFAULT_CONFIG.optimizer,
       group: 'Training:',
-      describe: 'Optimizer (PyTorch default settings)',
+      describe: `Optimizer, with PyTorch's default settings: ${OPTIMIZERS.map((o) => `${o} (${OPTIMIZER_TABLE[o].help})`).join('; ')}`,
     })
     .option('lr', { type: 'number', default: DEFAULT_CONFIG.lr, group: 'Training:', describe: 'Learning rate' })
     .option('epochs', { type: 'number', default: DEFAULT_CONFIG.epochs, group: 'Training:', describe: 'Passes over the training split' })
@@ -103,8 +107,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       choices: PENALTY_KINDS,
       default: DEFAULT_CONFIG.penalty,
       group: 'Sparsity:',
-      describe:
-        "none; l2 (weight decay, lambda*sum w^2); l1 (lasso); gl (group lasso: one group per input unit's outgoing weights, sqrt(group size) weighted, each bias its own group); sgl (sparse group lasso = gl + l1)",
+      describe: PENALTY_KINDS.map((k) => `${k} (${PENALTIES[k].help})`).join('; '),
     })
     .option('lambda', {
       type: 'number',
@@ -241,15 +244,16 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: trainedAccuracy, finetuneEpochs: ftEpochs } : {}),
     };
     if (a.out) {
-      saveRun(a.out, result.network, {
+      const out = path.resolve(a.out);
+      saveRun(out, result.network, {
         generatedBy: `gs-compress ${VERSION}`,
         createdAt: new Date().toISOString(),
-        data: data.ref,
+        data: portableRef(data.ref, out),
         config: {
           ...cfg,
           finetuneEpochs: ftEpochs,
           standardize: result.network.scaling !== null,
-          dataSpec: absoluteSpec(dataSpec(a)),
+          dataSpec: portableSpec(dataSpec(a), out, { keepDataDir: true }),
           ...(init ? { init: init.describe, labelsFromModel: a['labels-from-model'] } : {}),
         },
         engine: result.engine,

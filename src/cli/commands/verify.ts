@@ -91,7 +91,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     if (a.run) {
       const run = loadRun(a.run);
       reference = run.network;
-      spec = spec ?? runDataSpec(run.info);
+      spec = spec ?? runDataSpec(run.info, a.run);
       if (!spec) throw new GsError('BAD_OPTION', `${a.run} does not record its data; pass --data FILE|NAME (or --train/--test)`);
     }
     if (!spec) throw new GsError('BAD_OPTION', 'no data to verify on; give --data FILE|NAME, --train FILE --test FILE, or --run DIR');

@@ -8,7 +8,7 @@
  */
 import { GsError } from '../../errors';
 import type { DenseLayer } from '../../network/types';
-import { addPenaltyGradient, isProximal, proxLayer } from '../../penalty';
+import { addPenaltyGradient, addsGradient, isProximal, proxLayer } from '../../penalty';
 import type { TrainConfig, TrainingData, TrainingEngine } from '../types';
 import { layoutOf, packLayers, unpackLayers, viewsOf } from './layout';
 import type { FlatLayout, LayerViews } from './layout';
@@ -111,7 +111,7 @@ export function createFusedEngine(init: DenseLayer[], data: TrainingData, cfg: F
   const proxKind = isProximal(kind) ? kind : null;
   const prox =
     cfg.solver === 'prox' && proxKind !== null && lambda > 0 ? { kind: proxKind, lambda, step: cfg.proxStep ?? 'preconditioned' } : null;
-  const addGrad = lambda > 0 && (kind === 'l2' || (cfg.solver === 'subgradient' && isProximal(kind)));
+  const addGrad = addsGradient(kind, cfg.solver, lambda);
   let update: () => void;
   if (wasmPass) {
     // the optimizer and proximal step run in the module too, on the same state

@@ -5,6 +5,7 @@
  * that follows uses (sgd's h is the scalar lr, reported by `scalarStep`).
  */
 import type { OptimizerName } from '../types';
+import type { KernelExports } from './wasm-pass';
 
 export interface FlatOptimizer {
   /** Update p in place from gradient g; when h is given, also write each coordinate's step h_i. */
@@ -113,18 +114,71 @@ class Sgd implements FlatOptimizer {
   }
 }
 
+/** The buffers of one WebAssembly update (byte offsets in the module's memory): parameters,
+ * gradients, two moment buffers, and where to write the per-coordinate step h (0: nowhere). */
+export interface WasmStepBuffers {
+  p: number;
+  g: number;
+  m: number;
+  v: number;
+  h: number;
+  n: number;
+}
+
+/** One entry of the optimizer table. */
+export interface OptimizerDef {
+  /** The name on the command line and in configurations (the table key). */
+  readonly name: OptimizerName;
+  /** What it is, for `--optimizer` help. */
+  readonly help: string;
+  /** Whether its step has a diagonal preconditioner, i.e. writes a per-coordinate step h_i for
+   * the proximal step (else the prox takes the scalar lr). */
+  readonly preconditioned: boolean;
+  /** A fresh TypeScript optimizer with zero state for `size` parameters. */
+  create(size: number, lr: number): FlatOptimizer;
+  /** Step t (1-based) on the WebAssembly kernels (assembly/update.ts), the same arithmetic in
+   * float32 four lanes at a time. */
+  wasmStep(ex: KernelExports, b: WasmStepBuffers, lr: number, t: number): void;
+}
+
+/** The optimizer table: every optimizer of the fused (and tfjs) engine, TypeScript and
+ * WebAssembly step side by side. Adding one: its class above, its kernel in assembly/update.ts,
+ * a line here, its name in OptimizerName (train/types.ts) and a test. */
+export const OPTIMIZER_TABLE: Record<OptimizerName, OptimizerDef> = {
+  adam: {
+    name: 'adam',
+    help: 'Adam (b1 0.9, b2 0.999, eps 1e-8, bias-corrected)',
+    preconditioned: true,
+    create: (size, lr) => new Adam(size, lr),
+    wasmStep: (ex, b, lr, t) =>
+      ex.adamStep(b.p, b.g, b.m, b.v, b.h, b.n, lr / (1 - Math.pow(B1, t)), 1 / Math.sqrt(1 - Math.pow(B2, t)), lr),
+  },
+  adamax: {
+    name: 'adamax',
+    help: 'AdaMax (b1 0.9, b2 0.999, eps 1e-8)',
+    preconditioned: true,
+    create: (size, lr) => new Adamax(size, lr),
+    wasmStep: (ex, b, lr, t) => ex.adamaxStep(b.p, b.g, b.m, b.v, b.h, b.n, lr / (1 - Math.pow(B1, t))),
+  },
+  rmsprop: {
+    name: 'rmsprop',
+    help: 'RMSprop (alpha 0.99, eps 1e-8)',
+    preconditioned: true,
+    create: (size, lr) => new RmsProp(size, lr),
+    wasmStep: (ex, b, lr) => ex.rmspropStep(b.p, b.g, b.v, b.h, b.n, lr),
+  },
+  sgd: {
+    name: 'sgd',
+    help: 'plain SGD (no momentum)',
+    preconditioned: false,
+    create: (_size, lr) => new Sgd(lr),
+    wasmStep: (ex, b, lr) => ex.sgdStep(b.p, b.g, b.n, lr),
+  },
+};
+
 /** A fresh optimizer with zero state for `size` parameters. */
 export function createOptimizer(name: OptimizerName, size: number, lr: number): FlatOptimizer {
-  switch (name) {
-    case 'adam':
-      return new Adam(size, lr);
-    case 'adamax':
-      return new Adamax(size, lr);
-    case 'rmsprop':
-      return new RmsProp(size, lr);
-    case 'sgd':
-      return new Sgd(lr);
-    default:
-      throw new RangeError(`unknown optimizer '${String(name)}'`);
-  }
+  const def = OPTIMIZER_TABLE[name] as OptimizerDef | undefined;
+  if (!def) throw new RangeError(`unknown optimizer '${String(name)}'`);
+  return def.create(size, lr);
 }

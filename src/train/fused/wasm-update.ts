@@ -3,14 +3,12 @@
  * four lanes) writing each coordinate's step h, then the proximal operator of every layer
  * (float64, the same arithmetic as src/penalty/prox.ts). State lives in the pass's memory.
  */
+import { PENALTIES } from '../../penalty/table';
 import type { ProxKind } from '../../penalty/types';
 import type { OptimizerName, ProxStep } from '../types';
 import type { FlatLayout } from './layout';
+import { OPTIMIZER_TABLE } from './optimizers';
 import type { WasmNetworkMemory } from './wasm-pass';
-
-const B1 = 0.9;
-const B2 = 0.999;
-const KIND: Record<ProxKind, number> = { l1: 1, gl: 2, sgl: 3 };
 
 /** The proximal step applied after each optimizer step. */
 export interface ProxSetting {
@@ -33,6 +31,8 @@ export class WasmUpdate {
   /** Where the optimizer writes its per-coordinate steps, or 0 when the prox takes the scalar lr
    * (no prox, sgd, or proxStep 'lr'). */
   private readonly h: number;
+  /** The penalty table's kernel id of the prox (assembly/update.ts proxLayer). */
+  private readonly proxKernel: number;
 
   constructor(
     private readonly mem: WasmNetworkMemory,
@@ -41,8 +41,9 @@ export class WasmUpdate {
   ) {
     this.kernelPtr = lay.kernelOffset.map((o) => 4 * o);
     this.biasPtr = lay.biasOffset.map((o) => 4 * o);
-    const perCoordinate = cfg.prox !== null && cfg.prox.step === 'preconditioned' && cfg.optimizer !== 'sgd';
+    const perCoordinate = cfg.prox !== null && cfg.prox.step === 'preconditioned' && OPTIMIZER_TABLE[cfg.optimizer].preconditioned;
     this.h = perCoordinate ? mem.hOff : 0;
+    this.proxKernel = cfg.prox === null ? 0 : PENALTIES[cfg.prox.kind].wasmKernel;
   }
 
   /** One optimizer step from the gradient buffer, then the proximal step if configured. */
@@ -52,22 +53,14 @@ export class WasmUpdate {
     const n = lay.total;
     const t = ++this.t;
     const prox = cfg.prox;
-    if (cfg.optimizer === 'adam') {
-      ex.adamStep(mem.pOff, mem.gOff, mem.mOff, mem.vOff, h, n, cfg.lr / (1 - Math.pow(B1, t)), 1 / Math.sqrt(1 - Math.pow(B2, t)), cfg.lr);
-    } else if (cfg.optimizer === 'adamax') {
-      ex.adamaxStep(mem.pOff, mem.gOff, mem.mOff, mem.vOff, h, n, cfg.lr / (1 - Math.pow(B1, t)));
-    } else if (cfg.optimizer === 'rmsprop') {
-      ex.rmspropStep(mem.pOff, mem.gOff, mem.vOff, h, n, cfg.lr);
-    } else {
-      ex.sgdStep(mem.pOff, mem.gOff, n, cfg.lr);
-    }
+    OPTIMIZER_TABLE[cfg.optimizer].wasmStep(ex, { p: mem.pOff, g: mem.gOff, m: mem.mOff, v: mem.vOff, h, n }, cfg.lr, t);
     if (prox === null) return;
     for (let k = 0; k < lay.inSize.length; k++) {
       const W = mem.pOff + this.kernelPtr[k];
       const b = mem.pOff + this.biasPtr[k];
       const hW = h ? mem.hOff + this.kernelPtr[k] : 0;
       const hb = h ? mem.hOff + this.biasPtr[k] : 0;
-      ex.proxLayer(W, b, lay.inSize[k], lay.outSize[k], KIND[prox.kind], prox.lambda, hW, hb, cfg.lr);
+      ex.proxLayer(W, b, lay.inSize[k], lay.outSize[k], this.proxKernel, prox.lambda, hW, hb, cfg.lr);
     }
   }
 }

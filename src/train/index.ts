@@ -1,0 +1,27 @@
+/**
+ * The train layer's public face: the training loop, configurations and their checks, the engines'
+ * names and tables. tfjs is loaded only when the tfjs engine runs.
+ */
+export { trainNetwork, type TrainOptions, type TrainResult } from './train';
+export { resolveTrainConfig, parseHidden, parseChoice, type TrainConfigInput } from './config';
+export { DEFAULT_CONFIG } from './defaults';
+export { chooseBackend } from './backend';
+export { createEngine } from './engines';
+export {
+  BACKEND_CHOICES,
+  ENGINES,
+  OPTIMIZERS,
+  PROX_STEPS,
+  SOLVERS,
+  type BackendName,
+  type EngineName,
+  type EpochRecord,
+  type OptimizerName,
+  type ProxStep,
+  type Solver,
+  type TrainConfig,
+  type TrainingData,
+  type TrainingEngine,
+} from './types';
+export { OPTIMIZER_TABLE, createOptimizer, type OptimizerDef, type FlatOptimizer } from './fused/optimizers';
+export { wasmPassAvailable, createFusedEngine } from './fused';
