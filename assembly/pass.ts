@@ -5,13 +5,23 @@
  * lanes at a time, skipping exact zeros (ReLU outputs, image pixels, pruned inputs).
  *
  * Memory is laid out by the JavaScript side; every pointer here is a byte offset into it.
- * The layer table holds 8 i32 per layer:
- *   inS, outS, W (kernel [inS, outS] row-major), b (bias), gW, gb, act ([batch, outS]), delta.
+ * The layer table holds 12 i32 per layer:
+ *   inS, outS, W (kernel [inS, outS] row-major), b (bias), gW, gb, act ([batch, outS]), delta,
+ *   activation kernel id (ACT_* below; hidden layers only), alpha (f32 bits), pre ([batch, outS]
+ *   pre-activations, 0 for relu), unused.
  */
 
 import { distillCrossEntropy, distilling } from './distill';
 
-const ENTRY: usize = 32;
+const ENTRY: usize = 48;
+
+// Activation kernel ids: the kernelId column of src/network/activations.ts.
+const ACT_RELU: i32 = 0;
+const ACT_LEAKY: i32 = 1;
+const ACT_TANH: i32 = 2;
+const ACT_SIGMOID: i32 = 3;
+const ACT_GELU: i32 = 4;
+const ACT_IDENTITY: i32 = 5;
 
 /**
  * Probabilities below this are written as 0. WebAssembly cannot set flush-to-zero, and float32
@@ -209,6 +219,106 @@ function backpropDelta(inp: usize, n: i32, inS: i32, W: usize, outS: i32, delta:
   }
 }
 
+
+/** erf in float64: Maclaurin series below 2.5, continued fraction for erfc above (as activations.ts). */
+function erf64(x: f64): f64 {
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    let term = ax;
+    let sum = ax;
+    const x2 = ax * ax;
+    for (let n = 1; n < 60; n++) {
+      term *= -x2 / <f64>n;
+      const add = term / <f64>(2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    const r = (2.0 / Math.sqrt(Math.PI)) * sum;
+    return x < 0 ? -r : r;
+  }
+  if (ax > 6) return x < 0 ? -1.0 : 1.0;
+  const tiny: f64 = 1e-300;
+  let f = ax;
+  let C = ax;
+  let D: f64 = 0;
+  for (let n = 1; n < 200; n++) {
+    const a = <f64>n / 2.0;
+    D = ax + a * D;
+    D = D == 0 ? tiny : 1.0 / D;
+    C = ax + a / C;
+    if (C == 0) C = tiny;
+    const delta = C * D;
+    f *= delta;
+    if (Math.abs(delta - 1.0) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  return x < 0 ? erfc - 1.0 : 1.0 - erfc;
+}
+
+function sigmoid64(x: f64): f64 {
+  if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1.0 + e);
+}
+
+function actForward(id: i32, alpha: f64, x: f64): f64 {
+  if (id == ACT_LEAKY) return x < 0 ? alpha * x : x;
+  if (id == ACT_TANH) return Math.tanh(x);
+  if (id == ACT_SIGMOID) return sigmoid64(x);
+  if (id == ACT_GELU) return 0.5 * x * (1.0 + erf64(x * Math.SQRT1_2));
+  if (id == ACT_RELU) return x > 0 ? x : 0;
+  return x;
+}
+
+function actDerivative(id: i32, alpha: f64, x: f64): f64 {
+  if (id == ACT_LEAKY) return x > 0 ? 1.0 : alpha;
+  if (id == ACT_TANH) {
+    const t = Math.tanh(x);
+    return 1.0 - t * t;
+  }
+  if (id == ACT_SIGMOID) {
+    const s = sigmoid64(x);
+    return s * (1.0 - s);
+  }
+  if (id == ACT_GELU) return 0.5 * (1.0 + erf64(x * Math.SQRT1_2)) + x * (1.0 / Math.sqrt(2.0 * Math.PI)) * Math.exp(-0.5 * x * x);
+  if (id == ACT_RELU) return x > 0 ? 1.0 : 0;
+  return 1.0;
+}
+
+/** pre[0..count) = out[0..count); out = act(pre): a hidden layer's activation other than ReLU. */
+function activateLayer(id: i32, alpha: f32, out: usize, pre: usize, count: i32): void {
+  for (let i = 0; i < count; i++) {
+    const p = <usize>i << 2;
+    const x = load<f32>(out + p);
+    store<f32>(pre + p, x);
+    if (id != ACT_IDENTITY) store<f32>(out + p, <f32>actForward(id, <f64>alpha, <f64>x));
+  }
+}
+
+/** dPrev[r, i] = act'(pre[r, i]) * (W[i, :] . delta[r, :]) for every unit: back through a kernel and a
+ * non-ReLU activation. */
+function backpropDeltaAct(id: i32, alpha: f32, pre: usize, n: i32, inS: i32, W: usize, outS: i32, delta: usize, dPrev: usize): void {
+  const rowBytes = <usize>outS << 2;
+  const inBytes = <usize>inS << 2;
+  for (let r = 0; r < n; r++) {
+    const d = delta + <usize>r * rowBytes;
+    const io = <usize>r * inBytes;
+    for (let i = 0; i < inS; i++) {
+      const ib = io + (<usize>i << 2);
+      const w = W + <usize>i * rowBytes;
+      let s0 = f32x4.splat(0);
+      let j = 0;
+      for (; j + 4 <= outS; j += 4) {
+        const jb = <usize>j << 2;
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(w + jb), v128.load(d + jb)));
+      }
+      let s = f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1) + f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3);
+      for (; j < outS; j++) s += load<f32>(w + (<usize>j << 2)) * load<f32>(d + (<usize>j << 2));
+      store<f32>(dPrev + ib, <f32>(<f64>s * actDerivative(id, <f64>alpha, <f64>load<f32>(pre + ib))));
+    }
+  }
+}
+
 /**
  * One minibatch: rows idx[0..n) of the data x [rows, cols] with labels y, through the L layers
  * of the table. Writes (not accumulates) the gradient of the batch mean cross-entropy into each
@@ -230,7 +340,9 @@ export function runBatch(table: usize, L: i32, x: usize, cols: i32, y: usize, id
       const prevAct = <usize>tab(table, k - 1, 6);
       kernelGradient(prevAct, <usize>inS << 2, 0, n, inS, delta, outS, <usize>tab(table, k, 4), nzOff, nzVal);
       const prevDelta = <usize>tab(table, k - 1, 7);
-      backpropDelta(prevAct, n, inS, <usize>tab(table, k, 2), outS, delta, prevDelta);
+      const prevId = tab(table, k - 1, 8);
+      if (prevId == ACT_RELU) backpropDelta(prevAct, n, inS, <usize>tab(table, k, 2), outS, delta, prevDelta);
+      else backpropDeltaAct(prevId, reinterpret<f32>(tab(table, k - 1, 9)), <usize>tab(table, k - 1, 10), n, inS, <usize>tab(table, k, 2), outS, delta, prevDelta);
       delta = prevDelta;
     }
   }
@@ -244,6 +356,9 @@ export function forward(table: usize, L: i32, x: usize, cols: i32, idx: usize, n
     const outS = tab(table, k, 1);
     const inPtr = k == 0 ? x : <usize>tab(table, k - 1, 6);
     const stride = k == 0 ? <usize>cols << 2 : <usize>inS << 2;
-    forwardLayer(inPtr, stride, k == 0 ? idx : 0, n, inS, <usize>tab(table, k, 2), <usize>tab(table, k, 3), outS, <usize>tab(table, k, 6), k < L - 1, nzOff, nzVal);
+    const id = tab(table, k, 8);
+    const hidden = k < L - 1;
+    forwardLayer(inPtr, stride, k == 0 ? idx : 0, n, inS, <usize>tab(table, k, 2), <usize>tab(table, k, 3), outS, <usize>tab(table, k, 6), hidden && id == ACT_RELU, nzOff, nzVal);
+    if (hidden && id != ACT_RELU) activateLayer(id, reinterpret<f32>(tab(table, k, 9)), <usize>tab(table, k, 6), <usize>tab(table, k, 10), n * outS);
   }
 }

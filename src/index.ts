@@ -74,3 +74,15 @@ export type { RunRecord } from './sweep/types';
 
 /** The package version. */
 export { VERSION } from './version';
+
+/** The activation table (relu, leaky_relu, tanh, sigmoid, gelu, identity) and its parser. */
+export { ACTIVATIONS, ACTIVATION_NAMES, parseActivation } from './network/activations';
+export type { Activation, ActivationName } from './network/activations';
+/** Importing a model you have (ONNX, tfjs LayersModel) into a Network; the importer table. */
+export { IMPORTERS, importModel } from './import';
+export type { ImportedModel, Importer } from './import';
+/** Checking an import against the original file (onnxruntime / tfjs). */
+export { checkImport, importAndCheck } from './pipeline/import-check';
+/** gs-compress compress: a model you have, fine-tuned to a parameter budget, verified against the original. */
+export { compressModel } from './pipeline/compress-model';
+export type { CompressModelOptions, CompressModelResult } from './pipeline/compress-model';

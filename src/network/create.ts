@@ -3,6 +3,7 @@
  * +-1/sqrt(fan_in) for kernel and bias, so runs compare with the PyTorch reference) and counts.
  */
 import type { Scaling } from '../data/types';
+import type { Activation } from './activations';
 import type { DenseLayer, Network } from './types';
 import { Rng } from '../util/rng';
 
@@ -15,7 +16,7 @@ export interface NetworkShape {
 export function initNetwork(
   shape: NetworkShape,
   seed: number,
-  opts: { scaling?: Scaling | null; classLabels?: string[]; featureNames?: string[] } = {},
+  opts: { scaling?: Scaling | null; classLabels?: string[]; featureNames?: string[]; activation?: Activation } = {},
 ): Network {
   const rng = new Rng(seed);
   const sizes = [shape.inputWidth, ...shape.hidden, shape.classes];
@@ -28,7 +29,10 @@ export function initNetwork(
     for (let i = 0; i < kernel.length; i++) kernel[i] = (rng.next() * 2 - 1) * bound;
     const bias = new Float32Array(outSize);
     for (let i = 0; i < outSize; i++) bias[i] = (rng.next() * 2 - 1) * bound;
-    layers.push({ inSize, outSize, kernel, bias });
+    const layer: DenseLayer = { inSize, outSize, kernel, bias };
+    // hidden layers record a non-default activation; relu stays absent (the saved form of older runs)
+    if (opts.activation && opts.activation.name !== 'relu' && l + 2 < sizes.length) layer.activation = { ...opts.activation };
+    layers.push(layer);
   }
   return {
     inputWidth: shape.inputWidth,

@@ -2,6 +2,7 @@
  * Reference forward pass of a Network in plain TypeScript (float64 accumulation).
  * It is the ground truth that pruning, ONNX export and the training engines are checked against.
  */
+import { activationFn, activationOf } from './activations';
 import type { Network } from './types';
 
 /** Logits [rows x classes] for raw features [rows x inputWidth], row-major. */
@@ -25,6 +26,9 @@ export function logits(net: Network, features: Float32Array, rows: number): Floa
   net.layers.forEach((layer, li) => {
     const last = li === net.layers.length - 1;
     const next = new Float64Array(rows * layer.outSize);
+    const activation = activationOf(layer);
+    const relu = activation.name === 'relu';
+    const act = activationFn(activation);
     for (let r = 0; r < rows; r++) {
       const o = r * layer.outSize;
       for (let j = 0; j < layer.outSize; j++) next[o + j] = layer.bias[j];
@@ -34,7 +38,8 @@ export function logits(net: Network, features: Float32Array, rows: number): Floa
         const ko = i * layer.outSize;
         for (let j = 0; j < layer.outSize; j++) next[o + j] += a * layer.kernel[ko + j];
       }
-      if (!last) for (let j = 0; j < layer.outSize; j++) if (next[o + j] < 0) next[o + j] = 0;
+      if (!last && relu) for (let j = 0; j < layer.outSize; j++) if (next[o + j] < 0) next[o + j] = 0;
+      if (!last && !relu) for (let j = 0; j < layer.outSize; j++) next[o + j] = act(next[o + j]);
     }
     cur = next;
     width = layer.outSize;

@@ -2,8 +2,11 @@
  * The dense stack of a Network as a tfjs LayersModel (model.json + one weights file), written
  * and read without tfjs so this layer stays framework-neutral. The files load with
  * tf.loadLayersModel; the stack sees inputs already selected and scaled (see gs-run.json).
+ * Hidden activations are the Dense layer's Keras activation string (network/activations.ts), except
+ * leaky relu, which Keras and tfjs express as a linear Dense followed by a LeakyReLU layer.
  */
 import { GsError } from '../errors';
+import { ACTIVATIONS, activationOf, alphaOf, type Activation } from './activations';
 import { parameterCount } from './create';
 import type { DenseLayer, Network } from './types';
 
@@ -23,7 +26,7 @@ interface LayersModelJson {
 
 interface TopologyLayer {
   class_name?: string;
-  config?: { name?: string; units?: number; batch_input_shape?: unknown[] };
+  config?: { name?: string; units?: number; batch_input_shape?: unknown[]; activation?: string; alpha?: number };
 }
 
 export function layerName(i: number, count: number): string {
@@ -36,7 +39,8 @@ export function toLayersModel(layers: DenseLayer[], generatedBy: string): { mode
   const total = parameterCount(layers);
   const flat = new Float32Array(total);
   let off = 0;
-  const topo = layers.map((l, i) => {
+  const topo: { class_name: string; config: Record<string, unknown> }[] = [];
+  layers.forEach((l, i) => {
     const name = layerName(i, layers.length);
     specs.push({ name: `${name}/kernel`, shape: [l.inSize, l.outSize], dtype: 'float32' });
     specs.push({ name: `${name}/bias`, shape: [l.outSize], dtype: 'float32' });
@@ -44,9 +48,12 @@ export function toLayersModel(layers: DenseLayer[], generatedBy: string): { mode
     off += l.kernel.length;
     flat.set(l.bias, off);
     off += l.bias.length;
+    const last = i === layers.length - 1;
+    const act = activationOf(l);
+    const tfjsName = ACTIVATIONS[act.name].tfjs;
     const config: Record<string, unknown> = {
       units: l.outSize,
-      activation: i === layers.length - 1 ? 'softmax' : 'relu',
+      activation: last ? 'softmax' : (tfjsName ?? 'linear'),
       use_bias: true,
       kernel_initializer: { class_name: 'Zeros', config: {} },
       bias_initializer: { class_name: 'Zeros', config: {} },
@@ -62,7 +69,10 @@ export function toLayersModel(layers: DenseLayer[], generatedBy: string): { mode
       config.batch_input_shape = [null, l.inSize];
       config.dtype = 'float32';
     }
-    return { class_name: 'Dense', config };
+    topo.push({ class_name: 'Dense', config });
+    if (!last && tfjsName === null) {
+      topo.push({ class_name: 'LeakyReLU', config: { alpha: alphaOf(act), name: `${name}_leaky_relu`, trainable: true } });
+    }
   });
   const model = {
     format: 'layers-model',
@@ -128,8 +138,15 @@ export function fromLayersModel(modelJsonText: string, weightBytes: Uint8Array, 
     off += n;
   }
   let inSize = Number(layersTopo[0]?.config?.batch_input_shape?.[1]);
-  return layersTopo.map((lt, i) => {
+  const out: DenseLayer[] = [];
+  const lastDense = layersTopo.reduce((a, lt, i) => (lt?.class_name === 'Dense' ? i : a), -1);
+  layersTopo.forEach((lt, i) => {
     const name = lt.config?.name;
+    if (lt.class_name === 'LeakyReLU' && out.length > 0 && out[out.length - 1].activation?.name === 'identity') {
+      const alpha = Number(lt.config?.alpha ?? 0.3);
+      out[out.length - 1].activation = { name: 'leaky_relu', alpha };
+      return;
+    }
     const outSize = Number(lt.config?.units);
     if (lt.class_name !== 'Dense' || !name || !(outSize >= 0)) throw bad(file, `layer ${i + 1} is not a Dense layer gs-compress wrote`);
     const kernel = byName.get(`${name}/kernel`);
@@ -138,9 +155,29 @@ export function fromLayersModel(modelJsonText: string, weightBytes: Uint8Array, 
       throw bad(file, `layer ${name}: weights missing or of the wrong size`);
     }
     const layer: DenseLayer = { inSize, outSize, kernel, bias };
+    const actName = lt.config?.activation ?? 'linear';
+    if (i !== lastDense) {
+      const act = tfjsActivation(actName);
+      if (!act) throw bad(file, `layer ${name}: activation ${JSON.stringify(actName)} is not one gs-compress knows (${tfjsNames()})`);
+      if (act.name !== 'relu') layer.activation = act;
+    }
+    out.push(layer);
     inSize = outSize;
-    return layer;
   });
+  return out;
+}
+
+/** The activation a Keras / tfjs activation string stands for, or null. */
+export function tfjsActivation(name: string): Activation | null {
+  const hit = Object.values(ACTIVATIONS).find((d) => d.tfjs === name);
+  return hit ? { name: hit.name } : null;
+}
+
+function tfjsNames(): string {
+  return Object.values(ACTIVATIONS)
+    .map((d) => d.tfjs)
+    .filter((n): n is string => n !== null)
+    .join(', ');
 }
 
 /** Epsilon of the standardizing BatchNormalization layer: tiny, so (x - mean) / sqrt(std^2 + eps) is (x - mean) / std in float32. */

@@ -5,10 +5,11 @@
  * Forward pass on a raw feature row x (length inputWidth):
  *   z = x[inputIndices]                               (feature selection; identity before pruning)
  *   z = (z - scaling.mean[inputIndices]) / scaling.std[inputIndices]   (when scaling is present)
- *   for each hidden layer: z = relu(z @ kernel + bias);  last layer: logits = z @ kernel + bias
+ *   for each hidden layer: z = act(z @ kernel + bias)  (act = layer.activation, relu when absent);  last layer: logits = z @ kernel + bias
  *   probabilities = softmax(logits)
  */
 import type { Scaling } from '../data/types';
+import type { Activation } from './activations';
 
 /** A fully connected layer. kernel is [inSize, outSize] row-major (tfjs Dense / ONNX MatMul layout):
  * row i holds the outgoing weights of input unit i, which is that unit's group. */
@@ -17,6 +18,9 @@ export interface DenseLayer {
   outSize: number;
   kernel: Float32Array; // length inSize*outSize, element (i, j) at i*outSize + j
   bias: Float32Array; // length outSize
+  /** Activation applied after this layer when it is a hidden layer (absent = relu; see
+   * network/activations.ts). The output layer is always linear (logits). */
+  activation?: Activation;
 }
 
 export interface Network {

@@ -13,10 +13,11 @@
  */
 import { GsError } from '../errors';
 import { multiplyAdds, parameterCount } from '../network/create';
+import { ACTIVATIONS, activationFn, activationOf, alphaOf } from '../network/activations';
 import type { DenseLayer, Network } from '../network/types';
 import { chooseInputForm, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
-import { FLOAT, INT64, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
+import { FLOAT, INT64, floatAttr, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
 import { linearNodes, type Quantize } from './quantize';
 
 export const IR_VERSION = 8;
@@ -89,7 +90,7 @@ function constantLogits(layers: DenseLayer[], from: number): Float32Array {
       for (let i = 0; i < inSize; i++) for (let j = 0; j < outSize; j++) next[j] += v[i] * kernel[i * outSize + j];
       v = next;
     }
-    if (l < layers.length - 1) v = v.map((x) => Math.max(0, x));
+    if (l < layers.length - 1) v = v.map(activationFn(activationOf(layers[l])));
   }
   return Float32Array.from(v);
 }
@@ -101,6 +102,31 @@ function isIdentity(idx: number[], width: number): boolean {
 export interface GraphParts {
   nodes: onnx.INodeProto[];
   inits: onnx.ITensorProto[];
+}
+
+/** The nodes of a hidden layer's activation (its ONNX form in network/activations.ts) after `input`;
+ * returns the name of the activated output. ReLU keeps the node name `layerN.relu`. */
+function activationNodes(layer: DenseLayer, input: string, prefix: string, g: GraphParts): string {
+  const a = activationOf(layer);
+  const form = ACTIVATIONS[a.name].onnx;
+  if (form === null) return input;
+  const out = `${prefix}.${a.name}`;
+  if (form === 'gelu-erf') {
+    // 0.5 * x * (1 + erf(x / sqrt 2)), the pattern torch.onnx.export writes for nn.GELU() below opset 20
+    g.inits.push(floatTensor(`${prefix}.sqrt2`, [], Float32Array.of(Math.SQRT2)));
+    g.inits.push(floatTensor(`${prefix}.one`, [], Float32Array.of(1)));
+    g.inits.push(floatTensor(`${prefix}.half`, [], Float32Array.of(0.5)));
+    g.nodes.push(
+      node('Div', [input, `${prefix}.sqrt2`], [`${prefix}.gelu_scaled`], `${prefix}.gelu_div`),
+      node('Erf', [`${prefix}.gelu_scaled`], [`${prefix}.gelu_erf`], `${prefix}.gelu_erf`),
+      node('Add', [`${prefix}.gelu_erf`, `${prefix}.one`], [`${prefix}.gelu_sum`], `${prefix}.gelu_add`),
+      node('Mul', [input, `${prefix}.gelu_sum`], [`${prefix}.gelu_prod`], `${prefix}.gelu_mul`),
+      node('Mul', [`${prefix}.gelu_prod`, `${prefix}.half`], [out], `${prefix}.gelu_half`),
+    );
+    return out;
+  }
+  g.nodes.push(node(form.op, [input], [out], out, form.alphaAttr ? [floatAttr('alpha', alphaOf(a))] : []));
+  return out;
 }
 
 function denseChain(net: Network, input: string, form: InputForm, opts: ExportOptions, g: GraphParts): void {
@@ -118,10 +144,7 @@ function denseChain(net: Network, input: string, form: InputForm, opts: ExportOp
     const last = l === net.layers.length - 1;
     const out = last ? 'logits' : `layer${l}.linear`;
     linearNodes(layer, cur, out, `layer${l}`, quantize, g);
-    if (!last) {
-      g.nodes.push(node('Relu', [out], [`layer${l}.relu`], `layer${l}.relu`));
-      cur = `layer${l}.relu`;
-    }
+    if (!last) cur = activationNodes(raw, out, `layer${l}`, g);
   });
 }
 

@@ -48,6 +48,10 @@ export function intAttr(name: string, i: number): onnx.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INT, i };
 }
 
+export function floatAttr(name: string, f: number): onnx.IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f };
+}
+
 export function node(
   opType: string,
   input: string[],

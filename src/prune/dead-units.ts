@@ -2,9 +2,11 @@
  * Finding dead units by repeating two exact rules until nothing changes:
  *  - unused: a unit whose outgoing weights to the live units of the next level are all zero;
  *  - constant: a hidden unit whose incoming weights from the live units of the previous level are
- *    all zero outputs relu(b_j); that constant is folded into the next level's bias, then the unit goes.
+ *    all zero outputs act(b_j) (its layer's activation, e.g. relu(b_j), tanh(b_j), gelu(b_j)); that
+ *    constant is folded into the next level's bias, then the unit goes.
  * Outputs are never removed; inputs can only be unused (they have no incoming weights).
  */
+import { activationFn, RELU } from '../network/activations';
 import type { WorkingCopy } from './working-copy';
 
 export interface DeadUnits {
@@ -14,9 +16,6 @@ export interface DeadUnits {
   removedUnused: number[];
   removedConstant: number[];
 }
-
-/** Same ReLU as the reference forward pass (negative -> 0). */
-const relu = (x: number): number => (x < 0 ? 0 : x);
 
 /**
  * Marks dead units of `work`, folding constant units into the next bias (so `work.biases` changes).
@@ -29,6 +28,8 @@ export function findDeadUnits(work: WorkingCopy): DeadUnits {
   const alive = sizes.map((n) => new Uint8Array(n).fill(1));
   const removedUnused = sizes.map(() => 0);
   const removedConstant = sizes.map(() => 0);
+  // the same activation functions as the reference forward pass; level h >= 1 is the output of layer h-1
+  const act = kernels.map((_, l) => activationFn(work.activations?.[l] ?? RELU));
 
   // Outgoing row of unit i (level h) restricted to live units of level h+1.
   const rowIsZero = (h: number, i: number): boolean => {
@@ -55,7 +56,7 @@ export function findDeadUnits(work: WorkingCopy): DeadUnits {
         removedUnused[h]++;
         changed = true;
       } else if (h > 0 && colIsZero(h, i)) {
-        const c = relu(biases[h - 1][i]);
+        const c = act[h - 1](biases[h - 1][i]);
         const n = sizes[h + 1];
         if (c !== 0) for (let j = 0; j < n; j++) biases[h][j] += c * kernels[h][i * n + j];
         alive[h][i] = 0;

@@ -7,7 +7,8 @@
  * have no live input (all their units become constant and fold forward), so the logits are the
  * folded output bias. Rather than emit zero-sized tensors (a 0-unit layer, an empty Gather) that
  * ONNX runtimes and tfjs handle unevenly, such a level keeps exactly one placeholder unit whose
- * incoming weights, bias and outgoing weights are all zero: it outputs relu(0) = 0 and adds nothing.
+ * incoming weights, bias and outgoing weights are all zero: it outputs act(0) (0 for relu; 0.5 for
+ * sigmoid) times zero outgoing weights, so it adds nothing whatever the activation.
  * An empty input level likewise keeps its first raw column with a zero row. The network keeps its
  * depth, so before/after counts line up per layer, and pruning the result again gives the same sizes.
  */
@@ -45,7 +46,9 @@ export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array
       rows.forEach((i, a) => cols.forEach((j, b) => (kernel[a * cols.length + b] = src[i * n + j])));
     }
     if (!placeholder[h + 1]) cols.forEach((j, b) => (bias[b] = work.biases[h][j]));
-    layers.push({ inSize: rows.length, outSize: cols.length, kernel, bias });
+    const layer: DenseLayer = { inSize: rows.length, outSize: cols.length, kernel, bias };
+    if (net.layers[h].activation) layer.activation = net.layers[h].activation;
+    layers.push(layer);
   }
 
   return {

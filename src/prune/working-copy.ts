@@ -3,6 +3,7 @@
  * (thresholding zeroes entries, constant folding adds to biases), with shape checks.
  */
 import { GsError } from '../errors';
+import { activationOf, type Activation } from '../network/activations';
 import type { Network } from '../network/types';
 
 /**
@@ -13,6 +14,8 @@ export interface WorkingCopy {
   sizes: number[];
   kernels: Float64Array[];
   biases: Float64Array[];
+  /** activations[h] is applied to the output of kernels[h] when level h+1 is hidden (relu when absent). */
+  activations?: Activation[];
 }
 
 /** Copies the weights to float64, after checking that shapes agree and all values are finite. */
@@ -54,5 +57,6 @@ export function toWorkingCopy(net: Network): WorkingCopy {
     sizes,
     kernels: net.layers.map((l) => Float64Array.from(l.kernel)),
     biases: net.layers.map((l) => Float64Array.from(l.bias)),
+    activations: net.layers.map((l) => activationOf(l)),
   };
 }

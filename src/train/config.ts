@@ -3,6 +3,7 @@
  * here, so the CLI and library users get the same clear errors.
  */
 import { GsError } from '../errors';
+import { activationLabel, parseActivation } from '../network/activations';
 import { PENALTY_KINDS } from '../penalty/types';
 import { DEFAULT_CONFIG } from './defaults';
 import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type TrainConfig } from './types';
@@ -73,5 +74,11 @@ export function resolveTrainConfig(partial: TrainConfigInput): TrainConfig {
   }
   // the default proxStep is stored as absent, so configurations saved before it existed keep their identity
   if (cfg.proxStep === undefined || cfg.proxStep === 'preconditioned') delete cfg.proxStep;
+  if (cfg.activation !== undefined) {
+    const label = activationLabel(parseActivation(cfg.activation, '--activation'));
+    if (label === 'relu')
+      delete cfg.activation; // the default is stored as absent
+    else cfg.activation = label;
+  }
   return cfg;
 }

@@ -5,6 +5,7 @@
 import { applyScaling, fitScaling, selectColumns } from '../data';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
+import { parseActivation } from '../network/activations';
 import { cloneNetwork, initNetwork, parameterCount } from '../network/create';
 import type { Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
@@ -52,6 +53,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
         scaling: standardize ? fitScaling(train) : null,
         classLabels: data.classLabels,
         featureNames: data.featureNames,
+        activation: parseActivation(cfg.activation, '--activation'),
       });
   const prep = (t: typeof train) =>
     selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);

@@ -46,6 +46,9 @@ export interface TrainConfig {
   /** Proximal step (solver prox only); absent means 'preconditioned'. Kept optional so that
    * configurations saved before it existed keep their identity. */
   proxStep?: ProxStep;
+  /** Hidden-layer activation of new networks, e.g. 'tanh' or 'leaky_relu:0.2' (network/activations.ts);
+   * absent means relu, so configurations saved before it existed keep their identity. */
+  activation?: string;
   engine: EngineName;
   /** tfjs engine only: 'auto' picks tfjs-node, then wasm, then cpu. */
   backend: BackendName | 'auto';

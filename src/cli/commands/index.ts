@@ -1,7 +1,9 @@
 /** The list of CLI commands; each file in this folder holds one yargs CommandModule. */
 import type { Argv } from 'yargs';
+import { compressCommand } from './compress';
 import { dataCommand } from './data';
 import { experimentCommand } from './experiment';
+import { importCommand } from './import';
 import { inspectCommand } from './inspect';
 import { pruneCommand } from './prune';
 import { quickstartCommand } from './quickstart';
@@ -24,5 +26,7 @@ export function addCommands(y: Argv<object>): Argv<object> {
     .command(sweepCommand)
     .command(reportCommand)
     .command(experimentCommand)
-    .command(serveExampleCommand);
+    .command(serveExampleCommand)
+    .command(importCommand)
+    .command(compressCommand);
 }

@@ -21,6 +21,7 @@ import { runSizePath } from './train-path';
 import { UNIT_SCORES, type UnitScore } from '../../train/budget/project';
 import { DEFAULT_DISTILL } from '../../train/soft-targets';
 import { DEFAULT_BUDGET_SCHEDULE, defaultSchedule } from '../../train/budget/schedule';
+import { alignData, checkInitOptions, loadInit, networkShape } from '../../pipeline/init-from';
 import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
 import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type EpochRecord, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
@@ -29,7 +30,8 @@ import { formatHistory } from '../history-table';
 import { ProgressBar } from '../progress';
 
 interface TrainArgs extends DataArgs {
-  hidden: string;
+  hidden?: string;
+  activation?: string;
   optimizer: string;
   lr: number;
   epochs: number;
@@ -54,6 +56,8 @@ interface TrainArgs extends DataArgs {
   'budget-score': string;
   'distill-temperature': number;
   'distill-alpha': number;
+  init?: string;
+  'labels-from-model': boolean;
 }
 
 /** What `gs-compress train --json` prints: one object. */
@@ -75,9 +79,27 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
   return dataOptions(y)
     .option('hidden', {
       type: 'string',
-      default: DEFAULT_CONFIG.hidden.join(','),
       group: 'Network:',
-      describe: 'Hidden layer sizes, comma separated; empty ("") trains logistic regression',
+      describe: `Hidden layer sizes, comma separated (default ${DEFAULT_CONFIG.hidden.join(',')}); empty ("") trains logistic regression`,
+    })
+    .option('activation', {
+      type: 'string',
+      group: 'Network:',
+      describe:
+        'Hidden-layer activation (default relu): relu, leaky_relu (leaky_relu:ALPHA sets the negative slope, default 0.01), tanh, sigmoid, gelu (exact, erf form) or identity',
+    })
+    .option('init', {
+      type: 'string',
+      group: 'Network:',
+      describe:
+        'Start from these weights: a run directory, or a model you have (ONNX, tfjs model.json; imported and checked as `import` does). Shape, activation, scaling and classes come from it',
+    })
+    .option('labels-from-model', {
+      type: 'boolean',
+      default: false,
+      group: 'Network:',
+      describe:
+        "With --init: train on the starting model's own predictions instead of the data's labels (distillation; the data needs no labels that match)",
     })
     .option('standardize', {
       type: 'boolean',
@@ -222,6 +244,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
 export function trainConfigFrom(a: TrainArgs): TrainConfig {
   return resolveTrainConfig({
     hidden: a.hidden,
+    activation: a.activation,
     optimizer: a.optimizer,
     lr: a.lr,
     epochs: a.epochs,
@@ -271,7 +294,7 @@ function budgetConfig(a: TrainArgs): Record<string, unknown> {
 
 export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
-  describe: 'Train a ReLU network, optionally with a (group) sparsity penalty, and save the run',
+  describe: 'Train a network (ReLU or --activation), optionally with a (group) sparsity penalty, and save the run',
   builder: (y) =>
     trainOptions(y)
       .example('$0 train --data mnist --penalty gl --lambda 1e-4 --optimizer adam --lr 5e-3 --out runs/mnist-gl', 'group lasso on MNIST')
@@ -282,6 +305,14 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         return true;
       }),
   handler: async (a) => {
+    if (a['labels-from-model'] && !a.init) throw new GsError('BAD_OPTION', '--labels-from-model needs --init RUN_OR_MODEL');
+    const init = a.init ? await loadInit(a.init) : null;
+    if (init) {
+      checkInitOptions(init.network, a.init as string, { hidden: a.hidden, activation: a.activation, standardize: a.standardize });
+      const shape = networkShape(init.network);
+      a.hidden = shape.hidden.join(',');
+      if (!shape.activation.includes('+')) a.activation = shape.activation;
+    }
     const cfg = trainConfigFrom(a);
     if (cfg.engine !== 'tfjs' && cfg.backend !== 'auto') {
       process.stderr.write(`note: --backend ${cfg.backend} applies to --engine tfjs; the fused engines do not use tfjs\n`);
@@ -292,13 +323,18 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       );
     }
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
-    const data = await loadDataset(dataSpec(a));
+    const loaded = await loadDataset(dataSpec(a));
+    const data = init ? await alignData(loaded, init, a['labels-from-model']) : loaded;
     if (!a.json) process.stderr.write(`${describeDataset(data)}\n`);
+    if (init && !a.json) {
+      process.stderr.write(`starting from ${init.describe}${a['labels-from-model'] ? "; labels: the model's predictions" : ''}\n`);
+    }
     const ftEpochs = a['finetune-epochs'];
     if (!(Number.isInteger(ftEpochs) && ftEpochs >= 0))
       throw new GsError('BAD_OPTION', `--finetune-epochs ${ftEpochs}: expected an integer >= 0`);
     const hooks = (phase: string, epochs: number): TrainOptions => ({
       standardize: a.standardize,
+      ...(init && phase === '' ? { init: init.network } : {}),
       onProgress: (epoch, done, total) => bar.update(`${phase}epoch ${epoch}/${epochs}`, done, total),
       onEpoch: (r) =>
         !a.json &&
@@ -382,6 +418,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           ...budgetConfig(a),
           standardize: result.network.scaling !== null,
           dataSpec: portableSpec(dataSpec(a), out, { keepDataDir: true }),
+          ...(init ? { init: init.describe, labelsFromModel: a['labels-from-model'] } : {}),
         },
         engine: result.engine,
         history: result.history as unknown as Record<string, unknown>[],

@@ -5,6 +5,7 @@
  * the reference forward pass (network/forward.ts), so its predictions equal the reference's.
  */
 import type { DenseLayer } from '../../network/types';
+import { activationFn, activationOf } from '../../network/activations';
 import { forwardRow, gatherNonzero32, gatherNonzero64 } from './kernels';
 
 /** Predicts row after row with buffers sized once for a given stack. */
@@ -12,6 +13,8 @@ export class StackEvaluator {
   private readonly acts: Float64Array[];
   private readonly nzOff: Int32Array;
   private readonly nzVal: Float64Array;
+  /** Per layer: null for relu (fused into forwardRow) and the output layer, else the activation. */
+  private readonly acts1: (((x: number) => number) | null)[];
 
   constructor(private readonly layers: readonly DenseLayer[]) {
     if (layers.length === 0) throw new RangeError('a network needs at least one layer');
@@ -19,6 +22,7 @@ export class StackEvaluator {
     const widest = Math.max(...layers.map((l) => l.inSize));
     this.nzOff = new Int32Array(widest);
     this.nzVal = new Float64Array(widest);
+    this.acts1 = layers.map((l, k) => (k < layers.length - 1 && activationOf(l).name !== 'relu' ? activationFn(activationOf(l)) : null));
   }
 
   /** Predicted class of the row starting at x[off] (first largest logit after float32 rounding,
@@ -32,7 +36,9 @@ export class StackEvaluator {
         k === 0
           ? gatherNonzero32(x, off, 1, l.inSize, l.outSize, nzOff, nzVal, 0)
           : gatherNonzero64(acts[k - 1], 0, 1, l.inSize, l.outSize, nzOff, nzVal, 0);
-      forwardRow(nzOff, nzVal, 0, m, l.kernel, l.bias, l.outSize, acts[k], 0, k < L - 1);
+      const f = this.acts1[k];
+      forwardRow(nzOff, nzVal, 0, m, l.kernel, l.bias, l.outSize, acts[k], 0, k < L - 1 && f === null);
+      if (f) for (let j = 0; j < l.outSize; j++) acts[k][j] = f(acts[k][j]);
     }
     const z = acts[L - 1];
     let best = 0;

@@ -4,6 +4,7 @@
  * and per-coordinate proximal steps use the same layout, so the optimizers run as one loop
  * over a flat array while the forward/backward pass and the penalty work layer by layer.
  */
+import type { Activation } from '../../network/activations';
 import type { DenseLayer } from '../../network/types';
 
 /** Where each layer's kernel and bias sit in a flat buffer. */
@@ -13,6 +14,8 @@ export interface FlatLayout {
   kernelOffset: number[];
   biasOffset: number[];
   total: number;
+  /** Each layer's recorded activation (absent = relu for a hidden layer; the output layer is linear). */
+  activation?: (Activation | undefined)[];
 }
 
 /** Views of one layer's kernel and bias inside a flat buffer. */
@@ -39,6 +42,7 @@ export function layoutOf(layers: readonly DenseLayer[]): FlatLayout {
     off += l.inSize * l.outSize;
     lay.biasOffset.push(off);
     off += l.outSize;
+    if (l.activation) (lay.activation ??= layers.map(() => undefined))[k] = l.activation;
   });
   lay.total = off;
   return lay;
@@ -64,10 +68,17 @@ export function packLayers(layers: readonly DenseLayer[], lay: FlatLayout): Floa
 
 /** Copies a flat buffer back out as DenseLayers (fresh arrays). */
 export function unpackLayers(flat: Float32Array, lay: FlatLayout): DenseLayer[] {
-  return viewsOf(flat, lay).map((v, k) => ({
-    inSize: lay.inSize[k],
-    outSize: lay.outSize[k],
-    kernel: v.kernel.slice(),
-    bias: v.bias.slice(),
-  }));
+  return viewsOf(flat, lay).map((v, k) => {
+    const layer: DenseLayer = { inSize: lay.inSize[k], outSize: lay.outSize[k], kernel: v.kernel.slice(), bias: v.bias.slice() };
+    const act = lay.activation?.[k];
+    if (act) layer.activation = act;
+    return layer;
+  });
+}
+
+/** The activation after layer k as the kernels see it: the recorded one (relu when absent) for a
+ * hidden layer, identity for the output layer. */
+export function layerActivation(lay: FlatLayout, k: number): Activation {
+  if (k === lay.inSize.length - 1) return { name: 'identity' };
+  return lay.activation?.[k] ?? { name: 'relu' };
 }

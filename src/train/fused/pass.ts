@@ -5,7 +5,9 @@
  * (not accumulated) into a flat gradient buffer that shares the parameters' layout.
  */
 import type { TrainingData } from '../types';
+import { layerActivation } from './layout';
 import type { FlatLayout, LayerViews } from './layout';
+import { activateBlock, backpropDeltaThrough } from './activation-kernels';
 import { backpropDelta, biasGradient, softmaxCrossEntropy } from './backprop';
 import { distillCrossEntropy } from './distill';
 import { forwardRow, gatherNonzero64, gradientRow } from './kernels';
@@ -14,6 +16,7 @@ import { BatchInputs } from './sparse';
 export class BatchPass {
   private readonly acts: Float64Array[]; // output of each layer (ReLU applied for hidden layers)
   private readonly deltas: Float64Array[]; // dLoss/d(pre-activation) of each layer
+  private readonly pres: (Float64Array | null)[]; // pre-activations of hidden layers whose activation is not relu
   private readonly dataOff: Int32Array; // offset of each batch row in data.x
   private readonly rows: Int32Array;
   private readonly inputs: BatchInputs;
@@ -27,6 +30,8 @@ export class BatchPass {
   ) {
     this.acts = lay.outSize.map((o) => new Float64Array(maxBatch * o));
     this.deltas = lay.outSize.map((o) => new Float64Array(maxBatch * o));
+    const L = lay.inSize.length;
+    this.pres = lay.outSize.map((o, k) => (k < L - 1 && layerActivation(lay, k).name !== 'relu' ? new Float64Array(maxBatch * o) : null));
     this.dataOff = new Int32Array(maxBatch);
     this.rows = new Int32Array(maxBatch);
     this.inputs = new BatchInputs(lay.inSize[0], lay.outSize[0], maxBatch);
@@ -52,7 +57,8 @@ export class BatchPass {
       const W = params[k].kernel;
       const b = params[k].bias;
       const out = acts[k];
-      const relu = k < L - 1;
+      const pre = this.pres[k];
+      const relu = k < L - 1 && pre === null;
       for (let r = 0; r < n; r++) {
         if (k === 0) {
           forwardRow(inputs.rowOff, inputs.rowVal, inputs.rowStart[r], inputs.rowStart[r + 1], W, b, outS, out, r * outS, relu);
@@ -61,6 +67,7 @@ export class BatchPass {
           forwardRow(nzOff, nzVal, 0, m, W, b, outS, out, r * outS, relu);
         }
       }
+      if (pre) activateBlock(layerActivation(lay, k), out, pre, 0, n * outS);
     }
   }
 
@@ -93,7 +100,9 @@ export class BatchPass {
           const m = gatherNonzero64(acts[k - 1], i, inS, n, outS, nzOff, nzVal, 0);
           gradientRow(nzOff, nzVal, 0, m, delta, outS, gW, i * outS);
         }
-        backpropDelta(acts[k - 1], n, inS, params[k].kernel, outS, delta, deltas[k - 1], nzOff);
+        const pre = this.pres[k - 1];
+        if (pre) backpropDeltaThrough(layerActivation(lay, k - 1), pre, n, inS, params[k].kernel, outS, delta, deltas[k - 1]);
+        else backpropDelta(acts[k - 1], n, inS, params[k].kernel, outS, delta, deltas[k - 1], nzOff);
         delta = deltas[k - 1];
       }
     }

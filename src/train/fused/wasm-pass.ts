@@ -9,6 +9,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { SoftTargets, TrainingData } from '../types';
+import { ACTIVATIONS, alphaOf } from '../../network/activations';
+import { layerActivation } from './layout';
 import type { FlatLayout, LayerViews } from './layout';
 
 export interface KernelExports {
@@ -44,7 +46,8 @@ export function wasmPassAvailable(): boolean {
 }
 
 const PAGE = 65536;
-const ENTRY_BYTES = 32;
+const ENTRY_BYTES = 48; // 12 i32 per layer, see assembly/pass.ts
+const ENTRY_INTS = ENTRY_BYTES / 4;
 
 /** One instance of the module with a network's buffers and a data set laid out in its memory. */
 export class WasmNetworkMemory {
@@ -102,6 +105,8 @@ export class WasmNetworkMemory {
     this.hOff = take(lay.total * 4);
     const act = lay.outSize.map((o) => take(maxBatch * o * 4));
     const delta = lay.outSize.map((o) => take(maxBatch * o * 4));
+    const acts = lay.outSize.map((_, k) => layerActivation(lay, k));
+    const pre = lay.outSize.map((o, k) => (k < L - 1 && acts[k].name !== 'relu' ? take(maxBatch * o * 4) : 0));
     const need = Math.ceil(top / PAGE) - this.ex.memory.buffer.byteLength / PAGE;
     if (need > 0) this.ex.memory.grow(need);
     // views are made after the last grow (growing detaches earlier views)
@@ -113,7 +118,9 @@ export class WasmNetworkMemory {
     this.idxView = new Int32Array(buf, this.idx, maxBatch);
     this.params = new Float32Array(buf, pOff, lay.total);
     this.grads = new Float32Array(buf, gOff, lay.total);
-    const t = new Int32Array(buf, this.table, L * 8);
+    const t = new Int32Array(buf, this.table, L * ENTRY_INTS);
+    const alphaBits = new Int32Array(1);
+    const alphaF = new Float32Array(alphaBits.buffer);
     for (let k = 0; k < L; k++) {
       t.set(
         [
@@ -125,8 +132,12 @@ export class WasmNetworkMemory {
           gOff + 4 * lay.biasOffset[k],
           act[k],
           delta[k],
+          ACTIVATIONS[acts[k].name].kernelId,
+          ((alphaF[0] = alphaOf(acts[k])), alphaBits[0]),
+          pre[k],
+          0,
         ],
-        k * 8,
+        k * ENTRY_INTS,
       );
     }
     this.logits = new Float32Array(buf, act[L - 1], maxBatch * lay.outSize[L - 1]);

@@ -7,7 +7,25 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from '../types';
+import { alphaOf, type Activation } from '../../network/activations';
+import { layerActivation } from '../fused/layout';
 import type { FlatLayout, LayerViews } from '../fused/layout';
+
+/** A hidden layer's activation other than relu on a tfjs tensor (relu is fused into matMul). */
+function applyActivation(a: Activation, h: tf.Tensor2D): tf.Tensor2D {
+  switch (a.name) {
+    case 'leaky_relu':
+      return tf.leakyRelu(h, alphaOf(a));
+    case 'tanh':
+      return tf.tanh(h);
+    case 'sigmoid':
+      return tf.sigmoid(h);
+    case 'gelu':
+      return tf.mul(tf.mul(h, 0.5), tf.add(1, tf.erf(tf.mul(h, Math.SQRT1_2))));
+    default:
+      return h;
+  }
+}
 
 export class TfjsGradientPass {
   private readonly x: tf.Tensor2D;
@@ -27,12 +45,14 @@ export class TfjsGradientPass {
       const f = (...ps: tf.Tensor[]): tf.Scalar => {
         let h = this.xb as tf.Tensor2D;
         for (let k = 0; k < L; k++) {
+          const act = layerActivation(lay, k);
           h = tf.fused.matMul({
             a: h,
             b: ps[2 * k],
             bias: ps[2 * k + 1],
-            activation: k < L - 1 ? 'relu' : 'linear',
+            activation: act.name === 'relu' ? 'relu' : 'linear',
           }) as tf.Tensor2D;
+          if (act.name !== 'relu') h = applyActivation(act, h);
         }
         return tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(this.yb as tf.Tensor2D, h);
       };

@@ -1,0 +1,312 @@
+#!/usr/bin/python3
+"""Writes the import fixtures under test/fixtures/import/ (see the README there).
+
+Small fully connected models trained for a few hundred steps on a seeded synthetic problem
+(6 features, 3 classes), then written the way real exporters write them:
+  - torch.onnx.export of nn.Sequential MLPs (several activations, Dropout, Softmax/LogSoftmax at
+    the end, a standardization module and BatchNorm1d in the graph, a regressor), and two models
+    gs-compress must refuse (a Conv1d model, a residual connection);
+  - the graphs tf2onnx (Keras Dense: MatMul + Add, Reshape, Identity) and skl2onnx (MLPClassifier /
+    MLPRegressor in a Pipeline with StandardScaler: ai.onnx.ml Scaler, ZipMap, ArrayFeatureExtractor)
+    produce, built with onnx.helper because those converters are not installable here;
+  - a tfjs LayersModel as tensorflowjs_converter writes it from Keras (model.json with Keras layer
+    names, InputLayer, Dense, BatchNormalization, Dropout, Activation, LeakyReLU; group1-shard1of1.bin).
+Run with /usr/bin/python3 (Debian's python3-torch and python3-onnx). Tests never need Python.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'import')
+D, C = 6, 3
+torch.manual_seed(0)
+rng = np.random.default_rng(0)
+
+
+def problem(n=600):
+    x = rng.normal(size=(n, D)).astype(np.float32) * np.array([1, 2, 0.5, 3, 1, 1], np.float32) + np.array([0, 5, -1, 10, 0, 2], np.float32)
+    w = rng.normal(size=(D, C)).astype(np.float32)
+    z = ((x - x.mean(0)) / x.std(0)) @ w
+    return x, z.argmax(1).astype(np.int64), (z[:, 0] * 2 + z[:, 1]).astype(np.float32)
+
+
+X, Y, T = problem()
+MEAN, STD = X.mean(0), X.std(0)
+
+
+def train(model, steps=300, regression=False, scale_inputs=True):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    xs = torch.from_numpy((X - MEAN) / STD if scale_inputs else X)
+    for _ in range(steps):
+        opt.zero_grad()
+        out = model(xs)
+        if regression:
+            loss = torch.nn.functional.mse_loss(out[:, 0], torch.from_numpy(T))
+        else:
+            loss = torch.nn.functional.cross_entropy(out, torch.from_numpy(Y))
+        loss.backward()
+        opt.step()
+    model.eval()
+    return model
+
+
+def export(model, name, shape=(1, D)):
+    path = os.path.join(OUT, name)
+    torch.onnx.export(model, torch.zeros(*shape), path, input_names=['input'], output_names=['output'],
+                      dynamic_axes={'input': {0: 'batch'}, 'output': {0: 'batch'}}, opset_version=17)
+    print('wrote', name, os.path.getsize(path), 'bytes')
+
+
+class Standardize(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer('mean', torch.from_numpy(MEAN))
+        self.register_buffer('std', torch.from_numpy(STD))
+
+    def forward(self, x):
+        return (x - self.mean) / self.std
+
+
+class Residual(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Linear(D, 8)
+        self.b = torch.nn.Linear(8, 8)
+        self.c = torch.nn.Linear(8, C)
+
+    def forward(self, x):
+        h = torch.relu(self.a(x))
+        return self.c(h + torch.relu(self.b(h)))
+
+
+def torch_fixtures():
+    nn = torch.nn
+    export(train(nn.Sequential(nn.Linear(D, 12), nn.ReLU(), nn.Linear(12, 8), nn.ReLU(), nn.Linear(8, C))), 'torch-relu.onnx')
+    m = train(nn.Sequential(nn.Flatten(), nn.Linear(D, 10), nn.Tanh(), nn.Dropout(0.2), nn.Linear(10, 8), nn.Sigmoid(), nn.Linear(8, C)))
+    export(nn.Sequential(*m, nn.Softmax(dim=1)).eval(), 'torch-tanh-sigmoid-softmax.onnx')
+    m = train(nn.Sequential(nn.Linear(D, 10), nn.GELU(), nn.Linear(10, 8), nn.LeakyReLU(0.1), nn.Linear(8, C)))
+    export(nn.Sequential(*m, nn.LogSoftmax(dim=1)).eval(), 'torch-gelu-leaky-logsoftmax.onnx')
+    # scaler in the graph: the model takes raw features; BatchNorm1d after the first Linear
+    m = train(nn.Sequential(Standardize(), nn.Linear(D, 12), nn.BatchNorm1d(12), nn.ReLU(), nn.Linear(12, C), nn.Identity()),
+              scale_inputs=False)
+    export(m, 'torch-scaler-batchnorm.onnx')
+    export(train(nn.Sequential(Standardize(), nn.Linear(D, 12), nn.ReLU(), nn.Linear(12, 1)), regression=True, scale_inputs=False),
+           'torch-regressor.onnx')
+    conv = nn.Sequential(nn.Conv1d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(2 * (D - 2), C)).eval()
+    export(conv, 'refuse-conv.onnx', shape=(1, 1, D))
+    export(Residual().eval(), 'refuse-residual.onnx')
+
+
+def trained_mlp(hidden, regression=False):
+    nn = torch.nn
+    sizes = [D, *hidden, 1 if regression else C]
+    mods = []
+    for i in range(len(sizes) - 1):
+        mods.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            mods.append(nn.ReLU())
+    m = train(nn.Sequential(*mods), regression=regression)
+    # kernels in [in, out] layout (tfjs Dense / MatMul)
+    return [(l.weight.detach().numpy().T.copy(), l.bias.detach().numpy().copy()) for l in m if isinstance(l, nn.Linear)]
+
+
+def save(model, name):
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(OUT, name))
+    print('wrote', name, os.path.getsize(os.path.join(OUT, name)), 'bytes')
+
+
+def tf2onnx_fixture():
+    """Keras Sequential([Dense(10, relu), Dense(8, relu), Dense(3, softmax)]) as tf2onnx writes it:
+    MatMul with the kernel initializer, Add of the bias (BiasAdd), Relu, a final Softmax, an Identity
+    on the output, an input Reshape; weights and nodes carry TensorFlow names. Data scaled outside."""
+    layers = trained_mlp([10, 8])
+    nodes, inits = [], []
+    inits.append(numpy_helper.from_array(np.array([-1, D], np.int64), 'const_fold_opt__12'))
+    nodes.append(helper.make_node('Reshape', ['dense_input', 'const_fold_opt__12'], ['sequential/flatten/Reshape:0'], name='sequential/flatten/Reshape'))
+    cur = 'sequential/flatten/Reshape:0'
+    for i, (w, b) in enumerate(layers):
+        tag = 'dense' if i == 0 else f'dense_{i}'
+        inits.append(numpy_helper.from_array(w, f'sequential/{tag}/MatMul/ReadVariableOp:0'))
+        inits.append(numpy_helper.from_array(b, f'sequential/{tag}/BiasAdd/ReadVariableOp:0'))
+        nodes.append(helper.make_node('MatMul', [cur, f'sequential/{tag}/MatMul/ReadVariableOp:0'], [f'sequential/{tag}/MatMul:0'], name=f'sequential/{tag}/MatMul'))
+        nodes.append(helper.make_node('Add', [f'sequential/{tag}/MatMul:0', f'sequential/{tag}/BiasAdd/ReadVariableOp:0'], [f'sequential/{tag}/BiasAdd:0'], name=f'sequential/{tag}/BiasAdd'))
+        cur = f'sequential/{tag}/BiasAdd:0'
+        act = 'Relu' if i < len(layers) - 1 else 'Softmax'
+        nodes.append(helper.make_node(act, [cur], [f'sequential/{tag}/{act}:0'], name=f'sequential/{tag}/{act}'))
+        cur = f'sequential/{tag}/{act}:0'
+    nodes.append(helper.make_node('Identity', [cur], ['dense_2'], name='Identity'))
+    graph = helper.make_graph(nodes, 'tf2onnx', [helper.make_tensor_value_info('dense_input', TensorProto.FLOAT, ['unk__20', D])],
+                              [helper.make_tensor_value_info('dense_2', TensorProto.FLOAT, ['unk__21', C])], inits)
+    model = helper.make_model(graph, producer_name='tf2onnx', producer_version='1.16.1 15c810', opset_imports=[helper.make_opsetid('', 13)])
+    model.ir_version = 8
+    save(model, 'tf2onnx-keras-mlp.onnx')
+
+
+def skl2onnx_fixture(regression):
+    """Pipeline([('scaler', StandardScaler()), ('mlp', MLPClassifier((10,)) or MLPRegressor((10,)))]) as
+    skl2onnx writes it: ai.onnx.ml Scaler (offset = mean, scale = 1/std), Cast, MatMul + Add + Relu,
+    then for the classifier Softmax -> ZipMap for output_probability and ArgMax -> ArrayFeatureExtractor
+    of the class labels for output_label; for the regressor MatMul + Add -> variable."""
+    layers = trained_mlp([10], regression=regression)
+    nodes, inits = [], []
+    nodes.append(helper.make_node('Scaler', ['float_input'], ['variable'], name='Scaler', domain='ai.onnx.ml',
+                                  offset=MEAN.astype(float).tolist(), scale=(1 / STD).astype(float).tolist()))
+    nodes.append(helper.make_node('Cast', ['variable'], ['cast_input'], name='Cast', to=TensorProto.FLOAT))
+    cur = 'cast_input'
+    for i, (w, b) in enumerate(layers):
+        inits.append(numpy_helper.from_array(w, f'coefficient{"" if i == 0 else i}'))
+        inits.append(numpy_helper.from_array(b.reshape(1, -1), f'intercepts{"" if i == 0 else i}'))
+        nodes.append(helper.make_node('MatMul', [cur, inits[-2].name], [f'mul_result{i}'], name=f'MatMul{i}'))
+        nodes.append(helper.make_node('Add', [f'mul_result{i}', inits[-1].name], [f'add_result{i}'], name=f'Add{i}'))
+        cur = f'add_result{i}'
+        if i < len(layers) - 1:
+            nodes.append(helper.make_node('Relu', [cur], [f'next_activations{i}'], name=f'Relu{i}'))
+            cur = f'next_activations{i}'
+    opsets = [helper.make_opsetid('', 15), helper.make_opsetid('ai.onnx.ml', 1)]
+    if regression:
+        nodes.append(helper.make_node('Identity', [cur], ['variable1'], name='Identity'))
+        outputs = [helper.make_tensor_value_info('variable1', TensorProto.FLOAT, [None, 1])]
+        name = 'skl2onnx-mlpregressor.onnx'
+    else:
+        classes = np.array([10, 20, 30], np.int64)
+        inits.append(numpy_helper.from_array(classes, 'classes'))
+        nodes.append(helper.make_node('Softmax', [cur], ['out_activations_result'], name='Softmax', axis=1))
+        nodes.append(helper.make_node('ArgMax', ['out_activations_result'], ['argmax_output'], name='ArgMax', axis=1))
+        nodes.append(helper.make_node('ArrayFeatureExtractor', ['classes', 'argmax_output'], ['array_feature_extractor_result'],
+                                      name='ArrayFeatureExtractor', domain='ai.onnx.ml'))
+        inits.append(numpy_helper.from_array(np.array([-1], np.int64), 'shape_tensor'))
+        nodes.append(helper.make_node('Reshape', ['array_feature_extractor_result', 'shape_tensor'], ['reshaped_result'], name='Reshape'))
+        nodes.append(helper.make_node('Cast', ['reshaped_result'], ['label'], name='Cast1', to=TensorProto.INT64))
+        nodes.append(helper.make_node('Identity', ['label'], ['output_label'], name='Identity'))
+        nodes.append(helper.make_node('ZipMap', ['out_activations_result'], ['output_probability'], name='ZipMap', domain='ai.onnx.ml',
+                                      classlabels_int64s=classes.tolist()))
+        prob_type = onnx.TypeProto()
+        prob_type.sequence_type.elem_type.map_type.key_type = TensorProto.INT64
+        prob_type.sequence_type.elem_type.map_type.value_type.tensor_type.elem_type = TensorProto.FLOAT
+        outputs = [helper.make_tensor_value_info('output_label', TensorProto.INT64, [None]),
+                   helper.make_value_info('output_probability', prob_type)]
+        name = 'skl2onnx-mlpclassifier.onnx'
+    graph = helper.make_graph(nodes, 'pipeline', [helper.make_tensor_value_info('float_input', TensorProto.FLOAT, [None, D])], outputs, inits)
+    model = helper.make_model(graph, producer_name='skl2onnx', producer_version='1.16.0', opset_imports=opsets)
+    model.ir_version = 8
+    save(model, name)
+
+
+def tfjs_fixture():
+    """Keras Sequential([InputLayer((6,)), Dense(12, relu), BatchNormalization(), Dropout(0.1),
+    Dense(8), Activation('tanh'), Dense(6), LeakyReLU(0.2), Dense(3, softmax)]) as tensorflowjs_converter
+    writes it (Keras 2 layer names and configs, weights in group1-shard1of1.bin in manifest order).
+    Weights from a torch model of the same shape; BatchNormalization statistics are made up but fixed."""
+    nn = torch.nn
+    m = train(nn.Sequential(nn.Linear(D, 12), nn.ReLU(), nn.Linear(12, 8), nn.Tanh(), nn.Linear(8, 6), nn.LeakyReLU(0.2), nn.Linear(6, C)))
+    lin = [l for l in m if isinstance(l, nn.Linear)]
+    gamma = (1 + 0.1 * rng.normal(size=12)).astype(np.float32)
+    beta = (0.1 * rng.normal(size=12)).astype(np.float32)
+    mmean = (0.2 * rng.normal(size=12)).astype(np.float32)
+    mvar = (1 + 0.3 * rng.random(size=12)).astype(np.float32)
+    weights = [
+        ('dense/kernel', lin[0].weight.detach().numpy().T), ('dense/bias', lin[0].bias.detach().numpy()),
+        ('batch_normalization/gamma', gamma), ('batch_normalization/beta', beta),
+        ('batch_normalization/moving_mean', mmean), ('batch_normalization/moving_variance', mvar),
+        ('dense_1/kernel', lin[1].weight.detach().numpy().T), ('dense_1/bias', lin[1].bias.detach().numpy()),
+        ('dense_2/kernel', lin[2].weight.detach().numpy().T), ('dense_2/bias', lin[2].bias.detach().numpy()),
+        ('dense_3/kernel', lin[3].weight.detach().numpy().T), ('dense_3/bias', lin[3].bias.detach().numpy()),
+    ]
+
+    def dense(name, units, act, bias=True):
+        return {'class_name': 'Dense', 'config': {'name': name, 'trainable': True, 'dtype': 'float32', 'units': units, 'activation': act,
+                                                  'use_bias': bias, 'kernel_initializer': {'class_name': 'GlorotUniform', 'config': {'seed': None}},
+                                                  'bias_initializer': {'class_name': 'Zeros', 'config': {}}, 'kernel_regularizer': None,
+                                                  'bias_regularizer': None, 'activity_regularizer': None, 'kernel_constraint': None, 'bias_constraint': None}}
+
+    layers = [
+        {'class_name': 'InputLayer', 'config': {'batch_input_shape': [None, D], 'dtype': 'float32', 'sparse': False, 'ragged': False, 'name': 'input_1'}},
+        dense('dense', 12, 'relu'),
+        {'class_name': 'BatchNormalization', 'config': {'name': 'batch_normalization', 'trainable': True, 'dtype': 'float32', 'axis': [1],
+                                                        'momentum': 0.99, 'epsilon': 0.001, 'center': True, 'scale': True}},
+        {'class_name': 'Dropout', 'config': {'name': 'dropout', 'trainable': True, 'dtype': 'float32', 'rate': 0.1, 'noise_shape': None, 'seed': None}},
+        dense('dense_1', 8, 'linear'),
+        {'class_name': 'Activation', 'config': {'name': 'activation', 'trainable': True, 'dtype': 'float32', 'activation': 'tanh'}},
+        dense('dense_2', 6, 'linear'),
+        {'class_name': 'LeakyReLU', 'config': {'name': 'leaky_re_lu', 'trainable': True, 'dtype': 'float32', 'alpha': 0.2}},
+        dense('dense_3', C, 'softmax'),
+    ]
+    # BatchNormalization after the ReLU: an affine map of the hidden units, folded into the next Dense
+    model = {'format': 'layers-model', 'generatedBy': 'keras v2.15.0', 'convertedBy': 'TensorFlow.js Converter v4.22.0',
+             'modelTopology': {'keras_version': '2.15.0', 'backend': 'tensorflow',
+                               'model_config': {'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers': layers}}},
+             'weightsManifest': [{'paths': ['group1-shard1of1.bin'], 'weights': [{'name': n, 'shape': list(a.shape), 'dtype': 'float32'} for n, a in weights]}]}
+    write_tfjs('tfjs-bn-after-relu', model, weights)
+    # BatchNormalization after a linear Dense, folded into that Dense: Dense(linear) -> BatchNormalization -> Activation('relu')
+    layers2 = [layers[0], dense('dense', 12, 'linear'), layers[2],
+               {'class_name': 'Activation', 'config': {'name': 'activation_relu', 'trainable': True, 'dtype': 'float32', 'activation': 'relu'}},
+               *layers[3:]]
+    model2 = dict(model, modelTopology=dict(model['modelTopology'], model_config={'class_name': 'Sequential', 'config': {'name': 'sequential', 'layers': layers2}}))
+    write_tfjs('tfjs-keras-mlp', model2, weights)
+
+
+def write_tfjs(name, model, weights):
+    d = os.path.join(OUT, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, 'model.json'), 'w') as f:
+        json.dump(model, f)
+    with open(os.path.join(d, 'group1-shard1of1.bin'), 'wb') as f:
+        for _, a in weights:
+            f.write(np.ascontiguousarray(a, np.float32).tobytes())
+    print('wrote', name)
+
+
+def read_idx(path):
+    with open(path, 'rb') as f:
+        data = f.read()
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim)]
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def mnist_model(idx_dir, out, epochs=3):
+    """A PyTorch 784-256-128-10 ReLU MLP trained on MNIST (pixels / 255, as gs-compress reads IDX
+    files) with Adam (lr 1e-3, batch 128) for a few epochs, exported with torch.onnx.export."""
+    nn = torch.nn
+    x = torch.from_numpy(read_idx(os.path.join(idx_dir, 'train-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
+    y = torch.from_numpy(read_idx(os.path.join(idx_dir, 'train-labels-idx1-ubyte')).astype(np.int64))
+    xt = torch.from_numpy(read_idx(os.path.join(idx_dir, 't10k-images-idx3-ubyte')).reshape(-1, 784).astype(np.float32) / 255)
+    yt = torch.from_numpy(read_idx(os.path.join(idx_dir, 't10k-labels-idx1-ubyte')).astype(np.int64))
+    torch.manual_seed(0)
+    m = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    for epoch in range(epochs):
+        perm = torch.randperm(x.shape[0])
+        for i in range(0, x.shape[0], 128):
+            idx = perm[i:i + 128]
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(m(x[idx]), y[idx]).backward()
+            opt.step()
+        with torch.no_grad():
+            acc = (m(xt).argmax(1) == yt).float().mean().item()
+        print(f'mnist epoch {epoch + 1}: test accuracy {acc:.4f}')
+    m.eval()
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    torch.onnx.export(m, torch.zeros(1, 784), out, input_names=['input'], output_names=['logits'],
+                      dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, opset_version=17)
+    print('wrote', out, os.path.getsize(out), 'bytes')
+
+
+if __name__ == '__main__':
+    if len(sys.argv) == 4 and sys.argv[1] == '--mnist':
+        # scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx (used by scripts/import-report.ts)
+        mnist_model(sys.argv[2], sys.argv[3])
+        sys.exit(0)
+    os.makedirs(OUT, exist_ok=True)
+    torch_fixtures()
+    tf2onnx_fixture()
+    skl2onnx_fixture(False)
+    skl2onnx_fixture(True)
+    tfjs_fixture()
+    sys.exit(0)

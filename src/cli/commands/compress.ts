@@ -1,0 +1,121 @@
+/**
+ * `gs-compress compress MODEL --data FILE --target-ratio R --export slim.onnx`: one command from a
+ * model you have to a smaller one: import (checked against the original), group-lasso fine-tuning
+ * from its weights, cut to the budget, compact fine-tuning, exact pruning, ONNX export, and a
+ * comparison with the ORIGINAL file on the test split (accuracy of both, agreement, sizes).
+ */
+import type { CommandModule } from 'yargs';
+import { loadDataset } from '../../data';
+import { GsError } from '../../errors';
+import { compressModel } from '../../pipeline/compress-model';
+import { VERSION } from '../../version';
+import { dataOptions, dataSpec, type DataArgs } from '../data-options';
+import { ProgressBar } from '../progress';
+
+interface CompressArgs extends DataArgs {
+  model: string;
+  'target-ratio': number;
+  export: string;
+  lambda: number;
+  epochs: number;
+  'finetune-epochs': number;
+  lr: number;
+  seed: number;
+  'labels-from-model': boolean;
+  json: boolean;
+}
+
+const pct = (v: number | null) => (v === null ? 'n/a (the data has no labels the model knows)' : `${(100 * v).toFixed(2)}%`);
+
+export const compressCommand: CommandModule<object, CompressArgs> = {
+  command: 'compress <model>',
+  describe:
+    'Make a model you already have (ONNX, tfjs LayersModel) smaller: fine-tune with group sparsity to a parameter budget, prune, export, verify against the original',
+  builder: (y) =>
+    dataOptions(y.positional('model', { type: 'string', demandOption: true, describe: 'Your model: .onnx, or a tfjs model.json' }))
+      .option('target-ratio', {
+        type: 'number',
+        demandOption: true,
+        group: 'Budget:',
+        describe: 'Fraction of the original parameters the slim model may have, e.g. 0.1',
+      })
+      .option('export', { type: 'string', demandOption: true, group: 'Output:', describe: 'Where to write the slim ONNX model' })
+      .option('lambda', { type: 'number', default: 1e-4, group: 'Training:', describe: 'Group lasso strength of the sparse fine-tuning' })
+      .option('epochs', {
+        type: 'number',
+        default: 5,
+        group: 'Training:',
+        describe: 'Epochs of sparse fine-tuning from the imported weights',
+      })
+      .option('finetune-epochs', {
+        type: 'number',
+        default: 3,
+        group: 'Training:',
+        describe: 'Epochs of fine-tuning the compact network after the budget cut',
+      })
+      .option('lr', { type: 'number', default: 1e-3, group: 'Training:', describe: 'Learning rate (Adam)' })
+      .option('seed', { type: 'number', default: 0, group: 'Training:', describe: 'Seed of shuffling' })
+      .option('labels-from-model', {
+        type: 'boolean',
+        default: false,
+        group: 'Training:',
+        describe: "Train on the original model's predictions instead of the data's labels (for data without labels the model knows)",
+      })
+      .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of text' })
+      .example('$0 compress mlp.onnx --data mnist --target-ratio 0.1 --export slim.onnx', 'a PyTorch MLP to 10% of its parameters')
+      .check((a) => {
+        if (!a.data && !(a.train && a.test)) throw new Error('Give --data NAME|FILE, or --train FILE and --test FILE');
+        return true;
+      }),
+  handler: async (a) => {
+    for (const k of ['epochs', 'finetune-epochs'] as const) {
+      if (!Number.isInteger(a[k]) || a[k] < 0) throw new GsError('BAD_OPTION', `--${k} ${a[k]}: expected an integer >= 0`);
+    }
+    if (a.epochs < 1) throw new GsError('BAD_OPTION', '--epochs must be at least 1');
+    const tty = !a.json && Boolean(process.stderr.isTTY);
+    const bar = new ProgressBar(tty);
+    const data = await loadDataset(dataSpec(a));
+    const r = await compressModel(a.model, data, {
+      targetRatio: a['target-ratio'],
+      lambda: a.lambda,
+      epochs: a.epochs,
+      finetuneEpochs: a['finetune-epochs'],
+      train: { lr: a.lr, seed: a.seed, optimizer: 'adam' },
+      labelsFromModel: a['labels-from-model'],
+      exportPath: a.export,
+      producerVersion: VERSION,
+      onStatus: (s) => (tty ? bar.log(s) : undefined),
+      onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}`, done, total),
+      onEpoch: (phase, e) =>
+        tty ? bar.log(`${phase} epoch ${e.epoch}: loss ${e.dataLoss.toFixed(4)}, test acc ${e.testAccuracy.toFixed(4)}`) : undefined,
+    });
+    bar.clear();
+    const out = {
+      model: a.model,
+      export: a.export,
+      targetRatio: a['target-ratio'],
+      targetParams: r.targetParams,
+      original: r.original,
+      slim: r.slim,
+      agreement: r.agreement,
+      testRows: r.testRows,
+      threshold: r.threshold,
+      exportMaxDiff: r.exportMaxDiff,
+      labels: r.labels,
+    };
+    if (a.json) {
+      process.stdout.write(`${JSON.stringify(out)}\n`);
+      return;
+    }
+    process.stdout.write(
+      [
+        `original ${a.model}: ${r.original.parameters} parameters, ${r.original.bytes} bytes, test accuracy ${pct(r.original.testAccuracy)}`,
+        `slim     ${a.export}: ${r.slim.parameters} parameters (budget ${r.targetParams}), ${r.slim.bytes} bytes, layers ${r.slim.layers.join('-')}, test accuracy ${pct(r.slim.testAccuracy)}`,
+        `agreement with the original on ${r.testRows} test rows: ${pct(r.agreement)}; export matches the slim network to ${r.exportMaxDiff.toExponential(1)}`,
+        r.threshold === null
+          ? 'budget met by exact pruning'
+          : `budget met with a group threshold of ${r.threshold.toExponential(3)} (lossy, then fine-tuned)`,
+      ].join('\n') + '\n',
+    );
+  },
+};

@@ -1,0 +1,450 @@
+/**
+ * Reading a fully connected network out of an ONNX file as torch.onnx.export, tf2onnx / keras2onnx
+ * and skl2onnx write them. The graph is walked from its single input along one chain of tensors:
+ *   pass-through  Flatten, Reshape to [batch, -1], Identity, Dropout (inference), Cast to float
+ *   scaling       Sub / Add / Div / Mul by a constant, ai.onnx.ml Scaler, BatchNormalization
+ *   linear        Gemm (transA=0, transB 0 or 1, alpha, beta), MatMul + Add
+ *   activations   Relu, LeakyRelu, Tanh, Sigmoid, Gelu, the Erf form of GELU, (Identity)
+ *   output        Softmax / LogSoftmax at the end, or nothing; after it only the label and
+ *                 probability tail (ArgMax, ArrayFeatureExtractor, ZipMap, Cast, Reshape, Identity)
+ * Anything else (Conv, a residual Add of two computed tensors, branches, several inputs, ops of
+ * custom domains) is refused with the node's name and op and what is supported.
+ */
+import { GsError } from '../errors';
+import type { Activation } from '../network/activations';
+import { decodeOnnx, readModelFile } from '../onnx/read';
+import { type Int64Like, onnx, toNum } from '../onnx/proto';
+import { assembleSteps } from './assemble';
+import type { ImportStep, ImportedModel, Origin } from './types';
+
+export const SUPPORTED_ONNX_OPS =
+  'Gemm, MatMul + Add, Relu, LeakyRelu, Tanh, Sigmoid, Gelu or its Erf form, Flatten, Reshape, Identity, Dropout, Cast, ' +
+  'Sub/Add/Div/Mul by constants, Scaler, BatchNormalization, Softmax/LogSoftmax at the end (then ArgMax, ArrayFeatureExtractor, ZipMap)';
+
+const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Flatten', 'Reshape', 'Cast']);
+const TAIL_OPS = new Set([
+  'ArgMax',
+  'ArrayFeatureExtractor',
+  'ZipMap',
+  'Cast',
+  'Reshape',
+  'Identity',
+  'Softmax',
+  'LogSoftmax',
+  'Shape',
+  'Gather',
+]);
+const DOMAINS = new Set(['', 'ai.onnx', 'ai.onnx.ml', 'com.microsoft']);
+
+interface Const {
+  dims: number[];
+  values: Float64Array;
+}
+
+type Node = onnx.INodeProto;
+
+function attr(n: Node, name: string): onnx.IAttributeProto | undefined {
+  return (n.attribute ?? []).find((a) => a.name === name);
+}
+function attrInt(n: Node, name: string, dflt: number): number {
+  const a = attr(n, name);
+  return a ? toNum(a.i as Int64Like) : dflt;
+}
+function attrFloat(n: Node, name: string, dflt: number): number {
+  const a = attr(n, name);
+  return a && typeof a.f === 'number' ? a.f : dflt;
+}
+
+/** Float values of a decoded float tensor (raw_data or float_data). */
+function floatValues(t: onnx.ITensorProto): Float32Array {
+  if (t.rawData && t.rawData.length > 0) {
+    const copy = new Uint8Array(t.rawData);
+    return new Float32Array(copy.buffer, 0, copy.length >> 2);
+  }
+  return Float32Array.from(t.floatData ?? []);
+}
+
+function tensorValues(t: onnx.ITensorProto): Float64Array {
+  const type: number = t.dataType ?? 0;
+  const T = onnx.TensorProto.DataType as unknown as Record<string, number>;
+  if (type === T.FLOAT) return Float64Array.from(floatValues(t));
+  if (type === T.DOUBLE) {
+    if (t.rawData && t.rawData.length > 0) return new Float64Array(new Uint8Array(t.rawData).buffer);
+    return Float64Array.from(t.doubleData ?? []);
+  }
+  if (type === T.INT64) {
+    if (t.rawData && t.rawData.length > 0) return Float64Array.from(new BigInt64Array(new Uint8Array(t.rawData).buffer), Number);
+    return Float64Array.from((t.int64Data ?? []).map((v) => toNum(v as Int64Like)));
+  }
+  if (type === T.INT32) return Float64Array.from(t.int32Data ?? []);
+  return new Float64Array(0);
+}
+
+class Walker {
+  readonly consts = new Map<string, Const>();
+  readonly consumers = new Map<string, Node[]>();
+  readonly used = new Set<Node>();
+  readonly steps: ImportStep[] = [];
+  readonly notes: string[] = [];
+
+  constructor(
+    readonly file: string,
+    readonly graph: onnx.IGraphProto,
+  ) {
+    for (const t of graph.initializer ?? [])
+      this.consts.set(t.name ?? '', { dims: (t.dims ?? []).map((d) => toNum(d as Int64Like)), values: tensorValues(t) });
+    for (const n of graph.node ?? []) {
+      if (n.opType === 'Constant') {
+        const v = attr(n, 'value');
+        const vf = attr(n, 'value_float');
+        if (v?.t)
+          this.consts.set(n.output?.[0] ?? '', { dims: (v.t.dims ?? []).map((d) => toNum(d as Int64Like)), values: tensorValues(v.t) });
+        else if (vf) this.consts.set(n.output?.[0] ?? '', { dims: [], values: Float64Array.of(vf.f ?? 0) });
+        this.used.add(n);
+        continue;
+      }
+      for (const i of n.input ?? []) {
+        if (!i) continue;
+        const list = this.consumers.get(i) ?? [];
+        list.push(n);
+        this.consumers.set(i, list);
+      }
+    }
+  }
+
+  origin(n: Node): Origin {
+    return { name: n.name || (n.output?.[0] ?? '?'), op: n.opType ?? '?' };
+  }
+
+  unsupported(n: Node, why?: string): GsError {
+    const o = this.origin(n);
+    return new GsError(
+      'BAD_MODEL',
+      `${this.file}: node "${o.name}" (${o.op}${n.domain ? `, domain ${n.domain}` : ''}) ${why ?? 'is not supported'}: gs-compress imports chains of fully connected layers (${SUPPORTED_ONNX_OPS})`,
+    );
+  }
+
+  konst(name: string | undefined | null): Const | undefined {
+    return name ? this.consts.get(name) : undefined;
+  }
+
+  /** The one other input of a binary node whose input `cur` is computed; it must be a constant. */
+  otherConst(n: Node, cur: string): Const {
+    const ins = (n.input ?? []).filter((i) => i !== cur);
+    if ((n.input ?? []).filter((i) => i === cur).length !== 1 || ins.length !== 1)
+      throw this.unsupported(n, 'combines two computed tensors');
+    const c = this.konst(ins[0]);
+    if (!c) {
+      const why =
+        n.opType === 'Add' || n.opType === 'Sum'
+          ? 'adds two computed tensors (a residual or skip connection)'
+          : 'combines two computed tensors';
+      throw this.unsupported(n, why);
+    }
+    return c;
+  }
+
+  next(cur: string): Node[] {
+    return (this.consumers.get(cur) ?? []).filter((n) => !this.used.has(n));
+  }
+
+  /** Matches 0.5 * x * (1 + erf(x / sqrt 2)) starting at x = cur; returns the output tensor or null. */
+  matchGeluErf(cur: string, nodes: Node[]): string | null {
+    const scaleNode = nodes.find((n) => {
+      const c = (n.input ?? []).length === 2 ? this.konst((n.input ?? []).find((i) => i !== cur)) : undefined;
+      if (!c || c.values.length !== 1) return false;
+      return (
+        (n.opType === 'Div' && Math.abs(c.values[0] - Math.SQRT2) < 1e-5) ||
+        (n.opType === 'Mul' && Math.abs(c.values[0] - Math.SQRT1_2) < 1e-5)
+      );
+    });
+    if (!scaleNode) return null;
+    const one = (list: Node[], op: string) => (list.length === 1 && list[0].opType === op ? list[0] : null);
+    const erfNode = one(this.next(scaleNode.output?.[0] ?? ''), 'Erf');
+    if (!erfNode) return null;
+    const addNode = one(this.next(erfNode.output?.[0] ?? ''), 'Add');
+    const addC = addNode ? this.konst((addNode.input ?? []).find((i) => i !== erfNode.output?.[0])) : undefined;
+    if (!addNode || !addC || addC.values.length !== 1 || addC.values[0] !== 1) return null;
+    const mulNode = one(this.next(addNode.output?.[0] ?? ''), 'Mul');
+    if (!mulNode) return null;
+    const other = (mulNode.input ?? []).find((i) => i !== addNode.output?.[0]) ?? '';
+    const isHalf = (n: Node, x: string) => {
+      const c = this.konst((n.input ?? []).find((i) => i !== x));
+      return n.opType === 'Mul' && !!c && c.values.length === 1 && c.values[0] === 0.5;
+    };
+    const rest = nodes.filter((n) => n !== scaleNode);
+    if (other === cur && rest.length === 1 && rest[0] === mulNode) {
+      // x * (1 + erf) then * 0.5 (torch.onnx.export)
+      const half = one(this.next(mulNode.output?.[0] ?? ''), 'Mul');
+      if (!half || !isHalf(half, mulNode.output?.[0] ?? '')) return null;
+      [scaleNode, erfNode, addNode, mulNode, half].forEach((n) => this.used.add(n));
+      return half.output?.[0] ?? null;
+    }
+    const halfFirst = rest.length === 1 ? rest[0] : null;
+    if (halfFirst && halfFirst.output?.[0] === other && isHalf(halfFirst, cur)) {
+      // (0.5 * x) * (1 + erf)
+      [scaleNode, erfNode, addNode, mulNode, halfFirst].forEach((n) => this.used.add(n));
+      return mulNode.output?.[0] ?? null;
+    }
+    return null;
+  }
+
+  /** Walks from the graph input; returns the logits tensor and the last tensor of the chain. */
+  walk(input: string): { logits: string; end: string } {
+    let cur = input;
+    let logits: string | null = null;
+    let lastLinear: 'matmul' | 'gemm' | null = null;
+    for (;;) {
+      const nodes = this.next(cur);
+      if (logits !== null || nodes.length === 0) break;
+      if (nodes.length > 1) {
+        const gelu = this.matchGeluErf(cur, nodes);
+        if (gelu) {
+          this.steps.push({ op: 'activation', activation: { name: 'gelu' }, from: { name: nodes[0].name ?? '', op: 'Erf GELU' } });
+          cur = gelu;
+          lastLinear = null;
+          continue;
+        }
+        // the only allowed fork: the label / probability tail after the logits or output
+        if (nodes.every((n) => TAIL_OPS.has(n.opType ?? '') && n.opType !== 'Softmax' && n.opType !== 'LogSoftmax')) break;
+        const join = nodes.find((n) => ['Add', 'Sum', 'Concat', 'Mul'].includes(n.opType ?? ''));
+        if (join)
+          throw this.unsupported(
+            join,
+            `takes tensor "${cur}", which also feeds ${nodes
+              .filter((n) => n !== join)
+              .map((n) => `"${this.origin(n).name}" (${n.opType})`)
+              .join(', ')} (a residual or branching graph)`,
+          );
+        throw this.unsupported(nodes[1], `branches off tensor "${cur}" (also read by "${this.origin(nodes[0]).name}")`);
+      }
+      const n = nodes[0];
+      const op = n.opType ?? '';
+      if (op === 'ArgMax' || op === 'ZipMap' || op === 'ArrayFeatureExtractor') break; // the label tail of a logits output
+      if (n.domain && !DOMAINS.has(n.domain)) throw this.unsupported(n, `belongs to the custom domain ${n.domain}`);
+      const from = this.origin(n);
+      const out = n.output?.[0] ?? '';
+      this.used.add(n);
+      if ((n.input ?? [])[0] !== cur && !['Add', 'Mul', 'Sub', 'Div', 'Sum'].includes(op))
+        throw this.unsupported(n, `reads "${cur}" as a parameter`);
+      if (PASS_THROUGH.has(op)) {
+        if (op === 'Cast' && attrInt(n, 'to', 1) !== (onnx.TensorProto.DataType.FLOAT as number)) {
+          // the label tail (e.g. skl2onnx casts labels) is not on this path; a cast of the features is
+          throw this.unsupported(n, 'casts the features to a non-float type');
+        }
+        if (op === 'Reshape') {
+          const shape = this.konst(n.input?.[1]);
+          if (!shape || shape.values.length !== 2) throw this.unsupported(n, 'reshapes to something other than [batch, features]');
+        }
+        if (op === 'Flatten' && attrInt(n, 'axis', 1) !== 1) throw this.unsupported(n, 'flattens at an axis other than 1');
+        if (op === 'Dropout' && attrInt(n, 'training_mode', 0) !== 0) throw this.unsupported(n, 'is in training mode');
+        if (op === 'Dropout') this.notes.push(`Dropout "${from.name}" dropped (inference form)`);
+        cur = out;
+        continue;
+      }
+      switch (op) {
+        case 'Gemm': {
+          const B = this.konst(n.input?.[1]);
+          const Cc = this.konst(n.input?.[2]);
+          if (!B || B.dims.length !== 2) throw this.unsupported(n, 'has a weight that is not a constant matrix');
+          if (attrInt(n, 'transA', 0) !== 0) throw this.unsupported(n, 'has transA=1');
+          const transB = attrInt(n, 'transB', 0) === 1;
+          const alpha = attrFloat(n, 'alpha', 1);
+          const beta = attrFloat(n, 'beta', 1);
+          const [inSize, outSize] = transB ? [B.dims[1], B.dims[0]] : [B.dims[0], B.dims[1]];
+          const kernel = new Float64Array(inSize * outSize);
+          for (let i = 0; i < inSize; i++) {
+            for (let j = 0; j < outSize; j++)
+              kernel[i * outSize + j] = alpha * (transB ? B.values[j * inSize + i] : B.values[i * outSize + j]);
+          }
+          const bias = new Float64Array(outSize);
+          if (Cc) {
+            if (Cc.values.length !== 1 && Cc.values.length !== outSize)
+              throw this.unsupported(n, `has a bias of ${Cc.values.length} values for ${outSize} units`);
+            for (let j = 0; j < outSize; j++) bias[j] = beta * (Cc.values.length === 1 ? Cc.values[0] : Cc.values[j]);
+          }
+          this.steps.push({ op: 'linear', inSize, outSize, kernel, bias, from });
+          lastLinear = 'gemm';
+          break;
+        }
+        case 'MatMul': {
+          const W = this.konst(n.input?.[1]);
+          if (!W || W.dims.length !== 2) throw this.unsupported(n, 'has a weight that is not a constant matrix');
+          this.steps.push({
+            op: 'linear',
+            inSize: W.dims[0],
+            outSize: W.dims[1],
+            kernel: W.values.slice(),
+            bias: new Float64Array(W.dims[1]),
+            from,
+          });
+          lastLinear = 'matmul';
+          break;
+        }
+        case 'Add':
+        case 'Sub':
+        case 'Mul':
+        case 'Div': {
+          const c = this.otherConst(n, cur);
+          const prev = this.steps[this.steps.length - 1];
+          if (op === 'Add' && lastLinear !== null && prev?.op === 'linear') {
+            // the bias of MatMul + Add (or an extra bias after Gemm)
+            if (c.values.length !== 1 && c.values.length !== prev.outSize)
+              throw this.unsupported(n, `adds ${c.values.length} values to ${prev.outSize} units`);
+            for (let j = 0; j < prev.outSize; j++) prev.bias[j] += c.values.length === 1 ? c.values[0] : c.values[j];
+            break;
+          }
+          if ((op === 'Sub' || op === 'Div') && (n.input ?? [])[0] !== cur)
+            throw this.unsupported(n, 'has the constant as its first operand');
+          const v = c.values;
+          const shift = op === 'Sub' ? v.slice() : op === 'Add' ? v.map((x) => -x) : Float64Array.of(0);
+          const divide = op === 'Div' ? v.slice() : op === 'Mul' ? v.map((x) => 1 / x) : Float64Array.of(1);
+          this.steps.push({ op: 'affine', shift, divide, from });
+          break;
+        }
+        case 'Scaler': {
+          const offset = attr(n, 'offset')?.floats ?? [];
+          const scale = attr(n, 'scale')?.floats ?? [];
+          this.steps.push({
+            op: 'affine',
+            shift: offset.length ? Float64Array.from(offset) : Float64Array.of(0),
+            divide: scale.length ? Float64Array.from(scale, (s) => 1 / s) : Float64Array.of(1),
+            from,
+          });
+          this.notes.push(`Scaler "${from.name}" became the network's feature scaling`);
+          break;
+        }
+        case 'BatchNormalization': {
+          const [g, b, m, v] = [1, 2, 3, 4].map((i) => this.konst(n.input?.[i]));
+          if (!g || !b || !m || !v) throw this.unsupported(n, 'has parameters that are not constants');
+          if ((n.output ?? []).filter(Boolean).length > 1) throw this.unsupported(n, 'is in training mode');
+          const eps = attrFloat(n, 'epsilon', 1e-5);
+          const k = g.values.length;
+          const s = Float64Array.from({ length: k }, (_, i) => g.values[i] / Math.sqrt(v.values[i] + eps));
+          // y = s (x - m) + b = (x - (m - b/s)) / (1/s)
+          this.steps.push({
+            op: 'affine',
+            shift: Float64Array.from(m.values, (mi, i) => mi - b.values[i] / s[i]),
+            divide: s.map((x) => 1 / x),
+            from,
+          });
+          this.notes.push(`BatchNormalization "${from.name}" folded`);
+          break;
+        }
+        case 'Relu':
+        case 'Tanh':
+        case 'Sigmoid':
+        case 'LeakyRelu':
+        case 'Gelu': {
+          let activation: Activation;
+          if (op === 'LeakyRelu') activation = { name: 'leaky_relu', alpha: Math.fround(attrFloat(n, 'alpha', 0.01)) };
+          else if (op === 'Gelu') {
+            const approx = attr(n, 'approximate')?.s;
+            if (approx && new TextDecoder().decode(approx) !== 'none') throw this.unsupported(n, 'uses the tanh approximation of GELU');
+            activation = { name: 'gelu' };
+          } else activation = { name: op === 'Relu' ? 'relu' : op === 'Tanh' ? 'tanh' : 'sigmoid' };
+          this.steps.push({ op: 'activation', activation, from });
+          break;
+        }
+        case 'Softmax':
+        case 'LogSoftmax': {
+          const axis = attrInt(n, 'axis', -1);
+          if (axis !== -1 && axis !== 1) throw this.unsupported(n, `works on axis ${axis}, not the class axis`);
+          this.steps.push({ op: 'output', form: op === 'Softmax' ? 'softmax' : 'log-softmax', from });
+          logits = cur;
+          cur = out;
+          break;
+        }
+        default:
+          throw this.unsupported(n);
+      }
+      if (op !== 'Add') lastLinear = op === 'Gemm' || op === 'MatMul' ? lastLinear : null;
+      if (logits === null) cur = out;
+    }
+    return { logits: logits ?? cur, end: cur };
+  }
+
+  /** Every node must be on the chain, a constant, or in the tail after `ends`. */
+  checkRest(ends: string[]): void {
+    const tail = new Set<string>(ends);
+    const queue = [...ends];
+    while (queue.length > 0) {
+      const t = queue.pop() as string;
+      for (const n of this.consumers.get(t) ?? []) {
+        if (this.used.has(n)) continue;
+        if (!TAIL_OPS.has(n.opType ?? '')) throw this.unsupported(n, 'follows the output');
+        this.used.add(n);
+        for (const o of n.output ?? []) {
+          if (tail.has(o)) continue;
+          tail.add(o);
+          queue.push(o);
+        }
+      }
+    }
+    const left = (this.graph.node ?? []).find((n) => !this.used.has(n));
+    if (left) throw this.unsupported(left, 'is not on the chain from the input to the output');
+  }
+
+  classLabels(): string[] | null {
+    for (const n of this.graph.node ?? []) {
+      if (n.opType === 'ZipMap') {
+        const ints = attr(n, 'classlabels_int64s')?.ints;
+        const strs = attr(n, 'classlabels_strings')?.strings;
+        if (ints && ints.length) return ints.map((v) => String(toNum(v as Int64Like)));
+        if (strs && strs.length) return strs.map((s) => new TextDecoder().decode(s));
+      }
+    }
+    for (const n of this.graph.node ?? []) {
+      if (n.opType === 'ArrayFeatureExtractor') {
+        const c = this.konst(n.input?.[0]);
+        if (c) return Array.from(c.values, String);
+      }
+    }
+    return null;
+  }
+}
+
+/** The network in an ONNX file, or a GsError naming what is not supported. Nothing is written. */
+export function importOnnx(file: string, bytes: Uint8Array = readModelFile(file)): ImportedModel {
+  const model = decodeOnnx(bytes, file);
+  const g = model.graph as onnx.GraphProto;
+  const initNames = new Set((g.initializer ?? []).map((t) => t.name));
+  const inputs = (g.input ?? []).filter((v) => !initNames.has(v.name ?? ''));
+  if (inputs.length !== 1) {
+    throw new GsError(
+      'BAD_MODEL',
+      `${file}: the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); gs-compress imports models with one feature input`,
+    );
+  }
+  for (const o of model.opsetImport ?? []) {
+    if (o.domain && !DOMAINS.has(o.domain))
+      throw new GsError('BAD_MODEL', `${file}: uses the custom operator domain ${o.domain}, which gs-compress cannot read`);
+  }
+  const input = inputs[0];
+  const dims = (input.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? null : toNum(d.dimValue as Int64Like)));
+  const featureDims = dims.slice(1);
+  const known = featureDims.every((d): d is number => d !== null && d > 0);
+  const w = new Walker(file, g);
+  const { logits: logitsName, end } = w.walk(input.name ?? '');
+  w.checkRest([logitsName, end]);
+  const firstLinear = w.steps.find((s) => s.op === 'linear');
+  const width = known && featureDims.length > 0 ? featureDims.reduce((a, b) => a * b, 1) : (firstLinear?.inSize ?? null);
+  const { network, outputForm } = assembleSteps(file, w.steps, width, w.classLabels());
+  const producer = `${model.producerName || 'unknown producer'}${model.producerVersion ? ` ${model.producerVersion}` : ''}`;
+  if (network.scaling && !w.notes.some((s) => s.startsWith('Scaler')))
+    w.notes.push("feature scaling in front of the first layer became the network's scaling");
+  return {
+    network,
+    format: 'onnx',
+    producer,
+    outputForm,
+    notes: w.notes,
+    original: {
+      kind: 'onnx',
+      bytes,
+      inputName: input.name ?? '',
+      inputShape: known && featureDims.length > 0 ? featureDims : [network.inputWidth],
+      logitsName,
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * Reading a fully connected network out of a tfjs LayersModel (model.json + weight shards, as
+ * tensorflowjs_converter writes from Keras, or tfjs's model.save): a Sequential model of
+ * InputLayer, Flatten, Dense (any activation of network/activations.ts, with or without bias),
+ * Dropout, Activation, ReLU, LeakyReLU, BatchNormalization (folded) and a final softmax. Layer and
+ * weight names are whatever Keras gave them. Anything else is refused naming the layer and its class.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { GsError } from '../errors';
+import type { Activation } from '../network/activations';
+import { tfjsActivation, weightPaths } from '../network/layers-model';
+import { assembleSteps } from './assemble';
+import type { ImportStep, ImportedModel, Origin } from './types';
+
+export const SUPPORTED_TFJS_LAYERS = 'InputLayer, Flatten, Dense, Dropout, Activation, ReLU, LeakyReLU, BatchNormalization, Softmax (last)';
+
+interface LayerJson {
+  class_name?: string;
+  config?: Record<string, unknown>;
+}
+interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: unknown;
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new GsError('NOT_FOUND', `${file} not found (expected a tfjs LayersModel model.json)`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new GsError('BAD_MODEL', `${file}: not valid JSON (${(e as Error).message}); the file may be truncated`);
+  }
+}
+
+/** The Sequential layer list of a model.json, in the layouts the converter and tfjs write. */
+function sequentialLayers(file: string, model: Record<string, unknown>): LayerJson[] {
+  const topo = model.modelTopology as Record<string, unknown> | undefined;
+  const cfg = (topo?.model_config ?? topo) as { class_name?: string; config?: unknown };
+  if (!cfg || typeof cfg !== 'object') throw new GsError('BAD_MODEL', `${file}: no modelTopology (is this a tfjs LayersModel model.json?)`);
+  if (cfg.class_name !== 'Sequential') {
+    throw new GsError(
+      'BAD_MODEL',
+      `${file}: a ${String(cfg.class_name)} model; gs-compress imports Sequential LayersModels (${SUPPORTED_TFJS_LAYERS}). A graph model (tfjs_graph_model) or functional model with branches cannot be imported`,
+    );
+  }
+  const layers = Array.isArray(cfg.config) ? cfg.config : (cfg.config as { layers?: unknown })?.layers;
+  if (!Array.isArray(layers) || layers.length === 0) throw new GsError('BAD_MODEL', `${file}: the Sequential model lists no layers`);
+  return layers as LayerJson[];
+}
+
+function keras(name: unknown): Activation | 'softmax' | 'log_softmax' | null {
+  if (name === 'softmax' || name === 'log_softmax') return name;
+  if (name === 'leaky_relu') return { name: 'leaky_relu', alpha: 0.2 }; // Keras 3's default negative slope
+  return typeof name === 'string' ? tfjsActivation(name) : null;
+}
+
+/** The network in a tfjs LayersModel (model.json and its weight files beside it). Nothing is written. */
+export function importTfjs(file: string): ImportedModel {
+  const model = readJson(file) as Record<string, unknown>;
+  const layers = sequentialLayers(file, model);
+  const dir = path.dirname(file);
+  const groups = (model.weightsManifest ?? []) as { weights?: WeightSpec[] }[];
+  const specs = groups.flatMap((g) => g.weights ?? []);
+  const chunks = weightPaths(JSON.stringify(model), file).map((p) => {
+    try {
+      return fs.readFileSync(path.join(dir, p));
+    } catch {
+      throw new GsError('NOT_FOUND', `${file} refers to weights file ${p}, which is missing beside it`);
+    }
+  });
+  const bytes = Buffer.concat(chunks);
+  let need = 0;
+  for (const w of specs) {
+    if (w.quantization) throw new GsError('BAD_MODEL', `${file}: weight ${w.name} is quantized; gs-compress imports float32 weights`);
+    if (w.dtype !== 'float32')
+      throw new GsError('BAD_MODEL', `${file}: weight ${w.name} is ${w.dtype}; gs-compress imports float32 weights`);
+    need += w.shape.reduce((a, b) => a * b, 1) * 4;
+  }
+  if (bytes.length !== need) {
+    throw new GsError(
+      'BAD_MODEL',
+      `${file}: the weight files hold ${bytes.length} bytes, the manifest needs ${need} (truncated or damaged?)`,
+    );
+  }
+  const flat = new Float32Array(new Uint8Array(bytes).buffer);
+  const byName = new Map<string, Float64Array>();
+  let off = 0;
+  for (const w of specs) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    byName.set(w.name, Float64Array.from(flat.subarray(off, off + n)));
+    off += n;
+  }
+  const weight = (layer: string, w: string, from: Origin, size: number): Float64Array => {
+    const hit = [...byName.entries()].find(([k]) => k === `${layer}/${w}` || k.endsWith(`/${layer}/${w}`));
+    if (!hit) throw new GsError('BAD_MODEL', `${file}: ${from.op} layer "${from.name}" has no weight ${w} in the manifest`);
+    if (hit[1].length !== size) throw new GsError('BAD_MODEL', `${file}: weight ${hit[0]} holds ${hit[1].length} values, expected ${size}`);
+    return hit[1];
+  };
+
+  const steps: ImportStep[] = [];
+  const notes: string[] = [];
+  let inputShape: number[] | null = null;
+  let width: number | null = null;
+  const refuse = (from: Origin, why: string) =>
+    new GsError(
+      'BAD_MODEL',
+      `${file}: layer "${from.name}" (${from.op}) ${why}; gs-compress imports Sequential fully connected models (${SUPPORTED_TFJS_LAYERS})`,
+    );
+  layers.forEach((l, i) => {
+    const c = l.config ?? {};
+    const from: Origin = { name: typeof c.name === 'string' ? c.name : `layer ${i + 1}`, op: l.class_name ?? '?' };
+    const shape = (c.batch_input_shape ?? c.batch_shape) as (number | null)[] | undefined;
+    if (Array.isArray(shape) && inputShape === null) {
+      inputShape = shape.slice(1).map(Number);
+      width = inputShape.reduce((a, b) => a * b, 1);
+    }
+    const act = (name: unknown, isLast: boolean) => {
+      const a = keras(name ?? 'linear');
+      if (a === null) throw refuse(from, `has the activation ${JSON.stringify(name)}, which gs-compress does not know`);
+      if (a === 'softmax' || a === 'log_softmax') {
+        if (!isLast) throw refuse(from, `applies ${a} before the last layer`);
+        steps.push({ op: 'output', form: a === 'softmax' ? 'softmax' : 'log-softmax', from });
+      } else if (a.name !== 'identity') steps.push({ op: 'activation', activation: a, from });
+    };
+    const isLast = i === layers.length - 1;
+    switch (l.class_name) {
+      case 'InputLayer':
+      case 'Flatten':
+        break;
+      case 'Dropout':
+        notes.push(`Dropout "${from.name}" dropped (inference form)`);
+        break;
+      case 'Dense': {
+        const units = Number(c.units);
+        const prev = [...steps].reverse().find((s) => s.op === 'linear');
+        const inSize = prev && prev.op === 'linear' ? prev.outSize : width;
+        if (inSize === null) throw refuse(from, 'comes before any layer that gives the input width');
+        const kernel = weight(from.name, 'kernel', from, inSize * units);
+        const bias = c.use_bias === false ? new Float64Array(units) : weight(from.name, 'bias', from, units);
+        steps.push({ op: 'linear', inSize, outSize: units, kernel, bias, from });
+        act(c.activation, isLast);
+        break;
+      }
+      case 'Activation':
+        act(c.activation, isLast);
+        break;
+      case 'Softmax':
+        act('softmax', isLast);
+        break;
+      case 'ReLU':
+        if ((c.max_value !== undefined && c.max_value !== null) || Number(c.threshold ?? 0) !== 0 || Number(c.negative_slope ?? 0) !== 0) {
+          throw refuse(from, 'has max_value, threshold or negative_slope set');
+        }
+        steps.push({ op: 'activation', activation: { name: 'relu' }, from });
+        break;
+      case 'LeakyReLU':
+        steps.push({
+          op: 'activation',
+          activation: { name: 'leaky_relu', alpha: Math.fround(Number(c.alpha ?? c.negative_slope ?? 0.3)) },
+          from,
+        });
+        break;
+      case 'BatchNormalization': {
+        const axis = Array.isArray(c.axis) ? (c.axis as number[]) : [Number(c.axis ?? -1)];
+        if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== 1))
+          throw refuse(from, `normalizes axis ${JSON.stringify(c.axis)}, not the features`);
+        const prev = [...steps].reverse().find((s) => s.op === 'linear');
+        const n = prev && prev.op === 'linear' ? prev.outSize : width;
+        if (n === null) throw refuse(from, 'comes before any layer that gives its width');
+        const eps = Number(c.epsilon ?? 1e-3);
+        const gamma = c.scale === false ? new Float64Array(n).fill(1) : weight(from.name, 'gamma', from, n);
+        const beta = c.center === false ? new Float64Array(n) : weight(from.name, 'beta', from, n);
+        const mean = weight(from.name, 'moving_mean', from, n);
+        const variance = weight(from.name, 'moving_variance', from, n);
+        const s = Float64Array.from({ length: n }, (_, j) => gamma[j] / Math.sqrt(variance[j] + eps));
+        steps.push({ op: 'affine', shift: Float64Array.from(mean, (m, j) => m - beta[j] / s[j]), divide: s.map((x) => 1 / x), from });
+        notes.push(`BatchNormalization "${from.name}" folded`);
+        break;
+      }
+      default:
+        throw refuse(from, 'is not supported');
+    }
+  });
+  const { network, outputForm } = assembleSteps(file, steps, width, null);
+  return {
+    network,
+    format: 'tfjs-layers',
+    producer: [model.generatedBy, model.convertedBy].filter((s) => typeof s === 'string').join(', ') || 'unknown producer',
+    outputForm,
+    notes,
+    original: {
+      kind: 'tfjs',
+      modelJson: JSON.stringify(model),
+      weights: new Uint8Array(bytes),
+      inputShape: inputShape ?? [network.inputWidth],
+      outputForm,
+    },
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Checking an import against the ORIGINAL file: the imported Network's reference forward pass and
+ * the original model (onnxruntime on the user's ONNX file, with its logits tensor added as an
+ * output; tfjs for a LayersModel) on the same rows give the same outputs to float32 rounding.
+ * Also: running the original on rows (for agreement and for fine-tuning targets).
+ */
+import { GsError } from '../errors';
+import { logits as referenceLogits, softmaxRows } from '../network/forward';
+import type { Network } from '../network/types';
+import type { ImportedModel, OriginalModel } from '../import/types';
+import { Rng } from '../util/rng';
+import type { onnx as OnnxNs } from '../onnx/proto';
+import type * as Tf from '@tensorflow/tfjs';
+
+export interface ImportCheck {
+  rows: number;
+  /** Largest |p_original - p_imported| over all rows and classes (probabilities). */
+  maxProbabilityDiff: number;
+  /** Largest |z_original - z_imported| / max(1, |z_original|) over the logits (when the original exposes them);
+   * checked against 10 x tolerance, as long float32 sums round more than probabilities show. */
+  maxLogitDiff: number | null;
+  /** Rows whose predicted class differs. */
+  labelDisagreements: number;
+  passed: boolean;
+  tolerance: number;
+}
+
+/** Random rows in the network's raw feature space: around its scaling when it has one. */
+export function randomRows(net: Network, rows: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const d = net.inputWidth;
+  const x = new Float32Array(rows * d);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < d; c++) {
+      const m = net.scaling ? net.scaling.mean[c] : 0;
+      const s = net.scaling ? net.scaling.std[c] : 1;
+      x[r * d + c] = m + s * rng.normal() * 1.5;
+    }
+  }
+  return x;
+}
+
+/** The original model's outputs on raw rows: logits when it exposes them, else probabilities. */
+export async function runOriginal(
+  original: OriginalModel,
+  x: Float32Array,
+  rows: number,
+): Promise<{ logits: Float32Array | null; probabilities: Float32Array }> {
+  if (original.kind === 'onnx') {
+    const { onnx } = await import('../onnx/proto');
+    const ort = await import('onnxruntime-node');
+    const model = onnx.ModelProto.decode(original.bytes);
+    const g = model.graph as OnnxNs.GraphProto;
+    if (!g.output.some((o) => o.name === original.logitsName)) {
+      g.output.push(
+        onnx.ValueInfoProto.create({ name: original.logitsName, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }),
+      );
+    }
+    let session: import('onnxruntime-node').InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish());
+    } catch (e) {
+      throw new GsError('BAD_MODEL', `the original model does not load in onnxruntime: ${(e as Error).message.split('\n')[0]}`);
+    }
+    try {
+      const feed = new ort.Tensor('float32', x, [rows, ...original.inputShape]);
+      const out = await session.run({ [original.inputName]: feed }, [original.logitsName]);
+      const z = Float32Array.from(out[original.logitsName].data as Float32Array);
+      const C = z.length / rows;
+      return { logits: z, probabilities: softmaxRows(z, C) };
+    } finally {
+      await session.release();
+    }
+  }
+  const tf = await import('@tensorflow/tfjs');
+  const parsed = JSON.parse(original.modelJson) as { modelTopology: object; weightsManifest: { weights: Tf.io.WeightsManifestEntry[] }[] };
+  const m = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: parsed.modelTopology,
+      weightSpecs: parsed.weightsManifest.flatMap((g) => g.weights),
+      weightData: original.weights.buffer.slice(original.weights.byteOffset, original.weights.byteOffset + original.weights.byteLength),
+    }),
+  );
+  try {
+    const y = tf.tidy(() => m.predict(tf.tensor(x, [rows, ...original.inputShape])) as Tf.Tensor);
+    const v = Float32Array.from(y.dataSync());
+    y.dispose();
+    const C = v.length / rows;
+    if (original.outputForm === 'softmax') return { logits: null, probabilities: v };
+    if (original.outputForm === 'log-softmax') return { logits: null, probabilities: v.map(Math.exp) };
+    return { logits: v, probabilities: softmaxRows(v, C) };
+  } finally {
+    m.dispose();
+  }
+}
+
+function argmax(p: Float32Array, C: number, r: number): number {
+  let best = 0;
+  for (let j = 1; j < C; j++) if (p[r * C + j] > p[r * C + best]) best = j;
+  return best;
+}
+
+/** Compares the imported network with the original on `x` (raw rows). */
+export async function checkImport(imported: ImportedModel, x: Float32Array, rows: number, tolerance = 1e-5): Promise<ImportCheck> {
+  if (imported.original.kind === 'onnx' && rows === 0) throw new GsError('BAD_INPUT', 'no rows to check the import on');
+  const net = imported.network;
+  const C = net.layers[net.layers.length - 1].outSize;
+  const z = referenceLogits(net, x, rows);
+  const p = softmaxRows(z, C);
+  const orig = await runOriginal(imported.original, x, rows);
+  if (orig.probabilities.length !== p.length) {
+    throw new GsError(
+      'VERIFY_FAILED',
+      `the original model gives ${orig.probabilities.length / rows} outputs per row, the imported network ${C}`,
+    );
+  }
+  let maxP = 0;
+  let maxZ: number | null = orig.logits ? 0 : null;
+  let dis = 0;
+  for (let i = 0; i < p.length; i++) maxP = Math.max(maxP, Math.abs(p[i] - orig.probabilities[i]));
+  if (orig.logits) {
+    for (let i = 0; i < z.length; i++)
+      maxZ = Math.max(maxZ as number, Math.abs(z[i] - orig.logits[i]) / Math.max(1, Math.abs(orig.logits[i])));
+  }
+  for (let r = 0; r < rows; r++) if (argmax(p, C, r) !== argmax(orig.probabilities, C, r)) dis++;
+  const passed = maxP <= tolerance && (maxZ === null || maxZ <= 10 * tolerance);
+  return { rows, maxProbabilityDiff: maxP, maxLogitDiff: maxZ, labelDisagreements: dis, passed, tolerance };
+}
+
+export interface ImportAndCheck {
+  imported: ImportedModel;
+  random: ImportCheck;
+  /** On the given real rows, when any. */
+  data: ImportCheck | null;
+}
+
+/**
+ * Imports `file` and checks it against the original on `randomCount` random rows and on the given
+ * real rows; throws VERIFY_FAILED (nothing should be written then) when either check fails.
+ */
+export async function importAndCheck(
+  file: string,
+  opts: { randomRows?: number; seed?: number; rows?: { x: Float32Array; rows: number; cols: number } | null; tolerance?: number } = {},
+): Promise<ImportAndCheck> {
+  const { importModel } = await import('../import');
+  const imported = importModel(file);
+  const net = imported.network;
+  const n = opts.randomRows ?? 256;
+  const random = await checkImport(imported, randomRows(net, n, opts.seed ?? 0), n, opts.tolerance);
+  let data: ImportCheck | null = null;
+  if (opts.rows) {
+    if (opts.rows.cols !== net.inputWidth) {
+      throw new GsError('BAD_INPUT', `the data has ${opts.rows.cols} feature columns, the model ${file} reads ${net.inputWidth}`);
+    }
+    data = await checkImport(imported, opts.rows.x, opts.rows.rows, opts.tolerance);
+  }
+  for (const [what, c] of [
+    ['random', random],
+    ['data', data],
+  ] as const) {
+    if (c && !c.passed) {
+      throw new GsError(
+        'VERIFY_FAILED',
+        `${file}: the imported network differs from the original on ${what} rows (probabilities by ${c.maxProbabilityDiff.toExponential(2)}, ` +
+          `logits by ${c.maxLogitDiff?.toExponential(2) ?? 'n/a'}; tolerance ${c.tolerance}); nothing was written`,
+      );
+    }
+  }
+  return { imported, random, data };
+}

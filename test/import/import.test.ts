@@ -1,0 +1,200 @@
+/**
+ * Importing models users already have (test/fixtures/import, written by
+ * scripts/make-import-fixtures.py from real torch.onnx.export runs and from the node patterns of
+ * tf2onnx, skl2onnx and tensorflowjs_converter): every fixture imports and matches its original
+ * (onnxruntime on the ONNX file, tfjs on the LayersModel) to 1e-5; the imported network exports
+ * to ONNX that matches too; a Conv model, a residual add, a regressor and truncated files are
+ * refused with a message naming the node and nothing is written; the CLI writes a run directory.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+import { importModel } from '../../src/import';
+import { logits, predictProba } from '../../src/network/forward';
+import { loadRun } from '../../src/network/run-io';
+import { exportOnnx, runOnnx } from '../../src/onnx';
+import { pruneNetwork } from '../../src/prune';
+import { checkImport, randomRows, runOriginal } from '../../src/pipeline/import-check';
+
+const FIX = path.join(__dirname, '..', 'fixtures', 'import');
+const fx = (f: string) => path.join(FIX, f);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-import-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const CASES: [string, { sizes: number[]; acts: string[]; scaled: boolean; output: string; labels?: string[] }][] = [
+  ['torch-relu.onnx', { sizes: [6, 12, 8, 3], acts: ['relu', 'relu'], scaled: false, output: 'logits' }],
+  ['torch-tanh-sigmoid-softmax.onnx', { sizes: [6, 10, 8, 3], acts: ['tanh', 'sigmoid'], scaled: false, output: 'softmax' }],
+  ['torch-gelu-leaky-logsoftmax.onnx', { sizes: [6, 10, 8, 3], acts: ['gelu', 'leaky_relu'], scaled: false, output: 'log-softmax' }],
+  ['torch-scaler-batchnorm.onnx', { sizes: [6, 12, 3], acts: ['relu'], scaled: true, output: 'logits' }],
+  ['tf2onnx-keras-mlp.onnx', { sizes: [6, 10, 8, 3], acts: ['relu', 'relu'], scaled: false, output: 'softmax' }],
+  ['skl2onnx-mlpclassifier.onnx', { sizes: [6, 10, 3], acts: ['relu'], scaled: true, output: 'softmax', labels: ['10', '20', '30'] }],
+  ['tfjs-keras-mlp/model.json', { sizes: [6, 12, 8, 6, 3], acts: ['relu', 'tanh', 'leaky_relu'], scaled: false, output: 'softmax' }],
+  ['tfjs-bn-after-relu/model.json', { sizes: [6, 12, 8, 6, 3], acts: ['relu', 'tanh', 'leaky_relu'], scaled: false, output: 'softmax' }],
+];
+
+describe.each(CASES)('import %s', (file, want) => {
+  const m = importModel(fx(file));
+  const net = m.network;
+
+  test('reads the layers, activations, scaling and output form', () => {
+    expect([net.layers[0].inSize, ...net.layers.map((l) => l.outSize)]).toEqual(want.sizes);
+    expect(net.layers.slice(0, -1).map((l) => l.activation?.name ?? 'relu')).toEqual(want.acts);
+    expect(net.scaling !== null).toBe(want.scaled);
+    expect(m.outputForm).toBe(want.output);
+    if (want.labels) expect(net.classLabels).toEqual(want.labels);
+  });
+
+  test('matches the original on random rows to 1e-5', async () => {
+    const x = randomRows(net, 300, 7);
+    const c = await checkImport(m, x, 300);
+    expect(c.maxProbabilityDiff).toBeLessThanOrEqual(1e-5);
+    if (c.maxLogitDiff !== null) expect(c.maxLogitDiff).toBeLessThanOrEqual(1e-5);
+    expect(c.labelDisagreements).toBe(0);
+    expect(c.passed).toBe(true);
+    // the check is not vacuous: a perturbed network fails it
+    const broken = {
+      ...m,
+      network: { ...net, layers: net.layers.map((l, k) => (k === 0 ? { ...l, bias: l.bias.map((b) => b + 0.05) } : l)) },
+    };
+    expect((await checkImport(broken, x, 300)).passed).toBe(false);
+  });
+
+  test('its ONNX export (and that of its pruned form) matches the original', async () => {
+    const x = randomRows(net, 64, 3);
+    const orig = await runOriginal(m.original, x, 64);
+    const out = await runOnnx(exportOnnx(net, { producerVersion: 'test' }), x, 64, net.inputWidth);
+    for (let i = 0; i < orig.probabilities.length; i++)
+      expect(Math.abs(out.probabilities[i] - orig.probabilities[i])).toBeLessThanOrEqual(1e-5);
+    const small = pruneNetwork(net).network;
+    const ps = predictProba(small, x, 64);
+    for (let i = 0; i < ps.length; i++) expect(Math.abs(ps[i] - orig.probabilities[i])).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe('refusals name the node and what is supported', () => {
+  test('a Conv model', () => {
+    expect(() => importModel(fx('refuse-conv.onnx'))).toThrow(
+      /node "\/0\/Conv" \(Conv\) is not supported: gs-compress imports chains of fully connected layers \(Gemm/,
+    );
+  });
+
+  test('a residual add', () => {
+    expect(() => importModel(fx('refuse-residual.onnx'))).toThrow(/node "\/Add" \(Add\) .*residual/);
+  });
+
+  test('a regressor (single linear output)', () => {
+    expect(() => importModel(fx('skl2onnx-mlpregressor.onnx'))).toThrow(/single linear output \(a regressor\?\)/);
+  });
+
+  test('a truncated ONNX file', () => {
+    const bytes = fs.readFileSync(fx('torch-relu.onnx'));
+    const f = path.join(tmp, 'truncated.onnx');
+    fs.writeFileSync(f, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    expect(() => importModel(f)).toThrow(/truncated\.onnx: not a valid ONNX model .*truncated/);
+  });
+
+  test('a tfjs model whose weights are truncated', () => {
+    const d = path.join(tmp, 'tfjs-truncated');
+    fs.mkdirSync(d);
+    fs.copyFileSync(fx('tfjs-keras-mlp/model.json'), path.join(d, 'model.json'));
+    const w = fs.readFileSync(fx('tfjs-keras-mlp/group1-shard1of1.bin'));
+    fs.writeFileSync(path.join(d, 'group1-shard1of1.bin'), w.subarray(0, w.length - 40));
+    expect(() => importModel(path.join(d, 'model.json'))).toThrow(/the weight files hold \d+ bytes, the manifest needs \d+ \(truncated/);
+  });
+
+  test('a tfjs layer gs-compress does not know', () => {
+    const model = JSON.parse(fs.readFileSync(fx('tfjs-keras-mlp/model.json'), 'utf8')) as {
+      modelTopology: { model_config: { config: { layers: { class_name: string; config: { name: string } }[] } } };
+    };
+    model.modelTopology.model_config.config.layers[1] = { class_name: 'Conv2D', config: { name: 'conv2d' } };
+    const d = path.join(tmp, 'tfjs-conv');
+    fs.mkdirSync(d);
+    fs.writeFileSync(path.join(d, 'model.json'), JSON.stringify(model));
+    fs.copyFileSync(fx('tfjs-keras-mlp/group1-shard1of1.bin'), path.join(d, 'group1-shard1of1.bin'));
+    expect(() => importModel(path.join(d, 'model.json'))).toThrow(
+      /layer "conv2d" \(Conv2D\) is not supported; gs-compress imports Sequential/,
+    );
+  });
+});
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe('gs-compress import', () => {
+  test('writes a run directory that loads as the same network', async () => {
+    const out = path.join(tmp, 'run-gelu');
+    const r = await run(['import', fx('torch-gelu-leaky-logsoftmax.onnx'), '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { activations: string[]; imported: { check: { random: { passed: boolean; rows: number } } } };
+    expect(j.activations).toEqual(['gelu', 'leaky_relu:0.10000000149011612']);
+    expect(j.imported.check.random).toMatchObject({ passed: true, rows: 256 });
+    const back = loadRun(out).network;
+    const m = importModel(fx('torch-gelu-leaky-logsoftmax.onnx'));
+    const x = randomRows(back, 20, 1);
+    expect(Array.from(logits(back, x, 20))).toEqual(Array.from(logits(m.network, x, 20)));
+  });
+
+  test('refuses with the message, exit code 1 and writes nothing', async () => {
+    const out = path.join(tmp, 'run-conv');
+    const r = await run(['import', fx('refuse-conv.onnx'), '--out', out]);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/^error: .*refuse-conv\.onnx: node "\/0\/Conv" \(Conv\) is not supported/);
+    expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
+
+describe('gs-compress compress', () => {
+  test('a model to half its parameters on data whose labels it does not know (--labels-from-model), JSON report', async () => {
+    const lines = ['a,b,c,d,e,f,y'];
+    const net = importModel(fx('torch-relu.onnx')).network;
+    const x = randomRows(net, 600, 5);
+    for (let r = 0; r < 600; r++)
+      lines.push(`${Array.from(x.subarray(r * 6, r * 6 + 6), (v) => v.toFixed(5)).join(',')},${r % 2 ? 'p' : 'q'}`);
+    const csv = path.join(tmp, 'unlabelled.csv');
+    fs.writeFileSync(csv, `${lines.join('\n')}\n`);
+    const out = path.join(tmp, 'slim.onnx');
+    const r = await run([
+      'compress',
+      fx('torch-relu.onnx'),
+      '--data',
+      csv,
+      '--target-ratio',
+      '0.5',
+      '--export',
+      out,
+      '--labels-from-model',
+      '--lambda',
+      '1e-3',
+      '--epochs',
+      '4',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as {
+      targetParams: number;
+      slim: { parameters: number };
+      original: { parameters: number };
+      agreement: number;
+      labels: string;
+    };
+    expect(j.original.parameters).toBe(6 * 12 + 12 + 12 * 8 + 8 + 8 * 3 + 3);
+    expect(j.targetParams).toBe(Math.floor(j.original.parameters / 2));
+    expect(j.slim.parameters).toBeLessThanOrEqual(j.targetParams);
+    expect(j.labels).toBe('model');
+    expect(j.agreement).toBeGreaterThan(0.7);
+    expect(fs.statSync(out).size).toBeGreaterThan(0);
+  });
+});
