@@ -5,7 +5,8 @@
 export { trainNetwork, type TrainOptions, type TrainResult } from './train';
 export { resolveTrainConfig, parseHidden, parseChoice, type TrainConfigInput } from './config';
 export { DEFAULT_CONFIG } from './defaults';
-export { chooseBackend } from './backend';
+/** Activates a tfjs backend; loads TensorFlow.js (an optional peer dependency) only when called. */
+export const chooseBackend: typeof import('./backend').chooseBackend = async (want) => (await import('./backend')).chooseBackend(want);
 export { createEngine } from './engines';
 export {
   BACKEND_CHOICES,
