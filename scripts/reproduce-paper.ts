@@ -238,7 +238,8 @@ async function main(): Promise<number> {
   const datasets = parseDatasets();
   if (!(Number.isInteger(WORKERS) && WORKERS >= 0)) throw new Error(`--workers ${arg('--workers')}: expected a whole number >= 0`);
   const log = readStageLog(OUT, QUICK);
-  log.command = `npx tsx scripts/reproduce-paper.ts ${argv.join(' ')}`.trim();
+  // --report-only rewrites the report from the stores: it keeps the command that made them
+  if (!REPORT_ONLY || !log.command) log.command = `npx tsx scripts/reproduce-paper.ts ${argv.join(' ')}`.trim();
   writeStageLog(OUT, log);
   say(
     `reproduce-paper${QUICK ? ' (QUICK MODE: smoke test)' : ''}: ${datasets.join(', ')} -> ${OUT}; models -> ${MODELS}; ${WORKERS} worker(s)`,
