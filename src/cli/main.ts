@@ -42,3 +42,14 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
   }
   return (process.exitCode as number | undefined) || 0;
 }
+
+// Run directly (`npx tsx src/cli/main.ts ...`), as bin/gs-compress.js runs the built copy.
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(70);
+    },
+  );
+}

@@ -10,6 +10,7 @@ import type { Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { createEngine } from './engines';
+import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
 import type { EpochRecord, TrainConfig, TrainingData } from './types';
 
@@ -27,6 +28,8 @@ export interface TrainOptions {
   init?: Network;
   /** Label of the epochs in the history (default 'train'). */
   phase?: EpochRecord['phase'];
+  /** Learning-rate schedule over this run's steps (default constant). */
+  lrSchedule?: LrSchedule;
 }
 
 export interface TrainResult {
@@ -77,6 +80,10 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
       for (let b = 0; b < batches; b += chunkBatches) {
         const nb = Math.min(chunkBatches, batches - b);
         const part = order.subarray(b * cfg.batchSize, Math.min(train.rows, (b + nb) * cfg.batchSize));
+        if (opts.lrSchedule && opts.lrSchedule !== 'constant') {
+          if (!engine.setLearningRate) throw new GsError('BAD_OPTION', `engine ${engine.name} does not support a learning-rate schedule`);
+          engine.setLearningRate(cfg.lr * lrFactor(opts.lrSchedule, (epoch - 1 + b / batches) / cfg.epochs));
+        }
         lossSum += engine.runEpoch(part) * nb;
         opts.onProgress?.(epoch, b + nb, batches);
       }

@@ -79,5 +79,7 @@ export interface TrainingEngine {
   runEpoch(order: Int32Array): number;
   /** Current kernels and biases, copied, in the layout of Network.layers. */
   layers(): Network['layers'];
+  /** Learning rate of the steps that follow (learning-rate schedules); optional for other engines. */
+  setLearningRate?(lr: number): void;
   dispose(): void;
 }

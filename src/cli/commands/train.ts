@@ -11,6 +11,8 @@ import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
 import { trainThenFinetune } from '../../pipeline/finetune';
 import { OPTIMIZERS, type TrainConfig } from '../../train/types';
+import { LR_SCHEDULE_NAMES, checkLrSchedule } from '../../train/lr-schedule';
+import { trainToBudget } from '../../pipeline/budget';
 import { VERSION } from '../../version';
 import { absoluteSpec, dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatHistory } from '../history-table';
@@ -33,6 +35,9 @@ interface TrainArgs extends DataArgs {
   out?: string;
   json: boolean;
   'finetune-epochs': number;
+  'target-params'?: number;
+  'target-ratio'?: number;
+  'finetune-lr-schedule': string;
 }
 
 function describeDataset(d: SplitDataset): string {
@@ -101,6 +106,24 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       describe:
         'After training, prune exactly and retrain the smaller network this many epochs without the sparsity penalty (recovers accuracy; the saved run is then already compact)',
     })
+    .option('target-params', {
+      type: 'number',
+      group: 'Budget:',
+      describe:
+        'Train to at most N parameters after exact pruning (every kernel and bias element of the compact network), guaranteed: dense warm-up, gradual structured pruning of the weakest inputs and units (one global ranking, so layers shrink by different factors), then --finetune-epochs of fine-tuning. No lambda to tune',
+    })
+    .option('target-ratio', {
+      type: 'number',
+      group: 'Budget:',
+      describe: 'As --target-params, as a fraction of the starting network (e.g. 0.25)',
+    })
+    .option('finetune-lr-schedule', {
+      type: 'string',
+      choices: LR_SCHEDULE_NAMES,
+      default: 'cosine',
+      group: 'Budget:',
+      describe: 'Learning rate over the fine-tuning of a budget run: cosine or linear decay to 2% of --lr, or constant',
+    })
     .option('engine', {
       type: 'string',
       choices: ['fused', 'fused-js', 'tfjs'],
@@ -146,6 +169,15 @@ export function trainConfigFrom(a: TrainArgs): TrainConfig {
   });
 }
 
+/** The budget options of a run, for its record (empty when no budget was asked for). */
+function budgetConfig(a: TrainArgs): Record<string, unknown> {
+  if (a['target-params'] === undefined && a['target-ratio'] === undefined) return {};
+  return {
+    ...(a['target-params'] !== undefined ? { targetParams: a['target-params'] } : { targetRatio: a['target-ratio'] }),
+    finetuneLrSchedule: a['finetune-lr-schedule'],
+  };
+}
+
 export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train a ReLU network, optionally with a (group) sparsity penalty, and save the run',
@@ -183,13 +215,35 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           `${phase}epoch ${r.epoch}/${epochs}  loss ${r.dataLoss.toFixed(4)}  test acc ${r.testAccuracy.toFixed(4)}  zero ${r.zeroParams}/${r.totalParams}  units ${r.aliveUnits.join(',') || '-'}  inputs ${r.aliveInputs}  ${r.seconds.toFixed(2)}s`,
         ),
     });
-    const { result, trainedAccuracy } = await trainThenFinetune(data, cfg, ftEpochs, {
-      train: hooks('', cfg.epochs),
-      finetune: hooks('fine-tune ', ftEpochs),
-    });
+    const budgeted = a['target-params'] !== undefined || a['target-ratio'] !== undefined;
+    if (a['target-params'] !== undefined && a['target-ratio'] !== undefined) {
+      throw new GsError('BAD_OPTION', 'give --target-params or --target-ratio, not both');
+    }
+    const phases = { train: hooks('', cfg.epochs), finetune: hooks('fine-tune ', ftEpochs) };
+    let budgetInfo: Record<string, unknown> = {};
+    let result, trainedAccuracy;
+    if (budgeted) {
+      const b = await trainToBudget(
+        data,
+        cfg,
+        {
+          targetParams: a['target-params'],
+          targetRatio: a['target-ratio'],
+          finetuneEpochs: ftEpochs,
+          finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']),
+        },
+        phases,
+      );
+      ({ result } = b);
+      trainedAccuracy = b.accuracyBeforeFinetune;
+      budgetInfo = { targetParams: b.targetParams, compactParams: b.params, projections: b.projections };
+    } else {
+      ({ result, trainedAccuracy } = await trainThenFinetune(data, cfg, ftEpochs, phases));
+    }
     bar.clear();
     const last = result.history[result.history.length - 1];
     const summary = {
+      ...budgetInfo,
       testAccuracy: last?.testAccuracy,
       trainAccuracy: last?.trainAccuracy,
       zeroParams: last?.zeroParams,
@@ -205,7 +259,13 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         generatedBy: `gs-compress ${VERSION}`,
         createdAt: new Date().toISOString(),
         data: data.ref,
-        config: { ...cfg, finetuneEpochs: ftEpochs, standardize: result.network.scaling !== null, dataSpec: absoluteSpec(dataSpec(a)) },
+        config: {
+          ...cfg,
+          finetuneEpochs: ftEpochs,
+          ...budgetConfig(a),
+          standardize: result.network.scaling !== null,
+          dataSpec: absoluteSpec(dataSpec(a)),
+        },
         engine: result.engine,
         history: result.history as unknown as Record<string, unknown>[],
         summary,
@@ -213,7 +273,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     }
     if (a.json) {
       process.stdout.write(
-        `${JSON.stringify({ data: data.ref, config: cfg, engine: result.engine, summary, history: result.history, out: a.out ?? null })}\n`,
+        `${JSON.stringify({ data: data.ref, config: { ...cfg, ...budgetConfig(a) }, engine: result.engine, summary, history: result.history, out: a.out ?? null })}\n`,
       );
     } else {
       process.stdout.write(`${formatHistory(result.history)}\n\n`);

@@ -72,23 +72,26 @@ function typedArrayUpdate(
   grads: Float32Array,
   cfg: FusedConfig,
   prox: ProxSetting | null,
-): () => void {
+): { update: () => void; setLr: (lr: number) => void } {
   const opt = createOptimizer(cfg.optimizer, lay.total, cfg.lr);
   const pv = viewsOf(params, lay);
   // per-coordinate proximal steps, only when the optimizer has a diagonal preconditioner and the
   // configuration asks for it; otherwise one scalar step (sgd's lr, or lr under proxStep 'lr')
-  const scalarStep = prox?.step === 'lr' ? cfg.lr : opt.scalarStep;
-  const h = prox && scalarStep === null ? new Float32Array(lay.total) : null;
+  const perCoordinate = prox !== null && prox.step !== 'lr' && opt.scalarStep === null;
+  const h = perCoordinate ? new Float32Array(lay.total) : null;
   const hv = h ? viewsOf(h, lay) : null;
-  return () => {
+  const setLr = (lr: number) => (opt.lr = lr);
+  const update = () => {
     opt.step(params, grads, h);
     if (!prox) return;
+    const scalarStep = prox.step === 'lr' ? opt.lr : opt.scalarStep;
     for (let k = 0; k < pv.length; k++) {
       const hk = hv ? hv[k].kernel : (scalarStep as number);
       const hb = hv ? hv[k].bias : (scalarStep as number);
       proxLayer(pv[k].kernel, pv[k].bias, lay.inSize[k], lay.outSize[k], prox.kind, prox.lambda, hk, hb);
     }
   };
+  return { update, setLr };
 }
 
 /** A fused engine training copies of `init` on `data` (see TrainingEngine). */
@@ -113,12 +116,14 @@ export function createFusedEngine(init: DenseLayer[], data: TrainingData, cfg: F
     cfg.solver === 'prox' && proxKind !== null && lambda > 0 ? { kind: proxKind, lambda, step: cfg.proxStep ?? 'preconditioned' } : null;
   const addGrad = lambda > 0 && (kind === 'l2' || (cfg.solver === 'subgradient' && isProximal(kind)));
   let update: () => void;
+  let setLr: (lr: number) => void;
   if (wasmPass) {
     // the optimizer and proximal step run in the module too, on the same state
     const u = new WasmUpdate(wasmPass.mem, lay, { optimizer: cfg.optimizer, lr: cfg.lr, prox });
     update = () => u.step();
+    setLr = (lr) => (u.lr = lr);
   } else {
-    update = typedArrayUpdate(lay, params, grads, cfg, prox);
+    ({ update, setLr } = typedArrayUpdate(lay, params, grads, cfg, prox));
   }
   const batch = cfg.batchSize;
   let disposed = false;
@@ -152,6 +157,10 @@ export function createFusedEngine(init: DenseLayer[], data: TrainingData, cfg: F
     },
     layers(): DenseLayer[] {
       return unpackLayers(params, lay);
+    },
+    setLearningRate(lr: number): void {
+      if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a finite number > 0, got ${lr}`);
+      setLr(lr);
     },
     dispose(): void {
       if (disposed) return;

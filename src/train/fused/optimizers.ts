@@ -13,6 +13,8 @@ export interface FlatOptimizer {
   readonly scalarStep: number | null;
   /** Steps taken so far. */
   readonly steps: number;
+  /** Learning rate of the steps that follow (a schedule changes it between steps). */
+  lr: number;
 }
 
 const B1 = 0.9;
@@ -27,7 +29,7 @@ class Adam implements FlatOptimizer {
   private readonly v: Float32Array;
   constructor(
     size: number,
-    private readonly lr: number,
+    public lr: number,
   ) {
     this.m = new Float32Array(size);
     this.v = new Float32Array(size);
@@ -55,7 +57,7 @@ class Adamax implements FlatOptimizer {
   private readonly u: Float32Array;
   constructor(
     size: number,
-    private readonly lr: number,
+    public lr: number,
   ) {
     this.m = new Float32Array(size);
     this.u = new Float32Array(size);
@@ -83,7 +85,7 @@ class RmsProp implements FlatOptimizer {
   private readonly v: Float32Array;
   constructor(
     size: number,
-    private readonly lr: number,
+    public lr: number,
   ) {
     this.v = new Float32Array(size);
   }
@@ -102,9 +104,9 @@ class RmsProp implements FlatOptimizer {
 
 class Sgd implements FlatOptimizer {
   steps = 0;
-  readonly scalarStep: number;
-  constructor(private readonly lr: number) {
-    this.scalarStep = lr;
+  constructor(public lr: number) {}
+  get scalarStep(): number {
+    return this.lr;
   }
   step(p: Float32Array, g: Float32Array): void {
     this.steps++;

@@ -33,6 +33,8 @@ export class WasmUpdate {
   /** Where the optimizer writes its per-coordinate steps, or 0 when the prox takes the scalar lr
    * (no prox, sgd, or proxStep 'lr'). */
   private readonly h: number;
+  /** Learning rate of the steps that follow (starts at cfg.lr; a schedule changes it). */
+  lr: number;
 
   constructor(
     private readonly mem: WasmNetworkMemory,
@@ -43,6 +45,7 @@ export class WasmUpdate {
     this.biasPtr = lay.biasOffset.map((o) => 4 * o);
     const perCoordinate = cfg.prox !== null && cfg.prox.step === 'preconditioned' && cfg.optimizer !== 'sgd';
     this.h = perCoordinate ? mem.hOff : 0;
+    this.lr = cfg.lr;
   }
 
   /** One optimizer step from the gradient buffer, then the proximal step if configured. */
@@ -52,14 +55,15 @@ export class WasmUpdate {
     const n = lay.total;
     const t = ++this.t;
     const prox = cfg.prox;
+    const lr = this.lr;
     if (cfg.optimizer === 'adam') {
-      ex.adamStep(mem.pOff, mem.gOff, mem.mOff, mem.vOff, h, n, cfg.lr / (1 - Math.pow(B1, t)), 1 / Math.sqrt(1 - Math.pow(B2, t)), cfg.lr);
+      ex.adamStep(mem.pOff, mem.gOff, mem.mOff, mem.vOff, h, n, lr / (1 - Math.pow(B1, t)), 1 / Math.sqrt(1 - Math.pow(B2, t)), lr);
     } else if (cfg.optimizer === 'adamax') {
-      ex.adamaxStep(mem.pOff, mem.gOff, mem.mOff, mem.vOff, h, n, cfg.lr / (1 - Math.pow(B1, t)));
+      ex.adamaxStep(mem.pOff, mem.gOff, mem.mOff, mem.vOff, h, n, lr / (1 - Math.pow(B1, t)));
     } else if (cfg.optimizer === 'rmsprop') {
-      ex.rmspropStep(mem.pOff, mem.gOff, mem.vOff, h, n, cfg.lr);
+      ex.rmspropStep(mem.pOff, mem.gOff, mem.vOff, h, n, lr);
     } else {
-      ex.sgdStep(mem.pOff, mem.gOff, n, cfg.lr);
+      ex.sgdStep(mem.pOff, mem.gOff, n, lr);
     }
     if (prox === null) return;
     for (let k = 0; k < lay.inSize.length; k++) {
@@ -67,7 +71,7 @@ export class WasmUpdate {
       const b = mem.pOff + this.biasPtr[k];
       const hW = h ? mem.hOff + this.kernelPtr[k] : 0;
       const hb = h ? mem.hOff + this.biasPtr[k] : 0;
-      ex.proxLayer(W, b, lay.inSize[k], lay.outSize[k], KIND[prox.kind], prox.lambda, hW, hb, cfg.lr);
+      ex.proxLayer(W, b, lay.inSize[k], lay.outSize[k], KIND[prox.kind], prox.lambda, hW, hb, lr);
     }
   }
 }

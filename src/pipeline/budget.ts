@@ -1,0 +1,142 @@
+/**
+ * Training to a parameter budget: a few dense epochs, then gradual structured pruning (the allowed
+ * size falls toward the budget on a cubic schedule; at the end of each epoch of the ramp the
+ * network is projected onto it by removing the weakest units per parameter, globally, and the
+ * exactly pruned, smaller network trains on), then fine-tuning of the compact network with a
+ * decaying learning rate. The result is guaranteed to have at most the budget's parameters
+ * after exact pruning. Removed units leave the engine: each stage trains the compact network.
+ */
+import type { SplitDataset } from '../data/types';
+import { GsError } from '../errors';
+import type { Network } from '../network/types';
+import { pruneNetwork } from '../prune';
+import { projectToBudget, widthsOf } from '../train/budget/project';
+import { allowedSize, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
+import { resolveBudget, stackSize } from '../train/budget/size';
+import { unitStats } from '../train/budget/stats';
+import type { LrSchedule } from '../train/lr-schedule';
+import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
+import type { EpochRecord, TrainConfig } from '../train/types';
+import { finetuneConfig } from './finetune';
+
+export interface BudgetOptions {
+  /** Parameters of the final network after exact pruning (one of targetParams, targetRatio). */
+  targetParams?: number;
+  /** Fraction of the starting network's parameters. */
+  targetRatio?: number;
+  /** Epochs of fine-tuning the compact network after training (no penalty). */
+  finetuneEpochs: number;
+  /** Learning-rate schedule of the fine-tuning (default cosine). */
+  finetuneLrSchedule?: LrSchedule;
+  /** When the ramp starts and ends (default: 10% warm-up, at the budget by 60% of the epochs). */
+  schedule?: SizeSchedule;
+  /** Priority exponent of the projection's score (default 2). */
+  scoreExponent?: number;
+  /** Start from this network instead of a fresh one (e.g. the previous stop of a size path). */
+  init?: Network;
+}
+
+/** One projection of the ramp. */
+export interface ProjectionRecord {
+  epoch: number;
+  allowed: number;
+  before: number;
+  after: number;
+  /** Units removed per level (inputs, hidden layers). */
+  removed: number[];
+}
+
+export interface BudgetResult {
+  result: TrainResult;
+  targetParams: number;
+  /** Parameters of the final network (compact). */
+  params: number;
+  projections: ProjectionRecord[];
+  /** Test accuracy when the network first fits the budget, before fine-tuning. */
+  accuracyBeforeFinetune: number | undefined;
+}
+
+/** Starting widths of the network a budget run trains (for resolving a ratio). */
+export function startWidths(data: SplitDataset, cfg: TrainConfig, init?: Network): number[] {
+  return init ? widthsOf(pruneNetwork(init).network) : [data.train.cols, ...cfg.hidden, data.classLabels.length];
+}
+
+export async function trainToBudget(
+  data: SplitDataset,
+  cfg: TrainConfig,
+  opts: BudgetOptions,
+  hooks: { train?: TrainOptions; finetune?: TrainOptions } = {},
+): Promise<BudgetResult> {
+  const widths = startWidths(data, cfg, opts.init);
+  const budget = resolveBudget(widths, { params: opts.targetParams, ratio: opts.targetRatio });
+  const start = stackSize(widths);
+  const E = cfg.epochs;
+  const sched = opts.schedule ?? defaultSchedule(E);
+  const history: EpochRecord[] = [];
+  const projections: ProjectionRecord[] = [];
+  let net: Network | undefined = opts.init ? pruneNetwork(opts.init).network : undefined;
+  let engine = '';
+  let seconds = 0;
+  let epoch = 0;
+  let segment = 0;
+  const run = async (epochs: number, c: TrainConfig, h: TrainOptions | undefined, phase: EpochRecord['phase'], lrSchedule?: LrSchedule) => {
+    const offset = phase === 'finetune' ? history.filter((r) => r.phase === 'finetune').length : epoch;
+    const r = await trainNetwork(
+      data,
+      { ...c, epochs, seed: c.seed + 7919 * segment++ },
+      {
+        ...h,
+        init: net,
+        phase,
+        lrSchedule,
+        onEpoch: (rec) => h?.onEpoch?.({ ...rec, epoch: rec.epoch + offset }),
+        onProgress: (e, d, t) => h?.onProgress?.(e + offset, d, t),
+      },
+    );
+    history.push(...r.history.map((rec) => ({ ...rec, epoch: rec.epoch + offset })));
+    engine = r.engine;
+    seconds += r.trainSeconds;
+    net = r.network;
+    if (phase !== 'finetune') epoch += epochs;
+    const last = r.history[r.history.length - 1];
+    if (last && !Number.isFinite(last.dataLoss))
+      throw new GsError('BAD_OPTION', 'training diverged (loss is not finite); try a smaller --lr');
+  };
+  const project = (allowed: number) => {
+    const cur = pruneNetwork(net as Network).network;
+    const stats = unitStats(cur, data.train, 4000, cfg.seed + epoch);
+    const p = projectToBudget(cur, stats, allowed, opts.scoreExponent ?? 2);
+    projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
+    net = p.network;
+  };
+  // dense warm-up, then one epoch per step of the ramp, then the rest at the budget
+  const trainCfg = { ...cfg };
+  await run(sched.warmup, trainCfg, hooks.train, 'train');
+  project(allowedSize(sched, epoch, start, budget) ?? start);
+  while (epoch < sched.rampEnd) {
+    await run(1, trainCfg, hooks.train, 'train');
+    project(allowedSize(sched, epoch, start, budget) ?? start);
+  }
+  if (epoch < E) await run(E - epoch, trainCfg, hooks.train, 'train');
+  project(budget);
+  const accuracyBeforeFinetune = history[history.length - 1]?.testAccuracy;
+  if (opts.finetuneEpochs > 0) {
+    await run(
+      opts.finetuneEpochs,
+      finetuneConfig(cfg, opts.finetuneEpochs),
+      hooks.finetune,
+      'finetune',
+      opts.finetuneLrSchedule ?? 'cosine',
+    );
+  }
+  const final = pruneNetwork(net as unknown as Network).network;
+  const params = stackSize(widthsOf(final));
+  if (params > budget) throw new Error(`internal: the budget run ended at ${params} parameters, above its budget ${budget}`);
+  return {
+    result: { network: final, history, engine, trainSeconds: seconds },
+    targetParams: budget,
+    params,
+    projections,
+    accuracyBeforeFinetune,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Statistics of every unit's output on a sample of training rows: per level (the network's
+ * inputs after scaling and selection, then each hidden layer after its ReLU) the mean and the
+ * standard deviation. They score units for the budget projection (a unit whose output barely
+ * varies can go, its mean folded into the next bias) and make that fold.
+ */
+import type { Table } from '../../data/types';
+import type { Network } from '../../network/types';
+import { Rng } from '../../util/rng';
+
+export interface UnitStats {
+  /** mean[h][i], std[h][i]: unit i of level h (0 = inputs of the first layer, h = hidden layer h). */
+  mean: Float64Array[];
+  std: Float64Array[];
+}
+
+/** Statistics over at most `maxRows` rows of the table (a seeded sample when it has more). */
+export function unitStats(net: Network, table: Pick<Table, 'rows' | 'cols' | 'features'>, maxRows = 4000, seed = 0): UnitStats {
+  const rows =
+    table.rows <= maxRows ? Int32Array.from({ length: table.rows }, (_, i) => i) : new Rng(seed).permutation(table.rows).slice(0, maxRows);
+  const L = net.layers.length;
+  const widths = [net.inputIndices.length, ...net.layers.slice(0, L - 1).map((l) => l.outSize)];
+  const sum = widths.map((w) => new Float64Array(w));
+  const sq = widths.map((w) => new Float64Array(w));
+  const idx = net.inputIndices;
+  const mean0 = net.scaling?.mean;
+  const std0 = net.scaling?.std;
+  let cur = new Float64Array(Math.max(...widths));
+  let next = new Float64Array(Math.max(...widths));
+  for (const r of rows) {
+    const o = r * table.cols;
+    for (let k = 0; k < idx.length; k++) {
+      const c = idx[k];
+      const v = table.features[o + c];
+      cur[k] = mean0 && std0 ? (v - mean0[c]) / std0[c] : v;
+    }
+    for (let h = 0; h < L; h++) {
+      const w = widths[h];
+      for (let i = 0; i < w; i++) {
+        sum[h][i] += cur[i];
+        sq[h][i] += cur[i] * cur[i];
+      }
+      if (h === L - 1) break;
+      const layer = net.layers[h];
+      const n = layer.outSize;
+      for (let j = 0; j < n; j++) next[j] = layer.bias[j];
+      for (let i = 0; i < w; i++) {
+        const a = cur[i];
+        if (a === 0) continue;
+        const ko = i * n;
+        for (let j = 0; j < n; j++) next[j] += a * layer.kernel[ko + j];
+      }
+      for (let j = 0; j < n; j++) if (next[j] < 0) next[j] = 0;
+      [cur, next] = [next, cur];
+    }
+  }
+  const m = Math.max(rows.length, 1);
+  const mean = sum.map((s) => s.map((v) => v / m));
+  const std = sq.map((s, h) => s.map((v, i) => Math.sqrt(Math.max(0, v / m - mean[h][i] * mean[h][i]))));
+  return { mean, std };
+}
