@@ -35,6 +35,7 @@ import {
   paramCount,
   pendingRuns,
   readBenchStore,
+  budgetOrder,
   runKey,
   type BenchRecord,
   type Cell,
@@ -191,7 +192,9 @@ interface TrainSummary {
   aliveUnits: number[];
   aliveInputs: number;
   testAccuracyBeforeFinetune?: number;
-  params?: number;
+  /** Budget runs: the compact network's parameter count (what prune exports). */
+  compactParams?: number;
+  targetParams?: number;
 }
 
 async function runGs(c: BenchCase, l: Loaded, budget: number, seed: number): Promise<Outcome> {
@@ -210,13 +213,17 @@ async function runGs(c: BenchCase, l: Loaded, budget: number, seed: number): Pro
   const j = lastJson(await run(TSX, [CLI, ...args]));
   const s = j.summary as TrainSummary;
   const layerSizes = [s.aliveInputs, ...s.aliveUnits, l.start[l.start.length - 1]];
-  // after fine-tuning the network is compact: its parameter count is what prune exports
-  const params = s.params ?? s.totalParams - s.zeroParams;
+  // the compact network's parameter count, what prune exports (after fine-tuning the saved network is compact)
+  const params = s.compactParams ?? s.totalParams - s.zeroParams;
   return {
     layerSizes,
     params,
     testAccuracy: s.testAccuracy,
-    detail: { args: args.join(' '), testAccuracyBeforeFinetune: s.testAccuracyBeforeFinetune ?? null, summary: s },
+    detail: {
+      args: args.join(' '),
+      testAccuracyBeforeFinetune: s.testAccuracyBeforeFinetune ?? null,
+      summary: { ...s, projections: undefined },
+    },
   };
 }
 
@@ -274,15 +281,16 @@ const RUNNERS: Record<Method, (c: BenchCase, l: Loaded, budget: number, seed: nu
 
 function plan(): Planned[] {
   const out: Planned[] = [];
-  // cheap cases first (in CASES_RUN order); within a case the methods that do not depend on the
-  // budgeted trainer first, then budgets from large to small, seeds innermost
+  // cheap cases first (in CASES_RUN order); within a case seed by seed (a first seed of every
+  // cell before any spread), the issue's target budgets (25%, 10%) before the others, and the
+  // methods that do not depend on the budgeted trainer first
   const order: Method[] = (['peer', 'dense', 'gs'] as Method[]).filter((m) => METHODS_RUN.includes(m));
   for (const name of CASES_RUN) {
     const c = CASES.find((x) => x.name === name);
     if (!c) throw new Error(`unknown case ${name}; expected one of ${CASES.map((x) => x.name).join(', ')}`);
-    for (const method of order)
-      for (const budgetPercent of BUDGETS ?? c.budgets)
-        for (const seed of SEEDS)
+    for (const seed of SEEDS)
+      for (const budgetPercent of budgetOrder(BUDGETS ?? c.budgets))
+        for (const method of order)
           out.push({
             key: runKey({ case: c.name, budgetPercent, method, seed, epochs: EPOCHS, finetuneEpochs: FINETUNE }),
             c,

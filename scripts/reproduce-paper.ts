@@ -217,7 +217,7 @@ async function report(log: StageLog, datasets: CatalogName[], t0: number): Promi
   const t = Date.now();
   try {
     writeModelsIndex();
-    const file = await writePaperReport({
+    const { file, refreshed } = await writePaperReport({
       out: OUT,
       quick: QUICK,
       modelsDir: MODELS,
@@ -226,7 +226,11 @@ async function report(log: StageLog, datasets: CatalogName[], t0: number): Promi
       dataDir: DATA_DIR,
       invocationSeconds: since(t0),
     });
-    say(`[report] wrote ${file}, figures and HTML reports (${duration(since(t))})`);
+    say(
+      refreshed
+        ? `[report] no sweep stores under ${OUT}/sweeps: kept ${file} as it was and refreshed its paper column and the rows at <= 25% (${duration(since(t))})`
+        : `[report] wrote ${file}, figures and HTML reports (${duration(since(t))})`,
+    );
   } catch (e) {
     say(`[report] ERROR: ${(e as Error).message}`);
     throw e;

@@ -41,6 +41,12 @@ export function budgetFor(startParams: number, percent: number): number {
   return Math.floor((startParams * percent) / 100);
 }
 
+/** The order budgets are run in: the targets (25%, 10%) first, then the rest from large to small. */
+export function budgetOrder(percents: readonly number[]): number[] {
+  const rank = (p: number) => (p === 25 ? 0 : p === 10 ? 1 : 2);
+  return [...new Set(percents)].sort((a, b) => rank(a) - rank(b) || b - a);
+}
+
 export type Method = 'gs' | 'dense' | 'peer';
 export const METHODS: readonly Method[] = ['gs', 'dense', 'peer'];
 export const METHOD_LABEL: Record<Method, string> = {

@@ -557,7 +557,7 @@ export function refreshPaperColumns(markdown: string, compress: readonly Cell[])
 
 export async function writePaperReport(
   o: Omit<ReportOptions, 'views' | 'groupDesign'> & { datasets: CatalogName[]; dataDir?: string },
-): Promise<string> {
+): Promise<{ file: string; refreshed: boolean }> {
   const views = o.datasets.map((d) => gatherDataset(o.out, d, o.quick, o.modelsDir, o.dataDir));
   const file = path.join(o.out, 'REPORT.md');
   const compress = o.quick ? [] : compressCells();
@@ -565,15 +565,12 @@ export async function writePaperReport(
   const noStores = views.every((v) => Object.values(v.presets).every((p) => !p || p.records.length === 0));
   if (noStores && fs.existsSync(file)) {
     writeFileAtomic(file, refreshPaperColumns(fs.readFileSync(file, 'utf8'), compress));
-    process.stdout.write(
-      `[report] no sweep stores under ${o.out}/sweeps: kept ${file} and refreshed its paper column and the rows at <= 25%\n`,
-    );
-    return file;
+    return { file, refreshed: true };
   }
   for (const v of views) {
     await writeFigures(o.out, v);
     await writeHtml(o.out, v);
   }
   writeFileAtomic(file, reportMarkdown({ ...o, views, groupDesign: readGroupDesign(o.out), compress }));
-  return file;
+  return { file, refreshed: false };
 }
