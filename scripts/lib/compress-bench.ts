@@ -268,7 +268,7 @@ export function caseTable(cells: readonly Cell[], caseName: string, methods: rea
       row.push(c ? String(Math.round(c.params.mean)) : '-', c ? fmtSpread(c.accuracy) : '-');
     }
     const others = methods.filter((m) => m !== 'gs').map((m) => ({ label: METHOD_LABEL[m], acc: at(m)?.accuracy }));
-    row.push(verdict(at('gs')?.accuracy, others));
+    row.push(b === 100 ? 'reference: the starting network, dense' : verdict(at('gs')?.accuracy, others));
     lines.push(`| ${row.join(' | ')} |`);
   }
   return lines;
@@ -278,4 +278,56 @@ export function caseTable(cells: readonly Cell[], caseName: string, methods: rea
 export function bestWithin(cells: readonly Cell[], maxParams: number): Cell | null {
   const ok = cells.filter((c) => c.params.max <= maxParams);
   return ok.reduce<Cell | null>((best, c) => (!best || c.accuracy.mean > best.accuracy.mean ? c : best), null);
+}
+
+/**
+ * One of the issue's targets: the best gs-compress cell (mean accuracy over seeds) of the named
+ * cases whose every seed has at most `maxParams` parameters must reach `minAccuracy`, or, with
+ * `againstDense`, the mean of the dense starting network (the case's dense cell at 100%).
+ */
+export interface Target {
+  label: string;
+  cases: string[];
+  maxParams: number;
+  minAccuracy?: number;
+  againstDense?: string;
+}
+
+export interface TargetCheck {
+  target: Target;
+  /** The threshold it was held to (null: the dense reference was not run). */
+  threshold: number | null;
+  best: Cell | null;
+  status: 'met' | 'not met' | 'not measured';
+}
+
+export function checkTargets(cells: readonly Cell[], targets: readonly Target[]): TargetCheck[] {
+  return targets.map((target) => {
+    const threshold = target.againstDense
+      ? (cells.find((c) => c.case === target.againstDense && c.method === 'dense' && c.budgetPercent === 100)?.accuracy.mean ?? null)
+      : (target.minAccuracy ?? null);
+    const best = bestWithin(
+      cells.filter((c) => c.method === 'gs' && target.cases.includes(c.case)),
+      target.maxParams,
+    );
+    const status = !best || threshold === null ? 'not measured' : best.accuracy.mean >= threshold ? 'met' : 'not met';
+    return { target, threshold, best, status };
+  });
+}
+
+/** The report's table of target checks. */
+export function targetTable(checks: readonly TargetCheck[]): string[] {
+  const lines = [
+    '| target | threshold | best gs-compress network within it | test accuracy | verdict |',
+    '| --- | ---: | --- | ---: | --- |',
+  ];
+  for (const k of checks) {
+    const b = k.best;
+    const gap =
+      b && k.threshold !== null && k.status === 'not met' ? ` (short by ${(100 * (k.threshold - b.accuracy.mean)).toFixed(2)} points)` : '';
+    lines.push(
+      `| ${k.target.label} | ${k.threshold?.toFixed(4) ?? 'dense reference not run'} | ${b ? `${b.case} ${b.budgetPercent}%: ${Math.round(b.params.mean)} params (${b.layerSizes[0]?.join('-') ?? '?'})` : '-'} | ${b ? fmtSpread(b.accuracy) : '-'} | ${k.status}${gap} |`,
+    );
+  }
+  return lines;
 }

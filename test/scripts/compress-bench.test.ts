@@ -12,13 +12,16 @@ import {
   appendBenchRecord,
   bestWithin,
   budgetFor,
+  budgetOrder,
   caseTable,
+  checkTargets,
   denseWidthsForBudget,
   paramCount,
   pendingRuns,
   readBenchStore,
   runKey,
   spread,
+  targetTable,
   verdict,
   versus,
   type BenchRecord,
@@ -179,6 +182,43 @@ describe('aggregation and verdicts', () => {
     expect(bestWithin(cells, 746)?.method).toBe('gs');
     expect(bestWithin(cells, 700)?.method).toBe('peer');
     expect(bestWithin(cells, 100)).toBeNull();
+  });
+});
+
+describe('run order and the targets', () => {
+  test('budgetOrder: the target budgets 25% and 10% first, then the rest from large to small', () => {
+    expect(budgetOrder([50, 25, 10, 5])).toEqual([25, 10, 50, 5]);
+    expect(budgetOrder([5, 50, 100])).toEqual([100, 50, 5]);
+    expect(budgetOrder([10, 10])).toEqual([10]);
+  });
+
+  test('checkTargets: the best gs cell within the size against a fixed threshold or the dense reference', () => {
+    const cells = aggregate([
+      rec('gs', 0, 0.9, 700),
+      rec('gs', 1, 0.92, 740),
+      rec('gs', 0, 0.95, 1400, 50),
+      rec('dense', 0, 0.93, 2987, 100),
+      rec('dense', 1, 0.91, 2987, 100),
+      rec('peer', 0, 0.99, 600),
+    ]);
+    const [vsDense, fixed, none, noRef] = checkTargets(cells, [
+      { label: 'sdd vs dense', cases: ['sdd'], maxParams: 746, againstDense: 'sdd' },
+      { label: 'sdd >= 0.9', cases: ['sdd'], maxParams: 746, minAccuracy: 0.9 },
+      { label: 'tiny', cases: ['sdd'], maxParams: 100, minAccuracy: 0.5 },
+      { label: 'other', cases: ['sdd'], maxParams: 746, againstDense: 'covtype' },
+    ]);
+    // the peer is more accurate but not gs-compress; the 50% cell is too big
+    expect(vsDense.best?.budgetPercent).toBe(25);
+    expect(vsDense.threshold).toBeCloseTo(0.92, 12);
+    expect(vsDense.status).toBe('not met');
+    expect(fixed.status).toBe('met');
+    expect(none.status).toBe('not measured');
+    expect(noRef.status).toBe('not measured');
+    const table = targetTable([vsDense, fixed, none, noRef]);
+    expect(table[2]).toMatch(
+      /^\| sdd vs dense \| 0\.9200 \| sdd 25%: 720 params \(48-4-4-11\) \| 0\.9100 .*\| not met \(short by 1\.00 points\) \|$/,
+    );
+    expect(table[5]).toMatch(/\| dense reference not run \|/);
   });
 });
 
