@@ -9,6 +9,8 @@
  *   inS, outS, W (kernel [inS, outS] row-major), b (bias), gW, gb, act ([batch, outS]), delta.
  */
 
+import { distillCrossEntropy, distilling } from './distill';
+
 const ENTRY: usize = 32;
 
 /**
@@ -215,7 +217,7 @@ function backpropDelta(inp: usize, n: i32, inS: i32, W: usize, outS: i32, delta:
 export function runBatch(table: usize, L: i32, x: usize, cols: i32, y: usize, idx: usize, n: i32, nzOff: usize, nzVal: usize): f64 {
   forward(table, L, x, cols, idx, n, nzOff, nzVal);
   const last = L - 1;
-  const loss = softmaxCrossEntropy(<usize>tab(table, last, 6), y, idx, n, tab(table, last, 1));
+  const loss = distilling() ? distillCrossEntropy(<usize>tab(table, last, 6), y, idx, n, tab(table, last, 1)) : softmaxCrossEntropy(<usize>tab(table, last, 6), y, idx, n, tab(table, last, 1));
   // the output layer's delta is the transformed logits buffer itself
   let delta = <usize>tab(table, last, 6);
   for (let k = last; k >= 0; k--) {

@@ -10,11 +10,12 @@ import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import type { Network } from '../network/types';
 import { pruneNetwork } from '../prune';
-import { projectToBudget, widthsOf } from '../train/budget/project';
+import { projectToBudget, widthsOf, type Allocation } from '../train/budget/project';
 import { allowedSize, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import { resolveBudget, stackSize } from '../train/budget/size';
 import { unitStats } from '../train/budget/stats';
 import type { LrSchedule } from '../train/lr-schedule';
+import { DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import { finetuneConfig } from './finetune';
@@ -34,6 +35,8 @@ export interface BudgetOptions {
   scoreExponent?: number;
   /** Start from this network instead of a fresh one (e.g. the previous stop of a size path). */
   init?: Network;
+  /** Distil from this teacher (soft targets at its temperature) once pruning starts and while fine-tuning. */
+  distill?: { teacher: Network; temperature?: number; alpha?: number };
 }
 
 /** One projection of the ramp. */
@@ -79,6 +82,14 @@ export async function trainToBudget(
   let seconds = 0;
   let epoch = 0;
   let segment = 0;
+  const soft = opts.distill
+    ? softTargets(
+        opts.distill.teacher,
+        data.train,
+        opts.distill.temperature ?? DEFAULT_DISTILL.temperature,
+        opts.distill.alpha ?? DEFAULT_DISTILL.alpha,
+      )
+    : undefined;
   const run = async (epochs: number, c: TrainConfig, h: TrainOptions | undefined, phase: EpochRecord['phase'], lrSchedule?: LrSchedule) => {
     const offset = phase === 'finetune' ? history.filter((r) => r.phase === 'finetune').length : epoch;
     const r = await trainNetwork(
@@ -89,6 +100,7 @@ export async function trainToBudget(
         init: net,
         phase,
         lrSchedule,
+        softTargets: net ? soft : undefined,
         onEpoch: (rec) => h?.onEpoch?.({ ...rec, epoch: rec.epoch + offset }),
         onProgress: (e, d, t) => h?.onProgress?.(e + offset, d, t),
       },
@@ -105,7 +117,13 @@ export async function trainToBudget(
   const project = (allowed: number) => {
     const cur = pruneNetwork(net as Network).network;
     const stats = unitStats(cur, data.train, 4000, cfg.seed + epoch);
-    const p = projectToBudget(cur, stats, allowed, opts.scoreExponent ?? 2);
+    const p = projectToBudget(
+      cur,
+      stats,
+      allowed,
+      opts.scoreExponent ?? Number(process.env.GS_SCORE_EXP ?? 2),
+      (process.env.GS_ALLOC ?? 'global') as Allocation,
+    );
     projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
     net = p.network;
   };
@@ -139,4 +157,10 @@ export async function trainToBudget(
     projections,
     accuracyBeforeFinetune,
   };
+}
+
+/** A dense teacher for distillation: the starting network trained `cfg.epochs` epochs without a penalty. */
+export async function trainTeacher(data: SplitDataset, cfg: TrainConfig, hooks: TrainOptions = {}): Promise<Network> {
+  const r = await trainNetwork(data, { ...cfg, penalty: 'none', lambda: 0 }, hooks);
+  return r.network;
 }

@@ -12,7 +12,7 @@ import { accuracy } from '../network/forward';
 import { loadRun, saveRun, type RunInfo } from '../network/run-io';
 import type { Network } from '../network/types';
 import { exportOnnx, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
-import { pruneNetwork, type PruneReport } from '../prune';
+import { collapseMessage, pruneNetwork, type PruneReport } from '../prune';
 import { writeFileAtomic } from '../util/fs-atomic';
 import { VERSION } from '../version';
 
@@ -29,6 +29,8 @@ export interface CompressOptions {
   data?: DataSpec;
   /** Skip verification (no data available). */
   skipVerify?: boolean;
+  /** Write the exports even when the pruned network is constant (a whole layer removed). */
+  allowConstant?: boolean;
 }
 
 export interface CompressResult {
@@ -58,6 +60,13 @@ function labelsFor(net: Network, data: SplitDataset): Int32Array {
 export async function compressRun(runDir: string, opts: CompressOptions = {}): Promise<CompressResult> {
   const { network, info } = loadRun(runDir);
   const { network: pruned, report } = pruneNetwork(network, { threshold: opts.threshold });
+  const collapse = collapseMessage(report);
+  if (collapse && (opts.exportPath || opts.exportTfjsDir) && !opts.allowConstant) {
+    throw new GsError(
+      'BAD_MODEL',
+      `${runDir}: ${collapse}. Nothing was exported; pass --allow-constant to export the constant model anyway`,
+    );
+  }
   const spec = opts.data ?? runDataSpec(info);
   let data: SplitDataset | null = null;
   if (!opts.skipVerify) {

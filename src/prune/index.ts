@@ -2,3 +2,4 @@
 export { pruneNetwork } from './prune';
 export { formatPruneReport } from './report';
 export type { HiddenLayerCounts, KeptInput, PruneOptions, PruneReport, PruneResult } from './types';
+export { collapsedLevels, collapseMessage } from './collapse';

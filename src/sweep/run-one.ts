@@ -5,7 +5,7 @@
 import * as path from 'path';
 import type { SplitDataset } from '../data/types';
 import { saveRun } from '../network/run-io';
-import { pruneNetwork } from '../prune';
+import { collapsedLevels, pruneNetwork } from '../prune';
 import { trainNetwork } from '../train/train';
 import { VERSION } from '../version';
 import { RUNS_DIR } from './store';
@@ -25,8 +25,11 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
   const totalParams = last?.totalParams ?? 0;
   const runDir = path.join(RUNS_DIR, point.id);
   let prunedParams = totalParams;
+  let collapsed = false;
   try {
-    prunedParams = pruneNetwork(result.network).report.parameters.after;
+    const report = pruneNetwork(result.network).report;
+    prunedParams = report.parameters.after;
+    collapsed = collapsedLevels(report).length > 0;
   } catch {
     // a diverged network (NaN weights) cannot be pruned meaningfully; keep the dense count
   }
@@ -44,6 +47,7 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
     wallSeconds: 0,
     engine: result.engine,
     diverged: last ? !Number.isFinite(last.dataLoss) : true,
+    ...(collapsed ? { collapsed } : {}),
   };
   saveRun(path.join(outDir, runDir), result.network, {
     generatedBy: `gs-compress ${VERSION} sweep`,

@@ -1,14 +1,17 @@
 /**
  * Choosing among finished runs: the best test accuracy, the sparsest run (fewest nonzero
  * parameters) within a tolerance of the best accuracy, and the Pareto front of test accuracy
- * against nonzero parameters. Diverged runs and runs without a finite accuracy never qualify.
+ * against nonzero parameters. Diverged and collapsed (constant) runs and runs without a finite accuracy never qualify.
  */
 import type { RunRecord } from './types';
 
 export const DEFAULT_TOLERANCE = 0.005;
 
 function usable(records: readonly RunRecord[]): RunRecord[] {
-  return records.filter((r) => !r.summary.diverged && Number.isFinite(r.summary.testAccuracy) && Number.isFinite(r.summary.nonzeroParams));
+  return records.filter(
+    (r) =>
+      !r.summary.diverged && !r.summary.collapsed && Number.isFinite(r.summary.testAccuracy) && Number.isFinite(r.summary.nonzeroParams),
+  );
 }
 
 /** Higher accuracy first, then fewer nonzero parameters, then id. */

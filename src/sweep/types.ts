@@ -65,6 +65,9 @@ export interface RunSummary {
   engine: string;
   /** The loss became non-finite; the run stopped early. */
   diverged: boolean;
+  /** Every input or every unit of a hidden layer was removed: the network predicts a constant
+   * (absent in records written before it existed). */
+  collapsed?: boolean;
 }
 
 /** One line of results.jsonl. */

@@ -4,6 +4,7 @@
  * optimizer and proximal update as the fused engine).
  */
 import type { DenseLayer } from '../network/types';
+import { GsError } from '../errors';
 import { chooseBackend } from './backend';
 import { createFusedEngine } from './fused';
 import { TfjsGradientPass } from './tfjs/gradient-pass';
@@ -13,6 +14,9 @@ import type { TrainConfig, TrainingData, TrainingEngine } from './types';
 export async function createEngine(init: DenseLayer[], data: TrainingData, cfg: TrainConfig): Promise<TrainingEngine> {
   if (cfg.engine === 'fused') return createFusedEngine(init, data, cfg);
   if (cfg.engine === 'fused-js') return createFusedEngine(init, data, cfg, { kernels: 'js' });
+  if (data.soft) {
+    throw new GsError('BAD_OPTION', 'distillation (--distill) runs on the fused engines only: use --engine fused or fused-js, not tfjs');
+  }
   const { backend } = await chooseBackend(cfg.backend);
   const pass = new TfjsGradientPass(layoutOf(init), data);
   return createFusedEngine(init, data, cfg, { pass, name: `tfjs-${backend}`, onDispose: () => pass.dispose() });

@@ -12,7 +12,7 @@ import { Rng } from '../util/rng';
 import { createEngine } from './engines';
 import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
-import type { EpochRecord, TrainConfig, TrainingData } from './types';
+import type { EpochRecord, SoftTargets, TrainConfig, TrainingData } from './types';
 
 export interface TrainOptions {
   /** Standardize features with statistics of the training split (default: data.tabular). */
@@ -30,6 +30,8 @@ export interface TrainOptions {
   phase?: EpochRecord['phase'];
   /** Learning-rate schedule over this run's steps (default constant). */
   lrSchedule?: LrSchedule;
+  /** Distillation: a teacher's probabilities for every training row (fused engines only). */
+  softTargets?: SoftTargets;
 }
 
 export interface TrainResult {
@@ -59,7 +61,17 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
     throw new GsError('BAD_INPUT', `the data has ${train.cols} feature columns, the starting network reads ${net.inputWidth}`);
   }
   const cols = net.inputIndices.length;
-  const trainingData: TrainingData = { x: xTrain, y: train.labels, rows: train.rows, cols, classes };
+  if (opts.softTargets && opts.softTargets.probs.length !== train.rows * classes) {
+    throw new RangeError(`soft targets hold ${opts.softTargets.probs.length} values, expected ${train.rows} rows x ${classes} classes`);
+  }
+  const trainingData: TrainingData = {
+    x: xTrain,
+    y: train.labels,
+    rows: train.rows,
+    cols,
+    classes,
+    ...(opts.softTargets ? { soft: opts.softTargets } : {}),
+  };
   const engine = await createEngine(net.layers, trainingData, cfg);
   const rng = new Rng(cfg.seed + 1);
   const evalRows = opts.trainEvalRows ?? 10000;

@@ -68,6 +68,17 @@ export interface TrainingData {
   rows: number;
   cols: number;
   classes: number;
+  /** Distillation: the loss mixes the hard labels with these soft targets (fused engines only). */
+  soft?: SoftTargets;
+}
+
+/** A teacher's class probabilities for every training row, at a temperature (knowledge distillation). */
+export interface SoftTargets {
+  /** [rows x classes], row-major, each row softmax(teacher logits / temperature). */
+  probs: Float32Array;
+  temperature: number;
+  /** Weight of the hard-label cross-entropy; 1 - alpha goes to temperature^2 * KL(teacher || student at T). */
+  alpha: number;
 }
 
 /** A training engine owns the parameters and optimizer state while training runs. */

@@ -14,6 +14,7 @@ interface PruneArgs extends DataArgs {
   threshold?: number;
   verify: boolean;
   json: boolean;
+  'allow-constant': boolean;
 }
 
 export const pruneCommand: CommandModule<object, PruneArgs> = {
@@ -50,6 +51,12 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
         describe: "Check the ONNX model against the trained network on the run's test split (or --data); --no-verify skips it",
       })
       .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of tables' })
+      .option('allow-constant', {
+        type: 'boolean',
+        default: false,
+        group: 'Output:',
+        describe: 'Export even when every input or every unit of a hidden layer was removed (the model then predicts one constant class)',
+      })
       .example('$0 prune runs/mnist-gl --export mnist.onnx', "exact pruning, ONNX export and verification on the run's test split")
       .example('$0 prune runs/mnist-gl --threshold 1e-3 --export mnist.onnx', 'lossy: also drop groups with norm <= 1e-3') as never,
   handler: async (a) => {
@@ -63,6 +70,7 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       exportTfjsDir: a['export-tfjs'],
       data: useData ? dataSpec(a) : undefined,
       skipVerify: !a.verify,
+      allowConstant: a['allow-constant'],
     });
     if (a.json) {
       // eslint-disable-next-line @typescript-eslint/no-unused-vars

@@ -278,7 +278,11 @@ function printSelection(store: string, records: RunRecord[], tolerance: number, 
   const { best, sparsest, pareto } = selection(records, tolerance);
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const diverged = records.filter((r) => r.summary.diverged).length;
-  out(`${records.length} runs in ${shortPath(store)}${diverged ? ` (${diverged} diverged, left out)` : ''}`);
+  const collapsed = records.filter((r) => r.summary.collapsed).length;
+  out(
+    `${records.length} runs in ${shortPath(store)}${diverged ? ` (${diverged} diverged, left out)` : ''}` +
+      (collapsed ? ` (${collapsed} collapsed to a constant model, left out: a smaller lambda or a budget avoids it)` : ''),
+  );
   if (!best || !sparsest) {
     out('no usable run yet');
     return;

@@ -9,10 +9,13 @@ import { DEFAULT_CONFIG } from '../../train/defaults';
 import { wasmPassAvailable } from '../../train/fused';
 import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
+import { collapseMessage, pruneNetwork } from '../../prune';
 import { trainThenFinetune } from '../../pipeline/finetune';
 import { OPTIMIZERS, type TrainConfig } from '../../train/types';
 import { LR_SCHEDULE_NAMES, checkLrSchedule } from '../../train/lr-schedule';
-import { trainToBudget } from '../../pipeline/budget';
+import { trainTeacher, trainToBudget } from '../../pipeline/budget';
+import { DEFAULT_DISTILL } from '../../train/soft-targets';
+import { DEFAULT_BUDGET_SCHEDULE, defaultSchedule } from '../../train/budget/schedule';
 import { VERSION } from '../../version';
 import { absoluteSpec, dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatHistory } from '../history-table';
@@ -38,6 +41,11 @@ interface TrainArgs extends DataArgs {
   'target-params'?: number;
   'target-ratio'?: number;
   'finetune-lr-schedule': string;
+  'budget-warmup': number;
+  'budget-ramp': number;
+  distill: boolean;
+  'distill-temperature': number;
+  'distill-alpha': number;
 }
 
 function describeDataset(d: SplitDataset): string {
@@ -124,6 +132,37 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       group: 'Budget:',
       describe: 'Learning rate over the fine-tuning of a budget run: cosine or linear decay to 2% of --lr, or constant',
     })
+    .option('budget-warmup', {
+      type: 'number',
+      default: DEFAULT_BUDGET_SCHEDULE.warmup,
+      group: 'Budget:',
+      describe: 'Fraction of --epochs trained dense before the first units are removed',
+    })
+    .option('budget-ramp', {
+      type: 'number',
+      default: DEFAULT_BUDGET_SCHEDULE.rampEnd,
+      group: 'Budget:',
+      describe: 'Fraction of --epochs by which the network fits the budget (removal in steps of a cubic schedule in between)',
+    })
+    .option('distill', {
+      type: 'boolean',
+      default: false,
+      group: 'Budget:',
+      describe:
+        "With a budget: first train the dense network (--epochs, no penalty) as a teacher, then train the pruned network on a mix of the labels and the teacher's softened probabilities (knowledge distillation; fused engines only)",
+    })
+    .option('distill-temperature', {
+      type: 'number',
+      default: DEFAULT_DISTILL.temperature,
+      group: 'Budget:',
+      describe: "Temperature T of the teacher's and student's softmax in the distillation term",
+    })
+    .option('distill-alpha', {
+      type: 'number',
+      default: DEFAULT_DISTILL.alpha,
+      group: 'Budget:',
+      describe: 'Weight of the hard-label cross-entropy; 1 - alpha weighs T^2 * KL(teacher || student)',
+    })
     .option('engine', {
       type: 'string',
       choices: ['fused', 'fused-js', 'tfjs'],
@@ -175,6 +214,9 @@ function budgetConfig(a: TrainArgs): Record<string, unknown> {
   return {
     ...(a['target-params'] !== undefined ? { targetParams: a['target-params'] } : { targetRatio: a['target-ratio'] }),
     finetuneLrSchedule: a['finetune-lr-schedule'],
+    budgetWarmup: a['budget-warmup'],
+    budgetRamp: a['budget-ramp'],
+    ...(a.distill ? { distill: true, distillTemperature: a['distill-temperature'], distillAlpha: a['distill-alpha'] } : {}),
   };
 }
 
@@ -222,7 +264,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const phases = { train: hooks('', cfg.epochs), finetune: hooks('fine-tune ', ftEpochs) };
     let budgetInfo: Record<string, unknown> = {};
     let result, trainedAccuracy;
+    if (a.distill && !budgeted) throw new GsError('BAD_OPTION', '--distill needs a budget (--target-params or --target-ratio)');
     if (budgeted) {
+      const teacher = a.distill ? await trainTeacher(data, cfg, hooks('teacher ', cfg.epochs)) : null;
       const b = await trainToBudget(
         data,
         cfg,
@@ -231,6 +275,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           targetRatio: a['target-ratio'],
           finetuneEpochs: ftEpochs,
           finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']),
+          schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),
+          ...(teacher ? { distill: { teacher, temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
         },
         phases,
       );
@@ -242,6 +288,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     }
     bar.clear();
     const last = result.history[result.history.length - 1];
+    const diverged = last ? !Number.isFinite(last.dataLoss) : false;
+    const collapse = diverged ? null : collapseMessage(pruneNetwork(result.network).report, cfg.lambda);
     const summary = {
       ...budgetInfo,
       testAccuracy: last?.testAccuracy,
@@ -252,7 +300,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       aliveInputs: last?.aliveInputs,
       trainSeconds: result.trainSeconds,
       ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: trainedAccuracy, finetuneEpochs: ftEpochs } : {}),
-      diverged: last ? !Number.isFinite(last.dataLoss) : false,
+      diverged,
+      ...(collapse ? { collapsed: true } : {}),
     };
     if (a.out) {
       saveRun(a.out, result.network, {
@@ -284,6 +333,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       );
       if (a.out) process.stdout.write(`saved run to ${a.out} (next: gs-compress prune ${a.out} --export ${a.out}/model.onnx)\n`);
     }
+    if (collapse) process.stderr.write(`warning: ${collapse}\n`);
     if (summary.diverged) {
       process.stderr.write('error: training diverged (loss is not finite); try a smaller --lr\n');
       process.exitCode = 1;

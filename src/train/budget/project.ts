@@ -13,6 +13,10 @@ import { pruneNetwork } from '../../prune';
 import { stackSize } from './size';
 import type { UnitStats } from './stats';
 
+/** global: one ranking over every level (widths shrink by different factors); uniform: one
+ * common shrink factor for every level, the weakest units of each level removed. */
+export type Allocation = 'global' | 'uniform';
+
 export interface Projection {
   /** The exactly pruned network that fits the budget. */
   network: Network;
@@ -38,7 +42,13 @@ export function compactSize(net: Network): number {
  * `allowed` parameters, keeping at least one unit per level; returns the exactly pruned result.
  * `exponent` weighs the score against the cost: priority = score^exponent / cost.
  */
-export function projectToBudget(net: Network, stats: UnitStats, allowed: number, exponent = 2): Projection {
+export function projectToBudget(
+  net: Network,
+  stats: UnitStats,
+  allowed: number,
+  exponent = 2,
+  allocation: Allocation = 'global',
+): Projection {
   const L = net.layers.length;
   const w = widthsOf(net);
   const before = stackSize(w);
@@ -52,13 +62,31 @@ export function projectToBudget(net: Network, stats: UnitStats, allowed: number,
     for (let i = 0; i < width; i++) {
       let sq = 0;
       for (let j = 0; j < n; j++) sq += k[i * n + j] * k[i * n + j];
-      s[i] = Math.pow(stats.std[h][i] * Math.sqrt(sq), exponent);
+      s[i] = stats.taylor && exponent <= 0 ? stats.taylor[h][i] : Math.pow(stats.std[h][i] * Math.sqrt(sq), exponent);
     }
     return s;
   });
   const gone = w.slice(0, L).map((width) => new Uint8Array(width));
+  if (allocation === 'uniform') {
+    // one common shrink factor for every level (the largest that fits), the weakest of each level go
+    const target = (f: number) => w.map((x, h) => (h === L ? x : Math.max(1, Math.round(x * f))));
+    let lo = 0;
+    let hi = 1;
+    for (let it = 0; it < 50; it++) {
+      const mid = (lo + hi) / 2;
+      if (stackSize(target(mid)) <= allowed) lo = mid;
+      else hi = mid;
+    }
+    const keep = target(lo);
+    for (let h = 0; h < L; h++) {
+      const order = Array.from(score[h].keys()).sort((a, b) => score[h][a] - score[h][b]);
+      for (let q = 0; q < w[h] - keep[h]; q++) gone[h][order[q]] = 1;
+      removed[h] = w[h] - keep[h];
+      w[h] = keep[h];
+    }
+  }
   const cost = (h: number) => (h === 0 ? w[1] : w[h - 1] + 1 + w[h + 1]);
-  let size = before;
+  let size = stackSize(w);
   while (size > allowed) {
     let bestH = -1;
     let bestI = -1;

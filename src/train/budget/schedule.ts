@@ -3,6 +3,7 @@
  * size falls from the starting size toward the budget as a cubic, reaching it at epoch `rampEnd`,
  * and is held there to the end. Large steps early, when the network has most slack; small ones late.
  */
+import { GsError } from '../../errors';
 
 export interface SizeSchedule {
   /** Dense epochs before the first projection. */
@@ -11,8 +12,18 @@ export interface SizeSchedule {
   rampEnd: number;
 }
 
-/** Default schedule for `epochs` epochs: 10% warm-up, ramp done at 60%. */
-export function defaultSchedule(epochs: number, warmupFraction = 0.1, rampFraction = 0.6): SizeSchedule {
+/** Default fractions of the epochs: warm-up, and where the ramp reaches the budget. */
+export const DEFAULT_BUDGET_SCHEDULE = { warmup: 0.1, rampEnd: 0.6 };
+
+/** The schedule for `epochs` epochs from fractions of them. */
+export function defaultSchedule(
+  epochs: number,
+  warmupFraction = DEFAULT_BUDGET_SCHEDULE.warmup,
+  rampFraction = DEFAULT_BUDGET_SCHEDULE.rampEnd,
+): SizeSchedule {
+  if (!(warmupFraction >= 0 && warmupFraction <= 1) || !(rampFraction >= warmupFraction && rampFraction <= 1)) {
+    throw new GsError('BAD_OPTION', `budget schedule: expected 0 <= warm-up ${warmupFraction} <= ramp end ${rampFraction} <= 1`);
+  }
   const warmup = Math.min(epochs, Math.max(1, Math.round(warmupFraction * epochs)));
   const rampEnd = Math.min(epochs, Math.max(warmup, Math.round(rampFraction * epochs)));
   return { warmup, rampEnd };

@@ -12,10 +12,19 @@ export interface UnitStats {
   /** mean[h][i], std[h][i]: unit i of level h (0 = inputs of the first layer, h = hidden layer h). */
   mean: Float64Array[];
   std: Float64Array[];
+  /** taylor[h][i]: mean over the rows of ((a - mean) * dLoss/da)^2 for the unit's output a, the
+   * second moment of the first-order change of the cross-entropy when a is replaced by its mean
+   * (present when labels were given). In loss units, so comparable across layers. */
+  taylor?: Float64Array[];
 }
 
 /** Statistics over at most `maxRows` rows of the table (a seeded sample when it has more). */
-export function unitStats(net: Network, table: Pick<Table, 'rows' | 'cols' | 'features'>, maxRows = 4000, seed = 0): UnitStats {
+export function unitStats(
+  net: Network,
+  table: Pick<Table, 'rows' | 'cols' | 'features'> & { labels?: Int32Array },
+  maxRows = 4000,
+  seed = 0,
+): UnitStats {
   const rows =
     table.rows <= maxRows ? Int32Array.from({ length: table.rows }, (_, i) => i) : new Rng(seed).permutation(table.rows).slice(0, maxRows);
   const L = net.layers.length;
@@ -57,5 +66,70 @@ export function unitStats(net: Network, table: Pick<Table, 'rows' | 'cols' | 'fe
   const m = Math.max(rows.length, 1);
   const mean = sum.map((s) => s.map((v) => v / m));
   const std = sq.map((s, h) => s.map((v, i) => Math.sqrt(Math.max(0, v / m - mean[h][i] * mean[h][i]))));
-  return { mean, std };
+  const taylor = table.labels ? taylorScores(net, table as Pick<Table, 'rows' | 'cols' | 'features' | 'labels'>, rows, mean) : undefined;
+  return { mean, std, ...(taylor ? { taylor } : {}) };
+}
+
+/** Second moments of the first-order loss change of replacing each unit's output by its mean (see UnitStats.taylor). */
+function taylorScores(
+  net: Network,
+  table: Pick<Table, 'rows' | 'cols' | 'features' | 'labels'>,
+  rows: Int32Array,
+  mean: Float64Array[],
+): Float64Array[] {
+  const L = net.layers.length;
+  const widths = [net.inputIndices.length, ...net.layers.map((l) => l.outSize)];
+  const acts = widths.map((w) => new Float64Array(w));
+  const grad = widths.map((w) => new Float64Array(w));
+  const out = widths.slice(0, L).map((w) => new Float64Array(w));
+  const idx = net.inputIndices;
+  const mean0 = net.scaling?.mean;
+  const std0 = net.scaling?.std;
+  for (const r of rows) {
+    const o = r * table.cols;
+    for (let k = 0; k < idx.length; k++) {
+      const c = idx[k];
+      const v = table.features[o + c];
+      acts[0][k] = mean0 && std0 ? (v - mean0[c]) / std0[c] : v;
+    }
+    for (let h = 0; h < L; h++) {
+      const layer = net.layers[h];
+      const n = layer.outSize;
+      const cur = acts[h];
+      const next = acts[h + 1];
+      for (let j = 0; j < n; j++) next[j] = layer.bias[j];
+      for (let i = 0; i < widths[h]; i++) {
+        const a = cur[i];
+        if (a === 0) continue;
+        for (let j = 0; j < n; j++) next[j] += a * layer.kernel[i * n + j];
+      }
+      if (h < L - 1) for (let j = 0; j < n; j++) if (next[j] < 0) next[j] = 0;
+    }
+    // softmax cross-entropy gradient at the logits
+    const z = acts[L];
+    const C = widths[L];
+    let mx = -Infinity;
+    for (let j = 0; j < C; j++) mx = Math.max(mx, z[j]);
+    let s = 0;
+    for (let j = 0; j < C; j++) s += Math.exp(z[j] - mx);
+    const dz = grad[L];
+    for (let j = 0; j < C; j++) dz[j] = Math.exp(z[j] - mx) / s;
+    dz[table.labels[r]] -= 1;
+    for (let h = L - 1; h >= 0; h--) {
+      // grad[h+1] holds dLoss/d(pre-activation) of level h+1; dLoss/da of level h:
+      const layer = net.layers[h];
+      const n = layer.outSize;
+      const d = grad[h + 1];
+      const g = grad[h];
+      for (let i = 0; i < widths[h]; i++) {
+        let t = 0;
+        for (let j = 0; j < n; j++) t += layer.kernel[i * n + j] * d[j];
+        const e = (acts[h][i] - mean[h][i]) * t;
+        out[h][i] += e * e;
+        g[i] = h > 0 && acts[h][i] > 0 ? t : 0;
+      }
+    }
+  }
+  const m = Math.max(rows.length, 1);
+  return out.map((a) => a.map((v) => v / m));
 }

@@ -7,6 +7,7 @@
 import type { TrainingData } from '../types';
 import type { FlatLayout, LayerViews } from './layout';
 import { backpropDelta, biasGradient, softmaxCrossEntropy } from './backprop';
+import { distillCrossEntropy } from './distill';
 import { forwardRow, gatherNonzero64, gradientRow } from './kernels';
 import { BatchInputs } from './sparse';
 
@@ -72,7 +73,9 @@ export class BatchPass {
     const { lay, data, acts, deltas, inputs, nzOff, nzVal } = this;
     const L = lay.inSize.length;
     const logits = acts[L - 1];
-    const loss = softmaxCrossEntropy(logits, data.y, this.rows, n, lay.outSize[L - 1]);
+    const loss = data.soft
+      ? distillCrossEntropy(logits, data.y, this.rows, n, lay.outSize[L - 1], data.soft)
+      : softmaxCrossEntropy(logits, data.y, this.rows, n, lay.outSize[L - 1]);
     // the output layer's delta is the transformed logits buffer itself
     let delta = logits;
     for (let k = L - 1; k >= 0; k--) {

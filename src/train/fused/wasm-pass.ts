@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { TrainingData } from '../types';
+import type { SoftTargets, TrainingData } from '../types';
 import type { FlatLayout, LayerViews } from './layout';
 
 export interface KernelExports {
@@ -20,6 +20,7 @@ export interface KernelExports {
   proxLayer(W: number, b: number, inS: number, outS: number, kind: number, lambda: number, hW: number, hb: number, hs: number): void;
   runBatch(table: number, L: number, x: number, cols: number, y: number, idx: number, n: number, nzOff: number, nzVal: number): number;
   forward(table: number, L: number, x: number, cols: number, idx: number, n: number, nzOff: number, nzVal: number): void;
+  setSoftTargets(soft: number, temperature: number, alpha: number): void;
 }
 
 const WASM_FILE = path.resolve(__dirname, '../../../build/kernels.wasm');
@@ -73,6 +74,7 @@ export class WasmNetworkMemory {
     x: Float32Array,
     y: Int32Array,
     readonly maxBatch: number,
+    soft?: SoftTargets,
   ) {
     const mod = wasmPassModule();
     if (!mod) throw new Error(`the WebAssembly SIMD kernels are unavailable (${WASM_FILE} missing, or no SIMD in this runtime)`);
@@ -88,6 +90,7 @@ export class WasmNetworkMemory {
     this.table = take(L * ENTRY_BYTES);
     this.x = take(x.length * 4);
     this.y = take(y.length * 4);
+    const softAt = soft ? take(soft.probs.length * 4) : 0;
     this.idx = take(maxBatch * 4);
     const widest = Math.max(maxBatch, ...lay.inSize);
     this.nzOff = take(widest * 4);
@@ -105,6 +108,8 @@ export class WasmNetworkMemory {
     const buf = this.ex.memory.buffer;
     new Float32Array(buf, this.x, x.length).set(x);
     new Int32Array(buf, this.y, y.length).set(y);
+    if (soft) new Float32Array(buf, softAt, soft.probs.length).set(soft.probs);
+    this.ex.setSoftTargets(softAt, soft?.temperature ?? 1, soft?.alpha ?? 1);
     this.idxView = new Int32Array(buf, this.idx, maxBatch);
     this.params = new Float32Array(buf, pOff, lay.total);
     this.grads = new Float32Array(buf, gOff, lay.total);
@@ -137,7 +142,7 @@ export class WasmBatchPass {
     private readonly data: TrainingData,
     maxBatch: number,
   ) {
-    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch);
+    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch, data.soft);
   }
 
   /**

@@ -1,0 +1,28 @@
+/**
+ * Soft targets for distillation: a teacher network's class probabilities at a temperature for
+ * every row of a table, softmax(logits / T), with the weight of the hard labels.
+ */
+import { GsError } from '../errors';
+import { logits } from '../network/forward';
+import type { Network } from '../network/types';
+import type { Table } from '../data/types';
+import type { SoftTargets } from './types';
+
+export const DEFAULT_DISTILL = { temperature: 4, alpha: 0.5 };
+
+export function softTargets(teacher: Network, table: Pick<Table, 'rows' | 'features'>, temperature: number, alpha: number): SoftTargets {
+  if (!(temperature > 0) || !Number.isFinite(temperature))
+    throw new GsError('BAD_OPTION', `--distill-temperature ${temperature}: expected a number > 0`);
+  if (!(alpha >= 0 && alpha <= 1)) throw new GsError('BAD_OPTION', `--distill-alpha ${alpha}: expected a number in [0, 1]`);
+  const z = logits(teacher, table.features, table.rows);
+  const C = teacher.layers[teacher.layers.length - 1].outSize;
+  const probs = new Float32Array(z.length);
+  for (let o = 0; o < z.length; o += C) {
+    let m = -Infinity;
+    for (let j = 0; j < C; j++) m = Math.max(m, z[o + j] / temperature);
+    let s = 0;
+    for (let j = 0; j < C; j++) s += Math.exp(z[o + j] / temperature - m);
+    for (let j = 0; j < C; j++) probs[o + j] = Math.exp(z[o + j] / temperature - m) / s;
+  }
+  return { probs, temperature, alpha };
+}

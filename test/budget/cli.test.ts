@@ -1,0 +1,126 @@
+/**
+ * The budget and collapse handling through the command line (main([...]) in process): train
+ * --target-params prints the contract's JSON and saves a compact run; a penalty that removes
+ * every unit is named on stderr and marked in the JSON; prune refuses to export a constant model
+ * unless --allow-constant.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+import { parameterCount } from '../../src/network/create';
+import { loadRun } from '../../src/network/run-io';
+import { Rng } from '../../src/util/rng';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-budget-cli-'));
+const p = (f: string) => path.join(dir, f);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** 400 rows, 8 columns, 3 classes decided by the first three columns. */
+function writeCsv(file: string): void {
+  const rng = new Rng(5);
+  const lines: string[] = [];
+  for (let r = 0; r < 400; r++) {
+    const x = Array.from({ length: 8 }, () => rng.normal());
+    const y = x[0] + x[1] > 0.3 ? 0 : x[2] > x[0] ? 1 : 2;
+    lines.push(`${x.map((v) => v.toFixed(4)).join(',')},c${y}`);
+  }
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+beforeAll(() => writeCsv(p('d.csv')));
+
+describe('train --target-params', () => {
+  it('prints the parameters after exact pruning, the budget and the accuracy, and saves the compact run', async () => {
+    const r = await run([
+      'train',
+      '--data',
+      p('d.csv'),
+      '--hidden',
+      '16,16',
+      '--target-params',
+      '120',
+      '--epochs',
+      '5',
+      '--finetune-epochs',
+      '2',
+      '--lr',
+      '5e-3',
+      '--json',
+      '--out',
+      p('b'),
+    ]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { summary: Record<string, number>; config: Record<string, unknown> };
+    expect(j.summary.targetParams).toBe(120);
+    expect(j.summary.totalParams).toBeLessThanOrEqual(120);
+    expect(j.summary.compactParams).toBe(j.summary.totalParams);
+    expect(j.summary.testAccuracy).toBeGreaterThan(0.6);
+    expect(j.config.targetParams).toBe(120);
+    expect(parameterCount(loadRun(p('b')).network)).toBe(j.summary.totalParams);
+    const e = await run(['prune', p('b'), '--export', p('b.onnx'), '--json']);
+    expect(e.code).toBe(0);
+    expect((JSON.parse(e.out) as { report: { parameters: { after: number } } }).report.parameters.after).toBe(j.summary.totalParams);
+  });
+
+  it('refuses a budget below the smallest network, and both budget options at once', async () => {
+    const small = await run(['train', '--data', p('d.csv'), '--hidden', '16,16', '--target-params', '5', '--epochs', '1']);
+    expect(small.code).toBe(1);
+    expect(small.err).toMatch(/smallest network/);
+    const both = await run(['train', '--data', p('d.csv'), '--target-params', '100', '--target-ratio', '0.5', '--epochs', '1']);
+    expect(both.code).toBe(1);
+    expect(both.err).toMatch(/not both/);
+  });
+});
+
+describe('collapse', () => {
+  it('train names the collapse and what to do; prune refuses to export the constant model unless asked', async () => {
+    const t = await run([
+      'train',
+      '--data',
+      p('d.csv'),
+      '--hidden',
+      '8',
+      '--penalty',
+      'gl',
+      '--lambda',
+      '5',
+      '--epochs',
+      '3',
+      '--json',
+      '--out',
+      p('c'),
+    ]);
+    expect(t.code).toBe(0);
+    expect(t.err).toMatch(/warning: every unit of the (inputs|hidden layer 1)/);
+    expect(t.err).toMatch(/smaller --lambda \(this run used 5; try 1.25\).*--target-ratio/);
+    expect((JSON.parse(t.out) as { summary: { collapsed?: boolean } }).summary.collapsed).toBe(true);
+    const refused = await run(['prune', p('c'), '--export', p('c.onnx')]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/constant class.*--allow-constant/);
+    expect(fs.existsSync(p('c.onnx'))).toBe(false);
+    const allowed = await run(['prune', p('c'), '--export', p('c.onnx'), '--allow-constant']);
+    expect(allowed.code).toBe(0);
+    expect(fs.existsSync(p('c.onnx'))).toBe(true);
+  });
+
+  it('says nothing when the network keeps units', async () => {
+    const t = await run(['train', '--data', p('d.csv'), '--hidden', '8', '--epochs', '2', '--json']);
+    expect(t.err).not.toMatch(/warning/);
+    expect((JSON.parse(t.out) as { summary: { collapsed?: boolean } }).summary.collapsed).toBeUndefined();
+  });
+});
