@@ -14,7 +14,8 @@
  *
  * Run: npx tsx scripts/bench-compress.ts [--data sdd,covtype,mnist,mnist-300-100,mnist-500-300]
  *        [--budgets 50,25,10,5] [--seeds 0,1,2] [--methods gs,dense,peer] [--epochs 20]
- *        [--finetune-epochs 10] [--jobs 1] [--distill] [--report-only]
+ *        [--finetune-epochs 10] [--jobs 1] [--report-only]
+ * Methods: gs, dense, peer by default; gsd (gs with --distill) on request.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -142,10 +143,11 @@ const EPOCHS = Number(arg('--epochs') ?? 20);
 const FINETUNE = Number(arg('--finetune-epochs') ?? 10);
 const SEEDS = (list('--seeds') ?? ['0', '1', '2']).map(Number);
 const BUDGETS = list('--budgets')?.map(Number);
-const METHODS_RUN = (list('--methods') ?? [...METHODS]) as Method[];
+const METHODS_RUN = (list('--methods') ?? ['gs', 'dense', 'peer']) as Method[];
+for (const m of METHODS_RUN)
+  if (!METHODS.includes(m)) throw new Error(`--methods: unknown method ${m}; expected some of ${METHODS.join(', ')}`);
 const CASES_RUN = list('--data') ?? DEFAULT_CASES;
 const JOBS = Number(arg('--jobs') ?? 1);
-const DISTILL = argv.includes('--distill');
 const LR = 1e-3;
 const BATCH = 32;
 /** The peer's schedule: 5 pruning rounds of 2 epochs; its dense phase gets what is left of --epochs. */
@@ -242,7 +244,7 @@ interface TrainSummary {
   targetParams?: number;
 }
 
-async function runGs(c: BenchCase, l: Loaded, budget: number, seed: number): Promise<Outcome> {
+async function runGs(c: BenchCase, l: Loaded, budget: number, seed: number, distill = false): Promise<Outcome> {
   const args = [
     ...commonTrainArgs(c, seed),
     '--hidden',
@@ -253,7 +255,7 @@ async function runGs(c: BenchCase, l: Loaded, budget: number, seed: number): Pro
     String(EPOCHS),
     '--finetune-epochs',
     String(FINETUNE),
-    ...(DISTILL ? ['--distill'] : []),
+    ...(distill ? ['--distill'] : []),
   ];
   const j = lastJson(await run(TSX, [CLI, ...args]));
   const s = j.summary as TrainSummary;
@@ -319,7 +321,8 @@ async function runPeer(c: BenchCase, l: Loaded, budget: number, seed: number): P
 }
 
 const RUNNERS: Record<Method, (c: BenchCase, l: Loaded, budget: number, seed: number) => Promise<Outcome>> = {
-  gs: runGs,
+  gs: (c, l, budget, seed) => runGs(c, l, budget, seed),
+  gsd: (c, l, budget, seed) => runGs(c, l, budget, seed, true),
   dense: runDense,
   peer: runPeer,
 };
@@ -329,7 +332,7 @@ function plan(): Planned[] {
   // cheap cases first (in CASES_RUN order); within a case seed by seed (a first seed of every
   // cell before any spread), the issue's target budgets (25%, 10%) before the others, and the
   // methods that do not depend on the budgeted trainer first
-  const order: Method[] = (['peer', 'dense', 'gs'] as Method[]).filter((m) => METHODS_RUN.includes(m));
+  const order: Method[] = (['peer', 'dense', 'gs', 'gsd'] as Method[]).filter((m) => METHODS_RUN.includes(m));
   for (const name of CASES_RUN) {
     const c = CASES.find((x) => x.name === name);
     if (!c) throw new Error(`unknown case ${name}; expected one of ${CASES.map((x) => x.name).join(', ')}`);
@@ -415,7 +418,7 @@ async function writeReport(): Promise<void> {
     `Machine: ${machine()}.`,
     '',
     `Settings for every method: Adam lr ${LR}, batch ${BATCH}, ${EPOCHS} + ${FINETUNE} = ${EPOCHS + FINETUNE} epochs in total, seeds as listed, final-epoch test accuracy (no best-epoch picking). Budgets are a percentage of the starting network's parameters, floored.`,
-    `- **gs**: \`gs-compress train --hidden H --target-params N --epochs ${EPOCHS} --finetune-epochs ${FINETUNE} --optimizer adam --lr ${LR} --seed S${DISTILL ? ' --distill' : ''} --json\`; parameters after exact pruning.`,
+    `- **gs**: \`gs-compress train --hidden H --target-params N --epochs ${EPOCHS} --finetune-epochs ${FINETUNE} --optimizer adam --lr ${LR} --seed S --json\`; parameters after exact pruning. **gsd** (where run): the same with \`--distill\` (soft targets of a dense teacher, default temperature and weight); it first trains that teacher for ${EPOCHS} more epochs, so it spends more training than the others: read it as what distillation adds, not as an equal-epochs peer.`,
     `- **dense**: a dense network trained from scratch for ${EPOCHS + FINETUNE} epochs (\`gs-compress train --penalty none\`, which computes what PyTorch does, see reports/train). Its hidden widths are the starting widths times one common factor, rounded, the largest factor whose network (all inputs) fits the budget.`,
     `- **peer**: \`/usr/bin/python3 ../shared/bench/magnitude_prune_peer.py --epochs ${EPOCHS - PEER_ROUNDS * PEER_ROUND_EPOCHS} --rounds ${PEER_ROUNDS} --round-epochs ${PEER_ROUND_EPOCHS} --finetune ${FINETUNE} --budget N\`: PyTorch, dense training, then structured magnitude pruning of units and inputs in ${PEER_ROUNDS} rounds with ${PEER_ROUND_EPOCHS} epochs each, then fine-tuning (the same ${EPOCHS + FINETUNE} epochs in total), 1 thread. It gets our split: MNIST as the same IDX files, tabular data as our train/test tables written out, standardized with training statistics as we do.`,
     '',

@@ -47,10 +47,12 @@ export function budgetOrder(percents: readonly number[]): number[] {
   return [...new Set(percents)].sort((a, b) => rank(a) - rank(b) || b - a);
 }
 
-export type Method = 'gs' | 'dense' | 'peer';
-export const METHODS: readonly Method[] = ['gs', 'dense', 'peer'];
+/** gs: gs-compress with the budget; gsd: the same with --distill; dense: from scratch; peer: magnitude pruning. */
+export type Method = 'gs' | 'gsd' | 'dense' | 'peer';
+export const METHODS: readonly Method[] = ['gs', 'gsd', 'dense', 'peer'];
 export const METHOD_LABEL: Record<Method, string> = {
   gs: 'gs-compress (budget)',
+  gsd: 'gs-compress (budget, --distill)',
   dense: 'dense from scratch',
   peer: 'magnitude pruning (PyTorch)',
 };
@@ -254,8 +256,10 @@ export function fmtSpread(s: Spread, digits = 4): string {
 }
 
 /** The markdown table of one case: a row per budget, a column group per method, and the verdict. */
-export function caseTable(cells: readonly Cell[], caseName: string, methods: readonly Method[] = METHODS): string[] {
+export function caseTable(cells: readonly Cell[], caseName: string): string[] {
   const mine = cells.filter((c) => c.case === caseName);
+  // gs, dense and peer always; the distilled variant where it was run
+  const methods = METHODS.filter((m) => m !== 'gsd' || mine.some((c) => c.method === m));
   const budgets = [...new Set(mine.map((c) => c.budgetPercent))].sort((a, b) => b - a);
   const head = ['budget', ...methods.flatMap((m) => [`${m}: params`, `${m}: test accuracy`]), 'gs-compress beats both beyond the spread?'];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 || i === head.length - 1 ? '---' : '---:')).join(' | ')} |`];
@@ -267,7 +271,7 @@ export function caseTable(cells: readonly Cell[], caseName: string, methods: rea
       const c = at(m);
       row.push(c ? String(Math.round(c.params.mean)) : '-', c ? fmtSpread(c.accuracy) : '-');
     }
-    const others = methods.filter((m) => m !== 'gs').map((m) => ({ label: METHOD_LABEL[m], acc: at(m)?.accuracy }));
+    const others = methods.filter((m) => m === 'dense' || m === 'peer').map((m) => ({ label: METHOD_LABEL[m], acc: at(m)?.accuracy }));
     row.push(b === 100 ? 'reference: the starting network, dense' : verdict(at('gs')?.accuracy, others));
     lines.push(`| ${row.join(' | ')} |`);
   }
