@@ -452,19 +452,32 @@ async function writeReport(): Promise<void> {
     }
     lines.push('');
   }
+  const losses = CASES.flatMap((c) =>
+    caseTable(cells, c.name)
+      .slice(2)
+      .filter((row) => / no: /.test(row))
+      .map((row) => `- ${c.name} ${row.split(' | ')[0].replace('| ', '')}: ${row.split(' | ').pop()?.replace(/ \|$/, '')}`),
+  );
+  if (losses.length) lines.push('## Where gs-compress does not beat both beyond the spread', '', ...losses, '');
   const pending = pendingRuns(plan(), all);
   if (pending.length) {
+    const byCase = CASES.map((c) => [c.name, pending.filter((p) => p.c.name === c.name).length] as const).filter(([, n]) => n > 0);
     lines.push(
       '## Not run',
       '',
-      `${pending.length} planned runs of this invocation's plan have no result yet; to finish them:`,
+      `${pending.length} runs of the plan have no result yet (${byCase.map(([n, k]) => `${n}: ${k}`).join(', ')}); the same command finishes them, skipping what is done:`,
       '',
       '```',
-      `npx tsx scripts/bench-compress.ts ${argv.filter((a) => a !== '--report-only').join(' ')}`,
+      `npx tsx scripts/bench-compress.ts ${argv.filter((a) => a !== '--report-only').join(' ')}`.trim(),
       '```',
       '',
     );
   }
+  if (!all.some((r) => r.case === 'mnist-500-300'))
+    lines.push(
+      'MNIST from 784-500-300-10 at 10% (>= 90% removed) was not run; it is run by `npx tsx scripts/bench-compress.ts --data mnist-500-300`.',
+      '',
+    );
   writeFileAtomic(path.join(OUT_DIR, 'COMPRESS.md'), lines.join('\n'));
   writeFileAtomic(path.join(OUT_DIR, 'accuracy-vs-params.svg'), await plot(cells));
   console.log(`wrote ${path.relative(ROOT, path.join(OUT_DIR, 'COMPRESS.md'))} and accuracy-vs-params.svg (${all.length} runs)`);
