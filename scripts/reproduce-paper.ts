@@ -220,7 +220,7 @@ async function report(log: StageLog, datasets: CatalogName[], t0: number): Promi
   const t = Date.now();
   try {
     writeModelsIndex();
-    const file = await writePaperReport({
+    const { file, refreshed } = await writePaperReport({
       out: OUT,
       quick: QUICK,
       modelsDir: MODELS,
@@ -229,7 +229,11 @@ async function report(log: StageLog, datasets: CatalogName[], t0: number): Promi
       dataDir: DATA_DIR,
       invocationSeconds: since(t0),
     });
-    say(`[report] wrote ${file}, figures and HTML reports (${duration(since(t))})`);
+    say(
+      refreshed
+        ? `[report] no sweep stores under ${OUT}/sweeps: kept ${file} as it was and refreshed its paper column and the rows at <= 25% (${duration(since(t))})`
+        : `[report] wrote ${file}, figures and HTML reports (${duration(since(t))})`,
+    );
   } catch (e) {
     say(`[report] ERROR: ${(e as Error).message}`);
     throw e;
@@ -241,7 +245,8 @@ async function main(): Promise<number> {
   const datasets = parseDatasets();
   if (!(Number.isInteger(WORKERS) && WORKERS >= 0)) throw new Error(`--workers ${arg('--workers')}: expected a whole number >= 0`);
   const log = readStageLog(OUT, QUICK);
-  log.command = `npx tsx scripts/reproduce-paper.ts ${argv.join(' ')}`.trim();
+  // --report-only rewrites the report from the stores: it keeps the command that made them
+  if (!REPORT_ONLY || !log.command) log.command = `npx tsx scripts/reproduce-paper.ts ${argv.join(' ')}`.trim();
   writeStageLog(OUT, log);
   say(
     `reproduce-paper${QUICK ? ' (QUICK MODE: smoke test)' : ''}: ${datasets.join(', ')} -> ${OUT}; models -> ${MODELS}; ${WORKERS} worker(s)`,

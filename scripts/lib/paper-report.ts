@@ -21,7 +21,19 @@ import type { RunRecord } from '../../src/sweep/types';
 import { VERSION } from '../../src/version';
 import { writeFileAtomic } from '../../src/util/fs-atomic';
 import { modelFiles, readModelRecord, type ModelRecord } from './paper-models';
-import { dataSource, duration, PAPER, relLink, STAGE_PRESETS, stageGrid, TOLERANCE, type DataSource, type StageLog } from './paper-repro';
+import { aggregate, bestWithin, fmtSpread, readBenchStore, type Cell } from './compress-bench';
+import { PAPER_FIGURES, paperCell } from './paper-figures';
+import {
+  dataSource,
+  duration,
+  relLink,
+  REPO_ROOT,
+  STAGE_PRESETS,
+  stageGrid,
+  TOLERANCE,
+  type DataSource,
+  type StageLog,
+} from './paper-repro';
 
 export interface PresetView {
   preset: PresetName;
@@ -183,7 +195,6 @@ export function readGroupDesign(out: string): GroupDesignResult | null {
 }
 
 const acc = (r: RunRecord | null) => (r ? r.summary.testAccuracy.toFixed(4) : '-');
-const paperAcc = (a: number | null, note?: string) => (a === null ? 'see paper' : `${a.toFixed(4)}${note ? ` (${note})` : ''}`);
 
 function resultCells(r: RunRecord | null): string[] {
   if (!r) return ['not run yet', '-', '-', '-', '-'];
@@ -198,23 +209,77 @@ function resultCells(r: RunRecord | null): string[] {
   ];
 }
 
-function rowsOf(v: DatasetView): { result: string; r: RunRecord | null; paper: string }[] {
-  const p = PAPER[v.name];
-  const baselinePaper = [
-    p.baseline.accuracy !== null ? paperAcc(p.baseline.accuracy) : 'see paper',
-    p.baseline.params !== null ? `${p.baseline.params} parameters ("active neurons" in the paper)` : '',
-  ]
-    .filter(Boolean)
-    .join('; ');
+/** The benchmark cases (scripts/bench-compress.ts) that start from a network on this data set. */
+export function benchCasesOf(name: CatalogName): (c: string) => boolean {
+  return (c) => c === name || c.startsWith(`${name}-`);
+}
+
+/** Result cells of a benchmark cell: mean accuracy over seeds, parameters, the first seed's shape. */
+function benchCells(c: Cell): string[] {
+  const shape = c.layerSizes.find((s) => s !== null) ?? null;
+  const hidden = shape ? shape.slice(1, -1) : [];
   return [
-    { result: 'logistic regression (best of logreg)', r: v.logreg, paper: paperAcc(p.logreg.accuracy) },
-    { result: 'DL baseline (best of baseline)', r: v.baseline, paper: baselinePaper },
+    `${fmtSpread(c.accuracy)}, ${c.accuracy.n} seeds`,
+    `${Math.round(c.params.mean)} / ${c.startParams}`,
+    String(Math.round(c.params.mean)),
+    shape ? `${hidden.reduce((a, b) => a + b, 0)} / ${c.start.slice(1, -1).reduce((a, b) => a + b, 0)} (${hidden.join(', ')})` : '-',
+    shape ? `${shape[0]} / ${c.start[0]}` : '-',
+  ];
+}
+
+/** The best benchmark networks at <= 25% of the paper's network: gs-compress's, and any alternative that beats it. */
+export function compactRows(name: CatalogName, cells: readonly Cell[]): { result: string; cells: string[] }[] {
+  const limit = Math.floor(PAPER_FIGURES[name].networkParams / 4);
+  const mine = cells.filter((c) => benchCasesOf(name)(c.case));
+  const from = (c: Cell) => `${c.case}, ${c.start.join('-')}, ${c.budgetPercent}% budget`;
+  const gs = bestWithin(
+    mine.filter((c) => c.method === 'gs'),
+    limit,
+  );
+  const other = bestWithin(
+    mine.filter((c) => c.method !== 'gs'),
+    limit,
+  );
+  const rows: { result: string; cells: string[] }[] = [];
+  if (gs) rows.push({ result: `gs-compress at <= 25% (${limit} params), best of bench-compress (${from(gs)})`, cells: benchCells(gs) });
+  else
+    rows.push({
+      result: `gs-compress at <= 25% (${limit} params): not in reports/compress/runs.jsonl yet`,
+      cells: ['-', '-', '-', '-', '-'],
+    });
+  if (other && (!gs || other.accuracy.mean > gs.accuracy.mean))
+    rows.push({ result: `best alternative at <= 25% (${limit} params): ${other.method} (${from(other)})`, cells: benchCells(other) });
+  return rows;
+}
+
+/** The paper column of each result row of the summary, by the row's result label. */
+export function paperColumn(name: CatalogName): { result: string; paper: string }[] {
+  const p = PAPER_FIGURES[name];
+  const group = p.group.map((g) => paperCell(g, p.networkParams)).join('; ');
+  return [
+    { result: 'logistic regression (best of logreg)', paper: paperCell(p.logreg, p.networkParams) },
     {
-      result: 'group sparse, best accuracy',
-      r: v.groupBest,
-      paper: p.group.accuracy !== null ? `${p.group.accuracy.toFixed(4)} (its group-lasso setting)` : 'see paper',
+      result: 'DL baseline (best of baseline)',
+      paper: `${paperCell(p.baseline, p.networkParams)}; ${p.networkParams} parameters ("active neurons" in the paper)`,
     },
-    { result: `group sparse, sparsest within ${100 * TOLERANCE} pt`, r: v.groupSparsest, paper: 'see paper' },
+    { result: 'group sparse, best accuracy', paper: group },
+    { result: `group sparse, sparsest within ${100 * TOLERANCE} pt`, paper: group },
+  ];
+}
+
+/** The paper's group-sparsity result(s): the paper column of the rows at <= 25%. */
+function paperGroup(name: CatalogName): string {
+  const p = PAPER_FIGURES[name];
+  return p.group.map((g) => paperCell(g, p.networkParams)).join('; ');
+}
+
+function rowsOf(v: DatasetView): { result: string; r: RunRecord | null; paper: string }[] {
+  const [logreg, baseline, best, sparsest] = paperColumn(v.name);
+  return [
+    { ...logreg, r: v.logreg },
+    { ...baseline, r: v.baseline },
+    { ...best, r: v.groupBest },
+    { ...sparsest, r: v.groupSparsest },
   ];
 }
 
@@ -266,8 +331,16 @@ export interface ReportOptions {
   groupDesign: GroupDesignResult | null;
   /** Wall seconds of this invocation so far. */
   invocationSeconds?: number;
+  /** The compression benchmark's aggregated results (reports/compress/runs.jsonl), for the rows at <= 25%. */
+  compress?: Cell[];
   generatedAt?: string;
 }
+
+/** The paragraphs of REPORT.md that say where the paper column and the rows at <= 25% come from. */
+export const PAPER_NOTE: readonly string[] = [
+  'The paper column gives the paper\'s own figures from its section 4 (transcribed in `scripts/lib/paper-figures.ts` with subsection and figure): test accuracy, its setting and, for group sparsity, its nonzero parameters (the paper\'s "active neurons", out of the 32-32 network\'s parameters). The paper reports one group-sparsity model per setting, its "most sparse (and accurate)", so both group rows stand beside it. Its SDD and COVER figures are on the full data sets.',
+  'The rows "at <= 25%" come from the compression benchmark (`scripts/bench-compress.ts`, reports/compress/COMPRESS.md; 20 + 10 fine-tune epochs, Adam lr 1e-3): the most accurate gs-compress network, by mean test accuracy over its seeds, whose parameters after exact pruning are at most a quarter of the paper\'s network, from any starting width, beside the paper\'s group-sparsity result; and the best alternative (dense from scratch, or magnitude pruning) when it is more accurate.',
+];
 
 export function reportMarkdown(o: ReportOptions): string {
   const { out, log, views } = o;
@@ -288,8 +361,7 @@ export function reportMarkdown(o: ReportOptions): string {
       `Our figures are final-epoch values of the best test-accuracy run of each preset; "sparsest" is the group run with the fewest nonzero parameters within ${100 * TOLERANCE} accuracy points of the best group run. ` +
       '"Alive neurons" are real hidden units (a unit is dead when its outgoing row is zero or its input weights are all zero); the paper\'s "active neurons" are nonzero parameters, so we give both.',
     '',
-    'The paper column is as quoted in our issue (#4) and the brief for this script (MNIST: group-lasso setting 0.9574, DL baseline 0.9723; SDD: the full network\'s "2987 active neurons" are its 2987 parameters); "see paper" marks figures we have not transcribed.',
-    '',
+    ...PAPER_NOTE.flatMap((p) => [p, '']),
   );
   L.push('## Summary', '');
   const rows: string[][] = [];
@@ -298,6 +370,14 @@ export function reportMarkdown(o: ReportOptions): string {
       const [accuracy, ...rest] = resultCells(row.r);
       rows.push([v.name + (v.source?.kind === 'sample' ? ' (sample)' : ''), row.result, accuracy, row.paper, ...rest]);
     }
+    for (const row of compactRows(v.name, o.compress ?? []))
+      rows.push([
+        v.name + (v.source?.kind === 'sample' ? ' (sample)' : ''),
+        row.result,
+        row.cells[0],
+        paperGroup(v.name),
+        ...row.cells.slice(1),
+      ]);
   }
   L.push(...table(HEAD, rows, [2, 4, 5, 6, 7]), '');
   const samples = views.filter((v) => v.source?.kind === 'sample').map((v) => v.name);
@@ -416,15 +496,81 @@ export function reportMarkdown(o: ReportOptions): string {
 }
 
 /** Figures, HTML reports and REPORT.md from what is on disk. */
+/** The compression benchmark's store: the issue's setting (20 + 10 fine-tune epochs) only. */
+export const COMPRESS_STORE = path.join(REPO_ROOT, 'reports/compress/runs.jsonl');
+
+function compressCells(): Cell[] {
+  return aggregate(readBenchStore(COMPRESS_STORE).filter((r) => r.epochs === 20 && r.finetuneEpochs === 10));
+}
+
+/**
+ * Refreshes the paper-derived parts of an existing REPORT.md without its sweep stores (they are
+ * not committed): the paper column of every summary row from PAPER_FIGURES, the paragraph above
+ * the summary, and the rows at <= 25% of the paper's network from the benchmark's cells. Other
+ * lines are kept as they are.
+ */
+export function refreshPaperColumns(markdown: string, compress: readonly Cell[]): string {
+  const lines = markdown.split('\n');
+  const out: string[] = [];
+  const isName = (n: string): n is CatalogName => n in PAPER_FIGURES;
+  const nameOf = (line: string) =>
+    line
+      .split('|')[1]
+      ?.trim()
+      .replace(/ \(sample\)$/, '') ?? '';
+  let i = 0;
+  for (; i < lines.length && lines[i] !== '## Summary'; i++) {
+    // the old paragraph about the paper column, and any note this function wrote before
+    if (lines[i].startsWith('The paper column ') || lines[i].startsWith('The rows "at <= 25%"')) {
+      if (lines[i + 1] === '') i++;
+      continue;
+    }
+    if (lines[i] === '## Summary') break;
+    out.push(lines[i]);
+  }
+  while (out.length && out[out.length - 1] === '') out.pop();
+  out.push('', ...PAPER_NOTE.flatMap((p) => [p, '']));
+  for (; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line.startsWith('| ') || !isName(nameOf(line))) {
+      out.push(line);
+      continue;
+    }
+    const name = nameOf(line) as CatalogName;
+    const cells = line.split('|').slice(1, -1);
+    const result = cells[1].trim();
+    if (result.includes('<= 25%')) continue; // rewritten below
+    const paper = paperColumn(name).find((r) => r.result === result);
+    if (paper) cells[3] = ` ${paper.paper} `;
+    out.push(`|${cells.join('|')}|`);
+    let j = i + 1; // the next summary row that is not one of the rows rewritten here
+    while (lines[j]?.startsWith('| ') && lines[j].split('|')[2]?.includes('<= 25%')) j++;
+    const next = lines[j] ?? '';
+    if (!(next.startsWith('| ') && nameOf(next) === name)) {
+      const label = cells[0].trim();
+      for (const row of compactRows(name, compress))
+        out.push(`| ${[label, row.result, row.cells[0], paperGroup(name), ...row.cells.slice(1)].join(' | ')} |`);
+    }
+  }
+  return out.join('\n');
+}
+
 export async function writePaperReport(
   o: Omit<ReportOptions, 'views' | 'groupDesign'> & { datasets: CatalogName[]; dataDir?: string },
-): Promise<string> {
+): Promise<{ file: string; refreshed: boolean }> {
   const views = o.datasets.map((d) => gatherDataset(o.out, d, o.quick, o.modelsDir, o.dataDir));
+  const file = path.join(o.out, 'REPORT.md');
+  const compress = o.quick ? [] : compressCells();
+  // the sweep stores are not committed: without any, keep the report and refresh its paper parts only
+  const noStores = views.every((v) => Object.values(v.presets).every((p) => !p || p.records.length === 0));
+  if (noStores && fs.existsSync(file)) {
+    writeFileAtomic(file, refreshPaperColumns(fs.readFileSync(file, 'utf8'), compress));
+    return { file, refreshed: true };
+  }
   for (const v of views) {
     await writeFigures(o.out, v);
     await writeHtml(o.out, v);
   }
-  const file = path.join(o.out, 'REPORT.md');
-  writeFileAtomic(file, reportMarkdown({ ...o, views, groupDesign: readGroupDesign(o.out) }));
-  return file;
+  writeFileAtomic(file, reportMarkdown({ ...o, views, groupDesign: readGroupDesign(o.out), compress }));
+  return { file, refreshed: false };
 }

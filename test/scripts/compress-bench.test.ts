@@ -1,0 +1,281 @@
+/**
+ * The pure parts of scripts/bench-compress.ts (scripts/lib/compress-bench.ts): the dense
+ * baseline's widths for a budget, the JSONL store's resume logic, mean and spread over seeds,
+ * the "beats beyond the spread" verdict and the tables; and the paper figures' refresh of an
+ * existing REPORT.md (scripts/lib/paper-report.ts).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  aggregate,
+  appendBenchRecord,
+  bestWithin,
+  budgetFor,
+  budgetOrder,
+  caseTable,
+  checkTargets,
+  denseWidthsForBudget,
+  paramCount,
+  pendingRuns,
+  readBenchStore,
+  runKey,
+  spread,
+  targetTable,
+  verdict,
+  versus,
+  type BenchRecord,
+  type Method,
+} from '../../scripts/lib/compress-bench';
+import { PAPER_FIGURES, paperCell } from '../../scripts/lib/paper-figures';
+import { refreshPaperColumns } from '../../scripts/lib/paper-report';
+
+function rec(method: Method, seed: number, acc: number, params: number, budgetPercent = 25, c = 'sdd'): BenchRecord {
+  const base = { case: c, budgetPercent, method, seed, epochs: 20, finetuneEpochs: 10 };
+  return {
+    ...base,
+    key: runKey(base),
+    start: [48, 32, 32, 11],
+    startParams: 2987,
+    budget: budgetFor(2987, budgetPercent),
+    layerSizes: [48, 4, 4, 11],
+    params,
+    testAccuracy: acc,
+    seconds: 1,
+    detail: {},
+    finishedAt: '',
+  };
+}
+
+describe('parameter counts and budgets', () => {
+  test('paramCount counts kernels and biases of a fully connected net', () => {
+    expect(paramCount([48, 32, 32, 11])).toBe(2987);
+    expect(paramCount([784, 32, 32, 10])).toBe(26506);
+    expect(paramCount([784, 300, 100, 10])).toBe(266610);
+    expect(paramCount([5, 3])).toBe(18);
+  });
+
+  test('budgetFor floors the share, never above it', () => {
+    expect(budgetFor(2987, 25)).toBe(746);
+    expect(budgetFor(26506, 25)).toBe(6626);
+    expect(budgetFor(266610, 10)).toBe(26661);
+  });
+
+  test('dense widths: one common factor on the starting widths, the largest that fits', () => {
+    const w = denseWidthsForBudget(784, [300, 100], 10, 26661);
+    expect(w).not.toBeNull();
+    const fits = paramCount([784, ...w!, 10]);
+    expect(fits).toBeLessThanOrEqual(26661);
+    // the shape keeps the 3:1 ratio of 300,100 (up to rounding)
+    expect(Math.abs(w![0] / w![1] - 3)).toBeLessThan(0.2);
+    // one step larger in the first layer would not fit
+    expect(paramCount([784, w![0] + 1, w![1], 10])).toBeGreaterThan(26661);
+    expect(denseWidthsForBudget(48, [32, 32], 11, 746)).toEqual([10, 10]); // 48-10-10-11: 721 parameters
+    expect(paramCount([48, 11, 11, 11])).toBeGreaterThan(746);
+  });
+
+  test('dense widths: the whole net when it fits, null when even width 1 does not', () => {
+    expect(denseWidthsForBudget(48, [32, 32], 11, 5000)).toEqual([32, 32]);
+    expect(denseWidthsForBudget(784, [32, 32], 10, 500)).toBeNull(); // 784-1-1-10 has 807
+    expect(denseWidthsForBudget(784, [32, 32], 10, 807)).toEqual([1, 1]);
+  });
+});
+
+describe('the results store', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-bench-store-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a missing store is empty; appended records read back', () => {
+    const file = path.join(dir, 'a', 'runs.jsonl');
+    expect(readBenchStore(file)).toEqual([]);
+    appendBenchRecord(file, rec('gs', 0, 0.9, 700));
+    appendBenchRecord(file, rec('dense', 0, 0.8, 721));
+    expect(readBenchStore(file).map((r) => r.key)).toEqual(['sdd|25%|gs|seed0|20+10', 'sdd|25%|dense|seed0|20+10']);
+  });
+
+  test('a torn last line and junk are skipped (redone); the next append starts on a fresh line', () => {
+    const file = path.join(dir, 'b.jsonl');
+    fs.writeFileSync(
+      file,
+      `${JSON.stringify(rec('gs', 0, 0.9, 700))}\nnot json\n{"key":"x"}\n${JSON.stringify(rec('gs', 1, 0.9, 700)).slice(0, 40)}`,
+    );
+    expect(readBenchStore(file).map((r) => r.seed)).toEqual([0]);
+    appendBenchRecord(file, rec('gs', 2, 0.91, 690));
+    expect(readBenchStore(file).map((r) => r.seed)).toEqual([0, 2]);
+  });
+
+  test('a record whose key does not match its fields is not trusted', () => {
+    const file = path.join(dir, 'c.jsonl');
+    const bad = { ...rec('gs', 0, 0.9, 700), seed: 3 };
+    fs.writeFileSync(file, `${JSON.stringify(bad)}\n`);
+    expect(readBenchStore(file)).toEqual([]);
+  });
+
+  test('of a repeated key the last line counts; pending runs keep plan order', () => {
+    const file = path.join(dir, 'd.jsonl');
+    appendBenchRecord(file, rec('peer', 0, 0.5, 697));
+    appendBenchRecord(file, rec('peer', 0, 0.6, 697));
+    const done = readBenchStore(file);
+    expect(done).toHaveLength(1);
+    expect(done[0].testAccuracy).toBe(0.6);
+    const plan = [rec('peer', 1, 0, 0), rec('peer', 0, 0, 0), rec('gs', 0, 0, 0)].map((r) => ({ key: r.key }));
+    expect(pendingRuns(plan, done).map((p) => p.key)).toEqual(['sdd|25%|peer|seed1|20+10', 'sdd|25%|gs|seed0|20+10']);
+  });
+});
+
+describe('aggregation and verdicts', () => {
+  test('spread: mean, sample sd, min, max', () => {
+    const s = spread([0.9, 0.92, 0.94]);
+    expect(s.mean).toBeCloseTo(0.92, 12);
+    expect(s.sd).toBeCloseTo(0.02, 12);
+    expect([s.min, s.max, s.n]).toEqual([0.9, 0.94, 3]);
+    expect(spread([0.5]).sd).toBe(0);
+    expect(() => spread([])).toThrow();
+  });
+
+  test('versus: beats only when the seed ranges do not overlap', () => {
+    expect(versus(spread([0.91, 0.93]), spread([0.88, 0.9]))).toBe('beats');
+    expect(versus(spread([0.91, 0.93]), spread([0.88, 0.91]))).toBe('overlaps');
+    expect(versus(spread([0.8, 0.85]), spread([0.86, 0.9]))).toBe('loses');
+  });
+
+  test('verdict names what it loses to or overlaps with', () => {
+    const gs = spread([0.91, 0.93]);
+    expect(
+      verdict(gs, [
+        { label: 'dense', acc: spread([0.8]) },
+        { label: 'peer', acc: spread([0.85, 0.9]) },
+      ]),
+    ).toBe('yes');
+    expect(
+      verdict(gs, [
+        { label: 'dense', acc: spread([0.95, 0.96]) },
+        { label: 'peer', acc: spread([0.92]) },
+      ]),
+    ).toBe('no: loses to dense; within the spread of peer');
+    expect(verdict(gs, [{ label: 'peer', acc: undefined }])).toBe('no: peer not run');
+    expect(verdict(undefined, [])).toBe('gs-compress not run');
+  });
+
+  test('aggregate groups by case, budget and method over seeds; the table has a row per budget', () => {
+    const records = [
+      rec('gs', 0, 0.9, 700),
+      rec('gs', 1, 0.92, 710),
+      rec('dense', 0, 0.8, 721),
+      rec('dense', 1, 0.82, 721),
+      rec('peer', 0, 0.85, 697),
+      rec('peer', 1, 0.86, 697),
+      rec('gs', 0, 0.7, 140, 5),
+    ];
+    const cells = aggregate(records);
+    expect(cells).toHaveLength(4);
+    const gs = cells.find((c) => c.method === 'gs' && c.budgetPercent === 25)!;
+    expect(gs.seeds).toEqual([0, 1]);
+    expect(gs.params.mean).toBe(705);
+    expect(gs.accuracy.mean).toBeCloseTo(0.91, 12);
+    const table = caseTable(cells, 'sdd');
+    expect(table).toHaveLength(4); // header, rule, 25%, 5%
+    expect(table[2]).toMatch(/^\| 25% \(746\) \| 705 \| 0\.9100 ± 0\.0141 \(0\.9000-0\.9200\) \| 721 \|.*\| yes \|$/);
+    expect(table[3]).toMatch(
+      /^\| 5% \(149\) \| 140 \| 0\.7000 \(1 seed\) \| - \| - \| - \| - \| no: dense from scratch not run; magnitude pruning \(PyTorch\) not run \|$/,
+    );
+    expect(bestWithin(cells, 746)?.method).toBe('gs');
+    expect(bestWithin(cells, 700)?.method).toBe('peer');
+    expect(bestWithin(cells, 100)).toBeNull();
+  });
+});
+
+describe('run order and the targets', () => {
+  test('budgetOrder: the target budgets 25% and 10% first, then the rest from large to small', () => {
+    expect(budgetOrder([50, 25, 10, 5])).toEqual([25, 10, 50, 5]);
+    expect(budgetOrder([5, 50, 100])).toEqual([100, 50, 5]);
+    expect(budgetOrder([10, 10])).toEqual([10]);
+  });
+
+  test('checkTargets: the best gs cell within the size against a fixed threshold or the dense reference', () => {
+    const cells = aggregate([
+      rec('gs', 0, 0.9, 700),
+      rec('gs', 1, 0.92, 740),
+      rec('gs', 0, 0.95, 1400, 50),
+      rec('dense', 0, 0.93, 2987, 100),
+      rec('dense', 1, 0.91, 2987, 100),
+      rec('peer', 0, 0.99, 600),
+    ]);
+    const [vsDense, fixed, none, noRef] = checkTargets(cells, [
+      { label: 'sdd vs dense', cases: ['sdd'], maxParams: 746, againstDense: 'sdd' },
+      { label: 'sdd >= 0.9', cases: ['sdd'], maxParams: 746, minAccuracy: 0.9 },
+      { label: 'tiny', cases: ['sdd'], maxParams: 100, minAccuracy: 0.5 },
+      { label: 'other', cases: ['sdd'], maxParams: 746, againstDense: 'covtype' },
+    ]);
+    // the peer is more accurate but not gs-compress; the 50% cell is too big
+    expect(vsDense.best?.budgetPercent).toBe(25);
+    expect(vsDense.threshold).toBeCloseTo(0.92, 12);
+    expect(vsDense.status).toBe('not met');
+    expect(fixed.status).toBe('met');
+    expect(none.status).toBe('not measured');
+    expect(noRef.status).toBe('not measured');
+    const table = targetTable([vsDense, fixed, none, noRef]);
+    expect(table[2]).toMatch(
+      /^\| sdd vs dense \| 0\.9200 \| sdd 25%: 720 params \(48-4-4-11\) \| 0\.9100 .*\| not met \(short by 1\.00 points\) \|$/,
+    );
+    expect(table[5]).toMatch(/\| dense reference not run \|/);
+  });
+});
+
+describe('the paper figures in REPORT.md', () => {
+  test('paperCell: accuracy as the paper gives it, nonzero share, setting and section', () => {
+    expect(paperCell(PAPER_FIGURES.sdd.group[0], 2987)).toBe(
+      '0.9372, 1970 / 2987 nonzero (66%) (Adam, lr 5e-3, group lasso 1e-4; section 4.1, Figure 5)',
+    );
+    expect(paperCell(PAPER_FIGURES.covtype.baseline, 3047)).toBe('0.77266 (Adam, lr 3e-4, no weight decay; section 4.3, Figure 8)');
+    // the 32-32 networks' parameter counts the paper calls its total neurons
+    expect(PAPER_FIGURES.sdd.networkParams).toBe(paramCount([48, 32, 32, 11]));
+    expect(PAPER_FIGURES.mnist.networkParams).toBe(paramCount([784, 32, 32, 10]));
+    expect(PAPER_FIGURES.covtype.networkParams).toBe(paramCount([54, 32, 32, 7]));
+  });
+
+  test('refreshPaperColumns fills the paper column, replaces the note and adds the rows at <= 25%', () => {
+    const md = [
+      '# Reproducing',
+      '',
+      'Presets: ...',
+      '',
+      'The paper column is as quoted in our issue; "see paper" marks figures we have not transcribed.',
+      '',
+      '## Summary',
+      '',
+      '| data set | result | test accuracy | paper | nonzero / total params | params after exact pruning | alive neurons (hidden units) | alive inputs |',
+      '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |',
+      '| sdd (sample) | logistic regression (best of logreg) | 0.5015 | see paper | 539 / 539 | 539 | 0 (no hidden layer) | 48 / 48 |',
+      '| sdd (sample) | group sparse, best accuracy | 0.9121 | see paper | 2887 / 2987 | 2855 | 61 / 64 (32, 29) | 48 / 48 |',
+      '| mnist | DL baseline (best of baseline) | 0.9730 | 0.9723 | 26506 / 26506 | 26506 | 64 / 64 (32, 32) | 784 / 784 |',
+      '',
+      '## sdd',
+      '| chosen as | configuration |',
+    ].join('\n');
+    const cells = aggregate([rec('gs', 0, 0.9, 700), rec('gs', 1, 0.92, 720), rec('dense', 0, 0.95, 721), rec('gs', 0, 0.99, 2000, 50)]);
+    const out = refreshPaperColumns(md, cells);
+    expect(out).not.toMatch(/see paper/);
+    expect(out).toMatch(/^The paper column gives the paper's own figures/m);
+    expect(out).toMatch(
+      /\| sdd \(sample\) \| logistic regression \(best of logreg\) \| 0\.5015 \| 0\.6281 \(lr 1e-3, l2 1e-3; section 4\.1\) \| 539 \/ 539 \|/,
+    );
+    expect(out).toMatch(
+      /\| mnist \| DL baseline \(best of baseline\) \| 0\.9730 \| 0\.9723 \(AdaMax, lr 5e-3, weight decay 1e-4; section 4\.2, Figure 6\); 26506 parameters/,
+    );
+    // after the last sdd row: gs-compress's best at <= 746 parameters (not the 2000-parameter one), then the better alternative
+    const lines = out.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('| sdd (sample) | group sparse, best accuracy'));
+    expect(lines[at + 1]).toMatch(
+      /^\| sdd \(sample\) \| gs-compress at <= 25% \(746 params\), best of bench-compress \(sdd, 48-32-32-11, 25% budget\) \| 0\.9100 ± 0\.0141 \(0\.9000-0\.9200\), 2 seeds \| 0\.9372, 1970 \/ 2987 nonzero/,
+    );
+    expect(lines[at + 2]).toMatch(
+      /^\| sdd \(sample\) \| best alternative at <= 25% \(746 params\): dense .*\| 0\.9500 \(1 seed\), 1 seeds \|/,
+    );
+    expect(lines[at + 3]).toMatch(/^\| mnist \| DL baseline/);
+    expect(lines[at + 4]).toMatch(/^\| mnist \| gs-compress at <= 25% \(6626 params\): not in reports\/compress\/runs\.jsonl yet \|/);
+    // refreshing again changes nothing
+    expect(refreshPaperColumns(out, cells)).toBe(out);
+    expect(out).toMatch(/## sdd\n\| chosen as/);
+  });
+});
