@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
+import { runCli as run } from '../helpers/cli';
 import { parameterCount } from '../../src/network/create';
 import { loadRun } from '../../src/network/run-io';
 import { Rng } from '../../src/util/rng';
@@ -26,20 +26,6 @@ function writeCsv(file: string): void {
     lines.push(`${x.map((v) => v.toFixed(4)).join(',')},c${y}`);
   }
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
-}
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    process.exitCode = undefined;
-  }
 }
 
 beforeAll(() => writeCsv(p('d.csv')));

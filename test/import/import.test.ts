@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
+import { runCli as run } from '../helpers/cli';
 import { importModel } from '../../src/import';
 import { logits, predictProba } from '../../src/network/forward';
 import { loadRun } from '../../src/network/run-io';
@@ -117,20 +117,6 @@ describe('refusals name the node and what is supported', () => {
     );
   });
 });
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe('gs-compress import', () => {
   test('writes a run directory that loads as the same network', async () => {

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
+import { runCli as run } from '../helpers/cli';
 import { predictLabels } from '../../src/network/forward';
 import { saveRun } from '../../src/network/run-io';
 import { exportOnnx } from '../../src/onnx';
@@ -30,20 +30,6 @@ beforeAll(() => {
   fs.writeFileSync(p('altered.onnx'), exportOnnx(altered, { producerVersion: 't' }));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 test('inspect prints layers, kept inputs and metadata; --json parses', async () => {
   const t = await run(['inspect', p('model.onnx')]);

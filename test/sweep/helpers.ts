@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { main } from '../../src/cli/main';
+import { runCli } from '../helpers/cli';
+export { runCli };
 import { completeGrid, mergeGridInputs } from '../../src/sweep/grid';
 import type { GridInput, GridSpec, RunRecord } from '../../src/sweep/types';
 
@@ -97,19 +98,4 @@ export function waitExit(child: ChildProcess): Promise<{ code: number | null; si
   child.stdout?.on('data', (d) => (out += String(d)));
   child.stderr?.on('data', (d) => (err += String(d)));
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, out, err })));
-}
-
-/** The CLI in this process, capturing its output. */
-export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    process.exitCode = undefined;
-  }
 }
