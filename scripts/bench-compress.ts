@@ -134,6 +134,22 @@ const TARGETS: Target[] = [
 const DEFAULT_CASES = ['sdd', 'covtype', 'mnist', 'mnist-300-100'];
 
 const argv = process.argv.slice(2);
+const FLAGS = ['--data', '--budgets', '--seeds', '--methods', '--epochs', '--finetune-epochs', '--jobs'];
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(
+    'Usage: npx tsx scripts/bench-compress.ts [--data sdd,covtype,mnist,mnist-300-100,mnist-500-300] [--budgets 50,25,10,5]\n' +
+      '         [--seeds 0,1,2] [--methods gs,dense,peer,gsd] [--epochs 20] [--finetune-epochs 10] [--jobs 1] [--report-only]\n' +
+      'Runs what reports/compress/runs.jsonl lacks (long: hours for the whole plan), then writes COMPRESS.md and the SVG.\n',
+  );
+  process.exit(0);
+}
+argv.forEach((a, i) => {
+  const isValue = i > 0 && FLAGS.includes(argv[i - 1]);
+  if (!isValue && a !== '--report-only' && !FLAGS.includes(a)) {
+    process.stderr.write(`bench-compress: unknown argument ${a} (see --help)\n`);
+    process.exit(2);
+  }
+});
 const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const list = (name: string) =>
   arg(name)
