@@ -68,22 +68,24 @@ test('stage log: time accumulates over invocations, a killed stage keeps its che
   expect(() => readStageLog(out, true)).toThrow(/full reproduction/);
 });
 
+/** The training settings of the fake group-lasso runs below (hidden sizes given per run). */
+const GL_TRAIN = {
+  optimizer: 'adam',
+  lr: 1e-3,
+  epochs: 20,
+  batchSize: 32,
+  seed: 0,
+  penalty: 'gl',
+  lambda: 1e-4,
+  solver: 'prox',
+  engine: 'fused',
+  backend: 'auto',
+} as const;
+
 function view(name: 'mnist' | 'sdd'): DatasetView {
   const rec = (id: string, acc: number, nz: number, hidden: number[]) => {
     const r = fakeRecord(id, acc, nz);
-    r.config.train = {
-      hidden,
-      optimizer: 'adam',
-      lr: 1e-3,
-      epochs: 20,
-      batchSize: 32,
-      seed: 0,
-      penalty: 'gl',
-      lambda: 1e-4,
-      solver: 'prox',
-      engine: 'fused',
-      backend: 'auto',
-    };
+    r.config.train = { hidden, ...GL_TRAIN };
     r.summary.aliveUnits = hidden.map((h) => h - 1);
     r.summary.aliveNeurons = hidden.reduce((a, b) => a + b - 1, 0);
     return r;
@@ -162,19 +164,7 @@ test('model card and index', () => {
     tfjsDir: 'models/sdd-tfjs',
     onnxBytes: 9000,
     tfjsBytes: 12000,
-    config: {
-      hidden: [32, 32],
-      optimizer: 'adam',
-      lr: 1e-3,
-      epochs: 20,
-      batchSize: 32,
-      seed: 0,
-      penalty: 'gl',
-      lambda: 1e-4,
-      solver: 'prox',
-      engine: 'fused',
-      backend: 'auto',
-    },
+    config: { hidden: [32, 32], ...GL_TRAIN },
     standardized: true,
     data: {
       kind: 'sample',
