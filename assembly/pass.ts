@@ -12,6 +12,7 @@
  */
 
 import { distillCrossEntropy, distilling } from './distill';
+import { meanSquaredError, regressing } from './regression';
 
 const ENTRY: usize = 48;
 
@@ -321,13 +322,16 @@ function backpropDeltaAct(id: i32, alpha: f32, pre: usize, n: i32, inS: i32, W: 
 
 /**
  * One minibatch: rows idx[0..n) of the data x [rows, cols] with labels y, through the L layers
- * of the table. Writes (not accumulates) the gradient of the batch mean cross-entropy into each
- * layer's gW and gb and returns that mean loss.
+ * of the table. Writes (not accumulates) the gradient of the batch mean loss (cross-entropy, its
+ * distillation form, or mean squared error when regression targets are set) into each layer's gW
+ * and gb and returns that mean loss.
  */
 export function runBatch(table: usize, L: i32, x: usize, cols: i32, y: usize, idx: usize, n: i32, nzOff: usize, nzVal: usize): f64 {
   forward(table, L, x, cols, idx, n, nzOff, nzVal);
   const last = L - 1;
-  const loss = distilling() ? distillCrossEntropy(<usize>tab(table, last, 6), y, idx, n, tab(table, last, 1)) : softmaxCrossEntropy(<usize>tab(table, last, 6), y, idx, n, tab(table, last, 1));
+  const out = <usize>tab(table, last, 6);
+  const C = tab(table, last, 1);
+  const loss = regressing() ? meanSquaredError(out, idx, n, C) : distilling() ? distillCrossEntropy(out, y, idx, n, C) : softmaxCrossEntropy(out, y, idx, n, C);
   // the output layer's delta is the transformed logits buffer itself
   let delta = <usize>tab(table, last, 6);
   for (let k = last; k >= 0; k--) {

@@ -10,6 +10,7 @@
  */
 import type { Scaling } from '../data/types';
 import type { Activation } from './activations';
+import type { TaskName } from './tasks';
 
 /** A fully connected layer. kernel is [inSize, outSize] row-major (tfjs Dense / ONNX MatMul layout):
  * row i holds the outgoing weights of input unit i, which is that unit's group. */
@@ -36,4 +37,7 @@ export interface Network {
   classLabels: string[];
   /** Names of all inputWidth raw columns. */
   featureNames: string[];
+  /** What the output layer means (network/tasks.ts): absent = classification (softmax over classLabels);
+   * 'regression': a linear output, one column per name in classLabels (the target names). */
+  task?: TaskName;
 }

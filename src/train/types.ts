@@ -77,6 +77,9 @@ export interface TrainingData {
   classes: number;
   /** Distillation: the loss mixes the hard labels with these soft targets (fused engines only). */
   soft?: SoftTargets;
+  /** Regression: numeric targets [rows x classes] row-major (classes = output columns); when present
+   * the loss is mean squared error (network/tasks.ts) and y is ignored. */
+  targets?: Float32Array;
 }
 
 /** A teacher's class probabilities for every training row, at a temperature (knowledge distillation). */

@@ -1,5 +1,5 @@
 /**
- * The fused training engine: a whole minibatch step (forward, softmax cross-entropy, backward,
+ * The fused training engine: a whole minibatch step (forward, the task's loss, backward,
  * penalty gradient, optimizer update, preconditioned proximal step) over preallocated flat
  * arrays, with no allocation per step: on the WebAssembly SIMD kernels (wasm-pass.ts,
  * wasm-update.ts) when the runtime has them, else on the TypeScript kernels (pass.ts,
@@ -58,6 +58,17 @@ function checkInputs(init: readonly DenseLayer[], data: TrainingData, cfg: Fused
   }
   if (data.x.length !== data.rows * data.cols || data.y.length !== data.rows) {
     throw new RangeError(`data arrays do not match ${data.rows} rows x ${data.cols} columns`);
+  }
+  if (data.targets) {
+    if (data.soft) throw new GsError('BAD_OPTION', 'distillation (soft targets) applies to classification, not to regression');
+    if (data.targets.length !== data.rows * C) {
+      throw new RangeError(`regression targets hold ${data.targets.length} values, expected ${data.rows} rows x ${C} outputs`);
+    }
+    for (let i = 0; i < data.targets.length; i++) {
+      if (!Number.isFinite(data.targets[i]))
+        throw new RangeError(`target ${data.targets[i]} of row ${Math.floor(i / C)} is not a finite number`);
+    }
+    return;
   }
   for (let r = 0; r < data.rows; r++) {
     const c = data.y[r];

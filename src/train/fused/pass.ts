@@ -1,7 +1,8 @@
 /**
  * One minibatch's forward and backward pass through the whole network, with buffers
  * preallocated for the largest batch. Batch rows are read from the data in place through
- * their offsets (no copy of the data). The gradient of the batch mean cross-entropy is written
+ * their offsets (no copy of the data). The gradient of the batch mean loss (cross-entropy, or mean
+ * squared error when the data has regression targets) is written
  * (not accumulated) into a flat gradient buffer that shares the parameters' layout.
  */
 import type { TrainingData } from '../types';
@@ -10,6 +11,7 @@ import type { FlatLayout, LayerViews } from './layout';
 import { activateBlock, backpropDeltaThrough } from './activation-kernels';
 import { backpropDelta, biasGradient, softmaxCrossEntropy } from './backprop';
 import { distillCrossEntropy } from './distill';
+import { meanSquaredError } from './mse';
 import { forwardRow, gatherNonzero64, gradientRow } from './kernels';
 import { BatchInputs } from './sparse';
 
@@ -73,16 +75,19 @@ export class BatchPass {
 
   /**
    * Forward and backward for rows order[start..start+n); overwrites grads with the gradient
-   * of the batch's mean cross-entropy, which it returns.
+   * of the batch's mean loss, which it returns.
    */
   run(params: LayerViews<Float32Array>[], grads: LayerViews<Float32Array>[], order: Int32Array, start: number, n: number): number {
     this.forward(params, order, start, n);
     const { lay, data, acts, deltas, inputs, nzOff, nzVal } = this;
     const L = lay.inSize.length;
     const logits = acts[L - 1];
-    const loss = data.soft
-      ? distillCrossEntropy(logits, data.y, this.rows, n, lay.outSize[L - 1], data.soft)
-      : softmaxCrossEntropy(logits, data.y, this.rows, n, lay.outSize[L - 1]);
+    const C = lay.outSize[L - 1];
+    const loss = data.targets
+      ? meanSquaredError(logits, data.targets, this.rows, n, C)
+      : data.soft
+        ? distillCrossEntropy(logits, data.y, this.rows, n, C, data.soft)
+        : softmaxCrossEntropy(logits, data.y, this.rows, n, C);
     // the output layer's delta is the transformed logits buffer itself
     let delta = logits;
     for (let k = L - 1; k >= 0; k--) {

@@ -1,7 +1,8 @@
 /**
  * Loading the fused engine's WebAssembly module (assembly/*.ts compiled into build/kernels.wasm)
  * and laying out a network and a data set in an instance's memory (WasmNetworkMemory); the
- * minibatch pass on it (WasmBatchPass): forward, softmax cross-entropy and backward in float32,
+ * minibatch pass on it (WasmBatchPass): forward, the loss (softmax cross-entropy, or mean squared
+ * error when the data has regression targets) and backward in float32,
  * four lanes at a time. Data, parameters, gradients, optimizer state and scratch live in the
  * module's memory, laid out once; the engine reads and writes parameters through views
  * (`buffers`), so nothing is copied per step but the batch's row indices.
@@ -23,6 +24,7 @@ export interface KernelExports {
   runBatch(table: number, L: number, x: number, cols: number, y: number, idx: number, n: number, nzOff: number, nzVal: number): number;
   forward(table: number, L: number, x: number, cols: number, idx: number, n: number, nzOff: number, nzVal: number): void;
   setSoftTargets(soft: number, temperature: number, alpha: number): void;
+  setRegressionTargets(targets: number): void;
 }
 
 const WASM_FILE = path.resolve(__dirname, '../../../build/kernels.wasm');
@@ -78,6 +80,7 @@ export class WasmNetworkMemory {
     y: Int32Array,
     readonly maxBatch: number,
     soft?: SoftTargets,
+    targets?: Float32Array,
   ) {
     const mod = wasmPassModule();
     if (!mod) throw new Error(`the WebAssembly SIMD kernels are unavailable (${WASM_FILE} missing, or no SIMD in this runtime)`);
@@ -94,6 +97,7 @@ export class WasmNetworkMemory {
     this.x = take(x.length * 4);
     this.y = take(y.length * 4);
     const softAt = soft ? take(soft.probs.length * 4) : 0;
+    const targetsAt = targets ? take(targets.length * 4) : 0;
     this.idx = take(maxBatch * 4);
     const widest = Math.max(maxBatch, ...lay.inSize);
     this.nzOff = take(widest * 4);
@@ -115,6 +119,8 @@ export class WasmNetworkMemory {
     new Int32Array(buf, this.y, y.length).set(y);
     if (soft) new Float32Array(buf, softAt, soft.probs.length).set(soft.probs);
     this.ex.setSoftTargets(softAt, soft?.temperature ?? 1, soft?.alpha ?? 1);
+    if (targets) new Float32Array(buf, targetsAt, targets.length).set(targets);
+    this.ex.setRegressionTargets(targetsAt);
     this.idxView = new Int32Array(buf, this.idx, maxBatch);
     this.params = new Float32Array(buf, pOff, lay.total);
     this.grads = new Float32Array(buf, gOff, lay.total);
@@ -153,12 +159,12 @@ export class WasmBatchPass {
     private readonly data: TrainingData,
     maxBatch: number,
   ) {
-    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch, data.soft);
+    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch, data.soft, data.targets);
   }
 
   /**
    * Forward and backward for rows order[start..start+n); overwrites the gradient buffer with the
-   * gradient of the batch's mean cross-entropy, which it returns. The parameter views passed in
+   * gradient of the batch's mean loss, which it returns. The parameter views passed in
    * must be views of the pass's own arrays (the engine takes them from `buffers`).
    */
   run(params: LayerViews<Float32Array>[], _grads: LayerViews<Float32Array>[], order: Int32Array, start: number, n: number): number {

@@ -1,6 +1,7 @@
 /**
- * The tfjs engine's minibatch pass: TensorFlow.js computes the forward pass, the mean softmax
- * cross-entropy and its gradient with respect to every kernel and bias (fused matMul+bias+relu
+ * The tfjs engine's minibatch pass: TensorFlow.js computes the forward pass, the task's loss (mean
+ * softmax cross-entropy, or for regression tf.losses.meanSquaredError, the mean over elements as
+ * network/tasks.ts defines it) and its gradient with respect to every kernel and bias (fused matMul+bias+relu
  * per layer, so few tensor operations per step). The data stays on the backend; each step
  * uploads the current parameters and reads the gradients back into the shared flat buffers,
  * where the same optimizer and proximal code as the fused engine updates them.
@@ -30,6 +31,8 @@ function applyActivation(a: Activation, h: tf.Tensor2D): tf.Tensor2D {
 export class TfjsGradientPass {
   private readonly x: tf.Tensor2D;
   private readonly y: tf.Tensor1D;
+  /** Regression targets [rows, k], or null for classification. */
+  private readonly t: tf.Tensor2D | null;
   private readonly grad: (params: tf.Tensor[]) => { value: tf.Scalar; grads: tf.Tensor[] };
   private xb: tf.Tensor2D | null = null;
   private yb: tf.Tensor2D | null = null;
@@ -41,6 +44,9 @@ export class TfjsGradientPass {
     this.x = tf.tensor2d(data.x, [data.rows, data.cols]);
     this.y = tf.tensor1d(data.y, 'int32');
     const L = lay.inSize.length;
+    const k = lay.outSize[L - 1];
+    this.t = data.targets ? tf.tensor2d(data.targets, [data.rows, k]) : null;
+    const regression = this.t !== null;
     this.grad = (params) => {
       const f = (...ps: tf.Tensor[]): tf.Scalar => {
         let h = this.xb as tf.Tensor2D;
@@ -54,7 +60,9 @@ export class TfjsGradientPass {
           }) as tf.Tensor2D;
           if (act.name !== 'relu') h = applyActivation(act, h);
         }
-        return tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(this.yb as tf.Tensor2D, h);
+        return regression
+          ? tf.losses.meanSquaredError<tf.Tensor2D, tf.Scalar>(this.yb as tf.Tensor2D, h)
+          : tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(this.yb as tf.Tensor2D, h);
       };
       return tf.valueAndGrads(f)(params);
     };
@@ -67,7 +75,7 @@ export class TfjsGradientPass {
     return tf.tidy(() => {
       const idx = tf.tensor1d(order.subarray(start, start + n), 'int32');
       this.xb = tf.gather(this.x, idx);
-      this.yb = tf.oneHot(tf.gather(this.y, idx), classes).toFloat() as tf.Tensor2D;
+      this.yb = this.t ? tf.gather(this.t, idx) : (tf.oneHot(tf.gather(this.y, idx), classes).toFloat() as tf.Tensor2D);
       const ps = params.flatMap((v, k) => [tf.tensor2d(v.kernel, [lay.inSize[k], lay.outSize[k]]), tf.tensor1d(v.bias)]);
       const { value, grads: gs } = this.grad(ps);
       gs.forEach((g, i) => {
@@ -83,5 +91,6 @@ export class TfjsGradientPass {
   dispose(): void {
     this.x.dispose();
     this.y.dispose();
+    this.t?.dispose();
   }
 }
