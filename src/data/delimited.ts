@@ -14,6 +14,8 @@ export interface DelimitedOptions {
   header?: boolean;
   /** 'last' (default), 'first', a column name (needs a header) or a 0-based column index. */
   labelColumn?: string | number;
+  /** Regression: read the label column as a number (the table's `targets`), no class mapping. */
+  numericLabel?: boolean;
 }
 
 /** Cell separator: a byte (',' or tab) or -1 for runs of spaces and tabs. */
@@ -201,6 +203,8 @@ export function parseDelimited(buf: Buffer, file: string, options: DelimitedOpti
   if (buf.length > pos && buf[buf.length - 1] !== 10) capacity++;
   let features = new Float32Array(capacity * nf);
   let rawLabels = new Int32Array(capacity);
+  const numeric = options.numericLabel === true;
+  let targets = numeric ? new Float32Array(capacity) : null;
   const labelIds = new Map<string, number>();
   const labelNames: string[] = [];
   const colName = (c: number) => (names ? `${c + 1} (${JSON.stringify(names[c])})` : String(c + 1));
@@ -222,7 +226,14 @@ export function parseDelimited(buf: Buffer, file: string, options: DelimitedOpti
       for (let c = 0; c < ncols; c++) {
         const a = bounds[2 * c];
         const b = bounds[2 * c + 1];
-        if (c === labelIdx) {
+        if (c === labelIdx && targets) {
+          const v = Math.fround(parseNumberCell(buf, a, b));
+          if (v - v !== 0) {
+            const why = describeBadCell(buf.toString('utf8', a, b), colName(c));
+            throw new GsError('BAD_INPUT', `${file}, line ${lineNo}: ${why} (the target of --task regression)`);
+          }
+          targets[row] = v;
+        } else if (c === labelIdx) {
           const text = buf.toString('utf8', a, b);
           let id = labelIds.get(text);
           if (id === undefined) {
@@ -253,6 +264,13 @@ export function parseDelimited(buf: Buffer, file: string, options: DelimitedOpti
   if (row < capacity) {
     features = features.slice(0, row * nf);
     rawLabels = rawLabels.slice(0, row);
+    if (targets) targets = targets.slice(0, row);
+  }
+  const labelName = names ? names[labelIdx] : 'y';
+  if (targets) {
+    // regression: one target column, named after its header cell
+    const base = { rows: row, cols: nf, features, labels: rawLabels, classLabels: [labelName], featureNames, files: [file] };
+    return { ...base, targets, format: 'csv' };
   }
   const classLabels = finishLabels(rawLabels, labelNames);
   return { rows: row, cols: nf, features, labels: rawLabels, classLabels, featureNames, files: [file], format: 'csv' };

@@ -23,7 +23,7 @@ function checkMaxRows(value: number | undefined, option: string): void {
 }
 
 function readOptions(spec: DataSpec): ReadOptions {
-  return { format: spec.format, header: spec.header, labelColumn: spec.labelColumn };
+  return { format: spec.format, header: spec.header, labelColumn: spec.labelColumn, numericLabel: spec.task === 'regression' };
 }
 
 /** Whether a `data` value is meant as a catalog name rather than a path. */
@@ -67,7 +67,8 @@ async function loadCatalog(name: keyof typeof CATALOG, spec: DataSpec): Promise<
   if (!where.found) throw catalogNotFound(name, where.searched);
   const base = { kind: 'catalog' as const, name };
   if (name === 'mnist') return mnistParts(name, where.found, { ...base, path: where.found });
-  const table = await readTable(where.found, { format: 'csv', header: false, labelColumn: 'last' });
+  const numericLabel = spec.task === 'regression';
+  const table = await readTable(where.found, { format: 'csv', header: false, labelColumn: 'last', numericLabel });
   if (table.cols !== entry.cols) {
     throw new GsError(
       'BAD_INPUT',
@@ -144,11 +145,20 @@ async function loadPair(trainFile: string, testFile: string, spec: DataSpec): Pr
 }
 
 function plain(t: Table): Table {
-  return { rows: t.rows, cols: t.cols, features: t.features, labels: t.labels };
+  const out: Table = { rows: t.rows, cols: t.cols, features: t.features, labels: t.labels };
+  if (t.targets) out.targets = t.targets;
+  return out;
+}
+
+function checkTask(task: DataSpec['task']): void {
+  if (task !== undefined && task !== 'classification' && task !== 'regression') {
+    throw new GsError('BAD_OPTION', `task ${JSON.stringify(task)} is not known; expected classification or regression`);
+  }
 }
 
 /** Loads a data set as train and test tables with shared class labels and columns. */
 export async function loadDataset(spec: DataSpec): Promise<SplitDataset> {
+  checkTask(spec.task);
   if (spec.testFraction !== undefined) checkTestFraction(spec.testFraction);
   checkMaxRows(spec.maxTrainRows, 'maxTrainRows');
   checkMaxRows(spec.maxTestRows, 'maxTestRows');
@@ -175,21 +185,28 @@ export async function loadDataset(spec: DataSpec): Promise<SplitDataset> {
       `no data given; expected data (a catalog name: ${CATALOG_NAMES.join(', ')}; a file; or an MNIST folder) or train and test files`,
     );
   }
+  const regression = spec.task === 'regression';
   // Train and test read from separate files may know different labels: map both onto the union.
-  const union = unionLabels([parts.train, parts.test]);
+  // Regression targets are numbers and need no mapping; the target is named by the training file.
+  const union = regression
+    ? { classLabels: parts.train.classLabels, labels: [parts.train.labels, parts.test.labels] }
+    : unionLabels([parts.train, parts.test]);
   const classLabels = union.classLabels;
   const seed = spec.splitSeed ?? 0;
   const train = subsample({ ...plain(parts.train), labels: union.labels[0] }, spec.maxTrainRows, seed * 2 + 1);
   const test = subsample({ ...plain(parts.test), labels: union.labels[1] }, spec.maxTestRows, seed * 2 + 2);
   const note = spec.maxTrainRows !== undefined && train.rows < parts.train.rows ? ` (subsampled to ${train.rows} rows)` : '';
-  requireTwoClasses(train.labels, classLabels, `${parts.ref.train ?? parts.source}${note}`);
+  if (!regression) requireTwoClasses(train.labels, classLabels, `${parts.ref.train ?? parts.source}${note}`);
   const ref: DataRef = { ...parts.ref };
+  if (regression) ref.task = 'regression';
   if (spec.header !== undefined && parts.ref.kind !== 'catalog') ref.header = spec.header;
   if (spec.labelColumn !== undefined && parts.ref.kind !== 'catalog') ref.labelColumn = spec.labelColumn;
   if (spec.format !== undefined && parts.ref.kind !== 'catalog') ref.format = spec.format;
   if (spec.maxTrainRows !== undefined) ref.maxTrainRows = spec.maxTrainRows;
   if (spec.maxTestRows !== undefined) ref.maxTestRows = spec.maxTestRows;
-  return { name: parts.name, train, test, classLabels, featureNames: parts.featureNames, tabular: parts.tabular, ref };
+  const out: SplitDataset = { name: parts.name, train, test, classLabels, featureNames: parts.featureNames, tabular: parts.tabular, ref };
+  if (regression) out.task = 'regression';
+  return out;
 }
 
 /** The DataSpec that loads the same data again from a recorded DataRef. */
@@ -203,6 +220,7 @@ export function specFromRef(ref: DataRef, dataDir?: string): DataSpec {
     maxTrainRows: ref.maxTrainRows,
     maxTestRows: ref.maxTestRows,
     dataDir,
+    task: ref.task,
   };
   if (ref.kind === 'catalog') spec.data = ref.name;
   else if (ref.kind === 'file') spec.data = ref.path;

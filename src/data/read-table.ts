@@ -17,6 +17,8 @@ export interface ReadOptions {
   labelColumn?: string | number;
   /** libsvm only: number of features. */
   width?: number;
+  /** Regression: the label column is a numeric target (the table's `targets`). */
+  numericLabel?: boolean;
 }
 
 const FORMATS: DataFormat[] = ['csv', 'idx', 'libsvm'];
@@ -45,10 +47,28 @@ export async function readTable(file: string, options: ReadOptions = {}): Promis
     throw new GsError('BAD_OPTION', `format ${JSON.stringify(options.format)} is not known; expected one of ${FORMATS.join(', ')}`);
   }
   const abs = requireFile(file);
-  if (options.format === 'idx' || (!options.format && formatFromName(abs) === 'idx')) return readIdx(abs);
+  const numeric = options.numericLabel === true;
+  if (options.format === 'idx' || (!options.format && formatFromName(abs) === 'idx')) return numericTargets(await readIdx(abs), numeric);
   const bytes = await readDataBytes(abs);
   const format = options.format ?? detectFormat(abs, bytes);
-  if (format === 'idx') return readIdx(abs);
-  if (format === 'libsvm') return parseLibsvm(bytes, abs, { width: options.width });
-  return parseDelimited(bytes, abs, { header: options.header, labelColumn: options.labelColumn });
+  if (format === 'idx') return numericTargets(await readIdx(abs), numeric);
+  if (format === 'libsvm') return numericTargets(parseLibsvm(bytes, abs, { width: options.width }), numeric);
+  return parseDelimited(bytes, abs, { header: options.header, labelColumn: options.labelColumn, numericLabel: numeric });
+}
+
+/** A table read with class labels turned into one numeric target column (formats whose labels are
+ * numbers already: libsvm, IDX), or the table itself when `numeric` is false. */
+function numericTargets(t: LabeledTable, numeric: boolean): LabeledTable {
+  if (!numeric) return t;
+  const values = t.classLabels.map(Number);
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const row = t.labels.indexOf(bad);
+    throw new GsError(
+      'BAD_INPUT',
+      `${t.files[t.files.length - 1]}, row ${row + 1}: label ${JSON.stringify(t.classLabels[bad])} is not a finite number; --task regression expects a numeric target`,
+    );
+  }
+  const targets = Float32Array.from(t.labels, (id) => values[id]);
+  return { ...t, labels: new Int32Array(t.rows), classLabels: ['y'], targets };
 }

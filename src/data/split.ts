@@ -45,12 +45,16 @@ export function takeRows(table: Table, idx: Int32Array): Table {
   const { cols } = table;
   const features = new Float32Array(idx.length * cols);
   const labels = new Int32Array(idx.length);
+  const t = table.targets;
+  const k = t ? t.length / table.rows : 0;
+  const targets = t ? new Float32Array(idx.length * k) : null;
   for (let i = 0; i < idx.length; i++) {
     const r = idx[i];
     features.set(table.features.subarray(r * cols, (r + 1) * cols), i * cols);
     labels[i] = table.labels[r];
+    if (t && targets) targets.set(t.subarray(r * k, (r + 1) * k), i * k);
   }
-  return { rows: idx.length, cols, features, labels };
+  return targets ? { rows: idx.length, cols, features, labels, targets } : { rows: idx.length, cols, features, labels };
 }
 
 /** `table` reduced to at most `max` rows (seeded), or itself when it is small enough. */

@@ -8,7 +8,9 @@ export interface Table {
   rows: number;
   cols: number;
   features: Float32Array; // length rows*cols
-  labels: Int32Array; // length rows, values in 0..classLabels.length-1
+  labels: Int32Array; // length rows, values in 0..classLabels.length-1 (all 0 for regression)
+  /** Regression only: numeric targets [rows x k] row-major (k = 1 from the readers). */
+  targets?: Float32Array;
 }
 
 /** Where a data set came from, recorded in gs-run.json so a run can be traced and reloaded. */
@@ -31,6 +33,8 @@ export interface DataRef {
   format?: DataFormat;
   maxTrainRows?: number;
   maxTestRows?: number;
+  /** 'regression' when the label column was read as a numeric target (absent = classification). */
+  task?: 'regression';
 }
 
 /** A data set ready for training: train and test tables sharing columns and classes. */
@@ -38,13 +42,15 @@ export interface SplitDataset {
   name: string;
   train: Table;
   test: Table;
-  /** Original label values as strings, index = class id. */
+  /** Original label values as strings, index = class id; for regression the target names (one per column). */
   classLabels: string[];
   /** Column names when the file had a header (or generated 'x0'..), length = cols. */
   featureNames: string[];
   /** true for tabular text data (standardize by default), false for images (IDX, already scaled to [0,1]). */
   tabular: boolean;
   ref: DataRef;
+  /** 'regression': train.targets and test.targets hold numeric targets (absent = classification). */
+  task?: 'regression';
 }
 
 /** Per-feature affine scaling x' = (x - mean) / std, fitted on the training split. */
@@ -80,6 +86,8 @@ export interface DataSpec {
   dataHash?: string;
   trainHash?: string;
   testHash?: string;
+  /** 'regression': read the label column as a numeric target (default classification). */
+  task?: 'classification' | 'regression';
 }
 
 /** What a reader returns: a table with its class labels (index = class id), column names and source files. */

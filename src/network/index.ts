@@ -4,3 +4,4 @@ export { initNetwork, parameterCount, multiplyAdds, cloneNetwork, type NetworkSh
 export { logits, predictProba, predictLabels, accuracy } from './forward';
 export { saveRun, loadRun, RUN_FILE, MODEL_FILE, type RunInfo } from './run-io';
 export { WEIGHTS_FILE, toLayersModel, fromLayersModel } from './layers-model';
+export { TASKS, TASK_NAMES, taskOf, isRegression, regressionMetrics, type TaskName, type TaskDef } from './tasks';

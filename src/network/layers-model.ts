@@ -7,6 +7,7 @@
  */
 import { GsError } from '../errors';
 import { ACTIVATIONS, activationOf, alphaOf, type Activation } from './activations';
+import { TASKS, taskOf } from './tasks';
 import { parameterCount } from './create';
 import type { DenseLayer, Network } from './types';
 
@@ -34,7 +35,11 @@ export function layerName(i: number, count: number): string {
 }
 
 /** model.json text and the weights bytes for a dense stack. */
-export function toLayersModel(layers: DenseLayer[], generatedBy: string): { modelJson: string; weights: Uint8Array } {
+export function toLayersModel(
+  layers: DenseLayer[],
+  generatedBy: string,
+  output: 'softmax' | 'identity' = 'softmax',
+): { modelJson: string; weights: Uint8Array } {
   const specs: WeightSpec[] = [];
   const total = parameterCount(layers);
   const flat = new Float32Array(total);
@@ -53,7 +58,7 @@ export function toLayersModel(layers: DenseLayer[], generatedBy: string): { mode
     const tfjsName = ACTIVATIONS[act.name].tfjs;
     const config: Record<string, unknown> = {
       units: l.outSize,
-      activation: last ? 'softmax' : (tfjsName ?? 'linear'),
+      activation: last ? (output === 'softmax' ? 'softmax' : 'linear') : (tfjsName ?? 'linear'),
       use_bias: true,
       kernel_initializer: { class_name: 'Zeros', config: {} },
       bias_initializer: { class_name: 'Zeros', config: {} },
@@ -197,7 +202,7 @@ interface WrittenModelJson {
  * (readLayersModel strips the BatchNormalization and the zero rows again).
  */
 export function toDeployableLayersModel(
-  net: Pick<Network, 'inputWidth' | 'inputIndices' | 'scaling' | 'layers'>,
+  net: Pick<Network, 'inputWidth' | 'inputIndices' | 'scaling' | 'layers' | 'task'>,
   generatedBy: string,
   compactInput: boolean,
 ): { modelJson: string; weights: Uint8Array } {
@@ -209,7 +214,7 @@ export function toDeployableLayersModel(
     kernel.set(first.kernel.subarray(k * first.outSize, (k + 1) * first.outSize), pos.get(c)! * first.outSize),
   );
   const layers = [{ ...first, inSize: cols.length, kernel }, ...net.layers.slice(1)];
-  const base = toLayersModel(layers, generatedBy);
+  const base = toLayersModel(layers, generatedBy, TASKS[taskOf(net)].outputActivation);
   const model = JSON.parse(base.modelJson) as WrittenModelJson;
   model.userDefinedMetadata = { gsCompress: { input: compactInput ? 'kept-columns' : 'raw-columns', inputWidth: cols.length } };
   if (!net.scaling) return { modelJson: JSON.stringify(model), weights: base.weights };

@@ -9,6 +9,7 @@ import { GsError } from '../errors';
 import type { DataRef } from '../data/types';
 import { writeFileAtomic } from '../util/fs-atomic';
 import { readLayersModel, toDeployableLayersModel, toLayersModel, weightPaths, WEIGHTS_FILE } from './layers-model';
+import { isRegression, TASKS, taskOf } from './tasks';
 import type { DenseLayer, Network } from './types';
 
 export const RUN_FILE = 'gs-run.json';
@@ -34,12 +35,14 @@ interface RunFile extends RunInfo {
     scaling: { mean: number[]; std: number[] } | null;
     classLabels: string[];
     featureNames: string[];
+    /** 'regression' (classLabels are then the target names); absent = classification. */
+    task?: 'regression';
   };
 }
 
 export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'format' | 'version'>): void {
   fs.mkdirSync(dir, { recursive: true });
-  const { modelJson, weights } = toLayersModel(network.layers, info.generatedBy);
+  const { modelJson, weights } = toLayersModel(network.layers, info.generatedBy, TASKS[taskOf(network)].outputActivation);
   const file: RunFile = {
     format: 'gs-compress-run',
     version: 1,
@@ -50,6 +53,7 @@ export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'form
       scaling: network.scaling ? { mean: Array.from(network.scaling.mean), std: Array.from(network.scaling.std) } : null,
       classLabels: network.classLabels,
       featureNames: network.featureNames,
+      ...(isRegression(network) ? { task: 'regression' as const } : {}),
     },
   };
   writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);
@@ -139,6 +143,9 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
         ? n.featureNames.map(String)
         : Array.from({ length: n.inputWidth }, (_, i) => `x${i}`),
   };
+  if (n.task !== undefined && n.task !== 'regression')
+    throw bad(`network.task ${JSON.stringify(n.task)} is not known; expected regression or none`);
+  if (n.task === 'regression') network.task = 'regression';
   const { network: _network, ...info } = run;
   return { network, info };
 }

@@ -1,18 +1,22 @@
 /**
  * The training loop: preprocessing, initialisation, the engine (fused or tfjs), seeded shuffling,
  * per-epoch evaluation and history. Returns a Network ready for saving, pruning and export.
+ * Classification trains on softmax cross-entropy; regression (data.task) on the mean squared error
+ * of standardized targets, with the result and every record in the user's units (train/targets.ts).
  */
 import { applyScaling, fitScaling, selectColumns } from '../data';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { parseActivation } from '../network/activations';
 import { cloneNetwork, initNetwork, parameterCount } from '../network/create';
+import { taskOf } from '../network/tasks';
 import type { Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { createEngine } from './engines';
 import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
+import { fitTargetScaling, regressionMeter, standardizeTargets, toStandardized, toUserUnits } from './targets';
 import type { EpochRecord, SoftTargets, TrainConfig, TrainingData } from './types';
 
 export interface TrainOptions {
@@ -47,6 +51,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
   const { train, test } = data;
   const standardize = opts.standardize ?? data.tabular;
   const classes = data.classLabels.length;
+  const regression = data.task === 'regression';
   const net = opts.init
     ? cloneNetwork(opts.init)
     : initNetwork({ inputWidth: train.cols, hidden: cfg.hidden, classes }, cfg.seed, {
@@ -55,6 +60,19 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
         featureNames: data.featureNames,
         activation: parseActivation(cfg.activation, '--activation'),
       });
+  if (regression && !opts.init) net.task = 'regression';
+  if (taskOf(net) !== taskOf(data)) {
+    throw new GsError(
+      'BAD_OPTION',
+      `the starting network is a ${taskOf(net)} model but the data was read for ${taskOf(data)}; ` +
+        (regression ? 'a classifier cannot be trained on numeric targets' : 'give --task regression to read numeric targets'),
+    );
+  }
+  if (regression && !(train.targets && test.targets)) throw new RangeError('regression data needs numeric targets in both splits');
+  // regression trains on standardized targets; the output layer is moved to those units for the
+  // engine and back to the user's units for every record and the result (train/targets.ts)
+  const ts = regression ? fitTargetScaling(train.targets as Float32Array, classes) : null;
+  const fresh = !opts.init;
   const prep = (t: typeof train) =>
     selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);
   const xTrain = prep(train);
@@ -73,15 +91,20 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
     cols,
     classes,
     ...(opts.softTargets ? { soft: opts.softTargets } : {}),
+    ...(ts ? { targets: standardizeTargets(train.targets as Float32Array, ts) } : {}),
   };
-  const engine = await createEngine(net.layers, trainingData, cfg);
+  // a fresh regression network starts in standardized units already (its random output layer)
+  const engine = await createEngine(ts && !fresh ? toStandardized(net.layers, ts) : net.layers, trainingData, cfg);
+  const engineLayers = () => (ts ? toUserUnits(engine.layers(), ts) : engine.layers());
   const rng = new Rng(cfg.seed + 1);
   const evalRows = opts.trainEvalRows ?? 10000;
   const trainSample = evalRows > 0 && evalRows < train.rows ? new Rng(cfg.seed + 2).permutation(train.rows).slice(0, evalRows) : null;
   // the wasm engine's runs are measured with its own float32 kernels, the others in float64
   const wasm = engine.name === 'fused-wasm';
-  const trainMeter = accuracyMeter(net.layers, xTrain, train.labels, trainSample, wasm);
-  const testMeter = accuracyMeter(net.layers, xTest, test.labels, null, wasm);
+  const trainMeter = regression ? null : accuracyMeter(net.layers, xTrain, train.labels, trainSample, wasm);
+  const testMeter = regression ? null : accuracyMeter(net.layers, xTest, test.labels, null, wasm);
+  const trainReg = regression ? regressionMeter(xTrain, train.targets as Float32Array, classes, trainSample) : null;
+  const testReg = regression ? regressionMeter(xTest, test.targets as Float32Array, classes, null) : null;
   const history: EpochRecord[] = [];
   const batches = Math.ceil(train.rows / cfg.batchSize);
   const chunkBatches = Math.max(1, Math.ceil(batches / 50));
@@ -104,13 +127,17 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       trainSeconds += seconds;
       const layers = engine.layers();
+      const user = ts ? toUserUnits(layers, ts) : layers;
+      const trainR = trainReg?.(user);
+      const testR = testReg?.(user);
       const rec: EpochRecord = {
         epoch,
         phase: opts.phase ?? 'train',
         dataLoss: lossSum / batches,
         penalty: cfg.penalty === 'none' ? 0 : penaltyValue(layers, cfg.penalty, cfg.lambda),
-        trainAccuracy: trainMeter(layers),
-        testAccuracy: testMeter(layers),
+        trainAccuracy: trainR ? trainR.r2 : (trainMeter as NonNullable<typeof trainMeter>)(layers),
+        testAccuracy: testR ? testR.r2 : (testMeter as NonNullable<typeof testMeter>)(layers),
+        ...(trainR && testR ? { trainRmse: trainR.rmse, testRmse: testR.rmse } : {}),
         zeroParams: zeroCount(layers),
         totalParams: parameterCount(layers),
         aliveUnits: aliveUnits(layers),
@@ -121,7 +148,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
       opts.onEpoch?.(rec);
       if (!Number.isFinite(rec.dataLoss)) break; // diverged: keep what we have, the caller reports it
     }
-    net.layers = engine.layers();
+    net.layers = engineLayers();
   } finally {
     engine.dispose();
   }

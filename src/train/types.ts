@@ -57,10 +57,14 @@ export interface TrainConfig {
 export interface EpochRecord {
   epoch: number; // 1-based
   phase?: 'train' | 'finetune'; // finetune: retraining a pruned network without the penalty
-  dataLoss: number; // mean cross-entropy over the epoch's batches
+  dataLoss: number; // mean cross-entropy over the epoch's batches (regression: mean squared error of the standardized target)
   penalty: number; // lambda * R(w) at the end of the epoch (0 for 'none')
+  /** The task's score, higher is better: accuracy, or for regression R^2 = 1 - SSE/SST. */
   trainAccuracy: number;
   testAccuracy: number;
+  /** Regression only: root mean squared error in the target's units. */
+  trainRmse?: number;
+  testRmse?: number;
   zeroParams: number; // parameters exactly 0
   totalParams: number;
   aliveUnits: number[]; // per hidden layer: units with a nonzero outgoing row and (a nonzero incoming column or bias)

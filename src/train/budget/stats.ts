@@ -6,6 +6,7 @@
  */
 import type { Table } from '../../data/types';
 import type { Network } from '../../network/types';
+import { TASKS, taskOf } from '../../network/tasks';
 import { Rng } from '../../util/rng';
 
 export interface UnitStats {
@@ -66,18 +67,21 @@ export function unitStats(
   const m = Math.max(rows.length, 1);
   const mean = sum.map((s) => s.map((v) => v / m));
   const std = sq.map((s, h) => s.map((v, i) => Math.sqrt(Math.max(0, v / m - mean[h][i] * mean[h][i]))));
-  const taylor = table.labels ? taylorScores(net, table as Pick<Table, 'rows' | 'cols' | 'features' | 'labels'>, rows, mean) : undefined;
+  const taylor = table.labels
+    ? taylorScores(net, table as Pick<Table, 'rows' | 'cols' | 'features' | 'labels' | 'targets'>, rows, mean)
+    : undefined;
   return { mean, std, ...(taylor ? { taylor } : {}) };
 }
 
 /** Second moments of the first-order loss change of replacing each unit's output by its mean (see UnitStats.taylor). */
 function taylorScores(
   net: Network,
-  table: Pick<Table, 'rows' | 'cols' | 'features' | 'labels'>,
+  table: Pick<Table, 'rows' | 'cols' | 'features' | 'labels' | 'targets'>,
   rows: Int32Array,
   mean: Float64Array[],
 ): Float64Array[] {
   const L = net.layers.length;
+  const task = TASKS[taskOf(net)];
   const widths = [net.inputIndices.length, ...net.layers.map((l) => l.outSize)];
   const acts = widths.map((w) => new Float64Array(w));
   const grad = widths.map((w) => new Float64Array(w));
@@ -105,16 +109,10 @@ function taylorScores(
       }
       if (h < L - 1) for (let j = 0; j < n; j++) if (next[j] < 0) next[j] = 0;
     }
-    // softmax cross-entropy gradient at the logits
-    const z = acts[L];
+    // the task's loss gradient at the outputs (network/tasks.ts: softmax cross-entropy or squared error)
     const C = widths[L];
-    let mx = -Infinity;
-    for (let j = 0; j < C; j++) mx = Math.max(mx, z[j]);
-    let s = 0;
-    for (let j = 0; j < C; j++) s += Math.exp(z[j] - mx);
-    const dz = grad[L];
-    for (let j = 0; j < C; j++) dz[j] = Math.exp(z[j] - mx) / s;
-    dz[table.labels[r]] -= 1;
+    const t = table.targets;
+    task.rowLoss(acts[L], t ? t.subarray(r * C, (r + 1) * C) : table.labels[r], grad[L]);
     for (let h = L - 1; h >= 0; h--) {
       // grad[h+1] holds dLoss/d(pre-activation) of level h+1; dLoss/da of level h:
       const layer = net.layers[h];

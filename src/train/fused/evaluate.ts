@@ -25,9 +25,9 @@ export class StackEvaluator {
     this.acts1 = layers.map((l, k) => (k < layers.length - 1 && activationOf(l).name !== 'relu' ? activationFn(activationOf(l)) : null));
   }
 
-  /** Predicted class of the row starting at x[off] (first largest logit after float32 rounding,
-   * as argmaxRows over the reference's Float32 logits). */
-  predictRow(x: Float32Array, off: number): number {
+  /** Output values (logits, or a regression's predictions) of the row starting at x[off]; the
+   * returned buffer is reused by the next call. */
+  outputRow(x: Float32Array, off: number): Float64Array {
     const { layers, acts, nzOff, nzVal } = this;
     const L = layers.length;
     for (let k = 0; k < L; k++) {
@@ -40,7 +40,13 @@ export class StackEvaluator {
       forwardRow(nzOff, nzVal, 0, m, l.kernel, l.bias, l.outSize, acts[k], 0, k < L - 1 && f === null);
       if (f) for (let j = 0; j < l.outSize; j++) acts[k][j] = f(acts[k][j]);
     }
-    const z = acts[L - 1];
+    return acts[L - 1];
+  }
+
+  /** Predicted class of the row starting at x[off] (first largest logit after float32 rounding,
+   * as argmaxRows over the reference's Float32 logits). */
+  predictRow(x: Float32Array, off: number): number {
+    const z = this.outputRow(x, off);
     let best = 0;
     let top = Math.fround(z[0]);
     for (let j = 1; j < z.length; j++) {
