@@ -17,6 +17,7 @@ export interface DataArgs {
   'data-dir'?: string;
   'train-rows'?: number;
   'test-rows'?: number;
+  task?: string;
 }
 
 export function dataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
@@ -62,7 +63,14 @@ export function dataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
       group: 'Data:',
       describe: 'Use a seeded random subset of at most this many training rows (quick runs)',
     })
-    .option('test-rows', { type: 'number', group: 'Data:', describe: 'Use a seeded random subset of at most this many test rows' });
+    .option('test-rows', { type: 'number', group: 'Data:', describe: 'Use a seeded random subset of at most this many test rows' })
+    .option('task', {
+      type: 'string',
+      choices: ['classification', 'regression'],
+      group: 'Data:',
+      describe:
+        'classification (default): the label column holds classes, trained on softmax cross-entropy, scored by accuracy. regression: it holds a number, trained on mean squared error (of the standardized target; predictions stay in its units), scored by RMSE and R^2, exported with one `prediction` output',
+    });
 }
 
 export function dataSpec(a: DataArgs): DataSpec {
@@ -78,5 +86,6 @@ export function dataSpec(a: DataArgs): DataSpec {
     dataDir: a['data-dir'],
     maxTrainRows: a['train-rows'],
     maxTestRows: a['test-rows'],
+    ...(a.task === 'regression' ? { task: 'regression' as const } : {}),
   };
 }

@@ -2,17 +2,33 @@
 import type { EpochRecord } from '../train/types';
 import { formatTable } from './table';
 
+/** The test score of a record or summary as printed: `test acc A`, or for regression `test rmse E  R^2 S`. */
+export function testScoreText(r: { testAccuracy: number; testRmse?: number }): string {
+  return r.testRmse !== undefined
+    ? `test rmse ${fmtRmse(r.testRmse)}  R^2 ${r.testAccuracy.toFixed(4)}`
+    : `test acc ${r.testAccuracy.toFixed(4)}`;
+}
+
+/** An RMSE with 4 significant digits (targets come in any unit). */
+export function fmtRmse(v: number): string {
+  return Number.isFinite(v) ? v.toPrecision(4) : String(v);
+}
+
 export function formatHistory(history: EpochRecord[], maxRows = 25): string {
   const step = Math.max(1, Math.ceil(history.length / maxRows));
   const shown = history.filter((r, i) => i % step === step - 1 || i === history.length - 1 || i === 0);
+  // regression runs (records with RMSE) show RMSE and R^2 where classification shows accuracy
+  const reg = history.some((r) => r.testRmse !== undefined);
+  const scoreHead = reg ? ['train rmse', 'test rmse', 'test R^2'] : ['train acc', 'test acc'];
   return formatTable(
-    ['epoch', 'loss', 'penalty', 'train acc', 'test acc', 'zero params', 'alive units', 'alive inputs', 'seconds'],
+    ['epoch', 'loss', 'penalty', ...scoreHead, 'zero params', 'alive units', 'alive inputs', 'seconds'],
     shown.map((r) => [
       r.phase === 'finetune' ? `ft ${r.epoch}` : String(r.epoch),
       r.dataLoss.toFixed(4),
       r.penalty.toPrecision(3),
-      r.trainAccuracy.toFixed(4),
-      r.testAccuracy.toFixed(4),
+      ...(reg
+        ? [fmtRmse(r.trainRmse ?? NaN), fmtRmse(r.testRmse ?? NaN), r.testAccuracy.toFixed(4)]
+        : [r.trainAccuracy.toFixed(4), r.testAccuracy.toFixed(4)]),
       `${r.zeroParams}/${r.totalParams}`,
       r.aliveUnits.length ? r.aliveUnits.join(',') : '-',
       r.aliveInputs,

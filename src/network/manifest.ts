@@ -4,6 +4,7 @@
  * class labels, the scaling inside the model, and what produced it. Pure: building only; the
  * pipeline writes it atomically.
  */
+import { isRegression } from './tasks';
 import type { Network } from './types';
 
 export const MANIFEST_FORMAT = 'gs-compress-manifest';
@@ -35,12 +36,16 @@ export interface Manifest {
     dtype: 'float32';
   };
   output: {
-    task: 'classification';
-    /** Output index -> class label. */
+    /** classification: probabilities (and a label); regression: one linear `prediction` [N, k] in the target's units. */
+    task: 'classification' | 'regression';
+    /** Output index -> class label (regression: the target names). */
     classLabels: string[];
-    /** Output names: ONNX gives both, tfjs only the probabilities. */
-    probabilities: string;
+    /** Output names: ONNX gives both, tfjs only the probabilities; null for a regressor. */
+    probabilities: string | null;
     label: string | null;
+    /** Regression only: the output name and, per output column, the target it predicts. */
+    prediction?: string;
+    targetNames?: string[];
   };
   /** Standardization applied inside the model to the used columns, or null (features used as given). */
   scaling: { kind: 'standardize'; inside: true; columns: number[]; mean: number[]; std: number[] } | null;
@@ -77,12 +82,21 @@ export function buildManifest(net: Network, o: ManifestOptions): Manifest {
       columns: net.inputIndices.map((c) => ({ index: c, name: name(c) })),
       dtype: 'float32',
     },
-    output: {
-      task: 'classification',
-      classLabels: [...net.classLabels],
-      probabilities: o.outputNames?.probabilities ?? 'probabilities',
-      label: o.outputNames ? o.outputNames.label : 'label',
-    },
+    output: isRegression(net)
+      ? {
+          task: 'regression',
+          classLabels: [...net.classLabels],
+          probabilities: null,
+          label: null,
+          prediction: o.outputNames?.probabilities ?? 'prediction',
+          targetNames: [...net.classLabels],
+        }
+      : {
+          task: 'classification',
+          classLabels: [...net.classLabels],
+          probabilities: o.outputNames?.probabilities ?? 'probabilities',
+          label: o.outputNames ? o.outputNames.label : 'label',
+        },
     scaling: net.scaling
       ? {
           kind: 'standardize',

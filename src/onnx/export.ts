@@ -4,7 +4,8 @@
  * Graph: features [batch, d] (raw columns) -> input selection (input-forms.ts: the kept columns
  * as zero rows of the first kernel, a few Slice segments, or a Gather; none with compactInput,
  * where the input is [batch, k]) -> Gemm (+ activation) per hidden layer -> Gemm -> logits ->
- * Softmax = probabilities [batch, C], ArgMax = label int64 [batch]. Standardization is folded
+ * Softmax = probabilities [batch, C], ArgMax = label int64 [batch]; a regressor's last Gemm is the
+ * one output, prediction [batch, k] (network/tasks.ts). Standardization is folded
  * into the first layer (kernel rows scaled by 1/std, the mean subtracted by a Sub node; the mean
  * stays out of the bias on purpose, see foldScaling), so the model takes raw features. `quantize` stores weights as int8 (dynamic activation quantization,
  * MatMulInteger) or float16 (Cast back to float32 at load) — lossy, see quantize.ts.
@@ -14,6 +15,7 @@
 import { GsError } from '../errors';
 import { multiplyAdds, parameterCount } from '../network/create';
 import { ACTIVATIONS, activationFn, activationOf, alphaOf } from '../network/activations';
+import { isRegression } from '../network/tasks';
 import type { DenseLayer, Network } from '../network/types';
 import { chooseInputForm, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
@@ -25,6 +27,8 @@ export const OPSET = 17;
 export const INPUT_NAME = 'features';
 export const PROBABILITIES = 'probabilities';
 export const LABEL = 'label';
+/** The one output of a regression export: [batch, k] float predictions in the target's units. */
+export const PREDICTION = 'prediction';
 
 export interface ExportOptions {
   /** Input holds only the kept columns [batch, k] instead of all raw columns [batch, d]. */
@@ -129,6 +133,11 @@ function activationNodes(layer: DenseLayer, input: string, prefix: string, g: Gr
   return out;
 }
 
+/** Name of the output layer's values: the logits of a classifier, the prediction output of a regressor. */
+function outputName(net: Network): string {
+  return isRegression(net) ? PREDICTION : 'logits';
+}
+
 function denseChain(net: Network, input: string, form: InputForm, opts: ExportOptions, g: GraphParts): void {
   const quantize = opts.quantize ?? null;
   const folded = foldScaling(net);
@@ -142,7 +151,7 @@ function denseChain(net: Network, input: string, form: InputForm, opts: ExportOp
   net.layers.forEach((raw, l) => {
     const layer = l === 0 ? first.layer : raw;
     const last = l === net.layers.length - 1;
-    const out = last ? 'logits' : `layer${l}.linear`;
+    const out = last ? outputName(net) : `layer${l}.linear`;
     linearNodes(layer, cur, out, `layer${l}`, quantize, g);
     if (!last) cur = activationNodes(raw, out, `layer${l}`, g);
   });
@@ -156,7 +165,7 @@ function constantChain(net: Network, from: number, g: GraphParts): void {
     node('Shape', [INPUT_NAME], ['input_shape'], 'input_shape'),
     node('Slice', ['input_shape', 'zero', 'one'], ['batch_size'], 'batch_size'),
     node('Concat', ['batch_size', 'classes'], ['logits_shape'], 'logits_shape', [intAttr('axis', 0)]),
-    node('Expand', ['constant_logits', 'logits_shape'], ['logits'], 'expand_logits'),
+    node('Expand', ['constant_logits', 'logits_shape'], [outputName(net)], 'expand_logits'),
   );
 }
 
@@ -179,6 +188,7 @@ function metadataProps(
     [META.multiplyAdds]: String(multiplyAdds(net)),
     [META.inputForm]: compact ? 'compact' : (form ?? 'all-columns'),
     [META.quantization]: quantize ?? 'none',
+    ...(isRegression(net) ? { [META.task]: 'regression' } : {}),
   };
   // Names only when the data has them (default names x<column> are implied by the indices; they
   // would be a third of a small int8 file).
@@ -208,23 +218,32 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
     }
     denseChain(net, INPUT_NAME, form ?? 'compact', opts, g);
   }
-  g.nodes.push(
-    node('Softmax', ['logits'], [PROBABILITIES], 'softmax', [intAttr('axis', -1)]),
-    node('ArgMax', ['logits'], [LABEL], 'argmax', [intAttr('axis', 1), intAttr('keepdims', 0)]),
-  );
+  const regression = isRegression(net);
+  if (!regression) {
+    g.nodes.push(
+      node('Softmax', ['logits'], [PROBABILITIES], 'softmax', [intAttr('axis', -1)]),
+      node('ArgMax', ['logits'], [LABEL], 'argmax', [intAttr('axis', 1), intAttr('keepdims', 0)]),
+    );
+  }
+  const inputs = compact ? 'kept feature columns' : 'raw features';
+  const weights = quantize ? ` (${quantize} weights)` : '';
   const model: onnx.IModelProto = {
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'gs-compress',
     producerVersion: opts.producerVersion,
     modelVersion: 1,
-    docString: `Group-sparse classifier exported by gs-compress: ${compact ? 'kept feature columns' : 'raw features'} in, class probabilities and label out${quantize ? ` (${quantize} weights)` : ''}.`,
+    docString: regression
+      ? `Group-sparse regressor exported by gs-compress: ${inputs} in, ${classes} predicted value(s) out${weights}.`
+      : `Group-sparse classifier exported by gs-compress: ${inputs} in, class probabilities and label out${weights}.`,
     graph: {
-      name: 'gs_compress_classifier',
+      name: regression ? 'gs_compress_regressor' : 'gs_compress_classifier',
       node: g.nodes,
       initializer: g.inits,
       input: [valueInfo(INPUT_NAME, FLOAT, ['batch', compact ? k : net.inputWidth])],
-      output: [valueInfo(PROBABILITIES, FLOAT, ['batch', classes]), valueInfo(LABEL, INT64, ['batch'])],
+      output: regression
+        ? [valueInfo(PREDICTION, FLOAT, ['batch', classes])]
+        : [valueInfo(PROBABILITIES, FLOAT, ['batch', classes]), valueInfo(LABEL, INT64, ['batch'])],
     },
     metadataProps: metadataProps(net, compact, form, quantize, opts.metadata ?? {}),
   };

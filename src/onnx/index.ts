@@ -9,3 +9,4 @@ export { OnnxModel, runOnnx } from './run';
 export type { OnnxPrediction, OpenOptions } from './run';
 export { mapLabels, selectColumns, verifyOnnx } from './verify';
 export type { VerifyInput, VerifyResult } from './verify';
+export { DEFAULT_MAX_RMSE_INCREASE, type RegressionCheck } from './verify';

@@ -17,11 +17,15 @@ export const META = {
   multiplyAdds: 'gs.multiply_adds', // per row
   inputForm: 'gs.input_form', // how the kept columns are picked: zero-rows, segments, gather, compact, all-columns
   quantization: 'gs.quantization', // none, int8 or float16
+  task: 'gs.task', // 'regression' (class_labels are then the target names); absent = classification
 } as const;
 
 /** What the exporter recorded about the model's input and output. */
 export interface ModelInterface {
+  /** Class labels, or a regressor's target names. */
   classLabels: string[];
+  /** 'regression' for a regressor (one `prediction` output); absent = classification. */
+  task?: 'regression';
   inputWidth: number;
   keptIndices: number[];
   compactInput: boolean;
@@ -56,5 +60,6 @@ export function modelInterface(meta: Record<string, string>, file: string): Mode
     inputWidth: width,
     keptIndices,
     compactInput: meta[META.compactInput] === 'true',
+    ...(meta[META.task] === 'regression' ? { task: 'regression' as const } : {}),
   };
 }

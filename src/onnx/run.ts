@@ -7,13 +7,15 @@
  */
 import type * as Ort from 'onnxruntime-common';
 import { GsError } from '../errors';
-import { INPUT_NAME, LABEL, PROBABILITIES } from './export';
+import { INPUT_NAME, LABEL, PREDICTION, PROBABILITIES } from './export';
 import { type OnnxInfo, readModelFile, readOnnxInfo } from './read';
 import { loadRuntime, runtimeLabel, setWebThreads, type OrtRuntime, type RuntimeChoice } from './runtime';
 
 export interface OnnxPrediction {
-  probabilities: Float32Array; // [rows x classes]
-  labels: Int32Array; // [rows]
+  /** [rows x classes]; for a regressor its predictions [rows x k] (the `prediction` output). */
+  probabilities: Float32Array;
+  /** [rows]; all 0 for a regressor. */
+  labels: Int32Array;
 }
 
 export interface OpenOptions {
@@ -34,6 +36,8 @@ export class OnnxModel {
     readonly inputWidth: number | null,
     readonly classes: number,
     private readonly chunkRows: number,
+    /** A regressor: one `prediction` output, returned as `probabilities` with labels 0. */
+    readonly regression = false,
   ) {}
 
   static async open(model: Uint8Array | string, opts: OpenOptions = {}): Promise<OnnxModel> {
@@ -41,16 +45,17 @@ export class OnnxModel {
     const bytes = typeof model === 'string' ? readModelFile(model) : model;
     const info = readOnnxInfo(bytes, file);
     const input = info.inputs.find((i) => i.name === INPUT_NAME);
-    const probs = info.outputs.find((o) => o.name === PROBABILITIES);
-    if (!input || !probs || !info.outputs.some((o) => o.name === LABEL)) {
+    const pred = info.outputs.find((o) => o.name === PREDICTION);
+    const probs = info.outputs.find((o) => o.name === PROBABILITIES) ?? (info.outputs.length === 1 ? pred : undefined);
+    if (!input || !probs || !(pred || info.outputs.some((o) => o.name === LABEL))) {
       throw new GsError(
         'BAD_MODEL',
-        `${file}: expected input '${INPUT_NAME}' and outputs '${PROBABILITIES}', '${LABEL}' (is it a gs-compress export?)`,
+        `${file}: expected input '${INPUT_NAME}' and outputs '${PROBABILITIES}', '${LABEL}' (a classifier) or '${PREDICTION}' (a regressor) (is it a gs-compress export?)`,
       );
     }
     const width = typeof input.shape[1] === 'number' ? input.shape[1] : null;
     const classes = typeof probs.shape[1] === 'number' ? probs.shape[1] : (info.interface?.classLabels.length ?? 0);
-    if (classes < 1) throw new GsError('BAD_MODEL', `${file}: cannot tell the number of classes from '${PROBABILITIES}' or the metadata`);
+    if (classes < 1) throw new GsError('BAD_MODEL', `${file}: cannot tell the number of outputs from '${probs.name}' or the metadata`);
     const rt = loadRuntime(opts.runtime);
     let session: Ort.InferenceSession;
     try {
@@ -60,7 +65,7 @@ export class OnnxModel {
     } catch (e) {
       throw new GsError('BAD_MODEL', `${file}: not a valid ONNX model (onnxruntime: ${(e as Error).message.split('\n')[0]})`);
     }
-    return new OnnxModel(session, rt, info, width, classes, opts.chunkRows ?? 8192);
+    return new OnnxModel(session, rt, info, width, classes, opts.chunkRows ?? 8192, probs === pred);
   }
 
   /** "onnxruntime-node 1.30.0" or "onnxruntime-web 1.30.0": what runs this model. */
@@ -71,6 +76,7 @@ export class OnnxModel {
   /** One session.run on rows x cols features, as given (no chunking). */
   async runBatch(features: Float32Array, rows: number, cols: number): Promise<OnnxPrediction> {
     const out = await this.session.run({ [INPUT_NAME]: new this.rt.ort.Tensor('float32', features, [rows, cols]) });
+    if (this.regression) return { probabilities: out[PREDICTION].data as Float32Array, labels: new Int32Array(rows) };
     const probabilities = out[PROBABILITIES].data as Float32Array;
     const labels = Int32Array.from(out[LABEL].data as BigInt64Array, (v) => Number(v));
     return { probabilities, labels };

@@ -13,7 +13,8 @@
  */
 import { selectColumns } from '../data/columns';
 import { GsError } from '../errors';
-import { argmaxRows, predictProba } from '../network/forward';
+import { argmaxRows, logits, predictProba } from '../network/forward';
+import { isRegression, regressionMetrics } from '../network/tasks';
 import type { Network } from '../network/types';
 import { OnnxModel } from './run';
 import type { RuntimeChoice } from './runtime';
@@ -37,6 +38,35 @@ export interface VerifyInput {
   maxAccuracyDrop?: number;
   /** Which onnxruntime runs the model (default: native when installed, else WebAssembly). */
   runtime?: RuntimeChoice;
+  /** Regression: the data's targets [rows x k] (for RMSE and R^2 of both), or null. */
+  targets?: Float32Array | null;
+  /** Regression, exact mode: also allowed, relative to |reference| (default 1e-5); a value passes
+   * when |onnx - reference| <= tolerance + relTolerance * |reference|. */
+  relTolerance?: number;
+  /** Regression, lossy mode: pass when the ONNX RMSE is at most (1 + maxRmseIncrease) x the
+   * reference's (against the targets; without targets, the RMSE between both at most maxRmseIncrease
+   * x the standard deviation of the reference's outputs). Default DEFAULT_MAX_RMSE_INCREASE. */
+  maxRmseIncrease?: number;
+}
+
+/** Default allowed relative RMSE increase of a lossy (quantized) regression export: 2%. */
+export const DEFAULT_MAX_RMSE_INCREASE = 0.02;
+
+/** Regression figures of a verification (present when the model is a regressor). */
+export interface RegressionCheck {
+  /** RMSE and R^2 of the ONNX model and the reference against the targets (null without targets). */
+  onnxRmse: number | null;
+  referenceRmse: number | null;
+  onnxR2: number | null;
+  referenceR2: number | null;
+  /** Largest |onnx - reference| and the RMSE between the two outputs. */
+  maxAbsDiff: number;
+  diffRmse: number;
+  /** Exact mode: values outside tolerance + relTolerance * |reference|. */
+  outside: number;
+  relTolerance: number;
+  /** Lossy mode: the allowed relative RMSE increase, else null. */
+  maxRmseIncrease: number | null;
 }
 
 export interface VerifyResult {
@@ -57,9 +87,12 @@ export interface VerifyResult {
   maxAccuracyDrop: number | null;
   /** Which onnxruntime ran the model, e.g. "onnxruntime-web 1.30.0". */
   runtime: string;
+  /** Largest |p_onnx - p_reference| (a regressor: largest |onnx - reference| of its outputs). */
   maxProbDiff: number | null;
   tolerance: number;
   ok: boolean;
+  /** Regression only: outputs compared within a tolerance instead of labels (agreement is then null). */
+  regression?: RegressionCheck;
 }
 
 function accuracyOf(pred: Int32Array, labels: Int32Array): number {
@@ -109,6 +142,7 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
     const compact = iface?.compactInput ?? false;
     const x = compact && iface ? selectColumns(features, rows, cols, iface.keptIndices) : features;
     const out = await model.predict(x, rows, x.length / rows);
+    if (model.regression || (ref && isRegression(ref))) return regressionResult(input, ref, model, out.probabilities, compact);
     const classes = model.classes;
     const labels = input.labels ?? null;
     const result: VerifyResult = {
@@ -166,4 +200,89 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
   } finally {
     await model.close();
   }
+}
+
+/** Verification of a regressor: its `prediction` output against the reference's outputs (abs+rel
+ * tolerance in exact mode, RMSE increase in lossy mode), with RMSE and R^2 of both against the targets. */
+function regressionResult(input: VerifyInput, ref: Network | null, model: OnnxModel, pred: Float32Array, compact: boolean): VerifyResult {
+  const { rows, features } = input;
+  const file = model.info.file;
+  if (ref && !isRegression(ref)) throw new GsError('BAD_MODEL', `${file} is a regressor, the reference network a classifier`);
+  if (ref && !model.regression) throw new GsError('BAD_MODEL', `${file} is a classifier, the reference network a regressor`);
+  const k = model.classes;
+  const t = input.targets ?? null;
+  if (t && t.length !== rows * k) throw new GsError('BAD_INPUT', `${t.length} targets for ${rows} rows x ${k} outputs`);
+  const tolerance = input.tolerance ?? 1e-5;
+  const relTolerance = input.relTolerance ?? 1e-5;
+  const lossy = input.maxAccuracyDrop !== undefined || input.maxRmseIncrease !== undefined;
+  const maxRmseIncrease = lossy ? (input.maxRmseIncrease ?? DEFAULT_MAX_RMSE_INCREASE) : null;
+  const onnxM = t ? regressionMetrics(pred, t, k) : null;
+  const result: VerifyResult = {
+    rows,
+    compactInput: compact,
+    tolerance,
+    onnxAccuracy: null,
+    referenceAccuracy: null,
+    agreement: null,
+    disagreementCount: 0,
+    disagreements: [],
+    nearTies: 0,
+    mode: lossy ? 'lossy' : 'exact',
+    maxAccuracyDrop: null,
+    runtime: model.runtime,
+    maxProbDiff: null,
+    ok: true,
+  };
+  const check: RegressionCheck = {
+    onnxRmse: onnxM?.rmse ?? null,
+    referenceRmse: null,
+    onnxR2: onnxM?.r2 ?? null,
+    referenceR2: null,
+    maxAbsDiff: NaN,
+    diffRmse: NaN,
+    outside: 0,
+    relTolerance,
+    maxRmseIncrease,
+  };
+  result.regression = check;
+  if (!ref) return result;
+  const z = logits(ref, features, rows);
+  if (z.length !== pred.length) throw new GsError('BAD_MODEL', `${file} has ${k} outputs, the reference network ${z.length / rows}`);
+  let maxDiff = 0;
+  let sq = 0;
+  let mean = 0;
+  for (let i = 0; i < z.length; i++) mean += z[i] / z.length;
+  let spread = 0;
+  for (let i = 0; i < z.length; i++) {
+    const d = Math.abs(pred[i] - z[i]);
+    if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : d;
+    sq += d * d;
+    spread += (z[i] - mean) ** 2;
+    if (!(d <= tolerance + relTolerance * Math.abs(z[i]))) {
+      check.outside++;
+      const r = Math.floor(i / k);
+      if (result.disagreements.length < (input.maxReported ?? 10) && result.disagreements[result.disagreements.length - 1] !== r) {
+        result.disagreements.push(r);
+      }
+    }
+  }
+  check.maxAbsDiff = maxDiff;
+  check.diffRmse = Math.sqrt(sq / z.length);
+  result.maxProbDiff = maxDiff;
+  if (t) {
+    const m = regressionMetrics(z, t, k);
+    check.referenceRmse = m.rmse;
+    check.referenceR2 = m.r2;
+  }
+  if (maxRmseIncrease !== null) {
+    result.ok =
+      check.onnxRmse !== null && check.referenceRmse !== null
+        ? check.onnxRmse <= check.referenceRmse * (1 + maxRmseIncrease)
+        : check.diffRmse <= maxRmseIncrease * Math.sqrt(spread / z.length);
+    result.disagreements = [];
+  } else {
+    result.ok = check.outside === 0;
+  }
+  result.disagreementCount = check.outside;
+  return result;
 }

@@ -9,11 +9,12 @@ import { loadDataset, type DataSpec } from '../data';
 import { moveSpec, portableRef, resolveSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
-import { accuracy } from '../network/forward';
+import { accuracy, logits } from '../network/forward';
+import { isRegression, regressionMetrics, taskOf } from '../network/tasks';
 import { buildManifest, manifestText, onnxManifestPath, TFJS_MANIFEST_FILE } from '../network/manifest';
 import { loadRun, saveTfjsExport, type RunInfo } from '../network/run-io';
 import type { Network } from '../network/types';
-import { exportOnnx, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
+import { DEFAULT_MAX_RMSE_INCREASE, exportOnnx, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
 import type { Quantize } from '../onnx/quantize';
 import type { RuntimeChoice } from '../onnx/runtime';
 import { collapseMessage, pruneNetwork, type PruneReport } from '../prune';
@@ -31,6 +32,8 @@ export interface CompressOptions {
   quantize?: Quantize | null;
   /** Lossy verification: largest allowed accuracy drop, as a fraction (default 0.005 = 0.5 points). */
   maxAccuracyDrop?: number;
+  /** Lossy verification of a regressor: largest allowed relative RMSE increase (default DEFAULT_MAX_RMSE_INCREASE, 2%). */
+  maxRmseIncrease?: number;
   /** Which onnxruntime verifies (default: native when installed, else WebAssembly). */
   runtime?: RuntimeChoice;
   /** Also write the compact network as a tfjs LayersModel run directory. */
@@ -49,6 +52,11 @@ export interface CompressResult {
   /** Test accuracy of the trained network and of the pruned one (differs only when lossy). */
   accuracyBefore: number | null;
   accuracyAfter: number | null;
+  /** Regression: test RMSE and R^2 of the trained network and of the pruned one (null otherwise). */
+  rmseBefore?: number | null;
+  rmseAfter?: number | null;
+  r2Before?: number | null;
+  r2After?: number | null;
   onnxPath: string | null;
   onnxBytes: number | null;
   verification: VerifyResult | null;
@@ -97,9 +105,20 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
       throw new GsError('BAD_INPUT', `the data has ${data.test.cols} feature columns, the run's network reads ${network.inputWidth}`);
     }
   }
-  const labels = data ? labelsFor(network, data) : null;
+  const regression = isRegression(network);
+  if (data && taskOf(data) !== taskOf(network)) {
+    throw new GsError('BAD_INPUT', `the data was read for ${taskOf(data)}, the run's network is a ${taskOf(network)} model (--task)`);
+  }
+  const labels = data && !regression ? labelsFor(network, data) : null;
+  const targets = data && regression ? (data.test.targets ?? null) : null;
   const accuracyBefore = data && labels ? accuracy(network, data.test.features, labels) : null;
   const accuracyAfter = data && labels ? accuracy(pruned, data.test.features, labels) : null;
+  const k = network.classLabels.length;
+  const before = data && targets ? regressionMetrics(logits(network, data.test.features, data.test.rows), targets, k) : null;
+  const after = data && targets ? regressionMetrics(logits(pruned, data.test.features, data.test.rows), targets, k) : null;
+  const regressionFigures = regression
+    ? { rmseBefore: before?.rmse ?? null, rmseAfter: after?.rmse ?? null, r2Before: before?.r2 ?? null, r2After: after?.r2 ?? null }
+    : {};
 
   const pruningName = report.lossy ? `lossy, threshold ${report.threshold}` : 'exact';
   let onnxPath: string | null = null;
@@ -132,7 +151,7 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
       run: portable(path.relative(path.dirname(manifestPath), path.resolve(runDir))),
     });
     writeFileAtomic(manifestPath, manifestText(manifest));
-    if (data && labels) {
+    if (data && (labels || targets)) {
       // Exact pruning must reproduce the trained network; after lossy pruning the export is
       // checked against the thresholded network and the accuracy cost is reported separately.
       // A quantized export is checked against the float network by accuracy (lossy mode).
@@ -142,9 +161,11 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
         reference,
         features: data.test.features,
         labels,
+        targets,
         rows: data.test.rows,
         runtime: opts.runtime,
-        ...(opts.quantize ? { maxAccuracyDrop: opts.maxAccuracyDrop ?? DEFAULT_MAX_ACCURACY_DROP } : {}),
+        ...(opts.quantize && !regression ? { maxAccuracyDrop: opts.maxAccuracyDrop ?? DEFAULT_MAX_ACCURACY_DROP } : {}),
+        ...(opts.quantize && regression ? { maxRmseIncrease: opts.maxRmseIncrease ?? DEFAULT_MAX_RMSE_INCREASE } : {}),
       });
     }
   }
@@ -173,9 +194,9 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
       pruning: pruningName,
       run: portable(path.relative(dir, from)),
       inputName: 'input',
-      outputNames: { probabilities: 'output (softmax)', label: null },
+      outputNames: regression ? { probabilities: 'output (linear)', label: null } : { probabilities: 'output (softmax)', label: null },
     });
     writeFileAtomic(path.join(dir, TFJS_MANIFEST_FILE), manifestText(manifest));
   }
-  return { runDir, report, accuracyBefore, accuracyAfter, onnxPath, onnxBytes, verification, pruned };
+  return { runDir, report, accuracyBefore, accuracyAfter, ...regressionFigures, onnxPath, onnxBytes, verification, pruned };
 }

@@ -12,6 +12,7 @@ import { GsError } from '../errors';
 import { activationLabel, activationOf, parseActivation } from '../network/activations';
 import { argmaxRows, logits } from '../network/forward';
 import { RUN_FILE, loadRun } from '../network/run-io';
+import { isRegression, taskOf } from '../network/tasks';
 import type { Network } from '../network/types';
 import { mapLabels } from '../onnx/verify';
 import type { ImportedModel } from '../import/types';
@@ -53,9 +54,16 @@ export function networkShape(net: Network): { hidden: number[]; activation: stri
 export function checkInitOptions(
   net: Network,
   source: string,
-  given: { hidden?: string; activation?: string; standardize?: boolean },
+  given: { hidden?: string; activation?: string; standardize?: boolean; task?: string },
 ): void {
   const { hidden, activation } = networkShape(net);
+  if (given.task !== undefined && given.task !== taskOf(net)) {
+    throw new GsError(
+      'BAD_OPTION',
+      `--task ${given.task} contradicts --init ${source}, which is a ${taskOf(net)} model` +
+        (isRegression(net) ? '' : ' (import a regressor with --task regression when its graph alone cannot tell)'),
+    );
+  }
   if (given.hidden !== undefined && given.hidden.replace(/\s/g, '') !== hidden.join(',')) {
     throw new GsError(
       'BAD_OPTION',
@@ -103,6 +111,10 @@ export async function alignData(data: SplitDataset, src: InitSource, labelsFromM
     throw new GsError('BAD_INPUT', `${data.name} has ${data.train.cols} feature columns, --init ${src.describe} reads ${net.inputWidth}`);
   }
   const classes = net.classLabels;
+  if (taskOf(data) !== taskOf(net)) {
+    throw new GsError('BAD_INPUT', `${data.name} was read for ${taskOf(data)}, but --init ${src.describe} is a ${taskOf(net)} model`);
+  }
+  if (isRegression(net)) return alignTargets(data, src, labelsFromModel);
   if (labelsFromModel) {
     const [train, test] = [await modelLabels(src, data.train), await modelLabels(src, data.test)];
     return { ...data, classLabels: classes, train: { ...data.train, labels: train }, test: { ...data.test, labels: test } };
@@ -118,4 +130,37 @@ export async function alignData(data: SplitDataset, src: InitSource, labelsFromM
     return { ...t, labels };
   };
   return { ...data, classLabels: classes, train: remap(data.train), test: remap(data.test) };
+}
+
+/** Regression data for a regression network: the data's target column (one per network output),
+ * or with labelsFromModel the model's own predictions (the original file's when imported). */
+async function alignTargets(data: SplitDataset, src: InitSource, labelsFromModel: boolean): Promise<SplitDataset> {
+  const net = src.network;
+  const k = net.layers[net.layers.length - 1].outSize;
+  if (labelsFromModel) {
+    const train = await modelOutputs(src, data.train);
+    const test = await modelOutputs(src, data.test);
+    return { ...data, classLabels: net.classLabels, train: { ...data.train, targets: train }, test: { ...data.test, targets: test } };
+  }
+  if (k !== data.classLabels.length) {
+    throw new GsError(
+      'BAD_INPUT',
+      `--init ${src.describe} predicts ${k} targets, ${data.name} has ${data.classLabels.length} target column; use --labels-from-model to train on the model's predictions`,
+    );
+  }
+  return { ...data, classLabels: net.classLabels };
+}
+
+/** The model's outputs [rows x k] on a table: the original file's when imported, else the network's. */
+export async function modelOutputs(src: InitSource, t: Table): Promise<Float32Array> {
+  const k = src.network.layers[src.network.layers.length - 1].outSize;
+  if (!src.imported) return logits(src.network, t.features, t.rows);
+  const out = new Float32Array(t.rows * k);
+  const chunk = 4096;
+  for (let s = 0; s < t.rows; s += chunk) {
+    const n = Math.min(chunk, t.rows - s);
+    const r = await runOriginal(src.imported.original, t.features.subarray(s * t.cols, (s + n) * t.cols), n);
+    out.set((r.logits ?? r.probabilities).subarray(0, n * k), s * k); // a regressor's output, not softmaxed
+  }
+  return out;
 }

@@ -8,8 +8,14 @@ import type { TrainResult } from '../train/train';
 
 /** Final-epoch figures of a run, the numbers selection and tables work on. */
 export interface TrainSummary {
+  /** The task's score (higher is better): accuracy, or R^2 for regression (see testR2). */
   testAccuracy: number;
   trainAccuracy: number;
+  /** Regression only: 'regression', RMSE of both splits in the target's units and R^2 of the test split. */
+  task?: 'regression';
+  testRmse?: number;
+  trainRmse?: number;
+  testR2?: number;
   /** Parameters (weights and biases) not exactly zero. */
   nonzeroParams: number;
   totalParams: number;
@@ -46,9 +52,18 @@ export function summarizeTraining(result: TrainResult, inputs: number): TrainSum
   } catch {
     // a diverged network (NaN weights) cannot be pruned meaningfully; keep the dense count
   }
+  const reg = result.network.task === 'regression';
   return {
     testAccuracy: last?.testAccuracy ?? NaN,
     trainAccuracy: last?.trainAccuracy ?? NaN,
+    ...(reg
+      ? {
+          task: 'regression' as const,
+          testRmse: last?.testRmse ?? NaN,
+          trainRmse: last?.trainRmse ?? NaN,
+          testR2: last?.testAccuracy ?? NaN,
+        }
+      : {}),
     nonzeroParams: totalParams - (last?.zeroParams ?? 0),
     totalParams,
     prunedParams,

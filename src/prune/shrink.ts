@@ -59,6 +59,7 @@ export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array
       layers,
       classLabels: [...net.classLabels],
       featureNames: [...net.featureNames],
+      ...(net.task ? { task: net.task } : {}),
     },
     placeholder: placeholder.slice(0, L),
   };

@@ -57,7 +57,16 @@ describe('numeric targets in the readers', () => {
 describe('training a regressor', () => {
   it('learns the planted function with group sparsity; R^2 and RMSE in the history, outputs in user units', async () => {
     const data = await loadDataset({ data: file, task: 'regression' });
-    const cfg = resolveTrainConfig({ hidden: [16], epochs: 60, batchSize: 32, lr: 0.01, seed: 2, penalty: 'gl', lambda: 2e-3, activation: 'tanh' });
+    const cfg = resolveTrainConfig({
+      hidden: [16],
+      epochs: 60,
+      batchSize: 32,
+      lr: 0.01,
+      seed: 2,
+      penalty: 'gl',
+      lambda: 2e-3,
+      activation: 'tanh',
+    });
     const r = await trainNetwork(data, cfg);
     expect(r.network.task).toBe('regression');
     expect(r.network.classLabels).toEqual(['price']);
@@ -89,6 +98,8 @@ describe('training a regressor', () => {
     const data = await loadDataset({ data: file, task: 'regression' });
     const cfg = resolveTrainConfig({ hidden: [4], epochs: 1 });
     const clsNet = (await trainNetwork(data, cfg)).network;
-    await expect(trainNetwork(data, cfg, { init: { ...clsNet, task: undefined } })).rejects.toThrow(/classification model but the data was read for regression/);
+    await expect(trainNetwork(data, cfg, { init: { ...clsNet, task: undefined } })).rejects.toThrow(
+      /classification model but the data was read for regression/,
+    );
   });
 });

@@ -6,6 +6,7 @@ import { compressRun } from '../../pipeline/compress';
 import { formatPruneReport } from '../../prune';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatVerification } from '../verify-format';
+import { fmtRmse } from '../history-table';
 
 interface PruneArgs extends DataArgs {
   run: string;
@@ -108,6 +109,12 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
           `test accuracy: trained ${(100 * r.accuracyBefore).toFixed(2)}%, pruned ${(100 * r.accuracyAfter).toFixed(2)}%${cost}\n`,
         );
       }
+      if (r.rmseBefore != null && r.rmseAfter != null) {
+        const r2 = (v: number | null | undefined) => (v == null ? '-' : v.toFixed(4));
+        process.stdout.write(
+          `test RMSE: trained ${fmtRmse(r.rmseBefore)}, pruned ${fmtRmse(r.rmseAfter)}; R^2: trained ${r2(r.r2Before)}, pruned ${r2(r.r2After)}\n`,
+        );
+      }
       if (r.onnxPath) process.stdout.write(`wrote ${r.onnxPath} (${r.onnxBytes} bytes)\n`);
       if (a['export-tfjs']) process.stdout.write(`wrote tfjs LayersModel to ${a['export-tfjs']}\n`);
       if (r.verification) process.stdout.write(`${formatVerification(r.verification)}\n`);
@@ -117,9 +124,11 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       const v = r.verification;
       throw new GsError(
         'VERIFY_FAILED',
-        v.mode === 'lossy'
-          ? `the ${a.quantize} model loses ${(100 * ((v.referenceAccuracy ?? 0) - (v.onnxAccuracy ?? 0))).toFixed(2)} points of test accuracy, more than --max-accuracy-drop ${a['max-accuracy-drop']}`
-          : `the ONNX model does not reproduce the ${r.report.lossy ? 'thresholded' : 'trained'} network (see above)`,
+        v.regression && v.mode === 'lossy'
+          ? `the ${a.quantize} model's test RMSE ${fmtRmse(v.regression.onnxRmse ?? NaN)} is more than ${(100 * (v.regression.maxRmseIncrease ?? 0)).toFixed(1)}% above the float model's ${fmtRmse(v.regression.referenceRmse ?? NaN)}`
+          : v.mode === 'lossy'
+            ? `the ${a.quantize} model loses ${(100 * ((v.referenceAccuracy ?? 0) - (v.onnxAccuracy ?? 0))).toFixed(2)} points of test accuracy, more than --max-accuracy-drop ${a['max-accuracy-drop']}`
+            : `the ONNX model does not reproduce the ${r.report.lossy ? 'thresholded' : 'trained'} network (see above)`,
       );
     }
   },

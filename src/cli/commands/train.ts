@@ -26,7 +26,7 @@ import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
 import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type EpochRecord, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
-import { formatHistory } from '../history-table';
+import { fmtRmse, formatHistory, testScoreText } from '../history-table';
 import { ProgressBar } from '../progress';
 
 interface TrainArgs extends DataArgs {
@@ -308,7 +308,13 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     if (a['labels-from-model'] && !a.init) throw new GsError('BAD_OPTION', '--labels-from-model needs --init RUN_OR_MODEL');
     const init = a.init ? await loadInit(a.init) : null;
     if (init) {
-      checkInitOptions(init.network, a.init as string, { hidden: a.hidden, activation: a.activation, standardize: a.standardize });
+      checkInitOptions(init.network, a.init as string, {
+        hidden: a.hidden,
+        activation: a.activation,
+        standardize: a.standardize,
+        task: a.task,
+      });
+      if (init.network.task === 'regression') a.task = 'regression'; // the data's label column is then a numeric target
       const shape = networkShape(init.network);
       a.hidden = shape.hidden.join(',');
       if (!shape.activation.includes('+')) a.activation = shape.activation;
@@ -339,7 +345,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       onEpoch: (r) =>
         !a.json &&
         bar.log(
-          `${phase}epoch ${r.epoch}/${epochs}  loss ${r.dataLoss.toFixed(4)}  test acc ${r.testAccuracy.toFixed(4)}  zero ${r.zeroParams}/${r.totalParams}  units ${r.aliveUnits.join(',') || '-'}  inputs ${r.aliveInputs}  ${r.seconds.toFixed(2)}s`,
+          `${phase}epoch ${r.epoch}/${epochs}  loss ${r.dataLoss.toFixed(4)}  ${testScoreText(r)}  zero ${r.zeroParams}/${r.totalParams}  units ${r.aliveUnits.join(',') || '-'}  inputs ${r.aliveInputs}  ${r.seconds.toFixed(2)}s`,
         ),
     });
     const budgeted = a['target-params'] !== undefined || a['target-ratio'] !== undefined;
@@ -438,7 +444,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     } else {
       process.stdout.write(`${formatHistory(result.history)}\n\n`);
       process.stdout.write(
-        `engine ${result.engine}; test accuracy ${summary.testAccuracy.toFixed(4)}; ` +
+        `engine ${result.engine}; ${summary.testRmse !== undefined ? `test RMSE ${fmtRmse(summary.testRmse)}, R^2 ${summary.testAccuracy.toFixed(4)}` : `test accuracy ${summary.testAccuracy.toFixed(4)}`}; ` +
           `zero parameters ${summary.totalParams - summary.nonzeroParams}/${summary.totalParams}; ` +
           `pruned parameters ${summary.prunedParams}; alive units ${summary.aliveUnits.join(',') || '-'}; ` +
           `alive inputs ${summary.aliveInputs}/${data.train.cols}; training ${result.trainSeconds.toFixed(1)} s\n`,
