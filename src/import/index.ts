@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import { GsError } from '../errors';
+import type { TaskName } from '../network/tasks';
 import { importOnnx } from './onnx-import';
 import { importTfjs } from './tfjs-import';
 import type { ImportedModel, Importer } from './types';
@@ -24,8 +25,9 @@ export const IMPORTERS: Importer[] = [
   },
 ];
 
-/** Reads a model file with the importer that accepts it. */
-export function importModel(file: string): ImportedModel {
+/** Reads a model file with the importer that accepts it. `task`: what the user says the model is
+ * ('regression' for a linear output trained on squared error, when the graph alone cannot tell). */
+export function importModel(file: string, opts: { task?: TaskName } = {}): ImportedModel {
   const imp = IMPORTERS.find((i) => i.accepts(file));
   if (!imp) {
     throw new GsError(
@@ -36,13 +38,37 @@ export function importModel(file: string): ImportedModel {
   if (!fs.existsSync(file)) throw new GsError('NOT_FOUND', `${file} not found`);
   const m = imp.read(file);
   const outputs = m.network.layers[m.network.layers.length - 1].outSize;
+  if (m.regressor && opts.task === 'classification') {
+    throw new GsError(
+      'BAD_OPTION',
+      `${file}: --task classification contradicts the model, a ${m.producer} regressor (output ${m.outputName})`,
+    );
+  }
+  if (opts.task === 'regression' || m.regressor) return asRegressor(file, m, outputs);
   if (outputs === 1 && m.outputForm === 'logits') {
     throw new GsError(
       'BAD_MODEL',
-      `${file}: the model has a single linear output (a regressor?); gs-compress imports classifiers (two or more outputs: logits, Softmax or LogSoftmax) — regression import is not supported yet`,
+      `${file}: the model has a single linear output (a regressor?); give --task regression to import it as one (classifiers need two or more outputs: logits, Softmax or LogSoftmax)`,
     );
   }
   return m;
+}
+
+/** The imported model as a regressor: its linear outputs are the predictions, one target each. */
+function asRegressor(file: string, m: ImportedModel, outputs: number): ImportedModel {
+  if (m.outputForm !== 'logits') {
+    throw new GsError(
+      'BAD_MODEL',
+      `${file}: --task regression needs a linear output, but the model ends in ${m.outputForm === 'softmax' ? 'Softmax' : 'LogSoftmax'} (a classifier)`,
+    );
+  }
+  const name = m.outputName || 'prediction';
+  const targets = outputs === 1 ? [name] : Array.from({ length: outputs }, (_, j) => `${name}[${j}]`);
+  return {
+    ...m,
+    network: { ...m.network, task: 'regression', classLabels: targets },
+    notes: [...m.notes, `linear output read as a regression (${outputs} target${outputs === 1 ? '' : 's'}: ${targets.join(', ')})`],
+  };
 }
 
 export { importOnnx, SUPPORTED_ONNX_OPS } from './onnx-import';

@@ -431,6 +431,10 @@ export function importOnnx(file: string, bytes: Uint8Array = readModelFile(file)
   const width = known && featureDims.length > 0 ? featureDims.reduce((a, b) => a * b, 1) : (firstLinear?.inSize ?? null);
   const { network, outputForm } = assembleSteps(file, w.steps, width, w.classLabels());
   const producer = `${model.producerName || 'unknown producer'}${model.producerVersion ? ` ${model.producerVersion}` : ''}`;
+  // skl2onnx names a regressor's output `variable` (MLPRegressor: no Softmax, no label tail)
+  const outputs = (g.output ?? []).map((o) => o.name ?? '');
+  const regressor =
+    model.producerName === 'skl2onnx' && outputs.length === 1 && /^variable\d*$/.test(outputs[0]) && outputForm === 'logits';
   if (network.scaling && !w.notes.some((s) => s.startsWith('Scaler')))
     w.notes.push("feature scaling in front of the first layer became the network's scaling");
   return {
@@ -439,6 +443,8 @@ export function importOnnx(file: string, bytes: Uint8Array = readModelFile(file)
     producer,
     outputForm,
     notes: w.notes,
+    ...(regressor ? { regressor } : {}),
+    outputName: outputs.length === 1 ? outputs[0] : logitsName,
     original: {
       kind: 'onnx',
       bytes,

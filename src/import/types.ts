@@ -47,6 +47,11 @@ export interface ImportedModel {
   /** Human-readable list of what was folded or dropped (Dropout, BatchNormalization, scaling, ZipMap...). */
   notes: string[];
   original: OriginalModel;
+  /** Set by the importer when the file itself says the model is a regressor (skl2onnx's `variable`
+   * output of MLPRegressor); a torch model needs the user's --task regression. */
+  regressor?: boolean;
+  /** Name of the model's output tensor (names a regressor's target). */
+  outputName?: string;
 }
 
 /** An entry of the importer table (import/index.ts). */

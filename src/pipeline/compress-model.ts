@@ -15,6 +15,7 @@ import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { parameterCount } from '../network/create';
 import { argmaxRows, logits } from '../network/forward';
+import { isRegression, regressionMetrics, type TaskName } from '../network/tasks';
 import type { Network } from '../network/types';
 import { exportOnnx, mapLabels, verifyOnnx } from '../onnx';
 import { pruneNetwork } from '../prune';
@@ -22,7 +23,7 @@ import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import { trainNetwork, type TrainOptions } from '../train/train';
 import type { EpochRecord } from '../train/types';
 import { finetuneConfig } from './finetune';
-import { alignData, loadInit, modelLabels, networkShape } from './init-from';
+import { alignData, loadInit, modelLabels, modelOutputs, networkShape, type InitSource } from './init-from';
 
 export interface CompressModelOptions {
   /** Fraction of the original parameters the slim model may have (0 < r <= 1). */
@@ -36,6 +37,8 @@ export interface CompressModelOptions {
   train?: Omit<TrainConfigInput, 'hidden' | 'activation' | 'penalty' | 'lambda' | 'epochs'>;
   /** Train on the original model's predictions instead of the data's labels. */
   labelsFromModel?: boolean;
+  /** What the model is when its graph cannot tell ('regression': a linear output trained on squared error). */
+  task?: TaskName;
   /** Write the slim model here. */
   exportPath?: string;
   producerVersion: string;
@@ -47,12 +50,16 @@ export interface CompressModelOptions {
 export interface CompressModelResult {
   network: Network;
   onnx: Uint8Array;
-  /** Test accuracies are null when the data's labels are not classes of the model. */
-  original: { file: string; bytes: number; parameters: number; testAccuracy: number | null };
-  slim: { bytes: number; parameters: number; testAccuracy: number | null; layers: number[] };
+  /** Test accuracies are null when the data's labels are not classes of the model (and for a regressor,
+   * which reports testRmse and testR2 against the data's targets instead). */
+  original: { file: string; bytes: number; parameters: number; testAccuracy: number | null } & RegressionFigures;
+  slim: { bytes: number; parameters: number; testAccuracy: number | null; layers: number[] } & RegressionFigures;
   targetParams: number;
-  /** Fraction of test rows where slim and original predict the same class. */
-  agreement: number;
+  /** Fraction of test rows where slim and original predict the same class (null for a regressor: see outputRmse). */
+  agreement: number | null;
+  /** Regression only: 'regression', and the RMSE between the slim model's and the original's outputs on the test rows. */
+  task?: 'regression';
+  outputRmse?: number;
   testRows: number;
   /** Threshold the budget cut needed (null when exact pruning already met the budget). */
   threshold: number | null;
@@ -60,6 +67,12 @@ export interface CompressModelResult {
   exportMaxDiff: number;
   history: EpochRecord[];
   labels: 'data' | 'model';
+}
+
+/** A regressor's test figures against the data's targets. */
+export interface RegressionFigures {
+  testRmse?: number;
+  testR2?: number;
 }
 
 /** The smallest threshold whose pruning meets the budget (null when exact pruning does), and the result. */
@@ -100,8 +113,9 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
   if (!(r > 0 && r <= 1)) throw new GsError('BAD_OPTION', `--target-ratio ${r}: expected a number in (0, 1]`);
   const status = opts.onStatus ?? (() => undefined);
   status(`importing ${file} and checking it against the original...`);
-  const src = await loadInit(file);
+  const src = await loadInit(file, { task: opts.task });
   const { imported } = src;
+  if (isRegression(src.network)) return compressRegressor(file, loaded, src, opts);
   const labelsFrom = opts.labelsFromModel ? 'model' : 'data';
   const data = await alignData(loaded, src, opts.labelsFromModel === true);
   // accuracies are on the test split's own labels mapped to the model's classes; null when the data has
@@ -109,6 +123,64 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
   const trueTest = mapLabels(loaded.test.labels, loaded.classLabels, src.network.classLabels).labels;
   const labelled = trueTest.every((l) => l >= 0);
   const origPred = await modelLabels(src, data.test);
+  const { slimNet, history, targetParams, originalParams, threshold } = await sparsifyToBudget(src, data, opts);
+  status('exporting and verifying against the original...');
+  const bytes = exportOnnx(slimNet, {
+    producerVersion: opts.producerVersion,
+    metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
+  });
+  const t = data.test;
+  const v = await verifyOnnx({ onnx: bytes, reference: slimNet, features: t.features, labels: labelled ? trueTest : null, rows: t.rows });
+  if (!v.ok) {
+    throw new GsError(
+      'VERIFY_FAILED',
+      `the slim model's ONNX export disagrees with the slim network (max |p| difference ${String(v.maxProbDiff)})`,
+    );
+  }
+  const C = slimNet.layers[slimNet.layers.length - 1].outSize;
+  const slimPred = argmaxRows(logits(slimNet, t.features, t.rows), C);
+  let same = 0;
+  for (let i = 0; i < t.rows; i++) if (slimPred[i] === origPred[i]) same++;
+  if (opts.exportPath) fs.writeFileSync(opts.exportPath, bytes);
+  return {
+    network: slimNet,
+    onnx: bytes,
+    original: {
+      file,
+      bytes: originalSize(file, imported),
+      parameters: originalParams,
+      testAccuracy: accuracyOf(origPred, trueTest, labelled),
+    },
+    slim: {
+      bytes: bytes.length,
+      parameters: parameterCount(slimNet),
+      testAccuracy: accuracyOf(slimPred, trueTest, labelled),
+      layers: [slimNet.layers[0].inSize, ...slimNet.layers.map((l) => l.outSize)],
+    },
+    targetParams,
+    agreement: t.rows === 0 ? 0 : same / t.rows,
+    testRows: t.rows,
+    threshold,
+    exportMaxDiff: v.maxProbDiff ?? 0,
+    history,
+    labels: labelsFrom,
+  };
+}
+
+/** Size in bytes of the user's original model. */
+function originalSize(file: string, imported: InitSource['imported']): number {
+  const orig = imported?.original;
+  return !orig ? fs.statSync(file).size : orig.kind === 'onnx' ? orig.bytes.length : orig.weights.length + orig.modelJson.length;
+}
+
+/** Sparse fine-tuning from the imported weights, the budget cut and the compact fine-tuning (any task). */
+async function sparsifyToBudget(
+  src: InitSource,
+  data: SplitDataset,
+  opts: CompressModelOptions,
+): Promise<{ slimNet: Network; history: EpochRecord[]; targetParams: number; originalParams: number; threshold: number | null }> {
+  const r = opts.targetRatio;
+  const status = opts.onStatus ?? (() => undefined);
   const shape = networkShape(src.network);
   const cfg = resolveTrainConfig({
     ...opts.train,
@@ -139,46 +211,69 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
     });
     slimNet = pruneNetwork(tuned.network).network;
   }
+  return { slimNet, history, targetParams, originalParams, threshold: cut.threshold };
+}
+
+/** compressModel for a regressor: RMSE and R^2 of the original and the slim model against the data's
+ * targets, the RMSE between their outputs, and the export verified within a tolerance. */
+async function compressRegressor(
+  file: string,
+  loaded: SplitDataset,
+  src: InitSource,
+  opts: CompressModelOptions,
+): Promise<CompressModelResult> {
+  const status = opts.onStatus ?? (() => undefined);
+  if (loaded.task !== 'regression') {
+    throw new GsError(
+      'BAD_OPTION',
+      `${file} is a regressor: give --task regression so that the data's label column is read as its numeric target`,
+    );
+  }
+  const data = await alignData(loaded, src, opts.labelsFromModel === true);
+  const t = data.test;
+  const k = src.network.classLabels.length;
+  const truth = loaded.test.targets as Float32Array;
+  const fits = truth.length === t.rows * k;
+  const origOut = await modelOutputs(src, t);
+  const { slimNet, history, targetParams, originalParams, threshold } = await sparsifyToBudget(src, data, opts);
   status('exporting and verifying against the original...');
   const bytes = exportOnnx(slimNet, {
     producerVersion: opts.producerVersion,
     metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
   });
-  const t = data.test;
-  const v = await verifyOnnx({ onnx: bytes, reference: slimNet, features: t.features, labels: labelled ? trueTest : null, rows: t.rows });
+  const v = await verifyOnnx({ onnx: bytes, reference: slimNet, features: t.features, targets: fits ? truth : null, rows: t.rows });
   if (!v.ok) {
     throw new GsError(
       'VERIFY_FAILED',
-      `the slim model's ONNX export disagrees with the slim network (max |p| difference ${String(v.maxProbDiff)})`,
+      `the slim model's ONNX export differs from the slim network (max |output| difference ${String(v.maxProbDiff)})`,
     );
   }
-  const C = slimNet.layers[slimNet.layers.length - 1].outSize;
-  const slimPred = argmaxRows(logits(slimNet, t.features, t.rows), C);
-  let same = 0;
-  for (let i = 0; i < t.rows; i++) if (slimPred[i] === origPred[i]) same++;
+  const slimOut = logits(slimNet, t.features, t.rows);
+  const figures = (out: Float32Array): RegressionFigures => {
+    if (!fits) return {};
+    const m = regressionMetrics(out, truth, k);
+    return { testRmse: m.rmse, testR2: m.r2 };
+  };
   if (opts.exportPath) fs.writeFileSync(opts.exportPath, bytes);
-  const orig = imported?.original;
-  const originalBytes = !orig
-    ? fs.statSync(file).size
-    : orig.kind === 'onnx'
-      ? orig.bytes.length
-      : orig.weights.length + orig.modelJson.length;
   return {
     network: slimNet,
     onnx: bytes,
-    original: { file, bytes: originalBytes, parameters: originalParams, testAccuracy: accuracyOf(origPred, trueTest, labelled) },
+    original: { file, bytes: originalSize(file, src.imported), parameters: originalParams, testAccuracy: null, ...figures(origOut) },
     slim: {
       bytes: bytes.length,
       parameters: parameterCount(slimNet),
-      testAccuracy: accuracyOf(slimPred, trueTest, labelled),
+      testAccuracy: null,
       layers: [slimNet.layers[0].inSize, ...slimNet.layers.map((l) => l.outSize)],
+      ...figures(slimOut),
     },
     targetParams,
-    agreement: t.rows === 0 ? 0 : same / t.rows,
+    agreement: null,
+    task: 'regression',
+    outputRmse: regressionMetrics(slimOut, origOut, k).rmse,
     testRows: t.rows,
-    threshold: cut.threshold,
+    threshold,
     exportMaxDiff: v.maxProbDiff ?? 0,
     history,
-    labels: labelsFrom,
+    labels: opts.labelsFromModel ? 'model' : 'data',
   };
 }

@@ -6,6 +6,7 @@
  */
 import { GsError } from '../errors';
 import { logits as referenceLogits, softmaxRows } from '../network/forward';
+import { isRegression, type TaskName } from '../network/tasks';
 import type { Network } from '../network/types';
 import type { ImportedModel, OriginalModel } from '../import/types';
 import { Rng } from '../util/rng';
@@ -14,7 +15,8 @@ import type * as Tf from '@tensorflow/tfjs';
 
 export interface ImportCheck {
   rows: number;
-  /** Largest |p_original - p_imported| over all rows and classes (probabilities). */
+  /** Largest |p_original - p_imported| over all rows and classes (probabilities); for a regressor
+   * the largest |z_original - z_imported| / max(1, |z_original|) of its outputs. */
   maxProbabilityDiff: number;
   /** Largest |z_original - z_imported| / max(1, |z_original|) over the logits (when the original exposes them);
    * checked against 10 x tolerance, as long float32 sums round more than probabilities show. */
@@ -108,6 +110,7 @@ export async function checkImport(imported: ImportedModel, x: Float32Array, rows
   const z = referenceLogits(net, x, rows);
   const p = softmaxRows(z, C);
   const orig = await runOriginal(imported.original, x, rows);
+  if (isRegression(net)) return checkRegressor(z, orig.logits ?? orig.probabilities, rows, C, tolerance);
   if (orig.probabilities.length !== p.length) {
     throw new GsError(
       'VERIFY_FAILED',
@@ -127,6 +130,20 @@ export async function checkImport(imported: ImportedModel, x: Float32Array, rows
   return { rows, maxProbabilityDiff: maxP, maxLogitDiff: maxZ, labelDisagreements: dis, passed, tolerance };
 }
 
+/** A regressor's check: its outputs (not probabilities) against the original's, relative to
+ * max(1, |original|); maxProbabilityDiff and maxLogitDiff both hold that difference. */
+function checkRegressor(z: Float32Array, orig: Float32Array, rows: number, k: number, tolerance: number): ImportCheck {
+  if (orig.length !== z.length) {
+    throw new GsError('VERIFY_FAILED', `the original model gives ${orig.length / rows} outputs per row, the imported network ${k}`);
+  }
+  let maxZ = 0;
+  for (let i = 0; i < z.length; i++) {
+    const d = Math.abs(z[i] - orig[i]) / Math.max(1, Math.abs(orig[i]));
+    if (!(d <= maxZ)) maxZ = Number.isNaN(d) ? Infinity : d;
+  }
+  return { rows, maxProbabilityDiff: maxZ, maxLogitDiff: maxZ, labelDisagreements: 0, passed: maxZ <= tolerance, tolerance };
+}
+
 export interface ImportAndCheck {
   imported: ImportedModel;
   random: ImportCheck;
@@ -140,10 +157,17 @@ export interface ImportAndCheck {
  */
 export async function importAndCheck(
   file: string,
-  opts: { randomRows?: number; seed?: number; rows?: { x: Float32Array; rows: number; cols: number } | null; tolerance?: number } = {},
+  opts: {
+    randomRows?: number;
+    seed?: number;
+    rows?: { x: Float32Array; rows: number; cols: number } | null;
+    tolerance?: number;
+    /** What the user says the model is (--task); 'regression' imports a linear output as a regressor. */
+    task?: TaskName;
+  } = {},
 ): Promise<ImportAndCheck> {
   const { importModel } = await import('../import');
-  const imported = importModel(file);
+  const imported = importModel(file, { task: opts.task });
   const net = imported.network;
   const n = opts.randomRows ?? 256;
   const random = await checkImport(imported, randomRows(net, n, opts.seed ?? 0), n, opts.tolerance);

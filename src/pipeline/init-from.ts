@@ -12,7 +12,7 @@ import { GsError } from '../errors';
 import { activationLabel, activationOf, parseActivation } from '../network/activations';
 import { argmaxRows, logits } from '../network/forward';
 import { RUN_FILE, loadRun } from '../network/run-io';
-import { isRegression, taskOf } from '../network/tasks';
+import { isRegression, taskOf, type TaskName } from '../network/tasks';
 import type { Network } from '../network/types';
 import { mapLabels } from '../onnx/verify';
 import type { ImportedModel } from '../import/types';
@@ -29,12 +29,12 @@ export interface InitSource {
 }
 
 /** Loads the starting network from a run directory or a model file (imported and checked). */
-export async function loadInit(spec: string): Promise<InitSource> {
+export async function loadInit(spec: string, opts: { task?: TaskName } = {}): Promise<InitSource> {
   if (fs.existsSync(path.join(spec, RUN_FILE))) {
     const { network } = loadRun(spec);
     return { network, kind: 'run', imported: null, describe: `run ${spec}` };
   }
-  const { imported, random } = await importAndCheck(spec);
+  const { imported, random } = await importAndCheck(spec, { task: opts.task });
   return {
     network: imported.network,
     kind: imported.format,

@@ -60,7 +60,7 @@ test('compress MODEL to 50% of its parameters: fits, exports exactly, agrees wit
   expect(r.targetParams).toBe(Math.floor(parameterCount(src.network) * 0.5));
   expect(r.original.testAccuracy).toBe(1);
   expect(r.agreement).toBeGreaterThan(0.85);
-  expect(r.slim.testAccuracy).toBeCloseTo(r.agreement, 10); // labels are the original's predictions
+  expect(r.slim.testAccuracy).toBeCloseTo(r.agreement as number, 10); // labels are the original's predictions
   const bytes = fs.readFileSync(out);
   expect(readOnnxInfo(bytes, out).metadata['gs.parameters_before']).toBe(String(parameterCount(src.network)));
   const onnxOut = await runOnnx(bytes, data.test.features, 400, 6);

@@ -7,8 +7,11 @@
 import type { CommandModule } from 'yargs';
 import { loadDataset } from '../../data';
 import { GsError } from '../../errors';
+import { importModel } from '../../import';
+import type { TaskName } from '../../network/tasks';
 import { compressModel } from '../../pipeline/compress-model';
 import { VERSION } from '../../version';
+import { fmtRmse, testScoreText } from '../history-table';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { ProgressBar } from '../progress';
 
@@ -63,6 +66,10 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       })
       .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of text' })
       .example('$0 compress mlp.onnx --data mnist --target-ratio 0.1 --export slim.onnx', 'a PyTorch MLP to 10% of its parameters')
+      .example(
+        '$0 compress regressor.onnx --task regression --data houses.csv --target-ratio 0.25 --export slim.onnx',
+        'a regressor (RMSE and R^2 of both instead of accuracy)',
+      )
       .check((a) => {
         if (!a.data && !(a.train && a.test)) throw new Error('Give --data NAME|FILE, or --train FILE and --test FILE');
         return true;
@@ -74,8 +81,12 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
     if (a.epochs < 1) throw new GsError('BAD_OPTION', '--epochs must be at least 1');
     const tty = !a.json && Boolean(process.stderr.isTTY);
     const bar = new ProgressBar(tty);
+    // a model that says it is a regressor (skl2onnx MLPRegressor) reads the data's target as a number
+    if (a.task === undefined && importModel(a.model).regressor) a.task = 'regression';
+    const task = a.task as TaskName | undefined;
     const data = await loadDataset(dataSpec(a));
     const r = await compressModel(a.model, data, {
+      task,
       targetRatio: a['target-ratio'],
       lambda: a.lambda,
       epochs: a.epochs,
@@ -86,8 +97,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       producerVersion: VERSION,
       onStatus: (s) => (tty ? bar.log(s) : undefined),
       onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}`, done, total),
-      onEpoch: (phase, e) =>
-        tty ? bar.log(`${phase} epoch ${e.epoch}: loss ${e.dataLoss.toFixed(4)}, test acc ${e.testAccuracy.toFixed(4)}`) : undefined,
+      onEpoch: (phase, e) => (tty ? bar.log(`${phase} epoch ${e.epoch}: loss ${e.dataLoss.toFixed(4)}, ${testScoreText(e)}`) : undefined),
     });
     bar.clear();
     const out = {
@@ -98,6 +108,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       original: r.original,
       slim: r.slim,
       agreement: r.agreement,
+      ...(r.task ? { task: r.task, outputRmse: r.outputRmse } : {}),
       testRows: r.testRows,
       threshold: r.threshold,
       exportMaxDiff: r.exportMaxDiff,
@@ -105,6 +116,21 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
     };
     if (a.json) {
       process.stdout.write(`${JSON.stringify(out)}\n`);
+      return;
+    }
+    if (r.task === 'regression') {
+      const fig = (f: { testRmse?: number; testR2?: number }) =>
+        f.testRmse === undefined ? 'no targets to score' : `test RMSE ${fmtRmse(f.testRmse)}, R^2 ${(f.testR2 ?? NaN).toFixed(4)}`;
+      process.stdout.write(
+        [
+          `original ${a.model}: ${r.original.parameters} parameters, ${r.original.bytes} bytes, ${fig(r.original)}`,
+          `slim     ${a.export}: ${r.slim.parameters} parameters (budget ${r.targetParams}), ${r.slim.bytes} bytes, layers ${r.slim.layers.join('-')}, ${fig(r.slim)}`,
+          `RMSE between slim and original outputs on ${r.testRows} test rows: ${fmtRmse(r.outputRmse ?? NaN)}; export matches the slim network to ${r.exportMaxDiff.toExponential(1)}`,
+          r.threshold === null
+            ? 'budget met by exact pruning'
+            : `budget met with a group threshold of ${r.threshold.toExponential(3)} (lossy, then fine-tuned)`,
+        ].join('\n') + '\n',
+      );
       return;
     }
     process.stdout.write(

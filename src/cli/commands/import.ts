@@ -9,6 +9,7 @@ import { GsError } from '../../errors';
 import { IMPORTERS } from '../../import';
 import { activationLabel, activationOf } from '../../network/activations';
 import { parameterCount } from '../../network/create';
+import { isRegression, type TaskName } from '../../network/tasks';
 import { saveRun } from '../../network/run-io';
 import { importAndCheck, type ImportCheck } from '../../pipeline/import-check';
 import { VERSION } from '../../version';
@@ -22,7 +23,8 @@ interface ImportArgs extends DataArgs {
   json: boolean;
 }
 
-function describeCheck(what: string, c: ImportCheck): string {
+function describeCheck(what: string, c: ImportCheck, regression: boolean): string {
+  if (regression) return `${what}: ${c.rows} rows, largest output difference ${c.maxLogitDiff?.toExponential(2)} (relative)`;
   const z = c.maxLogitDiff === null ? '' : `, logits ${c.maxLogitDiff.toExponential(2)} (relative)`;
   return `${what}: ${c.rows} rows, largest difference: probabilities ${c.maxProbabilityDiff.toExponential(2)}${z}; ${c.labelDisagreements} labels differ`;
 }
@@ -48,6 +50,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
       })
       .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of text' })
       .example('$0 import mlp.onnx --out runs/mine', 'a torch.onnx.export of an nn.Sequential MLP')
+      .example('$0 import regressor.onnx --task regression --out runs/reg', 'a torch MLP ending in Linear, trained on squared error')
       .example('$0 import web_model/model.json --out runs/keras --data my.csv', 'a Keras model converted to tfjs, checked on your data too')
       .example(
         '$0 train --init runs/mine --data my.csv --penalty gl --lambda 1e-4 --out runs/sparse',
@@ -72,7 +75,8 @@ export const importCommand: CommandModule<object, ImportArgs> = {
       dataRef = d.ref;
     }
     status(`importing ${a.model} and checking it against the original...`);
-    const { imported, random, data } = await importAndCheck(a.model, { randomRows: a.rows, rows, tolerance: a.tolerance });
+    const task = a.task as TaskName | undefined;
+    const { imported, random, data } = await importAndCheck(a.model, { randomRows: a.rows, rows, tolerance: a.tolerance, task });
     const net = imported.network;
     const summary = {
       imported: {
@@ -94,10 +98,10 @@ export const importCommand: CommandModule<object, ImportArgs> = {
     const lines = [
       `imported ${a.model} (${imported.format}, ${imported.producer})`,
       `  layers ${summary.layers.join('-')}, activations ${summary.activations.join(', ') || '(none)'}, output ${imported.outputForm}, ${summary.parameters} parameters`,
-      `  scaling ${net.scaling ? 'in front of the first layer' : 'none'}; classes ${net.classLabels.join(', ')}`,
+      `  scaling ${net.scaling ? 'in front of the first layer' : 'none'}; ${isRegression(net) ? 'regression, targets' : 'classes'} ${net.classLabels.join(', ')}`,
       ...imported.notes.map((n) => `  ${n}`),
-      `  ${describeCheck('check on random rows', random)}`,
-      ...(data ? [`  ${describeCheck('check on data rows', data)}`] : []),
+      `  ${describeCheck('check on random rows', random, isRegression(net))}`,
+      ...(data ? [`  ${describeCheck('check on data rows', data, isRegression(net))}`] : []),
       `wrote ${a.out}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

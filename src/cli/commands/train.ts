@@ -5,6 +5,7 @@ import { loadDataset } from '../../data';
 import { portableRef, portableSpec } from '../../data/portable';
 import type { DataRef, SplitDataset } from '../../data/types';
 import { saveRun } from '../../network/run-io';
+import type { TaskName } from '../../network/tasks';
 import { PENALTIES } from '../../penalty/table';
 import { PENALTY_KINDS } from '../../penalty/types';
 import { resolveTrainConfig } from '../../train/config';
@@ -306,7 +307,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       }),
   handler: async (a) => {
     if (a['labels-from-model'] && !a.init) throw new GsError('BAD_OPTION', '--labels-from-model needs --init RUN_OR_MODEL');
-    const init = a.init ? await loadInit(a.init) : null;
+    const init = a.init ? await loadInit(a.init, { task: a.task as TaskName | undefined }) : null;
     if (init) {
       checkInitOptions(init.network, a.init as string, {
         hidden: a.hidden,

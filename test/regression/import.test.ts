@@ -1,0 +1,178 @@
+/**
+ * Importing regressors: the skl2onnx MLPRegressor fixture (its `variable` output says it is one) and
+ * the torch regressor (last layer Linear; the user says --task regression) import, match onnxruntime
+ * on the original file to 1e-5, export with the `prediction` output, and go through `import`,
+ * `train --init` and `compress --task regression`, which report RMSE and R^2 of original and slim.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { importModel } from '../../src/import';
+import { logits } from '../../src/network/forward';
+import { loadRun } from '../../src/network/run-io';
+import { exportOnnx, runOnnx } from '../../src/onnx';
+import { checkImport, randomRows, runOriginal } from '../../src/pipeline/import-check';
+import type { TrainJson } from '../../src/cli/commands/train';
+import { Rng } from '../../src/util/rng';
+import { runCli } from '../helpers/cli';
+import { parseAs } from '../helpers/json';
+import { tempDir } from './helpers';
+
+const FIX = path.join(__dirname, '..', 'fixtures', 'import');
+const fx = (f: string) => path.join(FIX, f);
+const dir = tempDir();
+const p = (f: string) => path.join(dir, f);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe.each([
+  ['skl2onnx-mlpregressor.onnx', {}, 'variable1'],
+  ['torch-regressor.onnx', { task: 'regression' as const }, 'output'],
+])('%s', (file, opts, target) => {
+  it('imports as a regressor and matches onnxruntime on the original to 1e-5', async () => {
+    const m = importModel(fx(file), opts);
+    expect(m.network.task).toBe('regression');
+    expect(m.network.classLabels).toEqual([target]);
+    expect(m.notes.join('\n')).toMatch(/linear output read as a regression/);
+    const rows = 300;
+    const x = randomRows(m.network, rows, 4);
+    const c = await checkImport(m, x, rows);
+    expect(c.passed).toBe(true);
+    expect(c.maxLogitDiff).toBeLessThan(1e-5);
+    // and the comparison is on real outputs of the original, not on a softmax of one column
+    const orig = await runOriginal(m.original, x, rows);
+    const mine = logits(m.network, x, rows);
+    let spread = 0;
+    for (let i = 0; i < rows; i++) spread = Math.max(spread, Math.abs((orig.logits as Float32Array)[i] - (orig.logits as Float32Array)[0]));
+    expect(spread).toBeGreaterThan(0.5);
+    for (let i = 0; i < rows; i++)
+      expect(Math.abs(mine[i] - (orig.logits as Float32Array)[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(mine[i])));
+  });
+
+  it('exports with one prediction output equal to the original', async () => {
+    const m = importModel(fx(file), opts);
+    const x = randomRows(m.network, 50, 9);
+    const out = await runOnnx(exportOnnx(m.network, { producerVersion: 'test' }), x, 50, m.network.inputWidth);
+    const orig = (await runOriginal(m.original, x, 50)).logits as Float32Array;
+    for (let i = 0; i < 50; i++) expect(Math.abs(out.probabilities[i] - orig[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(orig[i])));
+  });
+});
+
+describe('what the graph cannot tell', () => {
+  it('a torch model ending in Linear(12, 1) needs --task regression', () => {
+    expect(() => importModel(fx('torch-regressor.onnx'))).toThrow(/single linear output \(a regressor\?\); give --task regression/);
+  });
+  it('--task regression on a classifier ending in Softmax is refused', () => {
+    expect(() => importModel(fx('torch-tanh-sigmoid-softmax.onnx'), { task: 'regression' })).toThrow(
+      /needs a linear output, but the model ends in Softmax/,
+    );
+  });
+  it('--task classification on the skl2onnx regressor is refused', () => {
+    expect(() => importModel(fx('skl2onnx-mlpregressor.onnx'), { task: 'classification' })).toThrow(
+      /contradicts the model, a skl2onnx .*regressor/,
+    );
+  });
+});
+
+/** Rows like the fixtures' training problem, labelled with the torch regressor's own outputs plus noise 0.05. */
+async function writeRegressorData(file: string, rows: number): Promise<void> {
+  const rng = new Rng(11);
+  const scale = [1, 2, 0.5, 3, 1, 1];
+  const shift = [0, 5, -1, 10, 0, 2];
+  const x = new Float32Array(rows * 6);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal() * scale[i % 6] + shift[i % 6];
+  const m = importModel(fx('torch-regressor.onnx'), { task: 'regression' });
+  const y = (await runOriginal(m.original, x, rows)).logits as Float32Array;
+  const lines = ['a,b,c,d,e,f,target'];
+  for (let r = 0; r < rows; r++)
+    lines.push(
+      [...x.subarray(r * 6, r * 6 + 6)]
+        .map((v) => v.toFixed(5))
+        .concat((y[r] + 0.05 * rng.normal()).toFixed(5))
+        .join(','),
+    );
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+}
+
+describe('the command line with a regressor', () => {
+  beforeAll(async () => writeRegressorData(p('reg.csv'), 500));
+
+  it('import --task regression writes a regression run directory', async () => {
+    const r = await runCli(['import', fx('torch-regressor.onnx'), '--task', 'regression', '--out', p('imp'), '--data', p('reg.csv')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/regression, targets output/);
+    expect(r.out).toMatch(/check on data rows: \d+ rows, largest output difference/);
+    expect(loadRun(p('imp')).network.task).toBe('regression');
+  });
+
+  it('train --init of the skl2onnx regressor (no --task needed) fine-tunes on the data and reports RMSE and R^2', async () => {
+    const args = ['train', '--init', fx('skl2onnx-mlpregressor.onnx'), '--data', p('reg.csv'), '--penalty', 'gl', '--lambda', '1e-4'];
+    const r = await runCli([...args, '--epochs', '5', '--json']);
+    expect(r.err).toBe('');
+    const t = parseAs<TrainJson>(r.out);
+    expect(t.summary.task).toBe('regression');
+    // both fixtures were fitted to the same function, so the skl2onnx model fits the torch model's outputs well
+    expect(t.summary.testR2).toBeGreaterThan(0.9);
+    const text = await runCli([...args, '--epochs', '1']);
+    expect(text.out).toMatch(/test RMSE [\d.]+, R\^2 0\.9\d+/);
+    expect(text.out).toMatch(/train rmse +test rmse +test R\^2/);
+  });
+
+  it('compress --task regression reports RMSE and R^2 of the original and the slim model', async () => {
+    const r = await runCli([
+      'compress',
+      fx('torch-regressor.onnx'),
+      '--task',
+      'regression',
+      '--data',
+      p('reg.csv'),
+      '--target-ratio',
+      '0.5',
+      '--epochs',
+      '20',
+      '--finetune-epochs',
+      '10',
+      '--lr',
+      '3e-3',
+      '--export',
+      p('slim.onnx'),
+      '--json',
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const j = parseAs<{
+      original: { parameters: number; testRmse: number; testR2: number };
+      slim: { parameters: number; testRmse: number; testR2: number };
+      agreement: number | null;
+      outputRmse: number;
+      targetParams: number;
+      task: string;
+    }>(r.out);
+    expect(j.task).toBe('regression');
+    expect(j.agreement).toBeNull();
+    expect(j.slim.parameters).toBeLessThanOrEqual(j.targetParams);
+    expect(j.original.testRmse).toBeLessThan(0.08); // the data is its own output plus noise 0.05
+    expect(j.original.testR2).toBeGreaterThan(0.99);
+    expect(j.slim.testR2).toBeGreaterThan(0.9);
+    expect(j.outputRmse).toBeGreaterThan(0);
+    const out = await runOnnx(p('slim.onnx'), new Float32Array(6).fill(1), 1, 6);
+    expect(out.probabilities.length).toBe(1);
+    // the text form says the same in words
+    const text = await runCli([
+      'compress',
+      fx('torch-regressor.onnx'),
+      '--task',
+      'regression',
+      '--data',
+      p('reg.csv'),
+      '--target-ratio',
+      '0.5',
+      '--epochs',
+      '2',
+      '--finetune-epochs',
+      '1',
+      '--export',
+      p('slim2.onnx'),
+    ]);
+    expect(text.out).toMatch(/original .*test RMSE [\d.]+, R\^2 0\.9\d+/);
+    expect(text.out).toMatch(/RMSE between slim and original outputs on \d+ test rows/);
+  });
+});
