@@ -94,6 +94,23 @@ describe('gs-compress train --task regression, prune --export', () => {
     expect(Math.max(...ref)).toBeGreaterThan(12); // user units (targets around 10), not standardized
   });
 
+  it('exports a linear tfjs model whose manifest names the target', async () => {
+    const r = await runCli(['prune', p('run'), '--export', p('t.onnx'), '--export-tfjs', p('tfjs')]);
+    expect(r.code).toBe(0);
+    const model = fs.readFileSync(p('tfjs/model.json'), 'utf8');
+    expect(model).toContain('"activation":"linear"');
+    expect(model).not.toContain('softmax');
+    const manifest = parseAs<Manifest>(fs.readFileSync(p('tfjs/manifest.json'), 'utf8'));
+    expect(manifest.output).toMatchObject({ task: 'regression', targetNames: ['price'], prediction: 'output (linear)' });
+    // the tfjs export loads back as the same regressor
+    const back = loadRun(p('tfjs')).network;
+    expect(back.task).toBe('regression');
+    const data = await loadDataset({ data: csv, task: 'regression' });
+    const a = logits(back, data.test.features, data.test.rows);
+    const b = logits(loadRun(p('run')).network, data.test.features, data.test.rows);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-4);
+  });
+
   it('prints RMSE and R^2 instead of accuracy', async () => {
     const r = await runCli(['prune', p('run'), '--export', p('m2.onnx')]);
     expect(r.code).toBe(0);
@@ -124,6 +141,28 @@ describe('a regression budget run', () => {
     expect(s.targetParams).toBeLessThanOrEqual(Math.round(0.3 * (21 * 16 + 17)) + 1);
     expect(s.testR2).toBeGreaterThan(0.95);
   });
+});
+
+test('a regression sweep scores its runs by R^2 and RMSE', async () => {
+  const args = [
+    'sweep',
+    '--data',
+    csv,
+    '--task',
+    'regression',
+    '--hidden',
+    '8',
+    '--penalty',
+    'gl',
+    '--lambda',
+    '1e-3,3e-2',
+    '--lr',
+    '0.01',
+  ];
+  const r = await runCli([...args, '--epochs', '30', '--out', p('sweep'), '--workers', '0']);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/test R\^2 \(RMSE\)/);
+  expect(r.out).toMatch(/0\.9\d{3} \(\d\.\d+\)/);
 });
 
 test('--help explains --task', async () => {

@@ -37,6 +37,7 @@ import {
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { ProgressBar } from '../progress';
 import { formatTable } from '../table';
+import { fmtRmse } from '../history-table';
 
 interface SweepArgs extends DataArgs {
   hidden?: string;
@@ -273,8 +274,27 @@ function compact(store: string, r: RunRecord) {
 }
 
 function runTable(store: string, records: RunRecord[]): string {
+  // regression runs score by R^2 (kept in testAccuracy, higher is better) and RMSE
+  const reg = records.some((r) => r.summary.task === 'regression');
+  const score = (s: RunRecord['summary']) =>
+    s.task === 'regression' ? `${s.testAccuracy.toFixed(4)} (${fmtRmse(s.testRmse ?? NaN)})` : `${(100 * s.testAccuracy).toFixed(2)}%`;
   return formatTable(
-    ['id', 'optimizer', 'lr', 'penalty', 'lambda', 'hidden', 'seed', 'test acc', 'nonzero', 'total', 'pruned', 'units', 'inputs', 'dir'],
+    [
+      'id',
+      'optimizer',
+      'lr',
+      'penalty',
+      'lambda',
+      'hidden',
+      'seed',
+      reg ? 'test R^2 (RMSE)' : 'test acc',
+      'nonzero',
+      'total',
+      'pruned',
+      'units',
+      'inputs',
+      'dir',
+    ],
     records.map((r) => {
       const t = r.config.train;
       const s = r.summary;
@@ -286,7 +306,7 @@ function runTable(store: string, records: RunRecord[]): string {
         t.penalty === 'none' ? '-' : num(t.lambda),
         t.hidden.join(',') || 'none',
         t.seed,
-        `${(100 * s.testAccuracy).toFixed(2)}%`,
+        score(s),
         s.nonzeroParams,
         s.totalParams,
         s.prunedParams,

@@ -301,6 +301,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .example('$0 train --data mnist --penalty gl --lambda 1e-4 --optimizer adam --lr 5e-3 --out runs/mnist-gl', 'group lasso on MNIST')
       .example('$0 train --data my.csv --label-column species --hidden 16 --out runs/mine', 'your own CSV, one hidden layer')
       .example('$0 train --data sdd --hidden "" --penalty l1 --lambda 1e-4', 'logistic regression with lasso')
+      .example(
+        '$0 train --data houses.csv --label-column price --task regression --hidden 32 --penalty gl --lambda 1e-3 --out runs/price',
+        'a regressor: mean squared error, RMSE and R^2 reported',
+      )
       .check((a) => {
         if (!a.data && !(a.train && a.test)) throw new Error('Give --data NAME|FILE, or --train FILE and --test FILE');
         return true;
