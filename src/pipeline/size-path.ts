@@ -22,6 +22,8 @@ export interface SizePathOptions extends Omit<BudgetOptions, 'targetParams' | 't
   params?: number[];
   /** Called after each stop (e.g. to save it). */
   onStop?: (stop: PathStop, index: number) => void | Promise<void>;
+  /** The network the first stop starts from (train --init); absent = a fresh one. */
+  start?: Network;
 }
 
 export async function sizePath(
@@ -30,10 +32,10 @@ export async function sizePath(
   opts: SizePathOptions,
   hooks: (index: number) => { train?: TrainOptions; finetune?: TrainOptions } = () => ({}),
 ): Promise<PathStop[]> {
-  const widths = startWidths(data, cfg);
+  const widths = startWidths(data, cfg, opts.start);
   const list = (opts.ratios ?? opts.params ?? []).slice().sort((a, b) => b - a);
   const stops: PathStop[] = [];
-  let from: Network | undefined;
+  let from: Network | undefined = opts.start;
   for (let i = 0; i < list.length; i++) {
     const budget = opts.ratios ? { targetRatio: list[i], ratioOf: widths } : { targetParams: list[i] };
     const r = await trainToBudget(data, cfg, { ...opts, ...budget, init: from }, hooks(i));

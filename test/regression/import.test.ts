@@ -116,6 +116,20 @@ describe('the command line with a regressor', () => {
     expect(text.out).toMatch(/train rmse +test rmse +test R\^2/);
   });
 
+  it('train --init with a budget starts from the imported weights (not from a fresh network)', async () => {
+    const args = ['--task', 'regression', '--data', p('reg.csv'), '--epochs', '2', '--finetune-epochs', '0', '--lr', '3e-3', '--json'];
+    const init = await runCli(['train', '--init', fx('torch-regressor.onnx'), '--target-ratio', '0.5', ...args]);
+    const fresh = await runCli(['train', '--hidden', '12', '--target-ratio', '0.5', ...args]);
+    const first = (r: { out: string }) => parseAs<TrainJson>(r.out).history[0].testRmse as number;
+    // the imported model fits the data to its noise (0.05): one dense epoch from it stays near that
+    expect(first(init)).toBeLessThan(0.15);
+    expect(first(fresh)).toBeGreaterThan(0.5);
+    // and a size path too
+    const path2 = await runCli(['train', '--init', fx('torch-regressor.onnx'), '--target-ratio', '0.8,0.5', ...args, '--out', p('path')]);
+    expect(path2.code).toBe(0);
+    expect(loadRun(p('path/ratio-0.8')).network.task).toBe('regression');
+  });
+
   it('compress --task regression reports RMSE and R^2 of the original and the slim model', async () => {
     const r = await runCli([
       'compress',

@@ -374,6 +374,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           ...budgetOpts,
           ratios: targetRatio,
           params: targetParams,
+          ...(init ? { start: init.network } : {}),
           ...(teacher ? { distill: { teacher, temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
         },
         out: a.out,
@@ -400,6 +401,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           targetParams: targetParams?.[0],
           targetRatio: targetRatio?.[0],
           ...budgetOpts,
+          // --init: the budget run starts from those weights (its own `init` wins over the hooks')
+          ...(init ? { init: init.network } : {}),
           ...(teacher ? { distill: { teacher, temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
         },
         phases,
