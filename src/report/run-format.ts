@@ -64,7 +64,8 @@ export function runCells(r: RunRecord): string[] {
     String(t?.optimizer ?? '?'),
     typeof t?.lr === 'number' ? String(t.lr) : '?',
     typeof t?.epochs === 'number' ? String(t.epochs) : String(r.history.length),
-    fixed(s.testAccuracy, 4),
+    // a regression run's score is R^2 (kept in testAccuracy), shown with its RMSE
+    s.task === 'regression' ? `R^2 ${fixed(s.testAccuracy, 4)} (RMSE ${s.testRmse?.toPrecision(4) ?? '-'})` : fixed(s.testAccuracy, 4),
     count(s.nonzeroParams),
     count(s.totalParams),
     percentOf(s.nonzeroParams, s.totalParams),

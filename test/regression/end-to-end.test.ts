@@ -163,6 +163,10 @@ test('a regression sweep scores its runs by R^2 and RMSE', async () => {
   expect(r.code).toBe(0);
   expect(r.out).toMatch(/test R\^2 \(RMSE\)/);
   expect(r.out).toMatch(/0\.9\d{3} \(\d\.\d+\)/);
+  // and the HTML report of that sweep shows R^2 and RMSE where a classification report shows accuracy
+  const rep = await runCli(['report', p('sweep'), '--out', p('report.html')]);
+  expect(rep.code).toBe(0);
+  expect(fs.readFileSync(p('report.html'), 'utf8')).toMatch(/R\^2 0\.9\d{3} \(RMSE \d\.\d+\)/);
 });
 
 test('--help explains --task', async () => {
