@@ -119,6 +119,16 @@ describe('gs-compress train --task regression, prune --export', () => {
     expect(r.out).not.toMatch(/accuracy/);
   });
 
+  it('gs-compress verify of the export reports RMSE and R^2 (the data read as regression from the model)', async () => {
+    const r = await runCli(['verify', p('m.onnx'), '--data', csv, '--split', 'test', '--run', p('run'), '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const v = parseAs<{ ok: boolean; regression: { onnxRmse: number; referenceRmse: number; onnxR2: number } }>(r.out);
+    expect(v.ok).toBe(true);
+    expect(v.regression.onnxR2).toBeGreaterThan(0.97);
+    expect(v.regression.onnxRmse).toBeCloseTo(v.regression.referenceRmse, 4);
+  });
+
   it('verifies an int8 export by its RMSE against the float network', async () => {
     const r = await runCli(['prune', p('run'), '--export', p('q.onnx'), '--quantize', 'int8', '--json']);
     const v = parseAs<Omit<CompressResult, 'pruned'>>(r.out).verification!;

@@ -10,7 +10,7 @@ import type { SplitDataset, Table } from '../../data/types';
 import { GsError } from '../../errors';
 import { loadRun } from '../../network/run-io';
 import type { Network } from '../../network/types';
-import { META, mapLabels, readModelFile, readOnnxInfo, verifyOnnx } from '../../onnx';
+import { DEFAULT_MAX_RMSE_INCREASE, META, mapLabels, readModelFile, readOnnxInfo, verifyOnnx } from '../../onnx';
 import type { RuntimeChoice } from '../../onnx/runtime';
 import { runDataSpec } from '../../pipeline/compress';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
@@ -114,6 +114,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       if (!spec) throw new GsError('BAD_OPTION', `${a.run} does not record its data; pass --data FILE|NAME (or --train/--test)`);
     }
     if (!spec) throw new GsError('BAD_OPTION', 'no data to verify on; give --data FILE|NAME, --train FILE --test FILE, or --run DIR');
+    // a regressor's data has a numeric target (the model's metadata says so)
+    if (iface?.task === 'regression' && spec.task === undefined) spec = { ...spec, task: 'regression' };
     status('loading data...');
     const data = await loadDataset(spec);
     const table = pickSplit(data, a.split);
@@ -128,11 +130,13 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       reference,
       features: table.features,
       labels,
+      targets: data.task === 'regression' ? (table.targets ?? null) : null,
       rows: table.rows,
       tolerance: a.tolerance,
       minAccuracy: a['min-accuracy'],
       runtime: a.runtime === 'auto' && process.env.GS_COMPRESS_ORT ? undefined : (a.runtime as RuntimeChoice),
-      ...(quantized && reference ? { maxAccuracyDrop: a['max-accuracy-drop'] / 100 } : {}),
+      ...(quantized && reference && iface?.task !== 'regression' ? { maxAccuracyDrop: a['max-accuracy-drop'] / 100 } : {}),
+      ...(quantized && reference && iface?.task === 'regression' ? { maxRmseIncrease: DEFAULT_MAX_RMSE_INCREASE } : {}),
     });
     if (a.json) {
       process.stdout.write(
@@ -143,6 +147,14 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         `${a.model} on ${data.name} (${a.split} split)${reference ? `, reference ${a.run}` : ', against the data labels'}\n`,
       );
       process.stdout.write(`${formatVerification(r)}\n`);
+    }
+    if (!r.ok && r.regression) {
+      const g = r.regression;
+      const why =
+        r.mode === 'lossy'
+          ? `RMSE ${g.onnxRmse?.toPrecision(4)} is more than ${(100 * (g.maxRmseIncrease ?? 0)).toFixed(1)}% above the trained network's ${g.referenceRmse?.toPrecision(4)}`
+          : `${g.outside} outputs differ from the trained network by more than ${a.tolerance} + ${g.relTolerance} x |value| (max ${g.maxAbsDiff.toExponential(2)})`;
+      throw new GsError('VERIFY_FAILED', `${a.model}: verification failed: ${why}`);
     }
     if (!r.ok) {
       const why = reference
