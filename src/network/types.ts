@@ -6,7 +6,7 @@
  *   z = x[inputIndices]                               (feature selection; identity before pruning)
  *   z = (z - scaling.mean[inputIndices]) / scaling.std[inputIndices]   (when scaling is present)
  *   for each hidden layer: z = act(z @ kernel + bias)  (act = layer.activation, relu when absent);  last layer: logits = z @ kernel + bias
- *   probabilities = softmax(logits)
+ *   probabilities = softmax(logits)     (classification; a regressor's logits are its predictions: network/tasks.ts)
  */
 import type { Scaling } from '../data/types';
 import type { Activation } from './activations';
@@ -31,7 +31,7 @@ export interface Network {
   inputIndices: number[];
   /** Scaling over all inputWidth raw columns, or null when the data is used as is. */
   scaling: Scaling | null;
-  /** Hidden layers (ReLU) followed by the output layer (softmax). At least one layer. */
+  /** Hidden layers (ReLU) followed by the output layer (softmax; linear for a regressor). At least one layer. */
   layers: DenseLayer[];
   /** Class labels, index = output unit. */
   classLabels: string[];

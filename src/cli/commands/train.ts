@@ -73,7 +73,8 @@ export interface TrainJson {
 }
 
 function describeDataset(d: SplitDataset): string {
-  return `${d.name}: train ${d.train.rows} x ${d.train.cols}, test ${d.test.rows}, ${d.classLabels.length} classes`;
+  const what = d.task === 'regression' ? `regression target ${d.classLabels.join(', ')}` : `${d.classLabels.length} classes`;
+  return `${d.name}: train ${d.train.rows} x ${d.train.cols}, test ${d.test.rows}, ${what}`;
 }
 
 export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
