@@ -235,7 +235,12 @@ async function compressRegressor(
   const truth = loaded.test.targets as Float32Array;
   const fits = truth.length === t.rows * k;
   const origOut = await modelOutputs(src, t);
-  const { slimNet, history, targetParams, originalParams, threshold } = await sparsifyToBudget(src, data, opts);
+  // On its own outputs the model's squared error and its gradients are ~0, so Adam's per-coordinate
+  // step lr / (sqrt(v) + eps) is huge and the preconditioned proximal step would zero the whole
+  // network: distilling a regressor thresholds with the plain lr * lambda instead.
+  const proxStep = opts.labelsFromModel ? (opts.train?.proxStep ?? 'lr') : opts.train?.proxStep;
+  const run = { ...opts, train: { ...opts.train, ...(proxStep ? { proxStep } : {}) } };
+  const { slimNet, history, targetParams, originalParams, threshold } = await sparsifyToBudget(src, data, run);
   status('exporting and verifying against the original...');
   const bytes = exportOnnx(slimNet, {
     producerVersion: opts.producerVersion,

@@ -169,6 +169,25 @@ describe('the command line with a regressor', () => {
     expect(j.outputRmse).toBeGreaterThan(0);
     const out = await runOnnx(p('slim.onnx'), new Float32Array(6).fill(1), 1, 6);
     expect(out.probabilities.length).toBe(1);
+    // distilling (targets = the original's own outputs) does not collapse the network: the
+    // preconditioned proximal step would, as the gradients are ~0 there (see compress-model.ts)
+    const distilled = await runCli([
+      'compress',
+      fx('torch-regressor.onnx'),
+      '--task',
+      'regression',
+      '--data',
+      p('reg.csv'),
+      '--target-ratio',
+      '0.5',
+      '--labels-from-model',
+      '--export',
+      p('slim3.onnx'),
+      '--json',
+    ]);
+    const dj = parseAs<{ slim: { parameters: number; testR2: number; layers: number[] } }>(distilled.out);
+    expect(dj.slim.layers[1]).toBeGreaterThan(1);
+    expect(dj.slim.testR2).toBeGreaterThan(0.8);
     // the text form says the same in words
     const text = await runCli([
       'compress',

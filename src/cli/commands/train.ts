@@ -341,6 +341,17 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     if (init && !a.json) {
       process.stderr.write(`starting from ${init.describe}${a['labels-from-model'] ? "; labels: the model's predictions" : ''}\n`);
     }
+    if (
+      init?.network.task === 'regression' &&
+      a['labels-from-model'] &&
+      cfg.proxStep === 'preconditioned' &&
+      cfg.solver === 'prox' &&
+      !a.json
+    ) {
+      process.stderr.write(
+        "note: a regressor fits its own predictions exactly, so the optimizer's per-coordinate steps grow without bound and the preconditioned proximal step can remove the whole network; --prox-step lr avoids that (compress uses it here)\n",
+      );
+    }
     const ftEpochs = a['finetune-epochs'];
     if (!(Number.isInteger(ftEpochs) && ftEpochs >= 0))
       throw new GsError('BAD_OPTION', `--finetune-epochs ${ftEpochs}: expected an integer >= 0`);
