@@ -9,7 +9,11 @@ import { loadDataset } from '../../src/data';
 import { logits } from '../../src/network/forward';
 import { loadRun, saveRun } from '../../src/network/run-io';
 import { regressionMetrics } from '../../src/network/tasks';
+import { exportOnnx, verifyOnnx } from '../../src/onnx';
+import { readOnnxInfo } from '../../src/onnx/read';
 import { resolveTrainConfig } from '../../src/train/config';
+import type { SplitDataset } from '../../src/data/types';
+import { Rng } from '../../src/util/rng';
 import { trainNetwork } from '../../src/train/train';
 import { NOISE, tempDir, writePlanted } from './helpers';
 
@@ -102,4 +106,35 @@ describe('training a regressor', () => {
       /classification model but the data was read for regression/,
     );
   });
+});
+
+test('two target columns: trained on both, exported as prediction [N, 2] and verified', async () => {
+  const rng = new Rng(5);
+  const table = (rows: number) => {
+    const features = Float32Array.from({ length: rows * 4 }, () => rng.normal());
+    const targets = new Float32Array(rows * 2);
+    for (let r = 0; r < rows; r++) {
+      const x = features.subarray(r * 4, r * 4 + 4);
+      targets[2 * r] = 2 * x[0] - x[1] + 0.01 * rng.normal();
+      targets[2 * r + 1] = 100 + 30 * Math.tanh(x[2]) + 0.01 * rng.normal();
+    }
+    return { rows, cols: 4, features, labels: new Int32Array(rows), targets };
+  };
+  const data: SplitDataset = {
+    name: 'two-targets',
+    train: table(300),
+    test: table(100),
+    classLabels: ['a', 'b'],
+    featureNames: ['x0', 'x1', 'x2', 'x3'],
+    tabular: true,
+    ref: { kind: 'file', files: [] },
+    task: 'regression',
+  };
+  const r = await trainNetwork(data, resolveTrainConfig({ hidden: [12], activation: 'tanh', epochs: 40, lr: 0.01, seed: 1 }));
+  expect(r.history[r.history.length - 1].testAccuracy).toBeGreaterThan(0.97); // R^2 over both columns
+  const bytes = exportOnnx(r.network, { producerVersion: 'test' });
+  expect(readOnnxInfo(bytes, 'm').outputs.map((o) => [o.name, o.shape])).toEqual([['prediction', ['batch', 2]]]);
+  const v = await verifyOnnx({ onnx: bytes, reference: r.network, features: data.test.features, targets: data.test.targets, rows: 100 });
+  expect(v.ok).toBe(true);
+  expect(v.regression?.onnxR2).toBeGreaterThan(0.97);
 });
