@@ -97,7 +97,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
     }
     const lines = [
       `imported ${a.model} (${imported.format}, ${imported.producer})`,
-      `  layers ${summary.layers.join('-')}, activations ${summary.activations.join(', ') || '(none)'}, output ${imported.outputForm}, ${summary.parameters} parameters`,
+      `  layers ${summary.layers.join('-')}, activations ${summary.activations.join(', ') || '(none)'}, output ${isRegression(net) ? 'linear (regression)' : imported.outputForm}, ${summary.parameters} parameters`,
       `  scaling ${net.scaling ? 'in front of the first layer' : 'none'}; ${isRegression(net) ? 'regression, targets' : 'classes'} ${net.classLabels.join(', ')}`,
       ...imported.notes.map((n) => `  ${n}`),
       `  ${describeCheck('check on random rows', random, isRegression(net))}`,
