@@ -185,6 +185,32 @@ async function covtypePart(seeds: number[], epochs: number, maxRows: number | un
         `${rows.every((r) => r.onnxOk) ? 'all' : 'NOT all'} | ${col((r) => r.seconds, 1)} |`,
     );
   }
+  // quantized exports (lossy) of one group-lasso network, judged by test RMSE against the float network
+  const q = (await trainNetwork(data, resolveTrainConfig({ ...base, seed: 0, penalty: 'gl', lambda: 1e-4 }))).network;
+  const qp = pruneNetwork(q).network;
+  const quant: string[] = [
+    '',
+    'Quantized exports (lossy) of the group lasso lambda 1e-4 network, seed 0, verified by test RMSE against the float network (fails above +2%):',
+    '',
+    '| weights | bytes | test RMSE onnx | test RMSE float network | max abs output diff | verified |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const quantize of [null, 'float16', 'int8'] as const) {
+    const bytes = exportOnnx(qp, { producerVersion: VERSION, quantize });
+    const t = data.test;
+    const v = await verifyOnnx({
+      onnx: bytes,
+      reference: qp,
+      features: t.features,
+      targets: t.targets,
+      rows: t.rows,
+      ...(quantize ? { maxRmseIncrease: 0.02 } : {}),
+    });
+    const g = v.regression;
+    quant.push(
+      `| ${quantize ?? 'float32'} | ${bytes.length} | ${g?.onnxRmse?.toFixed(2)} | ${g?.referenceRmse?.toFixed(2)} | ${g?.maxAbsDiff.toExponential(1)} | ${v.ok ? 'yes' : 'FAILED'} |`,
+    );
+  }
   const p = peer(data, seeds, epochs, lr);
   if (p) {
     lines.push(
@@ -200,7 +226,7 @@ async function covtypePart(seeds: number[], epochs: number, maxRows: number | un
       )} |`,
     );
   } else lines.push('', '(PyTorch peer skipped: /usr/bin/python3 has no torch.)');
-  return lines;
+  return [...lines, ...quant];
 }
 
 function stdOf(v: Float32Array): number {
