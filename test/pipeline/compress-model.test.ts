@@ -1,7 +1,8 @@
 /**
  * compress: a model the user has (a fixture from torch.onnx.export) to a parameter budget,
- * checked against the original: the slim model fits the budget, its ONNX export equals it, and it
- * agrees with the original on most test rows of data labelled by the original.
+ * checked against the original: the slim model fits the budget (reached by removal steps that
+ * never grow the network), its ONNX export equals it, and it agrees with the original on most
+ * test rows of data labelled by the original.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,7 +10,7 @@ import * as path from 'path';
 import type { SplitDataset } from '../../src/data/types';
 import { parameterCount } from '../../src/network/create';
 import { predictLabels } from '../../src/network/forward';
-import { cutToBudget, compressModel } from '../../src/pipeline/compress-model';
+import { compressModel } from '../../src/pipeline/compress-model';
 import { loadInit } from '../../src/pipeline/init-from';
 import { randomRows } from '../../src/pipeline/import-check';
 import { readOnnxInfo, runOnnx } from '../../src/onnx';
@@ -17,17 +18,6 @@ import { readOnnxInfo, runOnnx } from '../../src/onnx';
 const FIX = path.join(__dirname, '..', 'fixtures', 'import');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-compress-model-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-test('cutToBudget meets the budget, exactly when exact pruning suffices', async () => {
-  const { network } = await loadInit(path.join(FIX, 'torch-relu.onnx'));
-  const all = parameterCount(network);
-  expect(cutToBudget(network, all).threshold).toBeNull();
-  for (const target of [150, 80, 30]) {
-    const cut = cutToBudget(network, target);
-    expect(parameterCount(cut.network)).toBeLessThanOrEqual(target);
-    expect(cut.threshold).not.toBeNull();
-  }
-});
 
 test('compress MODEL to 50% of its parameters: fits, exports exactly, agrees with the original', async () => {
   const model = path.join(FIX, 'torch-relu.onnx');
@@ -49,7 +39,6 @@ test('compress MODEL to 50% of its parameters: fits, exports exactly, agrees wit
   const out = path.join(tmp, 'slim.onnx');
   const r = await compressModel(model, data, {
     targetRatio: 0.5,
-    lambda: 1e-3,
     epochs: 6,
     finetuneEpochs: 6,
     exportPath: out,
@@ -57,6 +46,11 @@ test('compress MODEL to 50% of its parameters: fits, exports exactly, agrees wit
     train: { lr: 3e-3 },
   });
   expect(r.slim.parameters).toBeLessThanOrEqual(r.targetParams);
+  // budget training: removal steps from the original's size down to the budget, each no larger than the one before
+  expect(r.projections.length).toBeGreaterThan(0);
+  expect(r.projections[0].before).toBe(parameterCount(src.network));
+  for (const p of r.projections) expect(p.after).toBeLessThanOrEqual(p.before);
+  expect(r.projections[r.projections.length - 1].after).toBeLessThanOrEqual(r.targetParams);
   expect(r.targetParams).toBe(Math.floor(parameterCount(src.network) * 0.5));
   expect(r.original.testAccuracy).toBe(1);
   expect(r.agreement).toBeGreaterThan(0.85);
