@@ -5,7 +5,7 @@
  *
  * With RUN_DIR the dense model is that run's trained network, the others are exports of
  * pruneNetwork() of it (exact): default (full-width input, the form the exporter chooses),
- * compact input, int8 and float16 weights (lossy); --forms adds each full-width input form
+ * compact input, int8, int8-weights and float16 weights (lossy); --forms adds each full-width input form
  * (gather, zero rows, Slice segments with 1..8 ranges) to show why the default is what it is.
  * --dense-from RUN2 times RUN2's network as the dense row instead (e.g. the dense network a budget
  * run was compressed from; its agreement is then against RUN's network, not a check).
@@ -111,6 +111,8 @@ async function main(): Promise<void> {
     { name: 'int8', net: pruned, opts: { quantize: 'int8' }, lossy: true, best: {} },
     { name: 'float16', net: pruned, opts: { quantize: 'float16' }, lossy: true, best: {} },
     { name: 'int8, compact input', net: pruned, opts: { quantize: 'int8', compactInput: true }, lossy: true, best: {} },
+    { name: 'int8-weights', net: pruned, opts: { quantize: 'int8-weights' }, lossy: true, best: {} },
+    { name: 'int8-weights, compact', net: pruned, opts: { quantize: 'int8-weights', compactInput: true }, lossy: true, best: {} },
   ];
   if (FORMS) {
     variants.push({ name: 'form: gather', net: pruned, opts: { inputForm: 'gather' }, lossy: false, best: {} });

@@ -17,7 +17,7 @@ import { multiplyAdds, parameterCount } from '../network/create';
 import { ACTIVATIONS, activationFn, activationOf, alphaOf } from '../network/activations';
 import { isRegression } from '../network/tasks';
 import type { DenseLayer, Network } from '../network/types';
-import { chooseInputForm, selectInputs, type InputForm } from './input-forms';
+import { chooseInputForm, readColumns, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
 import { FLOAT, INT64, floatAttr, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
 import { linearNodes, type Quantize } from './quantize';
@@ -84,6 +84,21 @@ export function foldScaling(net: Network): { layer: DenseLayer; mean: Float32Arr
   return { layer: { inSize, outSize, kernel, bias: first.bias }, mean };
 }
 
+/** 1/std of each column the first layer reads (in the layout `form` gives it; 0 for a dropped column,
+ * which the kernel ignores and which must not widen the quantization range). */
+function inverseStdOf(net: Network, width: number, form: InputForm, maxSegments?: number): Float32Array {
+  const std = (net.scaling as NonNullable<Network['scaling']>).std;
+  const kept = net.inputIndices.map((c) => 1 / std[c]);
+  if (form === 'compact' || form === 'gather') return Float32Array.from(kept);
+  const pos = new Map(net.inputIndices.map((c, k) => [c, k]));
+  const cols = readColumns(net, form, maxSegments);
+  if (cols.length !== width) throw new Error(`internal: ${cols.length} columns read, the first layer has ${width} rows`);
+  return Float32Array.from(cols, (c) => {
+    const k = pos.get(c);
+    return k === undefined ? 0 : kept[k];
+  });
+}
+
 /** Logits of the constant tail starting at layer `from`, whose input width is 0. */
 function constantLogits(layers: DenseLayer[], from: number): Float32Array {
   let v = Float64Array.from(layers[from].bias);
@@ -140,13 +155,25 @@ function outputName(net: Network): string {
 
 function denseChain(net: Network, input: string, form: InputForm, opts: ExportOptions, g: GraphParts): void {
   const quantize = opts.quantize ?? null;
+  // int8 quantizes the first layer's input with one scale per call: raw columns of very different
+  // ranges (covtype: metres beside 0/1 flags) would lose the small ones; and a kernel with 1/std
+  // folded in has rows of very different sizes, which one int8 scale per output column cannot hold
+  // (SDD: stds down to 1e-5). So with int8 weights the standardization is applied to the input
+  // (Sub, Mul) instead of being folded into the kernel.
+  const scaleInput = (quantize === 'int8' || quantize === 'int8-weights') && net.scaling !== null;
   const folded = foldScaling(net);
-  const first = selectInputs(net, folded, form, input, g, opts.maxSegments);
+  const first = selectInputs(net, scaleInput ? { layer: net.layers[0], mean: folded.mean } : folded, form, input, g, opts.maxSegments);
   let cur = first.output;
   if (first.mean) {
     g.inits.push(floatTensor('input_mean', [first.mean.length], first.mean));
     g.nodes.push(node('Sub', [cur, 'input_mean'], ['centered_features'], 'center_inputs'));
     cur = 'centered_features';
+  }
+  if (scaleInput) {
+    const inv = inverseStdOf(net, first.layer.inSize, form, opts.maxSegments);
+    g.inits.push(floatTensor('input_inv_std', [inv.length], inv));
+    g.nodes.push(node('Mul', [cur, 'input_inv_std'], ['standardized_features'], 'scale_inputs'));
+    cur = 'standardized_features';
   }
   net.layers.forEach((raw, l) => {
     const layer = l === 0 ? first.layer : raw;

@@ -9,14 +9,18 @@
  *   MatMulInteger, then int32 -> float * (activation scale x channel scale) + bias: the graph
  *   onnxruntime's Python dynamic quantizer writes for MatMul. A quarter of the weights' bytes
  *   (leading/trailing zero rows of a full-width first layer restored by a Pad folded at load).
- * Both run in onnxruntime-node and onnxruntime-web (CPU / WebAssembly kernels).
+ * - 'int8-weights' (LOSSY, weights only): the kernel stored as int8 per output channel (full 8-bit
+ *   range, scale_j = max_i |W_ij| / 127) and turned back into float32 by a Cast and a Mul of
+ *   initializers (folded once when the session loads); activations and compute stay float32, so only the weights' rounding is lost
+ *   (tabular inputs of very different ranges keep their accuracy). The same quarter of the bytes.
+ * All run in onnxruntime-node and onnxruntime-web (CPU / WebAssembly kernels).
  */
 import type { DenseLayer } from '../network/types';
 import type { GraphParts } from './export';
 import { floatTensor, int64Tensor, intAttr, node, onnx } from './proto';
 
-export type Quantize = 'int8' | 'float16';
-export const QUANTIZE_CHOICES: readonly Quantize[] = ['int8', 'float16'];
+export type Quantize = 'int8' | 'int8-weights' | 'float16';
+export const QUANTIZE_CHOICES: readonly Quantize[] = ['int8', 'int8-weights', 'float16'];
 
 const DT = onnx.TensorProto.DataType;
 
@@ -72,20 +76,21 @@ export function fromHalfBits(h: number): number {
  * in onnxruntime-node (0.06 in onnxruntime-web), 63 keeps both close.
  */
 export const INT8_WEIGHT_MAX = 63;
+/** Largest weight magnitude of 'int8-weights' (dequantized to float32 before the MatMul: the full range). */
+export const INT8_FULL_MAX = 127;
 
 /** Per-output-channel symmetric int8 weights: kernel [in, out] -> int8 values and a scale per column. */
-export function quantizeKernelInt8(layer: DenseLayer): { q: Int8Array; scale: Float32Array } {
+export function quantizeKernelInt8(layer: DenseLayer, max = INT8_WEIGHT_MAX): { q: Int8Array; scale: Float32Array } {
   const { inSize, outSize, kernel } = layer;
   const scale = new Float32Array(outSize);
   for (let j = 0; j < outSize; j++) {
     let m = 0;
     for (let i = 0; i < inSize; i++) m = Math.max(m, Math.abs(kernel[i * outSize + j]));
-    scale[j] = m > 0 ? m / INT8_WEIGHT_MAX : 1;
+    scale[j] = m > 0 ? m / max : 1;
   }
   const q = new Int8Array(kernel.length);
   for (let i = 0; i < inSize; i++) {
-    for (let j = 0; j < outSize; j++)
-      q[i * outSize + j] = Math.max(-INT8_WEIGHT_MAX, Math.min(INT8_WEIGHT_MAX, Math.round(kernel[i * outSize + j] / scale[j])));
+    for (let j = 0; j < outSize; j++) q[i * outSize + j] = Math.max(-max, Math.min(max, Math.round(kernel[i * outSize + j] / scale[j])));
   }
   return { q, scale };
 }
@@ -106,7 +111,8 @@ export function linearNodes(layer: DenseLayer, input: string, out: string, prefi
     g.nodes.push(node('Gemm', [input, `${prefix}.kernel`, `${prefix}.bias`], [out], prefix));
     return;
   }
-  const { q, scale } = quantizeKernelInt8(layer);
+  const weightsOnly = quantize === 'int8-weights';
+  const { q, scale } = quantizeKernelInt8(layer, weightsOnly ? INT8_FULL_MAX : INT8_WEIGHT_MAX);
   g.inits.push(floatTensor(`${prefix}.kernel_scale`, [outSize], scale));
   const p = (s: string) => `${prefix}.${s}`;
   // Leading and trailing zero rows (columns a full-width input does not use) are not stored: a Pad
@@ -123,6 +129,16 @@ export function linearNodes(layer: DenseLayer, input: string, out: string, prefi
     g.nodes.push(node('Pad', [p('kernel_int8_rows'), p('kernel_pads')], [p('kernel_int8')], p('kernel_pad')));
   } else {
     g.inits.push({ name: p('kernel_int8'), dims: [inSize, outSize], dataType: DT.INT8, rawData: new Uint8Array(q.buffer) });
+  }
+  if (weightsOnly) {
+    // Cast and Mul of initializers only: onnxruntime folds them into a float32 kernel when the
+    // session loads (a DequantizeLinear is kept as a node and ran on every call: 70 µs at batch 1).
+    g.nodes.push(
+      node('Cast', [p('kernel_int8')], [p('kernel_steps')], p('kernel_cast'), [intAttr('to', DT.FLOAT)]),
+      node('Mul', [p('kernel_steps'), p('kernel_scale')], [p('kernel')], p('kernel_dequantize')),
+      node('Gemm', [input, p('kernel'), p('bias')], [out], prefix),
+    );
+    return;
   }
   g.nodes.push(
     node('DynamicQuantizeLinear', [input], [p('x_q'), p('x_scale'), p('x_zero')], p('quantize_input')),
@@ -142,7 +158,7 @@ export function linearNodes(layer: DenseLayer, input: string, out: string, prefi
 export function storedKernel(layer: DenseLayer, quantize: Quantize | null): Float32Array {
   if (quantize === null) return layer.kernel;
   if (quantize === 'float16') return Float32Array.from(layer.kernel, (v) => fromHalfBits(toHalfBits(v)));
-  const { q, scale } = quantizeKernelInt8(layer);
+  const { q, scale } = quantizeKernelInt8(layer, quantize === 'int8-weights' ? INT8_FULL_MAX : INT8_WEIGHT_MAX);
   const { outSize } = layer;
   return Float32Array.from(q, (v, i) => v * scale[i % outSize]);
 }

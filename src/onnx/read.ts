@@ -133,10 +133,11 @@ function denseLayers(g: onnx.IGraphProto, inits: Map<string, InitializerInfo>, i
   const weight = (name: string, depth = 0): Weight | undefined => {
     const init = inits.get(name);
     if (init) return { dims: init.dims, type: init.type, size: init.size };
-    const p = depth < 3 ? producer(name) : undefined;
-    const src = p && (p.opType === 'Cast' || p.opType === 'Pad') ? weight(p.input?.[0] ?? '', depth + 1) : undefined;
+    const p = depth < 4 ? producer(name) : undefined;
+    const src =
+      p && ['Cast', 'Pad', 'Mul', 'DequantizeLinear'].includes(p.opType ?? '') ? weight(p.input?.[0] ?? '', depth + 1) : undefined;
     if (!p || !src) return undefined;
-    if (p.opType === 'Cast') return src;
+    if (p.opType !== 'Pad') return src;
     const pads = int64s.get(p.input?.[1] ?? '');
     if (!pads || pads.length !== 2 * src.dims.length) return undefined;
     return { ...src, dims: src.dims.map((d, i) => d + pads[i] + pads[i + src.dims.length]) };

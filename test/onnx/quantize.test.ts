@@ -108,4 +108,46 @@ describe('float16 and int8 weights', () => {
     expect(bad.onnxAccuracy).toBeLessThan(0.995);
     expect(bad).toMatchObject({ ok: false, mode: 'lossy' });
   });
+
+  test('int8-weights: int8 in the file, float compute: outputs within the weight rounding of the float network, in node and web', async () => {
+    const net = keepInputs(
+      randomNet(200, [32, 16], 4, 31, true),
+      Array.from({ length: 120 }, (_, i) => 40 + i),
+    );
+    const rows = 300;
+    const x = randomData(rows, 200, 32);
+    const bytes = exportOnnx(net, { producerVersion: 't', quantize: 'int8-weights' });
+    const float = exportOnnx(net, { producerVersion: 't' });
+    expect(bytes.length).toBeLessThan(0.6 * float.length);
+    const ref = predictProba(net, x, rows);
+    for (const runtime of ['node', 'web'] as const) {
+      const out = await runOnnx(bytes, x, rows, 200, { runtime });
+      // per-channel 8-bit weights: a relative error of at most 1/254 per weight
+      expect(maxAbsDiff(out.probabilities, ref)).toBeLessThan(0.05);
+      expect(maxAbsDiff(out.probabilities, ref)).toBeGreaterThan(0); // it is lossy
+    }
+  });
+
+  test('int8 keeps columns of very different ranges: a 0/1 flag beside a feature in the thousands (standardized data)', async () => {
+    // covtype-like: column 0 in metres (mean 3000, std 300), columns 1-5 flags (0/1), the network reading all of them
+    const base = randomNet(6, [16], 3, 21, true);
+    const mean = Float32Array.of(3000, 0.5, 0.5, 0.5, 0.5, 0.5);
+    const std = Float32Array.of(300, 0.5, 0.5, 0.5, 0.5, 0.5);
+    const net = { ...base, scaling: { mean, std } };
+    const rows = 2000;
+    const rng = new Rng(22);
+    const x = new Float32Array(rows * 6);
+    for (let r = 0; r < rows; r++) {
+      x[r * 6] = 3000 + 300 * rng.normal();
+      for (let c = 1; c < 6; c++) x[r * 6 + c] = rng.next() < 0.5 ? 0 : 1;
+    }
+    const ref = predictLabels(net, x, rows);
+    for (const quantize of ['int8', 'int8-weights'] as const) {
+      for (const compactInput of [false, true]) {
+        const out = await runOnnx(exportOnnx(net, { producerVersion: 't', quantize, compactInput }), x, rows, 6);
+        const agree = ref.reduce((n, l, i) => n + (l === out.labels[i] ? 1 : 0), 0) / rows;
+        expect(agree).toBeGreaterThan(quantize === 'int8' ? 0.97 : 0.99);
+      }
+    }
+  });
 });
