@@ -6,6 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_ALLOCATION, DEFAULT_UNIT_SCORE } from '../../src/train/budget/project';
+import { DEFAULT_BUDGET_SCHEDULE } from '../../src/train/budget/schedule';
 
 /** Parameters of a fully connected network with biases: sizes = [inputs, ...hidden, outputs]. */
 export function paramCount(sizes: readonly number[]): number {
@@ -39,6 +41,17 @@ export function denseWidthsForBudget(inputs: number, hidden: readonly number[], 
 /** The parameter budget for a percentage of the starting network (floored: never above the share). */
 export function budgetFor(startParams: number, percent: number): number {
   return Math.floor((startParams * percent) / 100);
+}
+
+/**
+ * An absolute budget as the percentage the store keys by: the share of the starting network,
+ * rounded down to 3 decimals, and the budget itself (never above `params`; budgetFor of the
+ * returned percentage may be smaller, so callers keep the budget).
+ */
+export function percentForParams(startParams: number, params: number): { percent: number; budget: number } {
+  if (!(Number.isInteger(params) && params > 0)) throw new Error(`--params: expected positive integers, got ${params}`);
+  const budget = Math.min(params, startParams);
+  return { percent: Math.floor((budget / startParams) * 100 * 1000) / 1000, budget };
 }
 
 /** The order budgets are run in: the issue's targets (25%, 10%) first, then the rest from large to small. */
@@ -79,6 +92,25 @@ export interface BenchRecord {
   /** Method-specific extras (the command line, accuracy before fine-tuning, ...). */
   detail: Record<string, unknown>;
   finishedAt: string;
+  /** What the method computed (see ALGORITHMS); absent in runs made before it was recorded. */
+  algorithm?: string;
+}
+
+/**
+ * What each of our methods computes, as the budget trainer's defaults at the time of the run:
+ * a stored run of a method listed here whose tag differs (or is absent) was made by another
+ * algorithm and is superseded: left out of the report and redone. The peer and the dense
+ * baseline do not depend on our algorithm and carry no tag.
+ */
+export const GS_ALGORITHM = `budget v2: score ${DEFAULT_UNIT_SCORE}, allocation ${DEFAULT_ALLOCATION}, warm-up ${DEFAULT_BUDGET_SCHEDULE.warmup}, at the budget by ${DEFAULT_BUDGET_SCHEDULE.rampEnd}, fine-tune lr constant`;
+export const ALGORITHMS: Partial<Record<Method, string>> = { gs: GS_ALGORITHM, gsd: `${GS_ALGORITHM}, distill` };
+
+/** The records made by the current algorithm of their method (see ALGORITHMS). */
+export function currentRecords<T extends Pick<BenchRecord, 'method' | 'algorithm'>>(
+  records: readonly T[],
+  algorithms: Partial<Record<Method, string>> = ALGORITHMS,
+): T[] {
+  return records.filter((r) => algorithms[r.method] === undefined || r.algorithm === algorithms[r.method]);
 }
 
 export function runKey(r: {

@@ -10,7 +10,14 @@ import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import type { Network } from '../network/types';
 import { pruneNetwork } from '../prune';
-import { projectToBudget, widthsOf, type Allocation, type UnitScore } from '../train/budget/project';
+import {
+  DEFAULT_ALLOCATION,
+  DEFAULT_UNIT_SCORE,
+  projectToBudget,
+  widthsOf,
+  type Allocation,
+  type UnitScore,
+} from '../train/budget/project';
 import { allowedSize, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import { resolveBudget, stackSize } from '../train/budget/size';
 import { unitStats } from '../train/budget/stats';
@@ -126,7 +133,7 @@ export async function trainToBudget(
   const project = (allowed: number) => {
     const cur = pruneNetwork(net as Network).network;
     const stats = unitStats(cur, data.train, 4000, cfg.seed + epoch);
-    const p = projectToBudget(cur, stats, allowed, opts.score ?? 'taylor', opts.allocation ?? 'global');
+    const p = projectToBudget(cur, stats, allowed, opts.score ?? DEFAULT_UNIT_SCORE, opts.allocation ?? DEFAULT_ALLOCATION);
     projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
     net = p.network;
   };
