@@ -479,6 +479,9 @@ async function writeReport(): Promise<void> {
     '',
     `The gs rows are runs of the current budget algorithm (${ALGORITHMS.gs ?? ''}); ${superseded} stored runs made by earlier defaults stay in runs.jsonl, superseded: left out here and redone by the script.`,
     '',
+    ...(fs.existsSync(path.join(OUT_DIR, 'NOTES.md'))
+      ? ['Where we lose and why, with the measurements behind the defaults: [NOTES.md](NOTES.md) (written by hand).', '']
+      : []),
     '![test accuracy against parameters](accuracy-vs-params.svg)',
     '',
     "## The issue's targets",
