@@ -1,12 +1,14 @@
 /**
  * onnxruntime throughput, size and accuracy of the ONNX forms of one network, at batch 1 and 1024.
  *
- *   npx tsx scripts/bench-onnx.ts [RUN_DIR] [--seconds S] [--threads N] [--runtime node|web] [--forms]
+ *   npx tsx scripts/bench-onnx.ts [RUN_DIR] [--seconds S] [--threads N] [--runtime node|web] [--forms] [--dense-from RUN2]
  *
  * With RUN_DIR the dense model is that run's trained network, the others are exports of
  * pruneNetwork() of it (exact): default (full-width input, the form the exporter chooses),
  * compact input, int8 and float16 weights (lossy); --forms adds each full-width input form
  * (gather, zero rows, Slice segments with 1..8 ranges) to show why the default is what it is.
+ * --dense-from RUN2 times RUN2's network as the dense row instead (e.g. the dense network a budget
+ * run was compressed from; its agreement is then against RUN's network, not a check).
  * Accuracy is on the run's test split (its recorded data). Without RUN_DIR a 784-32-32-10
  * network with planted group sparsity is used on random inputs (no accuracy).
  * Exact forms are checked against the reference forward pass (1e-5) before timing; timing is
@@ -34,6 +36,8 @@ const ROUNDS = 5;
 const THREADS = Number(opt('--threads') ?? 0);
 const RUNTIME = (opt('--runtime') ?? 'node') as RuntimeChoice;
 const FORMS = args.includes('--forms');
+/** A run whose network is the "dense" row instead of RUN's own (the network a budget run started from). */
+const DENSE_FROM = opt('--dense-from');
 
 /** 784-32-32-10 with rows of the kernels (groups) zeroed: 70% of inputs, half the hidden units. */
 function plantedNetwork(): Network {
@@ -78,8 +82,13 @@ interface Variant {
 
 async function main(): Promise<void> {
   const run = runDir ? loadRun(runDir) : null;
-  const dense = run ? run.network : plantedNetwork();
-  const { network: pruned, report } = pruneNetwork(dense);
+  const own = run ? run.network : plantedNetwork();
+  const { network: pruned, report } = pruneNetwork(own);
+  const dense = DENSE_FROM ? loadRun(DENSE_FROM).network : own;
+  if (dense.inputWidth !== own.inputWidth || dense.classLabels.length !== own.classLabels.length)
+    throw new Error(
+      `--dense-from ${DENSE_FROM}: its network reads ${dense.inputWidth} columns into ${dense.classLabels.length} classes, RUN's ${own.inputWidth} into ${own.classLabels.length}`,
+    );
   const d = dense.inputWidth;
   let x: Float32Array;
   let rows: number;
@@ -96,7 +105,7 @@ async function main(): Promise<void> {
     x = Float32Array.from({ length: rows * d }, () => rng.next());
   }
   const variants: Variant[] = [
-    { name: 'dense', net: dense, opts: {}, lossy: false, best: {} },
+    { name: DENSE_FROM ? 'dense (--dense-from)' : 'dense', net: dense, opts: {}, lossy: DENSE_FROM !== undefined, best: {} },
     { name: 'default', net: pruned, opts: {}, lossy: false, best: {} },
     { name: 'compact input', net: pruned, opts: { compactInput: true }, lossy: false, best: {} },
     { name: 'int8', net: pruned, opts: { quantize: 'int8' }, lossy: true, best: {} },
@@ -117,8 +126,12 @@ async function main(): Promise<void> {
     }
   }
   const sizes = (n: Network) => [n.layers[0].inSize, ...n.layers.map((l) => l.outSize)].join('-');
+  if (DENSE_FROM)
+    console.log(
+      `dense row: ${DENSE_FROM}, ${sizes(dense)}, parameters ${parameterCount(dense)} (not the same function: its agree/max |dp| compare it with RUN's network)`,
+    );
   console.log(
-    `source: ${runDir ?? 'planted 784-32-32-10'}; pruned ${sizes(dense)} -> ${sizes(pruned)}; parameters ${report.parameters.before} -> ${report.parameters.after}`,
+    `source: ${runDir ?? 'planted 784-32-32-10'}; pruned ${sizes(own)} -> ${sizes(pruned)}; parameters ${report.parameters.before} -> ${report.parameters.after}`,
   );
   const timedRows = Math.min(rows, 4096);
   const ref = predictProba(pruned, x, rows);

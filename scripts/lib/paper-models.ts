@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CATALOG, isCatalogName } from '../../src/data/catalog';
 import type { SplitDataset } from '../../src/data/types';
+import { manifestText, onnxManifestPath, type Manifest } from '../../src/network/manifest';
 import { OnnxModel } from '../../src/onnx';
 import { compressRun } from '../../src/pipeline/compress';
 import { runDirOf } from '../../src/sweep/store';
@@ -148,6 +149,9 @@ export async function exportModel(
     };
     // verified: move into place (tfjs folder: remove the old one, rename the new one)
     fs.renameSync(onnxTmp, files.onnx);
+    // the manifest was written beside the temporary file and names it: name the final file instead
+    const manifest = JSON.parse(fs.readFileSync(onnxManifestPath(onnxTmp), 'utf8')) as Manifest;
+    writeFileAtomic(onnxManifestPath(files.onnx), manifestText({ ...manifest, model: path.basename(files.onnx) }));
     fs.rmSync(files.tfjs, { recursive: true, force: true });
     fs.renameSync(tfjsTmp, files.tfjs);
     writeFileAtomic(files.json, `${JSON.stringify(m, null, 1)}\n`);
@@ -155,6 +159,7 @@ export async function exportModel(
     return m;
   } finally {
     fs.rmSync(onnxTmp, { force: true });
+    fs.rmSync(onnxManifestPath(onnxTmp), { force: true });
     fs.rmSync(tfjsTmp, { recursive: true, force: true });
   }
 }
@@ -264,7 +269,7 @@ export function modelCard(m: ModelRecord): string {
     `| hidden units | ${hiddenText(m.hiddenBefore)} before, **${hiddenText(m.hiddenAfter)} after** |`,
     `| inputs kept | ${keptText(m)} |`,
     `| classes | ${m.classLabels.join(', ')} |`,
-    `| files | \`${name}\` ${kb(m.onnxBytes)} (ONNX, opset 17); \`${path.basename(m.tfjsDir)}/\` ${kb(m.tfjsBytes)} (tfjs LayersModel + gs-run.json) |`,
+    `| files | \`${name}\` ${kb(m.onnxBytes)} (ONNX, opset 17) with \`${name.replace(/\.onnx$/, '.manifest.json')}\` (input columns, classes, scaling); \`${path.basename(m.tfjsDir)}/\` ${kb(m.tfjsBytes)} (tfjs LayersModel reading the same raw columns as the ONNX model, with manifest.json and gs-run.json) |`,
     `| verification | onnxruntime against the trained network on ${m.verification.rows} test rows: label agreement ${m.verification.agreement ?? '-'}, largest probability difference ${m.verification.maxProbDiff?.toExponential(2) ?? '-'} (tolerance ${m.verification.tolerance.toExponential()}) |`,
     '',
     '## Run it',
@@ -297,7 +302,8 @@ export function modelsIndex(models: ModelRecord[], quick: boolean): string {
     ...(quick ? ['> **Quick mode (smoke test):** these models were trained on small subsamples for 2 epochs.', ''] : []),
     'The best compact model of each data set of the paper reproduction (`scripts/reproduce-paper.ts`, report in `reports/paper/REPORT.md`):',
     'the sparsest run of the group-sparsity sweep within 0.5 accuracy points of its most accurate run, pruned exactly and exported to',
-    'ONNX (`<dataset>.onnx`) and as a tfjs LayersModel run directory (`<dataset>-tfjs/`), verified with onnxruntime. Each has a model card',
+    'ONNX (`<dataset>.onnx`, manifest `<dataset>.manifest.json`) and as a tfjs LayersModel run directory (`<dataset>-tfjs/`, the same raw',
+    'input columns, its own manifest.json), verified with onnxruntime. Each has a model card',
     '(`<dataset>.md`: data, split, training configuration, accuracy, parameters before and after, inputs kept, how to run it) and a',
     'JSON record (`<dataset>.json`) the card and this index are made from.',
     '',

@@ -6,7 +6,15 @@
 import * as fs from 'fs';
 import { GsError } from '../errors';
 import { type ModelInterface, modelInterface } from './metadata';
-import { type Int64Like, onnx, tensorSize, toNum } from './proto';
+import { ACTIVATIONS } from '../network/activations';
+import { INT64, type Int64Like, onnx, tensorSize, toNum } from './proto';
+
+/** Little-endian int64 values of a raw_data field. */
+function int64FromRaw(raw: Uint8Array | null | undefined): number[] {
+  if (!raw) return [];
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  return Array.from({ length: Math.floor(raw.byteLength / 8) }, (_, i) => Number(view.getBigInt64(8 * i, true)));
+}
 
 export interface TensorInfo {
   name: string;
@@ -23,10 +31,15 @@ export interface InitializerInfo {
 
 export interface LayerInfo {
   node: string;
-  op: string; // Gemm or MatMul(+Add)
+  op: string; // Gemm, MatMul+Add, or MatMulInteger (int8 weights, dynamically quantized input)
   inSize: number;
   outSize: number;
   relu: boolean;
+  /** What follows the layer: an activation name (relu, tanh, ...), softmax, or '-' (none found). */
+  activation: string;
+  /** Element type the kernel is stored in (float32, float16, int8). */
+  weights: string;
+  /** Kernel and bias elements stored in the file (an int8 kernel stores no leading or trailing zero rows). */
   parameters: number;
 }
 
@@ -93,29 +106,79 @@ function tensorInfo(v: onnx.IValueInfoProto): TensorInfo {
   return { name: v.name ?? '', type: typeName(t?.elemType), shape };
 }
 
-function denseLayers(g: onnx.IGraphProto, inits: Map<string, InitializerInfo>): LayerInfo[] {
+/** Activation names by the ONNX op that applies them (from the activation table), plus the output's. */
+const ACTIVATION_OPS: Record<string, string> = {
+  ...Object.fromEntries(
+    Object.values(ACTIVATIONS).flatMap((a) => (a.onnx && typeof a.onnx === 'object' ? [[a.onnx.op, a.name] as [string, string]] : [])),
+  ),
+  Softmax: 'softmax',
+  LogSoftmax: 'log_softmax',
+};
+
+interface Weight {
+  dims: number[];
+  type: string;
+  size: number;
+}
+
+/**
+ * Dense layers of the graph: Gemm, MatMul (+ Add) and MatMulInteger (+ Cast, Mul by the scales, Add
+ * of the bias) nodes whose kernel is an initializer, possibly through a Cast (float16 weights) or a
+ * Pad of initializers (int8 weights without their zero rows).
+ */
+function denseLayers(g: onnx.IGraphProto, inits: Map<string, InitializerInfo>, int64s: Map<string, number[]>): LayerInfo[] {
   const nodes = g.node ?? [];
   const consumer = (name: string) => nodes.find((n) => (n.input ?? []).includes(name));
+  const producer = (name: string) => nodes.find((n) => (n.output ?? []).includes(name));
+  const weight = (name: string, depth = 0): Weight | undefined => {
+    const init = inits.get(name);
+    if (init) return { dims: init.dims, type: init.type, size: init.size };
+    const p = depth < 3 ? producer(name) : undefined;
+    const src = p && (p.opType === 'Cast' || p.opType === 'Pad') ? weight(p.input?.[0] ?? '', depth + 1) : undefined;
+    if (!p || !src) return undefined;
+    if (p.opType === 'Cast') return src;
+    const pads = int64s.get(p.input?.[1] ?? '');
+    if (!pads || pads.length !== 2 * src.dims.length) return undefined;
+    return { ...src, dims: src.dims.map((d, i) => d + pads[i] + pads[i + src.dims.length]) };
+  };
   const layers: LayerInfo[] = [];
   for (const n of nodes) {
-    if (n.opType !== 'Gemm' && n.opType !== 'MatMul') continue;
-    const w = inits.get(n.input?.[1] ?? '');
+    if (n.opType !== 'Gemm' && n.opType !== 'MatMul' && n.opType !== 'MatMulInteger') continue;
+    const w = weight(n.input?.[1] ?? '');
     if (!w || w.dims.length !== 2) continue;
     let out = n.output?.[0] ?? '';
     let biasSize = n.opType === 'Gemm' ? (inits.get(n.input?.[2] ?? '')?.size ?? 0) : 0;
     let op = n.opType;
-    const next = consumer(out);
-    if (n.opType === 'MatMul' && next?.opType === 'Add') {
-      biasSize = (next.input ?? []).map((i) => inits.get(i)?.size ?? 0).reduce((a, b) => a + b, 0);
-      out = next.output?.[0] ?? '';
-      op = 'MatMul+Add';
+    if (n.opType === 'MatMulInteger') {
+      // int32 accumulator -> Cast -> Mul (scales) -> Add (bias)
+      for (let k = 0, next = consumer(out); k < 3 && next; k++, next = consumer(out)) {
+        out = next.output?.[0] ?? '';
+        if (next.opType === 'Add') {
+          biasSize = (next.input ?? []).map((i) => inits.get(i)?.size ?? 0).reduce((a, b) => a + b, 0);
+          break;
+        }
+      }
+    } else {
+      const next = consumer(out);
+      if (n.opType === 'MatMul' && next?.opType === 'Add') {
+        biasSize = (next.input ?? []).map((i) => inits.get(i)?.size ?? 0).reduce((a, b) => a + b, 0);
+        out = next.output?.[0] ?? '';
+        op = 'MatMul+Add';
+      }
     }
+    const transB = n.opType === 'Gemm' && (n.attribute ?? []).some((a) => a.name === 'transB' && toNum(a.i as Int64Like) === 1);
+    const [inSize, outSize] = transB ? [w.dims[1], w.dims[0]] : [w.dims[0], w.dims[1]];
+    const after = consumer(out);
+    const erfNear = after && [after, consumer(after.output?.[0] ?? '')].some((m) => m?.opType === 'Erf');
+    const activation = after ? (ACTIVATION_OPS[after.opType ?? ''] ?? (erfNear ? 'gelu' : '-')) : '-';
     layers.push({
       node: n.name ?? '',
       op,
-      inSize: w.dims[0],
-      outSize: w.dims[1],
-      relu: consumer(out)?.opType === 'Relu',
+      inSize,
+      outSize,
+      relu: activation === 'relu',
+      activation,
+      weights: w.type,
       parameters: w.size + biasSize,
     });
   }
@@ -131,6 +194,13 @@ export function readOnnxInfo(bytes: Uint8Array, file: string): OnnxInfo {
     return { name: t.name ?? '', type: typeName(t.dataType), dims, size: tensorSize(t) };
   });
   const inits = new Map(initializers.map((t) => [t.name, t]));
+  // small int64 initializers (Pad amounts, shapes), by value
+  const int64s = new Map<string, number[]>();
+  for (const t of g.initializer) {
+    if (t.dataType !== INT64 || tensorSize(t) > 16) continue;
+    const v = t.int64Data?.length ? t.int64Data.map((x) => toNum(x as Int64Like)) : int64FromRaw(t.rawData);
+    int64s.set(t.name ?? '', v);
+  }
   const metadata: Record<string, string> = {};
   for (const p of model.metadataProps) metadata[p.key ?? ''] = p.value ?? '';
   const initNames = new Set(inits.keys());
@@ -144,7 +214,7 @@ export function readOnnxInfo(bytes: Uint8Array, file: string): OnnxInfo {
     outputs: g.output.map(tensorInfo),
     nodes: g.node.map((n) => ({ name: n.name ?? '', op: n.opType ?? '', inputs: n.input ?? [], outputs: n.output ?? [] })),
     initializers,
-    layers: denseLayers(g, inits),
+    layers: denseLayers(g, inits, int64s),
     parameterCount: initializers.filter((t) => t.type === 'float32').reduce((s, t) => s + t.size, 0),
     metadata,
     interface: modelInterface(metadata, file),

@@ -24,7 +24,7 @@ afterAll(() => {
 
 const datasets = fs
   .readdirSync(MODELS)
-  .filter((f) => f.endsWith('.json'))
+  .filter((f) => f.endsWith('.json') && !f.endsWith('.manifest.json'))
   .map((f) => f.replace(/\.json$/, ''));
 
 function allFiles(dir: string): string[] {

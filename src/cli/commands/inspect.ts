@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import type { Argv, CommandModule } from 'yargs';
 import { GsError } from '../../errors';
+import { activationLabel, activationOf } from '../../network/activations';
 import { multiplyAdds, parameterCount } from '../../network/create';
 import { loadRun } from '../../network/run-io';
 import { META, readModelFile, readOnnxInfo, type OnnxInfo } from '../../onnx';
@@ -39,18 +40,17 @@ function formatOnnx(info: OnnxInfo, a: InspectArgs): string {
     ),
   );
   if (info.layers.length > 0) {
-    const rows = info.layers.map((l, i) => [
-      i,
-      l.node,
-      l.op,
-      l.inSize,
-      l.outSize,
-      l.relu ? 'relu' : i === info.layers.length - 1 ? 'softmax' : '-',
-      l.parameters,
-    ]);
-    out.push('', formatTable(['layer', 'node', 'op', 'in', 'out', 'activation', 'parameters'], rows));
+    const rows = info.layers.map((l, i) => [i, l.node, l.op, l.inSize, l.outSize, l.activation, l.weights, l.parameters]);
+    out.push('', formatTable(['layer', 'node', 'op', 'in', 'out', 'activation', 'weights', 'parameters'], rows));
   }
-  out.push('', `parameters: ${info.parameterCount} (float initializers)`);
+  const stored = info.layers.length > 0 ? info.layers.reduce((n, l) => n + l.parameters, 0) : info.parameterCount;
+  const compact = info.metadata[META.parameters];
+  out.push(
+    '',
+    compact && Number(compact) !== stored
+      ? `parameters: ${compact} in the compact network; ${stored} stored in the file (with the zero rows of dropped input columns)`
+      : `parameters: ${stored}${info.layers.length > 0 ? '' : ' (float initializers)'}`,
+  );
   const iface = info.interface;
   if (iface) {
     const names = info.metadata[META.keptNames]
@@ -93,7 +93,7 @@ function inspectRun(dir: string, a: InspectArgs): void {
     layer: i,
     in: l.inSize,
     out: l.outSize,
-    activation: i < net.layers.length - 1 ? 'relu' : 'softmax',
+    activation: i < net.layers.length - 1 ? activationLabel(activationOf(l)) : 'softmax',
     parameters: l.kernel.length + l.bias.length,
     zeroWeights: l.kernel.filter((w) => w === 0).length,
   }));
