@@ -219,7 +219,7 @@ function benchCells(c: Cell): string[] {
   const shape = c.layerSizes.find((s) => s !== null) ?? null;
   const hidden = shape ? shape.slice(1, -1) : [];
   return [
-    `${fmtSpread(c.accuracy)}, ${c.accuracy.n} seeds`,
+    c.accuracy.n > 1 ? `${fmtSpread(c.accuracy)}, ${c.accuracy.n} seeds` : fmtSpread(c.accuracy),
     `${Math.round(c.params.mean)} / ${c.startParams}`,
     String(Math.round(c.params.mean)),
     shape ? `${hidden.reduce((a, b) => a + b, 0)} / ${c.start.slice(1, -1).reduce((a, b) => a + b, 0)} (${hidden.join(', ')})` : '-',
