@@ -9,7 +9,7 @@
  *   peer  ../shared/bench/magnitude_prune_peer.py: PyTorch, dense training, structured magnitude
  *         pruning in 5 rounds with 2 epochs each, fine-tuning; epochs adding up to the same total.
  * Every finished run is appended to reports/compress/runs.jsonl and skipped on a rerun; a gs run
- * made by another algorithm than today's defaults (its record's `algorithm` tag, see ALGORITHMS in
+ * made by another algorithm than today's defaults (its record's `algorithm` tag, see algorithmOf in
  * scripts/lib/compress-bench.ts) is superseded: redone and left out of the report. At the end (or
  * with --report-only) reports/compress/COMPRESS.md and accuracy-vs-params.svg are written from
  * all current stored runs.
@@ -45,7 +45,8 @@ import {
   currentRecords,
   percentForParams,
   runKey,
-  ALGORITHMS,
+  algorithmOf,
+  CASE_TRAIN_ROWS,
   targetTable,
   type Target,
   type BenchRecord,
@@ -239,6 +240,8 @@ function load(c: BenchCase, needTorch: boolean): Promise<Loaded> {
   if (!p) {
     p = loadDataset({ data: c.data === 'mnist' ? 'mnist' : path.resolve(ROOT, c.data) }).then((data) => {
       const dir = fs.mkdtempSync(path.join(tmp, `${c.name}-`));
+      if (data.train.rows !== CASE_TRAIN_ROWS[c.name])
+        throw new Error(`${c.name}: expected ${CASE_TRAIN_ROWS[c.name]} training rows (CASE_TRAIN_ROWS), the data have ${data.train.rows}`);
       if (data.train.cols !== c.io[0] || data.classLabels.length !== c.io[1])
         throw new Error(
           `${c.name}: expected ${c.io[0]} inputs and ${c.io[1]} classes, the data have ${data.train.cols} and ${data.classLabels.length}`,
@@ -437,7 +440,7 @@ async function runAll(): Promise<void> {
           seconds: (Date.now() - t) / 1000,
           detail: o.detail,
           finishedAt: new Date().toISOString(),
-          ...(ALGORITHMS[p.method] !== undefined ? { algorithm: ALGORITHMS[p.method] } : {}),
+          ...(algorithmOf(p.method, p.c.name) !== undefined ? { algorithm: algorithmOf(p.method, p.c.name) } : {}),
         };
         appendBenchRecord(STORE, rec);
         done++;
@@ -477,7 +480,7 @@ async function writeReport(): Promise<void> {
     '',
     'Accuracy is mean ± sample sd (lowest-highest) over the seeds. "Beats beyond the spread" means the lowest gs-compress seed is above the highest seed of the alternative; "within the spread" means the seed ranges overlap.',
     '',
-    `The gs rows are runs of the current budget algorithm (${ALGORITHMS.gs ?? ''}); ${superseded} stored runs made by earlier defaults stay in runs.jsonl, superseded: left out here and redone by the script.`,
+    `The gs rows are runs of the current budget algorithm (${[...new Set(CASES.map((c) => `${c.name}: ${algorithmOf('gs', c.name) ?? ''}`))].join('; ')}); ${superseded} stored runs made by earlier defaults stay in runs.jsonl, superseded: left out here and redone by the script.`,
     '',
     ...(fs.existsSync(path.join(OUT_DIR, 'NOTES.md'))
       ? ['Where we lose and why, with the measurements behind the defaults: [NOTES.md](NOTES.md) (written by hand).', '']
