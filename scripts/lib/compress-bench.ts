@@ -6,6 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_ALLOCATION, DEFAULT_UNIT_SCORE } from '../../src/train/budget/project';
+import { DEFAULT_BUDGET_SCHEDULE, defaultFinetuneLrSchedule } from '../../src/train/budget/schedule';
 
 /** Parameters of a fully connected network with biases: sizes = [inputs, ...hidden, outputs]. */
 export function paramCount(sizes: readonly number[]): number {
@@ -39,6 +41,17 @@ export function denseWidthsForBudget(inputs: number, hidden: readonly number[], 
 /** The parameter budget for a percentage of the starting network (floored: never above the share). */
 export function budgetFor(startParams: number, percent: number): number {
   return Math.floor((startParams * percent) / 100);
+}
+
+/**
+ * An absolute budget as the percentage the store keys by: the share of the starting network,
+ * rounded down to 3 decimals, and the budget itself (never above `params`; budgetFor of the
+ * returned percentage may be smaller, so callers keep the budget).
+ */
+export function percentForParams(startParams: number, params: number): { percent: number; budget: number } {
+  if (!(Number.isInteger(params) && params > 0)) throw new Error(`--params: expected positive integers, got ${params}`);
+  const budget = Math.min(params, startParams);
+  return { percent: Math.floor((budget / startParams) * 100 * 1000) / 1000, budget };
 }
 
 /** The order budgets are run in: the issue's targets (25%, 10%) first, then the rest from large to small. */
@@ -79,6 +92,45 @@ export interface BenchRecord {
   /** Method-specific extras (the command line, accuracy before fine-tuning, ...). */
   detail: Record<string, unknown>;
   finishedAt: string;
+  /** What the method computed (see algorithmOf); absent in runs made before it was recorded. */
+  algorithm?: string;
+}
+
+/**
+ * What each of our methods computes on a case, as the budget trainer's defaults at the time of
+ * the run (the fine-tuning lr schedule depends on the training rows): a stored run of a tagged
+ * method whose tag differs (or is absent) was made by another algorithm and is superseded: left
+ * out of the report and redone. The peer and the dense baseline do not depend on our algorithm
+ * and carry no tag.
+ */
+export function gsAlgorithm(trainRows: number): string {
+  return `budget v2: score ${DEFAULT_UNIT_SCORE}, allocation ${DEFAULT_ALLOCATION}, warm-up ${DEFAULT_BUDGET_SCHEDULE.warmup}, at the budget by ${DEFAULT_BUDGET_SCHEDULE.rampEnd}, fine-tune lr ${defaultFinetuneLrSchedule(trainRows)}`;
+}
+
+/** Training rows of the benchmark's cases (their fixed splits), for the algorithm tags. */
+export const CASE_TRAIN_ROWS: Record<string, number> = {
+  sdd: 1540,
+  covtype: 35000,
+  mnist: 60000,
+  'mnist-300-100': 60000,
+  'mnist-500-300': 60000,
+};
+
+/** The tag of a method's runs on a case (undefined: the method carries none). */
+export function algorithmOf(method: Method, caseName: string): string | undefined {
+  const gs = gsAlgorithm(CASE_TRAIN_ROWS[caseName] ?? 0);
+  return method === 'gs' ? gs : method === 'gsd' ? `${gs}, distill` : undefined;
+}
+
+/** The records made by the current algorithm of their method on their case (see algorithmOf). */
+export function currentRecords<T extends Pick<BenchRecord, 'method' | 'case' | 'algorithm'>>(
+  records: readonly T[],
+  tagOf: (method: Method, caseName: string) => string | undefined = algorithmOf,
+): T[] {
+  return records.filter((r) => {
+    const tag = tagOf(r.method, r.case);
+    return tag === undefined || r.algorithm === tag;
+  });
 }
 
 export function runKey(r: {

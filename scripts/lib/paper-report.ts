@@ -21,7 +21,7 @@ import type { RunRecord } from '../../src/sweep/types';
 import { VERSION } from '../../src/version';
 import { writeFileAtomic } from '../../src/util/fs-atomic';
 import { modelFiles, readModelRecord, type ModelRecord } from './paper-models';
-import { aggregate, bestWithin, fmtSpread, readBenchStore, type Cell } from './compress-bench';
+import { aggregate, bestWithin, currentRecords, fmtSpread, readBenchStore, type Cell } from './compress-bench';
 import { PAPER_FIGURES, paperCell } from './paper-figures';
 import {
   dataSource,
@@ -219,7 +219,7 @@ function benchCells(c: Cell): string[] {
   const shape = c.layerSizes.find((s) => s !== null) ?? null;
   const hidden = shape ? shape.slice(1, -1) : [];
   return [
-    `${fmtSpread(c.accuracy)}, ${c.accuracy.n} seeds`,
+    c.accuracy.n > 1 ? `${fmtSpread(c.accuracy)}, ${c.accuracy.n} seeds` : fmtSpread(c.accuracy),
     `${Math.round(c.params.mean)} / ${c.startParams}`,
     String(Math.round(c.params.mean)),
     shape ? `${hidden.reduce((a, b) => a + b, 0)} / ${c.start.slice(1, -1).reduce((a, b) => a + b, 0)} (${hidden.join(', ')})` : '-',
@@ -500,7 +500,7 @@ export function reportMarkdown(o: ReportOptions): string {
 export const COMPRESS_STORE = path.join(REPO_ROOT, 'reports/compress/runs.jsonl');
 
 function compressCells(): Cell[] {
-  return aggregate(readBenchStore(COMPRESS_STORE).filter((r) => r.epochs === 20 && r.finetuneEpochs === 10));
+  return aggregate(currentRecords(readBenchStore(COMPRESS_STORE)).filter((r) => r.epochs === 20 && r.finetuneEpochs === 10));
 }
 
 /**

@@ -2,16 +2,23 @@
  * Training to a parameter budget: a few dense epochs, then gradual structured pruning (the allowed
  * size falls toward the budget on a cubic schedule; at the end of each epoch of the ramp the
  * network is projected onto it by removing the weakest units per parameter, globally, and the
- * exactly pruned, smaller network trains on), then fine-tuning of the compact network with a
- * decaying learning rate. The result is guaranteed to have at most the budget's parameters
+ * exactly pruned, smaller network trains on), then fine-tuning of the compact network (its
+ * learning rate decaying on large training sets, see defaultFinetuneLrSchedule). The result is guaranteed to have at most the budget's parameters
  * after exact pruning. Removed units leave the engine: each stage trains the compact network.
  */
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import type { Network } from '../network/types';
 import { pruneNetwork } from '../prune';
-import { projectToBudget, widthsOf, type Allocation, type UnitScore } from '../train/budget/project';
-import { allowedSize, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
+import {
+  DEFAULT_ALLOCATION,
+  DEFAULT_UNIT_SCORE,
+  projectToBudget,
+  widthsOf,
+  type Allocation,
+  type UnitScore,
+} from '../train/budget/project';
+import { allowedSize, defaultFinetuneLrSchedule, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import { resolveBudget, stackSize } from '../train/budget/size';
 import { unitStats } from '../train/budget/stats';
 import type { LrSchedule } from '../train/lr-schedule';
@@ -29,7 +36,7 @@ export interface BudgetOptions {
   ratioOf?: number[];
   /** Epochs of fine-tuning the compact network after training (no penalty). */
   finetuneEpochs: number;
-  /** Learning-rate schedule of the fine-tuning (default constant). */
+  /** Learning-rate schedule of the fine-tuning (default: defaultFinetuneLrSchedule of the training rows, cosine from 50000). */
   finetuneLrSchedule?: LrSchedule;
   /** When the ramp starts and ends (default DEFAULT_BUDGET_SCHEDULE: half the epochs dense, at the budget by the last). */
   schedule?: SizeSchedule;
@@ -126,7 +133,7 @@ export async function trainToBudget(
   const project = (allowed: number) => {
     const cur = pruneNetwork(net as Network).network;
     const stats = unitStats(cur, data.train, 4000, cfg.seed + epoch);
-    const p = projectToBudget(cur, stats, allowed, opts.score ?? 'taylor', opts.allocation ?? 'global');
+    const p = projectToBudget(cur, stats, allowed, opts.score ?? DEFAULT_UNIT_SCORE, opts.allocation ?? DEFAULT_ALLOCATION);
     projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
     net = p.network;
   };
@@ -148,7 +155,7 @@ export async function trainToBudget(
       finetuneConfig(cfg, opts.finetuneEpochs),
       hooks.finetune,
       'finetune',
-      opts.finetuneLrSchedule ?? 'constant',
+      opts.finetuneLrSchedule ?? defaultFinetuneLrSchedule(data.train.rows),
     );
   }
   const final = pruneNetwork(net as unknown as Network).network;

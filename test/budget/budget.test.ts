@@ -3,7 +3,7 @@ import { initNetwork } from '../../src/network/create';
 import { logits } from '../../src/network/forward';
 import { trainToBudget } from '../../src/pipeline/budget';
 import { compactSize, projectToBudget, widthsOf } from '../../src/train/budget/project';
-import { allowedSize, defaultSchedule } from '../../src/train/budget/schedule';
+import { allowedSize, COSINE_FINETUNE_MIN_ROWS, defaultFinetuneLrSchedule, defaultSchedule } from '../../src/train/budget/schedule';
 import { minimalSize, resolveBudget, stackSize } from '../../src/train/budget/size';
 import { unitStats } from '../../src/train/budget/stats';
 import { resolveTrainConfig } from '../../src/train/config';
@@ -97,6 +97,20 @@ describe('trainToBudget on a planted problem', () => {
     // the sizes recorded by the history never grow
     const sizes = r.result.history.map((h) => h.totalParams);
     for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]);
+  });
+
+  it('fine-tunes at a constant lr on small training sets by default, cosine from COSINE_FINETUNE_MIN_ROWS rows', async () => {
+    expect(defaultFinetuneLrSchedule(data.train.rows)).toBe('constant');
+    expect(defaultFinetuneLrSchedule(COSINE_FINETUNE_MIN_ROWS - 1)).toBe('constant');
+    expect(defaultFinetuneLrSchedule(COSINE_FINETUNE_MIN_ROWS)).toBe('cosine');
+    expect(defaultFinetuneLrSchedule(60000)).toBe('cosine');
+    const opts = { targetRatio: 0.3, finetuneEpochs: 2 };
+    const kernel = async (o: Parameters<typeof trainToBudget>[2]) =>
+      Array.from((await trainToBudget(data, cfg, o)).result.network.layers[0].kernel);
+    const byDefault = await kernel(opts);
+    // the same seed on the same engine gives the same network: the default is the constant schedule here
+    expect(byDefault).toEqual(await kernel({ ...opts, finetuneLrSchedule: 'constant' }));
+    expect(byDefault).not.toEqual(await kernel({ ...opts, finetuneLrSchedule: 'cosine' }));
   });
 
   it('keeps the planted inputs when the budget leaves room for only a few', async () => {

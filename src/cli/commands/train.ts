@@ -21,7 +21,7 @@ import { trainTeacher, trainToBudget } from '../../pipeline/budget';
 import { runSizePath } from './train-path';
 import { UNIT_SCORES, type UnitScore } from '../../train/budget/project';
 import { DEFAULT_DISTILL } from '../../train/soft-targets';
-import { DEFAULT_BUDGET_SCHEDULE, defaultSchedule } from '../../train/budget/schedule';
+import { COSINE_FINETUNE_MIN_ROWS, DEFAULT_BUDGET_SCHEDULE, defaultSchedule } from '../../train/budget/schedule';
 import { alignData, checkInitOptions, loadInit, networkShape } from '../../pipeline/init-from';
 import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
 import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type EpochRecord, type TrainConfig } from '../../train/types';
@@ -170,11 +170,10 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
     })
     .option('finetune-lr-schedule', {
       type: 'string',
-      choices: LR_SCHEDULE_NAMES,
-      default: 'constant',
+      choices: [...LR_SCHEDULE_NAMES, 'auto'],
+      default: 'auto',
       group: 'Budget:',
-      describe:
-        'Learning rate over the fine-tuning of a budget run: constant (measured best on the SDD sample), or cosine or linear decay to 2% of --lr',
+      describe: `Learning rate over the fine-tuning of a budget run: constant, or cosine or linear decay to 2% of --lr; auto: cosine from ${COSINE_FINETUNE_MIN_ROWS} training rows, else constant (measured: cosine +0.25 points on MNIST, constant best on the SDD sample)`,
     })
     .option('budget-warmup', {
       type: 'number',
@@ -374,7 +373,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const budgetOpts = {
       score: a['budget-score'] as UnitScore,
       finetuneEpochs: ftEpochs,
-      finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']),
+      ...(a['finetune-lr-schedule'] === 'auto' ? {} : { finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']) }),
       schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),
     };
     if ((targetParams?.length ?? 0) > 1 || (targetRatio?.length ?? 0) > 1) {

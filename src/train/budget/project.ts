@@ -22,6 +22,9 @@ export type Allocation = 'global' | 'uniform';
  * deviation of its output x norm of its outgoing row)^2. */
 export type UnitScore = 'taylor' | 'variation';
 export const UNIT_SCORES: readonly UnitScore[] = ['taylor', 'variation'];
+/** The defaults of a budget run (measured: reports/budget/BUDGET.md, reports/compress/COMPRESS.md). */
+export const DEFAULT_UNIT_SCORE: UnitScore = 'taylor';
+export const DEFAULT_ALLOCATION: Allocation = 'global';
 
 export interface Projection {
   /** The exactly pruned network that fits the budget. */
@@ -52,8 +55,8 @@ export function projectToBudget(
   net: Network,
   stats: UnitStats,
   allowed: number,
-  score: UnitScore = 'taylor',
-  allocation: Allocation = 'global',
+  score: UnitScore = DEFAULT_UNIT_SCORE,
+  allocation: Allocation = DEFAULT_ALLOCATION,
 ): Projection {
   const L = net.layers.length;
   const w = widthsOf(net);
