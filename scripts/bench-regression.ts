@@ -33,7 +33,7 @@ import { runOriginal } from '../src/pipeline/import-check';
 import { pruneNetwork } from '../src/prune';
 import { resolveTrainConfig } from '../src/train/config';
 import { trainNetwork } from '../src/train/train';
-import { Rng } from '../src/util/rng';
+import { writeRegressorData } from './lib/regressor-data';
 import { VERSION } from '../src/version';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -234,31 +234,11 @@ function stdOf(v: Float32Array): number {
   return Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / v.length);
 }
 
-/** Rows like the torch fixtures' training problem, target = the torch regressor's output + N(0, 0.05^2). */
-async function regressorData(file: string, rows: number): Promise<void> {
-  const rng = new Rng(11);
-  const scale = [1, 2, 0.5, 3, 1, 1];
-  const shift = [0, 5, -1, 10, 0, 2];
-  const x = new Float32Array(rows * 6);
-  for (let i = 0; i < x.length; i++) x[i] = rng.normal() * scale[i % 6] + shift[i % 6];
-  const m = importModel(path.join(ROOT, 'test', 'fixtures', 'import', 'torch-regressor.onnx'), { task: 'regression' });
-  const y = (await runOriginal(m.original, x, rows)).logits as Float32Array;
-  const lines = ['a,b,c,d,e,f,target'];
-  for (let r = 0; r < rows; r++)
-    lines.push(
-      [...x.subarray(r * 6, r * 6 + 6)]
-        .map((v) => v.toFixed(5))
-        .concat((y[r] + 0.05 * rng.normal()).toFixed(5))
-        .join(','),
-    );
-  fs.writeFileSync(file, lines.join('\n') + '\n');
-}
-
 async function compressPart(): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-reg-compress-'));
   try {
     const csv = path.join(dir, 'reg.csv');
-    await regressorData(csv, 2000);
+    await writeRegressorData(csv, 2000);
     const data = await loadDataset({ data: csv, task: 'regression' });
     const model = path.join(ROOT, 'test', 'fixtures', 'import', 'torch-regressor.onnx');
     const lines = [

@@ -101,6 +101,26 @@ function accuracyOf(pred: Int32Array, labels: Int32Array): number {
   return hit / pred.length;
 }
 
+/** A passing result with nothing compared yet: what both the classifier and the regressor checks start from. */
+function baseResult(rows: number, compact: boolean, tolerance: number, lossy: boolean, runtime: VerifyResult['runtime']): VerifyResult {
+  return {
+    rows,
+    compactInput: compact,
+    tolerance,
+    onnxAccuracy: null,
+    referenceAccuracy: null,
+    agreement: null,
+    disagreementCount: 0,
+    disagreements: [],
+    nearTies: 0,
+    mode: lossy ? 'lossy' : 'exact',
+    maxAccuracyDrop: null,
+    runtime,
+    maxProbDiff: null,
+    ok: true,
+  };
+}
+
 /**
  * Data labels (indices into dataClasses) as indices into modelClasses, matched by their string
  * value (or numerically, so '1' matches '1.0'); labels the model does not know become -1.
@@ -146,20 +166,9 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
     const classes = model.classes;
     const labels = input.labels ?? null;
     const result: VerifyResult = {
-      rows,
-      compactInput: compact,
-      tolerance,
+      ...baseResult(rows, compact, tolerance, lossy, model.runtime),
       onnxAccuracy: labels ? accuracyOf(out.labels, labels) : null,
-      referenceAccuracy: null,
-      agreement: null,
-      disagreementCount: 0,
-      disagreements: [],
-      nearTies: 0,
-      mode: lossy ? 'lossy' : 'exact',
       maxAccuracyDrop: lossy ? input.maxAccuracyDrop! : null,
-      runtime: model.runtime,
-      maxProbDiff: null,
-      ok: true,
     };
     if (ref) {
       const p = predictProba(ref, features, rows);
@@ -217,22 +226,7 @@ function regressionResult(input: VerifyInput, ref: Network | null, model: OnnxMo
   const lossy = input.maxAccuracyDrop !== undefined || input.maxRmseIncrease !== undefined;
   const maxRmseIncrease = lossy ? (input.maxRmseIncrease ?? DEFAULT_MAX_RMSE_INCREASE) : null;
   const onnxM = t ? regressionMetrics(pred, t, k) : null;
-  const result: VerifyResult = {
-    rows,
-    compactInput: compact,
-    tolerance,
-    onnxAccuracy: null,
-    referenceAccuracy: null,
-    agreement: null,
-    disagreementCount: 0,
-    disagreements: [],
-    nearTies: 0,
-    mode: lossy ? 'lossy' : 'exact',
-    maxAccuracyDrop: null,
-    runtime: model.runtime,
-    maxProbDiff: null,
-    ok: true,
-  };
+  const result: VerifyResult = baseResult(rows, compact, tolerance, lossy, model.runtime);
   const check: RegressionCheck = {
     onnxRmse: onnxM?.rmse ?? null,
     referenceRmse: null,

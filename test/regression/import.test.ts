@@ -6,13 +6,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeRegressorData } from '../../scripts/lib/regressor-data';
 import { importModel } from '../../src/import';
 import { logits } from '../../src/network/forward';
 import { loadRun } from '../../src/network/run-io';
 import { exportOnnx, runOnnx } from '../../src/onnx';
 import { checkImport, randomRows, runOriginal } from '../../src/pipeline/import-check';
 import type { TrainJson } from '../../src/cli/commands/train';
-import { Rng } from '../../src/util/rng';
 import { runCli } from '../helpers/cli';
 import { parseAs } from '../helpers/json';
 import { tempDir } from './helpers';
@@ -71,26 +71,6 @@ describe('what the graph cannot tell', () => {
     );
   });
 });
-
-/** Rows like the fixtures' training problem, labelled with the torch regressor's own outputs plus noise 0.05. */
-async function writeRegressorData(file: string, rows: number): Promise<void> {
-  const rng = new Rng(11);
-  const scale = [1, 2, 0.5, 3, 1, 1];
-  const shift = [0, 5, -1, 10, 0, 2];
-  const x = new Float32Array(rows * 6);
-  for (let i = 0; i < x.length; i++) x[i] = rng.normal() * scale[i % 6] + shift[i % 6];
-  const m = importModel(fx('torch-regressor.onnx'), { task: 'regression' });
-  const y = (await runOriginal(m.original, x, rows)).logits as Float32Array;
-  const lines = ['a,b,c,d,e,f,target'];
-  for (let r = 0; r < rows; r++)
-    lines.push(
-      [...x.subarray(r * 6, r * 6 + 6)]
-        .map((v) => v.toFixed(5))
-        .concat((y[r] + 0.05 * rng.normal()).toFixed(5))
-        .join(','),
-    );
-  fs.writeFileSync(file, lines.join('\n') + '\n');
-}
 
 describe('the command line with a regressor', () => {
   beforeAll(async () => writeRegressorData(p('reg.csv'), 500));
