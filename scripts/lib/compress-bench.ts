@@ -60,11 +60,19 @@ export function budgetOrder(percents: readonly number[]): number[] {
   return [...new Set(percents)].sort((a, b) => rank(a) - rank(b) || b - a);
 }
 
-/** gs: gs-compress with the budget; gsd: the same with --distill; dense: from scratch; peer: magnitude pruning. */
-export type Method = 'gs' | 'gsd' | 'dense' | 'peer';
-export const METHODS: readonly Method[] = ['gs', 'gsd', 'dense', 'peer'];
+/**
+ * gs: gs-compress with the budget; gsw: the same with weight decay (`--penalty l2 --lambda
+ * GSW_LAMBDA`); gsd: the same with --distill; dense: from scratch; peer: magnitude pruning.
+ */
+export type Method = 'gs' | 'gsw' | 'gsd' | 'dense' | 'peer';
+export const METHODS: readonly Method[] = ['gs', 'gsw', 'gsd', 'dense', 'peer'];
+/** Our variants beside the default gs: reported only where they were run. */
+export const OPTIONAL_METHODS: readonly Method[] = ['gsw', 'gsd'];
+/** The weight decay of the gsw method (lambda of `--penalty l2`, during training, not fine-tuning). */
+export const GSW_LAMBDA = 1e-4;
 export const METHOD_LABEL: Record<Method, string> = {
   gs: 'gs-compress (budget)',
+  gsw: `gs-compress (budget, --penalty l2 --lambda ${GSW_LAMBDA})`,
   gsd: 'gs-compress (budget, --distill)',
   dense: 'dense from scratch',
   peer: 'magnitude pruning (PyTorch)',
@@ -119,7 +127,7 @@ export const CASE_TRAIN_ROWS: Record<string, number> = {
 /** The tag of a method's runs on a case (undefined: the method carries none). */
 export function algorithmOf(method: Method, caseName: string): string | undefined {
   const gs = gsAlgorithm(CASE_TRAIN_ROWS[caseName] ?? 0);
-  return method === 'gs' ? gs : method === 'gsd' ? `${gs}, distill` : undefined;
+  return method === 'gs' ? gs : method === 'gsd' ? `${gs}, distill` : method === 'gsw' ? `${gs}, l2 ${GSW_LAMBDA}` : undefined;
 }
 
 /** The records made by the current algorithm of their method on their case (see algorithmOf). */
@@ -310,8 +318,8 @@ export function fmtSpread(s: Spread, digits = 4): string {
 /** The markdown table of one case: a row per budget, a column group per method, and the verdict. */
 export function caseTable(cells: readonly Cell[], caseName: string): string[] {
   const mine = cells.filter((c) => c.case === caseName);
-  // gs, dense and peer always; the distilled variant where it was run
-  const methods = METHODS.filter((m) => m !== 'gsd' || mine.some((c) => c.method === m));
+  // gs, dense and peer always; our variants where they were run
+  const methods = METHODS.filter((m) => !OPTIONAL_METHODS.includes(m) || mine.some((c) => c.method === m));
   const budgets = [...new Set(mine.map((c) => c.budgetPercent))].sort((a, b) => b - a);
   const head = ['budget', ...methods.flatMap((m) => [`${m}: params`, `${m}: test accuracy`]), 'gs-compress beats both beyond the spread?'];
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 || i === head.length - 1 ? '---' : '---:')).join(' | ')} |`];
@@ -324,7 +332,8 @@ export function caseTable(cells: readonly Cell[], caseName: string): string[] {
       row.push(c ? String(Math.round(c.params.mean)) : '-', c ? fmtSpread(c.accuracy) : '-');
     }
     const others = methods.filter((m) => m === 'dense' || m === 'peer').map((m) => ({ label: METHOD_LABEL[m], acc: at(m)?.accuracy }));
-    row.push(b === 100 ? 'reference: the starting network, dense' : verdict(at('gs')?.accuracy, others));
+    const variants = methods.filter((m) => m === 'gsw' && at(m)).map((m) => `; ${m}: ${verdict(at(m)?.accuracy, others)}`);
+    row.push(b === 100 ? 'reference: the starting network, dense' : verdict(at('gs')?.accuracy, others) + variants.join(''));
     lines.push(`| ${row.join(' | ')} |`);
   }
   return lines;
@@ -357,13 +366,16 @@ export interface TargetCheck {
   status: 'met' | 'not met' | 'not measured';
 }
 
+/** Our methods a target may be met by: the defaults and weight decay (both the same epochs as the peers; gsd trains a teacher on top). */
+export const TARGET_METHODS: readonly Method[] = ['gs', 'gsw'];
+
 export function checkTargets(cells: readonly Cell[], targets: readonly Target[]): TargetCheck[] {
   return targets.map((target) => {
     const threshold = target.againstDense
       ? (cells.find((c) => c.case === target.againstDense && c.method === 'dense' && c.budgetPercent === 100)?.accuracy.mean ?? null)
       : (target.minAccuracy ?? null);
     const best = bestWithin(
-      cells.filter((c) => c.method === 'gs' && target.cases.includes(c.case)),
+      cells.filter((c) => TARGET_METHODS.includes(c.method) && target.cases.includes(c.case)),
       target.maxParams,
     );
     const status = !best || threshold === null ? 'not measured' : best.accuracy.mean >= threshold ? 'met' : 'not met';
@@ -382,7 +394,7 @@ export function targetTable(checks: readonly TargetCheck[]): string[] {
     const gap =
       b && k.threshold !== null && k.status === 'not met' ? ` (short by ${(100 * (k.threshold - b.accuracy.mean)).toFixed(2)} points)` : '';
     lines.push(
-      `| ${k.target.label} | ${k.threshold?.toFixed(4) ?? 'dense reference not run'} | ${b ? `${b.case} ${b.budgetPercent}%: ${Math.round(b.params.mean)} params (${b.layerSizes[0]?.join('-') ?? '?'})` : '-'} | ${b ? fmtSpread(b.accuracy) : '-'} | ${k.status}${gap} |`,
+      `| ${k.target.label} | ${k.threshold?.toFixed(4) ?? 'dense reference not run'} | ${b ? `${b.case} ${b.budgetPercent}%${b.method === 'gs' ? '' : ` (${b.method})`}: ${Math.round(b.params.mean)} params (${b.layerSizes[0]?.join('-') ?? '?'})` : '-'} | ${b ? fmtSpread(b.accuracy) : '-'} | ${k.status}${gap} |`,
     );
   }
   return lines;

@@ -152,6 +152,7 @@ describe('the results store', () => {
     expect(gsAlgorithm(60000)).toMatch(/fine-tune lr cosine$/);
     expect(algorithmOf('gs', 'mnist')).toBe(gsAlgorithm(60000));
     expect(algorithmOf('gsd', 'sdd')).toBe(`${gsAlgorithm(1540)}, distill`);
+    expect(algorithmOf('gsw', 'mnist')).toBe(`${gsAlgorithm(60000)}, l2 0.0001`);
     expect(algorithmOf('peer', 'sdd')).toBeUndefined();
     expect(algorithmOf('dense', 'mnist')).toBeUndefined();
   });
@@ -265,6 +266,20 @@ describe('run order and the targets', () => {
       /^\| sdd vs dense \| 0\.9200 \| sdd 25%: 720 params \(48-4-4-11\) \| 0\.9100 .*\| not met \(short by 1\.00 points\) \|$/,
     );
     expect(table[5]).toMatch(/\| dense reference not run \|/);
+  });
+
+  test('weight decay (gsw): its own column and verdict where run, and it may meet a target; distillation (gsd) may not', () => {
+    const base = [rec('gs', 0, 0.9, 700), rec('dense', 0, 0.8, 721), rec('peer', 0, 0.85, 697)];
+    expect(caseTable(aggregate(base), 'sdd')[0]).not.toMatch(/gsw/);
+    const cells = aggregate([...base, rec('gsw', 0, 0.93, 705), rec('gsw', 1, 0.94, 707), rec('gsd', 0, 0.99, 700)]);
+    const table = caseTable(cells, 'sdd');
+    expect(table[0]).toMatch(/\| gs: params \| gs: test accuracy \| gsw: params \| gsw: test accuracy \| gsd: params /);
+    expect(table[2]).toMatch(/\| 706 \| 0\.9350 ± 0\.0071 \(0\.9300-0\.9400\) \|/);
+    expect(table[2]).toMatch(/\| yes; gsw: yes \|$/);
+    const [k] = checkTargets(cells, [{ label: 'sdd >= 0.92', cases: ['sdd'], maxParams: 746, minAccuracy: 0.92 }]);
+    expect(k.best?.method).toBe('gsw');
+    expect(k.status).toBe('met');
+    expect(targetTable([k])[2]).toMatch(/\| sdd 25% \(gsw\): 706 params /);
   });
 });
 
