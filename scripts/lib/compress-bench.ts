@@ -68,7 +68,7 @@ export type Method = 'gs' | 'gsw' | 'gsd' | 'dense' | 'peer';
 export const METHODS: readonly Method[] = ['gs', 'gsw', 'gsd', 'dense', 'peer'];
 /** Our variants beside the default gs: reported only where they were run. */
 export const OPTIONAL_METHODS: readonly Method[] = ['gsw', 'gsd'];
-/** The weight decay of the gsw method (lambda of `--penalty l2`, during training, not fine-tuning). */
+/** The weight decay of the gsw method (lambda of `--penalty l2`, kept through the fine-tuning). */
 export const GSW_LAMBDA = 1e-4;
 export const METHOD_LABEL: Record<Method, string> = {
   gs: 'gs-compress (budget)',
