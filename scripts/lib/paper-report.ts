@@ -21,7 +21,7 @@ import type { RunRecord } from '../../src/sweep/types';
 import { VERSION } from '../../src/version';
 import { writeFileAtomic } from '../../src/util/fs-atomic';
 import { modelFiles, readModelRecord, type ModelRecord } from './paper-models';
-import { aggregate, bestWithin, currentRecords, fmtSpread, readBenchStore, type Cell } from './compress-bench';
+import { aggregate, bestWithin, currentRecords, fmtSpread, readBenchStore, TARGET_METHODS, GSW_LAMBDA, type Cell } from './compress-bench';
 import { PAPER_FIGURES, paperCell } from './paper-figures';
 import {
   dataSource,
@@ -231,13 +231,15 @@ function benchCells(c: Cell): string[] {
 export function compactRows(name: CatalogName, cells: readonly Cell[]): { result: string; cells: string[] }[] {
   const limit = Math.floor(PAPER_FIGURES[name].networkParams / 4);
   const mine = cells.filter((c) => benchCasesOf(name)(c.case));
-  const from = (c: Cell) => `${c.case}, ${c.start.join('-')}, ${c.budgetPercent}% budget`;
+  const from = (c: Cell) =>
+    `${c.case}, ${c.start.join('-')}, ${c.budgetPercent}% budget${c.method === 'gsw' ? `, --penalty l2 --lambda ${GSW_LAMBDA}` : ''}`;
+  // ours: the budget trainer with its defaults or with weight decay (gsw); the alternatives: dense from scratch, the peer
   const gs = bestWithin(
-    mine.filter((c) => c.method === 'gs'),
+    mine.filter((c) => TARGET_METHODS.includes(c.method)),
     limit,
   );
   const other = bestWithin(
-    mine.filter((c) => c.method !== 'gs'),
+    mine.filter((c) => c.method === 'dense' || c.method === 'peer'),
     limit,
   );
   const rows: { result: string; cells: string[] }[] = [];

@@ -32,7 +32,7 @@ import {
   type Method,
 } from '../../scripts/lib/compress-bench';
 import { PAPER_FIGURES, paperCell } from '../../scripts/lib/paper-figures';
-import { refreshPaperColumns } from '../../scripts/lib/paper-report';
+import { compactRows, refreshPaperColumns } from '../../scripts/lib/paper-report';
 
 function rec(method: Method, seed: number, acc: number, params: number, budgetPercent = 25, c = 'sdd'): BenchRecord {
   const base = { case: c, budgetPercent, method, seed, epochs: 20, finetuneEpochs: 10 };
@@ -336,5 +336,19 @@ describe('the paper figures in REPORT.md', () => {
     // refreshing again changes nothing
     expect(refreshPaperColumns(out, cells)).toBe(out);
     expect(out).toMatch(/## sdd\n\| chosen as/);
+  });
+
+  test('the rows at <= 25%: weight decay (gsw) counts as gs-compress, not as an alternative', () => {
+    const cells = aggregate([rec('gs', 0, 0.9, 700), rec('gsw', 0, 0.93, 705), rec('peer', 0, 0.92, 697), rec('dense', 0, 0.8, 721)]);
+    const rows = compactRows('sdd', cells);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].result).toBe(
+      'gs-compress at <= 25% (746 params), best of bench-compress (sdd, 48-32-32-11, 25% budget, --penalty l2 --lambda 0.0001)',
+    );
+    const behind = compactRows('sdd', aggregate([rec('gsw', 0, 0.9, 705), rec('peer', 0, 0.92, 697)]));
+    expect(behind.map((r) => r.result)).toEqual([
+      expect.stringMatching(/^gs-compress at <= 25%.*--penalty l2/),
+      expect.stringMatching(/^best alternative at <= 25% \(746 params\): peer /),
+    ]);
   });
 });

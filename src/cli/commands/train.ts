@@ -160,7 +160,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       type: 'string',
       group: 'Budget:',
       describe:
-        'Train to at most N parameters after exact pruning (every kernel and bias element of the compact network), guaranteed: dense warm-up, gradual structured pruning of the weakest inputs and units (one global ranking, so layers shrink by different factors), then --finetune-epochs of fine-tuning. No lambda to tune. A list (8000,4000,2000) walks a size path: see --target-ratio',
+        'Train to at most N parameters after exact pruning (every kernel and bias element of the compact network), guaranteed: dense warm-up, gradual structured pruning of the weakest inputs and units (one global ranking, so layers shrink by different factors), then --finetune-epochs of fine-tuning. No lambda to tune. A --penalty still applies while training (l2 also while fine-tuning): weight decay, --penalty l2 --lambda 1e-4, pays on long schedules and wide starts (reports/compress/long). A list (8000,4000,2000) walks a size path: see --target-ratio',
     })
     .option('target-ratio', {
       type: 'string',
