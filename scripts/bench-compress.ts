@@ -17,6 +17,8 @@
  * Run: npx tsx scripts/bench-compress.ts [--data sdd,covtype,mnist,mnist-300-100,mnist-500-300]
  *        [--budgets 50,25,10,5 | --params 6627,2651] [--seeds 0,1,2] [--methods gs,dense,peer]
  *        [--epochs 20] [--finetune-epochs 10] [--jobs 1] [--report-only]
+ * GS_BENCH_OUT=DIR puts the report and its store (DIR/runs.jsonl, or GS_BENCH_STORE) elsewhere: the
+ * 60 + 30 epoch rows live in reports/compress/long (a report shows the runs of its own --epochs only).
  * --params gives absolute budgets (parameters), stored under their percentage of the starting
  * network to 3 decimals (e.g. 6627 of 266610 is 2.485%).
  * Methods: gs, dense, peer by default; on request gsw (gs with weight decay, --penalty l2 --lambda
