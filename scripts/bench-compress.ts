@@ -467,6 +467,14 @@ function machine(): string {
   return `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; the cores were shared with other jobs while this ran, so seconds are indicative only`;
 }
 
+/** The command that makes this report: its output folder (when not the default) and schedule (when not 20 + 10). */
+function madeBy(): string {
+  const out = path.relative(ROOT, OUT_DIR);
+  const env = out === 'reports/compress' ? '' : `GS_BENCH_OUT=${out} `;
+  const schedule = EPOCHS === 20 && FINETUNE === 10 ? '' : ` --epochs ${EPOCHS} --finetune-epochs ${FINETUNE}`;
+  return `${env}npx tsx scripts/bench-compress.ts${schedule}`;
+}
+
 async function writeReport(): Promise<void> {
   const stored = readBenchStore(STORE);
   const all = currentRecords(stored).filter((r) => r.epochs === EPOCHS && r.finetuneEpochs === FINETUNE);
@@ -475,7 +483,7 @@ async function writeReport(): Promise<void> {
   const lines: string[] = [
     '# Compression to a parameter budget: gs-compress against the alternatives',
     '',
-    `Made by \`npx tsx scripts/bench-compress.ts\` (results in \`reports/compress/runs.jsonl\`, one line per run; rerunning skips finished runs; \`--report-only\` rewrites this file and the plot). Written ${new Date().toISOString().slice(0, 16)}Z.`,
+    `Made by \`${madeBy()}\` (results in \`${path.relative(ROOT, STORE)}\`, one line per run; rerunning skips finished runs; \`--report-only\` rewrites this file and the plot). Written ${new Date().toISOString().slice(0, 16)}Z.`,
     `Machine: ${machine()}.`,
     '',
     `Settings for every method: Adam lr ${LR}, batch ${BATCH}, ${EPOCHS} + ${FINETUNE} = ${EPOCHS + FINETUNE} epochs in total, seeds as listed, final-epoch test accuracy (no best-epoch picking). Budgets are a percentage of the starting network's parameters, floored.`,
