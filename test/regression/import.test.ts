@@ -111,15 +111,9 @@ describe('the command line with a regressor', () => {
   });
 
   it('compress --task regression reports RMSE and R^2 of the original and the slim model', async () => {
+    const compressHalf = ['compress', fx('torch-regressor.onnx'), '--task', 'regression', '--data', p('reg.csv'), '--target-ratio', '0.5'];
     const r = await runCli([
-      'compress',
-      fx('torch-regressor.onnx'),
-      '--task',
-      'regression',
-      '--data',
-      p('reg.csv'),
-      '--target-ratio',
-      '0.5',
+      ...compressHalf,
       '--epochs',
       '20',
       '--finetune-epochs',
@@ -151,20 +145,7 @@ describe('the command line with a regressor', () => {
     expect(out.probabilities.length).toBe(1);
     // distilling (targets = the original's own outputs) does not collapse the network: the
     // preconditioned proximal step would, as the gradients are ~0 there (see compress-model.ts)
-    const distilled = await runCli([
-      'compress',
-      fx('torch-regressor.onnx'),
-      '--task',
-      'regression',
-      '--data',
-      p('reg.csv'),
-      '--target-ratio',
-      '0.5',
-      '--labels-from-model',
-      '--export',
-      p('slim3.onnx'),
-      '--json',
-    ]);
+    const distilled = await runCli([...compressHalf, '--labels-from-model', '--export', p('slim3.onnx'), '--json']);
     const dj = parseAs<{ slim: { parameters: number; testR2: number; layers: number[] } }>(distilled.out);
     expect(dj.slim.layers[1]).toBeGreaterThan(1);
     expect(dj.slim.testR2).toBeGreaterThan(0.8);
