@@ -35,7 +35,7 @@ import { writeFileAtomic } from '../src/util/fs-atomic';
 import {
   METHODS,
   METHOD_LABEL,
-  GSW_LAMBDA,
+  GS_EXTRA_ARGS,
   aggregate,
   appendBenchRecord,
   budgetFor,
@@ -297,7 +297,7 @@ interface TrainSummary {
   targetParams?: number;
 }
 
-async function runGs(c: BenchCase, l: Loaded, budget: number, seed: number, extra: string[] = []): Promise<Outcome> {
+async function runGs(c: BenchCase, l: Loaded, budget: number, seed: number, extra: readonly string[] = []): Promise<Outcome> {
   const args = [
     ...commonTrainArgs(c, seed),
     '--hidden',
@@ -374,9 +374,9 @@ async function runPeer(c: BenchCase, l: Loaded, budget: number, seed: number): P
 }
 
 const RUNNERS: Record<Method, (c: BenchCase, l: Loaded, budget: number, seed: number) => Promise<Outcome>> = {
-  gs: (c, l, budget, seed) => runGs(c, l, budget, seed),
-  gsw: (c, l, budget, seed) => runGs(c, l, budget, seed, ['--penalty', 'l2', '--lambda', String(GSW_LAMBDA)]),
-  gsd: (c, l, budget, seed) => runGs(c, l, budget, seed, ['--distill']),
+  gs: (c, l, budget, seed) => runGs(c, l, budget, seed, GS_EXTRA_ARGS.gs),
+  gsw: (c, l, budget, seed) => runGs(c, l, budget, seed, GS_EXTRA_ARGS.gsw),
+  gsd: (c, l, budget, seed) => runGs(c, l, budget, seed, GS_EXTRA_ARGS.gsd),
   dense: runDense,
   peer: runPeer,
 };
@@ -487,7 +487,7 @@ async function writeReport(): Promise<void> {
     `Machine: ${machine()}.`,
     '',
     `Settings for every method: Adam lr ${LR}, batch ${BATCH}, ${EPOCHS} + ${FINETUNE} = ${EPOCHS + FINETUNE} epochs in total, seeds as listed, final-epoch test accuracy (no best-epoch picking). Budgets are a percentage of the starting network's parameters, floored.`,
-    `- **gs**: \`gs-compress train --hidden H --target-params N --epochs ${EPOCHS} --finetune-epochs ${FINETUNE} --optimizer adam --lr ${LR} --seed S --json\`; parameters after exact pruning. **gsw** (where run): the same with \`--penalty l2 --lambda ${GSW_LAMBDA}\` (weight decay, kept through the fine-tuning; the same epochs as the others). **gsd** (where run): the same with \`--distill\` (soft targets of a dense teacher, default temperature and weight); it first trains that teacher for ${EPOCHS} more epochs, so it spends more training than the others: read it as what distillation adds, not as an equal-epochs peer.`,
+    `- **gs**: \`gs-compress train --hidden H --target-params N --epochs ${EPOCHS} --finetune-epochs ${FINETUNE} --optimizer adam --lr ${LR} --seed S --json\`; parameters after exact pruning. **gsw** (where run): the same with \`${(GS_EXTRA_ARGS.gsw ?? []).join(' ')}\` (weight decay, kept through the fine-tuning; the same epochs as the others). **gsd** (where run): the same with \`--distill\` (soft targets of a dense teacher, default temperature and weight); it first trains that teacher for ${EPOCHS} more epochs, so it spends more training than the others: read it as what distillation adds, not as an equal-epochs peer.`,
     `- **dense**: a dense network trained from scratch for ${EPOCHS + FINETUNE} epochs (\`gs-compress train --penalty none\`, which computes what PyTorch does, see reports/train). Its hidden widths are the starting widths times one common factor, rounded, the largest factor whose network (all inputs) fits the budget.`,
     `- **peer**: \`/usr/bin/python3 ../shared/bench/magnitude_prune_peer.py --epochs ${EPOCHS - PEER_ROUNDS * PEER_ROUND_EPOCHS} --rounds ${PEER_ROUNDS} --round-epochs ${PEER_ROUND_EPOCHS} --finetune ${FINETUNE} --budget N\`: PyTorch, dense training, then structured magnitude pruning of units and inputs in ${PEER_ROUNDS} rounds with ${PEER_ROUND_EPOCHS} epochs each, then fine-tuning (the same ${EPOCHS + FINETUNE} epochs in total), 1 thread. It gets our split: MNIST as the same IDX files, tabular data as our train/test tables written out, standardized with training statistics as we do.`,
     '',

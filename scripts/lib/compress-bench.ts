@@ -70,9 +70,15 @@ export const METHODS: readonly Method[] = ['gs', 'gsw', 'gsd', 'dense', 'peer'];
 export const OPTIONAL_METHODS: readonly Method[] = ['gsw', 'gsd'];
 /** The weight decay of the gsw method (lambda of `--penalty l2`, kept through the fine-tuning). */
 export const GSW_LAMBDA = 1e-4;
+/** What each of our methods adds to `train --target-params` (the one place a variant's flags are spelled). */
+export const GS_EXTRA_ARGS: Partial<Record<Method, readonly string[]>> = {
+  gs: [],
+  gsw: ['--penalty', 'l2', '--lambda', String(GSW_LAMBDA)],
+  gsd: ['--distill'],
+};
 export const METHOD_LABEL: Record<Method, string> = {
   gs: 'gs-compress (budget)',
-  gsw: `gs-compress (budget, --penalty l2 --lambda ${GSW_LAMBDA})`,
+  gsw: `gs-compress (budget, ${(GS_EXTRA_ARGS.gsw ?? []).join(' ')})`,
   gsd: 'gs-compress (budget, --distill)',
   dense: 'dense from scratch',
   peer: 'magnitude pruning (PyTorch)',
@@ -332,7 +338,9 @@ export function caseTable(cells: readonly Cell[], caseName: string): string[] {
       row.push(c ? String(Math.round(c.params.mean)) : '-', c ? fmtSpread(c.accuracy) : '-');
     }
     const others = methods.filter((m) => m === 'dense' || m === 'peer').map((m) => ({ label: METHOD_LABEL[m], acc: at(m)?.accuracy }));
-    const variants = methods.filter((m) => m === 'gsw' && at(m)).map((m) => `; ${m}: ${verdict(at(m)?.accuracy, others)}`);
+    const variants = methods
+      .filter((m) => m !== 'gs' && TARGET_METHODS.includes(m) && at(m))
+      .map((m) => `; ${m}: ${verdict(at(m)?.accuracy, others)}`);
     row.push(b === 100 ? 'reference: the starting network, dense' : verdict(at('gs')?.accuracy, others) + variants.join(''));
     lines.push(`| ${row.join(' | ')} |`);
   }

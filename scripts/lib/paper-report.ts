@@ -21,7 +21,16 @@ import type { RunRecord } from '../../src/sweep/types';
 import { VERSION } from '../../src/version';
 import { writeFileAtomic } from '../../src/util/fs-atomic';
 import { modelFiles, readModelRecord, type ModelRecord } from './paper-models';
-import { aggregate, bestWithin, currentRecords, fmtSpread, readBenchStore, TARGET_METHODS, GSW_LAMBDA, type Cell } from './compress-bench';
+import {
+  aggregate,
+  bestWithin,
+  currentRecords,
+  fmtSpread,
+  readBenchStore,
+  TARGET_METHODS,
+  GS_EXTRA_ARGS,
+  type Cell,
+} from './compress-bench';
 import { PAPER_FIGURES, paperCell } from './paper-figures';
 import {
   dataSource,
@@ -232,7 +241,7 @@ export function compactRows(name: CatalogName, cells: readonly Cell[]): { result
   const limit = Math.floor(PAPER_FIGURES[name].networkParams / 4);
   const mine = cells.filter((c) => benchCasesOf(name)(c.case));
   const from = (c: Cell) =>
-    `${c.case}, ${c.start.join('-')}, ${c.budgetPercent}% budget${c.method === 'gsw' ? `, --penalty l2 --lambda ${GSW_LAMBDA}` : ''}`;
+    `${c.case}, ${c.start.join('-')}, ${c.budgetPercent}% budget${GS_EXTRA_ARGS[c.method]?.length ? `, ${GS_EXTRA_ARGS[c.method]?.join(' ')}` : ''}`;
   // ours: the budget trainer with its defaults or with weight decay (gsw); the alternatives: dense from scratch, the peer
   const gs = bestWithin(
     mine.filter((c) => TARGET_METHODS.includes(c.method)),
