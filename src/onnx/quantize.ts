@@ -79,6 +79,11 @@ export const INT8_WEIGHT_MAX = 63;
 /** Largest weight magnitude of 'int8-weights' (dequantized to float32 before the MatMul: the full range). */
 export const INT8_FULL_MAX = 127;
 
+/** The largest stored weight magnitude of an int8 form: the full range when the MatMul runs in float32. */
+function int8WeightMax(quantize: Quantize): number {
+  return quantize === 'int8-weights' ? INT8_FULL_MAX : INT8_WEIGHT_MAX;
+}
+
 /** Per-output-channel symmetric int8 weights: kernel [in, out] -> int8 values and a scale per column. */
 export function quantizeKernelInt8(layer: DenseLayer, max = INT8_WEIGHT_MAX): { q: Int8Array; scale: Float32Array } {
   const { inSize, outSize, kernel } = layer;
@@ -112,7 +117,7 @@ export function linearNodes(layer: DenseLayer, input: string, out: string, prefi
     return;
   }
   const weightsOnly = quantize === 'int8-weights';
-  const { q, scale } = quantizeKernelInt8(layer, weightsOnly ? INT8_FULL_MAX : INT8_WEIGHT_MAX);
+  const { q, scale } = quantizeKernelInt8(layer, int8WeightMax(quantize));
   g.inits.push(floatTensor(`${prefix}.kernel_scale`, [outSize], scale));
   const p = (s: string) => `${prefix}.${s}`;
   // Leading and trailing zero rows (columns a full-width input does not use) are not stored: a Pad
@@ -158,7 +163,7 @@ export function linearNodes(layer: DenseLayer, input: string, out: string, prefi
 export function storedKernel(layer: DenseLayer, quantize: Quantize | null): Float32Array {
   if (quantize === null) return layer.kernel;
   if (quantize === 'float16') return Float32Array.from(layer.kernel, (v) => fromHalfBits(toHalfBits(v)));
-  const { q, scale } = quantizeKernelInt8(layer, quantize === 'int8-weights' ? INT8_FULL_MAX : INT8_WEIGHT_MAX);
+  const { q, scale } = quantizeKernelInt8(layer, int8WeightMax(quantize));
   const { outSize } = layer;
   return Float32Array.from(q, (v, i) => v * scale[i % outSize]);
 }

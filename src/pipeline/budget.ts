@@ -34,7 +34,7 @@ export interface BudgetOptions {
   targetRatio?: number;
   /** Widths the ratio refers to (default: the starting network's); a size path passes its first network's. */
   ratioOf?: number[];
-  /** Epochs of fine-tuning the compact network after training (no penalty). */
+  /** Epochs of fine-tuning the compact network after training (no sparsity penalty; an l2 penalty stays, see finetuneConfig). */
   finetuneEpochs: number;
   /** Learning-rate schedule of the fine-tuning (default: defaultFinetuneLrSchedule of the training rows, cosine from 50000). */
   finetuneLrSchedule?: LrSchedule;
