@@ -46,6 +46,8 @@ import {
   readBenchStore,
   budgetOrder,
   checkTargets,
+  caseLr,
+  LEGACY_LR,
   currentRecords,
   percentForParams,
   runKey,
@@ -193,7 +195,6 @@ for (const m of METHODS_RUN)
   if (!METHODS.includes(m)) throw new Error(`--methods: unknown method ${m}; expected some of ${METHODS.join(', ')}`);
 const CASES_RUN = list('--data') ?? DEFAULT_CASES;
 const JOBS = Number(arg('--jobs') ?? 1);
-const LR = 1e-3;
 const BATCH = 32;
 /** The peer's schedule: 5 pruning rounds of 2 epochs; its dense phase gets what is left of --epochs. */
 const PEER_ROUNDS = 5;
@@ -278,7 +279,7 @@ function commonTrainArgs(c: BenchCase, seed: number): string[] {
     '--optimizer',
     'adam',
     '--lr',
-    String(LR),
+    String(caseLr(c.name)),
     '--batch-size',
     String(BATCH),
     '--json',
@@ -358,7 +359,7 @@ async function runPeer(c: BenchCase, l: Loaded, budget: number, seed: number): P
     '--finetune',
     String(FINETUNE),
     '--lr',
-    String(LR),
+    String(caseLr(c.name)),
     '--batch',
     String(BATCH),
     '--seed',
@@ -392,7 +393,7 @@ function plan(): Planned[] {
     if (!c) throw new Error(`unknown case ${name}; expected one of ${CASES.map((x) => x.name).join(', ')}`);
     const add = (seed: number, budgetPercent: number, method: Method, budget?: number) =>
       out.push({
-        key: runKey({ case: c.name, budgetPercent, method, seed, epochs: EPOCHS, finetuneEpochs: FINETUNE }),
+        key: runKey({ case: c.name, budgetPercent, method, seed, epochs: EPOCHS, finetuneEpochs: FINETUNE, lr: caseLr(c.name) }),
         c,
         budgetPercent,
         ...(budget !== undefined ? { budget } : {}),
@@ -439,6 +440,7 @@ async function runAll(): Promise<void> {
           seed: p.seed,
           epochs: EPOCHS,
           finetuneEpochs: FINETUNE,
+          ...(caseLr(p.c.name) !== LEGACY_LR ? { lr: caseLr(p.c.name) } : {}),
           layerSizes: o.layerSizes,
           params: o.params,
           testAccuracy: o.testAccuracy,
@@ -475,6 +477,11 @@ function madeBy(): string {
   return `${env}npx tsx scripts/bench-compress.ts${schedule}`;
 }
 
+/** Each case's learning rate, for the report's settings line. */
+function lrList(): string {
+  return CASES.map((c) => `${c.name} ${caseLr(c.name)}`).join(', ');
+}
+
 async function writeReport(): Promise<void> {
   const stored = readBenchStore(STORE);
   const all = currentRecords(stored).filter((r) => r.epochs === EPOCHS && r.finetuneEpochs === FINETUNE);
@@ -486,14 +493,14 @@ async function writeReport(): Promise<void> {
     `Made by \`${madeBy()}\` (results in \`${path.relative(ROOT, STORE)}\`, one line per run; rerunning skips finished runs; \`--report-only\` rewrites this file and the plot). Written ${new Date().toISOString().slice(0, 16)}Z.`,
     `Machine: ${machine()}.`,
     '',
-    `Settings for every method: Adam lr ${LR}, batch ${BATCH}, ${EPOCHS} + ${FINETUNE} = ${EPOCHS + FINETUNE} epochs in total, seeds as listed, final-epoch test accuracy (no best-epoch picking). Budgets are a percentage of the starting network's parameters, floored.`,
-    `- **gs**: \`gs-compress train --hidden H --target-params N --epochs ${EPOCHS} --finetune-epochs ${FINETUNE} --optimizer adam --lr ${LR} --seed S --json\`; parameters after exact pruning. **gsw** (where run): the same with \`${(GS_EXTRA_ARGS.gsw ?? []).join(' ')}\` (weight decay, kept through the fine-tuning; the same epochs as the others). **gsd** (where run): the same with \`--distill\` (soft targets of a dense teacher, default temperature and weight); it first trains that teacher for ${EPOCHS} more epochs, so it spends more training than the others: read it as what distillation adds, not as an equal-epochs peer.`,
+    `Settings for every method: Adam with the learning rate gs-compress picks for a budget run on the case's data (${lrList()}: 5e-3 below 50000 training rows, see NOTES.md section 7), batch ${BATCH}, ${EPOCHS} + ${FINETUNE} = ${EPOCHS + FINETUNE} epochs in total, seeds as listed, final-epoch test accuracy (no best-epoch picking). Budgets are a percentage of the starting network's parameters, floored.`,
+    `- **gs**: \`gs-compress train --hidden H --target-params N --epochs ${EPOCHS} --finetune-epochs ${FINETUNE} --optimizer adam --lr LR --seed S --json\`; parameters after exact pruning. **gsw** (where run): the same with \`${(GS_EXTRA_ARGS.gsw ?? []).join(' ')}\` (weight decay, kept through the fine-tuning; the same epochs as the others). **gsd** (where run): the same with \`--distill\` (soft targets of a dense teacher, default temperature and weight); it first trains that teacher for ${EPOCHS} more epochs, so it spends more training than the others: read it as what distillation adds, not as an equal-epochs peer.`,
     `- **dense**: a dense network trained from scratch for ${EPOCHS + FINETUNE} epochs (\`gs-compress train --penalty none\`, which computes what PyTorch does, see reports/train). Its hidden widths are the starting widths times one common factor, rounded, the largest factor whose network (all inputs) fits the budget.`,
     `- **peer**: \`/usr/bin/python3 ../shared/bench/magnitude_prune_peer.py --epochs ${EPOCHS - PEER_ROUNDS * PEER_ROUND_EPOCHS} --rounds ${PEER_ROUNDS} --round-epochs ${PEER_ROUND_EPOCHS} --finetune ${FINETUNE} --budget N\`: PyTorch, dense training, then structured magnitude pruning of units and inputs in ${PEER_ROUNDS} rounds with ${PEER_ROUND_EPOCHS} epochs each, then fine-tuning (the same ${EPOCHS + FINETUNE} epochs in total), 1 thread. It gets our split: MNIST as the same IDX files, tabular data as our train/test tables written out, standardized with training statistics as we do.`,
     '',
     'Accuracy is mean ± sample sd (lowest-highest) over the seeds. "Beats beyond the spread" means the lowest gs-compress seed is above the highest seed of the alternative; "within the spread" means the seed ranges overlap.',
     '',
-    `The gs rows are runs of the current budget algorithm (${[...new Set(CASES.map((c) => `${c.name}: ${algorithmOf('gs', c.name) ?? ''}`))].join('; ')}); ${superseded} stored runs made by earlier defaults stay in runs.jsonl, superseded: left out here and redone by the script.`,
+    `The gs rows are runs of the current budget algorithm (${[...new Set(CASES.map((c) => `${c.name}: ${algorithmOf('gs', c.name) ?? ''}`))].join('; ')}); ${superseded} stored runs made by earlier defaults (of the algorithm, or of the learning rate) stay in runs.jsonl, superseded: left out here and redone by the script.`,
     '',
     ...(fs.existsSync(path.join(OUT_DIR, 'NOTES.md'))
       ? ['Where we lose and why, with the measurements behind the defaults: [NOTES.md](NOTES.md) (written by hand).', '']

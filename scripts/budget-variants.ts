@@ -11,7 +11,8 @@
  *        --variant '{"warmup":0.3,"ramp":1}' --variant '{"finetuneLr":"cosine"}'
  * A variant is JSON with any of: score (taylor | variation), allocation (global | uniform),
  * warmup and ramp (fractions of --epochs), finetuneLr (constant | cosine | linear), l2 (weight decay,
- * kept through the fine-tuning, e.g. 1e-4); '{}' is the defaults.
+ * kept through the fine-tuning, e.g. 1e-4), lr (Adam's learning rate, training and fine-tuning;
+ * default 1e-3); '{}' is the defaults.
  */
 import * as path from 'path';
 import { loadDataset } from '../src/data';
@@ -30,14 +31,16 @@ interface Variant {
   finetuneLr?: LrSchedule;
   /** Weight decay (lambda of the l2 penalty), kept through the fine-tuning. */
   l2?: number;
+  /** Adam's learning rate for training and fine-tuning. */
+  lr?: number;
 }
-const KEYS = ['score', 'allocation', 'warmup', 'ramp', 'finetuneLr', 'l2'];
+const KEYS = ['score', 'allocation', 'warmup', 'ramp', 'finetuneLr', 'l2', 'lr'];
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h') || !argv.includes('--data')) {
   process.stdout.write(
     "Usage: npx tsx scripts/budget-variants.ts --data FILE|mnist [--hidden 32,32] [--percents 50,25,10,5] [--seeds 0,1,2] [--epochs 20] [--finetune-epochs 10] --variant '{}' [--variant JSON ...]\n" +
-      'Variant keys: score (taylor|variation), allocation (global|uniform), warmup, ramp (fractions of --epochs), finetuneLr (constant|cosine|linear), l2 (weight decay lambda).\n',
+      'Variant keys: score (taylor|variation), allocation (global|uniform), warmup, ramp (fractions of --epochs), finetuneLr (constant|cosine|linear), l2 (weight decay lambda), lr (learning rate).\n',
   );
   process.exit(argv.includes('--data') ? 0 : 2);
 }
@@ -73,7 +76,14 @@ async function main(): Promise<void> {
       for (const seed of nums('--seeds', '0,1,2')) {
         const r = await trainToBudget(
           data,
-          { ...DEFAULT_CONFIG, hidden, epochs, seed, ...(o.l2 ? { penalty: 'l2' as const, lambda: o.l2 } : {}) },
+          {
+            ...DEFAULT_CONFIG,
+            hidden,
+            epochs,
+            seed,
+            ...(o.lr ? { lr: o.lr } : {}),
+            ...(o.l2 ? { penalty: 'l2' as const, lambda: o.l2 } : {}),
+          },
           {
             targetParams: budgetFor(start, percent),
             finetuneEpochs,

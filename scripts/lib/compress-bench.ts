@@ -7,7 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_ALLOCATION, DEFAULT_UNIT_SCORE } from '../../src/train/budget/project';
-import { DEFAULT_BUDGET_SCHEDULE, defaultFinetuneLrSchedule } from '../../src/train/budget/schedule';
+import { DEFAULT_BUDGET_SCHEDULE, defaultBudgetLr, defaultFinetuneLrSchedule } from '../../src/train/budget/schedule';
+import { DEFAULT_CONFIG } from '../../src/train/defaults';
 
 /** Parameters of a fully connected network with biases: sizes = [inputs, ...hidden, outputs]. */
 export function paramCount(sizes: readonly number[]): number {
@@ -108,6 +109,22 @@ export interface BenchRecord {
   finishedAt: string;
   /** What the method computed (see algorithmOf); absent in runs made before it was recorded. */
   algorithm?: string;
+  /** Adam's learning rate of the run (every method of a case gets caseLr); absent: LEGACY_LR. */
+  lr?: number;
+}
+
+/** The learning rate of the runs stored before records carried one. */
+export const LEGACY_LR = 1e-3;
+
+/**
+ * The learning rate every method gets on a case: what `train --target-params` picks for that
+ * data when no --lr is given (defaultBudgetLr: 5e-3 below 50000 training rows, else 1e-3), so
+ * gs runs as a user's would and the alternatives run with the same lr. A case without known
+ * training rows gets DEFAULT_CONFIG.lr.
+ */
+export function caseLr(caseName: string): number {
+  const rows = CASE_TRAIN_ROWS[caseName];
+  return rows === undefined ? DEFAULT_CONFIG.lr : defaultBudgetLr(rows, 'adam', DEFAULT_CONFIG.lr);
 }
 
 /**
@@ -136,17 +153,22 @@ export function algorithmOf(method: Method, caseName: string): string | undefine
   return method === 'gs' ? gs : method === 'gsd' ? `${gs}, distill` : method === 'gsw' ? `${gs}, l2 ${GSW_LAMBDA}` : undefined;
 }
 
-/** The records made by the current algorithm of their method on their case (see algorithmOf). */
-export function currentRecords<T extends Pick<BenchRecord, 'method' | 'case' | 'algorithm'>>(
+/**
+ * The records made by the current algorithm of their method on their case (see algorithmOf), at
+ * the case's current learning rate (caseLr; a record without one ran at LEGACY_LR).
+ */
+export function currentRecords<T extends Pick<BenchRecord, 'method' | 'case' | 'algorithm' | 'lr'>>(
   records: readonly T[],
   tagOf: (method: Method, caseName: string) => string | undefined = algorithmOf,
+  lrOf: (caseName: string) => number = caseLr,
 ): T[] {
   return records.filter((r) => {
     const tag = tagOf(r.method, r.case);
-    return tag === undefined || r.algorithm === tag;
+    return (tag === undefined || r.algorithm === tag) && (r.lr ?? LEGACY_LR) === lrOf(r.case);
   });
 }
 
+/** A run's identity; the lr joins it only when it is not LEGACY_LR (so older keys stay valid). */
 export function runKey(r: {
   case: string;
   budgetPercent: number;
@@ -154,8 +176,10 @@ export function runKey(r: {
   seed: number;
   epochs: number;
   finetuneEpochs: number;
+  lr?: number;
 }): string {
-  return `${r.case}|${r.budgetPercent}%|${r.method}|seed${r.seed}|${r.epochs}+${r.finetuneEpochs}`;
+  const lr = r.lr === undefined || r.lr === LEGACY_LR ? '' : `|lr${r.lr}`;
+  return `${r.case}|${r.budgetPercent}%|${r.method}|seed${r.seed}|${r.epochs}+${r.finetuneEpochs}${lr}`;
 }
 
 function isRecord(v: unknown): v is BenchRecord {

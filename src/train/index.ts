@@ -5,6 +5,8 @@
 export { trainNetwork, type TrainOptions, type TrainResult } from './train';
 export { resolveTrainConfig, parseHidden, parseChoice, type TrainConfigInput } from './config';
 export { DEFAULT_CONFIG } from './defaults';
+/** The learning rate a budget run takes when none is given (higher on small training sets). */
+export { SMALL_DATA_BUDGET_LR, defaultBudgetLr } from './budget/schedule';
 /** Activates a tfjs backend; loads TensorFlow.js (an optional peer dependency) only when called. */
 export const chooseBackend: typeof import('./backend').chooseBackend = async (want) => (await import('./backend')).chooseBackend(want);
 export { createEngine } from './engines';

@@ -73,6 +73,28 @@ describe('train --target-params', () => {
   });
 });
 
+describe('the learning rate of a budget run', () => {
+  const train = (extra: string[]) => run(['train', '--data', p('d.csv'), '--hidden', '8', '--epochs', '2', ...extra]);
+  const lrOf = (out: string) => (JSON.parse(out) as { config: { lr: number } }).config.lr;
+
+  it('is SMALL_DATA_BUDGET_LR on a small training set without --lr, and says so; --lr wins', async () => {
+    const quiet = await train(['--target-params', '60', '--json']);
+    expect(quiet.code).toBe(0);
+    expect(lrOf(quiet.out)).toBe(5e-3);
+    const told = await train(['--target-params', '60']);
+    expect(told.code).toBe(0);
+    expect(told.err).toMatch(/lr 0\.005: a budget run on 280 training rows \(< 50000\); --lr sets another/);
+    const asked = await train(['--target-params', '60', '--lr', '2e-3', '--json']);
+    expect(lrOf(asked.out)).toBe(2e-3);
+    expect((await train(['--target-params', '60', '--lr', '2e-3'])).err).not.toMatch(/--lr sets another/);
+  });
+
+  it('stays the default without a budget, and with another optimizer', async () => {
+    expect(lrOf((await train(['--json'])).out)).toBe(1e-3);
+    expect(lrOf((await train(['--target-params', '60', '--optimizer', 'rmsprop', '--json'])).out)).toBe(1e-3);
+  });
+});
+
 describe('collapse', () => {
   it('train names the collapse and what to do; prune refuses to export the constant model unless asked', async () => {
     const t = await run([

@@ -15,8 +15,10 @@ import {
   budgetOrder,
   caseTable,
   checkTargets,
+  caseLr,
   currentRecords,
   denseWidthsForBudget,
+  LEGACY_LR,
   paramCount,
   pendingRuns,
   percentForParams,
@@ -34,8 +36,10 @@ import {
 import { PAPER_FIGURES, paperCell } from '../../scripts/lib/paper-figures';
 import { compactRows, refreshPaperColumns } from '../../scripts/lib/paper-report';
 
+/** A record at the case's current learning rate (what the benchmark would store now). */
 function rec(method: Method, seed: number, acc: number, params: number, budgetPercent = 25, c = 'sdd'): BenchRecord {
-  const base = { case: c, budgetPercent, method, seed, epochs: 20, finetuneEpochs: 10 };
+  const lr = caseLr(c);
+  const base = { case: c, budgetPercent, method, seed, epochs: 20, finetuneEpochs: 10, ...(lr !== LEGACY_LR ? { lr } : {}) };
   return {
     ...base,
     key: runKey(base),
@@ -94,7 +98,7 @@ describe('the results store', () => {
     expect(readBenchStore(file)).toEqual([]);
     appendBenchRecord(file, rec('gs', 0, 0.9, 700));
     appendBenchRecord(file, rec('dense', 0, 0.8, 721));
-    expect(readBenchStore(file).map((r) => r.key)).toEqual(['sdd|25%|gs|seed0|20+10', 'sdd|25%|dense|seed0|20+10']);
+    expect(readBenchStore(file).map((r) => r.key)).toEqual(['sdd|25%|gs|seed0|20+10|lr0.005', 'sdd|25%|dense|seed0|20+10|lr0.005']);
   });
 
   test('a torn last line and junk are skipped (redone); the next append starts on a fresh line', () => {
@@ -123,7 +127,7 @@ describe('the results store', () => {
     expect(done).toHaveLength(1);
     expect(done[0].testAccuracy).toBe(0.6);
     const plan = [rec('peer', 1, 0, 0), rec('peer', 0, 0, 0), rec('gs', 0, 0, 0)].map((r) => ({ key: r.key }));
-    expect(pendingRuns(plan, done).map((p) => p.key)).toEqual(['sdd|25%|peer|seed1|20+10', 'sdd|25%|gs|seed0|20+10']);
+    expect(pendingRuns(plan, done).map((p) => p.key)).toEqual(['sdd|25%|peer|seed1|20+10|lr0.005', 'sdd|25%|gs|seed0|20+10|lr0.005']);
   });
 
   test('a gs run of another algorithm is superseded: left out and planned again; peer and dense runs stay', () => {
@@ -136,7 +140,7 @@ describe('the results store', () => {
     const cur = currentRecords(readBenchStore(file));
     expect(cur.map((r) => `${r.method}${r.seed}`)).toEqual(['gs2', 'peer0']);
     const plan = [rec('gs', 0, 0, 0), rec('gs', 2, 0, 0), rec('peer', 0, 0, 0)].map((r) => ({ key: r.key }));
-    expect(pendingRuns(plan, cur).map((p) => p.key)).toEqual(['sdd|25%|gs|seed0|20+10']);
+    expect(pendingRuns(plan, cur).map((p) => p.key)).toEqual(['sdd|25%|gs|seed0|20+10|lr0.005']);
     // the rerun's line (tagged) supersedes the old one of the same key
     appendBenchRecord(file, { ...old, testAccuracy: 0.9, algorithm: algorithmOf('gs', 'sdd') });
     const again = currentRecords(readBenchStore(file));
@@ -145,6 +149,32 @@ describe('the results store', () => {
     const mnistTagged = { ...rec('gs', 0, 0.97, 6600, 25, 'mnist'), algorithm: algorithmOf('gs', 'sdd') };
     expect(currentRecords([mnistTagged])).toEqual([]);
     expect(currentRecords([{ ...mnistTagged, algorithm: algorithmOf('gs', 'mnist') }])).toHaveLength(1);
+  });
+
+  test("a run at another learning rate than the case's is superseded, for every method; keys without an lr are 1e-3 runs", () => {
+    expect(caseLr('sdd')).toBe(5e-3);
+    expect(caseLr('covtype')).toBe(5e-3);
+    expect(caseLr('mnist')).toBe(1e-3);
+    expect(caseLr('mnist-300-100')).toBe(1e-3);
+    expect(caseLr('no such case')).toBe(1e-3);
+    const base = { case: 'sdd', budgetPercent: 25, method: 'peer' as Method, seed: 0, epochs: 20, finetuneEpochs: 10 };
+    expect(runKey(base)).toBe('sdd|25%|peer|seed0|20+10');
+    expect(runKey({ ...base, lr: LEGACY_LR })).toBe('sdd|25%|peer|seed0|20+10');
+    expect(runKey({ ...base, lr: 5e-3 })).toBe('sdd|25%|peer|seed0|20+10|lr0.005');
+    // an SDD peer stored before records carried an lr ran at 1e-3: kept in the store, left out now
+    const old = { ...rec('peer', 0, 0.88, 697), lr: undefined, key: runKey(base) };
+    const file = path.join(dir, 'lr.jsonl');
+    appendBenchRecord(file, old);
+    appendBenchRecord(file, rec('peer', 0, 0.91, 697));
+    appendBenchRecord(file, { ...rec('dense', 0, 0.9, 721), lr: 1e-2, key: runKey({ ...base, method: 'dense', lr: 1e-2 }) });
+    const stored = readBenchStore(file);
+    expect(stored).toHaveLength(3);
+    expect(currentRecords(stored).map((r) => `${r.method} ${r.testAccuracy}`)).toEqual(['peer 0.91']);
+    // MNIST runs without an lr are current (1e-3 is its lr)
+    const mnist = { ...rec('dense', 0, 0.97, 6600, 25, 'mnist') };
+    expect(mnist.lr).toBeUndefined();
+    expect(currentRecords([mnist])).toHaveLength(1);
+    expect(currentRecords([{ ...mnist, lr: 5e-3 }])).toEqual([]);
   });
 
   test('the tags follow the trainer: the fine-tuning lr schedule by training rows, distillation apart', () => {

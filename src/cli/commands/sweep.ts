@@ -117,7 +117,11 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
           'Hidden layer sizes, comma separated; alternatives separated by ";" (e.g. "32,32;64"); "" or none = logistic regression (default 32,32)',
       })
       .option('optimizer', { type: 'string', group: 'Grid:', describe: `Optimizers, ${list} of ${OPTIMIZERS.join(', ')} (default adam)` })
-      .option('lr', { type: 'string', group: 'Grid:', describe: `Learning rates, ${list} (default 1e-3)` })
+      .option('lr', {
+        type: 'string',
+        group: 'Grid:',
+        describe: `Learning rates, ${list} (default 1e-3, for every run; \`train\` with a budget on fewer than 50000 training rows picks 5e-3: list it to sweep the same)`,
+      })
       .option('penalty', {
         type: 'string',
         group: 'Grid:',
