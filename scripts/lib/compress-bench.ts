@@ -129,13 +129,13 @@ export function caseLr(caseName: string): number {
 
 /**
  * What each of our methods computes on a case, as the budget trainer's defaults at the time of
- * the run (the fine-tuning lr schedule depends on the training rows): a stored run of a tagged
+ * the run (the fine-tuning lr schedule depends on the training rows and the lr): a stored run of a tagged
  * method whose tag differs (or is absent) was made by another algorithm and is superseded: left
  * out of the report and redone. The peer and the dense baseline do not depend on our algorithm
  * and carry no tag.
  */
-export function gsAlgorithm(trainRows: number): string {
-  return `budget v2: score ${DEFAULT_UNIT_SCORE}, allocation ${DEFAULT_ALLOCATION}, warm-up ${DEFAULT_BUDGET_SCHEDULE.warmup}, at the budget by ${DEFAULT_BUDGET_SCHEDULE.rampEnd}, fine-tune lr ${defaultFinetuneLrSchedule(trainRows)}`;
+export function gsAlgorithm(trainRows: number, lr: number): string {
+  return `budget v2: score ${DEFAULT_UNIT_SCORE}, allocation ${DEFAULT_ALLOCATION}, warm-up ${DEFAULT_BUDGET_SCHEDULE.warmup}, at the budget by ${DEFAULT_BUDGET_SCHEDULE.rampEnd}, fine-tune lr ${defaultFinetuneLrSchedule(trainRows, lr)}`;
 }
 
 /** Training rows of the benchmark's cases (their fixed splits), for the algorithm tags. */
@@ -149,7 +149,7 @@ export const CASE_TRAIN_ROWS: Record<string, number> = {
 
 /** The tag of a method's runs on a case (undefined: the method carries none). */
 export function algorithmOf(method: Method, caseName: string): string | undefined {
-  const gs = gsAlgorithm(CASE_TRAIN_ROWS[caseName] ?? 0);
+  const gs = gsAlgorithm(CASE_TRAIN_ROWS[caseName] ?? 0, caseLr(caseName));
   return method === 'gs' ? gs : method === 'gsd' ? `${gs}, distill` : method === 'gsw' ? `${gs}, l2 ${GSW_LAMBDA}` : undefined;
 }
 

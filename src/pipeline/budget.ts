@@ -3,7 +3,7 @@
  * size falls toward the budget on a cubic schedule; at the end of each epoch of the ramp the
  * network is projected onto it by removing the weakest units per parameter, globally, and the
  * exactly pruned, smaller network trains on), then fine-tuning of the compact network (its
- * learning rate decaying on large training sets, see defaultFinetuneLrSchedule). The result is guaranteed to have at most the budget's parameters
+ * learning rate decaying on large training sets and at high rates, see defaultFinetuneLrSchedule). The result is guaranteed to have at most the budget's parameters
  * after exact pruning. Removed units leave the engine: each stage trains the compact network.
  */
 import type { SplitDataset } from '../data/types';
@@ -36,7 +36,7 @@ export interface BudgetOptions {
   ratioOf?: number[];
   /** Epochs of fine-tuning the compact network after training (no sparsity penalty; an l2 penalty stays, see finetuneConfig). */
   finetuneEpochs: number;
-  /** Learning-rate schedule of the fine-tuning (default: defaultFinetuneLrSchedule of the training rows, cosine from 50000). */
+  /** Learning-rate schedule of the fine-tuning (default: defaultFinetuneLrSchedule: cosine from 50000 training rows or at lr >= 5e-3, else constant). */
   finetuneLrSchedule?: LrSchedule;
   /** When the ramp starts and ends (default DEFAULT_BUDGET_SCHEDULE: half the epochs dense, at the budget by the last). */
   schedule?: SizeSchedule;
@@ -155,7 +155,7 @@ export async function trainToBudget(
       finetuneConfig(cfg, opts.finetuneEpochs),
       hooks.finetune,
       'finetune',
-      opts.finetuneLrSchedule ?? defaultFinetuneLrSchedule(data.train.rows),
+      opts.finetuneLrSchedule ?? defaultFinetuneLrSchedule(data.train.rows, cfg.lr),
     );
   }
   const final = pruneNetwork(net as unknown as Network).network;

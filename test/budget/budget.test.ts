@@ -3,7 +3,13 @@ import { initNetwork } from '../../src/network/create';
 import { logits } from '../../src/network/forward';
 import { trainToBudget } from '../../src/pipeline/budget';
 import { compactSize, projectToBudget, widthsOf } from '../../src/train/budget/project';
-import { allowedSize, COSINE_FINETUNE_MIN_ROWS, defaultFinetuneLrSchedule, defaultSchedule } from '../../src/train/budget/schedule';
+import {
+  allowedSize,
+  COSINE_FINETUNE_MIN_ROWS,
+  defaultFinetuneLrSchedule,
+  defaultSchedule,
+  SMALL_DATA_BUDGET_LR,
+} from '../../src/train/budget/schedule';
 import { minimalSize, resolveBudget, stackSize } from '../../src/train/budget/size';
 import { unitStats } from '../../src/train/budget/stats';
 import { resolveTrainConfig } from '../../src/train/config';
@@ -99,18 +105,22 @@ describe('trainToBudget on a planted problem', () => {
     for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]);
   });
 
-  it('fine-tunes at a constant lr on small training sets by default, cosine from COSINE_FINETUNE_MIN_ROWS rows', async () => {
-    expect(defaultFinetuneLrSchedule(data.train.rows)).toBe('constant');
-    expect(defaultFinetuneLrSchedule(COSINE_FINETUNE_MIN_ROWS - 1)).toBe('constant');
-    expect(defaultFinetuneLrSchedule(COSINE_FINETUNE_MIN_ROWS)).toBe('cosine');
-    expect(defaultFinetuneLrSchedule(60000)).toBe('cosine');
+  it('fine-tunes at a constant lr on small training sets at low rates by default, cosine from COSINE_FINETUNE_MIN_ROWS rows or lr 5e-3', async () => {
+    expect(defaultFinetuneLrSchedule(data.train.rows, 1e-3)).toBe('constant');
+    expect(defaultFinetuneLrSchedule(COSINE_FINETUNE_MIN_ROWS - 1, SMALL_DATA_BUDGET_LR / 2)).toBe('constant');
+    expect(defaultFinetuneLrSchedule(COSINE_FINETUNE_MIN_ROWS - 1, SMALL_DATA_BUDGET_LR)).toBe('cosine');
+    expect(defaultFinetuneLrSchedule(COSINE_FINETUNE_MIN_ROWS, 1e-3)).toBe('cosine');
+    expect(defaultFinetuneLrSchedule(60000, 1e-4)).toBe('cosine');
     const opts = { targetRatio: 0.3, finetuneEpochs: 2 };
-    const kernel = async (o: Parameters<typeof trainToBudget>[2]) =>
-      Array.from((await trainToBudget(data, cfg, o)).result.network.layers[0].kernel);
-    const byDefault = await kernel(opts);
-    // the same seed on the same engine gives the same network: the default is the constant schedule here
-    expect(byDefault).toEqual(await kernel({ ...opts, finetuneLrSchedule: 'constant' }));
-    expect(byDefault).not.toEqual(await kernel({ ...opts, finetuneLrSchedule: 'cosine' }));
+    const kernel = async (c: typeof cfg, o: Parameters<typeof trainToBudget>[2]) =>
+      Array.from((await trainToBudget(data, c, o)).result.network.layers[0].kernel);
+    // the same seed on the same engine gives the same network: the default is the constant schedule at lr 1e-3 here
+    const slow = { ...cfg, lr: 1e-3 };
+    const byDefault = await kernel(slow, opts);
+    expect(byDefault).toEqual(await kernel(slow, { ...opts, finetuneLrSchedule: 'constant' }));
+    expect(byDefault).not.toEqual(await kernel(slow, { ...opts, finetuneLrSchedule: 'cosine' }));
+    // and cosine at lr 5e-3
+    expect(await kernel(cfg, opts)).toEqual(await kernel(cfg, { ...opts, finetuneLrSchedule: 'cosine' }));
   });
 
   it('keeps the planted inputs when the budget leaves room for only a few', async () => {

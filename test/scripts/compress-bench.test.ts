@@ -145,8 +145,8 @@ describe('the results store', () => {
     appendBenchRecord(file, { ...old, testAccuracy: 0.9, algorithm: algorithmOf('gs', 'sdd') });
     const again = currentRecords(readBenchStore(file));
     expect(again.find((r) => r.method === 'gs' && r.seed === 0)?.testAccuracy).toBe(0.9);
-    // a tag of another case's algorithm does not count
-    const mnistTagged = { ...rec('gs', 0, 0.97, 6600, 25, 'mnist'), algorithm: algorithmOf('gs', 'sdd') };
+    // a tag of another setting's algorithm (constant fine-tuning: small data at lr 1e-3) does not count
+    const mnistTagged = { ...rec('gs', 0, 0.97, 6600, 25, 'mnist'), algorithm: gsAlgorithm(1540, 1e-3) };
     expect(currentRecords([mnistTagged])).toEqual([]);
     expect(currentRecords([{ ...mnistTagged, algorithm: algorithmOf('gs', 'mnist') }])).toHaveLength(1);
   });
@@ -177,12 +177,14 @@ describe('the results store', () => {
     expect(currentRecords([{ ...mnist, lr: 5e-3 }])).toEqual([]);
   });
 
-  test('the tags follow the trainer: the fine-tuning lr schedule by training rows, distillation apart', () => {
-    expect(gsAlgorithm(1540)).toMatch(/taylor.*global.*fine-tune lr constant$/);
-    expect(gsAlgorithm(60000)).toMatch(/fine-tune lr cosine$/);
-    expect(algorithmOf('gs', 'mnist')).toBe(gsAlgorithm(60000));
-    expect(algorithmOf('gsd', 'sdd')).toBe(`${gsAlgorithm(1540)}, distill`);
-    expect(algorithmOf('gsw', 'mnist')).toBe(`${gsAlgorithm(60000)}, l2 0.0001`);
+  test('the tags follow the trainer: the fine-tuning lr schedule by training rows and lr, distillation apart', () => {
+    expect(gsAlgorithm(1540, 1e-3)).toMatch(/taylor.*global.*fine-tune lr constant$/);
+    expect(gsAlgorithm(1540, 5e-3)).toMatch(/fine-tune lr cosine$/);
+    expect(gsAlgorithm(60000, 1e-3)).toMatch(/fine-tune lr cosine$/);
+    expect(algorithmOf('gs', 'mnist')).toBe(gsAlgorithm(60000, 1e-3));
+    expect(algorithmOf('gs', 'sdd')).toBe(gsAlgorithm(1540, 5e-3));
+    expect(algorithmOf('gsd', 'sdd')).toBe(`${gsAlgorithm(1540, 5e-3)}, distill`);
+    expect(algorithmOf('gsw', 'mnist')).toBe(`${gsAlgorithm(60000, 1e-3)}, l2 0.0001`);
     expect(algorithmOf('peer', 'sdd')).toBeUndefined();
     expect(algorithmOf('dense', 'mnist')).toBeUndefined();
   });
