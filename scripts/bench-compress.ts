@@ -32,6 +32,7 @@ import { loadDataset } from '../src/data';
 import type { SplitDataset } from '../src/data/types';
 import { renderVegaLiteSvg } from '../src/report/vega-render';
 import { writeFileAtomic } from '../src/util/fs-atomic';
+import { COSINE_FINETUNE_MIN_ROWS, SMALL_DATA_BUDGET_LR } from '../src/train/budget/schedule';
 import {
   METHODS,
   METHOD_LABEL,
@@ -47,7 +48,6 @@ import {
   budgetOrder,
   checkTargets,
   caseLr,
-  LEGACY_LR,
   currentRecords,
   percentForParams,
   runKey,
@@ -440,7 +440,7 @@ async function runAll(): Promise<void> {
           seed: p.seed,
           epochs: EPOCHS,
           finetuneEpochs: FINETUNE,
-          ...(caseLr(p.c.name) !== LEGACY_LR ? { lr: caseLr(p.c.name) } : {}),
+          lr: caseLr(p.c.name),
           layerSizes: o.layerSizes,
           params: o.params,
           testAccuracy: o.testAccuracy,
@@ -493,7 +493,7 @@ async function writeReport(): Promise<void> {
     `Made by \`${madeBy()}\` (results in \`${path.relative(ROOT, STORE)}\`, one line per run; rerunning skips finished runs; \`--report-only\` rewrites this file and the plot). Written ${new Date().toISOString().slice(0, 16)}Z.`,
     `Machine: ${machine()}.`,
     '',
-    `Settings for every method: Adam with the learning rate gs-compress picks for a budget run on the case's data (${lrList()}: 5e-3 below 50000 training rows, see NOTES.md section 7), batch ${BATCH}, ${EPOCHS} + ${FINETUNE} = ${EPOCHS + FINETUNE} epochs in total, seeds as listed, final-epoch test accuracy (no best-epoch picking). Budgets are a percentage of the starting network's parameters, floored.`,
+    `Settings for every method: Adam with the learning rate gs-compress picks for a budget run on the case's data (${lrList()}: ${SMALL_DATA_BUDGET_LR} below ${COSINE_FINETUNE_MIN_ROWS} training rows, see NOTES.md section 7), batch ${BATCH}, ${EPOCHS} + ${FINETUNE} = ${EPOCHS + FINETUNE} epochs in total, seeds as listed, final-epoch test accuracy (no best-epoch picking). Budgets are a percentage of the starting network's parameters, floored.`,
     `- **gs**: \`gs-compress train --hidden H --target-params N --epochs ${EPOCHS} --finetune-epochs ${FINETUNE} --optimizer adam --lr LR --seed S --json\`; parameters after exact pruning. **gsw** (where run): the same with \`${(GS_EXTRA_ARGS.gsw ?? []).join(' ')}\` (weight decay, kept through the fine-tuning; the same epochs as the others). **gsd** (where run): the same with \`--distill\` (soft targets of a dense teacher, default temperature and weight); it first trains that teacher for ${EPOCHS} more epochs, so it spends more training than the others: read it as what distillation adds, not as an equal-epochs peer.`,
     `- **dense**: a dense network trained from scratch for ${EPOCHS + FINETUNE} epochs (\`gs-compress train --penalty none\`, which computes what PyTorch does, see reports/train). Its hidden widths are the starting widths times one common factor, rounded, the largest factor whose network (all inputs) fits the budget.`,
     `- **peer**: \`/usr/bin/python3 ../shared/bench/magnitude_prune_peer.py --epochs ${EPOCHS - PEER_ROUNDS * PEER_ROUND_EPOCHS} --rounds ${PEER_ROUNDS} --round-epochs ${PEER_ROUND_EPOCHS} --finetune ${FINETUNE} --budget N\`: PyTorch, dense training, then structured magnitude pruning of units and inputs in ${PEER_ROUNDS} rounds with ${PEER_ROUND_EPOCHS} epochs each, then fine-tuning (the same ${EPOCHS + FINETUNE} epochs in total), 1 thread. It gets our split: MNIST as the same IDX files, tabular data as our train/test tables written out, standardized with training statistics as we do.`,

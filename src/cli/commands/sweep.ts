@@ -7,6 +7,7 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { GsError } from '../../errors';
 import { parseChoice } from '../../train/config';
+import { COSINE_FINETUNE_MIN_ROWS, SMALL_DATA_BUDGET_LR } from '../../train/budget/schedule';
 import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS } from '../../train/types';
 import { PENALTY_KINDS } from '../../penalty/types';
 import {
@@ -120,7 +121,7 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
       .option('lr', {
         type: 'string',
         group: 'Grid:',
-        describe: `Learning rates, ${list} (default 1e-3, for every run; \`train\` with a budget on fewer than 50000 training rows picks 5e-3: list it to sweep the same)`,
+        describe: `Learning rates, ${list} (default 1e-3, for every run; \`train\` with a budget on fewer than ${COSINE_FINETUNE_MIN_ROWS} training rows picks ${SMALL_DATA_BUDGET_LR}: list it to sweep the same)`,
       })
       .option('penalty', {
         type: 'string',
