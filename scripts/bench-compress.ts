@@ -22,7 +22,7 @@
  * --params gives absolute budgets (parameters), stored under their percentage of the starting
  * network to 3 decimals (e.g. 6627 of 266610 is 2.485%).
  * Methods: gs, dense, peer by default; on request gsw (gs with weight decay, --penalty l2 --lambda
- * GSW_LAMBDA) and gsd (gs with --distill).
+ * GSW_LAMBDA), gsl (weight decay and --label-smoothing GSL_SMOOTHING) and gsd (gs with --distill).
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -37,6 +37,7 @@ import {
   METHODS,
   METHOD_LABEL,
   GS_EXTRA_ARGS,
+  GSL_SMOOTHING,
   aggregate,
   appendBenchRecord,
   budgetFor,
@@ -165,7 +166,7 @@ const FLAGS = ['--data', '--budgets', '--params', '--seeds', '--methods', '--epo
 if (argv.includes('--help') || argv.includes('-h')) {
   process.stdout.write(
     'Usage: npx tsx scripts/bench-compress.ts [--data sdd,covtype,mnist,mnist-300-100,mnist-500-300] [--budgets 50,25,10,5 | --params 6627,2651]\n' +
-      '         [--seeds 0,1,2] [--methods gs,dense,peer,gsw,gsd] [--epochs 20] [--finetune-epochs 10] [--jobs 1] [--report-only]\n' +
+      '         [--seeds 0,1,2] [--methods gs,dense,peer,gsw,gsl,gsd] [--epochs 20] [--finetune-epochs 10] [--jobs 1] [--report-only]\n' +
       'Runs what reports/compress/runs.jsonl lacks (long: hours for the whole plan), then writes COMPRESS.md and the SVG.\n' +
       '--params: absolute budgets in parameters, stored as their percentage of the starting network (3 decimals).\n' +
       'Stored gs runs made by another algorithm than the current defaults are redone and left out of the report.\n',
@@ -377,6 +378,7 @@ async function runPeer(c: BenchCase, l: Loaded, budget: number, seed: number): P
 const RUNNERS: Record<Method, (c: BenchCase, l: Loaded, budget: number, seed: number) => Promise<Outcome>> = {
   gs: (c, l, budget, seed) => runGs(c, l, budget, seed, GS_EXTRA_ARGS.gs),
   gsw: (c, l, budget, seed) => runGs(c, l, budget, seed, GS_EXTRA_ARGS.gsw),
+  gsl: (c, l, budget, seed) => runGs(c, l, budget, seed, GS_EXTRA_ARGS.gsl),
   gsd: (c, l, budget, seed) => runGs(c, l, budget, seed, GS_EXTRA_ARGS.gsd),
   dense: runDense,
   peer: runPeer,
@@ -387,7 +389,7 @@ function plan(): Planned[] {
   // cheap cases first (in CASES_RUN order); within a case seed by seed (a first seed of every
   // cell before any spread), the issue's target budgets (25%, 10%) before the others, and the
   // methods that do not depend on the budgeted trainer first
-  const order: Method[] = (['peer', 'dense', 'gs', 'gsw', 'gsd'] as Method[]).filter((m) => METHODS_RUN.includes(m));
+  const order: Method[] = (['peer', 'dense', 'gs', 'gsw', 'gsl', 'gsd'] as Method[]).filter((m) => METHODS_RUN.includes(m));
   for (const name of CASES_RUN) {
     const c = CASES.find((x) => x.name === name);
     if (!c) throw new Error(`unknown case ${name}; expected one of ${CASES.map((x) => x.name).join(', ')}`);
@@ -494,7 +496,7 @@ async function writeReport(): Promise<void> {
     `Machine: ${machine()}.`,
     '',
     `Settings for every method: Adam with the learning rate gs-compress picks for a budget run on the case's data (${lrList()}: ${SMALL_DATA_BUDGET_LR} below ${COSINE_FINETUNE_MIN_ROWS} training rows, see NOTES.md section 7), batch ${BATCH}, ${EPOCHS} + ${FINETUNE} = ${EPOCHS + FINETUNE} epochs in total, seeds as listed, final-epoch test accuracy (no best-epoch picking). Budgets are a percentage of the starting network's parameters, floored.`,
-    `- **gs**: \`gs-compress train --hidden H --target-params N --epochs ${EPOCHS} --finetune-epochs ${FINETUNE} --optimizer adam --lr LR --seed S --json\`; parameters after exact pruning. **gsw** (where run): the same with \`${(GS_EXTRA_ARGS.gsw ?? []).join(' ')}\` (weight decay, kept through the fine-tuning; the same epochs as the others). **gsd** (where run): the same with \`--distill\` (soft targets of a dense teacher, default temperature and weight); it first trains that teacher for ${EPOCHS} more epochs, so it spends more training than the others: read it as what distillation adds, not as an equal-epochs peer.`,
+    `- **gs**: \`gs-compress train --hidden H --target-params N --epochs ${EPOCHS} --finetune-epochs ${FINETUNE} --optimizer adam --lr LR --seed S --json\`; parameters after exact pruning. **gsw** (where run): the same with \`${(GS_EXTRA_ARGS.gsw ?? []).join(' ')}\` (weight decay, kept through the fine-tuning; the same epochs as the others). **gsl** (where run): the same with \`${(GS_EXTRA_ARGS.gsl ?? []).join(' ')}\` (weight decay and label smoothing: the cross-entropy against ${1 - GSL_SMOOTHING} x the labels + ${GSL_SMOOTHING} spread over the classes; the same epochs). **gsd** (where run): the same with \`--distill\` (soft targets of a dense teacher, default temperature and weight); it first trains that teacher for ${EPOCHS} more epochs, so it spends more training than the others: read it as what distillation adds, not as an equal-epochs peer.`,
     `- **dense**: a dense network trained from scratch for ${EPOCHS + FINETUNE} epochs (\`gs-compress train --penalty none\`, which computes what PyTorch does, see reports/train). Its hidden widths are the starting widths times one common factor, rounded, the largest factor whose network (all inputs) fits the budget.`,
     `- **peer**: \`/usr/bin/python3 ../shared/bench/magnitude_prune_peer.py --epochs ${EPOCHS - PEER_ROUNDS * PEER_ROUND_EPOCHS} --rounds ${PEER_ROUNDS} --round-epochs ${PEER_ROUND_EPOCHS} --finetune ${FINETUNE} --budget N\`: PyTorch, dense training, then structured magnitude pruning of units and inputs in ${PEER_ROUNDS} rounds with ${PEER_ROUND_EPOCHS} epochs each, then fine-tuning (the same ${EPOCHS + FINETUNE} epochs in total), 1 thread. It gets our split: MNIST as the same IDX files, tabular data as our train/test tables written out, standardized with training statistics as we do.`,
     '',

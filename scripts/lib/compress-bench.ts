@@ -63,23 +63,28 @@ export function budgetOrder(percents: readonly number[]): number[] {
 
 /**
  * gs: gs-compress with the budget; gsw: the same with weight decay (`--penalty l2 --lambda
- * GSW_LAMBDA`); gsd: the same with --distill; dense: from scratch; peer: magnitude pruning.
+ * GSW_LAMBDA`); gsl: weight decay and label smoothing (`--label-smoothing GSL_SMOOTHING`); gsd:
+ * the same with --distill; dense: from scratch; peer: magnitude pruning.
  */
-export type Method = 'gs' | 'gsw' | 'gsd' | 'dense' | 'peer';
-export const METHODS: readonly Method[] = ['gs', 'gsw', 'gsd', 'dense', 'peer'];
+export type Method = 'gs' | 'gsw' | 'gsl' | 'gsd' | 'dense' | 'peer';
+export const METHODS: readonly Method[] = ['gs', 'gsw', 'gsl', 'gsd', 'dense', 'peer'];
 /** Our variants beside the default gs: reported only where they were run. */
-export const OPTIONAL_METHODS: readonly Method[] = ['gsw', 'gsd'];
-/** The weight decay of the gsw method (lambda of `--penalty l2`, kept through the fine-tuning). */
+export const OPTIONAL_METHODS: readonly Method[] = ['gsw', 'gsl', 'gsd'];
+/** The weight decay of the gsw and gsl methods (lambda of `--penalty l2`, kept through the fine-tuning). */
 export const GSW_LAMBDA = 1e-4;
+/** The label smoothing of the gsl method. */
+export const GSL_SMOOTHING = 0.1;
 /** What each of our methods adds to `train --target-params` (the one place a variant's flags are spelled). */
 export const GS_EXTRA_ARGS: Partial<Record<Method, readonly string[]>> = {
   gs: [],
   gsw: ['--penalty', 'l2', '--lambda', String(GSW_LAMBDA)],
+  gsl: ['--penalty', 'l2', '--lambda', String(GSW_LAMBDA), '--label-smoothing', String(GSL_SMOOTHING)],
   gsd: ['--distill'],
 };
 export const METHOD_LABEL: Record<Method, string> = {
   gs: 'gs-compress (budget)',
   gsw: `gs-compress (budget, ${(GS_EXTRA_ARGS.gsw ?? []).join(' ')})`,
+  gsl: `gs-compress (budget, ${(GS_EXTRA_ARGS.gsl ?? []).join(' ')})`,
   gsd: 'gs-compress (budget, --distill)',
   dense: 'dense from scratch',
   peer: 'magnitude pruning (PyTorch)',
@@ -150,7 +155,11 @@ export const CASE_TRAIN_ROWS: Record<string, number> = {
 /** The tag of a method's runs on a case (undefined: the method carries none). */
 export function algorithmOf(method: Method, caseName: string): string | undefined {
   const gs = gsAlgorithm(CASE_TRAIN_ROWS[caseName] ?? 0, caseLr(caseName));
-  return method === 'gs' ? gs : method === 'gsd' ? `${gs}, distill` : method === 'gsw' ? `${gs}, l2 ${GSW_LAMBDA}` : undefined;
+  if (method === 'gs') return gs;
+  if (method === 'gsd') return `${gs}, distill`;
+  if (method === 'gsw') return `${gs}, l2 ${GSW_LAMBDA}`;
+  if (method === 'gsl') return `${gs}, l2 ${GSW_LAMBDA}, label smoothing ${GSL_SMOOTHING}`;
+  return undefined;
 }
 
 /**
@@ -398,8 +407,8 @@ export interface TargetCheck {
   status: 'met' | 'not met' | 'not measured';
 }
 
-/** Our methods a target may be met by: the defaults and weight decay (both the same epochs as the peers; gsd trains a teacher on top). */
-export const TARGET_METHODS: readonly Method[] = ['gs', 'gsw'];
+/** Our methods a target may be met by: the defaults, weight decay, and weight decay with label smoothing (the same epochs as the peers; gsd trains a teacher on top). */
+export const TARGET_METHODS: readonly Method[] = ['gs', 'gsw', 'gsl'];
 
 export function checkTargets(cells: readonly Cell[], targets: readonly Target[]): TargetCheck[] {
   return targets.map((target) => {

@@ -83,6 +83,8 @@ export async function trainToBudget(
   opts: BudgetOptions,
   hooks: { train?: TrainOptions; finetune?: TrainOptions } = {},
 ): Promise<BudgetResult> {
+  if (opts.distill && (cfg.labelSmoothing ?? 0) > 0)
+    throw new GsError('BAD_OPTION', '--label-smoothing and --distill cannot be combined: choose one');
   const widths = startWidths(data, cfg, opts.init);
   const budget =
     opts.ratioOf && opts.targetParams === undefined && opts.targetRatio !== undefined

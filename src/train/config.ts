@@ -72,6 +72,12 @@ export function resolveTrainConfig(partial: TrainConfigInput): TrainConfig {
   if (cfg.penalty !== 'none' && cfg.lambda === 0) {
     throw new GsError('BAD_OPTION', `--penalty ${cfg.penalty} needs --lambda > 0 (for example --lambda 1e-4)`);
   }
+  if (cfg.labelSmoothing !== undefined) {
+    const e = cfg.labelSmoothing;
+    if (!(Number.isFinite(e) && e >= 0 && e < 1))
+      throw new GsError('BAD_OPTION', `--label-smoothing ${e}: expected a number in [0, 1), for example 0.1`);
+    if (e === 0) delete cfg.labelSmoothing; // the default is stored as absent
+  }
   // the default proxStep is stored as absent, so configurations saved before it existed keep their identity
   if (cfg.proxStep === undefined || cfg.proxStep === 'preconditioned') delete cfg.proxStep;
   if (cfg.activation !== undefined) {

@@ -1,6 +1,7 @@
 /**
- * Soft targets for distillation: a teacher network's class probabilities at a temperature for
- * every row of a table, softmax(logits / T), with the weight of the hard labels.
+ * Soft targets: for distillation, a teacher network's class probabilities at a temperature for
+ * every row of a table, softmax(logits / T), with the weight of the hard labels; for label
+ * smoothing, the uniform distribution at temperature 1 with weight 1 - epsilon on the labels.
  */
 import { GsError } from '../errors';
 import { logits } from '../network/forward';
@@ -25,4 +26,15 @@ export function softTargets(teacher: Network, table: Pick<Table, 'rows' | 'featu
     for (let j = 0; j < C; j++) probs[o + j] = Math.exp(z[o + j] / temperature - m) / s;
   }
   return { probs, temperature, alpha };
+}
+
+/**
+ * Label smoothing as soft targets for the fused engines' distillation loss: every row's target is
+ * uniform over the classes at temperature 1, the hard labels weigh 1 - epsilon, so each row's loss
+ * is (1 - epsilon) * CE(y, q) + epsilon * KL(u || q), which is the cross-entropy against
+ * (1 - epsilon) * onehot(y) + epsilon / classes up to a constant, with the same gradient.
+ */
+export function smoothedTargets(rows: number, classes: number, epsilon: number): SoftTargets {
+  if (!(epsilon >= 0 && epsilon < 1)) throw new GsError('BAD_OPTION', `--label-smoothing ${epsilon}: expected a number in [0, 1)`);
+  return { probs: new Float32Array(rows * classes).fill(1 / classes), temperature: 1, alpha: 1 - epsilon };
 }

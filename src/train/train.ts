@@ -16,6 +16,7 @@ import { Rng } from '../util/rng';
 import { createEngine } from './engines';
 import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
+import { smoothedTargets } from './soft-targets';
 import { fitTargetScaling, regressionMeter, standardizeTargets, toStandardized, toUserUnits } from './targets';
 import type { EpochRecord, SoftTargets, TrainConfig, TrainingData } from './types';
 
@@ -84,13 +85,23 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
   if (opts.softTargets && opts.softTargets.probs.length !== train.rows * classes) {
     throw new RangeError(`soft targets hold ${opts.softTargets.probs.length} values, expected ${train.rows} rows x ${classes} classes`);
   }
+  const smoothing = cfg.labelSmoothing ?? 0;
+  if (smoothing > 0 && regression) throw new GsError('BAD_OPTION', '--label-smoothing applies to classification, not to regression');
+  if (smoothing > 0 && opts.softTargets)
+    throw new GsError('BAD_OPTION', '--label-smoothing and distillation (--distill) cannot be combined: choose one');
+  // the fused engines smooth through their soft-target loss, the tfjs engine in tf.losses.softmaxCrossEntropy
+  const soft = opts.softTargets ?? (smoothing > 0 && cfg.engine !== 'tfjs' ? smoothedTargets(train.rows, classes, smoothing) : undefined);
+  // their soft-target loss holds epsilon * KL(u || q); the reported loss is the cross-entropy
+  // against the smoothed labels in every engine, epsilon * log(classes) more
+  const lossOffset = !opts.softTargets && soft ? smoothing * Math.log(classes) : 0;
   const trainingData: TrainingData = {
     x: xTrain,
     y: train.labels,
     rows: train.rows,
     cols,
     classes,
-    ...(opts.softTargets ? { soft: opts.softTargets } : {}),
+    ...(soft ? { soft } : {}),
+    ...(smoothing > 0 && cfg.engine === 'tfjs' ? { labelSmoothing: smoothing } : {}),
     ...(ts ? { targets: standardizeTargets(train.targets as Float32Array, ts) } : {}),
   };
   // a fresh regression network starts in standardized units already (its random output layer)
@@ -133,7 +144,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
       const rec: EpochRecord = {
         epoch,
         phase: opts.phase ?? 'train',
-        dataLoss: lossSum / batches,
+        dataLoss: lossSum / batches + lossOffset,
         penalty: cfg.penalty === 'none' ? 0 : penaltyValue(layers, cfg.penalty, cfg.lambda),
         trainAccuracy: trainR ? trainR.r2 : (trainMeter as NonNullable<typeof trainMeter>)(layers),
         testAccuracy: testR ? testR.r2 : (testMeter as NonNullable<typeof testMeter>)(layers),

@@ -49,6 +49,10 @@ export interface TrainConfig {
   /** Hidden-layer activation of new networks, e.g. 'tanh' or 'leaky_relu:0.2' (network/activations.ts);
    * absent means relu, so configurations saved before it existed keep their identity. */
   activation?: string;
+  /** Label smoothing epsilon (classification): the cross-entropy is taken against
+   * (1 - epsilon) * onehot + epsilon / classes. Absent means 0, so configurations saved before it
+   * existed keep their identity. */
+  labelSmoothing?: number;
   engine: EngineName;
   /** tfjs engine only: 'auto' picks tfjs-node, then wasm, then cpu. */
   backend: BackendName | 'auto';
@@ -81,6 +85,8 @@ export interface TrainingData {
   classes: number;
   /** Distillation: the loss mixes the hard labels with these soft targets (fused engines only). */
   soft?: SoftTargets;
+  /** Label smoothing epsilon for the tfjs engine's loss (the fused engines get it as uniform soft targets, see smoothedTargets). */
+  labelSmoothing?: number;
   /** Regression: numeric targets [rows x classes] row-major (classes = output columns); when present
    * the loss is mean squared error (network/tasks.ts) and y is ignored. */
   targets?: Float32Array;

@@ -95,6 +95,32 @@ describe('the learning rate of a budget run', () => {
   });
 });
 
+describe('train --label-smoothing', () => {
+  const train = (extra: string[]) => run(['train', '--data', p('d.csv'), '--hidden', '8', '--epochs', '2', '--seed', '3', ...extra]);
+  type Out = { config: { labelSmoothing?: number }; history: { dataLoss: number }[] };
+
+  it('is recorded in the config and changes the training; absent by default', async () => {
+    const plain = await train(['--target-params', '60', '--json']);
+    const smooth = await train(['--target-params', '60', '--label-smoothing', '0.2', '--json']);
+    expect(smooth.code).toBe(0);
+    const a = JSON.parse(plain.out) as Out;
+    const b = JSON.parse(smooth.out) as Out;
+    expect(b.config.labelSmoothing).toBe(0.2);
+    expect('labelSmoothing' in a.config).toBe(false);
+    // smoothed labels cost more cross-entropy than the hard ones, epoch for epoch
+    b.history.forEach((h, i) => expect(h.dataLoss).toBeGreaterThan(a.history[i].dataLoss));
+  });
+
+  it('refuses a value outside [0, 1) and the combination with --distill', async () => {
+    const bad = await train(['--label-smoothing', '1']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/--label-smoothing 1: expected a number in \[0, 1\)/);
+    const both = await train(['--target-params', '60', '--distill', '--label-smoothing', '0.1']);
+    expect(both.code).toBe(1);
+    expect(both.err).toMatch(/--label-smoothing and --distill cannot be combined/);
+  });
+});
+
 describe('collapse', () => {
   it('train names the collapse and what to do; prune refuses to export the constant model unless asked', async () => {
     const t = await run([

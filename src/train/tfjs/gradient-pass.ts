@@ -1,6 +1,6 @@
 /**
  * The tfjs engine's minibatch pass: TensorFlow.js computes the forward pass, the task's loss (mean
- * softmax cross-entropy, or for regression tf.losses.meanSquaredError, the mean over elements as
+ * softmax cross-entropy (with its label smoothing when asked), or for regression tf.losses.meanSquaredError, the mean over elements as
  * network/tasks.ts defines it) and its gradient with respect to every kernel and bias (fused matMul+bias+relu
  * per layer, so few tensor operations per step). The data stays on the backend; each step
  * uploads the current parameters and reads the gradients back into the shared flat buffers,
@@ -47,6 +47,7 @@ export class TfjsGradientPass {
     const k = lay.outSize[L - 1];
     this.t = data.targets ? tf.tensor2d(data.targets, [data.rows, k]) : null;
     const regression = this.t !== null;
+    const smoothing = data.labelSmoothing ?? 0;
     this.grad = (params) => {
       const f = (...ps: tf.Tensor[]): tf.Scalar => {
         let h = this.xb as tf.Tensor2D;
@@ -62,7 +63,7 @@ export class TfjsGradientPass {
         }
         return regression
           ? tf.losses.meanSquaredError<tf.Tensor2D, tf.Scalar>(this.yb as tf.Tensor2D, h)
-          : tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(this.yb as tf.Tensor2D, h);
+          : tf.losses.softmaxCrossEntropy<tf.Tensor2D, tf.Scalar>(this.yb as tf.Tensor2D, h, undefined, smoothing);
       };
       return tf.valueAndGrads(f)(params);
     };
