@@ -72,6 +72,7 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
     else if (k === 'lr' || k === 'lambda') grid[k] = at(rawKey, () => parseNumberList(v, rawKey));
     else if (k === 'seed' || k === 'epochs' || k === 'batchSize') grid[k] = at(rawKey, () => parseNumberList(v, rawKey, true));
     else if (k === 'targetParams' || k === 'finetuneEpochs') grid[k] = at(rawKey, () => parseNumberList(v, rawKey, true));
+    else if (k === 'labelSmoothing') grid.labelSmoothing = at(rawKey, () => parseNumberList(v, rawKey));
     else if (k === 'targetRatio') grid.targetRatio = at(rawKey, () => parseNumberList(v, rawKey));
     else if (k === 'distill') grid.distill = Boolean(scalar(v, rawKey, file));
     else if (k === 'standardize') grid.standardize = Boolean(scalar(v, rawKey, file));
@@ -81,7 +82,7 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
     else
       throw new GsError(
         'BAD_OPTION',
-        `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, target-params, target-ratio, finetune-epochs, distill, data)`,
+        `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, label-smoothing, target-params, target-ratio, finetune-epochs, distill, data)`,
       );
   }
   if (data.format !== undefined && !['csv', 'idx', 'libsvm'].includes(data.format)) {

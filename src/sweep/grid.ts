@@ -1,8 +1,8 @@
 /**
  * Grids: completing partial inputs (preset < grid file < flags) with the training defaults, and
  * expanding a grid into its configurations, each checked by resolveTrainConfig and given a
- * stable id. Order: hidden, optimizer, lr, penalty, lambda, seed, epochs, batch size, solver
- * (the last varies fastest). Penalty none ignores lambda: it runs once, with lambda 0.
+ * stable id. Order: hidden, optimizer, lr, penalty, lambda, seed, epochs, batch size, solver,
+ * label smoothing (the last varies fastest). Penalty none ignores lambda: it runs once, with lambda 0.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -51,6 +51,7 @@ export function completeGrid(input: GridInput): GridSpec {
     epochs: input.epochs ?? [d.epochs],
     batchSize: input.batchSize ?? [d.batchSize],
     solver: input.solver ?? [d.solver],
+    ...(input.labelSmoothing ? { labelSmoothing: input.labelSmoothing } : {}),
     proxStep: input.proxStep,
     engine: input.engine ?? d.engine,
     backend: input.backend ?? d.backend,
@@ -64,6 +65,9 @@ export function completeGrid(input: GridInput): GridSpec {
   for (const key of ['hidden', 'optimizer', 'lr', 'penalty', 'lambda', 'seed', 'epochs', 'batchSize', 'solver'] as const) {
     if (!Array.isArray(grid[key]) || grid[key].length === 0) throw new GsError('BAD_OPTION', `the sweep's ${key} list is empty`);
   }
+  if (grid.labelSmoothing && grid.labelSmoothing.length === 0) throw new GsError('BAD_OPTION', "the sweep's label-smoothing list is empty");
+  if (grid.distill && grid.labelSmoothing?.some((e) => e > 0))
+    throw new GsError('BAD_OPTION', 'the sweep gives --label-smoothing and --distill: they cannot be combined, choose one');
   return grid;
 }
 
@@ -101,29 +105,31 @@ export function expandGrid(grid: GridSpec, base = process.cwd()): GridPoint[] {
             for (const seed of grid.seed)
               for (const epochs of grid.epochs)
                 for (const batchSize of grid.batchSize)
-                  for (const solver of grid.solver) {
-                    const train = resolveTrainConfig({
-                      hidden,
-                      optimizer,
-                      lr,
-                      penalty,
-                      lambda,
-                      seed,
-                      epochs,
-                      batchSize,
-                      solver,
-                      proxStep: grid.proxStep,
-                      engine: grid.engine,
-                      backend: grid.backend,
-                    });
-                    for (const budget of budgets) {
-                      const config = { train, standardize: grid.standardize, data, ...(budget ? { budget } : {}) };
-                      const id = configId(config);
-                      if (seen.has(id)) continue;
-                      seen.add(id);
-                      points.push({ id, config });
+                  for (const solver of grid.solver)
+                    for (const labelSmoothing of grid.labelSmoothing ?? [0]) {
+                      const train = resolveTrainConfig({
+                        hidden,
+                        optimizer,
+                        lr,
+                        penalty,
+                        lambda,
+                        seed,
+                        epochs,
+                        batchSize,
+                        solver,
+                        labelSmoothing,
+                        proxStep: grid.proxStep,
+                        engine: grid.engine,
+                        backend: grid.backend,
+                      });
+                      for (const budget of budgets) {
+                        const config = { train, standardize: grid.standardize, data, ...(budget ? { budget } : {}) };
+                        const id = configId(config);
+                        if (seen.has(id)) continue;
+                        seen.add(id);
+                        points.push({ id, config });
+                      }
                     }
-                  }
   return points;
 }
 

@@ -23,6 +23,8 @@ export interface GridSpec {
   epochs: number[];
   batchSize: number[];
   solver: Solver[];
+  /** Label smoothing epsilons (absent: [0], no smoothing; 0 keeps a configuration's id unchanged). */
+  labelSmoothing?: number[];
   /** Proximal step of every run (undefined: preconditioned). */
   proxStep?: ProxStep;
   engine: EngineName;

@@ -64,6 +64,22 @@ test('ids are stable, depend on everything trained, and not on the catalog folde
   expect(changed((c) => (c.data.dataHash = `sha256:${'0'.repeat(64)}`))).not.toBe(a.id);
 });
 
+test('label smoothing lists multiply the grid; 0 keeps the ids of grids without it; bad values are refused', () => {
+  const plain = expandGrid(completeGrid({ data: { data: csv }, seed: [0, 1] }));
+  const smooth = expandGrid(completeGrid({ data: { data: csv }, seed: [0, 1], labelSmoothing: [0, 0.1] }));
+  expect(smooth).toHaveLength(4);
+  expect(smooth.map((p) => p.config.train.labelSmoothing)).toEqual([undefined, 0.1, undefined, 0.1]);
+  expect(smooth.filter((p) => p.config.train.labelSmoothing === undefined).map((p) => p.id)).toEqual(plain.map((p) => p.id));
+  expect(new Set(smooth.map((p) => p.id)).size).toBe(4);
+  expect(() => expandGrid(completeGrid({ data: { data: csv }, labelSmoothing: [1] }))).toThrow(/--label-smoothing 1/);
+  expect(() => completeGrid({ data: { data: csv }, labelSmoothing: [0.1], distill: true, targetRatio: [0.5] })).toThrow(
+    /cannot be combined/,
+  );
+  const file = path.join(dir, 'smooth.json');
+  fs.writeFileSync(file, JSON.stringify({ 'label-smoothing': [0.05, 0.2] }));
+  expect(readGridFile(file).grid.labelSmoothing).toEqual([0.05, 0.2]);
+});
+
 test('a penalty with lambda 0 or a bad value is a clear error', () => {
   expect(() => expandGrid(completeGrid({ data: { data: csv }, penalty: ['gl'], lambda: [0] }))).toThrow(/--penalty gl needs --lambda > 0/);
   expect(() => completeGrid({})).toThrow(/no data/);

@@ -50,6 +50,7 @@ interface SweepArgs extends DataArgs {
   penalty?: string;
   lambda?: string;
   solver?: string;
+  'label-smoothing'?: string;
   'target-params'?: string;
   'target-ratio'?: string;
   'finetune-epochs'?: string;
@@ -133,6 +134,11 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
       .option('batch-size', { type: 'string', group: 'Grid:', describe: `Rows per optimizer step, ${list} (default 32)` })
       .option('seed', { type: 'string', group: 'Grid:', describe: `Seeds of initialisation and shuffling, ${list} (default 0)` })
       .option('solver', { type: 'string', group: 'Grid:', describe: `prox and/or subgradient, ${list} (default prox)` })
+      .option('label-smoothing', {
+        type: 'string',
+        group: 'Grid:',
+        describe: `Label smoothing epsilons (as train --label-smoothing), ${list} (default 0: none)`,
+      })
       .option('target-params', {
         type: 'string',
         group: 'Budget:',
@@ -221,6 +227,7 @@ function flagsGrid(a: SweepArgs): GridInput {
     batchSize: given(a['batch-size'], (v) => parseNumberList(v, 'batch-size', true)),
     seed: given(a.seed, (v) => parseNumberList(v, 'seed', true)),
     solver: given(a.solver, parseSolverList),
+    labelSmoothing: given(a['label-smoothing'], (v) => parseNumberList(v, 'label-smoothing')),
     targetParams: given(a['target-params'], (v) => parseNumberList(v, 'target-params', true)),
     targetRatio: given(a['target-ratio'], (v) => parseNumberList(v, 'target-ratio')),
     finetuneEpochs: given(a['finetune-epochs'], (v) => parseNumberList(v, 'finetune-epochs', true)),
