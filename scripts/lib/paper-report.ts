@@ -242,7 +242,7 @@ export function compactRows(name: CatalogName, cells: readonly Cell[]): { result
   const mine = cells.filter((c) => benchCasesOf(name)(c.case));
   const from = (c: Cell) =>
     `${c.case}, ${c.start.join('-')}, ${c.budgetPercent}% budget${GS_EXTRA_ARGS[c.method]?.length ? `, ${GS_EXTRA_ARGS[c.method]?.join(' ')}` : ''}`;
-  // ours: the budget trainer with its defaults or with weight decay (gsw); the alternatives: dense from scratch, the peer
+  // ours: the budget trainer with its defaults, weight decay (gsw) or weight decay and label smoothing (gsl); the alternatives: dense from scratch, the peer
   const gs = bestWithin(
     mine.filter((c) => TARGET_METHODS.includes(c.method)),
     limit,
