@@ -1,10 +1,11 @@
 /**
  * The tfjs engine's minibatch pass: TensorFlow.js computes the forward pass, the task's loss (mean
- * softmax cross-entropy (with its label smoothing when asked), or for regression tf.losses.meanSquaredError, the mean over elements as
- * network/tasks.ts defines it) and its gradient with respect to every kernel and bias (fused matMul+bias+relu
- * per layer, so few tensor operations per step). The data stays on the backend; each step
- * uploads the current parameters and reads the gradients back into the shared flat buffers,
- * where the same optimizer and proximal code as the fused engine updates them.
+ * softmax cross-entropy, with its own label smoothing when asked; for regression
+ * tf.losses.meanSquaredError, the mean over elements as network/tasks.ts defines it) and its
+ * gradient with respect to every kernel and bias (fused matMul+bias+relu per layer, so few tensor
+ * operations per step). The data stays on the backend; each step uploads the current parameters
+ * and reads the gradients back into the shared flat buffers, where the same optimizer and
+ * proximal code as the fused engine updates them.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from '../types';
