@@ -22,7 +22,7 @@ import { allowedSize, defaultFinetuneLrSchedule, defaultSchedule, type SizeSched
 import { resolveBudget, stackSize } from '../train/budget/size';
 import { unitStats } from '../train/budget/stats';
 import type { LrSchedule } from '../train/lr-schedule';
-import { DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
+import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import { finetuneConfig } from './finetune';
@@ -83,8 +83,7 @@ export async function trainToBudget(
   opts: BudgetOptions,
   hooks: { train?: TrainOptions; finetune?: TrainOptions } = {},
 ): Promise<BudgetResult> {
-  if (opts.distill && (cfg.labelSmoothing ?? 0) > 0)
-    throw new GsError('BAD_OPTION', '--label-smoothing and --distill cannot be combined: choose one');
+  checkSoftTargetOptions(cfg.labelSmoothing, opts.distill !== undefined);
   const widths = startWidths(data, cfg, opts.init);
   const budget =
     opts.ratioOf && opts.targetParams === undefined && opts.targetRatio !== undefined

@@ -11,6 +11,7 @@ import { portableSpec } from '../data/portable';
 import type { DataSpec } from '../data/types';
 import { resolveTrainConfig } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
+import { checkSoftTargetOptions } from '../train/soft-targets';
 import { configId } from './config-id';
 import type { GridInput, GridPoint, GridSpec, SweepBudget } from './types';
 
@@ -66,8 +67,7 @@ export function completeGrid(input: GridInput): GridSpec {
     if (!Array.isArray(grid[key]) || grid[key].length === 0) throw new GsError('BAD_OPTION', `the sweep's ${key} list is empty`);
   }
   if (grid.labelSmoothing && grid.labelSmoothing.length === 0) throw new GsError('BAD_OPTION', "the sweep's label-smoothing list is empty");
-  if (grid.distill && grid.labelSmoothing?.some((e) => e > 0))
-    throw new GsError('BAD_OPTION', 'the sweep gives --label-smoothing and --distill: they cannot be combined, choose one');
+  for (const e of grid.labelSmoothing ?? []) checkSoftTargetOptions(e, grid.distill === true);
   return grid;
 }
 

@@ -28,6 +28,12 @@ export function softTargets(teacher: Network, table: Pick<Table, 'rows' | 'featu
   return { probs, temperature, alpha };
 }
 
+/** Label smoothing and distillation both set the soft targets: refuses a run that asks for both. */
+export function checkSoftTargetOptions(labelSmoothing: number | undefined, distill: boolean): void {
+  if (distill && (labelSmoothing ?? 0) > 0)
+    throw new GsError('BAD_OPTION', '--label-smoothing and --distill cannot be combined: choose one');
+}
+
 /**
  * Label smoothing as soft targets for the fused engines' distillation loss: every row's target is
  * uniform over the classes at temperature 1, the hard labels weigh 1 - epsilon, so each row's loss

@@ -16,7 +16,7 @@ import { Rng } from '../util/rng';
 import { createEngine } from './engines';
 import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
-import { smoothedTargets } from './soft-targets';
+import { checkSoftTargetOptions, smoothedTargets } from './soft-targets';
 import { fitTargetScaling, regressionMeter, standardizeTargets, toStandardized, toUserUnits } from './targets';
 import type { EpochRecord, SoftTargets, TrainConfig, TrainingData } from './types';
 
@@ -87,8 +87,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
   }
   const smoothing = cfg.labelSmoothing ?? 0;
   if (smoothing > 0 && regression) throw new GsError('BAD_OPTION', '--label-smoothing applies to classification, not to regression');
-  if (smoothing > 0 && opts.softTargets)
-    throw new GsError('BAD_OPTION', '--label-smoothing and distillation (--distill) cannot be combined: choose one');
+  checkSoftTargetOptions(smoothing, opts.softTargets !== undefined);
   // the fused engines smooth through their soft-target loss, the tfjs engine in tf.losses.softmaxCrossEntropy
   const soft = opts.softTargets ?? (smoothing > 0 && cfg.engine !== 'tfjs' ? smoothedTargets(train.rows, classes, smoothing) : undefined);
   // their soft-target loss holds epsilon * KL(u || q); the reported loss is the cross-entropy

@@ -20,7 +20,7 @@ import { LR_SCHEDULE_NAMES, checkLrSchedule } from '../../train/lr-schedule';
 import { trainTeacher, trainToBudget } from '../../pipeline/budget';
 import { runSizePath } from './train-path';
 import { UNIT_SCORES, type UnitScore } from '../../train/budget/project';
-import { DEFAULT_DISTILL } from '../../train/soft-targets';
+import { checkSoftTargetOptions, DEFAULT_DISTILL } from '../../train/soft-targets';
 import {
   COSINE_FINETUNE_MIN_ROWS,
   DEFAULT_BUDGET_SCHEDULE,
@@ -345,8 +345,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       if (!shape.activation.includes('+')) a.activation = shape.activation;
     }
     const budgeted = a['target-params'] !== undefined || a['target-ratio'] !== undefined;
-    if (a.distill && a['label-smoothing'] > 0)
-      throw new GsError('BAD_OPTION', '--label-smoothing and --distill cannot be combined: choose one');
+    checkSoftTargetOptions(a['label-smoothing'], a.distill);
     const asked = trainConfigFrom(a);
     if (asked.engine !== 'tfjs' && asked.backend !== 'auto') {
       process.stderr.write(`note: --backend ${asked.backend} applies to --engine tfjs; the fused engines do not use tfjs\n`);
