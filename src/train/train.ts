@@ -88,11 +88,12 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
   const smoothing = cfg.labelSmoothing ?? 0;
   if (smoothing > 0 && regression) throw new GsError('BAD_OPTION', '--label-smoothing applies to classification, not to regression');
   checkSoftTargetOptions(smoothing, opts.softTargets !== undefined);
-  // the fused engines smooth through their soft-target loss, the tfjs engine in tf.losses.softmaxCrossEntropy
-  const soft = opts.softTargets ?? (smoothing > 0 && cfg.engine !== 'tfjs' ? smoothedTargets(train.rows, classes, smoothing) : undefined);
-  // their soft-target loss holds epsilon * KL(u || q); the reported loss is the cross-entropy
-  // against the smoothed labels in every engine, epsilon * log(classes) more
-  const lossOffset = !opts.softTargets && soft ? smoothing * Math.log(classes) : 0;
+  // the fused engines smooth through their soft-target loss, the tfjs engine in tf.losses.softmaxCrossEntropy;
+  // the soft-target loss holds epsilon * KL(u || q), so the reported loss (the cross-entropy against
+  // the smoothed labels in every engine) is epsilon * log(classes) more
+  const smoothBySoft = smoothing > 0 && cfg.engine !== 'tfjs';
+  const soft = opts.softTargets ?? (smoothBySoft ? smoothedTargets(train.rows, classes, smoothing) : undefined);
+  const lossOffset = smoothBySoft ? smoothing * Math.log(classes) : 0;
   const trainingData: TrainingData = {
     x: xTrain,
     y: train.labels,
@@ -100,7 +101,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
     cols,
     classes,
     ...(soft ? { soft } : {}),
-    ...(smoothing > 0 && cfg.engine === 'tfjs' ? { labelSmoothing: smoothing } : {}),
+    ...(smoothing > 0 && !smoothBySoft ? { labelSmoothing: smoothing } : {}),
     ...(ts ? { targets: standardizeTargets(train.targets as Float32Array, ts) } : {}),
   };
   // a fresh regression network starts in standardized units already (its random output layer)
