@@ -102,6 +102,50 @@ def torch_fixtures():
     export(Residual().eval(), 'refuse-residual.onnx')
 
 
+def fixed_batch_fixture():
+    """The default torch.onnx.export: no input_names, no dynamic_axes, the default opset. The batch
+    dimension of the input and output is then fixed at the example's 1 (what most users have)."""
+    nn = torch.nn
+    m = train(nn.Sequential(nn.Linear(D, 12), nn.ReLU(), nn.Linear(12, 8), nn.ReLU(), nn.Linear(8, C)))
+    path = os.path.join(OUT, 'torch-fixed-batch.onnx')
+    torch.onnx.export(m, torch.zeros(1, D), path)
+    print('wrote torch-fixed-batch.onnx', os.path.getsize(path), 'bytes')
+
+
+class ReshapeThen(torch.nn.Module):
+    """x.view(-1, *shape) followed by a Conv1d or an LSTM, then a Linear on the result (untrained)."""
+
+    def __init__(self, kind):
+        super().__init__()
+        self.kind = kind
+        if kind == 'conv':
+            self.body = torch.nn.Conv1d(1, 2, 3)
+            self.head = torch.nn.Linear(2 * (D - 2), C)
+        else:
+            self.body = torch.nn.LSTM(3, 4, batch_first=True)
+            self.head = torch.nn.Linear(4, C)
+
+    def forward(self, x):
+        if self.kind == 'conv':
+            return self.head(torch.relu(self.body(x.view(-1, 1, D))).flatten(1))
+        out, _ = self.body(x.view(-1, 2, 3))
+        return self.head(out[:, -1])
+
+
+def refusal_fixtures():
+    """Models whose refusal message must say what is wrong: a 3-D input fed straight to a Linear,
+    a Conv1d or an LSTM after a Reshape, and a BatchNorm1d without running statistics."""
+    nn = torch.nn
+    export(nn.Sequential(nn.Linear(8, 4), nn.ReLU(), nn.Flatten(), nn.Linear(32, C)).eval(), 'refuse-3d-input.onnx', shape=(1, 8, 8))
+    export(ReshapeThen('conv').eval(), 'refuse-reshape-conv.onnx')
+    export(ReshapeThen('lstm').eval(), 'refuse-reshape-lstm.onnx')
+    bn = nn.Sequential(nn.Linear(D, 12), nn.BatchNorm1d(12, track_running_stats=False), nn.ReLU(), nn.Linear(12, C)).eval()
+    # batch statistics need a known batch size, so this one has the fixed batch of its example
+    path = os.path.join(OUT, 'refuse-batchnorm-batch-stats.onnx')
+    torch.onnx.export(bn, torch.zeros(2, D), path, input_names=['input'], output_names=['output'], opset_version=17)
+    print('wrote refuse-batchnorm-batch-stats.onnx', os.path.getsize(path), 'bytes')
+
+
 def trained_mlp(hidden, regression=False):
     nn = torch.nn
     sizes = [D, *hidden, 1 if regression else C]
@@ -303,10 +347,13 @@ if __name__ == '__main__':
         # scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx (used by scripts/import-report.ts)
         mnist_model(sys.argv[2], sys.argv[3])
         sys.exit(0)
+    # scripts/make-import-fixtures.py [GROUP...]: all groups, or only the ones named
+    groups = {'torch': torch_fixtures, 'tf2onnx': tf2onnx_fixture, 'skl2onnx': lambda: (skl2onnx_fixture(False), skl2onnx_fixture(True)),
+              'tfjs': tfjs_fixture, 'fixed-batch': fixed_batch_fixture, 'refusals': refusal_fixtures}
+    unknown = [g for g in sys.argv[1:] if g not in groups]
+    if unknown:
+        sys.exit(f'unknown fixture group {unknown[0]}; expected one of {", ".join(groups)}')
     os.makedirs(OUT, exist_ok=True)
-    torch_fixtures()
-    tf2onnx_fixture()
-    skl2onnx_fixture(False)
-    skl2onnx_fixture(True)
-    tfjs_fixture()
+    for name in sys.argv[1:] or list(groups):
+        groups[name]()
     sys.exit(0)

@@ -10,7 +10,6 @@ import { isRegression, type TaskName } from '../network/tasks';
 import type { Network } from '../network/types';
 import type { ImportedModel, OriginalModel } from '../import/types';
 import { Rng } from '../util/rng';
-import type { onnx as OnnxNs } from '../onnx/proto';
 import type * as Tf from '@tensorflow/tfjs';
 
 export interface ImportCheck {
@@ -49,30 +48,14 @@ export async function runOriginal(
   rows: number,
 ): Promise<{ logits: Float32Array | null; probabilities: Float32Array }> {
   if (original.kind === 'onnx') {
-    const { onnx } = await import('../onnx/proto');
-    const ort = await import('onnxruntime-node');
-    const model = onnx.ModelProto.decode(original.bytes);
-    const g = model.graph as OnnxNs.GraphProto;
-    if (!g.output.some((o) => o.name === original.logitsName)) {
-      g.output.push(
-        onnx.ValueInfoProto.create({ name: original.logitsName, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }),
-      );
-    }
-    let session: import('onnxruntime-node').InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish());
-    } catch (e) {
-      throw new GsError('BAD_MODEL', `the original model does not load in onnxruntime: ${(e as Error).message.split('\n')[0]}`);
-    }
-    try {
-      const feed = new ort.Tensor('float32', x, [rows, ...original.inputShape]);
-      const out = await session.run({ [original.inputName]: feed }, [original.logitsName]);
-      const z = Float32Array.from(out[original.logitsName].data as Float32Array);
-      const C = z.length / rows;
-      return { logits: z, probabilities: softmaxRows(z, C) };
-    } finally {
-      await session.release();
-    }
+    const { runOriginalOnnx } = await import('../onnx/original');
+    const [z] = await runOriginalOnnx(
+      original.bytes,
+      { inputName: original.inputName, inputShape: original.inputShape, outputs: [original.logitsName] },
+      x,
+      rows,
+    );
+    return { logits: z, probabilities: softmaxRows(z, z.length / Math.max(1, rows)) };
   }
   const tf = await import('@tensorflow/tfjs');
   const parsed = JSON.parse(original.modelJson) as { modelTopology: object; weightsManifest: { weights: Tf.io.WeightsManifestEntry[] }[] };

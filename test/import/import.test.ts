@@ -24,6 +24,8 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const CASES: [string, { sizes: number[]; acts: string[]; scaled: boolean; output: string; labels?: string[] }][] = [
   ['torch-relu.onnx', { sizes: [6, 12, 8, 3], acts: ['relu', 'relu'], scaled: false, output: 'logits' }],
+  // the default torch.onnx.export: batch dimension fixed at 1, onnxruntime's default names
+  ['torch-fixed-batch.onnx', { sizes: [6, 12, 8, 3], acts: ['relu', 'relu'], scaled: false, output: 'logits' }],
   ['torch-tanh-sigmoid-softmax.onnx', { sizes: [6, 10, 8, 3], acts: ['tanh', 'sigmoid'], scaled: false, output: 'softmax' }],
   ['torch-gelu-leaky-logsoftmax.onnx', { sizes: [6, 10, 8, 3], acts: ['gelu', 'leaky_relu'], scaled: false, output: 'log-softmax' }],
   ['torch-scaler-batchnorm.onnx', { sizes: [6, 12, 3], acts: ['relu'], scaled: true, output: 'logits' }],
