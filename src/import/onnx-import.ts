@@ -34,6 +34,24 @@ const TAIL_OPS = new Set([
   'Shape',
   'Gather',
 ]);
+/** Layer ops of other kinds of networks: refused by name wherever they are in the graph. */
+const FOREIGN_LAYERS = new Set([
+  'Conv',
+  'ConvTranspose',
+  'ConvInteger',
+  'QLinearConv',
+  'LSTM',
+  'GRU',
+  'RNN',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'GlobalMaxPool',
+  'Attention',
+  'MultiHeadAttention',
+  'Loop',
+  'Scan',
+]);
 const DOMAINS = new Set(['', 'ai.onnx', 'ai.onnx.ml', 'com.microsoft']);
 
 interface Const {
@@ -86,6 +104,10 @@ class Walker {
   readonly used = new Set<Node>();
   readonly steps: ImportStep[] = [];
   readonly notes: string[] = [];
+  /** Rank of the tensor the walk is at (the input's, until a Flatten or Reshape makes it [batch, features]). */
+  rank = 2;
+  /** The input's name and shape, for messages ("N x 8 x 8"). */
+  inputDesc = '';
 
   constructor(
     readonly file: string,
@@ -234,9 +256,14 @@ class Walker {
         }
         if (op === 'Reshape') {
           const shape = this.konst(n.input?.[1]);
-          if (!shape || shape.values.length !== 2) throw this.unsupported(n, 'reshapes to something other than [batch, features]');
+          if (!shape || shape.values.length !== 2) {
+            const to = shape ? ` [${Array.from(shape.values).join(', ')}]` : '';
+            throw this.unsupported(n, `reshapes the features to${to}, not to [batch, features]`);
+          }
+          this.rank = 2;
         }
         if (op === 'Flatten' && attrInt(n, 'axis', 1) !== 1) throw this.unsupported(n, 'flattens at an axis other than 1');
+        if (op === 'Flatten') this.rank = 2;
         if (op === 'Dropout' && attrInt(n, 'training_mode', 0) !== 0) throw this.unsupported(n, 'is in training mode');
         if (op === 'Dropout') this.notes.push(`Dropout "${from.name}" dropped (inference form)`);
         cur = out;
@@ -268,6 +295,13 @@ class Walker {
           break;
         }
         case 'MatMul': {
+          if (this.rank > 2) {
+            throw new GsError(
+              'BAD_MODEL',
+              `${this.file}: the input ${this.inputDesc} has ${this.rank} dimensions and "${from.name}" (MatMul) multiplies only its last one; ` +
+                'gs-compress imports fully connected networks on flat N x F inputs only today (a Flatten, or a Reshape to [batch, -1], before the first linear layer is fine)',
+            );
+          }
           const W = this.konst(n.input?.[1]);
           if (!W || W.dims.length !== 2) throw this.unsupported(n, 'has a weight that is not a constant matrix');
           this.steps.push({
@@ -364,6 +398,28 @@ class Walker {
     return { logits: logits ?? cur, end: cur };
   }
 
+  /**
+   * Refusals that the walk would report at the wrong node: a layer no MLP has (a Conv or LSTM after
+   * a Reshape would be blamed on the Reshape), and a BatchNormalization without trained statistics.
+   */
+  checkLayerKinds(): void {
+    const nodes = this.graph.node ?? [];
+    const foreign = nodes.find((n) => FOREIGN_LAYERS.has(n.opType ?? ''));
+    if (foreign) throw this.unsupported(foreign);
+    for (const n of nodes) {
+      if (n.opType !== 'BatchNormalization') continue;
+      const stats = [3, 4].map((i) => this.konst(n.input?.[i]));
+      if (attrInt(n, 'training_mode', 0) === 1 || stats.some((c) => !c)) {
+        throw new GsError(
+          'BAD_MODEL',
+          `${this.file}: BatchNormalization "${this.origin(n).name}" normalizes with each batch's own mean and variance ` +
+            '(exported in training mode, or BatchNorm1d(track_running_stats=False)), so it has no trained running statistics to fold into the layer; ' +
+            'export the model after model.eval() with running statistics (the default track_running_stats=True), or without the BatchNorm',
+        );
+      }
+    }
+  }
+
   /** Every node must be on the chain, a constant, or in the tail after `ends`. */
   checkRest(ends: string[]): void {
     const tail = new Set<string>(ends);
@@ -425,6 +481,9 @@ export function importOnnx(file: string, bytes: Uint8Array = readModelFile(file)
   const featureDims = dims.slice(1);
   const known = featureDims.every((d): d is number => d !== null && d > 0);
   const w = new Walker(file, g);
+  w.rank = Math.max(2, dims.length);
+  w.inputDesc = `"${input.name ?? ''}" (${['N', ...featureDims.map((d) => (d === null ? '?' : String(d)))].join(' x ')})`;
+  w.checkLayerKinds();
   const { logits: logitsName, end } = w.walk(input.name ?? '');
   w.checkRest([logitsName, end]);
   const firstLinear = w.steps.find((s) => s.op === 'linear');

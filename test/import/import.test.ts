@@ -81,6 +81,27 @@ describe('refusals name the node and what is supported', () => {
     );
   });
 
+  test.each([
+    ['refuse-reshape-conv.onnx', 'Conv'],
+    ['refuse-reshape-lstm.onnx', 'LSTM'],
+  ])('%s: the %s after a Reshape is named, not the Reshape', (file, op) => {
+    expect(() => importModel(fx(file))).toThrow(
+      new RegExp(`node "/body/${op}" \\(${op}\\) is not supported: gs-compress imports chains of fully connected layers \\(Gemm, MatMul`),
+    );
+  });
+
+  test('a 3-D input fed to a linear layer: the input shape and what is supported', () => {
+    expect(() => importModel(fx('refuse-3d-input.onnx'))).toThrow(
+      /the input "input" \(N x 8 x 8\) has 3 dimensions .* flat N x F inputs only/,
+    );
+  });
+
+  test('a BatchNorm without trained statistics says so', () => {
+    expect(() => importModel(fx('refuse-batchnorm-batch-stats.onnx'))).toThrow(
+      /BatchNormalization "\/1\/BatchNormalization" normalizes with each batch's own mean and variance .*no trained running statistics/,
+    );
+  });
+
   test('a residual add', () => {
     expect(() => importModel(fx('refuse-residual.onnx'))).toThrow(/node "\/Add" \(Add\) .*residual/);
   });

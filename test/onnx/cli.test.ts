@@ -62,3 +62,12 @@ test('verify against the run passes for the exact export and fails for an altere
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(/verification failed: .*first rows: \d/);
 });
+
+test('verify names the model file (not "<model bytes>") when the data does not fit it', async () => {
+  const lines = ['a,b,c,d,label', '1,2,3,4,c0', '2,3,4,5,c1', '3,4,5,6,c2', '4,5,6,7,c0'];
+  fs.writeFileSync(p('narrow.csv'), `${lines.join('\n')}\n`);
+  const r = await run(['verify', p('model.onnx'), '--data', p('narrow.csv'), '--split', 'all']);
+  expect(r.code).toBe(1);
+  expect(r.err).toContain(`${p('model.onnx')} was exported for 5 feature columns, the data has 4`);
+  expect(r.err).not.toContain('<model bytes>');
+});

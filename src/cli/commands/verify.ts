@@ -126,7 +126,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     }
     status(`running onnxruntime on ${table.rows} rows...`);
     const r = await verifyOnnx({
-      onnx: bytes,
+      onnx: a.model, // the path, so that messages name the file
       reference,
       features: table.features,
       labels,
