@@ -496,6 +496,23 @@ export function importOnnx(file: string, bytes: Uint8Array = readModelFile(file)
     model.producerName === 'skl2onnx' && outputs.length === 1 && /^variable\d*$/.test(outputs[0]) && outputForm === 'logits';
   if (network.scaling && !w.notes.some((s) => s.startsWith('Scaler')))
     w.notes.push("feature scaling in front of the first layer became the network's scaling");
+  // the interface exports keep: the graph output the chain ends in (through Identity nodes), else a
+  // name for what it holds when only a label tail (ArgMax, ZipMap) reaches the outputs
+  let outName: string | null = end;
+  while (outName !== null && !outputs.includes(outName)) {
+    const next: Node[] = w.consumers.get(outName) ?? [];
+    outName = next.length === 1 && next[0].opType === 'Identity' ? (next[0].output?.[0] ?? null) : null;
+  }
+  if (outName === null) {
+    outName = outputForm === 'logits' ? 'logits' : outputForm === 'softmax' ? 'probabilities' : 'log_probabilities';
+    w.notes.push(`the outputs ${outputs.join(', ')} come after a label tail that exports do not rebuild: they name the output ${outName}`);
+  }
+  network.io = {
+    inputName: input.name ?? '',
+    inputShape: known && featureDims.length > 0 ? featureDims : [network.inputWidth],
+    outputName: outName,
+    outputForm,
+  };
   return {
     network,
     format: 'onnx',

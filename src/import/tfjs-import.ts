@@ -190,6 +190,14 @@ export function importTfjs(file: string): ImportedModel {
     }
   });
   const { network, outputForm } = assembleSteps(file, steps, width, null);
+  // Keras names: the InputLayer's name (or "<first layer>_input"), the last layer's name
+  const names = layers.map((l, i) => (typeof l.config?.name === 'string' ? l.config.name : `layer_${i + 1}`));
+  network.io = {
+    inputName: layers[0]?.class_name === 'InputLayer' ? names[0] : `${names[0] ?? 'dense'}_input`,
+    inputShape: inputShape ?? [network.inputWidth],
+    outputName: names[names.length - 1] ?? 'output',
+    outputForm,
+  };
   return {
     network,
     format: 'tfjs-layers',

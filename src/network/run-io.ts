@@ -10,7 +10,7 @@ import type { DataRef } from '../data/types';
 import { writeFileAtomic } from '../util/fs-atomic';
 import { readLayersModel, toDeployableLayersModel, toLayersModel, weightPaths, WEIGHTS_FILE } from './layers-model';
 import { isRegression, TASKS, taskOf } from './tasks';
-import type { DenseLayer, Network } from './types';
+import type { DenseLayer, ModelIO, Network } from './types';
 
 export const RUN_FILE = 'gs-run.json';
 export const MODEL_FILE = 'model.json';
@@ -37,6 +37,8 @@ interface RunFile extends RunInfo {
     featureNames: string[];
     /** 'regression' (classLabels are then the target names); absent = classification. */
     task?: 'regression';
+    /** The imported model's input and output (see ModelIO); absent for networks trained here. */
+    io?: ModelIO;
   };
 }
 
@@ -54,6 +56,7 @@ export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'form
       classLabels: network.classLabels,
       featureNames: network.featureNames,
       ...(isRegression(network) ? { task: 'regression' as const } : {}),
+      ...(network.io ? { io: network.io } : {}),
     },
   };
   writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);
@@ -86,6 +89,22 @@ function readText(file: string): string {
   } catch {
     throw new GsError('NOT_FOUND', `${file} not found: is this a run directory written by gs-compress train --out?`);
   }
+}
+
+/** A recorded ModelIO, checked field by field. */
+function readIO(v: unknown, bad: (what: string) => GsError): ModelIO {
+  const io = v as Partial<ModelIO> | null;
+  const forms = ['logits', 'softmax', 'log-softmax'];
+  if (
+    !io ||
+    typeof io.inputName !== 'string' ||
+    typeof io.outputName !== 'string' ||
+    !isNumArray(io.inputShape) ||
+    !forms.includes(String(io.outputForm))
+  ) {
+    throw bad('network.io must hold inputName, inputShape, outputName and outputForm (logits, softmax or log-softmax)');
+  }
+  return { inputName: io.inputName, inputShape: io.inputShape.map(Number), outputName: io.outputName, outputForm: io.outputForm! };
 }
 
 function isNumArray(a: unknown, n?: number): a is number[] {
@@ -146,6 +165,7 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
   if (n.task !== undefined && n.task !== 'regression')
     throw bad(`network.task ${JSON.stringify(n.task)} is not known; expected regression or none`);
   if (n.task === 'regression') network.task = 'regression';
+  if (n.io !== undefined) network.io = readIO(n.io, bad);
   const { network: _network, ...info } = run;
   return { network, info };
 }

@@ -24,6 +24,19 @@ export interface DenseLayer {
   activation?: Activation;
 }
 
+/**
+ * The input and output of the user's model a network was imported from (import/), kept so that
+ * its exports are drop-in replacements (onnx/export.ts writes them). Absent for networks trained here.
+ */
+export interface ModelIO {
+  /** The input tensor's name and its dims after the (dynamic) batch dimension: [F], or e.g. [1, 28, 28] that the model flattens. */
+  inputName: string;
+  inputShape: number[];
+  /** The output tensor's name and what it holds: the last layer's values (logits; a regressor's predictions), or their softmax or log-softmax. */
+  outputName: string;
+  outputForm: 'logits' | 'softmax' | 'log-softmax';
+}
+
 export interface Network {
   /** Width of the raw feature vector the network reads (all columns of the data). */
   inputWidth: number;
@@ -40,4 +53,6 @@ export interface Network {
   /** What the output layer means (network/tasks.ts): absent = classification (softmax over classLabels);
    * 'regression': a linear output, one column per name in classLabels (the target names). */
   task?: TaskName;
+  /** The original model's input and output when the network was imported (exports keep them). */
+  io?: ModelIO;
 }

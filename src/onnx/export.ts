@@ -11,12 +11,18 @@
  * MatMulInteger) or float16 (Cast back to float32 at load) — lossy, see quantize.ts.
  * A layer reading 0 inputs makes everything from it on constant: the logits are then a
  * constant row expanded to the batch size (Shape -> Slice -> Concat -> Expand).
+ *
+ * An imported network (net.io) keeps its original's interface by default, so the file is a drop-in
+ * replacement: the input's name and shape (a Flatten in front when the original took e.g.
+ * [batch, 1, 28, 28]), one output with the original's name and meaning (the logits as they are, or
+ * their Softmax or LogSoftmax; a regressor's predictions). `extraOutputs` adds our probabilities and
+ * label. The batch dimension is always symbolic. The interface is recorded in the metadata (gs.io).
  */
 import { GsError } from '../errors';
 import { multiplyAdds, parameterCount } from '../network/create';
 import { ACTIVATIONS, activationFn, activationOf, alphaOf } from '../network/activations';
 import { isRegression } from '../network/tasks';
-import type { DenseLayer, Network } from '../network/types';
+import type { DenseLayer, ModelIO, Network } from '../network/types';
 import { chooseInputForm, readColumns, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
 import { FLOAT, INT64, floatAttr, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
@@ -39,6 +45,11 @@ export interface ExportOptions {
   quantize?: Quantize | null;
   /** 'segments' form: most Slice ranges (default MAX_SEGMENTS). */
   maxSegments?: number;
+  /** The interface to write: an imported network's original one (default: net.io), or null for ours
+   * (features -> probabilities, label). */
+  io?: ModelIO | null;
+  /** With an original interface: also output our `probabilities` and `label` (default false). */
+  extraOutputs?: boolean;
   /** Extra metadata_props (training config, parameters before pruning, ...). */
   metadata?: Record<string, string>;
   producerVersion: string;
@@ -148,12 +159,7 @@ function activationNodes(layer: DenseLayer, input: string, prefix: string, g: Gr
   return out;
 }
 
-/** Name of the output layer's values: the logits of a classifier, the prediction output of a regressor. */
-function outputName(net: Network): string {
-  return isRegression(net) ? PREDICTION : 'logits';
-}
-
-function denseChain(net: Network, input: string, form: InputForm, opts: ExportOptions, g: GraphParts): void {
+function denseChain(net: Network, input: string, last: string, form: InputForm, opts: ExportOptions, g: GraphParts): void {
   const quantize = opts.quantize ?? null;
   // int8 quantizes the first layer's input with one scale per call: raw columns of very different
   // ranges (covtype: metres beside 0/1 flags) would lose the small ones; and a kernel with 1/std
@@ -177,22 +183,22 @@ function denseChain(net: Network, input: string, form: InputForm, opts: ExportOp
   }
   net.layers.forEach((raw, l) => {
     const layer = l === 0 ? first.layer : raw;
-    const last = l === net.layers.length - 1;
-    const out = last ? outputName(net) : `layer${l}.linear`;
+    const isLast = l === net.layers.length - 1;
+    const out = isLast ? last : `layer${l}.linear`;
     linearNodes(layer, cur, out, `layer${l}`, quantize, g);
-    if (!last) cur = activationNodes(raw, out, `layer${l}`, g);
+    if (!isLast) cur = activationNodes(raw, out, `layer${l}`, g);
   });
 }
 
-function constantChain(net: Network, from: number, g: GraphParts): void {
+function constantChain(net: Network, from: number, input: string, last: string, g: GraphParts): void {
   const c = constantLogits(net.layers, from);
   g.inits.push(floatTensor('constant_logits', [1, c.length], c));
   g.inits.push(int64Tensor('zero', [1], [0]), int64Tensor('one', [1], [1]), int64Tensor('classes', [1], [c.length]));
   g.nodes.push(
-    node('Shape', [INPUT_NAME], ['input_shape'], 'input_shape'),
+    node('Shape', [input], ['input_shape'], 'input_shape'),
     node('Slice', ['input_shape', 'zero', 'one'], ['batch_size'], 'batch_size'),
     node('Concat', ['batch_size', 'classes'], ['logits_shape'], 'logits_shape', [intAttr('axis', 0)]),
-    node('Expand', ['constant_logits', 'logits_shape'], [outputName(net)], 'expand_logits'),
+    node('Expand', ['constant_logits', 'logits_shape'], [last], 'expand_logits'),
   );
 }
 
@@ -202,6 +208,7 @@ function metadataProps(
   form: InputForm | null,
   quantize: Quantize | null,
   extra: Record<string, string>,
+  io: { io: ModelIO; extraOutputs: boolean } | null,
 ): onnx.IStringStringEntryProto[] {
   const sizes = [net.layers[0].inSize, ...net.layers.map((l) => l.outSize)];
   const ours: Record<string, string> = {
@@ -216,6 +223,7 @@ function metadataProps(
     [META.inputForm]: compact ? 'compact' : (form ?? 'all-columns'),
     [META.quantization]: quantize ?? 'none',
     ...(isRegression(net) ? { [META.task]: 'regression' } : {}),
+    ...(io ? { [META.io]: JSON.stringify({ ...io.io, extraOutputs: io.extraOutputs }) } : {}),
   };
   // Names only when the data has them (default names x<column> are implied by the indices; they
   // would be a third of a small int8 file).
@@ -224,36 +232,92 @@ function metadataProps(
   return Object.entries({ ...extra, ...ours }).map(([key, value]) => ({ key, value }));
 }
 
+/** Tensor names of an export: its input, the last layer's output, and the graph outputs. */
+interface Names {
+  input: string;
+  last: string;
+  outputs: onnx.IValueInfoProto[];
+}
+
+/** Nodes after the chain for the chosen interface (Softmax / LogSoftmax / ArgMax) and the graph's outputs. */
+function outputNodes(net: Network, io: ModelIO | null, extraOutputs: boolean, g: GraphParts): Names {
+  const classes = net.layers[net.layers.length - 1].outSize;
+  const regression = isRegression(net);
+  if (!io) {
+    if (regression) return { input: INPUT_NAME, last: PREDICTION, outputs: [valueInfo(PREDICTION, FLOAT, ['batch', classes])] };
+    g.nodes.push(
+      node('Softmax', ['logits'], [PROBABILITIES], 'softmax', [intAttr('axis', -1)]),
+      node('ArgMax', ['logits'], [LABEL], 'argmax', [intAttr('axis', 1), intAttr('keepdims', 0)]),
+    );
+    return {
+      input: INPUT_NAME,
+      last: 'logits',
+      outputs: [valueInfo(PROBABILITIES, FLOAT, ['batch', classes]), valueInfo(LABEL, INT64, ['batch'])],
+    };
+  }
+  const taken = new Set([io.inputName, io.outputName]);
+  const free = (name: string) => (taken.has(name) ? `gs_${name}` : name);
+  const form = regression ? 'logits' : io.outputForm;
+  const last = form === 'logits' ? io.outputName : free('logits');
+  if (form !== 'logits') {
+    const op = form === 'softmax' ? 'Softmax' : 'LogSoftmax';
+    g.nodes.push(node(op, [last], [io.outputName], op.toLowerCase(), [intAttr('axis', -1)]));
+  }
+  const outputs = [valueInfo(io.outputName, FLOAT, ['batch', classes])];
+  if (extraOutputs && !regression) {
+    const [p, l] = [free(PROBABILITIES), free(LABEL)];
+    g.nodes.push(
+      node('Softmax', [last], [p], 'extra_softmax', [intAttr('axis', -1)]),
+      node('ArgMax', [last], [l], 'extra_argmax', [intAttr('axis', 1), intAttr('keepdims', 0)]),
+    );
+    outputs.push(valueInfo(p, FLOAT, ['batch', classes]), valueInfo(l, INT64, ['batch']));
+  }
+  return { input: io.inputName, last, outputs };
+}
+
 /** The network as an ONNX model (serialized ModelProto). */
 export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
   checkNetwork(net);
   const compact = opts.compactInput === true;
   const k = net.inputIndices.length;
   const classes = net.layers[net.layers.length - 1].outSize;
+  const io = opts.io === undefined ? (net.io ?? null) : opts.io;
+  const extraOutputs = io !== null && opts.extraOutputs === true;
+  const tail: GraphParts = { nodes: [], inits: [] };
+  const names = outputNodes(net, io, extraOutputs, tail);
   const g: GraphParts = { nodes: [], inits: [] };
   const quantize = opts.quantize ?? null;
+  // an original input of several dims after the batch (e.g. [1, 28, 28]) is flattened first
+  const shaped = io !== null && !compact && io.inputShape.length > 1;
+  if (io && !compact && io.inputShape.reduce((a, b) => a * b, 1) !== net.inputWidth) {
+    throw new GsError(
+      'BAD_MODEL',
+      `cannot export: the original input ${JSON.stringify(io.inputShape)} does not hold ${net.inputWidth} features`,
+    );
+  }
+  let chainInput = names.input;
+  if (shaped) {
+    g.nodes.push(node('Flatten', [names.input], ['flat_features'], 'flatten_input', [intAttr('axis', 1)]));
+    chainInput = 'flat_features';
+  }
   let form: InputForm | null = null;
   let constFrom = -1;
   net.layers.forEach((l, i) => {
     if (l.inSize === 0) constFrom = i;
   });
   if (constFrom >= 0) {
-    constantChain(net, constFrom, g);
+    constantChain(net, constFrom, chainInput, names.last, g);
   } else {
     if (!compact && !isIdentity(net.inputIndices, net.inputWidth)) {
       form = opts.inputForm && opts.inputForm !== 'auto' ? opts.inputForm : chooseInputForm(net);
     }
-    denseChain(net, INPUT_NAME, form ?? 'compact', opts, g);
+    denseChain(net, chainInput, names.last, form ?? 'compact', opts, g);
   }
+  g.nodes.push(...tail.nodes);
   const regression = isRegression(net);
-  if (!regression) {
-    g.nodes.push(
-      node('Softmax', ['logits'], [PROBABILITIES], 'softmax', [intAttr('axis', -1)]),
-      node('ArgMax', ['logits'], [LABEL], 'argmax', [intAttr('axis', 1), intAttr('keepdims', 0)]),
-    );
-  }
   const inputs = compact ? 'kept feature columns' : 'raw features';
   const weights = quantize ? ` (${quantize} weights)` : '';
+  const inputDims = compact ? [k] : io ? io.inputShape : [net.inputWidth];
   const model: onnx.IModelProto = {
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
@@ -262,17 +326,43 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
     modelVersion: 1,
     docString: regression
       ? `Group-sparse regressor exported by gs-compress: ${inputs} in, ${classes} predicted value(s) out${weights}.`
-      : `Group-sparse classifier exported by gs-compress: ${inputs} in, class probabilities and label out${weights}.`,
+      : io
+        ? `Group-sparse classifier exported by gs-compress with its original's interface: ${inputs} in, ${io.outputForm} out${extraOutputs ? ', plus probabilities and label' : ''}${weights}.`
+        : `Group-sparse classifier exported by gs-compress: ${inputs} in, class probabilities and label out${weights}.`,
     graph: {
       name: regression ? 'gs_compress_regressor' : 'gs_compress_classifier',
       node: g.nodes,
       initializer: g.inits,
-      input: [valueInfo(INPUT_NAME, FLOAT, ['batch', compact ? k : net.inputWidth])],
-      output: regression
-        ? [valueInfo(PREDICTION, FLOAT, ['batch', classes])]
-        : [valueInfo(PROBABILITIES, FLOAT, ['batch', classes]), valueInfo(LABEL, INT64, ['batch'])],
+      input: [valueInfo(names.input, FLOAT, ['batch', ...inputDims])],
+      output: names.outputs,
     },
-    metadataProps: metadataProps(net, compact, form, quantize, opts.metadata ?? {}),
+    metadataProps: metadataProps(net, compact, form, quantize, opts.metadata ?? {}, io ? { io, extraOutputs } : null),
   };
   return onnx.ModelProto.encode(model).finish();
+}
+
+/** One line for messages: "input x [N, 64] -> output logits [N, 10] (logits)". */
+export function describeInterface(
+  net: Network,
+  opts: { io?: ModelIO | null; extraOutputs?: boolean; compactInput?: boolean } = {},
+): string {
+  const io = opts.io === undefined ? (net.io ?? null) : opts.io;
+  const classes = net.layers[net.layers.length - 1].outSize;
+  const regression = isRegression(net);
+  const dims = opts.compactInput ? [net.inputIndices.length] : io ? io.inputShape : [net.inputWidth];
+  const input = `input ${io ? io.inputName : INPUT_NAME} [N, ${dims.join(', ')}]`;
+  if (!io) {
+    return regression
+      ? `${input} -> output ${PREDICTION} [N, ${classes}] (predictions)`
+      : `${input} -> outputs ${PROBABILITIES} [N, ${classes}] (softmax), ${LABEL} [N] (int64 class index)`;
+  }
+  const meaning = regression
+    ? 'predictions'
+    : io.outputForm === 'logits'
+      ? 'logits'
+      : io.outputForm === 'softmax'
+        ? 'probabilities (softmax)'
+        : 'log-probabilities (log-softmax)';
+  const extra = opts.extraOutputs && !regression ? `, plus ${PROBABILITIES} [N, ${classes}] and ${LABEL} [N]` : '';
+  return `${input} -> output ${io.outputName} [N, ${classes}] (${meaning})${extra}`;
 }

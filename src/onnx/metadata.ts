@@ -4,6 +4,7 @@
  * count before pruning, ...) are stored under their own keys next to these.
  */
 import { GsError } from '../errors';
+import type { ModelIO } from '../network/types';
 
 export const META = {
   classes: 'gs.class_labels', // JSON string[]: output unit -> class label
@@ -18,6 +19,7 @@ export const META = {
   inputForm: 'gs.input_form', // how the kept columns are picked: zero-rows, segments, gather, compact, all-columns
   quantization: 'gs.quantization', // none, int8 or float16
   task: 'gs.task', // 'regression' (class_labels are then the target names); absent = classification
+  io: 'gs.io', // JSON {inputName, inputShape, outputName, outputForm, extraOutputs}: an imported model's original interface
 } as const;
 
 /** What the exporter recorded about the model's input and output. */
@@ -29,6 +31,8 @@ export interface ModelInterface {
   inputWidth: number;
   keptIndices: number[];
   compactInput: boolean;
+  /** The original interface an imported model was exported with (absent: features -> probabilities, label). */
+  io?: ModelIO & { extraOutputs: boolean };
 }
 
 function parseJson(meta: Record<string, string>, key: string, file: string): unknown {
@@ -61,5 +65,26 @@ export function modelInterface(meta: Record<string, string>, file: string): Mode
     keptIndices,
     compactInput: meta[META.compactInput] === 'true',
     ...(meta[META.task] === 'regression' ? { task: 'regression' as const } : {}),
+    ...(META.io in meta ? { io: parseIO(meta, file) } : {}),
+  };
+}
+
+function parseIO(meta: Record<string, string>, file: string): ModelIO & { extraOutputs: boolean } {
+  const v = parseJson(meta, META.io, file) as Partial<ModelIO & { extraOutputs: boolean }> | null;
+  if (
+    !v ||
+    typeof v.inputName !== 'string' ||
+    typeof v.outputName !== 'string' ||
+    !Array.isArray(v.inputShape) ||
+    !['logits', 'softmax', 'log-softmax'].includes(String(v.outputForm))
+  ) {
+    throw new GsError('BAD_MODEL', `${file}: metadata ${META.io} is damaged`);
+  }
+  return {
+    inputName: v.inputName,
+    inputShape: v.inputShape.map(Number),
+    outputName: v.outputName,
+    outputForm: v.outputForm!,
+    extraOutputs: v.extraOutputs === true,
   };
 }

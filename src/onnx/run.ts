@@ -8,7 +8,8 @@
 import type * as Ort from 'onnxruntime-common';
 import { GsError } from '../errors';
 import { INPUT_NAME, LABEL, PREDICTION, PROBABILITIES } from './export';
-import { type OnnxInfo, readModelFile, readOnnxInfo } from './read';
+import { argmaxRows, softmaxRows } from '../network/forward';
+import { type OnnxInfo, type TensorInfo, readModelFile, readOnnxInfo } from './read';
 import { loadRuntime, runtimeLabel, setWebThreads, type OrtRuntime, type RuntimeChoice } from './runtime';
 
 export interface OnnxPrediction {
@@ -25,9 +26,16 @@ export interface OpenOptions {
   chunkRows?: number;
   /** Which onnxruntime (default: GS_COMPRESS_ORT, else native when installed, else WebAssembly). */
   runtime?: RuntimeChoice;
+  /** What messages call the model (default: its path, or "the ONNX model" for bytes). */
+  name?: string;
 }
 
-/** An open onnxruntime session on a gs-compress style model (features -> probabilities, label). */
+/** How a model's output is read: our probabilities + label, a regressor's prediction, or an
+ * imported model's one output in its original form (logits, softmax, log-softmax). */
+type OutputRead = 'probabilities+label' | 'prediction' | 'logits' | 'softmax' | 'log-softmax';
+
+/** An open onnxruntime session on a gs-compress model (features -> probabilities, label; or the
+ * original interface of an imported model, read from its metadata). */
 export class OnnxModel {
   private constructor(
     readonly session: Ort.InferenceSession,
@@ -37,25 +45,45 @@ export class OnnxModel {
     readonly classes: number,
     private readonly chunkRows: number,
     /** A regressor: one `prediction` output, returned as `probabilities` with labels 0. */
-    readonly regression = false,
+    readonly regression: boolean,
+    private readonly inputName: string,
+    /** Dims of a row after the batch dimension (e.g. [1, 28, 28] for an original input the model flattens). */
+    private readonly rowDims: number[] | null,
+    private readonly outputName: string,
+    private readonly read: OutputRead,
   ) {}
 
   static async open(model: Uint8Array | string, opts: OpenOptions = {}): Promise<OnnxModel> {
-    const file = typeof model === 'string' ? model : '<model bytes>';
+    const file = opts.name ?? (typeof model === 'string' ? model : 'the ONNX model');
     const bytes = typeof model === 'string' ? readModelFile(model) : model;
     const info = readOnnxInfo(bytes, file);
-    const input = info.inputs.find((i) => i.name === INPUT_NAME);
-    const pred = info.outputs.find((o) => o.name === PREDICTION);
-    const probs = info.outputs.find((o) => o.name === PROBABILITIES) ?? (info.outputs.length === 1 ? pred : undefined);
-    if (!input || !probs || !(pred || info.outputs.some((o) => o.name === LABEL))) {
+    const io = info.interface?.io;
+    const inputName = io?.inputName ?? INPUT_NAME;
+    const input = info.inputs.find((i) => i.name === inputName);
+    let out: TensorInfo | undefined;
+    let read: OutputRead;
+    if (io) {
+      out = info.outputs.find((o) => o.name === io.outputName);
+      read = info.interface?.task === 'regression' ? 'prediction' : io.outputForm;
+    } else {
+      const pred = info.outputs.find((o) => o.name === PREDICTION);
+      out = info.outputs.find((o) => o.name === PROBABILITIES) ?? (info.outputs.length === 1 ? pred : undefined);
+      read = out && out === pred ? 'prediction' : 'probabilities+label';
+      if (read === 'probabilities+label' && !info.outputs.some((o) => o.name === LABEL)) out = undefined;
+    }
+    if (!input || !out) {
       throw new GsError(
         'BAD_MODEL',
-        `${file}: expected input '${INPUT_NAME}' and outputs '${PROBABILITIES}', '${LABEL}' (a classifier) or '${PREDICTION}' (a regressor) (is it a gs-compress export?)`,
+        io
+          ? `${file}: expected input '${io.inputName}' and output '${io.outputName}' (as its metadata says)`
+          : `${file}: expected input '${INPUT_NAME}' and outputs '${PROBABILITIES}', '${LABEL}' (a classifier) or '${PREDICTION}' (a regressor) (is it a gs-compress export?)`,
       );
     }
-    const width = typeof input.shape[1] === 'number' ? input.shape[1] : null;
-    const classes = typeof probs.shape[1] === 'number' ? probs.shape[1] : (info.interface?.classLabels.length ?? 0);
-    if (classes < 1) throw new GsError('BAD_MODEL', `${file}: cannot tell the number of outputs from '${probs.name}' or the metadata`);
+    const dims = input.shape.slice(1);
+    const rowDims = dims.every((d): d is number => typeof d === 'number' && d > 0) ? dims : null;
+    const width = rowDims ? rowDims.reduce((a, b) => a * b, 1) : null;
+    const classes = typeof out.shape[1] === 'number' ? out.shape[1] : (info.interface?.classLabels.length ?? 0);
+    if (classes < 1) throw new GsError('BAD_MODEL', `${file}: cannot tell the number of outputs from '${out.name}' or the metadata`);
     const rt = loadRuntime(opts.runtime);
     let session: Ort.InferenceSession;
     try {
@@ -65,7 +93,19 @@ export class OnnxModel {
     } catch (e) {
       throw new GsError('BAD_MODEL', `${file}: not a valid ONNX model (onnxruntime: ${(e as Error).message.split('\n')[0]})`);
     }
-    return new OnnxModel(session, rt, info, width, classes, opts.chunkRows ?? 8192, probs === pred);
+    return new OnnxModel(
+      session,
+      rt,
+      info,
+      width,
+      classes,
+      opts.chunkRows ?? 8192,
+      read === 'prediction',
+      inputName,
+      rowDims,
+      out.name,
+      read,
+    );
   }
 
   /** "onnxruntime-node 1.30.0" or "onnxruntime-web 1.30.0": what runs this model. */
@@ -75,11 +115,16 @@ export class OnnxModel {
 
   /** One session.run on rows x cols features, as given (no chunking). */
   async runBatch(features: Float32Array, rows: number, cols: number): Promise<OnnxPrediction> {
-    const out = await this.session.run({ [INPUT_NAME]: new this.rt.ort.Tensor('float32', features, [rows, cols]) });
-    if (this.regression) return { probabilities: out[PREDICTION].data as Float32Array, labels: new Int32Array(rows) };
-    const probabilities = out[PROBABILITIES].data as Float32Array;
-    const labels = Int32Array.from(out[LABEL].data as BigInt64Array, (v) => Number(v));
-    return { probabilities, labels };
+    const dims = this.rowDims && this.rowDims.length > 1 ? this.rowDims : [cols];
+    const out = await this.session.run({ [this.inputName]: new this.rt.ort.Tensor('float32', features, [rows, ...dims]) });
+    const v = out[this.outputName].data as Float32Array;
+    if (this.read === 'prediction') return { probabilities: v, labels: new Int32Array(rows) };
+    if (this.read === 'probabilities+label') {
+      return { probabilities: v, labels: Int32Array.from(out[LABEL].data as BigInt64Array, (x) => Number(x)) };
+    }
+    const C = v.length / Math.max(1, rows);
+    const probabilities = this.read === 'softmax' ? v : this.read === 'log-softmax' ? v.map(Math.exp) : softmaxRows(v, C);
+    return { probabilities, labels: argmaxRows(v, C) };
   }
 
   /** Probabilities and labels for rows x cols row-major features, fed in chunks. */
@@ -98,7 +143,7 @@ export class OnnxModel {
       if (part.probabilities.length !== n * classes) {
         throw new GsError(
           'BAD_MODEL',
-          `${this.info.file}: ${PROBABILITIES} has ${part.probabilities.length} values for ${n} rows, expected ${classes} per row`,
+          `${this.info.file}: ${this.outputName} has ${part.probabilities.length} values for ${n} rows, expected ${classes} per row`,
         );
       }
       probabilities.set(part.probabilities, r0 * classes);

@@ -21,6 +21,8 @@ import type { RuntimeChoice } from './runtime';
 
 export interface VerifyInput {
   onnx: Uint8Array | string;
+  /** What messages call the model (default: its path, or "the ONNX model" for bytes). */
+  name?: string;
   /** The trained network to compare with; null/omitted checks accuracy against labels only. */
   reference?: Network | null;
   /** Raw features [rows x cols] (all columns of the data, as the reference reads them). */
@@ -145,7 +147,7 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
   if (input.labels && input.labels.length !== rows) throw new GsError('BAD_INPUT', `${input.labels.length} labels for ${rows} rows`);
   const lossy = input.maxAccuracyDrop !== undefined;
   if (lossy && !(input.maxAccuracyDrop! >= 0)) throw new GsError('BAD_OPTION', `maxAccuracyDrop ${input.maxAccuracyDrop}: expected >= 0`);
-  const model = await OnnxModel.open(input.onnx, { runtime: input.runtime });
+  const model = await OnnxModel.open(input.onnx, { runtime: input.runtime, name: input.name });
   try {
     const iface = model.info.interface;
     const file = model.info.file;

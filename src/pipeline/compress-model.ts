@@ -18,7 +18,7 @@ import { parameterCount } from '../network/create';
 import { argmaxRows, logits } from '../network/forward';
 import { isRegression, regressionMetrics, type TaskName } from '../network/tasks';
 import type { Network } from '../network/types';
-import { exportOnnx, mapLabels, verifyOnnx } from '../onnx';
+import { describeInterface, exportOnnx, mapLabels, verifyOnnx } from '../onnx';
 import { pruneNetwork } from '../prune';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import type { TrainOptions } from '../train/train';
@@ -27,8 +27,12 @@ import { trainToBudget, type ProjectionRecord } from './budget';
 import { alignData, loadInit, modelLabels, modelOutputs, networkShape, type InitSource } from './init-from';
 
 export interface CompressModelOptions {
-  /** Fraction of the original parameters the slim model may have (0 < r <= 1). */
-  targetRatio: number;
+  /** Fraction of the original parameters the slim model may have (0 < r <= 1); or give targetParams. */
+  targetRatio?: number;
+  /** Parameters the slim model may have (at most the original's); instead of targetRatio. */
+  targetParams?: number;
+  /** Also give the slim model our `probabilities` and `label` outputs beside the original's output (default false). */
+  extraOutputs?: boolean;
   /** Group lasso strength of the sparse fine-tuning (default 1e-4). */
   lambda?: number;
   /** Epochs of sparse fine-tuning (default 5) and of compact fine-tuning (default 3). */
@@ -70,6 +74,8 @@ export interface CompressModelResult {
   exportMaxDiff: number;
   history: EpochRecord[];
   labels: 'data' | 'model';
+  /** The slim model's interface in one line (input name and shape -> output name and meaning). */
+  interface: string;
 }
 
 /** A regressor's test figures against the data's targets. */
@@ -85,9 +91,28 @@ function accuracyOf(pred: Int32Array, labels: Int32Array, labelled: boolean): nu
   return labels.length === 0 ? 0 : hit / labels.length;
 }
 
+/** The budget from targetRatio or targetParams (exactly one), checked against the original's size. */
+function budgetOf(opts: CompressModelOptions, originalParams: number): number {
+  const { targetRatio: r, targetParams: p } = opts;
+  if ((r === undefined) === (p === undefined)) throw new GsError('BAD_OPTION', 'give one of --target-ratio or --target-params');
+  if (p !== undefined) {
+    if (!Number.isInteger(p) || p < 1) throw new GsError('BAD_OPTION', `--target-params ${p}: expected a whole number >= 1`);
+    if (p > originalParams) {
+      throw new GsError('BAD_OPTION', `--target-params ${p} is more than the model's ${originalParams} parameters: nothing to compress`);
+    }
+    return p;
+  }
+  return Math.max(1, Math.floor(originalParams * (r as number)));
+}
+
+/** Export options that keep the original's interface (the imported network's io), with our outputs on request. */
+function interfaceOf(src: InitSource, opts: CompressModelOptions): { io: Network['io'] | null; extraOutputs: boolean } {
+  return { io: src.network.io ?? null, extraOutputs: opts.extraOutputs === true };
+}
+
 export async function compressModel(file: string, loaded: SplitDataset, opts: CompressModelOptions): Promise<CompressModelResult> {
   const r = opts.targetRatio;
-  if (!(r > 0 && r <= 1)) throw new GsError('BAD_OPTION', `--target-ratio ${r}: expected a number in (0, 1]`);
+  if (r !== undefined && !(r > 0 && r <= 1)) throw new GsError('BAD_OPTION', `--target-ratio ${r}: expected a number in (0, 1]`);
   const status = opts.onStatus ?? (() => undefined);
   status(`importing ${file} and checking it against the original...`);
   const src = await loadInit(file, { task: opts.task });
@@ -103,11 +128,19 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
   const { slimNet, history, targetParams, originalParams, projections, accuracyBeforeFinetune } = await sparsifyToBudget(src, data, opts);
   status('exporting and verifying against the original...');
   const bytes = exportOnnx(slimNet, {
+    ...interfaceOf(src, opts),
     producerVersion: opts.producerVersion,
     metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
   });
   const t = data.test;
-  const v = await verifyOnnx({ onnx: bytes, reference: slimNet, features: t.features, labels: labelled ? trueTest : null, rows: t.rows });
+  const v = await verifyOnnx({
+    onnx: bytes,
+    name: 'the slim model',
+    reference: slimNet,
+    features: t.features,
+    labels: labelled ? trueTest : null,
+    rows: t.rows,
+  });
   if (!v.ok) {
     throw new GsError(
       'VERIFY_FAILED',
@@ -142,6 +175,7 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
     exportMaxDiff: v.maxProbDiff ?? 0,
     history,
     labels: labelsFrom,
+    interface: describeInterface(slimNet, interfaceOf(src, opts)),
   };
 }
 
@@ -164,7 +198,6 @@ async function sparsifyToBudget(
   projections: ProjectionRecord[];
   accuracyBeforeFinetune: number | undefined;
 }> {
-  const r = opts.targetRatio;
   const status = opts.onStatus ?? (() => undefined);
   const shape = networkShape(src.network);
   const lambda = opts.lambda ?? 0;
@@ -177,7 +210,7 @@ async function sparsifyToBudget(
   });
   const history: EpochRecord[] = [];
   const originalParams = parameterCount(src.network);
-  const targetParams = Math.max(1, Math.floor(originalParams * r));
+  const targetParams = budgetOf(opts, originalParams);
   const ft = opts.finetuneEpochs ?? 3;
   status(
     `training to ${targetParams} parameters from the imported weights (${cfg.epochs} epochs${lambda > 0 ? `, group lasso ${lambda}` : ''}), then ${ft} epochs of fine-tuning...`,
@@ -231,10 +264,18 @@ async function compressRegressor(
   const { slimNet, history, targetParams, originalParams, projections, accuracyBeforeFinetune } = await sparsifyToBudget(src, data, run);
   status('exporting and verifying against the original...');
   const bytes = exportOnnx(slimNet, {
+    ...interfaceOf(src, opts),
     producerVersion: opts.producerVersion,
     metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
   });
-  const v = await verifyOnnx({ onnx: bytes, reference: slimNet, features: t.features, targets: fits ? truth : null, rows: t.rows });
+  const v = await verifyOnnx({
+    onnx: bytes,
+    name: 'the slim model',
+    reference: slimNet,
+    features: t.features,
+    targets: fits ? truth : null,
+    rows: t.rows,
+  });
   if (!v.ok) {
     throw new GsError(
       'VERIFY_FAILED',
@@ -269,5 +310,6 @@ async function compressRegressor(
     exportMaxDiff: v.maxProbDiff ?? 0,
     history,
     labels: opts.labelsFromModel ? 'model' : 'data',
+    interface: describeInterface(slimNet, interfaceOf(src, opts)),
   };
 }

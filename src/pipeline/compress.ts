@@ -149,6 +149,16 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
       version: VERSION,
       pruning: pruningName,
       run: portable(path.relative(path.dirname(manifestPath), path.resolve(runDir))),
+      // an imported run keeps its original's interface (onnx/export.ts)
+      ...(pruned.io
+        ? {
+            inputName: pruned.io.inputName,
+            outputNames: {
+              probabilities: regression ? pruned.io.outputName : `${pruned.io.outputName} (${pruned.io.outputForm})`,
+              label: null,
+            },
+          }
+        : {}),
     });
     writeFileAtomic(manifestPath, manifestText(manifest));
     if (data && (labels || targets)) {

@@ -60,6 +60,7 @@ export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array
       classLabels: [...net.classLabels],
       featureNames: [...net.featureNames],
       ...(net.task ? { task: net.task } : {}),
+      ...(net.io ? { io: { ...net.io, inputShape: [...net.io.inputShape] } } : {}),
     },
     placeholder: placeholder.slice(0, L),
   };

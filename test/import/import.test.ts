@@ -16,6 +16,7 @@ import { loadRun } from '../../src/network/run-io';
 import { exportOnnx, runOnnx } from '../../src/onnx';
 import { pruneNetwork } from '../../src/prune';
 import { checkImport, randomRows, runOriginal } from '../../src/pipeline/import-check';
+import { onnx } from '../../src/onnx/proto';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'import');
 const fx = (f: string) => path.join(FIX, f);
@@ -205,5 +206,62 @@ describe('gs-compress compress', () => {
     expect(j.labels).toBe('model');
     expect(j.agreement).toBeGreaterThan(0.7);
     expect(fs.statSync(out).size).toBeGreaterThan(0);
+  });
+});
+
+describe('the default torch.onnx.export (batch fixed at 1) through the CLI', () => {
+  const model = fx('torch-fixed-batch.onnx');
+  const csv = path.join(tmp, 'fixed-batch.csv');
+  beforeAll(() => {
+    const net = importModel(model).network;
+    const x = randomRows(net, 500, 12);
+    const p = predictProba(net, x, 500);
+    const lines = ['a,b,c,d,e,f,y'];
+    for (let r = 0; r < 500; r++) {
+      const label = [0, 1, 2].reduce((b, j) => (p[r * 3 + j] > p[r * 3 + b] ? j : b), 0);
+      lines.push(`${Array.from(x.subarray(r * 6, r * 6 + 6), (v) => v.toFixed(6)).join(',')},${label}`);
+    }
+    fs.writeFileSync(csv, `${lines.join('\n')}\n`);
+  });
+
+  test('import writes the run; prune --export of it keeps the original interface', async () => {
+    const out = path.join(tmp, 'run-fixed');
+    const r = await run(['import', model, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /check on random rows: 256 rows, largest difference: probabilities \S+, logits \S+ \(relative\); 0 labels differ/,
+    );
+    const onnxFile = path.join(tmp, 'pruned-fixed.onnx');
+    const p = await run(['prune', out, '--export', onnxFile, '--data', csv]);
+    expect(p.code).toBe(0);
+    const g = onnx.ModelProto.decode(fs.readFileSync(onnxFile)).graph as onnx.GraphProto;
+    expect([g.input.map((v) => v.name), g.output.map((v) => v.name)]).toEqual([['onnx::Gemm_0'], ['11']]);
+  });
+
+  test('compress --target-params: exit 0, says the interface, and verify reads the slim model', async () => {
+    const slim = path.join(tmp, 'slim-fixed.onnx');
+    const r = await run([
+      'compress',
+      model,
+      '--data',
+      csv,
+      '--target-params',
+      '150',
+      '--epochs',
+      '2',
+      '--finetune-epochs',
+      '1',
+      '--export',
+      slim,
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('interface: input onnx::Gemm_0 [N, 6] -> output 11 [N, 3] (logits)');
+    expect(r.out).toMatch(/parameters \(budget 150\)/);
+    const v = await run(['verify', slim, '--data', csv, '--split', 'all']);
+    expect(v.code).toBe(0);
+    const both = await run(['compress', model, '--data', csv, '--target-params', '150', '--target-ratio', '0.5', '--export', slim]);
+    expect(both.code).toBe(1);
+    expect(both.err).toBe('error: give one of --target-ratio R or --target-params N\n');
   });
 });

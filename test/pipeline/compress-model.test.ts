@@ -14,10 +14,77 @@ import { compressModel } from '../../src/pipeline/compress-model';
 import { loadInit } from '../../src/pipeline/init-from';
 import { randomRows } from '../../src/pipeline/import-check';
 import { readOnnxInfo, runOnnx } from '../../src/onnx';
+import { runOriginalOnnx } from '../../src/onnx/original';
+import { onnx } from '../../src/onnx/proto';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'import');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-compress-model-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Data of 6 columns labelled by the model's own predictions. */
+async function plantedData(model: string): Promise<SplitDataset> {
+  const src = await loadInit(model);
+  const mk = (rows: number, seed: number) => {
+    const x = randomRows(src.network, rows, seed);
+    return { rows, cols: 6, features: x, labels: predictLabels(src.network, x, rows) };
+  };
+  return {
+    name: 'planted',
+    train: mk(1500, 1),
+    test: mk(300, 2),
+    classLabels: ['0', '1', '2'],
+    featureNames: [],
+    tabular: true,
+    ref: { kind: 'file', path: 'planted.csv', files: [] },
+  };
+}
+
+test('the default torch.onnx.export (batch fixed at 1) compresses to --target-params into a drop-in replacement', async () => {
+  const model = path.join(FIX, 'torch-fixed-batch.onnx');
+  const data = await plantedData(model);
+  const out = path.join(tmp, 'slim-fixed.onnx');
+  const r = await compressModel(model, data, {
+    targetParams: 150,
+    epochs: 6,
+    finetuneEpochs: 6,
+    train: { lr: 3e-3 },
+    exportPath: out,
+    producerVersion: 't',
+  });
+  expect(r.targetParams).toBe(150);
+  expect(r.slim.parameters).toBeLessThanOrEqual(150);
+  expect(r.interface).toBe('input onnx::Gemm_0 [N, 6] -> output 11 [N, 3] (logits)');
+  // the same input and output names as the original, one output, a symbolic batch
+  const bytes = fs.readFileSync(out);
+  const g = onnx.ModelProto.decode(bytes).graph as onnx.GraphProto;
+  expect(g.input.map((v) => v.name)).toEqual(['onnx::Gemm_0']);
+  expect(g.output.map((v) => v.name)).toEqual(['11']);
+  expect(g.input[0].type?.tensorType?.shape?.dim?.[0]?.dimParam).toBeTruthy();
+  // like with like: the slim model's logits and the original's logits on the same 300 rows, fed at once
+  const spec = { inputName: 'onnx::Gemm_0', inputShape: [6], outputs: ['11'] };
+  const [slim] = await runOriginalOnnx(bytes, spec, data.test.features, 300);
+  const [orig] = await runOriginalOnnx(fs.readFileSync(model), spec, data.test.features, 300);
+  expect(slim.length).toBe(orig.length);
+  let same = 0;
+  for (let i = 0; i < 300; i++) {
+    const am = (z: Float32Array) => [0, 1, 2].reduce((b, j) => (z[i * 3 + j] > z[i * 3 + b] ? j : b), 0);
+    if (am(slim) === am(orig)) same++;
+  }
+  expect(same / 300).toBeCloseTo(r.agreement as number, 10);
+  expect(r.agreement).toBeGreaterThan(0.8);
+  await expect(compressModel(model, data, { targetParams: 10_000, producerVersion: 't' })).rejects.toThrow(
+    /--target-params 10000 is more than the model's 215 parameters/,
+  );
+});
+
+test('extraOutputs: the original output, then probabilities and label', async () => {
+  const model = path.join(FIX, 'torch-tanh-sigmoid-softmax.onnx');
+  const data = await plantedData(model);
+  const r = await compressModel(model, data, { targetRatio: 0.6, epochs: 2, finetuneEpochs: 1, extraOutputs: true, producerVersion: 't' });
+  expect(r.interface).toBe('input input [N, 6] -> output output [N, 3] (probabilities (softmax)), plus probabilities [N, 3] and label [N]');
+  const g = onnx.ModelProto.decode(r.onnx).graph as onnx.GraphProto;
+  expect(g.output.map((v) => v.name)).toEqual(['output', 'probabilities', 'label']);
+});
 
 test('compress MODEL to 50% of its parameters: fits, exports exactly, agrees with the original', async () => {
   const model = path.join(FIX, 'torch-relu.onnx');

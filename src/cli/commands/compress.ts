@@ -17,7 +17,9 @@ import { ProgressBar } from '../progress';
 
 interface CompressArgs extends DataArgs {
   model: string;
-  'target-ratio': number;
+  'target-ratio'?: number;
+  'target-params'?: number;
+  'extra-outputs': boolean;
   export: string;
   lambda: number;
   epochs: number;
@@ -45,9 +47,20 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
     dataOptions(y.positional('model', { type: 'string', demandOption: true, describe: 'Your model: .onnx, or a tfjs model.json' }))
       .option('target-ratio', {
         type: 'number',
-        demandOption: true,
         group: 'Budget:',
-        describe: 'Fraction of the original parameters the slim model may have, e.g. 0.1',
+        describe: 'Fraction of the original parameters the slim model may have, e.g. 0.1 (or give --target-params)',
+      })
+      .option('target-params', {
+        type: 'number',
+        group: 'Budget:',
+        describe: 'Parameters the slim model may have, e.g. 20000 (instead of --target-ratio)',
+      })
+      .option('extra-outputs', {
+        type: 'boolean',
+        default: false,
+        group: 'Output:',
+        describe:
+          "Besides the original's output (same name and meaning: the slim model is a drop-in replacement), also output probabilities and an int64 label",
       })
       .option('export', { type: 'string', demandOption: true, group: 'Output:', describe: 'Where to write the slim ONNX model' })
       .option('lambda', {
@@ -87,6 +100,8 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         return true;
       }),
   handler: async (a) => {
+    if ((a['target-ratio'] === undefined) === (a['target-params'] === undefined))
+      throw new GsError('BAD_OPTION', 'give one of --target-ratio R or --target-params N');
     for (const k of ['epochs', 'finetune-epochs'] as const) {
       if (!Number.isInteger(a[k]) || a[k] < 0) throw new GsError('BAD_OPTION', `--${k} ${a[k]}: expected an integer >= 0`);
     }
@@ -100,6 +115,8 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
     const r = await compressModel(a.model, data, {
       task,
       targetRatio: a['target-ratio'],
+      targetParams: a['target-params'],
+      extraOutputs: a['extra-outputs'],
       lambda: a.lambda,
       epochs: a.epochs,
       finetuneEpochs: a['finetune-epochs'],
@@ -115,8 +132,9 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
     const out = {
       model: a.model,
       export: a.export,
-      targetRatio: a['target-ratio'],
+      targetRatio: a['target-ratio'] ?? null,
       targetParams: r.targetParams,
+      interface: r.interface,
       original: r.original,
       slim: r.slim,
       agreement: r.agreement,
@@ -140,6 +158,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
           `slim     ${a.export}: ${r.slim.parameters} parameters (budget ${r.targetParams}), ${r.slim.bytes} bytes, layers ${r.slim.layers.join('-')}, ${fig(r.slim)}`,
           `RMSE between slim and original outputs on ${r.testRows} test rows: ${fmtRmse(r.outputRmse ?? NaN)}; export matches the slim network to ${r.exportMaxDiff.toExponential(1)}`,
           budgetLine(r),
+          `interface: ${r.interface}`,
         ].join('\n') + '\n',
       );
       return;
@@ -150,6 +169,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         `slim     ${a.export}: ${r.slim.parameters} parameters (budget ${r.targetParams}), ${r.slim.bytes} bytes, layers ${r.slim.layers.join('-')}, test accuracy ${pct(r.slim.testAccuracy)}`,
         `agreement with the original on ${r.testRows} test rows: ${pct(r.agreement)}; export matches the slim network to ${r.exportMaxDiff.toExponential(1)}`,
         budgetLine(r),
+        `interface: ${r.interface}`,
       ].join('\n') + '\n',
     );
   },
