@@ -341,7 +341,7 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** One line for messages: "input x [N, 64] -> output logits [N, 10] (logits)". */
+/** One line for messages: "input x [N, 64] -> output y [N, 10]: logits". */
 export function describeInterface(
   net: Network,
   opts: { io?: ModelIO | null; extraOutputs?: boolean; compactInput?: boolean } = {},
@@ -353,8 +353,8 @@ export function describeInterface(
   const input = `input ${io ? io.inputName : INPUT_NAME} [N, ${dims.join(', ')}]`;
   if (!io) {
     return regression
-      ? `${input} -> output ${PREDICTION} [N, ${classes}] (predictions)`
-      : `${input} -> outputs ${PROBABILITIES} [N, ${classes}] (softmax), ${LABEL} [N] (int64 class index)`;
+      ? `${input} -> output ${PREDICTION} [N, ${classes}]: predictions`
+      : `${input} -> outputs ${PROBABILITIES} [N, ${classes}]: probabilities (softmax), ${LABEL} [N]: int64 class index`;
   }
   const meaning = regression
     ? 'predictions'
@@ -363,6 +363,6 @@ export function describeInterface(
       : io.outputForm === 'softmax'
         ? 'probabilities (softmax)'
         : 'log-probabilities (log-softmax)';
-  const extra = opts.extraOutputs && !regression ? `, plus ${PROBABILITIES} [N, ${classes}] and ${LABEL} [N]` : '';
-  return `${input} -> output ${io.outputName} [N, ${classes}] (${meaning})${extra}`;
+  const extra = opts.extraOutputs && !regression ? `; plus ${PROBABILITIES} [N, ${classes}] and ${LABEL} [N]` : '';
+  return `${input} -> output ${io.outputName} [N, ${classes}]: ${meaning}${extra}`;
 }

@@ -256,7 +256,7 @@ describe('the default torch.onnx.export (batch fixed at 1) through the CLI', () 
     ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('interface: input onnx::Gemm_0 [N, 6] -> output 11 [N, 3] (logits)');
+    expect(r.out).toContain('interface: input onnx::Gemm_0 [N, 6] -> output 11 [N, 3]: logits');
     expect(r.out).toMatch(/parameters \(budget 150\)/);
     const v = await run(['verify', slim, '--data', csv, '--split', 'all']);
     expect(v.code).toBe(0);

@@ -57,7 +57,7 @@ describe.each(CASES)('%s', (file, inputName, outputName, form) => {
     let max = 0;
     for (let i = 0; i < got.length; i++) max = Math.max(max, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
     expect(max).toBeLessThan(1e-5);
-    expect(describeInterface(m.network)).toContain(`input ${inputName} [N, 6] -> output ${outputName} [N, 3] (`);
+    expect(describeInterface(m.network)).toContain(`input ${inputName} [N, 6] -> output ${outputName} [N, 3]: `);
   });
 });
 
@@ -66,7 +66,7 @@ test('extraOutputs adds probabilities and label after the original output', () =
   const s = signature(exportOnnx(m.network, { producerVersion: 't', extraOutputs: true }));
   expect(s.outputs.map((o) => o[0])).toEqual(['output', 'probabilities', 'label']);
   expect(describeInterface(m.network, { extraOutputs: true })).toBe(
-    'input input [N, 6] -> output output [N, 3] (logits), plus probabilities [N, 3] and label [N]',
+    'input input [N, 6] -> output output [N, 3]: logits; plus probabilities [N, 3] and label [N]',
   );
   // io: null writes our own interface
   expect(signature(exportOnnx(m.network, { producerVersion: 't', io: null })).inputs[0][0]).toBe('features');

@@ -53,7 +53,7 @@ test('the default torch.onnx.export (batch fixed at 1) compresses to --target-pa
   });
   expect(r.targetParams).toBe(150);
   expect(r.slim.parameters).toBeLessThanOrEqual(150);
-  expect(r.interface).toBe('input onnx::Gemm_0 [N, 6] -> output 11 [N, 3] (logits)');
+  expect(r.interface).toBe('input onnx::Gemm_0 [N, 6] -> output 11 [N, 3]: logits');
   // the same input and output names as the original, one output, a symbolic batch
   const bytes = fs.readFileSync(out);
   const g = onnx.ModelProto.decode(bytes).graph as onnx.GraphProto;
@@ -81,7 +81,7 @@ test('extraOutputs: the original output, then probabilities and label', async ()
   const model = path.join(FIX, 'torch-tanh-sigmoid-softmax.onnx');
   const data = await plantedData(model);
   const r = await compressModel(model, data, { targetRatio: 0.6, epochs: 2, finetuneEpochs: 1, extraOutputs: true, producerVersion: 't' });
-  expect(r.interface).toBe('input input [N, 6] -> output output [N, 3] (probabilities (softmax)), plus probabilities [N, 3] and label [N]');
+  expect(r.interface).toBe('input input [N, 6] -> output output [N, 3]: probabilities (softmax); plus probabilities [N, 3] and label [N]');
   const g = onnx.ModelProto.decode(r.onnx).graph as onnx.GraphProto;
   expect(g.output.map((v) => v.name)).toEqual(['output', 'probabilities', 'label']);
 });
