@@ -505,7 +505,9 @@ export function importOnnx(file: string, bytes: Uint8Array = readModelFile(file)
   }
   if (outName === null) {
     outName = outputForm === 'logits' ? 'logits' : outputForm === 'softmax' ? 'probabilities' : 'log_probabilities';
-    w.notes.push(`the outputs ${outputs.join(', ')} come after a label tail that exports do not rebuild: they name the output ${outName}`);
+    w.notes.push(
+      `the original's outputs ${outputs.join(', ')} come after a label tail (ArgMax, ZipMap) that exports do not rebuild; exports output ${outName} instead`,
+    );
   }
   network.io = {
     inputName: input.name ?? '',

@@ -231,6 +231,7 @@ describe('the default torch.onnx.export (batch fixed at 1) through the CLI', () 
     expect(r.out).toMatch(
       /check on random rows: 256 rows, largest difference: probabilities \S+, logits \S+ \(relative\); 0 labels differ/,
     );
+    expect(r.out).toContain('exports keep its interface: input onnx::Gemm_0 [N, 6] -> output 11 [N, 3]: logits');
     const onnxFile = path.join(tmp, 'pruned-fixed.onnx');
     const p = await run(['prune', out, '--export', onnxFile, '--data', csv]);
     expect(p.code).toBe(0);

@@ -11,6 +11,7 @@ import { activationLabel, activationOf } from '../../network/activations';
 import { parameterCount } from '../../network/create';
 import { isRegression, type TaskName } from '../../network/tasks';
 import { saveRun } from '../../network/run-io';
+import { describeInterface } from '../../onnx/export';
 import { importAndCheck, type ImportCheck } from '../../pipeline/import-check';
 import { VERSION } from '../../version';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
@@ -100,6 +101,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
       `  layers ${summary.layers.join('-')}, activations ${summary.activations.join(', ') || '(none)'}, output ${isRegression(net) ? 'linear (regression)' : imported.outputForm}, ${summary.parameters} parameters`,
       `  scaling ${net.scaling ? 'in front of the first layer' : 'none'}; ${isRegression(net) ? 'regression, targets' : 'classes'} ${net.classLabels.join(', ')}`,
       ...imported.notes.map((n) => `  ${n}`),
+      `  exports keep its interface: ${describeInterface(net)}`,
       `  ${describeCheck('check on random rows', random, isRegression(net))}`,
       ...(data ? [`  ${describeCheck('check on data rows', data, isRegression(net))}`] : []),
       `wrote ${a.out}`,
