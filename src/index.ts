@@ -17,7 +17,7 @@ export { loadDataset } from './data/load';
 export type { DataSpec, SplitDataset } from './data/types';
 
 /** The framework-neutral network every layer works on, and one dense layer of it (kernel [in, out], row-major). */
-export type { DenseLayer, Network } from './network/types';
+export type { DenseLayer, ModelIO, Network } from './network/types';
 /** A seeded network (PyTorch's nn.Linear initialisation) of the given shape. */
 export { initNetwork } from './network/create';
 /** Parameters (kernel and bias elements) of a network: the one count every report uses. */
@@ -48,8 +48,9 @@ export { pruneNetwork } from './prune/prune';
 /** What pruning removed and kept. */
 export type { PruneReport, PruneResult } from './prune/types';
 
-/** Network to ONNX bytes (float32, raw features in, probabilities and labels out). */
-export { exportOnnx } from './onnx/export';
+/** Network to ONNX bytes (float32, raw features in, probabilities and labels out; an imported
+ * network keeps its original's input and output names and meaning). */
+export { exportOnnx, describeInterface } from './onnx/export';
 /** Runs an ONNX file with onnxruntime and compares it with the network on the same rows. */
 export { verifyOnnx } from './onnx/verify';
 /** What verifyOnnx compares and reports. */

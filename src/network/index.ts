@@ -1,5 +1,5 @@
 /** The network layer's public face: the Network value, building and counting, the reference forward pass, run directories. */
-export type { DenseLayer, Network } from './types';
+export type { DenseLayer, ModelIO, Network } from './types';
 export { initNetwork, parameterCount, multiplyAdds, cloneNetwork, type NetworkShape } from './create';
 export { logits, predictProba, predictLabels, accuracy } from './forward';
 export { saveRun, loadRun, RUN_FILE, MODEL_FILE, type RunInfo } from './run-io';

@@ -10,3 +10,5 @@ export type { OnnxPrediction, OpenOptions } from './run';
 export { mapLabels, selectColumns, verifyOnnx } from './verify';
 export type { VerifyInput, VerifyResult } from './verify';
 export { DEFAULT_MAX_RMSE_INCREASE, type RegressionCheck } from './verify';
+export { OriginalSession, runOriginalOnnx } from './original';
+export type { BatchMode, OriginalSpec } from './original';
