@@ -3,7 +3,10 @@
  * WebAssembly build where the native addon is not installed (runtime.ts picks; `runtime` says
  * which ran). A model is opened once and fed in chunks so large data sets do not build one huge
  * tensor. Undecodable files and models onnxruntime rejects become GsError BAD_MODEL; a feature
- * width the model does not take is BAD_INPUT.
+ * width the model does not take is BAD_INPUT. An export that keeps an imported model's interface
+ * (metadata gs.io) is fed through its original input and read from its original output (logits,
+ * probabilities or log-probabilities, turned into probabilities and labels). A user's own original
+ * file is run by original.ts.
  */
 import type * as Ort from 'onnxruntime-common';
 import { GsError } from '../errors';
