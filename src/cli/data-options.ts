@@ -26,7 +26,7 @@ export function dataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
       type: 'string',
       group: 'Data:',
       describe:
-        'A catalog name (mnist, sdd, covtype), a data file (csv/tsv/whitespace text, .gz, IDX, libsvm) split into train/test, or a folder with the four MNIST IDX files',
+        'A catalog name (mnist, sdd, covtype), a data file (comma, semicolon, tab or whitespace separated text with RFC 4180 quoting, .gz, IDX, libsvm) split into train/test, or a folder with the four MNIST IDX files',
     })
     .option('train', { type: 'string', group: 'Data:', describe: 'Training file (use with --test instead of --data)' })
     .option('test', { type: 'string', group: 'Data:', describe: 'Test file, same columns as --train' })
@@ -45,7 +45,7 @@ export function dataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
     .option('label-column', {
       type: 'string',
       group: 'Data:',
-      describe: 'Label column: last (default), first, a header NAME or a 0-based INDEX',
+      describe: 'Label column: last (default), first, a header NAME or a 0-based INDEX (negative counts from the end: -1 = last)',
     })
     .option('format', {
       type: 'string',

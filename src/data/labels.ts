@@ -61,3 +61,28 @@ export function requireTwoClasses(labels: Int32Array, classLabels: string[], sou
     );
   }
 }
+
+/** More distinct numeric labels than this in a classification draw a hint to --task regression. */
+export const MANY_NUMERIC_CLASSES = 20;
+
+/**
+ * Class labels that look like a quantity rather than classes: numbers with a fraction throw
+ * BAD_INPUT (training on them as classes is never what was meant); many distinct whole numbers
+ * return a warning message. `source` names the data in both.
+ */
+export function checkClassLabels(classLabels: string[], source: string): string | undefined {
+  if (classLabels.length === 0 || !classLabels.every((l) => NUMERIC.test(l))) return undefined;
+  const fractional = classLabels.filter((l) => !Number.isInteger(Number(l)));
+  const range = `${classLabels[0]} .. ${classLabels[classLabels.length - 1]}`;
+  if (fractional.length > 0) {
+    throw new GsError(
+      'BAD_INPUT',
+      `${source}: labels look continuous (${classLabels.length} distinct numbers from ${range}, ${fractional.length} of them with a fraction, ` +
+        `e.g. ${fractional[0]}): pass --task regression to predict the number; class labels are whole numbers or text`,
+    );
+  }
+  if (classLabels.length > MANY_NUMERIC_CLASSES) {
+    return `${source}: the label column holds ${classLabels.length} distinct numbers (${range}), read as ${classLabels.length} classes; if it is a quantity to predict, pass --task regression`;
+  }
+  return undefined;
+}

@@ -8,13 +8,23 @@ import * as path from 'path';
 import { GsError } from '../errors';
 import { CATALOG, CATALOG_NAMES, catalogNotFound, isCatalogName, locateCatalog } from './catalog';
 import { readMnistDir } from './idx';
-import { requireTwoClasses, unionLabels } from './labels';
+import { checkClassLabels, requireTwoClasses, unionLabels } from './labels';
 import { padColumns } from './libsvm';
 import { readTable, type ReadOptions } from './read-table';
 import { checkTestFraction, splitIndices, subsample, takeRows } from './split';
 import type { DataRef, DataSpec, LabeledTable, SplitDataset, Table } from './types';
 
 export const DEFAULT_TEST_FRACTION = 0.3;
+
+/** How loadDataset reports what does not stop it (extreme values, labels that look like a quantity). */
+export interface LoadOptions {
+  /** Called once per warning, a message naming the file (default: a `warning: ...` line on stderr). */
+  onWarning?: (message: string) => void;
+}
+
+function warnOnStderr(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
 
 function checkMaxRows(value: number | undefined, option: string): void {
   if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
@@ -39,6 +49,8 @@ interface Parts {
   tabular: boolean;
   ref: DataRef;
   source: string;
+  /** Warnings of the readers (LabeledTable.warnings). */
+  warnings: string[];
 }
 
 /** Splits one table with a seeded shuffle. */
@@ -58,6 +70,7 @@ async function mnistParts(name: string, dir: string, ref: Omit<DataRef, 'files'>
     tabular: false,
     ref: { ...ref, files: [...train.files, ...test.files] },
     source: dir,
+    warnings: [],
   };
 }
 
@@ -86,6 +99,7 @@ async function loadCatalog(name: keyof typeof CATALOG, spec: DataSpec): Promise<
     tabular: true,
     ref: { ...base, path: where.found, testFraction, splitSeed, files: table.files },
     source: where.found,
+    warnings: table.warnings ?? [],
   };
 }
 
@@ -114,6 +128,7 @@ async function loadOne(data: string, spec: DataSpec): Promise<Parts> {
     tabular: table.format !== 'idx',
     ref: { kind: 'file', path: abs, testFraction, splitSeed, files: table.files },
     source: abs,
+    warnings: table.warnings ?? [],
   };
 }
 
@@ -141,6 +156,7 @@ async function loadPair(trainFile: string, testFile: string, spec: DataSpec): Pr
     tabular: train.format !== 'idx',
     ref: { kind: 'files', train: trainAbs, test: testAbs, files: [...train.files, ...test.files] },
     source: trainAbs,
+    warnings: [...(train.warnings ?? []), ...(test.warnings ?? [])],
   };
 }
 
@@ -156,8 +172,9 @@ function checkTask(task: DataSpec['task']): void {
   }
 }
 
-/** Loads a data set as train and test tables with shared class labels and columns. */
-export async function loadDataset(spec: DataSpec): Promise<SplitDataset> {
+/** Loads a data set as train and test tables with shared class labels and columns; warnings go to `options.onWarning`. */
+export async function loadDataset(spec: DataSpec, options: LoadOptions = {}): Promise<SplitDataset> {
+  const warn = options.onWarning ?? warnOnStderr;
   checkTask(spec.task);
   if (spec.testFraction !== undefined) checkTestFraction(spec.testFraction);
   checkMaxRows(spec.maxTrainRows, 'maxTrainRows');
@@ -192,11 +209,14 @@ export async function loadDataset(spec: DataSpec): Promise<SplitDataset> {
     ? { classLabels: parts.train.classLabels, labels: [parts.train.labels, parts.test.labels] }
     : unionLabels([parts.train, parts.test]);
   const classLabels = union.classLabels;
+  const source = parts.ref.train ?? parts.source;
+  const labelWarning = regression ? undefined : checkClassLabels(classLabels, source);
   const seed = spec.splitSeed ?? 0;
   const train = subsample({ ...plain(parts.train), labels: union.labels[0] }, spec.maxTrainRows, seed * 2 + 1);
   const test = subsample({ ...plain(parts.test), labels: union.labels[1] }, spec.maxTestRows, seed * 2 + 2);
   const note = spec.maxTrainRows !== undefined && train.rows < parts.train.rows ? ` (subsampled to ${train.rows} rows)` : '';
-  if (!regression) requireTwoClasses(train.labels, classLabels, `${parts.ref.train ?? parts.source}${note}`);
+  if (!regression) requireTwoClasses(train.labels, classLabels, `${source}${note}`);
+  for (const w of [...parts.warnings, ...(labelWarning ? [labelWarning] : [])]) warn(w);
   const ref: DataRef = { ...parts.ref };
   if (regression) ref.task = 'regression';
   if (spec.header !== undefined && parts.ref.kind !== 'catalog') ref.header = spec.header;

@@ -97,5 +97,7 @@ export function describeBadCell(text: string, column: string): string {
   if (kind === 'inf') return `cell ${shown} in column ${column} is infinite; expected a finite number`;
   if (kind === 'range') return `cell ${shown} in column ${column} is too large for 32-bit floats; expected a finite number below 3.4e38`;
   if (text === '') return `empty cell in column ${column}; expected a number`;
+  if (/^[+-]?\d*,\d+$/.test(text.trim()))
+    return `non-numeric cell ${shown} in column ${column}; expected a number with a decimal point, not a comma`;
   return `non-numeric cell ${shown} in column ${column}; expected a number`;
 }

@@ -97,4 +97,6 @@ export interface LabeledTable extends Table {
   /** Absolute paths of the files read. */
   files: string[];
   format: DataFormat;
+  /** Things worth telling the user that do not stop the read (extreme values, ...), each one message naming the file. */
+  warnings?: string[];
 }

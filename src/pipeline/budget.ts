@@ -48,6 +48,8 @@ export interface BudgetOptions {
   init?: Network;
   /** Distil from this teacher (soft targets at its temperature) once pruning starts and while fine-tuning. */
   distill?: { teacher: Network; temperature?: number; alpha?: number };
+  /** Told when the budget does not make the network smaller (default: a `warning: ...` line on stderr). */
+  onNotice?: (message: string) => void;
 }
 
 /** One projection of the ramp. */
@@ -90,6 +92,10 @@ export async function trainToBudget(
       ? Math.min(stackSize(widths), resolveBudget(opts.ratioOf, { ratio: opts.targetRatio }))
       : resolveBudget(widths, { params: opts.targetParams, ratio: opts.targetRatio });
   const start = stackSize(widths);
+  if (opts.targetParams !== undefined && opts.targetParams >= start) {
+    const msg = `--target-params ${opts.targetParams} is not below the ${start} parameters of the starting network (${widths.join('-')}): nothing is pruned, the dense network trains as it is; give a smaller budget or a wider --hidden`;
+    (opts.onNotice ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(msg);
+  }
   const E = cfg.epochs;
   const sched = opts.schedule ?? defaultSchedule(E);
   const history: EpochRecord[] = [];

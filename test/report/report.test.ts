@@ -5,6 +5,7 @@ import * as path from 'path';
 import { main } from '../../src/cli/main';
 import { initNetwork } from '../../src/network/create';
 import { saveRun } from '../../src/network/run-io';
+import { defaultReportFile } from '../../src/report/default-file';
 import { buildReport } from '../../src/report/report';
 import { loadReportInputs } from '../../src/report/sources';
 import { expectWellFormed, history, record } from './helpers';
@@ -96,5 +97,34 @@ describe('the HTML report', () => {
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^<!DOCTYPE html>/);
     expect(fs.readdirSync(p('out'))).toEqual(['report.html']);
     expect(fs.existsSync(p('never.html'))).toBe(false);
+  });
+
+  it('without --out writes into the run folder (several sources: their common folder), not the working folder', async () => {
+    let out = '';
+    const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+    const se = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const inCwd = path.resolve('report.html');
+    const before = fs.existsSync(inCwd) ? fs.statSync(inCwd).mtimeMs : null;
+    try {
+      expect(await main(['report', p('run-x')])).toBe(0);
+      expect(await main(['report', p('results.jsonl'), p('run-x'), '--json'])).toBe(0);
+    } finally {
+      so.mockRestore();
+      se.mockRestore();
+    }
+    expect(fs.readFileSync(p('run-x/report.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
+    expect(out).toContain(`wrote ${p('run-x/report.html')}: 1 run from 1 source`);
+    expect(fs.readFileSync(p('report.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
+    expect((JSON.parse(out.trim().split('\n').pop() as string) as { out: string }).out).toBe(p('report.html'));
+    expect(fs.existsSync(inCwd) ? fs.statSync(inCwd).mtimeMs : null).toBe(before);
+  });
+});
+
+describe('defaultReportFile', () => {
+  it('places the report in a source folder, beside a store file, or in the common folder of several', () => {
+    expect(defaultReportFile([p('run-x')])).toBe(p('run-x/report.html'));
+    expect(defaultReportFile([p('results.jsonl')])).toBe(p('report.html'));
+    expect(defaultReportFile([p('runs/a'), p('runs/b/c')])).toBe(p('runs/report.html'));
+    expect(defaultReportFile([p('runs/a'), p('runs/ab')])).toBe(p('runs/report.html'));
   });
 });

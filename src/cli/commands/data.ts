@@ -197,7 +197,7 @@ export const dataCommand: CommandModule = {
       .epilogue(
         'Catalog files are looked up in --data-dir, then $GS_DATA_DIR, then ' +
           cacheDir() +
-          '. Your own files: delimited text (comma, tab or whitespace; header detected), libsvm, or MNIST IDX; any of them may be gzipped.',
+          '. Your own files: delimited text (comma, semicolon, tab or whitespace, detected; RFC 4180 quotes; header detected), libsvm, or MNIST IDX; any of them may be gzipped.',
       ),
   handler: () => {
     // Subcommands do the work.

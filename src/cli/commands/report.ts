@@ -1,7 +1,8 @@
 /** `gs-compress report`: one self-contained HTML report (plots and tables) from sweep stores and run directories. */
+import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { GsError } from '../../errors';
-import { buildReport, writeReport } from '../../report';
+import { buildReport, defaultReportFile, writeReport } from '../../report';
 import { DEFAULT_MAX_CURVES } from '../../report/report';
 import { runCells, RUN_COLUMNS } from '../../report/run-format';
 import { DEFAULT_TOLERANCE } from '../../sweep/select';
@@ -9,7 +10,7 @@ import { formatTable } from '../table';
 
 interface ReportArgs {
   sources: string[];
-  out: string;
+  out?: string;
   tolerance: number;
   'max-curves': number;
   title?: string;
@@ -26,7 +27,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         array: true,
         describe: 'results.jsonl files, sweep folders holding one, or run directories (gs-compress train --out)',
       })
-      .option('out', { type: 'string', default: 'report.html', describe: 'The HTML file to write (atomically)' })
+      .option('out', {
+        type: 'string',
+        describe:
+          'The HTML file to write (atomically); default report.html in the run or sweep folder (several sources: their common folder)',
+      })
       .option('tolerance', {
         type: 'number',
         default: DEFAULT_TOLERANCE,
@@ -46,11 +51,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     if (!(Number.isInteger(a['max-curves']) && a['max-curves'] >= 1))
       throw new GsError('BAD_OPTION', `--max-curves must be a positive integer, got ${a['max-curves']}`);
     const { html, model } = await buildReport(a.sources, { tolerance: a.tolerance, maxCurves: a['max-curves'], title: a.title });
-    writeReport(a.out, html);
+    const out = a.out ?? shortPath(defaultReportFile(a.sources));
+    writeReport(out, html);
     if (a.json) {
       process.stdout.write(
         `${JSON.stringify({
-          out: a.out,
+          out,
           runs: model.runs.length,
           sources: model.sources,
           best: model.best?.id ?? null,
@@ -71,7 +77,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     ];
     if (rows.length) process.stdout.write(`${formatTable(['chosen as', ...RUN_COLUMNS], rows)}\n\n`);
     process.stdout.write(
-      `wrote ${a.out}: ${model.runs.length} run${model.runs.length === 1 ? '' : 's'} from ${model.sources.length} source${model.sources.length === 1 ? '' : 's'}\n`,
+      `wrote ${out}: ${model.runs.length} run${model.runs.length === 1 ? '' : 's'} from ${model.sources.length} source${model.sources.length === 1 ? '' : 's'}\n`,
     );
   },
 };
+
+/** A path relative to the working folder when it lies inside it, else absolute. */
+function shortPath(abs: string): string {
+  const rel = path.relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+}
