@@ -14,11 +14,11 @@ import { GsError } from '../../errors';
 import { collapseMessage, pruneNetwork } from '../../prune';
 import { trainThenFinetune } from '../../pipeline/finetune';
 import { checkLrSchedule } from '../../train/lr-schedule';
-import { trainTeacher, trainToBudget } from '../../pipeline/budget';
+import { resolveBudgetConfig, trainTeacher, trainToBudget } from '../../pipeline/budget';
 import { runSizePath } from './train-path';
 import { type UnitScore } from '../../train/budget/project';
 import { checkSoftTargetOptions } from '../../train/soft-targets';
-import { COSINE_FINETUNE_MIN_ROWS, defaultBudgetLr, defaultSchedule } from '../../train/budget/schedule';
+import { COSINE_FINETUNE_MIN_ROWS, defaultSchedule } from '../../train/budget/schedule';
 import { alignData, checkInitOptions, loadInit, networkShape } from '../../pipeline/init-from';
 import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
 import { type EpochRecord, type TrainConfig } from '../../train/types';
@@ -162,10 +162,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const loaded = await loadDataset(dataSpec(a));
     const data = init ? await alignData(loaded, init, a['labels-from-model']) : loaded;
     if (!a.json) process.stderr.write(`${describeDataset(data)}\n`);
-    // a budget run from scratch without --lr takes the lr measured for its data's size
-    const cfg =
-      budgeted && a.lr === undefined && !init ? { ...asked, lr: defaultBudgetLr(data.train.rows, asked.optimizer, asked.lr) } : asked;
-    if (cfg.lr !== asked.lr && !a.json) {
+    // a budget run without --lr takes the library's budget default for its data (resolveBudgetConfig)
+    const resolved = budgeted
+      ? resolveBudgetConfig(data.train.rows, { ...asked, lr: a.lr }, init !== null)
+      : { config: asked, lrDefaulted: false };
+    const cfg = resolved.config;
+    if (resolved.lrDefaulted && cfg.lr !== DEFAULT_CONFIG.lr && !a.json) {
       process.stderr.write(
         `lr ${cfg.lr}: a budget run on ${data.train.rows} training rows (< ${COSINE_FINETUNE_MIN_ROWS}); --lr sets another\n`,
       );
