@@ -12,10 +12,10 @@ import { COSINE_FINETUNE_MIN_ROWS, DEFAULT_BUDGET_SCHEDULE, SMALL_DATA_BUDGET_LR
 import { UNIT_SCORES } from '../train/budget/project';
 import { parseChoice } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
-import { OPTIMIZER_TABLE } from '../train/fused/optimizers';
+import { OPTIMIZERS, OPTIMIZER_TABLE } from '../train/fused/optimizers';
 import { LR_SCHEDULE_NAMES } from '../train/lr-schedule';
 import { DEFAULT_DISTILL } from '../train/soft-targets';
-import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS } from '../train/types';
+import { BACKEND_CHOICES, ENGINES, PROX_STEPS, SOLVERS } from '../train/types';
 
 /** How `sweep` takes a training flag. */
 export type SweepForm =
