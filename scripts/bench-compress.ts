@@ -61,6 +61,7 @@ import {
   type Method,
 } from './lib/compress-bench';
 import { PYTHON, torchAvailable, torchDataArgs, torchDataFor, type TorchData } from './lib/torch-ref';
+import { scriptArgs } from './lib/script-args';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT_DIR = process.env.GS_BENCH_OUT ?? path.join(ROOT, 'reports/compress');
@@ -161,26 +162,26 @@ const TARGETS: Target[] = [
 ];
 const DEFAULT_CASES = ['sdd', 'covtype', 'mnist', 'mnist-300-100'];
 
-const argv = process.argv.slice(2);
-const FLAGS = ['--data', '--budgets', '--params', '--seeds', '--methods', '--epochs', '--finetune-epochs', '--jobs'];
-if (argv.includes('--help') || argv.includes('-h')) {
-  process.stdout.write(
-    'Usage: npx tsx scripts/bench-compress.ts [--data sdd,covtype,mnist,mnist-300-100,mnist-500-300] [--budgets 50,25,10,5 | --params 6627,2651]\n' +
-      '         [--seeds 0,1,2] [--methods gs,dense,peer,gsw,gsl,gsd] [--epochs 20] [--finetune-epochs 10] [--jobs 1] [--report-only]\n' +
-      'Runs what reports/compress/runs.jsonl lacks (long: hours for the whole plan), then writes COMPRESS.md and the SVG.\n' +
-      '--params: absolute budgets in parameters, stored as their percentage of the starting network (3 decimals).\n' +
-      'Stored gs runs made by another algorithm than the current defaults are redone and left out of the report.\n',
-  );
-  process.exit(0);
-}
-argv.forEach((a, i) => {
-  const isValue = i > 0 && FLAGS.includes(argv[i - 1]);
-  if (!isValue && a !== '--report-only' && !FLAGS.includes(a)) {
-    process.stderr.write(`bench-compress: unknown argument ${a} (see --help)\n`);
-    process.exit(2);
-  }
+const { argv, arg } = scriptArgs({
+  command: 'npx tsx scripts/bench-compress.ts',
+  describe:
+    'Runs what reports/compress/runs.jsonl lacks (long: hours for the whole plan), then writes COMPRESS.md and the SVG. Stored gs runs made by another algorithm than the current defaults are redone and left out of the report.',
+  options: [
+    { name: '--data', value: 'LIST', describe: 'Cases: sdd,covtype,mnist,mnist-300-100,mnist-500-300' },
+    { name: '--budgets', value: 'LIST', describe: 'Budgets in percent of the starting network (e.g. 50,25,10,5)' },
+    {
+      name: '--params',
+      value: 'LIST',
+      describe: 'Absolute budgets in parameters (e.g. 6627,2651), stored as their percentage of the starting network (3 decimals)',
+    },
+    { name: '--seeds', value: 'LIST', describe: 'Seeds (default 0,1,2)' },
+    { name: '--methods', value: 'LIST', describe: 'Methods: gs,dense,peer,gsw,gsl,gsd' },
+    { name: '--epochs', value: 'N', describe: 'Training epochs (default 20)' },
+    { name: '--finetune-epochs', value: 'N', describe: 'Fine-tuning epochs (default 10)' },
+    { name: '--jobs', value: 'N', describe: 'Runs at once (default 1)' },
+    { name: '--report-only', describe: 'Rewrite the report from the stored runs without training' },
+  ],
 });
-const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const list = (name: string) =>
   arg(name)
     ?.split(',')

@@ -16,9 +16,19 @@ import { expandGrid, presetGrid, runSweep } from '../src/sweep';
 import type { GridSpec } from '../src/sweep';
 import { sddShaped, writeSplit } from './lib/sdd-shaped';
 import { runTorch, torchAvailable } from './lib/torch-ref';
+import { scriptArgs } from './lib/script-args';
 
-const argv = process.argv.slice(2);
-const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const { argv, arg } = scriptArgs({
+  command: 'npx tsx scripts/bench-grid.ts',
+  describe:
+    "Whole-grid speed: the paper's 72-configuration group-sparsity grid on SDD-shaped data, by `gs-compress sweep` and by the PyTorch reference; appends the figures to reports/perf/PERF.md (or --report FILE).",
+  options: [
+    { name: '--epochs', value: 'N', describe: 'Epochs per configuration (default 5)' },
+    { name: '--workers', value: 'N', describe: 'Sweep worker processes (default: the number of cores)' },
+    { name: '--no-torch', describe: 'Skip the PyTorch reference' },
+    { name: '--report', value: 'FILE', describe: 'Append to this report (default reports/perf/PERF.md)' },
+  ],
+});
 const EPOCHS = Number(arg('--epochs') ?? 5);
 const WORKERS = Number(arg('--workers') ?? os.cpus().length);
 const REPORT = arg('--report') ?? path.resolve(__dirname, '../reports/perf/PERF.md');

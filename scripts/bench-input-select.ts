@@ -16,16 +16,18 @@ import type * as Ort from 'onnxruntime-common';
 import { FLOAT, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from '../src/onnx/proto';
 import { loadRuntime, runtimeLabel, type RuntimeChoice } from '../src/onnx/runtime';
 import { Rng } from '../src/util/rng';
+import { scriptArgs } from './lib/script-args';
 
-const args = process.argv.slice(2);
-const opt = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-if (args.includes('--help')) {
-  console.log('Usage: npx tsx scripts/bench-input-select.ts [--runtime node|web] [--seconds S] [--out FILE]');
-  process.exit(0);
-}
+const { arg: opt } = scriptArgs({
+  command: 'npx tsx scripts/bench-input-select.ts',
+  describe:
+    'Throughput of the ways an ONNX graph can read a subset of its input columns, at several kept fractions and widths; prints a table.',
+  options: [
+    { name: '--runtime', value: 'node|web', describe: 'Which onnxruntime (default node)' },
+    { name: '--seconds', value: 'S', describe: 'Seconds per timed round (default 0.3)' },
+    { name: '--out', value: 'FILE', describe: 'Also write the table here' },
+  ],
+});
 const RUNTIME = (opt('--runtime') ?? 'node') as RuntimeChoice;
 const SECONDS = Number(opt('--seconds') ?? 0.3);
 const OUT = opt('--out');

@@ -24,13 +24,24 @@ import type { RuntimeChoice } from '../src/onnx/runtime';
 import { runDataSpec } from '../src/pipeline/compress';
 import { pruneNetwork } from '../src/prune';
 import { Rng } from '../src/util/rng';
+import { scriptArgs } from './lib/script-args';
 
-const args = process.argv.slice(2);
-const opt = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const runDir = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--') && args[i - 1] !== '--forms'));
+const cli = scriptArgs({
+  command: 'npx tsx scripts/bench-onnx.ts',
+  describe:
+    "onnxruntime throughput, size and accuracy of the ONNX forms of one network (a run's, else a planted 784-32-32-10), at batch 1 and 1024; prints one table.",
+  options: [
+    { name: '--seconds', value: 'S', describe: 'Seconds per timed round (default 2)' },
+    { name: '--threads', value: 'N', describe: 'onnxruntime intra-op threads (default 0: its own choice)' },
+    { name: '--runtime', value: 'node|web', describe: 'Which onnxruntime (default node)' },
+    { name: '--forms', describe: 'Also time each full-width input form' },
+    { name: '--dense-from', value: 'RUN2', describe: "Time RUN2's network as the dense row" },
+  ],
+  positionals: '[RUN_DIR]',
+});
+const args = cli.argv;
+const opt = cli.arg;
+const runDir = cli.positionals[0];
 const SECONDS = Number(opt('--seconds') ?? 2);
 const ROUNDS = 5;
 const THREADS = Number(opt('--threads') ?? 0);

@@ -35,14 +35,26 @@ import { resolveTrainConfig } from '../src/train/config';
 import { trainNetwork } from '../src/train/train';
 import { writeRegressorData } from './lib/regressor-data';
 import { VERSION } from '../src/version';
+import { scriptArgs } from './lib/script-args';
 
 const ROOT = path.resolve(__dirname, '..');
 const COVTYPE = path.resolve(ROOT, '..', 'shared', 'data', 'covtype_sample50k.data.gz');
 const OUT = path.join(ROOT, 'reports', 'regression', 'REGRESSION.md');
 
+const cli = scriptArgs({
+  command: 'npx tsx scripts/bench-regression.ts',
+  describe:
+    'Regression end to end on the covtype sample and on a synthetic problem with a known noise floor; writes reports/regression/REGRESSION.md.',
+  options: [
+    { name: '--seeds', value: 'N', describe: 'Seeds per method (default 3)' },
+    { name: '--epochs', value: 'N', describe: 'Training epochs (default 10)' },
+    { name: '--rows', value: 'N', describe: 'Rows of the covtype sample used' },
+  ],
+});
+
 function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+  const v = cli.arg(`--${name}`);
+  return v !== undefined ? Number(v) : dflt;
 }
 
 const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;

@@ -22,9 +22,20 @@ import type { EngineName, ProxStep, Solver, TrainConfig } from '../src/train/typ
 import { writeFileAtomic } from '../src/util/fs-atomic';
 import { sddShaped } from './lib/sdd-shaped';
 import { runTorch, torchAvailable, torchDataFor, type TorchData, type TorchResult } from './lib/torch-ref';
+import { scriptArgs } from './lib/script-args';
 
-const argv = process.argv.slice(2);
-const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const { argv, arg } = scriptArgs({
+  command: 'npx tsx scripts/bench-train.ts',
+  describe:
+    'Training speed and accuracy of gs-compress against the PyTorch reference on SDD-shaped data and MNIST (hidden 32,32, Adam, group lasso by each solver); prints a table and writes reports/perf/PERF.md (or --report FILE).',
+  options: [
+    { name: '--epochs', value: 'N', describe: 'Epochs per run (default 3)' },
+    { name: '--only', value: 'sdd|mnist', describe: 'Run one data set only' },
+    { name: '--tfjs', describe: 'Also time the tfjs engine' },
+    { name: '--no-torch', describe: 'Skip the PyTorch reference' },
+    { name: '--report', value: 'FILE', describe: 'Write the report here (default reports/perf/PERF.md)' },
+  ],
+});
 const EPOCHS = Number(arg('--epochs') ?? 3);
 const ONLY = arg('--only');
 const WITH_TFJS = argv.includes('--tfjs');

@@ -15,9 +15,22 @@ import { trainToBudget } from '../src/pipeline/budget';
 import { stackSize } from '../src/train/budget/size';
 import { resolveTrainConfig } from '../src/train/config';
 import { writeFileAtomic } from '../src/util/fs-atomic';
+import { scriptArgs } from './lib/script-args';
 
-const argv = process.argv.slice(2);
-const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const { arg } = scriptArgs({
+  command: 'npx tsx scripts/budget-epoch-time.ts',
+  describe:
+    'Epoch time against the alive fraction of a budget run on MNIST from a wide start; prints one row per epoch and writes reports/budget/EPOCH-TIME.md (or --report FILE).',
+  options: [
+    { name: '--hidden', value: 'SIZES', describe: 'Hidden layer sizes (default 300,100)' },
+    { name: '--ratio', value: 'R', describe: 'Budget as a fraction of the starting network (default 0.1)' },
+    { name: '--epochs', value: 'N', describe: 'Training epochs (default 10)' },
+    { name: '--finetune-epochs', value: 'N', describe: 'Fine-tuning epochs (default 2)' },
+    { name: '--train-rows', value: 'N', describe: 'Use the first N training rows (default all 60000)' },
+    { name: '--seed', value: 'N', describe: 'Seed (default 0)' },
+    { name: '--report', value: 'FILE', describe: 'Write the table here (default reports/budget/EPOCH-TIME.md)' },
+  ],
+});
 const HIDDEN = (arg('--hidden') ?? '300,100').split(',').map(Number);
 const RATIO = Number(arg('--ratio') ?? 0.1);
 const EPOCHS = Number(arg('--epochs') ?? 10);

@@ -22,6 +22,7 @@ import type { Allocation, UnitScore } from '../src/train/budget/project';
 import { DEFAULT_CONFIG } from '../src/train/defaults';
 import type { LrSchedule } from '../src/train/lr-schedule';
 import { budgetFor, paramCount, spread } from './lib/compress-bench';
+import { scriptArgs } from './lib/script-args';
 
 interface Variant {
   score?: UnitScore;
@@ -36,15 +37,24 @@ interface Variant {
 }
 const KEYS = ['score', 'allocation', 'warmup', 'ramp', 'finetuneLr', 'l2', 'lr'];
 
-const argv = process.argv.slice(2);
-if (argv.includes('--help') || argv.includes('-h') || !argv.includes('--data')) {
-  process.stdout.write(
-    "Usage: npx tsx scripts/budget-variants.ts --data FILE|mnist [--hidden 32,32] [--percents 50,25,10,5] [--seeds 0,1,2] [--epochs 20] [--finetune-epochs 10] --variant '{}' [--variant JSON ...]\n" +
-      'Variant keys: score (taylor|variation), allocation (global|uniform), warmup, ramp (fractions of --epochs), finetuneLr (constant|cosine|linear), l2 (weight decay lambda), lr (learning rate).\n',
-  );
-  process.exit(argv.includes('--data') ? 0 : 2);
+const { argv, arg } = scriptArgs({
+  command: 'npx tsx scripts/budget-variants.ts',
+  describe:
+    'Budget-trainer variants side by side: each --variant (a JSON object) runs trainToBudget at every percent and seed. Variant keys: score (taylor|variation), allocation (global|uniform), warmup, ramp (fractions of --epochs), finetuneLr (constant|cosine|linear), l2 (weight decay lambda), lr (learning rate).',
+  options: [
+    { name: '--data', value: 'FILE|mnist', describe: 'The data (required)' },
+    { name: '--hidden', value: 'SIZES', describe: 'Hidden layer sizes (default 32,32)' },
+    { name: '--percents', value: 'LIST', describe: 'Budgets in percent of the starting network (default 50,25,10,5)' },
+    { name: '--seeds', value: 'LIST', describe: 'Seeds (default 0,1,2)' },
+    { name: '--epochs', value: 'N', describe: 'Training epochs (default 20)' },
+    { name: '--finetune-epochs', value: 'N', describe: 'Fine-tuning epochs (default 10)' },
+    { name: '--variant', value: 'JSON', describe: 'A variant, e.g. \'{}\' or \'{"score":"variation"}\'; repeatable' },
+  ],
+});
+if (arg('--data') === undefined) {
+  process.stderr.write('npx tsx scripts/budget-variants.ts: --data is required (see --help)\n');
+  process.exit(2);
 }
-const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const nums = (name: string, dflt: string) => (arg(name) ?? dflt).split(',').filter(Boolean).map(Number);
 const variants = argv
   .map((a, i) => (a === '--variant' ? argv[i + 1] : undefined))

@@ -8,6 +8,17 @@
 #   scripts/check-install.sh [-- quickstart options]     e.g. scripts/check-install.sh -- --epochs 1 --train-rows 6000
 #   KEEP=1 keeps the temporary folder.
 set -euo pipefail
+case "${1:-}" in
+  -h | --help)
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  '' | --) ;;
+  *)
+    echo "check-install.sh: unexpected argument $1 (see --help)" >&2
+    exit 2
+    ;;
+esac
 cd "$(dirname "$0")/.."
 QS_ARGS=()
 if [ "${1:-}" = "--" ]; then shift; QS_ARGS=("$@"); fi

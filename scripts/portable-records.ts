@@ -17,16 +17,27 @@ import { relativePath } from '../src/data/portable';
 import type { DataRef, DataSpec } from '../src/data/types';
 import { RUN_FILE } from '../src/network/run-io';
 import { writeFileAtomic } from '../src/util/fs-atomic';
+import { scriptArgs } from './lib/script-args';
 
-const args = process.argv.slice(2);
+const cli = scriptArgs({
+  command: 'npx tsx scripts/portable-records.ts',
+  describe:
+    'Rewrites the gs-run.json files of run directories (or of folders searched for them) so their data is referred to portably: relative paths with content hashes.',
+  options: [
+    {
+      name: '--map',
+      value: 'ABS=REL',
+      describe: 'An absolute path prefix and where it lies relative to the working folder (e.g. /work/shared=../shared); repeatable',
+    },
+  ],
+  positionals: 'DIR...',
+});
 const maps: { from: string; to: string }[] = [];
-const dirs: string[] = [];
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--map') {
-    const [from, to] = (args[++i] ?? '').split('=');
-    if (!from || !to || !path.isAbsolute(from)) throw new Error(`--map ${args[i]}: expected ABS=REL, e.g. /work/shared=../shared`);
-    maps.push({ from: from.replace(/\/$/, ''), to: path.resolve(to) });
-  } else dirs.push(args[i]);
+const dirs: string[] = cli.positionals;
+for (const m of cli.all('--map')) {
+  const [from, to] = m.split('=');
+  if (!from || !to || !path.isAbsolute(from)) throw new Error(`--map ${m}: expected ABS=REL, e.g. /work/shared=../shared`);
+  maps.push({ from: from.replace(/\/$/, ''), to: path.resolve(to) });
 }
 if (dirs.length === 0) {
   process.stderr.write('usage: npx tsx scripts/portable-records.ts [--map ABS=REL]... DIR...\n');

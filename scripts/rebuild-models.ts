@@ -15,9 +15,17 @@ import type { RunRecord } from '../src/sweep/types';
 import { writeFileAtomic } from '../src/util/fs-atomic';
 import { exportModel, modelCard, modelFiles, modelsIndex, readModelRecord, type ModelRecord } from './lib/paper-models';
 import { dataFileHash, dataKey, REPO_ROOT } from './lib/paper-repro';
+import { scriptArgs } from './lib/script-args';
 
-const argv = process.argv.slice(2);
-const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const { arg } = scriptArgs({
+  command: 'npx tsx scripts/rebuild-models.ts',
+  describe:
+    'Rebuilds the committed models (models/<dataset>.onnx, -tfjs/, .json, .md and README.md) from the sweep runs they were made from, without training.',
+  options: [
+    { name: '--models', value: 'DIR', describe: 'The models folder (default models)' },
+    { name: '--datasets', value: 'LIST', describe: 'Data sets to rebuild (default mnist,sdd,covtype)' },
+  ],
+});
 const MODELS = path.resolve(arg('--models') ?? path.join(REPO_ROOT, 'models'));
 const DATASETS = (arg('--datasets') ?? 'mnist,sdd,covtype').split(',');
 

@@ -40,9 +40,21 @@ import {
   type DataInfo,
   type StageLog,
 } from './lib/paper-repro';
+import { scriptArgs } from './lib/script-args';
 
-const argv = process.argv.slice(2);
-const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const { argv, arg } = scriptArgs({
+  command: 'npx tsx scripts/reproduce-paper.ts',
+  describe:
+    "Reproduces the paper's experiments (logistic regression, baseline and group-sparsity grids per data set), then writes the report and the committed models; long (hours) unless --quick.",
+  options: [
+    { name: '--datasets', value: 'LIST', describe: 'Data sets (default mnist,sdd,covtype)' },
+    { name: '--quick', describe: 'A shrunken smoke run (minutes)' },
+    { name: '--workers', value: 'N', describe: 'Sweep worker processes (default: the number of cores)' },
+    { name: '--out', value: 'DIR', describe: 'Output folder (default reports/paper, or reports/paper-quick with --quick)' },
+    { name: '--data-dir', value: 'DIR', describe: 'Where catalog data sets are found' },
+    { name: '--report-only', describe: 'Rewrite the report from the stored sweeps without training' },
+  ],
+});
 const QUICK = argv.includes('--quick');
 const REPORT_ONLY = argv.includes('--report-only');
 const OUT = path.resolve(arg('--out') ?? (QUICK ? path.join(REPO_ROOT, 'reports/paper-quick') : path.join(REPO_ROOT, 'reports/paper')));

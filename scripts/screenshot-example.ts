@@ -14,11 +14,18 @@ import { exampleDir } from '../src/cli/commands/serve-example';
 import { onnxManifestPath } from '../src/network/manifest';
 import { onnxruntimeWebDist, startStaticServer } from '../src/util/static-server';
 import { launchChromium } from '../test/browser/chromium';
+import { scriptArgs } from './lib/script-args';
 
-const args = process.argv.slice(2);
-const mi = args.indexOf('--model');
-const model = mi >= 0 ? path.resolve(args[mi + 1]) : null;
-const out = path.resolve(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--model') ?? 'reports/browser/example.png');
+const cli = scriptArgs({
+  command: 'npx tsx scripts/screenshot-example.ts',
+  describe:
+    'Serves examples/browser, draws a "7" and a "3" in a headless chromium, prints what the page predicted and writes the screenshot of the last one (default reports/browser/example.png).',
+  options: [{ name: '--model', value: 'FILE.onnx', describe: "The model the page loads (default the example's own)" }],
+  positionals: '[OUT.png]',
+});
+const modelArg = cli.arg('--model');
+const model = modelArg !== undefined ? path.resolve(modelArg) : null;
+const out = path.resolve(cli.positionals[0] ?? 'reports/browser/example.png');
 
 const DIGITS: Record<string, [number, number][][]> = {
   '7': [

@@ -15,9 +15,27 @@ import { resolveTrainConfig } from '../src/train/config';
 import { trainNetwork } from '../src/train/train';
 import { writeFileAtomic } from '../src/util/fs-atomic';
 import { runTorch, torchAvailable } from './lib/torch-ref';
+import { scriptArgs } from './lib/script-args';
 
-const argv = process.argv.slice(2);
-const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const { argv, arg } = scriptArgs({
+  command: 'npx tsx scripts/seed-spread.ts',
+  describe:
+    'Seed-to-seed spread of gs-compress and the PyTorch reference on MNIST 784-32-32-10; appends a section to reports/train/MNIST-seeds.md (or --report FILE).',
+  options: [
+    { name: '--seeds', value: 'N', describe: 'Seeds per side (default 5)' },
+    { name: '--first-seed', value: 'N', describe: 'First seed (default 0)' },
+    { name: '--epochs', value: 'N', describe: 'Epochs (default 20)' },
+    { name: '--optimizer', value: 'NAME', describe: 'Optimizer (default rmsprop)' },
+    { name: '--lr', value: 'LR', describe: 'Learning rate (default 5e-3)' },
+    { name: '--penalty', value: 'KIND', describe: 'Penalty (default gl)' },
+    { name: '--lambda', value: 'L', describe: 'Penalty strength (default 1e-5)' },
+    { name: '--solver', value: 'prox|subgradient', describe: 'Solver (default prox)' },
+    { name: '--prox-step', value: 'preconditioned|lr', describe: 'Proximal step' },
+    { name: '--engine', value: 'NAME', describe: 'Training engine (default fused)' },
+    { name: '--no-torch', describe: 'Skip the PyTorch reference' },
+    { name: '--report', value: 'FILE', describe: 'Append to this report (default reports/train/MNIST-seeds.md)' },
+  ],
+});
 const SEEDS = Number(arg('--seeds') ?? 5);
 const FIRST = Number(arg('--first-seed') ?? 0);
 const REPORT = arg('--report') ?? path.resolve(__dirname, '../reports/train/MNIST-seeds.md');

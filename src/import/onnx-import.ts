@@ -11,7 +11,7 @@
  * custom domains) is refused with the node's name and op and what is supported.
  */
 import { GsError } from '../errors';
-import type { Activation } from '../network/activations';
+import { activationOfOnnxOp, DEFAULT_LEAKY_ALPHA, type Activation } from '../network/activations';
 import { decodeOnnx, readModelFile } from '../onnx/read';
 import { type Int64Like, onnx, toNum } from '../onnx/proto';
 import { assembleSteps } from './assemble';
@@ -365,21 +365,6 @@ class Walker {
           this.notes.push(`BatchNormalization "${from.name}" folded`);
           break;
         }
-        case 'Relu':
-        case 'Tanh':
-        case 'Sigmoid':
-        case 'LeakyRelu':
-        case 'Gelu': {
-          let activation: Activation;
-          if (op === 'LeakyRelu') activation = { name: 'leaky_relu', alpha: Math.fround(attrFloat(n, 'alpha', 0.01)) };
-          else if (op === 'Gelu') {
-            const approx = attr(n, 'approximate')?.s;
-            if (approx && new TextDecoder().decode(approx) !== 'none') throw this.unsupported(n, 'uses the tanh approximation of GELU');
-            activation = { name: 'gelu' };
-          } else activation = { name: op === 'Relu' ? 'relu' : op === 'Tanh' ? 'tanh' : 'sigmoid' };
-          this.steps.push({ op: 'activation', activation, from });
-          break;
-        }
         case 'Softmax':
         case 'LogSoftmax': {
           const axis = attrInt(n, 'axis', -1);
@@ -389,8 +374,17 @@ class Walker {
           cur = out;
           break;
         }
-        default:
-          throw this.unsupported(n);
+        default: {
+          // activations: the table's ONNX forms (network/activations.ts)
+          const act = activationOfOnnxOp(op);
+          if (!act) throw this.unsupported(n);
+          const approx = attr(n, 'approximate')?.s;
+          if (approx && new TextDecoder().decode(approx) !== 'none') throw this.unsupported(n, 'uses the tanh approximation of GELU');
+          const activation: Activation = act.alphaAttr
+            ? { name: act.def.name, alpha: Math.fround(attrFloat(n, 'alpha', DEFAULT_LEAKY_ALPHA)) }
+            : { name: act.def.name };
+          this.steps.push({ op: 'activation', activation, from });
+        }
       }
       if (op !== 'Add') lastLinear = op === 'Gemm' || op === 'MatMul' ? lastLinear : null;
       if (logits === null) cur = out;

@@ -58,7 +58,6 @@ function sequentialLayers(file: string, model: Record<string, unknown>): LayerJs
 
 function keras(name: unknown): Activation | 'softmax' | 'log_softmax' | null {
   if (name === 'softmax' || name === 'log_softmax') return name;
-  if (name === 'leaky_relu') return { name: 'leaky_relu', alpha: 0.2 }; // Keras 3's default negative slope
   return typeof name === 'string' ? tfjsActivation(name) : null;
 }
 

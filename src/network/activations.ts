@@ -31,7 +31,12 @@ export interface ActivationDef {
   derivative(x: number, alpha: number): number;
   /** Keras / tfjs activation string of a Dense layer; null when tfjs needs a separate layer (LeakyReLU). */
   tfjs: string | null;
+  /** Other Keras / tfjs activation strings an importer reads as this one, with the parameter they imply
+   * (Keras 3's activation 'leaky_relu' has slope 0.2). */
+  tfjsImport?: readonly { name: string; alpha?: number }[];
   onnx: OnnxActivationForm;
+  /** Other single ONNX ops an importer reads as this one (the exporter writes `onnx`). */
+  onnxImport?: readonly string[];
 }
 
 export const DEFAULT_LEAKY_ALPHA = 0.01;
@@ -92,6 +97,7 @@ export const ACTIVATIONS: Record<ActivationName, ActivationDef> = {
     forward: (x, a) => (x < 0 ? a * x : x),
     derivative: (x, a) => (x > 0 ? 1 : a),
     tfjs: null,
+    tfjsImport: [{ name: 'leaky_relu', alpha: 0.2 }],
     onnx: { op: 'LeakyRelu', alphaAttr: true },
   },
   tanh: {
@@ -123,6 +129,7 @@ export const ACTIVATIONS: Record<ActivationName, ActivationDef> = {
     derivative: (x) => 0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
     tfjs: 'gelu',
     onnx: 'gelu-erf',
+    onnxImport: ['Gelu'],
   },
   identity: {
     name: 'identity',
@@ -148,16 +155,42 @@ export function alphaOf(a: Activation): number {
   return a.name === 'leaky_relu' ? (a.alpha ?? DEFAULT_LEAKY_ALPHA) : 0;
 }
 
+/** The table entry of an activation; an activation the table does not know is an error, never the identity. */
+export function activationDef(a: Activation): ActivationDef {
+  const def = (ACTIVATIONS as Partial<Record<string, ActivationDef>>)[a.name];
+  if (!def) throw new GsError('BAD_MODEL', `unknown activation ${JSON.stringify(a.name)}; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+  return def;
+}
+
+/** The activation a single ONNX node of type `op` computes (its table form, or one an importer also reads), or null.
+ * `alphaAttr` says the node carries the activation's parameter as its `alpha` attribute. */
+export function activationOfOnnxOp(op: string): { def: ActivationDef; alphaAttr: boolean } | null {
+  for (const def of Object.values(ACTIVATIONS)) {
+    const form = def.onnx;
+    if (form !== null && typeof form === 'object' && form.op === op) return { def, alphaAttr: form.alphaAttr === true };
+    if (def.onnxImport?.includes(op)) return { def, alphaAttr: false };
+  }
+  return null;
+}
+
+/** The ONNX ops an importer reads as activations (for its list of supported ops). */
+export function onnxActivationOps(): string[] {
+  return Object.values(ACTIVATIONS).flatMap((d) => [
+    ...(d.onnx !== null && typeof d.onnx === 'object' ? [d.onnx.op] : []),
+    ...(d.onnxImport ?? []),
+  ]);
+}
+
 /** A scalar function x -> act(x) for this activation. */
 export function activationFn(a: Activation): (x: number) => number {
-  const def = ACTIVATIONS[a.name];
+  const def = activationDef(a);
   const alpha = alphaOf(a);
   return (x) => def.forward(x, alpha);
 }
 
 /** d act/dx as a scalar function of the pre-activation. */
 export function activationDerivative(a: Activation): (x: number) => number {
-  const def = ACTIVATIONS[a.name];
+  const def = activationDef(a);
   const alpha = alphaOf(a);
   return (x) => def.derivative(x, alpha);
 }

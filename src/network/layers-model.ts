@@ -175,7 +175,12 @@ export function fromLayersModel(modelJsonText: string, weightBytes: Uint8Array, 
 /** The activation a Keras / tfjs activation string stands for, or null. */
 export function tfjsActivation(name: string): Activation | null {
   const hit = Object.values(ACTIVATIONS).find((d) => d.tfjs === name);
-  return hit ? { name: hit.name } : null;
+  if (hit) return { name: hit.name };
+  for (const d of Object.values(ACTIVATIONS)) {
+    const alias = d.tfjsImport?.find((t) => t.name === name);
+    if (alias) return { name: d.name, ...(alias.alpha !== undefined ? { alpha: alias.alpha } : {}) };
+  }
+  return null;
 }
 
 function tfjsNames(): string {

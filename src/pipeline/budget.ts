@@ -18,9 +18,11 @@ import {
   type Allocation,
   type UnitScore,
 } from '../train/budget/project';
-import { allowedSize, defaultFinetuneLrSchedule, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
+import { allowedSize, defaultBudgetLr, defaultFinetuneLrSchedule, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import { resolveBudget, stackSize } from '../train/budget/size';
 import { unitStats } from '../train/budget/stats';
+import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
+import { DEFAULT_CONFIG } from '../train/defaults';
 import type { LrSchedule } from '../train/lr-schedule';
 import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
@@ -64,6 +66,10 @@ export interface ProjectionRecord {
 
 export interface BudgetResult {
   result: TrainResult;
+  /** The configuration trained, with its learning rate resolved (resolveBudgetConfig). */
+  config: TrainConfig;
+  /** True when the caller gave no learning rate and the budget default was taken. */
+  lrDefaulted: boolean;
   targetParams: number;
   /** Parameters of the final network (compact). */
   params: number;
@@ -79,12 +85,40 @@ export function startWidths(data: SplitDataset, cfg: TrainConfig, init?: Network
   return init ? widthsOf(pruneNetwork(init).network) : [data.train.cols, ...cfg.hidden, data.classLabels.length];
 }
 
+/** A budget run's training configuration, its learning rate resolved. */
+export interface BudgetConfig {
+  config: TrainConfig;
+  /** The caller gave no learning rate: `config.lr` is the budget default for the data. */
+  lrDefaulted: boolean;
+}
+
+/**
+ * The training configuration of a budget run: the caller's, checked (resolveTrainConfig), with
+ * the learning rate the caller gave or, when none, the budget default for its data:
+ * defaultBudgetLr for a run from scratch (SMALL_DATA_BUDGET_LR with adam on fewer than
+ * COSINE_FINETUNE_MIN_ROWS training rows), DEFAULT_CONFIG.lr for a run from given weights
+ * (`fromWeights`: an init, a size path's later stop). train, sweep and library callers of
+ * trainToBudget all resolve through here, so the same settings train the same network.
+ */
+export function resolveBudgetConfig(trainRows: number, cfg: TrainConfigInput, fromWeights = false): BudgetConfig {
+  const checked = resolveTrainConfig({ ...cfg, lr: cfg.lr ?? DEFAULT_CONFIG.lr });
+  if (cfg.lr !== undefined) return { config: checked, lrDefaulted: false };
+  const lr = fromWeights ? DEFAULT_CONFIG.lr : defaultBudgetLr(trainRows, checked.optimizer, DEFAULT_CONFIG.lr);
+  return { config: { ...checked, lr }, lrDefaulted: true };
+}
+
+/**
+ * Trains to the budget. `asked` may leave the learning rate out (or give any part of a
+ * configuration as resolveTrainConfig takes it): the budget default for the data is then used
+ * (resolveBudgetConfig) and the result says so.
+ */
 export async function trainToBudget(
   data: SplitDataset,
-  cfg: TrainConfig,
+  asked: TrainConfigInput,
   opts: BudgetOptions,
   hooks: { train?: TrainOptions; finetune?: TrainOptions } = {},
 ): Promise<BudgetResult> {
+  const { config: cfg, lrDefaulted } = resolveBudgetConfig(data.train.rows, asked, opts.init !== undefined);
   checkSoftTargetOptions(cfg.labelSmoothing, opts.distill !== undefined);
   const widths = startWidths(data, cfg, opts.init);
   const budget =
@@ -170,6 +204,8 @@ export async function trainToBudget(
   if (params > budget) throw new Error(`internal: the budget run ended at ${params} parameters, above its budget ${budget}`);
   return {
     result: { network: final, history, engine, trainSeconds: seconds },
+    config: cfg,
+    lrDefaulted,
     targetParams: budget,
     params,
     projections,

@@ -2,7 +2,8 @@
  * The compression pipeline a user runs after training: load a run, prune it (exactly, or with
  * an opt-in threshold), export the compact network to ONNX (and optionally as a tfjs
  * LayersModel), and verify with onnxruntime on the run's test split that the deployed model
- * predicts what the trained network predicts.
+ * predicts what the trained network predicts; a run that records no data (an imported one) is
+ * verified on random rows instead, as `import` checks an import (exact pruning needs no data).
  */
 import * as path from 'path';
 import { loadDataset, type DataSpec } from '../data';
@@ -19,6 +20,7 @@ import type { Quantize } from '../onnx/quantize';
 import type { RuntimeChoice } from '../onnx/runtime';
 import { collapseMessage, pruneNetwork, type PruneReport } from '../prune';
 import { writeFileAtomic } from '../util/fs-atomic';
+import { randomRows } from './import-check';
 import { VERSION } from '../version';
 
 export interface CompressOptions {
@@ -60,8 +62,14 @@ export interface CompressResult {
   onnxPath: string | null;
   onnxBytes: number | null;
   verification: VerifyResult | null;
+  /** What the export was verified on: the data's test rows, or random rows (RANDOM_VERIFY_ROWS, seed 0) when
+   * the run records no data and none was given (exact pruning needs none); null when not verified. */
+  verifiedOn: 'data' | 'random rows' | null;
   pruned: Network;
 }
+
+/** Random rows an export is checked on when there is no data (as `import` checks an import). */
+export const RANDOM_VERIFY_ROWS = 256;
 
 /** A relative path with forward slashes (records stay portable across machines and systems). */
 function portable(rel: string): string {
@@ -98,8 +106,17 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
   }
   const spec = opts.data ?? runDataSpec(info, runDir);
   let data: SplitDataset | null = null;
-  if (!opts.skipVerify) {
-    if (!spec) throw new GsError('BAD_OPTION', `${runDir} does not record its data; pass --data to verify on`);
+  // without data (an imported run records none) the export is checked against the network on random rows
+  let randomCheck = false;
+  if (!opts.skipVerify && !spec) {
+    if (opts.quantize && opts.exportPath) {
+      throw new GsError(
+        'BAD_OPTION',
+        `${runDir} does not record its data; a quantized export is verified by its accuracy: pass --data (or --no-verify)`,
+      );
+    }
+    randomCheck = opts.exportPath !== undefined;
+  } else if (!opts.skipVerify && spec) {
     data = await loadDataset(spec);
     if (data.test.cols !== network.inputWidth) {
       throw new GsError('BAD_INPUT', `the data has ${data.test.cols} feature columns, the run's network reads ${network.inputWidth}`);
@@ -124,6 +141,7 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
   let onnxPath: string | null = null;
   let onnxBytes: number | null = null;
   let verification: VerifyResult | null = null;
+  let verifiedOn: CompressResult['verifiedOn'] = null;
   if (opts.exportPath) {
     const bytes = exportOnnx(pruned, {
       compactInput: opts.compactInput,
@@ -177,6 +195,19 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
         ...(opts.quantize && !regression ? { maxAccuracyDrop: opts.maxAccuracyDrop ?? DEFAULT_MAX_ACCURACY_DROP } : {}),
         ...(opts.quantize && regression ? { maxRmseIncrease: opts.maxRmseIncrease ?? DEFAULT_MAX_RMSE_INCREASE } : {}),
       });
+      verifiedOn = 'data';
+    } else if (randomCheck) {
+      // exact (or thresholded) pruning needs no data: the export must reproduce the network on any rows
+      verification = await verifyOnnx({
+        onnx: bytes,
+        reference: report.lossy ? pruned : network,
+        features: randomRows(network, RANDOM_VERIFY_ROWS, 0),
+        labels: null,
+        targets: null,
+        rows: RANDOM_VERIFY_ROWS,
+        runtime: opts.runtime,
+      });
+      verifiedOn = 'random rows';
     }
   }
   if (opts.exportTfjsDir) {
@@ -208,5 +239,5 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     });
     writeFileAtomic(path.join(dir, TFJS_MANIFEST_FILE), manifestText(manifest));
   }
-  return { runDir, report, accuracyBefore, accuracyAfter, ...regressionFigures, onnxPath, onnxBytes, verification, pruned };
+  return { runDir, report, accuracyBefore, accuracyAfter, ...regressionFigures, onnxPath, onnxBytes, verification, verifiedOn, pruned };
 }

@@ -3,3 +3,13 @@ export { compressRun, runDataSpec, type CompressOptions, type CompressResult } f
 export { finetuneConfig, pruneAndFinetune, trainThenFinetune, type FinetuneResult } from './finetune';
 export { runQuickstart, QUICKSTART_CONFIG, QUICKSTART_FINETUNE_EPOCHS, type QuickstartOptions, type QuickstartResult } from './quickstart';
 export { summarizeTraining, type TrainSummary } from './summary';
+export {
+  resolveBudgetConfig,
+  trainTeacher,
+  trainToBudget,
+  type BudgetConfig,
+  type BudgetOptions,
+  type BudgetResult,
+  type ProjectionRecord,
+} from './budget';
+export { sizePath, type PathStop, type SizePathOptions } from './size-path';

@@ -7,8 +7,8 @@
 import type { SplitDataset } from '../data/types';
 import type { Network } from '../network/types';
 import type { TrainOptions } from '../train/train';
-import type { TrainConfig } from '../train/types';
-import { startWidths, trainToBudget, type BudgetOptions, type BudgetResult } from './budget';
+import type { TrainConfigInput } from '../train/config';
+import { resolveBudgetConfig, startWidths, trainToBudget, type BudgetOptions, type BudgetResult } from './budget';
 
 export interface PathStop extends BudgetResult {
   /** The budget as given: a ratio of the first network, or a parameter count. */
@@ -28,10 +28,12 @@ export interface SizePathOptions extends Omit<BudgetOptions, 'targetParams' | 't
 
 export async function sizePath(
   data: SplitDataset,
-  cfg: TrainConfig,
+  asked: TrainConfigInput,
   opts: SizePathOptions,
   hooks: (index: number) => { train?: TrainOptions; finetune?: TrainOptions } = () => ({}),
 ): Promise<PathStop[]> {
+  // the learning rate is resolved once, for the first stop (later ones start from its weights)
+  const { config: cfg } = resolveBudgetConfig(data.train.rows, asked, opts.start !== undefined);
   const widths = startWidths(data, cfg, opts.start);
   const list = (opts.ratios ?? opts.params ?? []).slice().sort((a, b) => b - a);
   const stops: PathStop[] = [];

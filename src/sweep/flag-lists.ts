@@ -6,7 +6,8 @@
 import { GsError } from '../errors';
 import { PENALTY_KINDS, type PenaltyKind } from '../penalty/types';
 import { parseHidden } from '../train/config';
-import { OPTIMIZERS, SOLVERS, type OptimizerName, type Solver } from '../train/types';
+import { SOLVERS, type OptimizerName, type Solver } from '../train/types';
+import { OPTIMIZERS } from '../train/fused/optimizers';
 
 /** Splits a comma list (or takes an array / a scalar) into trimmed non-empty strings. */
 function items(value: unknown, flag: string): string[] {

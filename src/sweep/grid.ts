@@ -9,6 +9,7 @@ import * as path from 'path';
 import { GsError } from '../errors';
 import { portableSpec } from '../data/portable';
 import type { DataSpec } from '../data/types';
+import { resolveBudgetConfig } from '../pipeline/budget';
 import { resolveTrainConfig } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
 import { checkSoftTargetOptions } from '../train/soft-targets';
@@ -46,6 +47,7 @@ export function completeGrid(input: GridInput): GridSpec {
     hidden: input.hidden ?? [d.hidden],
     optimizer: input.optimizer ?? [d.optimizer],
     lr: input.lr ?? [d.lr],
+    ...(input.lr ? {} : { lrDefaulted: true }),
     penalty: input.penalty ?? [d.penalty],
     lambda: input.lambda ?? [d.lambda],
     seed: input.seed ?? [d.seed],
@@ -87,12 +89,22 @@ export function absoluteDataSpec(spec: DataSpec, base = process.cwd()): DataSpec
   });
 }
 
+/** True when the grid's configurations depend on the data's training rows: budget runs without an lr list. */
+export function gridNeedsTrainRows(grid: GridSpec): boolean {
+  return grid.lrDefaulted === true && (grid.targetParams !== undefined || grid.targetRatio !== undefined);
+}
+
 /**
  * Every configuration of the grid, in grid order, without duplicates. Each configuration's data
  * spec is portable (data/portable.ts): paths relative to `base` (the store's folder; default the
- * working folder) with their content hashes, which is what the ids are made of.
+ * working folder) with their content hashes, which is what the ids are made of. A budget grid
+ * without an lr list needs `trainRows` (gridNeedsTrainRows): its runs take the budget lr the
+ * library picks for that many training rows (resolveBudgetConfig, as train does), and their ids
+ * hold that lr.
  */
-export function expandGrid(grid: GridSpec, base = process.cwd()): GridPoint[] {
+export function expandGrid(grid: GridSpec, base = process.cwd(), trainRows?: number): GridPoint[] {
+  if (gridNeedsTrainRows(grid) && trainRows === undefined)
+    throw new Error('internal: expandGrid of a budget grid without an lr list needs the training rows');
   const data = portableSpec(grid.data, base);
   const points: GridPoint[] = [];
   const seen = new Set<string>();
@@ -123,7 +135,9 @@ export function expandGrid(grid: GridSpec, base = process.cwd()): GridPoint[] {
                         backend: grid.backend,
                       });
                       for (const budget of budgets) {
-                        const config = { train, standardize: grid.standardize, data, ...(budget ? { budget } : {}) };
+                        const lrFromData = budget && grid.lrDefaulted && trainRows !== undefined;
+                        const trained = lrFromData ? resolveBudgetConfig(trainRows, { ...train, lr: undefined }).config : train;
+                        const config = { train: trained, standardize: grid.standardize, data, ...(budget ? { budget } : {}) };
                         const id = configId(config);
                         if (seen.has(id)) continue;
                         seen.add(id);

@@ -15,7 +15,7 @@
  * Hidden layers default to the paper's 32,32 (baseline, group); batch size 32 throughout.
  */
 import { GsError } from '../errors';
-import { OPTIMIZERS } from '../train/types';
+import { OPTIMIZERS } from '../train/fused/optimizers';
 import type { GridInput } from './types';
 
 export type PresetName = 'logreg' | 'baseline' | 'group';

@@ -7,7 +7,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { loadDataset } from '../data';
-import { absoluteDataSpec, expandGrid } from './grid';
+import { absoluteDataSpec, expandGrid, gridNeedsTrainRows } from './grid';
 import { lockSweep } from './lock';
 import type { Shard } from './shard';
 import { shardOf } from './shard';
@@ -66,9 +66,11 @@ export function defaultWorkers(): number {
 export async function runSweep(opts: SweepOptions, hooks: SweepHooks = {}): Promise<SweepResult> {
   const t0 = Date.now();
   const out = path.resolve(opts.out);
-  const all = expandGrid(opts.grid, out);
-  const mine = opts.shard ? shardOf(all, opts.shard.index, opts.shard.count) : all;
   const dataSpec = absoluteDataSpec(opts.grid.data);
+  // budget runs without an lr list take the budget lr for the data's training rows (as train does)
+  const trainRows = gridNeedsTrainRows(opts.grid) ? (await loadDataset(dataSpec)).train.rows : undefined;
+  const all = expandGrid(opts.grid, out, trainRows);
+  const mine = opts.shard ? shardOf(all, opts.shard.index, opts.shard.count) : all;
   const release = lockSweep(out);
   try {
     const store = repairStore(path.join(out, STORE_FILE));

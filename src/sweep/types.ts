@@ -16,6 +16,8 @@ export interface GridSpec {
   hidden: number[][];
   optimizer: OptimizerName[];
   lr: number[];
+  /** No lr list was given: budget runs take the library's budget default for the data (resolveBudgetConfig), others DEFAULT_CONFIG.lr. */
+  lrDefaulted?: boolean;
   penalty: PenaltyKind[];
   /** Ignored by penalty none, which always runs once with lambda 0. */
   lambda: number[];

@@ -6,7 +6,8 @@ import { GsError } from '../errors';
 import { activationLabel, parseActivation } from '../network/activations';
 import { PENALTY_KINDS } from '../penalty/types';
 import { DEFAULT_CONFIG } from './defaults';
-import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type TrainConfig } from './types';
+import { BACKEND_CHOICES, ENGINES, PROX_STEPS, SOLVERS, type TrainConfig } from './types';
+import { OPTIMIZERS } from './fused/optimizers';
 
 /** Parses '32,32' (or '' for none, i.e. logistic regression) into layer sizes. */
 export function parseHidden(text: string | number[]): number[] {

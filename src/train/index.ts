@@ -10,10 +10,10 @@ export { SMALL_DATA_BUDGET_LR, defaultBudgetLr } from './budget/schedule';
 /** Activates a tfjs backend; loads TensorFlow.js (an optional peer dependency) only when called. */
 export const chooseBackend: typeof import('./backend').chooseBackend = async (want) => (await import('./backend')).chooseBackend(want);
 export { createEngine } from './engines';
+export { OPTIMIZERS } from './fused/optimizers';
 export {
   BACKEND_CHOICES,
   ENGINES,
-  OPTIMIZERS,
   PROX_STEPS,
   SOLVERS,
   type BackendName,

@@ -6,8 +6,8 @@
 import type { Network } from '../network/types';
 import type { PenaltyKind } from '../penalty/types';
 
+/** The optimizers' names; OPTIMIZER_TABLE (train/fused/optimizers.ts) has one entry per name, and OPTIMIZERS lists its keys. */
 export type OptimizerName = 'adam' | 'adamax' | 'rmsprop' | 'sgd';
-export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'adamax', 'rmsprop', 'sgd'];
 export type Solver = 'prox' | 'subgradient';
 /** Step of the proximal operator: the optimizer's own per-coordinate step (default), or the plain
  * learning rate for every coordinate (lr*lambda thresholds, as in the PyTorch reference). */

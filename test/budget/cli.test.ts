@@ -11,6 +11,12 @@ import { runCli as run } from '../helpers/cli';
 import { parameterCount } from '../../src/network/create';
 import { loadRun } from '../../src/network/run-io';
 import { Rng } from '../../src/util/rng';
+import { loadDataset } from '../../src/data';
+import { trainToBudget } from '../../src/pipeline/budget';
+import { summarizeTraining } from '../../src/pipeline/summary';
+import { completeGrid, expandGrid, readStore } from '../../src/sweep';
+import { trainNetwork } from '../../src/train/train';
+import { resolveTrainConfig } from '../../src/train/config';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-budget-cli-'));
 const p = (f: string) => path.join(dir, f);
@@ -92,6 +98,65 @@ describe('the learning rate of a budget run', () => {
   it('stays the default without a budget, and with another optimizer', async () => {
     expect(lrOf((await train(['--json'])).out)).toBe(1e-3);
     expect(lrOf((await train(['--target-params', '60', '--optimizer', 'rmsprop', '--json'])).out)).toBe(1e-3);
+  });
+});
+
+describe('train, sweep and the library agree on small data (the budget lr is the library default)', () => {
+  const SDD = '/work/shared/data/sensorless_sample2200.txt.gz';
+  const common = ['--data', SDD, '--hidden', '16,16', '--epochs', '4', '--seed', '0'];
+  /** The figures every caller reports the same way. */
+  const figures = (s: Record<string, unknown>) => ({
+    testAccuracy: s.testAccuracy,
+    trainAccuracy: s.trainAccuracy,
+    nonzeroParams: s.nonzeroParams,
+    prunedParams: s.prunedParams,
+    aliveUnits: s.aliveUnits,
+    aliveInputs: s.aliveInputs,
+  });
+
+  async function viaCli(extra: string[], name: string) {
+    const t = await run(['train', ...common, ...extra, '--json']);
+    expect(t.code).toBe(0);
+    const j = JSON.parse(t.out) as { config: { lr: number }; summary: Record<string, unknown> };
+    const sw = await run(['sweep', ...common, ...extra, '--workers', '0', '--json', '--out', p(name)]);
+    expect(sw.code).toBe(0);
+    const records = readStore(p(name)).records;
+    expect(records).toHaveLength(1);
+    return { train: j, sweep: records[0] };
+  }
+
+  it('with a budget and no --lr: the same lr (5e-3 on 1540 rows) and the same network', async () => {
+    const { train, sweep } = await viaCli(['--target-ratio', '0.25', '--finetune-epochs', '2'], 'sw-budget');
+    expect(train.config.lr).toBe(5e-3);
+    expect(sweep.config.train.lr).toBe(5e-3);
+    const data = await loadDataset({ data: SDD });
+    const lib = await trainToBudget(data, { hidden: [16, 16], epochs: 4, seed: 0 }, { targetRatio: 0.25, finetuneEpochs: 2 });
+    expect(lib.config.lr).toBe(5e-3);
+    expect(lib.lrDefaulted).toBe(true);
+    const library = summarizeTraining(lib.result, data.train.cols) as unknown as Record<string, unknown>;
+    expect(figures(train.summary)).toEqual(figures(library));
+    expect(figures(sweep.summary as unknown as Record<string, unknown>)).toEqual(figures(library));
+  });
+
+  it('sweep ids hold the lr trained: a budget grid without lr is the grid listing that lr', () => {
+    const grid = (extra: Parameters<typeof completeGrid>[0]) =>
+      completeGrid({ data: { data: SDD }, hidden: [[16, 16]], targetRatio: [0.25], ...extra });
+    const ids = (g: ReturnType<typeof completeGrid>, rows?: number) => expandGrid(g, process.cwd(), rows).map((q) => q.id);
+    expect(ids(grid({}), 1540)).toEqual(ids(grid({ lr: [5e-3] })));
+    // on large data the default stays 1e-3: the ids stored before the change are still the ones
+    expect(ids(grid({}), 60000)).toEqual(ids(grid({ lr: [1e-3] })));
+    expect(() => ids(grid({}))).toThrow(/training rows/);
+  });
+
+  it('without a budget: the default lr and the same network', async () => {
+    const { train, sweep } = await viaCli([], 'sw-plain');
+    expect(train.config.lr).toBe(1e-3);
+    expect(sweep.config.train.lr).toBe(1e-3);
+    const data = await loadDataset({ data: SDD });
+    const lib = await trainNetwork(data, resolveTrainConfig({ hidden: [16, 16], epochs: 4, seed: 0 }));
+    const library = summarizeTraining(lib, data.train.cols) as unknown as Record<string, unknown>;
+    expect(figures(train.summary)).toEqual(figures(library));
+    expect(figures(sweep.summary as unknown as Record<string, unknown>)).toEqual(figures(library));
   });
 });
 

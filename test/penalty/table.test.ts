@@ -19,8 +19,8 @@ import {
 } from '../../src/penalty';
 import { resolveTrainConfig } from '../../src/train/config';
 import { createFusedEngine } from '../../src/train/fused';
-import { OPTIMIZER_TABLE } from '../../src/train/fused/optimizers';
-import { OPTIMIZERS, SOLVERS } from '../../src/train/types';
+import { OPTIMIZERS, OPTIMIZER_TABLE } from '../../src/train/fused/optimizers';
+import { SOLVERS } from '../../src/train/types';
 import { Rng } from '../../src/util/rng';
 import { config, randomData, randomLayers } from '../train-fused/helpers';
 

@@ -147,12 +147,16 @@ describe('compressRun', () => {
     expect(r.verification?.ok).toBe(true);
   });
 
-  it('refuses a run without recorded data unless told where the data is or to skip verification', async () => {
+  it('verifies a run without recorded data on random rows, on real rows when told where the data is, or skips', async () => {
     saveRun(p('nodata'), trained, { generatedBy: 'test', createdAt: 'now' });
-    await expect(compressRun(p('nodata'), { exportPath: p('nodata.onnx') })).rejects.toThrow(GsError);
-    await expect(compressRun(p('nodata'), { exportPath: p('nodata.onnx') })).rejects.toThrow(/does not record its data/);
+    const random = await compressRun(p('nodata'), { exportPath: p('nodata.onnx') });
+    expect(random.verifiedOn).toBe('random rows');
+    expect(random.verification).toMatchObject({ ok: true, rows: 256 });
+    await expect(compressRun(p('nodata'), { exportPath: p('nodata.onnx'), quantize: 'int8' })).rejects.toThrow(GsError);
+    await expect(compressRun(p('nodata'), { exportPath: p('nodata.onnx'), quantize: 'int8' })).rejects.toThrow(/does not record its data/);
     const withData = await compressRun(p('nodata'), { exportPath: p('nodata.onnx'), data: spec });
     expect(withData.verification?.ok).toBe(true);
+    expect(withData.verifiedOn).toBe('data');
     const skipped = await compressRun(p('nodata'), { exportPath: p('nodata2.onnx'), skipVerify: true });
     expect(skipped.verification).toBeNull();
     expect(skipped.accuracyBefore).toBeNull();

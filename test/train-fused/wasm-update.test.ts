@@ -10,7 +10,7 @@ import { isProximal, PENALTIES, PENALTY_KINDS } from '../../src/penalty';
 import { createFusedEngine } from '../../src/train/fused';
 import { layoutOf } from '../../src/train/fused/layout';
 import { WasmNetworkMemory } from '../../src/train/fused/wasm-pass';
-import { OPTIMIZERS } from '../../src/train/types';
+import { OPTIMIZERS } from '../../src/train/fused/optimizers';
 import { Rng } from '../../src/util/rng';
 import { config, randomData, randomLayers } from './helpers';
 

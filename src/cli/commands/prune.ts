@@ -117,6 +117,11 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       }
       if (r.onnxPath) process.stdout.write(`wrote ${r.onnxPath} (${r.onnxBytes} bytes)\n`);
       if (a['export-tfjs']) process.stdout.write(`wrote tfjs LayersModel to ${a['export-tfjs']}\n`);
+      if (r.verifiedOn === 'random rows') {
+        process.stdout.write(
+          `the run records no data: checked the export against the ${r.report.lossy ? 'thresholded' : 'unpruned'} network on ${r.verification?.rows} random rows (exact pruning needs no data; --data checks on real rows and reports accuracy)\n`,
+        );
+      }
       if (r.verification) process.stdout.write(`${formatVerification(r.verification)}\n`);
       if (!a.export) process.stdout.write('(nothing exported: add --export model.onnx)\n');
     }

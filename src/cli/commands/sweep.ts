@@ -6,10 +6,6 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { GsError } from '../../errors';
-import { parseChoice } from '../../train/config';
-import { COSINE_FINETUNE_MIN_ROWS, SMALL_DATA_BUDGET_LR } from '../../train/budget/schedule';
-import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS } from '../../train/types';
-import { PENALTY_KINDS } from '../../penalty/types';
 import {
   completeGrid,
   DEFAULT_TOLERANCE,
@@ -17,12 +13,7 @@ import {
   mergeGridInputs,
   mergeStores,
   paretoFront,
-  parseHiddenList,
-  parseNumberList,
-  parseOptimizerList,
-  parsePenaltyList,
   parseShard,
-  parseSolverList,
   PRESETS,
   PRESET_NAMES,
   presetGrid,
@@ -36,29 +27,12 @@ import {
   type RunRecord,
 } from '../../sweep';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
+import { sweepFlagsGrid, sweepTrainingOptions, type SweepFlagArgs } from '../training-flags';
 import { ProgressBar } from '../progress';
 import { formatTable } from '../table';
 import { fmtRmse } from '../history-table';
 
-interface SweepArgs extends DataArgs {
-  hidden?: string;
-  optimizer?: string;
-  lr?: string;
-  epochs?: string;
-  'batch-size'?: string;
-  seed?: string;
-  penalty?: string;
-  lambda?: string;
-  solver?: string;
-  'label-smoothing'?: string;
-  'target-params'?: string;
-  'target-ratio'?: string;
-  'finetune-epochs'?: string;
-  distill?: boolean;
-  engine?: string;
-  'prox-step'?: string;
-  backend?: string;
-  standardize?: boolean;
+interface SweepArgs extends DataArgs, SweepFlagArgs {
   preset?: string;
   grid?: string;
   out: string;
@@ -82,11 +56,9 @@ interface MergeArgs {
   json: boolean;
 }
 
-const list = 'comma-separated list';
-
 function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
   return (
-    dataOptions(y)
+    sweepTrainingOptions(dataOptions(y))
       // no yargs defaults here, so that a grid file's values are not overridden by them
       .option('test-fraction', {
         type: 'number',
@@ -111,68 +83,6 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
         group: 'Grid:',
         describe:
           'JSON or YAML file of lists keyed by these flags\' names (e.g. {"lr": [5e-3, 1e-3], "penalty": ["gl", "sgl"]}); flags override it',
-      })
-      .option('hidden', {
-        type: 'string',
-        group: 'Grid:',
-        describe:
-          'Hidden layer sizes, comma separated; alternatives separated by ";" (e.g. "32,32;64"); "" or none = logistic regression (default 32,32)',
-      })
-      .option('optimizer', { type: 'string', group: 'Grid:', describe: `Optimizers, ${list} of ${OPTIMIZERS.join(', ')} (default adam)` })
-      .option('lr', {
-        type: 'string',
-        group: 'Grid:',
-        describe: `Learning rates, ${list} (default 1e-3, for every run; \`train\` with a budget on fewer than ${COSINE_FINETUNE_MIN_ROWS} training rows picks ${SMALL_DATA_BUDGET_LR}: list it to sweep the same)`,
-      })
-      .option('penalty', {
-        type: 'string',
-        group: 'Grid:',
-        describe: `Penalties, ${list} of ${PENALTY_KINDS.join(', ')}; none runs once, ignoring --lambda (default none)`,
-      })
-      .option('lambda', { type: 'string', group: 'Grid:', describe: `Penalty strengths, ${list}, crossed with every penalty but none` })
-      .option('epochs', { type: 'string', group: 'Grid:', describe: `Passes over the training split, ${list} (default 20)` })
-      .option('batch-size', { type: 'string', group: 'Grid:', describe: `Rows per optimizer step, ${list} (default 32)` })
-      .option('seed', { type: 'string', group: 'Grid:', describe: `Seeds of initialisation and shuffling, ${list} (default 0)` })
-      .option('solver', { type: 'string', group: 'Grid:', describe: `prox and/or subgradient, ${list} (default prox)` })
-      .option('label-smoothing', {
-        type: 'string',
-        group: 'Grid:',
-        describe: `Label smoothing epsilons (as train --label-smoothing), ${list} (default 0: none)`,
-      })
-      .option('target-params', {
-        type: 'string',
-        group: 'Budget:',
-        describe: `Budgets in parameters after exact pruning, ${list}: each run trains to one (as train --target-params)`,
-      })
-      .option('target-ratio', {
-        type: 'string',
-        group: 'Budget:',
-        describe: `Budgets as fractions of the starting network, ${list} (as train --target-ratio)`,
-      })
-      .option('finetune-epochs', { type: 'string', group: 'Budget:', describe: `Fine-tuning epochs of budget runs, ${list} (default 0)` })
-      .option('distill', { type: 'boolean', group: 'Budget:', describe: 'Budget runs distil from a dense teacher (as train --distill)' })
-      .option('standardize', {
-        type: 'boolean',
-        group: 'Grid:',
-        describe: 'Standardize features (default on for tabular data); --no-standardize turns it off',
-      })
-      .option('prox-step', {
-        type: 'string',
-        choices: PROX_STEPS,
-        group: 'Grid:',
-        describe: 'Proximal step of every run: preconditioned (default) or lr (lr*lambda thresholds, as plain proximal SGD)',
-      })
-      .option('engine', {
-        type: 'string',
-        choices: ENGINES,
-        group: 'Engine:',
-        describe: 'Training engine of every run (default fused)',
-      })
-      .option('backend', {
-        type: 'string',
-        choices: BACKEND_CHOICES,
-        group: 'Engine:',
-        describe: 'tfjs backend for --engine tfjs (default auto)',
       })
       .option('out', {
         type: 'string',
@@ -215,27 +125,9 @@ function sweepOptions<T>(y: Argv<T>): Argv<T & SweepArgs> {
 /** What the command line says, as a grid input (only the flags actually given). */
 function flagsGrid(a: SweepArgs): GridInput {
   const spec = dataSpec(a);
-  const given = <T>(v: unknown, parse: (v: unknown) => T): T | undefined => (v === undefined ? undefined : parse(v));
   return {
     data: Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)),
-    hidden: given(a.hidden, parseHiddenList),
-    optimizer: given(a.optimizer, parseOptimizerList),
-    lr: given(a.lr, (v) => parseNumberList(v, 'lr')),
-    penalty: given(a.penalty, parsePenaltyList),
-    lambda: given(a.lambda, (v) => parseNumberList(v, 'lambda')),
-    epochs: given(a.epochs, (v) => parseNumberList(v, 'epochs', true)),
-    batchSize: given(a['batch-size'], (v) => parseNumberList(v, 'batch-size', true)),
-    seed: given(a.seed, (v) => parseNumberList(v, 'seed', true)),
-    solver: given(a.solver, parseSolverList),
-    labelSmoothing: given(a['label-smoothing'], (v) => parseNumberList(v, 'label-smoothing')),
-    targetParams: given(a['target-params'], (v) => parseNumberList(v, 'target-params', true)),
-    targetRatio: given(a['target-ratio'], (v) => parseNumberList(v, 'target-ratio')),
-    finetuneEpochs: given(a['finetune-epochs'], (v) => parseNumberList(v, 'finetune-epochs', true)),
-    distill: a.distill,
-    standardize: a.standardize,
-    engine: a.engine === undefined ? undefined : parseChoice('engine', a.engine, ENGINES),
-    proxStep: a['prox-step'] === undefined ? undefined : parseChoice('prox-step', a['prox-step'], PROX_STEPS),
-    backend: a.backend === undefined ? undefined : parseChoice('backend', a.backend, BACKEND_CHOICES),
+    ...(sweepFlagsGrid(a) as Omit<GridInput, 'data'>),
   };
 }
 

@@ -6,67 +6,33 @@ import { portableRef, portableSpec } from '../../data/portable';
 import type { DataRef, SplitDataset } from '../../data/types';
 import { saveRun } from '../../network/run-io';
 import type { TaskName } from '../../network/tasks';
-import { PENALTIES } from '../../penalty/table';
-import { PENALTY_KINDS } from '../../penalty/types';
 import { resolveTrainConfig } from '../../train/config';
 import { DEFAULT_CONFIG } from '../../train/defaults';
 import { wasmPassAvailable } from '../../train/fused';
-import { OPTIMIZER_TABLE } from '../../train/fused/optimizers';
 import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
 import { collapseMessage, pruneNetwork } from '../../prune';
 import { trainThenFinetune } from '../../pipeline/finetune';
-import { LR_SCHEDULE_NAMES, checkLrSchedule } from '../../train/lr-schedule';
-import { trainTeacher, trainToBudget } from '../../pipeline/budget';
+import { checkLrSchedule } from '../../train/lr-schedule';
+import { resolveBudgetConfig, trainTeacher, trainToBudget } from '../../pipeline/budget';
 import { runSizePath } from './train-path';
-import { UNIT_SCORES, type UnitScore } from '../../train/budget/project';
-import { checkSoftTargetOptions, DEFAULT_DISTILL } from '../../train/soft-targets';
-import {
-  COSINE_FINETUNE_MIN_ROWS,
-  DEFAULT_BUDGET_SCHEDULE,
-  SMALL_DATA_BUDGET_LR,
-  defaultBudgetLr,
-  defaultSchedule,
-} from '../../train/budget/schedule';
+import { type UnitScore } from '../../train/budget/project';
+import { checkSoftTargetOptions } from '../../train/soft-targets';
+import { COSINE_FINETUNE_MIN_ROWS, defaultSchedule } from '../../train/budget/schedule';
 import { alignData, checkInitOptions, loadInit, networkShape } from '../../pipeline/init-from';
 import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
-import { BACKEND_CHOICES, ENGINES, OPTIMIZERS, PROX_STEPS, SOLVERS, type EpochRecord, type TrainConfig } from '../../train/types';
+import { type EpochRecord, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
+import { configFlags, trainingOptions, type TrainingFlagArgs } from '../training-flags';
 import { fmtRmse, formatHistory, testScoreText } from '../history-table';
 import { ProgressBar } from '../progress';
 
-interface TrainArgs extends DataArgs {
-  hidden?: string;
-  activation?: string;
-  optimizer: string;
-  /** Absent: DEFAULT_CONFIG.lr, or defaultBudgetLr for a budget run from scratch. */
-  lr?: number;
-  epochs: number;
-  'batch-size': number;
-  seed: number;
-  'label-smoothing': number;
-  penalty: string;
-  lambda: number;
-  solver: string;
-  'prox-step': string;
-  engine: string;
-  backend: string;
-  standardize?: boolean;
-  out?: string;
-  json: boolean;
-  'finetune-epochs': number;
-  'target-params'?: string;
-  'target-ratio'?: string;
-  'finetune-lr-schedule': string;
-  'budget-warmup': number;
-  'budget-ramp': number;
-  distill: boolean;
-  'budget-score': string;
-  'distill-temperature': number;
-  'distill-alpha': number;
+interface TrainArgs extends DataArgs, TrainingFlagArgs {
   init?: string;
   'labels-from-model': boolean;
+  out?: string;
+  json: boolean;
 }
 
 /** What `gs-compress train --json` prints: one object. */
@@ -86,18 +52,7 @@ function describeDataset(d: SplitDataset): string {
 }
 
 export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
-  return dataOptions(y)
-    .option('hidden', {
-      type: 'string',
-      group: 'Network:',
-      describe: `Hidden layer sizes, comma separated (default ${DEFAULT_CONFIG.hidden.join(',')}); empty ("") trains logistic regression`,
-    })
-    .option('activation', {
-      type: 'string',
-      group: 'Network:',
-      describe:
-        'Hidden-layer activation (default relu): relu, leaky_relu (leaky_relu:ALPHA sets the negative slope, default 0.01), tanh, sigmoid, gelu (exact, erf form) or identity',
-    })
+  return trainingOptions(dataOptions(y))
     .option('init', {
       type: 'string',
       group: 'Network:',
@@ -110,143 +65,6 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
       group: 'Network:',
       describe:
         "With --init: train on the starting model's own predictions instead of the data's labels (distillation; the data needs no labels that match)",
-    })
-    .option('standardize', {
-      type: 'boolean',
-      group: 'Network:',
-      describe:
-        'Standardize features with training-split statistics (default on for tabular data, off for images); --no-standardize turns it off',
-    })
-    .option('optimizer', {
-      type: 'string',
-      choices: OPTIMIZERS,
-      default: DEFAULT_CONFIG.optimizer,
-      group: 'Training:',
-      describe: `Optimizer, with PyTorch's default settings: ${OPTIMIZERS.map((o) => `${o} (${OPTIMIZER_TABLE[o].help})`).join('; ')}`,
-    })
-    .option('lr', {
-      type: 'number',
-      group: 'Training:',
-      describe: `Learning rate (default ${DEFAULT_CONFIG.lr}; a budget run from scratch with adam on fewer than ${COSINE_FINETUNE_MIN_ROWS} training rows: ${SMALL_DATA_BUDGET_LR}, measured with the cosine fine-tuning it brings: +4 to +8 points on the SDD sample, +0.8 to +2.6 on covtype's)`,
-    })
-    .option('epochs', { type: 'number', default: DEFAULT_CONFIG.epochs, group: 'Training:', describe: 'Passes over the training split' })
-    .option('batch-size', { type: 'number', default: DEFAULT_CONFIG.batchSize, group: 'Training:', describe: 'Rows per optimizer step' })
-    .option('seed', { type: 'number', default: DEFAULT_CONFIG.seed, group: 'Training:', describe: 'Seed of initialisation and shuffling' })
-    .option('label-smoothing', {
-      type: 'number',
-      default: 0,
-      group: 'Training:',
-      describe:
-        'Train on (1 - E) x the labels + E spread evenly over the classes (classification; kept through the fine-tuning; not with --distill). Measured on MNIST budget runs with weight decay (--penalty l2 --lambda 1e-4), 20 + 10 epochs, 3 seeds: E 0.1 gains 0.16 points from 784-500-300-10 to 10% (0.9862), none beyond the seed spread from LeNet-300-100 or 784-32-32-10 (reports/compress/NOTES.md section 9)',
-    })
-    .option('penalty', {
-      type: 'string',
-      choices: PENALTY_KINDS,
-      default: DEFAULT_CONFIG.penalty,
-      group: 'Sparsity:',
-      describe: PENALTY_KINDS.map((k) => `${k} (${PENALTIES[k].help})`).join('; '),
-    })
-    .option('lambda', {
-      type: 'number',
-      default: DEFAULT_CONFIG.lambda,
-      group: 'Sparsity:',
-      describe: 'Penalty strength (needed with any penalty but none)',
-    })
-    .option('solver', {
-      type: 'string',
-      choices: SOLVERS,
-      default: DEFAULT_CONFIG.solver,
-      group: 'Sparsity:',
-      describe:
-        'prox: a (preconditioned, for adaptive optimizers) proximal step after every update, giving exact zeros; subgradient: the penalty is added to the loss, as in the paper',
-    })
-    .option('prox-step', {
-      type: 'string',
-      choices: PROX_STEPS,
-      default: 'preconditioned',
-      group: 'Sparsity:',
-      describe:
-        "Step of --solver prox: preconditioned scales each coordinate's threshold by the optimizer's own step (many exact zeros with adam/rmsprop/adamax); lr uses lr*lambda for every coordinate, as plain proximal SGD and the PyTorch reference do",
-    })
-    .option('finetune-epochs', {
-      type: 'number',
-      default: 0,
-      group: 'Sparsity:',
-      describe:
-        'After training, prune exactly and retrain the smaller network this many epochs without the sparsity penalty (recovers accuracy; the saved run is then already compact)',
-    })
-    .option('target-params', {
-      type: 'string',
-      group: 'Budget:',
-      describe:
-        'Train to at most N parameters after exact pruning (every kernel and bias element of the compact network), guaranteed: dense warm-up, gradual structured pruning of the weakest inputs and units (one global ranking, so layers shrink by different factors), then --finetune-epochs of fine-tuning. No lambda to tune. A --penalty still applies while training (l2 also while fine-tuning): weight decay, --penalty l2 --lambda 1e-4, pays on long schedules and wide starts (reports/compress/long). A list (8000,4000,2000) walks a size path: see --target-ratio',
-    })
-    .option('target-ratio', {
-      type: 'string',
-      group: 'Budget:',
-      describe:
-        'As --target-params, as a fraction of the starting network (e.g. 0.25). A list (0.5,0.25,0.1,0.05) walks a size path in one run: each budget warm-starts from the previous (nested networks), a fine-tuned copy of each is saved as OUT/ratio-R/, and OUT/size-path.svg plots test accuracy against parameters (needs --out)',
-    })
-    .option('finetune-lr-schedule', {
-      type: 'string',
-      choices: [...LR_SCHEDULE_NAMES, 'auto'],
-      default: 'auto',
-      group: 'Budget:',
-      describe: `Learning rate over the fine-tuning of a budget run: constant, or cosine or linear decay to 2% of --lr; auto: cosine from ${COSINE_FINETUNE_MIN_ROWS} training rows or at --lr ${SMALL_DATA_BUDGET_LR} and above, else constant (measured: cosine +0.25 points on MNIST and +0.5 to +1.6 on the covtype sample at lr 5e-3; constant best on the SDD sample at lr 1e-3)`,
-    })
-    .option('budget-warmup', {
-      type: 'number',
-      default: DEFAULT_BUDGET_SCHEDULE.warmup,
-      group: 'Budget:',
-      describe: 'Fraction of --epochs trained dense before the first units are removed',
-    })
-    .option('budget-ramp', {
-      type: 'number',
-      default: DEFAULT_BUDGET_SCHEDULE.rampEnd,
-      group: 'Budget:',
-      describe: 'Fraction of --epochs by which the network fits the budget (removal in steps of a cubic schedule in between)',
-    })
-    .option('budget-score', {
-      type: 'string',
-      choices: UNIT_SCORES,
-      default: 'taylor',
-      group: 'Budget:',
-      describe:
-        "How units are ranked for removal (per parameter they cost): taylor, the expected squared first-order change of the loss when a unit's output is replaced by its mean; variation, (std of its output x norm of its outgoing weights)^2",
-    })
-    .option('distill', {
-      type: 'boolean',
-      default: false,
-      group: 'Budget:',
-      describe:
-        "With a budget: first train the dense network (--epochs, no penalty) as a teacher, then train the pruned network on a mix of the labels and the teacher's softened probabilities (knowledge distillation; fused engines only)",
-    })
-    .option('distill-temperature', {
-      type: 'number',
-      default: DEFAULT_DISTILL.temperature,
-      group: 'Budget:',
-      describe: "Temperature T of the teacher's and student's softmax in the distillation term",
-    })
-    .option('distill-alpha', {
-      type: 'number',
-      default: DEFAULT_DISTILL.alpha,
-      group: 'Budget:',
-      describe: 'Weight of the hard-label cross-entropy; 1 - alpha weighs T^2 * KL(teacher || student)',
-    })
-    .option('engine', {
-      type: 'string',
-      choices: ENGINES,
-      default: DEFAULT_CONFIG.engine,
-      group: 'Engine:',
-      describe:
-        'fused: the whole training step in this process on WebAssembly SIMD kernels (float32; plain TypeScript where the runtime lacks SIMD), fastest on small networks; fused-js: the plain TypeScript kernels (float64 sums); tfjs: TensorFlow.js computes the gradients',
-    })
-    .option('backend', {
-      type: 'string',
-      choices: BACKEND_CHOICES,
-      default: DEFAULT_CONFIG.backend,
-      group: 'Engine:',
-      describe: 'tfjs backend for --engine tfjs; auto picks tfjs-node, then wasm, then cpu',
     })
     .option('out', {
       type: 'string',
@@ -262,22 +80,7 @@ export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
 }
 
 export function trainConfigFrom(a: TrainArgs): TrainConfig {
-  return resolveTrainConfig({
-    hidden: a.hidden,
-    activation: a.activation,
-    optimizer: a.optimizer,
-    lr: a.lr ?? DEFAULT_CONFIG.lr,
-    epochs: a.epochs,
-    batchSize: a['batch-size'],
-    seed: a.seed,
-    labelSmoothing: a['label-smoothing'],
-    penalty: a.penalty,
-    lambda: a.lambda,
-    solver: a.solver,
-    proxStep: a['prox-step'],
-    engine: a.engine,
-    backend: a.backend,
-  });
+  return resolveTrainConfig({ ...configFlags(a), lr: a.lr ?? DEFAULT_CONFIG.lr });
 }
 
 /** A list of budgets ('0.5,0.25'), or undefined when the option is absent. */
@@ -359,10 +162,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const loaded = await loadDataset(dataSpec(a));
     const data = init ? await alignData(loaded, init, a['labels-from-model']) : loaded;
     if (!a.json) process.stderr.write(`${describeDataset(data)}\n`);
-    // a budget run from scratch without --lr takes the lr measured for its data's size
-    const cfg =
-      budgeted && a.lr === undefined && !init ? { ...asked, lr: defaultBudgetLr(data.train.rows, asked.optimizer, asked.lr) } : asked;
-    if (cfg.lr !== asked.lr && !a.json) {
+    // a budget run without --lr takes the library's budget default for its data (resolveBudgetConfig)
+    const resolved = budgeted
+      ? resolveBudgetConfig(data.train.rows, { ...asked, lr: a.lr }, init !== null)
+      : { config: asked, lrDefaulted: false };
+    const cfg = resolved.config;
+    if (resolved.lrDefaulted && cfg.lr !== DEFAULT_CONFIG.lr && !a.json) {
       process.stderr.write(
         `lr ${cfg.lr}: a budget run on ${data.train.rows} training rows (< ${COSINE_FINETUNE_MIN_ROWS}); --lr sets another\n`,
       );

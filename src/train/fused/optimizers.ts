@@ -145,7 +145,7 @@ export interface OptimizerDef {
 
 /** The optimizer table: every optimizer of the fused (and tfjs) engine, TypeScript and
  * WebAssembly step side by side. Adding one: its class above, its kernel in assembly/update.ts,
- * a line here, its name in OptimizerName (train/types.ts) and a test. */
+ * a line here (OPTIMIZERS lists the table's keys), its name in OptimizerName (train/types.ts) and a test. */
 export const OPTIMIZER_TABLE: Record<OptimizerName, OptimizerDef> = {
   adam: {
     name: 'adam',
@@ -177,6 +177,9 @@ export const OPTIMIZER_TABLE: Record<OptimizerName, OptimizerDef> = {
     wasmStep: (ex, b, lr) => ex.sgdStep(b.p, b.g, b.n, lr),
   },
 };
+
+/** The optimizers' names, in table order (what --optimizer accepts). */
+export const OPTIMIZERS: readonly OptimizerName[] = Object.keys(OPTIMIZER_TABLE) as OptimizerName[];
 
 /** A fresh optimizer with zero state for `size` parameters. */
 export function createOptimizer(name: OptimizerName, size: number, lr: number): FlatOptimizer {

@@ -9,24 +9,28 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from '../types';
-import { alphaOf, type Activation } from '../../network/activations';
+import { GsError } from '../../errors';
+import { ACTIVATION_NAMES, alphaOf, type Activation, type ActivationName } from '../../network/activations';
 import { layerActivation } from '../fused/layout';
 import type { FlatLayout, LayerViews } from '../fused/layout';
 
-/** A hidden layer's activation other than relu on a tfjs tensor (relu is fused into matMul). */
-function applyActivation(a: Activation, h: tf.Tensor2D): tf.Tensor2D {
-  switch (a.name) {
-    case 'leaky_relu':
-      return tf.leakyRelu(h, alphaOf(a));
-    case 'tanh':
-      return tf.tanh(h);
-    case 'sigmoid':
-      return tf.sigmoid(h);
-    case 'gelu':
-      return tf.mul(tf.mul(h, 0.5), tf.add(1, tf.erf(tf.mul(h, Math.SQRT1_2))));
-    default:
-      return h;
-  }
+/** Every activation of the table (network/activations.ts) on a tfjs tensor; the Record type makes a
+ * new table entry a compile error here until it has its tfjs form. */
+const TFJS_ACTIVATIONS: Record<ActivationName, (h: tf.Tensor2D, alpha: number) => tf.Tensor2D> = {
+  relu: (h) => tf.relu(h),
+  leaky_relu: (h, alpha) => tf.leakyRelu(h, alpha),
+  tanh: (h) => tf.tanh(h),
+  sigmoid: (h) => tf.sigmoid(h),
+  gelu: (h) => tf.mul(tf.mul(h, 0.5), tf.add(1, tf.erf(tf.mul(h, Math.SQRT1_2)))),
+  identity: (h) => h,
+};
+
+/** A hidden layer's activation other than relu on a tfjs tensor (relu is fused into matMul); an
+ * activation the table does not know is an error, never the identity. */
+export function applyActivation(a: Activation, h: tf.Tensor2D): tf.Tensor2D {
+  const f = (TFJS_ACTIVATIONS as Partial<Record<string, (h: tf.Tensor2D, alpha: number) => tf.Tensor2D>>)[a.name];
+  if (!f) throw new GsError('BAD_MODEL', `unknown activation ${JSON.stringify(a.name)}; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+  return f(h, alphaOf(a));
 }
 
 export class TfjsGradientPass {
