@@ -20,7 +20,7 @@ import {
 } from '../train/budget/project';
 import { allowedSize, defaultFinetuneLrSchedule, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import { resolveBudget, stackSize } from '../train/budget/size';
-import { unitStats } from '../train/budget/stats';
+import { engineStats } from '../train/budget/engine-stats';
 import type { LrSchedule } from '../train/lr-schedule';
 import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
@@ -133,7 +133,8 @@ export async function trainToBudget(
   };
   const project = (allowed: number) => {
     const cur = pruneNetwork(net as Network).network;
-    const stats = unitStats(cur, data.train, 4000, cfg.seed + epoch);
+    // measured on the engine's kernels (WebAssembly unless the run uses the TypeScript ones)
+    const stats = engineStats(cur, data.train, 4000, cfg.seed + epoch, cfg.engine === 'fused-js' ? 'js' : 'auto');
     const p = projectToBudget(cur, stats, allowed, opts.score ?? DEFAULT_UNIT_SCORE, opts.allocation ?? DEFAULT_ALLOCATION);
     projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
     net = p.network;

@@ -25,6 +25,31 @@ export interface KernelExports {
   forward(table: number, L: number, x: number, cols: number, idx: number, n: number, nzOff: number, nzVal: number): void;
   setSoftTargets(soft: number, temperature: number, alpha: number): void;
   setRegressionTargets(targets: number): void;
+  accumulateMoments(
+    table: number,
+    L: number,
+    x: number,
+    cols: number,
+    idx: number,
+    n: number,
+    nzOff: number,
+    nzVal: number,
+    acc: number,
+  ): void;
+  accumulateTaylor(
+    table: number,
+    L: number,
+    x: number,
+    cols: number,
+    y: number,
+    idx: number,
+    n: number,
+    nzOff: number,
+    nzVal: number,
+    acc: number,
+    wT: number,
+    t: number,
+  ): void;
 }
 
 const WASM_FILE = path.resolve(__dirname, '../../../build/kernels.wasm');
@@ -73,6 +98,11 @@ export class WasmNetworkMemory {
   readonly hOff: number;
   /** The last layer's output buffer [maxBatch, classes]. */
   readonly logits: Float32Array;
+  /** Unit statistics only (assembly/scores.ts; 0 otherwise): the float64 accumulators, the
+   * transposed kernels and the scratch of dLoss/da. */
+  readonly acc: number = 0;
+  readonly wT: number = 0;
+  readonly t: number = 0;
 
   constructor(
     lay: FlatLayout,
@@ -81,6 +111,7 @@ export class WasmNetworkMemory {
     readonly maxBatch: number,
     soft?: SoftTargets,
     targets?: Float32Array,
+    scoring = false,
   ) {
     const mod = wasmPassModule();
     if (!mod) throw new Error(`the WebAssembly SIMD kernels are unavailable (${WASM_FILE} missing, or no SIMD in this runtime)`);
@@ -99,7 +130,7 @@ export class WasmNetworkMemory {
     const softAt = soft ? take(soft.probs.length * 4) : 0;
     const targetsAt = targets ? take(targets.length * 4) : 0;
     this.idx = take(maxBatch * 4);
-    const widest = Math.max(maxBatch, ...lay.inSize);
+    const widest = Math.max(maxBatch, ...lay.inSize, ...lay.outSize);
     this.nzOff = take(widest * 4);
     this.nzVal = take(widest * 4);
     const pOff = (this.pOff = take(lay.total * 4));
@@ -111,6 +142,11 @@ export class WasmNetworkMemory {
     const delta = lay.outSize.map((o) => take(maxBatch * o * 4));
     const acts = lay.outSize.map((_, k) => layerActivation(lay, k));
     const pre = lay.outSize.map((o, k) => (k < L - 1 && acts[k].name !== 'relu' ? take(maxBatch * o * 4) : 0));
+    if (scoring) {
+      this.acc = take(lay.inSize.reduce((a, b) => a + b, 0) * 32);
+      this.wT = take(lay.inSize.reduce((a, inS, k) => a + inS * lay.outSize[k], 0) * 4);
+      this.t = take(maxBatch * Math.max(...lay.inSize) * 4);
+    }
     const need = Math.ceil(top / PAGE) - this.ex.memory.buffer.byteLength / PAGE;
     if (need > 0) this.ex.memory.grow(need);
     // views are made after the last grow (growing detaches earlier views)
