@@ -133,8 +133,12 @@ export async function trainToBudget(
   };
   const project = (allowed: number) => {
     const cur = pruneNetwork(net as Network).network;
-    // measured on the engine's kernels (WebAssembly unless the run uses the TypeScript ones)
-    const stats = engineStats(cur, data.train, 4000, cfg.seed + epoch, cfg.engine === 'fused-js' ? 'js' : 'auto');
+    // measured on the engine's kernels (WebAssembly unless the run uses the TypeScript ones); not
+    // needed when the network fits already (projectToBudget returns it as it is)
+    const fits = stackSize(widthsOf(cur)) <= allowed;
+    const stats = fits
+      ? { mean: [], std: [] }
+      : engineStats(cur, data.train, 4000, cfg.seed + epoch, cfg.engine === 'fused-js' ? 'js' : 'auto');
     const p = projectToBudget(cur, stats, allowed, opts.score ?? DEFAULT_UNIT_SCORE, opts.allocation ?? DEFAULT_ALLOCATION);
     projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
     net = p.network;

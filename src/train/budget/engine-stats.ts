@@ -5,7 +5,6 @@
  * float32), the same quantities. On the WebAssembly kernels the passes run in float32, so scores
  * differ from the reference by float32 rounding (see test/budget/engine-stats.test.ts).
  */
-import { applyScaling, selectColumns } from '../../data';
 import type { Table } from '../../data/types';
 import type { Network } from '../../network/types';
 import { taskOf } from '../../network/tasks';
@@ -24,9 +23,24 @@ export function engineStats(
   const rows = sampleRows(table.rows, maxRows, seed);
   const R = rows.length;
   const cols = table.cols;
-  const raw = new Float32Array(R * cols);
-  for (let q = 0; q < R; q++) raw.set(table.features.subarray(rows[q] * cols, (rows[q] + 1) * cols), q * cols);
-  const x = selectColumns(net.scaling ? applyScaling(raw, cols, net.scaling) : raw, R, cols, net.inputIndices);
+  // the rows as the engine trains on them (data/scaling.ts, data/columns.ts), written in place
+  const keep = net.inputIndices;
+  const K = keep.length;
+  const scaling = net.scaling;
+  const x = {
+    length: R * K,
+    write(into: Float32Array): void {
+      const f = table.features;
+      for (let q = 0; q < R; q++) {
+        const o = rows[q] * cols;
+        for (let k = 0; k < K; k++) {
+          const c = keep[k];
+          // as applyScaling then selectColumns: the scaled value rounded to float32
+          into[q * K + k] = scaling ? (f[o + c] - scaling.mean[c]) / scaling.std[c] : f[o + c];
+        }
+      }
+    },
+  };
   const C = net.layers[net.layers.length - 1].outSize;
   const regression = taskOf(net) === 'regression' && table.targets !== undefined;
   let targets: Float32Array | undefined;

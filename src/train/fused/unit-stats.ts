@@ -15,12 +15,13 @@ import { TASKS, type TaskName } from '../../network/tasks';
 import type { FusedKernels } from './engine';
 import { forwardRow, gatherNonzero32, gatherNonzero64 } from './kernels';
 import { layerActivation, layoutOf, packLayers, type FlatLayout } from './layout';
-import { WasmNetworkMemory, wasmPassAvailable } from './wasm-pass';
+import { WasmNetworkMemory, wasmPassAvailable, type RowWriter } from './wasm-pass';
 
 /** Preprocessed rows (scaled and selected, as the engine trains on them) and their targets. */
 export interface ScoringRows {
-  /** [rows, cols] row-major, cols = the first layer's inputs. */
-  x: Float32Array;
+  /** [rows, cols] row-major, cols = the first layer's inputs; or a writer of them (written in
+   * place into the WebAssembly module's memory). */
+  x: Float32Array | RowWriter;
   rows: number;
   /** Class labels per row (classification); absent with targets absent: moments only. */
   labels?: Int32Array;
@@ -37,6 +38,11 @@ export interface EngineUnitStats {
 
 const CHUNK = 256;
 
+/** The instance of the last WebAssembly measurement, reused by the next (a budget run measures at
+ * every projection): its memory is already mapped, so the next one is spared the page faults of
+ * fresh memory, which on some machines cost more than the measurement. Held while in use. */
+let spare: WebAssembly.Instance | undefined;
+
 /** Unit statistics of `layers` on `rows` (see the module comment); 'auto' takes wasm when available. */
 export function engineUnitStats(layers: readonly DenseLayer[], rows: ScoringRows, kernels: FusedKernels = 'auto'): EngineUnitStats {
   const lay = layoutOf(layers);
@@ -47,6 +53,12 @@ export function engineUnitStats(layers: readonly DenseLayer[], rows: ScoringRows
   const useWasm = kernels === 'wasm' || (kernels === 'auto' && wasmPassAvailable());
   const sums = useWasm ? wasmStats(lay, layers, rows, task) : jsStats(lay, layers, rows, task);
   return sums;
+}
+
+function written(w: RowWriter): Float32Array {
+  const x = new Float32Array(w.length);
+  w.write(x);
+  return x;
 }
 
 /** mean and std from the sums of a and a^2 over `count` rows. */
@@ -66,10 +78,26 @@ function transpose(W: Float32Array, inS: number, outS: number, into: Float32Arra
 }
 
 function wasmStats(lay: FlatLayout, layers: readonly DenseLayer[], rows: ScoringRows, task: TaskName | null): EngineUnitStats {
+  const y = rows.labels && !rows.targets ? rows.labels : new Int32Array(rows.rows);
+  const instance = spare;
+  spare = undefined;
+  const mem = new WasmNetworkMemory(lay, rows.x, y, CHUNK, undefined, rows.targets, { scoring: true, instance });
+  try {
+    return wasmPasses(mem, lay, layers, rows, task);
+  } finally {
+    spare = mem.instance;
+  }
+}
+
+function wasmPasses(
+  mem: WasmNetworkMemory,
+  lay: FlatLayout,
+  layers: readonly DenseLayer[],
+  rows: ScoringRows,
+  task: TaskName | null,
+): EngineUnitStats {
   const L = lay.inSize.length;
   const cols = lay.inSize[0];
-  const y = rows.labels && !rows.targets ? rows.labels : new Int32Array(rows.rows);
-  const mem = new WasmNetworkMemory(lay, rows.x, y, CHUNK, undefined, rows.targets, true);
   const buf = mem.ex.memory.buffer;
   mem.params.set(packLayers(layers, lay));
   const units = lay.inSize.reduce((a, b) => a + b, 0);
@@ -112,7 +140,8 @@ function wasmStats(lay: FlatLayout, layers: readonly DenseLayer[], rows: Scoring
   return { mean, std, taylor };
 }
 
-function jsStats(lay: FlatLayout, layers: readonly DenseLayer[], rows: ScoringRows, task: TaskName | null): EngineUnitStats {
+function jsStats(lay: FlatLayout, layers: readonly DenseLayer[], given: ScoringRows, task: TaskName | null): EngineUnitStats {
+  const rows = given.x instanceof Float32Array ? (given as ScoringRows & { x: Float32Array }) : { ...given, x: written(given.x) };
   const L = lay.inSize.length;
   const cols = lay.inSize[0];
   const widest = Math.max(...lay.inSize, ...lay.outSize);

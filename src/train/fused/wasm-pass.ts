@@ -72,12 +72,32 @@ export function wasmPassAvailable(): boolean {
   return wasmPassModule() !== null;
 }
 
+/** Bytes of memory of a fresh instance (the module's own data), where every layout starts. */
+let freshBytes = 0;
+
+/** A fresh instance of the module. */
+export function newInstance(): WebAssembly.Instance {
+  const mod = wasmPassModule();
+  if (!mod) throw new Error(`the WebAssembly SIMD kernels are unavailable (${WASM_FILE} missing, or no SIMD in this runtime)`);
+  const inst = new WebAssembly.Instance(mod, {});
+  freshBytes ||= (inst.exports.memory as WebAssembly.Memory).buffer.byteLength;
+  return inst;
+}
+
+/** Rows written in place into the module's memory (instead of copied from an array). */
+export interface RowWriter {
+  /** Values written: rows x cols. */
+  length: number;
+  write(into: Float32Array): void;
+}
+
 const PAGE = 65536;
 const ENTRY_BYTES = 48; // 12 i32 per layer, see assembly/pass.ts
 const ENTRY_INTS = ENTRY_BYTES / 4;
 
 /** One instance of the module with a network's buffers and a data set laid out in its memory. */
 export class WasmNetworkMemory {
+  readonly instance: WebAssembly.Instance;
   readonly ex: KernelExports;
   readonly table: number;
   readonly L: number;
@@ -106,19 +126,24 @@ export class WasmNetworkMemory {
 
   constructor(
     lay: FlatLayout,
-    x: Float32Array,
+    x: Float32Array | RowWriter,
     y: Int32Array,
     readonly maxBatch: number,
     soft?: SoftTargets,
     targets?: Float32Array,
-    scoring = false,
+    opts: {
+      /** Also lay out the buffers of the unit statistics (acc, wT, t). */
+      scoring?: boolean;
+      /** Lay out in this instance (one this class laid out before, now unused) instead of a fresh one:
+       * its memory is zeroed and reused, which spares the page faults of fresh memory. */
+      instance?: WebAssembly.Instance;
+    } = {},
   ) {
-    const mod = wasmPassModule();
-    if (!mod) throw new Error(`the WebAssembly SIMD kernels are unavailable (${WASM_FILE} missing, or no SIMD in this runtime)`);
-    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+    this.instance = opts.instance ?? newInstance();
+    this.ex = this.instance.exports as unknown as KernelExports;
     const L = (this.L = lay.inSize.length);
     // lay out everything after the module's own initial memory, 16-byte aligned
-    let top = this.ex.memory.buffer.byteLength;
+    let top = freshBytes;
     const take = (bytes: number) => {
       const at = top;
       top += Math.ceil(bytes / 16) * 16;
@@ -142,7 +167,7 @@ export class WasmNetworkMemory {
     const delta = lay.outSize.map((o) => take(maxBatch * o * 4));
     const acts = lay.outSize.map((_, k) => layerActivation(lay, k));
     const pre = lay.outSize.map((o, k) => (k < L - 1 && acts[k].name !== 'relu' ? take(maxBatch * o * 4) : 0));
-    if (scoring) {
+    if (opts.scoring) {
       this.acc = take(lay.inSize.reduce((a, b) => a + b, 0) * 32);
       this.wT = take(lay.inSize.reduce((a, inS, k) => a + inS * lay.outSize[k], 0) * 4);
       this.t = take(maxBatch * Math.max(...lay.inSize) * 4);
@@ -151,7 +176,10 @@ export class WasmNetworkMemory {
     if (need > 0) this.ex.memory.grow(need);
     // views are made after the last grow (growing detaches earlier views)
     const buf = this.ex.memory.buffer;
-    new Float32Array(buf, this.x, x.length).set(x);
+    if (opts.instance) new Uint8Array(buf, freshBytes, top - freshBytes).fill(0);
+    const xv = new Float32Array(buf, this.x, x.length);
+    if (x instanceof Float32Array) xv.set(x);
+    else x.write(xv);
     new Int32Array(buf, this.y, y.length).set(y);
     if (soft) new Float32Array(buf, softAt, soft.probs.length).set(soft.probs);
     this.ex.setSoftTargets(softAt, soft?.temperature ?? 1, soft?.alpha ?? 1);
