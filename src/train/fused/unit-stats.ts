@@ -15,7 +15,7 @@ import { TASKS, type TaskName } from '../../network/tasks';
 import type { FusedKernels } from './engine';
 import { forwardRow, gatherNonzero32, gatherNonzero64 } from './kernels';
 import { layerActivation, layoutOf, packLayers, type FlatLayout } from './layout';
-import { WasmNetworkMemory, wasmPassAvailable, type RowWriter } from './wasm-pass';
+import { releaseInstance, takeInstance, WasmNetworkMemory, wasmPassAvailable, type RowWriter } from './wasm-pass';
 
 /** Preprocessed rows (scaled and selected, as the engine trains on them) and their targets. */
 export interface ScoringRows {
@@ -37,11 +37,6 @@ export interface EngineUnitStats {
 }
 
 const CHUNK = 256;
-
-/** The instance of the last WebAssembly measurement, reused by the next (a budget run measures at
- * every projection): its memory is already mapped, so the next one is spared the page faults of
- * fresh memory, which on some machines cost more than the measurement. Held while in use. */
-let spare: WebAssembly.Instance | undefined;
 
 /** Unit statistics of `layers` on `rows` (see the module comment); 'auto' takes wasm when available. */
 export function engineUnitStats(layers: readonly DenseLayer[], rows: ScoringRows, kernels: FusedKernels = 'auto'): EngineUnitStats {
@@ -79,13 +74,12 @@ function transpose(W: Float32Array, inS: number, outS: number, into: Float32Arra
 
 function wasmStats(lay: FlatLayout, layers: readonly DenseLayer[], rows: ScoringRows, task: TaskName | null): EngineUnitStats {
   const y = rows.labels && !rows.targets ? rows.labels : new Int32Array(rows.rows);
-  const instance = spare;
-  spare = undefined;
+  const instance = takeInstance();
   const mem = new WasmNetworkMemory(lay, rows.x, y, CHUNK, undefined, rows.targets, { scoring: true, instance });
   try {
     return wasmPasses(mem, lay, layers, rows, task);
   } finally {
-    spare = mem.instance;
+    releaseInstance(instance);
   }
 }
 

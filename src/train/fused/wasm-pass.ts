@@ -84,6 +84,36 @@ export function newInstance(): WebAssembly.Instance {
   return inst;
 }
 
+/** Instances laid out before and now unused, kept for the next layout (at most POOL_SIZE): their
+ * memory is mapped already, so reusing one spares the page faults of fresh memory, which on some
+ * machines cost more than the work done in it (a budget run builds an engine and evaluators per
+ * stage, and measures at every projection). */
+const pool: WebAssembly.Instance[] = [];
+const POOL_SIZE = 2;
+
+/** An unused instance: a pooled one (the largest) or a fresh one. */
+export function takeInstance(): WebAssembly.Instance {
+  if (pool.length === 0) return newInstance();
+  let best = 0;
+  const bytes = (i: WebAssembly.Instance) => (i.exports.memory as WebAssembly.Memory).buffer.byteLength;
+  for (let k = 1; k < pool.length; k++) if (bytes(pool[k]) > bytes(pool[best])) best = k;
+  return pool.splice(best, 1)[0];
+}
+
+/** Gives an instance back to the pool (nothing may use its memory afterwards). */
+export function releaseInstance(inst: WebAssembly.Instance): void {
+  if (pool.length < POOL_SIZE && !pool.includes(inst)) pool.push(inst);
+}
+
+/** Drops the pooled instances (their memory is freed with them; a long-lived process can call
+ * this after training to give back the memory of the largest data set it trained on). */
+export function clearInstancePool(): void {
+  pool.length = 0;
+}
+
+/** Instances whose memory holds an earlier layout (zeroed before the next). */
+const laidOut = new WeakSet<WebAssembly.Instance>();
+
 /** Rows written in place into the module's memory (instead of copied from an array). */
 export interface RowWriter {
   /** Values written: rows x cols. */
@@ -134,8 +164,8 @@ export class WasmNetworkMemory {
     opts: {
       /** Also lay out the buffers of the unit statistics (acc, wT, t). */
       scoring?: boolean;
-      /** Lay out in this instance (one this class laid out before, now unused) instead of a fresh one:
-       * its memory is zeroed and reused, which spares the page faults of fresh memory. */
+      /** Lay out in this instance (fresh, or one laid out before and now unused, see takeInstance)
+       * instead of a fresh one; its memory is zeroed and reused. */
       instance?: WebAssembly.Instance;
     } = {},
   ) {
@@ -176,7 +206,8 @@ export class WasmNetworkMemory {
     if (need > 0) this.ex.memory.grow(need);
     // views are made after the last grow (growing detaches earlier views)
     const buf = this.ex.memory.buffer;
-    if (opts.instance) new Uint8Array(buf, freshBytes, top - freshBytes).fill(0);
+    if (laidOut.has(this.instance)) new Uint8Array(buf, freshBytes, top - freshBytes).fill(0);
+    laidOut.add(this.instance);
     const xv = new Float32Array(buf, this.x, x.length);
     if (x instanceof Float32Array) xv.set(x);
     else x.write(xv);
@@ -223,7 +254,12 @@ export class WasmBatchPass {
     private readonly data: TrainingData,
     maxBatch: number,
   ) {
-    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch, data.soft, data.targets);
+    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch, data.soft, data.targets, { instance: takeInstance() });
+  }
+
+  /** Returns the module instance to the pool; the pass and its views must not be used afterwards. */
+  dispose(): void {
+    releaseInstance(this.mem.instance);
   }
 
   /**
