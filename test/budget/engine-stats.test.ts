@@ -3,12 +3,15 @@ import { fitScaling } from '../../src/data';
 import { parseActivation } from '../../src/network/activations';
 import { initNetwork } from '../../src/network/create';
 import type { Network } from '../../src/network/types';
-import { projectToBudget } from '../../src/train/budget/project';
+import { trainToBudget } from '../../src/pipeline/budget';
+import { compactSize, projectToBudget, widthsOf } from '../../src/train/budget/project';
+import { stackSize } from '../../src/train/budget/size';
+import { resolveTrainConfig } from '../../src/train/config';
 import { engineStats } from '../../src/train/budget/engine-stats';
 import { unitStats, type UnitStats } from '../../src/train/budget/stats';
 import { wasmPassAvailable } from '../../src/train/fused';
 import { Rng } from '../../src/util/rng';
-import { blobs } from '../train/helpers';
+import { blobs, planted } from '../train/helpers';
 
 const data = blobs(500, 10, 12, 5, 3);
 
@@ -85,5 +88,23 @@ describe.each<'wasm' | 'js'>(kernelSets)('engineStats on the %s kernels', (kerne
     expect(got.removed).toEqual(ref.removed);
     expect(got.network.inputIndices).toEqual(ref.network.inputIndices);
     expect(got.after).toBe(ref.after);
+  });
+});
+
+describe.each(['fused', 'fused-js'] as const)('a budget run on the %s engine (statistics on its kernels)', (engine) => {
+  const planted1 = planted(1500, 500, 7);
+  const cfg = resolveTrainConfig({ hidden: [16, 16], epochs: 6, lr: 5e-3, seed: 1, engine });
+
+  it('meets its budget exactly and fits tightly', async () => {
+    const r = await trainToBudget(planted1, cfg, { targetRatio: 0.1, finetuneEpochs: 2 });
+    expect(r.result.engine).toBe(engine === 'fused' && wasmPassAvailable() ? 'fused-wasm' : 'fused-js');
+    expect(r.targetParams).toBe(Math.floor(0.1 * stackSize([20, 16, 16, 2])));
+    expect(r.params).toBeLessThanOrEqual(r.targetParams);
+    expect(r.params).toBe(compactSize(r.result.network));
+    expect(r.params).toBeGreaterThan(r.targetParams - (20 + 1 + 16));
+    widthsOf(r.result.network).forEach((w) => expect(w).toBeGreaterThanOrEqual(1));
+    // the last projection finds the network at the budget and removes nothing
+    expect(r.projections[r.projections.length - 1].removed.every((n) => n === 0)).toBe(true);
+    expect(r.result.history[r.result.history.length - 1].testAccuracy).toBeGreaterThan(0.85);
   });
 });
