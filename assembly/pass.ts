@@ -17,7 +17,7 @@ import { meanSquaredError, regressing } from './regression';
 const ENTRY: usize = 48;
 
 // Activation kernel ids: the kernelId column of src/network/activations.ts.
-const ACT_RELU: i32 = 0;
+export const ACT_RELU: i32 = 0;
 const ACT_LEAKY: i32 = 1;
 const ACT_TANH: i32 = 2;
 const ACT_SIGMOID: i32 = 3;
@@ -33,7 +33,7 @@ const ACT_IDENTITY: i32 = 5;
  */
 const TINY: f64 = 1e-30;
 
-@inline function tab(table: usize, k: i32, field: i32): i32 {
+@inline export function tab(table: usize, k: i32, field: i32): i32 {
   return load<i32>(table + <usize>k * ENTRY + (<usize>field << 2));
 }
 
@@ -43,7 +43,7 @@ const TINY: f64 = 1e-30;
  * pass (rows of W weighted by an input row's nonzeros) and the kernel gradient (rows of delta
  * weighted by one input unit's nonzeros across the batch). Blocks of 16 and 4 lanes, then scalars.
  */
-@inline function combineRows(nzOff: usize, nzVal: usize, m: i32, M: usize, outS: i32, b: usize, o: usize, relu: bool): void {
+@inline export function combineRows(nzOff: usize, nzVal: usize, m: i32, M: usize, outS: i32, b: usize, o: usize, relu: bool): void {
   const zero = f32x4.splat(0);
   let j = 0;
   for (; j + 16 <= outS; j += 16) {
@@ -118,7 +118,7 @@ function forwardLayer(
  * Softmax cross-entropy of the logits z [n, C] in place: z becomes (softmax - onehot) / n,
  * the gradient of the batch mean loss. Labels are y[idx[r]]. Returns the mean loss (float64).
  */
-function softmaxCrossEntropy(z: usize, y: usize, idx: usize, n: i32, C: i32): f64 {
+export function softmaxCrossEntropy(z: usize, y: usize, idx: usize, n: i32, C: i32): f64 {
   let total: f64 = 0;
   const inv: f64 = 1.0 / <f64>n;
   const rowBytes = <usize>C << 2;
@@ -271,7 +271,7 @@ function actForward(id: i32, alpha: f64, x: f64): f64 {
   return x;
 }
 
-function actDerivative(id: i32, alpha: f64, x: f64): f64 {
+export function actDerivative(id: i32, alpha: f64, x: f64): f64 {
   if (id == ACT_LEAKY) return x > 0 ? 1.0 : alpha;
   if (id == ACT_TANH) {
     const t = Math.tanh(x);

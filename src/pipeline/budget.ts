@@ -20,7 +20,7 @@ import {
 } from '../train/budget/project';
 import { allowedSize, defaultBudgetLr, defaultFinetuneLrSchedule, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import { resolveBudget, stackSize } from '../train/budget/size';
-import { unitStats } from '../train/budget/stats';
+import { engineStats } from '../train/budget/engine-stats';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
 import type { LrSchedule } from '../train/lr-schedule';
@@ -173,7 +173,12 @@ export async function trainToBudget(
   };
   const project = (allowed: number) => {
     const cur = pruneNetwork(net as Network).network;
-    const stats = unitStats(cur, data.train, 4000, cfg.seed + epoch);
+    // measured on the engine's kernels (WebAssembly unless the run uses the TypeScript ones); not
+    // needed when the network fits already (projectToBudget returns it as it is)
+    const fits = stackSize(widthsOf(cur)) <= allowed;
+    const stats = fits
+      ? { mean: [], std: [] }
+      : engineStats(cur, data.train, 4000, cfg.seed + epoch, cfg.engine === 'fused-js' ? 'js' : 'auto');
     const p = projectToBudget(cur, stats, allowed, opts.score ?? DEFAULT_UNIT_SCORE, opts.allocation ?? DEFAULT_ALLOCATION);
     projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
     net = p.network;

@@ -1,11 +1,14 @@
 /**
  * Statistics of every unit's output on a sample of training rows: per level (the network's
  * inputs after scaling and selection, then each hidden layer after its ReLU) the mean and the
- * standard deviation. They score units for the budget projection (a unit whose output barely
- * varies can go, its mean folded into the next bias) and make that fold.
+ * standard deviation (hidden layers with their own activation, relu when none is recorded). They score units for the budget projection (a unit whose output barely
+ * varies can go, its mean folded into the next bias) and make that fold. This is the Float64
+ * reference (scalar loops); budget runs measure the same quantities on the fused engine's kernels
+ * (engine-stats.ts).
  */
 import type { Table } from '../../data/types';
 import type { Network } from '../../network/types';
+import { activationDerivative, activationFn, activationOf } from '../../network/activations';
 import { TASKS, taskOf } from '../../network/tasks';
 import { Rng } from '../../util/rng';
 
@@ -19,6 +22,11 @@ export interface UnitStats {
   taylor?: Float64Array[];
 }
 
+/** The rows statistics are measured on: all of them up to `maxRows`, else a seeded sample of `maxRows`. */
+export function sampleRows(count: number, maxRows: number, seed: number): Int32Array {
+  return count <= maxRows ? Int32Array.from({ length: count }, (_, i) => i) : new Rng(seed).permutation(count).slice(0, maxRows);
+}
+
 /** Statistics over at most `maxRows` rows of the table (a seeded sample when it has more). */
 export function unitStats(
   net: Network,
@@ -26,8 +34,7 @@ export function unitStats(
   maxRows = 4000,
   seed = 0,
 ): UnitStats {
-  const rows =
-    table.rows <= maxRows ? Int32Array.from({ length: table.rows }, (_, i) => i) : new Rng(seed).permutation(table.rows).slice(0, maxRows);
+  const rows = sampleRows(table.rows, maxRows, seed);
   const L = net.layers.length;
   const widths = [net.inputIndices.length, ...net.layers.slice(0, L - 1).map((l) => l.outSize)];
   const sum = widths.map((w) => new Float64Array(w));
@@ -60,7 +67,7 @@ export function unitStats(
         const ko = i * n;
         for (let j = 0; j < n; j++) next[j] += a * layer.kernel[ko + j];
       }
-      for (let j = 0; j < n; j++) if (next[j] < 0) next[j] = 0;
+      activate(layer, next, n);
       [cur, next] = [next, cur];
     }
   }
@@ -71,6 +78,17 @@ export function unitStats(
     ? taylorScores(net, table as Pick<Table, 'rows' | 'cols' | 'features' | 'labels' | 'targets'>, rows, mean)
     : undefined;
   return { mean, std, ...(taylor ? { taylor } : {}) };
+}
+
+/** A hidden layer's activation in place on v[0..n) (the layer's recorded one, relu when absent). */
+function activate(layer: Network['layers'][number], v: Float64Array, n: number): void {
+  const a = activationOf(layer);
+  if (a.name === 'relu') {
+    for (let j = 0; j < n; j++) if (v[j] < 0) v[j] = 0;
+    return;
+  }
+  const f = activationFn(a);
+  for (let j = 0; j < n; j++) v[j] = f(v[j]);
 }
 
 /** Second moments of the first-order loss change of replacing each unit's output by its mean (see UnitStats.taylor). */
@@ -86,6 +104,11 @@ function taylorScores(
   const acts = widths.map((w) => new Float64Array(w));
   const grad = widths.map((w) => new Float64Array(w));
   const out = widths.slice(0, L).map((w) => new Float64Array(w));
+  const pres = widths.map((w) => new Float64Array(w));
+  const derivs = net.layers.map((l) => {
+    const a = activationOf(l);
+    return a.name === 'relu' ? null : activationDerivative(a);
+  });
   const idx = net.inputIndices;
   const mean0 = net.scaling?.mean;
   const std0 = net.scaling?.std;
@@ -107,7 +130,10 @@ function taylorScores(
         if (a === 0) continue;
         for (let j = 0; j < n; j++) next[j] += a * layer.kernel[i * n + j];
       }
-      if (h < L - 1) for (let j = 0; j < n; j++) if (next[j] < 0) next[j] = 0;
+      if (h < L - 1) {
+        pres[h + 1].set(next.subarray(0, n));
+        activate(layer, next, n);
+      }
     }
     // the task's loss gradient at the outputs (network/tasks.ts: softmax cross-entropy or squared error)
     const C = widths[L];
@@ -124,7 +150,8 @@ function taylorScores(
         for (let j = 0; j < n; j++) t += layer.kernel[i * n + j] * d[j];
         const e = (acts[h][i] - mean[h][i]) * t;
         out[h][i] += e * e;
-        g[i] = h > 0 && acts[h][i] > 0 ? t : 0;
+        const d1 = h > 0 ? derivs[h - 1] : null;
+        g[i] = h === 0 ? 0 : d1 ? t * d1(pres[h][i]) : acts[h][i] > 0 ? t : 0;
       }
     }
   }

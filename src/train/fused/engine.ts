@@ -138,6 +138,7 @@ export function createFusedEngine(init: DenseLayer[], data: TrainingData, cfg: F
   }
   const batch = cfg.batchSize;
   let disposed = false;
+  let final: Float32Array | null = null;
 
   function step(order: Int32Array, start: number, n: number): number {
     const loss = pass.run(pv, gv, order, start, n);
@@ -167,7 +168,7 @@ export function createFusedEngine(init: DenseLayer[], data: TrainingData, cfg: F
       return batches === 0 ? 0 : total / batches;
     },
     layers(): DenseLayer[] {
-      return unpackLayers(params, lay);
+      return unpackLayers(final ?? params, lay);
     },
     setLearningRate(lr: number): void {
       if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a finite number > 0, got ${lr}`);
@@ -176,6 +177,11 @@ export function createFusedEngine(init: DenseLayer[], data: TrainingData, cfg: F
     dispose(): void {
       if (disposed) return;
       disposed = true;
+      // the WebAssembly instance goes back to the pool: keep the weights readable
+      if (wasmPass) {
+        final = params.slice();
+        wasmPass.dispose();
+      }
       opts.onDispose?.();
     },
   };

@@ -3,6 +3,6 @@
  */
 export { createFusedEngine } from './engine';
 export type { FusedConfig, FusedKernels, FusedOptions, GradientPass } from './engine';
-export { wasmPassAvailable } from './wasm-pass';
+export { clearInstancePool, wasmPassAvailable } from './wasm-pass';
 export type { FlatLayout, LayerViews } from './layout';
 export { layoutOf } from './layout';

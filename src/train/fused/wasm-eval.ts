@@ -1,20 +1,21 @@
 /**
  * Accuracy of a dense ReLU stack on a fixed set of preprocessed rows with the WebAssembly SIMD
- * forward kernel (float32): the rows are copied into the module's memory once, the weights
- * before each evaluation. Used for the per-epoch accuracies of training; predictions can differ
- * from the float64 reference forward pass only where two logits tie to float32 precision.
+ * forward kernel (float32): the rows and the weights are copied into a pooled module instance
+ * for each evaluation (a memory copy; fresh memory per evaluator cost more in page faults). Used
+ * for the per-epoch accuracies of training; predictions can differ from the float64 reference
+ * forward pass only where two logits tie to float32 precision.
  */
 import { argmaxRows } from '../../network/forward';
 import type { DenseLayer } from '../../network/types';
 import { layoutOf, packLayers } from './layout';
 import type { FlatLayout } from './layout';
-import { WasmNetworkMemory } from './wasm-pass';
+import { releaseInstance, takeInstance, WasmNetworkMemory } from './wasm-pass';
 
 const CHUNK = 256;
 
 export class WasmStackEvaluator {
   private readonly lay: FlatLayout;
-  private readonly mem: WasmNetworkMemory;
+  private readonly x: Float32Array;
   private readonly n: number;
   private readonly labels: Int32Array;
 
@@ -35,29 +36,36 @@ export class WasmStackEvaluator {
     }
     this.n = ys.length;
     this.labels = ys;
-    this.mem = new WasmNetworkMemory(this.lay, xs, ys, CHUNK);
+    this.x = xs;
   }
 
-  /** Fraction of the rows whose predicted class (first largest logit) equals the label. */
+  /** Fraction of the rows whose predicted class (first largest logit) equals the label. The rows
+   * are laid out in a pooled module instance for the call (see takeInstance). */
   accuracy(layers: readonly DenseLayer[]): number {
     if (this.n === 0) return 0;
-    const { mem, lay, labels } = this;
+    const { lay, labels } = this;
     const given = layoutOf(layers);
     if (given.inSize.join() !== lay.inSize.join() || given.outSize.join() !== lay.outSize.join()) {
       throw new RangeError('WasmStackEvaluator.accuracy: the layers do not have the shape the evaluator was made for');
     }
-    mem.params.set(packLayers(layers, given));
-    const C = lay.outSize[lay.outSize.length - 1];
-    const cols = lay.inSize[0];
-    const z = mem.logits;
-    let hit = 0;
-    for (let s = 0; s < this.n; s += CHUNK) {
-      const m = Math.min(CHUNK, this.n - s);
-      for (let r = 0; r < m; r++) mem.idxView[r] = s + r;
-      mem.ex.forward(mem.table, mem.L, mem.x, cols, mem.idx, m, mem.nzOff, mem.nzVal);
-      const pred = argmaxRows(z.subarray(0, m * C), C);
-      for (let r = 0; r < m; r++) if (pred[r] === labels[s + r]) hit++;
+    const instance = takeInstance();
+    try {
+      const mem = new WasmNetworkMemory(lay, this.x, labels, CHUNK, undefined, undefined, { instance });
+      mem.params.set(packLayers(layers, given));
+      const C = lay.outSize[lay.outSize.length - 1];
+      const cols = lay.inSize[0];
+      const z = mem.logits;
+      let hit = 0;
+      for (let s = 0; s < this.n; s += CHUNK) {
+        const m = Math.min(CHUNK, this.n - s);
+        for (let r = 0; r < m; r++) mem.idxView[r] = s + r;
+        mem.ex.forward(mem.table, mem.L, mem.x, cols, mem.idx, m, mem.nzOff, mem.nzVal);
+        const pred = argmaxRows(z.subarray(0, m * C), C);
+        for (let r = 0; r < m; r++) if (pred[r] === labels[s + r]) hit++;
+      }
+      return hit / this.n;
+    } finally {
+      releaseInstance(instance);
     }
-    return hit / this.n;
   }
 }

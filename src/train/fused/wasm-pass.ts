@@ -25,6 +25,31 @@ export interface KernelExports {
   forward(table: number, L: number, x: number, cols: number, idx: number, n: number, nzOff: number, nzVal: number): void;
   setSoftTargets(soft: number, temperature: number, alpha: number): void;
   setRegressionTargets(targets: number): void;
+  accumulateMoments(
+    table: number,
+    L: number,
+    x: number,
+    cols: number,
+    idx: number,
+    n: number,
+    nzOff: number,
+    nzVal: number,
+    acc: number,
+  ): void;
+  accumulateTaylor(
+    table: number,
+    L: number,
+    x: number,
+    cols: number,
+    y: number,
+    idx: number,
+    n: number,
+    nzOff: number,
+    nzVal: number,
+    acc: number,
+    wT: number,
+    t: number,
+  ): void;
 }
 
 const WASM_FILE = path.resolve(__dirname, '../../../build/kernels.wasm');
@@ -47,12 +72,62 @@ export function wasmPassAvailable(): boolean {
   return wasmPassModule() !== null;
 }
 
+/** Bytes of memory of a fresh instance (the module's own data), where every layout starts. */
+let freshBytes = 0;
+
+/** A fresh instance of the module. */
+export function newInstance(): WebAssembly.Instance {
+  const mod = wasmPassModule();
+  if (!mod) throw new Error(`the WebAssembly SIMD kernels are unavailable (${WASM_FILE} missing, or no SIMD in this runtime)`);
+  const inst = new WebAssembly.Instance(mod, {});
+  freshBytes ||= (inst.exports.memory as WebAssembly.Memory).buffer.byteLength;
+  return inst;
+}
+
+/** Instances laid out before and now unused, kept for the next layout (at most POOL_SIZE): their
+ * memory is mapped already, so reusing one spares the page faults of fresh memory, which on some
+ * machines cost more than the work done in it (a budget run builds an engine and evaluators per
+ * stage, and measures at every projection). */
+const pool: WebAssembly.Instance[] = [];
+const POOL_SIZE = 2;
+
+/** An unused instance: a pooled one (the largest) or a fresh one. */
+export function takeInstance(): WebAssembly.Instance {
+  if (pool.length === 0) return newInstance();
+  let best = 0;
+  const bytes = (i: WebAssembly.Instance) => (i.exports.memory as WebAssembly.Memory).buffer.byteLength;
+  for (let k = 1; k < pool.length; k++) if (bytes(pool[k]) > bytes(pool[best])) best = k;
+  return pool.splice(best, 1)[0];
+}
+
+/** Gives an instance back to the pool (nothing may use its memory afterwards). */
+export function releaseInstance(inst: WebAssembly.Instance): void {
+  if (pool.length < POOL_SIZE && !pool.includes(inst)) pool.push(inst);
+}
+
+/** Drops the pooled instances (their memory is freed with them; a long-lived process can call
+ * this after training to give back the memory of the largest data set it trained on). */
+export function clearInstancePool(): void {
+  pool.length = 0;
+}
+
+/** Instances whose memory holds an earlier layout (zeroed before the next). */
+const laidOut = new WeakSet<WebAssembly.Instance>();
+
+/** Rows written in place into the module's memory (instead of copied from an array). */
+export interface RowWriter {
+  /** Values written: rows x cols. */
+  length: number;
+  write(into: Float32Array): void;
+}
+
 const PAGE = 65536;
 const ENTRY_BYTES = 48; // 12 i32 per layer, see assembly/pass.ts
 const ENTRY_INTS = ENTRY_BYTES / 4;
 
 /** One instance of the module with a network's buffers and a data set laid out in its memory. */
 export class WasmNetworkMemory {
+  readonly instance: WebAssembly.Instance;
   readonly ex: KernelExports;
   readonly table: number;
   readonly L: number;
@@ -73,21 +148,32 @@ export class WasmNetworkMemory {
   readonly hOff: number;
   /** The last layer's output buffer [maxBatch, classes]. */
   readonly logits: Float32Array;
+  /** Unit statistics only (assembly/scores.ts; 0 otherwise): the float64 accumulators, the
+   * transposed kernels and the scratch of dLoss/da. */
+  readonly acc: number = 0;
+  readonly wT: number = 0;
+  readonly t: number = 0;
 
   constructor(
     lay: FlatLayout,
-    x: Float32Array,
+    x: Float32Array | RowWriter,
     y: Int32Array,
     readonly maxBatch: number,
     soft?: SoftTargets,
     targets?: Float32Array,
+    opts: {
+      /** Also lay out the buffers of the unit statistics (acc, wT, t). */
+      scoring?: boolean;
+      /** Lay out in this instance (fresh, or one laid out before and now unused, see takeInstance)
+       * instead of a fresh one; its memory is zeroed and reused. */
+      instance?: WebAssembly.Instance;
+    } = {},
   ) {
-    const mod = wasmPassModule();
-    if (!mod) throw new Error(`the WebAssembly SIMD kernels are unavailable (${WASM_FILE} missing, or no SIMD in this runtime)`);
-    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+    this.instance = opts.instance ?? newInstance();
+    this.ex = this.instance.exports as unknown as KernelExports;
     const L = (this.L = lay.inSize.length);
     // lay out everything after the module's own initial memory, 16-byte aligned
-    let top = this.ex.memory.buffer.byteLength;
+    let top = freshBytes;
     const take = (bytes: number) => {
       const at = top;
       top += Math.ceil(bytes / 16) * 16;
@@ -99,7 +185,7 @@ export class WasmNetworkMemory {
     const softAt = soft ? take(soft.probs.length * 4) : 0;
     const targetsAt = targets ? take(targets.length * 4) : 0;
     this.idx = take(maxBatch * 4);
-    const widest = Math.max(maxBatch, ...lay.inSize);
+    const widest = Math.max(maxBatch, ...lay.inSize, ...lay.outSize);
     this.nzOff = take(widest * 4);
     this.nzVal = take(widest * 4);
     const pOff = (this.pOff = take(lay.total * 4));
@@ -111,11 +197,20 @@ export class WasmNetworkMemory {
     const delta = lay.outSize.map((o) => take(maxBatch * o * 4));
     const acts = lay.outSize.map((_, k) => layerActivation(lay, k));
     const pre = lay.outSize.map((o, k) => (k < L - 1 && acts[k].name !== 'relu' ? take(maxBatch * o * 4) : 0));
+    if (opts.scoring) {
+      this.acc = take(lay.inSize.reduce((a, b) => a + b, 0) * 32);
+      this.wT = take(lay.inSize.reduce((a, inS, k) => a + inS * lay.outSize[k], 0) * 4);
+      this.t = take(maxBatch * Math.max(...lay.inSize) * 4);
+    }
     const need = Math.ceil(top / PAGE) - this.ex.memory.buffer.byteLength / PAGE;
     if (need > 0) this.ex.memory.grow(need);
     // views are made after the last grow (growing detaches earlier views)
     const buf = this.ex.memory.buffer;
-    new Float32Array(buf, this.x, x.length).set(x);
+    if (laidOut.has(this.instance)) new Uint8Array(buf, freshBytes, top - freshBytes).fill(0);
+    laidOut.add(this.instance);
+    const xv = new Float32Array(buf, this.x, x.length);
+    if (x instanceof Float32Array) xv.set(x);
+    else x.write(xv);
     new Int32Array(buf, this.y, y.length).set(y);
     if (soft) new Float32Array(buf, softAt, soft.probs.length).set(soft.probs);
     this.ex.setSoftTargets(softAt, soft?.temperature ?? 1, soft?.alpha ?? 1);
@@ -159,7 +254,12 @@ export class WasmBatchPass {
     private readonly data: TrainingData,
     maxBatch: number,
   ) {
-    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch, data.soft, data.targets);
+    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch, data.soft, data.targets, { instance: takeInstance() });
+  }
+
+  /** Returns the module instance to the pool; the pass and its views must not be used afterwards. */
+  dispose(): void {
+    releaseInstance(this.mem.instance);
   }
 
   /**
