@@ -118,7 +118,7 @@ function tfjsConv(c: Case, x: Float32Array, w: Float32Array, b: Float32Array): F
     if (G === C && G > 1) {
       // ONNX depthwise: output channel o reads input channel floor(o / m); tfjs: output c*m + j reads c.
       const m = c.out / C;
-      const filt = tf.transpose(tf.reshape(wt, [C, m, kh, kw]), [2, 3, 0, 1]) as tf.Tensor4D;
+      const filt = tf.transpose<tf.Tensor4D>(tf.reshape(wt, [C, m, kh, kw]), [2, 3, 0, 1]);
       y = tf.depthwiseConv2d(xt, filt, 1, pad, 'NHWC', [dh, dw]);
     } else {
       const parts: tf.Tensor4D[] = [];
@@ -126,15 +126,15 @@ function tfjsConv(c: Case, x: Float32Array, w: Float32Array, b: Float32Array): F
       const cg = C / G;
       for (let g = 0; g < G; g++) {
         const xs = tf.slice(xt, [0, 0, 0, g * cg], [-1, -1, -1, cg]);
-        const ws = tf.transpose(tf.slice(wt, [g * og, 0, 0, 0], [og, -1, -1, -1]), [2, 3, 1, 0]) as tf.Tensor4D;
+        const ws = tf.transpose<tf.Tensor4D>(tf.slice(wt, [g * og, 0, 0, 0], [og, -1, -1, -1]), [2, 3, 1, 0]);
         parts.push(tf.conv2d(xs, ws, 1, pad, 'NHWC', [dh, dw]));
       }
-      y = parts.length === 1 ? parts[0] : (tf.concat(parts, 3) as tf.Tensor4D);
+      y = parts.length === 1 ? parts[0] : tf.concat<tf.Tensor4D>(parts, 3);
     }
     // tfjs refuses strides and dilations together: convolve with stride 1 and keep every stride-th position.
     const [, h1, w1] = y.shape;
     y = tf.stridedSlice(y, [0, 0, 0, 0], [c.n, h1, w1, c.out], [1, sh, sw, 1]) as tf.Tensor4D;
-    return tfToNchw(tf.add(y, tf.tensor1d(b)) as tf.Tensor4D);
+    return tfToNchw(tf.add<tf.Tensor4D>(y, tf.tensor1d(b)));
   });
 }
 
