@@ -6,3 +6,4 @@ export { runBatch, forward } from './pass';
 export { adamStep, adamaxStep, rmspropStep, sgdStep, proxLayer } from './update';
 export { setSoftTargets } from './distill';
 export { setRegressionTargets } from './regression';
+export { convForward, convBackward } from './conv';
