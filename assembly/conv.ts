@@ -41,22 +41,6 @@
   }
 }
 
-/** sum of a[0..m) * b[0..m). */
-@inline function dot(a: usize, b: usize, m: i32): f32 {
-  let s = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const o = <usize>i << 2;
-    s = f32x4.add(s, f32x4.mul(v128.load(a + o), v128.load(b + o)));
-  }
-  let r = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
-  for (; i < m; i++) {
-    const o = <usize>i << 2;
-    r += load<f32>(a + o) * load<f32>(b + o);
-  }
-  return r;
-}
-
 /** y = conv(x, w) + b for n examples (b = 0: no bias). */
 export function convForward(geo: usize, x: usize, w: usize, b: usize, y: usize, n: i32): void {
   const cin = g(geo, 0), cout = g(geo, 1), group = g(geo, 2), ih = g(geo, 3), iw = g(geo, 4);
@@ -136,13 +120,23 @@ export function convBackward(geo: usize, x: usize, w: usize, dy: usize, dx: usiz
             const ox0 = lo(offX, sw), ox1 = hi(offX, sw, iw, ow);
             if (ox1 <= ox0) continue;
             let acc: f32 = 0;
+            let accv = f32x4.splat(0);
+            const m = ox1 - ox0;
+            const m4 = m & ~3;
             for (let oy = oy0; oy < oy1; oy++) {
               const xr = xOff + (<usize>((oy * sh + offY) * iw + offX) << 2);
               const yRow = dyBase + (<usize>(oy * ow) << 2);
               if (sw == 1) {
+                // weight gradient: four lanes accumulated across the rows, reduced once per kernel offset
                 const a = (<usize>ox0) << 2;
-                acc += dot(yRow + a, x + xr + a, ox1 - ox0);
-                if (dx != 0) axpy(wv, yRow + a, dx + xr + a, ox1 - ox0);
+                const dr = yRow + a;
+                const xp = x + xr + a;
+                for (let i = 0; i < m4; i += 4) {
+                  const o = <usize>i << 2;
+                  accv = f32x4.add(accv, f32x4.mul(v128.load(dr + o), v128.load(xp + o)));
+                }
+                for (let i = m4; i < m; i++) acc += load<f32>(dr + (<usize>i << 2)) * load<f32>(xp + (<usize>i << 2));
+                if (dx != 0) axpy(wv, dr, dx + xr + a, m);
               } else {
                 for (let ox = ox0; ox < ox1; ox++) {
                   const d = load<f32>(yRow + (<usize>ox << 2));
@@ -152,6 +146,7 @@ export function convBackward(geo: usize, x: usize, w: usize, dy: usize, dx: usiz
                 }
               }
             }
+            acc += f32x4.extract_lane(accv, 0) + f32x4.extract_lane(accv, 1) + f32x4.extract_lane(accv, 2) + f32x4.extract_lane(accv, 3);
             store<f32>(dW + wi, load<f32>(dW + wi) + acc);
           }
         }

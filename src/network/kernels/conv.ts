@@ -120,7 +120,11 @@ export function convForward(g: ConvGeometry, x: FloatArray, w: FloatArray, b: Fl
             for (let oy = oy0; oy < oy1; oy++) {
               const xRow = xBase + (oy * sh - padTop + ky * dh) * iw - padLeft + kx * dw;
               const yRow = yBase + oy * ow;
-              for (let ox = ox0; ox < ox1; ox++) y[yRow + ox] += wv * x[xRow + ox * sw];
+              if (sw === 1) {
+                for (let ox = ox0; ox < ox1; ox++) y[yRow + ox] += wv * x[xRow + ox];
+              } else {
+                for (let ox = ox0; ox < ox1; ox++) y[yRow + ox] += wv * x[xRow + ox * sw];
+              }
             }
           }
         }
