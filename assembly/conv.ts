@@ -62,27 +62,72 @@ export function convForward(geo: usize, x: usize, w: usize, b: usize, y: usize, 
         for (let ky = 0; ky < kh; ky++) {
           const offY = ky * dh - pt;
           const oy0 = lo(offY, sh), oy1 = hi(offY, sh, ih, oh);
+          if (sw == 1) {
+            rowsStride1(xBase, wBase + (<usize>(ky * kw) << 2), yBase, oy0, oy1, sh, offY, iw, ow, kw, dw, pl);
+            continue;
+          }
           for (let kx = 0; kx < kw; kx++) {
             const wv = load<f32>(wBase + (<usize>(ky * kw + kx) << 2));
             const offX = kx * dw - pl;
             const ox0 = lo(offX, sw), ox1 = hi(offX, sw, iw, ow);
-            if (ox1 <= ox0) continue;
             for (let oy = oy0; oy < oy1; oy++) {
               const xRow = xBase + (<usize>((oy * sh + offY) * iw + offX) << 2);
               const yRow = yBase + (<usize>(oy * ow) << 2);
-              if (sw == 1) {
-                axpy(wv, xRow + (<usize>ox0 << 2), yRow + (<usize>ox0 << 2), ox1 - ox0);
-              } else {
-                for (let ox = ox0; ox < ox1; ox++) {
-                  const yo = yRow + (<usize>ox << 2);
-                  store<f32>(yo, load<f32>(yo) + wv * load<f32>(xRow + (<usize>(ox * sw) << 2)));
-                }
+              for (let ox = ox0; ox < ox1; ox++) {
+                const yo = yRow + (<usize>ox << 2);
+                store<f32>(yo, load<f32>(yo) + wv * load<f32>(xRow + (<usize>(ox * sw) << 2)));
               }
             }
           }
         }
       }
     }
+  }
+}
+
+/**
+ * One kernel row (fixed input channel and ky) of a horizontal-stride-1 convolution, added into the
+ * output rows oy0..oy1: where every kernel column reads real input (the interior), four output
+ * columns are accumulated over all kw columns in one register before a single store; the borders
+ * (padding) go one column at a time with the range check.
+ */
+@inline function rowsStride1(
+  xBase: usize, wRow: usize, yBase: usize, oy0: i32, oy1: i32, sh: i32, offY: i32, iw: i32, ow: i32, kw: i32, dw: i32, pl: i32,
+): void {
+  let inLo = pl; // first ox whose leftmost tap ox - pl is >= 0
+  if (inLo > ow) inLo = ow;
+  let inHi = iw + pl - (kw - 1) * dw; // one past the last ox whose rightmost tap is < iw
+  if (inHi > ow) inHi = ow;
+  if (inHi < inLo) inHi = inLo;
+  for (let oy = oy0; oy < oy1; oy++) {
+    const xRow = xBase + (<usize>((oy * sh + offY) * iw) << 2);
+    const yRow = yBase + (<usize>(oy * ow) << 2);
+    let ox = inLo;
+    for (; ox + 4 <= inHi; ox += 4) {
+      const yo = yRow + (<usize>ox << 2);
+      let acc = v128.load(yo);
+      const xo = xRow + (<usize>(ox - pl) << 2);
+      for (let kx = 0; kx < kw; kx++) {
+        const wv = f32x4.splat(load<f32>(wRow + (<usize>kx << 2)));
+        acc = f32x4.add(acc, f32x4.mul(wv, v128.load(xo + (<usize>(kx * dw) << 2))));
+      }
+      v128.store(yo, acc);
+    }
+    // the left border [0, inLo) and what is left of the row [ox, ow): column by column
+    edge(xRow, wRow, yRow, 0, inLo, iw, kw, dw, pl);
+    edge(xRow, wRow, yRow, ox, ow, iw, kw, dw, pl);
+  }
+}
+
+@inline function edge(xRow: usize, wRow: usize, yRow: usize, from: i32, to: i32, iw: i32, kw: i32, dw: i32, pl: i32): void {
+  for (let ox = from; ox < to; ox++) {
+    let s: f32 = 0;
+    for (let kx = 0; kx < kw; kx++) {
+      const ix = ox + kx * dw - pl;
+      if (ix >= 0 && ix < iw) s += load<f32>(wRow + (<usize>kx << 2)) * load<f32>(xRow + (<usize>ix << 2));
+    }
+    const yo = yRow + (<usize>ox << 2);
+    store<f32>(yo, load<f32>(yo) + s);
   }
 }
 

@@ -22,6 +22,13 @@ const CASES: { label: string; n: number; input: number[]; out: number; attrs: Co
   },
   { label: 'two groups', n: 2, input: [4, 7, 6], out: 6, attrs: { kernel: [3, 3], pads: [1, 1], group: 2 } },
   { label: 'depthwise', n: 2, input: [5, 8, 8], out: 5, attrs: { kernel: [3, 3], pads: [1, 1], group: 5 } },
+  {
+    label: 'input narrower than the kernel, padded (no interior columns)',
+    n: 2,
+    input: [2, 4, 3],
+    out: 3,
+    attrs: { kernel: [5, 5], pads: [2, 2] },
+  },
   { label: '1-D', n: 3, input: [3, 30], out: 4, attrs: { kernel: [5], pads: [2], dilations: [2] } },
 ];
 
