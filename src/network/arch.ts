@@ -148,7 +148,7 @@ export function checkInputShape(shape: readonly number[], width: number, source:
  * after a dense layer, and a spatial size that would become < 1 (naming the layer and the sizes).
  */
 export function parseArch(spec: string, inputShape: readonly number[]): Arch {
-  const expanded = ARCH_PRESETS[spec] ?? spec;
+  const expanded = Object.hasOwn(ARCH_PRESETS, spec) ? ARCH_PRESETS[spec] : spec;
   if (inputShape.length < 1 || inputShape.length > 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
     throw new GsError('BAD_OPTION', `--arch ${spec}: input shape ${inputShape.join(',')} is not C,H,W, C,L or F with positive sizes`);
   }

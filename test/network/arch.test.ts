@@ -160,6 +160,8 @@ describe('errors', () => {
     bad('c6k5--m2', MNIST, /token 2 ''/);
     bad('', MNIST, /token 1 ''/);
     bad('lenet', MNIST, /token 1 'lenet'/);
+    bad('constructor', MNIST, /token 1 'constructor' is not understood/);
+    bad('toString', MNIST, /token 1 'toString'/);
     bad('c0k5', MNIST, /'c0k5' has channels 0, expected an integer >= 1/);
     bad('c6k5-m0', MNIST, /'m0' has size 0/);
     bad('c6k5s0', MNIST, /'c6k5s0' has stride 0/);
