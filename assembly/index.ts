@@ -1,9 +1,11 @@
 /**
  * Entry of the WebAssembly module of the fused engine (build/kernels.wasm): the minibatch pass
- * (pass.ts), the parameter update (update.ts) and the budget trainer's unit statistics (scores.ts).
+ * (pass.ts), the parameter update (update.ts) the budget trainer's unit statistics (scores.ts) and
+ * the convolution kernels (conv.ts, not yet wired into the engine).
  */
 export { runBatch, forward } from './pass';
 export { adamStep, adamaxStep, rmspropStep, sgdStep, proxLayer } from './update';
 export { setSoftTargets } from './distill';
 export { setRegressionTargets } from './regression';
 export { accumulateMoments, accumulateTaylor } from './scores';
+export { convForward, convBackward } from './conv';

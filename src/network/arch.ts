@@ -1,0 +1,296 @@
+/**
+ * The `--arch` grammar: a preset or tokens joined by '-', resolved against the per-example input
+ * shape ([C, H, W] images, [C, L] sequences, [F] flat rows for dense-only specs) into a typed list
+ * of layer specs with their shapes, parameter and multiply-add counts. The classifier (a dense
+ * layer of one unit per class, linear) is appended by the caller; archCounts adds it to the totals.
+ *
+ *   cNkK[pP][sS]  convolution, N output channels, kernel K (K x K in 2-D), zero padding P on every
+ *                 side (default 0), stride S (default 1), bias; 1-D or 2-D follows the input shape
+ *   bn            batch normalization of the convolution just before it
+ *   mS / aS       max / average pooling, window S and stride S, no padding, floor mode
+ *   g             global average pooling (output C x 1 x 1, or C x 1)
+ *   fN            dense layer of N units; a flatten (NCHW order, as ONNX) is implied before the first
+ *                 dense layer after spatial layers, and at the end when the spec ends spatial
+ *   presets       lenet5 = c6k5-m2-c16k5-m2-f120-f84, lenet5-caffe = c20k5-m2-c50k5-m2-f500,
+ *                 fashion = c16k3p1-m2-c32k3p1-m2-f128 (the peer's name for the Fashion-MNIST net
+ *                 without batch norm)
+ *
+ * What ../shared/bench/cnn_prune_peer.py (`parse`, `build`) does, mirrored here:
+ *   - tokens are matched exactly, lowercase, in this order (c, k, then p): c(\d+)k(\d+)(p(\d+))?,
+ *     ([ma])(\d+), g, f(\d+); anything else is refused; padding defaults to 0;
+ *   - ReLU follows every convolution and every hidden dense layer; with batch norm the order is
+ *     conv -> BatchNorm -> ReLU (so here a conv followed by `bn` carries no activation, and the bn
+ *     carries the ReLU); pooling comes after the ReLU; the classifier is linear;
+ *   - pools are nn.MaxPool2d(S) / nn.AvgPool2d(S): kernel = stride = S, no padding, floor;
+ *     g is nn.AdaptiveAvgPool2d(1); nn.Flatten before the first dense layer (or the classifier);
+ *   - parameters = weights + biases of conv and dense layers + gamma and beta of batch norm
+ *     (running statistics are buffers, not parameters); MACs = C_in*N*K*K*H_out*W_out per
+ *     convolution + in*out per dense layer, nothing for bias, batch norm, ReLU or pooling.
+ * Where the peer differs: it has no `sS` (stride is always 1) and no `bn` token (its --bn flag puts
+ * batch norm after every convolution, i.e. spec `c..-m2-c..` with --bn = `c..-bn-m2-c..-bn` here),
+ * and it is 2-D only (1-D inputs exist only here). Zero sizes (c0k5, m0) are refused here; the peer
+ * fails in torch.
+ */
+import { GsError } from '../errors';
+import type { Activation } from './activations';
+import { convGeometry, convMultiplyAdds, convOutputShape, convParameterCount } from './kernels/conv';
+import { batchNormParameterCount } from './kernels/batchnorm';
+import { poolGeometry, poolOutputShape } from './kernels/pool';
+
+export const ARCH_PRESETS: Readonly<Record<string, string>> = {
+  lenet5: 'c6k5-m2-c16k5-m2-f120-f84',
+  'lenet5-caffe': 'c20k5-m2-c50k5-m2-f500',
+  fashion: 'c16k3p1-m2-c32k3p1-m2-f128',
+};
+
+export const ARCH_GRAMMAR =
+  "a preset (lenet5, lenet5-caffe, fashion) or tokens joined by '-': cNkK[pP][sS] (convolution: N channels, kernel K, padding P, stride S), " +
+  'bn (batch norm after a convolution), mS / aS (max / average pool, size and stride S), g (global average pool), fN (dense, N units)';
+
+const RELU: Activation = { name: 'relu' };
+
+interface LayerBase {
+  /** The token it came from ('' for an implied flatten). */
+  token: string;
+  /** Name for messages: `layer 3 (c16k5)`. */
+  name: string;
+  /** Per-example input and output shapes. */
+  inShape: number[];
+  outShape: number[];
+  params: number;
+  macs: number;
+}
+
+export interface ConvSpec extends LayerBase {
+  op: 'conv';
+  outChannels: number;
+  kernel: number;
+  pad: number;
+  stride: number;
+  /** Applied after the layer; null when batch norm follows (the activation comes after it). */
+  activation: Activation | null;
+}
+export interface BatchNormSpec extends LayerBase {
+  op: 'batchnorm';
+  channels: number;
+  activation: Activation | null;
+}
+export interface PoolSpec extends LayerBase {
+  op: 'maxpool' | 'avgpool';
+  size: number;
+}
+export interface GlobalAvgPoolSpec extends LayerBase {
+  op: 'globalavgpool';
+}
+export interface FlattenSpec extends LayerBase {
+  op: 'flatten';
+}
+export interface DenseSpec extends LayerBase {
+  op: 'dense';
+  units: number;
+  activation: Activation | null;
+}
+export type ArchLayerSpec = ConvSpec | BatchNormSpec | PoolSpec | GlobalAvgPoolSpec | FlattenSpec | DenseSpec;
+
+export interface Arch {
+  /** The spec as given, and with a preset expanded. */
+  spec: string;
+  expanded: string;
+  inputShape: number[];
+  layers: ArchLayerSpec[];
+  /** The features the classifier reads (a flat [F]). */
+  outputShape: [number];
+  /** Totals without the classifier. */
+  params: number;
+  macs: number;
+}
+
+const CONV = /^c(\d+)k(\d+)(?:p(\d+))?(?:s(\d+))?$/;
+const POOL = /^([ma])(\d+)$/;
+const DENSE = /^f(\d+)$/;
+
+function positive(spec: string, tok: string, what: string, text: string, min = 1): number {
+  const v = Number(text);
+  if (!Number.isSafeInteger(v) || v < min) {
+    throw new GsError('BAD_OPTION', `--arch ${spec}: token '${tok}' has ${what} ${text}, expected an integer >= ${min}`);
+  }
+  return v;
+}
+
+const size = (s: readonly number[]): number => s.reduce((a, v) => a * v, 1);
+
+/** Reads `--input-shape C,H,W` (or C,L, or F): positive integers separated by commas. */
+export function parseInputShape(text: string): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const dims = parts.map(Number);
+  if (parts.length < 1 || parts.length > 3 || parts.some((p) => !/^\d+$/.test(p)) || dims.some((d) => d < 1)) {
+    throw new GsError(
+      'BAD_OPTION',
+      `--input-shape ${text}: expected C,H,W (images), C,L (sequences) or F, positive integers separated by commas`,
+    );
+  }
+  return dims;
+}
+
+/** Checks that an input shape holds exactly the `width` feature values each example of `source` has. */
+export function checkInputShape(shape: readonly number[], width: number, source: string): void {
+  if (size(shape) !== width) {
+    throw new GsError(
+      'BAD_OPTION',
+      `--input-shape ${shape.join(',')} holds ${size(shape)} values per example, but ${source} has ${width} feature values per example`,
+    );
+  }
+}
+
+/**
+ * Parses an --arch spec against the per-example input shape. Throws a GsError naming the token and
+ * the grammar for a bad string, `bn` not after a convolution, spatial layers on a flat input or
+ * after a dense layer, and a spatial size that would become < 1 (naming the layer and the sizes).
+ */
+export function parseArch(spec: string, inputShape: readonly number[]): Arch {
+  const expanded = Object.hasOwn(ARCH_PRESETS, spec) ? ARCH_PRESETS[spec] : spec;
+  if (inputShape.length < 1 || inputShape.length > 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new GsError('BAD_OPTION', `--arch ${spec}: input shape ${inputShape.join(',')} is not C,H,W, C,L or F with positive sizes`);
+  }
+  const layers: ArchLayerSpec[] = [];
+  let shape = [...inputShape];
+  const flat = (): boolean => shape.length === 1;
+  const push = <T extends ArchLayerSpec>(l: T): T => {
+    layers.push(l);
+    shape = l.outShape;
+    return l;
+  };
+  const flatten = (): void => {
+    push({
+      op: 'flatten',
+      token: '',
+      name: `flatten before layer ${layers.length + 1}`,
+      inShape: shape,
+      outShape: [size(shape)],
+      params: 0,
+      macs: 0,
+    });
+  };
+  const tokens = expanded.split('-');
+  tokens.forEach((tok, i) => {
+    const name = `--arch ${spec}, layer ${i + 1} (${tok})`;
+    const spatial = (what: string): void => {
+      if (!flat()) return;
+      throw new GsError(
+        'BAD_OPTION',
+        layers.some((l) => l.op === 'dense')
+          ? `${name}: ${what} after a dense layer; spatial layers come before the first fN`
+          : `${name}: ${what} needs an image (C,H,W) or sequence (C,L) input, but the input is ${inputShape.join(',')} (give --input-shape)`,
+      );
+    };
+    let m: RegExpExecArray | null;
+    if ((m = CONV.exec(tok))) {
+      spatial('a convolution');
+      const n = positive(spec, tok, 'channels', m[1]);
+      const k = positive(spec, tok, 'kernel', m[2]);
+      const p = m[3] === undefined ? 0 : positive(spec, tok, 'padding', m[3], 0);
+      const s = m[4] === undefined ? 1 : positive(spec, tok, 'stride', m[4]);
+      const axes = shape.length - 1;
+      const g = convGeometry(name, shape, n, {
+        kernel: new Array<number>(axes).fill(k),
+        pads: new Array<number>(axes).fill(p),
+        strides: new Array<number>(axes).fill(s),
+      });
+      push({
+        op: 'conv',
+        token: tok,
+        name,
+        inShape: shape,
+        outShape: convOutputShape(g),
+        params: convParameterCount(g),
+        macs: convMultiplyAdds(g),
+        outChannels: n,
+        kernel: k,
+        pad: p,
+        stride: s,
+        activation: RELU,
+      });
+    } else if (tok === 'bn') {
+      const prev = layers[layers.length - 1];
+      if (!prev || prev.op !== 'conv') {
+        throw new GsError(
+          'BAD_OPTION',
+          `${name}: bn must come right after a convolution (cNkK...), not ${prev ? `after '${prev.token}'` : 'first'}`,
+        );
+      }
+      prev.activation = null;
+      const c = shape[0];
+      push({
+        op: 'batchnorm',
+        token: tok,
+        name,
+        inShape: shape,
+        outShape: shape,
+        params: batchNormParameterCount(c),
+        macs: 0,
+        channels: c,
+        activation: RELU,
+      });
+    } else if ((m = POOL.exec(tok))) {
+      spatial('pooling');
+      const sz = positive(spec, tok, 'size', m[2]);
+      const axes = shape.length - 1;
+      const win = new Array<number>(axes).fill(sz);
+      const g = poolGeometry(name, shape, { kernel: win, strides: win });
+      push({
+        op: m[1] === 'm' ? 'maxpool' : 'avgpool',
+        token: tok,
+        name,
+        inShape: shape,
+        outShape: poolOutputShape(g),
+        params: 0,
+        macs: 0,
+        size: sz,
+      });
+    } else if (tok === 'g') {
+      spatial('global average pooling');
+      push({
+        op: 'globalavgpool',
+        token: tok,
+        name,
+        inShape: shape,
+        outShape: [shape[0], ...shape.slice(1).map(() => 1)],
+        params: 0,
+        macs: 0,
+      });
+    } else if ((m = DENSE.exec(tok))) {
+      const units = positive(spec, tok, 'units', m[1]);
+      if (!flat()) flatten();
+      const inF = shape[0];
+      push({
+        op: 'dense',
+        token: tok,
+        name,
+        inShape: shape,
+        outShape: [units],
+        params: inF * units + units,
+        macs: inF * units,
+        units,
+        activation: RELU,
+      });
+    } else {
+      throw new GsError('BAD_OPTION', `--arch ${spec}: token ${i + 1} '${tok}' is not understood; expected ${ARCH_GRAMMAR}`);
+    }
+  });
+  if (!flat()) flatten();
+  return {
+    spec,
+    expanded,
+    inputShape: [...inputShape],
+    layers,
+    outputShape: [shape[0]],
+    params: layers.reduce((a, l) => a + l.params, 0),
+    macs: layers.reduce((a, l) => a + l.macs, 0),
+  };
+}
+
+/** Parameters and multiply-adds per example of the whole network, with a dense linear classifier of `classes` outputs appended. */
+export function archCounts(arch: Arch, classes: number): { params: number; macs: number } {
+  const f = arch.outputShape[0];
+  return { params: arch.params + f * classes + classes, macs: arch.macs + f * classes };
+}
