@@ -10,9 +10,17 @@
 import { convBackward, convForward, convGeometry, convMultiplyAdds, type ConvGeometry } from '../src/network/kernels/conv';
 import { WasmConv } from '../src/train/fused/conv-wasm';
 import { Rng } from '../src/util/rng';
+import { scriptArgs } from './lib/script-args';
 
-const argv = process.argv.slice(2);
-const arg = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const { arg } = scriptArgs({
+  command: 'npx tsx scripts/bench-conv-kernels.ts',
+  describe:
+    "Times the TypeScript reference convolution against the WebAssembly SIMD kernels on the benchmark networks' layers (ms per batch, GMAC/s). Writes nothing.",
+  options: [
+    { name: '--batch', value: 'N', describe: 'rows per batch (default 64)' },
+    { name: '--reps', value: 'N', describe: 'timed repetitions, the median is printed (default 20)' },
+  ],
+});
 const batch = Number(arg('--batch') ?? 64);
 const reps = Number(arg('--reps') ?? 20);
 
