@@ -2,6 +2,7 @@
 module.exports = {
   testEnvironment: '<rootDir>/test/ort-environment.js',
   roots: ['<rootDir>/test'],
+  setupFiles: ['<rootDir>/test/quiet-tfjs.js'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 120000,
 };
