@@ -1,7 +1,8 @@
-/** Jest runs the TypeScript tests directly through ts-jest. */
+/** Jest runs the TypeScript tests directly through ts-jest (transpile-only: isolatedModules is set in tsconfig.test.json). */
 module.exports = {
   testEnvironment: '<rootDir>/test/ort-environment.js',
   roots: ['<rootDir>/test'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }] },
+  setupFiles: ['<rootDir>/test/quiet-tfjs.js'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 120000,
 };

@@ -120,6 +120,7 @@ export async function trainToBudget(
 ): Promise<BudgetResult> {
   const { config: cfg, lrDefaulted } = resolveBudgetConfig(data.train.rows, asked, opts.init !== undefined);
   checkSoftTargetOptions(cfg.labelSmoothing, opts.distill !== undefined);
+  const started = process.hrtime.bigint();
   const widths = startWidths(data, cfg, opts.init);
   const budget =
     opts.ratioOf && opts.targetParams === undefined && opts.targetRatio !== undefined
@@ -136,7 +137,12 @@ export async function trainToBudget(
   const projections: ProjectionRecord[] = [];
   let net: Network | undefined = opts.init ? pruneNetwork(opts.init).network : undefined;
   let engine = '';
-  let seconds = 0;
+  // the last epoch before a projection is announced (onEpoch) once the projection's time is in it
+  let pending: { rec: EpochRecord; h: TrainOptions | undefined } | null = null;
+  const flush = () => {
+    if (pending) pending.h?.onEpoch?.(pending.rec);
+    pending = null;
+  };
   let epoch = 0;
   let segment = 0;
   const soft = opts.distill
@@ -158,13 +164,20 @@ export async function trainToBudget(
         phase,
         lrSchedule,
         softTargets: net ? soft : undefined,
-        onEpoch: (rec) => h?.onEpoch?.({ ...rec, epoch: rec.epoch + offset }),
+        onEpoch: (rec) => {
+          flush();
+          pending = { rec: { ...rec, epoch: rec.epoch + offset }, h };
+        },
         onProgress: (e, d, t) => h?.onProgress?.(e + offset, d, t),
       },
     );
-    history.push(...r.history.map((rec) => ({ ...rec, epoch: rec.epoch + offset })));
+    const recs = r.history.map((rec) => ({ ...rec, epoch: rec.epoch + offset }));
+    // the set-up and hand-over around the epochs (data preparation, engine creation) count in the last epoch
+    const outside = r.trainSeconds - r.history.reduce((t, rec) => t + rec.seconds, 0);
+    if (recs.length > 0) recs[recs.length - 1].seconds += Math.max(0, outside);
+    if (pending && recs.length > 0) pending.rec = recs[recs.length - 1];
+    history.push(...recs);
     engine = r.engine;
-    seconds += r.trainSeconds;
     net = r.network;
     if (phase !== 'finetune') epoch += epochs;
     const last = r.history[r.history.length - 1];
@@ -172,6 +185,7 @@ export async function trainToBudget(
       throw new GsError('BAD_OPTION', 'training diverged (loss is not finite); try a smaller --lr');
   };
   const project = (allowed: number) => {
+    const t0 = process.hrtime.bigint();
     const cur = pruneNetwork(net as Network).network;
     // measured on the engine's kernels (WebAssembly unless the run uses the TypeScript ones); not
     // needed when the network fits already (projectToBudget returns it as it is)
@@ -182,6 +196,10 @@ export async function trainToBudget(
     const p = projectToBudget(cur, stats, allowed, opts.score ?? DEFAULT_UNIT_SCORE, opts.allocation ?? DEFAULT_ALLOCATION);
     projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
     net = p.network;
+    // scoring and projection belong to the epoch they follow
+    const last = history[history.length - 1];
+    if (last) last.seconds += Number(process.hrtime.bigint() - t0) / 1e9;
+    flush();
   };
   // dense warm-up, then one epoch per step of the ramp, then the rest at the budget
   const trainCfg = { ...cfg };
@@ -204,11 +222,13 @@ export async function trainToBudget(
       opts.finetuneLrSchedule ?? defaultFinetuneLrSchedule(data.train.rows, cfg.lr),
     );
   }
+  flush();
   const final = pruneNetwork(net as unknown as Network).network;
   const params = stackSize(widthsOf(final));
   if (params > budget) throw new Error(`internal: the budget run ended at ${params} parameters, above its budget ${budget}`);
   return {
-    result: { network: final, history, engine, trainSeconds: seconds },
+    // wall time of the whole budget run: every epoch, scoring and projection, fine-tuning
+    result: { network: final, history, engine, trainSeconds: Number(process.hrtime.bigint() - started) / 1e9 },
     config: cfg,
     lrDefaulted,
     targetParams: budget,

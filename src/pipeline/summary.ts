@@ -28,7 +28,8 @@ export interface TrainSummary {
   aliveInputs: number;
   /** Input features of the data. */
   inputs: number;
-  /** Training time (epochs only). */
+  /** Wall time of the training: every epoch with its evaluation, a budget run's scoring and
+   * projection, the fine-tuning (older records counted the epochs' training only). */
   seconds: number;
   engine: string;
   /** The loss became non-finite; the run stopped early (also true when no epoch ran). */

@@ -73,7 +73,9 @@ export interface EpochRecord {
   totalParams: number;
   aliveUnits: number[]; // per hidden layer: units with a nonzero outgoing row and (a nonzero incoming column or bias)
   aliveInputs: number; // input features with a nonzero row in the first kernel
-  seconds: number; // wall time of the epoch's training (not evaluation)
+  /** Wall time of the epoch: training and evaluation, and in a budget run the scoring and
+   * projection that follow it. */
+  seconds: number;
 }
 
 /** Minibatch data the engines read: row-major features already preprocessed (scaled, selected). */

@@ -134,7 +134,8 @@ describe('history', () => {
       for (const a of [h.trainAccuracy, h.testAccuracy]) expect(a >= 0 && a <= 1).toBe(true);
       sumSeconds += h.seconds;
     }
-    expect(r.trainSeconds).toBeCloseTo(sumSeconds, 9);
+    // the total is the wall time of the call: the epochs (training and evaluation) and the set-up around them
+    expect(r.trainSeconds).toBeGreaterThanOrEqual(sumSeconds);
     // the last record describes the returned network
     const last = r.history[3];
     const zeros = r.network.layers.reduce((s, l) => s + l.kernel.filter((w) => w === 0).length + l.bias.filter((b) => b === 0).length, 0);
