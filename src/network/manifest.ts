@@ -140,12 +140,11 @@ export function buildManifest(net: Network, o: ManifestOptions): Manifest {
   };
 }
 
-/** Manifest JSON text: indented, one line per column. */
+/** Manifest JSON text: indented, one line per column and per output. */
 export function manifestText(m: Manifest): string {
-  const text = JSON.stringify(m, null, 1).replace(
-    /\{\n\s+"index": (\d+),\n\s+"name": ("(?:[^"\\]|\\.)*")\n\s+\}/g,
-    '{ "index": $1, "name": $2 }',
-  );
+  const text = JSON.stringify(m, null, 1)
+    .replace(/\{\n\s+"index": (\d+),\n\s+"name": ("(?:[^"\\]|\\.)*")\n\s+\}/g, '{ "index": $1, "name": $2 }')
+    .replace(/\{\n\s+"name": ("(?:[^"\\]|\\.)*"),\n\s+"holds": ("[a-z-]+")\n\s+\}/g, '{ "name": $1, "holds": $2 }');
   return `${text}\n`;
 }
 

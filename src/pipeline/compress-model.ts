@@ -136,7 +136,7 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
     metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
   });
   const t = data.test;
-  const v = await verifyAndWrite(file, slimNet, bytes, src, opts, (onnx) =>
+  const v = await verifyAndWrite(file, slimNet, bytes, src, opts, loaded.featureNames, (onnx) =>
     verifyOnnx({
       onnx,
       name: 'the slim model',
@@ -199,6 +199,7 @@ async function verifyAndWrite(
   bytes: Uint8Array,
   src: InitSource,
   opts: CompressModelOptions,
+  featureNames: string[],
   check: (onnx: Uint8Array) => Promise<VerifyResult>,
 ): Promise<VerifyResult> {
   const status = opts.onStatus ?? (() => undefined);
@@ -214,7 +215,8 @@ async function verifyAndWrite(
     onStatus: status,
     verify: async (written) => (checked.v = await check(written)).ok,
     manifest: (model) =>
-      buildManifest(slimNet, {
+      // the columns by the data's names when it has them (an imported model knows none)
+      buildManifest(featureNames.length === slimNet.inputWidth ? { ...slimNet, featureNames } : slimNet, {
         model,
         modelFormat: 'onnx',
         compactInput: false,
@@ -318,7 +320,7 @@ async function compressRegressor(
     producerVersion: opts.producerVersion,
     metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
   });
-  const v = await verifyAndWrite(file, slimNet, bytes, src, opts, (onnx) =>
+  const v = await verifyAndWrite(file, slimNet, bytes, src, opts, loaded.featureNames, (onnx) =>
     verifyOnnx({ onnx, name: 'the slim model', reference: slimNet, features: t.features, targets: fits ? truth : null, rows: t.rows }),
   );
   if (!v.ok) {
