@@ -15,6 +15,12 @@ export interface ManifestColumn {
   name: string;
 }
 
+/** One output of the model file: its name and what it holds. */
+export interface ManifestOutput {
+  name: string;
+  holds: 'probabilities' | 'logits' | 'log-probabilities' | 'label' | 'prediction';
+}
+
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   version: 1;
@@ -40,9 +46,12 @@ export interface Manifest {
     task: 'classification' | 'regression';
     /** Output index -> class label (regression: the target names). */
     classLabels: string[];
-    /** Output names: ONNX gives both, tfjs only the probabilities; null for a regressor. */
+    /** The output that holds probabilities and the one that holds the int64 class index, by name, or null
+     * when the model has none (a regressor; a compressed model that keeps its original's logits). */
     probabilities: string | null;
     label: string | null;
+    /** ONNX: every output of the model, in order, and what it holds. */
+    outputs?: ManifestOutput[];
     /** Regression only: the output name and, per output column, the target it predicts. */
     prediction?: string;
     targetNames?: string[];
@@ -66,7 +75,12 @@ export interface ManifestOptions {
   run?: string | null;
   inputName?: string;
   outputNames?: { probabilities: string; label: string | null };
+  /** The model's outputs and what each holds (ONNX); overrides outputNames. */
+  outputs?: ManifestOutput[];
 }
+
+/** The name of the output that holds `what`, or null. */
+const holding = (outputs: ManifestOutput[], what: ManifestOutput['holds']) => outputs.find((x) => x.holds === what)?.name ?? null;
 
 export function buildManifest(net: Network, o: ManifestOptions): Manifest {
   const name = (c: number) => net.featureNames[c] ?? `x${c}`;
@@ -82,21 +96,30 @@ export function buildManifest(net: Network, o: ManifestOptions): Manifest {
       columns: net.inputIndices.map((c) => ({ index: c, name: name(c) })),
       dtype: 'float32',
     },
-    output: isRegression(net)
+    output: o.outputs
       ? {
-          task: 'regression',
+          task: isRegression(net) ? 'regression' : 'classification',
           classLabels: [...net.classLabels],
-          probabilities: null,
-          label: null,
-          prediction: o.outputNames?.probabilities ?? 'prediction',
-          targetNames: [...net.classLabels],
+          probabilities: holding(o.outputs, 'probabilities'),
+          label: holding(o.outputs, 'label'),
+          ...(isRegression(net) ? { prediction: holding(o.outputs, 'prediction') ?? undefined, targetNames: [...net.classLabels] } : {}),
+          outputs: o.outputs.map((x) => ({ ...x })),
         }
-      : {
-          task: 'classification',
-          classLabels: [...net.classLabels],
-          probabilities: o.outputNames?.probabilities ?? 'probabilities',
-          label: o.outputNames ? o.outputNames.label : 'label',
-        },
+      : isRegression(net)
+        ? {
+            task: 'regression',
+            classLabels: [...net.classLabels],
+            probabilities: null,
+            label: null,
+            prediction: o.outputNames?.probabilities ?? 'prediction',
+            targetNames: [...net.classLabels],
+          }
+        : {
+            task: 'classification',
+            classLabels: [...net.classLabels],
+            probabilities: o.outputNames?.probabilities ?? 'probabilities',
+            label: o.outputNames ? o.outputNames.label : 'label',
+          },
     scaling: net.scaling
       ? {
           kind: 'standardize',
@@ -117,12 +140,11 @@ export function buildManifest(net: Network, o: ManifestOptions): Manifest {
   };
 }
 
-/** Manifest JSON text: indented, one line per column. */
+/** Manifest JSON text: indented, one line per column and per output. */
 export function manifestText(m: Manifest): string {
-  const text = JSON.stringify(m, null, 1).replace(
-    /\{\n\s+"index": (\d+),\n\s+"name": ("(?:[^"\\]|\\.)*")\n\s+\}/g,
-    '{ "index": $1, "name": $2 }',
-  );
+  const text = JSON.stringify(m, null, 1)
+    .replace(/\{\n\s+"index": (\d+),\n\s+"name": ("(?:[^"\\]|\\.)*")\n\s+\}/g, '{ "index": $1, "name": $2 }')
+    .replace(/\{\n\s+"name": ("(?:[^"\\]|\\.)*"),\n\s+"holds": ("[a-z-]+")\n\s+\}/g, '{ "name": $1, "holds": $2 }');
   return `${text}\n`;
 }
 

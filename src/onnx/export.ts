@@ -341,6 +341,36 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+/**
+ * The outputs an export has, in order, and what each holds (for the manifest): ours (probabilities and
+ * label; a regressor's prediction), or the original's output under its own name and meaning (an imported
+ * network, `io`), plus ours with `extraOutputs`. Mirrors outputNodes.
+ */
+export function exportOutputs(
+  net: Network,
+  opts: { io?: ModelIO | null; extraOutputs?: boolean } = {},
+): Array<{ name: string; holds: 'probabilities' | 'logits' | 'log-probabilities' | 'label' | 'prediction' }> {
+  const io = opts.io === undefined ? (net.io ?? null) : opts.io;
+  const regression = isRegression(net);
+  if (!io) {
+    return regression
+      ? [{ name: PREDICTION, holds: 'prediction' }]
+      : [
+          { name: PROBABILITIES, holds: 'probabilities' },
+          { name: LABEL, holds: 'label' },
+        ];
+  }
+  if (regression) return [{ name: io.outputName, holds: 'prediction' }];
+  const holds = io.outputForm === 'logits' ? 'logits' : io.outputForm === 'softmax' ? 'probabilities' : 'log-probabilities';
+  const out: ReturnType<typeof exportOutputs> = [{ name: io.outputName, holds }];
+  if (opts.extraOutputs) {
+    const taken = new Set([io.inputName, io.outputName]);
+    const free = (name: string) => (taken.has(name) ? `gs_${name}` : name);
+    out.push({ name: free(PROBABILITIES), holds: 'probabilities' }, { name: free(LABEL), holds: 'label' });
+  }
+  return out;
+}
+
 /** One line for messages: "input x [N, 64] -> output y [N, 10]: logits". */
 export function describeInterface(
   net: Network,

@@ -1,5 +1,5 @@
 /** Public face of the onnx layer: export a Network to ONNX, read it back, run and verify it. */
-export { describeInterface, exportOnnx, foldScaling, IR_VERSION, OPSET, INPUT_NAME, PROBABILITIES, LABEL } from './export';
+export { describeInterface, exportOnnx, exportOutputs, foldScaling, IR_VERSION, OPSET, INPUT_NAME, PROBABILITIES, LABEL } from './export';
 export type { ExportOptions } from './export';
 export { META, modelInterface } from './metadata';
 export type { ModelInterface } from './metadata';

@@ -12,18 +12,21 @@
  * original scored 97.20%. So no penalty by default; `lambda` adds group lasso.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { parameterCount } from '../network/create';
 import { argmaxRows, logits } from '../network/forward';
 import { isRegression, regressionMetrics, type TaskName } from '../network/tasks';
 import type { Network } from '../network/types';
-import { describeInterface, exportOnnx, mapLabels, verifyOnnx } from '../onnx';
+import { describeInterface, exportOnnx, exportOutputs, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
+import { buildManifest } from '../network/manifest';
 import { pruneNetwork } from '../prune';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import type { TrainOptions } from '../train/train';
 import type { EpochRecord } from '../train/types';
 import { trainToBudget, type ProjectionRecord } from './budget';
+import { writeOnnxExport } from './export-file';
 import { alignData, loadInit, modelLabels, modelOutputs, networkShape, type InitSource } from './init-from';
 
 export interface CompressModelOptions {
@@ -133,25 +136,26 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
     metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
   });
   const t = data.test;
-  const v = await verifyOnnx({
-    onnx: bytes,
-    name: 'the slim model',
-    reference: slimNet,
-    features: t.features,
-    labels: labelled ? trueTest : null,
-    rows: t.rows,
-  });
+  const v = await verifyAndWrite(file, slimNet, bytes, src, opts, loaded.featureNames, (onnx) =>
+    verifyOnnx({
+      onnx,
+      name: 'the slim model',
+      reference: slimNet,
+      features: t.features,
+      labels: labelled ? trueTest : null,
+      rows: t.rows,
+    }),
+  );
   if (!v.ok) {
     throw new GsError(
       'VERIFY_FAILED',
-      `the slim model's ONNX export disagrees with the slim network (max |p| difference ${String(v.maxProbDiff)})`,
+      `the slim model's ONNX export disagrees with the slim network (max |p| difference ${String(v.maxProbDiff)})${notKept(opts)}`,
     );
   }
   const C = slimNet.layers[slimNet.layers.length - 1].outSize;
   const slimPred = argmaxRows(logits(slimNet, t.features, t.rows), C);
   let same = 0;
   for (let i = 0; i < t.rows; i++) if (slimPred[i] === origPred[i]) same++;
-  if (opts.exportPath) fs.writeFileSync(opts.exportPath, bytes);
   return {
     network: slimNet,
     onnx: bytes,
@@ -177,6 +181,54 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
     labels: labelsFrom,
     interface: describeInterface(slimNet, interfaceOf(src, opts)),
   };
+}
+
+/** The end of a VERIFY_FAILED message: where the unverified model was kept (nowhere). */
+function notKept(opts: CompressModelOptions): string {
+  return opts.exportPath ? `; nothing was written to ${opts.exportPath} (the unverified model was not kept)` : '';
+}
+
+/**
+ * Verifies the slim model's export with onnxruntime and, given exportPath, writes it through the one
+ * export writer (temporary name, verified as written, renamed into place, manifest beside it describing
+ * the original's interface it keeps): nothing is written when verification fails.
+ */
+async function verifyAndWrite(
+  file: string,
+  slimNet: Network,
+  bytes: Uint8Array,
+  src: InitSource,
+  opts: CompressModelOptions,
+  featureNames: string[],
+  check: (onnx: Uint8Array) => Promise<VerifyResult>,
+): Promise<VerifyResult> {
+  const status = opts.onStatus ?? (() => undefined);
+  if (!opts.exportPath) {
+    status('verifying the slim model with onnxruntime...');
+    return check(bytes);
+  }
+  const checked: { v?: VerifyResult } = {};
+  const io = interfaceOf(src, opts);
+  await writeOnnxExport({
+    file: opts.exportPath,
+    bytes,
+    onStatus: status,
+    verify: async (written) => (checked.v = await check(written)).ok,
+    manifest: (model) =>
+      // the columns by the data's names when it has them (an imported model knows none)
+      buildManifest(featureNames.length === slimNet.inputWidth ? { ...slimNet, featureNames } : slimNet, {
+        model,
+        modelFormat: 'onnx',
+        compactInput: false,
+        version: opts.producerVersion,
+        pruning: `compressed from ${path.basename(file)} (budget training, then exact pruning)`,
+        run: null,
+        ...(io.io ? { inputName: io.io.inputName } : {}),
+        outputs: exportOutputs(slimNet, io),
+      }),
+  });
+  if (!checked.v) throw new Error('internal: the export was written without verification');
+  return checked.v;
 }
 
 /** Size in bytes of the user's original model. */
@@ -268,18 +320,13 @@ async function compressRegressor(
     producerVersion: opts.producerVersion,
     metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
   });
-  const v = await verifyOnnx({
-    onnx: bytes,
-    name: 'the slim model',
-    reference: slimNet,
-    features: t.features,
-    targets: fits ? truth : null,
-    rows: t.rows,
-  });
+  const v = await verifyAndWrite(file, slimNet, bytes, src, opts, loaded.featureNames, (onnx) =>
+    verifyOnnx({ onnx, name: 'the slim model', reference: slimNet, features: t.features, targets: fits ? truth : null, rows: t.rows }),
+  );
   if (!v.ok) {
     throw new GsError(
       'VERIFY_FAILED',
-      `the slim model's ONNX export differs from the slim network (max |output| difference ${String(v.maxProbDiff)})`,
+      `the slim model's ONNX export differs from the slim network (max |output| difference ${String(v.maxProbDiff)})${notKept(opts)}`,
     );
   }
   const slimOut = logits(slimNet, t.features, t.rows);
@@ -288,7 +335,6 @@ async function compressRegressor(
     const m = regressionMetrics(out, truth, k);
     return { testRmse: m.rmse, testR2: m.r2 };
   };
-  if (opts.exportPath) fs.writeFileSync(opts.exportPath, bytes);
   return {
     network: slimNet,
     onnx: bytes,

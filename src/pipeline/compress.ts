@@ -12,14 +12,15 @@ import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { accuracy, logits } from '../network/forward';
 import { isRegression, regressionMetrics, taskOf } from '../network/tasks';
-import { buildManifest, manifestText, onnxManifestPath, TFJS_MANIFEST_FILE } from '../network/manifest';
+import { buildManifest, manifestText, TFJS_MANIFEST_FILE } from '../network/manifest';
 import { loadRun, saveTfjsExport, type RunInfo } from '../network/run-io';
 import type { Network } from '../network/types';
-import { DEFAULT_MAX_RMSE_INCREASE, exportOnnx, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
+import { DEFAULT_MAX_RMSE_INCREASE, exportOnnx, exportOutputs, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
 import type { Quantize } from '../onnx/quantize';
 import type { RuntimeChoice } from '../onnx/runtime';
 import { collapseMessage, pruneNetwork, type PruneReport } from '../prune';
 import { writeFileAtomic } from '../util/fs-atomic';
+import { writeOnnxExport } from './export-file';
 import { randomRows } from './import-check';
 import { VERSION } from '../version';
 
@@ -46,6 +47,8 @@ export interface CompressOptions {
   skipVerify?: boolean;
   /** Write the exports even when the pruned network is constant (a whole layer removed). */
   allowConstant?: boolean;
+  /** Step lines (exporting, verifying, written) for progress. */
+  onStatus?: (s: string) => void;
 }
 
 export interface CompressResult {
@@ -65,6 +68,8 @@ export interface CompressResult {
   /** What the export was verified on: the data's test rows, or random rows (RANDOM_VERIFY_ROWS, seed 0) when
    * the run records no data and none was given (exact pruning needs none); null when not verified. */
   verifiedOn: 'data' | 'random rows' | null;
+  /** The export's path when it failed verification and was therefore not written (nothing at that name), else null. */
+  notWritten: string | null;
   pruned: Network;
 }
 
@@ -142,6 +147,7 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
   let onnxBytes: number | null = null;
   let verification: VerifyResult | null = null;
   let verifiedOn: CompressResult['verifiedOn'] = null;
+  let notWritten: string | null = null;
   if (opts.exportPath) {
     const bytes = exportOnnx(pruned, {
       compactInput: opts.compactInput,
@@ -155,59 +161,64 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
         ...(opts.quantize ? { quantization: `${opts.quantize} (lossy)` } : {}),
       },
     });
-    onnxPath = path.resolve(opts.exportPath);
-    writeFileAtomic(onnxPath, bytes);
-    onnxBytes = bytes.byteLength;
-    const manifestPath = onnxManifestPath(onnxPath);
-    const manifest = buildManifest(pruned, {
-      model: path.basename(onnxPath),
-      modelFormat: 'onnx',
-      compactInput: opts.compactInput === true,
-      quantization: opts.quantize ?? 'none',
-      version: VERSION,
-      pruning: pruningName,
-      run: portable(path.relative(path.dirname(manifestPath), path.resolve(runDir))),
-      // an imported run keeps its original's interface (onnx/export.ts)
-      ...(pruned.io
-        ? {
-            inputName: pruned.io.inputName,
-            outputNames: {
-              probabilities: regression ? pruned.io.outputName : `${pruned.io.outputName} (${pruned.io.outputForm})`,
-              label: null,
-            },
-          }
-        : {}),
+    const target = path.resolve(opts.exportPath);
+    const checked = Boolean(data && (labels || targets)) || randomCheck;
+    // Exact pruning must reproduce the trained network; after lossy pruning the export is
+    // checked against the thresholded network and the accuracy cost is reported separately.
+    // A quantized export is checked against the float network by accuracy (lossy mode).
+    // Without data, exact (or thresholded) pruning must reproduce the network on any rows.
+    const verify = !checked
+      ? undefined
+      : async (written: Uint8Array): Promise<boolean> => {
+          verification =
+            data && (labels || targets)
+              ? await verifyOnnx({
+                  onnx: written,
+                  reference: report.lossy || opts.quantize ? pruned : network,
+                  features: data.test.features,
+                  labels,
+                  targets,
+                  rows: data.test.rows,
+                  runtime: opts.runtime,
+                  ...(opts.quantize && !regression ? { maxAccuracyDrop: opts.maxAccuracyDrop ?? DEFAULT_MAX_ACCURACY_DROP } : {}),
+                  ...(opts.quantize && regression ? { maxRmseIncrease: opts.maxRmseIncrease ?? DEFAULT_MAX_RMSE_INCREASE } : {}),
+                })
+              : await verifyOnnx({
+                  onnx: written,
+                  reference: report.lossy ? pruned : network,
+                  features: randomRows(network, RANDOM_VERIFY_ROWS, 0),
+                  labels: null,
+                  targets: null,
+                  rows: RANDOM_VERIFY_ROWS,
+                  runtime: opts.runtime,
+                });
+          verifiedOn = data ? 'data' : 'random rows';
+          return verification.ok;
+        };
+    const out = await writeOnnxExport({
+      file: target,
+      bytes,
+      verify,
+      onStatus: opts.onStatus,
+      manifest: (model, manifestPath) =>
+        buildManifest(pruned, {
+          model,
+          modelFormat: 'onnx',
+          compactInput: opts.compactInput === true,
+          quantization: opts.quantize ?? 'none',
+          version: VERSION,
+          pruning: pruningName,
+          run: portable(path.relative(path.dirname(manifestPath), path.resolve(runDir))),
+          // an imported run keeps its original's interface (onnx/export.ts): its output may hold logits
+          outputs: exportOutputs(pruned),
+          ...(pruned.io ? { inputName: pruned.io.inputName } : {}),
+        }),
     });
-    writeFileAtomic(manifestPath, manifestText(manifest));
-    if (data && (labels || targets)) {
-      // Exact pruning must reproduce the trained network; after lossy pruning the export is
-      // checked against the thresholded network and the accuracy cost is reported separately.
-      // A quantized export is checked against the float network by accuracy (lossy mode).
-      const reference = report.lossy || opts.quantize ? pruned : network;
-      verification = await verifyOnnx({
-        onnx: bytes,
-        reference,
-        features: data.test.features,
-        labels,
-        targets,
-        rows: data.test.rows,
-        runtime: opts.runtime,
-        ...(opts.quantize && !regression ? { maxAccuracyDrop: opts.maxAccuracyDrop ?? DEFAULT_MAX_ACCURACY_DROP } : {}),
-        ...(opts.quantize && regression ? { maxRmseIncrease: opts.maxRmseIncrease ?? DEFAULT_MAX_RMSE_INCREASE } : {}),
-      });
-      verifiedOn = 'data';
-    } else if (randomCheck) {
-      // exact (or thresholded) pruning needs no data: the export must reproduce the network on any rows
-      verification = await verifyOnnx({
-        onnx: bytes,
-        reference: report.lossy ? pruned : network,
-        features: randomRows(network, RANDOM_VERIFY_ROWS, 0),
-        labels: null,
-        targets: null,
-        rows: RANDOM_VERIFY_ROWS,
-        runtime: opts.runtime,
-      });
-      verifiedOn = 'random rows';
+    if (out.written) {
+      onnxPath = out.file;
+      onnxBytes = bytes.byteLength;
+    } else {
+      notWritten = out.file;
     }
   }
   if (opts.exportTfjsDir) {
@@ -239,5 +250,17 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     });
     writeFileAtomic(path.join(dir, TFJS_MANIFEST_FILE), manifestText(manifest));
   }
-  return { runDir, report, accuracyBefore, accuracyAfter, ...regressionFigures, onnxPath, onnxBytes, verification, verifiedOn, pruned };
+  return {
+    runDir,
+    report,
+    accuracyBefore,
+    accuracyAfter,
+    ...regressionFigures,
+    onnxPath,
+    onnxBytes,
+    verification,
+    verifiedOn,
+    notWritten,
+    pruned,
+  };
 }

@@ -136,6 +136,8 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
         }
         lossSum += engine.runEpoch(part) * nb;
         opts.onProgress?.(epoch, b + nb, batches);
+        // let the event loop run between chunks: Ctrl-C (util/interrupt) is handled there
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const layers = engine.layers();
       const user = ts ? toUserUnits(layers, ts) : layers;

@@ -255,7 +255,10 @@ describe('the default torch.onnx.export (batch fixed at 1) through the CLI', () 
       '--export',
       slim,
     ]);
-    expect(r.err).toBe('');
+    // stderr holds only progress lines (no warning or error); the manifest is beside the model
+    expect(r.err).not.toMatch(/warning|error|note:/i);
+    expect(r.err).toMatch(/^budget epoch 1: /m);
+    expect(fs.existsSync(slim.replace(/\.onnx$/, '.manifest.json'))).toBe(true);
     expect(r.code).toBe(0);
     expect(r.out).toContain('interface: input onnx::Gemm_0 [N, 6] -> output 11 [N, 3]: logits');
     expect(r.out).toMatch(/parameters \(budget 150\)/);

@@ -124,9 +124,15 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       labelsFromModel: a['labels-from-model'],
       exportPath: a.export,
       producerVersion: VERSION,
-      onStatus: (s) => (tty ? bar.log(s) : undefined),
+      // step lines (status, epoch) on the TTY above the bar and in a log alike; --json stays quiet
+      onStatus: (s) => (a.json ? undefined : bar.log(s)),
       onProgress: (epoch, done, total) => bar.update(`epoch ${epoch}`, done, total),
-      onEpoch: (phase, e) => (tty ? bar.log(`${phase} epoch ${e.epoch}: loss ${e.dataLoss.toFixed(4)}, ${testScoreText(e)}`) : undefined),
+      // epochs: every one on a TTY; piped, each phase's first and last and one every 2 s between
+      onEpoch: (phase, e) => {
+        if (a.json) return;
+        const of = phase === 'finetune' ? a['finetune-epochs'] : a.epochs;
+        bar.step(`${phase} epoch ${e.epoch}: loss ${e.dataLoss.toFixed(4)}, ${testScoreText(e)}`, e.epoch === 1 || e.epoch === of);
+      },
     });
     bar.clear();
     const out = {

@@ -12,14 +12,15 @@ import { serveExampleCommand } from './serve-example';
 import { sweepCommand } from './sweep';
 import { trainCommand } from './train';
 import { verifyCommand } from './verify';
+import { fileNote, folderNote, interruptible } from '../interruptible';
 
 /** Adds every command to the parser, in help order; one `.command` call each, so that every
  * module keeps its own argument type. */
 export function addCommands(y: Argv<object>): Argv<object> {
   return y
     .command(quickstartCommand)
-    .command(trainCommand)
-    .command(pruneCommand)
+    .command(interruptible(trainCommand, (a) => folderNote('run folder', a.out)))
+    .command(interruptible(pruneCommand, (a) => [fileNote(a.export), folderNote('run folder', a.run)].filter(Boolean).join('; ') || null))
     .command(verifyCommand)
     .command(inspectCommand)
     .command(dataCommand)
@@ -27,6 +28,6 @@ export function addCommands(y: Argv<object>): Argv<object> {
     .command(reportCommand)
     .command(experimentCommand)
     .command(serveExampleCommand)
-    .command(importCommand)
-    .command(compressCommand);
+    .command(interruptible(importCommand, (a) => folderNote('run folder', a.out)))
+    .command(interruptible(compressCommand, (a) => fileNote(a.export)));
 }

@@ -1,5 +1,7 @@
 /** `gs-compress prune RUN`: remove dead units, export the compact network to ONNX and verify it. */
+import * as path from 'path';
 import type { CommandModule } from 'yargs';
+import { onnxManifestPath } from '../../network/manifest';
 import { GsError } from '../../errors';
 import { QUANTIZE_CHOICES, type Quantize } from '../../onnx/quantize';
 import { compressRun } from '../../pipeline/compress';
@@ -87,7 +89,10 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       throw new GsError('BAD_OPTION', `--max-accuracy-drop ${a['max-accuracy-drop']}: expected percentage points between 0 and 100`);
     if (a.quantize && !a.export) throw new GsError('BAD_OPTION', '--quantize needs --export FILE.onnx');
     const useData = Boolean(a.data || a.train);
+    // a line per step on a TTY (prune takes seconds; piped, its output stays as it was)
+    const status = (s: string) => (a.json || !process.stderr.isTTY ? undefined : process.stderr.write(`${s}\n`));
     const r = await compressRun(a.run, {
+      onStatus: status,
       threshold: a.threshold,
       exportPath: a.export,
       compactInput: a['compact-input'],
@@ -115,7 +120,8 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
           `test RMSE: trained ${fmtRmse(r.rmseBefore)}, pruned ${fmtRmse(r.rmseAfter)}; R^2: trained ${r2(r.r2Before)}, pruned ${r2(r.r2After)}\n`,
         );
       }
-      if (r.onnxPath) process.stdout.write(`wrote ${r.onnxPath} (${r.onnxBytes} bytes)\n`);
+      if (r.onnxPath)
+        process.stdout.write(`wrote ${r.onnxPath} (${r.onnxBytes} bytes) and ${path.basename(onnxManifestPath(r.onnxPath))}\n`);
       if (a['export-tfjs']) process.stdout.write(`wrote tfjs LayersModel to ${a['export-tfjs']}\n`);
       if (r.verifiedOn === 'random rows') {
         process.stdout.write(
@@ -129,11 +135,12 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       const v = r.verification;
       throw new GsError(
         'VERIFY_FAILED',
-        v.regression && v.mode === 'lossy'
+        (v.regression && v.mode === 'lossy'
           ? `the ${a.quantize} model's test RMSE ${fmtRmse(v.regression.onnxRmse ?? NaN)} is more than ${(100 * (v.regression.maxRmseIncrease ?? 0)).toFixed(1)}% above the float model's ${fmtRmse(v.regression.referenceRmse ?? NaN)}`
           : v.mode === 'lossy'
             ? `the ${a.quantize} model loses ${(100 * ((v.referenceAccuracy ?? 0) - (v.onnxAccuracy ?? 0))).toFixed(2)} points of test accuracy, more than --max-accuracy-drop ${a['max-accuracy-drop']}`
-            : `the ONNX model does not reproduce the ${r.report.lossy ? 'thresholded' : 'trained'} network (see above)`,
+            : `the ONNX model does not reproduce the ${r.report.lossy ? 'thresholded' : 'trained'} network (see above)`) +
+          (r.notWritten ? `; nothing was written to ${a.export} (the unverified model was not kept)` : ''),
       );
     }
   },

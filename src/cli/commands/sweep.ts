@@ -29,6 +29,7 @@ import {
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { sweepFlagsGrid, sweepTrainingOptions, type SweepFlagArgs } from '../training-flags';
 import { ProgressBar } from '../progress';
+import { folderNote, interruptible } from '../interruptible';
 import { formatTable } from '../table';
 import { fmtRmse } from '../history-table';
 
@@ -411,6 +412,10 @@ export const sweepCommand: CommandModule = {
     y
       .command(showCommand)
       .command(mergeCommand)
-      .command(runCommand as CommandModule),
+      .command(
+        interruptible(runCommand, (a) =>
+          folderNote('sweep store', a.out, ' (finished configurations; the same command resumes)'),
+        ) as CommandModule,
+      ),
   handler: () => undefined,
 };
