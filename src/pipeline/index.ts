@@ -4,12 +4,15 @@ export { finetuneConfig, pruneAndFinetune, trainThenFinetune, type FinetuneResul
 export { runQuickstart, QUICKSTART_CONFIG, QUICKSTART_FINETUNE_EPOCHS, type QuickstartOptions, type QuickstartResult } from './quickstart';
 export { summarizeTraining, type TrainSummary } from './summary';
 export {
+  budgetRecord,
   resolveBudgetConfig,
   trainTeacher,
   trainToBudget,
   type BudgetConfig,
   type BudgetOptions,
+  type BudgetRecord,
   type BudgetResult,
+  type BudgetStart,
   type ProjectionRecord,
 } from './budget';
 export { sizePath, type PathStop, type SizePathOptions } from './size-path';
