@@ -50,6 +50,8 @@ export interface BudgetOptions {
   init?: Network;
   /** Distil from this teacher (soft targets at its temperature) once pruning starts and while fine-tuning. */
   distill?: { teacher: Network; temperature?: number; alpha?: number };
+  /** The starting network to record (default: the one this run starts from); a size path passes its first network. */
+  start?: BudgetStart;
   /** Told when the budget does not make the network smaller (default: a `warning: ...` line on stderr). */
   onNotice?: (message: string) => void;
 }
@@ -78,6 +80,39 @@ export interface BudgetResult {
   accuracyBeforeFinetune: number | undefined;
   /** The network at the budget before fine-tuning (where a size path continues from). */
   beforeFinetune: Network;
+  /** The starting network the budget was taken from (dense; a size path's first network for every stop). */
+  start: BudgetStart;
+}
+
+/** The starting (dense, pre-budget) network of a budget run: its layer widths and parameters. */
+export interface BudgetStart {
+  /** Inputs, hidden widths, outputs (e.g. [784, 32, 32, 10]). */
+  widths: number[];
+  params: number;
+}
+
+/**
+ * What a budget run's record (gs-run.json summary, sweep record) keeps of it: the budget, the
+ * compact network's parameters and hidden widths, and the starting network's widths and
+ * parameters (so prune and report can show where the run started).
+ */
+export interface BudgetRecord {
+  targetParams: number;
+  compactParams: number;
+  /** Hidden widths of the compact network the run ended with. */
+  hidden: number[];
+  startWidths: number[];
+  startParams: number;
+}
+
+export function budgetRecord(b: BudgetResult): BudgetRecord {
+  return {
+    targetParams: b.targetParams,
+    compactParams: b.params,
+    hidden: widthsOf(b.result.network).slice(1, -1),
+    startWidths: b.start.widths,
+    startParams: b.start.params,
+  };
 }
 
 /** Starting widths of the network a budget run trains (for resolving a ratio). */
@@ -236,6 +271,7 @@ export async function trainToBudget(
     projections,
     accuracyBeforeFinetune,
     beforeFinetune,
+    start: opts.start ?? { widths, params: start },
   };
 }
 

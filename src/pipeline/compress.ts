@@ -18,7 +18,8 @@ import type { Network } from '../network/types';
 import { DEFAULT_MAX_RMSE_INCREASE, exportOnnx, exportOutputs, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
 import type { Quantize } from '../onnx/quantize';
 import type { RuntimeChoice } from '../onnx/runtime';
-import { collapseMessage, pruneNetwork, type PruneReport } from '../prune';
+import { collapseMessage, pruneNetwork, type PruneReport, type StartedNetwork } from '../prune';
+import { stackSize } from '../train/budget/size';
 import { writeFileAtomic } from '../util/fs-atomic';
 import { writeOnnxExport } from './export-file';
 import { randomRows } from './import-check';
@@ -71,6 +72,8 @@ export interface CompressResult {
   /** The export's path when it failed verification and was therefore not written (nothing at that name), else null. */
   notWritten: string | null;
   pruned: Network;
+  /** A run trained to a budget: the starting (dense, pre-budget) network it was made from; null otherwise. */
+  started: StartedNetwork | null;
 }
 
 /** Random rows an export is checked on when there is no data (as `import` checks an import). */
@@ -93,6 +96,28 @@ export function runDataSpec(info: RunInfo, runDir: string): DataSpec | null {
   return spec ? resolveSpec(spec, path.resolve(runDir)) : null;
 }
 
+function intList(v: unknown): number[] | null {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0) ? (v as number[]) : null;
+}
+
+/**
+ * The starting network of a run trained to a budget, from its gs-run.json: the summary's
+ * startWidths and startParams, or, in records written before those existed, the configured
+ * hidden widths between the data's inputs and the classes (a budget run from scratch). Null for
+ * a run without a budget (its pruning's before is where it started).
+ */
+export function startedNetwork(info: RunInfo, network: Network): StartedNetwork | null {
+  const s = info.summary ?? {};
+  const cfg = info.config ?? {};
+  const widths = intList(s.startWidths);
+  if (widths && typeof s.startParams === 'number') return { widths, params: s.startParams };
+  const budgeted = typeof s.targetParams === 'number' || cfg.targetParams !== undefined || cfg.targetRatio !== undefined;
+  const hidden = intList(cfg.hidden);
+  if (!budgeted || !hidden || cfg.init !== undefined) return null;
+  const w = [network.inputWidth, ...hidden, network.layers[network.layers.length - 1].outSize];
+  return { widths: w, params: stackSize(w) };
+}
+
 function labelsFor(net: Network, data: SplitDataset): Int32Array {
   const { labels, unknown } = mapLabels(data.test.labels, data.classLabels, net.classLabels);
   if (unknown.length > 0) throw new GsError('BAD_INPUT', `the data has classes the model does not know: ${unknown.join(', ')}`);
@@ -102,6 +127,7 @@ function labelsFor(net: Network, data: SplitDataset): Int32Array {
 export async function compressRun(runDir: string, opts: CompressOptions = {}): Promise<CompressResult> {
   const { network, info } = loadRun(runDir);
   const { network: pruned, report } = pruneNetwork(network, { threshold: opts.threshold });
+  const started = startedNetwork(info, network);
   const collapse = collapseMessage(report);
   if (collapse && (opts.exportPath || opts.exportTfjsDir) && !opts.allowConstant) {
     throw new GsError(
@@ -157,6 +183,8 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
         training_config: JSON.stringify(info.config ?? {}),
         parameters_before: String(report.parameters.before),
         parameters_after: String(report.parameters.after),
+        // a budget run: the dense network it started from (parameters_before is the budget run's own size)
+        ...(started ? { parameters_started: String(started.params), network_started: started.widths.join('-') } : {}),
         pruning: report.lossy ? `lossy, threshold ${report.threshold}` : 'exact',
         ...(opts.quantize ? { quantization: `${opts.quantize} (lossy)` } : {}),
       },
@@ -262,5 +290,6 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     verifiedOn,
     notWritten,
     pruned,
+    started,
   };
 }

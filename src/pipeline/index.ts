@@ -1,15 +1,26 @@
 /** The pipeline layer's public face: compositions of the layers (prune + export + verify, fine-tuning, the quickstart, run summaries). */
 export { compressRun, runDataSpec, type CompressOptions, type CompressResult } from './compress';
 export { finetuneConfig, pruneAndFinetune, trainThenFinetune, type FinetuneResult } from './finetune';
-export { runQuickstart, QUICKSTART_CONFIG, QUICKSTART_FINETUNE_EPOCHS, type QuickstartOptions, type QuickstartResult } from './quickstart';
+export {
+  runQuickstart,
+  QUICKSTART_CONFIG,
+  QUICKSTART_FINETUNE_EPOCHS,
+  QUICKSTART_SECONDS,
+  QUICKSTART_TARGET_RATIO,
+  type QuickstartOptions,
+  type QuickstartResult,
+} from './quickstart';
 export { summarizeTraining, type TrainSummary } from './summary';
 export {
+  budgetRecord,
   resolveBudgetConfig,
   trainTeacher,
   trainToBudget,
   type BudgetConfig,
   type BudgetOptions,
+  type BudgetRecord,
   type BudgetResult,
+  type BudgetStart,
   type ProjectionRecord,
 } from './budget';
 export { sizePath, type PathStop, type SizePathOptions } from './size-path';

@@ -8,6 +8,7 @@ import type { SplitDataset } from '../data/types';
 import type { Network } from '../network/types';
 import type { TrainOptions } from '../train/train';
 import type { TrainConfigInput } from '../train/config';
+import { stackSize } from '../train/budget/size';
 import { resolveBudgetConfig, startWidths, trainToBudget, type BudgetOptions, type BudgetResult } from './budget';
 
 export interface PathStop extends BudgetResult {
@@ -16,7 +17,7 @@ export interface PathStop extends BudgetResult {
   targetParamsGiven?: number;
 }
 
-export interface SizePathOptions extends Omit<BudgetOptions, 'targetParams' | 'targetRatio' | 'init' | 'ratioOf'> {
+export interface SizePathOptions extends Omit<BudgetOptions, 'targetParams' | 'targetRatio' | 'init' | 'ratioOf' | 'start'> {
   /** Ratios of the starting network, or parameter counts (one of the two); any order, walked largest first. */
   ratios?: number[];
   params?: number[];
@@ -40,7 +41,8 @@ export async function sizePath(
   let from: Network | undefined = opts.start;
   for (let i = 0; i < list.length; i++) {
     const budget = opts.ratios ? { targetRatio: list[i], ratioOf: widths } : { targetParams: list[i] };
-    const r = await trainToBudget(data, cfg, { ...opts, ...budget, init: from }, hooks(i));
+    // every stop records the path's first network as where it started
+    const r = await trainToBudget(data, cfg, { ...opts, ...budget, init: from, start: { widths, params: stackSize(widths) } }, hooks(i));
     const stop: PathStop = { ...r, ...(opts.ratios ? { ratio: list[i] } : { targetParamsGiven: list[i] }) };
     stops.push(stop);
     await opts.onStop?.(stop, i);

@@ -5,7 +5,7 @@
 import { multiplyAdds, parameterCount } from '../network/create';
 import type { Network } from '../network/types';
 import type { DeadUnits } from './dead-units';
-import type { PruneReport } from './types';
+import type { PruneReport, StartedNetwork } from './types';
 
 export function buildReport(
   before: Network,
@@ -91,4 +91,16 @@ export function formatPruneReport(report: PruneReport): string {
 function pct(c: { before: number; after: number }): string {
   const removed = c.before - c.after;
   return c.before === 0 ? String(removed) : `${removed} (${((100 * removed) / c.before).toFixed(1)}%)`;
+}
+
+/**
+ * Where a run trained to a budget started, beside the final pruning's before/after (which are
+ * equal when the budget run left no dead units): "started 784-32-32-10 (26506 parameters) ->
+ * budget run 6606 -> pruned 6606: 19900 (75.1%) fewer than at the start".
+ */
+export function formatStartLine(start: StartedNetwork, report: PruneReport): string {
+  return (
+    `started ${start.widths.join('-')} (${start.params} parameters) -> budget run ${report.parameters.before} ` +
+    `-> pruned ${report.parameters.after}: ${pct({ before: start.params, after: report.parameters.after })} fewer than at the start`
+  );
 }

@@ -56,3 +56,10 @@ export interface PruneResult {
   network: Network;
   report: PruneReport;
 }
+
+/** The starting (dense) network of a run trained to a budget, as its record keeps it. */
+export interface StartedNetwork {
+  /** Inputs, hidden widths, outputs (e.g. [784, 32, 32, 10]). */
+  widths: number[];
+  params: number;
+}

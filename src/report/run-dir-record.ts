@@ -15,6 +15,10 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+function numList(v: unknown): number[] | undefined {
+  return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : undefined;
+}
+
 export function runDirRecord(dir: string, id = path.basename(path.resolve(dir))): RunRecord {
   const { network, info } = loadRun(dir);
   const history = (Array.isArray(info.history) ? info.history : []) as unknown as EpochRecord[];
@@ -40,6 +44,18 @@ export function runDirRecord(dir: string, id = path.basename(path.resolve(dir)))
     diverged: s.diverged === true || (last !== undefined && !Number.isFinite(last.dataLoss ?? NaN)),
   };
   const cfg = info.config ?? {};
+  // a budget run (a size path's stop) ends at its own widths: recorded in its summary, or, in older
+  // records, the widths of its saved (compact) network
+  const budgeted = s.targetParams !== undefined || cfg.targetParams !== undefined || cfg.targetRatio !== undefined;
+  const hidden = numList(s.hidden) ?? (budgeted ? network.layers.slice(0, -1).map((l) => l.outSize) : undefined);
+  if (hidden) summary.hidden = hidden;
+  if (num(s.targetParams) !== undefined) summary.targetParams = num(s.targetParams);
+  if (num(s.compactParams) !== undefined) summary.compactParams = num(s.compactParams);
+  const startWidths = numList(s.startWidths);
+  if (startWidths && num(s.startParams) !== undefined) {
+    summary.startWidths = startWidths;
+    summary.startParams = num(s.startParams);
+  }
   const config: SweepConfig = {
     train: cfg as unknown as TrainConfig,
     standardize: typeof cfg.standardize === 'boolean' ? cfg.standardize : undefined,

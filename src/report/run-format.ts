@@ -11,9 +11,18 @@ export function lambdaText(r: RunRecord): string {
   return t.lambda.toPrecision(3).replace(/\.?0+(e|$)/, '$1');
 }
 
+/**
+ * The hidden widths of a run: those it was configured with, or, for a budget run (each stop of a
+ * size path) that records its own, the widths it ended at with the configured ones beside them
+ * ("19,24 (from 32,32)").
+ */
 export function hiddenText(r: RunRecord): string {
   const h = r.config?.train?.hidden;
-  return Array.isArray(h) ? (h.length ? h.join(',') : 'none') : '?';
+  const text = (w: number[]) => (w.length ? w.join(',') : 'none');
+  const configured = Array.isArray(h) ? text(h) : '?';
+  const own = r.summary?.hidden;
+  if (!Array.isArray(own)) return configured;
+  return text(own) === configured ? configured : `${text(own)} (from ${configured})`;
 }
 
 /** Short legend label: id, penalty and lambda. */

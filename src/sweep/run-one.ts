@@ -8,7 +8,7 @@ import * as path from 'path';
 import { portableRef, rebaseSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { saveRun } from '../network/run-io';
-import { trainTeacher, trainToBudget } from '../pipeline/budget';
+import { budgetRecord, trainTeacher, trainToBudget, type BudgetRecord } from '../pipeline/budget';
 import { summarizeTraining } from '../pipeline/summary';
 import { trainNetwork } from '../train/train';
 import { VERSION } from '../version';
@@ -25,7 +25,7 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
   const { train: cfg, standardize } = point.config;
   const hooks = { standardize, onProgress: opts.onProgress };
   const budget = point.config.budget;
-  let targetParams: number | undefined;
+  let budgetInfo: BudgetRecord | undefined;
   let result;
   if (budget) {
     const teacher = budget.distill ? await trainTeacher(data, cfg, hooks) : null;
@@ -41,7 +41,7 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
       { train: hooks, finetune: hooks },
     );
     result = b.result;
-    targetParams = b.targetParams;
+    budgetInfo = budgetRecord(b);
   } else {
     result = await trainNetwork(data, cfg, hooks);
   }
@@ -52,7 +52,7 @@ export async function runOne(data: SplitDataset, point: GridPoint, outDir: strin
     ...trained,
     // never below the training's own wall time (both clocks are fractional milliseconds)
     wallSeconds: Math.max((performance.now() - t0) / 1000, trained.seconds),
-    ...(targetParams !== undefined ? { targetParams } : {}),
+    ...(budgetInfo ?? {}),
   };
   const absRunDir = path.resolve(outDir, runDir);
   saveRun(absRunDir, result.network, {

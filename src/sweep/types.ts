@@ -73,6 +73,11 @@ export interface RunSummary extends TrainSummary {
   wallSeconds: number;
   /** The budget of a budget run (parameters after exact pruning). */
   targetParams?: number;
+  /** A budget run: parameters of its compact network, its hidden widths, and the starting network's widths and parameters. */
+  compactParams?: number;
+  hidden?: number[];
+  startWidths?: number[];
+  startParams?: number;
 }
 
 /** One line of results.jsonl. */

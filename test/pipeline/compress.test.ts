@@ -14,7 +14,8 @@ import { accuracy, logits, predictLabels } from '../../src/network/forward';
 import { loadRun, saveRun } from '../../src/network/run-io';
 import type { Network } from '../../src/network/types';
 import { compressRun } from '../../src/pipeline/compress';
-import { runQuickstart } from '../../src/pipeline/quickstart';
+import { resolveBudgetConfig } from '../../src/pipeline/budget';
+import { QUICKSTART_TARGET_RATIO, runQuickstart } from '../../src/pipeline/quickstart';
 import { resolveTrainConfig } from '../../src/train/config';
 import { trainNetwork } from '../../src/train/train';
 import { Rng } from '../../src/util/rng';
@@ -165,23 +166,39 @@ describe('compressRun', () => {
 });
 
 describe('runQuickstart', () => {
-  it('trains on a slice of MNIST, writes model.onnx and verifies it', async () => {
+  it('trains a slice of MNIST to the budget, writes model.onnx and verifies it', async () => {
     const out = p('quick');
     const t0 = Date.now();
-    const r = await runQuickstart({ outDir: out, data: { data: 'mnist', maxTrainRows: 2000, maxTestRows: 500 }, config: { epochs: 1 } });
+    const r = await runQuickstart({
+      outDir: out,
+      data: { data: 'mnist', maxTrainRows: 2000, maxTestRows: 500 },
+      config: { epochs: 2 },
+      finetuneEpochs: 1,
+    });
     expect(Date.now() - t0).toBeLessThan(30000);
-    expect(r.config.epochs).toBe(1);
-    expect(r.config.penalty).toBe('gl');
+    expect(r.config.epochs).toBe(2);
+    // the budget path with the library's defaults: no sparsity penalty, the budget learning rate for 2000 rows
+    expect(r.config.penalty).toBe('none');
+    expect(r.config.lr).toBe(resolveBudgetConfig(2000, { epochs: 2 }).config.lr);
+    const dense = 784 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10;
+    expect(r.start).toEqual({ widths: [784, 32, 32, 10], params: dense });
+    expect(r.budget.targetParams).toBe(Math.floor(QUICKSTART_TARGET_RATIO * dense));
+    expect(r.targetMet).toBe(true);
+    expect(r.budget.params).toBeLessThanOrEqual(r.budget.targetParams);
+    expect(r.pruning.parameters.after).toBe(r.budget.params);
     expect(r.onnxPath).toBe(path.resolve(out, 'model.onnx'));
     expect(fs.statSync(r.onnxPath).size).toBe(r.compress.onnxBytes);
-    expect(r.train.history.length).toBeGreaterThanOrEqual(1);
-    expect(r.train.history[0].totalParams).toBe(784 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10);
+    expect(r.train.history.map((h) => h.phase ?? 'train')).toEqual(['train', 'train', 'finetune']);
+    expect(r.train.history[0].totalParams).toBe(dense);
     expect(r.compress.verification?.ok).toBe(true);
     expect(r.compress.verification?.rows).toBe(500);
     expect(r.compress.accuracyAfter).toBeGreaterThan(0.5);
+    expect(r.compress.started).toEqual(r.start);
     const { network, info } = loadRun(r.runDir);
     expect(network.inputWidth).toBe(784);
     expect(network.classLabels).toHaveLength(10);
     expect(info.data).toMatchObject({ kind: 'catalog', name: 'mnist' });
+    expect(info.config).toMatchObject({ targetRatio: QUICKSTART_TARGET_RATIO, finetuneEpochs: 1 });
+    expect(info.summary).toMatchObject({ targetParams: r.budget.targetParams, compactParams: r.budget.params, startParams: dense });
   });
 });

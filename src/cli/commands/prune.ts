@@ -5,7 +5,7 @@ import { onnxManifestPath } from '../../network/manifest';
 import { GsError } from '../../errors';
 import { QUANTIZE_CHOICES, type Quantize } from '../../onnx/quantize';
 import { compressRun } from '../../pipeline/compress';
-import { formatPruneReport } from '../../prune';
+import { formatPruneReport, formatStartLine } from '../../prune';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatVerification } from '../verify-format';
 import { fmtRmse } from '../history-table';
@@ -108,6 +108,7 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       process.stdout.write(`${JSON.stringify(rest)}\n`);
     } else {
       process.stdout.write(`${formatPruneReport(r.report)}\n`);
+      if (r.started) process.stdout.write(`${formatStartLine(r.started, r.report)}\n`);
       if (r.accuracyBefore !== null && r.accuracyAfter !== null) {
         const cost = r.report.lossy ? ` (lossy pruning cost ${(100 * (r.accuracyBefore - r.accuracyAfter)).toFixed(2)} points)` : '';
         process.stdout.write(

@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { DataRef, SplitDataset } from '../../data/types';
 import { GsError } from '../../errors';
 import { saveRun } from '../../network/run-io';
+import { budgetRecord } from '../../pipeline/budget';
 import { sizePath, type PathStop, type SizePathOptions } from '../../pipeline/size-path';
 import { SIZE_PATH_FILE, sizePathSvg } from '../../report/size-path-plot';
 import type { TrainOptions } from '../../train/train';
@@ -37,8 +38,8 @@ function stopSummary(s: PathStop) {
   const last = s.result.history[s.result.history.length - 1];
   return {
     ...(s.ratio !== undefined ? { targetRatio: s.ratio } : {}),
-    targetParams: s.targetParams,
-    compactParams: s.params,
+    // targetParams, compactParams, the stop's own hidden widths and the path's starting network
+    ...budgetRecord(s),
     totalParams: s.params,
     testAccuracy: last?.testAccuracy,
     trainAccuracy: last?.trainAccuracy,

@@ -14,7 +14,7 @@ import { GsError } from '../../errors';
 import { collapseMessage, pruneNetwork } from '../../prune';
 import { trainThenFinetune } from '../../pipeline/finetune';
 import { checkLrSchedule } from '../../train/lr-schedule';
-import { resolveBudgetConfig, trainTeacher, trainToBudget } from '../../pipeline/budget';
+import { budgetRecord, resolveBudgetConfig, trainTeacher, trainToBudget } from '../../pipeline/budget';
 import { runSizePath } from './train-path';
 import { type UnitScore } from '../../train/budget/project';
 import { checkSoftTargetOptions } from '../../train/soft-targets';
@@ -254,7 +254,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       );
       ({ result } = b);
       trainedAccuracy = b.accuracyBeforeFinetune;
-      budgetInfo = { targetParams: b.targetParams, compactParams: b.params, projections: b.projections };
+      budgetInfo = { ...budgetRecord(b), projections: b.projections };
     } else {
       ({ result, trainedAccuracy } = await trainThenFinetune(data, cfg, ftEpochs, phases));
     }

@@ -1,0 +1,56 @@
+/** `gs-compress quickstart`: the budget path on MNIST; its help states the measured time. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+import { QUICKSTART_SECONDS } from '../../src/pipeline/quickstart';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-quickstart-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string; log: string }> {
+  let out = '';
+  let err = '';
+  let log = '';
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  const cl = jest.spyOn(console, 'log').mockImplementation((...s: unknown[]) => void (log += `${s.join(' ')}\n`));
+  // yargs exits the process after --help; keep the test process alive
+  const ex = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+  try {
+    return { code: await main(args), out, err, log };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+    cl.mockRestore();
+    ex.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe('quickstart --help', () => {
+  it('states the measured time and the budget path, not "a few minutes"', async () => {
+    const r = await run(['quickstart', '--help']);
+    expect(r.code).toBe(0);
+    const help = r.log + r.out;
+    expect(help).not.toMatch(/few minutes/);
+    expect(help).toContain(`about ${QUICKSTART_SECONDS} s`);
+    expect(help).toMatch(/25% of (the|its) parameters/);
+    expect(help).toMatch(/^\s+--finetune-epochs\s/m);
+  });
+});
+
+describe('quickstart', () => {
+  it('trains to the budget, says the target is met, shows where it started, exports and verifies', async () => {
+    // a small slice, 1 + 1 epochs: the command's path, not its accuracy
+    const r = await run(['quickstart', '--out', path.join(dir, 'qs'), '--train-rows', '1000', '--epochs', '1', '--finetune-epochs', '1']);
+    expect(r.err).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^budget 6626 parameters \(25% of 26506\): met, \d+ parameters, test accuracy \d+\.\d+%$/m);
+    expect(r.out).toMatch(
+      /^started 784-32-32-10 \(26506 parameters\) -> budget run (\d+) -> pruned \1: \d+ \(\d+\.\d%\) fewer than at the start$/m,
+    );
+    expect(r.out).toMatch(/^\s+OK$/m);
+    expect(fs.existsSync(path.join(dir, 'qs', 'model.onnx'))).toBe(true);
+  });
+});
