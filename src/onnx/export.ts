@@ -92,7 +92,7 @@ export function foldScaling(net: Network): { layer: DenseLayer; mean: Float32Arr
     mean[i] = net.scaling.mean[c];
     for (let j = 0; j < outSize; j++) kernel[i * outSize + j] = first.kernel[i * outSize + j] * inv;
   }
-  return { layer: { inSize, outSize, kernel, bias: first.bias }, mean };
+  return { layer: { op: 'dense', inSize, outSize, kernel, bias: first.bias }, mean };
 }
 
 /** 1/std of each column the first layer reads (in the layout `form` gives it; 0 for a dropped column,

@@ -12,7 +12,8 @@
  * An empty input level likewise keeps its first raw column with a zero row. The network keeps its
  * depth, so before/after counts line up per layer, and pruning the result again gives the same sizes.
  */
-import type { DenseLayer, Network } from '../network/types';
+import { layerType } from '../network/layers/table';
+import type { Layer, Network } from '../network/types';
 import type { WorkingCopy } from './working-copy';
 
 export interface Shrunk {
@@ -34,20 +35,14 @@ export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array
     return idx;
   });
 
-  const layers: DenseLayer[] = [];
+  const layers: Layer[] = [];
   for (let h = 0; h < L; h++) {
-    const rows = kept[h];
-    const cols = kept[h + 1];
-    const n = work.sizes[h + 1];
-    const src = work.kernels[h];
-    const kernel = new Float32Array(rows.length * cols.length);
-    const bias = new Float32Array(cols.length);
-    if (!placeholder[h] && !placeholder[h + 1]) {
-      rows.forEach((i, a) => cols.forEach((j, b) => (kernel[a * cols.length + b] = src[i * n + j])));
-    }
-    if (!placeholder[h + 1]) cols.forEach((j, b) => (bias[b] = work.biases[h][j]));
-    const layer: DenseLayer = { inSize: rows.length, outSize: cols.length, kernel, bias };
-    if (net.layers[h].activation) layer.activation = net.layers[h].activation;
+    // the working copy's weights (constants folded) in the layer's own type, then the kept channels
+    const folded = { ...net.layers[h], kernel: Float32Array.from(work.kernels[h]), bias: Float32Array.from(work.biases[h]) };
+    const layer = layerType(folded).keep(folded, kept[h], kept[h + 1]);
+    // a placeholder level reads and writes nothing (see above)
+    if (placeholder[h] || placeholder[h + 1]) layer.kernel.fill(0);
+    if (placeholder[h + 1]) layer.bias.fill(0);
     layers.push(layer);
   }
 

@@ -56,8 +56,8 @@ describe.each(PENALTY_KINDS)('penalty %s', (kind: PenaltyKind) => {
     expect(layerRegularizer(kernel, bias, IN, OUT, kind)).toBe(r);
     const l2 = layer(2);
     const layers = [
-      { inSize: IN, outSize: OUT, kernel, bias },
-      { inSize: IN, outSize: OUT, ...l2 },
+      { op: 'dense' as const, inSize: IN, outSize: OUT, kernel, bias },
+      { op: 'dense' as const, inSize: IN, outSize: OUT, ...l2 },
     ];
     expect(penaltyValue(layers, kind, 0.3)).toBeCloseTo(0.3 * (r + def.value(l2.kernel, l2.bias, IN, OUT)), 12);
   });
