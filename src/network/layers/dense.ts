@@ -5,6 +5,7 @@
  */
 import { activationFn, activationOf } from '../activations';
 import type { Activation } from '../activations';
+import { rowGroups } from './group-view';
 import type { LayerType } from './layer-type';
 
 /** A fully connected layer. kernel is [inSize, outSize] row-major (tfjs Dense / ONNX MatMul layout):
@@ -71,6 +72,8 @@ export const DENSE: LayerType<DenseLayer> = {
     }
     return out;
   },
+
+  groups: (l) => ({ w: l.kernel, groups: rowGroups(l.inSize, l.outSize), b: l.bias }),
 
   keep(l, inKept, outKept) {
     const n = l.outSize;
