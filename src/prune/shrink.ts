@@ -23,7 +23,7 @@ export interface Shrunk {
 }
 
 export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array[]): Shrunk {
-  const L = work.kernels.length;
+  const L = work.mixing.length;
   const placeholder = work.sizes.map(() => false);
   const kept = alive.map((a, h) => {
     const idx: number[] = [];
@@ -35,16 +35,18 @@ export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array
     return idx;
   });
 
-  const layers: Layer[] = [];
-  for (let h = 0; h < L; h++) {
-    // the working copy's weights (constants folded) in the layer's own type, then the kept channels
-    const folded = { ...net.layers[h], kernel: Float32Array.from(work.kernels[h]), bias: Float32Array.from(work.biases[h]) };
-    const layer = layerType(folded).keep(folded, kept[h], kept[h + 1]);
+  const layers: Layer[] = [...work.layers];
+  work.mixing.forEach((l, h) => {
+    // the working copy's weights (thresholded, constants folded into the float64 bias), kept channels only
+    const src = work.layers[l];
+    const layer = layerType(src).keep(src, kept[h], kept[h + 1], work.biases[h]);
     // a placeholder level reads and writes nothing (see above)
-    if (placeholder[h] || placeholder[h + 1]) layer.kernel.fill(0);
-    if (placeholder[h + 1]) layer.bias.fill(0);
-    layers.push(layer);
-  }
+    const parts = layerType(layer).groups(layer);
+    if (parts && (placeholder[h] || placeholder[h + 1])) parts.w.fill(0);
+    if (parts && placeholder[h + 1]) parts.b.fill(0);
+    layers[l] = layer;
+    for (const f of work.followers[h]) layers[f] = layerType(work.layers[f]).keep(work.layers[f], kept[h + 1], kept[h + 1]);
+  });
 
   return {
     network: {

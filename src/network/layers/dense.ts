@@ -35,6 +35,12 @@ function flatSize(shape: readonly number[]): number {
 
 export const DENSE: LayerType<DenseLayer> = {
   op: 'dense',
+  role: 'mixing',
+
+  invalid: (l) =>
+    l.kernel.length !== l.inSize * l.outSize || l.bias.length !== l.outSize
+      ? `has ${l.kernel.length} weights and ${l.bias.length} biases, expected ${l.inSize}x${l.outSize} and ${l.outSize}`
+      : null,
 
   outShape(l, inShape) {
     if (flatSize(inShape) !== l.inSize) {
@@ -75,12 +81,35 @@ export const DENSE: LayerType<DenseLayer> = {
 
   groups: (l) => ({ w: l.kernel, groups: rowGroups(l.inSize, l.outSize), b: l.bias }),
 
-  keep(l, inKept, outKept) {
+  inputUnused(l, i, liveOut) {
+    const n = l.outSize;
+    for (let j = 0; j < n; j++) if (liveOut[j] && l.kernel[i * n + j] !== 0) return false;
+    return true;
+  },
+
+  outputConstant(l, j, liveIn) {
+    const n = l.outSize;
+    for (let i = 0; i < l.inSize; i++) if (liveIn[i] && l.kernel[i * n + j] !== 0) return false;
+    return true;
+  },
+
+  constantOutput: (l, b, hidden) => (hidden ? activationFn(activationOf(l))(b) : b),
+
+  foldInput(l, i, v, bias) {
+    const n = l.outSize;
+    for (let j = 0; j < n; j++) bias[j] += v * l.kernel[i * n + j];
+    return true;
+  },
+
+  bias: (l) => l.bias,
+
+  keep(l, inKept, outKept, given) {
     const n = l.outSize;
     const m = outKept.length;
     const kernel = new Float32Array(inKept.length * m);
     inKept.forEach((i, a) => outKept.forEach((j, b) => (kernel[a * m + b] = l.kernel[i * n + j])));
-    const bias = Float32Array.from(outKept, (j) => l.bias[j]);
+    const from = given ?? l.bias;
+    const bias = Float32Array.from(outKept, (j) => from[j]);
     return denseLayer(kernel, bias, inKept.length, m, l.activation);
   },
 
