@@ -20,13 +20,15 @@
  */
 import { GsError } from '../errors';
 import { multiplyAdds, parameterCount } from '../network/create';
-import { ACTIVATIONS, activationFn, activationOf, alphaOf } from '../network/activations';
+import { forwardLayers, layerType } from '../network/layers/table';
 import { isRegression } from '../network/tasks';
-import type { DenseLayer, ModelIO, Network } from '../network/types';
+import type { DenseLayer, Layer, ModelIO, Network } from '../network/types';
+import type { GraphParts } from './graph-parts';
+import { graphBuilder } from './layer-builder';
 import { chooseInputForm, readColumns, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
 import { FLOAT, INT64, floatAttr, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
-import { linearNodes, type Quantize } from './quantize';
+import type { Quantize } from './quantize';
 
 export const IR_VERSION = 8;
 export const OPSET = 17;
@@ -111,52 +113,12 @@ function inverseStdOf(net: Network, width: number, form: InputForm, maxSegments?
 }
 
 /** Logits of the constant tail starting at layer `from`, whose input width is 0. */
-function constantLogits(layers: DenseLayer[], from: number): Float32Array {
-  let v = Float64Array.from(layers[from].bias);
-  for (let l = from; l < layers.length; l++) {
-    if (l > from) {
-      const { inSize, outSize, kernel, bias } = layers[l];
-      const next = Float64Array.from(bias);
-      for (let i = 0; i < inSize; i++) for (let j = 0; j < outSize; j++) next[j] += v[i] * kernel[i * outSize + j];
-      v = next;
-    }
-    if (l < layers.length - 1) v = v.map(activationFn(activationOf(layers[l])));
-  }
-  return Float32Array.from(v);
+function constantLogits(layers: Layer[], from: number): Float32Array {
+  return Float32Array.from(forwardLayers(layers.slice(from), new Float64Array(0), 1, [0]));
 }
 
 function isIdentity(idx: number[], width: number): boolean {
   return idx.length === width && idx.every((c, i) => c === i);
-}
-
-export interface GraphParts {
-  nodes: onnx.INodeProto[];
-  inits: onnx.ITensorProto[];
-}
-
-/** The nodes of a hidden layer's activation (its ONNX form in network/activations.ts) after `input`;
- * returns the name of the activated output. ReLU keeps the node name `layerN.relu`. */
-function activationNodes(layer: DenseLayer, input: string, prefix: string, g: GraphParts): string {
-  const a = activationOf(layer);
-  const form = ACTIVATIONS[a.name].onnx;
-  if (form === null) return input;
-  const out = `${prefix}.${a.name}`;
-  if (form === 'gelu-erf') {
-    // 0.5 * x * (1 + erf(x / sqrt 2)), the pattern torch.onnx.export writes for nn.GELU() below opset 20
-    g.inits.push(floatTensor(`${prefix}.sqrt2`, [], Float32Array.of(Math.SQRT2)));
-    g.inits.push(floatTensor(`${prefix}.one`, [], Float32Array.of(1)));
-    g.inits.push(floatTensor(`${prefix}.half`, [], Float32Array.of(0.5)));
-    g.nodes.push(
-      node('Div', [input, `${prefix}.sqrt2`], [`${prefix}.gelu_scaled`], `${prefix}.gelu_div`),
-      node('Erf', [`${prefix}.gelu_scaled`], [`${prefix}.gelu_erf`], `${prefix}.gelu_erf`),
-      node('Add', [`${prefix}.gelu_erf`, `${prefix}.one`], [`${prefix}.gelu_sum`], `${prefix}.gelu_add`),
-      node('Mul', [input, `${prefix}.gelu_sum`], [`${prefix}.gelu_prod`], `${prefix}.gelu_mul`),
-      node('Mul', [`${prefix}.gelu_prod`, `${prefix}.half`], [out], `${prefix}.gelu_half`),
-    );
-    return out;
-  }
-  g.nodes.push(node(form.op, [input], [out], out, form.alphaAttr ? [floatAttr('alpha', alphaOf(a))] : []));
-  return out;
 }
 
 function denseChain(net: Network, input: string, last: string, form: InputForm, opts: ExportOptions, g: GraphParts): void {
@@ -181,12 +143,12 @@ function denseChain(net: Network, input: string, last: string, form: InputForm, 
     g.nodes.push(node('Mul', [cur, 'input_inv_std'], ['standardized_features'], 'scale_inputs'));
     cur = 'standardized_features';
   }
+  const b = graphBuilder(g, quantize);
   net.layers.forEach((raw, l) => {
-    const layer = l === 0 ? first.layer : raw;
-    const isLast = l === net.layers.length - 1;
-    const out = isLast ? last : `layer${l}.linear`;
-    linearNodes(layer, cur, out, `layer${l}`, quantize, g);
-    if (!isLast) cur = activationNodes(raw, out, `layer${l}`, g);
+    // the first layer with the scaling folded in (and its input columns selected)
+    const layer = l === 0 ? { ...raw, ...first.layer } : raw;
+    const hidden = l < net.layers.length - 1;
+    cur = layerType(layer).onnx(layer, { input: cur, prefix: `layer${l}`, hidden, ...(hidden ? {} : { output: last }) }, b);
   });
 }
 

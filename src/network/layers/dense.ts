@@ -5,6 +5,7 @@
  */
 import { activationFn, activationOf } from '../activations';
 import type { Activation } from '../activations';
+import { activationOnnx } from './activation-onnx';
 import { rowGroups } from './group-view';
 import type { LayerType } from './layer-type';
 
@@ -111,6 +112,20 @@ export const DENSE: LayerType<DenseLayer> = {
     const from = given ?? l.bias;
     const bias = Float32Array.from(outKept, (j) => from[j]);
     return denseLayer(kernel, bias, inKept.length, m, l.activation);
+  },
+
+  onnx(l, site, b) {
+    if (!site.hidden) {
+      const out = site.output ?? `${site.prefix}.linear`;
+      b.linear(l.kernel, l.bias, l.inSize, l.outSize, site.input, out, site.prefix);
+      return out;
+    }
+    const linear = `${site.prefix}.linear`;
+    b.linear(l.kernel, l.bias, l.inSize, l.outSize, site.input, linear, site.prefix);
+    const act = activationOnnx(activationOf(l), linear, site.prefix, b);
+    if (site.output === undefined || site.output === act) return act;
+    b.node('Identity', [act], [site.output], `${site.prefix}.output`);
+    return site.output;
   },
 
   clone: (l) => ({ ...l, kernel: l.kernel.slice(), bias: l.bias.slice(), ...(l.activation ? { activation: { ...l.activation } } : {}) }),

@@ -4,6 +4,7 @@
  * the table (./table.ts); nothing outside a type's own file learns how it computes.
  */
 import type { WeightGroups } from './group-view';
+import type { OnnxBuilder, OnnxSite } from './onnx-builder';
 
 export interface LayerType<L> {
   /** The discriminant of the layer values this entry describes. */
@@ -52,6 +53,9 @@ export interface LayerType<L> {
   /** The physically smaller layer that reads only input channels `inKept` and writes only `outKept`
    * (ascending; a channelwise layer gets the same list twice). `bias` replaces a mixing layer's bias. */
   keep(l: L, inKept: readonly number[], outKept: readonly number[], bias?: ArrayLike<number>): L;
+  /** Writes the layer's ONNX nodes (its activation included when hidden) and returns its output's name
+   * (site.output when given). Tensors are [batch, ...the layer's shape]. */
+  onnx(l: L, site: OnnxSite, b: OnnxBuilder): string;
   /** A deep copy (weights copied, not shared). */
   clone(l: L): L;
 }
