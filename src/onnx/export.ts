@@ -60,20 +60,29 @@ export interface ExportOptions {
 function checkNetwork(net: Network): void {
   const bad = (what: string) => new GsError('BAD_MODEL', `cannot export: ${what}`);
   if (net.layers.length === 0) throw bad('the network has no layers');
-  if (net.inputIndices.length !== net.layers[0].inSize) {
-    throw bad(`inputIndices lists ${net.inputIndices.length} columns, the first layer reads ${net.layers[0].inSize}`);
+  const first = net.layers[0];
+  if (first.op !== 'dense') throw bad(`the first layer is a ${String((first as { op: string }).op)} layer; the export reads its inputs through a dense layer`);
+  if (net.inputIndices.length !== first.inSize) {
+    throw bad(`inputIndices lists ${net.inputIndices.length} columns, the first layer reads ${first.inSize}`);
   }
   if (net.inputIndices.some((c) => !Number.isInteger(c) || c < 0 || c >= net.inputWidth)) {
     throw bad(`inputIndices must be columns below ${net.inputWidth}`);
   }
   net.layers.forEach((l, i) => {
-    if (l.kernel.length !== l.inSize * l.outSize || l.bias.length !== l.outSize) throw bad(`layer ${i} has inconsistent sizes`);
-    if (i > 0 && l.inSize !== net.layers[i - 1].outSize)
-      throw bad(`layer ${i} reads ${l.inSize} units, layer ${i - 1} has ${net.layers[i - 1].outSize}`);
+    const t = layerType(l);
+    if (t.invalid(l) !== null) throw bad(`layer ${i} has inconsistent sizes`);
+    const before = i > 0 ? layerType(net.layers[i - 1]).outChannels(net.layers[i - 1]) : first.inSize;
+    if (i > 0 && t.inChannels(l) !== before) throw bad(`layer ${i} reads ${t.inChannels(l)} units, layer ${i - 1} has ${before}`);
   });
-  const classes = net.layers[net.layers.length - 1].outSize;
+  const classes = outputsOf(net);
   if (classes < 1) throw bad('the output layer has no units');
   if (net.classLabels.length !== classes) throw bad(`${net.classLabels.length} class labels for ${classes} outputs`);
+}
+
+/** Output columns of the network (its last layer's channels). */
+function outputsOf(net: Network): number {
+  const last = net.layers[net.layers.length - 1];
+  return layerType(last).outChannels(last);
 }
 
 /**
@@ -172,7 +181,7 @@ function metadataProps(
   extra: Record<string, string>,
   io: { io: ModelIO; extraOutputs: boolean } | null,
 ): onnx.IStringStringEntryProto[] {
-  const sizes = [net.layers[0].inSize, ...net.layers.map((l) => l.outSize)];
+  const sizes = [layerType(net.layers[0]).inChannels(net.layers[0]), ...net.layers.map((l) => layerType(l).outChannels(l))];
   const ours: Record<string, string> = {
     [META.classes]: JSON.stringify(net.classLabels),
     [META.inputWidth]: String(net.inputWidth),
@@ -203,7 +212,7 @@ interface Names {
 
 /** Nodes after the chain for the chosen interface (Softmax / LogSoftmax / ArgMax) and the graph's outputs. */
 function outputNodes(net: Network, io: ModelIO | null, extraOutputs: boolean, g: GraphParts): Names {
-  const classes = net.layers[net.layers.length - 1].outSize;
+  const classes = outputsOf(net);
   const regression = isRegression(net);
   if (!io) {
     if (regression) return { input: INPUT_NAME, last: PREDICTION, outputs: [valueInfo(PREDICTION, FLOAT, ['batch', classes])] };
@@ -242,7 +251,7 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
   checkNetwork(net);
   const compact = opts.compactInput === true;
   const k = net.inputIndices.length;
-  const classes = net.layers[net.layers.length - 1].outSize;
+  const classes = outputsOf(net);
   const io = opts.io === undefined ? (net.io ?? null) : opts.io;
   const extraOutputs = io !== null && opts.extraOutputs === true;
   const tail: GraphParts = { nodes: [], inits: [] };
@@ -265,7 +274,7 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
   let form: InputForm | null = null;
   let constFrom = -1;
   net.layers.forEach((l, i) => {
-    if (l.inSize === 0) constFrom = i;
+    if (layerType(l).inChannels(l) === 0) constFrom = i;
   });
   if (constFrom >= 0) {
     constantChain(net, constFrom, chainInput, names.last, g);
@@ -309,7 +318,7 @@ export function describeInterface(
   opts: { io?: ModelIO | null; extraOutputs?: boolean; compactInput?: boolean } = {},
 ): string {
   const io = opts.io === undefined ? (net.io ?? null) : opts.io;
-  const classes = net.layers[net.layers.length - 1].outSize;
+  const classes = outputsOf(net);
   const regression = isRegression(net);
   const dims = opts.compactInput ? [net.inputIndices.length] : io ? io.inputShape : [net.inputWidth];
   const input = `input ${io ? io.inputName : INPUT_NAME} [N, ${dims.join(', ')}]`;

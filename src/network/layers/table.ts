@@ -16,10 +16,23 @@ export const LAYER_TYPES: { readonly [K in LayerOp]: LayerType<Extract<Layer, { 
   dense: DENSE,
 };
 
+/** Types added at run time (registerLayerType): a layer type outside this folder, such as a test's. */
+const registered = new Map<string, LayerType<unknown>>();
+
+/**
+ * Adds a layer type to the table at run time. Its layers are then computed, grouped, pruned and
+ * exported like the built-in ones; a type that is part of gs-compress belongs in LAYER_TYPES instead.
+ */
+export function registerLayerType<L extends { op: string }>(t: LayerType<L>): void {
+  if (Object.prototype.hasOwnProperty.call(LAYER_TYPES, t.op)) throw new Error(`layer type '${t.op}' is built in`);
+  registered.set(t.op, t);
+}
+
 /** The table entry of a layer (an unknown op is a programming error, said plainly). */
 export function layerType<L extends Layer>(l: L): LayerType<L> {
-  const t = (LAYER_TYPES as Record<string, LayerType<unknown> | undefined>)[l.op];
-  if (!t || !Object.prototype.hasOwnProperty.call(LAYER_TYPES, l.op)) throw new Error(`unknown layer type '${String(l.op)}'`);
+  const own = Object.prototype.hasOwnProperty.call(LAYER_TYPES, l.op);
+  const t = own ? (LAYER_TYPES as Record<string, LayerType<unknown>>)[l.op] : registered.get(l.op);
+  if (!t) throw new Error(`unknown layer type '${String(l.op)}'`);
   return t as LayerType<L>;
 }
 
