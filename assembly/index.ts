@@ -4,7 +4,7 @@
  * the convolution kernels (conv.ts, not yet wired into the engine).
  */
 export { runBatch, forward } from './pass';
-export { adamStep, adamaxStep, rmspropStep, sgdStep, proxLayer } from './update';
+export { adamStep, adamaxStep, rmspropStep, sgdStep, proxGroups, proxLayer } from './update';
 export { setSoftTargets } from './distill';
 export { setRegressionTargets } from './regression';
 export { accumulateMoments, accumulateTaylor } from './scores';

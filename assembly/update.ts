@@ -288,24 +288,65 @@ function groupShrinkDiag(x: usize, n: i32, tau: f64, h: usize): void {
 }
 
 /**
- * Prox of lambda * R on one layer in place, as the penalty table's prox (src/penalty/table.ts,
- * whose wasmKernel field gives `kind`): with hW/hb per-coordinate steps, or (hW == 0) the scalar
- * step hs. `kind` is a set of parts: bit 1 the elementwise l1 part (l1 = 1), bit 2 the group part
- * (gl = 2); sgl = 3 takes both, the l1 part first; each part soft-thresholds the bias once.
+ * Prox of lambda * R on one layer's penalty parts in place, as the penalty table's prox
+ * (src/penalty/table.ts, whose wasmKernel field gives `kind`): nW grouped weights at W, nb
+ * singleton elements at b, with hW/hb per-coordinate steps laid out like them, or (hW == 0) the
+ * scalar step hs. `kind` is a set of parts: bit 1 the elementwise l1 part (l1 = 1), bit 2 the
+ * group part (gl = 2); sgl = 3 takes both, the l1 part first; each part soft-thresholds the bias
+ * once. The groups are a view (src/network/layers/group-view.ts): group g holds, for k < blocks,
+ * the blockLen floats at offset + g*groupStride + k*blockStride. A contiguous group is shrunk in
+ * place; a strided one is gathered into `scratch` (2 * blocks * blockLen floats), shrunk and
+ * scattered back.
  */
-export function proxLayer(W: usize, b: usize, inS: i32, outS: i32, kind: i32, lambda: f64, hW: usize, hb: usize, hs: f64): void {
+export function proxGroups(
+  W: usize,
+  nW: i32,
+  b: usize,
+  nb: i32,
+  offset: i32,
+  count: i32,
+  groupStride: i32,
+  blocks: i32,
+  blockStride: i32,
+  blockLen: i32,
+  kind: i32,
+  lambda: f64,
+  hW: usize,
+  hb: usize,
+  hs: f64,
+  scratch: usize,
+): void {
   const l1 = (kind & 1) != 0;
   const gl = (kind & 2) != 0;
   const biasLambda = l1 && gl ? 2 * lambda : lambda;
-  softThreshold(b, outS, biasLambda, hb, biasLambda * hs);
-  if (l1) softThreshold(W, inS * outS, lambda, hW, lambda * hs);
-  if (gl) {
-    const tau = lambda * Math.sqrt(<f64>outS);
-    const rowBytes = <usize>outS << 2;
-    for (let i = 0; i < inS; i++) {
-      const row = W + <usize>i * rowBytes;
-      if (hW != 0) groupShrinkDiag(row, outS, tau, hW + <usize>i * rowBytes);
-      else groupShrinkUniform(row, outS, tau * hs);
+  softThreshold(b, nb, biasLambda, hb, biasLambda * hs);
+  if (l1) softThreshold(W, nW, lambda, hW, lambda * hs);
+  if (!gl) return;
+  const size = blocks * blockLen;
+  const tau = lambda * Math.sqrt(<f64>size);
+  const contiguous = blocks == 1 || blockStride == blockLen;
+  const blockBytes = <usize>blockLen << 2;
+  for (let g = 0; g < count; g++) {
+    const start = <usize>(offset + g * groupStride) << 2;
+    if (contiguous) {
+      if (hW != 0) groupShrinkDiag(W + start, size, tau, hW + start);
+      else groupShrinkUniform(W + start, size, tau * hs);
+      continue;
     }
+    const sx = scratch;
+    const sh = scratch + (<usize>size << 2);
+    for (let k = 0; k < blocks; k++) {
+      const o = start + (<usize>(k * blockStride) << 2);
+      memory.copy(sx + <usize>k * blockBytes, W + o, blockBytes);
+      if (hW != 0) memory.copy(sh + <usize>k * blockBytes, hW + o, blockBytes);
+    }
+    if (hW != 0) groupShrinkDiag(sx, size, tau, sh);
+    else groupShrinkUniform(sx, size, tau * hs);
+    for (let k = 0; k < blocks; k++) memory.copy(W + start + (<usize>(k * blockStride) << 2), sx + <usize>k * blockBytes, blockBytes);
   }
+}
+
+/** Prox of a dense layer (kernel [inS, outS] row-major: its rows are the groups; outS biases). */
+export function proxLayer(W: usize, b: usize, inS: i32, outS: i32, kind: i32, lambda: f64, hW: usize, hb: usize, hs: f64): void {
+  proxGroups(W, inS * outS, b, outS, 0, inS, outS, 1, 0, outS, kind, lambda, hW, hb, hs, 0);
 }

@@ -142,7 +142,13 @@ export function assembleSteps(file: string, steps: ImportStep[], inputWidth: num
     throw new GsError('BAD_MODEL', `${file}: ${classLabels.length} class labels for ${classes} outputs`);
   }
   const dense: DenseLayer[] = layers.map((w, k) => {
-    const l: DenseLayer = { inSize: w.inSize, outSize: w.outSize, kernel: Float32Array.from(w.kernel), bias: Float32Array.from(w.bias) };
+    const l: DenseLayer = {
+      op: 'dense',
+      inSize: w.inSize,
+      outSize: w.outSize,
+      kernel: Float32Array.from(w.kernel),
+      bias: Float32Array.from(w.bias),
+    };
     if (k < layers.length - 1 && w.activation && w.activation.name !== 'relu') l.activation = w.activation;
     return l;
   });

@@ -4,7 +4,9 @@
  */
 import type { Scaling } from '../data/types';
 import type { Activation } from './activations';
-import type { DenseLayer, Network } from './types';
+import { denseLayer } from './layers/dense';
+import { cloneLayer, layerMacs, layerParams } from './layers/table';
+import type { Layer, Network } from './types';
 import { Rng } from '../util/rng';
 
 export interface NetworkShape {
@@ -20,7 +22,7 @@ export function initNetwork(
 ): Network {
   const rng = new Rng(seed);
   const sizes = [shape.inputWidth, ...shape.hidden, shape.classes];
-  const layers: DenseLayer[] = [];
+  const layers: Layer[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const inSize = sizes[l];
     const outSize = sizes[l + 1];
@@ -29,7 +31,7 @@ export function initNetwork(
     for (let i = 0; i < kernel.length; i++) kernel[i] = (rng.next() * 2 - 1) * bound;
     const bias = new Float32Array(outSize);
     for (let i = 0; i < outSize; i++) bias[i] = (rng.next() * 2 - 1) * bound;
-    const layer: DenseLayer = { inSize, outSize, kernel, bias };
+    const layer = denseLayer(kernel, bias, inSize, outSize);
     // hidden layers record a non-default activation; relu stays absent (the saved form of older runs)
     if (opts.activation && opts.activation.name !== 'relu' && l + 2 < sizes.length) layer.activation = { ...opts.activation };
     layers.push(layer);
@@ -44,19 +46,15 @@ export function initNetwork(
   };
 }
 
-/** Total number of weights and biases. */
-/** Parameters (kernel and bias elements) of a network or of its dense stack: the one count that
- * training history, pruning reports, exports and sweeps all use. */
-export function parameterCount(net: Network | readonly DenseLayer[]): number {
-  const layers = 'layers' in net ? net.layers : net;
-  let n = 0;
-  for (const l of layers) n += l.kernel.length + l.bias.length;
-  return n;
+/** Parameters (weights, biases and stored statistics) of a network or of its layer stack, counted by
+ * the layer table: the one count that training history, pruning reports, exports and sweeps all use. */
+export function parameterCount(net: Network | readonly Layer[]): number {
+  return layerParams('layers' in net ? net.layers : net);
 }
 
-/** Multiply-adds per sample of the dense layers. */
+/** Multiply-adds per example (the layer table's count over the network's layer shapes). */
 export function multiplyAdds(net: Network): number {
-  return net.layers.reduce((s, l) => s + l.inSize * l.outSize, 0);
+  return layerMacs(net.layers, [net.inputIndices.length]);
 }
 
 /** Deep copy (weights are copied, not shared). */
@@ -65,7 +63,7 @@ export function cloneNetwork(net: Network): Network {
     ...net,
     inputIndices: [...net.inputIndices],
     scaling: net.scaling ? { mean: net.scaling.mean.slice(), std: net.scaling.std.slice() } : null,
-    layers: net.layers.map((l) => ({ ...l, kernel: l.kernel.slice(), bias: l.bias.slice() })),
+    layers: net.layers.map(cloneLayer),
     classLabels: [...net.classLabels],
     featureNames: [...net.featureNames],
   };

@@ -2,7 +2,7 @@
  * Reference forward pass of a Network in plain TypeScript (float64 accumulation).
  * It is the ground truth that pruning, ONNX export and the training engines are checked against.
  */
-import { activationFn, activationOf } from './activations';
+import { forwardLayers } from './layers/table';
 import type { Network } from './types';
 
 /** Logits [rows x classes] for raw features [rows x inputWidth], row-major. */
@@ -14,7 +14,7 @@ export function logits(net: Network, features: Float32Array, rows: number): Floa
   const idx = net.inputIndices;
   const mean = net.scaling?.mean;
   const std = net.scaling?.std;
-  let cur = new Float64Array(rows * idx.length);
+  const cur = new Float64Array(rows * idx.length);
   for (let r = 0; r < rows; r++) {
     for (let k = 0; k < idx.length; k++) {
       const c = idx[k];
@@ -22,29 +22,7 @@ export function logits(net: Network, features: Float32Array, rows: number): Floa
       cur[r * idx.length + k] = mean && std ? (v - mean[c]) / std[c] : v;
     }
   }
-  let width = idx.length;
-  net.layers.forEach((layer, li) => {
-    const last = li === net.layers.length - 1;
-    const next = new Float64Array(rows * layer.outSize);
-    const activation = activationOf(layer);
-    const relu = activation.name === 'relu';
-    const act = activationFn(activation);
-    for (let r = 0; r < rows; r++) {
-      const o = r * layer.outSize;
-      for (let j = 0; j < layer.outSize; j++) next[o + j] = layer.bias[j];
-      for (let i = 0; i < width; i++) {
-        const a = cur[r * width + i];
-        if (a === 0) continue;
-        const ko = i * layer.outSize;
-        for (let j = 0; j < layer.outSize; j++) next[o + j] += a * layer.kernel[ko + j];
-      }
-      if (!last && relu) for (let j = 0; j < layer.outSize; j++) if (next[o + j] < 0) next[o + j] = 0;
-      if (!last && !relu) for (let j = 0; j < layer.outSize; j++) next[o + j] = act(next[o + j]);
-    }
-    cur = next;
-    width = layer.outSize;
-  });
-  return Float32Array.from(cur);
+  return Float32Array.from(forwardLayers(net.layers, cur, rows, [idx.length]));
 }
 
 /** Softmax of each row of logits, computed stably. */

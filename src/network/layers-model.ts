@@ -159,7 +159,7 @@ export function fromLayersModel(modelJsonText: string, weightBytes: Uint8Array, 
     if (!kernel || !bias || kernel.length !== inSize * outSize || bias.length !== outSize) {
       throw bad(file, `layer ${name}: weights missing or of the wrong size`);
     }
-    const layer: DenseLayer = { inSize, outSize, kernel, bias };
+    const layer: DenseLayer = { op: 'dense', inSize, outSize, kernel, bias };
     const actName = lt.config?.activation ?? 'linear';
     if (i !== lastDense) {
       const act = tfjsActivation(actName);

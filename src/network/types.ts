@@ -9,20 +9,11 @@
  *   probabilities = softmax(logits)     (classification; a regressor's logits are its predictions: network/tasks.ts)
  */
 import type { Scaling } from '../data/types';
-import type { Activation } from './activations';
+import type { Layer } from './layers/table';
 import type { TaskName } from './tasks';
 
-/** A fully connected layer. kernel is [inSize, outSize] row-major (tfjs Dense / ONNX MatMul layout):
- * row i holds the outgoing weights of input unit i, which is that unit's group. */
-export interface DenseLayer {
-  inSize: number;
-  outSize: number;
-  kernel: Float32Array; // length inSize*outSize, element (i, j) at i*outSize + j
-  bias: Float32Array; // length outSize
-  /** Activation applied after this layer when it is a hidden layer (absent = relu; see
-   * network/activations.ts). The output layer is always linear (logits). */
-  activation?: Activation;
-}
+export type { DenseLayer } from './layers/dense';
+export type { Layer, LayerOp } from './layers/table';
 
 /**
  * The input and output of the user's model a network was imported from (import/), kept so that
@@ -44,8 +35,9 @@ export interface Network {
   inputIndices: number[];
   /** Scaling over all inputWidth raw columns, or null when the data is used as is. */
   scaling: Scaling | null;
-  /** Hidden layers (ReLU) followed by the output layer (softmax; linear for a regressor). At least one layer. */
-  layers: DenseLayer[];
+  /** Hidden layers (each applies its activation) followed by the output layer (softmax; linear for a
+   * regressor). At least one layer. Each is a value of a layer type of network/layers/table.ts. */
+  layers: Layer[];
   /** Class labels, index = output unit. */
   classLabels: string[];
   /** Names of all inputWidth raw columns. */

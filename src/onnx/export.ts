@@ -20,13 +20,15 @@
  */
 import { GsError } from '../errors';
 import { multiplyAdds, parameterCount } from '../network/create';
-import { ACTIVATIONS, activationFn, activationOf, alphaOf } from '../network/activations';
+import { forwardLayers, layerType } from '../network/layers/table';
 import { isRegression } from '../network/tasks';
-import type { DenseLayer, ModelIO, Network } from '../network/types';
+import type { DenseLayer, Layer, ModelIO, Network } from '../network/types';
+import type { GraphParts } from './graph-parts';
+import { graphBuilder } from './layer-builder';
 import { chooseInputForm, readColumns, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
-import { FLOAT, INT64, floatAttr, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
-import { linearNodes, type Quantize } from './quantize';
+import { FLOAT, INT64, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
+import type { Quantize } from './quantize';
 
 export const IR_VERSION = 8;
 export const OPSET = 17;
@@ -58,20 +60,29 @@ export interface ExportOptions {
 function checkNetwork(net: Network): void {
   const bad = (what: string) => new GsError('BAD_MODEL', `cannot export: ${what}`);
   if (net.layers.length === 0) throw bad('the network has no layers');
-  if (net.inputIndices.length !== net.layers[0].inSize) {
-    throw bad(`inputIndices lists ${net.inputIndices.length} columns, the first layer reads ${net.layers[0].inSize}`);
+  const first = net.layers[0];
+  if (first.op !== 'dense') throw bad(`the first layer is a ${String((first as { op: string }).op)} layer; the export reads its inputs through a dense layer`);
+  if (net.inputIndices.length !== first.inSize) {
+    throw bad(`inputIndices lists ${net.inputIndices.length} columns, the first layer reads ${first.inSize}`);
   }
   if (net.inputIndices.some((c) => !Number.isInteger(c) || c < 0 || c >= net.inputWidth)) {
     throw bad(`inputIndices must be columns below ${net.inputWidth}`);
   }
   net.layers.forEach((l, i) => {
-    if (l.kernel.length !== l.inSize * l.outSize || l.bias.length !== l.outSize) throw bad(`layer ${i} has inconsistent sizes`);
-    if (i > 0 && l.inSize !== net.layers[i - 1].outSize)
-      throw bad(`layer ${i} reads ${l.inSize} units, layer ${i - 1} has ${net.layers[i - 1].outSize}`);
+    const t = layerType(l);
+    if (t.invalid(l) !== null) throw bad(`layer ${i} has inconsistent sizes`);
+    const before = i > 0 ? layerType(net.layers[i - 1]).outChannels(net.layers[i - 1]) : first.inSize;
+    if (i > 0 && t.inChannels(l) !== before) throw bad(`layer ${i} reads ${t.inChannels(l)} units, layer ${i - 1} has ${before}`);
   });
-  const classes = net.layers[net.layers.length - 1].outSize;
+  const classes = outputsOf(net);
   if (classes < 1) throw bad('the output layer has no units');
   if (net.classLabels.length !== classes) throw bad(`${net.classLabels.length} class labels for ${classes} outputs`);
+}
+
+/** Output columns of the network (its last layer's channels). */
+function outputsOf(net: Network): number {
+  const last = net.layers[net.layers.length - 1];
+  return layerType(last).outChannels(last);
 }
 
 /**
@@ -92,7 +103,7 @@ export function foldScaling(net: Network): { layer: DenseLayer; mean: Float32Arr
     mean[i] = net.scaling.mean[c];
     for (let j = 0; j < outSize; j++) kernel[i * outSize + j] = first.kernel[i * outSize + j] * inv;
   }
-  return { layer: { inSize, outSize, kernel, bias: first.bias }, mean };
+  return { layer: { op: 'dense', inSize, outSize, kernel, bias: first.bias }, mean };
 }
 
 /** 1/std of each column the first layer reads (in the layout `form` gives it; 0 for a dropped column,
@@ -111,52 +122,12 @@ function inverseStdOf(net: Network, width: number, form: InputForm, maxSegments?
 }
 
 /** Logits of the constant tail starting at layer `from`, whose input width is 0. */
-function constantLogits(layers: DenseLayer[], from: number): Float32Array {
-  let v = Float64Array.from(layers[from].bias);
-  for (let l = from; l < layers.length; l++) {
-    if (l > from) {
-      const { inSize, outSize, kernel, bias } = layers[l];
-      const next = Float64Array.from(bias);
-      for (let i = 0; i < inSize; i++) for (let j = 0; j < outSize; j++) next[j] += v[i] * kernel[i * outSize + j];
-      v = next;
-    }
-    if (l < layers.length - 1) v = v.map(activationFn(activationOf(layers[l])));
-  }
-  return Float32Array.from(v);
+function constantLogits(layers: Layer[], from: number): Float32Array {
+  return Float32Array.from(forwardLayers(layers.slice(from), new Float64Array(0), 1, [0]));
 }
 
 function isIdentity(idx: number[], width: number): boolean {
   return idx.length === width && idx.every((c, i) => c === i);
-}
-
-export interface GraphParts {
-  nodes: onnx.INodeProto[];
-  inits: onnx.ITensorProto[];
-}
-
-/** The nodes of a hidden layer's activation (its ONNX form in network/activations.ts) after `input`;
- * returns the name of the activated output. ReLU keeps the node name `layerN.relu`. */
-function activationNodes(layer: DenseLayer, input: string, prefix: string, g: GraphParts): string {
-  const a = activationOf(layer);
-  const form = ACTIVATIONS[a.name].onnx;
-  if (form === null) return input;
-  const out = `${prefix}.${a.name}`;
-  if (form === 'gelu-erf') {
-    // 0.5 * x * (1 + erf(x / sqrt 2)), the pattern torch.onnx.export writes for nn.GELU() below opset 20
-    g.inits.push(floatTensor(`${prefix}.sqrt2`, [], Float32Array.of(Math.SQRT2)));
-    g.inits.push(floatTensor(`${prefix}.one`, [], Float32Array.of(1)));
-    g.inits.push(floatTensor(`${prefix}.half`, [], Float32Array.of(0.5)));
-    g.nodes.push(
-      node('Div', [input, `${prefix}.sqrt2`], [`${prefix}.gelu_scaled`], `${prefix}.gelu_div`),
-      node('Erf', [`${prefix}.gelu_scaled`], [`${prefix}.gelu_erf`], `${prefix}.gelu_erf`),
-      node('Add', [`${prefix}.gelu_erf`, `${prefix}.one`], [`${prefix}.gelu_sum`], `${prefix}.gelu_add`),
-      node('Mul', [input, `${prefix}.gelu_sum`], [`${prefix}.gelu_prod`], `${prefix}.gelu_mul`),
-      node('Mul', [`${prefix}.gelu_prod`, `${prefix}.half`], [out], `${prefix}.gelu_half`),
-    );
-    return out;
-  }
-  g.nodes.push(node(form.op, [input], [out], out, form.alphaAttr ? [floatAttr('alpha', alphaOf(a))] : []));
-  return out;
 }
 
 function denseChain(net: Network, input: string, last: string, form: InputForm, opts: ExportOptions, g: GraphParts): void {
@@ -181,12 +152,12 @@ function denseChain(net: Network, input: string, last: string, form: InputForm, 
     g.nodes.push(node('Mul', [cur, 'input_inv_std'], ['standardized_features'], 'scale_inputs'));
     cur = 'standardized_features';
   }
+  const b = graphBuilder(g, quantize);
   net.layers.forEach((raw, l) => {
-    const layer = l === 0 ? first.layer : raw;
-    const isLast = l === net.layers.length - 1;
-    const out = isLast ? last : `layer${l}.linear`;
-    linearNodes(layer, cur, out, `layer${l}`, quantize, g);
-    if (!isLast) cur = activationNodes(raw, out, `layer${l}`, g);
+    // the first layer with the scaling folded in (and its input columns selected)
+    const layer = l === 0 ? { ...raw, ...first.layer } : raw;
+    const hidden = l < net.layers.length - 1;
+    cur = layerType(layer).onnx(layer, { input: cur, prefix: `layer${l}`, hidden, ...(hidden ? {} : { output: last }) }, b);
   });
 }
 
@@ -210,7 +181,7 @@ function metadataProps(
   extra: Record<string, string>,
   io: { io: ModelIO; extraOutputs: boolean } | null,
 ): onnx.IStringStringEntryProto[] {
-  const sizes = [net.layers[0].inSize, ...net.layers.map((l) => l.outSize)];
+  const sizes = [layerType(net.layers[0]).inChannels(net.layers[0]), ...net.layers.map((l) => layerType(l).outChannels(l))];
   const ours: Record<string, string> = {
     [META.classes]: JSON.stringify(net.classLabels),
     [META.inputWidth]: String(net.inputWidth),
@@ -241,7 +212,7 @@ interface Names {
 
 /** Nodes after the chain for the chosen interface (Softmax / LogSoftmax / ArgMax) and the graph's outputs. */
 function outputNodes(net: Network, io: ModelIO | null, extraOutputs: boolean, g: GraphParts): Names {
-  const classes = net.layers[net.layers.length - 1].outSize;
+  const classes = outputsOf(net);
   const regression = isRegression(net);
   if (!io) {
     if (regression) return { input: INPUT_NAME, last: PREDICTION, outputs: [valueInfo(PREDICTION, FLOAT, ['batch', classes])] };
@@ -280,7 +251,7 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
   checkNetwork(net);
   const compact = opts.compactInput === true;
   const k = net.inputIndices.length;
-  const classes = net.layers[net.layers.length - 1].outSize;
+  const classes = outputsOf(net);
   const io = opts.io === undefined ? (net.io ?? null) : opts.io;
   const extraOutputs = io !== null && opts.extraOutputs === true;
   const tail: GraphParts = { nodes: [], inits: [] };
@@ -303,7 +274,7 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
   let form: InputForm | null = null;
   let constFrom = -1;
   net.layers.forEach((l, i) => {
-    if (l.inSize === 0) constFrom = i;
+    if (layerType(l).inChannels(l) === 0) constFrom = i;
   });
   if (constFrom >= 0) {
     constantChain(net, constFrom, chainInput, names.last, g);
@@ -377,7 +348,7 @@ export function describeInterface(
   opts: { io?: ModelIO | null; extraOutputs?: boolean; compactInput?: boolean } = {},
 ): string {
   const io = opts.io === undefined ? (net.io ?? null) : opts.io;
-  const classes = net.layers[net.layers.length - 1].outSize;
+  const classes = outputsOf(net);
   const regression = isRegression(net);
   const dims = opts.compactInput ? [net.inputIndices.length] : io ? io.inputShape : [net.inputWidth];
   const input = `input ${io ? io.inputName : INPUT_NAME} [N, ${dims.join(', ')}]`;

@@ -12,7 +12,7 @@
  * chooseInputForm picks by a per-row cost model fitted to measurements (FORM_COSTS).
  */
 import type { DenseLayer, Network } from '../network/types';
-import type { GraphParts } from './export';
+import type { GraphParts } from './graph-parts';
 import { int64Tensor, intAttr, node } from './proto';
 
 export type InputForm = 'zero-rows' | 'segments' | 'gather' | 'compact';

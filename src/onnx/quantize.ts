@@ -16,7 +16,7 @@
  * All run in onnxruntime-node and onnxruntime-web (CPU / WebAssembly kernels).
  */
 import type { DenseLayer } from '../network/types';
-import type { GraphParts } from './export';
+import type { GraphParts } from './graph-parts';
 import { floatTensor, int64Tensor, intAttr, node, onnx } from './proto';
 
 export type Quantize = 'int8' | 'int8-weights' | 'float16';

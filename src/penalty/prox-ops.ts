@@ -4,6 +4,7 @@
  * step or per-coordinate step h (see prox.ts for the maths). The float32 buffers are updated in
  * place, arithmetic is in float64, and nothing allocates.
  */
+import { blockStart, groupSize, isContiguous, type GroupView } from '../network/layers/group-view';
 import type { ProxStep } from './types';
 
 /** Relative tolerance on r = ||x|| for the per-coordinate group prox. */
@@ -29,15 +30,17 @@ export function sumAbs(x: Float32Array, n = x.length): number {
   return r;
 }
 
-/** sum over kernel rows of sqrt(outSize) * ||row||_2 (the group lasso term of one layer). */
-export function groupNormSum(kernel: Float32Array, inSize: number, outSize: number): number {
-  const w = Math.sqrt(outSize);
+/** sum over groups of sqrt(group size) * ||group||_2 (the group lasso term of one layer's view). */
+export function groupNormSum(w: Float32Array, v: GroupView): number {
+  const wt = Math.sqrt(groupSize(v));
   let r = 0;
-  for (let i = 0; i < inSize; i++) {
+  for (let g = 0; g < v.count; g++) {
     let s = 0;
-    const o = i * outSize;
-    for (let j = 0; j < outSize; j++) s += kernel[o + j] * kernel[o + j];
-    r += w * Math.sqrt(s);
+    for (let b = 0; b < v.blocks; b++) {
+      const o = blockStart(v, g, b);
+      for (let j = 0; j < v.blockLen; j++) s += w[o + j] * w[o + j];
+    }
+    r += wt * Math.sqrt(s);
   }
   return r;
 }
@@ -56,16 +59,21 @@ export function addSign(g: Float32Array, x: Float32Array, t: number, n = x.lengt
   }
 }
 
-/** gKernel += lambda * sqrt(outSize) * row / ||row|| per kernel row (0 for a zero row). */
-export function addGroupGradient(kernel: Float32Array, inSize: number, outSize: number, lambda: number, g: Float32Array): void {
-  const tau = lambda * Math.sqrt(outSize);
-  for (let i = 0; i < inSize; i++) {
-    const o = i * outSize;
+/** g += lambda * sqrt(size) * group / ||group|| per group of the view (0 for a zero group). */
+export function addGroupGradient(w: Float32Array, v: GroupView, lambda: number, g: Float32Array): void {
+  const tau = lambda * Math.sqrt(groupSize(v));
+  for (let k = 0; k < v.count; k++) {
     let s = 0;
-    for (let j = 0; j < outSize; j++) s += kernel[o + j] * kernel[o + j];
+    for (let b = 0; b < v.blocks; b++) {
+      const o = blockStart(v, k, b);
+      for (let j = 0; j < v.blockLen; j++) s += w[o + j] * w[o + j];
+    }
     if (s === 0) continue;
     const f = tau / Math.sqrt(s);
-    for (let j = 0; j < outSize; j++) g[o + j] += f * kernel[o + j];
+    for (let b = 0; b < v.blocks; b++) {
+      const o = blockStart(v, k, b);
+      for (let j = 0; j < v.blockLen; j++) g[o + j] += f * w[o + j];
+    }
   }
 }
 
@@ -75,13 +83,36 @@ export function softThreshold(x: Float32Array, n: number, lambda: number, h: Pro
   else softThresholdDiag(x, 0, n, lambda, h);
 }
 
-/** Prox of lambda * sum_rows sqrt(outSize) ||row|| on a kernel, with step h. */
-export function groupShrinkRows(kernel: Float32Array, inSize: number, outSize: number, lambda: number, h: ProxStep): void {
-  const tau = lambda * Math.sqrt(outSize);
-  if (typeof h === 'number') {
-    for (let i = 0; i < inSize; i++) groupShrinkUniform(kernel, i * outSize, outSize, tau * h);
-  } else {
-    for (let i = 0; i < inSize; i++) groupShrinkDiag(kernel, i * outSize, outSize, tau, h);
+/** Scratch of the strided group prox (grown, never shrunk: nothing allocates per call in steady state). */
+let scratchX = new Float32Array(0);
+let scratchH = new Float32Array(0);
+
+/** Prox of lambda * sum_groups sqrt(size) ||group|| on the view's groups of w, with step h. A
+ * contiguous group is shrunk in place; a strided one is gathered, shrunk and scattered back. */
+export function groupShrink(w: Float32Array, v: GroupView, lambda: number, h: ProxStep): void {
+  const size = groupSize(v);
+  const tau = lambda * Math.sqrt(size);
+  if (isContiguous(v)) {
+    if (typeof h === 'number') {
+      for (let g = 0; g < v.count; g++) groupShrinkUniform(w, blockStart(v, g, 0), size, tau * h);
+    } else {
+      for (let g = 0; g < v.count; g++) groupShrinkDiag(w, blockStart(v, g, 0), size, tau, h);
+    }
+    return;
+  }
+  if (scratchX.length < size) {
+    scratchX = new Float32Array(size);
+    scratchH = new Float32Array(size);
+  }
+  for (let g = 0; g < v.count; g++) {
+    for (let b = 0; b < v.blocks; b++) {
+      const o = blockStart(v, g, b);
+      scratchX.set(w.subarray(o, o + v.blockLen), b * v.blockLen);
+      if (typeof h !== 'number') scratchH.set(h.subarray(o, o + v.blockLen), b * v.blockLen);
+    }
+    if (typeof h === 'number') groupShrinkUniform(scratchX, 0, size, tau * h);
+    else groupShrinkDiag(scratchX, 0, size, tau, scratchH);
+    for (let b = 0; b < v.blocks; b++) w.set(scratchX.subarray(b * v.blockLen, (b + 1) * v.blockLen), blockStart(v, g, b));
   }
 }
 

@@ -22,12 +22,24 @@
  * The operators are the table's (./table.ts, ./kinds/), built from ./prox-ops.ts.
  */
 import { GsError } from '../errors';
-import type { DenseLayer } from '../network/types';
+import type { Layer } from '../network/types';
+import { denseParts, partsOf, type PenaltyParts } from './groups';
 import { PENALTIES } from './table';
 import type { ProxKind, ProxStep } from './types';
 
-/** Prox of one layer in place; see the module comment. hKernel/hBias: a number or an array of
- * the same length as kernel/bias. lambda = 0 leaves the layer untouched. */
+/** Prox of one layer's parts in place; see the module comment. hw/hb: a number or an array laid
+ * out like parts.w / parts.b. lambda = 0 leaves the parts untouched. */
+export function proxParts(parts: PenaltyParts, kind: ProxKind, lambda: number, hw: ProxStep, hb: ProxStep): void {
+  if (!(lambda >= 0) || !Number.isFinite(lambda)) {
+    throw new GsError('BAD_OPTION', `penalty lambda must be a finite number >= 0, got ${lambda}`);
+  }
+  checkStep(hw, parts.w.length, 'kernel');
+  checkStep(hb, parts.b.length, 'bias');
+  if (lambda === 0) return;
+  PENALTIES[kind].prox(parts, lambda, hw, hb);
+}
+
+/** Prox of a dense layer's buffers in place (kernel rows the groups, bias elements singletons). */
 export function proxLayer(
   kernel: Float32Array,
   bias: Float32Array,
@@ -38,18 +50,17 @@ export function proxLayer(
   hKernel: ProxStep,
   hBias: ProxStep,
 ): void {
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) {
-    throw new GsError('BAD_OPTION', `penalty lambda must be a finite number >= 0, got ${lambda}`);
-  }
   checkStep(hKernel, inSize * outSize, 'kernel');
   checkStep(hBias, outSize, 'bias');
-  if (lambda === 0) return;
-  PENALTIES[kind].prox(kernel, bias, inSize, outSize, lambda, hKernel, hBias);
+  proxParts(denseParts(kernel.subarray(0, inSize * outSize), bias.subarray(0, outSize), inSize, outSize), kind, lambda, hKernel, hBias);
 }
 
 /** Prox of every layer of a network with one uniform step h (e.g. lr under SGD), in place. */
-export function proxLayers(layers: readonly DenseLayer[], kind: ProxKind, lambda: number, h: number): void {
-  for (const l of layers) proxLayer(l.kernel, l.bias, l.inSize, l.outSize, kind, lambda, h, h);
+export function proxLayers(layers: readonly Layer[], kind: ProxKind, lambda: number, h: number): void {
+  for (const l of layers) {
+    const p = partsOf(l);
+    if (p) proxParts(p, kind, lambda, h, h);
+  }
 }
 
 function checkStep(h: ProxStep, length: number, what: string): void {

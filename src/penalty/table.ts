@@ -11,38 +11,23 @@ import { l1 } from './kinds/l1';
 import { l2 } from './kinds/l2';
 import { none } from './kinds/none';
 import { sgl } from './kinds/sgl';
+import type { PenaltyParts } from './groups';
 import type { ProxStep } from './types';
 
-/** prox(...) sets the layer to argmin_x sum_i (x_i - v_i)^2 / (2 h_i) + lambda * R(x) in place,
- * v being its content and h the step (a number, or one h_i > 0 per coordinate). */
-export type ProxFn = (
-  kernel: Float32Array,
-  bias: Float32Array,
-  inSize: number,
-  outSize: number,
-  lambda: number,
-  hKernel: ProxStep,
-  hBias: ProxStep,
-) => void;
+/** prox(...) sets the parts to argmin_x sum_i (x_i - v_i)^2 / (2 h_i) + lambda * R(x) in place,
+ * v being their content and h the step (a number, or one h_i > 0 per coordinate, laid out like w and b). */
+export type ProxFn = (parts: PenaltyParts, lambda: number, hw: ProxStep, hb: ProxStep) => void;
 
 export interface PenaltyDef {
   /** The name on the command line, in configurations and in records (the table key). */
   readonly name: string;
   /** What it is, for `--penalty` help (R written out). */
   readonly help: string;
-  /** R of one layer without lambda, in float64. */
-  value(kernel: Float32Array, bias: Float32Array, inSize: number, outSize: number): number;
-  /** gKernel += lambda dR/dkernel and gBias += lambda dR/dbias: the gradient, or at kinks the
-   * subgradient of minimal norm for isolated zeros (sign(0) = 0, 0 for an all-zero group). */
-  gradient(
-    kernel: Float32Array,
-    bias: Float32Array,
-    inSize: number,
-    outSize: number,
-    lambda: number,
-    gKernel: Float32Array,
-    gBias: Float32Array,
-  ): void;
+  /** R of one layer's parts (./groups.ts) without lambda, in float64. */
+  value(parts: PenaltyParts): number;
+  /** g.w += lambda dR/dw and g.b += lambda dR/db (g laid out like the parts): the gradient, or at
+   * kinks the subgradient of minimal norm for isolated zeros (sign(0) = 0, 0 for an all-zero group). */
+  gradient(parts: PenaltyParts, lambda: number, g: { w: Float32Array; b: Float32Array }): void;
   /** The exact proximal operator for a non-smooth penalty, used after every update under
    * `--solver prox` (the subgradient solver adds `gradient` instead); null for a smooth penalty,
    * whose gradient is added to the loss under either solver. */

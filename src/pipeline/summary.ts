@@ -3,6 +3,7 @@
  * parameter count. One function builds it for `gs-compress train` (printed, and saved in
  * gs-run.json) and for every sweep run (saved, and kept in the results store).
  */
+import { multiplyAdds } from '../network/create';
 import { collapsedLevels, pruneNetwork } from '../prune';
 import type { TrainResult } from '../train/train';
 
@@ -22,6 +23,10 @@ export interface TrainSummary {
   /** Parameters of the exactly pruned network (dead units and unused inputs removed); the dense
    * count when the network cannot be pruned (a diverged run with NaN weights). */
   prunedParams: number;
+  /** Multiply-adds per example of the exactly pruned network, and of the network as trained (the
+   * layer table's count; absent in records written before it existed). */
+  macs?: number;
+  totalMacs?: number;
   /** Alive units per hidden layer, and their sum. */
   aliveUnits: number[];
   aliveNeurons: number;
@@ -45,10 +50,13 @@ export function summarizeTraining(result: TrainResult, inputs: number): TrainSum
   const aliveUnits = last?.aliveUnits ?? [];
   const totalParams = last?.totalParams ?? 0;
   let prunedParams = totalParams;
+  const totalMacs = multiplyAdds(result.network);
+  let macs = totalMacs;
   let collapsed = false;
   try {
     const report = pruneNetwork(result.network).report;
     prunedParams = report.parameters.after;
+    macs = report.multiplyAdds.after;
     collapsed = collapsedLevels(report).length > 0;
   } catch {
     // a diverged network (NaN weights) cannot be pruned meaningfully; keep the dense count
@@ -68,6 +76,8 @@ export function summarizeTraining(result: TrainResult, inputs: number): TrainSum
     nonzeroParams: totalParams - (last?.zeroParams ?? 0),
     totalParams,
     prunedParams,
+    macs,
+    totalMacs,
     aliveUnits,
     aliveNeurons: aliveUnits.reduce((s, n) => s + n, 0),
     aliveInputs: last?.aliveInputs ?? 0,

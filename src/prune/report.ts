@@ -3,6 +3,7 @@
  * before/after table.
  */
 import { multiplyAdds, parameterCount } from '../network/create';
+import { layerType } from '../network/layers/table';
 import type { Network } from '../network/types';
 import type { DeadUnits } from './dead-units';
 import type { PruneReport, StartedNetwork } from './types';
@@ -15,13 +16,15 @@ export function buildReport(
   threshold: number | null,
   thresholdZeroed: { groups: number; biases: number } | null,
 ): PruneReport {
-  const hiddenLayers = before.layers.slice(0, -1).map((layer, l) => ({
+  // one row per hidden level: the output channels of every mixing layer but the last
+  const mixing = before.layers.flatMap((l, i) => (layerType(l).role === 'mixing' ? [i] : []));
+  const hiddenLayers = mixing.slice(0, -1).map((l, h) => ({
     layer: l,
-    before: layer.outSize,
-    after: after.layers[l].outSize,
-    removedUnused: dead.removedUnused[l + 1],
-    removedConstant: dead.removedConstant[l + 1],
-    placeholder: placeholder[l + 1],
+    before: layerType(before.layers[l]).outChannels(before.layers[l]),
+    after: layerType(after.layers[l]).outChannels(after.layers[l]),
+    removedUnused: dead.removedUnused[h + 1],
+    removedConstant: dead.removedConstant[h + 1],
+    placeholder: placeholder[h + 1],
   }));
   return {
     lossy: threshold !== null,

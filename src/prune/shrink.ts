@@ -12,7 +12,8 @@
  * An empty input level likewise keeps its first raw column with a zero row. The network keeps its
  * depth, so before/after counts line up per layer, and pruning the result again gives the same sizes.
  */
-import type { DenseLayer, Network } from '../network/types';
+import { layerType } from '../network/layers/table';
+import type { Layer, Network } from '../network/types';
 import type { WorkingCopy } from './working-copy';
 
 export interface Shrunk {
@@ -22,7 +23,7 @@ export interface Shrunk {
 }
 
 export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array[]): Shrunk {
-  const L = work.kernels.length;
+  const L = work.mixing.length;
   const placeholder = work.sizes.map(() => false);
   const kept = alive.map((a, h) => {
     const idx: number[] = [];
@@ -34,22 +35,18 @@ export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array
     return idx;
   });
 
-  const layers: DenseLayer[] = [];
-  for (let h = 0; h < L; h++) {
-    const rows = kept[h];
-    const cols = kept[h + 1];
-    const n = work.sizes[h + 1];
-    const src = work.kernels[h];
-    const kernel = new Float32Array(rows.length * cols.length);
-    const bias = new Float32Array(cols.length);
-    if (!placeholder[h] && !placeholder[h + 1]) {
-      rows.forEach((i, a) => cols.forEach((j, b) => (kernel[a * cols.length + b] = src[i * n + j])));
-    }
-    if (!placeholder[h + 1]) cols.forEach((j, b) => (bias[b] = work.biases[h][j]));
-    const layer: DenseLayer = { inSize: rows.length, outSize: cols.length, kernel, bias };
-    if (net.layers[h].activation) layer.activation = net.layers[h].activation;
-    layers.push(layer);
-  }
+  const layers: Layer[] = [...work.layers];
+  work.mixing.forEach((l, h) => {
+    // the working copy's weights (thresholded, constants folded into the float64 bias), kept channels only
+    const src = work.layers[l];
+    const layer = layerType(src).keep(src, kept[h], kept[h + 1], work.biases[h]);
+    // a placeholder level reads and writes nothing (see above)
+    const parts = layerType(layer).groups(layer);
+    if (parts && (placeholder[h] || placeholder[h + 1])) parts.w.fill(0);
+    if (parts && placeholder[h + 1]) parts.b.fill(0);
+    layers[l] = layer;
+    for (const f of work.followers[h]) layers[f] = layerType(work.layers[f]).keep(work.layers[f], kept[h + 1], kept[h + 1]);
+  });
 
   return {
     network: {

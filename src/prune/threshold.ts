@@ -3,6 +3,8 @@
  * so that exact pruning can then remove them.
  */
 import { GsError } from '../errors';
+import { blockStart } from '../network/layers/group-view';
+import { layerType } from '../network/layers/table';
 import type { WorkingCopy } from './working-copy';
 
 /** Validates a threshold option: undefined means exact pruning (null). */
@@ -15,30 +17,37 @@ export function checkThreshold(t: number | undefined): number | null {
 }
 
 /**
- * Zeroes in place every kernel row with L2 norm <= t and every bias element with |b| <= t, in all
- * layers (output layer included). Returns how many non-zero groups and biases it zeroed.
+ * Zeroes in place every weight group (network/layers/group-view.ts: a kernel row, a channel's slice)
+ * with L2 norm <= t, and every bias element with |b| <= t, in all layers (output layer included).
+ * Returns how many non-zero groups and biases it zeroed.
  */
 export function applyThreshold(work: WorkingCopy, t: number): { groups: number; biases: number } {
   let groups = 0;
   let biases = 0;
-  work.kernels.forEach((k, h) => {
-    const n = work.sizes[h + 1];
-    for (let i = 0; i < work.sizes[h]; i++) {
+  const mixingBias = new Map(work.mixing.map((l, h) => [l, work.biases[h]]));
+  work.layers.forEach((layer, l) => {
+    const parts = layerType(layer).groups(layer);
+    if (!parts) return;
+    const v = parts.groups;
+    for (let g = 0; g < v.count; g++) {
       let sq = 0;
-      for (let j = 0; j < n; j++) sq += k[i * n + j] * k[i * n + j];
+      for (let b = 0; b < v.blocks; b++) {
+        const o = blockStart(v, g, b);
+        for (let j = 0; j < v.blockLen; j++) sq += parts.w[o + j] * parts.w[o + j];
+      }
       if (sq > 0 && Math.sqrt(sq) <= t) {
-        k.fill(0, i * n, (i + 1) * n);
+        for (let b = 0; b < v.blocks; b++) parts.w.fill(0, blockStart(v, g, b), blockStart(v, g, b) + v.blockLen);
         groups++;
       }
     }
-  });
-  for (const b of work.biases) {
+    // a mixing layer's bias is its float64 working copy; other layers' singletons are their own
+    const b = mixingBias.get(l) ?? parts.b;
     for (let j = 0; j < b.length; j++) {
       if (b[j] !== 0 && Math.abs(b[j]) <= t) {
         b[j] = 0;
         biases++;
       }
     }
-  }
+  });
   return { groups, biases };
 }

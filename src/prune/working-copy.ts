@@ -1,30 +1,39 @@
 /**
- * A float64 working copy of a Network's weights that pruning may modify freely
- * (thresholding zeroes entries, constant folding adds to biases), with shape checks.
+ * A working copy of a Network that pruning may modify freely (thresholding zeroes groups, constant
+ * folding adds to biases, in float64), with shape checks, read as channel levels through the layer
+ * table: level 0 is the first layer's inputs, level h + 1 the output channels of the h-th mixing
+ * layer (dense, convolution) together with the channelwise layers that follow it (a per-channel
+ * scale, batch norm, pooling), which hold entries of the same channels. A level's channel is one
+ * coupled set: its filter and bias, its entries in every channelwise layer after it, and the slice
+ * of the next mixing layer that reads it; it lives or dies as a whole.
  */
 import { GsError } from '../errors';
-import { activationOf, type Activation } from '../network/activations';
-import type { Network } from '../network/types';
+import { cloneLayer, layerType } from '../network/layers/table';
+import type { Layer, Network } from '../network/types';
 
-/**
- * Level h holds sizes[h] units: level 0 = first-layer inputs, level L = outputs.
- * kernels[h] ([sizes[h], sizes[h+1]] row-major) and biases[h] (sizes[h+1]) connect level h to h+1.
- */
 export interface WorkingCopy {
+  /** Copies of the network's layers (the weights copied; thresholding zeroes them in place). */
+  layers: Layer[];
+  /** Indices into `layers` of the mixing layers, in order: mixing[h] connects level h to level h + 1. */
+  mixing: number[];
+  /** Indices of the channelwise layers after mixing layer h (on the channels of level h + 1). */
+  followers: number[][];
+  /** Channels per level: sizes[0] inputs, sizes[h + 1] the outputs of mixing layer h. */
   sizes: number[];
-  kernels: Float64Array[];
+  /** Float64 copies of each mixing layer's bias, which constant folding adds to. */
   biases: Float64Array[];
-  /** activations[h] is applied to the output of kernels[h] when level h+1 is hidden (relu when absent). */
-  activations?: Activation[];
 }
 
-/** Copies the weights to float64, after checking that shapes agree and all values are finite. */
+/** Copies the network, after checking that shapes agree and all values are finite. */
 export function toWorkingCopy(net: Network): WorkingCopy {
   if (net.layers.length === 0) throw new GsError('BAD_MODEL', 'network has no layers');
-  if (net.inputIndices.length !== net.layers[0].inSize) {
+  const first = net.layers[0];
+  if (layerType(first).role !== 'mixing')
+    throw new GsError('BAD_MODEL', `the first layer (${first.op}) must read the inputs through weights`);
+  if (net.inputIndices.length !== layerType(first).inChannels(first)) {
     throw new GsError(
       'BAD_MODEL',
-      `network reads ${net.inputIndices.length} input columns but its first layer expects ${net.layers[0].inSize}`,
+      `network reads ${net.inputIndices.length} input columns but its first layer expects ${layerType(first).inChannels(first)}`,
     );
   }
   for (const c of net.inputIndices) {
@@ -32,31 +41,37 @@ export function toWorkingCopy(net: Network): WorkingCopy {
       throw new GsError('BAD_MODEL', `input index ${c} is outside 0..${net.inputWidth - 1}`);
     }
   }
-  const sizes = [net.layers[0].inSize];
+  const sizes = [layerType(first).inChannels(first)];
+  const mixing: number[] = [];
+  const followers: number[][] = [];
   net.layers.forEach((layer, l) => {
-    if (layer.inSize !== sizes[l]) {
-      throw new GsError('BAD_MODEL', `layer ${l} expects ${layer.inSize} inputs but the previous layer has ${sizes[l]} units`);
+    const t = layerType(layer);
+    const width = sizes[sizes.length - 1];
+    if (t.inChannels(layer) !== width) {
+      throw new GsError('BAD_MODEL', `layer ${l} expects ${t.inChannels(layer)} inputs but the previous layer has ${width}`);
     }
-    if (layer.kernel.length !== layer.inSize * layer.outSize || layer.bias.length !== layer.outSize) {
-      throw new GsError(
-        'BAD_MODEL',
-        `layer ${l} has ${layer.kernel.length} weights and ${layer.bias.length} biases, expected ` +
-          `${layer.inSize}x${layer.outSize} and ${layer.outSize}`,
-      );
+    const bad = t.invalid(layer);
+    if (bad) throw new GsError('BAD_MODEL', `layer ${l} ${bad}`);
+    const parts = t.groups(layer);
+    if (parts) {
+      for (const [what, a] of [
+        ['kernel', parts.w],
+        ['bias', parts.b],
+      ] as const) {
+        const i = a.findIndex((v) => !Number.isFinite(v));
+        if (i >= 0) throw new GsError('BAD_MODEL', `layer ${l} ${what}[${i}] is ${a[i]}; pruning needs finite weights`);
+      }
     }
-    for (const [what, a] of [
-      ['kernel', layer.kernel],
-      ['bias', layer.bias],
-    ] as const) {
-      const bad = a.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new GsError('BAD_MODEL', `layer ${l} ${what}[${bad}] is ${a[bad]}; pruning needs finite weights`);
+    if (t.role === 'mixing') {
+      mixing.push(l);
+      followers.push([]);
+      sizes.push(t.outChannels(layer));
+    } else {
+      if (t.outChannels(layer) !== width) throw new GsError('BAD_MODEL', `layer ${l} (${layer.op}) changes the channel count`);
+      followers[followers.length - 1].push(l);
     }
-    sizes.push(layer.outSize);
   });
-  return {
-    sizes,
-    kernels: net.layers.map((l) => Float64Array.from(l.kernel)),
-    biases: net.layers.map((l) => Float64Array.from(l.bias)),
-    activations: net.layers.map((l) => activationOf(l)),
-  };
+  const layers = net.layers.map(cloneLayer);
+  const biases = mixing.map((l) => Float64Array.from(layerType(layers[l]).bias!(layers[l])));
+  return { layers, mixing, followers, sizes, biases };
 }

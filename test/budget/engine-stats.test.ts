@@ -70,7 +70,13 @@ describe.each<'wasm' | 'js'>(kernelSets)('engineStats on the %s kernels', (kerne
     const net = network();
     net.task = 'regression';
     const last = net.layers[2];
-    net.layers[2] = { inSize: last.inSize, outSize: 2, kernel: last.kernel.slice(0, last.inSize * 2), bias: last.bias.slice(0, 2) };
+    net.layers[2] = {
+      op: 'dense' as const,
+      inSize: last.inSize,
+      outSize: 2,
+      kernel: last.kernel.slice(0, last.inSize * 2),
+      bias: last.bias.slice(0, 2),
+    };
     const rng = new Rng(4);
     const targets = Float32Array.from({ length: data.train.rows * 2 }, () => rng.normal() * 3);
     const table = { ...data.train, targets };

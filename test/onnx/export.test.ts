@@ -97,7 +97,7 @@ describe('exportOnnx + onnxruntime', () => {
 
   test('a hidden layer with 0 units makes the output a constant row', async () => {
     const net = randomNet(5, [4, 3], 3, 5, true);
-    net.layers[0] = { inSize: 5, outSize: 0, kernel: new Float32Array(0), bias: new Float32Array(0) };
+    net.layers[0] = { op: 'dense' as const, inSize: 5, outSize: 0, kernel: new Float32Array(0), bias: new Float32Array(0) };
     net.layers[1] = { ...net.layers[1], inSize: 0, kernel: new Float32Array(0) };
     await expectMatches(net);
     const none = keepInputs(randomNet(5, [3], 2, 6), []);

@@ -20,13 +20,20 @@ import { aliveInputs, aliveUnits, zeroCount } from '../../src/penalty';
 // so hidden-2 alive = {1} -> 1
 const net: DenseLayer[] = [
   {
+    op: 'dense',
     inSize: 4,
     outSize: 3,
     kernel: new Float32Array([1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0]),
     bias: new Float32Array([0, 0, 0.5]),
   },
-  { inSize: 3, outSize: 3, kernel: new Float32Array([1, 0, 0, 1, 1, 0, 0, 0, 0]), bias: new Float32Array([0, 0.1, 0]) },
-  { inSize: 3, outSize: 2, kernel: new Float32Array([0, 0, 1, -1, 2, 0]), bias: new Float32Array([0, 0]) },
+  {
+    op: 'dense' as const,
+    inSize: 3,
+    outSize: 3,
+    kernel: new Float32Array([1, 0, 0, 1, 1, 0, 0, 0, 0]),
+    bias: new Float32Array([0, 0.1, 0]),
+  },
+  { op: 'dense' as const, inSize: 3, outSize: 2, kernel: new Float32Array([0, 0, 1, -1, 2, 0]), bias: new Float32Array([0, 0]) },
 ];
 
 describe('counting helpers', () => {
@@ -48,7 +55,13 @@ describe('counting helpers', () => {
     expect(aliveUnits([net[0]])).toEqual([]); // no hidden layers
   });
   test('-0 counts as zero', () => {
-    const l: DenseLayer = { inSize: 1, outSize: 2, kernel: new Float32Array([-0, -0]), bias: new Float32Array([-0, 1]) };
+    const l: DenseLayer = {
+      op: 'dense' as const,
+      inSize: 1,
+      outSize: 2,
+      kernel: new Float32Array([-0, -0]),
+      bias: new Float32Array([-0, 1]),
+    };
     expect(zeroCount([l])).toBe(3);
     expect(aliveInputs(l)).toBe(0);
   });

@@ -213,8 +213,8 @@ describe('proxLayer hand-checked and exact cases', () => {
 
   test('proxLayers applies the uniform prox to every layer', () => {
     const layers = [
-      { inSize: 1, outSize: 2, kernel: new Float32Array([0.09, 0.09]), bias: new Float32Array([1, 1]) },
-      { inSize: 2, outSize: 1, kernel: new Float32Array([5, 0.01]), bias: new Float32Array([0.05]) },
+      { op: 'dense' as const, inSize: 1, outSize: 2, kernel: new Float32Array([0.09, 0.09]), bias: new Float32Array([1, 1]) },
+      { op: 'dense' as const, inSize: 2, outSize: 1, kernel: new Float32Array([5, 0.01]), bias: new Float32Array([0.05]) },
     ];
     proxLayers(layers, 'gl', 0.1, 1);
     expect(Array.from(layers[0].kernel)).toEqual([0, 0]);

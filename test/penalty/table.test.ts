@@ -9,6 +9,7 @@ import { finetuneConfig } from '../../src/pipeline/finetune';
 import {
   addPenaltyGradient,
   addsGradient,
+  denseParts,
   isProximal,
   layerRegularizer,
   PENALTIES,
@@ -51,15 +52,15 @@ describe.each(PENALTY_KINDS)('penalty %s', (kind: PenaltyKind) => {
 
   test('value: layerRegularizer and penaltyValue use it', () => {
     const { kernel, bias } = layer(1);
-    const r = def.value(kernel, bias, IN, OUT);
+    const r = def.value(denseParts(kernel, bias, IN, OUT));
     expect(r).toBeGreaterThanOrEqual(0);
     expect(layerRegularizer(kernel, bias, IN, OUT, kind)).toBe(r);
     const l2 = layer(2);
     const layers = [
-      { inSize: IN, outSize: OUT, kernel, bias },
-      { inSize: IN, outSize: OUT, ...l2 },
+      { op: 'dense' as const, inSize: IN, outSize: OUT, kernel, bias },
+      { op: 'dense' as const, inSize: IN, outSize: OUT, ...l2 },
     ];
-    expect(penaltyValue(layers, kind, 0.3)).toBeCloseTo(0.3 * (r + def.value(l2.kernel, l2.bias, IN, OUT)), 12);
+    expect(penaltyValue(layers, kind, 0.3)).toBeCloseTo(0.3 * (r + def.value(denseParts(l2.kernel, l2.bias, IN, OUT))), 12);
   });
 
   test('gradient: the derivative of lambda * value (central differences, away from kinks)', () => {
@@ -68,7 +69,7 @@ describe.each(PENALTY_KINDS)('penalty %s', (kind: PenaltyKind) => {
     const gK = new Float32Array(IN * OUT);
     const gB = new Float32Array(OUT);
     addPenaltyGradient(kernel, bias, IN, OUT, kind, lambda, gK, gB);
-    const f = () => lambda * def.value(kernel, bias, IN, OUT);
+    const f = () => lambda * def.value(denseParts(kernel, bias, IN, OUT));
     const eps = 1e-3;
     const check = (buf: Float32Array, g: Float32Array) => {
       for (let i = 0; i < buf.length; i++) {
@@ -134,7 +135,7 @@ describe.each(PENALTY_KINDS.filter(isProximal))('proximal penalty %s', (kind) =>
         let q = 0;
         for (let i = 0; i < k.length; i++) q += (k[i] - v.kernel[i]) ** 2 / (2 * h(hK, i));
         for (let j = 0; j < b.length; j++) q += (b[j] - v.bias[j]) ** 2 / (2 * h(hB, j));
-        return q + lambda * def.value(k, b, IN, OUT);
+        return q + lambda * def.value(denseParts(k, b, IN, OUT));
       };
       const best = objective(x.kernel, x.bias);
       for (let t = 0; t < 40; t++) {

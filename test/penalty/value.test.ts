@@ -5,8 +5,8 @@ import { layerRegularizer, penaltyValue } from '../../src/penalty';
 // layer 0: kernel 2x3 rows [3, 0, 4] and [0, 0, 0]; bias [1, -2, 0]
 // layer 1: kernel 3x2 rows [0.6, 0.8], [0, 0], [-3, 4]; bias [0.5, -0.5]
 const net: DenseLayer[] = [
-  { inSize: 2, outSize: 3, kernel: new Float32Array([3, 0, 4, 0, 0, 0]), bias: new Float32Array([1, -2, 0]) },
-  { inSize: 3, outSize: 2, kernel: new Float32Array([0.6, 0.8, 0, 0, -3, 4]), bias: new Float32Array([0.5, -0.5]) },
+  { op: 'dense' as const, inSize: 2, outSize: 3, kernel: new Float32Array([3, 0, 4, 0, 0, 0]), bias: new Float32Array([1, -2, 0]) },
+  { op: 'dense' as const, inSize: 3, outSize: 2, kernel: new Float32Array([0.6, 0.8, 0, 0, -3, 4]), bias: new Float32Array([0.5, -0.5]) },
 ];
 
 describe('penaltyValue on a hand-made net', () => {

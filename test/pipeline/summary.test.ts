@@ -42,6 +42,11 @@ test('every parameter count is parameterCount', async () => {
   expect(s).toMatchObject({ totalParams: total, prunedParams: parameterCount(pruned.network), inputs: 6, engine: result.engine });
   expect(s.nonzeroParams).toBe(total - zeroCount(result.network.layers));
   expect(s.prunedParams).toBeLessThan(total); // the penalty killed something, so the counts differ
+  // multiply-adds per example: 6*8 + 8*5 + 5*3 as trained, the pruned widths' products after
+  expect(s.totalMacs).toBe(6 * 8 + 8 * 5 + 5 * 3);
+  const w = pruned.network.layers;
+  expect(s.macs).toBe(w.reduce((n, l) => n + l.inSize * l.outSize, 0));
+  expect(s.macs).toBeLessThan(s.totalMacs!);
 });
 
 test('train --json, its gs-run.json and a sweep record carry the same summary', async () => {

@@ -57,7 +57,9 @@ describe.each([
 });
 
 test('ties go to the first class, as argmax of the reference logits', () => {
-  const layers: DenseLayer[] = [{ inSize: 2, outSize: 3, kernel: new Float32Array(6), bias: Float32Array.from([0.5, 2, 2]) }];
+  const layers: DenseLayer[] = [
+    { op: 'dense' as const, inSize: 2, outSize: 3, kernel: new Float32Array(6), bias: Float32Array.from([0.5, 2, 2]) },
+  ];
   const x = Float32Array.from([1, -1, 0, 0]);
   const ev = new StackEvaluator(layers);
   expect(ev.predictRow(x, 0)).toBe(1);

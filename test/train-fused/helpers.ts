@@ -16,7 +16,7 @@ export function randomLayers(sizes: number[], seed: number, scale = 1): DenseLay
     const b = scale / Math.sqrt(inSize);
     const kernel = Float32Array.from({ length: inSize * outSize }, () => (rng.next() * 2 - 1) * b);
     const bias = Float32Array.from({ length: outSize }, () => (rng.next() * 2 - 1) * b);
-    out.push({ inSize, outSize, kernel, bias });
+    out.push({ op: 'dense', inSize, outSize, kernel, bias });
   }
   return out;
 }

@@ -100,7 +100,9 @@ test("WasmStackEvaluator: the reference forward pass's accuracy, on all rows and
 
 test('probabilities below 1e-30 are flushed to 0 (no float32 denormals reach the backward pass)', () => {
   // one layer, logits [0, 100, 0] for every row, all labels 1: p = [e^-100, 1, e^-100]
-  const layers: DenseLayer[] = [{ inSize: 2, outSize: 3, kernel: new Float32Array(6), bias: Float32Array.from([0, 100, 0]) }];
+  const layers: DenseLayer[] = [
+    { op: 'dense' as const, inSize: 2, outSize: 3, kernel: new Float32Array(6), bias: Float32Array.from([0, 100, 0]) },
+  ];
   const data = { x: Float32Array.from([1, 2, 3, 4]), y: Int32Array.from([1, 1]), rows: 2, cols: 2, classes: 3 };
   const lay = layoutOf(layers);
   const order = Int32Array.from([0, 1]);

@@ -5,7 +5,7 @@
  * either kernel set train a wider network (SIMD blocks and scalar rests, every optimizer,
  * every proximal penalty and step) to the same weights within float32 rounding.
  */
-import { proxLayer } from '../../src/penalty';
+import { proxLayer, proxParts } from '../../src/penalty';
 import { isProximal, PENALTIES, PENALTY_KINDS } from '../../src/penalty';
 import { createFusedEngine } from '../../src/train/fused';
 import { layoutOf } from '../../src/train/fused/layout';
@@ -50,6 +50,62 @@ describe.each(PENALTY_KINDS.filter(isProximal))('wasm proxLayer, %s (every proxi
       if (lambda > 0.5) expect(zeros).toBeGreaterThan(0);
       else expect(zeros).toBeLessThan(k.length / 2);
     }
+  });
+});
+
+describe.each(PENALTY_KINDS.filter(isProximal))('wasm proxGroups over strided groups, %s', (kind) => {
+  // OIHW weights of 3 filters over 4 input channels of 5 positions, grouped by input channel
+  const [O, C, KK] = [3, 4, 5];
+  const view = { offset: 0, count: C, groupStride: KK, blocks: O, blockStride: C * KK, blockLen: KK };
+  const rng = new Rng(8);
+  const w = Float32Array.from({ length: O * C * KK }, () => rng.normal());
+  for (let o = 0; o < O; o++) for (let k = 0; k < KK; k++) w[o * C * KK + 1 * KK + k] *= 0.02; // a weak channel
+  const b = Float32Array.from({ length: O }, () => rng.normal());
+  const h = Float32Array.from({ length: w.length }, () => 0.05 + 0.2 * rng.next());
+  const lay = layoutOf(randomLayers([C * KK, O], 5, 1)); // room for w, b, their steps and the scratch
+
+  test.each([
+    ['per-coordinate step', true],
+    ['scalar step', false],
+  ])('%s: equal to the TypeScript prox over the same view', (_n, diag) => {
+    const mem = new WasmNetworkMemory(lay, new Float32Array(C * KK), new Int32Array(1), 1);
+    const W = mem.pOff;
+    const B = mem.pOff + 4 * w.length;
+    const wasmW = new Float32Array(mem.params.buffer, W, w.length);
+    const wasmB = new Float32Array(mem.params.buffer, B, O);
+    wasmW.set(w);
+    wasmB.set(b);
+    new Float32Array(mem.params.buffer, mem.hOff, w.length).set(h);
+    new Float32Array(mem.params.buffer, mem.hOff + 4 * w.length, O).fill(0.1);
+    const hs = 0.1;
+    const { offset, count, groupStride, blocks, blockStride, blockLen } = view;
+    const [hW, hb] = diag ? [mem.hOff, mem.hOff + 4 * w.length] : [0, 0];
+    mem.ex.proxGroups(
+      W,
+      w.length,
+      B,
+      O,
+      offset,
+      count,
+      groupStride,
+      blocks,
+      blockStride,
+      blockLen,
+      PENALTIES[kind].wasmKernel,
+      0.9,
+      hW,
+      hb,
+      hs,
+      mem.mOff,
+    );
+
+    const ts = { w: w.slice(), groups: view, b: b.slice() };
+    proxParts(ts, kind, 0.9, diag ? h : hs, diag ? new Float32Array(O).fill(0.1) : hs);
+    expect(Array.from(wasmW).map((v) => v === 0)).toEqual(Array.from(ts.w).map((v) => v === 0));
+    expect(Array.from(wasmB)).toEqual(Array.from(ts.b));
+    wasmW.forEach((v, i) => expect(Math.abs(v - ts.w[i])).toBeLessThanOrEqual(2e-6 * Math.abs(ts.w[i]) + 1e-12));
+    // the weak input channel is gone from every filter
+    if (kind !== 'l1') for (let o = 0; o < O; o++) for (let k = 0; k < KK; k++) expect(wasmW[o * C * KK + KK + k]).toBe(0);
   });
 });
 

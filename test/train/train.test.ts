@@ -152,7 +152,7 @@ describe('logistic regression and the subgradient solver', () => {
     const data = blobs(300, 150, 4, 3, 4);
     const r = await trainNetwork(data, resolveTrainConfig({ hidden: parseHidden(''), epochs: 15, lr: 0.05, batchSize: 20 }));
     expect(r.network.layers).toHaveLength(1);
-    expect(r.network.layers[0]).toMatchObject({ inSize: 4, outSize: 3 });
+    expect(r.network.layers[0]).toMatchObject({ op: 'dense' as const, inSize: 4, outSize: 3 });
     expect(r.history.every((h) => h.aliveUnits.length === 0)).toBe(true);
     expect(r.network.scaling).not.toBeNull();
     expect(accuracy(r.network, data.test.features, data.test.labels)).toBeGreaterThan(0.85);

@@ -299,7 +299,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       process.stdout.write(
         `engine ${result.engine}; ${summary.testRmse !== undefined ? `test RMSE ${fmtRmse(summary.testRmse)}, R^2 ${summary.testAccuracy.toFixed(4)}` : `test accuracy ${summary.testAccuracy.toFixed(4)}`}; ` +
           `zero parameters ${summary.totalParams - summary.nonzeroParams}/${summary.totalParams}; ` +
-          `pruned parameters ${summary.prunedParams}; alive units ${summary.aliveUnits.join(',') || '-'}; ` +
+          `pruned parameters ${summary.prunedParams}${summary.macs !== undefined ? `, multiply-adds ${summary.macs}` : ''}; alive units ${summary.aliveUnits.join(',') || '-'}; ` +
           `alive inputs ${summary.aliveInputs}/${data.train.cols}; wall time ${result.trainSeconds.toFixed(1)} s\n`,
       );
       if (a.out) process.stdout.write(`saved run to ${a.out} (next: gs-compress prune ${a.out} --export ${a.out}/model.onnx)\n`);

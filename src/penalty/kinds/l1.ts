@@ -5,14 +5,14 @@ import type { PenaltyDef } from '../table';
 export const l1 = {
   name: 'l1',
   help: 'lasso, lambda*sum |w|',
-  value: (kernel, bias, inSize, outSize) => sumAbs(kernel, inSize * outSize) + sumAbs(bias, outSize),
-  gradient: (kernel, bias, inSize, outSize, lambda, gKernel, gBias) => {
-    addSign(gBias, bias, lambda, outSize);
-    addSign(gKernel, kernel, lambda, inSize * outSize);
+  value: (p) => sumAbs(p.w) + sumAbs(p.b),
+  gradient: (p, lambda, g) => {
+    addSign(g.b, p.b, lambda);
+    addSign(g.w, p.w, lambda);
   },
-  prox: (kernel, bias, inSize, outSize, lambda, hKernel, hBias) => {
-    softThreshold(bias, outSize, lambda, hBias);
-    softThreshold(kernel, inSize * outSize, lambda, hKernel);
+  prox: (p, lambda, hw, hb) => {
+    softThreshold(p.b, p.b.length, lambda, hb);
+    softThreshold(p.w, p.w.length, lambda, hw);
   },
   wasmKernel: 1,
   keptInFinetune: false,

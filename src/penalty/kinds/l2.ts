@@ -5,10 +5,10 @@ import type { PenaltyDef } from '../table';
 export const l2 = {
   name: 'l2',
   help: 'weight decay, lambda*sum w^2',
-  value: (kernel, bias, inSize, outSize) => sumSquares(kernel, inSize * outSize) + sumSquares(bias, outSize),
-  gradient: (kernel, bias, inSize, outSize, lambda, gKernel, gBias) => {
-    addScaled(gKernel, kernel, 2 * lambda, inSize * outSize);
-    addScaled(gBias, bias, 2 * lambda, outSize);
+  value: (p) => sumSquares(p.w) + sumSquares(p.b),
+  gradient: (p, lambda, g) => {
+    addScaled(g.w, p.w, 2 * lambda);
+    addScaled(g.b, p.b, 2 * lambda);
   },
   prox: null,
   wasmKernel: null,

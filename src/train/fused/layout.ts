@@ -69,7 +69,13 @@ export function packLayers(layers: readonly DenseLayer[], lay: FlatLayout): Floa
 /** Copies a flat buffer back out as DenseLayers (fresh arrays). */
 export function unpackLayers(flat: Float32Array, lay: FlatLayout): DenseLayer[] {
   return viewsOf(flat, lay).map((v, k) => {
-    const layer: DenseLayer = { inSize: lay.inSize[k], outSize: lay.outSize[k], kernel: v.kernel.slice(), bias: v.bias.slice() };
+    const layer: DenseLayer = {
+      op: 'dense',
+      inSize: lay.inSize[k],
+      outSize: lay.outSize[k],
+      kernel: v.kernel.slice(),
+      bias: v.bias.slice(),
+    };
     const act = lay.activation?.[k];
     if (act) layer.activation = act;
     return layer;

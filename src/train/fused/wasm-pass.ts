@@ -21,6 +21,24 @@ export interface KernelExports {
   rmspropStep(p: number, g: number, v: number, h: number, n: number, lr: number): void;
   sgdStep(p: number, g: number, n: number, lr: number): void;
   proxLayer(W: number, b: number, inS: number, outS: number, kind: number, lambda: number, hW: number, hb: number, hs: number): void;
+  proxGroups(
+    W: number,
+    nW: number,
+    b: number,
+    nb: number,
+    offset: number,
+    count: number,
+    groupStride: number,
+    blocks: number,
+    blockStride: number,
+    blockLen: number,
+    kind: number,
+    lambda: number,
+    hW: number,
+    hb: number,
+    hs: number,
+    scratch: number,
+  ): void;
   runBatch(table: number, L: number, x: number, cols: number, y: number, idx: number, n: number, nzOff: number, nzVal: number): number;
   forward(table: number, L: number, x: number, cols: number, idx: number, n: number, nzOff: number, nzVal: number): void;
   setSoftTargets(soft: number, temperature: number, alpha: number): void;

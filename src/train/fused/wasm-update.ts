@@ -3,6 +3,7 @@
  * four lanes) writing each coordinate's step h, then the proximal operator of every layer
  * (float64, the same arithmetic as src/penalty/prox.ts). State lives in the pass's memory.
  */
+import { rowGroups } from '../../network/layers/group-view';
 import { PENALTIES } from '../../penalty/table';
 import type { ProxKind } from '../../penalty/types';
 import type { OptimizerName, ProxStep } from '../types';
@@ -33,7 +34,7 @@ export class WasmUpdate {
   private readonly h: number;
   /** Learning rate of the steps that follow (starts at cfg.lr; a schedule changes it). */
   lr: number;
-  /** The penalty table's kernel id of the prox (assembly/update.ts proxLayer). */
+  /** The penalty table's kernel id of the prox (assembly/update.ts proxGroups). */
   private readonly proxKernel: number;
 
   constructor(
@@ -64,7 +65,27 @@ export class WasmUpdate {
       const b = mem.pOff + this.biasPtr[k];
       const hW = h ? mem.hOff + this.kernelPtr[k] : 0;
       const hb = h ? mem.hOff + this.biasPtr[k] : 0;
-      ex.proxLayer(W, b, lay.inSize[k], lay.outSize[k], this.proxKernel, prox.lambda, hW, hb, lr);
+      // the layer's penalty groups as a view (a dense layout: kernel rows; contiguous, so no scratch)
+      const v = rowGroups(lay.inSize[k], lay.outSize[k]);
+      const nW = lay.inSize[k] * lay.outSize[k];
+      ex.proxGroups(
+        W,
+        nW,
+        b,
+        lay.outSize[k],
+        v.offset,
+        v.count,
+        v.groupStride,
+        v.blocks,
+        v.blockStride,
+        v.blockLen,
+        this.proxKernel,
+        prox.lambda,
+        hW,
+        hb,
+        lr,
+        0,
+      );
     }
   }
 }

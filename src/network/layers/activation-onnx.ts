@@ -1,0 +1,27 @@
+/**
+ * The ONNX nodes of an activation (its form in the activation table, network/activations.ts),
+ * for every layer type that applies one after itself.
+ */
+import { ACTIVATIONS, alphaOf, type Activation } from '../activations';
+import type { OnnxBuilder } from './onnx-builder';
+
+/** Nodes of `a` after `input`; returns the activated tensor's name (`${prefix}.${name}`, or input for identity). */
+export function activationOnnx(a: Activation, input: string, prefix: string, b: OnnxBuilder): string {
+  const form = ACTIVATIONS[a.name].onnx;
+  if (form === null) return input;
+  const out = `${prefix}.${a.name}`;
+  if (form === 'gelu-erf') {
+    // 0.5 * x * (1 + erf(x / sqrt 2)), the pattern torch.onnx.export writes for nn.GELU() below opset 20
+    const sqrt2 = b.floats(`${prefix}.sqrt2`, [], Float32Array.of(Math.SQRT2));
+    const one = b.floats(`${prefix}.one`, [], Float32Array.of(1));
+    const half = b.floats(`${prefix}.half`, [], Float32Array.of(0.5));
+    b.node('Div', [input, sqrt2], [`${prefix}.gelu_scaled`], `${prefix}.gelu_div`);
+    b.node('Erf', [`${prefix}.gelu_scaled`], [`${prefix}.gelu_erf`], `${prefix}.gelu_erf`);
+    b.node('Add', [`${prefix}.gelu_erf`, one], [`${prefix}.gelu_sum`], `${prefix}.gelu_add`);
+    b.node('Mul', [input, `${prefix}.gelu_sum`], [`${prefix}.gelu_prod`], `${prefix}.gelu_mul`);
+    b.node('Mul', [`${prefix}.gelu_prod`, half], [out], `${prefix}.gelu_half`);
+    return out;
+  }
+  b.node(form.op, [input], [out], out, form.alphaAttr ? { floats: { alpha: alphaOf(a) } } : undefined);
+  return out;
+}

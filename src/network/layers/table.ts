@@ -1,0 +1,76 @@
+/**
+ * The table of layer types, keyed by a layer's `op`, and the questions everyone asks of a layer
+ * through it (counts, shapes, forward, keep). Adding a layer type is its own file, one line in
+ * LAYER_TYPES and one member of the Layer union.
+ */
+import { DENSE, type DenseLayer } from './dense';
+import type { LayerType } from './layer-type';
+
+/** Every layer a Network can hold. */
+export type Layer = DenseLayer;
+
+export type LayerOp = Layer['op'];
+
+/** One entry per layer type. */
+export const LAYER_TYPES: { readonly [K in LayerOp]: LayerType<Extract<Layer, { op: K }>> } = {
+  dense: DENSE,
+};
+
+/** Types added at run time (registerLayerType): a layer type outside this folder, such as a test's. */
+const registered = new Map<string, LayerType<unknown>>();
+
+/**
+ * Adds a layer type to the table at run time. Its layers are then computed, grouped, pruned and
+ * exported like the built-in ones; a type that is part of gs-compress belongs in LAYER_TYPES instead.
+ */
+export function registerLayerType<L extends { op: string }>(t: LayerType<L>): void {
+  if (Object.prototype.hasOwnProperty.call(LAYER_TYPES, t.op)) throw new Error(`layer type '${t.op}' is built in`);
+  registered.set(t.op, t);
+}
+
+/** The table entry of a layer (an unknown op is a programming error, said plainly). */
+export function layerType<L extends Layer>(l: L): LayerType<L> {
+  const own = Object.prototype.hasOwnProperty.call(LAYER_TYPES, l.op);
+  const t = own ? (LAYER_TYPES as Record<string, LayerType<unknown>>)[l.op] : registered.get(l.op);
+  if (!t) throw new Error(`unknown layer type '${String(l.op)}'`);
+  return t as LayerType<L>;
+}
+
+/** Input shape of every layer and the output shape, from the network's input shape. */
+export function layerShapes(layers: readonly Layer[], inShape: readonly number[]): number[][] {
+  const shapes = [[...inShape]];
+  for (const l of layers) shapes.push(layerType(l).outShape(l, shapes[shapes.length - 1]));
+  return shapes;
+}
+
+/** Parameters (and stored statistics) of a layer stack. */
+export function layerParams(layers: readonly Layer[]): number {
+  let n = 0;
+  for (const l of layers) n += layerType(l).params(l);
+  return n;
+}
+
+/** Multiply-adds per example of a layer stack reading examples of shape `inShape`. */
+export function layerMacs(layers: readonly Layer[], inShape: readonly number[]): number {
+  const shapes = layerShapes(layers, inShape);
+  let n = 0;
+  layers.forEach((l, k) => (n += layerType(l).macs(l, shapes[k])));
+  return n;
+}
+
+/** Reference forward pass of a stack (float64); the last layer is linear. */
+export function forwardLayers(layers: readonly Layer[], x: Float64Array, rows: number, inShape: readonly number[]): Float64Array {
+  let cur = x;
+  let shape: readonly number[] = inShape;
+  layers.forEach((l, k) => {
+    const t = layerType(l);
+    cur = t.forward(l, cur, rows, k < layers.length - 1, shape);
+    shape = t.outShape(l, shape);
+  });
+  return cur;
+}
+
+/** A deep copy of a layer. */
+export function cloneLayer<L extends Layer>(l: L): L {
+  return layerType(l).clone(l);
+}
