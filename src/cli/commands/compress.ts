@@ -14,6 +14,7 @@ import { VERSION } from '../../version';
 import { fmtRmse, testScoreText } from '../history-table';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { ProgressBar } from '../progress';
+import { UsageError } from '../usage-error';
 
 interface CompressArgs extends DataArgs {
   model: string;
@@ -96,7 +97,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         'a regressor (RMSE and R^2 of both instead of accuracy)',
       )
       .check((a) => {
-        if (!a.data && !(a.train && a.test)) throw new Error('Give --data NAME|FILE, or --train FILE and --test FILE');
+        if (!a.data && !(a.train && a.test)) throw new UsageError('Give --data NAME|FILE, or --train FILE and --test FILE');
         return true;
       }),
   handler: async (a) => {

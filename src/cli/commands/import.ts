@@ -15,6 +15,7 @@ import { describeInterface } from '../../onnx/export';
 import { importAndCheck, type ImportCheck } from '../../pipeline/import-check';
 import { VERSION } from '../../version';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
+import { UsageError } from '../usage-error';
 
 interface ImportArgs extends DataArgs {
   model: string;
@@ -58,7 +59,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
         'then fine-tune it with group sparsity',
       )
       .check((a) => {
-        if (!(a.rows >= 1) || !Number.isInteger(a.rows)) throw new Error(`--rows ${a.rows}: expected a positive integer`);
+        if (!(a.rows >= 1) || !Number.isInteger(a.rows)) throw new UsageError(`--rows ${a.rows}: expected a positive integer`);
         return true;
       }),
   handler: async (a) => {

@@ -27,6 +27,7 @@ import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { configFlags, trainingOptions, type TrainingFlagArgs } from '../training-flags';
 import { fmtRmse, formatHistory, testScoreText } from '../history-table';
 import { ProgressBar } from '../progress';
+import { UsageError } from '../usage-error';
 
 interface TrainArgs extends DataArgs, TrainingFlagArgs {
   init?: string;
@@ -129,7 +130,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         'a regressor: mean squared error, RMSE and R^2 reported',
       )
       .check((a) => {
-        if (!a.data && !(a.train && a.test)) throw new Error('Give --data NAME|FILE, or --train FILE and --test FILE');
+        if (!a.data && !(a.train && a.test)) throw new UsageError('Give --data NAME|FILE, or --train FILE and --test FILE');
         return true;
       }),
   handler: async (a) => {
