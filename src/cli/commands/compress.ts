@@ -15,6 +15,8 @@ import { fmtRmse, testScoreText } from '../history-table';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { ProgressBar } from '../progress';
 import { UsageError } from '../usage-error';
+import { sayReplaced } from '../output-options';
+import { prepareOutputFile } from '../../util/output-path';
 
 interface CompressArgs extends DataArgs {
   model: string;
@@ -107,6 +109,8 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       if (!Number.isInteger(a[k]) || a[k] < 0) throw new GsError('BAD_OPTION', `--${k} ${a[k]}: expected an integer >= 0`);
     }
     if (a.epochs < 1) throw new GsError('BAD_OPTION', '--epochs must be at least 1');
+    // checked (and its folder made) before the training, not after it
+    const exported = prepareOutputFile(a.export, { option: '--export' });
     const tty = !a.json && Boolean(process.stderr.isTTY);
     const bar = new ProgressBar(tty);
     // a model that says it is a regressor (skl2onnx MLPRegressor) reads the data's target as a number
@@ -130,6 +134,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       onEpoch: (phase, e) => (tty ? bar.log(`${phase} epoch ${e.epoch}: loss ${e.dataLoss.toFixed(4)}, ${testScoreText(e)}`) : undefined),
     });
     bar.clear();
+    sayReplaced(exported, a.export);
     const out = {
       model: a.model,
       export: a.export,

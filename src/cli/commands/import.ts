@@ -16,8 +16,10 @@ import { importAndCheck, type ImportCheck } from '../../pipeline/import-check';
 import { VERSION } from '../../version';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { UsageError } from '../usage-error';
+import { forceOption, sayReplaced, type ForceArgs } from '../output-options';
+import { holdsRun, prepareOutputDir } from '../../util/output-path';
 
-interface ImportArgs extends DataArgs {
+interface ImportArgs extends DataArgs, ForceArgs {
   model: string;
   out: string;
   rows: number;
@@ -35,12 +37,14 @@ export const importCommand: CommandModule<object, ImportArgs> = {
   command: 'import <model>',
   describe: 'Import a fully connected model you already have (ONNX, tfjs LayersModel) into a run directory, checked against the original',
   builder: (y) =>
-    dataOptions(
-      y.positional('model', {
-        type: 'string',
-        demandOption: true,
-        describe: `The model file: ${IMPORTERS.map((i) => i.describe).join('; ')}`,
-      }),
+    forceOption(
+      dataOptions(
+        y.positional('model', {
+          type: 'string',
+          demandOption: true,
+          describe: `The model file: ${IMPORTERS.map((i) => i.describe).join('; ')}`,
+        }),
+      ),
     )
       .option('out', { type: 'string', demandOption: true, group: 'Output:', describe: 'Run directory to write (as train --out writes)' })
       .option('rows', { type: 'number', default: 256, group: 'Check:', describe: 'Random rows to compare the import with the original on' })
@@ -64,6 +68,8 @@ export const importCommand: CommandModule<object, ImportArgs> = {
       }),
   handler: async (a) => {
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance}: expected a number >= 0`);
+    const outDir = prepareOutputDir(a.out, { option: '--out', force: a.force });
+    const replacing = outDir.existed && holdsRun(outDir.path);
     const status = (s: string) => {
       if (!a.json && process.stderr.isTTY) process.stderr.write(`${s}\n`);
     };
@@ -93,6 +99,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
       activations: net.layers.slice(0, -1).map((l) => activationLabel(activationOf(l))),
     };
     saveRun(a.out, net, { generatedBy: `gs-compress ${VERSION}`, createdAt: new Date().toISOString(), summary });
+    if (replacing) sayReplaced(outDir, a.out);
     if (a.json) {
       process.stdout.write(`${JSON.stringify({ model: a.model, out: a.out, data: dataRef, ...summary })}\n`);
       return;

@@ -6,8 +6,10 @@ import { QUICKSTART_CONFIG, QUICKSTART_FINETUNE_EPOCHS, runQuickstart } from '..
 import { formatHistory } from '../history-table';
 import { ProgressBar } from '../progress';
 import { formatVerification } from '../verify-format';
+import { forceOption, type ForceArgs } from '../output-options';
+import { prepareOutputDir } from '../../util/output-path';
 
-interface QuickstartArgs {
+interface QuickstartArgs extends ForceArgs {
   out: string;
   epochs?: number;
   'train-rows'?: number;
@@ -17,7 +19,7 @@ export const quickstartCommand: CommandModule<object, QuickstartArgs> = {
   command: 'quickstart',
   describe: 'Train on MNIST with group lasso, prune, export model.onnx and verify it (a few minutes)',
   builder: (y) =>
-    y
+    forceOption(y)
       .option('out', { type: 'string', default: 'gs-quickstart', describe: 'Folder for the run and model.onnx' })
       .option('epochs', { type: 'number', describe: `Epochs (default ${QUICKSTART_CONFIG.epochs})` })
       .option('train-rows', { type: 'number', describe: 'Train on a seeded subset of MNIST of this many rows (faster, less accurate)' })
@@ -28,6 +30,8 @@ export const quickstartCommand: CommandModule<object, QuickstartArgs> = {
           'Then: gs-compress inspect <out>/model.onnx',
       ),
   handler: async (a) => {
+    const outDir = prepareOutputDir(a.out, { option: '--out', force: a.force });
+    if (outDir.existed && a.force) process.stderr.write(`replacing the run and model.onnx in ${a.out} (--force)\n`);
     const bar = new ProgressBar();
     const epochs = a.epochs ?? QUICKSTART_CONFIG.epochs;
     process.stderr.write(`gs-compress quickstart: MNIST, group lasso, ${epochs} epochs; writing to ${a.out}/\n`);
