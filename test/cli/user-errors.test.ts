@@ -101,7 +101,7 @@ const WRITES: Record<string, ((out: string) => string[][]) | null> = {
   ],
   verify: null,
   inspect: null,
-  data: null, // data fetch downloads into --data-dir; it needs the network, not tested here
+  data: (out) => [['data', 'fetch', 'sdd', '--data-dir', out, '--force']], // refused before the download
   sweep: (out) => [
     ['sweep', ...data(), ...tiny, '--workers', '0', '--out', out],
     ['sweep', 'merge', out, p('run')],
