@@ -9,6 +9,7 @@ export type GsErrorCode =
   | 'BAD_OPTION' // an option value that makes no sense
   | 'BAD_MODEL' // a damaged or unsafe saved run, model.json, weights or ONNX file
   | 'VERIFY_FAILED' // exported model disagrees with the trained one
+  | 'CANNOT_WRITE' // an output path that cannot be written: a folder where a file goes, no permission, ...
   | 'UNAVAILABLE'; // something this machine cannot do (no network, backend missing)
 
 export class GsError extends Error {

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { GsError } from '../errors';
 import type { DataRef } from '../data/types';
 import { writeFileAtomic } from '../util/fs-atomic';
+import { makeDir } from '../util/output-path';
 import { readLayersModel, toDeployableLayersModel, toLayersModel, weightPaths, WEIGHTS_FILE } from './layers-model';
 import { isRegression, TASKS, taskOf } from './tasks';
 import type { DenseLayer, ModelIO, Network } from './types';
@@ -43,7 +44,7 @@ interface RunFile extends RunInfo {
 }
 
 export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'format' | 'version'>): void {
-  fs.mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const { modelJson, weights } = toLayersModel(network.layers, info.generatedBy, TASKS[taskOf(network)].outputActivation);
   const file: RunFile = {
     format: 'gs-compress-run',

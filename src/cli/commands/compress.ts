@@ -14,6 +14,9 @@ import { VERSION } from '../../version';
 import { fmtRmse, testScoreText } from '../history-table';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { ProgressBar } from '../progress';
+import { UsageError } from '../usage-error';
+import { sayReplaced } from '../output-options';
+import { prepareOutputFile } from '../../util/output-path';
 
 interface CompressArgs extends DataArgs {
   model: string;
@@ -96,7 +99,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         'a regressor (RMSE and R^2 of both instead of accuracy)',
       )
       .check((a) => {
-        if (!a.data && !(a.train && a.test)) throw new Error('Give --data NAME|FILE, or --train FILE and --test FILE');
+        if (!a.data && !(a.train && a.test)) throw new UsageError('Give --data NAME|FILE, or --train FILE and --test FILE');
         return true;
       }),
   handler: async (a) => {
@@ -106,6 +109,8 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       if (!Number.isInteger(a[k]) || a[k] < 0) throw new GsError('BAD_OPTION', `--${k} ${a[k]}: expected an integer >= 0`);
     }
     if (a.epochs < 1) throw new GsError('BAD_OPTION', '--epochs must be at least 1');
+    // checked (and its folder made) before the training, not after it
+    const exported = prepareOutputFile(a.export, { option: '--export' });
     const tty = !a.json && Boolean(process.stderr.isTTY);
     const bar = new ProgressBar(tty);
     // a model that says it is a regressor (skl2onnx MLPRegressor) reads the data's target as a number
@@ -135,6 +140,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       },
     });
     bar.clear();
+    sayReplaced(exported, a.export);
     const out = {
       model: a.model,
       export: a.export,

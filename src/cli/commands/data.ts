@@ -16,6 +16,7 @@ import {
   type DataSpec,
 } from '../../data';
 import { formatTable } from '../table';
+import { prepareOutputDir } from '../../util/output-path';
 
 interface FetchArgs {
   name: string;
@@ -71,6 +72,10 @@ const fetchCommand: CommandModule<object, FetchArgs> = {
           'file shown by `gs-compress data list` on another machine and pass --data-dir to the folder holding it.',
       ),
   handler: async (args) => {
+    // a download goes into --data-dir (or the cache folder): checked before the download
+    if (args.name !== 'mnist' && (args.force || !locateCatalog(args.name, args.dataDir).found)) {
+      prepareOutputDir(args.dataDir ?? cacheDir(), { option: args.dataDir ? '--data-dir' : undefined, allowExisting: true });
+    }
     const where = await fetchDataset(args.name, args.dataDir, { force: args.force });
     out(`${args.name}: ${where}`);
   },

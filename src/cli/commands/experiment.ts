@@ -4,6 +4,7 @@ import { GsError } from '../../errors';
 import { describeDesign, GROUP_DESIGN_DEFAULTS, groupDesignTable, runGroupDesign, writeGroupDesign } from '../../experiment';
 import { ProgressBar } from '../progress';
 import { formatTable } from '../table';
+import { prepareOutputDir } from '../../util/output-path';
 
 interface ExperimentArgs {
   name: string;
@@ -62,6 +63,8 @@ export const experimentCommand: CommandModule<object, ExperimentArgs> = {
       .example('$0 experiment group-design --seeds 20 --out fig3', 'more seeds') as unknown as Argv<ExperimentArgs>,
   handler: async (a) => {
     if (!(a.noise >= 0)) throw new GsError('BAD_OPTION', `--noise must be >= 0, got ${a.noise}`);
+    // its three files are replaced on a second run: only the folder's writability is checked
+    prepareOutputDir(a.out, { option: '--out', allowExisting: true });
     const samples = positiveInt('samples', a.samples);
     const options = {
       p: positiveInt('features', a.features),

@@ -15,8 +15,11 @@ import { describeInterface } from '../../onnx/export';
 import { importAndCheck, type ImportCheck } from '../../pipeline/import-check';
 import { VERSION } from '../../version';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
+import { UsageError } from '../usage-error';
+import { forceOption, sayReplaced, type ForceArgs } from '../output-options';
+import { holdsRun, prepareOutputDir } from '../../util/output-path';
 
-interface ImportArgs extends DataArgs {
+interface ImportArgs extends DataArgs, ForceArgs {
   model: string;
   out: string;
   rows: number;
@@ -34,12 +37,14 @@ export const importCommand: CommandModule<object, ImportArgs> = {
   command: 'import <model>',
   describe: 'Import a fully connected model you already have (ONNX, tfjs LayersModel) into a run directory, checked against the original',
   builder: (y) =>
-    dataOptions(
-      y.positional('model', {
-        type: 'string',
-        demandOption: true,
-        describe: `The model file: ${IMPORTERS.map((i) => i.describe).join('; ')}`,
-      }),
+    forceOption(
+      dataOptions(
+        y.positional('model', {
+          type: 'string',
+          demandOption: true,
+          describe: `The model file: ${IMPORTERS.map((i) => i.describe).join('; ')}`,
+        }),
+      ),
     )
       .option('out', { type: 'string', demandOption: true, group: 'Output:', describe: 'Run directory to write (as train --out writes)' })
       .option('rows', { type: 'number', default: 256, group: 'Check:', describe: 'Random rows to compare the import with the original on' })
@@ -58,11 +63,13 @@ export const importCommand: CommandModule<object, ImportArgs> = {
         'then fine-tune it with group sparsity',
       )
       .check((a) => {
-        if (!(a.rows >= 1) || !Number.isInteger(a.rows)) throw new Error(`--rows ${a.rows}: expected a positive integer`);
+        if (!(a.rows >= 1) || !Number.isInteger(a.rows)) throw new UsageError(`--rows ${a.rows}: expected a positive integer`);
         return true;
       }),
   handler: async (a) => {
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance}: expected a number >= 0`);
+    const outDir = prepareOutputDir(a.out, { option: '--out', force: a.force });
+    const replacing = outDir.existed && holdsRun(outDir.path);
     const status = (s: string) => {
       if (!a.json && process.stderr.isTTY) process.stderr.write(`${s}\n`);
     };
@@ -92,6 +99,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
       activations: net.layers.slice(0, -1).map((l) => activationLabel(activationOf(l))),
     };
     saveRun(a.out, net, { generatedBy: `gs-compress ${VERSION}`, createdAt: new Date().toISOString(), summary });
+    if (replacing) sayReplaced(outDir, a.out);
     if (a.json) {
       process.stdout.write(`${JSON.stringify({ model: a.model, out: a.out, data: dataRef, ...summary })}\n`);
       return;

@@ -14,6 +14,25 @@ import { trainCommand } from './train';
 import { verifyCommand } from './verify';
 import { fileNote, folderNote, interruptible } from '../interruptible';
 
+/** The top-level commands, in help order (the same list as addCommands). */
+const MODULES: readonly { command?: string | readonly string[] }[] = [
+  quickstartCommand,
+  trainCommand,
+  pruneCommand,
+  verifyCommand,
+  inspectCommand,
+  dataCommand,
+  sweepCommand,
+  reportCommand,
+  experimentCommand,
+  serveExampleCommand,
+  importCommand,
+  compressCommand,
+];
+
+/** The names of the top-level commands, in help order: `train`, `prune`, ... */
+export const COMMAND_NAMES: readonly string[] = MODULES.map((m) => String([m.command].flat()[0]).split(' ')[0]);
+
 /** Adds every command to the parser, in help order; one `.command` call each, so that every
  * module keeps its own argument type. */
 export function addCommands(y: Argv<object>): Argv<object> {

@@ -9,6 +9,8 @@ import { formatPruneReport, formatStartLine } from '../../prune';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { formatVerification } from '../verify-format';
 import { fmtRmse } from '../history-table';
+import { sayReplaced } from '../output-options';
+import { prepareOutputDir, prepareOutputFile } from '../../util/output-path';
 
 interface PruneArgs extends DataArgs {
   run: string;
@@ -88,6 +90,9 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
     if (!(a['max-accuracy-drop'] >= 0 && a['max-accuracy-drop'] <= 100))
       throw new GsError('BAD_OPTION', `--max-accuracy-drop ${a['max-accuracy-drop']}: expected percentage points between 0 and 100`);
     if (a.quantize && !a.export) throw new GsError('BAD_OPTION', '--quantize needs --export FILE.onnx');
+    // outputs checked before the work (an export may replace a file: said, not refused)
+    const exported = a.export ? prepareOutputFile(a.export, { option: '--export' }) : null;
+    if (a['export-tfjs']) prepareOutputDir(a['export-tfjs'], { option: '--export-tfjs', allowExisting: true });
     const useData = Boolean(a.data || a.train);
     // a line per step on a TTY (prune takes seconds; piped, its output stays as it was)
     const status = (s: string) => (a.json || !process.stderr.isTTY ? undefined : process.stderr.write(`${s}\n`));
@@ -103,6 +108,7 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       skipVerify: !a.verify,
       allowConstant: a['allow-constant'],
     });
+    sayReplaced(exported, a.export);
     if (a.json) {
       const { pruned, ...rest } = r;
       process.stdout.write(`${JSON.stringify(rest)}\n`);

@@ -14,8 +14,10 @@ import type { EpochRecord } from '../../train/types';
 import { formatHistory } from '../history-table';
 import { ProgressBar } from '../progress';
 import { formatVerification } from '../verify-format';
+import { forceOption, type ForceArgs } from '../output-options';
+import { prepareOutputDir } from '../../util/output-path';
 
-interface QuickstartArgs {
+interface QuickstartArgs extends ForceArgs {
   out: string;
   epochs?: number;
   'finetune-epochs'?: number;
@@ -28,7 +30,7 @@ export const quickstartCommand: CommandModule<object, QuickstartArgs> = {
   command: 'quickstart',
   describe: `Train on MNIST to ${pct(QUICKSTART_TARGET_RATIO)} of the parameters, prune, export model.onnx and verify it (about ${QUICKSTART_SECONDS} s on 2 cores)`,
   builder: (y) =>
-    y
+    forceOption(y)
       .option('out', { type: 'string', default: 'gs-quickstart', describe: 'Folder for the run and model.onnx' })
       .option('epochs', { type: 'number', describe: `Epochs of training to the budget (default ${QUICKSTART_CONFIG.epochs})` })
       .option('finetune-epochs', {
@@ -44,6 +46,8 @@ export const quickstartCommand: CommandModule<object, QuickstartArgs> = {
           'Then: gs-compress inspect <out>/model.onnx',
       ),
   handler: async (a) => {
+    const outDir = prepareOutputDir(a.out, { option: '--out', force: a.force });
+    if (outDir.existed && a.force) process.stderr.write(`replacing the run and model.onnx in ${a.out} (--force)\n`);
     const bar = new ProgressBar();
     const epochs = a.epochs ?? QUICKSTART_CONFIG.epochs ?? 0;
     const ftEpochs = a['finetune-epochs'] ?? QUICKSTART_FINETUNE_EPOCHS;

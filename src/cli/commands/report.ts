@@ -7,6 +7,7 @@ import { DEFAULT_MAX_CURVES } from '../../report/report';
 import { runCells, RUN_COLUMNS } from '../../report/run-format';
 import { DEFAULT_TOLERANCE } from '../../sweep/select';
 import { formatTable } from '../table';
+import { prepareOutputFile } from '../../util/output-path';
 
 interface ReportArgs {
   sources: string[];
@@ -50,8 +51,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance must be a number >= 0, got ${a.tolerance}`);
     if (!(Number.isInteger(a['max-curves']) && a['max-curves'] >= 1))
       throw new GsError('BAD_OPTION', `--max-curves must be a positive integer, got ${a['max-curves']}`);
-    const { html, model } = await buildReport(a.sources, { tolerance: a.tolerance, maxCurves: a['max-curves'], title: a.title });
     const out = a.out ?? shortPath(defaultReportFile(a.sources));
+    prepareOutputFile(out, { option: a.out ? '--out' : undefined });
+    const { html, model } = await buildReport(a.sources, { tolerance: a.tolerance, maxCurves: a['max-curves'], title: a.title });
     writeReport(out, html);
     if (a.json) {
       process.stdout.write(

@@ -27,6 +27,7 @@ import {
   type RunRecord,
 } from '../../sweep';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
+import { prepareOutputDir } from '../../util/output-path';
 import { sweepFlagsGrid, sweepTrainingOptions, type SweepFlagArgs } from '../training-flags';
 import { ProgressBar } from '../progress';
 import { folderNote, interruptible } from '../interruptible';
@@ -291,6 +292,8 @@ const runCommand: CommandModule<object, SweepArgs> = {
     if (!(a.tolerance >= 0)) throw new GsError('BAD_OPTION', `--tolerance ${a.tolerance}: expected a number >= 0`);
     if (a['shard-count'] !== undefined && a.shard === undefined) throw new GsError('BAD_OPTION', '--shard-count goes with --shard auto');
     const shard = a.shard !== undefined ? parseShard(a.shard, { count: a['shard-count'] }) : undefined;
+    // a sweep folder is written into again (a run resumes there): only its writability is checked
+    prepareOutputDir(a.out, { option: '--out', allowExisting: true });
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
     const t0 = Date.now();
     let total = 0;
@@ -389,6 +392,7 @@ const mergeCommand: CommandModule<object, MergeArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object' })
       .example('$0 sweep merge sweeps/sdd sweeps/sdd-1 sweeps/sdd-2', 'join two shards'),
   handler: (a) => {
+    prepareOutputDir(a.out, { allowExisting: true });
     const r = mergeStores(a.out, a.stores);
     if (a.json) {
       process.stdout.write(

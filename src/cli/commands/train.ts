@@ -27,8 +27,11 @@ import { dataOptions, dataSpec, type DataArgs } from '../data-options';
 import { configFlags, trainingOptions, type TrainingFlagArgs } from '../training-flags';
 import { fmtRmse, formatHistory, testScoreText } from '../history-table';
 import { ProgressBar } from '../progress';
+import { forceOption, sayReplaced, type ForceArgs } from '../output-options';
+import { holdsRun, prepareOutputDir } from '../../util/output-path';
+import { UsageError } from '../usage-error';
 
-interface TrainArgs extends DataArgs, TrainingFlagArgs {
+interface TrainArgs extends DataArgs, TrainingFlagArgs, ForceArgs {
   init?: string;
   'labels-from-model': boolean;
   out?: string;
@@ -52,7 +55,7 @@ function describeDataset(d: SplitDataset): string {
 }
 
 export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
-  return trainingOptions(dataOptions(y))
+  return forceOption(trainingOptions(dataOptions(y)))
     .option('init', {
       type: 'string',
       group: 'Network:',
@@ -129,7 +132,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         'a regressor: mean squared error, RMSE and R^2 reported',
       )
       .check((a) => {
-        if (!a.data && !(a.train && a.test)) throw new Error('Give --data NAME|FILE, or --train FILE and --test FILE');
+        if (!a.data && !(a.train && a.test)) throw new UsageError('Give --data NAME|FILE, or --train FILE and --test FILE');
         return true;
       }),
   handler: async (a) => {
@@ -150,6 +153,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const budgeted = a['target-params'] !== undefined || a['target-ratio'] !== undefined;
     checkSoftTargetOptions(a['label-smoothing'], a.distill);
     const asked = trainConfigFrom(a);
+    // the output is checked before the data is read and the network trained, not after
+    const outDir = a.out ? prepareOutputDir(a.out, { option: '--out', force: a.force }) : null;
+    const replacing = outDir !== null && outDir.existed && holdsRun(outDir.path);
     if (asked.engine !== 'tfjs' && asked.backend !== 'auto') {
       process.stderr.write(`note: --backend ${asked.backend} applies to --engine tfjs; the fused engines do not use tfjs\n`);
     }
@@ -283,6 +289,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         history: result.history as unknown as Record<string, unknown>[],
         summary: { ...summary },
       });
+      if (replacing) sayReplaced(outDir, a.out);
     }
     if (a.json) {
       const json: TrainJson = {
