@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { manifestText, onnxManifestPath, type Manifest } from '../network/manifest';
-import { noteWritten, removeEmptyDirs, trackTemp } from '../util/interrupt';
+import { madeDirOf, noteWritten, removeEmptyDirs, trackTemp } from '../util/interrupt';
 
 export interface OnnxExportFile {
   /** Where the model goes; its manifest goes beside it (model.onnx -> model.manifest.json). */
@@ -39,7 +39,8 @@ export async function writeOnnxExport(o: OnnxExportFile): Promise<OnnxExportWrit
   const file = path.resolve(o.file);
   const manifestFile = onnxManifestPath(file);
   const dir = path.dirname(file);
-  const madeDir = fs.mkdirSync(dir, { recursive: true }) ?? null;
+  // the folder made here, or up front when the command checked its outputs before the work
+  const madeDir = fs.mkdirSync(dir, { recursive: true }) ?? madeDirOf(dir);
   const tmp = tempName(file);
   const tmpManifest = tempName(manifestFile);
   const forget = [trackTemp(tmp, file, madeDir), trackTemp(tmpManifest, null, madeDir)];

@@ -6,10 +6,11 @@
  * and verify it with onnxruntime. Sized by measurement to take about QUICKSTART_SECONDS on two
  * cores (README, "Quick start").
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { loadDataset, type DataSpec } from '../data';
 import { portableRef, portableSpec } from '../data/portable';
-import { saveRun } from '../network/run-io';
+import { RUN_FILE, saveRun } from '../network/run-io';
 import type { TrainConfigInput } from '../train/config';
 import type { TrainOptions, TrainResult } from '../train/train';
 import type { TrainConfig } from '../train/types';
@@ -78,7 +79,7 @@ export async function runQuickstart(
   const budget = await trainToBudget(data, { ...QUICKSTART_CONFIG, ...opts.config }, { targetRatio, finetuneEpochs: ftEpochs }, hooks);
   const { result: train, config } = budget;
   const pruning = pruneNetwork(train.network).report;
-  const runDir = path.resolve(opts.outDir, 'run');
+  const runDir = path.resolve(opts.outDir, QUICKSTART_FILES.run);
   saveRun(runDir, train.network, {
     generatedBy: `gs-compress ${VERSION}`,
     createdAt: new Date().toISOString(),
@@ -98,7 +99,7 @@ export async function runQuickstart(
       ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: budget.accuracyBeforeFinetune, finetuneEpochs: ftEpochs } : {}),
     },
   });
-  const onnxPath = path.resolve(opts.outDir, 'model.onnx');
+  const onnxPath = path.resolve(opts.outDir, QUICKSTART_FILES.onnx);
   const compress = await compressRun(runDir, { exportPath: onnxPath });
   return {
     budget,
@@ -111,4 +112,21 @@ export async function runQuickstart(
     runDir,
     onnxPath,
   };
+}
+
+/** What the quickstart writes into its folder. */
+export const QUICKSTART_FILES = { run: 'run', onnx: 'model.onnx', manifest: 'model.manifest.json' } as const;
+
+/**
+ * Whether `dir` holds an earlier quickstart's output and nothing else (its run folder with a
+ * gs-run.json, model.onnx and its manifest): running the quickstart again may replace it.
+ */
+export function holdsQuickstart(dir: string): boolean {
+  try {
+    const entries = fs.readdirSync(dir);
+    const ours: string[] = Object.values(QUICKSTART_FILES);
+    return entries.length > 0 && entries.every((e) => ours.includes(e)) && fs.existsSync(path.join(dir, QUICKSTART_FILES.run, RUN_FILE));
+  } catch {
+    return false;
+  }
 }

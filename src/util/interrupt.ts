@@ -48,6 +48,22 @@ export function wasWritten(final: string): boolean {
   return written.has(path.resolve(final));
 }
 
+/** Folders this command made for its outputs before the work (deepest -> the topmost one made). */
+const madeDirs = new Map<string, string>();
+
+/** `dir` was made, with its parents up to `top`, for an output that is still to come. */
+export function noteMadeDir(dir: string, top: string): void {
+  madeDirs.set(path.resolve(dir), path.resolve(top));
+}
+
+/** The topmost folder this command made that holds `dir` (or is it), or null. */
+export function madeDirOf(dir: string): string | null {
+  const d = path.resolve(dir);
+  for (const [deep, top] of madeDirs)
+    if (d === deep || (deep.startsWith(d + path.sep) && (d === top || d.startsWith(top + path.sep)))) return top;
+  return null;
+}
+
 /** Remove `dir` and its parents up to `top` (inclusive) while they are empty. */
 export function removeEmptyDirs(dir: string, top: string | null): void {
   if (!top) return;
@@ -73,6 +89,7 @@ export function cleanUpAndDescribe(): string {
     if (t.final !== null && !written.has(t.final)) pending.add(t.final);
   }
   temps.clear();
+  for (const [deep, top] of madeDirs) removeEmptyDirs(deep, top);
   const parts = new Set<string>();
   for (const f of pending) parts.add(`nothing written to ${shownPath(f)}`);
   for (const f of written) parts.add(`${shownPath(f)} written`);

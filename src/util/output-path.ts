@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GsError } from '../errors';
+import { noteMadeDir } from './interrupt';
 
 /** The file a run folder holds (network/run-io.ts RUN_FILE; not imported: util imports nothing of ours but errors). */
 const RUN_FILE = 'gs-run.json';
@@ -86,9 +87,11 @@ export function mapOutputErrors<T>(target: string, fn: () => T, option?: string)
   }
 }
 
-/** Creates `dir` and its parents (mkdir -p), with one-line errors. */
+/** Creates `dir` and its parents (mkdir -p), with one-line errors. The folders it made are noted, so
+ * that an export that fails or a Ctrl-C takes them away again while they are empty (util/interrupt.ts). */
 export function makeDir(dir: string, option?: string, target = dir): void {
-  mapOutputErrors(target, () => fs.mkdirSync(dir, { recursive: true }), option);
+  const top = mapOutputErrors(target, () => fs.mkdirSync(dir, { recursive: true }), option);
+  if (top) noteMadeDir(dir, top);
 }
 
 /** Writes and removes an empty file in `dir`: the one check of writability that holds for every user (root included). */

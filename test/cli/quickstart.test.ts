@@ -52,5 +52,26 @@ describe('quickstart', () => {
     );
     expect(r.out).toMatch(/^\s+OK$/m);
     expect(fs.existsSync(path.join(dir, 'qs', 'model.onnx'))).toBe(true);
+    expect(fs.readdirSync(path.join(dir, 'qs')).sort()).toEqual(['model.manifest.json', 'model.onnx', 'run']);
+
+    // the quick start run again replaces its own earlier output without --force, and says so
+    const again = await run([
+      'quickstart',
+      '--out',
+      path.join(dir, 'qs'),
+      '--train-rows',
+      '1000',
+      '--epochs',
+      '1',
+      '--finetune-epochs',
+      '1',
+    ]);
+    expect(again.code).toBe(0);
+    expect(again.err).toMatch(/replacing the earlier quickstart in /);
+    // but a folder with anything else in it is still refused
+    fs.writeFileSync(path.join(dir, 'qs', 'notes.txt'), 'mine');
+    const mixed = await run(['quickstart', '--out', path.join(dir, 'qs'), '--train-rows', '1000', '--epochs', '1']);
+    expect(mixed.code).toBe(1);
+    expect(mixed.err).toMatch(/not empty.*--force/);
   });
 });

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { GsError } from '../../errors';
 import { formatPruneReport, formatStartLine } from '../../prune';
 import {
+  holdsQuickstart,
   QUICKSTART_CONFIG,
   QUICKSTART_FINETUNE_EPOCHS,
   QUICKSTART_SECONDS,
@@ -46,8 +47,14 @@ export const quickstartCommand: CommandModule<object, QuickstartArgs> = {
           'Then: gs-compress inspect <out>/model.onnx',
       ),
   handler: async (a) => {
-    const outDir = prepareOutputDir(a.out, { option: '--out', force: a.force });
-    if (outDir.existed && a.force) process.stderr.write(`replacing the run and model.onnx in ${a.out} (--force)\n`);
+    // an earlier quickstart's folder is replaced without --force (running the quick start twice just works)
+    const previous = holdsQuickstart(a.out);
+    const outDir = prepareOutputDir(a.out, { option: '--out', force: a.force || previous });
+    if (outDir.existed && (a.force || previous)) {
+      process.stderr.write(
+        `replacing the ${previous ? 'earlier quickstart' : 'run and model.onnx'} in ${a.out}${previous ? '' : ' (--force)'}\n`,
+      );
+    }
     const bar = new ProgressBar();
     const epochs = a.epochs ?? QUICKSTART_CONFIG.epochs ?? 0;
     const ftEpochs = a['finetune-epochs'] ?? QUICKSTART_FINETUNE_EPOCHS;
