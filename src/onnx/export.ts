@@ -27,7 +27,7 @@ import type { GraphParts } from './graph-parts';
 import { graphBuilder } from './layer-builder';
 import { chooseInputForm, readColumns, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
-import { FLOAT, INT64, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
+import { FLOAT, INT64, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from '../codec/onnx-proto';
 import type { Quantize } from './quantize';
 
 export const IR_VERSION = 8;
@@ -61,7 +61,8 @@ function checkNetwork(net: Network): void {
   const bad = (what: string) => new GsError('BAD_MODEL', `cannot export: ${what}`);
   if (net.layers.length === 0) throw bad('the network has no layers');
   const first = net.layers[0];
-  if (first.op !== 'dense') throw bad(`the first layer is a ${String((first as { op: string }).op)} layer; the export reads its inputs through a dense layer`);
+  if (first.op !== 'dense')
+    throw bad(`the first layer is a ${String((first as { op: string }).op)} layer; the export reads its inputs through a dense layer`);
   if (net.inputIndices.length !== first.inSize) {
     throw bad(`inputIndices lists ${net.inputIndices.length} columns, the first layer reads ${first.inSize}`);
   }
