@@ -3,7 +3,6 @@
  * summarize it for `inspect` (inputs/outputs, nodes, initializers, dense layers, metadata).
  * Anything undecodable is a GsError BAD_MODEL naming the file, never a protobuf stack trace.
  */
-import { GsError } from '../errors';
 import { type ModelInterface, modelInterface } from './metadata';
 import { ACTIVATIONS } from '../network/activations';
 import { decodeOnnx, readModelFile } from '../codec/onnx-file';
