@@ -13,7 +13,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type * as Ort from 'onnxruntime-common';
-import { FLOAT, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from '../src/onnx/proto';
+import { FLOAT, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from '../src/codec/onnx-proto';
 import { loadRuntime, runtimeLabel, type RuntimeChoice } from '../src/onnx/runtime';
 import { Rng } from '../src/util/rng';
 import { scriptArgs } from './lib/script-args';

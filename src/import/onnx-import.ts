@@ -12,8 +12,8 @@
  */
 import { GsError } from '../errors';
 import { activationOfOnnxOp, DEFAULT_LEAKY_ALPHA, type Activation } from '../network/activations';
-import { decodeOnnx, readModelFile } from '../onnx/read';
-import { type Int64Like, onnx, toNum } from '../onnx/proto';
+import { decodeOnnx, readModelFile } from '../codec/onnx-file';
+import { type Int64Like, onnx, toNum } from '../codec/onnx-proto';
 import { assembleSteps } from './assemble';
 import type { ImportStep, ImportedModel, Origin } from './types';
 

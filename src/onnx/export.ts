@@ -27,7 +27,7 @@ import type { GraphParts } from './graph-parts';
 import { graphBuilder } from './layer-builder';
 import { chooseInputForm, readColumns, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
-import { FLOAT, INT64, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from './proto';
+import { FLOAT, INT64, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from '../codec/onnx-proto';
 import type { Quantize } from './quantize';
 
 export const IR_VERSION = 8;

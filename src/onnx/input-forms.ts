@@ -13,7 +13,7 @@
  */
 import type { DenseLayer, Network } from '../network/types';
 import type { GraphParts } from './graph-parts';
-import { int64Tensor, intAttr, node } from './proto';
+import { int64Tensor, intAttr, node } from '../codec/onnx-proto';
 
 export type InputForm = 'zero-rows' | 'segments' | 'gather' | 'compact';
 export const INPUT_FORMS: readonly InputForm[] = ['zero-rows', 'segments', 'gather', 'compact'];

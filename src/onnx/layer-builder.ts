@@ -4,7 +4,7 @@
  */
 import type { OnnxAttrs, OnnxBuilder } from '../network/layers/onnx-builder';
 import type { GraphParts } from './graph-parts';
-import { floatAttr, floatTensor, intAttr, node, onnx } from './proto';
+import { floatAttr, floatTensor, intAttr, node, onnx } from '../codec/onnx-proto';
 import { linearNodes, type Quantize } from './quantize';
 
 function attributes(a: OnnxAttrs | undefined): onnx.IAttributeProto[] {

@@ -12,7 +12,7 @@
  */
 import type * as Ort from 'onnxruntime-common';
 import { GsError } from '../errors';
-import { type Int64Like, onnx, toNum } from './proto';
+import { type Int64Like, onnx, toNum } from '../codec/onnx-proto';
 import { loadRuntime, type OrtRuntime, type RuntimeChoice } from './runtime';
 
 export interface OriginalSpec {

@@ -17,7 +17,7 @@
  */
 import type { DenseLayer } from '../network/types';
 import type { GraphParts } from './graph-parts';
-import { floatTensor, int64Tensor, intAttr, node, onnx } from './proto';
+import { floatTensor, int64Tensor, intAttr, node, onnx } from '../codec/onnx-proto';
 
 export type Quantize = 'int8' | 'int8-weights' | 'float16';
 export const QUANTIZE_CHOICES: readonly Quantize[] = ['int8', 'int8-weights', 'float16'];

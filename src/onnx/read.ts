@@ -3,11 +3,12 @@
  * summarize it for `inspect` (inputs/outputs, nodes, initializers, dense layers, metadata).
  * Anything undecodable is a GsError BAD_MODEL naming the file, never a protobuf stack trace.
  */
-import * as fs from 'fs';
-import { GsError } from '../errors';
 import { type ModelInterface, modelInterface } from './metadata';
 import { ACTIVATIONS } from '../network/activations';
-import { INT64, type Int64Like, onnx, tensorSize, toNum } from './proto';
+import { decodeOnnx, readModelFile } from '../codec/onnx-file';
+import { INT64, type Int64Like, onnx, tensorSize, toNum } from '../codec/onnx-proto';
+
+export { decodeOnnx, readModelFile };
 
 /** Little-endian int64 values of a raw_data field. */
 function int64FromRaw(raw: Uint8Array | null | undefined): number[] {
@@ -73,32 +74,6 @@ const TYPE_NAMES: Record<number, string> = {
   11: 'float64',
 };
 const typeName = (t: number | null | undefined) => TYPE_NAMES[t ?? 0] ?? `type${t ?? 0}`;
-
-/** Bytes of a model file; a missing file is NOT_FOUND. */
-export function readModelFile(file: string): Uint8Array {
-  try {
-    return fs.readFileSync(file);
-  } catch {
-    throw new GsError('NOT_FOUND', `${file} not found (expected an ONNX model file)`);
-  }
-}
-
-/** Decoded and sanity-checked ModelProto. */
-export function decodeOnnx(bytes: Uint8Array, file: string): onnx.ModelProto {
-  const bad = (why: string) => new GsError('BAD_MODEL', `${file}: not a valid ONNX model (${why})`);
-  if (bytes.length === 0) throw bad('the file is empty');
-  let model: onnx.ModelProto;
-  try {
-    model = onnx.ModelProto.decode(bytes);
-  } catch (e) {
-    throw bad(`${(e as Error).message}; the file may be truncated or not ONNX at all`);
-  }
-  const g = model.graph;
-  if (toNum(model.irVersion as Int64Like) <= 0) throw bad('no ir_version');
-  if (!g || !g.node || g.node.length === 0) throw bad('no graph or an empty graph');
-  if (!g.input?.length || !g.output?.length) throw bad('the graph has no inputs or outputs');
-  return model;
-}
 
 function tensorInfo(v: onnx.IValueInfoProto): TensorInfo {
   const t = v.type?.tensorType;

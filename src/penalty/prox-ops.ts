@@ -5,7 +5,7 @@
  * place, arithmetic is in float64, and nothing allocates.
  */
 import { blockStart, groupSize, isContiguous, type GroupView } from '../network/layers/group-view';
-import type { ProxStep } from './types';
+import type { ProxStep } from './def';
 
 /** Relative tolerance on r = ||x|| for the per-coordinate group prox. */
 const NEWTON_RTOL = 1e-10;

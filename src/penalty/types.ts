@@ -17,9 +17,4 @@ export function isProximal(kind: PenaltyKind): kind is ProxKind {
   return PENALTIES[kind].prox !== null;
 }
 
-/**
- * Step size of a proximal step: one number for every coordinate (plain SGD), or one h_i > 0 per
- * coordinate (the diagonal preconditioner of Adam/RMSprop/AdaMax), laid out like the buffer it
- * belongs to (kernel or bias).
- */
-export type ProxStep = Float32Array | number;
+export type { ProxStep } from './def';

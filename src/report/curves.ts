@@ -5,7 +5,7 @@
  * is not finite (a diverged run) are left out of the plot rather than breaking the scale.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { EpochRecord } from '../train/types';
+import type { EpochRecord } from '../sweep/types';
 import { renderVegaLiteSvg } from './vega-render';
 
 /** One run's curves: a legend label and its per-epoch history (fields may be missing in old runs). */

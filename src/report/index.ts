@@ -6,7 +6,7 @@ export { paretoSvg } from './pareto-plot';
 export type { ParetoPoint, ChosenPoint, ParetoPlotOptions } from './pareto-plot';
 export { loadReportInputs } from './sources';
 export type { ReportInputs, SourceInfo } from './sources';
-export { runDirRecord } from './run-dir-record';
+export { runDirRecord } from '../sweep/run-dir-record';
 export { defaultReportFile, REPORT_FILE } from './default-file';
 export { buildReport, buildReportModel, renderReportHtml, writeReport, DEFAULT_MAX_CURVES } from './report';
 export type { ReportModel, ReportOptions } from './report';

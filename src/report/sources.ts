@@ -10,7 +10,7 @@ import { GsError } from '../errors';
 import { RUN_FILE } from '../network/run-io';
 import { readStore, STORE_FILE } from '../sweep/store';
 import type { RunRecord } from '../sweep/types';
-import { runDirRecord } from './run-dir-record';
+import { runDirRecord } from '../sweep/run-dir-record';
 import { SIZE_PATH_FILE, type SizePathPoint } from './size-path-plot';
 
 export interface SourceInfo {

@@ -8,6 +8,8 @@ import type { PenaltyKind } from '../penalty/types';
 import type { BackendName, EngineName, EpochRecord, OptimizerName, ProxStep, Solver, TrainConfig } from '../train/types';
 import type { TrainSummary } from '../pipeline/summary';
 
+export type { EpochRecord };
+
 /** Every setting a sweep varies, as lists; the grid is their cross product. */
 export interface GridSpec {
   data: DataSpec;

@@ -16,7 +16,7 @@ import { loadRun } from '../../src/network/run-io';
 import { exportOnnx, runOnnx } from '../../src/onnx';
 import { pruneNetwork } from '../../src/prune';
 import { checkImport, randomRows, runOriginal } from '../../src/pipeline/import-check';
-import { onnx } from '../../src/onnx/proto';
+import { onnx } from '../../src/codec/onnx-proto';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'import');
 const fx = (f: string) => path.join(FIX, f);

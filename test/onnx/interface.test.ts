@@ -12,7 +12,7 @@ import { importModel } from '../../src/import';
 import { loadRun, saveRun } from '../../src/network/run-io';
 import { describeInterface, exportOnnx, readOnnxInfo, verifyOnnx } from '../../src/onnx';
 import { runOriginalOnnx } from '../../src/onnx/original';
-import { onnx } from '../../src/onnx/proto';
+import { onnx } from '../../src/codec/onnx-proto';
 import { pruneNetwork } from '../../src/prune';
 import { randomRows } from '../../src/pipeline/import-check';
 

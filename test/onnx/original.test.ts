@@ -4,7 +4,7 @@
  * a graph that bakes the batch size into a Reshape fails the probe and is fed in chunks of its batch
  * (the last one padded). Both give the rows' true outputs.
  */
-import { FLOAT, floatTensor, int64Tensor, node, onnx, valueInfo } from '../../src/onnx/proto';
+import { FLOAT, floatTensor, int64Tensor, node, onnx, valueInfo } from '../../src/codec/onnx-proto';
 import { OriginalSession } from '../../src/onnx/original';
 import { Rng } from '../../src/util/rng';
 

@@ -15,7 +15,7 @@ import { loadInit } from '../../src/pipeline/init-from';
 import { randomRows } from '../../src/pipeline/import-check';
 import { readOnnxInfo, runOnnx } from '../../src/onnx';
 import { runOriginalOnnx } from '../../src/onnx/original';
-import { onnx } from '../../src/onnx/proto';
+import { onnx } from '../../src/codec/onnx-proto';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'import');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-compress-model-'));

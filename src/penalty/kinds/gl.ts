@@ -5,7 +5,7 @@
  * per-coordinate step), the bias soft-thresholded.
  */
 import { addGroupGradient, addSign, groupNormSum, groupShrink, softThreshold, sumAbs } from '../prox-ops';
-import type { PenaltyDef } from '../table';
+import type { PenaltyDef } from '../def';
 
 export const gl = {
   name: 'gl',

@@ -1,6 +1,6 @@
 /** l1 (lasso): R = sum |w| + sum |b|; prox: elementwise soft-threshold by lambda*h_i. */
 import { addSign, softThreshold, sumAbs } from '../prox-ops';
-import type { PenaltyDef } from '../table';
+import type { PenaltyDef } from '../def';
 
 export const l1 = {
   name: 'l1',

@@ -1,6 +1,6 @@
 /** l2 (weight decay): R = sum w^2 + sum b^2; smooth, so its gradient joins the loss under either solver. */
 import { addScaled, sumSquares } from '../prox-ops';
-import type { PenaltyDef } from '../table';
+import type { PenaltyDef } from '../def';
 
 export const l2 = {
   name: 'l2',

@@ -1,5 +1,5 @@
 /** No penalty: R = 0. */
-import type { PenaltyDef } from '../table';
+import type { PenaltyDef } from '../def';
 
 export const none = {
   name: 'none',

@@ -4,7 +4,7 @@
  * is thus soft-thresholded by 2*lambda*h_i.
  */
 import { addGroupGradient, addSign, groupNormSum, groupShrink, softThreshold, sumAbs } from '../prox-ops';
-import type { PenaltyDef } from '../table';
+import type { PenaltyDef } from '../def';
 
 export const sgl = {
   name: 'sgl',

@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import { loadRun } from '../network/run-io';
-import type { RunRecord, RunSummary, SweepConfig } from '../sweep/types';
+import type { RunRecord, RunSummary, SweepConfig } from './types';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import { parameterCount } from '../network/create';
 import { zeroCount } from '../penalty/count';

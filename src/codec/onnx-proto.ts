@@ -1,7 +1,7 @@
 /**
  * Small builders over onnx-proto's generated message types (protobufjs 6): tensors, value
- * infos, nodes and attributes, plus int64 field decoding. Everything ONNX-specific about
- * encoding lives here so export.ts reads as a graph description.
+ * infos, nodes and attributes, plus int64 field decoding: the shared ONNX codec (a leaf, with
+ * ./onnx-file.ts) that the exporter (onnx/) and the importer (import/) both build on.
  */
 import { onnx } from 'onnx-proto';
 
