@@ -69,7 +69,10 @@ export const DEFAULT_VAL_FRACTION = 0.1;
 /** Throws BAD_OPTION unless 0 <= valFraction < 1 (0: no validation split). */
 export function checkValFraction(valFraction: number): void {
   if (!(typeof valFraction === 'number' && valFraction >= 0 && valFraction < 1)) {
-    throw new GsError('BAD_OPTION', `--val-fraction ${valFraction}: expected a number in [0, 1), for example 0.1 (0 = no validation split)`);
+    throw new GsError(
+      'BAD_OPTION',
+      `--val-fraction ${valFraction}: expected a number in [0, 1), for example 0.1 (0 = no validation split)`,
+    );
   }
 }
 

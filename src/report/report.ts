@@ -7,7 +7,15 @@
  * and the Pareto front, fewest parameters first, up to `maxCurves`, so the plot stays readable.
  */
 import { writeFileAtomic } from '../util/fs-atomic';
-import { DEFAULT_TOLERANCE, paretoFront, rankRuns, selectBest, selectionMetric, sparsestWithin, type SelectionMetric } from '../sweep/select';
+import {
+  DEFAULT_TOLERANCE,
+  paretoFront,
+  rankRuns,
+  selectBest,
+  selectionMetric,
+  sparsestWithin,
+  type SelectionMetric,
+} from '../sweep/select';
 import type { RunRecord } from '../sweep/types';
 import { accuracyCurvesSvg, lossCurvesSvg } from './curves';
 import { escapeHtml, htmlFigure, htmlPage, htmlTable, type HtmlRow } from './html';

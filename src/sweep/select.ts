@@ -37,8 +37,8 @@ export function selectionMetric(records: readonly RunRecord[]): SelectionMetric 
   return {
     key: 'testAccuracy',
     note:
-      `${all ? (candidates.length === 1 ? 'the run records' : `none of the ${candidates.length} runs records`) : `${without} of ${candidates.length} runs record`} no validation score ` +
-      '(--val-fraction 0, or written before validation splits): selected by test score instead, so the chosen runs\' test figures are optimistic',
+      `${all ? (candidates.length === 1 ? 'the run records' : `the ${candidates.length} runs record`) : `${without} of ${candidates.length} runs record`} no validation score ` +
+      "(--val-fraction 0, or written before validation splits): selected by test score instead, so the chosen runs' test figures are optimistic",
   };
 }
 

@@ -7,7 +7,6 @@ import * as engines from '../../src/train/engines';
 import { initNetwork } from '../../src/network/create';
 import { trainToBudget } from '../../src/pipeline/budget';
 import { sizePath } from '../../src/pipeline/size-path';
-import type { TrainingData } from '../../src/train/types';
 import { idData } from '../data/helpers';
 
 afterEach(() => jest.restoreAllMocks());
@@ -32,7 +31,7 @@ function checkNoHeldOutRow(s: ReturnType<typeof spies>, heldOut: Set<number>): n
   }
   for (const call of s.soft.mock.calls) for (const id of rowIds(call[1] as Table)) expect(heldOut.has(id) || id >= 100000).toBe(false);
   for (const call of s.engine.mock.calls) {
-    const d = call[1] as TrainingData;
+    const d = call[1];
     for (let r = 0; r < d.rows; r++) expect(heldOut.has(d.x[r * d.cols]) || d.x[r * d.cols] >= 100000).toBe(false);
   }
   return scored;

@@ -10,10 +10,10 @@ import { idData } from '../data/helpers';
 
 afterEach(() => jest.restoreAllMocks());
 
-function trainedIds(spy: jest.SpyInstance): Set<number> {
+function trainedIds(spy: jest.SpiedFunction<typeof engines.createEngine>): Set<number> {
   const out = new Set<number>();
   for (const call of spy.mock.calls) {
-    const d = call[1] as TrainingData;
+    const d: TrainingData = call[1];
     for (let r = 0; r < d.rows; r++) out.add(d.x[r * d.cols]);
   }
   return out;
