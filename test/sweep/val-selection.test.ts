@@ -5,7 +5,7 @@ import { paretoFront, rankRuns, selectBest, selectionMetric, sparsestWithin } fr
 import { STORE_FILE, writeStore } from '../../src/sweep/store';
 import type { RunRecord } from '../../src/sweep/types';
 import { parseAs } from '../helpers/json';
-import { fakeRecord, makeTempDir, runCli } from './helpers';
+import { fakeRecord, makeTempDir, runCli, writeTinyCsv } from './helpers';
 
 /** A record whose validation and test scores are given separately. */
 function rec(id: string, val: number | undefined, test: number, nonzero: number): RunRecord {
@@ -71,6 +71,26 @@ test('sweep show picks by validation and labels validation as what selects and t
     expect(old.code).toBe(0);
     expect(old.out).toMatch(/note: the 2 runs record no validation score/);
     expect(old.out).toContain('Best test score');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('train and sweep refuse --val-fraction below 0 or from 1 on, with one line', async () => {
+  const dir = makeTempDir();
+  try {
+    const csv = writeTinyCsv(dir, 60);
+    for (const args of [
+      ['train', '--data', csv, '--epochs', '1', '--val-fraction', '1'],
+      ['train', '--data', csv, '--epochs', '1', '--val-fraction', '-0.1'],
+      ['sweep', '--data', csv, '--epochs', '1', '--val-fraction', '1.5', '--out', path.join(dir, 's'), '--workers', '0'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code).not.toBe(0);
+      const lines = r.err.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/--val-fraction \S+: expected a number in \[0, 1\)/);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
