@@ -5,7 +5,9 @@ import { paretoFront, rankRuns, selectBest, selectionMetric, sparsestWithin } fr
 import { STORE_FILE, writeStore } from '../../src/sweep/store';
 import type { RunRecord } from '../../src/sweep/types';
 import { parseAs } from '../helpers/json';
-import { fakeRecord, makeTempDir, runCli, writeTinyCsv } from './helpers';
+import { configId } from '../../src/sweep/config-id';
+import { expandGrid } from '../../src/sweep/grid';
+import { fakeRecord, makeTempDir, runCli, tinyGrid, writeTinyCsv } from './helpers';
 
 /** A record whose validation and test scores are given separately. */
 function rec(id: string, val: number | undefined, test: number, nonzero: number): RunRecord {
@@ -91,6 +93,22 @@ test('train and sweep refuse --val-fraction below 0 or from 1 on, with one line'
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/--val-fraction \S+: expected a number in \[0, 1\)/);
     }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a configuration with --val-fraction 0 keeps the id it had before validation splits; the default gets a new one', () => {
+  const dir = makeTempDir();
+  try {
+    const csv = writeTinyCsv(dir, 60);
+    const none = expandGrid(tinyGrid(csv, { valFraction: 0 }));
+    const dflt = expandGrid(tinyGrid(csv));
+    expect(none[0].config.train.valFraction).toBe(0);
+    expect(dflt[0].config.train.valFraction).toBe(0.1);
+    const { valFraction: _drop, ...before } = none[0].config.train; // as a configuration was written before the field existed
+    expect(configId({ ...none[0].config, train: before })).toBe(none[0].id);
+    expect(dflt[0].id).not.toBe(none[0].id);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
