@@ -69,7 +69,7 @@ export { runQuickstart } from './pipeline/quickstart';
 export { runSweep } from './sweep/run-sweep';
 /** Reads a results store; picks the best run, the sparsest within a tolerance, the Pareto front. */
 export { readStore } from './sweep/store';
-export { selectBest, sparsestWithin, paretoFront } from './sweep/select';
+export { selectBest, sparsestWithin, paretoFront, selectionMetric } from './sweep/select';
 /** One finished sweep run as the store keeps it. */
 export type { RunRecord } from './sweep/types';
 

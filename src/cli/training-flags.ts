@@ -5,6 +5,7 @@
  * A new training flag is one entry here (plus its key in the library's configuration).
  */
 import type { Argv, Options } from 'yargs';
+import { checkValFraction, DEFAULT_VAL_FRACTION } from '../data/split';
 import { PENALTIES } from '../penalty/table';
 import { PENALTY_KINDS } from '../penalty/types';
 import { parseHiddenList, parseNumberList, parseOptimizerList, parsePenaltyList, parseSolverList } from '../sweep/flag-lists';
@@ -135,6 +136,22 @@ export const TRAINING_FLAGS = {
     describe:
       'Train on (1 - E) x the labels + E spread evenly over the classes (classification; kept through the fine-tuning; not with --distill). Measured on MNIST budget runs with weight decay (--penalty l2 --lambda 1e-4), 20 + 10 epochs, 3 seeds: E 0.1 gains 0.16 points from 784-500-300-10 to 10% (0.9862), none beyond the seed spread from LeNet-300-100 or 784-32-32-10 (reports/compress/NOTES.md section 9)',
     sweep: { list: numbers(), describe: `Label smoothing epsilons (as train --label-smoothing), ${list} (default 0: none)` },
+  },
+  'val-fraction': {
+    type: 'number',
+    key: 'valFraction',
+    config: true,
+    default: DEFAULT_VAL_FRACTION,
+    group: 'Training:',
+    describe:
+      'Share of the training split held out for validation (seeded by --split-seed, the same rows for every run on the data): never trained on, scored every epoch; sweep show and report choose runs by it and give test accuracy only as the final figure. 0: no validation split (selection then falls back to test accuracy, with a note)',
+    sweep: {
+      one: (v: unknown) => {
+        checkValFraction(Number(v));
+        return Number(v);
+      },
+      describe: `Share of the training split held out for validation, one value for every run (default ${DEFAULT_VAL_FRACTION}; 0: none, runs are then chosen by test accuracy)`,
+    },
   },
   penalty: {
     type: 'string',

@@ -19,7 +19,17 @@ export {
 } from './catalog';
 export { fetchDataset, downloadFile, type FetchOptions } from './fetch';
 export { loadDataset, specFromRef, DEFAULT_TEST_FRACTION, type LoadOptions } from './load';
-export { splitIndices, subsample, takeRows, testRowCount } from './split';
+export {
+  splitIndices,
+  subsample,
+  takeRows,
+  testRowCount,
+  validationIndices,
+  withValidation,
+  checkValFraction,
+  valSeed,
+  DEFAULT_VAL_FRACTION,
+} from './split';
 export { fitScaling, applyScaling } from './scaling';
 export { selectColumns } from './columns';
 export { hashFile, hashDataPath, isContentHash, sha256OfFile, type ContentHash } from './content-hash';

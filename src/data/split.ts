@@ -4,7 +4,7 @@
  */
 import { GsError } from '../errors';
 import { Rng } from '../util/rng';
-import type { Table } from './types';
+import type { SplitDataset, Table } from './types';
 
 /** Rows in the test part when `rows` are split with `testFraction` (the paper's rounding). */
 export function testRowCount(rows: number, testFraction: number): number {
@@ -61,4 +61,60 @@ export function takeRows(table: Table, idx: Int32Array): Table {
 export function subsample(table: Table, max: number | undefined, seed: number): Table {
   const idx = subsampleIndices(table.rows, max, seed);
   return idx ? takeRows(table, idx) : table;
+}
+
+/** Default share of the training split held out for validation (model selection, early decisions). */
+export const DEFAULT_VAL_FRACTION = 0.1;
+
+/** Throws BAD_OPTION unless 0 <= valFraction < 1 (0: no validation split). */
+export function checkValFraction(valFraction: number): void {
+  if (!(typeof valFraction === 'number' && valFraction >= 0 && valFraction < 1)) {
+    throw new GsError(
+      'BAD_OPTION',
+      `--val-fraction ${valFraction}: expected a number in [0, 1), for example 0.1 (0 = no validation split)`,
+    );
+  }
+}
+
+/** Seed of the validation shuffle: a function of the data's split seed only (never of a training
+ * seed), so every run on the same data, whatever its own seed, is validated on the same rows. */
+export function valSeed(splitSeed: number): number {
+  return 1_000_003 + 2 * splitSeed;
+}
+
+/** Rows held out for validation from `rows` training rows: round(rows * valFraction), at least 1 when valFraction > 0. */
+export function valRowCount(rows: number, valFraction: number): number {
+  return valFraction > 0 ? Math.max(1, Math.round(rows * valFraction)) : 0;
+}
+
+/**
+ * A seeded split of 0..rows-1 (the training split's rows) into the rows trained on and the
+ * validation rows (the first valRowCount of a shuffle seeded by `seed`), each in ascending order.
+ */
+export function validationIndices(rows: number, valFraction: number, seed: number): { train: Int32Array; val: Int32Array } {
+  checkValFraction(valFraction);
+  const nVal = valRowCount(rows, valFraction);
+  if (nVal > 0 && nVal >= rows) {
+    throw new GsError(
+      'BAD_OPTION',
+      `cannot hold out a validation split of ${rows} training rows with --val-fraction ${valFraction}: it leaves ${rows - nVal} rows to train on; give a smaller --val-fraction or 0`,
+    );
+  }
+  if (nVal === 0) return { train: Int32Array.from({ length: rows }, (_, i) => i), val: new Int32Array(0) };
+  const perm = new Rng(seed).permutation(rows);
+  return { val: perm.slice(0, nVal).sort(), train: perm.slice(nVal).sort() };
+}
+
+/**
+ * `data` with a validation split carved from its training split: `valFraction` of the training
+ * rows (seeded by the data's split seed, valSeed) move to `val`, the rest stay in `train`; the test
+ * split is untouched. Data that was carved already (valFraction set) is returned as it is, so
+ * every stage of a run (teacher, budget segments, fine-tuning) sees the same rows.
+ */
+export function withValidation(data: SplitDataset, valFraction: number): SplitDataset {
+  if (data.valFraction !== undefined) return data;
+  checkValFraction(valFraction);
+  if (valFraction === 0) return { ...data, valFraction: 0 };
+  const { train, val } = validationIndices(data.train.rows, valFraction, valSeed(data.ref.splitSeed ?? 0));
+  return { ...data, train: takeRows(data.train, train), val: takeRows(data.train, val), valFraction };
 }

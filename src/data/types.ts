@@ -51,6 +51,11 @@ export interface SplitDataset {
   ref: DataRef;
   /** 'regression': train.targets and test.targets hold numeric targets (absent = classification). */
   task?: 'regression';
+  /** Validation rows carved from the training split (withValidation): never trained on, used to
+   * select among runs and epochs; absent when no validation split was made. */
+  val?: Table;
+  /** The share of the training split `val` was carved with (present once withValidation ran, 0 included). */
+  valFraction?: number;
 }
 
 /** Per-feature affine scaling x' = (x - mean) / std, fitted on the training split. */

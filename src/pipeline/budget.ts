@@ -6,6 +6,7 @@
  * learning rate decaying on large training sets and at high rates, see defaultFinetuneLrSchedule). The result is guaranteed to have at most the budget's parameters
  * after exact pruning. Removed units leave the engine: each stage trains the compact network.
  */
+import { withValidation } from '../data/split';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import type { Network } from '../network/types';
@@ -148,12 +149,17 @@ export function resolveBudgetConfig(trainRows: number, cfg: TrainConfigInput, fr
  * (resolveBudgetConfig) and the result says so.
  */
 export async function trainToBudget(
-  data: SplitDataset,
+  given: SplitDataset,
   asked: TrainConfigInput,
   opts: BudgetOptions,
   hooks: { train?: TrainOptions; finetune?: TrainOptions } = {},
 ): Promise<BudgetResult> {
-  const { config: cfg, lrDefaulted } = resolveBudgetConfig(data.train.rows, asked, opts.init !== undefined);
+  // the learning-rate default counts the training split as loaded (as train and sweep resolve it)
+  const { config: cfg, lrDefaulted } = resolveBudgetConfig(given.train.rows, asked, opts.init !== undefined);
+  // the validation rows are carved once, before anything looks at the data: scoring, projection,
+  // soft targets and every segment's training see the rows trained on (data.train) only, never
+  // a validation or a test row
+  const data = withValidation(given, cfg.valFraction ?? 0);
   checkSoftTargetOptions(cfg.labelSmoothing, opts.distill !== undefined);
   const started = process.hrtime.bigint();
   const widths = startWidths(data, cfg, opts.init);
@@ -254,7 +260,7 @@ export async function trainToBudget(
       finetuneConfig(cfg, opts.finetuneEpochs),
       hooks.finetune,
       'finetune',
-      opts.finetuneLrSchedule ?? defaultFinetuneLrSchedule(data.train.rows, cfg.lr),
+      opts.finetuneLrSchedule ?? defaultFinetuneLrSchedule(given.train.rows, cfg.lr),
     );
   }
   flush();

@@ -12,6 +12,11 @@ export interface TrainSummary {
   /** The task's score (higher is better): accuracy, or R^2 for regression (see testR2). */
   testAccuracy: number;
   trainAccuracy: number;
+  /** The same score on the validation split, what runs are selected by (absent without a
+   * validation split: --val-fraction 0, or records written before it existed). */
+  valAccuracy?: number;
+  /** Regression only: RMSE of the validation split in the target's units. */
+  valRmse?: number;
   /** Regression only: 'regression', RMSE of both splits in the target's units and R^2 of the test split. */
   task?: 'regression';
   testRmse?: number;
@@ -65,6 +70,8 @@ export function summarizeTraining(result: TrainResult, inputs: number): TrainSum
   return {
     testAccuracy: last?.testAccuracy ?? NaN,
     trainAccuracy: last?.trainAccuracy ?? NaN,
+    ...(last?.valAccuracy !== undefined ? { valAccuracy: last.valAccuracy } : {}),
+    ...(reg && last?.valRmse !== undefined ? { valRmse: last.valRmse } : {}),
     ...(reg
       ? {
           task: 'regression' as const,

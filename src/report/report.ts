@@ -7,7 +7,15 @@
  * and the Pareto front, fewest parameters first, up to `maxCurves`, so the plot stays readable.
  */
 import { writeFileAtomic } from '../util/fs-atomic';
-import { DEFAULT_TOLERANCE, paretoFront, selectBest, sparsestWithin } from '../sweep/select';
+import {
+  DEFAULT_TOLERANCE,
+  paretoFront,
+  rankRuns,
+  selectBest,
+  selectionMetric,
+  sparsestWithin,
+  type SelectionMetric,
+} from '../sweep/select';
 import type { RunRecord } from '../sweep/types';
 import { accuracyCurvesSvg, lossCurvesSvg } from './curves';
 import { escapeHtml, htmlFigure, htmlPage, htmlTable, type HtmlRow } from './html';
@@ -31,6 +39,8 @@ export interface ReportModel {
   generatedAt: string;
   sources: SourceInfo[];
   runs: RunRecord[];
+  /** What the runs were chosen by: validation score, or test score with a note (selectionMetric). */
+  selectedBy: SelectionMetric;
   best: RunRecord | null;
   sparsest: RunRecord | null;
   tolerance: number;
@@ -50,9 +60,10 @@ export function buildReportModel(
   const tolerance = o.tolerance ?? DEFAULT_TOLERANCE;
   const maxCurves = Math.max(1, o.maxCurves ?? DEFAULT_MAX_CURVES);
   const runs = inputs.runs;
-  const best = selectBest(runs);
-  const sparsest = sparsestWithin(runs, tolerance);
-  const front = paretoFront(runs);
+  const selectedBy = selectionMetric(runs);
+  const best = selectBest(runs, selectedBy.key);
+  const sparsest = sparsestWithin(runs, tolerance, selectedBy.key);
+  const front = paretoFront(runs, selectedBy.key);
   let curveRuns: RunRecord[];
   if (runs.length <= maxCurves) curveRuns = runs;
   else {
@@ -66,6 +77,7 @@ export function buildReportModel(
     sources: inputs.sources,
     ...(inputs.paths ? { paths: inputs.paths } : {}),
     runs,
+    selectedBy,
     best,
     sparsest,
     tolerance,
@@ -80,7 +92,7 @@ function point(r: RunRecord): ParetoPoint {
 
 function chosenPoints(m: ReportModel): ChosenPoint[] {
   const out: ChosenPoint[] = [];
-  if (m.best) out.push({ ...point(m.best), reason: 'best accuracy' });
+  if (m.best) out.push({ ...point(m.best), reason: `best ${byWhat(m)} score` });
   if (m.sparsest) {
     const reason = `sparsest within ${(100 * m.tolerance).toPrecision(2)} pt`;
     const same = out.find((c) => c.id === m.sparsest?.id);
@@ -90,12 +102,17 @@ function chosenPoints(m: ReportModel): ChosenPoint[] {
   return out;
 }
 
+/** 'validation' or 'test': the score the runs were chosen by. */
+function byWhat(m: ReportModel): string {
+  return m.selectedBy.key === 'valAccuracy' ? 'validation' : 'test';
+}
+
 function selectionRows(m: ReportModel): HtmlRow[] {
   const rows: HtmlRow[] = [];
-  if (m.best) rows.push({ cells: ['best test accuracy', ...runCells(m.best)], run: m.best.id });
+  if (m.best) rows.push({ cells: [`best ${byWhat(m)} score`, ...runCells(m.best)], run: m.best.id });
   if (m.sparsest)
     rows.push({
-      cells: [`sparsest within ${(100 * m.tolerance).toPrecision(2)} points of the best`, ...runCells(m.sparsest)],
+      cells: [`sparsest within ${(100 * m.tolerance).toPrecision(2)} points of the best ${byWhat(m)} score`, ...runCells(m.sparsest)],
       run: m.sparsest.id,
     });
   m.front.forEach((r, i) =>
@@ -137,8 +154,11 @@ export async function renderReportHtml(m: ReportModel): Promise<string> {
   ]);
   parts.push('<section id="selection">\n<h2>Selection</h2>');
   parts.push(
-    `<p class="note">Best test accuracy; the run with the fewest nonzero parameters within ${(100 * m.tolerance).toPrecision(2)} accuracy points of it; ` +
-      'and the Pareto front (no other run is as accurate with as few nonzero parameters), fewest parameters first. Diverged runs never qualify.</p>',
+    `<p class="note">Best ${byWhat(m)} score; the run with the fewest nonzero parameters within ${(100 * m.tolerance).toPrecision(2)} points of it; ` +
+      `and the Pareto front (no other run scores as well on ${byWhat(m)} with as few nonzero parameters), fewest parameters first. Diverged runs never qualify. ` +
+      (m.selectedBy.note
+        ? `Note: ${escapeHtml(m.selectedBy.note)}.</p>`
+        : 'Runs are chosen by their validation score (rows held out of the training split, never trained on); the test score is the final figure of the chosen runs.</p>'),
   );
   parts.push(
     htmlTable(
@@ -154,7 +174,7 @@ export async function renderReportHtml(m: ReportModel): Promise<string> {
     htmlFigure(
       'plot-pareto',
       pareto,
-      'Test accuracy against nonzero parameters (log scale), coloured by penalty; the line is the Pareto front, circled runs are the chosen ones.',
+      `Test accuracy (the final figure) against nonzero parameters (log scale), coloured by penalty; the line joins the Pareto front and the circled runs are the chosen ones, both chosen by ${byWhat(m)} score.`,
     ),
   );
   parts.push('</section>');
@@ -180,9 +200,7 @@ export async function renderReportHtml(m: ReportModel): Promise<string> {
   parts.push(htmlFigure('plot-accuracy', acc, 'Test accuracy per epoch.'));
   parts.push('</section>');
   parts.push('<section id="runs">\n<h2>All runs</h2>');
-  const sorted = [...m.runs].sort(
-    (a, b) => (b.summary.testAccuracy || 0) - (a.summary.testAccuracy || 0) || a.summary.nonzeroParams - b.summary.nonzeroParams,
-  );
+  const sorted = rankRuns(m.runs, m.selectedBy.key);
   const rows: HtmlRow[] = sorted.map((r) => ({
     cells: [...runCells(r), frontIds.has(r.id) ? 'yes' : '', r.summary.diverged ? 'yes' : ''],
     run: r.id,

@@ -43,6 +43,12 @@ export function percentOf(part: number, whole: number): string {
   return Number.isFinite(part) && whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '-';
 }
 
+/** A score cell: accuracy, or R^2 with its RMSE for regression; '-' when absent (no validation split). */
+export function scoreText(task: string | undefined, score: number | undefined, rmse: number | undefined): string {
+  if (score === undefined || !Number.isFinite(score)) return '-';
+  return task === 'regression' ? `R^2 ${fixed(score, 4)} (RMSE ${rmse?.toPrecision(4) ?? '-'})` : fixed(score, 4);
+}
+
 /** The columns shared by the runs and the selection tables. */
 export const RUN_COLUMNS = [
   'run',
@@ -52,7 +58,8 @@ export const RUN_COLUMNS = [
   'optimizer',
   'lr',
   'epochs',
-  'test acc',
+  'val score (selects)',
+  'test score (final)',
   'nonzero params',
   'total params',
   'nonzero %',
@@ -60,7 +67,7 @@ export const RUN_COLUMNS = [
   'alive inputs',
   'seconds',
 ];
-export const RUN_NUMERIC_COLUMNS = [5, 6, 7, 8, 9, 10, 11, 12, 13];
+export const RUN_NUMERIC_COLUMNS = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
 
 export function runCells(r: RunRecord): string[] {
   const t = r.config?.train;
@@ -73,8 +80,10 @@ export function runCells(r: RunRecord): string[] {
     String(t?.optimizer ?? '?'),
     typeof t?.lr === 'number' ? String(t.lr) : '?',
     typeof t?.epochs === 'number' ? String(t.epochs) : String(r.history.length),
-    // a regression run's score is R^2 (kept in testAccuracy), shown with its RMSE
-    s.task === 'regression' ? `R^2 ${fixed(s.testAccuracy, 4)} (RMSE ${s.testRmse?.toPrecision(4) ?? '-'})` : fixed(s.testAccuracy, 4),
+    // the validation score selects, the test score is the final figure; a regression run's score
+    // is R^2 (kept in valAccuracy / testAccuracy), shown with its RMSE
+    scoreText(s.task, s.valAccuracy, s.valRmse),
+    scoreText(s.task, s.testAccuracy, s.testRmse),
     count(s.nonzeroParams),
     count(s.totalParams),
     percentOf(s.nonzeroParams, s.totalParams),

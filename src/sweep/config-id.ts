@@ -5,7 +5,8 @@
  * a file, plus split and reader options. The same grid over the same bytes gets the same ids on
  * any machine, wherever the data is mounted. A spec that records no hash (a store written before
  * content hashes) is hashed from its files when they exist; when they do not, its path stands in,
- * which gives exactly the id it had then.
+ * which gives exactly the id it had then. A validation fraction of 0 is hashed as absent (what a
+ * configuration from before validation splits means), so those keep their ids.
  */
 import { createHash } from 'crypto';
 import { dataIdentity } from '../data/portable';
@@ -31,6 +32,9 @@ function sortKeys(v: unknown): unknown {
 
 /** The id of a configuration; relative data paths without a recorded hash are read from `base` (default: the working folder). */
 export function configId(config: SweepConfig, base?: string): string {
-  const text = canonicalJson({ ...config, data: dataIdentity(config.data, base) });
+  // no validation split (valFraction 0) hashes as absent: configurations from before validation
+  // splits trained on the whole training split, so they keep their ids; the default 0.1 is a new id
+  const train = config.train.valFraction === 0 ? { ...config.train, valFraction: undefined } : config.train;
+  const text = canonicalJson({ ...config, train, data: dataIdentity(config.data, base) });
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }

@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createRequire } from 'module';
+import { checkValFraction } from '../data/split';
 import { GsError } from '../errors';
 import type { DataSpec } from '../data/types';
 import { parseChoice } from '../train/config';
@@ -77,12 +78,18 @@ export function parseGridObject(obj: unknown, file: string): GridFile {
     else if (k === 'distill') grid.distill = Boolean(scalar(v, rawKey, file));
     else if (k === 'standardize') grid.standardize = Boolean(scalar(v, rawKey, file));
     else if (k === 'proxStep') grid.proxStep = at(rawKey, () => parseChoice('prox-step', scalar(v, rawKey, file), PROX_STEPS));
+    else if (k === 'valFraction')
+      grid.valFraction = at(rawKey, () => {
+        const f = Number(scalar(v, rawKey, file));
+        checkValFraction(f);
+        return f;
+      });
     else if (k === 'engine') grid.engine = at(rawKey, () => parseChoice('engine', scalar(v, rawKey, file), ENGINES));
     else if (k === 'backend') grid.backend = at(rawKey, () => parseChoice('backend', scalar(v, rawKey, file), BACKEND_CHOICES));
     else
       throw new GsError(
         'BAD_OPTION',
-        `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, label-smoothing, target-params, target-ratio, finetune-epochs, distill, data)`,
+        `${file}: unknown key "${rawKey}" (expected sweep flags such as optimizer, lr, penalty, lambda, hidden, seed, epochs, batch-size, label-smoothing, val-fraction, target-params, target-ratio, finetune-epochs, distill, data)`,
       );
   }
   if (data.format !== undefined && !['csv', 'idx', 'libsvm'].includes(data.format)) {

@@ -56,6 +56,7 @@ export function completeGrid(input: GridInput): GridSpec {
     solver: input.solver ?? [d.solver],
     ...(input.labelSmoothing ? { labelSmoothing: input.labelSmoothing } : {}),
     proxStep: input.proxStep,
+    ...(input.valFraction !== undefined ? { valFraction: input.valFraction } : {}),
     engine: input.engine ?? d.engine,
     backend: input.backend ?? d.backend,
     ...(input.targetParams ? { targetParams: input.targetParams } : {}),
@@ -131,6 +132,7 @@ export function expandGrid(grid: GridSpec, base = process.cwd(), trainRows?: num
                         solver,
                         labelSmoothing,
                         proxStep: grid.proxStep,
+                        valFraction: grid.valFraction,
                         engine: grid.engine,
                         backend: grid.backend,
                       });

@@ -12,6 +12,15 @@ export { PRESETS, PRESET_NAMES, presetGrid, type Preset, type PresetName } from 
 export { parseShard, shardOf, type Shard } from './shard';
 export { appendRecord, readStore, repairStore, runDirOf, storeFile, writeStore, RUNS_DIR, STORE_FILE, type StoreContents } from './store';
 export { mergeStores, type MergeResult } from './merge';
-export { DEFAULT_TOLERANCE, paretoFront, selectBest, sparsestWithin } from './select';
+export {
+  DEFAULT_TOLERANCE,
+  paretoFront,
+  rankRuns,
+  selectBest,
+  selectionMetric,
+  sparsestWithin,
+  type SelectionKey,
+  type SelectionMetric,
+} from './select';
 export { defaultWorkers, runSweep, type SweepHooks, type SweepOptions, type SweepResult, type SweepStart } from './run-sweep';
 export { runOne } from './run-one';

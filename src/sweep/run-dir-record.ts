@@ -28,9 +28,12 @@ export function runDirRecord(dir: string, id = path.basename(path.resolve(dir)))
   const zeros = zeroCount(network.layers);
   const aliveUnits = Array.isArray(s.aliveUnits) ? (s.aliveUnits as number[]) : (last?.aliveUnits ?? []);
   const trainSeconds = num(s.seconds) ?? num(s.trainSeconds) ?? history.reduce((t, r) => t + (num(r.seconds) ?? 0), 0);
+  const valAccuracy = num(s.valAccuracy) ?? num(last?.valAccuracy);
   const summary: RunSummary = {
     testAccuracy: num(s.testAccuracy) ?? num(last?.testAccuracy) ?? NaN,
     trainAccuracy: num(s.trainAccuracy) ?? num(last?.trainAccuracy) ?? NaN,
+    // runs written before validation splits (or with --val-fraction 0) have none: selection then falls back to test, with a note
+    ...(valAccuracy !== undefined ? { valAccuracy } : {}),
     nonzeroParams: total - zeros,
     totalParams: total,
     prunedParams: NaN,

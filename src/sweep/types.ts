@@ -29,6 +29,9 @@ export interface GridSpec {
   solver: Solver[];
   /** Label smoothing epsilons (absent: [0], no smoothing; 0 keeps a configuration's id unchanged). */
   labelSmoothing?: number[];
+  /** Validation share of the training split of every run (undefined: DEFAULT_VAL_FRACTION; one
+   * value for the whole sweep, so its runs are compared on the same validation rows). */
+  valFraction?: number;
   /** Proximal step of every run (undefined: preconditioned). */
   proxStep?: ProxStep;
   engine: EngineName;

@@ -2,6 +2,7 @@
  * Checking and completing a training configuration: every user-facing value is validated
  * here, so the CLI and library users get the same clear errors.
  */
+import { checkValFraction } from '../data/split';
 import { GsError } from '../errors';
 import { activationLabel, parseActivation } from '../network/activations';
 import { PENALTY_KINDS } from '../penalty/types';
@@ -79,6 +80,9 @@ export function resolveTrainConfig(partial: TrainConfigInput): TrainConfig {
       throw new GsError('BAD_OPTION', `--label-smoothing ${e}: expected a number in [0, 1), for example 0.1`);
     if (e === 0) delete cfg.labelSmoothing; // the default is stored as absent
   }
+  // kept explicit, 0 included (absent, in a record written before it existed, means 0: no validation
+  // split); a configuration id hashes 0 as absent, so those records keep their identity (sweep/config-id.ts)
+  if (cfg.valFraction !== undefined) checkValFraction(cfg.valFraction);
   // the default proxStep is stored as absent, so configurations saved before it existed keep their identity
   if (cfg.proxStep === undefined || cfg.proxStep === 'preconditioned') delete cfg.proxStep;
   if (cfg.activation !== undefined) {

@@ -1,4 +1,5 @@
-/** Default training configuration: the paper's network (2 hidden layers of 32), batch 32, 20 epochs. */
+/** Default training configuration: the paper's network (2 hidden layers of 32), batch 32, 20 epochs, a tenth of the training split held out for validation. */
+import { DEFAULT_VAL_FRACTION } from '../data/split';
 import type { TrainConfig } from './types';
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -11,6 +12,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   penalty: 'none',
   lambda: 0,
   solver: 'prox',
+  valFraction: DEFAULT_VAL_FRACTION,
   engine: 'fused',
   backend: 'auto',
 };

@@ -5,6 +5,7 @@
  * of standardized targets, with the result and every record in the user's units (train/targets.ts).
  */
 import { applyScaling, fitScaling, selectColumns } from '../data';
+import { withValidation } from '../data/split';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { parseActivation } from '../network/activations';
@@ -50,9 +51,13 @@ export interface TrainResult {
   trainSeconds: number;
 }
 
-export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+export async function trainNetwork(given: SplitDataset, cfg: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const started = process.hrtime.bigint();
+  // cfg.valFraction of the training split is held out (seeded by the data's split seed; data the
+  // caller carved already is used as it is): it is scored every epoch and never trained on
+  const data = withValidation(given, cfg.valFraction ?? 0);
   const { train, test } = data;
+  const val = data.val && data.val.rows > 0 ? data.val : null;
   const standardize = opts.standardize ?? data.tabular;
   const classes = data.classLabels.length;
   const regression = data.task === 'regression';
@@ -72,7 +77,8 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
         (regression ? 'a classifier cannot be trained on numeric targets' : 'give --task regression to read numeric targets'),
     );
   }
-  if (regression && !(train.targets && test.targets)) throw new RangeError('regression data needs numeric targets in both splits');
+  if (regression && !(train.targets && test.targets && (!val || val.targets)))
+    throw new RangeError('regression data needs numeric targets in every split');
   // regression trains on standardized targets; the output layer is moved to those units for the
   // engine and back to the user's units for every record and the result (train/targets.ts)
   const ts = regression ? fitTargetScaling(train.targets as Float32Array, classes) : null;
@@ -81,6 +87,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
     selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);
   const xTrain = prep(train);
   const xTest = prep(test);
+  const xVal = val ? prep(val) : null;
   if (train.cols !== net.inputWidth) {
     throw new GsError('BAD_INPUT', `the data has ${train.cols} feature columns, the starting network reads ${net.inputWidth}`);
   }
@@ -119,6 +126,8 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
   const testMeter = regression ? null : accuracyMeter(net.layers, xTest, test.labels, null, wasm);
   const trainReg = regression ? regressionMeter(xTrain, train.targets as Float32Array, classes, trainSample) : null;
   const testReg = regression ? regressionMeter(xTest, test.targets as Float32Array, classes, null) : null;
+  const valMeter = val && xVal && !regression ? accuracyMeter(net.layers, xVal, val.labels, null, wasm) : null;
+  const valReg = val && xVal && regression ? regressionMeter(xVal, val.targets as Float32Array, classes, null) : null;
   const history: EpochRecord[] = [];
   const batches = Math.ceil(train.rows / cfg.batchSize);
   const chunkBatches = Math.max(1, Math.ceil(batches / 50));
@@ -143,6 +152,7 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
       const user = ts ? toUserUnits(layers, ts) : layers;
       const trainR = trainReg?.(user);
       const testR = testReg?.(user);
+      const valR = valReg?.(user);
       const rec: EpochRecord = {
         epoch,
         phase: opts.phase ?? 'train',
@@ -150,7 +160,9 @@ export async function trainNetwork(data: SplitDataset, cfg: TrainConfig, opts: T
         penalty: cfg.penalty === 'none' ? 0 : penaltyValue(layers, cfg.penalty, cfg.lambda),
         trainAccuracy: trainR ? trainR.r2 : (trainMeter as NonNullable<typeof trainMeter>)(layers),
         testAccuracy: testR ? testR.r2 : (testMeter as NonNullable<typeof testMeter>)(layers),
+        ...(valR ? { valAccuracy: valR.r2 } : valMeter ? { valAccuracy: valMeter(layers) } : {}),
         ...(trainR && testR ? { trainRmse: trainR.rmse, testRmse: testR.rmse } : {}),
+        ...(valR ? { valRmse: valR.rmse } : {}),
         zeroParams: zeroCount(layers),
         totalParams: parameterCount(layers),
         aliveUnits: aliveUnits(layers),

@@ -53,6 +53,12 @@ export interface TrainConfig {
    * (1 - epsilon) * onehot + epsilon / classes. Absent means 0, so configurations saved before it
    * existed keep their identity. */
   labelSmoothing?: number;
+  /** Share of the training split held out as a validation split (seeded by the data's split seed,
+   * data/split.ts withValidation): never trained on, scored every epoch (valAccuracy), and what
+   * runs are selected by. resolveTrainConfig keeps it explicit (default DEFAULT_VAL_FRACTION, 0.1);
+   * absent (a record written before it existed) means 0, no validation split, and a configuration
+   * id hashes 0 as absent, so those configurations keep their identity. */
+  valFraction?: number;
   engine: EngineName;
   /** tfjs engine only: 'auto' picks tfjs-node, then wasm, then cpu. */
   backend: BackendName | 'auto';
@@ -66,9 +72,12 @@ export interface EpochRecord {
   /** The task's score, higher is better: accuracy, or for regression R^2 = 1 - SSE/SST. */
   trainAccuracy: number;
   testAccuracy: number;
+  /** The same score on the validation split (absent without one, and in records written before it existed). */
+  valAccuracy?: number;
   /** Regression only: root mean squared error in the target's units. */
   trainRmse?: number;
   testRmse?: number;
+  valRmse?: number;
   zeroParams: number; // parameters exactly 0
   totalParams: number;
   aliveUnits: number[]; // per hidden layer: units with a nonzero outgoing row and (a nonzero incoming column or bias)

@@ -93,7 +93,7 @@ describe('the command line with a regressor', () => {
     expect(t.summary.testR2).toBeGreaterThan(0.9);
     const text = await runCli([...args, '--epochs', '1']);
     expect(text.out).toMatch(/test RMSE [\d.]+, R\^2 0\.9\d+/);
-    expect(text.out).toMatch(/train rmse +test rmse +test R\^2/);
+    expect(text.out).toMatch(/train rmse +val rmse +val R\^2 +test rmse +test R\^2/);
   });
 
   it('train --init with a budget starts from the imported weights (not from a fresh network)', async () => {

@@ -73,7 +73,8 @@ describe('the HTML report', () => {
     for (const id of ['a1', 'b2', 'c3', 'd4', 'run-x']) expect(runsTable).toContain(`<tr data-run="${id}"`);
     expect((runsTable.match(/<tr data-run=/g) ?? []).length).toBe(5);
     const selection = html.slice(html.indexOf('id="selection-table"'), html.indexOf('id="runs-table"'));
-    expect(selection).toContain('best test accuracy');
+    expect(selection).toContain('best test score'); // these records have no validation score: selected by test, with a note
+    expect(html).toContain('the 5 runs record no validation score');
     expect(selection).toContain('sparsest within');
     expect((selection.match(/Pareto front \d\/4/g) ?? []).length).toBe(4);
     expect(html).toContain('1 damaged or truncated line skipped');

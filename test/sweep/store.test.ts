@@ -64,7 +64,7 @@ test('shards merged with `sweep merge` give the whole grid once, with run folder
   for (const id of ids) expect(fs.existsSync(path.join(merged, 'runs', id, 'model.json'))).toBe(true);
   const show = await runCli(['sweep', 'show', merged]);
   expect(show.code).toBe(0);
-  expect(show.out).toContain('Best test accuracy');
+  expect(show.out).toContain('Best validation score');
   expect(show.out).toContain('Pareto front');
   expect(show.out).toMatch(/next: gs-compress prune \S+runs\/[0-9a-f]{12} --export model\.onnx/);
   const j = parseAs<{ runs: number; sparsest: RunRecord }>(

@@ -114,8 +114,8 @@ describe('history', () => {
     expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
     expect(seen).toEqual([1, 2, 3, 4]);
     expect(r.engine).toBe('fused-wasm');
-    // progress ends each epoch at batches = ceil(300 / 25) = 12
-    for (let e = 1; e <= 4; e++) expect(progress.filter(([pe]) => pe === e).pop()).toEqual([e, 12, 12]);
+    // progress ends each epoch at batches = ceil(270 / 25) = 11 (300 training rows less the 30 held out for validation)
+    for (let e = 1; e <= 4; e++) expect(progress.filter(([pe]) => pe === e).pop()).toEqual([e, 11, 11]);
     let sumSeconds = 0;
     for (const h of r.history) {
       expect(h.totalParams).toBe(total);

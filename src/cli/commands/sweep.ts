@@ -21,7 +21,9 @@ import {
   readStore,
   runDirOf,
   runSweep,
+  rankRuns,
   selectBest,
+  selectionMetric,
   sparsestWithin,
   type GridInput,
   type RunRecord,
@@ -180,10 +182,15 @@ function compact(store: string, r: RunRecord) {
 }
 
 function runTable(store: string, records: RunRecord[]): string {
-  // regression runs score by R^2 (kept in testAccuracy, higher is better) and RMSE
+  // regression runs score by R^2 (kept in valAccuracy / testAccuracy, higher is better) and RMSE;
+  // the validation score is what runs are chosen by, the test score the final figure
   const reg = records.some((r) => r.summary.task === 'regression');
-  const score = (s: RunRecord['summary']) =>
-    s.task === 'regression' ? `${s.testAccuracy.toFixed(4)} (${fmtRmse(s.testRmse ?? NaN)})` : `${(100 * s.testAccuracy).toFixed(2)}%`;
+  const fmt = (s: RunRecord['summary'], v: number | undefined, rmse: number | undefined) =>
+    v === undefined || !Number.isFinite(v)
+      ? '-'
+      : s.task === 'regression'
+        ? `${v.toFixed(4)} (${fmtRmse(rmse ?? NaN)})`
+        : `${(100 * v).toFixed(2)}%`;
   return formatTable(
     [
       'id',
@@ -193,7 +200,8 @@ function runTable(store: string, records: RunRecord[]): string {
       'lambda',
       'hidden',
       'seed',
-      reg ? 'test R^2 (RMSE)' : 'test acc',
+      reg ? 'val R^2 (RMSE), selects' : 'val acc (selects)',
+      reg ? 'test R^2 (RMSE), final' : 'test acc (final)',
       'nonzero',
       'total',
       'pruned',
@@ -212,7 +220,8 @@ function runTable(store: string, records: RunRecord[]): string {
         t.penalty === 'none' ? '-' : num(t.lambda),
         t.hidden.join(',') || 'none',
         t.seed,
-        score(s),
+        fmt(s, s.valAccuracy, s.valRmse),
+        fmt(s, s.testAccuracy, s.testRmse),
         s.nonzeroParams,
         s.totalParams,
         s.prunedParams,
@@ -225,11 +234,17 @@ function runTable(store: string, records: RunRecord[]): string {
 }
 
 function selection(records: RunRecord[], tolerance: number) {
-  return { best: selectBest(records), sparsest: sparsestWithin(records, tolerance), pareto: paretoFront(records) };
+  const metric = selectionMetric(records);
+  return {
+    metric,
+    best: selectBest(records, metric.key),
+    sparsest: sparsestWithin(records, tolerance, metric.key),
+    pareto: paretoFront(records, metric.key),
+  };
 }
 
 function printSelection(store: string, records: RunRecord[], tolerance: number, all: boolean): void {
-  const { best, sparsest, pareto } = selection(records, tolerance);
+  const { metric, best, sparsest, pareto } = selection(records, tolerance);
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const diverged = records.filter((r) => r.summary.diverged).length;
   const collapsed = records.filter((r) => r.summary.collapsed).length;
@@ -241,25 +256,29 @@ function printSelection(store: string, records: RunRecord[], tolerance: number, 
     out('no usable run yet');
     return;
   }
-  out(`\nBest test accuracy:\n${runTable(store, [best])}`);
-  out(`\nSparsest within ${(100 * tolerance).toFixed(2)} points of the best (fewest nonzero parameters):\n${runTable(store, [sparsest])}`);
-  out(`\nPareto front (test accuracy vs nonzero parameters):\n${runTable(store, pareto)}`);
-  if (all)
-    out(
-      `\nAll runs by test accuracy:\n${runTable(
-        store,
-        [...records].sort((a, b) => b.summary.testAccuracy - a.summary.testAccuracy),
-      )}`,
-    );
+  const by = metric.key === 'valAccuracy' ? 'validation' : 'test';
+  out(
+    metric.note
+      ? `note: ${metric.note}`
+      : 'Runs are chosen by validation score (rows held out of the training split); test is the final figure of the chosen runs.',
+  );
+  out(`\nBest ${by} score:\n${runTable(store, [best])}`);
+  out(
+    `\nSparsest within ${(100 * tolerance).toFixed(2)} points of the best ${by} score (fewest nonzero parameters):\n${runTable(store, [sparsest])}`,
+  );
+  out(`\nPareto front (${by} score vs nonzero parameters):\n${runTable(store, pareto)}`);
+  if (all) out(`\nAll runs by ${by} score:\n${runTable(store, rankRuns(records, metric.key))}`);
   out(`\nnext: gs-compress prune ${shortPath(runDirOf(store, sparsest))} --export model.onnx`);
 }
 
 function selectionJson(store: string, records: RunRecord[], tolerance: number) {
-  const { best, sparsest, pareto } = selection(records, tolerance);
+  const { metric, best, sparsest, pareto } = selection(records, tolerance);
   return {
     store,
     runs: records.length,
     tolerance,
+    selectedBy: metric.key,
+    ...(metric.note ? { selectionNote: metric.note } : {}),
     best: best && compact(store, best),
     sparsest: sparsest && compact(store, sparsest),
     pareto: pareto.map((r) => compact(store, r)),

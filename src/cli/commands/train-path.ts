@@ -42,6 +42,7 @@ function stopSummary(s: PathStop) {
     ...budgetRecord(s),
     totalParams: s.params,
     testAccuracy: last?.testAccuracy,
+    ...(last?.valAccuracy !== undefined ? { valAccuracy: last.valAccuracy } : {}),
     trainAccuracy: last?.trainAccuracy,
     testAccuracyBeforeFinetune: s.accuracyBeforeFinetune,
     aliveUnits: last?.aliveUnits,
@@ -80,7 +81,9 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
         });
         rows.push({ dir, summary });
         if (!r.json)
-          r.bar.log(`stop ${rows.length}: ${dir}: ${summary.compactParams} parameters, test accuracy ${summary.testAccuracy?.toFixed(4)}`);
+          r.bar.log(
+            `stop ${rows.length}: ${dir}: ${summary.compactParams} parameters, ${summary.valAccuracy !== undefined ? `validation ${summary.valAccuracy.toFixed(4)}, ` : ''}test accuracy ${summary.testAccuracy?.toFixed(4)}`,
+          );
       },
     },
     r.hooks,
@@ -101,11 +104,12 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
   }
   process.stdout.write(
     `${formatTable(
-      ['stop', 'budget', 'parameters', 'test accuracy', 'before fine-tune', 'units', 'inputs'],
+      ['stop', 'budget', 'parameters', 'val accuracy', 'test accuracy', 'test before fine-tune', 'units', 'inputs'],
       rows.map((x) => [
         x.dir,
         String(x.summary.targetParams),
         String(x.summary.compactParams),
+        x.summary.valAccuracy?.toFixed(4) ?? '-',
         x.summary.testAccuracy?.toFixed(4) ?? '-',
         x.summary.testAccuracyBeforeFinetune?.toFixed(4) ?? '-',
         x.summary.aliveUnits?.join(',') ?? '-',

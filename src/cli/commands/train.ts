@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import * as path from 'path';
 import { loadDataset } from '../../data';
+import { valRowCount } from '../../data/split';
 import { portableRef, portableSpec } from '../../data/portable';
 import type { DataRef, SplitDataset } from '../../data/types';
 import { saveRun } from '../../network/run-io';
@@ -49,9 +50,11 @@ export interface TrainJson {
   out: string | null;
 }
 
-function describeDataset(d: SplitDataset): string {
+function describeDataset(d: SplitDataset, valFraction: number): string {
   const what = d.task === 'regression' ? `regression target ${d.classLabels.join(', ')}` : `${d.classLabels.length} classes`;
-  return `${d.name}: train ${d.train.rows} x ${d.train.cols}, test ${d.test.rows}, ${what}`;
+  const nVal = valRowCount(d.train.rows, valFraction);
+  const val = nVal > 0 ? ` (${nVal} held out for validation, --val-fraction ${valFraction})` : ' (no validation split)';
+  return `${d.name}: train ${d.train.rows} x ${d.train.cols}${val}, test ${d.test.rows}, ${what}`;
 }
 
 export function trainOptions<T>(y: Argv<T>): Argv<T & TrainArgs> {
@@ -167,7 +170,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const bar = new ProgressBar(!a.json && Boolean(process.stderr.isTTY));
     const loaded = await loadDataset(dataSpec(a));
     const data = init ? await alignData(loaded, init, a['labels-from-model']) : loaded;
-    if (!a.json) process.stderr.write(`${describeDataset(data)}\n`);
+    if (!a.json) process.stderr.write(`${describeDataset(data, asked.valFraction ?? 0)}\n`);
     // a budget run without --lr takes the library's budget default for its data (resolveBudgetConfig)
     const resolved = budgeted
       ? resolveBudgetConfig(data.train.rows, { ...asked, lr: a.lr }, init !== null)
@@ -304,7 +307,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     } else {
       process.stdout.write(`${formatHistory(result.history)}\n\n`);
       process.stdout.write(
-        `engine ${result.engine}; ${summary.testRmse !== undefined ? `test RMSE ${fmtRmse(summary.testRmse)}, R^2 ${summary.testAccuracy.toFixed(4)}` : `test accuracy ${summary.testAccuracy.toFixed(4)}`}; ` +
+        `engine ${result.engine}; ${summary.testRmse !== undefined ? `test RMSE ${fmtRmse(summary.testRmse)}, R^2 ${summary.testAccuracy.toFixed(4)}` : `test accuracy ${summary.testAccuracy.toFixed(4)}`}` +
+          `${summary.valAccuracy === undefined ? '' : summary.testRmse !== undefined ? ` (validation RMSE ${fmtRmse(summary.valRmse ?? NaN)}, R^2 ${summary.valAccuracy.toFixed(4)})` : ` (validation ${summary.valAccuracy.toFixed(4)})`}; ` +
           `zero parameters ${summary.totalParams - summary.nonzeroParams}/${summary.totalParams}; ` +
           `pruned parameters ${summary.prunedParams}${summary.macs !== undefined ? `, multiply-adds ${summary.macs}` : ''}; alive units ${summary.aliveUnits.join(',') || '-'}; ` +
           `alive inputs ${summary.aliveInputs}/${data.train.cols}; wall time ${result.trainSeconds.toFixed(1)} s\n`,
