@@ -12,6 +12,17 @@ export {
 } from './quickstart';
 export { summarizeTraining, type TrainSummary } from './summary';
 export {
+  budgetSummary,
+  saveTrainedRun,
+  trainRun,
+  type RunBudget,
+  type RunHooks,
+  type RunOutcome,
+  type RunSettings,
+  type RunSummaryRecord,
+  type SavedRunInfo,
+} from './run';
+export {
   budgetRecord,
   resolveBudgetConfig,
   trainTeacher,

@@ -10,15 +10,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadDataset, type DataSpec } from '../data';
 import { portableRef, portableSpec } from '../data/portable';
-import { RUN_FILE, saveRun } from '../network/run-io';
+import { RUN_FILE } from '../network/run-io';
 import type { TrainConfigInput } from '../train/config';
 import type { TrainOptions, TrainResult } from '../train/train';
 import type { TrainConfig } from '../train/types';
 import { VERSION } from '../version';
 import { pruneNetwork, type PruneReport } from '../prune';
-import { budgetRecord, trainToBudget, type BudgetResult, type BudgetStart } from './budget';
+import type { BudgetResult, BudgetStart } from './budget';
 import { compressRun, type CompressResult } from './compress';
-import { summarizeTraining } from './summary';
+import { saveTrainedRun, trainRun } from './run';
 
 /**
  * What quickstart trains (the rest, learning rate included, is the library's budget default for
@@ -76,28 +76,20 @@ export async function runQuickstart(
   const data = await loadDataset(spec);
   const ftEpochs = opts.finetuneEpochs ?? QUICKSTART_FINETUNE_EPOCHS;
   const targetRatio = opts.targetRatio ?? QUICKSTART_TARGET_RATIO;
-  const budget = await trainToBudget(data, { ...QUICKSTART_CONFIG, ...opts.config }, { targetRatio, finetuneEpochs: ftEpochs }, hooks);
-  const { result: train, config } = budget;
+  // the one run pipeline, as `train --target-ratio` runs it
+  const run = await trainRun(
+    data,
+    { config: { ...QUICKSTART_CONFIG, ...opts.config }, budget: { targetRatio }, finetuneEpochs: ftEpochs },
+    hooks,
+  );
+  const budget = run.budget as BudgetResult;
+  const { result: train, config } = run;
   const pruning = pruneNetwork(train.network).report;
   const runDir = path.resolve(opts.outDir, QUICKSTART_FILES.run);
-  saveRun(runDir, train.network, {
-    generatedBy: `gs-compress ${VERSION}`,
-    createdAt: new Date().toISOString(),
+  saveTrainedRun(runDir, run, {
+    generatedBy: `gs-compress ${VERSION} quickstart`,
     data: portableRef(data.ref, runDir),
-    config: {
-      ...config,
-      targetRatio,
-      finetuneEpochs: ftEpochs,
-      standardize: train.network.scaling !== null,
-      dataSpec: portableSpec(spec, runDir, { keepDataDir: true }),
-    },
-    engine: train.engine,
-    history: train.history as unknown as Record<string, unknown>[],
-    summary: {
-      ...budgetRecord(budget),
-      ...summarizeTraining(train, data.train.cols),
-      ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: budget.accuracyBeforeFinetune, finetuneEpochs: ftEpochs } : {}),
-    },
+    config: { targetRatio, finetuneEpochs: ftEpochs, dataSpec: portableSpec(spec, runDir, { keepDataDir: true }) },
   });
   const onnxPath = path.resolve(opts.outDir, QUICKSTART_FILES.onnx);
   const compress = await compressRun(runDir, { exportPath: onnxPath });

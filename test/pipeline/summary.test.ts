@@ -12,6 +12,7 @@ import { loadRun } from '../../src/network/run-io';
 import { zeroCount } from '../../src/penalty';
 import { pruneNetwork } from '../../src/prune';
 import { summarizeTraining } from '../../src/pipeline/summary';
+import { trainRun } from '../../src/pipeline/run';
 import { completeGrid, runSweep } from '../../src/sweep';
 import { resolveTrainConfig } from '../../src/train/config';
 import { trainNetwork } from '../../src/train/train';
@@ -75,12 +76,32 @@ test('train --json, its gs-run.json and a sweep record carry the same summary', 
   expect(sweep.records).toHaveLength(1);
   const rec = sweep.records[0].summary;
   const timeless = (o: object) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'seconds' && k !== 'wallSeconds'));
-  expect(Object.keys(j.summary).sort()).toEqual(
-    Object.keys(rec)
-      .filter((k) => k !== 'wallSeconds')
-      .sort(),
-  );
+  expect(Object.keys(j.summary).sort()).toEqual(Object.keys(rec).sort());
   expect(timeless(j.summary)).toEqual(timeless(rec));
+});
+
+test("train, sweep and the library's trainRun give the same summary for the same settings, also with a budget", async () => {
+  const timeless = (o: object) =>
+    JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'seconds' && k !== 'wallSeconds')))) as unknown;
+  // a budget run without --lr: the library's budget default applies in all three
+  const flags = ['--hidden', '8,5', '--epochs', '4', '--seed', '2', '--target-ratio', '0.5', '--finetune-epochs', '2'];
+  const r = await runCli(['train', '--data', csv, ...flags, '--json']);
+  expect(r.code).toBe(0);
+  const viaTrain = parseAs<TrainJson>(r.out).summary;
+  const data = await loadDataset({ data: csv });
+  const viaLibrary = (
+    await trainRun(data, { config: { hidden: '8,5', epochs: 4, seed: 2 }, budget: { targetRatio: 0.5 }, finetuneEpochs: 2 })
+  ).summary;
+  const sweep = await runSweep({
+    grid: completeGrid({ data: { data: csv }, hidden: [[8, 5]], epochs: [4], seed: [2], targetRatio: [0.5], finetuneEpochs: [2] }),
+    out: path.join(dir, 'sweep-budget'),
+    workers: 0,
+  });
+  const viaSweep = sweep.records[0].summary;
+  expect(viaTrain.compactParams).toBeLessThanOrEqual(viaTrain.targetParams!);
+  expect(viaTrain.projections?.length).toBeGreaterThan(0);
+  expect(timeless(viaLibrary)).toEqual(timeless(viaTrain));
+  expect(timeless(viaSweep)).toEqual(timeless(viaTrain));
 });
 
 test('the choice flags of train and sweep list exactly the tables', async () => {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { DataRef, SplitDataset } from '../../data/types';
 import { GsError } from '../../errors';
 import { saveRun } from '../../network/run-io';
-import { budgetRecord } from '../../pipeline/budget';
+import { budgetSummary } from '../../pipeline/run';
 import { sizePath, type PathStop, type SizePathOptions } from '../../pipeline/size-path';
 import { SIZE_PATH_FILE, sizePathSvg } from '../../report/size-path-plot';
 import type { TrainOptions } from '../../train/train';
@@ -34,23 +34,9 @@ function stopDir(s: PathStop): string {
   return s.ratio !== undefined ? `ratio-${s.ratio}` : `params-${s.targetParamsGiven}`;
 }
 
-function stopSummary(s: PathStop) {
-  const last = s.result.history[s.result.history.length - 1];
-  return {
-    ...(s.ratio !== undefined ? { targetRatio: s.ratio } : {}),
-    // targetParams, compactParams, the stop's own hidden widths and the path's starting network
-    ...budgetRecord(s),
-    totalParams: s.params,
-    testAccuracy: last?.testAccuracy,
-    ...(last?.valAccuracy !== undefined ? { valAccuracy: last.valAccuracy } : {}),
-    trainAccuracy: last?.trainAccuracy,
-    testAccuracyBeforeFinetune: s.accuracyBeforeFinetune,
-    aliveUnits: last?.aliveUnits,
-    aliveInputs: last?.aliveInputs,
-    trainSeconds: s.result.trainSeconds,
-    diverged: last ? !Number.isFinite(last.dataLoss) : false,
-    projections: s.projections,
-  };
+/** A stop's summary: the one run summary (pipeline/run.ts budgetSummary) with the ratio it was asked for. */
+function stopSummary(s: PathStop, data: SplitDataset, finetuneEpochs: number) {
+  return { ...(s.ratio !== undefined ? { targetRatio: s.ratio } : {}), ...budgetSummary(s, data, finetuneEpochs) };
 }
 
 export async function runSizePath(r: SizePathRun): Promise<void> {
@@ -64,7 +50,7 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
       ...r.opts,
       onStop: (stop) => {
         const dir = stopDir(stop);
-        const summary = stopSummary(stop);
+        const summary = stopSummary(stop, r.data, r.opts.finetuneEpochs);
         const abs = path.resolve(out, dir);
         const rec = r.record(abs);
         saveRun(abs, stop.result.network, {

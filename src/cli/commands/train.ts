@@ -5,7 +5,6 @@ import { loadDataset } from '../../data';
 import { valRowCount } from '../../data/split';
 import { portableRef, portableSpec } from '../../data/portable';
 import type { DataRef, SplitDataset } from '../../data/types';
-import { saveRun } from '../../network/run-io';
 import type { TaskName } from '../../network/tasks';
 import { resolveTrainConfig } from '../../train/config';
 import { DEFAULT_CONFIG } from '../../train/defaults';
@@ -13,15 +12,14 @@ import { wasmPassAvailable } from '../../train/fused';
 import type { TrainOptions } from '../../train/train';
 import { GsError } from '../../errors';
 import { collapseMessage, pruneNetwork } from '../../prune';
-import { trainThenFinetune } from '../../pipeline/finetune';
+import { saveTrainedRun, trainRun, type RunSummaryRecord } from '../../pipeline/run';
 import { checkLrSchedule } from '../../train/lr-schedule';
-import { budgetRecord, resolveBudgetConfig, trainTeacher, trainToBudget } from '../../pipeline/budget';
+import { resolveBudgetConfig, trainTeacher } from '../../pipeline/budget';
 import { runSizePath } from './train-path';
 import { type UnitScore } from '../../train/budget/project';
 import { checkSoftTargetOptions } from '../../train/soft-targets';
 import { COSINE_FINETUNE_MIN_ROWS, defaultSchedule } from '../../train/budget/schedule';
 import { alignData, checkInitOptions, loadInit, networkShape } from '../../pipeline/init-from';
-import { summarizeTraining, type TrainSummary } from '../../pipeline/summary';
 import { type EpochRecord, type TrainConfig } from '../../train/types';
 import { VERSION } from '../../version';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
@@ -45,7 +43,7 @@ export interface TrainJson {
   config: TrainConfig;
   engine: string;
   /** The run summary (as a sweep keeps it), plus the fine-tuning figures when --finetune-epochs > 0. */
-  summary: TrainSummary & { testAccuracyBeforeFinetune?: number; finetuneEpochs?: number };
+  summary: RunSummaryRecord;
   history: EpochRecord[];
   out: string | null;
 }
@@ -242,55 +240,35 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       });
       return;
     }
-    const phases = { train: hooks('', cfg.epochs), finetune: hooks('fine-tune ', ftEpochs) };
-    let budgetInfo: Record<string, unknown> = {};
-    let result, trainedAccuracy;
     if (a.distill && !budgeted) throw new GsError('BAD_OPTION', '--distill needs a budget (--target-params or --target-ratio)');
-    if (budgeted) {
-      const teacher = a.distill ? await trainTeacher(data, cfg, hooks('teacher ', cfg.epochs)) : null;
-      const b = await trainToBudget(
-        data,
-        cfg,
-        {
-          targetParams: targetParams?.[0],
-          targetRatio: targetRatio?.[0],
-          ...budgetOpts,
-          // --init: the budget run starts from those weights (its own `init` wins over the hooks')
-          ...(init ? { init: init.network } : {}),
-          ...(teacher ? { distill: { teacher, temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
-        },
-        phases,
-      );
-      ({ result } = b);
-      trainedAccuracy = b.accuracyBeforeFinetune;
-      budgetInfo = { ...budgetRecord(b), projections: b.projections };
-    } else {
-      ({ result, trainedAccuracy } = await trainThenFinetune(data, cfg, ftEpochs, phases));
-    }
+    // the one run pipeline (pipeline/run.ts), as sweep runs and the quickstart train
+    const run = await trainRun(
+      data,
+      {
+        config: cfg,
+        finetuneEpochs: ftEpochs,
+        ...(budgeted ? { budget: { targetParams: targetParams?.[0], targetRatio: targetRatio?.[0], ...budgetOpts } } : {}),
+        ...(a.distill ? { distill: { temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
+        ...(init ? { init: init.network } : {}),
+      },
+      { teacher: hooks('teacher ', cfg.epochs), train: hooks('', cfg.epochs), finetune: hooks('fine-tune ', ftEpochs) },
+    );
+    const { result } = run;
     bar.clear();
     const collapse = collapseMessage(pruneNetwork(result.network).report, cfg.lambda);
-    const summary: TrainJson['summary'] = {
-      ...budgetInfo,
-      ...summarizeTraining(result, data.train.cols),
-      ...(ftEpochs > 0 ? { testAccuracyBeforeFinetune: trainedAccuracy, finetuneEpochs: ftEpochs } : {}),
-    };
+    const summary: TrainJson['summary'] = run.summary;
     if (a.out) {
       const out = path.resolve(a.out);
-      saveRun(out, result.network, {
+      saveTrainedRun(out, run, {
         generatedBy: `gs-compress ${VERSION}`,
-        createdAt: new Date().toISOString(),
         data: portableRef(data.ref, out),
         config: {
-          ...cfg,
           finetuneEpochs: ftEpochs,
           ...budgetConfig(a),
-          standardize: result.network.scaling !== null,
           dataSpec: portableSpec(dataSpec(a), out, { keepDataDir: true }),
           ...(init ? { init: init.describe, labelsFromModel: a['labels-from-model'] } : {}),
         },
-        engine: result.engine,
-        history: result.history as unknown as Record<string, unknown>[],
-        summary: { ...summary },
+        summary,
       });
       if (replacing) sayReplaced(outDir, a.out);
     }
