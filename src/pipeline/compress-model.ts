@@ -26,6 +26,7 @@ import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import type { TrainOptions } from '../train/train';
 import type { EpochRecord } from '../train/types';
 import { trainToBudget, type ProjectionRecord } from './budget';
+import { originalBytes } from './original-runners';
 import { writeOnnxExport } from './export-file';
 import { alignData, loadInit, modelLabels, modelOutputs, networkShape, type InitSource } from './init-from';
 
@@ -234,7 +235,7 @@ async function verifyAndWrite(
 /** Size in bytes of the user's original model. */
 function originalSize(file: string, imported: InitSource['imported']): number {
   const orig = imported?.original;
-  return !orig ? fs.statSync(file).size : orig.kind === 'onnx' ? orig.bytes.length : orig.weights.length + orig.modelJson.length;
+  return !orig ? fs.statSync(file).size : originalBytes(orig);
 }
 
 /** Budget training from the imported weights, then the compact fine-tuning (any task). */

@@ -8,9 +8,9 @@ import { GsError } from '../errors';
 import { logits as referenceLogits, softmaxRows } from '../network/forward';
 import { isRegression, type TaskName } from '../network/tasks';
 import type { Network } from '../network/types';
-import type { ImportedModel, OriginalModel } from '../import/types';
+import type { ImportedModel } from '../import/types';
+import { runOriginal, runsOnNoRows } from './original-runners';
 import { Rng } from '../util/rng';
-import type * as Tf from '@tensorflow/tfjs';
 
 export interface ImportCheck {
   rows: number;
@@ -41,43 +41,7 @@ export function randomRows(net: Network, rows: number, seed: number): Float32Arr
   return x;
 }
 
-/** The original model's outputs on raw rows: logits when it exposes them, else probabilities. */
-export async function runOriginal(
-  original: OriginalModel,
-  x: Float32Array,
-  rows: number,
-): Promise<{ logits: Float32Array | null; probabilities: Float32Array }> {
-  if (original.kind === 'onnx') {
-    const { runOriginalOnnx } = await import('../onnx/original');
-    const [z] = await runOriginalOnnx(
-      original.bytes,
-      { inputName: original.inputName, inputShape: original.inputShape, outputs: [original.logitsName] },
-      x,
-      rows,
-    );
-    return { logits: z, probabilities: softmaxRows(z, z.length / Math.max(1, rows)) };
-  }
-  const tf = await import('@tensorflow/tfjs');
-  const parsed = JSON.parse(original.modelJson) as { modelTopology: object; weightsManifest: { weights: Tf.io.WeightsManifestEntry[] }[] };
-  const m = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: parsed.modelTopology,
-      weightSpecs: parsed.weightsManifest.flatMap((g) => g.weights),
-      weightData: original.weights.buffer.slice(original.weights.byteOffset, original.weights.byteOffset + original.weights.byteLength),
-    }),
-  );
-  try {
-    const y = tf.tidy(() => m.predict(tf.tensor(x, [rows, ...original.inputShape])) as Tf.Tensor);
-    const v = Float32Array.from(y.dataSync());
-    y.dispose();
-    const C = v.length / rows;
-    if (original.outputForm === 'softmax') return { logits: null, probabilities: v };
-    if (original.outputForm === 'log-softmax') return { logits: null, probabilities: v.map(Math.exp) };
-    return { logits: v, probabilities: softmaxRows(v, C) };
-  } finally {
-    m.dispose();
-  }
-}
+export { runOriginal } from './original-runners';
 
 function argmax(p: Float32Array, C: number, r: number): number {
   let best = 0;
@@ -87,7 +51,7 @@ function argmax(p: Float32Array, C: number, r: number): number {
 
 /** Compares the imported network with the original on `x` (raw rows). */
 export async function checkImport(imported: ImportedModel, x: Float32Array, rows: number, tolerance = 1e-5): Promise<ImportCheck> {
-  if (imported.original.kind === 'onnx' && rows === 0) throw new GsError('BAD_INPUT', 'no rows to check the import on');
+  if (!runsOnNoRows(imported.original) && rows === 0) throw new GsError('BAD_INPUT', 'no rows to check the import on');
   const net = imported.network;
   const C = net.layers[net.layers.length - 1].outSize;
   const z = referenceLogits(net, x, rows);
