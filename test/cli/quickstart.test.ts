@@ -2,31 +2,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
 import { QUICKSTART_SECONDS } from '../../src/pipeline/quickstart';
+import { runCliWithHelp } from '../helpers/cli';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-quickstart-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string; log: string }> {
-  let out = '';
-  let err = '';
-  let log = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  const cl = jest.spyOn(console, 'log').mockImplementation((...s: unknown[]) => void (log += `${s.join(' ')}\n`));
-  // yargs exits the process after --help; keep the test process alive
-  const ex = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
-  try {
-    return { code: await main(args), out, err, log };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    cl.mockRestore();
-    ex.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = runCliWithHelp;
 
 describe('quickstart --help', () => {
   it('states the measured time and the budget path, not "a few minutes"', async () => {

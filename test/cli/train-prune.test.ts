@@ -5,13 +5,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
 import { loadRun } from '../../src/network/run-io';
 import { Rng } from '../../src/util/rng';
 import type { OnnxInfo } from '../../src/onnx/read';
 import type { CompressResult } from '../../src/pipeline/compress';
 import type { TrainJson } from '../../src/cli/commands/train';
 import { parseAs } from '../helpers/json';
+import { runCliWithHelp } from '../helpers/cli';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-cli-'));
 const p = (f: string) => path.join(dir, f);
@@ -33,33 +33,8 @@ function writeCsv(file: string, rows: number, seed: number): void {
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-  /** What yargs printed through console.log (help text). */
-  log: string;
-}
-
-async function run(args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  let log = '';
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  const cl = jest.spyOn(console, 'log').mockImplementation((...s: unknown[]) => void (log += `${s.join(' ')}\n`));
-  // yargs exits the process after --help; keep the test process alive
-  const ex = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
-  try {
-    return { code: await main(args), out, err, log };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    cl.mockRestore();
-    ex.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = runCliWithHelp;
+type Run = Awaited<ReturnType<typeof run>>;
 
 /** A one-line `error: ...` message on stderr (yargs may add a hint line) and no stack trace. */
 function expectCleanError(r: Run, pattern: RegExp): void {

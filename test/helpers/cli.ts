@@ -14,3 +14,17 @@ export async function runCli(args: string[]): Promise<{ code: number; out: strin
     process.exitCode = undefined;
   }
 }
+
+/** The same, also capturing what yargs prints through console.log (help text) and keeping the
+ * test process alive when yargs exits after --help. */
+export async function runCliWithHelp(args: string[]): Promise<{ code: number; out: string; err: string; log: string }> {
+  let log = '';
+  const cl = jest.spyOn(console, 'log').mockImplementation((...s: unknown[]) => void (log += `${s.join(' ')}\n`));
+  const ex = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+  try {
+    return { ...(await runCli(args)), log };
+  } finally {
+    cl.mockRestore();
+    ex.mockRestore();
+  }
+}
