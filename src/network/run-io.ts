@@ -16,10 +16,17 @@ import type { DenseLayer, ModelIO, Network } from './types';
 export const RUN_FILE = 'gs-run.json';
 export const MODEL_FILE = 'model.json';
 
-/** Everything about a run except the weights. Config and history are kept as plain JSON. */
+/**
+ * The version of gs-run.json this gs-compress writes. 1: the first; 2: summaries carry `seconds`
+ * (never `trainSeconds`) and `wallSeconds`, history and engine always present. The network part is
+ * the same in both; pipeline/run-record.ts reads either as the typed version 2.
+ */
+export const RUN_RECORD_VERSION = 2;
+
+/** Everything about a run except the weights, as stored (plain JSON; pipeline/run-record.ts types it). */
 export interface RunInfo {
   format: 'gs-compress-run';
-  version: 1;
+  version: 1 | 2;
   generatedBy: string;
   createdAt: string;
   data?: DataRef;
@@ -48,7 +55,7 @@ export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'form
   const { modelJson, weights } = toLayersModel(network.layers, info.generatedBy, TASKS[taskOf(network)].outputActivation);
   const file: RunFile = {
     format: 'gs-compress-run',
-    version: 1,
+    version: RUN_RECORD_VERSION,
     ...info,
     network: {
       inputWidth: network.inputWidth,
@@ -140,6 +147,11 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
   const n = run?.network;
   const bad = (what: string) => new GsError('BAD_MODEL', `${runPath}: ${what}`);
   if (run?.format !== 'gs-compress-run' || !n) throw bad('not a gs-compress run file');
+  if (typeof run.version === 'number' && run.version > RUN_RECORD_VERSION) {
+    throw bad(
+      `version ${run.version} was written by a newer gs-compress (this one reads versions 1 to ${RUN_RECORD_VERSION}); update gs-compress`,
+    );
+  }
   if (!Number.isInteger(n.inputWidth) || n.inputWidth <= 0) throw bad('network.inputWidth is missing');
   if (rawColumns && layers[0].inSize === n.inputWidth && isNumArray(n.inputIndices) && n.inputIndices.length < n.inputWidth) {
     layers[0] = keptRows(layers[0], n.inputIndices); // a deployable export reading all raw columns

@@ -5,7 +5,7 @@
  * cannot tell without pruning (the pruned parameter count) is NaN.
  */
 import * as path from 'path';
-import { loadRun } from '../network/run-io';
+import { readRunRecord } from '../pipeline/run-record';
 import type { RunRecord, RunSummary, SweepConfig } from './types';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import { parameterCount } from '../network/create';
@@ -20,14 +20,15 @@ function numList(v: unknown): number[] | undefined {
 }
 
 export function runDirRecord(dir: string, id = path.basename(path.resolve(dir))): RunRecord {
-  const { network, info } = loadRun(dir);
-  const history = (Array.isArray(info.history) ? info.history : []) as unknown as EpochRecord[];
+  // typed and migrated (pipeline/run-record.ts): older versions' field names need no fallbacks here
+  const { network, record: info } = readRunRecord(dir);
+  const history = info.history;
   const last = history[history.length - 1] as Partial<EpochRecord> | undefined;
-  const s = info.summary ?? {};
+  const s: Record<string, unknown> = info.summary ?? {};
   const total = parameterCount(network);
   const zeros = zeroCount(network.layers);
   const aliveUnits = Array.isArray(s.aliveUnits) ? (s.aliveUnits as number[]) : (last?.aliveUnits ?? []);
-  const trainSeconds = num(s.seconds) ?? num(s.trainSeconds) ?? history.reduce((t, r) => t + (num(r.seconds) ?? 0), 0);
+  const trainSeconds = num(s.seconds) ?? history.reduce((t, r) => t + (num(r.seconds) ?? 0), 0);
   const valAccuracy = num(s.valAccuracy) ?? num(last?.valAccuracy);
   const summary: RunSummary = {
     testAccuracy: num(s.testAccuracy) ?? num(last?.testAccuracy) ?? NaN,
@@ -42,11 +43,11 @@ export function runDirRecord(dir: string, id = path.basename(path.resolve(dir)))
     aliveInputs: num(s.aliveInputs) ?? num(last?.aliveInputs) ?? network.layers[0].inSize,
     inputs: network.inputWidth,
     seconds: trainSeconds,
-    wallSeconds: trainSeconds,
-    engine: info.engine ?? '',
+    wallSeconds: num(s.wallSeconds) ?? trainSeconds,
+    engine: info.engine,
     diverged: s.diverged === true || (last !== undefined && !Number.isFinite(last.dataLoss ?? NaN)),
   };
-  const cfg = info.config ?? {};
+  const cfg = info.config;
   // a budget run (a size path's stop) ends at its own widths: recorded in its summary, or, in older
   // records, the widths of its saved (compact) network
   const budgeted = s.targetParams !== undefined || cfg.targetParams !== undefined || cfg.targetRatio !== undefined;

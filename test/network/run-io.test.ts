@@ -11,7 +11,7 @@ import { GsError } from '../../src/errors';
 import { initNetwork, parameterCount } from '../../src/network/create';
 import { logits, softmaxRows } from '../../src/network/forward';
 import { weightPaths, WEIGHTS_FILE } from '../../src/network/layers-model';
-import { loadRun, MODEL_FILE, RUN_FILE, saveRun } from '../../src/network/run-io';
+import { loadRun, MODEL_FILE, RUN_FILE, RUN_RECORD_VERSION, saveRun } from '../../src/network/run-io';
 import type { Network } from '../../src/network/types';
 import { Rng } from '../../src/util/rng';
 import { parseAs } from '../helpers/json';
@@ -95,7 +95,13 @@ describe.each(CASES)('round trip: %s', (name, net) => {
 
   it('loadRun gives back the same network and exactly the same logits', () => {
     const { network: back, info } = loadRun(dir);
-    expect(info).toMatchObject({ format: 'gs-compress-run', version: 1, generatedBy: 'test', engine: 'fused-js', config: { lr: 0.5 } });
+    expect(info).toMatchObject({
+      format: 'gs-compress-run',
+      version: RUN_RECORD_VERSION,
+      generatedBy: 'test',
+      engine: 'fused-js',
+      config: { lr: 0.5 },
+    });
     expect(back.inputWidth).toBe(net.inputWidth);
     expect(back.inputIndices).toEqual(net.inputIndices);
     expect(back.classLabels).toEqual(net.classLabels);
