@@ -425,7 +425,7 @@ function exportSpatial(net: Network<AnyLayer>, opts: ExportOptions): Uint8Array 
  * network, `io`), plus ours with `extraOutputs`. Mirrors outputNodes.
  */
 export function exportOutputs(
-  net: Network,
+  net: Network<AnyLayer>,
   opts: { io?: ModelIO | null; extraOutputs?: boolean } = {},
 ): Array<{ name: string; holds: 'probabilities' | 'logits' | 'log-probabilities' | 'label' | 'prediction' }> {
   const io = opts.io === undefined ? (net.io ?? null) : opts.io;
@@ -451,13 +451,24 @@ export function exportOutputs(
 
 /** One line for messages: "input x [N, 64] -> output y [N, 10]: logits". */
 export function describeInterface(
-  net: Network,
+  net: Network<AnyLayer>,
   opts: { io?: ModelIO | null; extraOutputs?: boolean; compactInput?: boolean } = {},
 ): string {
   const io = opts.io === undefined ? (net.io ?? null) : opts.io;
   const classes = outputsOf(net);
   const regression = isRegression(net);
-  const dims = opts.compactInput ? [net.inputIndices.length] : io ? io.inputShape : [net.inputWidth];
+  const shape = net.inputShape;
+  const spatial = !io && shape !== undefined && isSpatial(net);
+  const S = shape ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;
+  const dims = spatial
+    ? opts.compactInput
+      ? [...shape]
+      : [net.inputWidth / S, ...shape.slice(1)]
+    : opts.compactInput
+      ? [net.inputIndices.length]
+      : io
+        ? io.inputShape
+        : [net.inputWidth];
   const input = `input ${io ? io.inputName : INPUT_NAME} [N, ${dims.join(', ')}]`;
   if (!io) {
     return regression

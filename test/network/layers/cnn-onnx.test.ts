@@ -5,7 +5,7 @@
  */
 import { initArchNetwork } from '../../../src/network/create-arch';
 import type { AnyLayer, Network } from '../../../src/network/types';
-import { exportOnnx } from '../../../src/onnx/export';
+import { describeInterface, exportOnnx } from '../../../src/onnx/export';
 import { verifyOnnx } from '../../../src/onnx/verify';
 import { pruneNetwork } from '../../../src/prune';
 import { Rng } from '../../../src/util/rng';
@@ -26,6 +26,7 @@ test('LeNet-5, unpruned and pruned, exports and onnxruntime agrees', async () =>
   await expectAgrees(net);
   const { network: pruned } = pruneNetwork(net);
   await expectAgrees(pruned);
+  expect(describeInterface(pruned)).toMatch(/^input features \[N, 1, 28, 28\] -> outputs probabilities \[N, 10\]/);
 });
 
 test('a pruned input channel: the export Gathers the kept channels of the raw [C, H, W] input, or takes them compact', async () => {
@@ -41,6 +42,8 @@ test('a pruned input channel: the export Gathers the kept channels of the raw [C
   expect(pruned.inputShape).toEqual([2, 6, 6]);
   await expectAgrees(pruned);
   await expectAgrees(pruned, { compactInput: true });
+  expect(describeInterface(pruned)).toMatch(/^input features \[N, 3, 6, 6\]/);
+  expect(describeInterface(pruned, { compactInput: true })).toMatch(/^input features \[N, 2, 6, 6\]/);
 });
 
 test('batch norm, average and global average pooling; a 1-D network with a strided convolution', async () => {
