@@ -4,6 +4,7 @@
  * and compared with the reference forward pass; standardization and compact input included.
  */
 import { initArchNetwork } from '../../../src/network/create-arch';
+import { logits } from '../../../src/network/forward';
 import type { AnyLayer, Network } from '../../../src/network/types';
 import { describeInterface, exportOnnx } from '../../../src/onnx/export';
 import { verifyOnnx } from '../../../src/onnx/verify';
@@ -62,4 +63,22 @@ test('batch norm, average and global average pooling; a 1-D network with a strid
   await expectAgrees(net);
   await expectAgrees(pruneNetwork(net).network);
   await expectAgrees(initArchNetwork('c5k3s2-m2-c4k2-f6', [3, 40], 3, 4));
+});
+
+test('every channel dead: placeholder channels with zero weights stand in, the export still agrees', async () => {
+  const net = initArchNetwork('c4k3-m2-c6k3-f5', [2, 12, 12], 3, 6);
+  const c2 = net.layers[2] as { weight: Float32Array };
+  c2.weight.fill(0); // conv2 reads nothing: its channels are constant, conv1 and the inputs unused
+  const { network: pruned, report } = pruneNetwork(net);
+  expect(report.inputs.placeholder).toBe(true);
+  expect(report.hiddenLayers.slice(0, 2).map((h) => [h.after, h.placeholder])).toEqual([
+    [1, true],
+    [1, true],
+  ]);
+  expect(pruned.inputShape).toEqual([1, 12, 12]);
+  const x = randomInputs(net, ROWS, 3);
+  const [a, b] = [logits(net, x, ROWS), logits(pruned, x, ROWS)];
+  a.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 5));
+  await expectAgrees(net);
+  await expectAgrees(pruned);
 });
