@@ -6,7 +6,8 @@ import type { Scaling } from '../data/types';
 import type { Activation } from './activations';
 import { denseLayer } from './layers/dense';
 import { cloneLayer, layerMacs, layerParams } from './layers/table';
-import type { Layer, Network } from './types';
+import { inputShapeOf } from './forward';
+import type { AnyLayer, Layer, Network } from './types';
 import { Rng } from '../util/rng';
 
 export interface NetworkShape {
@@ -48,22 +49,23 @@ export function initNetwork(
 
 /** Parameters (weights, biases and stored statistics) of a network or of its layer stack, counted by
  * the layer table: the one count that training history, pruning reports, exports and sweeps all use. */
-export function parameterCount(net: Network | readonly Layer[]): number {
+export function parameterCount(net: Network<AnyLayer> | readonly AnyLayer[]): number {
   return layerParams('layers' in net ? net.layers : net);
 }
 
 /** Multiply-adds per example (the layer table's count over the network's layer shapes). */
-export function multiplyAdds(net: Network): number {
-  return layerMacs(net.layers, [net.inputIndices.length]);
+export function multiplyAdds(net: Network<AnyLayer>): number {
+  return layerMacs(net.layers, inputShapeOf(net));
 }
 
 /** Deep copy (weights are copied, not shared). */
-export function cloneNetwork(net: Network): Network {
+export function cloneNetwork<L extends AnyLayer>(net: Network<L>): Network<L> {
   return {
     ...net,
     inputIndices: [...net.inputIndices],
     scaling: net.scaling ? { mean: net.scaling.mean.slice(), std: net.scaling.std.slice() } : null,
     layers: net.layers.map(cloneLayer),
+    ...(net.inputShape ? { inputShape: [...net.inputShape] } : {}),
     classLabels: [...net.classLabels],
     featureNames: [...net.featureNames],
   };

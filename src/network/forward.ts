@@ -2,11 +2,11 @@
  * Reference forward pass of a Network in plain TypeScript (float64 accumulation).
  * It is the ground truth that pruning, ONNX export and the training engines are checked against.
  */
-import { forwardLayers } from './layers/table';
-import type { Network } from './types';
+import { forwardLayers, layerType } from './layers/table';
+import type { AnyLayer, Network } from './types';
 
 /** Logits [rows x classes] for raw features [rows x inputWidth], row-major. */
-export function logits(net: Network, features: Float32Array, rows: number): Float32Array {
+export function logits(net: Network<AnyLayer>, features: Float32Array, rows: number): Float32Array {
   const d = net.inputWidth;
   if (features.length !== rows * d) {
     throw new RangeError(`features has ${features.length} values, expected ${rows} x ${d}`);
@@ -22,7 +22,18 @@ export function logits(net: Network, features: Float32Array, rows: number): Floa
       cur[r * idx.length + k] = mean && std ? (v - mean[c]) / std[c] : v;
     }
   }
-  return Float32Array.from(forwardLayers(net.layers, cur, rows, [idx.length]));
+  return Float32Array.from(forwardLayers(net.layers, cur, rows, inputShapeOf(net)));
+}
+
+/** Shape of one example as the first layer reads it: net.inputShape, or a flat row of the kept columns. */
+export function inputShapeOf(net: Network<AnyLayer>): number[] {
+  return net.inputShape ? [...net.inputShape] : [net.inputIndices.length];
+}
+
+/** Output columns of a network (its last layer's channels). */
+export function outputCount(net: Network<AnyLayer>): number {
+  const last = net.layers[net.layers.length - 1];
+  return layerType(last).outChannels(last);
 }
 
 /** Softmax of each row of logits, computed stably. */
@@ -39,8 +50,8 @@ export function softmaxRows(z: Float32Array, cols: number): Float32Array {
 }
 
 /** Class probabilities [rows x classes]. */
-export function predictProba(net: Network, features: Float32Array, rows: number): Float32Array {
-  return softmaxRows(logits(net, features, rows), net.layers[net.layers.length - 1].outSize);
+export function predictProba(net: Network<AnyLayer>, features: Float32Array, rows: number): Float32Array {
+  return softmaxRows(logits(net, features, rows), outputCount(net));
 }
 
 /** Index of the largest value of each row (first one on ties). */
@@ -55,12 +66,12 @@ export function argmaxRows(z: Float32Array, cols: number): Int32Array {
 }
 
 /** Predicted class index of each row. */
-export function predictLabels(net: Network, features: Float32Array, rows: number): Int32Array {
-  return argmaxRows(logits(net, features, rows), net.layers[net.layers.length - 1].outSize);
+export function predictLabels(net: Network<AnyLayer>, features: Float32Array, rows: number): Int32Array {
+  return argmaxRows(logits(net, features, rows), outputCount(net));
 }
 
 /** Fraction of rows whose predicted class equals the label. */
-export function accuracy(net: Network, features: Float32Array, labels: Int32Array): number {
+export function accuracy(net: Network<AnyLayer>, features: Float32Array, labels: Int32Array): number {
   const pred = predictLabels(net, features, labels.length);
   let hit = 0;
   for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) hit++;

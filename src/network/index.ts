@@ -1,5 +1,6 @@
 /** The network layer's public face: the Network value, building and counting, the reference forward pass, run directories. */
-export type { DenseLayer, ModelIO, Network } from './types';
+export type { AnyLayer, DenseLayer, ModelIO, Network } from './types';
+export { initArchNetwork } from './create-arch';
 export { initNetwork, parameterCount, multiplyAdds, cloneNetwork, type NetworkShape } from './create';
 export { logits, predictProba, predictLabels, accuracy } from './forward';
 export { saveRun, loadRun, RUN_FILE, MODEL_FILE, type RunInfo } from './run-io';

@@ -9,11 +9,17 @@
  *   probabilities = softmax(logits)     (classification; a regressor's logits are its predictions: network/tasks.ts)
  */
 import type { Scaling } from '../data/types';
-import type { Layer } from './layers/table';
+import type { DenseLayer } from './layers/dense';
+import type { Layer as AnyLayer } from './layers/table';
 import type { TaskName } from './tasks';
 
 export type { DenseLayer } from './layers/dense';
-export type { Layer, LayerOp } from './layers/table';
+export type { LayerOp } from './layers/table';
+/** A layer of any type of the layer table (network/layers/table.ts): dense, conv, pool, gap, flatten, batchnorm. */
+export type { AnyLayer };
+/** The layer of a Network by default: dense (what training, saving and importing take today). Code that
+ * handles every layer type (forward, counts, pruning, export) takes Network<AnyLayer>. */
+export type Layer = DenseLayer;
 
 /**
  * The input and output of the user's model a network was imported from (import/), kept so that
@@ -28,7 +34,7 @@ export interface ModelIO {
   outputForm: 'logits' | 'softmax' | 'log-softmax';
 }
 
-export interface Network {
+export interface Network<L extends AnyLayer = DenseLayer> {
   /** Width of the raw feature vector the network reads (all columns of the data). */
   inputWidth: number;
   /** Raw columns that feed the first layer, ascending; length = layers[0].inSize. */
@@ -37,7 +43,11 @@ export interface Network {
   scaling: Scaling | null;
   /** Hidden layers (each applies its activation) followed by the output layer (softmax; linear for a
    * regressor). At least one layer. Each is a value of a layer type of network/layers/table.ts. */
-  layers: Layer[];
+  layers: L[];
+  /** Shape of one example as the first layer reads it (after inputIndices): e.g. [C, H, W] or [C, L] for
+   * a convolutional network, whose inputIndices then hold whole channels (H*W columns each, NCHW order).
+   * Absent = [inputIndices.length], a flat row (dense networks). */
+  inputShape?: number[];
   /** Class labels, index = output unit. */
   classLabels: string[];
   /** Names of all inputWidth raw columns. */

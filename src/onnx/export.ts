@@ -12,6 +12,15 @@
  * A layer reading 0 inputs makes everything from it on constant: the logits are then a
  * constant row expanded to the batch size (Shape -> Slice -> Concat -> Expand).
  *
+ * A convolutional network (net.inputShape [C, H, W] or [C, L]) takes features [batch, C0, H, W] (C0 =
+ * inputWidth / (H*W): the raw columns in NCHW order); standardization is applied to that input by
+ * Sub and Div nodes of [C0, H, W] constants (not folded into the convolution, which would be inexact
+ * at zero-padded borders); a Gather on axis 1 picks the kept channels (none with compactInput, whose
+ * input is [batch, ...inputShape]). Each layer type writes its own nodes (Conv, MaxPool, AveragePool,
+ * GlobalAveragePool, Flatten, BatchNormalization — batch norm is not folded into the convolution).
+ * `quantize` applies to the dense layers only; convolution weights stay float32. An original
+ * interface (io) is refused for convolutional networks.
+ *
  * An imported network (net.io) keeps its original's interface by default, so the file is a drop-in
  * replacement: the input's name and shape (a Flatten in front when the original took e.g.
  * [batch, 1, 28, 28]), one output with the original's name and meaning (the logits as they are, or
@@ -22,7 +31,7 @@ import { GsError } from '../errors';
 import { multiplyAdds, parameterCount } from '../network/create';
 import { forwardLayers, layerType } from '../network/layers/table';
 import { isRegression } from '../network/tasks';
-import type { DenseLayer, Layer, ModelIO, Network } from '../network/types';
+import type { AnyLayer, DenseLayer, Layer, ModelIO, Network } from '../network/types';
 import type { GraphParts } from './graph-parts';
 import { graphBuilder } from './layer-builder';
 import { chooseInputForm, readColumns, selectInputs, type InputForm } from './input-forms';
@@ -57,14 +66,24 @@ export interface ExportOptions {
   producerVersion: string;
 }
 
-function checkNetwork(net: Network): void {
+/** A network whose first layer reads [C, H, W] or [C, L] examples (a convolutional network). */
+function isSpatial(net: Network<AnyLayer>): boolean {
+  return net.inputShape !== undefined && net.inputShape.length > 1 && net.layers[0]?.op !== 'dense';
+}
+
+function checkNetwork(net: Network<AnyLayer>): void {
   const bad = (what: string) => new GsError('BAD_MODEL', `cannot export: ${what}`);
   if (net.layers.length === 0) throw bad('the network has no layers');
   const first = net.layers[0];
-  if (first.op !== 'dense')
-    throw bad(`the first layer is a ${String((first as { op: string }).op)} layer; the export reads its inputs through a dense layer`);
-  if (net.inputIndices.length !== first.inSize) {
-    throw bad(`inputIndices lists ${net.inputIndices.length} columns, the first layer reads ${first.inSize}`);
+  const spatial = isSpatial(net);
+  if (first.op !== 'dense' && !spatial)
+    throw bad(
+      `the first layer is a ${String((first as { op: string }).op)} layer; without an input shape the export reads its inputs through a dense layer`,
+    );
+  const firstIn = layerType(first).inChannels(first);
+  const perChannel = spatial ? net.inputShape!.slice(1).reduce((a, b) => a * b, 1) : 1;
+  if (net.inputIndices.length !== firstIn * perChannel) {
+    throw bad(`inputIndices lists ${net.inputIndices.length} columns, the first layer reads ${firstIn * perChannel}`);
   }
   if (net.inputIndices.some((c) => !Number.isInteger(c) || c < 0 || c >= net.inputWidth)) {
     throw bad(`inputIndices must be columns below ${net.inputWidth}`);
@@ -72,7 +91,7 @@ function checkNetwork(net: Network): void {
   net.layers.forEach((l, i) => {
     const t = layerType(l);
     if (t.invalid(l) !== null) throw bad(`layer ${i} has inconsistent sizes`);
-    const before = i > 0 ? layerType(net.layers[i - 1]).outChannels(net.layers[i - 1]) : first.inSize;
+    const before = i > 0 ? layerType(net.layers[i - 1]).outChannels(net.layers[i - 1]) : firstIn;
     if (i > 0 && t.inChannels(l) !== before) throw bad(`layer ${i} reads ${t.inChannels(l)} units, layer ${i - 1} has ${before}`);
   });
   const classes = outputsOf(net);
@@ -81,7 +100,7 @@ function checkNetwork(net: Network): void {
 }
 
 /** Output columns of the network (its last layer's channels). */
-function outputsOf(net: Network): number {
+function outputsOf(net: Network<AnyLayer>): number {
   const last = net.layers[net.layers.length - 1];
   return layerType(last).outChannels(last);
 }
@@ -162,6 +181,55 @@ function denseChain(net: Network, input: string, last: string, form: InputForm, 
   });
 }
 
+/**
+ * The chain of a convolutional network: raw [batch, C0, ...spatial] -> standardized (Sub, Div) ->
+ * kept channels (Gather on axis 1) -> each layer's nodes. Returns the input dims after the batch.
+ */
+function spatialChain(net: Network<AnyLayer>, input: string, last: string, compact: boolean, opts: ExportOptions, g: GraphParts): number[] {
+  const shape = net.inputShape!;
+  const rest = shape.slice(1);
+  const S = rest.reduce((a, b) => a * b, 1);
+  const bad = (what: string) => new GsError('BAD_MODEL', `cannot export: ${what}`);
+  if (net.inputWidth % S !== 0) throw bad(`${net.inputWidth} raw columns are not whole channels of ${rest.join('x')} positions`);
+  const channels = net.inputIndices.filter((_, k) => k % S === 0).map((c) => c / S);
+  if (!net.inputIndices.every((c, k) => c === channels[Math.floor(k / S)] * S + (k % S)) || channels.some((c) => !Number.isInteger(c))) {
+    throw bad('the input columns of a convolutional network must be whole channels (blocks of H*W columns)');
+  }
+  const dims = compact ? [...shape] : [net.inputWidth / S, ...rest];
+  let cur = input;
+  if (net.scaling) {
+    const cols = compact ? net.inputIndices : Array.from({ length: net.inputWidth }, (_, c) => c);
+    g.inits.push(
+      floatTensor(
+        'input_mean',
+        dims,
+        Float32Array.from(cols, (c) => net.scaling!.mean[c]),
+      ),
+    );
+    g.inits.push(
+      floatTensor(
+        'input_std',
+        dims,
+        Float32Array.from(cols, (c) => net.scaling!.std[c]),
+      ),
+    );
+    g.nodes.push(node('Sub', [cur, 'input_mean'], ['centered_features'], 'center_inputs'));
+    g.nodes.push(node('Div', ['centered_features', 'input_std'], ['standardized_features'], 'scale_inputs'));
+    cur = 'standardized_features';
+  }
+  if (!compact && !(channels.length === dims[0] && channels.every((c, i) => c === i))) {
+    g.inits.push(int64Tensor('kept_channels', [channels.length], channels));
+    g.nodes.push(node('Gather', [cur, 'kept_channels'], ['kept_features'], 'select_channels', [intAttr('axis', 1)]));
+    cur = 'kept_features';
+  }
+  const b = graphBuilder(g, opts.quantize ?? null);
+  net.layers.forEach((layer, l) => {
+    const hidden = l < net.layers.length - 1;
+    cur = layerType(layer).onnx(layer, { input: cur, prefix: `layer${l}`, hidden, ...(hidden ? {} : { output: last }) }, b);
+  });
+  return dims;
+}
+
 function constantChain(net: Network, from: number, input: string, last: string, g: GraphParts): void {
   const c = constantLogits(net.layers, from);
   g.inits.push(floatTensor('constant_logits', [1, c.length], c));
@@ -175,7 +243,7 @@ function constantChain(net: Network, from: number, input: string, last: string, 
 }
 
 function metadataProps(
-  net: Network,
+  net: Network<AnyLayer>,
   compact: boolean,
   form: InputForm | null,
   quantize: Quantize | null,
@@ -212,7 +280,7 @@ interface Names {
 }
 
 /** Nodes after the chain for the chosen interface (Softmax / LogSoftmax / ArgMax) and the graph's outputs. */
-function outputNodes(net: Network, io: ModelIO | null, extraOutputs: boolean, g: GraphParts): Names {
+function outputNodes(net: Network<AnyLayer>, io: ModelIO | null, extraOutputs: boolean, g: GraphParts): Names {
   const classes = outputsOf(net);
   const regression = isRegression(net);
   if (!io) {
@@ -248,8 +316,11 @@ function outputNodes(net: Network, io: ModelIO | null, extraOutputs: boolean, g:
 }
 
 /** The network as an ONNX model (serialized ModelProto). */
-export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
-  checkNetwork(net);
+export function exportOnnx(given: Network<AnyLayer>, opts: ExportOptions): Uint8Array {
+  checkNetwork(given);
+  if (isSpatial(given)) return exportSpatial(given, opts);
+  // the first layer is dense (checked): the dense-first export as it always was
+  const net = given as Network;
   const compact = opts.compactInput === true;
   const k = net.inputIndices.length;
   const classes = outputsOf(net);
@@ -313,13 +384,48 @@ export function exportOnnx(net: Network, opts: ExportOptions): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+/** exportOnnx of a convolutional network (no original interface, no constant chain: pruning keeps a placeholder channel). */
+function exportSpatial(net: Network<AnyLayer>, opts: ExportOptions): Uint8Array {
+  const compact = opts.compactInput === true;
+  const io = opts.io === undefined ? (net.io ?? null) : opts.io;
+  if (io) throw new GsError('BAD_MODEL', 'cannot export: an original interface (io) is not supported for a convolutional network');
+  const classes = outputsOf(net);
+  const tail: GraphParts = { nodes: [], inits: [] };
+  const names = outputNodes(net, null, false, tail);
+  const g: GraphParts = { nodes: [], inits: [] };
+  const inputDims = spatialChain(net, names.input, names.last, compact, opts, g);
+  g.nodes.push(...tail.nodes);
+  const regression = isRegression(net);
+  const quantize = opts.quantize ?? null;
+  const weights = quantize ? ` (${quantize} dense weights)` : '';
+  const model: onnx.IModelProto = {
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: OPSET }],
+    producerName: 'gs-compress',
+    producerVersion: opts.producerVersion,
+    modelVersion: 1,
+    docString: `Group-sparse convolutional ${regression ? 'regressor' : 'classifier'} exported by gs-compress: [${inputDims.join(', ')}] ${
+      compact ? 'kept channels' : 'raw features'
+    } in, ${regression ? `${classes} predicted value(s)` : 'class probabilities and label'} out${weights}.`,
+    graph: {
+      name: regression ? 'gs_compress_regressor' : 'gs_compress_classifier',
+      node: g.nodes,
+      initializer: g.inits,
+      input: [valueInfo(names.input, FLOAT, ['batch', ...inputDims])],
+      output: names.outputs,
+    },
+    metadataProps: metadataProps(net, compact, null, quantize, opts.metadata ?? {}, null),
+  };
+  return onnx.ModelProto.encode(model).finish();
+}
+
 /**
  * The outputs an export has, in order, and what each holds (for the manifest): ours (probabilities and
  * label; a regressor's prediction), or the original's output under its own name and meaning (an imported
  * network, `io`), plus ours with `extraOutputs`. Mirrors outputNodes.
  */
 export function exportOutputs(
-  net: Network,
+  net: Network<AnyLayer>,
   opts: { io?: ModelIO | null; extraOutputs?: boolean } = {},
 ): Array<{ name: string; holds: 'probabilities' | 'logits' | 'log-probabilities' | 'label' | 'prediction' }> {
   const io = opts.io === undefined ? (net.io ?? null) : opts.io;
@@ -345,13 +451,24 @@ export function exportOutputs(
 
 /** One line for messages: "input x [N, 64] -> output y [N, 10]: logits". */
 export function describeInterface(
-  net: Network,
+  net: Network<AnyLayer>,
   opts: { io?: ModelIO | null; extraOutputs?: boolean; compactInput?: boolean } = {},
 ): string {
   const io = opts.io === undefined ? (net.io ?? null) : opts.io;
   const classes = outputsOf(net);
   const regression = isRegression(net);
-  const dims = opts.compactInput ? [net.inputIndices.length] : io ? io.inputShape : [net.inputWidth];
+  const shape = net.inputShape;
+  const spatial = !io && shape !== undefined && isSpatial(net);
+  const S = shape ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;
+  const dims = spatial
+    ? opts.compactInput
+      ? [...shape]
+      : [net.inputWidth / S, ...shape.slice(1)]
+    : opts.compactInput
+      ? [net.inputIndices.length]
+      : io
+        ? io.inputShape
+        : [net.inputWidth];
   const input = `input ${io ? io.inputName : INPUT_NAME} [N, ${dims.join(', ')}]`;
   if (!io) {
     return regression

@@ -15,7 +15,7 @@ import { selectColumns } from '../data/columns';
 import { GsError } from '../errors';
 import { argmaxRows, logits, predictProba } from '../network/forward';
 import { isRegression, regressionMetrics } from '../network/tasks';
-import type { Network } from '../network/types';
+import type { AnyLayer, Network } from '../network/types';
 import { OnnxModel } from './run';
 import type { RuntimeChoice } from './runtime';
 
@@ -24,7 +24,7 @@ export interface VerifyInput {
   /** What messages call the model (default: its path, or "the ONNX model" for bytes). */
   name?: string;
   /** The trained network to compare with; null/omitted checks accuracy against labels only. */
-  reference?: Network | null;
+  reference?: Network<AnyLayer> | null;
   /** Raw features [rows x cols] (all columns of the data, as the reference reads them). */
   features: Float32Array;
   /** Class indices in the model's class order (see mapLabels), or null. */
@@ -215,7 +215,13 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
 
 /** Verification of a regressor: its `prediction` output against the reference's outputs (abs+rel
  * tolerance in exact mode, RMSE increase in lossy mode), with RMSE and R^2 of both against the targets. */
-function regressionResult(input: VerifyInput, ref: Network | null, model: OnnxModel, pred: Float32Array, compact: boolean): VerifyResult {
+function regressionResult(
+  input: VerifyInput,
+  ref: Network<AnyLayer> | null,
+  model: OnnxModel,
+  pred: Float32Array,
+  compact: boolean,
+): VerifyResult {
   const { rows, features } = input;
   const file = model.info.file;
   if (ref && !isRegression(ref)) throw new GsError('BAD_MODEL', `${file} is a regressor, the reference network a classifier`);

@@ -4,14 +4,14 @@
  */
 import type { WeightGroups } from '../network/layers/group-view';
 import { layerType } from '../network/layers/table';
-import type { Layer } from '../network/types';
+import type { AnyLayer } from '../network/types';
 
 export { blockStart, groupSize, isContiguous, rowGroups, type GroupView } from '../network/layers/group-view';
 
 export type PenaltyParts = WeightGroups;
 
 /** The parts of a layer (null for a layer without weights, e.g. pooling). */
-export function partsOf(l: Layer): PenaltyParts | null {
+export function partsOf(l: AnyLayer): PenaltyParts | null {
   return layerType(l).groups(l);
 }
 

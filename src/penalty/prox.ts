@@ -22,7 +22,7 @@
  * The operators are the table's (./table.ts, ./kinds/), built from ./prox-ops.ts.
  */
 import { GsError } from '../errors';
-import type { Layer } from '../network/types';
+import type { AnyLayer } from '../network/types';
 import { denseParts, partsOf, type PenaltyParts } from './groups';
 import { PENALTIES } from './table';
 import type { ProxKind, ProxStep } from './types';
@@ -56,7 +56,7 @@ export function proxLayer(
 }
 
 /** Prox of every layer of a network with one uniform step h (e.g. lr under SGD), in place. */
-export function proxLayers(layers: readonly Layer[], kind: ProxKind, lambda: number, h: number): void {
+export function proxLayers(layers: readonly AnyLayer[], kind: ProxKind, lambda: number, h: number): void {
   for (const l of layers) {
     const p = partsOf(l);
     if (p) proxParts(p, kind, lambda, h, h);

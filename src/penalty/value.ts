@@ -2,7 +2,7 @@
  * Penalty values: R of one layer's parts and lambda * sum over layers R for a network, from the
  * penalty table (./table.ts) over each layer type's groups (./groups.ts). Sums are in float64.
  */
-import type { Layer } from '../network/types';
+import type { AnyLayer } from '../network/types';
 import { denseParts, partsOf } from './groups';
 import { PENALTIES } from './table';
 import type { PenaltyKind } from './types';
@@ -13,7 +13,7 @@ export function layerRegularizer(kernel: Float32Array, bias: Float32Array, inSiz
 }
 
 /** lambda * sum over layers of R (0 for 'none'); layers without weights add nothing. */
-export function penaltyValue(layers: readonly Layer[], kind: PenaltyKind, lambda: number): number {
+export function penaltyValue(layers: readonly AnyLayer[], kind: PenaltyKind, lambda: number): number {
   if (lambda === 0) return 0;
   const def = PENALTIES[kind];
   let r = 0;

@@ -6,10 +6,12 @@
  *    a constant (its activation of its bias), or one a channelwise layer makes constant (a zero
  *    scale); carried through the channelwise layers after it, the constant is folded into the next
  *    mixing layer's bias where that is exact, then the channel goes.
- * Outputs are never removed; inputs can only be unused (they have no incoming weights).
+ * Outputs are never removed; inputs can only be unused (they have no incoming weights). After a
+ * flatten a channel is several inputs of the next mixing layer (WorkingCopy.spread): it is unused
+ * when all of them are, and a constant channel folds each of them (with the same value).
  */
 import { layerType } from '../network/layers/table';
-import type { WorkingCopy } from './working-copy';
+import { spreadMask, type WorkingCopy } from './working-copy';
 
 export interface DeadUnits {
   /** alive[h][i] = 1 when channel i of level h survives; the output level is all ones. */
@@ -25,7 +27,7 @@ export interface DeadUnits {
  * (unused channels propagate upstream in one sweep); rounds repeat until a fixpoint.
  */
 export function findDeadUnits(work: WorkingCopy): DeadUnits {
-  const { sizes, layers, mixing, followers, biases } = work;
+  const { sizes, layers, mixing, followers, biases, spread } = work;
   const L = mixing.length;
   const alive = sizes.map((n) => new Uint8Array(n).fill(1));
   const removedUnused = sizes.map(() => 0);
@@ -36,7 +38,8 @@ export function findDeadUnits(work: WorkingCopy): DeadUnits {
   const constantOf = (h: number, i: number): number | null => {
     const m = reader(h - 1);
     const t = layerType(m);
-    let v: number | null = t.outputConstant!(m, i, alive[h - 1]) ? t.constantOutput!(m, biases[h - 1][i], h < L) : null;
+    const liveIn = spreadMask(alive[h - 1], spread[h - 1]);
+    let v: number | null = t.outputConstant!(m, i, liveIn) ? t.constantOutput!(m, biases[h - 1][i], h < L) : null;
     for (const f of followers[h - 1]) {
       const c = layerType(layers[f]).constantThrough!(layers[f], i, null);
       v = c !== null ? c : v === null ? null : layerType(layers[f]).constantThrough!(layers[f], i, v);
@@ -44,13 +47,32 @@ export function findDeadUnits(work: WorkingCopy): DeadUnits {
     return v;
   };
 
-  const visit = (h: number): boolean => {
-    let changed = false;
+  /** Whether nothing of channel i of level h reaches a live output of its reader. */
+  const unused = (h: number, i: number): boolean => {
     const next = reader(h);
     const t = layerType(next);
+    const s = spread[h];
+    for (let p = 0; p < s; p++) if (!t.inputUnused!(next, i * s + p, alive[h + 1])) return false;
+    return true;
+  };
+
+  /** Folds channel i of level h, constant at c, into its reader's bias; false (bias unchanged) when not exact. */
+  const fold = (h: number, i: number, c: number): boolean => {
+    const next = reader(h);
+    const t = layerType(next);
+    const s = spread[h];
+    if (s === 1) return t.foldInput!(next, i, c, biases[h]);
+    const trial = biases[h].slice();
+    for (let p = 0; p < s; p++) if (!t.foldInput!(next, i * s + p, c, trial)) return false;
+    biases[h].set(trial);
+    return true;
+  };
+
+  const visit = (h: number): boolean => {
+    let changed = false;
     for (let i = 0; i < sizes[h]; i++) {
       if (!alive[h][i]) continue;
-      if (t.inputUnused!(next, i, alive[h + 1])) {
+      if (unused(h, i)) {
         alive[h][i] = 0;
         removedUnused[h]++;
         changed = true;
@@ -58,7 +80,7 @@ export function findDeadUnits(work: WorkingCopy): DeadUnits {
         const c = constantOf(h, i);
         if (c === null) continue;
         // a constant channel folds into the next bias (nothing to add for 0); where that is not exact it stays
-        if (c !== 0 && !t.foldInput!(next, i, c, biases[h])) continue;
+        if (c !== 0 && !fold(h, i, c)) continue;
         alive[h][i] = 0;
         removedConstant[h]++;
         changed = true;

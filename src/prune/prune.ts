@@ -6,7 +6,7 @@
  * (unused or constant, repeated to a fixpoint, constants folded into the next bias); drop their
  * rows, columns, biases and input columns; describe the change.
  */
-import type { Network } from '../network/types';
+import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { findDeadUnits } from './dead-units';
 import { buildReport } from './report';
 import { shrinkNetwork } from './shrink';
@@ -14,7 +14,7 @@ import { applyThreshold, checkThreshold } from './threshold';
 import type { PruneOptions, PruneResult } from './types';
 import { toWorkingCopy } from './working-copy';
 
-export function pruneNetwork(net: Network, opts: PruneOptions = {}): PruneResult {
+export function pruneNetwork<L extends AnyLayer = DenseLayer>(net: Network<L>, opts: PruneOptions = {}): PruneResult<L> {
   const threshold = checkThreshold(opts.threshold);
   const work = toWorkingCopy(net);
   const zeroed = threshold === null ? null : applyThreshold(work, threshold);

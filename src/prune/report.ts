@@ -4,13 +4,13 @@
  */
 import { multiplyAdds, parameterCount } from '../network/create';
 import { layerType } from '../network/layers/table';
-import type { Network } from '../network/types';
+import type { AnyLayer, Network } from '../network/types';
 import type { DeadUnits } from './dead-units';
 import type { PruneReport, StartedNetwork } from './types';
 
 export function buildReport(
-  before: Network,
-  after: Network,
+  before: Network<AnyLayer>,
+  after: Network<AnyLayer>,
   dead: DeadUnits,
   placeholder: boolean[],
   threshold: number | null,
@@ -20,6 +20,7 @@ export function buildReport(
   const mixing = before.layers.flatMap((l, i) => (layerType(l).role === 'mixing' ? [i] : []));
   const hiddenLayers = mixing.slice(0, -1).map((l, h) => ({
     layer: l,
+    ...(before.layers[l].op !== 'dense' ? { op: before.layers[l].op } : {}),
     before: layerType(before.layers[l]).outChannels(before.layers[l]),
     after: layerType(after.layers[l]).outChannels(after.layers[l]),
     removedUnused: dead.removedUnused[h + 1],
@@ -61,7 +62,7 @@ export function formatPruneReport(report: PruneReport): string {
       '',
     ],
     ...report.hiddenLayers.map((h) => [
-      `hidden ${h.layer + 1}`,
+      `${h.op ?? 'hidden'} ${h.layer + 1}`,
       String(h.before),
       mark(h.after, h.placeholder),
       String(h.removedUnused + h.removedConstant),

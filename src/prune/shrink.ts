@@ -13,16 +13,16 @@
  * depth, so before/after counts line up per layer, and pruning the result again gives the same sizes.
  */
 import { layerType } from '../network/layers/table';
-import type { Layer, Network } from '../network/types';
-import type { WorkingCopy } from './working-copy';
+import type { AnyLayer, Network } from '../network/types';
+import { spreadOut, type WorkingCopy } from './working-copy';
 
-export interface Shrunk {
-  network: Network;
+export interface Shrunk<L extends AnyLayer = AnyLayer> {
+  network: Network<L>;
   /** Per level (inputs, hidden...; not the outputs): true when it is a placeholder. */
   placeholder: boolean[];
 }
 
-export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array[]): Shrunk {
+export function shrinkNetwork<L extends AnyLayer>(net: Network<L>, work: WorkingCopy, alive: Uint8Array[]): Shrunk<L> {
   const L = work.mixing.length;
   const placeholder = work.sizes.map(() => false);
   const kept = alive.map((a, h) => {
@@ -35,11 +35,11 @@ export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array
     return idx;
   });
 
-  const layers: Layer[] = [...work.layers];
+  const layers: AnyLayer[] = [...work.layers];
   work.mixing.forEach((l, h) => {
     // the working copy's weights (thresholded, constants folded into the float64 bias), kept channels only
     const src = work.layers[l];
-    const layer = layerType(src).keep(src, kept[h], kept[h + 1], work.biases[h]);
+    const layer = layerType(src).keep(src, spreadOut(kept[h], work.spread[h]), kept[h + 1], work.biases[h]);
     // a placeholder level reads and writes nothing (see above)
     const parts = layerType(layer).groups(layer);
     if (parts && (placeholder[h] || placeholder[h + 1])) parts.w.fill(0);
@@ -51,9 +51,11 @@ export function shrinkNetwork(net: Network, work: WorkingCopy, alive: Uint8Array
   return {
     network: {
       inputWidth: net.inputWidth,
-      inputIndices: kept[0].map((i) => net.inputIndices[i]),
+      inputIndices: spreadOut(kept[0], work.inputSpread).map((i) => net.inputIndices[i]),
       scaling: net.scaling ? { mean: net.scaling.mean.slice(), std: net.scaling.std.slice() } : null,
-      layers,
+      // the layer types keep their kind (a dense layer stays dense)
+      layers: layers as L[],
+      ...(net.inputShape ? { inputShape: work.inputSpread > 1 ? [kept[0].length, ...net.inputShape.slice(1)] : [kept[0].length] } : {}),
       classLabels: [...net.classLabels],
       featureNames: [...net.featureNames],
       ...(net.task ? { task: net.task } : {}),

@@ -1,7 +1,7 @@
 /**
  * Options and the JSON-serializable report of pruning (see prune.ts for the algorithm).
  */
-import type { Network } from '../network/types';
+import type { AnyLayer, DenseLayer, Network } from '../network/types';
 
 export interface PruneOptions {
   /**
@@ -15,6 +15,8 @@ export interface PruneOptions {
 export interface HiddenLayerCounts {
   /** Index into network.layers of the layer that produces these units. */
   layer: number;
+  /** Its layer type ('dense', 'conv'); the counts of a convolution are channels. */
+  op?: string;
   before: number;
   /** Units in the returned network (1 when the layer is a placeholder). */
   after: number;
@@ -52,8 +54,8 @@ export interface PruneReport {
   multiplyAdds: { before: number; after: number };
 }
 
-export interface PruneResult {
-  network: Network;
+export interface PruneResult<L extends AnyLayer = DenseLayer> {
+  network: Network<L>;
   report: PruneReport;
 }
 

@@ -50,6 +50,9 @@ export interface LayerType<L> {
   /** channelwise: channel c's output when its input is the constant v (null when it is not exactly
    * constant), or, with v null, when it is constant whatever the input (a zero scale), else null. */
   constantThrough?(l: L, c: number, v: number | null): number | null;
+  /** channelwise: how many inputs of the next mixing layer each of its channels becomes (a flatten:
+   * the H*W positions of a channel, read as inputs c*spread .. (c+1)*spread - 1); 1 when absent. */
+  spread?(l: L): number;
   /** The physically smaller layer that reads only input channels `inKept` and writes only `outKept`
    * (ascending; a channelwise layer gets the same list twice). `bias` replaces a mixing layer's bias. */
   keep(l: L, inKept: readonly number[], outKept: readonly number[], bias?: ArrayLike<number>): L;

@@ -3,17 +3,27 @@
  * through it (counts, shapes, forward, keep). Adding a layer type is its own file, one line in
  * LAYER_TYPES and one member of the Layer union.
  */
+import { BATCHNORM, type BatchNormLayer } from './batchnorm';
+import { CONV, type ConvLayer } from './conv';
 import { DENSE, type DenseLayer } from './dense';
+import { FLATTEN, type FlattenLayer } from './flatten';
+import { GAP, type GapLayer } from './gap';
+import { POOL, type PoolLayer } from './pool';
 import type { LayerType } from './layer-type';
 
 /** Every layer a Network can hold. */
-export type Layer = DenseLayer;
+export type Layer = DenseLayer | ConvLayer | PoolLayer | GapLayer | FlattenLayer | BatchNormLayer;
 
 export type LayerOp = Layer['op'];
 
 /** One entry per layer type. */
 export const LAYER_TYPES: { readonly [K in LayerOp]: LayerType<Extract<Layer, { op: K }>> } = {
   dense: DENSE,
+  conv: CONV,
+  pool: POOL,
+  gap: GAP,
+  flatten: FLATTEN,
+  batchnorm: BATCHNORM,
 };
 
 /** Types added at run time (registerLayerType): a layer type outside this folder, such as a test's. */

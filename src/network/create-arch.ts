@@ -1,0 +1,81 @@
+/**
+ * A convolutional (or dense) Network from an --arch spec (arch.ts parseArch) with seeded
+ * initialisation as PyTorch's defaults: conv and dense weights and biases uniform in
+ * +-1/sqrt(fan_in) (fan_in = C_in*kH*kW for a convolution, in for dense; nn.Conv2d / nn.Linear's
+ * kaiming_uniform(a=sqrt 5)), batch norm gamma 1, beta 0, running mean 0, variance 1. Draws go layer
+ * by layer, weights then bias, as create.ts does. A linear dense classifier of `classes` outputs ends it.
+ * A spec that starts with dense layers on an image input reads the flat NCHW row directly (the
+ * implied flatten before it is left out, inputShape absent).
+ */
+import type { Scaling } from '../data/types';
+import { Rng } from '../util/rng';
+import { parseArch } from './arch';
+import { batchNormLayer } from './layers/batchnorm';
+import { convLayer } from './layers/conv';
+import { denseLayer } from './layers/dense';
+import { flattenLayer } from './layers/flatten';
+import { gapLayer } from './layers/gap';
+import { poolLayer } from './layers/pool';
+import type { AnyLayer, Network } from './types';
+
+export function initArchNetwork(
+  spec: string,
+  inputShape: readonly number[],
+  classes: number,
+  seed: number,
+  opts: { scaling?: Scaling | null; classLabels?: string[]; featureNames?: string[] } = {},
+): Network<AnyLayer> {
+  const arch = parseArch(spec, inputShape);
+  const rng = new Rng(seed);
+  const uniform = (n: number, bound: number) => {
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = (rng.next() * 2 - 1) * bound;
+    return a;
+  };
+  const layers: AnyLayer[] = [];
+  arch.layers.forEach((s, k) => {
+    if (s.op === 'conv') {
+      const cin = s.inShape[0];
+      const axes = s.inShape.length - 1;
+      const kernel = new Array<number>(axes).fill(s.kernel);
+      const fanIn = cin * s.kernel ** axes;
+      const bound = 1 / Math.sqrt(fanIn);
+      const weight = uniform(s.outChannels * fanIn, bound);
+      const bias = uniform(s.outChannels, bound);
+      layers.push(
+        convLayer(cin, s.outChannels, kernel, weight, bias, {
+          strides: new Array<number>(axes).fill(s.stride),
+          pads: new Array<number>(axes).fill(s.pad),
+          activation: s.activation,
+        }),
+      );
+    } else if (s.op === 'batchnorm') {
+      layers.push(batchNormLayer(s.channels, s.activation));
+    } else if (s.op === 'maxpool' || s.op === 'avgpool') {
+      const axes = s.inShape.length - 1;
+      layers.push(poolLayer(s.op === 'maxpool' ? 'max' : 'avg', s.inShape[0], new Array<number>(axes).fill(s.size)));
+    } else if (s.op === 'globalavgpool') {
+      layers.push(gapLayer(s.inShape[0]));
+    } else if (s.op === 'flatten') {
+      if (k > 0) layers.push(flattenLayer(s.inShape));
+    } else if (s.op === 'dense') {
+      const inF = s.inShape[0];
+      const bound = 1 / Math.sqrt(inF);
+      layers.push(denseLayer(uniform(inF * s.units, bound), uniform(s.units, bound), inF, s.units));
+    }
+  });
+  const f = arch.outputShape[0];
+  const bound = 1 / Math.sqrt(f);
+  layers.push(denseLayer(uniform(f * classes, bound), uniform(classes, bound), f, classes));
+  const width = inputShape.reduce((a, b) => a * b, 1);
+  const spatial = layers[0].op !== 'dense' && inputShape.length > 1;
+  return {
+    inputWidth: width,
+    inputIndices: Array.from({ length: width }, (_, i) => i),
+    scaling: opts.scaling ?? null,
+    layers,
+    classLabels: opts.classLabels ?? Array.from({ length: classes }, (_, i) => String(i)),
+    featureNames: opts.featureNames ?? Array.from({ length: width }, (_, i) => `x${i}`),
+    ...(spatial ? { inputShape: [...inputShape] } : {}),
+  };
+}
