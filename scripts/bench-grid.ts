@@ -17,6 +17,7 @@ import type { GridSpec } from '../src/sweep';
 import { sddShaped, writeSplit } from './lib/sdd-shaped';
 import { runTorch, torchAvailable } from './lib/torch-ref';
 import { scriptArgs } from './lib/script-args';
+import { summaryScore } from '../src/network/tasks';
 
 const { argv, arg } = scriptArgs({
   command: 'npx tsx scripts/bench-grid.ts',
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const sweep = await runSweep({ grid, out: path.join(dir, 'sweep'), workers: WORKERS });
   const gsSeconds = (Date.now() - t0) / 1000;
-  const gsBest = Math.max(...sweep.records.map((r) => r.summary.testAccuracy));
+  const gsBest = Math.max(...sweep.records.map((r) => summaryScore(r.summary, 'test')));
   console.log(
     `gs-compress sweep: ${sweep.ran} runs on ${WORKERS} workers in ${gsSeconds.toFixed(1)} s, best test accuracy ${gsBest.toFixed(4)}`,
   );

@@ -41,6 +41,7 @@ import {
   type StageLog,
 } from './lib/paper-repro';
 import { scriptArgs } from './lib/script-args';
+import { summaryScore } from '../src/network/tasks';
 
 const { argv, arg } = scriptArgs({
   command: 'npx tsx scripts/reproduce-paper.ts',
@@ -184,7 +185,7 @@ async function sweepStage(log: StageLog, name: CatalogName, preset: (typeof STAG
           const s = r.summary;
           checkpoint(p.done);
           say(
-            `[${key}] runs ${skipped + p.done}/${total} (${r.id}: acc ${s.testAccuracy.toFixed(4)}, ${s.nonzeroParams} nonzero${s.diverged ? ', diverged' : ''}) elapsed ${duration(el)} ETA ${duration(eta)}`,
+            `[${key}] runs ${skipped + p.done}/${total} (${r.id}: acc ${summaryScore(s, 'test').toFixed(4)}, ${s.nonzeroParams} nonzero${s.diverged ? ', diverged' : ''}) elapsed ${duration(el)} ETA ${duration(eta)}`,
           );
         },
         onRunFailed: (id, message) => {

@@ -17,6 +17,7 @@ import type { RunRecord } from '../../src/sweep/types';
 import type { TrainConfig } from '../../src/train/types';
 import { writeFileAtomic } from '../../src/util/fs-atomic';
 import { repoPath, type DataInfo } from './paper-repro';
+import { summaryScore } from '../../src/network/tasks';
 
 export interface ModelRecord {
   dataset: string;
@@ -129,7 +130,7 @@ export async function exportModel(
       config: record.config.train,
       standardized: pruned.scaling !== null,
       data: info,
-      testAccuracy: record.summary.testAccuracy,
+      testAccuracy: summaryScore(record.summary, 'test'),
       onnxAccuracy: v.onnxAccuracy,
       verification: { ok: v.ok, rows: v.rows, agreement: v.agreement, maxProbDiff: v.maxProbDiff, tolerance: v.tolerance },
       paramsBefore: res.report.parameters.before,

@@ -43,6 +43,7 @@ import {
   type DataSource,
   type StageLog,
 } from './paper-repro';
+import { summaryScore } from '../../src/network/tasks';
 
 export interface PresetView {
   preset: PresetName;
@@ -141,7 +142,7 @@ export function figureFiles(out: string, dataset: string) {
 }
 
 function paretoPoint(r: RunRecord): ParetoPoint {
-  return { id: r.id, penalty: penaltyOf(r), nonzeroParams: r.summary.nonzeroParams, testAccuracy: r.summary.testAccuracy };
+  return { id: r.id, penalty: penaltyOf(r), nonzeroParams: r.summary.nonzeroParams, testAccuracy: summaryScore(r.summary, 'test') };
 }
 
 /** The curves of the chosen runs and the Pareto plot of the group sweep, as SVG files. */
@@ -203,7 +204,7 @@ export function readGroupDesign(out: string): GroupDesignResult | null {
   }
 }
 
-const acc = (r: RunRecord | null) => (r ? r.summary.testAccuracy.toFixed(4) : '-');
+const acc = (r: RunRecord | null) => (r ? summaryScore(r.summary, 'test').toFixed(4) : '-');
 
 function resultCells(r: RunRecord | null): string[] {
   if (!r) return ['not run yet', '-', '-', '-', '-'];

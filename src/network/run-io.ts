@@ -18,15 +18,16 @@ export const MODEL_FILE = 'model.json';
 
 /**
  * The version of gs-run.json this gs-compress writes. 1: the first; 2: summaries carry `seconds`
- * (never `trainSeconds`) and `wallSeconds`, history and engine always present. The network part is
+ * (never `trainSeconds`) and `wallSeconds`, history and engine always present; 3: a regressor's
+ * summary carries its own metrics only (testR2, trainR2, valR2 and RMSEs; no *Accuracy holding R^2). The network part is
  * the same in both; pipeline/run-record.ts reads either as the typed version 2.
  */
-export const RUN_RECORD_VERSION = 2;
+export const RUN_RECORD_VERSION = 3;
 
 /** Everything about a run except the weights, as stored (plain JSON; pipeline/run-record.ts types it). */
 export interface RunInfo {
   format: 'gs-compress-run';
-  version: 1 | 2;
+  version: 1 | 2 | 3;
   generatedBy: string;
   createdAt: string;
   data?: DataRef;

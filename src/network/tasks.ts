@@ -34,6 +34,11 @@ export interface TaskDef {
   metrics: readonly ('accuracy' | 'rmse' | 'r2')[];
   /** Outputs of the ONNX export (see onnx/export.ts), in graph order. */
   onnxOutputs: readonly string[];
+  /** The summary fields of the task's score (higher is better) on each split: a summary carries its
+   * own task's metrics under their own names, never another task's. */
+  scoreFields: { readonly test: string; readonly val: string; readonly train: string };
+  /** What the score is called in tables and messages. */
+  scoreName: string;
 }
 
 export const TASKS: Record<TaskName, TaskDef> = {
@@ -53,6 +58,8 @@ export const TASKS: Record<TaskName, TaskDef> = {
     tfjsLoss: 'softmaxCrossEntropy',
     metrics: ['accuracy'],
     onnxOutputs: ['label', 'probabilities'],
+    scoreFields: { test: 'testAccuracy', val: 'valAccuracy', train: 'trainAccuracy' },
+    scoreName: 'accuracy',
   },
   regression: {
     name: 'regression',
@@ -72,6 +79,8 @@ export const TASKS: Record<TaskName, TaskDef> = {
     tfjsLoss: 'meanSquaredError',
     metrics: ['rmse', 'r2'],
     onnxOutputs: ['prediction'],
+    scoreFields: { test: 'testR2', val: 'valR2', train: 'trainR2' },
+    scoreName: 'R^2',
   },
 };
 
@@ -102,4 +111,10 @@ export function regressionMetrics(p: ArrayLike<number>, t: ArrayLike<number>, k:
     sst += e * e;
   }
   return { rmse: Math.sqrt(sse / t.length), r2: sst > 0 ? 1 - sse / sst : NaN };
+}
+
+/** A summary's score on a split (the task's scoreFields), NaN when it has none. */
+export function summaryScore(s: { task?: TaskName } & object, split: 'test' | 'val' | 'train'): number {
+  const v = (s as Record<string, unknown>)[TASKS[taskOf(s)].scoreFields[split]];
+  return typeof v === 'number' ? v : NaN;
 }

@@ -5,7 +5,9 @@
  *
  * Version 1 -> 2: a size-path stop's `trainSeconds` becomes `seconds`; `wallSeconds` defaults to
  * `seconds` where it is missing or below it (older runs measured no more, some stored 0); a missing history, engine or configuration becomes
- * empty. Nothing is guessed beyond that: fields a writer did not know stay absent.
+ * empty. Version 2 -> 3: a regressor's summary moves R^2 from testAccuracy / trainAccuracy /
+ * valAccuracy to testR2 / trainR2 / valR2 (summaryNamesByTask; sweep stores migrate the same way).
+ * Nothing is guessed beyond that: fields a writer did not know stay absent.
  */
 import type { DataRef } from '../data/types';
 import { loadRun, RUN_RECORD_VERSION, type RunInfo } from '../network/run-io';
@@ -26,7 +28,7 @@ export type RunConfigRecord = Partial<TrainConfig> & {
   [extra: string]: unknown;
 };
 
-export interface RunRecordV2 {
+export interface RunRecordV3 {
   format: 'gs-compress-run';
   version: typeof RUN_RECORD_VERSION;
   generatedBy: string;
@@ -42,8 +44,8 @@ export interface RunRecordV2 {
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** The stored record in the current version (see the module comment for what each version changed). */
-export function migrateRunInfo(info: RunInfo): RunRecordV2 {
-  const summary = info.summary ? { ...info.summary } : undefined;
+export function migrateRunInfo(info: RunInfo): RunRecordV3 {
+  let summary = info.summary ? { ...info.summary } : undefined;
   if (summary && info.version < 2) {
     const seconds = num(summary.seconds) ?? num(summary.trainSeconds);
     delete summary.trainSeconds;
@@ -53,6 +55,7 @@ export function migrateRunInfo(info: RunInfo): RunRecordV2 {
       if ((num(summary.wallSeconds) ?? -1) < seconds) summary.wallSeconds = seconds;
     }
   }
+  if (summary && info.version < 3) summary = summaryNamesByTask(summary);
   return {
     format: 'gs-compress-run',
     version: RUN_RECORD_VERSION,
@@ -67,7 +70,27 @@ export function migrateRunInfo(info: RunInfo): RunRecordV2 {
 }
 
 /** A run directory's network and its record, typed and migrated. */
-export function readRunRecord(dir: string): { network: Network; record: RunRecordV2; storedVersion: number } {
+export function readRunRecord(dir: string): { network: Network; record: RunRecordV3; storedVersion: number } {
   const { network, info } = loadRun(dir);
   return { network, record: migrateRunInfo(info), storedVersion: info.version };
+}
+
+/**
+ * A summary with its task's metrics under their own names: a regressor's R^2, which records before
+ * version 3 kept in testAccuracy / trainAccuracy / valAccuracy, moved to testR2 / trainR2 / valR2
+ * (a name already there wins). A classifier's summary, or a current one, comes back as it is.
+ */
+export function summaryNamesByTask<S extends object>(summary: S): S {
+  const s = summary as Record<string, unknown>;
+  if (s.task !== 'regression' || !['testAccuracy', 'trainAccuracy', 'valAccuracy'].some((k) => k in s)) return summary;
+  const out: Record<string, unknown> = { ...s };
+  for (const split of ['test', 'train', 'val']) {
+    const from = `${split}Accuracy`;
+    const to = `${split}R2`;
+    if (from in out) {
+      if (out[to] === undefined) out[to] = out[from];
+      delete out[from];
+    }
+  }
+  return out as S;
 }

@@ -9,19 +9,21 @@ import type { TrainResult } from '../train/train';
 
 /** Final-epoch figures of a run, the numbers selection and tables work on. */
 export interface TrainSummary {
-  /** The task's score (higher is better): accuracy, or R^2 for regression (see testR2). */
-  testAccuracy: number;
-  trainAccuracy: number;
-  /** The same score on the validation split, what runs are selected by (absent without a
-   * validation split: --val-fraction 0, or records written before it existed). */
+  /** Classification: accuracy on the test and training splits, and on the validation split, what runs
+   * are selected by (absent without a validation split: --val-fraction 0, or older records). A
+   * regressor's summary has none of these: its task's metrics are R^2 and RMSE (network/tasks.ts
+   * scoreFields; summaryScore reads either task's score). */
+  testAccuracy?: number;
+  trainAccuracy?: number;
   valAccuracy?: number;
-  /** Regression only: RMSE of the validation split in the target's units. */
-  valRmse?: number;
-  /** Regression only: 'regression', RMSE of both splits in the target's units and R^2 of the test split. */
+  /** Regression only: 'regression', R^2 and RMSE (in the target's units) of each split. */
   task?: 'regression';
+  testR2?: number;
+  trainR2?: number;
+  valR2?: number;
   testRmse?: number;
   trainRmse?: number;
-  testR2?: number;
+  valRmse?: number;
   /** Parameters (weights and biases) not exactly zero. */
   nonzeroParams: number;
   totalParams: number;
@@ -67,19 +69,23 @@ export function summarizeTraining(result: TrainResult, inputs: number): TrainSum
     // a diverged network (NaN weights) cannot be pruned meaningfully; keep the dense count
   }
   const reg = result.network.task === 'regression';
+  // the epoch records' score (testAccuracy: accuracy, or R^2 for a regressor) under its task's names
   return {
-    testAccuracy: last?.testAccuracy ?? NaN,
-    trainAccuracy: last?.trainAccuracy ?? NaN,
-    ...(last?.valAccuracy !== undefined ? { valAccuracy: last.valAccuracy } : {}),
-    ...(reg && last?.valRmse !== undefined ? { valRmse: last.valRmse } : {}),
     ...(reg
       ? {
           task: 'regression' as const,
+          testR2: last?.testAccuracy ?? NaN,
+          trainR2: last?.trainAccuracy ?? NaN,
+          ...(last?.valAccuracy !== undefined ? { valR2: last.valAccuracy } : {}),
           testRmse: last?.testRmse ?? NaN,
           trainRmse: last?.trainRmse ?? NaN,
-          testR2: last?.testAccuracy ?? NaN,
+          ...(last?.valRmse !== undefined ? { valRmse: last.valRmse } : {}),
         }
-      : {}),
+      : {
+          testAccuracy: last?.testAccuracy ?? NaN,
+          trainAccuracy: last?.trainAccuracy ?? NaN,
+          ...(last?.valAccuracy !== undefined ? { valAccuracy: last.valAccuracy } : {}),
+        }),
     nonzeroParams: totalParams - (last?.zeroParams ?? 0),
     totalParams,
     prunedParams,

@@ -23,6 +23,7 @@ import { paretoSvg, type ChosenPoint, type ParetoPoint } from './pareto-plot';
 import { sizePathSvg, type SizePathPoint } from './size-path-plot';
 import { penaltyOf, RUN_COLUMNS, RUN_NUMERIC_COLUMNS, runCells, runLabel } from './run-format';
 import { loadReportInputs, type SourceInfo } from './sources';
+import { summaryScore } from '../network/tasks';
 
 export interface ReportOptions {
   /** Accuracy tolerance of the sparsest-within selection, a fraction (0.005 = half a point). */
@@ -87,7 +88,7 @@ export function buildReportModel(
 }
 
 function point(r: RunRecord): ParetoPoint {
-  return { id: r.id, penalty: penaltyOf(r), nonzeroParams: r.summary.nonzeroParams, testAccuracy: r.summary.testAccuracy };
+  return { id: r.id, penalty: penaltyOf(r), nonzeroParams: r.summary.nonzeroParams, testAccuracy: summaryScore(r.summary, 'test') };
 }
 
 function chosenPoints(m: ReportModel): ChosenPoint[] {
@@ -104,7 +105,7 @@ function chosenPoints(m: ReportModel): ChosenPoint[] {
 
 /** 'validation' or 'test': the score the runs were chosen by. */
 function byWhat(m: ReportModel): string {
-  return m.selectedBy.key === 'valAccuracy' ? 'validation' : 'test';
+  return m.selectedBy.key === 'val' ? 'validation' : 'test';
 }
 
 function selectionRows(m: ReportModel): HtmlRow[] {

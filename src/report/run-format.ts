@@ -1,5 +1,6 @@
 /** How a run is named and its figures written in the report's tables and legends. */
 import type { RunRecord } from '../sweep/types';
+import { summaryScore } from '../network/tasks';
 
 export function penaltyOf(r: RunRecord): string {
   return String(r.config?.train?.penalty ?? '?');
@@ -81,9 +82,9 @@ export function runCells(r: RunRecord): string[] {
     typeof t?.lr === 'number' ? String(t.lr) : '?',
     typeof t?.epochs === 'number' ? String(t.epochs) : String(r.history.length),
     // the validation score selects, the test score is the final figure; a regression run's score
-    // is R^2 (kept in valAccuracy / testAccuracy), shown with its RMSE
-    scoreText(s.task, s.valAccuracy, s.valRmse),
-    scoreText(s.task, s.testAccuracy, s.testRmse),
+    // is R^2 (its task's score, summaryScore), shown with its RMSE
+    scoreText(s.task, summaryScore(s, 'val'), s.valRmse),
+    scoreText(s.task, summaryScore(s, 'test'), s.testRmse),
     count(s.nonzeroParams),
     count(s.totalParams),
     percentOf(s.nonzeroParams, s.totalParams),

@@ -92,10 +92,14 @@ function readSizePath(dir: string): { dir: string; compactParams: number; testAc
   const stops = (parsed as { stops?: unknown }).stops;
   if (!Array.isArray(stops)) throw new GsError('BAD_MODEL', `${file}: expected an object with a "stops" list`);
   return stops.map((s: unknown, i) => {
-    const o = s as { dir?: unknown; compactParams?: unknown; testAccuracy?: unknown };
+    const o = s as { dir?: unknown; compactParams?: unknown; testAccuracy?: unknown; testR2?: unknown };
     if (typeof o.dir !== 'string' || o.dir.includes('..') || path.isAbsolute(o.dir) || typeof o.compactParams !== 'number') {
       throw new GsError('BAD_MODEL', `${file}: stop ${i + 1} needs a relative "dir" and a numeric "compactParams"`);
     }
-    return { dir: o.dir, compactParams: o.compactParams, testAccuracy: typeof o.testAccuracy === 'number' ? o.testAccuracy : NaN };
+    return {
+      dir: o.dir,
+      compactParams: o.compactParams,
+      testAccuracy: typeof o.testAccuracy === 'number' ? o.testAccuracy : typeof o.testR2 === 'number' ? o.testR2 : NaN,
+    };
   });
 }

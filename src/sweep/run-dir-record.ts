@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import { readRunRecord } from '../pipeline/run-record';
+import { TASKS, taskOf } from '../network/tasks';
 import type { RunRecord, RunSummary, SweepConfig } from './types';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import { parameterCount } from '../network/create';
@@ -29,12 +30,19 @@ export function runDirRecord(dir: string, id = path.basename(path.resolve(dir)))
   const zeros = zeroCount(network.layers);
   const aliveUnits = Array.isArray(s.aliveUnits) ? (s.aliveUnits as number[]) : (last?.aliveUnits ?? []);
   const trainSeconds = num(s.seconds) ?? history.reduce((t, r) => t + (num(r.seconds) ?? 0), 0);
-  const valAccuracy = num(s.valAccuracy) ?? num(last?.valAccuracy);
+  // the task's score under its own names (the record is migrated: a regressor's R^2 is testR2, ...);
+  // the last epoch record's score (accuracy, or R^2 for a regressor) where the summary has none
+  const reg = network.task === 'regression';
+  const f = TASKS[taskOf(network)].scoreFields;
+  const score = (split: 'test' | 'train' | 'val', fromEpoch: number | undefined) => num(s[f[split]]) ?? num(fromEpoch);
+  const val = score('val', last?.valAccuracy);
   const summary: RunSummary = {
-    testAccuracy: num(s.testAccuracy) ?? num(last?.testAccuracy) ?? NaN,
-    trainAccuracy: num(s.trainAccuracy) ?? num(last?.trainAccuracy) ?? NaN,
+    ...(reg ? { task: 'regression' as const } : {}),
+    [f.test]: score('test', last?.testAccuracy) ?? NaN,
+    [f.train]: score('train', last?.trainAccuracy) ?? NaN,
     // runs written before validation splits (or with --val-fraction 0) have none: selection then falls back to test, with a note
-    ...(valAccuracy !== undefined ? { valAccuracy } : {}),
+    ...(val !== undefined ? { [f.val]: val } : {}),
+    ...(reg ? rmses(s, last) : {}),
     nonzeroParams: total - zeros,
     totalParams: total,
     prunedParams: NaN,
@@ -66,4 +74,14 @@ export function runDirRecord(dir: string, id = path.basename(path.resolve(dir)))
     data: cfg.dataSpec ?? {},
   };
   return { id, config, runDir: path.resolve(dir), summary, history, finishedAt: info.createdAt };
+}
+
+/** A regressor's RMSEs from its summary, or its last epoch record. */
+function rmses(s: Record<string, unknown>, last: Partial<EpochRecord> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of ['testRmse', 'trainRmse', 'valRmse'] as const) {
+    const v = num(s[k]) ?? num(last?.[k]);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }

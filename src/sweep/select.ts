@@ -1,7 +1,7 @@
 /**
  * Choosing among finished runs: the best run, the sparsest run (fewest nonzero parameters) within
  * a tolerance of the best, and the Pareto front of accuracy against nonzero parameters. Runs are
- * compared by their validation score (summary.valAccuracy: accuracy, or R^2 for regression, on
+ * compared by their validation score (the task's score, network/tasks.ts summaryScore: accuracy, or R^2 for regression, on
  * rows held out of the training split); the test score is only the final figure shown for the
  * chosen runs. When some run recorded no validation score (--val-fraction 0, or a record written
  * before validation splits existed), every run is compared by its test score instead and
@@ -9,11 +9,12 @@
  * finite score never qualify.
  */
 import type { RunRecord } from './types';
+import { summaryScore } from '../network/tasks';
 
 export const DEFAULT_TOLERANCE = 0.005;
 
-/** The summary field runs are compared by. */
-export type SelectionKey = 'valAccuracy' | 'testAccuracy';
+/** The split whose score runs are compared by. */
+export type SelectionKey = 'val' | 'test';
 
 export interface SelectionMetric {
   key: SelectionKey;
@@ -24,18 +25,21 @@ export interface SelectionMetric {
 function alive(records: readonly RunRecord[]): RunRecord[] {
   return records.filter(
     (r) =>
-      !r.summary.diverged && !r.summary.collapsed && Number.isFinite(r.summary.testAccuracy) && Number.isFinite(r.summary.nonzeroParams),
+      !r.summary.diverged &&
+      !r.summary.collapsed &&
+      Number.isFinite(summaryScore(r.summary, 'test')) &&
+      Number.isFinite(r.summary.nonzeroParams),
   );
 }
 
 /** What `records` are selected by: the validation score when every candidate run has one, else the test score (with a note). */
 export function selectionMetric(records: readonly RunRecord[]): SelectionMetric {
   const candidates = alive(records);
-  const without = candidates.filter((r) => !Number.isFinite(r.summary.valAccuracy ?? NaN)).length;
-  if (without === 0) return { key: 'valAccuracy' };
+  const without = candidates.filter((r) => !Number.isFinite(summaryScore(r.summary, 'val'))).length;
+  if (without === 0) return { key: 'val' };
   const all = without === candidates.length;
   return {
-    key: 'testAccuracy',
+    key: 'test',
     note:
       `${all ? (candidates.length === 1 ? 'the run records' : `the ${candidates.length} runs record`) : `${without} of ${candidates.length} runs record`} no validation score ` +
       "(--val-fraction 0, or written before validation splits): selected by test score instead, so the chosen runs' test figures are optimistic",
@@ -43,7 +47,7 @@ export function selectionMetric(records: readonly RunRecord[]): SelectionMetric 
 }
 
 function scoreOf(r: RunRecord, key: SelectionKey): number {
-  return r.summary[key] ?? NaN;
+  return summaryScore(r.summary, key);
 }
 
 function usable(records: readonly RunRecord[], key: SelectionKey): RunRecord[] {

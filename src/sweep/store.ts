@@ -18,6 +18,8 @@ import { GsError } from '../errors';
 import { writeFileAtomic } from '../util/fs-atomic';
 import { configId } from './config-id';
 import type { RunRecord } from './types';
+import { summaryScore } from '../network/tasks';
+import { summaryNamesByTask } from '../pipeline/run-record';
 
 export const STORE_FILE = 'results.jsonl';
 export const RUNS_DIR = 'runs';
@@ -40,7 +42,10 @@ function needsMigration(r: RunRecord): boolean {
 }
 
 /** The record under its content-based id with a portable data spec, or itself when its files cannot be found. */
-export function migrateRecord(r: RunRecord, storeDir: string): RunRecord {
+export function migrateRecord(given: RunRecord, storeDir: string): RunRecord {
+  // a regressor's R^2 under its own names (records before run-record version 3 kept it in *Accuracy)
+  const named = summaryNamesByTask(given.summary);
+  const r = named === given.summary ? given : { ...given, summary: named };
   if (!needsMigration(r)) return r;
   const data = portableSpec(r.config.data, storeDir, { cwd: storeDir });
   if (!PATH_KEYS.some((k) => data[`${k}Hash`] !== undefined)) return r;
@@ -62,7 +67,7 @@ function isRecord(v: unknown): v is RunRecord {
     r.id !== '' &&
     typeof r.runDir === 'string' &&
     Boolean(r.summary) &&
-    typeof r.summary.testAccuracy === 'number' &&
+    Number.isFinite(summaryScore(summaryNamesByTask(r.summary), 'test')) &&
     typeof r.summary.nonzeroParams === 'number' &&
     Boolean(r.config)
   );

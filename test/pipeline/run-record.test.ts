@@ -12,6 +12,8 @@ import { initNetwork } from '../../src/network/create';
 import { loadRun, RUN_FILE, RUN_RECORD_VERSION, saveRun } from '../../src/network/run-io';
 import { migrateRunInfo, readRunRecord } from '../../src/pipeline/run-record';
 import { runDirRecord } from '../../src/sweep/run-dir-record';
+import { migrateRecord } from '../../src/sweep/store';
+import { summaryScore } from '../../src/network/tasks';
 
 const root = path.resolve(__dirname, '../..');
 const committed = execFileSync('git', ['ls-files', '*gs-run.json'], { cwd: root, encoding: 'utf8' })
@@ -65,4 +67,32 @@ test('new runs are written in the current version; a newer version is refused wi
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: number };
   fs.writeFileSync(file, JSON.stringify({ ...json, version: RUN_RECORD_VERSION + 1 }));
   expect(() => loadRun(d)).toThrow(new RegExp(`version ${RUN_RECORD_VERSION + 1} was written by a newer gs-compress`));
+});
+
+test("version 2 -> 3: a regressor's R^2 leaves the accuracy fields for its own names; a classifier's stays", () => {
+  const base = { format: 'gs-compress-run' as const, version: 2 as const, generatedBy: 'g', createdAt: 'c' };
+  const reg = migrateRunInfo({
+    ...base,
+    summary: { task: 'regression', testAccuracy: 0.91, trainAccuracy: 0.95, valAccuracy: 0.9, testR2: 0.91, testRmse: 0.3 },
+  });
+  expect(reg.summary).toEqual({ task: 'regression', testR2: 0.91, trainR2: 0.95, valR2: 0.9, testRmse: 0.3 });
+  expect(summaryScore(reg.summary!, 'val')).toBe(0.9);
+  const cls = migrateRunInfo({ ...base, summary: { testAccuracy: 0.97, valAccuracy: 0.96 } });
+  expect(cls.summary).toEqual({ testAccuracy: 0.97, valAccuracy: 0.96 });
+  expect(summaryScore(cls.summary!, 'test')).toBe(0.97);
+  // a sweep store's record of a regressor is migrated the same way on reading
+  const rec = migrateRecord({ id: 'x', runDir: 'runs/x', config: {}, summary: reg.summary, history: [], finishedAt: '' } as never, dir);
+  expect(rec.summary).toEqual(reg.summary);
+  const old = migrateRecord(
+    {
+      id: 'y',
+      runDir: 'runs/y',
+      config: {},
+      summary: { task: 'regression', testAccuracy: 0.8, testR2: 0.8 },
+      history: [],
+      finishedAt: '',
+    } as never,
+    dir,
+  );
+  expect(old.summary).toEqual({ task: 'regression', testR2: 0.8 });
 });

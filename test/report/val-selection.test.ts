@@ -12,7 +12,7 @@ const runs = [withVal(record('hi-test', 'gl', 1e-4, 0.97, 300), 0.8), withVal(re
 
 test('best, sparsest and the front are chosen by validation score; the table labels both scores', async () => {
   const m = buildReportModel({ runs, sources: [] }, { tolerance: 0.001, generatedAt: 'now' });
-  expect(m.selectedBy.key).toBe('valAccuracy');
+  expect(m.selectedBy.key).toBe('val');
   expect(m.best?.id).toBe('hi-val');
   expect(m.sparsest?.id).toBe('hi-val');
   expect(m.front.map((r) => r.id)).toEqual(['hi-test', 'hi-val']);
@@ -30,7 +30,7 @@ test('best, sparsest and the front are chosen by validation score; the table lab
 test('records without a validation score still load and show, selected by test with a note', async () => {
   const old = [record('a', 'gl', 1e-4, 0.91, 120), record('b', 'l1', 1e-4, 0.88, 300)];
   const m = buildReportModel({ runs: old, sources: [] }, { generatedAt: 'now' });
-  expect(m.selectedBy.key).toBe('testAccuracy');
+  expect(m.selectedBy.key).toBe('test');
   expect(m.best?.id).toBe('a');
   const html = await renderReportHtml(m);
   expect(html).toContain('best test score');

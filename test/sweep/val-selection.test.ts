@@ -30,7 +30,7 @@ function rec(id: string, val: number | undefined, test: number, nonzero: number)
 const records = [rec('testbest', 0.8, 0.99, 100), rec('valbest', 0.95, 0.85, 200), rec('small', 0.947, 0.7, 50)];
 
 test('the best, the sparsest within a tolerance and the Pareto front are chosen by validation score', () => {
-  expect(selectionMetric(records)).toEqual({ key: 'valAccuracy' });
+  expect(selectionMetric(records)).toEqual({ key: 'val' });
   expect(selectBest(records)?.id).toBe('valbest');
   expect(sparsestWithin(records, 0.005)?.id).toBe('small'); // 0.947 is within 0.5 points of 0.95 (test 0.7 is not of 0.99)
   expect(sparsestWithin(records, 0.001)?.id).toBe('valbest');
@@ -41,7 +41,7 @@ test('the best, the sparsest within a tolerance and the Pareto front are chosen 
 test('records without a validation score (old stores, --val-fraction 0) fall back to test, with a note', () => {
   const old = [rec('old1', undefined, 0.9, 100), rec('old2', undefined, 0.8, 50)];
   const m = selectionMetric(old);
-  expect(m.key).toBe('testAccuracy');
+  expect(m.key).toBe('test');
   expect(m.note).toMatch(/the 2 runs record no validation score.*selected by test/);
   expect(selectBest(old)?.id).toBe('old1');
   // one old record among new ones: every run is compared by test, and the note says how many lack validation
@@ -65,7 +65,7 @@ test('sweep show picks by validation and labels validation as what selects and t
     const j = parseAs<{ selectedBy: string; best: { id: string }; pareto: { id: string }[] }>(
       (await runCli(['sweep', 'show', dir, '--json'])).out,
     );
-    expect(j.selectedBy).toBe('valAccuracy');
+    expect(j.selectedBy).toBe('validation');
     expect(j.best.id).toBe('valbest');
     // an old store: still shown, selected by test with the note
     writeStore(path.join(dir, STORE_FILE), [rec('old1', undefined, 0.9, 100), rec('old2', undefined, 0.8, 50)]);

@@ -35,6 +35,7 @@ import { ProgressBar } from '../progress';
 import { folderNote, interruptible } from '../interruptible';
 import { formatTable } from '../table';
 import { fmtRmse } from '../history-table';
+import { summaryScore } from '../../network/tasks';
 
 interface SweepArgs extends DataArgs, SweepFlagArgs {
   preset?: string;
@@ -220,8 +221,8 @@ function runTable(store: string, records: RunRecord[]): string {
         t.penalty === 'none' ? '-' : num(t.lambda),
         t.hidden.join(',') || 'none',
         t.seed,
-        fmt(s, s.valAccuracy, s.valRmse),
-        fmt(s, s.testAccuracy, s.testRmse),
+        fmt(s, summaryScore(s, 'val'), s.valRmse),
+        fmt(s, summaryScore(s, 'test'), s.testRmse),
         s.nonzeroParams,
         s.totalParams,
         s.prunedParams,
@@ -256,7 +257,7 @@ function printSelection(store: string, records: RunRecord[], tolerance: number, 
     out('no usable run yet');
     return;
   }
-  const by = metric.key === 'valAccuracy' ? 'validation' : 'test';
+  const by = metric.key === 'val' ? 'validation' : 'test';
   out(
     metric.note
       ? `note: ${metric.note}`
@@ -277,7 +278,7 @@ function selectionJson(store: string, records: RunRecord[], tolerance: number) {
     store,
     runs: records.length,
     tolerance,
-    selectedBy: metric.key,
+    selectedBy: metric.key === 'val' ? 'validation' : 'test',
     ...(metric.note ? { selectionNote: metric.note } : {}),
     best: best && compact(store, best),
     sparsest: sparsest && compact(store, sparsest),

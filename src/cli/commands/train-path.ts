@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { DataRef, SplitDataset } from '../../data/types';
 import { GsError } from '../../errors';
 import { saveRun } from '../../network/run-io';
+import { summaryScore, taskOf, TASKS } from '../../network/tasks';
 import { budgetSummary } from '../../pipeline/run';
 import { sizePath, type PathStop, type SizePathOptions } from '../../pipeline/size-path';
 import { SIZE_PATH_FILE, sizePathSvg } from '../../report/size-path-plot';
@@ -43,6 +44,7 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
   if (!r.out) throw new GsError('BAD_OPTION', 'a size path (a list of budgets) saves one run directory per budget: give --out DIR');
   const out = r.out;
   const rows: { dir: string; summary: ReturnType<typeof stopSummary> }[] = [];
+  const scoreName = TASKS[taskOf(r.data)].scoreName;
   await sizePath(
     r.data,
     r.cfg,
@@ -68,7 +70,7 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
         rows.push({ dir, summary });
         if (!r.json)
           r.bar.log(
-            `stop ${rows.length}: ${dir}: ${summary.compactParams} parameters, ${summary.valAccuracy !== undefined ? `validation ${summary.valAccuracy.toFixed(4)}, ` : ''}test accuracy ${summary.testAccuracy?.toFixed(4)}`,
+            `stop ${rows.length}: ${dir}: ${summary.compactParams} parameters, ${Number.isFinite(summaryScore(summary, 'val')) ? `validation ${summaryScore(summary, 'val').toFixed(4)}, ` : ''}test ${scoreName} ${summaryScore(summary, 'test').toFixed(4)}`,
           );
       },
     },
@@ -76,7 +78,7 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
   );
   r.bar.clear();
   const svg = await sizePathSvg(
-    rows.map((x) => ({ label: x.dir, params: x.summary.compactParams, testAccuracy: x.summary.testAccuracy ?? NaN })),
+    rows.map((x) => ({ label: x.dir, params: x.summary.compactParams, testAccuracy: summaryScore(x.summary, 'test') })),
     { title: `Size path on ${r.data.name}` },
   );
   writeFileAtomic(path.join(out, 'size-path.svg'), svg);
@@ -90,13 +92,13 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
   }
   process.stdout.write(
     `${formatTable(
-      ['stop', 'budget', 'parameters', 'val accuracy', 'test accuracy', 'test before fine-tune', 'units', 'inputs'],
+      ['stop', 'budget', 'parameters', `val ${scoreName}`, `test ${scoreName}`, 'test before fine-tune', 'units', 'inputs'],
       rows.map((x) => [
         x.dir,
         String(x.summary.targetParams),
         String(x.summary.compactParams),
-        x.summary.valAccuracy?.toFixed(4) ?? '-',
-        x.summary.testAccuracy?.toFixed(4) ?? '-',
+        score4(summaryScore(x.summary, 'val')),
+        score4(summaryScore(x.summary, 'test')),
         x.summary.testAccuracyBeforeFinetune?.toFixed(4) ?? '-',
         x.summary.aliveUnits?.join(',') ?? '-',
         String(x.summary.aliveInputs),
@@ -107,3 +109,5 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
     `saved ${rows.length} runs under ${out}; plot ${path.join(out, 'size-path.svg')} (next: gs-compress report ${out})\n`,
   );
 }
+
+const score4 = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '-');

@@ -5,7 +5,7 @@ import { loadDataset } from '../../data';
 import { valRowCount } from '../../data/split';
 import { portableRef, portableSpec } from '../../data/portable';
 import type { DataRef, SplitDataset } from '../../data/types';
-import type { TaskName } from '../../network/tasks';
+import { summaryScore, type TaskName } from '../../network/tasks';
 import { resolveTrainConfig } from '../../train/config';
 import { DEFAULT_CONFIG } from '../../train/defaults';
 import { wasmPassAvailable } from '../../train/fused';
@@ -285,8 +285,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     } else {
       process.stdout.write(`${formatHistory(result.history)}\n\n`);
       process.stdout.write(
-        `engine ${result.engine}; ${summary.testRmse !== undefined ? `test RMSE ${fmtRmse(summary.testRmse)}, R^2 ${summary.testAccuracy.toFixed(4)}` : `test accuracy ${summary.testAccuracy.toFixed(4)}`}` +
-          `${summary.valAccuracy === undefined ? '' : summary.testRmse !== undefined ? ` (validation RMSE ${fmtRmse(summary.valRmse ?? NaN)}, R^2 ${summary.valAccuracy.toFixed(4)})` : ` (validation ${summary.valAccuracy.toFixed(4)})`}; ` +
+        `engine ${result.engine}; ${summary.testRmse !== undefined ? `test RMSE ${fmtRmse(summary.testRmse)}, R^2 ${fixed4(summary.testR2)}` : `test accuracy ${fixed4(summary.testAccuracy)}`}` +
+          `${!Number.isFinite(summaryScore(summary, 'val')) ? '' : summary.testRmse !== undefined ? ` (validation RMSE ${fmtRmse(summary.valRmse ?? NaN)}, R^2 ${fixed4(summary.valR2)})` : ` (validation ${fixed4(summary.valAccuracy)})`}; ` +
           `zero parameters ${summary.totalParams - summary.nonzeroParams}/${summary.totalParams}; ` +
           `pruned parameters ${summary.prunedParams}${summary.macs !== undefined ? `, multiply-adds ${summary.macs}` : ''}; alive units ${summary.aliveUnits.join(',') || '-'}; ` +
           `alive inputs ${summary.aliveInputs}/${data.train.cols}; wall time ${result.trainSeconds.toFixed(1)} s\n`,
@@ -300,3 +300,5 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     }
   },
 };
+
+const fixed4 = (v: number | undefined) => (v ?? NaN).toFixed(4);
