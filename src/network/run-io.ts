@@ -11,10 +11,15 @@ import { writeFileAtomic } from '../util/fs-atomic';
 import { makeDir } from '../util/output-path';
 import { readLayersModel, toDeployableLayersModel, toLayersModel, weightPaths, WEIGHTS_FILE } from './layers-model';
 import { isRegression, TASKS, taskOf } from './tasks';
-import type { DenseLayer, ModelIO, Network } from './types';
+import { deserializeLayers, serializeLayers } from './layers/serialize';
+import { layerShapes } from './layers/table';
+import type { AnyLayer, DenseLayer, ModelIO, Network } from './types';
 
 export const RUN_FILE = 'gs-run.json';
 export const MODEL_FILE = 'model.json';
+/** The network of a run whose layers are not all dense (see saveRun). */
+export const NETWORK_FILE = 'network.json';
+const LAYERS_FORMAT = 'gs-compress-layers';
 
 /**
  * The version of gs-run.json this gs-compress writes. 1: the first; 2: summaries carry `seconds`
@@ -51,9 +56,8 @@ interface RunFile extends RunInfo {
   };
 }
 
-export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'format' | 'version'>): void {
+export function saveRun(dir: string, network: Network<AnyLayer>, info: Omit<RunInfo, 'format' | 'version'>): void {
   makeDir(dir);
-  const { modelJson, weights } = toLayersModel(network.layers, info.generatedBy, TASKS[taskOf(network)].outputActivation);
   const file: RunFile = {
     format: 'gs-compress-run',
     version: RUN_RECORD_VERSION,
@@ -68,9 +72,26 @@ export function saveRun(dir: string, network: Network, info: Omit<RunInfo, 'form
       ...(network.io ? { io: network.io } : {}),
     },
   };
-  writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);
-  writeFileAtomic(path.join(dir, MODEL_FILE), modelJson);
+  if (isDenseNetwork(network)) {
+    // a dense stack is a tfjs LayersModel (model.json + weights.bin), loadable by tfjs as it is
+    const { modelJson, weights } = toLayersModel(network.layers, info.generatedBy, TASKS[taskOf(network)].outputActivation);
+    fs.rmSync(path.join(dir, NETWORK_FILE), { force: true });
+    writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);
+    writeFileAtomic(path.join(dir, MODEL_FILE), modelJson);
+  } else {
+    // other layer types (convolutions, pooling, batch norm, ...): the layers as JSON and one float32 buffer
+    const { layers, weights } = serializeLayers(network.layers);
+    const stored = { format: LAYERS_FORMAT, version: 1, ...(network.inputShape ? { inputShape: network.inputShape } : {}), layers };
+    fs.rmSync(path.join(dir, MODEL_FILE), { force: true });
+    writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);
+    writeFileAtomic(path.join(dir, NETWORK_FILE), JSON.stringify(stored));
+  }
   writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(file, null, 1));
+}
+
+/** Whether every layer is dense (the networks every part of gs-compress handles; see loadRun). */
+export function isDenseNetwork(net: Network<AnyLayer>): net is Network {
+  return net.layers.every((l) => l.op === 'dense');
 }
 
 /**
@@ -120,7 +141,11 @@ function isNumArray(a: unknown, n?: number): a is number[] {
   return Array.isArray(a) && a.every((v) => typeof v === 'number' && Number.isFinite(v)) && (n === undefined || a.length === n);
 }
 
-export function loadRun(dir: string): { network: Network; info: RunInfo } {
+/**
+ * A run directory of any network: a dense stack (model.json, a tfjs LayersModel) or layers of other
+ * types (network.json + weights.bin). Checks every path and size.
+ */
+export function loadAnyRun(dir: string): { network: Network<AnyLayer>; info: RunInfo } {
   const root = path.resolve(dir);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     throw new GsError('NOT_FOUND', `${dir} is not a directory (expected a run directory written by gs-compress train --out)`);
@@ -133,6 +158,13 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
   } catch (e) {
     if (e instanceof GsError) throw e;
     throw new GsError('BAD_MODEL', `${runPath} is damaged: ${(e as Error).message}`);
+  }
+  if (fs.existsSync(path.join(root, NETWORK_FILE))) {
+    if (run?.format !== 'gs-compress-run' || !run.network) throw new GsError('BAD_MODEL', `${runPath}: not a gs-compress run file`);
+    if (typeof run.version === 'number' && run.version > RUN_RECORD_VERSION) {
+      throw new GsError('BAD_MODEL', `${runPath}: version ${run.version} was written by a newer gs-compress; update gs-compress`);
+    }
+    return { network: readLayeredRun(root, run), info: infoOf(run) };
   }
   const modelText = readText(modelPath);
   const chunks = weightPaths(modelText, modelPath).map((p) => {
@@ -180,6 +212,80 @@ export function loadRun(dir: string): { network: Network; info: RunInfo } {
     throw bad(`network.task ${JSON.stringify(n.task)} is not known; expected regression or none`);
   if (n.task === 'regression') network.task = 'regression';
   if (n.io !== undefined) network.io = readIO(n.io, bad);
+  return { network, info: infoOf(run) };
+}
+
+function infoOf(run: RunFile): RunInfo {
   const { network: _network, ...info } = run;
+  return info;
+}
+
+/** The network of a run stored as network.json + weights.bin (layers of any type). */
+function readLayeredRun(root: string, run: RunFile): Network<AnyLayer> {
+  const runPath = path.join(root, RUN_FILE);
+  const file = path.join(root, NETWORK_FILE);
+  const bad = (what: string) => new GsError('BAD_MODEL', `${file}: ${what}`);
+  let stored: { format?: unknown; inputShape?: unknown; layers?: unknown };
+  try {
+    stored = JSON.parse(readText(file)) as typeof stored;
+  } catch (e) {
+    if (e instanceof GsError) throw e;
+    throw bad(`damaged: ${(e as Error).message}`);
+  }
+  if (stored.format !== LAYERS_FORMAT) throw bad('not a gs-compress network file');
+  let weights: Buffer;
+  try {
+    weights = fs.readFileSync(path.join(root, WEIGHTS_FILE));
+  } catch {
+    throw new GsError('NOT_FOUND', `${file} needs ${WEIGHTS_FILE}, which is missing from ${root}`);
+  }
+  const layers = deserializeLayers(stored.layers, weights, bad);
+  const n = run.network;
+  const badRun = (what: string) => new GsError('BAD_MODEL', `${runPath}: ${what}`);
+  if (!Number.isInteger(n.inputWidth) || n.inputWidth <= 0) throw badRun('network.inputWidth is missing');
+  if (!isNumArray(n.inputIndices) || n.inputIndices.some((i) => !Number.isInteger(i) || i < 0 || i >= n.inputWidth)) {
+    throw badRun(`network.inputIndices must list columns below ${n.inputWidth}`);
+  }
+  if (n.scaling && (!isNumArray(n.scaling.mean, n.inputWidth) || !isNumArray(n.scaling.std, n.inputWidth))) {
+    throw badRun(`network.scaling must hold ${n.inputWidth} means and stds`);
+  }
+  if (stored.inputShape !== undefined && !isNumArray(stored.inputShape)) throw bad('inputShape must be a list of sizes');
+  const inputShape = stored.inputShape;
+  const network: Network<AnyLayer> = {
+    inputWidth: n.inputWidth,
+    inputIndices: n.inputIndices,
+    scaling: n.scaling ? { mean: Float32Array.from(n.scaling.mean), std: Float32Array.from(n.scaling.std) } : null,
+    layers,
+    ...(inputShape ? { inputShape } : {}),
+    classLabels: Array.isArray(n.classLabels) ? n.classLabels.map(String) : [],
+    featureNames:
+      Array.isArray(n.featureNames) && n.featureNames.length === n.inputWidth
+        ? n.featureNames.map(String)
+        : Array.from({ length: n.inputWidth }, (_, i) => `x${i}`),
+  };
+  // the layers must chain from the input shape to one output per class
+  let shapes: number[][];
+  try {
+    shapes = layerShapes(layers, inputShape ?? [n.inputIndices.length]);
+  } catch (e) {
+    throw bad(`the layers do not fit together: ${(e as Error).message}`);
+  }
+  const out = shapes[shapes.length - 1].reduce((a, b) => a * b, 1);
+  if (network.classLabels.length !== out) throw badRun(`network.classLabels must list ${out} labels`);
+  if (n.task === 'regression') network.task = 'regression';
+  if (n.io !== undefined) network.io = readIO(n.io, badRun);
+  return network;
+}
+
+/**
+ * A run directory of a dense network (what every command handles); a run of other layer types is
+ * refused with a message (loadAnyRun reads it).
+ */
+export function loadRun(dir: string): { network: Network; info: RunInfo } {
+  const { network, info } = loadAnyRun(dir);
+  if (!isDenseNetwork(network)) {
+    const ops = [...new Set(network.layers.map((l) => l.op).filter((op) => op !== 'dense'))].join(', ');
+    throw new GsError('UNAVAILABLE', `${dir} holds a network with ${ops} layers; this command handles dense networks only so far`);
+  }
   return { network, info };
 }
