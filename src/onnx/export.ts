@@ -361,17 +361,32 @@ export function exportOnnx(given: Network<AnyLayer>, opts: ExportOptions): Uint8
   const inputs = compact ? 'kept feature columns' : 'raw features';
   const weights = quantize ? ` (${quantize} weights)` : '';
   const inputDims = compact ? [k] : io ? io.inputShape : [net.inputWidth];
+  const docString = regression
+    ? `Group-sparse regressor exported by gs-compress: ${inputs} in, ${classes} predicted value(s) out${weights}.`
+    : io
+      ? `Group-sparse classifier exported by gs-compress with its original's interface: ${inputs} in, ${io.outputForm} out${extraOutputs ? ', plus probabilities and label' : ''}${weights}.`
+      : `Group-sparse classifier exported by gs-compress: ${inputs} in, class probabilities and label out${weights}.`;
+  const meta = metadataProps(net, compact, form, quantize, opts.metadata ?? {}, io ? { io, extraOutputs } : null);
+  return encodeModel(opts, docString, regression, g, names, inputDims, meta);
+}
+
+/** The ModelProto of a built graph, serialized: our producer, IR and opset, a symbolic batch dimension. */
+function encodeModel(
+  opts: ExportOptions,
+  docString: string,
+  regression: boolean,
+  g: GraphParts,
+  names: Names,
+  inputDims: number[],
+  metadataProps: onnx.IStringStringEntryProto[],
+): Uint8Array {
   const model: onnx.IModelProto = {
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'gs-compress',
     producerVersion: opts.producerVersion,
     modelVersion: 1,
-    docString: regression
-      ? `Group-sparse regressor exported by gs-compress: ${inputs} in, ${classes} predicted value(s) out${weights}.`
-      : io
-        ? `Group-sparse classifier exported by gs-compress with its original's interface: ${inputs} in, ${io.outputForm} out${extraOutputs ? ', plus probabilities and label' : ''}${weights}.`
-        : `Group-sparse classifier exported by gs-compress: ${inputs} in, class probabilities and label out${weights}.`,
+    docString,
     graph: {
       name: regression ? 'gs_compress_regressor' : 'gs_compress_classifier',
       node: g.nodes,
@@ -379,7 +394,7 @@ export function exportOnnx(given: Network<AnyLayer>, opts: ExportOptions): Uint8
       input: [valueInfo(names.input, FLOAT, ['batch', ...inputDims])],
       output: names.outputs,
     },
-    metadataProps: metadataProps(net, compact, form, quantize, opts.metadata ?? {}, io ? { io, extraOutputs } : null),
+    metadataProps,
   };
   return onnx.ModelProto.encode(model).finish();
 }
@@ -398,25 +413,11 @@ function exportSpatial(net: Network<AnyLayer>, opts: ExportOptions): Uint8Array 
   const regression = isRegression(net);
   const quantize = opts.quantize ?? null;
   const weights = quantize ? ` (${quantize} dense weights)` : '';
-  const model: onnx.IModelProto = {
-    irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET }],
-    producerName: 'gs-compress',
-    producerVersion: opts.producerVersion,
-    modelVersion: 1,
-    docString: `Group-sparse convolutional ${regression ? 'regressor' : 'classifier'} exported by gs-compress: [${inputDims.join(', ')}] ${
-      compact ? 'kept channels' : 'raw features'
-    } in, ${regression ? `${classes} predicted value(s)` : 'class probabilities and label'} out${weights}.`,
-    graph: {
-      name: regression ? 'gs_compress_regressor' : 'gs_compress_classifier',
-      node: g.nodes,
-      initializer: g.inits,
-      input: [valueInfo(names.input, FLOAT, ['batch', ...inputDims])],
-      output: names.outputs,
-    },
-    metadataProps: metadataProps(net, compact, null, quantize, opts.metadata ?? {}, null),
-  };
-  return onnx.ModelProto.encode(model).finish();
+  const docString = `Group-sparse convolutional ${regression ? 'regressor' : 'classifier'} exported by gs-compress: [${inputDims.join(', ')}] ${
+    compact ? 'kept channels' : 'raw features'
+  } in, ${regression ? `${classes} predicted value(s)` : 'class probabilities and label'} out${weights}.`;
+  const meta = metadataProps(net, compact, null, quantize, opts.metadata ?? {}, null);
+  return encodeModel(opts, docString, regression, g, names, inputDims, meta);
 }
 
 /**

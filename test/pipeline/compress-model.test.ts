@@ -7,41 +7,22 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { SplitDataset } from '../../src/data/types';
 import { parameterCount } from '../../src/network/create';
 import { predictLabels } from '../../src/network/forward';
 import { compressModel } from '../../src/pipeline/compress-model';
 import { loadInit } from '../../src/pipeline/init-from';
-import { randomRows } from '../../src/pipeline/import-check';
 import { readOnnxInfo, runOnnx } from '../../src/onnx';
 import { runOriginalOnnx } from '../../src/onnx/original';
 import { onnx } from '../../src/codec/onnx-proto';
+import { plantedModelData } from './planted-model-data';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'import');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-compress-model-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** Data of 6 columns labelled by the model's own predictions. */
-async function plantedData(model: string): Promise<SplitDataset> {
-  const src = await loadInit(model);
-  const mk = (rows: number, seed: number) => {
-    const x = randomRows(src.network, rows, seed);
-    return { rows, cols: 6, features: x, labels: predictLabels(src.network, x, rows) };
-  };
-  return {
-    name: 'planted',
-    train: mk(1500, 1),
-    test: mk(300, 2),
-    classLabels: ['0', '1', '2'],
-    featureNames: [],
-    tabular: true,
-    ref: { kind: 'file', path: 'planted.csv', files: [] },
-  };
-}
-
 test('the default torch.onnx.export (batch fixed at 1) compresses to --target-params into a drop-in replacement', async () => {
   const model = path.join(FIX, 'torch-fixed-batch.onnx');
-  const data = await plantedData(model);
+  const data = await plantedModelData(model, 1500, 300);
   const out = path.join(tmp, 'slim-fixed.onnx');
   const r = await compressModel(model, data, {
     targetParams: 150,
@@ -79,7 +60,7 @@ test('the default torch.onnx.export (batch fixed at 1) compresses to --target-pa
 
 test('extraOutputs: the original output, then probabilities and label', async () => {
   const model = path.join(FIX, 'torch-tanh-sigmoid-softmax.onnx');
-  const data = await plantedData(model);
+  const data = await plantedModelData(model, 1500, 300);
   const r = await compressModel(model, data, { targetRatio: 0.6, epochs: 2, finetuneEpochs: 1, extraOutputs: true, producerVersion: 't' });
   expect(r.interface).toBe('input input [N, 6] -> output output [N, 3]: probabilities (softmax); plus probabilities [N, 3] and label [N]');
   const g = onnx.ModelProto.decode(r.onnx).graph as onnx.GraphProto;
@@ -90,19 +71,7 @@ test('compress MODEL to 50% of its parameters: fits, exports exactly, agrees wit
   const model = path.join(FIX, 'torch-relu.onnx');
   const src = await loadInit(model);
   // data labelled by the original model, so accuracy and agreement mean something
-  const mk = (rows: number, seed: number) => {
-    const x = randomRows(src.network, rows, seed);
-    return { rows, cols: 6, features: x, labels: predictLabels(src.network, x, rows) };
-  };
-  const data: SplitDataset = {
-    name: 'planted',
-    train: mk(1500, 1),
-    test: mk(400, 2),
-    classLabels: ['0', '1', '2'],
-    featureNames: [],
-    tabular: true,
-    ref: { kind: 'file', path: 'planted.csv', files: [] },
-  };
+  const data = await plantedModelData(model, 1500, 400);
   const out = path.join(tmp, 'slim.onnx');
   const r = await compressModel(model, data, {
     targetRatio: 0.5,

@@ -7,14 +7,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { SplitDataset } from '../../src/data/types';
 import type { Manifest } from '../../src/network/manifest';
-import { predictLabels } from '../../src/network/forward';
 import { compressModel } from '../../src/pipeline/compress-model';
 import { writeOnnxExport } from '../../src/pipeline/export-file';
-import { randomRows } from '../../src/pipeline/import-check';
-import { loadInit } from '../../src/pipeline/init-from';
 import { cleanUpAndDescribe, shownPath, withInterrupt } from '../../src/util/interrupt';
+import { plantedModelData } from './planted-model-data';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'import');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-export-file-'));
@@ -95,28 +92,10 @@ describe('writeOnnxExport', () => {
   });
 });
 
-/** Data of 6 columns labelled by the model's own predictions. */
-async function plantedData(model: string): Promise<SplitDataset> {
-  const src = await loadInit(model);
-  const mk = (rows: number, seed: number) => {
-    const x = randomRows(src.network, rows, seed);
-    return { rows, cols: 6, features: x, labels: predictLabels(src.network, x, rows) };
-  };
-  return {
-    name: 'planted',
-    train: mk(600, 1),
-    test: mk(200, 2),
-    classLabels: ['0', '1', '2'],
-    featureNames: [],
-    tabular: true,
-    ref: { kind: 'file', path: 'planted.csv', files: [] },
-  };
-}
-
 describe('compress exports through the same writer', () => {
   it('creates parent folders and writes a manifest that describes the kept interface (logits, not probabilities)', async () => {
     const model = path.join(FIX, 'torch-fixed-batch.onnx');
-    const data = await plantedData(model);
+    const data = await plantedModelData(model, 600, 200);
     const out = path.join(tmp, 'compress', 'deep', 'slim.onnx');
     const r = await compressModel(model, data, { targetParams: 150, epochs: 2, finetuneEpochs: 1, exportPath: out, producerVersion: 't' });
     expect(r.interface).toBe('input onnx::Gemm_0 [N, 6] -> output 11 [N, 3]: logits');
@@ -135,7 +114,7 @@ describe('compress exports through the same writer', () => {
 
   it('with extra outputs and a softmax original, the manifest names each output by what it holds', async () => {
     const model = path.join(FIX, 'torch-tanh-sigmoid-softmax.onnx');
-    const data = await plantedData(model);
+    const data = await plantedModelData(model, 600, 200);
     const out = path.join(tmp, 'extra', 'slim.onnx');
     await compressModel(model, data, {
       targetRatio: 0.6,

@@ -6,14 +6,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { SplitDataset } from '../../src/data/types';
-import { predictLabels } from '../../src/network/forward';
 import type { VerifyInput, VerifyResult } from '../../src/onnx/verify';
 import { compressModel } from '../../src/pipeline/compress-model';
-import { randomRows } from '../../src/pipeline/import-check';
-import { loadInit } from '../../src/pipeline/init-from';
 import { Rng } from '../../src/util/rng';
 import { runCli } from '../helpers/cli';
+import { plantedModelData } from './planted-model-data';
 
 const mockVerdict = { fail: false };
 jest.mock('../../src/onnx/verify', () => {
@@ -64,20 +61,7 @@ test('prune --export: a model that fails verification is not written', async () 
 
 test('compress: a slim model that fails verification is not written', async () => {
   const model = path.join(__dirname, '..', 'fixtures', 'import', 'torch-relu.onnx');
-  const src = await loadInit(model);
-  const mk = (rows: number, seed: number) => {
-    const x = randomRows(src.network, rows, seed);
-    return { rows, cols: 6, features: x, labels: predictLabels(src.network, x, rows) };
-  };
-  const data: SplitDataset = {
-    name: 'planted',
-    train: mk(300, 1),
-    test: mk(100, 2),
-    classLabels: ['0', '1', '2'],
-    featureNames: [],
-    tabular: true,
-    ref: { kind: 'file', path: 'planted.csv', files: [] },
-  };
+  const data = await plantedModelData(model, 300, 100);
   fs.mkdirSync(p('slim'));
   mockVerdict.fail = true;
   await expect(
