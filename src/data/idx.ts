@@ -97,7 +97,20 @@ export async function readIdxPair(imagesFile: string, labelsFile: string): Promi
   for (let i = 0; i < raw.length; i++) raw[i] = compact[raw[i]];
   const classLabels = finishLabels(raw, used);
   const featureNames = Array.from({ length: cols }, (_, i) => `x${i}`);
-  return { rows, cols, features, labels: raw, classLabels, featureNames, files: [imgAbs, lblAbs], format: 'idx' };
+  // an image of H x W (or C x H x W in a 4-D IDX array) is one channel-first example
+  const exampleShape =
+    images.dims.length === 3 ? [1, ...images.dims.slice(1)] : images.dims.length === 4 ? images.dims.slice(1) : undefined;
+  return {
+    rows,
+    cols,
+    features,
+    labels: raw,
+    classLabels,
+    featureNames,
+    files: [imgAbs, lblAbs],
+    format: 'idx',
+    ...(exampleShape ? { exampleShape } : {}),
+  };
 }
 
 /** The labels file that goes with an images file, or the reverse, in the same folder. */

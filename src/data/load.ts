@@ -226,6 +226,8 @@ export async function loadDataset(spec: DataSpec, options: LoadOptions = {}): Pr
   if (spec.maxTestRows !== undefined) ref.maxTestRows = spec.maxTestRows;
   const out: SplitDataset = { name: parts.name, train, test, classLabels, featureNames: parts.featureNames, tabular: parts.tabular, ref };
   if (regression) out.task = 'regression';
+  const shape = exampleShapeOf(spec, parts, train.cols);
+  if (shape) out.inputShape = shape;
   return out;
 }
 
@@ -250,4 +252,21 @@ export function specFromRef(ref: DataRef, dataDir?: string): DataSpec {
   }
   for (const k of Object.keys(spec) as (keyof DataSpec)[]) if (spec[k] === undefined) delete spec[k];
   return spec;
+}
+
+/** The shape of one example: the spec's inputShape (checked against the columns), else the images' own. */
+function exampleShapeOf(spec: DataSpec, parts: Parts, cols: number): number[] | undefined {
+  if (spec.inputShape !== undefined) {
+    const s = spec.inputShape;
+    if (!Array.isArray(s) || s.length < 2 || s.length > 3 || s.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw new GsError('BAD_OPTION', `input shape ${JSON.stringify(s)}: expected C,H,W (images) or C,L (sequences) of positive integers`);
+    }
+    const n = s.reduce((a, b) => a * b, 1);
+    if (n !== cols) {
+      throw new GsError('BAD_OPTION', `input shape ${s.join(',')} holds ${n} values, but the data has ${cols} feature columns`);
+    }
+    return [...s];
+  }
+  const shape = parts.train.exampleShape;
+  return shape && shape.reduce((a, b) => a * b, 1) === cols ? [...shape] : undefined;
 }

@@ -56,6 +56,10 @@ export interface SplitDataset {
   val?: Table;
   /** The share of the training split `val` was carved with (present once withValidation ran, 0 included). */
   valFraction?: number;
+  /** Shape of one example, channels first ([C, H, W] images, [C, L] sequences) when the rows are not
+   * flat features: IDX images give [1, H, W]; delimited files take `inputShape` of the spec. The
+   * row holds its values in that order (NCHW). Absent = flat rows of `train.cols` features. */
+  inputShape?: number[];
 }
 
 /** Per-feature affine scaling x' = (x - mean) / std, fitted on the training split. */
@@ -93,6 +97,9 @@ export interface DataSpec {
   testHash?: string;
   /** 'regression': read the label column as a numeric target (default classification). */
   task?: 'classification' | 'regression';
+  /** Shape of one example's feature columns, channels first (C,H,W or C,L), for convolutional
+   * networks on delimited files; its product must be the number of feature columns. */
+  inputShape?: number[];
 }
 
 /** What a reader returns: a table with its class labels (index = class id), column names and source files. */
@@ -104,4 +111,6 @@ export interface LabeledTable extends Table {
   format: DataFormat;
   /** Things worth telling the user that do not stop the read (extreme values, ...), each one message naming the file. */
   warnings?: string[];
+  /** Shape of one example when the rows are images (IDX: [1, H, W], channels first); absent = flat rows. */
+  exampleShape?: number[];
 }
