@@ -39,26 +39,44 @@ export function layersAccuracy(
 }
 
 /**
- * Live channels for the history: per mixing layer but the last, its output channels whose filter
- * reads something (LayerType.outputConstant false), and the first mixing layer's input channels that
- * something reads (inputUnused false).
+ * Live channels for the history, as aliveUnits / aliveInputs count a dense network's units: per
+ * mixing layer but the last, its output channels whose filter reads something (LayerType.outputConstant
+ * false) and that the next mixing layer reads (inputUnused false for one of the channel's inputs, a
+ * flatten spreading a channel over positions); and the first mixing layer's input channels it reads.
  */
 export function liveChannels(layers: readonly AnyLayer[]): { aliveUnits: number[]; aliveInputs: number } {
-  const mixing = layers.filter((l) => layerType(l).role === 'mixing');
   const all = (n: number) => new Uint8Array(n).fill(1);
-  const aliveUnits = mixing.slice(0, -1).map((l) => {
+  const reads = (l: AnyLayer, i: number) => {
     const t = layerType(l);
+    return !t.inputUnused?.(l, i, all(t.outChannels(l)));
+  };
+  const aliveUnits: number[] = [];
+  let aliveInputs = -1;
+  layers.forEach((l, k) => {
+    const t = layerType(l);
+    if (t.role !== 'mixing') return;
+    if (aliveInputs < 0) {
+      aliveInputs = 0;
+      for (let i = 0; i < t.inChannels(l); i++) if (reads(l, i)) aliveInputs++;
+    }
+    // the next mixing layer, and how many of its inputs each channel becomes on the way
+    let spread = 1;
+    let next: AnyLayer | null = null;
+    for (let m = k + 1; m < layers.length && !next; m++) {
+      const u = layerType(layers[m]);
+      if (u.role === 'mixing') next = layers[m];
+      else spread *= u.spread?.(layers[m]) ?? 1;
+    }
+    if (!next) return;
     const liveIn = all(t.inChannels(l));
     let n = 0;
-    for (let j = 0; j < t.outChannels(l); j++) if (!t.outputConstant?.(l, j, liveIn)) n++;
-    return n;
+    for (let j = 0; j < t.outChannels(l); j++) {
+      if (t.outputConstant?.(l, j, liveIn)) continue;
+      let used = false;
+      for (let s = 0; s < spread && !used; s++) used = reads(next, j * spread + s);
+      if (used) n++;
+    }
+    aliveUnits.push(n);
   });
-  let aliveInputs = 0;
-  if (mixing.length > 0) {
-    const l = mixing[0];
-    const t = layerType(l);
-    const liveOut = all(t.outChannels(l));
-    for (let i = 0; i < t.inChannels(l); i++) if (!t.inputUnused?.(l, i, liveOut)) aliveInputs++;
-  }
-  return { aliveUnits, aliveInputs };
+  return { aliveUnits, aliveInputs: Math.max(0, aliveInputs) };
 }
