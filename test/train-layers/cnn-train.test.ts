@@ -116,3 +116,18 @@ test('group lasso with a large lambda kills whole channels; pruning removes them
   const v = await verifyOnnx({ onnx: bytes, reference: pruned, features: DATA.test.features, rows: DATA.test.rows });
   expect(v.ok).toBe(true);
 });
+
+test('label smoothing (soft targets) and a learning-rate schedule train a CNN too', async () => {
+  const init = initArchNetwork('c4k3p1-m2-c6k3', [1, SIDE, SIDE], 4, 2, { classLabels: DATA.classLabels });
+  const r = await trainNetwork(DATA, cfgOf({ labelSmoothing: 0.1, epochs: 4 }), { init, lrSchedule: 'cosine' });
+  const last = r.history[r.history.length - 1];
+  // the reported loss is the cross-entropy against the smoothed labels: at least their entropy
+  expect(last.dataLoss).toBeGreaterThan(0.1 * Math.log(4));
+  expect(last.testAccuracy).toBeGreaterThanOrEqual(0.9);
+});
+
+test('a layer of an unknown type is refused by name', async () => {
+  const init = initArchNetwork('c4k3p1-m2-c6k3', [1, SIDE, SIDE], 4, 2, { classLabels: DATA.classLabels });
+  const odd = { ...init, layers: [...init.layers, { op: 'scale' } as unknown as AnyLayer] };
+  await expect(trainNetwork(DATA, cfgOf({ epochs: 1 }), { init: odd })).rejects.toThrow(/scale/);
+});
