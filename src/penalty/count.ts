@@ -2,14 +2,18 @@
  * Sparsity counts for training history and the pruner: exact zeros, surviving input features and
  * surviving hidden units (the rule of count() in the PyTorch reference, with threshold 0).
  */
-import type { DenseLayer } from '../network/types';
+import type { AnyLayer, DenseLayer } from '../network/types';
+import { partsOf } from './groups';
 
-/** Parameters (kernel and bias elements) exactly equal to 0 over all layers. */
-export function zeroCount(layers: readonly DenseLayer[]): number {
+/** Weights exactly equal to 0 over all layers: the elements of each layer's penalty parts (a dense
+ * layer's kernel and bias, a convolution's filters and bias; batch norm's parameters are not counted). */
+export function zeroCount(layers: readonly AnyLayer[]): number {
   let z = 0;
   for (const l of layers) {
-    for (let i = 0; i < l.kernel.length; i++) if (l.kernel[i] === 0) z++;
-    for (let j = 0; j < l.bias.length; j++) if (l.bias[j] === 0) z++;
+    const p = partsOf(l);
+    if (!p) continue;
+    for (let i = 0; i < p.w.length; i++) if (p.w[i] === 0) z++;
+    for (let j = 0; j < p.b.length; j++) if (p.b[j] === 0) z++;
   }
   return z;
 }

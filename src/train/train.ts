@@ -11,17 +11,19 @@ import { GsError } from '../errors';
 import { parseActivation } from '../network/activations';
 import { cloneNetwork, initNetwork, parameterCount } from '../network/create';
 import { taskOf } from '../network/tasks';
-import type { Network } from '../network/types';
+import { inputShapeOf } from '../network/forward';
+import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { createEngine } from './engines';
+import { createLayersEngine, layersAccuracy, liveChannels } from './layers-engine';
 import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
 import { checkSoftTargetOptions, smoothedTargets } from './soft-targets';
 import { fitTargetScaling, regressionMeter, standardizeTargets, toStandardized, toUserUnits } from './targets';
-import type { EpochRecord, SoftTargets, TrainConfig, TrainingData } from './types';
+import type { EpochRecord, SoftTargets, TrainConfig, TrainingData, TrainingEngine } from './types';
 
-export interface TrainOptions {
+export interface TrainOptions<L extends AnyLayer = DenseLayer> {
   /** Standardize features with statistics of the training split (default: data.tabular). */
   standardize?: boolean;
   /** Called after every epoch with its record. */
@@ -31,8 +33,9 @@ export interface TrainOptions {
   /** Rows of the training split used to measure train accuracy each epoch (default 10000; 0 = all). */
   trainEvalRows?: number;
   /** Start from this network (its scaling and input selection are kept; cfg.hidden is ignored),
-   * e.g. to fine-tune a pruned network. */
-  init?: Network;
+   * e.g. to fine-tune a pruned network. A network with layers other than dense (a CNN from
+   * initArchNetwork) trains on the layers engine (train/layers-engine/, 'layers-js') whatever cfg.engine says. */
+  init?: Network<L>;
   /** Label of the epochs in the history (default 'train'). */
   phase?: EpochRecord['phase'];
   /** Learning-rate schedule over this run's steps (default constant). */
@@ -41,8 +44,8 @@ export interface TrainOptions {
   softTargets?: SoftTargets;
 }
 
-export interface TrainResult {
-  network: Network;
+export interface TrainResult<L extends AnyLayer = DenseLayer> {
+  network: Network<L>;
   history: EpochRecord[];
   /** Engine and backend actually used, e.g. 'fused-js' or 'tfjs-wasm'. */
   engine: string;
@@ -51,7 +54,11 @@ export interface TrainResult {
   trainSeconds: number;
 }
 
-export async function trainNetwork(given: SplitDataset, cfg: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+export async function trainNetwork<L extends AnyLayer = DenseLayer>(
+  given: SplitDataset,
+  cfg: TrainConfig,
+  opts: TrainOptions<L> = {},
+): Promise<TrainResult<L>> {
   const started = process.hrtime.bigint();
   // cfg.valFraction of the training split is held out (seeded by the data's split seed; data the
   // caller carved already is used as it is): it is scored every epoch and never trained on
@@ -61,8 +68,8 @@ export async function trainNetwork(given: SplitDataset, cfg: TrainConfig, opts: 
   const standardize = opts.standardize ?? data.tabular;
   const classes = data.classLabels.length;
   const regression = data.task === 'regression';
-  const net = opts.init
-    ? cloneNetwork(opts.init)
+  const net: Network<AnyLayer> = opts.init
+    ? cloneNetwork<AnyLayer>(opts.init)
     : initNetwork({ inputWidth: train.cols, hidden: cfg.hidden, classes }, cfg.seed, {
         scaling: standardize ? fitScaling(train) : null,
         classLabels: data.classLabels,
@@ -114,19 +121,31 @@ export async function trainNetwork(given: SplitDataset, cfg: TrainConfig, opts: 
     ...(smoothing > 0 && !smoothBySoft ? { labelSmoothing: smoothing } : {}),
     ...(ts ? { targets: standardizeTargets(train.targets as Float32Array, ts) } : {}),
   };
+  // a network with layers other than dense trains on the layers engine, a dense one on cfg.engine
+  const layered = net.layers.some((l) => l.op !== 'dense');
+  const dense = net.layers as DenseLayer[];
+  const inShape = inputShapeOf(net);
+  if (layered && regression) throw new GsError('BAD_OPTION', 'regression is not supported yet for networks with layers other than dense');
   // a fresh regression network starts in standardized units already (its random output layer)
-  const engine = await createEngine(ts && !fresh ? toStandardized(net.layers, ts) : net.layers, trainingData, cfg);
-  const engineLayers = () => (ts ? toUserUnits(engine.layers(), ts) : engine.layers());
+  const engine: TrainingEngine<AnyLayer> = layered
+    ? createLayersEngine(net.layers, inShape, trainingData, cfg)
+    : await createEngine(ts && !fresh ? toStandardized(dense, ts) : dense, trainingData, cfg);
+  const engineLayers = () => (ts ? toUserUnits(engine.layers() as DenseLayer[], ts) : engine.layers());
   const rng = new Rng(cfg.seed + 1);
   const evalRows = opts.trainEvalRows ?? 10000;
   const trainSample = evalRows > 0 && evalRows < train.rows ? new Rng(cfg.seed + 2).permutation(train.rows).slice(0, evalRows) : null;
   // the wasm engine's runs are measured with its own float32 kernels, the others in float64
   const wasm = engine.name === 'fused-wasm';
-  const trainMeter = regression ? null : accuracyMeter(net.layers, xTrain, train.labels, trainSample, wasm);
-  const testMeter = regression ? null : accuracyMeter(net.layers, xTest, test.labels, null, wasm);
+  const meter = (x: Float32Array, y: Int32Array, rows: ArrayLike<number> | null): ((layers: AnyLayer[]) => number) => {
+    if (layered) return (layers) => layersAccuracy(layers, inShape, x, y, rows);
+    const m = accuracyMeter(dense, x, y, rows, wasm);
+    return (layers) => m(layers as DenseLayer[]);
+  };
+  const trainMeter = regression ? null : meter(xTrain, train.labels, trainSample);
+  const testMeter = regression ? null : meter(xTest, test.labels, null);
   const trainReg = regression ? regressionMeter(xTrain, train.targets as Float32Array, classes, trainSample) : null;
   const testReg = regression ? regressionMeter(xTest, test.targets as Float32Array, classes, null) : null;
-  const valMeter = val && xVal && !regression ? accuracyMeter(net.layers, xVal, val.labels, null, wasm) : null;
+  const valMeter = val && xVal && !regression ? meter(xVal, val.labels, null) : null;
   const valReg = val && xVal && regression ? regressionMeter(xVal, val.targets as Float32Array, classes, null) : null;
   const history: EpochRecord[] = [];
   const batches = Math.ceil(train.rows / cfg.batchSize);
@@ -149,7 +168,8 @@ export async function trainNetwork(given: SplitDataset, cfg: TrainConfig, opts: 
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const layers = engine.layers();
-      const user = ts ? toUserUnits(layers, ts) : layers;
+      const user = (ts ? toUserUnits(layers as DenseLayer[], ts) : layers) as DenseLayer[];
+      const live = layered ? liveChannels(layers) : null;
       const trainR = trainReg?.(user);
       const testR = testReg?.(user);
       const valR = valReg?.(user);
@@ -165,8 +185,8 @@ export async function trainNetwork(given: SplitDataset, cfg: TrainConfig, opts: 
         ...(valR ? { valRmse: valR.rmse } : {}),
         zeroParams: zeroCount(layers),
         totalParams: parameterCount(layers),
-        aliveUnits: aliveUnits(layers),
-        aliveInputs: aliveInputs(layers[0]),
+        aliveUnits: live ? live.aliveUnits : aliveUnits(layers as DenseLayer[]),
+        aliveInputs: live ? live.aliveInputs : aliveInputs(layers[0] as DenseLayer),
         // the whole epoch: its training and its evaluation
         seconds: Number(process.hrtime.bigint() - t0) / 1e9,
       };
@@ -180,5 +200,5 @@ export async function trainNetwork(given: SplitDataset, cfg: TrainConfig, opts: 
   }
   // everything this call did: preprocessing, the engine's set-up, every epoch with its evaluation
   const trainSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { network: net, history, engine: engine.name, trainSeconds };
+  return { network: net as Network<L>, history, engine: engine.name, trainSeconds };
 }

@@ -3,7 +3,7 @@
  * training engines (the fused engine on its WebAssembly SIMD or TypeScript kernels, and the
  * tfjs engine, whose gradients TensorFlow.js computes under the fused engine's update).
  */
-import type { Network } from '../network/types';
+import type { AnyLayer, DenseLayer } from '../network/types';
 import type { PenaltyKind } from '../penalty/types';
 
 /** The optimizers' names; OPTIMIZER_TABLE (train/fused/optimizers.ts) has one entry per name, and OPTIMIZERS lists its keys. */
@@ -112,8 +112,9 @@ export interface SoftTargets {
   alpha: number;
 }
 
-/** A training engine owns the parameters and optimizer state while training runs. */
-export interface TrainingEngine {
+/** A training engine owns the parameters and optimizer state while training runs (L: the layers it
+ * trains; dense for the fused and tfjs engines, any layer type for the layers engine). */
+export interface TrainingEngine<L extends AnyLayer = DenseLayer> {
   /** Short description recorded in gs-run.json, e.g. 'fused-js' or 'tfjs-wasm'. */
   readonly name: string;
   /** Trains on the rows `order` lists, in that order, in batches of cfg.batchSize (the last one
@@ -121,8 +122,8 @@ export interface TrainingEngine {
    * the name the rows need not be a whole epoch: the training loop passes an epoch's shuffled
    * order in slices (a fiftieth of the batches at a time, for progress and cancellation). */
   runEpoch(order: Int32Array): number;
-  /** Current kernels and biases, copied, in the layout of Network.layers. */
-  layers(): Network['layers'];
+  /** Current kernels and biases (and batch-norm statistics), copied, in the layout of Network.layers. */
+  layers(): L[];
   /** Learning rate of the steps that follow (learning-rate schedules); optional for other engines. */
   setLearningRate?(lr: number): void;
   dispose(): void;

@@ -1,0 +1,62 @@
+/**
+ * Time per epoch of the layers engine (src/train/layers-engine/, the TypeScript reference engine for
+ * networks of any layer types) on LeNet-5 (initArchNetwork('lenet5', [1, 28, 28], 10, 0)) and MNIST
+ * rows: the images come flat [784] and the network reads them as [1, 28, 28] (Network.inputShape).
+ * Trains through trainNetwork (adam, batch 32, no validation split) and prints each epoch's
+ * seconds (training and evaluation), the test accuracy, and the training time per epoch alone
+ * (runEpoch on the same rows). A measuring stick, not a test.
+ *
+ * Run: npx tsx scripts/bench-layers-engine.ts [--rows 1000] [--epochs 2] [--arch lenet5]
+ */
+import { loadDataset } from '../src/data';
+import { initArchNetwork } from '../src/network/create-arch';
+import { resolveTrainConfig } from '../src/train/config';
+import { createLayersEngine } from '../src/train/layers-engine';
+import { trainNetwork } from '../src/train/train';
+import { Rng } from '../src/util/rng';
+import { scriptArgs } from './lib/script-args';
+
+const { arg } = scriptArgs({
+  command: 'npx tsx scripts/bench-layers-engine.ts',
+  describe: 'Times epochs of the layers engine on a CNN (LeNet-5 by default) and MNIST rows; prints seconds per epoch. Writes nothing.',
+  options: [
+    { name: '--rows', value: 'N', describe: 'MNIST training rows (default 1000)' },
+    { name: '--epochs', value: 'N', describe: 'epochs (default 2)' },
+    { name: '--arch', value: 'SPEC', describe: 'the --arch spec (default lenet5)' },
+    { name: '--batch', value: 'N', describe: 'batch size (default 32)' },
+  ],
+});
+const rows = Number(arg('--rows') ?? 1000);
+const epochs = Number(arg('--epochs') ?? 2);
+const arch = arg('--arch') ?? 'lenet5';
+const batchSize = Number(arg('--batch') ?? 32);
+
+async function main(): Promise<void> {
+  const data = await loadDataset({ data: 'mnist', maxTrainRows: rows, maxTestRows: 1000 });
+  const init = initArchNetwork(arch, [1, 28, 28], data.classLabels.length, 0, {
+    classLabels: data.classLabels,
+    featureNames: data.featureNames,
+  });
+  const cfg = resolveTrainConfig({ optimizer: 'adam', lr: 1e-3, epochs, batchSize, seed: 0, valFraction: 0 });
+  console.log(`${arch} on ${data.train.rows} MNIST training rows, ${data.test.rows} test rows, batch ${batchSize}`);
+  const r = await trainNetwork(data, cfg, { init, trainEvalRows: 0 });
+  for (const h of r.history) {
+    console.log(
+      `epoch ${h.epoch}: ${h.seconds.toFixed(2)} s (training + evaluation), loss ${h.dataLoss.toFixed(4)}, test accuracy ${h.testAccuracy.toFixed(4)}`,
+    );
+  }
+  // the training steps alone
+  const engine = createLayersEngine(
+    init.layers,
+    [1, 28, 28],
+    { x: data.train.features, y: data.train.labels, rows: data.train.rows, cols: 784, classes: 10 },
+    cfg,
+  );
+  const order = new Rng(1).permutation(data.train.rows);
+  const t0 = process.hrtime.bigint();
+  engine.runEpoch(order);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(`engine ${r.engine}: ${s.toFixed(2)} s per epoch of training steps (${((s / data.train.rows) * 1e3).toFixed(2)} ms per row)`);
+}
+
+void main();

@@ -1,0 +1,178 @@
+/**
+ * The layers engine ('layers-js'): a reference training engine for networks of any layer types of
+ * the table (dense, convolution 1-D/2-D, pooling, global average pooling, flatten, batch norm), in
+ * TypeScript with float32 parameters and float64 sums. Each step: the minibatch's forward and
+ * backward pass (./pass.ts, per-type kernels in ./ops/), the penalty's gradient when it is smooth
+ * (or under the subgradient solver), the optimizer step of the fused engine (fused/optimizers.ts:
+ * the same formulas) over one flat parameter array, then the proximal step on each layer's groups
+ * (LayerType.groups) with the optimizer's per-coordinate step (or its scalar step, as the fused engine).
+ * Batch norm trains on batch statistics and updates its running statistics; evaluation and the
+ * returned layers use the running ones. Speed is not its aim: it is the reference that faster
+ * engines for these networks are checked against.
+ */
+import { GsError } from '../../errors';
+import { cloneLayer, layerShapes, layerType } from '../../network/layers/table';
+import type { AnyLayer } from '../../network/types';
+import { addPartsGradient, addsGradient, isProximal, partsOf, proxParts } from '../../penalty';
+import type { FusedConfig } from '../fused/engine';
+import { createOptimizer } from '../fused/optimizers';
+import type { TrainingData, TrainingEngine } from '../types';
+import { batchGradient } from './pass';
+import { trainOp } from './ops/table';
+
+export const LAYERS_ENGINE = 'layers-js';
+
+/** Where one layer's trainable buffers sit in the flat arrays. */
+interface Slot {
+  offsets: number[];
+  lengths: number[];
+}
+
+function checkInputs(layers: readonly AnyLayer[], shapes: number[][], data: TrainingData, cfg: FusedConfig): void {
+  if (!Number.isInteger(cfg.batchSize) || cfg.batchSize < 1)
+    throw new GsError('BAD_OPTION', `batch size must be a positive integer, got ${cfg.batchSize}`);
+  if (!(cfg.lr > 0) || !Number.isFinite(cfg.lr))
+    throw new GsError('BAD_OPTION', `learning rate must be a finite number > 0, got ${cfg.lr}`);
+  if (!(cfg.lambda >= 0) || !Number.isFinite(cfg.lambda))
+    throw new GsError('BAD_OPTION', `penalty lambda must be a finite number >= 0, got ${cfg.lambda}`);
+  layers.forEach((l, k) => {
+    const bad = layerType(l).invalid(l);
+    if (bad) throw new GsError('BAD_MODEL', `layer ${k} (${l.op}) ${bad}`);
+  });
+  const width = shapes[0].reduce((a, b) => a * b, 1);
+  if (width !== data.cols)
+    throw new RangeError(`the first layer reads ${width} values (${shapes[0].join('x')}) but the data has ${data.cols} columns`);
+  const out = shapes[shapes.length - 1];
+  const C = out.reduce((a, b) => a * b, 1);
+  if (out.length !== 1 || C !== data.classes)
+    throw new RangeError(`the output layer has shape ${out.join('x')} but the data has ${data.classes} classes`);
+  if (data.x.length !== data.rows * data.cols || data.y.length !== data.rows)
+    throw new RangeError(`data arrays do not match ${data.rows} rows x ${data.cols} columns`);
+  if (data.targets) {
+    if (data.targets.length !== data.rows * C)
+      throw new RangeError(`regression targets hold ${data.targets.length} values, expected ${data.rows} rows x ${C} outputs`);
+    return;
+  }
+  for (let r = 0; r < data.rows; r++) {
+    const c = data.y[r];
+    if (!(c >= 0 && c < C)) throw new RangeError(`label ${c} of row ${r} is outside 0..${C - 1}`);
+  }
+}
+
+/**
+ * A layers engine training copies of `init` (examples of shape `inShape`, read flat from data.x)
+ * on `data` (see TrainingEngine).
+ */
+export function createLayersEngine(
+  init: readonly AnyLayer[],
+  inShape: readonly number[],
+  data: TrainingData,
+  cfg: FusedConfig,
+): TrainingEngine<AnyLayer> {
+  if (init.length === 0) throw new RangeError('a network needs at least one layer');
+  const layers = init.map((l) => cloneLayer(l));
+  const shapes = layerShapes(layers, inShape);
+  checkInputs(layers, shapes, data, cfg);
+  // one flat array of every trainable buffer; the layers are rebound to views into it
+  const slots: Slot[] = [];
+  let total = 0;
+  for (const l of layers) {
+    const bufs = trainOp(l).params(l);
+    const slot: Slot = { offsets: [], lengths: [] };
+    for (const b of bufs) {
+      slot.offsets.push(total);
+      slot.lengths.push(b.length);
+      total += b.length;
+    }
+    slots.push(slot);
+  }
+  const params = new Float32Array(total);
+  const grads = new Float32Array(total);
+  const views = (flat: Float32Array, s: Slot) => s.offsets.map((o, i) => flat.subarray(o, o + s.lengths[i]));
+  layers.forEach((l, k) => {
+    const op = trainOp(l);
+    const pv = views(params, slots[k]);
+    op.params(l).forEach((b, i) => pv[i].set(b));
+    op.bind(l, pv);
+  });
+  const gradViews = slots.map((s) => views(grads, s));
+
+  const kind = cfg.penalty;
+  const lambda = cfg.lambda;
+  const proxKind = isProximal(kind) ? kind : null;
+  const prox = cfg.solver === 'prox' && proxKind !== null && lambda > 0 ? { kind: proxKind, step: cfg.proxStep ?? 'preconditioned' } : null;
+  const addGrad = addsGradient(kind, cfg.solver, lambda);
+  const opt = createOptimizer(cfg.optimizer, total, cfg.lr);
+  const perCoordinate = prox !== null && prox.step !== 'lr' && opt.scalarStep === null;
+  const h = perCoordinate ? new Float32Array(total) : null;
+  const hViews = h ? slots.map((s) => views(h, s)) : null;
+
+  // each layer's penalty parts (views into params), and where their w and b sit among its buffers
+  const parts = layers.map((l, k) => {
+    const p = partsOf(l);
+    if (!p) return null;
+    const bufs = trainOp(l).params(l);
+    const wi = bufs.indexOf(p.w);
+    const bi = bufs.indexOf(p.b);
+    if (wi < 0 || bi < 0) throw new Error(`layer ${k} (${l.op}): its penalty groups are not among its trainable buffers`);
+    return { p, wi, bi };
+  });
+
+  const cols = data.cols;
+  const batch = cfg.batchSize;
+  const xb = new Float64Array(batch * cols);
+  const rows = new Int32Array(batch);
+  let disposed = false;
+
+  function step(order: Int32Array, start: number, n: number): number {
+    for (let r = 0; r < n; r++) {
+      const row = order[start + r];
+      rows[r] = row;
+      const o = row * cols;
+      for (let c = 0; c < cols; c++) xb[r * cols + c] = data.x[o + c];
+    }
+    const loss = batchGradient(layers, shapes, n === batch ? xb : xb.subarray(0, n * cols), n, rows.subarray(0, n), data, gradViews);
+    if (addGrad) {
+      parts.forEach((q, k) => {
+        if (q) addPartsGradient(q.p, kind, lambda, { w: gradViews[k][q.wi], b: gradViews[k][q.bi] });
+      });
+    }
+    opt.step(params, grads, h);
+    if (prox) {
+      const scalar = prox.step === 'lr' ? opt.lr : opt.scalarStep;
+      parts.forEach((q, k) => {
+        if (!q) return;
+        const hw = hViews ? hViews[k][q.wi] : (scalar as number);
+        const hb = hViews ? hViews[k][q.bi] : (scalar as number);
+        proxParts(q.p, prox.kind, lambda, hw, hb);
+      });
+    }
+    return loss;
+  }
+
+  return {
+    name: LAYERS_ENGINE,
+    runEpoch(order: Int32Array): number {
+      if (disposed) throw new Error('the layers engine was disposed');
+      for (let i = 0; i < order.length; i++) {
+        const r = order[i];
+        if (!(r >= 0 && r < data.rows)) throw new RangeError(`row index ${r} at position ${i} is outside 0..${data.rows - 1}`);
+      }
+      let sum = 0;
+      let batches = 0;
+      for (let s = 0; s < order.length; s += batch) {
+        sum += step(order, s, Math.min(batch, order.length - s));
+        batches++;
+      }
+      return batches === 0 ? 0 : sum / batches;
+    },
+    layers: () => layers.map((l) => cloneLayer(l)),
+    setLearningRate(lr: number): void {
+      if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a finite number > 0, got ${lr}`);
+      opt.lr = lr;
+    },
+    dispose(): void {
+      disposed = true;
+    },
+  };
+}

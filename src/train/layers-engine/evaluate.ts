@@ -1,0 +1,82 @@
+/**
+ * Accuracy and channel counts of a stack of any layer types for the training history: the
+ * reference forward pass (network/layers/table.ts forwardLayers, batch norm on running statistics)
+ * in chunks of rows.
+ */
+import { forwardLayers, layerType } from '../../network/layers/table';
+import type { AnyLayer } from '../../network/types';
+
+const CHUNK = 256;
+
+/** Accuracy of `layers` on preprocessed rows x [rows x cols] (all rows, or those listed in `pick`). */
+export function layersAccuracy(
+  layers: readonly AnyLayer[],
+  inShape: readonly number[],
+  x: Float32Array,
+  y: Int32Array,
+  pick: ArrayLike<number> | null = null,
+): number {
+  const cols = inShape.reduce((a, b) => a * b, 1);
+  const count = pick ? pick.length : y.length;
+  if (count === 0) return 0;
+  let hits = 0;
+  for (let s = 0; s < count; s += CHUNK) {
+    const n = Math.min(CHUNK, count - s);
+    const xb = new Float64Array(n * cols);
+    for (let r = 0; r < n; r++) {
+      const row = pick ? pick[s + r] : s + r;
+      for (let c = 0; c < cols; c++) xb[r * cols + c] = x[row * cols + c];
+    }
+    const z = forwardLayers(layers, xb, n, inShape);
+    const C = z.length / n;
+    for (let r = 0; r < n; r++) {
+      let best = 0;
+      for (let j = 1; j < C; j++) if (z[r * C + j] > z[r * C + best]) best = j;
+      if (best === y[pick ? pick[s + r] : s + r]) hits++;
+    }
+  }
+  return hits / count;
+}
+
+/**
+ * Live channels for the history, as aliveUnits / aliveInputs count a dense network's units: per
+ * mixing layer but the last, its output channels whose filter reads something (LayerType.outputConstant
+ * false) and that the next mixing layer reads (inputUnused false for one of the channel's inputs, a
+ * flatten spreading a channel over positions); and the first mixing layer's input channels it reads.
+ */
+export function liveChannels(layers: readonly AnyLayer[]): { aliveUnits: number[]; aliveInputs: number } {
+  const all = (n: number) => new Uint8Array(n).fill(1);
+  const reads = (l: AnyLayer, i: number) => {
+    const t = layerType(l);
+    return !t.inputUnused?.(l, i, all(t.outChannels(l)));
+  };
+  const aliveUnits: number[] = [];
+  let aliveInputs = -1;
+  layers.forEach((l, k) => {
+    const t = layerType(l);
+    if (t.role !== 'mixing') return;
+    if (aliveInputs < 0) {
+      aliveInputs = 0;
+      for (let i = 0; i < t.inChannels(l); i++) if (reads(l, i)) aliveInputs++;
+    }
+    // the next mixing layer, and how many of its inputs each channel becomes on the way
+    let spread = 1;
+    let next: AnyLayer | null = null;
+    for (let m = k + 1; m < layers.length && !next; m++) {
+      const u = layerType(layers[m]);
+      if (u.role === 'mixing') next = layers[m];
+      else spread *= u.spread?.(layers[m]) ?? 1;
+    }
+    if (!next) return;
+    const liveIn = all(t.inChannels(l));
+    let n = 0;
+    for (let j = 0; j < t.outChannels(l); j++) {
+      if (t.outputConstant?.(l, j, liveIn)) continue;
+      let used = false;
+      for (let s = 0; s < spread && !used; s++) used = reads(next, j * spread + s);
+      if (used) n++;
+    }
+    aliveUnits.push(n);
+  });
+  return { aliveUnits, aliveInputs: Math.max(0, aliveInputs) };
+}

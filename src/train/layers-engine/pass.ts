@@ -1,0 +1,52 @@
+/**
+ * One minibatch through a stack of layers of any type of the layer table: the forward pass in
+ * training mode with each layer's cache, the task's loss on the logits (softmax cross-entropy,
+ * distillation or mean squared error: the fused engine's loss functions), and the backward pass
+ * through the layer list into per-layer parameter gradients (./ops/).
+ */
+import type { AnyLayer } from '../../network/types';
+import { softmaxCrossEntropy } from '../fused/backprop';
+import { distillCrossEntropy } from '../fused/distill';
+import { meanSquaredError } from '../fused/mse';
+import type { TrainingData } from '../types';
+import { trainOp } from './ops/table';
+
+/** Labels and targets of the loss, read at data row rows[r] for batch row r. */
+export type LossData = Pick<TrainingData, 'y' | 'soft' | 'targets'>;
+
+/**
+ * Forward (training mode: batch norm uses and updates batch statistics) and backward of `n`
+ * examples x [n, ...shapes[0]] (float64), batch row r being data row rows[r]; overwrites grads[k]
+ * (laid out as trainOp(layers[k]).params) with the gradient of the batch's mean loss, which it returns.
+ */
+export function batchGradient(
+  layers: readonly AnyLayer[],
+  shapes: readonly (readonly number[])[],
+  x: Float64Array,
+  n: number,
+  rows: Int32Array,
+  data: LossData,
+  grads: readonly Float32Array[][],
+): number {
+  const L = layers.length;
+  const caches: unknown[] = [];
+  let cur = x;
+  for (let k = 0; k < L; k++) {
+    const f = trainOp(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], true);
+    caches.push(f.cache);
+    cur = f.y;
+  }
+  // the loss functions turn the logits into their gradient in place: work on a copy
+  const z = cur.slice();
+  const C = z.length / n;
+  const loss = data.targets
+    ? meanSquaredError(z, data.targets, rows, n, C)
+    : data.soft
+      ? distillCrossEntropy(z, data.y, rows, n, C, data.soft)
+      : softmaxCrossEntropy(z, data.y, rows, n, C);
+  let dy: Float64Array | null = z;
+  for (let k = L - 1; k >= 0 && dy !== null; k--) {
+    dy = trainOp(layers[k]).backward(layers[k], caches[k], dy, n, shapes[k], grads[k], k > 0);
+  }
+  return loss;
+}
