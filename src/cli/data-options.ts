@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import type { DataSpec } from '../data';
+import { GsError } from '../errors';
 
 export interface DataArgs {
   data?: string;
@@ -17,6 +18,7 @@ export interface DataArgs {
   'data-dir'?: string;
   'train-rows'?: number;
   'test-rows'?: number;
+  'input-shape'?: string;
   task?: string;
 }
 
@@ -64,6 +66,12 @@ export function dataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
       describe: 'Use a seeded random subset of at most this many training rows (quick runs)',
     })
     .option('test-rows', { type: 'number', group: 'Data:', describe: 'Use a seeded random subset of at most this many test rows' })
+    .option('input-shape', {
+      type: 'string',
+      group: 'Data:',
+      describe:
+        "Shape of one example's feature columns, channels first: C,H,W (images) or C,L (sequences), for convolutional networks on delimited files (train --arch)",
+    })
     .option('task', {
       type: 'string',
       choices: ['classification', 'regression'],
@@ -86,6 +94,22 @@ export function dataSpec(a: DataArgs): DataSpec {
     dataDir: a['data-dir'],
     maxTrainRows: a['train-rows'],
     maxTestRows: a['test-rows'],
+    ...(a['input-shape'] !== undefined ? { inputShape: parseShape(a['input-shape']) } : {}),
     ...(a.task === 'regression' ? { task: 'regression' as const } : {}),
   };
+}
+
+/** "1,28,28" -> [1, 28, 28]; anything else is a one-line error. */
+function parseShape(text: string): number[] {
+  const parts = String(text)
+    .split(/[,x ]+/)
+    .filter((p) => p !== '');
+  const dims = parts.map(Number);
+  if (dims.length < 2 || dims.length > 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new GsError(
+      'BAD_OPTION',
+      `--input-shape ${JSON.stringify(text)}: expected C,H,W (images) or C,L (sequences) of positive integers`,
+    );
+  }
+  return dims;
 }

@@ -63,6 +63,14 @@ export const TRAINING_FLAGS = {
         'Hidden layer sizes, comma separated; alternatives separated by ";" (e.g. "32,32;64"); "" or none = logistic regression (default 32,32)',
     },
   },
+  arch: {
+    type: 'string',
+    key: 'arch',
+    config: true,
+    group: 'Network:',
+    describe:
+      'A convolutional network instead of --hidden: a preset (lenet5 = c6k5-m2-c16k5-m2-f120-f84, lenet5-caffe = c20k5-m2-c50k5-m2-f500) or tokens joined by "-": cNkK[pP][sS] convolution (N channels, kernel K, padding P, stride S), bn batch norm, mS / aS max / average pooling, g global average pooling, fN dense layer; the classifier is appended. Images (IDX, mnist) are 1 x H x W; delimited files need --input-shape C,H,W (or C,L). Trains on the layers engine (TypeScript; slower than the fused MLP engine)',
+  },
   activation: {
     type: 'string',
     key: 'activation',

@@ -5,7 +5,7 @@
  * pipeline writes it atomically.
  */
 import { isRegression } from './tasks';
-import type { Network } from './types';
+import type { Network, AnyLayer } from './types';
 
 export const MANIFEST_FORMAT = 'gs-compress-manifest';
 
@@ -82,7 +82,7 @@ export interface ManifestOptions {
 /** The name of the output that holds `what`, or null. */
 const holding = (outputs: ManifestOutput[], what: ManifestOutput['holds']) => outputs.find((x) => x.holds === what)?.name ?? null;
 
-export function buildManifest(net: Network, o: ManifestOptions): Manifest {
+export function buildManifest(net: Network<AnyLayer>, o: ManifestOptions): Manifest {
   const name = (c: number) => net.featureNames[c] ?? `x${c}`;
   return {
     format: MANIFEST_FORMAT,

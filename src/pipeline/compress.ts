@@ -13,8 +13,9 @@ import { GsError } from '../errors';
 import { accuracy, logits } from '../network/forward';
 import { isRegression, regressionMetrics, taskOf } from '../network/tasks';
 import { buildManifest, manifestText, TFJS_MANIFEST_FILE } from '../network/manifest';
-import { loadRun, saveTfjsExport, type RunInfo } from '../network/run-io';
-import type { Network } from '../network/types';
+import { layerType } from '../network/layers/table';
+import { isDenseNetwork, loadAnyRun, saveTfjsExport, type RunInfo } from '../network/run-io';
+import type { AnyLayer, Network } from '../network/types';
 import { DEFAULT_MAX_RMSE_INCREASE, exportOnnx, exportOutputs, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
 import type { Quantize } from '../onnx/quantize';
 import type { RuntimeChoice } from '../onnx/runtime';
@@ -71,7 +72,8 @@ export interface CompressResult {
   verifiedOn: 'data' | 'random rows' | null;
   /** The export's path when it failed verification and was therefore not written (nothing at that name), else null. */
   notWritten: string | null;
-  pruned: Network;
+  /** The pruned network (dense, or any layer types: a CNN run). */
+  pruned: Network<AnyLayer>;
   /** A run trained to a budget: the starting (dense, pre-budget) network it was made from; null otherwise. */
   started: StartedNetwork | null;
 }
@@ -106,7 +108,7 @@ function intList(v: unknown): number[] | null {
  * hidden widths between the data's inputs and the classes (a budget run from scratch). Null for
  * a run without a budget (its pruning's before is where it started).
  */
-export function startedNetwork(info: RunInfo, network: Network): StartedNetwork | null {
+export function startedNetwork(info: RunInfo, network: Network<AnyLayer>): StartedNetwork | null {
   const s = info.summary ?? {};
   const cfg = info.config ?? {};
   const widths = intList(s.startWidths);
@@ -114,18 +116,22 @@ export function startedNetwork(info: RunInfo, network: Network): StartedNetwork 
   const budgeted = typeof s.targetParams === 'number' || cfg.targetParams !== undefined || cfg.targetRatio !== undefined;
   const hidden = intList(cfg.hidden);
   if (!budgeted || !hidden || cfg.init !== undefined) return null;
-  const w = [network.inputWidth, ...hidden, network.layers[network.layers.length - 1].outSize];
+  const last = network.layers[network.layers.length - 1];
+  const w = [network.inputWidth, ...hidden, layerType(last).outChannels(last)];
   return { widths: w, params: stackSize(w) };
 }
 
-function labelsFor(net: Network, data: SplitDataset): Int32Array {
+function labelsFor(net: Network<AnyLayer>, data: SplitDataset): Int32Array {
   const { labels, unknown } = mapLabels(data.test.labels, data.classLabels, net.classLabels);
   if (unknown.length > 0) throw new GsError('BAD_INPUT', `the data has classes the model does not know: ${unknown.join(', ')}`);
   return labels;
 }
 
 export async function compressRun(runDir: string, opts: CompressOptions = {}): Promise<CompressResult> {
-  const { network, info } = loadRun(runDir);
+  const { network, info } = loadAnyRun(runDir);
+  if (opts.exportTfjsDir && !isDenseNetwork(network)) {
+    throw new GsError('UNAVAILABLE', `${runDir}: the tfjs export of a convolutional network is not implemented yet; --export writes ONNX`);
+  }
   const { network: pruned, report } = pruneNetwork(network, { threshold: opts.threshold });
   const started = startedNetwork(info, network);
   const collapse = collapseMessage(report);
@@ -249,7 +255,7 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
       notWritten = out.file;
     }
   }
-  if (opts.exportTfjsDir) {
+  if (opts.exportTfjsDir && isDenseNetwork(pruned)) {
     const dir = path.resolve(opts.exportTfjsDir);
     const from = path.resolve(runDir);
     const spec = (info.config as { dataSpec?: DataSpec } | undefined)?.dataSpec;

@@ -7,7 +7,7 @@
 import { GsError } from '../errors';
 import { logits as referenceLogits, softmaxRows } from '../network/forward';
 import { isRegression, type TaskName } from '../network/tasks';
-import type { Network } from '../network/types';
+import type { AnyLayer, Network } from '../network/types';
 import type { ImportedModel } from '../import/types';
 import { runOriginal, runsOnNoRows } from './original-runners';
 import { Rng } from '../util/rng';
@@ -27,7 +27,7 @@ export interface ImportCheck {
 }
 
 /** Random rows in the network's raw feature space: around its scaling when it has one. */
-export function randomRows(net: Network, rows: number, seed: number): Float32Array {
+export function randomRows(net: Network<AnyLayer>, rows: number, seed: number): Float32Array {
   const rng = new Rng(seed);
   const d = net.inputWidth;
   const x = new Float32Array(rows * d);

@@ -85,6 +85,11 @@ export function resolveTrainConfig(partial: TrainConfigInput): TrainConfig {
   if (cfg.valFraction !== undefined) checkValFraction(cfg.valFraction);
   // the default proxStep is stored as absent, so configurations saved before it existed keep their identity
   if (cfg.proxStep === undefined || cfg.proxStep === 'preconditioned') delete cfg.proxStep;
+  if (cfg.arch !== undefined) {
+    if (typeof cfg.arch !== 'string' || cfg.arch.trim() === '')
+      throw new GsError('BAD_OPTION', '--arch needs a spec or preset, e.g. lenet5');
+    cfg.arch = cfg.arch.trim();
+  }
   if (cfg.activation !== undefined) {
     const label = activationLabel(parseActivation(cfg.activation, '--activation'));
     if (label === 'relu')

@@ -10,6 +10,7 @@ import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { parseActivation } from '../network/activations';
 import { cloneNetwork, initNetwork, parameterCount } from '../network/create';
+import { initArchNetwork } from '../network/create-arch';
 import { taskOf } from '../network/tasks';
 import { inputShapeOf } from '../network/forward';
 import type { AnyLayer, DenseLayer, Network } from '../network/types';
@@ -68,14 +69,19 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const standardize = opts.standardize ?? data.tabular;
   const classes = data.classLabels.length;
   const regression = data.task === 'regression';
+  const fitted = {
+    scaling: standardize && !opts.init ? fitScaling(train) : null,
+    classLabels: data.classLabels,
+    featureNames: data.featureNames,
+  };
   const net: Network<AnyLayer> = opts.init
     ? cloneNetwork<AnyLayer>(opts.init)
-    : initNetwork({ inputWidth: train.cols, hidden: cfg.hidden, classes }, cfg.seed, {
-        scaling: standardize ? fitScaling(train) : null,
-        classLabels: data.classLabels,
-        featureNames: data.featureNames,
-        activation: parseActivation(cfg.activation, '--activation'),
-      });
+    : cfg.arch !== undefined
+      ? initArchNetwork(cfg.arch, data.inputShape ?? [train.cols], classes, cfg.seed, fitted)
+      : initNetwork({ inputWidth: train.cols, hidden: cfg.hidden, classes }, cfg.seed, {
+          ...fitted,
+          activation: parseActivation(cfg.activation, '--activation'),
+        });
   if (regression && !opts.init) net.task = 'regression';
   if (taskOf(net) !== taskOf(data)) {
     throw new GsError(

@@ -46,6 +46,10 @@ export interface TrainConfig {
   /** Proximal step (solver prox only); absent means 'preconditioned'. Kept optional so that
    * configurations saved before it existed keep their identity. */
   proxStep?: ProxStep;
+  /** A convolutional (or any layered) network to start from instead of the dense stack of `hidden`:
+   * an --arch spec or preset (network/arch.ts, e.g. 'lenet5' or 'c16k3p1-m2-f64'), resolved against the
+   * data's example shape, the classifier appended; trains on the layers engine. Absent = `hidden`. */
+  arch?: string;
   /** Hidden-layer activation of new networks, e.g. 'tanh' or 'leaky_relu:0.2' (network/activations.ts);
    * absent means relu, so configurations saved before it existed keep their identity. */
   activation?: string;

@@ -89,7 +89,7 @@ describe('compressRun', () => {
     const after = 4 * 8 + 8 + 8 * 5 + 5 + 5 * CLASSES + CLASSES;
     expect(r.report.parameters).toEqual({ before, after });
     expect(parameterCount(r.pruned)).toBe(after);
-    expect(r.pruned.layers.map((l) => [l.inSize, l.outSize])).toEqual([
+    expect((r.pruned as Network).layers.map((l) => [l.inSize, l.outSize])).toEqual([
       [4, 8],
       [8, 5],
       [5, CLASSES],
