@@ -19,6 +19,7 @@ test('train --arch trains a CNN on MNIST; prune --export verifies it in onnxrunt
   expect(r.err).not.toMatch(/^error/m);
   expect(r.code).toBe(0);
   expect(r.out).toMatch(/engine layers-js; test accuracy 0\.\d{4}/);
+  expect(r.out).toMatch(/alive inputs 1\/1 channels/);
   const { network } = loadAnyRun(run);
   expect(network.inputShape).toEqual([1, 28, 28]);
   expect(network.layers.map((l) => l.op)).toEqual(['conv', 'pool', 'flatten', 'dense', 'dense']);

@@ -289,7 +289,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           `${!Number.isFinite(summaryScore(summary, 'val')) ? '' : summary.testRmse !== undefined ? ` (validation RMSE ${fmtRmse(summary.valRmse ?? NaN)}, R^2 ${fixed4(summary.valR2)})` : ` (validation ${fixed4(summary.valAccuracy)})`}; ` +
           `zero parameters ${summary.totalParams - summary.nonzeroParams}/${summary.totalParams}; ` +
           `pruned parameters ${summary.prunedParams}${summary.macs !== undefined ? `, multiply-adds ${summary.macs}` : ''}; alive units ${summary.aliveUnits.join(',') || '-'}; ` +
-          `alive inputs ${summary.aliveInputs}/${data.train.cols}; wall time ${result.trainSeconds.toFixed(1)} s\n`,
+          `alive inputs ${inputsText(summary.aliveInputs, result.network.inputShape, data.train.cols)}; wall time ${result.trainSeconds.toFixed(1)} s\n`,
       );
       if (a.out) process.stdout.write(`saved run to ${a.out} (next: gs-compress prune ${a.out} --export ${a.out}/model.onnx)\n`);
     }
@@ -302,3 +302,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
 };
 
 const fixed4 = (v: number | undefined) => (v ?? NaN).toFixed(4);
+
+/** Alive inputs of all: columns of a flat network, channels of one with an example shape (a CNN). */
+const inputsText = (alive: number, shape: number[] | undefined, cols: number) =>
+  shape && shape.length > 1 ? `${alive}/${shape[0]} channels` : `${alive}/${cols}`;
