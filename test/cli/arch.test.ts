@@ -23,6 +23,11 @@ test('train --arch trains a CNN on MNIST; prune --export verifies it in onnxrunt
   const { network } = loadAnyRun(run);
   expect(network.inputShape).toEqual([1, 28, 28]);
   expect(network.layers.map((l) => l.op)).toEqual(['conv', 'pool', 'flatten', 'dense', 'dense']);
+  // inspect lists every layer through the table
+  const ins = await runCli(['inspect', run]);
+  expect(ins.code).toBe(0);
+  expect(ins.out).toMatch(/^\s+0\s+conv\s+1\s+4\s+4x24x24\s+relu\s+104\s/m);
+  expect(ins.out).toMatch(/^\s+2\s+flatten\s+4\s+576\s+576\s/m);
   const p = await runCli(['prune', run, '--export', path.join(run, 'model.onnx')]);
   expect(p.code).toBe(0);
   expect(p.out).toMatch(/^conv 1\s+4\s+\d+/m);

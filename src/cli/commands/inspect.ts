@@ -6,9 +6,10 @@
 import * as fs from 'fs';
 import type { Argv, CommandModule } from 'yargs';
 import { GsError } from '../../errors';
-import { activationLabel, activationOf } from '../../network/activations';
+import { activationLabel, activationOf, type Activation } from '../../network/activations';
 import { multiplyAdds, parameterCount } from '../../network/create';
-import { loadRun } from '../../network/run-io';
+import { loadAnyRun } from '../../network/run-io';
+import { layerShapes, layerType } from '../../network/layers/table';
 import { META, readModelFile, readOnnxInfo, type OnnxInfo } from '../../onnx';
 import { formatTable } from '../table';
 
@@ -88,15 +89,25 @@ function formatOnnx(info: OnnxInfo, a: InspectArgs): string {
 }
 
 function inspectRun(dir: string, a: InspectArgs): void {
-  const { network: net, info } = loadRun(dir);
-  const layers = net.layers.map((l, i) => ({
-    layer: i,
-    in: l.inSize,
-    out: l.outSize,
-    activation: i < net.layers.length - 1 ? activationLabel(activationOf(l)) : 'softmax',
-    parameters: l.kernel.length + l.bias.length,
-    zeroWeights: l.kernel.filter((w) => w === 0).length,
-  }));
+  const { network: net, info } = loadAnyRun(dir);
+  // every layer type through the table: channels in and out, its output shape, activation, counts
+  const shapes = layerShapes(net.layers, net.inputShape ?? [net.inputIndices.length]);
+  const layers = net.layers.map((l, i) => {
+    const t = layerType(l);
+    const act = (l as { activation?: Activation | null }).activation;
+    const groups = t.groups(l);
+    return {
+      layer: i,
+      op: l.op,
+      in: t.inChannels(l),
+      out: t.outChannels(l),
+      shape: shapes[i + 1],
+      activation:
+        i === net.layers.length - 1 ? 'softmax' : l.op === 'dense' ? activationLabel(activationOf(l)) : act ? activationLabel(act) : '-',
+      parameters: t.params(l),
+      zeroWeights: groups ? groups.w.filter((w) => w === 0).length : 0,
+    };
+  });
   const kept = net.inputIndices.map((c) => ({ index: c, name: net.featureNames[c] }));
   const summary = {
     kind: 'run',
@@ -126,8 +137,8 @@ function inspectRun(dir: string, a: InspectArgs): void {
   out.push(
     '',
     formatTable(
-      ['layer', 'in', 'out', 'activation', 'parameters', 'zero weights'],
-      layers.map((l) => [l.layer, l.in, l.out, l.activation, l.parameters, l.zeroWeights]),
+      ['layer', 'op', 'in', 'out', 'output shape', 'activation', 'parameters', 'zero weights'],
+      layers.map((l) => [l.layer, l.op, l.in, l.out, l.shape.join('x'), l.activation, l.parameters, l.zeroWeights]),
     ),
   );
   out.push('', `parameters: ${summary.parameters}, multiply-adds per row: ${summary.multiplyAdds}`);
