@@ -97,7 +97,7 @@ interface Weight {
 }
 
 /**
- * Dense layers of the graph: Gemm, MatMul (+ Add) and MatMulInteger (+ Cast, Mul by the scales, Add
+ * Layers of the graph: Conv and BatchNormalization (channels), and dense ones: Gemm, MatMul (+ Add) and MatMulInteger (+ Cast, Mul by the scales, Add
  * of the bias) nodes whose kernel is an initializer, possibly through a Cast (float16 weights) or a
  * Pad of initializers (int8 weights without their zero rows).
  */
@@ -118,7 +118,34 @@ function denseLayers(g: onnx.IGraphProto, inits: Map<string, InitializerInfo>, i
     return { ...src, dims: src.dims.map((d, i) => d + pads[i] + pads[i + src.dims.length]) };
   };
   const layers: LayerInfo[] = [];
+  const activationAfter = (out: string): string => {
+    const after = consumer(out);
+    const erfNear = after && [after, consumer(after.output?.[0] ?? '')].some((m) => m?.opType === 'Erf');
+    return after ? (ACTIVATION_OPS[after.opType ?? ''] ?? (erfNear ? 'gelu' : '-')) : '-';
+  };
   for (const n of nodes) {
+    if (n.opType === 'Conv' || n.opType === 'BatchNormalization') {
+      // a convolution's channels in and out (OIHW weights), or batch norm's scale and bias (its running
+      // statistics are stored too but are not parameters)
+      const w = inits.get(n.input?.[1] ?? '');
+      if (!w) continue;
+      const conv = n.opType === 'Conv';
+      if (conv && w.dims.length < 3) continue;
+      const channels = conv ? w.dims[0] : w.size;
+      const bias = inits.get(n.input?.[2] ?? '')?.size ?? 0;
+      const activation = activationAfter(n.output?.[0] ?? '');
+      layers.push({
+        node: n.name ?? '',
+        op: n.opType,
+        inSize: conv ? w.dims[1] : channels,
+        outSize: channels,
+        relu: activation === 'relu',
+        activation,
+        weights: w.type,
+        parameters: w.size + bias,
+      });
+      continue;
+    }
     if (n.opType !== 'Gemm' && n.opType !== 'MatMul' && n.opType !== 'MatMulInteger') continue;
     const w = weight(n.input?.[1] ?? '');
     if (!w || w.dims.length !== 2) continue;
@@ -144,9 +171,7 @@ function denseLayers(g: onnx.IGraphProto, inits: Map<string, InitializerInfo>, i
     }
     const transB = n.opType === 'Gemm' && (n.attribute ?? []).some((a) => a.name === 'transB' && toNum(a.i as Int64Like) === 1);
     const [inSize, outSize] = transB ? [w.dims[1], w.dims[0]] : [w.dims[0], w.dims[1]];
-    const after = consumer(out);
-    const erfNear = after && [after, consumer(after.output?.[0] ?? '')].some((m) => m?.opType === 'Erf');
-    const activation = after ? (ACTIVATION_OPS[after.opType ?? ''] ?? (erfNear ? 'gelu' : '-')) : '-';
+    const activation = activationAfter(out);
     layers.push({
       node: n.name ?? '',
       op,

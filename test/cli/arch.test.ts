@@ -33,6 +33,9 @@ test('train --arch trains a CNN on MNIST; prune --export verifies it in onnxrunt
   expect(p.out).toMatch(/^conv 1\s+4\s+\d+/m);
   expect(p.out).toMatch(/^\s+OK$/m);
   expect(fs.existsSync(path.join(run, 'model.manifest.json'))).toBe(true);
+  // inspect of the ONNX file lists its convolutions by channels
+  const onnxInfo = await runCli(['inspect', path.join(run, 'model.onnx')]);
+  expect(onnxInfo.out).toMatch(/^\s+0\s+layer0\.conv\s+Conv\s+1\s+\d+\s+relu\s/m);
   // the tfjs export is not there yet for CNNs: said before anything is written
   const t = await runCli(['prune', run, '--export-tfjs', path.join(dir, 'tfjs')]);
   expect(t.code).toBe(1);
