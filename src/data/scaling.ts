@@ -40,6 +40,33 @@ export function fitScaling(table: Pick<Table, 'rows' | 'cols' | 'features'>): Sc
   return { mean: outMean, std: outStd };
 }
 
+/**
+ * Per-channel scaling of images or sequences: one mean and standard deviation per channel over all
+ * its positions (as image models are normalized), laid out per column like fitScaling's (each of a
+ * channel's `positions` columns gets the channel's values). Rows hold channels first (NCHW).
+ */
+export function fitChannelScaling(table: Pick<Table, 'rows' | 'cols' | 'features'>, channels: number): Scaling {
+  const { rows, cols, features } = table;
+  const positions = cols / channels;
+  if (!Number.isInteger(positions)) throw new RangeError(`${cols} columns are not ${channels} channels of equal size`);
+  const mean = new Float32Array(cols);
+  const std = new Float32Array(cols);
+  for (let c = 0; c < channels; c++) {
+    let sum = 0;
+    let sq = 0;
+    const n = rows * positions;
+    for (let r = 0; r < rows; r++) for (let k = 0, o = r * cols + c * positions; k < positions; k++) sum += features[o + k];
+    const m = n > 0 ? sum / n : 0;
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0, o = r * cols + c * positions; k < positions; k++) sq += (features[o + k] - m) * (features[o + k] - m);
+    }
+    const sd = Math.sqrt(sq / Math.max(n, 1));
+    mean.fill(m, c * positions, (c + 1) * positions);
+    std.fill(sd > 0 && Number.isFinite(sd) ? sd : 1, c * positions, (c + 1) * positions);
+  }
+  return { mean, std };
+}
+
 /** (x - mean) / std for row-major features with `cols` columns, as a new array. */
 export function applyScaling(features: Float32Array, cols: number, scaling: Scaling): Float32Array {
   const out = new Float32Array(features.length);

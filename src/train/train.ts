@@ -5,6 +5,7 @@
  * of standardized targets, with the result and every record in the user's units (train/targets.ts).
  */
 import { applyScaling, fitScaling, selectColumns } from '../data';
+import { fitChannelScaling } from '../data/scaling';
 import { withValidation } from '../data/split';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
@@ -69,11 +70,10 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const standardize = opts.standardize ?? data.tabular;
   const classes = data.classLabels.length;
   const regression = data.task === 'regression';
-  const fitted = {
-    scaling: standardize && !opts.init ? fitScaling(train) : null,
-    classLabels: data.classLabels,
-    featureNames: data.featureNames,
-  };
+  // a convolutional network's inputs are scaled per channel (as image models are), a dense one's per column
+  const channels = cfg.arch !== undefined && data.inputShape ? data.inputShape[0] : 0;
+  const scaling = !standardize || opts.init ? null : channels > 0 ? fitChannelScaling(train, channels) : fitScaling(train);
+  const fitted = { scaling, classLabels: data.classLabels, featureNames: data.featureNames };
   const net: Network<AnyLayer> = opts.init
     ? cloneNetwork<AnyLayer>(opts.init)
     : cfg.arch !== undefined

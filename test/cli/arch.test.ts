@@ -43,6 +43,19 @@ test('train --arch trains a CNN on MNIST; prune --export verifies it in onnxrunt
   expect(fs.existsSync(path.join(dir, 'tfjs'))).toBe(false);
 });
 
+test("--standardize scales a CNN's input per channel, and the export takes raw pixels", async () => {
+  const run = path.join(dir, 'cnn-std');
+  const r = await runCli(['train', ...small, '--arch', 'c3k3-g', '--standardize', '--out', run]);
+  expect(r.code).toBe(0);
+  const { network } = loadAnyRun(run);
+  const mean = network.scaling!.mean;
+  expect(mean.every((v) => v === mean[0])).toBe(true); // one channel: one mean on every pixel
+  expect(mean[0]).toBeGreaterThan(0.05);
+  const p = await runCli(['prune', run, '--export', path.join(run, 'model.onnx')]);
+  expect(p.code).toBe(0);
+  expect(p.out).toMatch(/^\s+OK$/m);
+});
+
 test('--arch refusals: a budget, a spec that does not fit, a wrong --input-shape', async () => {
   const b = await runCli(['train', ...small, '--arch', 'c4k5-f8', '--target-ratio', '0.5']);
   expect(b.code).toBe(1);
