@@ -11,6 +11,7 @@
 import { loadDataset } from '../src/data';
 import { initArchNetwork } from '../src/network/create-arch';
 import { resolveTrainConfig } from '../src/train/config';
+import { wasmPassAvailable } from '../src/train/fused/wasm-pass';
 import { createLayersEngine } from '../src/train/layers-engine';
 import { trainNetwork } from '../src/train/train';
 import { Rng } from '../src/util/rng';
@@ -37,26 +38,41 @@ async function main(): Promise<void> {
     classLabels: data.classLabels,
     featureNames: data.featureNames,
   });
-  const cfg = resolveTrainConfig({ optimizer: 'adam', lr: 1e-3, epochs, batchSize, seed: 0, valFraction: 0 });
   console.log(`${arch} on ${data.train.rows} MNIST training rows, ${data.test.rows} test rows, batch ${batchSize}`);
-  const r = await trainNetwork(data, cfg, { init, trainEvalRows: 0 });
-  for (const h of r.history) {
-    console.log(
-      `epoch ${h.epoch}: ${h.seconds.toFixed(2)} s (training + evaluation), loss ${h.dataLoss.toFixed(4)}, test accuracy ${h.testAccuracy.toFixed(4)}`,
+  const kernelSets: ('js' | 'wasm')[] = wasmPassAvailable() ? ['js', 'wasm'] : ['js'];
+  if (kernelSets.length === 1) console.log('(the WebAssembly SIMD kernels are unavailable here: TypeScript kernels only)');
+  for (const kernels of kernelSets) {
+    // --engine fused-js keeps the layers engine on the TypeScript kernels
+    const cfg = resolveTrainConfig({
+      optimizer: 'adam',
+      lr: 1e-3,
+      epochs,
+      batchSize,
+      seed: 0,
+      valFraction: 0,
+      engine: kernels === 'js' ? 'fused-js' : 'fused',
+    });
+    const r = await trainNetwork(data, cfg, { init, trainEvalRows: 0 });
+    for (const h of r.history) {
+      console.log(
+        `${r.engine} epoch ${h.epoch}: ${h.seconds.toFixed(2)} s (training + evaluation), loss ${h.dataLoss.toFixed(4)}, test accuracy ${h.testAccuracy.toFixed(4)}`,
+      );
+    }
+    // the training steps alone
+    const engine = createLayersEngine(
+      init.layers,
+      [1, 28, 28],
+      { x: data.train.features, y: data.train.labels, rows: data.train.rows, cols: 784, classes: 10 },
+      cfg,
+      { kernels },
     );
+    const order = new Rng(1).permutation(data.train.rows);
+    const t0 = process.hrtime.bigint();
+    engine.runEpoch(order);
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    console.log(`${engine.name}: ${s.toFixed(2)} s per epoch of training steps (${((s / data.train.rows) * 1e3).toFixed(2)} ms per row)`);
+    engine.dispose();
   }
-  // the training steps alone
-  const engine = createLayersEngine(
-    init.layers,
-    [1, 28, 28],
-    { x: data.train.features, y: data.train.labels, rows: data.train.rows, cols: 784, classes: 10 },
-    cfg,
-  );
-  const order = new Rng(1).permutation(data.train.rows);
-  const t0 = process.hrtime.bigint();
-  engine.runEpoch(order);
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(`engine ${r.engine}: ${s.toFixed(2)} s per epoch of training steps (${((s / data.train.rows) * 1e3).toFixed(2)} ms per row)`);
 }
 
 void main();

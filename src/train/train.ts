@@ -134,7 +134,7 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   if (layered && regression) throw new GsError('BAD_OPTION', 'regression is not supported yet for networks with layers other than dense');
   // a fresh regression network starts in standardized units already (its random output layer)
   const engine: TrainingEngine<AnyLayer> = layered
-    ? createLayersEngine(net.layers, inShape, trainingData, cfg)
+    ? createLayersEngine(net.layers, inShape, trainingData, cfg, { kernels: cfg.engine === 'fused-js' ? 'js' : 'auto' })
     : await createEngine(ts && !fresh ? toStandardized(dense, ts) : dense, trainingData, cfg);
   const engineLayers = () => (ts ? toUserUnits(engine.layers() as DenseLayer[], ts) : engine.layers());
   const rng = new Rng(cfg.seed + 1);

@@ -14,13 +14,25 @@ import { GsError } from '../../errors';
 import { cloneLayer, layerShapes, layerType } from '../../network/layers/table';
 import type { AnyLayer } from '../../network/types';
 import { addPartsGradient, addsGradient, isProximal, partsOf, proxParts } from '../../penalty';
-import type { FusedConfig } from '../fused/engine';
+import type { FusedConfig, FusedKernels } from '../fused/engine';
+import { wasmPassAvailable } from '../fused/wasm-pass';
 import { createOptimizer } from '../fused/optimizers';
 import type { TrainingData, TrainingEngine } from '../types';
 import { batchGradient } from './pass';
 import { trainOp } from './ops/table';
+import { wasmConvTrainOp } from './ops/conv-wasm';
+import { CONV_TRAIN } from './ops/conv';
+import type { TrainOp } from './ops/train-op';
 
 export const LAYERS_ENGINE = 'layers-js';
+/** The layers engine with its convolutions on the WebAssembly SIMD kernels. */
+export const LAYERS_WASM_ENGINE = 'layers-wasm';
+
+export interface LayersEngineOptions {
+  /** Convolution kernels: 'wasm' (WebAssembly SIMD, float32), 'js' (the TypeScript reference,
+   * float64), 'auto' (default: wasm when this runtime can run it). */
+  kernels?: FusedKernels;
+}
 
 /** Where one layer's trainable buffers sit in the flat arrays. */
 interface Slot {
@@ -68,6 +80,7 @@ export function createLayersEngine(
   inShape: readonly number[],
   data: TrainingData,
   cfg: FusedConfig,
+  opts: LayersEngineOptions = {},
 ): TrainingEngine<AnyLayer> {
   if (init.length === 0) throw new RangeError('a network needs at least one layer');
   const layers = init.map((l) => cloneLayer(l));
@@ -120,6 +133,16 @@ export function createLayersEngine(
 
   const cols = data.cols;
   const batch = cfg.batchSize;
+  const kernels = opts.kernels ?? 'auto';
+  if (kernels === 'wasm' && !wasmPassAvailable())
+    throw new GsError(
+      'UNAVAILABLE',
+      'the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime)',
+    );
+  // the name says which kernels run: without a convolution the TypeScript ones do everything
+  const wasm = kernels !== 'js' && wasmPassAvailable() && layers.some((l) => l.op === 'conv');
+  const wasmConv = wasm ? (wasmConvTrainOp(CONV_TRAIN, batch) as TrainOp<AnyLayer>) : null;
+  const opOf = (l: AnyLayer): TrainOp<AnyLayer> => (wasmConv && l.op === 'conv' ? wasmConv : trainOp(l));
   const xb = new Float64Array(batch * cols);
   const rows = new Int32Array(batch);
   let disposed = false;
@@ -131,7 +154,7 @@ export function createLayersEngine(
       const o = row * cols;
       for (let c = 0; c < cols; c++) xb[r * cols + c] = data.x[o + c];
     }
-    const loss = batchGradient(layers, shapes, n === batch ? xb : xb.subarray(0, n * cols), n, rows.subarray(0, n), data, gradViews);
+    const loss = batchGradient(layers, shapes, n === batch ? xb : xb.subarray(0, n * cols), n, rows.subarray(0, n), data, gradViews, opOf);
     if (addGrad) {
       parts.forEach((q, k) => {
         if (q) addPartsGradient(q.p, kind, lambda, { w: gradViews[k][q.wi], b: gradViews[k][q.bi] });
@@ -151,7 +174,7 @@ export function createLayersEngine(
   }
 
   return {
-    name: LAYERS_ENGINE,
+    name: wasm ? LAYERS_WASM_ENGINE : LAYERS_ENGINE,
     runEpoch(order: Int32Array): number {
       if (disposed) throw new Error('the layers engine was disposed');
       for (let i = 0; i < order.length; i++) {
