@@ -17,7 +17,7 @@ import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { createEngine } from './engines';
-import { createLayersEngine, layersAccuracy, liveChannels } from './layers-engine';
+import { createLayersEngine, LAYERS_WASM_ENGINE, layersAccuracy, liveChannels, wasmEvalOps } from './layers-engine';
 import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
 import { checkSoftTargetOptions, smoothedTargets } from './soft-targets';
@@ -142,8 +142,10 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const trainSample = evalRows > 0 && evalRows < train.rows ? new Rng(cfg.seed + 2).permutation(train.rows).slice(0, evalRows) : null;
   // the wasm engine's runs are measured with its own float32 kernels, the others in float64
   const wasm = engine.name === 'fused-wasm';
+  // a CNN on the WebAssembly convolutions is measured with them too (float32)
+  const evalOps = engine.name === LAYERS_WASM_ENGINE ? wasmEvalOps() : null;
   const meter = (x: Float32Array, y: Int32Array, rows: ArrayLike<number> | null): ((layers: AnyLayer[]) => number) => {
-    if (layered) return (layers) => layersAccuracy(layers, inShape, x, y, rows);
+    if (layered) return (layers) => layersAccuracy(layers, inShape, x, y, rows, evalOps);
     const m = accuracyMeter(dense, x, y, rows, wasm);
     return (layers) => m(layers as DenseLayer[]);
   };

@@ -9,7 +9,7 @@ import { layerShapes } from '../../src/network/layers/table';
 import type { AnyLayer } from '../../src/network/types';
 import type { FusedConfig } from '../../src/train/fused/engine';
 import { wasmPassAvailable } from '../../src/train/fused/wasm-pass';
-import { batchGradient, createLayersEngine, trainOp } from '../../src/train/layers-engine';
+import { batchGradient, createLayersEngine, layersAccuracy, trainOp, wasmEvalOps } from '../../src/train/layers-engine';
 import { CONV_TRAIN } from '../../src/train/layers-engine/ops/conv';
 import { wasmConvTrainOp } from '../../src/train/layers-engine/ops/conv-wasm';
 import type { TrainOp } from '../../src/train/layers-engine/ops/train-op';
@@ -107,5 +107,24 @@ maybe('WebAssembly convolutions in the layers engine', () => {
     expect(maxRel(js.layers(), wasm.layers(), 1e-2)).toBeLessThan(1e-4);
     // the weights did move
     expect(maxRel(js.layers(), net.layers, 1e-2)).toBeGreaterThan(1e-2);
+  });
+
+  test('evaluation on the WebAssembly convolutions: the accuracy of the reference forward pass, chunks and picked rows', () => {
+    const inShape = [1, 8, 8];
+    const net = initArchNetwork('c4k3p1-bn-m2-c6k3', inShape, 4, 9);
+    const bn = net.layers[1] as Extract<AnyLayer, { op: 'batchnorm' }>;
+    bn.runningMean.fill(0.1);
+    bn.runningVar.fill(1.5);
+    const ROWS = 300; // more than one chunk of 256
+    const rng = new Rng(4);
+    const x = Float32Array.from({ length: ROWS * 64 }, () => rng.normal());
+    const y = Int32Array.from({ length: ROWS }, () => rng.int(4));
+    const ops = wasmEvalOps();
+    const ref = layersAccuracy(net.layers, inShape, x, y);
+    expect(layersAccuracy(net.layers, inShape, x, y, null, ops)).toBe(ref);
+    const pick = Int32Array.from({ length: 40 }, (_, i) => (i * 7) % ROWS);
+    expect(layersAccuracy(net.layers, inShape, x, y, pick, ops)).toBe(layersAccuracy(net.layers, inShape, x, y, pick));
+    // again with the instances already laid out, on a copy of the layers
+    expect(layersAccuracy(initArchNetwork('c4k3p1-bn-m2-c6k3', inShape, 4, 9).layers, inShape, x, y, null, ops)).toBeGreaterThan(0);
   });
 });

@@ -13,9 +13,11 @@ import type { TrainOp } from './train-op';
 
 interface Slot {
   k: WasmConv;
-  /** float64 copies handed out: the pre-activation z and the input gradient dx (for maxBatch rows). */
+  /** float64 arrays handed out, for maxBatch rows: the pre-activation z, the output y, the input gradient dx; and dL/dz. */
   z: Float64Array;
+  y: Float64Array;
   dx: Float64Array;
+  dz: Float64Array;
   inPer: number;
   outPer: number;
 }
@@ -27,25 +29,33 @@ interface WasmConvCache {
 }
 
 /**
- * A training op for convolutions on the WebAssembly kernels, for batches of up to `maxBatch` rows;
- * its instances are per layer object (an engine's own layers), kept while the op lives.
+ * A training op for convolutions on the WebAssembly kernels, for batches of up to `maxBatch` rows
+ * (larger ones go to `base`). Its instances are per layer object (an engine's own layers, whose
+ * input stays in the instance from forward to backward), kept while the op lives; or, for
+ * forward passes only (evaluation, whose layers are fresh copies every time), per geometry.
  */
-export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number): TrainOp<ConvLayer> {
-  const slots = new WeakMap<ConvLayer, Slot>();
+export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number, perGeometry = false): TrainOp<ConvLayer> {
+  const slots = new Map<unknown, Slot>();
+  const geometryOf = (l: ConvLayer, inShape: readonly number[]) =>
+    convGeometry('convolution', inShape, l.cout, { kernel: l.kernel, strides: l.strides, pads: l.pads, dilations: l.dilations });
   const slotOf = (l: ConvLayer, inShape: readonly number[]): Slot => {
-    let s = slots.get(l);
+    const g = perGeometry ? geometryOf(l, inShape) : null;
+    const key = g ? JSON.stringify(g) : l;
+    let s = slots.get(key);
     if (!s) {
-      const g = convGeometry('convolution', inShape, l.cout, {
-        kernel: l.kernel,
-        strides: l.strides,
-        pads: l.pads,
-        dilations: l.dilations,
-      });
-      const k = new WasmConv(g, maxBatch);
+      const k = new WasmConv(g ?? geometryOf(l, inShape), maxBatch);
       const inPer = k.x.length / maxBatch;
       const outPer = k.y.length / maxBatch;
-      s = { k, z: new Float64Array(maxBatch * outPer), dx: new Float64Array(maxBatch * inPer), inPer, outPer };
-      slots.set(l, s);
+      s = {
+        k,
+        z: new Float64Array(maxBatch * outPer),
+        y: new Float64Array(maxBatch * outPer),
+        dx: new Float64Array(maxBatch * inPer),
+        dz: new Float64Array(maxBatch * outPer),
+        inPer,
+        outPer,
+      };
+      slots.set(key, s);
     }
     return s;
   };
@@ -66,13 +76,13 @@ export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number): Tra
       const y = k.y;
       for (let i = 0; i < m; i++) z[i] = y[i];
       const cache: WasmConvCache = { s, z, hidden };
-      return { y: hidden ? activate(z, l.activation) : z, cache };
+      return { y: hidden ? activate(z, l.activation, s.y) : z, cache };
     },
     backward(l, cache, dy, rows, inShape, grads, wantDx) {
       if (!(cache as WasmConvCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
       const { s, z, hidden } = cache as WasmConvCache;
       const { k } = s;
-      const dz = hidden ? activationBackward(dy, z, l.activation) : dy;
+      const dz = hidden ? activationBackward(dy, z, l.activation, s.dz) : dy;
       k.dy.set(dz.subarray(0, rows * s.outPer));
       k.runBackward(rows, wantDx);
       grads[0].set(k.dW);
