@@ -35,7 +35,8 @@ export interface TrainOptions<L extends AnyLayer = DenseLayer> {
   trainEvalRows?: number;
   /** Start from this network (its scaling and input selection are kept; cfg.hidden is ignored),
    * e.g. to fine-tune a pruned network. A network with layers other than dense (a CNN from
-   * initArchNetwork) trains on the layers engine (train/layers-engine/, 'layers-js') whatever cfg.engine says. */
+   * initArchNetwork) trains on the layers engine (train/layers-engine/: 'layers-wasm', or 'layers-js' on the TypeScript
+   * kernels under cfg.engine 'fused-js' or without WebAssembly SIMD); other cfg.engine values are ignored. */
   init?: Network<L>;
   /** Label of the epochs in the history (default 'train'). */
   phase?: EpochRecord['phase'];

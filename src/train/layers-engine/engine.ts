@@ -1,14 +1,16 @@
 /**
- * The layers engine ('layers-js'): a reference training engine for networks of any layer types of
- * the table (dense, convolution 1-D/2-D, pooling, global average pooling, flatten, batch norm), in
- * TypeScript with float32 parameters and float64 sums. Each step: the minibatch's forward and
+ * The layers engine: a training engine for networks of any layer types of the table (dense,
+ * convolution 1-D/2-D, pooling, global average pooling, flatten, batch norm), float32 parameters.
+ * 'layers-js' runs the TypeScript reference kernels (float64 sums); 'layers-wasm' runs the
+ * convolutions (forward, input and weight gradients) on the WebAssembly SIMD kernels (float32,
+ * ./ops/conv-wasm.ts, one instance per convolution reused across batches) and the rest as layers-js. Each step: the minibatch's forward and
  * backward pass (./pass.ts, per-type kernels in ./ops/), the penalty's gradient when it is smooth
  * (or under the subgradient solver), the optimizer step of the fused engine (fused/optimizers.ts:
  * the same formulas) over one flat parameter array, then the proximal step on each layer's groups
  * (LayerType.groups) with the optimizer's per-coordinate step (or its scalar step, as the fused engine).
  * Batch norm trains on batch statistics and updates its running statistics; evaluation and the
- * returned layers use the running ones. Speed is not its aim: it is the reference that faster
- * engines for these networks are checked against.
+ * returned layers use the running ones. layers-js is the reference that faster kernels are checked
+ * against (test/train-layers/wasm-parity.test.ts).
  */
 import { GsError } from '../../errors';
 import { cloneLayer, layerShapes, layerType } from '../../network/layers/table';
