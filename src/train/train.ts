@@ -18,7 +18,7 @@ import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { createEngine } from './engines';
-import { createLayersEngine, layersAccuracy, liveChannels } from './layers-engine';
+import { createLayersEngine, LAYERS_WASM_ENGINE, layersAccuracy, liveChannels, wasmEvalOps } from './layers-engine';
 import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
 import { checkSoftTargetOptions, smoothedTargets } from './soft-targets';
@@ -36,7 +36,8 @@ export interface TrainOptions<L extends AnyLayer = DenseLayer> {
   trainEvalRows?: number;
   /** Start from this network (its scaling and input selection are kept; cfg.hidden is ignored),
    * e.g. to fine-tune a pruned network. A network with layers other than dense (a CNN from
-   * initArchNetwork) trains on the layers engine (train/layers-engine/, 'layers-js') whatever cfg.engine says. */
+   * initArchNetwork) trains on the layers engine (train/layers-engine/: 'layers-wasm', or 'layers-js' on the TypeScript
+   * kernels under cfg.engine 'fused-js' or without WebAssembly SIMD); other cfg.engine values are ignored. */
   init?: Network<L>;
   /** Label of the epochs in the history (default 'train'). */
   phase?: EpochRecord['phase'];
@@ -134,7 +135,7 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   if (layered && regression) throw new GsError('BAD_OPTION', 'regression is not supported yet for networks with layers other than dense');
   // a fresh regression network starts in standardized units already (its random output layer)
   const engine: TrainingEngine<AnyLayer> = layered
-    ? createLayersEngine(net.layers, inShape, trainingData, cfg)
+    ? createLayersEngine(net.layers, inShape, trainingData, cfg, { kernels: cfg.engine === 'fused-js' ? 'js' : 'auto' })
     : await createEngine(ts && !fresh ? toStandardized(dense, ts) : dense, trainingData, cfg);
   const engineLayers = () => (ts ? toUserUnits(engine.layers() as DenseLayer[], ts) : engine.layers());
   const rng = new Rng(cfg.seed + 1);
@@ -142,8 +143,10 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const trainSample = evalRows > 0 && evalRows < train.rows ? new Rng(cfg.seed + 2).permutation(train.rows).slice(0, evalRows) : null;
   // the wasm engine's runs are measured with its own float32 kernels, the others in float64
   const wasm = engine.name === 'fused-wasm';
+  // a CNN on the WebAssembly convolutions is measured with them too (float32)
+  const evalOps = engine.name === LAYERS_WASM_ENGINE ? wasmEvalOps() : null;
   const meter = (x: Float32Array, y: Int32Array, rows: ArrayLike<number> | null): ((layers: AnyLayer[]) => number) => {
-    if (layered) return (layers) => layersAccuracy(layers, inShape, x, y, rows);
+    if (layered) return (layers) => layersAccuracy(layers, inShape, x, y, rows, evalOps);
     const m = accuracyMeter(dense, x, y, rows, wasm);
     return (layers) => m(layers as DenseLayer[]);
   };

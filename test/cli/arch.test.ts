@@ -18,7 +18,7 @@ test('train --arch trains a CNN on MNIST; prune --export verifies it in onnxrunt
   const r = await runCli(['train', ...small, '--arch', 'c4k5-m2-f16', '--penalty', 'gl', '--lambda', '1e-4', '--out', run]);
   expect(r.err).not.toMatch(/^error/m);
   expect(r.code).toBe(0);
-  expect(r.out).toMatch(/engine layers-js; test accuracy 0\.\d{4}/);
+  expect(r.out).toMatch(/engine layers-(js|wasm); test accuracy 0\.\d{4}/);
   expect(r.out).toMatch(/alive inputs 1\/1 channels/);
   const { network } = loadAnyRun(run);
   expect(network.inputShape).toEqual([1, 28, 28]);

@@ -33,20 +33,26 @@ function maxDiff(a: readonly DenseLayer[], b: readonly AnyLayer[]): number {
 
 const BASE: FusedConfig = { optimizer: 'adam', lr: 1e-2, batchSize: 16, penalty: 'none', lambda: 0, solver: 'prox' };
 
-test.each<[string, Partial<FusedConfig>]>([
+const CASES: [string, Partial<FusedConfig>][] = [
   ['adam', {}],
   ['adam, group lasso with preconditioned prox steps', { penalty: 'gl', lambda: 2e-3 }],
   ['adam, sparse group lasso with prox step lr', { penalty: 'sgl', lambda: 1e-3, proxStep: 'lr' }],
   ['sgd, l1', { optimizer: 'sgd', lr: 0.1, penalty: 'l1', lambda: 1e-3 }],
   ['rmsprop, l2 as a gradient', { optimizer: 'rmsprop', lr: 3e-3, penalty: 'l2', lambda: 1e-2 }],
   ['adamax, group lasso by subgradient', { optimizer: 'adamax', penalty: 'gl', lambda: 1e-3, solver: 'subgradient' }],
-])('%s: the same weights as fused-js after a few epochs of steps', (_name, over) => {
+];
+
+// the kernel choice is about convolutions: on a dense network either choice runs the TypeScript kernels
+test.each<['js' | 'auto', string, Partial<FusedConfig>]>([
+  ...CASES.map(([n, o]): ['js' | 'auto', string, Partial<FusedConfig>] => ['js', n, o]),
+  ...CASES.slice(0, 2).map(([n, o]): ['js' | 'auto', string, Partial<FusedConfig>] => ['auto', n, o]),
+])('kernels %s, %s: the same weights as fused-js after a few epochs of steps', (kernels, _name, over) => {
   const cfg = { ...BASE, ...over };
   const net = initNetwork({ inputWidth: COLS, hidden: [10, 6], classes: CLASSES }, 3, { activation: { name: 'tanh' } });
   net.layers[1].activation = { name: 'relu' };
   const d = data(5);
   const fused = createFusedEngine(net.layers, d, cfg, { kernels: 'js' });
-  const layers = createLayersEngine(net.layers, [COLS], d, cfg);
+  const layers = createLayersEngine(net.layers, [COLS], d, cfg, { kernels });
   expect(layers.name).toBe('layers-js');
   const rng = new Rng(11);
   for (let epoch = 0; epoch < 3; epoch++) {

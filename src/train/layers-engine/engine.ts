@@ -1,26 +1,40 @@
 /**
- * The layers engine ('layers-js'): a reference training engine for networks of any layer types of
- * the table (dense, convolution 1-D/2-D, pooling, global average pooling, flatten, batch norm), in
- * TypeScript with float32 parameters and float64 sums. Each step: the minibatch's forward and
+ * The layers engine: a training engine for networks of any layer types of the table (dense,
+ * convolution 1-D/2-D, pooling, global average pooling, flatten, batch norm), float32 parameters.
+ * 'layers-js' runs the TypeScript reference kernels (float64 sums); 'layers-wasm' runs the
+ * convolutions (forward, input and weight gradients) on the WebAssembly SIMD kernels (float32,
+ * ./ops/conv-wasm.ts, one instance per convolution reused across batches) and the rest as layers-js. Each step: the minibatch's forward and
  * backward pass (./pass.ts, per-type kernels in ./ops/), the penalty's gradient when it is smooth
  * (or under the subgradient solver), the optimizer step of the fused engine (fused/optimizers.ts:
  * the same formulas) over one flat parameter array, then the proximal step on each layer's groups
  * (LayerType.groups) with the optimizer's per-coordinate step (or its scalar step, as the fused engine).
  * Batch norm trains on batch statistics and updates its running statistics; evaluation and the
- * returned layers use the running ones. Speed is not its aim: it is the reference that faster
- * engines for these networks are checked against.
+ * returned layers use the running ones. layers-js is the reference that faster kernels are checked
+ * against (test/train-layers/wasm-parity.test.ts).
  */
 import { GsError } from '../../errors';
 import { cloneLayer, layerShapes, layerType } from '../../network/layers/table';
 import type { AnyLayer } from '../../network/types';
 import { addPartsGradient, addsGradient, isProximal, partsOf, proxParts } from '../../penalty';
-import type { FusedConfig } from '../fused/engine';
+import type { FusedConfig, FusedKernels } from '../fused/engine';
+import { wasmPassAvailable } from '../fused/wasm-pass';
 import { createOptimizer } from '../fused/optimizers';
 import type { TrainingData, TrainingEngine } from '../types';
 import { batchGradient } from './pass';
 import { trainOp } from './ops/table';
+import { wasmConvTrainOp } from './ops/conv-wasm';
+import { CONV_TRAIN } from './ops/conv';
+import type { TrainOp } from './ops/train-op';
 
 export const LAYERS_ENGINE = 'layers-js';
+/** The layers engine with its convolutions on the WebAssembly SIMD kernels. */
+export const LAYERS_WASM_ENGINE = 'layers-wasm';
+
+export interface LayersEngineOptions {
+  /** Convolution kernels: 'wasm' (WebAssembly SIMD, float32), 'js' (the TypeScript reference,
+   * float64), 'auto' (default: wasm when this runtime can run it). */
+  kernels?: FusedKernels;
+}
 
 /** Where one layer's trainable buffers sit in the flat arrays. */
 interface Slot {
@@ -68,6 +82,7 @@ export function createLayersEngine(
   inShape: readonly number[],
   data: TrainingData,
   cfg: FusedConfig,
+  opts: LayersEngineOptions = {},
 ): TrainingEngine<AnyLayer> {
   if (init.length === 0) throw new RangeError('a network needs at least one layer');
   const layers = init.map((l) => cloneLayer(l));
@@ -120,6 +135,16 @@ export function createLayersEngine(
 
   const cols = data.cols;
   const batch = cfg.batchSize;
+  const kernels = opts.kernels ?? 'auto';
+  if (kernels === 'wasm' && !wasmPassAvailable())
+    throw new GsError(
+      'UNAVAILABLE',
+      'the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime)',
+    );
+  // the name says which kernels run: without a convolution the TypeScript ones do everything
+  const wasm = kernels !== 'js' && wasmPassAvailable() && layers.some((l) => l.op === 'conv');
+  const wasmConv = wasm ? (wasmConvTrainOp(CONV_TRAIN, batch) as TrainOp<AnyLayer>) : null;
+  const opOf = (l: AnyLayer): TrainOp<AnyLayer> => (wasmConv && l.op === 'conv' ? wasmConv : trainOp(l));
   const xb = new Float64Array(batch * cols);
   const rows = new Int32Array(batch);
   let disposed = false;
@@ -131,7 +156,7 @@ export function createLayersEngine(
       const o = row * cols;
       for (let c = 0; c < cols; c++) xb[r * cols + c] = data.x[o + c];
     }
-    const loss = batchGradient(layers, shapes, n === batch ? xb : xb.subarray(0, n * cols), n, rows.subarray(0, n), data, gradViews);
+    const loss = batchGradient(layers, shapes, n === batch ? xb : xb.subarray(0, n * cols), n, rows.subarray(0, n), data, gradViews, opOf);
     if (addGrad) {
       parts.forEach((q, k) => {
         if (q) addPartsGradient(q.p, kind, lambda, { w: gradViews[k][q.wi], b: gradViews[k][q.bi] });
@@ -151,7 +176,7 @@ export function createLayersEngine(
   }
 
   return {
-    name: LAYERS_ENGINE,
+    name: wasm ? LAYERS_WASM_ENGINE : LAYERS_ENGINE,
     runEpoch(order: Int32Array): number {
       if (disposed) throw new Error('the layers engine was disposed');
       for (let i = 0; i < order.length; i++) {

@@ -3,31 +3,63 @@
  * reference forward pass (network/layers/table.ts forwardLayers, batch norm on running statistics)
  * in chunks of rows.
  */
-import { forwardLayers, layerType } from '../../network/layers/table';
+import { forwardLayers, layerShapes, layerType } from '../../network/layers/table';
 import type { AnyLayer } from '../../network/types';
+import { GsError } from '../../errors';
+import { wasmPassAvailable } from '../fused/wasm-pass';
+import { CONV_TRAIN } from './ops/conv';
+import { wasmConvTrainOp } from './ops/conv-wasm';
+import type { TrainOp } from './ops/train-op';
+import { trainOp } from './ops/table';
 
 const CHUNK = 256;
 
-/** Accuracy of `layers` on preprocessed rows x [rows x cols] (all rows, or those listed in `pick`). */
+/** Each layer's kernels for an evaluation forward pass (training false: batch norm on running statistics). */
+export type EvalOps = (l: AnyLayer) => TrainOp<AnyLayer>;
+
+/**
+ * Kernels for layersAccuracy with the convolutions on the WebAssembly SIMD kernels (instances kept
+ * per convolution geometry for chunks of up to CHUNK rows, reused from call to call).
+ */
+export function wasmEvalOps(): EvalOps {
+  if (!wasmPassAvailable()) throw new GsError('UNAVAILABLE', 'the WebAssembly SIMD kernels are unavailable');
+  const conv = wasmConvTrainOp(CONV_TRAIN, CHUNK, true) as TrainOp<AnyLayer>;
+  return (l) => (l.op === 'conv' ? conv : trainOp(l));
+}
+
+/**
+ * Accuracy of `layers` on preprocessed rows x [rows x cols] (all rows, or those listed in `pick`):
+ * the reference forward pass, or with `ops` the training kernels' forward (e.g. wasmEvalOps).
+ */
 export function layersAccuracy(
   layers: readonly AnyLayer[],
   inShape: readonly number[],
   x: Float32Array,
   y: Int32Array,
   pick: ArrayLike<number> | null = null,
+  ops: EvalOps | null = null,
 ): number {
   const cols = inShape.reduce((a, b) => a * b, 1);
   const count = pick ? pick.length : y.length;
   if (count === 0) return 0;
+  const shapes = ops ? layerShapes(layers, inShape) : null;
+  const L = layers.length;
+  const forward = (xb: Float64Array, n: number): Float64Array => {
+    if (!ops || !shapes) return forwardLayers(layers, xb, n, inShape);
+    let cur = xb;
+    for (let k = 0; k < L; k++) cur = ops(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], false).y;
+    return cur;
+  };
   let hits = 0;
+  const buf = new Float64Array(Math.min(CHUNK, count) * cols);
   for (let s = 0; s < count; s += CHUNK) {
     const n = Math.min(CHUNK, count - s);
-    const xb = new Float64Array(n * cols);
+    const xb = buf.subarray(0, n * cols);
     for (let r = 0; r < n; r++) {
       const row = pick ? pick[s + r] : s + r;
       for (let c = 0; c < cols; c++) xb[r * cols + c] = x[row * cols + c];
     }
-    const z = forwardLayers(layers, xb, n, inShape);
+    const z = forward(xb, n);
     const C = z.length / n;
     for (let r = 0; r < n; r++) {
       let best = 0;

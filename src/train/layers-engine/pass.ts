@@ -10,6 +10,7 @@ import { distillCrossEntropy } from '../fused/distill';
 import { meanSquaredError } from '../fused/mse';
 import type { TrainingData } from '../types';
 import { trainOp } from './ops/table';
+import type { TrainOp } from './ops/train-op';
 
 /** Labels and targets of the loss, read at data row rows[r] for batch row r. */
 export type LossData = Pick<TrainingData, 'y' | 'soft' | 'targets'>;
@@ -18,6 +19,8 @@ export type LossData = Pick<TrainingData, 'y' | 'soft' | 'targets'>;
  * Forward (training mode: batch norm uses and updates batch statistics) and backward of `n`
  * examples x [n, ...shapes[0]] (float64), batch row r being data row rows[r]; overwrites grads[k]
  * (laid out as trainOp(layers[k]).params) with the gradient of the batch's mean loss, which it returns.
+ * opOf: each layer's training kernels (default the TypeScript ones of the table; the engine may
+ * swap in others, e.g. the WebAssembly convolution).
  */
 export function batchGradient(
   layers: readonly AnyLayer[],
@@ -27,12 +30,13 @@ export function batchGradient(
   rows: Int32Array,
   data: LossData,
   grads: readonly Float32Array[][],
+  opOf: (l: AnyLayer) => TrainOp<AnyLayer> = trainOp,
 ): number {
   const L = layers.length;
   const caches: unknown[] = [];
   let cur = x;
   for (let k = 0; k < L; k++) {
-    const f = trainOp(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], true);
+    const f = opOf(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], true);
     caches.push(f.cache);
     cur = f.y;
   }
@@ -46,7 +50,7 @@ export function batchGradient(
       : softmaxCrossEntropy(z, data.y, rows, n, C);
   let dy: Float64Array | null = z;
   for (let k = L - 1; k >= 0 && dy !== null; k--) {
-    dy = trainOp(layers[k]).backward(layers[k], caches[k], dy, n, shapes[k], grads[k], k > 0);
+    dy = opOf(layers[k]).backward(layers[k], caches[k], dy, n, shapes[k], grads[k], k > 0);
   }
   return loss;
 }

@@ -1,0 +1,98 @@
+/**
+ * The convolution's training kernels on the WebAssembly SIMD kernels (assembly/conv.ts through
+ * fused/conv-wasm.ts), float32 inside: one module instance per convolution layer, laid out for the
+ * engine's batch size and reused across batches, as are the float64 arrays handed to the
+ * neighbouring layers (the activation stays the TypeScript one of ./activation.ts). The input
+ * stays in the instance between the forward and the backward pass of a batch.
+ */
+import { convGeometry } from '../../../network/kernels/conv';
+import type { ConvLayer } from '../../../network/layers/conv';
+import { WasmConv } from '../../fused/conv-wasm';
+import { activate, activationBackward } from './activation';
+import type { TrainOp } from './train-op';
+
+interface Slot {
+  k: WasmConv;
+  /** float64 arrays handed out, for maxBatch rows: the pre-activation z, the output y, the input gradient dx; and dL/dz. */
+  z: Float64Array;
+  y: Float64Array;
+  dx: Float64Array;
+  dz: Float64Array;
+  inPer: number;
+  outPer: number;
+}
+
+interface WasmConvCache {
+  s: Slot;
+  z: Float64Array;
+  hidden: boolean;
+}
+
+/**
+ * A training op for convolutions on the WebAssembly kernels, for batches of up to `maxBatch` rows
+ * (larger ones go to `base`). Its instances are per layer object (an engine's own layers, whose
+ * input stays in the instance from forward to backward), kept while the op lives; or, for
+ * forward passes only (evaluation, whose layers are fresh copies every time), per geometry.
+ */
+export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number, perGeometry = false): TrainOp<ConvLayer> {
+  const slots = new Map<unknown, Slot>();
+  const geometryOf = (l: ConvLayer, inShape: readonly number[]) =>
+    convGeometry('convolution', inShape, l.cout, { kernel: l.kernel, strides: l.strides, pads: l.pads, dilations: l.dilations });
+  const slotOf = (l: ConvLayer, inShape: readonly number[]): Slot => {
+    const g = perGeometry ? geometryOf(l, inShape) : null;
+    const key = g ? JSON.stringify(g) : l;
+    let s = slots.get(key);
+    if (!s) {
+      const k = new WasmConv(g ?? geometryOf(l, inShape), maxBatch);
+      const inPer = k.x.length / maxBatch;
+      const outPer = k.y.length / maxBatch;
+      s = {
+        k,
+        z: new Float64Array(maxBatch * outPer),
+        y: new Float64Array(maxBatch * outPer),
+        dx: new Float64Array(maxBatch * inPer),
+        dz: new Float64Array(maxBatch * outPer),
+        inPer,
+        outPer,
+      };
+      slots.set(key, s);
+    }
+    return s;
+  };
+  return {
+    op: 'conv',
+    params: (l) => base.params(l),
+    bind: (l, bufs) => base.bind(l, bufs),
+    forward(l, x, rows, hidden, inShape, training) {
+      if (rows > maxBatch) return base.forward(l, x, rows, hidden, inShape, training);
+      const s = slotOf(l, inShape);
+      const { k } = s;
+      k.x.set(x.subarray(0, rows * s.inPer));
+      k.w.set(l.weight);
+      k.b.set(l.bias);
+      k.runForward(rows, true);
+      const m = rows * s.outPer;
+      const z = s.z.subarray(0, m);
+      const y = k.y;
+      for (let i = 0; i < m; i++) z[i] = y[i];
+      const cache: WasmConvCache = { s, z, hidden };
+      return { y: hidden ? activate(z, l.activation, s.y) : z, cache };
+    },
+    backward(l, cache, dy, rows, inShape, grads, wantDx) {
+      if (!(cache as WasmConvCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
+      const { s, z, hidden } = cache as WasmConvCache;
+      const { k } = s;
+      const dz = hidden ? activationBackward(dy, z, l.activation, s.dz) : dy;
+      k.dy.set(dz.subarray(0, rows * s.outPer));
+      k.runBackward(rows, wantDx);
+      grads[0].set(k.dW);
+      grads[1].set(k.db);
+      if (!wantDx) return null;
+      const m = rows * s.inPer;
+      const dx = s.dx.subarray(0, m);
+      const src = k.dx;
+      for (let i = 0; i < m; i++) dx[i] = src[i];
+      return dx;
+    },
+  };
+}
