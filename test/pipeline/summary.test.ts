@@ -118,7 +118,8 @@ test('the choice flags of train and sweep list exactly the tables', async () => 
   const train = await helpText('train');
   const sweep = await helpText('sweep');
   const help = (text: string, flag: string) => {
-    const at = text.indexOf(`--${flag}`);
+    // the option's own line (other flags' help may mention it)
+    const at = text.search(new RegExp(`^\\s+--${flag}\\s`, 'm'));
     expect(at).toBeGreaterThanOrEqual(0);
     const m = /\[choices: ([^\]]*)\]/.exec(text.slice(at));
     return (m?.[1] ?? '').split(', ').map((c) => c.replace(/"/g, ''));
