@@ -1,6 +1,6 @@
 /**
  * `compress`: a model the user already has, made smaller and checked against the ORIGINAL file.
- * Import (checked), train to the parameter budget from the imported weights (trainToBudget, as
+ * Import (checked), train to the parameter budget from the imported weights (trainRun, as
  * `train --init MODEL --target-ratio R` does: the weakest inputs and units removed on a schedule
  * while the network trains on, on the data's labels or the model's own predictions), fine-tune the
  * compact network, prune exactly, export ONNX, then compare the slim model with the original on the
@@ -25,7 +25,8 @@ import { pruneNetwork } from '../prune';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import type { TrainOptions } from '../train/train';
 import type { EpochRecord } from '../train/types';
-import { trainToBudget, type ProjectionRecord } from './budget';
+import type { BudgetResult, ProjectionRecord } from './budget';
+import { trainRun } from './run';
 import { originalBytes } from './original-runners';
 import { writeOnnxExport } from './export-file';
 import { alignData, loadInit, modelLabels, modelOutputs, networkShape, type InitSource } from './init-from';
@@ -272,12 +273,13 @@ async function sparsifyToBudget(
     onEpoch: (e) => (history.push(e), opts.onEpoch?.(phase, e)),
     onProgress: opts.onProgress,
   });
-  const budget = await trainToBudget(
+  // the one run pipeline, as `train --init MODEL --target-params N` runs it
+  const run = await trainRun(
     data,
-    cfg,
-    { targetParams, finetuneEpochs: ft, init: src.network },
+    { config: cfg, budget: { targetParams }, finetuneEpochs: ft, init: src.network },
     { train: hook('budget'), finetune: hook('finetune') },
   );
+  const budget = run.budget as BudgetResult;
   return {
     slimNet: pruneNetwork(budget.result.network).network,
     history,
