@@ -172,13 +172,8 @@ function denseChain(net: Network, input: string, last: string, form: InputForm, 
     g.nodes.push(node('Mul', [cur, 'input_inv_std'], ['standardized_features'], 'scale_inputs'));
     cur = 'standardized_features';
   }
-  const b = graphBuilder(g, quantize);
-  net.layers.forEach((raw, l) => {
-    // the first layer with the scaling folded in (and its input columns selected)
-    const layer = l === 0 ? { ...raw, ...first.layer } : raw;
-    const hidden = l < net.layers.length - 1;
-    cur = layerType(layer).onnx(layer, { input: cur, prefix: `layer${l}`, hidden, ...(hidden ? {} : { output: last }) }, b);
-  });
+  // the first layer with the scaling folded in (and its input columns selected)
+  layerNodes([{ ...net.layers[0], ...first.layer }, ...net.layers.slice(1)], cur, last, quantize, g);
 }
 
 /**
@@ -222,12 +217,18 @@ function spatialChain(net: Network<AnyLayer>, input: string, last: string, compa
     g.nodes.push(node('Gather', [cur, 'kept_channels'], ['kept_features'], 'select_channels', [intAttr('axis', 1)]));
     cur = 'kept_features';
   }
-  const b = graphBuilder(g, opts.quantize ?? null);
-  net.layers.forEach((layer, l) => {
-    const hidden = l < net.layers.length - 1;
+  layerNodes(net.layers, cur, last, opts.quantize ?? null, g);
+  return dims;
+}
+
+/** Every layer's nodes (each type's own, through the builder) from `input` to `last`. */
+function layerNodes(layers: readonly AnyLayer[], input: string, last: string, quantize: Quantize | null, g: GraphParts): void {
+  const b = graphBuilder(g, quantize);
+  let cur = input;
+  layers.forEach((layer, l) => {
+    const hidden = l < layers.length - 1;
     cur = layerType(layer).onnx(layer, { input: cur, prefix: `layer${l}`, hidden, ...(hidden ? {} : { output: last }) }, b);
   });
-  return dims;
 }
 
 function constantChain(net: Network, from: number, input: string, last: string, g: GraphParts): void {

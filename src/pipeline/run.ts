@@ -118,20 +118,22 @@ export async function trainRun(data: SplitDataset, s: RunSettings, hooks: RunHoo
 /** The summary of a budget run (also each stop of a size path): the run's, its budget record and
  * projections, the fine-tuning figures; wall time from `t0` (performance.now()), or its training's. */
 export function budgetSummary(b: BudgetResult, data: SplitDataset, finetuneEpochs: number, t0?: number): RunSummaryRecord & BudgetRecord {
+  const record = budgetRecord(b);
   return {
-    ...budgetRecord(b),
-    ...summaryOf(b.result, data, t0 ?? performance.now() - 1000 * b.result.trainSeconds, {
-      ...budgetRecord(b),
+    ...record,
+    ...summaryOf(b.result, data, t0, {
+      ...record,
       projections: b.projections,
       ...(finetuneEpochs > 0 ? { testAccuracyBeforeFinetune: b.accuracyBeforeFinetune, finetuneEpochs } : {}),
     }),
   };
 }
 
-function summaryOf(result: TrainResult, data: SplitDataset, t0: number, extra: Partial<RunSummaryRecord>): RunSummaryRecord {
+function summaryOf(result: TrainResult, data: SplitDataset, t0: number | undefined, extra: Partial<RunSummaryRecord>): RunSummaryRecord {
   const trained = summarizeTraining(result, data.train.cols);
   // wall time: the teacher, training, evaluation and the pruning summarizeTraining does; never below the training's own
-  return { ...extra, ...trained, wallSeconds: Math.max((performance.now() - t0) / 1000, trained.seconds) };
+  const wall = t0 === undefined ? 0 : (performance.now() - t0) / 1000;
+  return { ...extra, ...trained, wallSeconds: Math.max(wall, trained.seconds) };
 }
 
 /** What a saved run records besides the outcome: who wrote it, its data and the configuration's extra fields. */

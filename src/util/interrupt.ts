@@ -56,12 +56,9 @@ export function noteMadeDir(dir: string, top: string): void {
   madeDirs.set(path.resolve(dir), path.resolve(top));
 }
 
-/** The topmost folder this command made that holds `dir` (or is it), or null. */
+/** The topmost folder this command made on the way to `dir` (noted by noteMadeDir), or null. */
 export function madeDirOf(dir: string): string | null {
-  const d = path.resolve(dir);
-  for (const [deep, top] of madeDirs)
-    if (d === deep || (deep.startsWith(d + path.sep) && (d === top || d.startsWith(top + path.sep)))) return top;
-  return null;
+  return madeDirs.get(path.resolve(dir)) ?? null;
 }
 
 /** Remove `dir` and its parents up to `top` (inclusive) while they are empty. */

@@ -59,6 +59,21 @@ beforeAll(async () => {
 });
 
 const data = () => ['--data', p('data.csv')];
+/** A quick compress of the imported run's model to half its parameters, exporting to `file`. */
+const compressTo = (file: string) => [
+  'compress',
+  p('run', 'model.json'),
+  ...data(),
+  '--target-ratio',
+  '0.5',
+  '--epochs',
+  '1',
+  '--finetune-epochs',
+  '0',
+  '--labels-from-model',
+  '--export',
+  file,
+];
 
 /** Per command: command lines with a missing or bad required argument (or a bad value). */
 const BAD_ARGS: Record<string, () => string[][]> = {
@@ -110,22 +125,7 @@ const WRITES: Record<string, ((out: string) => string[][]) | null> = {
   experiment: (out) => [['experiment', 'group-design', '--seeds', '1', '--out', out]],
   'serve-example': null,
   import: (out) => [['import', p('run', 'model.json'), '--out', out]],
-  compress: (out) => [
-    [
-      'compress',
-      p('run', 'model.json'),
-      ...data(),
-      '--target-ratio',
-      '0.5',
-      '--epochs',
-      '1',
-      '--finetune-epochs',
-      '0',
-      '--labels-from-model',
-      '--export',
-      path.join(out, 'slim.onnx'),
-    ],
-  ],
+  compress: (out) => [compressTo(path.join(out, 'slim.onnx'))],
 };
 
 describe('every command', () => {
@@ -247,21 +247,7 @@ describe('--export', () => {
 
   it('compress --export into folders that do not exist yet: made, as prune makes them', async () => {
     const out = p('no', 'such', 'dir', 'x.onnx');
-    const r = await runCli([
-      'compress',
-      p('run', 'model.json'),
-      ...data(),
-      '--target-ratio',
-      '0.5',
-      '--epochs',
-      '1',
-      '--finetune-epochs',
-      '0',
-      '--labels-from-model',
-      '--export',
-      out,
-      '--json',
-    ]);
+    const r = await runCli([...compressTo(out), '--json']);
     expect(r.err).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(fs.statSync(out).size).toBeGreaterThan(100);

@@ -79,6 +79,14 @@ function geometry(l: ConvLayer, inShape: readonly number[]): ConvGeometry {
 
 const hasPadding = (l: ConvLayer): boolean => l.pads.some((p) => p !== 0);
 
+/** Whether filter o's kernel over input channel i is all zero. */
+function sliceIsZero(l: ConvLayer, o: number, i: number): boolean {
+  const k = khw(l);
+  const s = (o * l.cin + i) * k;
+  for (let j = 0; j < k; j++) if (l.weight[s + j] !== 0) return false;
+  return true;
+}
+
 export const CONV: LayerType<ConvLayer> = {
   op: 'conv',
   role: 'mixing',
@@ -117,22 +125,12 @@ export const CONV: LayerType<ConvLayer> = {
   }),
 
   inputUnused(l, i, liveOut) {
-    const k = khw(l);
-    for (let o = 0; o < l.cout; o++) {
-      if (!liveOut[o]) continue;
-      const s = (o * l.cin + i) * k;
-      for (let j = 0; j < k; j++) if (l.weight[s + j] !== 0) return false;
-    }
+    for (let o = 0; o < l.cout; o++) if (liveOut[o] && !sliceIsZero(l, o, i)) return false;
     return true;
   },
 
   outputConstant(l, o, liveIn) {
-    const k = khw(l);
-    for (let i = 0; i < l.cin; i++) {
-      if (!liveIn[i]) continue;
-      const s = (o * l.cin + i) * k;
-      for (let j = 0; j < k; j++) if (l.weight[s + j] !== 0) return false;
-    }
+    for (let i = 0; i < l.cin; i++) if (liveIn[i] && !sliceIsZero(l, o, i)) return false;
     return true;
   },
 

@@ -16,6 +16,7 @@ import { createOptimizer } from './optimizers';
 import { BatchPass } from './pass';
 import { WasmBatchPass, wasmPassAvailable } from './wasm-pass';
 import { WasmUpdate, type ProxSetting } from './wasm-update';
+import { checkLearningRate, runBatches } from '../epoch-batches';
 
 export type FusedConfig = Pick<TrainConfig, 'optimizer' | 'lr' | 'batchSize' | 'penalty' | 'lambda' | 'solver' | 'proxStep'>;
 
@@ -155,24 +156,13 @@ export function createFusedEngine(init: DenseLayer[], data: TrainingData, cfg: F
     name: opts.name ?? (useWasm ? 'fused-wasm' : 'fused-js'),
     runEpoch(order: Int32Array): number {
       if (disposed) throw new Error('the fused engine was disposed');
-      for (let i = 0; i < order.length; i++) {
-        const r = order[i];
-        if (!(r >= 0 && r < data.rows)) throw new RangeError(`row index ${r} at position ${i} is outside 0..${data.rows - 1}`);
-      }
-      let total = 0;
-      let batches = 0;
-      for (let s = 0; s < order.length; s += batch) {
-        total += step(order, s, Math.min(batch, order.length - s));
-        batches++;
-      }
-      return batches === 0 ? 0 : total / batches;
+      return runBatches(order, data.rows, batch, step);
     },
     layers(): DenseLayer[] {
       return unpackLayers(final ?? params, lay);
     },
     setLearningRate(lr: number): void {
-      if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a finite number > 0, got ${lr}`);
-      setLr(lr);
+      setLr(checkLearningRate(lr));
     },
     dispose(): void {
       if (disposed) return;

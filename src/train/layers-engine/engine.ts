@@ -25,6 +25,7 @@ import { trainOp } from './ops/table';
 import { wasmConvTrainOp } from './ops/conv-wasm';
 import { CONV_TRAIN } from './ops/conv';
 import type { TrainOp } from './ops/train-op';
+import { checkLearningRate, runBatches } from '../epoch-batches';
 
 export const LAYERS_ENGINE = 'layers-js';
 /** The layers engine with its convolutions on the WebAssembly SIMD kernels. */
@@ -179,22 +180,11 @@ export function createLayersEngine(
     name: wasm ? LAYERS_WASM_ENGINE : LAYERS_ENGINE,
     runEpoch(order: Int32Array): number {
       if (disposed) throw new Error('the layers engine was disposed');
-      for (let i = 0; i < order.length; i++) {
-        const r = order[i];
-        if (!(r >= 0 && r < data.rows)) throw new RangeError(`row index ${r} at position ${i} is outside 0..${data.rows - 1}`);
-      }
-      let sum = 0;
-      let batches = 0;
-      for (let s = 0; s < order.length; s += batch) {
-        sum += step(order, s, Math.min(batch, order.length - s));
-        batches++;
-      }
-      return batches === 0 ? 0 : sum / batches;
+      return runBatches(order, data.rows, batch, step);
     },
     layers: () => layers.map((l) => cloneLayer(l)),
     setLearningRate(lr: number): void {
-      if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a finite number > 0, got ${lr}`);
-      opt.lr = lr;
+      opt.lr = checkLearningRate(lr);
     },
     dispose(): void {
       disposed = true;
