@@ -236,6 +236,19 @@ export const TRAINING_FLAGS = {
       'As --target-params, as a fraction of the starting network (e.g. 0.25). A list (0.5,0.25,0.1,0.05) walks a size path in one run: each budget warm-starts from the previous (nested networks), a fine-tuned copy of each is saved as OUT/ratio-R/, and OUT/size-path.svg plots test accuracy against parameters (needs --out)',
     sweep: { list: numbers(), describe: `Budgets as fractions of the starting network, ${list} (as train --target-ratio)` },
   },
+  'target-macs': {
+    type: 'string',
+    key: 'targetMacs',
+    group: 'Budget:',
+    describe:
+      'Networks of --arch: train to at most N multiply-adds per example after exact pruning, guaranteed, removing whole channels (a filter, its batch-norm entries and its slice of the next layer), ranked by their effect on the loss per multiply-add they cost. With --target-params or --target-ratio too, every budget holds',
+  },
+  'target-macs-ratio': {
+    type: 'string',
+    key: 'targetMacsRatio',
+    group: 'Budget:',
+    describe: 'As --target-macs, as a fraction of the starting network\'s multiply-adds (e.g. 0.25)',
+  },
   'finetune-lr-schedule': {
     type: 'string',
     key: 'finetuneLrSchedule',

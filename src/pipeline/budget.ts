@@ -9,7 +9,7 @@
 import { withValidation } from '../data/split';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
-import type { Network } from '../network/types';
+import type { AnyLayer, Network } from '../network/types';
 import { pruneNetwork } from '../prune';
 import {
   DEFAULT_ALLOCATION,
@@ -20,21 +20,21 @@ import {
   type UnitScore,
 } from '../train/budget/project';
 import { allowedSize, defaultBudgetLr, defaultFinetuneLrSchedule, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
-import { resolveBudget, stackSize } from '../train/budget/size';
-import { engineStats } from '../train/budget/engine-stats';
+import type { ChannelBudget } from '../train/budget/channel-project';
+import { SIZE_KEYS } from '../train/budget/level-costs';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
 import type { LrSchedule } from '../train/lr-schedule';
 import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { EpochRecord, TrainConfig } from '../train/types';
+import { channelSpace, denseSpace, type BudgetTargets } from './budget-space';
 import { finetuneConfig } from './finetune';
 
-export interface BudgetOptions {
-  /** Parameters of the final network after exact pruning (one of targetParams, targetRatio). */
-  targetParams?: number;
-  /** Fraction of the starting network's parameters (of `ratioOf` when given). */
-  targetRatio?: number;
+export interface BudgetOptions extends BudgetTargets {
+  /** (BudgetTargets) targetParams: parameters of the final network after exact pruning; targetRatio:
+   * a fraction of the starting network's (of `ratioOf` when given); targetMacs / targetMacsRatio:
+   * multiply-adds per example (networks of --arch); several together must all hold. */
   /** Widths the ratio refers to (default: the starting network's); a size path passes its first network's. */
   ratioOf?: number[];
   /** Epochs of fine-tuning the compact network after training (no sparsity penalty; an l2 penalty stays, see finetuneConfig). */
@@ -48,7 +48,7 @@ export interface BudgetOptions {
   /** How the budget is shared between layers (default global). */
   allocation?: Allocation;
   /** Start from this network instead of a fresh one (e.g. the previous stop of a size path). */
-  init?: Network;
+  init?: Network<AnyLayer>;
   /** Distil from this teacher (soft targets at its temperature) once pruning starts and while fine-tuning. */
   distill?: { teacher: Network; temperature?: number; alpha?: number };
   /** The starting network to record (default: the one this run starts from); a size path passes its first network. */
@@ -63,7 +63,11 @@ export interface ProjectionRecord {
   allowed: number;
   before: number;
   after: number;
-  /** Units removed per level (inputs, hidden layers). */
+  /** With a budget in multiply-adds: allowed, before and after in multiply-adds per example. */
+  allowedMacs?: number;
+  beforeMacs?: number;
+  afterMacs?: number;
+  /** Units (channels) removed per level (inputs, hidden layers). */
   removed: number[];
 }
 
@@ -73,9 +77,15 @@ export interface BudgetResult {
   config: TrainConfig;
   /** True when the caller gave no learning rate and the budget default was taken. */
   lrDefaulted: boolean;
+  /** The parameter budget (the starting network's parameters when only multiply-adds were limited). */
   targetParams: number;
   /** Parameters of the final network (compact). */
   params: number;
+  /** With a budget in multiply-adds: the budget and the final network's multiply-adds per example. */
+  targetMacs?: number;
+  macs?: number;
+  /** Level widths of the final network (inputs, hidden units or channels, outputs). */
+  widths: number[];
   projections: ProjectionRecord[];
   /** Test accuracy at the end of training at the budget, before fine-tuning. */
   accuracyBeforeFinetune: number | undefined;
@@ -90,6 +100,8 @@ export interface BudgetStart {
   /** Inputs, hidden widths, outputs (e.g. [784, 32, 32, 10]). */
   widths: number[];
   params: number;
+  /** Multiply-adds per example (networks of --arch). */
+  macs?: number;
 }
 
 /**
@@ -104,15 +116,21 @@ export interface BudgetRecord {
   hidden: number[];
   startWidths: number[];
   startParams: number;
+  /** With a budget in multiply-adds: the budget, the compact network's and the starting network's multiply-adds. */
+  targetMacs?: number;
+  compactMacs?: number;
+  startMacs?: number;
 }
 
 export function budgetRecord(b: BudgetResult): BudgetRecord {
   return {
     targetParams: b.targetParams,
     compactParams: b.params,
-    hidden: widthsOf(b.result.network).slice(1, -1),
+    hidden: b.widths.slice(1, -1),
     startWidths: b.start.widths,
     startParams: b.start.params,
+    ...(b.targetMacs !== undefined ? { targetMacs: b.targetMacs, compactMacs: b.macs } : {}),
+    ...(b.start.macs !== undefined ? { startMacs: b.start.macs } : {}),
   };
 }
 
@@ -162,21 +180,27 @@ export async function trainToBudget(
   const data = withValidation(given, cfg.valFraction ?? 0);
   checkSoftTargetOptions(cfg.labelSmoothing, opts.distill !== undefined);
   const started = process.hrtime.bigint();
-  const widths = startWidths(data, cfg, opts.init);
-  const budget =
-    opts.ratioOf && opts.targetParams === undefined && opts.targetRatio !== undefined
-      ? Math.min(stackSize(widths), resolveBudget(opts.ratioOf, { ratio: opts.targetRatio }))
-      : resolveBudget(widths, { params: opts.targetParams, ratio: opts.targetRatio });
-  const start = stackSize(widths);
-  if (opts.targetParams !== undefined && opts.targetParams >= start) {
-    const msg = `--target-params ${opts.targetParams} is not below the ${start} parameters of the starting network (${widths.join('-')}): nothing is pruned, the dense network trains as it is; give a smaller budget or a wider --hidden`;
+  const layered = cfg.arch !== undefined || (opts.init !== undefined && opts.init.layers.some((l) => l.op !== 'dense'));
+  const space = layered
+    ? channelSpace(data, cfg, opts, opts.init)
+    : denseSpace(
+        data,
+        cfg,
+        { ...opts, score: opts.score ?? DEFAULT_UNIT_SCORE, allocation: opts.allocation ?? DEFAULT_ALLOCATION },
+        opts.init as Network | undefined,
+      );
+  const widths = space.startWidths;
+  const start = space.start;
+  const budget = space.target;
+  if (opts.targetParams !== undefined && opts.targetParams >= start.params) {
+    const msg = `--target-params ${opts.targetParams} is not below the ${start.params} parameters of the starting network (${widths.join('-')}): nothing is pruned, the dense network trains as it is; give a smaller budget or a wider ${layered ? '--arch' : '--hidden'}`;
     (opts.onNotice ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(msg);
   }
   const E = cfg.epochs;
   const sched = opts.schedule ?? defaultSchedule(E);
   const history: EpochRecord[] = [];
   const projections: ProjectionRecord[] = [];
-  let net: Network | undefined = opts.init ? pruneNetwork(opts.init).network : undefined;
+  let net: Network<AnyLayer> | undefined = opts.init ? pruneNetwork(opts.init).network : undefined;
   let engine = '';
   // the last epoch before a projection is announced (onEpoch) once the projection's time is in it
   let pending: { rec: EpochRecord; h: TrainOptions | undefined } | null = null;
@@ -225,30 +249,41 @@ export async function trainToBudget(
     if (last && !Number.isFinite(last.dataLoss))
       throw new GsError('BAD_OPTION', 'training diverged (loss is not finite); try a smaller --lr');
   };
-  const project = (allowed: number) => {
+  const kernels = cfg.engine === 'fused-js' ? 'js' : 'auto';
+  const project = (allowed: ChannelBudget) => {
     const t0 = process.hrtime.bigint();
-    const cur = pruneNetwork(net as Network).network;
-    // measured on the engine's kernels (WebAssembly unless the run uses the TypeScript ones); not
-    // needed when the network fits already (projectToBudget returns it as it is)
-    const fits = stackSize(widthsOf(cur)) <= allowed;
-    const stats = fits
-      ? { mean: [], std: [] }
-      : engineStats(cur, data.train, 4000, cfg.seed + epoch, cfg.engine === 'fused-js' ? 'js' : 'auto');
-    const p = projectToBudget(cur, stats, allowed, opts.score ?? DEFAULT_UNIT_SCORE, opts.allocation ?? DEFAULT_ALLOCATION);
-    projections.push({ epoch, allowed, before: p.before, after: p.after, removed: p.removed });
+    // scored on the engine's kernels (WebAssembly unless the run uses the TypeScript ones)
+    const p = space.project(net as Network<AnyLayer>, allowed, data.train, cfg.seed + epoch, kernels);
+    projections.push({
+      epoch,
+      allowed: allowed.params ?? start.params,
+      before: p.before.params,
+      after: p.after.params,
+      ...(budget.macs !== undefined ? { allowedMacs: allowed.macs ?? start.macs, beforeMacs: p.before.macs, afterMacs: p.after.macs } : {}),
+      removed: p.removed,
+    });
     net = p.network;
     // scoring and projection belong to the epoch they follow
     const last = history[history.length - 1];
     if (last) last.seconds += Number(process.hrtime.bigint() - t0) / 1e9;
     flush();
   };
+  /** The allowed sizes at this epoch of the ramp (the start's while it has not begun). */
+  const allowedAt = (e: number): ChannelBudget => {
+    const a: ChannelBudget = {};
+    for (const k of SIZE_KEYS) {
+      const b = budget[k];
+      if (b !== undefined) a[k] = allowedSize(sched, e, start[k], b) ?? start[k];
+    }
+    return a;
+  };
   // dense warm-up, then one epoch per step of the ramp, then the rest at the budget
   const trainCfg = { ...cfg };
   await run(sched.warmup, trainCfg, hooks.train, 'train');
-  project(allowedSize(sched, epoch, start, budget) ?? start);
+  project(allowedAt(epoch));
   while (epoch < sched.rampEnd) {
     await run(1, trainCfg, hooks.train, 'train');
-    project(allowedSize(sched, epoch, start, budget) ?? start);
+    project(allowedAt(epoch));
   }
   if (epoch < E) await run(E - epoch, trainCfg, hooks.train, 'train');
   project(budget);
@@ -264,20 +299,25 @@ export async function trainToBudget(
     );
   }
   flush();
-  const final = pruneNetwork(net as unknown as Network).network;
-  const params = stackSize(widthsOf(final));
-  if (params > budget) throw new Error(`internal: the budget run ended at ${params} parameters, above its budget ${budget}`);
+  const final = pruneNetwork(net as Network<AnyLayer>).network;
+  const sizes = space.sizes(final);
+  for (const k of SIZE_KEYS) {
+    const b = budget[k];
+    if (b !== undefined && sizes[k] > b) throw new Error(`internal: the budget run ended at ${sizes[k]} ${k}, above its budget ${b}`);
+  }
   return {
     // wall time of the whole budget run: every epoch, scoring and projection, fine-tuning
-    result: { network: final, history, engine, trainSeconds: Number(process.hrtime.bigint() - started) / 1e9 },
+    result: { network: final as unknown as Network, history, engine, trainSeconds: Number(process.hrtime.bigint() - started) / 1e9 },
     config: cfg,
     lrDefaulted,
-    targetParams: budget,
-    params,
+    targetParams: budget.params ?? start.params,
+    params: sizes.params,
+    ...(budget.macs !== undefined ? { targetMacs: budget.macs, macs: sizes.macs } : {}),
     projections,
     accuracyBeforeFinetune,
-    beforeFinetune,
-    start: opts.start ?? { widths, params: start },
+    beforeFinetune: beforeFinetune as unknown as Network,
+    start: opts.start ?? { widths, params: start.params, ...(layered ? { macs: start.macs } : {}) },
+    widths: space.widths(final),
   };
 }
 

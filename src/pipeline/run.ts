@@ -74,12 +74,6 @@ export interface RunOutcome {
 export async function trainRun(data: SplitDataset, s: RunSettings, hooks: RunHooks = {}): Promise<RunOutcome> {
   const t0 = performance.now();
   const finetuneEpochs = s.finetuneEpochs ?? 0;
-  if (s.budget && s.config.arch !== undefined) {
-    throw new GsError(
-      'BAD_OPTION',
-      'budgets (--target-params, --target-ratio) for --arch networks are not implemented yet: train with --penalty gl --lambda L, then prune',
-    );
-  }
   if (s.budget) {
     const { config } = resolveBudgetConfig(data.train.rows, s.config, s.init !== undefined);
     const teacher = s.distill ? await trainTeacher(data, config, hooks.teacher ?? hooks.train) : null;

@@ -1,7 +1,8 @@
 /**
  * `train --arch`: a convolutional network trained from the command line on MNIST images (1 x 28 x
- * 28), saved, pruned by channel and exported to ONNX that onnxruntime verifies; the one-line
- * refusals of what is not there yet (budgets, the tfjs export) and of a wrong --input-shape.
+ * 28), saved, pruned by channel and exported to ONNX that onnxruntime verifies; a budget in
+ * multiply-adds; the one-line refusals of what is not there yet (the tfjs export), of budgets that do
+ * not apply and of a wrong --input-shape.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -56,10 +57,31 @@ test("--standardize scales a CNN's input per channel, and the export takes raw p
   expect(p.out).toMatch(/^\s+OK$/m);
 });
 
-test('--arch refusals: a budget, a spec that does not fit, a wrong --input-shape', async () => {
-  const b = await runCli(['train', ...small, '--arch', 'c4k5-f8', '--target-ratio', '0.5']);
-  expect(b.code).toBe(1);
-  expect(b.err).toMatch(/budgets .* for --arch networks are not implemented yet/);
+test('train --arch --target-macs-ratio meets the budget and records it; prune exports the result', async () => {
+  const run = path.join(dir, 'cnn-macs');
+  const r = await runCli(['train', ...small.slice(0, -1), '2', '--arch', 'c4k5-m2-c6k3-m2-f12', '--target-macs-ratio', '0.3', '--json', '--out', run]);
+  expect(r.code).toBe(0);
+  const s = JSON.parse(r.out).summary;
+  expect(s.compactMacs).toBeLessThanOrEqual(s.targetMacs);
+  expect(s.targetMacs).toBe(Math.floor(0.3 * s.startMacs));
+  expect(s.macs).toBe(s.compactMacs);
+  expect(s.hidden).toHaveLength(3);
+  expect(s.projections.length).toBeGreaterThan(0);
+  const { network } = loadAnyRun(run);
+  expect(network.layers.map((l) => l.op)).toEqual(['conv', 'pool', 'conv', 'pool', 'flatten', 'dense', 'dense']);
+  const p = await runCli(['prune', run, '--export', path.join(run, 'model.onnx')]);
+  expect(p.code).toBe(0);
+  expect(p.out).toMatch(/^\s+OK$/m);
+});
+
+test('--arch refusals: budgets given twice or in multiply-adds for an MLP, a spec that does not fit, a wrong --input-shape', async () => {
+  const both = await runCli(['train', ...small, '--arch', 'c4k5-f8', '--target-macs', '1000', '--target-macs-ratio', '0.5']);
+  expect(both.code).toBe(1);
+  expect(both.err).toMatch(/^error: give --target-macs or --target-macs-ratio, not both/m);
+  const mlp = await runCli(['train', ...small, '--hidden', '8', '--target-macs-ratio', '0.5']);
+  expect(mlp.code).toBe(1);
+  expect(mlp.err).toMatch(/^error: --target-macs and --target-macs-ratio apply to --arch networks/m);
+  expect(mlp.err).not.toMatch(/^\s+at /m);
   const bad = await runCli(['train', ...small, '--arch', 'c4k5-x9']);
   expect(bad.code).toBe(1);
   expect(bad.err).toMatch(/^error: --arch c4k5-x9: token 2 'x9' is not understood; expected a preset/m);

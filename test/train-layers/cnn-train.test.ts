@@ -5,7 +5,6 @@
  * (exact zeros in their groups), pruneNetwork removes them with the logits unchanged, and the pruned
  * network exports to ONNX that onnxruntime agrees with. Batch norm's running statistics are trained too.
  */
-import type { SplitDataset, Table } from '../../src/data/types';
 import { initArchNetwork } from '../../src/network/create-arch';
 import { logits } from '../../src/network/forward';
 import type { BatchNormLayer } from '../../src/network/layers/batchnorm';
@@ -17,38 +16,8 @@ import { pruneNetwork } from '../../src/prune';
 import { resolveTrainConfig, type TrainConfigInput } from '../../src/train/config';
 import { wasmPassAvailable } from '../../src/train/fused/wasm-pass';
 import { trainNetwork } from '../../src/train/train';
-import { Rng } from '../../src/util/rng';
-
-const SIDE = 8;
-
-/** Images [1, 8, 8]: noise, and a 2x2 blob of brightness ~1 somewhere inside the quadrant of the class. */
-function quadrants(trainRows: number, testRows: number, seed: number): SplitDataset {
-  const rng = new Rng(seed);
-  const cols = SIDE * SIDE;
-  const make = (rows: number): Table => {
-    const x = new Float32Array(rows * cols);
-    const y = new Int32Array(rows);
-    for (let r = 0; r < rows; r++) {
-      const k = rng.int(4);
-      y[r] = k;
-      for (let i = 0; i < cols; i++) x[r * cols + i] = 0.15 * rng.normal();
-      const top = (k >> 1) * 4 + rng.int(3);
-      const left = (k & 1) * 4 + rng.int(3);
-      const b = 0.8 + 0.4 * rng.next();
-      for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) x[r * cols + (top + dy) * SIDE + left + dx] += b;
-    }
-    return { rows, cols, features: x, labels: y };
-  };
-  return {
-    name: 'quadrants',
-    train: make(trainRows),
-    test: make(testRows),
-    classLabels: ['tl', 'tr', 'bl', 'br'],
-    featureNames: Array.from({ length: cols }, (_, i) => `p${i}`),
-    tabular: false,
-    ref: { kind: 'file', path: 'quadrants.csv', files: [] },
-  };
-}
+import { quadrants, SIDE } from './quadrants';
+import type { Table } from '../../src/data/types';
 
 const ENGINE = {
   js: 'layers-js',

@@ -105,13 +105,27 @@ function listOrOne(l: number[] | undefined): number | number[] | undefined {
   return l && l.length === 1 ? l[0] : l;
 }
 
+/** Whether the run has a budget (in parameters or multiply-adds). */
+function isBudgeted(a: TrainArgs): boolean {
+  return ['target-params', 'target-ratio', 'target-macs', 'target-macs-ratio'].some((k) => a[k as keyof TrainArgs] !== undefined);
+}
+
 /** The budget options of a run, for its record (empty when no budget was asked for). */
 function budgetConfig(a: TrainArgs): Record<string, unknown> {
-  if (a['target-params'] === undefined && a['target-ratio'] === undefined) return {};
+  if (!isBudgeted(a)) return {};
+  const macs = a['target-macs'] !== undefined || a['target-macs-ratio'] !== undefined;
+  const params = a['target-params'] !== undefined || a['target-ratio'] !== undefined;
   return {
-    ...(a['target-params'] !== undefined
-      ? { targetParams: listOrOne(parseBudgetList('target-params', a['target-params'])) }
-      : { targetRatio: listOrOne(parseBudgetList('target-ratio', a['target-ratio'])) }),
+    ...(!params
+      ? {}
+      : a['target-params'] !== undefined
+        ? { targetParams: listOrOne(parseBudgetList('target-params', a['target-params'])) }
+        : { targetRatio: listOrOne(parseBudgetList('target-ratio', a['target-ratio'])) }),
+    ...(!macs
+      ? {}
+      : a['target-macs'] !== undefined
+        ? { targetMacs: listOrOne(parseBudgetList('target-macs', a['target-macs'])) }
+        : { targetMacsRatio: listOrOne(parseBudgetList('target-macs-ratio', a['target-macs-ratio'])) }),
     finetuneLrSchedule: a['finetune-lr-schedule'],
     budgetWarmup: a['budget-warmup'],
     budgetRamp: a['budget-ramp'],
@@ -151,7 +165,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       a.hidden = shape.hidden.join(',');
       if (!shape.activation.includes('+')) a.activation = shape.activation;
     }
-    const budgeted = a['target-params'] !== undefined || a['target-ratio'] !== undefined;
+    const budgeted = isBudgeted(a);
     checkSoftTargetOptions(a['label-smoothing'], a.distill);
     const asked = trainConfigFrom(a);
     // the output is checked before the data is read and the network trained, not after
@@ -211,6 +225,17 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     }
     const targetParams = parseBudgetList('target-params', a['target-params']);
     const targetRatio = parseBudgetList('target-ratio', a['target-ratio']);
+    if (a['target-macs'] !== undefined && a['target-macs-ratio'] !== undefined) {
+      throw new GsError('BAD_OPTION', 'give --target-macs or --target-macs-ratio, not both');
+    }
+    const targetMacs = parseBudgetList('target-macs', a['target-macs']);
+    const targetMacsRatio = parseBudgetList('target-macs-ratio', a['target-macs-ratio']);
+    if ((targetMacs?.length ?? 0) > 1 || (targetMacsRatio?.length ?? 0) > 1) {
+      throw new GsError('BAD_OPTION', 'size paths in multiply-adds (a list for --target-macs or --target-macs-ratio) are not implemented yet: give one budget per run');
+    }
+    if ((targetMacs || targetMacsRatio) && ((targetParams?.length ?? 0) > 1 || (targetRatio?.length ?? 0) > 1)) {
+      throw new GsError('BAD_OPTION', 'a size path (a list of budgets) takes one measure: drop --target-macs/--target-macs-ratio or give one --target-params/--target-ratio');
+    }
     const budgetOpts = {
       score: a['budget-score'] as UnitScore,
       finetuneEpochs: ftEpochs,
@@ -240,14 +265,24 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       });
       return;
     }
-    if (a.distill && !budgeted) throw new GsError('BAD_OPTION', '--distill needs a budget (--target-params or --target-ratio)');
+    if (a.distill && !budgeted) throw new GsError('BAD_OPTION', '--distill needs a budget (--target-params, --target-ratio, --target-macs or --target-macs-ratio)');
     // the one run pipeline (pipeline/run.ts), as sweep runs and the quickstart train
     const run = await trainRun(
       data,
       {
         config: cfg,
         finetuneEpochs: ftEpochs,
-        ...(budgeted ? { budget: { targetParams: targetParams?.[0], targetRatio: targetRatio?.[0], ...budgetOpts } } : {}),
+        ...(budgeted
+          ? {
+              budget: {
+                targetParams: targetParams?.[0],
+                targetRatio: targetRatio?.[0],
+                targetMacs: targetMacs?.[0],
+                targetMacsRatio: targetMacsRatio?.[0],
+                ...budgetOpts,
+              },
+            }
+          : {}),
         ...(a.distill ? { distill: { temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
         ...(init ? { init: init.network } : {}),
       },
@@ -291,6 +326,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           `pruned parameters ${summary.prunedParams}${summary.macs !== undefined ? `, multiply-adds ${summary.macs}` : ''}; alive units ${summary.aliveUnits.join(',') || '-'}; ` +
           `alive inputs ${inputsText(summary.aliveInputs, result.network.inputShape, data.train.cols)}; wall time ${result.trainSeconds.toFixed(1)} s\n`,
       );
+      const met = budgetMetText(summary);
+      if (met) process.stdout.write(`${met}\n`);
       if (a.out) process.stdout.write(`saved run to ${a.out} (next: gs-compress prune ${a.out} --export ${a.out}/model.onnx)\n`);
     }
     if (collapse) process.stderr.write(`warning: ${collapse}\n`);
@@ -302,6 +339,17 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
 };
 
 const fixed4 = (v: number | undefined) => (v ?? NaN).toFixed(4);
+
+/** "budget met: ..." for a budget run: each limited measure, the network's count, the budget and the start. */
+function budgetMetText(s: TrainJson['summary']): string | null {
+  if (s.targetParams === undefined || s.compactParams === undefined || s.startParams === undefined) return null;
+  const parts: string[] = [];
+  if (s.targetMacs !== undefined && s.compactMacs !== undefined && s.startMacs !== undefined)
+    parts.push(`multiply-adds ${s.compactMacs} <= ${s.targetMacs} (started at ${s.startMacs})`);
+  if (s.targetMacs === undefined || s.targetParams < s.startParams)
+    parts.push(`parameters ${s.compactParams} <= ${s.targetParams} (started at ${s.startParams})`);
+  return `budget met: ${parts.join('; ')}`;
+}
 
 /** Alive inputs of all: columns of a flat network, channels of one with an example shape (a CNN). */
 const inputsText = (alive: number, shape: number[] | undefined, cols: number) =>

@@ -1,0 +1,159 @@
+/**
+ * What a budget run measures and how it shrinks a network, for the budget trainer (budget.ts):
+ *  - a dense stack (--hidden) by units, in parameters (train/budget/project.ts: the measured MLP
+ *    method, unit statistics on the fused engine);
+ *  - a network of any layer types (--arch) by coupled channel sets, in parameters and/or
+ *    multiply-adds (train/budget/channel-project.ts, statistics on the layers engine).
+ * Both answer the same questions: the starting sizes, the budget per measure, the compact sizes
+ * and level widths of a network, and its projection onto an allowed size.
+ */
+import type { SplitDataset, Table } from '../data/types';
+import { GsError } from '../errors';
+import { initArchNetwork } from '../network/create-arch';
+import type { AnyLayer, DenseLayer, Network } from '../network/types';
+import { pruneNetwork } from '../prune';
+import { toWorkingCopy } from '../prune/working-copy';
+import type { FusedKernels } from '../train/fused/engine';
+import { channelStats } from '../train/budget/channel-stats';
+import { projectChannels, removableLevels, type ChannelBudget } from '../train/budget/channel-project';
+import { engineStats } from '../train/budget/engine-stats';
+import { minimalSizes, sizesOf, SIZE_KEYS, type Sizes } from '../train/budget/level-costs';
+import { projectToBudget, widthsOf, type Allocation, type UnitScore } from '../train/budget/project';
+import { resolveBudget, stackSize } from '../train/budget/size';
+import type { TrainConfig } from '../train/types';
+
+/** A budget as asked: parameters and/or multiply-adds, each as a count or a fraction of the start. */
+export interface BudgetTargets {
+  targetParams?: number;
+  targetRatio?: number;
+  /** Multiply-adds per example (networks of --arch only). */
+  targetMacs?: number;
+  targetMacsRatio?: number;
+}
+
+export interface SpaceProjection {
+  network: Network<AnyLayer>;
+  before: Sizes;
+  after: Sizes;
+  removed: number[];
+}
+
+export interface BudgetSpace {
+  /** Level widths of the starting network (inputs, hidden, outputs). */
+  startWidths: number[];
+  start: Sizes;
+  /** The final budget per measure (absent: that measure is not limited). */
+  target: ChannelBudget;
+  /** Compact (exactly pruned) sizes of a network. */
+  sizes(net: Network<AnyLayer>): Sizes;
+  /** Level widths of a compact network. */
+  widths(net: Network<AnyLayer>): number[];
+  /** The network (exactly pruned) projected onto `allowed`, scored on `train`. */
+  project(net: Network<AnyLayer>, allowed: ChannelBudget, train: Table, seed: number, kernels: FusedKernels): SpaceProjection;
+}
+
+const positiveInteger = (flag: string, v: number) => {
+  if (!Number.isInteger(v) || v < 1) throw new GsError('BAD_OPTION', `${flag} ${v}: expected a positive integer`);
+  return v;
+};
+const fraction = (flag: string, v: number) => {
+  if (!(v > 0 && v <= 1)) throw new GsError('BAD_OPTION', `${flag} ${v}: expected a number in (0, 1]`);
+  return v;
+};
+
+/** True when the budget limits multiply-adds. */
+export function limitsMacs(t: BudgetTargets): boolean {
+  return t.targetMacs !== undefined || t.targetMacsRatio !== undefined;
+}
+
+/** A dense stack's space: units, parameters only (the MLP budget method). */
+export function denseSpace(
+  data: SplitDataset,
+  cfg: TrainConfig,
+  t: BudgetTargets & { ratioOf?: number[]; score: UnitScore; allocation: Allocation },
+  init?: Network,
+): BudgetSpace {
+  if (limitsMacs(t))
+    throw new GsError('BAD_OPTION', '--target-macs and --target-macs-ratio apply to --arch networks; an MLP budget is in parameters (--target-params, --target-ratio)');
+  const startWidths = init ? widthsOf(pruneNetwork(init).network) : [data.train.cols, ...cfg.hidden, data.classLabels.length];
+  const params =
+    t.ratioOf && t.targetParams === undefined && t.targetRatio !== undefined
+      ? Math.min(stackSize(startWidths), resolveBudget(t.ratioOf, { ratio: t.targetRatio }))
+      : resolveBudget(startWidths, { params: t.targetParams, ratio: t.targetRatio });
+  const dense = (net: Network<AnyLayer>) => net as unknown as Network<DenseLayer>;
+  const full = stackSize(startWidths);
+  return {
+    startWidths,
+    // an MLP's multiply-adds are its weights
+    start: { params: full, macs: full - startWidths.slice(1).reduce((a, b) => a + b, 0) },
+    target: { params },
+    sizes: (net) => {
+      const w = widthsOf(pruneNetwork(dense(net)).network);
+      return { params: stackSize(w), macs: stackSize(w) - w.slice(1).reduce((a, b) => a + b, 0) };
+    },
+    widths: (net) => widthsOf(dense(net)),
+    project(net, allowed, train, seed, kernels) {
+      const cur = pruneNetwork(dense(net)).network;
+      const limit = allowed.params as number;
+      // measured on the engine's kernels; not needed when the network fits already
+      const fits = stackSize(widthsOf(cur)) <= limit;
+      const stats = fits ? { mean: [], std: [] } : engineStats(cur, train, 4000, seed, kernels);
+      const p = projectToBudget(cur, stats, limit, t.score, t.allocation);
+      const macs = (w: number[]) => stackSize(w) - w.slice(1).reduce((a, b) => a + b, 0);
+      const before = widthsOf(cur);
+      return {
+        network: p.network as unknown as Network<AnyLayer>,
+        before: { params: p.before, macs: macs(before) },
+        after: { params: p.after, macs: macs(widthsOf(p.network)) },
+        removed: p.removed,
+      };
+    },
+  };
+}
+
+/** Channel widths of a network's levels (inputs, each mixing layer's outputs). */
+function channelWidths(net: Network<AnyLayer>): number[] {
+  return [...toWorkingCopy(net).sizes];
+}
+
+/** A network of any layer types: channels, parameters and/or multiply-adds. */
+export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTargets, init?: Network<AnyLayer>): BudgetSpace {
+  if (t.targetParams === undefined && t.targetRatio === undefined && !limitsMacs(t))
+    throw new GsError('BAD_OPTION', 'a budget needs --target-params, --target-ratio, --target-macs or --target-macs-ratio');
+  const startNet = init
+    ? pruneNetwork(init).network
+    : initArchNetwork(cfg.arch as string, data.inputShape ?? [data.train.cols], data.classLabels.length, cfg.seed);
+  const start = sizesOf(startNet);
+  const target: ChannelBudget = {};
+  if (t.targetParams !== undefined) target.params = positiveInteger('--target-params', t.targetParams);
+  else if (t.targetRatio !== undefined) target.params = Math.floor(fraction('--target-ratio', t.targetRatio) * start.params);
+  if (t.targetMacs !== undefined) target.macs = positiveInteger('--target-macs', t.targetMacs);
+  else if (t.targetMacsRatio !== undefined) target.macs = Math.floor(fraction('--target-macs-ratio', t.targetMacsRatio) * start.macs);
+  const min = minimalSizes(startNet);
+  for (const k of SIZE_KEYS) {
+    const v = target[k];
+    if (v === undefined) continue;
+    const what = k === 'params' ? 'parameters' : 'multiply-adds';
+    if (v < min[k])
+      throw new GsError(
+        'BAD_OPTION',
+        `a budget of ${v} ${what} is below the smallest network of this shape (one channel per layer: ${min[k]} ${what})`,
+      );
+    target[k] = Math.min(v, start[k]);
+  }
+  return {
+    startWidths: channelWidths(startNet),
+    start,
+    target,
+    sizes: (net) => sizesOf(pruneNetwork(net).network),
+    widths: channelWidths,
+    project(net, allowed, train, seed, kernels) {
+      const cur = pruneNetwork(net).network;
+      const s = sizesOf(cur);
+      const fits = SIZE_KEYS.every((k) => allowed[k] === undefined || s[k] <= (allowed[k] as number));
+      if (fits) return { network: cur, before: s, after: s, removed: channelWidths(cur).slice(0, -1).map(() => 0) };
+      const stats = channelStats(cur, train as Table & { labels: Int32Array }, removableLevels(cur), 2000, seed, kernels);
+      return projectChannels(cur, stats, allowed);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Projection of a network of any layer types onto a budget in parameters and/or multiply-adds:
+ * remove whole channels (coupled channel sets: a filter, its batch-norm entries, its slice of the
+ * next layer) until every measure fits. Channels are ranked by their Taylor score (channel-stats.ts)
+ * per unit of what they cost (level-costs.ts) in the measures still over their budget, each measure
+ * relative to its budget, in one global ranking, so layers shrink by
+ * different factors; channels removed beyond the budget come back while the network still fits. A removed
+ * channel is replaced by its mean map, whose effect on the next mixing layer is folded into its
+ * bias (averaged over output positions: exact for a dense reader, close for a convolution).
+ * Lossy by nature: callers report it and keep training.
+ */
+import { inputShapeOf } from '../../network/forward';
+import { layerShapes, layerType } from '../../network/layers/table';
+import type { AnyLayer, Network } from '../../network/types';
+import { pruneNetwork } from '../../prune';
+import { shrinkNetwork } from '../../prune/shrink';
+import { toWorkingCopy } from '../../prune/working-copy';
+import type { ChannelStats } from './channel-stats';
+import { levelCosts, SIZE_KEYS, sizesOf, type Sizes } from './level-costs';
+
+/** Upper bounds per measure (absent: not limited). */
+export type ChannelBudget = Partial<Sizes>;
+
+export interface ChannelProjection {
+  network: Network<AnyLayer>;
+  before: Sizes;
+  after: Sizes;
+  /** Channels removed per level (inputs, each mixing layer's outputs but the last). */
+  removed: number[];
+}
+
+const over = (s: Sizes, b: ChannelBudget) => SIZE_KEYS.filter((k) => b[k] !== undefined && s[k] > (b[k] as number));
+
+/** Levels whose channels a budget may remove (for channelStats). */
+export function removableLevels(net: Network<AnyLayer>): boolean[] {
+  return levelCosts(net).removable;
+}
+
+/**
+ * Removes channels of `net` (exactly pruned; `stats` measured on it) until it fits `allowed`,
+ * keeping at least one channel per level; returns the exactly pruned result.
+ */
+export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, allowed: ChannelBudget): ChannelProjection {
+  const before = sizesOf(net);
+  const costs = levelCosts(net);
+  const w = [...costs.widths];
+  const H = w.length;
+  const removed = w.slice(0, H - 1).map(() => 0);
+  if (over(before, allowed).length === 0) return { network: net, before, after: before, removed };
+  // each removable level's channels, weakest first
+  const order = w.map((width, h) => {
+    const t = stats.taylor[h];
+    if (!costs.removable[h] || !t) return [];
+    return Array.from({ length: width }, (_, c) => c).sort((a, b) => t[a] - t[b]);
+  });
+  const next = w.map(() => 0);
+  const size = { ...before };
+  for (let open = over(size, allowed); open.length > 0; open = over(size, allowed)) {
+    let best = -1;
+    let bestP = Infinity;
+    let bestCost: Sizes | null = null;
+    for (let h = 0; h < H - 1; h++) {
+      if (order[h].length === 0 || w[h] <= 1) continue;
+      const c = costs.cost(h, w);
+      const weight = open.reduce((s, k) => s + c[k] / (allowed[k] as number), 0);
+      if (!(weight > 0)) continue;
+      const p = (stats.taylor[h] as Float64Array)[order[h][next[h]]] / weight;
+      if (p < bestP) {
+        bestP = p;
+        best = h;
+        bestCost = c;
+      }
+    }
+    if (best < 0 || !bestCost) break; // one channel per level: the smallest network (the caller checked it fits)
+    for (const k of SIZE_KEYS) size[k] -= bestCost[k];
+    next[best]++;
+    w[best]--;
+    removed[best]++;
+  }
+  // the last removal may overshoot (one channel of an early convolution costs many multiply-adds):
+  // channels come back, the strongest per cost first, while the network still fits
+  const fitsWith = (c: Sizes) => SIZE_KEYS.every((k) => allowed[k] === undefined || size[k] + c[k] <= (allowed[k] as number));
+  for (;;) {
+    let best = -1;
+    let bestP = -Infinity;
+    let bestCost: Sizes | null = null;
+    for (let h = 0; h < H - 1; h++) {
+      if (next[h] === 0) continue;
+      // the level's cost of one channel does not depend on its own width (level-costs.ts)
+      const c = costs.cost(h, w);
+      if (!fitsWith(c)) continue;
+      const weight = SIZE_KEYS.reduce((s, k) => s + (allowed[k] === undefined ? 0 : c[k] / (allowed[k] as number)), 0);
+      const p = (stats.taylor[h] as Float64Array)[order[h][next[h] - 1]] / Math.max(weight, 1e-300);
+      if (p > bestP) {
+        bestP = p;
+        best = h;
+        bestCost = c;
+      }
+    }
+    if (best < 0 || !bestCost) break;
+    for (const k of SIZE_KEYS) size[k] += bestCost[k];
+    next[best]--;
+    w[best]++;
+    removed[best]--;
+  }
+  const work = toWorkingCopy(net);
+  const shapes = layerShapes(work.layers, inputShapeOf(net));
+  const alive = work.sizes.map((n) => new Uint8Array(n).fill(1));
+  work.mixing.forEach((k, h) => {
+    const gone = order[h].slice(0, next[h]);
+    if (gone.length === 0) return;
+    for (const c of gone) alive[h][c] = 0;
+    // the removed channels' mean maps through the reader, less its bias, averaged per output channel
+    const layer = work.layers[k];
+    const t = layerType(layer);
+    const m = stats.mean[h];
+    const P = m.length / work.sizes[h];
+    const x = new Float64Array(m.length);
+    for (const c of gone) x.set(m.subarray(c * P, (c + 1) * P), c * P);
+    const y1 = t.forward(layer, x, 1, false, shapes[k]);
+    const y0 = t.forward(layer, new Float64Array(m.length), 1, false, shapes[k]);
+    const O = t.outChannels(layer);
+    const Q = y1.length / O;
+    for (let o = 0; o < O; o++) {
+      let d = 0;
+      for (let q = o * Q; q < (o + 1) * Q; q++) d += y1[q] - y0[q];
+      work.biases[h][o] += d / Q;
+    }
+  });
+  const network = pruneNetwork(shrinkNetwork(net, work, alive).network).network;
+  return { network, before, after: sizesOf(network), removed };
+}

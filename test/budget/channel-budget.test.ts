@@ -1,0 +1,151 @@
+/**
+ * Budgets for networks of any layer types (--arch): a channel's cost in parameters and multiply-adds
+ * against the layer table's own counts, the projection onto a budget (weakest channel per cost
+ * first, every budget met, the mean fold exact for a dense reader), and trainToBudget on a small
+ * image task with budgets in multiply-adds, in parameters and in both.
+ */
+import { initArchNetwork } from '../../src/network/create-arch';
+import { logits } from '../../src/network/forward';
+import type { AnyLayer, Network } from '../../src/network/types';
+import { trainToBudget } from '../../src/pipeline/budget';
+import { pruneNetwork } from '../../src/prune';
+import { shrinkNetwork } from '../../src/prune/shrink';
+import { toWorkingCopy } from '../../src/prune/working-copy';
+import { channelStats } from '../../src/train/budget/channel-stats';
+import { projectChannels, removableLevels } from '../../src/train/budget/channel-project';
+import { levelCosts, minimalSizes, sizesOf } from '../../src/train/budget/level-costs';
+import { Rng } from '../../src/util/rng';
+import { quadrants, SIDE } from '../train-layers/quadrants';
+
+const ARCH = 'c5k3p1-bn-m2-c6k3-a2-f7';
+
+function net(seed = 1): Network<AnyLayer> {
+  return initArchNetwork(ARCH, [1, SIDE, SIDE], 4, seed);
+}
+
+/** The network keeping the first widths[h] channels of every level. */
+function cutTo(n: Network<AnyLayer>, widths: number[]): Network<AnyLayer> {
+  const work = toWorkingCopy(n);
+  const alive = work.sizes.map((s, h) => {
+    const a = new Uint8Array(s);
+    a.fill(1, 0, widths[h]);
+    return a;
+  });
+  return shrinkNetwork(n, work, alive).network;
+}
+
+describe('levelCosts', () => {
+  test("a channel's cost is what the layer table counts when it goes, along a random removal path", () => {
+    const n = net();
+    const c = levelCosts(n);
+    expect(c.widths).toEqual([1, 5, 6, 7, 4]);
+    expect(c.removable).toEqual([false, true, true, true, false]);
+    const rng = new Rng(3);
+    const w = [...c.widths];
+    let size = sizesOf(n);
+    for (let step = 0; step < 12; step++) {
+      const open = [1, 2, 3].filter((h) => w[h] > 1);
+      if (open.length === 0) break;
+      const h = open[rng.int(open.length)];
+      const cost = c.cost(h, w);
+      w[h]--;
+      size = { params: size.params - cost.params, macs: size.macs - cost.macs };
+      expect(sizesOf(cutTo(n, w))).toEqual(size);
+    }
+    expect(minimalSizes(n)).toEqual(sizesOf(cutTo(n, [1, 1, 1, 1, 4])));
+  });
+});
+
+describe('projectChannels', () => {
+  test('the weakest channel per cost goes first, and the budget holds', () => {
+    const n = net();
+    const c = levelCosts(n);
+    const levels = removableLevels(n);
+    const stats = channelStats(n, { ...quadrants(64, 1, 5).train }, levels, 64, 0, 'js');
+    // plant the scores: every channel 1, channel 4 of the second convolution 0
+    for (const t of stats.taylor) t?.fill(1);
+    (stats.taylor[2] as Float64Array)[4] = 0;
+    const full = sizesOf(n);
+    const one = c.cost(2, c.widths);
+    const p = projectChannels(n, stats, { params: full.params - one.params });
+    expect(p.removed).toEqual([0, 0, 1, 0]);
+    expect(p.after).toEqual({ params: full.params - one.params, macs: full.macs - one.macs });
+    expect(toWorkingCopy(p.network).sizes).toEqual([1, 5, 5, 7, 4]);
+  });
+
+  test.each<[string, { params?: number; macs?: number }]>([
+    ['parameters', { params: 0.4 }],
+    ['multiply-adds', { macs: 0.3 }],
+    ['both', { params: 0.6, macs: 0.25 }],
+  ])('meets a budget in %s with at least one channel per level', (_, frac) => {
+    const n = net(2);
+    const full = sizesOf(n);
+    const allowed = {
+      ...(frac.params ? { params: Math.floor(full.params * frac.params) } : {}),
+      ...(frac.macs ? { macs: Math.floor(full.macs * frac.macs) } : {}),
+    };
+    const stats = channelStats(n, quadrants(96, 1, 6).train, removableLevels(n), 96, 0);
+    const p = projectChannels(n, stats, allowed);
+    const s = sizesOf(p.network);
+    expect(s).toEqual(p.after);
+    if (allowed.params) expect(s.params).toBeLessThanOrEqual(allowed.params);
+    if (allowed.macs) expect(s.macs).toBeLessThanOrEqual(allowed.macs);
+    expect(Math.min(...toWorkingCopy(p.network).sizes)).toBeGreaterThanOrEqual(1);
+    // the result is compact: pruning it again changes nothing
+    expect(sizesOf(pruneNetwork(p.network).network)).toEqual(s);
+  });
+
+  test("a removed channel's mean is folded into a dense reader exactly", () => {
+    // every row the same image: each channel equals its mean, so removing channels read by dense layers changes nothing
+    const n = initArchNetwork('c4k3-m2-f6', [1, 6, 6], 3, 4);
+    const rng = new Rng(9);
+    const row = Float32Array.from({ length: 36 }, () => rng.normal());
+    const rows = 20;
+    const features = new Float32Array(rows * 36);
+    for (let r = 0; r < rows; r++) features.set(row, r * 36);
+    const labels = Int32Array.from({ length: rows }, (_, r) => r % 3);
+    const stats = channelStats(n, { rows, cols: 36, features, labels }, removableLevels(n), rows, 0, 'js');
+    const full = sizesOf(n);
+    const p = projectChannels(n, stats, { params: Math.floor(full.params / 2) });
+    expect(p.removed.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const before = logits(n, row, 1);
+    const after = logits(p.network, row, 1);
+    for (let i = 0; i < 3; i++) expect(after[i]).toBeCloseTo(before[i], 4);
+  });
+});
+
+describe('trainToBudget with --arch', () => {
+  const data = { ...quadrants(400, 200, 11), inputShape: [1, SIDE, SIDE] };
+  const cfg = { arch: ARCH, optimizer: 'adam', lr: 1e-2, epochs: 6, batchSize: 32, seed: 1, valFraction: 0 } as const;
+
+  test.each([
+    ['multiply-adds', { targetMacsRatio: 0.3 }],
+    ['parameters', { targetRatio: 0.4 }],
+    ['both', { targetParams: 300, targetMacs: 3000 }],
+  ])('a budget in %s is met, recorded and the network still classifies', async (_, target) => {
+    const b = await trainToBudget(data, cfg, { ...target, finetuneEpochs: 2 });
+    const final = sizesOf(b.result.network as unknown as Network<AnyLayer>);
+    const start = sizesOf(net());
+    expect(b.start.params).toBe(start.params);
+    expect(b.params).toBe(final.params);
+    expect(b.widths).toEqual(toWorkingCopy(b.result.network as unknown as Network<AnyLayer>).sizes);
+    if ('targetMacsRatio' in target) expect(b.targetMacs).toBe(Math.floor(start.macs * 0.3));
+    if (b.targetMacs !== undefined) {
+      expect(b.macs).toBe(final.macs);
+      expect(final.macs).toBeLessThanOrEqual(b.targetMacs);
+      expect(b.projections.every((p) => p.afterMacs !== undefined && p.afterMacs <= (p.allowedMacs as number))).toBe(true);
+    }
+    if (!('targetMacsRatio' in target)) expect(final.params).toBeLessThanOrEqual(b.targetParams);
+    expect(b.targetParams).toBeLessThanOrEqual(start.params);
+    expect(b.projections.length).toBeGreaterThan(1);
+    expect(b.result.history[b.result.history.length - 1].testAccuracy).toBeGreaterThan(0.6);
+  });
+
+  test('budgets below the smallest network and MAC budgets for MLPs are refused with a message', async () => {
+    await expect(trainToBudget(data, cfg, { targetMacs: 10, finetuneEpochs: 0 })).rejects.toThrow(/below the smallest network/);
+    await expect(trainToBudget(data, cfg, { targetMacsRatio: 1.5, finetuneEpochs: 0 })).rejects.toThrow(/--target-macs-ratio 1.5/);
+    await expect(trainToBudget(data, { ...cfg, arch: undefined, hidden: [8] }, { targetMacs: 100, finetuneEpochs: 0 })).rejects.toThrow(
+      /apply to --arch networks/,
+    );
+  });
+});
