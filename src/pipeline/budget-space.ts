@@ -29,6 +29,8 @@ export interface BudgetTargets {
   /** Multiply-adds per example (networks of --arch only). */
   targetMacs?: number;
   targetMacsRatio?: number;
+  /** The sizes ratios refer to (default: the starting network's); a size path passes its first network's. */
+  ratioStart?: Sizes;
 }
 
 export interface SpaceProjection {
@@ -112,23 +114,34 @@ export function denseSpace(
 }
 
 /** Channel widths of a network's levels (inputs, each mixing layer's outputs). */
-function channelWidths(net: Network<AnyLayer>): number[] {
+export function channelWidths(net: Network<AnyLayer>): number[] {
   return [...toWorkingCopy(net).sizes];
+}
+
+/** The starting network of a budget run on a network of any layer types: `init` exactly pruned, or a fresh --arch network. */
+export function channelStart(data: SplitDataset, cfg: TrainConfig, init?: Network<AnyLayer>): Network<AnyLayer> {
+  return init
+    ? pruneNetwork(init).network
+    : initArchNetwork(cfg.arch as string, data.inputShape ?? [data.train.cols], data.classLabels.length, cfg.seed);
+}
+
+/** Whether a budget run trains a network of any layer types (--arch, or a non-dense starting network). */
+export function isLayered(cfg: TrainConfig, init?: Network<AnyLayer>): boolean {
+  return cfg.arch !== undefined || (init !== undefined && init.layers.some((l) => l.op !== 'dense'));
 }
 
 /** A network of any layer types: channels, parameters and/or multiply-adds. */
 export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTargets, init?: Network<AnyLayer>): BudgetSpace {
   if (t.targetParams === undefined && t.targetRatio === undefined && !limitsMacs(t))
     throw new GsError('BAD_OPTION', 'a budget needs --target-params, --target-ratio, --target-macs or --target-macs-ratio');
-  const startNet = init
-    ? pruneNetwork(init).network
-    : initArchNetwork(cfg.arch as string, data.inputShape ?? [data.train.cols], data.classLabels.length, cfg.seed);
+  const startNet = channelStart(data, cfg, init);
   const start = sizesOf(startNet);
+  const base = t.ratioStart ?? start;
   const target: ChannelBudget = {};
   if (t.targetParams !== undefined) target.params = positiveInteger('--target-params', t.targetParams);
-  else if (t.targetRatio !== undefined) target.params = Math.floor(fraction('--target-ratio', t.targetRatio) * start.params);
+  else if (t.targetRatio !== undefined) target.params = Math.floor(fraction('--target-ratio', t.targetRatio) * base.params);
   if (t.targetMacs !== undefined) target.macs = positiveInteger('--target-macs', t.targetMacs);
-  else if (t.targetMacsRatio !== undefined) target.macs = Math.floor(fraction('--target-macs-ratio', t.targetMacsRatio) * start.macs);
+  else if (t.targetMacsRatio !== undefined) target.macs = Math.floor(fraction('--target-macs-ratio', t.targetMacsRatio) * base.macs);
   const min = minimalSizes(startNet);
   for (const k of SIZE_KEYS) {
     const v = target[k];

@@ -28,7 +28,7 @@ import type { LrSchedule } from '../train/lr-schedule';
 import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { EpochRecord, TrainConfig } from '../train/types';
-import { channelSpace, denseSpace, type BudgetTargets } from './budget-space';
+import { channelSpace, denseSpace, isLayered, type BudgetTargets } from './budget-space';
 import { finetuneConfig } from './finetune';
 
 export interface BudgetOptions extends BudgetTargets {
@@ -180,7 +180,7 @@ export async function trainToBudget(
   const data = withValidation(given, cfg.valFraction ?? 0);
   checkSoftTargetOptions(cfg.labelSmoothing, opts.distill !== undefined);
   const started = process.hrtime.bigint();
-  const layered = cfg.arch !== undefined || (opts.init !== undefined && opts.init.layers.some((l) => l.op !== 'dense'));
+  const layered = isLayered(cfg, opts.init);
   const space = layered
     ? channelSpace(data, cfg, opts, opts.init)
     : denseSpace(

@@ -11,17 +11,18 @@ export const SIZE_PATH_FILE = 'size-path.json';
 
 export interface SizePathPoint {
   label: string;
+  /** The size on the x axis: parameters (or, with xTitle saying so, multiply-adds). */
   params: number;
   testAccuracy: number;
 }
 
 export function sizePathSvg(
   stops: readonly SizePathPoint[],
-  o: { title?: string; reference?: readonly SizePathPoint[] } = {},
+  o: { title?: string; reference?: readonly SizePathPoint[]; xTitle?: string } = {},
 ): Promise<string> {
   const pts = stops.filter((p) => Number.isFinite(p.testAccuracy) && p.params > 0).map((p) => ({ ...p, series: 'size path' }));
   const ref = (o.reference ?? []).filter((p) => Number.isFinite(p.testAccuracy) && p.params > 0).map((p) => ({ ...p, series: p.label }));
-  const x = { field: 'params', type: 'quantitative', title: 'parameters after exact pruning (log scale)', scale: { type: 'log' } } as const;
+  const x = { field: 'params', type: 'quantitative', title: o.xTitle ?? 'parameters after exact pruning (log scale)', scale: { type: 'log' } } as const;
   const y = { field: 'testAccuracy', type: 'quantitative', title: 'test accuracy', scale: { zero: false } } as const;
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

@@ -74,6 +74,28 @@ test('train --arch --target-macs-ratio meets the budget and records it; prune ex
   expect(p.out).toMatch(/^\s+OK$/m);
 });
 
+test('a size path in multiply-adds saves one nested run per budget and plots accuracy against multiply-adds', async () => {
+  const out = path.join(dir, 'macs-path');
+  const r = await runCli(['train', ...small, '--arch', 'c4k5-m2-c6k3-m2-f12', '--target-macs-ratio', '0.2,0.5', '--json', '--out', out]);
+  expect(r.code).toBe(0);
+  const stops = JSON.parse(r.out).path;
+  expect(stops.map((x: { dir: string }) => path.basename(x.dir))).toEqual(['macs-ratio-0.5', 'macs-ratio-0.2']);
+  const [a, b] = stops;
+  // both ratios refer to the first network
+  expect(a.startMacs).toBe(b.startMacs);
+  expect(a.targetMacs).toBe(Math.floor(0.5 * a.startMacs));
+  expect(b.targetMacs).toBe(Math.floor(0.2 * a.startMacs));
+  expect(a.compactMacs).toBeLessThanOrEqual(a.targetMacs);
+  expect(b.compactMacs).toBeLessThanOrEqual(b.targetMacs);
+  // nested: the second stop starts from the first one's network
+  a.hidden.forEach((w: number, i: number) => expect(b.hidden[i]).toBeLessThanOrEqual(w));
+  expect(fs.readFileSync(path.join(out, 'size-path.svg'), 'utf8')).toMatch(/multiply-adds per example/);
+  expect(loadAnyRun(path.join(out, 'macs-ratio-0.2')).network.inputShape).toEqual([1, 28, 28]);
+  const two = await runCli(['train', ...small, '--arch', 'c4k5-f8', '--target-macs-ratio', '0.5,0.2', '--target-params', '900', '--out', path.join(dir, 'x')]);
+  expect(two.code).toBe(1);
+  expect(two.err).toMatch(/^error: a size path \(a list of budgets\) walks one measure/m);
+});
+
 test('--arch refusals: budgets given twice or in multiply-adds for an MLP, a spec that does not fit, a wrong --input-shape', async () => {
   const both = await runCli(['train', ...small, '--arch', 'c4k5-f8', '--target-macs', '1000', '--target-macs-ratio', '0.5']);
   expect(both.code).toBe(1);

@@ -1,7 +1,7 @@
 /**
- * `gs-compress train --target-ratio 0.5,0.25,...` (or a list of --target-params): the size path.
- * Runs the library's sizePath, saves each stop's fine-tuned network as its own run directory
- * (OUT/ratio-R/ or OUT/params-N/), writes OUT/size-path.json and the plot OUT/size-path.svg, and
+ * `gs-compress train --target-ratio 0.5,0.25,...` (or a list of --target-params, --target-macs-ratio,
+ * --target-macs): the size path. Runs the library's sizePath, saves each stop's fine-tuned network as
+ * its own run directory (OUT/ratio-R/, OUT/params-N/, OUT/macs-ratio-R/, OUT/macs-N/), writes OUT/size-path.json and the plot OUT/size-path.svg, and
  * prints a table (or one JSON object with --json).
  */
 import * as path from 'path';
@@ -32,12 +32,25 @@ export interface SizePathRun {
 }
 
 function stopDir(s: PathStop): string {
-  return s.ratio !== undefined ? `ratio-${s.ratio}` : `params-${s.targetParamsGiven}`;
+  if (s.ratio !== undefined) return `ratio-${s.ratio}`;
+  if (s.macsRatio !== undefined) return `macs-ratio-${s.macsRatio}`;
+  return s.targetMacsGiven !== undefined ? `macs-${s.targetMacsGiven}` : `params-${s.targetParamsGiven}`;
+}
+
+/** The budget a stop was asked for, as its run records it. */
+function stopBudget(s: PathStop): Record<string, number> {
+  if (s.ratio !== undefined) return { targetRatio: s.ratio };
+  if (s.macsRatio !== undefined) return { targetMacsRatio: s.macsRatio };
+  return s.targetMacsGiven !== undefined ? { targetMacs: s.targetMacsGiven } : { targetParams: s.targetParamsGiven as number };
 }
 
 /** A stop's summary: the one run summary (pipeline/run.ts budgetSummary) with the ratio it was asked for. */
 function stopSummary(s: PathStop, data: SplitDataset, finetuneEpochs: number) {
-  return { ...(s.ratio !== undefined ? { targetRatio: s.ratio } : {}), ...budgetSummary(s, data, finetuneEpochs) };
+  return {
+    ...(s.ratio !== undefined ? { targetRatio: s.ratio } : {}),
+    ...(s.macsRatio !== undefined ? { targetMacsRatio: s.macsRatio } : {}),
+    ...budgetSummary(s, data, finetuneEpochs),
+  };
 }
 
 export async function runSizePath(r: SizePathRun): Promise<void> {
@@ -61,7 +74,7 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
           data: rec.dataRef,
           config: {
             ...rec.config,
-            ...(stop.ratio !== undefined ? { targetRatio: stop.ratio } : { targetParams: stop.targetParamsGiven }),
+            ...stopBudget(stop),
           },
           engine: stop.result.engine,
           history: stop.result.history as unknown as Record<string, unknown>[],
@@ -70,16 +83,21 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
         rows.push({ dir, summary });
         if (!r.json)
           r.bar.log(
-            `stop ${rows.length}: ${dir}: ${summary.compactParams} parameters, ${Number.isFinite(summaryScore(summary, 'val')) ? `validation ${summaryScore(summary, 'val').toFixed(4)}, ` : ''}test ${scoreName} ${summaryScore(summary, 'test').toFixed(4)}`,
+            `stop ${rows.length}: ${dir}: ${summary.compactParams} parameters, ${summary.compactMacs !== undefined ? `${summary.compactMacs} multiply-adds, ` : ''}${Number.isFinite(summaryScore(summary, 'val')) ? `validation ${summaryScore(summary, 'val').toFixed(4)}, ` : ''}test ${scoreName} ${summaryScore(summary, 'test').toFixed(4)}`,
           );
       },
     },
     r.hooks,
   );
   r.bar.clear();
+  const inMacs = r.opts.macs !== undefined || r.opts.macsRatios !== undefined;
   const svg = await sizePathSvg(
-    rows.map((x) => ({ label: x.dir, params: x.summary.compactParams, testAccuracy: summaryScore(x.summary, 'test') })),
-    { title: `Size path on ${r.data.name}` },
+    rows.map((x) => ({
+      label: x.dir,
+      params: inMacs ? (x.summary.compactMacs ?? NaN) : x.summary.compactParams,
+      testAccuracy: summaryScore(x.summary, 'test'),
+    })),
+    { title: `Size path on ${r.data.name}`, ...(inMacs ? { xTitle: 'multiply-adds per example after exact pruning (log scale)' } : {}) },
   );
   writeFileAtomic(path.join(out, 'size-path.svg'), svg);
   const listing = { generatedBy: `gs-compress ${VERSION}`, stops: rows.map((x) => ({ dir: x.dir, ...x.summary, projections: undefined })) };
@@ -92,11 +110,12 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
   }
   process.stdout.write(
     `${formatTable(
-      ['stop', 'budget', 'parameters', `val ${scoreName}`, `test ${scoreName}`, 'test before fine-tune', 'units', 'inputs'],
+      ['stop', 'budget', 'parameters', ...(inMacs ? ['multiply-adds'] : []), `val ${scoreName}`, `test ${scoreName}`, 'test before fine-tune', 'units', 'inputs'],
       rows.map((x) => [
         x.dir,
-        String(x.summary.targetParams),
+        String(inMacs ? x.summary.targetMacs : x.summary.targetParams),
         String(x.summary.compactParams),
+        ...(inMacs ? [String(x.summary.compactMacs)] : []),
         score4(summaryScore(x.summary, 'val')),
         score4(summaryScore(x.summary, 'test')),
         x.summary.testAccuracyBeforeFinetune?.toFixed(4) ?? '-',

@@ -230,11 +230,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     }
     const targetMacs = parseBudgetList('target-macs', a['target-macs']);
     const targetMacsRatio = parseBudgetList('target-macs-ratio', a['target-macs-ratio']);
-    if ((targetMacs?.length ?? 0) > 1 || (targetMacsRatio?.length ?? 0) > 1) {
-      throw new GsError('BAD_OPTION', 'size paths in multiply-adds (a list for --target-macs or --target-macs-ratio) are not implemented yet: give one budget per run');
-    }
-    if ((targetMacs || targetMacsRatio) && ((targetParams?.length ?? 0) > 1 || (targetRatio?.length ?? 0) > 1)) {
-      throw new GsError('BAD_OPTION', 'a size path (a list of budgets) takes one measure: drop --target-macs/--target-macs-ratio or give one --target-params/--target-ratio');
+    const lists = [targetParams, targetRatio, targetMacs, targetMacsRatio].filter((l) => l !== undefined);
+    if (lists.some((l) => l.length > 1) && lists.length > 1) {
+      throw new GsError('BAD_OPTION', 'a size path (a list of budgets) walks one measure: give only that list, not another budget beside it');
     }
     const budgetOpts = {
       score: a['budget-score'] as UnitScore,
@@ -242,7 +240,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       ...(a['finetune-lr-schedule'] === 'auto' ? {} : { finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']) }),
       schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),
     };
-    if ((targetParams?.length ?? 0) > 1 || (targetRatio?.length ?? 0) > 1) {
+    if (lists.some((l) => l.length > 1)) {
       const teacher = a.distill ? await trainTeacher(data, cfg, hooks('teacher ', cfg.epochs)) : null;
       await runSizePath({
         data,
@@ -251,6 +249,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
           ...budgetOpts,
           ratios: targetRatio,
           params: targetParams,
+          macsRatios: targetMacsRatio,
+          macs: targetMacs,
           ...(init ? { start: init.network } : {}),
           ...(teacher ? { distill: { teacher, temperature: a['distill-temperature'], alpha: a['distill-alpha'] } } : {}),
         },
