@@ -249,6 +249,13 @@ export const TRAINING_FLAGS = {
     group: 'Budget:',
     describe: 'As --target-macs, as a fraction of the starting network\'s multiply-adds (e.g. 0.25)',
   },
+  'round-channels': {
+    type: 'number',
+    key: 'roundChannels',
+    group: 'Budget:',
+    describe:
+      'Networks of --arch with a budget: keep every channel width a multiple of K (channels go K at a time; a layer narrower than K keeps its width), for runtimes whose kernels prefer such widths (default 1: any width; measured in reports/cnn/CHANNEL-WIDTHS.md)',
+  },
   'finetune-lr-schedule': {
     type: 'string',
     key: 'finetuneLrSchedule',

@@ -31,7 +31,12 @@ export interface BudgetTargets {
   targetMacsRatio?: number;
   /** The sizes ratios refer to (default: the starting network's); a size path passes its first network's. */
   ratioStart?: Sizes;
+  /** Networks of --arch: keep every channel width a multiple of this (default DEFAULT_ROUND_CHANNELS). */
+  roundChannels?: number;
 }
+
+/** The default of roundChannels (1: any width; see reports/cnn/CHANNEL-WIDTHS.md). */
+export const DEFAULT_ROUND_CHANNELS = 1;
 
 export interface SpaceProjection {
   network: Network<AnyLayer>;
@@ -75,6 +80,8 @@ export function denseSpace(
   t: BudgetTargets & { ratioOf?: number[]; score: UnitScore; allocation: Allocation },
   init?: Network,
 ): BudgetSpace {
+  if (t.roundChannels !== undefined && t.roundChannels !== 1)
+    throw new GsError('BAD_OPTION', '--round-channels applies to --arch networks (their convolutions); an MLP budget removes single units');
   if (limitsMacs(t))
     throw new GsError('BAD_OPTION', '--target-macs and --target-macs-ratio apply to --arch networks; an MLP budget is in parameters (--target-params, --target-ratio)');
   const startWidths = init ? widthsOf(pruneNetwork(init).network) : [data.train.cols, ...cfg.hidden, data.classLabels.length];
@@ -134,6 +141,8 @@ export function isLayered(cfg: TrainConfig, init?: Network<AnyLayer>): boolean {
 export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTargets, init?: Network<AnyLayer>): BudgetSpace {
   if (t.targetParams === undefined && t.targetRatio === undefined && !limitsMacs(t))
     throw new GsError('BAD_OPTION', 'a budget needs --target-params, --target-ratio, --target-macs or --target-macs-ratio');
+  const round = t.roundChannels ?? DEFAULT_ROUND_CHANNELS;
+  if (!Number.isInteger(round) || round < 1) throw new GsError('BAD_OPTION', `--round-channels ${round}: expected a positive integer`);
   const startNet = channelStart(data, cfg, init);
   const start = sizesOf(startNet);
   const base = t.ratioStart ?? start;
@@ -166,7 +175,7 @@ export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTarg
       const fits = SIZE_KEYS.every((k) => allowed[k] === undefined || s[k] <= (allowed[k] as number));
       if (fits) return { network: cur, before: s, after: s, removed: channelWidths(cur).slice(0, -1).map(() => 0) };
       const stats = channelStats(cur, train as Table & { labels: Int32Array }, removableLevels(cur), 2000, seed, kernels);
-      return projectChannels(cur, stats, allowed);
+      return projectChannels(cur, stats, allowed, round);
     },
   };
 }

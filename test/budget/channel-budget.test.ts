@@ -95,6 +95,24 @@ describe('projectChannels', () => {
     expect(sizesOf(pruneNetwork(p.network).network)).toEqual(s);
   });
 
+  test('with roundTo K every width that was at least K stays a multiple of K, and the budget holds', () => {
+    const n = initArchNetwork('c10k3p1-m2-c12k3-f16', [1, SIDE, SIDE], 4, 3);
+    const full = sizesOf(n);
+    const stats = channelStats(n, quadrants(96, 1, 8).train, removableLevels(n), 96, 0);
+    for (const frac of [0.6, 0.3]) {
+      const p = projectChannels(n, stats, { macs: Math.floor(full.macs * frac) }, 4);
+      const widths = toWorkingCopy(p.network).sizes;
+      expect(p.after.macs).toBeLessThanOrEqual(Math.floor(full.macs * frac));
+      widths.slice(1, -1).forEach((v) => expect(v % 4).toBe(0));
+      expect(Math.min(...widths.slice(1, -1))).toBeGreaterThanOrEqual(4);
+    }
+    // K = 1 is the plain projection
+    const budget = { params: Math.floor(full.params / 2) };
+    expect(toWorkingCopy(projectChannels(n, stats, budget, 1).network).sizes).toEqual(
+      toWorkingCopy(projectChannels(n, stats, budget).network).sizes,
+    );
+  });
+
   test("a removed channel's mean is folded into a dense reader exactly", () => {
     // every row the same image: each channel equals its mean, so removing channels read by dense layers changes nothing
     const n = initArchNetwork('c4k3-m2-f6', [1, 6, 6], 3, 4);

@@ -130,6 +130,7 @@ function budgetConfig(a: TrainArgs): Record<string, unknown> {
     budgetWarmup: a['budget-warmup'],
     budgetRamp: a['budget-ramp'],
     budgetScore: a['budget-score'],
+    ...(a['round-channels'] !== undefined ? { roundChannels: a['round-channels'] } : {}),
     ...(a.distill ? { distill: true, distillTemperature: a['distill-temperature'], distillAlpha: a['distill-alpha'] } : {}),
   };
 }
@@ -236,6 +237,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     }
     const budgetOpts = {
       score: a['budget-score'] as UnitScore,
+      ...(a['round-channels'] !== undefined ? { roundChannels: a['round-channels'] } : {}),
       finetuneEpochs: ftEpochs,
       ...(a['finetune-lr-schedule'] === 'auto' ? {} : { finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']) }),
       schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),
@@ -265,6 +267,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       });
       return;
     }
+    if (a['round-channels'] !== undefined && !budgeted)
+      throw new GsError('BAD_OPTION', '--round-channels shapes the widths a budget leaves: give --target-macs-ratio, --target-ratio, ... too');
     if (a.distill && !budgeted) throw new GsError('BAD_OPTION', '--distill needs a budget (--target-params, --target-ratio, --target-macs or --target-macs-ratio)');
     // the one run pipeline (pipeline/run.ts), as sweep runs and the quickstart train
     const run = await trainRun(

@@ -38,44 +38,73 @@ export function removableLevels(net: Network<AnyLayer>): boolean[] {
 
 /**
  * Removes channels of `net` (exactly pruned; `stats` measured on it) until it fits `allowed`,
- * keeping at least one channel per level; returns the exactly pruned result.
+ * keeping at least one channel per level; returns the exactly pruned result. `roundTo` K > 1 keeps
+ * every removable level's width a multiple of K (channels go and come back K at a time; a level
+ * whose width is not one first loses its remainder; one narrower than K keeps its width).
  */
-export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, allowed: ChannelBudget): ChannelProjection {
+export function projectChannels(
+  net: Network<AnyLayer>,
+  stats: ChannelStats,
+  allowed: ChannelBudget,
+  roundTo = 1,
+): ChannelProjection {
   const before = sizesOf(net);
   const costs = levelCosts(net);
   const w = [...costs.widths];
   const H = w.length;
   const removed = w.slice(0, H - 1).map(() => 0);
   if (over(before, allowed).length === 0) return { network: net, before, after: before, removed };
+  const K = Math.max(1, Math.floor(roundTo));
   // each removable level's channels, weakest first
   const order = w.map((width, h) => {
     const t = stats.taylor[h];
     if (!costs.removable[h] || !t) return [];
     return Array.from({ length: width }, (_, c) => c).sort((a, b) => t[a] - t[b]);
   });
+  // with rounding, a level narrower than K keeps its width; a wider one stays a multiple of K (at least K)
+  const floor = w.map((width) => (K > 1 && width <= K ? width : Math.min(K, width)));
+  const down = (h: number) => {
+    const step = w[h] % K || K;
+    return w[h] - step >= floor[h] ? step : 0;
+  };
+  const up = (h: number) => {
+    const step = K > 1 && w[h] % K !== 0 ? K - (w[h] % K) : K;
+    return Math.min(step, next[h]) === step ? step : 0;
+  };
+  const scoreOf = (h: number, from: number, n: number) => {
+    const t = stats.taylor[h] as Float64Array;
+    let s = 0;
+    for (let i = from; i < from + n; i++) s += t[order[h][i]];
+    return s;
+  };
+  const times = (c: Sizes, n: number): Sizes => ({ params: c.params * n, macs: c.macs * n });
   const next = w.map(() => 0);
   const size = { ...before };
   for (let open = over(size, allowed); open.length > 0; open = over(size, allowed)) {
     let best = -1;
     let bestP = Infinity;
     let bestCost: Sizes | null = null;
+    let bestN = 0;
     for (let h = 0; h < H - 1; h++) {
-      if (order[h].length === 0 || w[h] <= 1) continue;
-      const c = costs.cost(h, w);
+      const n = order[h].length === 0 ? 0 : down(h);
+      if (n === 0) continue;
+      // a level's cost of one channel does not depend on its own width (level-costs.ts)
+      const c = times(costs.cost(h, w), n);
       const weight = open.reduce((s, k) => s + c[k] / (allowed[k] as number), 0);
       if (!(weight > 0)) continue;
-      const p = (stats.taylor[h] as Float64Array)[order[h][next[h]]] / weight;
+      const p = scoreOf(h, next[h], n) / weight;
       if (p < bestP) {
         bestP = p;
         best = h;
         bestCost = c;
+        bestN = n;
       }
     }
-    if (best < 0 || !bestCost) break; // one channel per level: the smallest network (the caller checked it fits)
+    if (best < 0 || !bestCost) break; // every level at its floor: the smallest network (the caller checked it fits)
     for (const k of SIZE_KEYS) size[k] -= bestCost[k];
-    next[best]++;
-    w[best]--;
-    removed[best]++;
+    next[best] += bestN;
+    w[best] -= bestN;
+    removed[best] += bestN;
   }
   // the last removal may overshoot (one channel of an early convolution costs many multiply-adds):
   // channels come back, the strongest per cost first, while the network still fits
@@ -84,24 +113,26 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
     let best = -1;
     let bestP = -Infinity;
     let bestCost: Sizes | null = null;
+    let bestN = 0;
     for (let h = 0; h < H - 1; h++) {
-      if (next[h] === 0) continue;
-      // the level's cost of one channel does not depend on its own width (level-costs.ts)
-      const c = costs.cost(h, w);
+      const n = next[h] === 0 ? 0 : up(h);
+      if (n === 0) continue;
+      const c = times(costs.cost(h, w), n);
       if (!fitsWith(c)) continue;
       const weight = SIZE_KEYS.reduce((s, k) => s + (allowed[k] === undefined ? 0 : c[k] / (allowed[k] as number)), 0);
-      const p = (stats.taylor[h] as Float64Array)[order[h][next[h] - 1]] / Math.max(weight, 1e-300);
+      const p = scoreOf(h, next[h] - n, n) / Math.max(weight, 1e-300);
       if (p > bestP) {
         bestP = p;
         best = h;
         bestCost = c;
+        bestN = n;
       }
     }
     if (best < 0 || !bestCost) break;
     for (const k of SIZE_KEYS) size[k] += bestCost[k];
-    next[best]--;
-    w[best]++;
-    removed[best]--;
+    next[best] -= bestN;
+    w[best] += bestN;
+    removed[best] -= bestN;
   }
   const work = toWorkingCopy(net);
   const shapes = layerShapes(work.layers, inputShapeOf(net));
