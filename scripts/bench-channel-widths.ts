@@ -1,9 +1,8 @@
 /**
  * What onnxruntime's convolution time follows: µs per row of a CNN's ONNX export (onnxruntime-node,
  * one thread, batch 64 and 1) as the channel widths of its convolutions vary one at a time around
- * multiples of 4 and 8, timed per layer (each layer alone as its own model) and whole. Tells whether
- * `--round-channels K` pays (widths that are multiples of K faster than their neighbours) and which
- * layers the time follows. Random weights (time does not depend on them); interleaved rounds, the
+ * multiples of 4 and 8. Tells whether `--round-channels K` pays (widths that are multiples of K
+ * faster than their neighbours) and how far time follows multiply-adds. Random weights (time does not depend on them); interleaved rounds, the
  * best of each kept (the machine is shared). Writes reports/cnn/CHANNEL-WIDTHS.md.
  *
  *   npx tsx scripts/bench-channel-widths.ts [--arch SPEC] [--seconds S] [--out FILE]
