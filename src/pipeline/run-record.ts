@@ -10,8 +10,8 @@
  * Nothing is guessed beyond that: fields a writer did not know stay absent.
  */
 import type { DataRef } from '../data/types';
-import { loadRun, RUN_RECORD_VERSION, type RunInfo } from '../network/run-io';
-import type { Network } from '../network/types';
+import { loadAnyRun, RUN_RECORD_VERSION, type RunInfo } from '../network/run-io';
+import type { AnyLayer, Network } from '../network/types';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import type { RunSummaryRecord } from './run';
 
@@ -70,8 +70,8 @@ export function migrateRunInfo(info: RunInfo): RunRecordV3 {
 }
 
 /** A run directory's network and its record, typed and migrated. */
-export function readRunRecord(dir: string): { network: Network; record: RunRecordV3; storedVersion: number } {
-  const { network, info } = loadRun(dir);
+export function readRunRecord(dir: string): { network: Network<AnyLayer>; record: RunRecordV3; storedVersion: number } {
+  const { network, info } = loadAnyRun(dir);
   return { network, record: migrateRunInfo(info), storedVersion: info.version };
 }
 

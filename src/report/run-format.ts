@@ -15,12 +15,22 @@ export function lambdaText(r: RunRecord): string {
 /**
  * The hidden widths of a run: those it was configured with, or, for a budget run (each stop of a
  * size path) that records its own, the widths it ended at with the configured ones beside them
- * ("19,24 (from 32,32)").
+ * ("19,24 (from 32,32)"); an --arch network's are its channel and unit widths ("2,5,12 (from 4,6,12)").
  */
 export function hiddenText(r: RunRecord): string {
-  const h = r.config?.train?.hidden;
+  const t = r.config?.train;
+  const h = t?.hidden;
   const text = (w: number[]) => (w.length ? w.join(',') : 'none');
-  const configured = Array.isArray(h) ? text(h) : '?';
+  // an --arch network's levels: the channels and units its spec (or the budget's start) had
+  const start = r.summary?.startWidths;
+  const configured =
+    typeof t?.arch === 'string'
+      ? Array.isArray(start)
+        ? text(start.slice(1, -1))
+        : t.arch
+      : Array.isArray(h)
+        ? text(h)
+        : '?';
   const own = r.summary?.hidden;
   if (!Array.isArray(own)) return configured;
   return text(own) === configured ? configured : `${text(own)} (from ${configured})`;

@@ -11,6 +11,8 @@ import type { RunRecord, RunSummary, SweepConfig } from './types';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import { parameterCount } from '../network/create';
 import { zeroCount } from '../penalty/count';
+import { layerType } from '../network/layers/table';
+import { toWorkingCopy } from '../prune/working-copy';
 
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
@@ -33,6 +35,7 @@ export function runDirRecord(dir: string, id = path.basename(path.resolve(dir)))
   // the task's score under its own names (the record is migrated: a regressor's R^2 is testR2, ...);
   // the last epoch record's score (accuracy, or R^2 for a regressor) where the summary has none
   const reg = network.task === 'regression';
+  const spatial = network.inputShape !== undefined && network.inputShape.length > 1;
   const f = TASKS[taskOf(network)].scoreFields;
   const score = (split: 'test' | 'train' | 'val', fromEpoch: number | undefined) => num(s[f[split]]) ?? num(fromEpoch);
   const val = score('val', last?.valAccuracy);
@@ -48,8 +51,9 @@ export function runDirRecord(dir: string, id = path.basename(path.resolve(dir)))
     prunedParams: NaN,
     aliveUnits,
     aliveNeurons: aliveUnits.reduce((a, b) => a + b, 0),
-    aliveInputs: num(s.aliveInputs) ?? num(last?.aliveInputs) ?? network.layers[0].inSize,
-    inputs: network.inputWidth,
+    aliveInputs: num(s.aliveInputs) ?? num(last?.aliveInputs) ?? layerType(network.layers[0]).inChannels(network.layers[0]),
+    // a convolutional network's inputs are its image channels (the start's, before any were pruned)
+    inputs: spatial ? (numList(s.startWidths)?.[0] ?? (network.inputShape as number[])[0]) : network.inputWidth,
     seconds: trainSeconds,
     wallSeconds: num(s.wallSeconds) ?? trainSeconds,
     engine: info.engine,
@@ -59,7 +63,7 @@ export function runDirRecord(dir: string, id = path.basename(path.resolve(dir)))
   // a budget run (a size path's stop) ends at its own widths: recorded in its summary, or, in older
   // records, the widths of its saved (compact) network
   const budgeted = s.targetParams !== undefined || cfg.targetParams !== undefined || cfg.targetRatio !== undefined;
-  const hidden = numList(s.hidden) ?? (budgeted ? network.layers.slice(0, -1).map((l) => l.outSize) : undefined);
+  const hidden = numList(s.hidden) ?? (budgeted ? toWorkingCopy(network).sizes.slice(1, -1) : undefined);
   if (hidden) summary.hidden = hidden;
   if (num(s.targetParams) !== undefined) summary.targetParams = num(s.targetParams);
   if (num(s.compactParams) !== undefined) summary.compactParams = num(s.compactParams);

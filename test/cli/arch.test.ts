@@ -91,6 +91,11 @@ test('a size path in multiply-adds saves one nested run per budget and plots acc
   a.hidden.forEach((w: number, i: number) => expect(b.hidden[i]).toBeLessThanOrEqual(w));
   expect(fs.readFileSync(path.join(out, 'size-path.svg'), 'utf8')).toMatch(/multiply-adds per example/);
   expect(loadAnyRun(path.join(out, 'macs-ratio-0.2')).network.inputShape).toEqual([1, 28, 28]);
+  // report reads the stops (convolutional runs) like any run: widths with the start's beside them
+  const rep = await runCli(['report', out]);
+  expect(rep.code).toBe(0);
+  expect(rep.out).toMatch(/macs-ratio-0\.2\s.*\(from 4,6,12\)/);
+  expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);
   const two = await runCli(['train', ...small, '--arch', 'c4k5-f8', '--target-macs-ratio', '0.5,0.2', '--target-params', '900', '--out', path.join(dir, 'x')]);
   expect(two.code).toBe(1);
   expect(two.err).toMatch(/^error: a size path \(a list of budgets\) walks one measure/m);
