@@ -59,15 +59,14 @@ async function main(): Promise<void> {
   // around the Fashion net's 16 and 32: each width alone, the other at its default
   const aList = [12, 13, 14, 15, 16, 17, 18, 20, 24];
   const bList = [24, 28, 29, 30, 31, 32, 33, 36, 40];
-  const cases: Case[] = [
-    ...aList.map((a) => ({ a, b: 32 })),
-    ...bList.filter((b) => b !== 32).map((b) => ({ a: 16, b })),
-  ].map(({ a, b }) => ({
-    a,
-    b,
-    net: initArchNetwork(ARCH.replace('{a}', String(a)).replace('{b}', String(b)), SHAPE, 10, 1),
-    best: { b64: Infinity, b1: Infinity },
-  }));
+  const cases: Case[] = [...aList.map((a) => ({ a, b: 32 })), ...bList.filter((b) => b !== 32).map((b) => ({ a: 16, b }))].map(
+    ({ a, b }) => ({
+      a,
+      b,
+      net: initArchNetwork(ARCH.replace('{a}', String(a)).replace('{b}', String(b)), SHAPE, 10, 1),
+      best: { b64: Infinity, b1: Infinity },
+    }),
+  );
   const cols = SHAPE.reduce((p, q) => p * q, 1);
   const rng = new Rng(3);
   const x = Float32Array.from({ length: 64 * cols }, () => rng.next());
@@ -98,7 +97,11 @@ async function main(): Promise<void> {
     '## conv2 width varies (conv1 = 16)',
     '',
     head,
-    ...cases.filter((c) => c.a === 16 && c.b !== 32).concat([base]).sort((p, q) => p.b - q.b).map(line),
+    ...cases
+      .filter((c) => c.a === 16 && c.b !== 32)
+      .concat([base])
+      .sort((p, q) => p.b - q.b)
+      .map(line),
     '',
   ].join('\n');
   fs.mkdirSync(path.dirname(OUT), { recursive: true });

@@ -247,7 +247,7 @@ export const TRAINING_FLAGS = {
     type: 'string',
     key: 'targetMacsRatio',
     group: 'Budget:',
-    describe: 'As --target-macs, as a fraction of the starting network\'s multiply-adds (e.g. 0.25)',
+    describe: "As --target-macs, as a fraction of the starting network's multiply-adds (e.g. 0.25)",
   },
   'round-channels': {
     type: 'number',

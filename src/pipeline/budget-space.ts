@@ -83,7 +83,10 @@ export function denseSpace(
   if (t.roundChannels !== undefined && t.roundChannels !== 1)
     throw new GsError('BAD_OPTION', '--round-channels applies to --arch networks (their convolutions); an MLP budget removes single units');
   if (limitsMacs(t))
-    throw new GsError('BAD_OPTION', '--target-macs and --target-macs-ratio apply to --arch networks; an MLP budget is in parameters (--target-params, --target-ratio)');
+    throw new GsError(
+      'BAD_OPTION',
+      '--target-macs and --target-macs-ratio apply to --arch networks; an MLP budget is in parameters (--target-params, --target-ratio)',
+    );
   const startWidths = init ? widthsOf(pruneNetwork(init).network) : [data.train.cols, ...cfg.hidden, data.classLabels.length];
   const params =
     t.ratioOf && t.targetParams === undefined && t.targetRatio !== undefined
@@ -111,7 +114,7 @@ export function denseSpace(
       const macs = (w: number[]) => stackSize(w) - w.slice(1).reduce((a, b) => a + b, 0);
       const before = widthsOf(cur);
       return {
-        network: p.network as unknown as Network<AnyLayer>,
+        network: p.network,
         before: { params: p.before, macs: macs(before) },
         after: { params: p.after, macs: macs(widthsOf(p.network)) },
         removed: p.removed,
@@ -172,9 +175,17 @@ export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTarg
     project(net, allowed, train, seed, kernels) {
       const cur = pruneNetwork(net).network;
       const s = sizesOf(cur);
-      const fits = SIZE_KEYS.every((k) => allowed[k] === undefined || s[k] <= (allowed[k] as number));
-      if (fits) return { network: cur, before: s, after: s, removed: channelWidths(cur).slice(0, -1).map(() => 0) };
-      const stats = channelStats(cur, train as Table & { labels: Int32Array }, removableLevels(cur), 2000, seed, kernels);
+      const fits = SIZE_KEYS.every((k) => allowed[k] === undefined || s[k] <= allowed[k]);
+      if (fits)
+        return {
+          network: cur,
+          before: s,
+          after: s,
+          removed: channelWidths(cur)
+            .slice(0, -1)
+            .map(() => 0),
+        };
+      const stats = channelStats(cur, train, removableLevels(cur), 2000, seed, kernels);
       return projectChannels(cur, stats, allowed, round);
     },
   };

@@ -11,14 +11,7 @@ import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import type { AnyLayer, Network } from '../network/types';
 import { pruneNetwork } from '../prune';
-import {
-  DEFAULT_ALLOCATION,
-  DEFAULT_UNIT_SCORE,
-  projectToBudget,
-  widthsOf,
-  type Allocation,
-  type UnitScore,
-} from '../train/budget/project';
+import { DEFAULT_ALLOCATION, DEFAULT_UNIT_SCORE, widthsOf, type Allocation, type UnitScore } from '../train/budget/project';
 import { allowedSize, defaultBudgetLr, defaultFinetuneLrSchedule, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import type { ChannelBudget } from '../train/budget/channel-project';
 import { SIZE_KEYS } from '../train/budget/level-costs';
@@ -315,7 +308,7 @@ export async function trainToBudget(
     ...(budget.macs !== undefined ? { targetMacs: budget.macs, macs: sizes.macs } : {}),
     projections,
     accuracyBeforeFinetune,
-    beforeFinetune: beforeFinetune as unknown as Network,
+    beforeFinetune: beforeFinetune,
     start: opts.start ?? { widths, params: start.params, ...(layered ? { macs: start.macs } : {}) },
     widths: space.widths(final),
   };

@@ -6,7 +6,6 @@
  * callers only add what they show (progress, printing) and where they save (saveTrainedRun).
  */
 import type { DataRef, SplitDataset } from '../data/types';
-import { GsError } from '../errors';
 import type { Network } from '../network/types';
 import { saveRun } from '../network/run-io';
 import type { TrainConfigInput } from '../train/config';

@@ -22,8 +22,10 @@ export interface PathStop extends BudgetResult {
   targetMacsGiven?: number;
 }
 
-export interface SizePathOptions
-  extends Omit<BudgetOptions, 'targetParams' | 'targetRatio' | 'targetMacs' | 'targetMacsRatio' | 'init' | 'ratioOf' | 'ratioStart' | 'start'> {
+export interface SizePathOptions extends Omit<
+  BudgetOptions,
+  'targetParams' | 'targetRatio' | 'targetMacs' | 'targetMacsRatio' | 'init' | 'ratioOf' | 'ratioStart' | 'start'
+> {
   /** Ratios of the starting network's parameters, or parameter counts, or (networks of --arch) ratios
    * of its multiply-adds or multiply-add counts (one of the four); any order, walked largest first. */
   ratios?: number[];
@@ -74,7 +76,7 @@ export async function sizePath(
     const stop: PathStop = { ...r, ...asked };
     stops.push(stop);
     await opts.onStop?.(stop, i);
-    from = r.beforeFinetune as unknown as Network<AnyLayer>;
+    from = r.beforeFinetune;
   }
   return stops;
 }

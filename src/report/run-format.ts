@@ -24,13 +24,7 @@ export function hiddenText(r: RunRecord): string {
   // an --arch network's levels: the channels and units its spec (or the budget's start) had
   const start = r.summary?.startWidths;
   const configured =
-    typeof t?.arch === 'string'
-      ? Array.isArray(start)
-        ? text(start.slice(1, -1))
-        : t.arch
-      : Array.isArray(h)
-        ? text(h)
-        : '?';
+    typeof t?.arch === 'string' ? (Array.isArray(start) ? text(start.slice(1, -1)) : t.arch) : Array.isArray(h) ? text(h) : '?';
   const own = r.summary?.hidden;
   if (!Array.isArray(own)) return configured;
   return text(own) === configured ? configured : `${text(own)} (from ${configured})`;

@@ -22,7 +22,12 @@ export function sizePathSvg(
 ): Promise<string> {
   const pts = stops.filter((p) => Number.isFinite(p.testAccuracy) && p.params > 0).map((p) => ({ ...p, series: 'size path' }));
   const ref = (o.reference ?? []).filter((p) => Number.isFinite(p.testAccuracy) && p.params > 0).map((p) => ({ ...p, series: p.label }));
-  const x = { field: 'params', type: 'quantitative', title: o.xTitle ?? 'parameters after exact pruning (log scale)', scale: { type: 'log' } } as const;
+  const x = {
+    field: 'params',
+    type: 'quantitative',
+    title: o.xTitle ?? 'parameters after exact pruning (log scale)',
+    scale: { type: 'log' },
+  } as const;
   const y = { field: 'testAccuracy', type: 'quantitative', title: 'test accuracy', scale: { zero: false } } as const;
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

@@ -142,7 +142,7 @@ describe('trainToBudget with --arch', () => {
     ['both', { targetParams: 300, targetMacs: 3000 }],
   ])('a budget in %s is met, recorded and the network still classifies', async (_, target) => {
     const b = await trainToBudget(data, cfg, { ...target, finetuneEpochs: 2 });
-    const final = sizesOf(b.result.network as unknown as Network<AnyLayer>);
+    const final = sizesOf(b.result.network);
     const start = sizesOf(net());
     expect(b.start.params).toBe(start.params);
     expect(b.params).toBe(final.params);

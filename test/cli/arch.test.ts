@@ -59,9 +59,28 @@ test("--standardize scales a CNN's input per channel, and the export takes raw p
 
 test('train --arch --target-macs-ratio meets the budget and records it; prune exports the result', async () => {
   const run = path.join(dir, 'cnn-macs');
-  const r = await runCli(['train', ...small.slice(0, -1), '2', '--arch', 'c4k5-m2-c6k3-m2-f12', '--target-macs-ratio', '0.3', '--json', '--out', run]);
+  const r = await runCli([
+    'train',
+    ...small.slice(0, -1),
+    '2',
+    '--arch',
+    'c4k5-m2-c6k3-m2-f12',
+    '--target-macs-ratio',
+    '0.3',
+    '--json',
+    '--out',
+    run,
+  ]);
   expect(r.code).toBe(0);
-  const s = JSON.parse(r.out).summary;
+  interface MacsSummary {
+    compactMacs: number;
+    targetMacs: number;
+    startMacs: number;
+    macs: number;
+    hidden: number[];
+    projections: unknown[];
+  }
+  const s = (JSON.parse(r.out) as { summary: MacsSummary }).summary;
   expect(s.compactMacs).toBeLessThanOrEqual(s.targetMacs);
   expect(s.targetMacs).toBe(Math.floor(0.3 * s.startMacs));
   expect(s.macs).toBe(s.compactMacs);
@@ -78,8 +97,15 @@ test('a size path in multiply-adds saves one nested run per budget and plots acc
   const out = path.join(dir, 'macs-path');
   const r = await runCli(['train', ...small, '--arch', 'c4k5-m2-c6k3-m2-f12', '--target-macs-ratio', '0.2,0.5', '--json', '--out', out]);
   expect(r.code).toBe(0);
-  const stops = JSON.parse(r.out).path;
-  expect(stops.map((x: { dir: string }) => path.basename(x.dir))).toEqual(['macs-ratio-0.5', 'macs-ratio-0.2']);
+  interface Stop {
+    dir: string;
+    compactMacs: number;
+    targetMacs: number;
+    startMacs: number;
+    hidden: number[];
+  }
+  const stops = (JSON.parse(r.out) as { path: Stop[] }).path;
+  expect(stops.map((x) => path.basename(x.dir))).toEqual(['macs-ratio-0.5', 'macs-ratio-0.2']);
   const [a, b] = stops;
   // both ratios refer to the first network
   expect(a.startMacs).toBe(b.startMacs);
@@ -88,7 +114,7 @@ test('a size path in multiply-adds saves one nested run per budget and plots acc
   expect(a.compactMacs).toBeLessThanOrEqual(a.targetMacs);
   expect(b.compactMacs).toBeLessThanOrEqual(b.targetMacs);
   // nested: the second stop starts from the first one's network
-  a.hidden.forEach((w: number, i: number) => expect(b.hidden[i]).toBeLessThanOrEqual(w));
+  a.hidden.forEach((w, i) => expect(b.hidden[i]).toBeLessThanOrEqual(w));
   expect(fs.readFileSync(path.join(out, 'size-path.svg'), 'utf8')).toMatch(/multiply-adds per example/);
   expect(loadAnyRun(path.join(out, 'macs-ratio-0.2')).network.inputShape).toEqual([1, 28, 28]);
   // report reads the stops (convolutional runs) like any run: widths with the start's beside them
@@ -96,7 +122,18 @@ test('a size path in multiply-adds saves one nested run per budget and plots acc
   expect(rep.code).toBe(0);
   expect(rep.out).toMatch(/macs-ratio-0\.2\s.*\(from 4,6,12\)/);
   expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);
-  const two = await runCli(['train', ...small, '--arch', 'c4k5-f8', '--target-macs-ratio', '0.5,0.2', '--target-params', '900', '--out', path.join(dir, 'x')]);
+  const two = await runCli([
+    'train',
+    ...small,
+    '--arch',
+    'c4k5-f8',
+    '--target-macs-ratio',
+    '0.5,0.2',
+    '--target-params',
+    '900',
+    '--out',
+    path.join(dir, 'x'),
+  ]);
   expect(two.code).toBe(1);
   expect(two.err).toMatch(/^error: a size path \(a list of budgets\) walks one measure/m);
 });

@@ -35,4 +35,3 @@ export function quadrants(trainRows: number, testRows: number, seed: number): Sp
     ref: { kind: 'file', path: 'quadrants.csv', files: [] },
   };
 }
-

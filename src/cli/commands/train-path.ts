@@ -110,7 +110,17 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
   }
   process.stdout.write(
     `${formatTable(
-      ['stop', 'budget', 'parameters', ...(inMacs ? ['multiply-adds'] : []), `val ${scoreName}`, `test ${scoreName}`, 'test before fine-tune', 'units', 'inputs'],
+      [
+        'stop',
+        'budget',
+        'parameters',
+        ...(inMacs ? ['multiply-adds'] : []),
+        `val ${scoreName}`,
+        `test ${scoreName}`,
+        'test before fine-tune',
+        'units',
+        'inputs',
+      ],
       rows.map((x) => [
         x.dir,
         String(inMacs ? x.summary.targetMacs : x.summary.targetParams),

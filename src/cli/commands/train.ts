@@ -233,7 +233,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const targetMacsRatio = parseBudgetList('target-macs-ratio', a['target-macs-ratio']);
     const lists = [targetParams, targetRatio, targetMacs, targetMacsRatio].filter((l) => l !== undefined);
     if (lists.some((l) => l.length > 1) && lists.length > 1) {
-      throw new GsError('BAD_OPTION', 'a size path (a list of budgets) walks one measure: give only that list, not another budget beside it');
+      throw new GsError(
+        'BAD_OPTION',
+        'a size path (a list of budgets) walks one measure: give only that list, not another budget beside it',
+      );
     }
     const budgetOpts = {
       score: a['budget-score'] as UnitScore,
@@ -268,8 +271,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       return;
     }
     if (a['round-channels'] !== undefined && !budgeted)
-      throw new GsError('BAD_OPTION', '--round-channels shapes the widths a budget leaves: give --target-macs-ratio, --target-ratio, ... too');
-    if (a.distill && !budgeted) throw new GsError('BAD_OPTION', '--distill needs a budget (--target-params, --target-ratio, --target-macs or --target-macs-ratio)');
+      throw new GsError(
+        'BAD_OPTION',
+        '--round-channels shapes the widths a budget leaves: give --target-macs-ratio, --target-ratio, ... too',
+      );
+    if (a.distill && !budgeted)
+      throw new GsError('BAD_OPTION', '--distill needs a budget (--target-params, --target-ratio, --target-macs or --target-macs-ratio)');
     // the one run pipeline (pipeline/run.ts), as sweep runs and the quickstart train
     const run = await trainRun(
       data,

@@ -29,7 +29,7 @@ export interface ChannelProjection {
   removed: number[];
 }
 
-const over = (s: Sizes, b: ChannelBudget) => SIZE_KEYS.filter((k) => b[k] !== undefined && s[k] > (b[k] as number));
+const over = (s: Sizes, b: ChannelBudget) => SIZE_KEYS.filter((k) => b[k] !== undefined && s[k] > b[k]);
 
 /** Levels whose channels a budget may remove (for channelStats). */
 export function removableLevels(net: Network<AnyLayer>): boolean[] {
@@ -42,12 +42,7 @@ export function removableLevels(net: Network<AnyLayer>): boolean[] {
  * every removable level's width a multiple of K (channels go and come back K at a time; a level
  * whose width is not one first loses its remainder; one narrower than K keeps its width).
  */
-export function projectChannels(
-  net: Network<AnyLayer>,
-  stats: ChannelStats,
-  allowed: ChannelBudget,
-  roundTo = 1,
-): ChannelProjection {
+export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, allowed: ChannelBudget, roundTo = 1): ChannelProjection {
   const before = sizesOf(net);
   const costs = levelCosts(net);
   const w = [...costs.widths];
@@ -108,7 +103,7 @@ export function projectChannels(
   }
   // the last removal may overshoot (one channel of an early convolution costs many multiply-adds):
   // channels come back, the strongest per cost first, while the network still fits
-  const fitsWith = (c: Sizes) => SIZE_KEYS.every((k) => allowed[k] === undefined || size[k] + c[k] <= (allowed[k] as number));
+  const fitsWith = (c: Sizes) => SIZE_KEYS.every((k) => allowed[k] === undefined || size[k] + c[k] <= allowed[k]);
   for (;;) {
     let best = -1;
     let bestP = -Infinity;
@@ -119,7 +114,7 @@ export function projectChannels(
       if (n === 0) continue;
       const c = times(costs.cost(h, w), n);
       if (!fitsWith(c)) continue;
-      const weight = SIZE_KEYS.reduce((s, k) => s + (allowed[k] === undefined ? 0 : c[k] / (allowed[k] as number)), 0);
+      const weight = SIZE_KEYS.reduce((s, k) => s + (allowed[k] === undefined ? 0 : c[k] / allowed[k]), 0);
       const p = scoreOf(h, next[h] - n, n) / Math.max(weight, 1e-300);
       if (p > bestP) {
         bestP = p;

@@ -68,7 +68,11 @@ export function channelStats(
   const opOf = (l: AnyLayer): TrainOp<AnyLayer> => (conv && l.op === 'conv' ? conv : trainOp(l));
   const cols = x.length / Math.max(1, R);
   const xb = new Float64Array(BATCH * cols);
-  const scratch = layers.map((l) => trainOp(l).params(l).map((b) => new Float32Array(b.length)));
+  const scratch = layers.map((l) =>
+    trainOp(l)
+      .params(l)
+      .map((b) => new Float32Array(b.length)),
+  );
   const C = size(L);
   const rowsId = Int32Array.from({ length: BATCH }, (_, i) => i);
 
