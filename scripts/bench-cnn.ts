@@ -348,13 +348,26 @@ async function peerSpeed(c: CnnCase, dataDir: string): Promise<void> {
   writeFileAtomic(file, JSON.stringify({ threads1: t1.dense_seconds_per_epoch, threads2: t2.dense_seconds_per_epoch }) + '\n');
 }
 
+/** The command line as the report shows it: without --report-only and --out, the peer's path as its file name. */
+function shownArgs(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < cli.argv.length; i++) {
+    const a = cli.argv[i];
+    if (a === '--report-only') continue;
+    if (a === '--out') i++;
+    else if (a === '--peer') out.push(a, path.basename(cli.argv[++i] ?? ''));
+    else out.push(a);
+  }
+  return out;
+}
+
 async function writeReport(): Promise<void> {
   const cells = readCells(CELLS);
   const groups = groupCells(cells);
   const lines = [
     '# CNN compression benchmark',
     '',
-    `Made by \`npx tsx scripts/bench-cnn.ts ${cli.argv.filter((a) => a !== '--report-only').join(' ')}\` (settings ${SETTINGS}).`,
+    `Made by \`npx tsx scripts/bench-cnn.ts ${shownArgs().join(' ')}\` (settings ${SETTINGS}).`,
     `Every method trains on the first ${TRAIN_ROWS} rows of the training file (no validation split) and is tested on the whole`,
     `test file; ${TOTAL} epochs in all, Adam at lr ${LR}, batch ${BATCH}. gs-compress: ${EPOCHS} epochs to the budget + ${FINETUNE}`,
     `of fine-tuning; narrow: every width times one factor (the largest that fits), ${TOTAL} epochs from scratch; peer: PyTorch`,
