@@ -17,8 +17,9 @@
  * Sub and Div nodes of [C0, H, W] constants (not folded into the convolution, which would be inexact
  * at zero-padded borders); a Gather on axis 1 picks the kept channels (none with compactInput, whose
  * input is [batch, ...inputShape]). Each layer type writes its own nodes (Conv, MaxPool, AveragePool,
- * GlobalAveragePool, Flatten, BatchNormalization — batch norm is not folded into the convolution).
- * `quantize` applies to the dense layers only; convolution weights stay float32. An original
+ * GlobalAveragePool, Flatten; a batch norm right after a linear convolution is folded into it
+ * (network/layers/fold-batchnorm.ts), any other is a BatchNormalization node). `quantize` stores
+ * dense and convolution weights alike (a convolution computes in float32 from its stored weights). An original
  * interface (io) is refused for convolutional networks.
  *
  * An imported network (net.io) keeps its original's interface by default, so the file is a drop-in
@@ -30,6 +31,7 @@
 import { GsError } from '../errors';
 import { multiplyAdds, parameterCount } from '../network/create';
 import { forwardLayers, layerType } from '../network/layers/table';
+import { foldBatchNorms } from '../network/layers/fold-batchnorm';
 import { isRegression } from '../network/tasks';
 import type { AnyLayer, DenseLayer, Layer, ModelIO, Network } from '../network/types';
 import type { GraphParts } from './graph-parts';
@@ -217,7 +219,7 @@ function spatialChain(net: Network<AnyLayer>, input: string, last: string, compa
     g.nodes.push(node('Gather', [cur, 'kept_channels'], ['kept_features'], 'select_channels', [intAttr('axis', 1)]));
     cur = 'kept_features';
   }
-  layerNodes(net.layers, cur, last, opts.quantize ?? null, g);
+  layerNodes(foldBatchNorms(net.layers), cur, last, opts.quantize ?? null, g);
   return dims;
 }
 

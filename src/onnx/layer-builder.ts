@@ -5,7 +5,7 @@
 import type { OnnxAttrs, OnnxBuilder } from '../network/layers/onnx-builder';
 import type { GraphParts } from './graph-parts';
 import { floatAttr, floatTensor, intAttr, node, onnx } from '../codec/onnx-proto';
-import { linearNodes, type Quantize } from './quantize';
+import { linearNodes, storedWeightNodes, type Quantize } from './quantize';
 
 function attributes(a: OnnxAttrs | undefined): onnx.IAttributeProto[] {
   const out: onnx.IAttributeProto[] = [];
@@ -23,6 +23,7 @@ export function graphBuilder(g: GraphParts, quantize: Quantize | null): OnnxBuil
       g.inits.push(floatTensor(name, dims, data));
       return name;
     },
+    weights: (name, dims, data) => storedWeightNodes(name, dims, data, quantize, g),
     linear: (kernel, bias, inSize, outSize, input, output, prefix) =>
       linearNodes({ op: 'dense', inSize, outSize, kernel, bias }, input, output, prefix, quantize, g),
   };

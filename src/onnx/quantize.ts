@@ -155,6 +155,48 @@ export function linearNodes(layer: DenseLayer, input: string, out: string, prefi
   );
 }
 
+/** Symmetric int8 per output channel of a weight tensor whose first axis is the output channels
+ * (`per` values each): the values and a scale per channel. */
+export function quantizeRowsInt8(data: Float32Array, per: number, max: number): { q: Int8Array; scale: Float32Array } {
+  const channels = data.length / per;
+  const scale = new Float32Array(channels);
+  const q = new Int8Array(data.length);
+  for (let o = 0; o < channels; o++) {
+    let m = 0;
+    for (let i = o * per; i < (o + 1) * per; i++) m = Math.max(m, Math.abs(data[i]));
+    scale[o] = m > 0 ? m / max : 1;
+    for (let i = o * per; i < (o + 1) * per; i++) q[i] = Math.max(-max, Math.min(max, Math.round(data[i] / scale[o])));
+  }
+  return { q, scale };
+}
+
+/**
+ * A weight tensor (first axis: output channels) in the export's storage, as a float32 tensor named
+ * `name`: float32 as it is; float16 stored and Cast; int8 (both int8 forms: a convolution computes
+ * in float32) stored per output channel with the full 8-bit range, Cast and multiplied by its scales.
+ * Cast and Mul of initializers only: onnxruntime folds them once when the session loads.
+ */
+export function storedWeightNodes(name: string, dims: number[], data: Float32Array, quantize: Quantize | null, g: GraphParts): string {
+  if (quantize === null) {
+    g.inits.push(floatTensor(name, dims, data));
+    return name;
+  }
+  if (quantize === 'float16') {
+    const half = Uint16Array.from(data, (v) => toHalfBits(v));
+    g.inits.push({ name: `${name}_fp16`, dims, dataType: DT.FLOAT16, rawData: new Uint8Array(half.buffer) });
+    g.nodes.push(node('Cast', [`${name}_fp16`], [name], `${name}_cast`, [intAttr('to', DT.FLOAT)]));
+    return name;
+  }
+  const { q, scale } = quantizeRowsInt8(data, data.length / dims[0], INT8_FULL_MAX);
+  g.inits.push({ name: `${name}_int8`, dims, dataType: DT.INT8, rawData: new Uint8Array(q.buffer) });
+  g.inits.push(floatTensor(`${name}_scale`, [dims[0], ...dims.slice(1).map(() => 1)], scale));
+  g.nodes.push(
+    node('Cast', [`${name}_int8`], [`${name}_steps`], `${name}_cast`, [intAttr('to', DT.FLOAT)]),
+    node('Mul', [`${name}_steps`, `${name}_scale`], [name], `${name}_dequantize`),
+  );
+  return name;
+}
+
 /**
  * The network a quantized export computes in exact arithmetic on its weights (float16: the
  * rounded kernels; int8: dequantized kernels; activation rounding not included): what a lossy

@@ -52,7 +52,7 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
         choices: QUANTIZE_CHOICES,
         group: 'Output:',
         describe:
-          'LOSSY, opt-in: int8 (weights per output channel, activations quantized per call, MatMulInteger: a quarter of the bytes, fastest in onnxruntime-web with --compact-input); int8-weights (int8 weights turned back into float32 in the graph, float compute: the same size, only the weights rounded, for inputs of very different ranges); float16 (half the bytes). Verified by accuracy (a regressor: by test RMSE, failing when it is more than 2% above the float one)',
+          'LOSSY, opt-in: int8 (weights per output channel, activations quantized per call, MatMulInteger: a quarter of the bytes, fastest in onnxruntime-web with --compact-input); int8-weights (int8 weights turned back into float32 in the graph, float compute: the same size, only the weights rounded, for inputs of very different ranges); float16 (half the bytes). Convolution weights are stored the same way and computed in float32; batch norm is folded into the convolution before it. Verified by accuracy (a regressor: by test RMSE, failing when it is more than 2% above the float one)',
       })
       .option('max-accuracy-drop', {
         type: 'number',

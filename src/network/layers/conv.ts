@@ -151,6 +151,14 @@ export const CONV: LayerType<ConvLayer> = {
 
   bias: (l) => l.bias,
 
+  absorbAffine(l, scale, shift, activation) {
+    if (l.activation !== null) return null;
+    const per = l.weight.length / l.cout;
+    const weight = Float32Array.from(l.weight, (w, i) => w * scale[Math.floor(i / per)]);
+    const bias = Float32Array.from(l.bias, (b, o) => b * scale[o] + shift[o]);
+    return { ...CONV.clone(l), weight, bias, activation: activation ? { ...activation } : null };
+  },
+
   keep(l, inKept, outKept, given) {
     const k = khw(l);
     const weight = new Float32Array(outKept.length * inKept.length * k);
@@ -162,7 +170,7 @@ export const CONV: LayerType<ConvLayer> = {
   },
 
   onnx(l, site, b) {
-    const w = b.floats(`${site.prefix}.weight`, [l.cout, l.cin, ...l.kernel], l.weight);
+    const w = b.weights(`${site.prefix}.weight`, [l.cout, l.cin, ...l.kernel], l.weight);
     const bias = b.floats(`${site.prefix}.bias`, [l.cout], l.bias);
     const act = site.hidden ? l.activation : null;
     const conv = act === null && site.output !== undefined ? site.output : `${site.prefix}.conv`;

@@ -3,6 +3,7 @@
  * the reference forward pass, its channels, the physically smaller layer). One entry per type in
  * the table (./table.ts); nothing outside a type's own file learns how it computes.
  */
+import type { Activation } from '../activations';
 import type { WeightGroups } from './group-view';
 import type { OnnxBuilder, OnnxSite } from './onnx-builder';
 
@@ -53,6 +54,11 @@ export interface LayerType<L> {
   /** channelwise: how many inputs of the next mixing layer each of its channels becomes (a flatten:
    * the H*W positions of a channel, read as inputs c*spread .. (c+1)*spread - 1); 1 when absent. */
   spread?(l: L): number;
+  /** mixing: the same layer followed by y * scale[o] + shift[o] per output channel and then
+   * `activation` (a batch norm after it, folded in at export: ./fold-batchnorm.ts); null when the
+   * layer applies an activation of its own (the affine cannot pass through it); absent when the type
+   * cannot carry one. */
+  absorbAffine?(l: L, scale: Float64Array, shift: Float64Array, activation: Activation | null): L | null;
   /** The physically smaller layer that reads only input channels `inKept` and writes only `outKept`
    * (ascending; a channelwise layer gets the same list twice). `bias` replaces a mixing layer's bias. */
   keep(l: L, inKept: readonly number[], outKept: readonly number[], bias?: ArrayLike<number>): L;

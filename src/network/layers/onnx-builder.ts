@@ -15,6 +15,10 @@ export interface OnnxBuilder {
   node(op: string, inputs: string[], outputs: string[], name: string, attrs?: OnnxAttrs): void;
   /** Adds a float32 initializer and returns its name. */
   floats(name: string, dims: number[], data: Float32Array): string;
+  /** A weight tensor whose first axis is the output channels (a convolution's OIHW weight), in the
+   * export's weight storage (float32; float16 or int8 per output channel turned back into float32
+   * inside the graph); returns the float32 tensor's name. */
+  weights(name: string, dims: number[], data: Float32Array): string;
   /** output = input @ kernel + bias (kernel [inSize, outSize] row-major), in the export's weight storage. */
   linear(kernel: Float32Array, bias: Float32Array, inSize: number, outSize: number, input: string, output: string, prefix: string): void;
 }
