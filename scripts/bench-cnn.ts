@@ -389,11 +389,14 @@ async function writeReport(): Promise<void> {
     const speedFile = path.join(CELLS, c.name, 'peer-speed.txt');
     if (fs.existsSync(speedFile)) {
       const sp = JSON.parse(fs.readFileSync(speedFile, 'utf8')) as { threads1: number; threads2: number };
+      const ourEpochs = cells.filter((x) => x.case === c.name && x.method === 'dense' && x.secondsPerEpoch !== undefined);
+      const ourMean = ourEpochs.reduce((a, x) => a + (x.secondsPerEpoch ?? 0), 0) / Math.max(1, ourEpochs.length);
       lines.push(
         '',
-        `Dense training, seconds per epoch of ${TRAIN_ROWS} rows, PyTorch: ${sp.threads1.toFixed(2)} (1 thread), ${sp.threads2.toFixed(2)} (2 threads). ` +
-          "gs-compress's training alone is timed by scripts/bench-cnn-train.ts (reports/perf/CNN-TRAIN.md); the runs here also " +
-          'evaluate the training and test rows after every epoch.',
+        `Dense training, seconds per epoch of ${TRAIN_ROWS} rows, PyTorch: ${sp.threads1.toFixed(2)} (1 thread), ${sp.threads2.toFixed(2)} (2 threads)` +
+          (ourEpochs.length ? `; gs-compress: ${ourMean.toFixed(2)} (mean of its dense runs, one thread).` : '.') +
+          " gs-compress's epochs here also evaluate the training and test rows; its training alone is timed by " +
+          'scripts/bench-cnn-train.ts (reports/perf/CNN-TRAIN.md).',
       );
     }
     lines.push('');

@@ -249,6 +249,19 @@ export const TRAINING_FLAGS = {
     group: 'Budget:',
     describe: "As --target-macs, as a fraction of the starting network's multiply-adds (e.g. 0.25)",
   },
+  'target-speedup': {
+    type: 'number',
+    key: 'targetSpeedup',
+    group: 'Budget:',
+    describe:
+      'Networks of --arch: shrink until the network runs S times faster than the starting one, measured, not estimated: each projection exports the candidate to ONNX and times it in onnxruntime (onnxruntime-node when installed, one thread, --speed-batch rows per call); where S is first reached, the largest network between the last too-slow size and it that is fast enough is kept. Alone or with the other budgets (all hold). The run prints the time of each projection beside its multiply-adds',
+  },
+  'speed-batch': {
+    type: 'number',
+    key: 'speedBatch',
+    group: 'Budget:',
+    describe: 'Rows per onnxruntime call when --target-speedup times a network (default 64; 1 for one-at-a-time inference)',
+  },
   'round-channels': {
     type: 'number',
     key: 'roundChannels',

@@ -33,6 +33,9 @@ export interface BudgetTargets {
   ratioStart?: Sizes;
   /** Networks of --arch: keep every channel width a multiple of this (default DEFAULT_ROUND_CHANNELS). */
   roundChannels?: number;
+  /** Networks of --arch: shrink until the network runs this many times faster than the starting one,
+   * measured in onnxruntime (pipeline/budget.ts); alone or with the other budgets (all hold). */
+  targetSpeedup?: number;
 }
 
 /** The default of roundChannels (1: any width; see reports/cnn/CHANNEL-WIDTHS.md). */
@@ -51,6 +54,8 @@ export interface BudgetSpace {
   start: Sizes;
   /** The final budget per measure (absent: that measure is not limited). */
   target: ChannelBudget;
+  /** The smallest network of the starting shape (one channel or unit per layer). */
+  minimal: Sizes;
   /** Compact (exactly pruned) sizes of a network. */
   sizes(net: Network<AnyLayer>): Sizes;
   /** Level widths of a compact network. */
@@ -87,6 +92,11 @@ export function denseSpace(
       'BAD_OPTION',
       '--target-macs and --target-macs-ratio apply to --arch networks; an MLP budget is in parameters (--target-params, --target-ratio)',
     );
+  if (t.targetSpeedup !== undefined)
+    throw new GsError(
+      'BAD_OPTION',
+      '--target-speedup applies to --arch networks (whose time in onnxruntime does not follow their multiply-adds); an MLP budget is in parameters (--target-params, --target-ratio)',
+    );
   const startWidths = init ? widthsOf(pruneNetwork(init).network) : [data.train.cols, ...cfg.hidden, data.classLabels.length];
   const params =
     t.ratioOf && t.targetParams === undefined && t.targetRatio !== undefined
@@ -99,6 +109,9 @@ export function denseSpace(
     // an MLP's multiply-adds are its weights
     start: { params: full, macs: full - startWidths.slice(1).reduce((a, b) => a + b, 0) },
     target: { params },
+    minimal: ((w: number[]) => ({ params: stackSize(w), macs: stackSize(w) - w.slice(1).reduce((a, b) => a + b, 0) }))(
+      startWidths.map((n, i) => (i === startWidths.length - 1 ? n : 1)),
+    ),
     sizes: (net) => {
       const w = widthsOf(pruneNetwork(dense(net)).network);
       return { params: stackSize(w), macs: stackSize(w) - w.slice(1).reduce((a, b) => a + b, 0) };
@@ -142,8 +155,13 @@ export function isLayered(cfg: TrainConfig, init?: Network<AnyLayer>): boolean {
 
 /** A network of any layer types: channels, parameters and/or multiply-adds. */
 export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTargets, init?: Network<AnyLayer>): BudgetSpace {
-  if (t.targetParams === undefined && t.targetRatio === undefined && !limitsMacs(t))
-    throw new GsError('BAD_OPTION', 'a budget needs --target-params, --target-ratio, --target-macs or --target-macs-ratio');
+  if (t.targetParams === undefined && t.targetRatio === undefined && !limitsMacs(t) && t.targetSpeedup === undefined)
+    throw new GsError(
+      'BAD_OPTION',
+      'a budget needs --target-params, --target-ratio, --target-macs, --target-macs-ratio or --target-speedup',
+    );
+  if (t.targetSpeedup !== undefined && !(t.targetSpeedup > 1))
+    throw new GsError('BAD_OPTION', `--target-speedup ${t.targetSpeedup}: expected a number above 1 (e.g. 2: twice as fast)`);
   const round = t.roundChannels ?? DEFAULT_ROUND_CHANNELS;
   if (!Number.isInteger(round) || round < 1) throw new GsError('BAD_OPTION', `--round-channels ${round}: expected a positive integer`);
   const startNet = channelStart(data, cfg, init);
@@ -170,6 +188,7 @@ export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTarg
     startWidths: channelWidths(startNet),
     start,
     target,
+    minimal: min,
     sizes: (net) => sizesOf(pruneNetwork(net).network),
     widths: channelWidths,
     project(net, allowed, train, seed, kernels) {

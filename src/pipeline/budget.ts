@@ -21,7 +21,8 @@ import type { LrSchedule } from '../train/lr-schedule';
 import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { EpochRecord, TrainConfig } from '../train/types';
-import { channelSpace, denseSpace, isLayered, type BudgetTargets } from './budget-space';
+import { networkLatency, DEFAULT_LATENCY_BATCH, type LatencyOptions } from '../onnx/latency';
+import { channelSpace, denseSpace, isLayered, type BudgetTargets, type SpaceProjection } from './budget-space';
 import { finetuneConfig } from './finetune';
 
 export interface BudgetOptions extends BudgetTargets {
@@ -48,6 +49,23 @@ export interface BudgetOptions extends BudgetTargets {
   start?: BudgetStart;
   /** Told when the budget does not make the network smaller (default: a `warning: ...` line on stderr). */
   onNotice?: (message: string) => void;
+  /** With targetSpeedup: how time is measured (default onnxruntime-node, one thread, batch 64). */
+  latency?: LatencyOptions;
+  /** With targetSpeedup: µs per row of a network (default: its ONNX export timed in onnxruntime, see
+   * onnx/latency.ts); a library caller may give its own measure. */
+  measureLatency?: (net: Network<AnyLayer>) => Promise<number>;
+}
+
+/** What a --target-speedup run measured: the starting and final network's time and the speedup. */
+export interface SpeedRecord {
+  target: number;
+  /** µs per row of the starting (dense) network and of the final one. */
+  startUsPerRow: number;
+  usPerRow: number;
+  speedup: number;
+  met: boolean;
+  batch: number;
+  threads: number;
 }
 
 /** One projection of the ramp. */
@@ -62,6 +80,8 @@ export interface ProjectionRecord {
   afterMacs?: number;
   /** Units (channels) removed per level (inputs, hidden layers). */
   removed: number[];
+  /** With --target-speedup: the measured µs per row after the projection. */
+  usPerRow?: number;
 }
 
 export interface BudgetResult {
@@ -86,6 +106,8 @@ export interface BudgetResult {
   beforeFinetune: Network;
   /** The starting network the budget was taken from (dense; a size path's first network for every stop). */
   start: BudgetStart;
+  /** With --target-speedup: what was measured. */
+  speed?: SpeedRecord;
 }
 
 /** The starting (dense, pre-budget) network of a budget run: its layer widths and parameters. */
@@ -113,6 +135,8 @@ export interface BudgetRecord {
   targetMacs?: number;
   compactMacs?: number;
   startMacs?: number;
+  /** With --target-speedup. */
+  speed?: SpeedRecord;
 }
 
 export function budgetRecord(b: BudgetResult): BudgetRecord {
@@ -124,6 +148,7 @@ export function budgetRecord(b: BudgetResult): BudgetRecord {
     startParams: b.start.params,
     ...(b.targetMacs !== undefined ? { targetMacs: b.targetMacs, compactMacs: b.macs } : {}),
     ...(b.start.macs !== undefined ? { startMacs: b.start.macs } : {}),
+    ...(b.speed ? { speed: b.speed } : {}),
   };
 }
 
@@ -189,6 +214,8 @@ export async function trainToBudget(
     const msg = `--target-params ${opts.targetParams} is not below the ${start.params} parameters of the starting network (${widths.join('-')}): nothing is pruned, the dense network trains as it is; give a smaller budget or a wider ${layered ? '--arch' : '--hidden'}`;
     (opts.onNotice ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(msg);
   }
+  const speed: SpeedState | null = opts.targetSpeedup !== undefined ? { target: opts.targetSpeedup, met: false } : null;
+  const measure = opts.measureLatency ?? (async (n: Network<AnyLayer>) => (await networkLatency(n, opts.latency)).usPerRow);
   const E = cfg.epochs;
   const sched = opts.schedule ?? defaultSchedule(E);
   const history: EpochRecord[] = [];
@@ -243,43 +270,96 @@ export async function trainToBudget(
       throw new GsError('BAD_OPTION', 'training diverged (loss is not finite); try a smaller --lr');
   };
   const kernels = cfg.engine === 'fused-js' ? 'js' : 'auto';
-  const project = (allowed: ChannelBudget) => {
+  const record = (p: SpaceProjection, allowed: ChannelBudget): ProjectionRecord => ({
+    epoch,
+    allowed: allowed.params ?? start.params,
+    before: p.before.params,
+    after: p.after.params,
+    ...(budget.macs !== undefined || speed
+      ? { allowedMacs: allowed.macs ?? start.macs, beforeMacs: p.before.macs, afterMacs: p.after.macs }
+      : {}),
+    removed: p.removed,
+  });
+  const project = async (allowed: ChannelBudget) => {
     const t0 = process.hrtime.bigint();
     // scored on the engine's kernels (WebAssembly unless the run uses the TypeScript ones)
-    const p = space.project(net as Network<AnyLayer>, allowed, data.train, cfg.seed + epoch, kernels);
-    projections.push({
-      epoch,
-      allowed: allowed.params ?? start.params,
-      before: p.before.params,
-      after: p.after.params,
-      ...(budget.macs !== undefined ? { allowedMacs: allowed.macs ?? start.macs, beforeMacs: p.before.macs, afterMacs: p.after.macs } : {}),
-      removed: p.removed,
-    });
+    const from = net as Network<AnyLayer>;
+    const p = space.project(from, allowed, data.train, cfg.seed + epoch, kernels);
+    const rec = record(p, allowed);
     net = p.network;
-    // scoring and projection belong to the epoch they follow
+    if (speed && !speed.met) await checkSpeed(from, p, allowed, rec);
+    else if (speed) rec.usPerRow = speed.usPerRow;
+    projections.push(rec);
+    // scoring and projection (and timing) belong to the epoch they follow
     const last = history[history.length - 1];
     if (last) last.seconds += Number(process.hrtime.bigint() - t0) / 1e9;
     flush();
+  };
+  /**
+   * --target-speedup: times the projected network; once it is fast enough, searches the sizes
+   * between the network before the projection (too slow) and after it (fast enough) for the
+   * largest that still is, keeps it and stops the ramp there (the final size).
+   */
+  const checkSpeed = async (from: Network<AnyLayer>, p: SpaceProjection, allowed: ChannelBudget, rec: ProjectionRecord) => {
+    const s = speed as SpeedState;
+    if (s.startUsPerRow === undefined) s.startUsPerRow = await measure(from);
+    const goal = s.startUsPerRow / s.target;
+    // a projection that removed nothing keeps the last time measured
+    let t = p.after.macs === p.before.macs ? (s.usPerRow ?? s.startUsPerRow) : await measure(p.network);
+    if (t <= goal) {
+      let hi = p.before.macs;
+      let best = p;
+      for (let i = 0; i < SPEED_SEARCH_STEPS && hi > best.after.macs * SPEED_SEARCH_RESOLUTION; i++) {
+        const mid = Math.round(Math.sqrt(hi * best.after.macs));
+        const q = space.project(from, { ...allowed, macs: mid }, data.train, cfg.seed + epoch, kernels);
+        if (q.after.macs <= best.after.macs || q.after.macs >= hi) break;
+        const tq = await measure(q.network);
+        if (tq <= goal) {
+          best = q;
+          t = tq;
+        } else hi = q.after.macs;
+      }
+      net = best.network;
+      Object.assign(rec, record(best, allowed));
+      s.met = true;
+      s.frozenMacs = best.after.macs;
+    }
+    s.usPerRow = t;
+    rec.usPerRow = t;
+  };
+  /** The size the ramp heads for: the budget; with --target-speedup not yet met, the smallest network in multiply-adds. */
+  const rampTarget = (k: (typeof SIZE_KEYS)[number]): number | undefined => {
+    if (k !== 'macs' || !speed) return budget[k];
+    const floor = speed.frozenMacs ?? space.minimal.macs;
+    return Math.min(budget.macs ?? Infinity, floor);
   };
   /** The allowed sizes at this epoch of the ramp (the start's while it has not begun). */
   const allowedAt = (e: number): ChannelBudget => {
     const a: ChannelBudget = {};
     for (const k of SIZE_KEYS) {
-      const b = budget[k];
+      const b = rampTarget(k);
       if (b !== undefined) a[k] = allowedSize(sched, e, start[k], b) ?? start[k];
+    }
+    return a;
+  };
+  const finalBudget = (): ChannelBudget => {
+    const a: ChannelBudget = {};
+    for (const k of SIZE_KEYS) {
+      const b = rampTarget(k);
+      if (b !== undefined) a[k] = b;
     }
     return a;
   };
   // dense warm-up, then one epoch per step of the ramp, then the rest at the budget
   const trainCfg = { ...cfg };
   await run(sched.warmup, trainCfg, hooks.train, 'train');
-  project(allowedAt(epoch));
+  await project(allowedAt(epoch));
   while (epoch < sched.rampEnd) {
     await run(1, trainCfg, hooks.train, 'train');
-    project(allowedAt(epoch));
+    await project(allowedAt(epoch));
   }
   if (epoch < E) await run(E - epoch, trainCfg, hooks.train, 'train');
-  project(budget);
+  await project(finalBudget());
   const accuracyBeforeFinetune = history[history.length - 1]?.testAccuracy;
   const beforeFinetune = net as unknown as Network;
   if (opts.finetuneEpochs > 0) {
@@ -294,8 +374,9 @@ export async function trainToBudget(
   flush();
   const final = pruneNetwork(net as Network<AnyLayer>).network;
   const sizes = space.sizes(final);
+  const limits = finalBudget();
   for (const k of SIZE_KEYS) {
-    const b = budget[k];
+    const b = limits[k];
     if (b !== undefined && sizes[k] > b) throw new Error(`internal: the budget run ended at ${sizes[k]} ${k}, above its budget ${b}`);
   }
   return {
@@ -305,14 +386,42 @@ export async function trainToBudget(
     lrDefaulted,
     targetParams: budget.params ?? start.params,
     params: sizes.params,
-    ...(budget.macs !== undefined ? { targetMacs: budget.macs, macs: sizes.macs } : {}),
+    ...(limits.macs !== undefined ? { targetMacs: limits.macs, macs: sizes.macs } : {}),
     projections,
+    ...(speed && speed.startUsPerRow !== undefined && speed.usPerRow !== undefined
+      ? {
+          speed: {
+            target: speed.target,
+            startUsPerRow: speed.startUsPerRow,
+            usPerRow: speed.usPerRow,
+            speedup: speed.startUsPerRow / speed.usPerRow,
+            met: speed.met,
+            batch: opts.latency?.batch ?? DEFAULT_LATENCY_BATCH,
+            threads: opts.latency?.threads ?? 1,
+          },
+        }
+      : {}),
     accuracyBeforeFinetune,
     beforeFinetune: beforeFinetune,
     start: opts.start ?? { widths, params: start.params, ...(layered ? { macs: start.macs } : {}) },
     widths: space.widths(final),
   };
 }
+
+/** Where a --target-speedup run stands. */
+interface SpeedState {
+  target: number;
+  met: boolean;
+  startUsPerRow?: number;
+  usPerRow?: number;
+  /** Multiply-adds of the network that met the speedup: the final size. */
+  frozenMacs?: number;
+}
+
+/** Timed sizes between the last too-slow network and the first fast-enough one (a geometric search). */
+const SPEED_SEARCH_STEPS = 4;
+/** The search stops when the two sizes are within this factor. */
+const SPEED_SEARCH_RESOLUTION = 1.05;
 
 /** A dense teacher for distillation: the starting network trained `cfg.epochs` epochs without a penalty. */
 export async function trainTeacher(data: SplitDataset, cfg: TrainConfig, hooks: TrainOptions = {}): Promise<Network> {

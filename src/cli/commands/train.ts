@@ -10,6 +10,7 @@ import { resolveTrainConfig } from '../../train/config';
 import { DEFAULT_CONFIG } from '../../train/defaults';
 import { wasmPassAvailable } from '../../train/fused';
 import type { TrainOptions } from '../../train/train';
+import { DEFAULT_LATENCY_BATCH } from '../../onnx/latency';
 import { GsError } from '../../errors';
 import { collapseMessage, pruneNetwork } from '../../prune';
 import { saveTrainedRun, trainRun, type RunSummaryRecord } from '../../pipeline/run';
@@ -107,7 +108,9 @@ function listOrOne(l: number[] | undefined): number | number[] | undefined {
 
 /** Whether the run has a budget (in parameters or multiply-adds). */
 function isBudgeted(a: TrainArgs): boolean {
-  return ['target-params', 'target-ratio', 'target-macs', 'target-macs-ratio'].some((k) => a[k as keyof TrainArgs] !== undefined);
+  return ['target-params', 'target-ratio', 'target-macs', 'target-macs-ratio', 'target-speedup'].some(
+    (k) => a[k as keyof TrainArgs] !== undefined,
+  );
 }
 
 /** The budget options of a run, for its record (empty when no budget was asked for). */
@@ -131,6 +134,9 @@ function budgetConfig(a: TrainArgs): Record<string, unknown> {
     budgetRamp: a['budget-ramp'],
     budgetScore: a['budget-score'],
     ...(a['round-channels'] !== undefined ? { roundChannels: a['round-channels'] } : {}),
+    ...(a['target-speedup'] !== undefined
+      ? { targetSpeedup: a['target-speedup'], speedBatch: a['speed-batch'] ?? DEFAULT_LATENCY_BATCH }
+      : {}),
     ...(a.distill ? { distill: true, distillTemperature: a['distill-temperature'], distillAlpha: a['distill-alpha'] } : {}),
   };
 }
@@ -241,11 +247,20 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const budgetOpts = {
       score: a['budget-score'] as UnitScore,
       ...(a['round-channels'] !== undefined ? { roundChannels: a['round-channels'] } : {}),
+      ...(a['target-speedup'] !== undefined
+        ? { targetSpeedup: a['target-speedup'], latency: { batch: a['speed-batch'] ?? DEFAULT_LATENCY_BATCH } }
+        : {}),
       finetuneEpochs: ftEpochs,
       ...(a['finetune-lr-schedule'] === 'auto' ? {} : { finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']) }),
       schedule: defaultSchedule(cfg.epochs, a['budget-warmup'], a['budget-ramp']),
     };
+    if (a['speed-batch'] !== undefined && a['target-speedup'] === undefined)
+      throw new GsError('BAD_OPTION', '--speed-batch sets how --target-speedup times a network: give --target-speedup S too');
+    if (a['speed-batch'] !== undefined && !(Number.isInteger(a['speed-batch']) && a['speed-batch'] >= 1))
+      throw new GsError('BAD_OPTION', `--speed-batch ${a['speed-batch']}: expected a positive integer`);
     if (lists.some((l) => l.length > 1)) {
+      if (a['target-speedup'] !== undefined)
+        throw new GsError('BAD_OPTION', '--target-speedup gives one network: not with a size path (a list of budgets)');
       const teacher = a.distill ? await trainTeacher(data, cfg, hooks('teacher ', cfg.epochs)) : null;
       await runSizePath({
         data,
@@ -339,6 +354,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       );
       const met = budgetMetText(summary);
       if (met) process.stdout.write(`${met}\n`);
+      const speed = speedText(summary);
+      if (speed) process.stdout.write(`${speed}\n`);
       if (a.out) process.stdout.write(`saved run to ${a.out} (next: gs-compress prune ${a.out} --export ${a.out}/model.onnx)\n`);
     }
     if (collapse) process.stderr.write(`warning: ${collapse}\n`);
@@ -360,6 +377,25 @@ function budgetMetText(s: TrainJson['summary']): string | null {
   if (s.targetMacs === undefined || s.targetParams < s.startParams)
     parts.push(`parameters ${s.compactParams} <= ${s.targetParams} (started at ${s.startParams})`);
   return `budget met: ${parts.join('; ')}`;
+}
+
+/** With --target-speedup: each projection's multiply-adds beside its measured time, and the result. */
+function speedText(s: TrainJson['summary']): string | null {
+  const sp = s.speed;
+  if (!sp) return null;
+  const rows = (s.projections ?? [])
+    .filter((p) => p.usPerRow !== undefined && p.afterMacs !== undefined)
+    // the final projection repeats the last step of the ramp when that already reached the size
+    .filter((p, i, all) => i === 0 || p.epoch !== all[i - 1].epoch || p.afterMacs !== all[i - 1].afterMacs)
+    .map(
+      (p) =>
+        `  epoch ${p.epoch}: ${p.afterMacs} multiply-adds, ${(p.usPerRow as number).toFixed(1)} µs/row (${(sp.startUsPerRow / (p.usPerRow as number)).toFixed(2)}x)`,
+    );
+  const head = `speed (onnxruntime, ${sp.threads} thread${sp.threads === 1 ? '' : 's'}, batch ${sp.batch}): ${sp.startUsPerRow.toFixed(1)} -> ${sp.usPerRow.toFixed(1)} µs/row, ${sp.speedup.toFixed(2)}x`;
+  const verdict = sp.met
+    ? `target ${sp.target}x met`
+    : `target ${sp.target}x NOT met: even the smallest network of this shape measured ${sp.speedup.toFixed(2)}x (fixed costs per call dominate); a lower --target-speedup keeps more of the network`;
+  return [`${head}; ${verdict}`, ...rows].join('\n');
 }
 
 /** Alive inputs of all: columns of a flat network, channels of one with an example shape (a CNN). */

@@ -1,0 +1,113 @@
+/**
+ * --target-speedup: the budget trainer shrinks until a measured time is the target times below the
+ * starting network's, and keeps the largest network it timed that is fast enough. A stand-in clock
+ * (time affine in multiply-adds, as a library caller may give) makes the search checkable; one run
+ * times real ONNX exports in onnxruntime; the CLI prints the measured time of each projection.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { AnyLayer, Network } from '../../src/network/types';
+import { trainToBudget } from '../../src/pipeline/budget';
+import { sizesOf, minimalSizes } from '../../src/train/budget/level-costs';
+import { initArchNetwork } from '../../src/network/create-arch';
+import { quadrants, SIDE } from '../train-layers/quadrants';
+import { runCli } from '../helpers/cli';
+
+const ARCH = 'c8k3p1-bn-m2-c8k3-a2-f12';
+const data = { ...quadrants(300, 150, 5), inputShape: [1, SIDE, SIDE] };
+const cfg = { arch: ARCH, optimizer: 'adam', lr: 1e-2, epochs: 6, batchSize: 32, seed: 2, valFraction: 0 } as const;
+
+/** A clock whose time is a fixed overhead plus one unit per 100 multiply-adds, counting its calls. */
+function affineClock(overhead: number) {
+  const clock = { calls: 0, measure: (n: Network<AnyLayer>) => Promise.resolve((clock.calls++, overhead + sizesOf(n).macs / 100)) };
+  return clock;
+}
+
+test('shrinks until the measured speedup is met, keeps the largest fast-enough network it timed, and records the times', async () => {
+  const start = sizesOf(initArchNetwork(ARCH, [1, SIDE, SIDE], 4, 2));
+  const clock = affineClock(5);
+  const t0 = 5 + start.macs / 100;
+  const b = await trainToBudget(data, cfg, { targetSpeedup: 2, finetuneEpochs: 1, measureLatency: clock.measure });
+  const final = sizesOf(b.result.network);
+  expect(b.speed).toBeDefined();
+  const sp = b.speed!;
+  expect(sp.startUsPerRow).toBeCloseTo(t0, 6);
+  expect(sp.met).toBe(true);
+  expect(sp.speedup).toBeGreaterThanOrEqual(2);
+  expect(sp.usPerRow).toBeCloseTo(5 + final.macs / 100, 6);
+  // not shrunk far beyond what the speed asks: within the search's resolution of the largest fitting size
+  const fits = (t0 / 2 - 5) * 100;
+  expect(final.macs).toBeLessThanOrEqual(fits);
+  expect(final.macs).toBeGreaterThan(minimalSizes(initArchNetwork(ARCH, [1, SIDE, SIDE], 4, 2)).macs);
+  expect(final.macs).toBeGreaterThan(0.6 * fits);
+  // every projection records the time measured after it; the budget is the network that met the speed
+  expect(b.projections.every((p) => p.usPerRow !== undefined && p.afterMacs !== undefined)).toBe(true);
+  expect(b.targetMacs).toBe(final.macs);
+  expect(clock.calls).toBeLessThan(20);
+});
+
+test('a speedup the shape cannot reach ends at the smallest network and says it was not met', async () => {
+  const b = await trainToBudget(data, cfg, { targetSpeedup: 50, finetuneEpochs: 0, measureLatency: affineClock(5).measure });
+  expect(b.speed!.met).toBe(false);
+  expect(b.speed!.speedup).toBeLessThan(50);
+  expect(sizesOf(b.result.network).macs).toBe(minimalSizes(initArchNetwork(ARCH, [1, SIDE, SIDE], 4, 2)).macs);
+});
+
+test('with a budget in multiply-adds too, both hold', async () => {
+  const b = await trainToBudget(data, cfg, {
+    targetSpeedup: 1.2,
+    targetMacsRatio: 0.3,
+    finetuneEpochs: 0,
+    measureLatency: affineClock(5).measure,
+  });
+  const start = sizesOf(initArchNetwork(ARCH, [1, SIDE, SIDE], 4, 2));
+  expect(sizesOf(b.result.network).macs).toBeLessThanOrEqual(Math.floor(0.3 * start.macs));
+  expect(b.speed!.speedup).toBeGreaterThanOrEqual(1.2);
+});
+
+test('train --target-speedup times ONNX exports in onnxruntime and prints each projection beside its multiply-adds', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-speedup-'));
+  try {
+    const r = await runCli([
+      'train',
+      '--data',
+      'mnist',
+      '--train-rows',
+      '400',
+      '--test-rows',
+      '100',
+      '--epochs',
+      '3',
+      '--arch',
+      'c8k5-m2-c12k5-m2-f24',
+      '--target-speedup',
+      '1.5',
+      '--speed-batch',
+      '16',
+      '--out',
+      path.join(dir, 'run'),
+    ]);
+    expect(r.err).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    const m = /speed \(onnxruntime, 1 thread, batch 16\): ([\d.]+) -> ([\d.]+) µs\/row, ([\d.]+)x; target 1.5x (met|NOT met)/.exec(r.out);
+    expect(m).not.toBeNull();
+    const [before, after, speedup] = [Number(m![1]), Number(m![2]), Number(m![3])];
+    expect(before).toBeGreaterThan(0);
+    expect(speedup).toBeCloseTo(before / after, 1);
+    if (m![4] === 'met') expect(speedup).toBeGreaterThanOrEqual(1.5);
+    expect(r.out).toMatch(/^ {2}epoch \d+: \d+ multiply-adds, [\d.]+ µs\/row \([\d.]+x\)$/m);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'run', 'gs-run.json'), 'utf8')) as { summary: { speed?: { batch: number } } };
+    expect(saved.summary.speed?.batch).toBe(16);
+    // refusals: an MLP, a missing target, a size path
+    const mlp = await runCli(['train', '--data', 'mnist', '--train-rows', '100', '--hidden', '8', '--target-speedup', '2']);
+    expect(mlp.code).not.toBe(0);
+    expect(mlp.err).toMatch(/--target-speedup applies to --arch networks/);
+    const lone = await runCli(['train', '--data', 'mnist', '--train-rows', '100', '--arch', 'c4k3-f8', '--speed-batch', '4']);
+    expect(lone.err).toMatch(/--speed-batch sets how --target-speedup times a network/);
+    const low = await runCli(['train', '--data', 'mnist', '--train-rows', '100', '--arch', 'c4k3-f8', '--target-speedup', '0.5']);
+    expect(low.err).toMatch(/--target-speedup 0.5: expected a number above 1/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
