@@ -8,6 +8,7 @@
  *   npx tsx scripts/bench-channel-widths.ts [--arch SPEC] [--seconds S] [--out FILE]
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { initArchNetwork } from '../src/network/create-arch';
 import { multiplyAdds } from '../src/network/create';
@@ -56,9 +57,10 @@ async function timeRound(m: OnnxModel, x: Float32Array, batch: number, cols: num
 }
 
 async function main(): Promise<void> {
-  // around the Fashion net's 16 and 32: each width alone, the other at its default
-  const aList = [12, 13, 14, 15, 16, 17, 18, 20, 24];
-  const bList = [24, 28, 29, 30, 31, 32, 33, 36, 40];
+  // from 1 to beyond the Fashion net's 16 and 32, each width alone, the other at its default: steps
+  // at multiples of the runtime's channel block show as flat stretches between them
+  const aList = [1, 2, 4, 8, 12, 15, 16, 17, 20, 24, 31, 32, 33];
+  const bList = [1, 4, 8, 12, 15, 16, 17, 20, 24, 28, 31, 32, 33, 40, 48];
   const cases: Case[] = [...aList.map((a) => ({ a, b: 32 })), ...bList.filter((b) => b !== 32).map((b) => ({ a: 16, b }))].map(
     ({ a, b }) => ({
       a,
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     '',
     `Made by \`npx tsx scripts/bench-channel-widths.ts\` on ${new Date().toISOString().slice(0, 10)} (2 cores, shared; best of ${ROUNDS} interleaved rounds of ${SECONDS} s).`,
     `Network \`${ARCH}\` on 1x28x28, random weights, batch norm as exported; onnxruntime-node, 1 thread.`,
+    `CPU: ${os.cpus()[0]?.model ?? 'unknown'}; ${fs.existsSync('/proc/cpuinfo') && /avx512f/.test(fs.readFileSync('/proc/cpuinfo', 'utf8')) ? 'AVX-512 (onnxruntime blocks convolution channels by 16: NCHWc)' : 'no AVX-512 (onnxruntime blocks convolution channels by 8 with AVX2)'}.`,
     '',
     '## conv1 width varies (conv2 = 32)',
     '',
