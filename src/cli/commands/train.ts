@@ -385,8 +385,8 @@ function speedText(s: TrainJson['summary']): string | null {
   if (!sp) return null;
   const rows = (s.projections ?? [])
     .filter((p) => p.usPerRow !== undefined && p.afterMacs !== undefined)
-    // the final projection repeats the last step of the ramp when that already reached the size
-    .filter((p, i, all) => i === 0 || p.epoch !== all[i - 1].epoch || p.afterMacs !== all[i - 1].afterMacs)
+    // only the steps that changed the network (once the speed is met, or at the budget, the size stays)
+    .filter((p, i, all) => i === 0 || p.afterMacs !== all[i - 1].afterMacs)
     .map(
       (p) =>
         `  epoch ${p.epoch}: ${p.afterMacs} multiply-adds, ${(p.usPerRow as number).toFixed(1)} µs/row (${(sp.startUsPerRow / (p.usPerRow as number)).toFixed(2)}x)`,
