@@ -14,8 +14,9 @@ import { GsError } from '../errors';
 import { activationOfOnnxOp, DEFAULT_LEAKY_ALPHA, type Activation } from '../network/activations';
 import { decodeOnnx, readModelFile } from '../codec/onnx-file';
 import { type Int64Like, onnx, toNum } from '../codec/onnx-proto';
+import { attr, attrFloat, attrInt, GraphIndex, type Const, type Node } from './onnx-graph';
 import { assembleSteps } from './assemble';
-import type { ImportStep, ImportedModel, Origin } from './types';
+import type { ImportStep, ImportedModel } from './types';
 
 export const SUPPORTED_ONNX_OPS =
   'Gemm, MatMul + Add, Relu, LeakyRelu, Tanh, Sigmoid, Gelu or its Erf form, Flatten, Reshape, Identity, Dropout, Cast, ' +
@@ -54,54 +55,7 @@ const FOREIGN_LAYERS = new Set([
 ]);
 const DOMAINS = new Set(['', 'ai.onnx', 'ai.onnx.ml', 'com.microsoft']);
 
-interface Const {
-  dims: number[];
-  values: Float64Array;
-}
-
-type Node = onnx.INodeProto;
-
-function attr(n: Node, name: string): onnx.IAttributeProto | undefined {
-  return (n.attribute ?? []).find((a) => a.name === name);
-}
-function attrInt(n: Node, name: string, dflt: number): number {
-  const a = attr(n, name);
-  return a ? toNum(a.i as Int64Like) : dflt;
-}
-function attrFloat(n: Node, name: string, dflt: number): number {
-  const a = attr(n, name);
-  return a && typeof a.f === 'number' ? a.f : dflt;
-}
-
-/** Float values of a decoded float tensor (raw_data or float_data). */
-function floatValues(t: onnx.ITensorProto): Float32Array {
-  if (t.rawData && t.rawData.length > 0) {
-    const copy = new Uint8Array(t.rawData);
-    return new Float32Array(copy.buffer, 0, copy.length >> 2);
-  }
-  return Float32Array.from(t.floatData ?? []);
-}
-
-function tensorValues(t: onnx.ITensorProto): Float64Array {
-  const type: number = t.dataType ?? 0;
-  const T = onnx.TensorProto.DataType as unknown as Record<string, number>;
-  if (type === T.FLOAT) return Float64Array.from(floatValues(t));
-  if (type === T.DOUBLE) {
-    if (t.rawData && t.rawData.length > 0) return new Float64Array(new Uint8Array(t.rawData).buffer);
-    return Float64Array.from(t.doubleData ?? []);
-  }
-  if (type === T.INT64) {
-    if (t.rawData && t.rawData.length > 0) return Float64Array.from(new BigInt64Array(new Uint8Array(t.rawData).buffer), Number);
-    return Float64Array.from((t.int64Data ?? []).map((v) => toNum(v as Int64Like)));
-  }
-  if (type === T.INT32) return Float64Array.from(t.int32Data ?? []);
-  return new Float64Array(0);
-}
-
-class Walker {
-  readonly consts = new Map<string, Const>();
-  readonly consumers = new Map<string, Node[]>();
-  readonly used = new Set<Node>();
+class Walker extends GraphIndex {
   readonly steps: ImportStep[] = [];
   readonly notes: string[] = [];
   /** Rank of the tensor the walk is at (the input's, until a Flatten or Reshape makes it [batch, features]). */
@@ -109,45 +63,12 @@ class Walker {
   /** The input's name and shape, for messages ("N x 8 x 8"). */
   inputDesc = '';
 
-  constructor(
-    readonly file: string,
-    readonly graph: onnx.IGraphProto,
-  ) {
-    for (const t of graph.initializer ?? [])
-      this.consts.set(t.name ?? '', { dims: (t.dims ?? []).map((d) => toNum(d as Int64Like)), values: tensorValues(t) });
-    for (const n of graph.node ?? []) {
-      if (n.opType === 'Constant') {
-        const v = attr(n, 'value');
-        const vf = attr(n, 'value_float');
-        if (v?.t)
-          this.consts.set(n.output?.[0] ?? '', { dims: (v.t.dims ?? []).map((d) => toNum(d as Int64Like)), values: tensorValues(v.t) });
-        else if (vf) this.consts.set(n.output?.[0] ?? '', { dims: [], values: Float64Array.of(vf.f ?? 0) });
-        this.used.add(n);
-        continue;
-      }
-      for (const i of n.input ?? []) {
-        if (!i) continue;
-        const list = this.consumers.get(i) ?? [];
-        list.push(n);
-        this.consumers.set(i, list);
-      }
-    }
-  }
-
-  origin(n: Node): Origin {
-    return { name: n.name || (n.output?.[0] ?? '?'), op: n.opType ?? '?' };
-  }
-
   unsupported(n: Node, why?: string): GsError {
     const o = this.origin(n);
     return new GsError(
       'BAD_MODEL',
       `${this.file}: node "${o.name}" (${o.op}${n.domain ? `, domain ${n.domain}` : ''}) ${why ?? 'is not supported'}: gs-compress imports chains of fully connected layers (${SUPPORTED_ONNX_OPS})`,
     );
-  }
-
-  konst(name: string | undefined | null): Const | undefined {
-    return name ? this.consts.get(name) : undefined;
   }
 
   /** The one other input of a binary node whose input `cur` is computed; it must be a constant. */
@@ -164,10 +85,6 @@ class Walker {
       throw this.unsupported(n, why);
     }
     return c;
-  }
-
-  next(cur: string): Node[] {
-    return (this.consumers.get(cur) ?? []).filter((n) => !this.used.has(n));
   }
 
   /** Matches 0.5 * x * (1 + erf(x / sqrt 2)) starting at x = cur; returns the output tensor or null. */
