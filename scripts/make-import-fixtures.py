@@ -5,7 +5,12 @@ Small fully connected models trained for a few hundred steps on a seeded synthet
 (6 features, 3 classes), then written the way real exporters write them:
   - torch.onnx.export of nn.Sequential MLPs (several activations, Dropout, Softmax/LogSoftmax at
     the end, a standardization module and BatchNorm1d in the graph, a regressor), and two models
-    gs-compress must refuse (a Conv1d model, a residual connection);
+    gs-compress must refuse (a residual connection);
+  - small convolutional networks (random weights, batch-norm statistics made up) as torch.onnx.export
+    writes them: batch norm folded (eval export) and kept (TrainingMode.PRESERVE), per-channel input
+    normalization, pooling variants (ceil_mode, padding, count_include_pad), Conv1d with global
+    average pooling, x.mean(dim=(2, 3)), a flat input reshaped inside the graph; and CNNs that must be
+    refused (a residual add, a depthwise convolution, a Resize, two inputs);
   - the graphs tf2onnx (Keras Dense: MatMul + Add, Reshape, Identity) and skl2onnx (MLPClassifier /
     MLPRegressor in a Pipeline with StandardScaler: ai.onnx.ml Scaler, ZipMap, ArrayFeatureExtractor)
     produce, built with onnx.helper because those converters are not installable here;
@@ -98,8 +103,130 @@ def torch_fixtures():
     export(train(nn.Sequential(Standardize(), nn.Linear(D, 12), nn.ReLU(), nn.Linear(12, 1)), regression=True, scale_inputs=False),
            'torch-regressor.onnx')
     conv = nn.Sequential(nn.Conv1d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(2 * (D - 2), C)).eval()
-    export(conv, 'refuse-conv.onnx', shape=(1, 1, D))
+    export(conv, 'torch-conv1d-flatten.onnx', shape=(1, 1, D))
     export(Residual().eval(), 'refuse-residual.onnx')
+
+
+class Normalize(torch.nn.Module):
+    """(x - mean[c]) / std[c] per input channel, as torchvision's Normalize does in a model."""
+
+    def __init__(self, mean, std):
+        super().__init__()
+        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
+        self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
+
+    def forward(self, x):
+        return (x - self.mean) / self.std
+
+
+def made_up_batchnorm(model):
+    """Random running statistics and affine parameters, so that a wrong fold shows."""
+    g = torch.Generator().manual_seed(5)
+    for m in model.modules():
+        if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+            n = m.num_features
+            m.running_mean.copy_(torch.randn(n, generator=g) * 0.3)
+            m.running_var.copy_(torch.rand(n, generator=g) * 1.5 + 0.3)
+            with torch.no_grad():
+                m.weight.copy_(torch.rand(n, generator=g) + 0.5)
+                m.bias.copy_(torch.randn(n, generator=g) * 0.2)
+    return model.eval()
+
+
+def export_cnn(model, name, shape, training=None):
+    path = os.path.join(OUT, name)
+    kw = {} if training is None else {'training': training, 'do_constant_folding': False}
+    torch.onnx.export(model, torch.rand(*shape), path, input_names=['input'], output_names=['output'],
+                      dynamic_axes={'input': {0: 'batch'}, 'output': {0: 'batch'}}, opset_version=17, **kw)
+    print('wrote', name, os.path.getsize(path), 'bytes')
+
+
+class MeanHead(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 4, 3)
+        self.head = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.head(torch.relu(self.conv(x)).mean(dim=(2, 3)))
+
+
+class FlatInput(torch.nn.Module):
+    """A flat [batch, 64] input scaled and reshaped to images inside the graph."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 4, 3)
+        self.head = torch.nn.Linear(4 * 3 * 3, 3)
+
+    def forward(self, x):
+        x = ((x - 0.5) / 0.25).view(-1, 1, 8, 8)
+        return self.head(torch.nn.functional.max_pool2d(torch.relu(self.conv(x)), 2).flatten(1))
+
+
+class ResidualCnn(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Conv2d(1, 4, 3, padding=1)
+        self.b = torch.nn.Conv2d(4, 4, 3, padding=1)
+        self.head = torch.nn.Linear(4 * 8 * 8, 3)
+
+    def forward(self, x):
+        h = torch.relu(self.a(x))
+        return self.head(torch.relu(h + self.b(h)).flatten(1))
+
+
+class Upsampling(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 2, 3)
+        self.head = torch.nn.Linear(2 * 12 * 12, 3)
+
+    def forward(self, x):
+        return self.head(torch.nn.functional.interpolate(torch.relu(self.conv(x)), scale_factor=2.0).flatten(1))
+
+
+class TwoInputs(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(2, 2, 3)
+        self.head = torch.nn.Linear(2 * 6 * 6, 3)
+
+    def forward(self, x, y):
+        return self.head(torch.relu(self.conv(torch.cat([x, y], 1))).flatten(1))
+
+
+def cnn_fixtures():
+    nn = torch.nn
+    torch.manual_seed(3)
+    body = made_up_batchnorm(nn.Sequential(
+        Normalize([0.5, 0.4, 0.3], [0.25, 0.2, 0.3]),
+        nn.Conv2d(3, 6, 3, padding=1), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 8, 3), nn.BatchNorm2d(8), nn.ReLU(), nn.AvgPool2d(2),
+        nn.Flatten(), nn.Linear(8 * 2 * 2, 10), nn.ReLU(), nn.Dropout(0.3), nn.Linear(10, 4)))
+    export_cnn(body, 'torch-cnn-bn-folded.onnx', (1, 3, 12, 12))
+    export_cnn(body, 'torch-cnn-bn-kept.onnx', (1, 3, 12, 12), training=torch.onnx.TrainingMode.PRESERVE)
+    pools = nn.Sequential(
+        nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
+        nn.Conv2d(4, 4, 3, padding=1), nn.Tanh(), nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+        nn.Conv2d(4, 5, 1), nn.ReLU(), nn.AvgPool2d(2, padding=1, count_include_pad=True),
+        nn.Flatten(), nn.Linear(5 * 2 * 2, 3), nn.LogSoftmax(dim=1)).eval()
+    export_cnn(pools, 'torch-cnn-pool-variants.onnx', (1, 1, 13, 13))
+    conv1d = nn.Sequential(
+        nn.Conv1d(2, 4, 5, stride=2), nn.LeakyReLU(0.1), nn.Conv1d(4, 6, 3, dilation=2), nn.ReLU(),
+        nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(6, 3), nn.Softmax(dim=1)).eval()
+    export_cnn(conv1d, 'torch-conv1d-gap.onnx', (1, 2, 30))
+    export_cnn(MeanHead().eval(), 'torch-cnn-mean-spatial.onnx', (1, 1, 8, 8))
+    export_cnn(FlatInput().eval(), 'torch-cnn-flat-input.onnx', (1, 64))
+    export_cnn(ResidualCnn().eval(), 'refuse-cnn-residual.onnx', (1, 1, 8, 8))
+    depthwise = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 4, 3, groups=4), nn.ReLU(), nn.Flatten(),
+                              nn.Linear(4 * 4 * 4, 3)).eval()
+    export_cnn(depthwise, 'refuse-depthwise.onnx', (1, 1, 8, 8))
+    export_cnn(Upsampling().eval(), 'refuse-resize.onnx', (1, 1, 8, 8))
+    path = os.path.join(OUT, 'refuse-two-inputs.onnx')
+    torch.onnx.export(TwoInputs().eval(), (torch.rand(1, 1, 8, 8), torch.rand(1, 1, 8, 8)), path,
+                      input_names=['a', 'b'], output_names=['output'], opset_version=17)
+    print('wrote refuse-two-inputs.onnx', os.path.getsize(path), 'bytes')
 
 
 def fixed_batch_fixture():
@@ -137,7 +264,7 @@ def refusal_fixtures():
     a Conv1d or an LSTM after a Reshape, and a BatchNorm1d without running statistics."""
     nn = torch.nn
     export(nn.Sequential(nn.Linear(8, 4), nn.ReLU(), nn.Flatten(), nn.Linear(32, C)).eval(), 'refuse-3d-input.onnx', shape=(1, 8, 8))
-    export(ReshapeThen('conv').eval(), 'refuse-reshape-conv.onnx')
+    export(ReshapeThen('conv').eval(), 'torch-reshape-conv1d.onnx')
     export(ReshapeThen('lstm').eval(), 'refuse-reshape-lstm.onnx')
     bn = nn.Sequential(nn.Linear(D, 12), nn.BatchNorm1d(12, track_running_stats=False), nn.ReLU(), nn.Linear(12, C)).eval()
     # batch statistics need a known batch size, so this one has the fixed batch of its example
@@ -346,17 +473,16 @@ if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help'):
         print(__doc__ or '')
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
+              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn)\n'
               '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx')
         sys.exit(0)
-    if len(sys.argv) > 1 and not (len(sys.argv) == 4 and sys.argv[1] == '--mnist'):
-        sys.exit('make-import-fixtures.py: unexpected arguments %s (see --help)' % ' '.join(sys.argv[1:]))
     if len(sys.argv) == 4 and sys.argv[1] == '--mnist':
         # scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx (used by scripts/import-report.ts)
         mnist_model(sys.argv[2], sys.argv[3])
         sys.exit(0)
     # scripts/make-import-fixtures.py [GROUP...]: all groups, or only the ones named
     groups = {'torch': torch_fixtures, 'tf2onnx': tf2onnx_fixture, 'skl2onnx': lambda: (skl2onnx_fixture(False), skl2onnx_fixture(True)),
-              'tfjs': tfjs_fixture, 'fixed-batch': fixed_batch_fixture, 'refusals': refusal_fixtures}
+              'tfjs': tfjs_fixture, 'fixed-batch': fixed_batch_fixture, 'refusals': refusal_fixtures, 'cnn': cnn_fixtures}
     unknown = [g for g in sys.argv[1:] if g not in groups]
     if unknown:
         sys.exit(f'unknown fixture group {unknown[0]}; expected one of {", ".join(groups)}')

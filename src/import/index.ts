@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { GsError } from '../errors';
 import type { TaskName } from '../network/tasks';
+import { outputCount } from '../network/forward';
 import { importOnnx } from './onnx-import';
 import { importTfjs } from './tfjs-import';
 import type { ImportedModel, Importer } from './types';
@@ -37,7 +38,7 @@ export function importModel(file: string, opts: { task?: TaskName } = {}): Impor
   }
   if (!fs.existsSync(file)) throw new GsError('NOT_FOUND', `${file} not found`);
   const m = imp.read(file);
-  const outputs = m.network.layers[m.network.layers.length - 1].outSize;
+  const outputs = outputCount(m.network);
   if (m.regressor && opts.task === 'classification') {
     throw new GsError(
       'BAD_OPTION',

@@ -15,6 +15,8 @@ import { activationOfOnnxOp, DEFAULT_LEAKY_ALPHA, type Activation } from '../net
 import { decodeOnnx, readModelFile } from '../codec/onnx-file';
 import { type Int64Like, onnx, toNum } from '../codec/onnx-proto';
 import { attr, attrFloat, attrInt, GraphIndex, type Const, type Node } from './onnx-graph';
+import { CNN_MARKERS, SUPPORTED_CNN_OPS, walkCnn } from './onnx-cnn';
+import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { assembleSteps } from './assemble';
 import type { ImportStep, ImportedModel } from './types';
 
@@ -62,12 +64,14 @@ class Walker extends GraphIndex {
   rank = 2;
   /** The input's name and shape, for messages ("N x 8 x 8"). */
   inputDesc = '';
+  /** What the refusals say is supported (the CNN walk sets its own). */
+  supported = `chains of fully connected layers (${SUPPORTED_ONNX_OPS})`;
 
   unsupported(n: Node, why?: string): GsError {
     const o = this.origin(n);
     return new GsError(
       'BAD_MODEL',
-      `${this.file}: node "${o.name}" (${o.op}${n.domain ? `, domain ${n.domain}` : ''}) ${why ?? 'is not supported'}: gs-compress imports chains of fully connected layers (${SUPPORTED_ONNX_OPS})`,
+      `${this.file}: node "${o.name}" (${o.op}${n.domain ? `, domain ${n.domain}` : ''}) ${why ?? 'is not supported'}: gs-compress imports ${this.supported}`,
     );
   }
 
@@ -371,6 +375,67 @@ class Walker extends GraphIndex {
   }
 }
 
+/** Layer ops the CNN walk refuses by name wherever they are (a Transpose in front of an LSTM must not be blamed). */
+const FOREIGN_TO_CNN = new Set([
+  ...FOREIGN_LAYERS,
+  'Resize',
+  'Upsample',
+  'GlobalMaxPool',
+  'LRN',
+  'InstanceNormalization',
+  'LayerNormalization',
+]);
+
+/** The convolutional network of an ONNX file (see onnx-cnn.ts). */
+function importCnn(file: string, bytes: Uint8Array, model: onnx.ModelProto, w: Walker, inputName: string, dims: number[]): ImportedModel {
+  w.supported = `chains of convolutional and fully connected layers (${SUPPORTED_CNN_OPS})`;
+  const foreign = (w.graph.node ?? []).find((n) => FOREIGN_TO_CNN.has(n.opType ?? '') && !CNN_MARKERS.has(n.opType ?? ''));
+  if (foreign) throw w.unsupported(foreign);
+  const walk = walkCnn(w, inputName, dims, (n, why) => w.unsupported(n, why), TAIL_OPS);
+  w.checkRest([walk.logits, walk.end]);
+  const width = dims.reduce((a, b) => a * b, 1);
+  const lastLayer = walk.layers[walk.layers.length - 1] as DenseLayer;
+  const labels = w.classLabels();
+  const classes = lastLayer.outSize;
+  if (labels && labels.length !== classes) throw new GsError('BAD_MODEL', `${file}: ${labels.length} class labels for ${classes} outputs`);
+  const sc = walk.scaling;
+  if (sc && sc.divide.some((v) => !Number.isFinite(v) || v === 0))
+    throw new GsError('BAD_MODEL', `${file}: the input scaling divides by zero or a non-finite value`);
+  const network: Network<AnyLayer> = {
+    inputWidth: width,
+    inputIndices: Array.from({ length: width }, (_, i) => i),
+    scaling: sc ? { mean: Float32Array.from(sc.shift), std: Float32Array.from(sc.divide) } : null,
+    layers: walk.layers,
+    inputShape: walk.inputShape,
+    classLabels: labels ?? Array.from({ length: classes }, (_, i) => String(i)),
+    featureNames: Array.from({ length: width }, (_, i) => `x${i}`),
+  };
+  const graph = w.graph;
+  const outputs = (graph.output ?? []).map((o) => o.name ?? '');
+  let outName: string | null = walk.end;
+  while (outName !== null && !outputs.includes(outName)) {
+    const next: Node[] = w.consumers.get(outName) ?? [];
+    outName = next.length === 1 && next[0].opType === 'Identity' ? (next[0].output?.[0] ?? null) : null;
+  }
+  if (outName === null) {
+    outName = walk.outputForm === 'logits' ? 'logits' : walk.outputForm === 'softmax' ? 'probabilities' : 'log_probabilities';
+    walk.notes.push(
+      `the original's outputs ${outputs.join(', ')} come after a label tail (ArgMax) that exports do not rebuild; exports output ${outName} instead`,
+    );
+  }
+  if (sc) walk.notes.push("the input scaling in front of the first layer became the network's scaling");
+  network.io = { inputName, inputShape: dims, outputName: outName, outputForm: walk.outputForm };
+  return {
+    network: network,
+    format: 'onnx',
+    producer: `${model.producerName || 'unknown producer'}${model.producerVersion ? ` ${model.producerVersion}` : ''}`,
+    outputForm: walk.outputForm,
+    notes: walk.notes,
+    outputName: outputs.length === 1 ? outputs[0] : walk.logits,
+    original: { kind: 'onnx', bytes, inputName, inputShape: dims, logitsName: walk.logits },
+  };
+}
+
 /** The network in an ONNX file, or a GsError naming what is not supported. Nothing is written. */
 export function importOnnx(file: string, bytes: Uint8Array = readModelFile(file)): ImportedModel {
   const model = decodeOnnx(bytes, file);
@@ -394,6 +459,14 @@ export function importOnnx(file: string, bytes: Uint8Array = readModelFile(file)
   const w = new Walker(file, g);
   w.rank = Math.max(2, dims.length);
   w.inputDesc = `"${input.name ?? ''}" (${['N', ...featureDims.map((d) => (d === null ? '?' : String(d)))].join(' x ')})`;
+  if ((g.node ?? []).some((n) => CNN_MARKERS.has(n.opType ?? ''))) {
+    if (!known)
+      throw new GsError(
+        'BAD_MODEL',
+        `${file}: the input ${w.inputDesc} has dimensions the file does not give; a convolutional network needs them`,
+      );
+    return importCnn(file, bytes, model, w, input.name ?? '', featureDims);
+  }
   w.checkLayerKinds();
   const { logits: logitsName, end } = w.walk(input.name ?? '');
   w.checkRest([logitsName, end]);

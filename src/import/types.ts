@@ -4,7 +4,7 @@
  * output form), and the imported model (the Network plus what is needed to run the original).
  */
 import type { Activation } from '../network/activations';
-import type { Network } from '../network/types';
+import type { AnyLayer, Network } from '../network/types';
 
 /** Where a step came from, for messages: the node or layer name and its op or class. */
 export interface Origin {
@@ -37,7 +37,7 @@ export type OriginalModel =
   | { kind: 'tfjs'; modelJson: string; weights: Uint8Array; inputShape: number[]; outputForm: 'logits' | 'softmax' | 'log-softmax' };
 
 export interface ImportedModel {
-  network: Network;
+  network: Network<AnyLayer>;
   /** Importer name (onnx, tfjs-layers). */
   format: string;
   /** Producer named in the file, e.g. 'pytorch 1.13.0', 'skl2onnx 1.16.0', 'keras v2.15.0'. */

@@ -20,7 +20,8 @@
  * GlobalAveragePool, Flatten; a batch norm right after a linear convolution is folded into it
  * (network/layers/fold-batchnorm.ts), any other is a BatchNormalization node). `quantize` stores
  * dense and convolution weights alike (a convolution computes in float32 from its stored weights). An original
- * interface (io) is refused for convolutional networks.
+ * interface (io) is kept for convolutional networks too (a Reshape in front when the original took
+ * the values in another shape, e.g. flat).
  *
  * An imported network (net.io) keeps its original's interface by default, so the file is a drop-in
  * replacement: the input's name and shape (a Flatten in front when the original took e.g.
@@ -406,20 +407,43 @@ function encodeModel(
 function exportSpatial(net: Network<AnyLayer>, opts: ExportOptions): Uint8Array {
   const compact = opts.compactInput === true;
   const io = opts.io === undefined ? (net.io ?? null) : opts.io;
-  if (io) throw new GsError('BAD_MODEL', 'cannot export: an original interface (io) is not supported for a convolutional network');
+  if (io && compact) throw new GsError('BAD_OPTION', "cannot export: a compact input and the original's interface exclude each other");
+  const extraOutputs = io !== null && opts.extraOutputs === true;
   const classes = outputsOf(net);
   const tail: GraphParts = { nodes: [], inits: [] };
-  const names = outputNodes(net, null, false, tail);
+  const names = outputNodes(net, io, extraOutputs, tail);
   const g: GraphParts = { nodes: [], inits: [] };
-  const inputDims = spatialChain(net, names.input, names.last, compact, opts, g);
+  let chainInput = names.input;
+  const shape = net.inputShape!;
+  const full = [net.inputWidth / shape.slice(1).reduce((a, b) => a * b, 1), ...shape.slice(1)];
+  if (io) {
+    if (io.inputShape.reduce((a, b) => a * b, 1) !== net.inputWidth)
+      throw new GsError(
+        'BAD_MODEL',
+        `cannot export: the original input ${JSON.stringify(io.inputShape)} does not hold ${net.inputWidth} features`,
+      );
+    // an original that takes the values in another shape (e.g. flat, reshaped to images inside) is reshaped first
+    if (io.inputShape.length !== full.length || io.inputShape.some((d, i) => d !== full[i])) {
+      g.inits.push(int64Tensor('image_shape', [full.length + 1], [-1, ...full]));
+      g.nodes.push(node('Reshape', [names.input, 'image_shape'], ['image_features'], 'reshape_input'));
+      chainInput = 'image_features';
+    }
+  }
+  const chainDims = spatialChain(net, chainInput, names.last, compact, opts, g);
+  const inputDims = io ? io.inputShape : chainDims;
   g.nodes.push(...tail.nodes);
   const regression = isRegression(net);
   const quantize = opts.quantize ?? null;
-  const weights = quantize ? ` (${quantize} dense weights)` : '';
-  const docString = `Group-sparse convolutional ${regression ? 'regressor' : 'classifier'} exported by gs-compress: [${inputDims.join(', ')}] ${
+  const weights = quantize ? ` (${quantize} weights)` : '';
+  const outputs = io
+    ? `${io.outputForm}${extraOutputs ? ', plus probabilities and label' : ''}`
+    : regression
+      ? `${classes} predicted value(s)`
+      : 'class probabilities and label';
+  const docString = `Group-sparse convolutional ${regression ? 'regressor' : 'classifier'} exported by gs-compress${io ? " with its original's interface" : ''}: [${inputDims.join(', ')}] ${
     compact ? 'kept channels' : 'raw features'
-  } in, ${regression ? `${classes} predicted value(s)` : 'class probabilities and label'} out${weights}.`;
-  const meta = metadataProps(net, compact, null, quantize, opts.metadata ?? {}, null);
+  } in, ${outputs} out${weights}.`;
+  const meta = metadataProps(net, compact, null, quantize, opts.metadata ?? {}, io ? { io, extraOutputs } : null);
   return encodeModel(opts, docString, regression, g, names, inputDims, meta);
 }
 

@@ -5,7 +5,7 @@
  * Also: running the original on rows (for agreement and for fine-tuning targets).
  */
 import { GsError } from '../errors';
-import { logits as referenceLogits, softmaxRows } from '../network/forward';
+import { logits as referenceLogits, outputCount, softmaxRows } from '../network/forward';
 import { isRegression, type TaskName } from '../network/tasks';
 import type { AnyLayer, Network } from '../network/types';
 import type { ImportedModel } from '../import/types';
@@ -53,7 +53,7 @@ function argmax(p: Float32Array, C: number, r: number): number {
 export async function checkImport(imported: ImportedModel, x: Float32Array, rows: number, tolerance = 1e-5): Promise<ImportCheck> {
   if (!runsOnNoRows(imported.original) && rows === 0) throw new GsError('BAD_INPUT', 'no rows to check the import on');
   const net = imported.network;
-  const C = net.layers[net.layers.length - 1].outSize;
+  const C = outputCount(net);
   const z = referenceLogits(net, x, rows);
   const p = softmaxRows(z, C);
   const orig = await runOriginal(imported.original, x, rows);

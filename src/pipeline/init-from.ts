@@ -9,17 +9,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { SplitDataset, Table } from '../data/types';
 import { GsError } from '../errors';
-import { activationLabel, activationOf, parseActivation } from '../network/activations';
-import { argmaxRows, logits } from '../network/forward';
+import { activationLabel, activationOf, parseActivation, type Activation } from '../network/activations';
+import { argmaxRows, logits, outputCount } from '../network/forward';
+import { layerType } from '../network/layers/table';
 import { RUN_FILE, loadRun } from '../network/run-io';
 import { isRegression, taskOf, type TaskName } from '../network/tasks';
-import type { Network } from '../network/types';
+import type { AnyLayer, Network } from '../network/types';
 import { mapLabels } from '../onnx/verify';
 import type { ImportedModel } from '../import/types';
 import { importAndCheck, runOriginal } from './import-check';
 
 export interface InitSource {
-  network: Network;
+  network: Network<AnyLayer>;
   /** 'run' for a run directory, else the importer's format. */
   kind: string;
   /** The imported model when the source was a model file (its original can label rows). */
@@ -43,16 +44,35 @@ export async function loadInit(spec: string, opts: { task?: TaskName } = {}): Pr
   };
 }
 
-/** Hidden sizes and the activation label of a network (the first hidden layer's; all when they differ). */
-export function networkShape(net: Network): { hidden: number[]; activation: string } {
-  const hidden = net.layers.slice(0, -1).map((l) => l.outSize);
-  const acts = [...new Set(net.layers.slice(0, -1).map((l) => activationLabel(activationOf(l))))];
+/** The activation a layer applies when hidden (a dense layer's default relu included), or null for none. */
+export function hiddenActivation(l: AnyLayer): Activation | null {
+  if (l.op === 'dense') return activationOf(l);
+  return 'activation' in l ? l.activation : null;
+}
+
+/** Units or channels of each mixing layer (dense, convolution), the output layer's included. */
+export function mixingWidths(net: Network<AnyLayer>): number[] {
+  return net.layers.flatMap((l) => (layerType(l).role === 'mixing' ? [layerType(l).outChannels(l)] : []));
+}
+
+/** Hidden widths (units or channels of each mixing layer but the last) and the activation label of a
+ * network (the first hidden layer's; all when they differ). */
+export function networkShape(net: Network<AnyLayer>): { hidden: number[]; activation: string } {
+  const hidden = mixingWidths(net).slice(0, -1);
+  const acts = [
+    ...new Set(
+      net.layers.slice(0, -1).flatMap((l) => {
+        const a = hiddenActivation(l);
+        return a ? [activationLabel(a)] : [];
+      }),
+    ),
+  ];
   return { hidden, activation: acts.length === 0 ? 'relu' : acts.join('+') };
 }
 
 /** Options given with --init must agree with the starting network (undefined = not given). */
 export function checkInitOptions(
-  net: Network,
+  net: Network<AnyLayer>,
   source: string,
   given: { hidden?: string; activation?: string; standardize?: boolean; task?: string },
 ): void {
@@ -86,7 +106,7 @@ export function checkInitOptions(
 
 /** The model's predicted class of every row of a table: the original file's when imported, else the network's. */
 export async function modelLabels(src: InitSource, t: Table): Promise<Int32Array> {
-  const C = src.network.layers[src.network.layers.length - 1].outSize;
+  const C = outputCount(src.network);
   if (t.rows === 0) return new Int32Array(0);
   if (src.imported) {
     const out: number[] = [];
@@ -136,7 +156,7 @@ export async function alignData(data: SplitDataset, src: InitSource, labelsFromM
  * or with labelsFromModel the model's own predictions (the original file's when imported). */
 async function alignTargets(data: SplitDataset, src: InitSource, labelsFromModel: boolean): Promise<SplitDataset> {
   const net = src.network;
-  const k = net.layers[net.layers.length - 1].outSize;
+  const k = outputCount(net);
   if (labelsFromModel) {
     const train = await modelOutputs(src, data.train);
     const test = await modelOutputs(src, data.test);
@@ -153,7 +173,7 @@ async function alignTargets(data: SplitDataset, src: InitSource, labelsFromModel
 
 /** The model's outputs [rows x k] on a table: the original file's when imported, else the network's. */
 export async function modelOutputs(src: InitSource, t: Table): Promise<Float32Array> {
-  const k = src.network.layers[src.network.layers.length - 1].outSize;
+  const k = outputCount(src.network);
   if (!src.imported) return logits(src.network, t.features, t.rows);
   const out = new Float32Array(t.rows * k);
   const chunk = 4096;

@@ -6,7 +6,7 @@
  * callers only add what they show (progress, printing) and where they save (saveTrainedRun).
  */
 import type { DataRef, SplitDataset } from '../data/types';
-import type { Network } from '../network/types';
+import type { AnyLayer, Network } from '../network/types';
 import { saveRun } from '../network/run-io';
 import type { TrainConfigInput } from '../train/config';
 import { resolveTrainConfig } from '../train/config';
@@ -38,7 +38,7 @@ export interface RunSettings {
   /** Distil from a dense teacher trained on the same settings (budget runs only). */
   distill?: { temperature?: number; alpha?: number };
   /** Start from this network's weights (train --init, compress). */
-  init?: Network;
+  init?: Network<AnyLayer>;
 }
 
 export interface RunHooks {
@@ -97,7 +97,8 @@ export async function trainRun(data: SplitDataset, s: RunSettings, hooks: RunHoo
   }
   if (s.distill) throw new Error('internal: distillation needs a budget (checked by the callers)');
   const config = resolveTrainConfig(s.config);
-  const train = { ...hooks.train, ...(s.init ? { init: s.init } : {}) };
+  // a network of any layer types trains on the layers engine (trainNetwork picks it from the layers)
+  const train = { ...hooks.train, ...(s.init ? { init: s.init as Network } : {}) };
   const { result, trainedAccuracy } = await trainThenFinetune(data, config, finetuneEpochs, { train, finetune: hooks.finetune });
   return {
     result,

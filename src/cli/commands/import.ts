@@ -7,7 +7,10 @@ import type { CommandModule } from 'yargs';
 import { loadDataset } from '../../data';
 import { GsError } from '../../errors';
 import { IMPORTERS } from '../../import';
-import { activationLabel, activationOf } from '../../network/activations';
+import { activationLabel } from '../../network/activations';
+import { layerType } from '../../network/layers/table';
+import type { AnyLayer } from '../../network/types';
+import { hiddenActivation, mixingWidths } from '../../pipeline/init-from';
 import { parameterCount } from '../../network/create';
 import { isRegression, type TaskName } from '../../network/tasks';
 import { saveRun } from '../../network/run-io';
@@ -95,8 +98,12 @@ export const importCommand: CommandModule<object, ImportArgs> = {
         check: { random, data },
       },
       parameters: parameterCount(net),
-      layers: [net.layers[0].inSize, ...net.layers.map((l) => l.outSize)],
-      activations: net.layers.slice(0, -1).map((l) => activationLabel(activationOf(l))),
+      // widths: the inputs, then each mixing layer's units or channels
+      layers: [layerType(net.layers[0]).inChannels(net.layers[0]), ...mixingWidths(net)],
+      activations: net.layers.slice(0, -1).flatMap((l) => {
+        const act = hiddenActivation(l);
+        return act ? [activationLabel(act)] : [];
+      }),
     };
     saveRun(a.out, net, { generatedBy: `gs-compress ${VERSION}`, createdAt: new Date().toISOString(), summary });
     if (replacing) sayReplaced(outDir, a.out);
@@ -108,6 +115,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
       `imported ${a.model} (${imported.format}, ${imported.producer})`,
       `  layers ${summary.layers.join('-')}, activations ${summary.activations.join(', ') || '(none)'}, output ${isRegression(net) ? 'linear (regression)' : imported.outputForm}, ${summary.parameters} parameters`,
       `  scaling ${net.scaling ? 'in front of the first layer' : 'none'}; ${isRegression(net) ? 'regression, targets' : 'classes'} ${net.classLabels.join(', ')}`,
+      ...(net.layers.some((l) => l.op !== 'dense') ? [`  ${net.layers.map(layerText).join(' -> ')}`] : []),
       ...imported.notes.map((n) => `  ${n}`),
       `  exports keep its interface: ${describeInterface(net)}`,
       `  ${describeCheck('check on random rows', random, isRegression(net))}`,
@@ -117,3 +125,17 @@ export const importCommand: CommandModule<object, ImportArgs> = {
     process.stdout.write(`${lines.join('\n')}\n`);
   },
 };
+
+/** One layer of a convolutional network in a line of them: "conv3x3 6", "bn", "maxpool2x2", "dense 10". */
+function layerText(l: AnyLayer): string {
+  switch (l.op) {
+    case 'conv':
+      return `conv${l.kernel.join('x')} ${l.cout}`;
+    case 'pool':
+      return `${l.kind}pool${l.kernel.join('x')}`;
+    case 'dense':
+      return `dense ${l.outSize}`;
+    default:
+      return l.op;
+  }
+}

@@ -11,6 +11,7 @@ import { DEFAULT_CONFIG } from '../../train/defaults';
 import { wasmPassAvailable } from '../../train/fused';
 import type { TrainOptions } from '../../train/train';
 import { DEFAULT_LATENCY_BATCH } from '../../onnx/latency';
+import type { Network } from '../../network/types';
 import { GsError } from '../../errors';
 import { collapseMessage, pruneNetwork } from '../../prune';
 import { saveTrainedRun, trainRun, type RunSummaryRecord } from '../../pipeline/run';
@@ -219,7 +220,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       throw new GsError('BAD_OPTION', `--finetune-epochs ${ftEpochs}: expected an integer >= 0`);
     const hooks = (phase: string, epochs: number): TrainOptions => ({
       standardize: a.standardize,
-      ...(init && phase === '' ? { init: init.network } : {}),
+      ...(init && phase === '' ? { init: init.network as Network } : {}),
       onProgress: (epoch, done, total) => bar.update(`${phase}epoch ${epoch}/${epochs}`, done, total),
       onEpoch: (r) =>
         !a.json &&

@@ -1,0 +1,404 @@
+/**
+ * Reading a convolutional network out of an ONNX file as torch.onnx.export writes it (eval mode),
+ * into the layer types of network/layers/: the graph is walked from its one input along one chain:
+ *   input scaling  Sub / Add / Div / Mul by constants (scalar, per channel or per value) before the
+ *                  first layer: the network's scaling, per raw column
+ *   reshape        a flat input Reshape'd to [batch, C, H, W] (or [batch, C, L]) before the first layer
+ *   convolution    Conv 1-D / 2-D (pads, strides, dilations; group 1), BatchNormalization kept as a
+ *                  layer (running statistics), the activation table's ops after either
+ *   pooling        MaxPool, AveragePool (count_include_pad 0 or 1; ceil_mode as extra end padding
+ *                  where that is exact), GlobalAveragePool, ReduceMean over the spatial axes
+ *   dense          Flatten or Reshape to [batch, -1], Gemm / MatMul + Add, activations
+ *   pass-through   Identity, Dropout (inference), Cast to float
+ *   output         Softmax / LogSoftmax at the end, then only the label tail (ArgMax)
+ * An activation after a max pooling moves in front of it when it is monotone (relu(max) = max(relu)).
+ * Anything else is refused naming the node and its op and what is supported; residual Adds and
+ * depthwise or grouped convolutions are refused by name.
+ */
+import { GsError } from '../errors';
+import { activationOfOnnxOp, DEFAULT_LEAKY_ALPHA, type Activation } from '../network/activations';
+import { batchNormLayer } from '../network/layers/batchnorm';
+import { convLayer } from '../network/layers/conv';
+import { denseLayer } from '../network/layers/dense';
+import { flattenLayer } from '../network/layers/flatten';
+import { gapLayer } from '../network/layers/gap';
+import { poolLayer } from '../network/layers/pool';
+import { layerType } from '../network/layers/table';
+import type { AnyLayer } from '../network/types';
+import { onnx } from '../codec/onnx-proto';
+import { attr, attrFloat, attrInt, attrInts, attrString, type Const, type GraphIndex, type Node } from './onnx-graph';
+
+/** Ops that make a graph a convolutional network (the CNN walk reads it instead of the MLP walk). */
+export const CNN_MARKERS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool']);
+
+export const SUPPORTED_CNN_OPS =
+  'Conv (1-D, 2-D, group 1), BatchNormalization, MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the spatial axes, ' +
+  'Flatten, Reshape, Gemm, MatMul + Add, the activations (Relu, LeakyRelu, Tanh, Sigmoid, Gelu), Identity, Dropout, ' +
+  'Sub/Add/Div/Mul by constants before the first layer, Softmax/LogSoftmax at the end (then ArgMax)';
+
+const PASS = new Set(['Identity', 'Dropout', 'Cast']);
+/** Activations that commute with max pooling (non-decreasing). */
+const MONOTONE = new Set(['relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity']);
+
+export interface CnnWalk {
+  layers: AnyLayer[];
+  /** The example shape the first layer reads (after an in-graph Reshape of a flat input). */
+  inputShape: number[];
+  /** Per raw column: x' = (x - shift) / divide, or null when the input is used as it is. */
+  scaling: { shift: Float64Array; divide: Float64Array } | null;
+  outputForm: 'logits' | 'softmax' | 'log-softmax';
+  /** The tensor holding the logits, and the last tensor of the chain. */
+  logits: string;
+  end: string;
+  notes: string[];
+}
+
+type Refuse = (n: Node, why?: string) => GsError;
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** The value of a constant broadcast (numpy rules, aligned right against [batch, ...shape]) at each of the `shape` positions. */
+function broadcast(c: Const, shape: readonly number[]): Float64Array | null {
+  const full = [1, ...shape];
+  const dims = c.dims.length === 0 ? [] : c.dims;
+  if (dims.length > full.length) return null;
+  const pad = full.length - dims.length;
+  const cd = full.map((_, i) => (i < pad ? 1 : dims[i - pad]));
+  if (cd.some((d, i) => d !== 1 && d !== full[i]) || cd[0] !== 1) return null;
+  const n = size(shape);
+  const out = new Float64Array(n);
+  const strides = cd.map((_, i) => size(cd.slice(i + 1)));
+  for (let k = 0; k < n; k++) {
+    let rest = k;
+    let idx = 0;
+    for (let a = full.length - 1; a >= 1; a--) {
+      const pos = rest % full[a];
+      rest = Math.floor(rest / full[a]);
+      if (cd[a] !== 1) idx += pos * strides[a];
+    }
+    out[k] = c.values[idx];
+  }
+  return out;
+}
+
+/** Walks the CNN chain from the graph's input (example dims `dims`, no batch). */
+export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Refuse, tailOps: ReadonlySet<string>): CnnWalk {
+  const layers: AnyLayer[] = [];
+  const notes: string[] = [];
+  let shape = [...dims];
+  let inputShape = [...dims];
+  let shift: Float64Array | null = null;
+  let divide: Float64Array | null = null;
+  let cur = input;
+  let logits: string | null = null;
+  let outputForm: CnnWalk['outputForm'] = 'logits';
+  const width = size(dims);
+  const last = () => layers[layers.length - 1];
+  // a Pad node's spatial padding, merged into the convolution or pooling that reads its output
+  let pendingPad: { node: Node; pads: number[] } | null = null;
+  const takePad = (pads: number[], what: 'conv' | 'avg' | 'max'): number[] => {
+    if (!pendingPad) return pads;
+    const p = pendingPad.pads;
+    if (what === 'max') {
+      const prev = last();
+      const act = prev && 'activation' in prev ? prev.activation : null;
+      if (!act || act.name !== 'relu')
+        throw refuse(pendingPad.node, 'pads with zeros before a max pooling whose input can be negative (max pooling pads never win)');
+    }
+    pendingPad = null;
+    return pads.map((v, i) => v + p[i]);
+  };
+  const push = (l: AnyLayer, n: Node) => {
+    try {
+      shape = layerType(l).outShape(l, shape);
+    } catch (e) {
+      throw refuse(n, `does not fit its input of shape ${shape.join('x')} (${(e as Error).message})`);
+    }
+    layers.push(l);
+  };
+  const constOf = (n: Node, i: number, what: string): Const => {
+    const c = g.konst(n.input?.[i]);
+    if (!c) throw refuse(n, `has a ${what} that is not a constant`);
+    return c;
+  };
+
+  for (;;) {
+    const nodes = g.next(cur);
+    if (logits !== null || nodes.length === 0) break;
+    if (nodes.length > 1) {
+      if (nodes.every((n) => tailOps.has(n.opType ?? '') && n.opType !== 'Softmax' && n.opType !== 'LogSoftmax')) break;
+      const join = nodes.find((n) => ['Add', 'Sum', 'Concat'].includes(n.opType ?? ''));
+      if (join) throw refuse(join, `joins tensor "${cur}" with another branch (a residual block): not supported yet`);
+      throw refuse(nodes[1], `branches off tensor "${cur}" (also read by "${g.origin(nodes[0]).name}")`);
+    }
+    const n = nodes[0];
+    const op = n.opType ?? '';
+    if (op === 'ArgMax') break;
+    const out = n.output?.[0] ?? '';
+    const from = g.origin(n);
+    g.used.add(n);
+    const binary = ['Add', 'Sub', 'Mul', 'Div'].includes(op);
+    if ((n.input ?? [])[0] !== cur && !binary) throw refuse(n, `reads "${cur}" as a parameter`);
+    if (PASS.has(op)) {
+      if (op === 'Cast' && attrInt(n, 'to', 1) !== (onnx.TensorProto.DataType.FLOAT as number))
+        throw refuse(n, 'casts the features to a non-float type');
+      if (op === 'Dropout') notes.push(`Dropout "${from.name}" dropped (inference form)`);
+      cur = out;
+      continue;
+    }
+    if (pendingPad && !['Conv', 'AveragePool', 'MaxPool'].includes(op))
+      throw refuse(pendingPad.node, `pads a tensor read by ${op}; padding is supported before a convolution or a pooling`);
+    switch (op) {
+      case 'Pad': {
+        const mode = attrString(n, 'mode') ?? 'constant';
+        const padsC = g.konst(n.input?.[1]);
+        const value = g.konst(n.input?.[2]);
+        if (mode !== 'constant' || (value && value.values.some((v) => v !== 0)) || !padsC || n.input?.[3])
+          throw refuse(n, 'pads with something other than constant zeros on all axes');
+        const all = Array.from(padsC.values);
+        const rank = shape.length + 1;
+        if (all.length !== 2 * rank || all[0] !== 0 || all[1] !== 0 || all[rank] !== 0 || all[rank + 1] !== 0 || all.some((v) => v < 0))
+          throw refuse(n, 'pads the batch or channel axis, or crops');
+        const r = rank - 2;
+        const spatial = [...all.slice(2, rank), ...all.slice(rank + 2)];
+        if (spatial.some((v) => v !== 0)) pendingPad = { node: n, pads: spatial.slice(0, 2 * r) };
+        break;
+      }
+      case 'Add':
+      case 'Sub':
+      case 'Mul':
+      case 'Div': {
+        const ins = n.input ?? [];
+        const other = ins.find((i) => i !== cur);
+        const c = other !== undefined ? g.konst(other) : undefined;
+        if (!c || ins.filter((i) => i === cur).length !== 1) {
+          throw refuse(
+            n,
+            op === 'Add' ? 'adds two computed tensors (a residual block): not supported yet' : 'combines two computed tensors',
+          );
+        }
+        const prev = last();
+        if (op === 'Add' && prev?.op === 'dense' && prev.activation?.name === 'identity' && c.values.length === prev.outSize) {
+          // the bias of MatMul + Add
+          for (let j = 0; j < prev.outSize; j++) prev.bias[j] += c.values[j];
+          break;
+        }
+        if (layers.length > 0) throw refuse(n, 'scales a computed tensor; only the input may be scaled by constants');
+        if ((op === 'Sub' || op === 'Div') && ins[0] !== cur) throw refuse(n, 'has the constant as its first operand');
+        const v = broadcast(c, shape);
+        if (!v)
+          throw refuse(
+            n,
+            `has a constant of shape ${c.dims.join('x') || 'scalar'} that does not broadcast to the input ${shape.join('x')}`,
+          );
+        shift ??= new Float64Array(width);
+        divide ??= new Float64Array(width).fill(1);
+        // x' = (x - shift) / divide, then: - c, + c, * c, / c
+        for (let k = 0; k < width; k++) {
+          if (op === 'Sub') shift[k] += v[k] * divide[k];
+          else if (op === 'Add') shift[k] -= v[k] * divide[k];
+          else if (op === 'Mul') divide[k] /= v[k];
+          else divide[k] *= v[k];
+        }
+        break;
+      }
+      case 'Reshape': {
+        const target = constOf(n, 1, 'shape');
+        const t = Array.from(target.values);
+        const total = size(shape);
+        if (t.length === 2 && (t[1] === -1 || t[1] === total)) {
+          if (shape.length > 1) push(flattenLayer(shape), n);
+          break;
+        }
+        if (layers.length > 0) throw refuse(n, `reshapes a computed tensor to [${t.join(', ')}]`);
+        const rest = t.slice(1).map((d, i) => (d === 0 ? shape[i] : d));
+        const known = size(rest.filter((d) => d !== -1));
+        const resolved = rest.map((d) => (d === -1 ? total / known : d));
+        if (size(resolved) !== total || !resolved.every((d) => Number.isInteger(d) && d > 0) || resolved.length < 2 || resolved.length > 3)
+          throw refuse(
+            n,
+            `reshapes the ${total} input values to [${t.join(', ')}]; a flat input reshaped to [batch, C, H, W] or [batch, C, L] is supported`,
+          );
+        shape = resolved;
+        inputShape = resolved;
+        notes.push(`the flat input is reshaped to ${resolved.join('x')} inside the graph`);
+        break;
+      }
+      case 'Flatten': {
+        if (attrInt(n, 'axis', 1) !== 1) throw refuse(n, 'flattens at an axis other than 1');
+        if (shape.length > 1) push(flattenLayer(shape), n);
+        break;
+      }
+      case 'Conv': {
+        const W = constOf(n, 1, 'weight');
+        const B = g.konst(n.input?.[2]);
+        const group = attrInt(n, 'group', 1);
+        if (group !== 1) {
+          throw refuse(
+            n,
+            `is a ${group === shape[0] ? 'depthwise' : 'grouped'} convolution (group ${group}): only group 1 is supported yet`,
+          );
+        }
+        const autoPad = attrString(n, 'auto_pad');
+        if (autoPad && autoPad !== 'NOTSET' && autoPad !== 'VALID')
+          throw refuse(n, `uses auto_pad ${autoPad}; explicit pads are supported`);
+        const [cout, cin, ...kernel] = W.dims;
+        if (cin !== shape[0] || kernel.length !== shape.length - 1)
+          throw refuse(n, `has a weight of shape ${W.dims.join('x')} for an input of shape ${shape.join('x')}`);
+        const r = kernel.length;
+        const bias = B ? Float32Array.from(B.values) : new Float32Array(cout);
+        const own =
+          autoPad === 'VALID' ? new Array<number>(2 * r).fill(0) : (attrInts(n, 'pads', null) ?? new Array<number>(2 * r).fill(0));
+        const conv = convLayer(cin, cout, kernel, Float32Array.from(W.values), bias, {
+          strides: attrInts(n, 'strides', null) ?? new Array<number>(r).fill(1),
+          pads: takePad(own, 'conv'),
+          dilations: attrInts(n, 'dilations', null) ?? new Array<number>(r).fill(1),
+          activation: null,
+        });
+        push(conv, n);
+        break;
+      }
+      case 'BatchNormalization': {
+        const [gm, bt, mn, vr] = [1, 2, 3, 4].map((i) => constOf(n, i, 'parameter'));
+        if ((n.output ?? []).filter(Boolean).length > 1 || attrInt(n, 'training_mode', 0) === 1) throw refuse(n, 'is in training mode');
+        if (shape.length < 2) throw refuse(n, 'normalizes a flat tensor; batch norm is supported after a convolution');
+        const bn = batchNormLayer(shape[0], null);
+        bn.gamma.set(gm.values);
+        bn.beta.set(bt.values);
+        bn.runningMean.set(mn.values);
+        bn.runningVar.set(vr.values);
+        bn.epsilon = attrFloat(n, 'epsilon', 1e-5);
+        push(bn, n);
+        break;
+      }
+      case 'MaxPool':
+      case 'AveragePool': {
+        const kernel = attrInts(n, 'kernel_shape', null);
+        if (!kernel || kernel.length !== shape.length - 1) throw refuse(n, 'has no kernel_shape for its input');
+        const r = kernel.length;
+        if ((attrInts(n, 'dilations', null) ?? []).some((d) => d !== 1)) throw refuse(n, 'pools with dilation');
+        const autoPad = attrString(n, 'auto_pad');
+        if (autoPad && autoPad !== 'NOTSET' && autoPad !== 'VALID') throw refuse(n, `uses auto_pad ${autoPad}`);
+        if ((n.output ?? []).filter(Boolean).length > 1) throw refuse(n, 'also outputs its indices');
+        const strides = attrInts(n, 'strides', null) ?? new Array<number>(r).fill(1);
+        let pads = [...(attrInts(n, 'pads', null) ?? new Array<number>(2 * r).fill(0))];
+        let countIncludePad = op === 'AveragePool' && attrInt(n, 'count_include_pad', 0) === 1;
+        if (pendingPad && op === 'AveragePool') {
+          // zeros padded in front count in every window: count_include_pad over the merged padding
+          if (!countIncludePad && pads.some((v) => v !== 0)) throw refuse(n, 'pads without counting after a Pad that counts');
+          countIncludePad = true;
+        }
+        pads = takePad(pads, op === 'MaxPool' ? 'max' : 'avg');
+        if (attrInt(n, 'ceil_mode', 0) === 1) {
+          // ceil mode = floor mode with the end padded so the last partial window counts, where
+          // padding never counts (max pooling; average pooling without count_include_pad)
+          for (let a = 0; a < r; a++) {
+            const L = shape[a + 1] + pads[a] + pads[a + r];
+            const floorOut = Math.floor((L - kernel[a]) / strides[a]) + 1;
+            let ceilOut = Math.ceil((L - kernel[a]) / strides[a]) + 1;
+            // PyTorch and ONNX drop a last window that would start in the end padding
+            if ((ceilOut - 1) * strides[a] >= shape[a + 1] + pads[a]) ceilOut--;
+            if (ceilOut === floorOut) continue;
+            if (countIncludePad) throw refuse(n, 'uses ceil_mode with count_include_pad; not supported');
+            pads[a + r] += (ceilOut - 1) * strides[a] + kernel[a] - L;
+          }
+          notes.push(`${from.op} "${from.name}" ceil_mode became end padding`);
+        }
+        push(poolLayer(op === 'MaxPool' ? 'max' : 'avg', shape[0], kernel, { strides, pads, countIncludePad }), n);
+        break;
+      }
+      case 'GlobalAveragePool': {
+        push(gapLayer(shape[0]), n);
+        break;
+      }
+      case 'ReduceMean': {
+        const axesC = g.konst(n.input?.[1]);
+        const axes = (axesC ? Array.from(axesC.values) : (attrInts(n, 'axes', null) ?? [])).map((a) => (a < 0 ? a + shape.length + 1 : a));
+        const spatial = shape.slice(1).map((_, i) => i + 2);
+        if (shape.length < 2 || axes.length !== spatial.length || !spatial.every((a) => axes.includes(a)))
+          throw refuse(n, `averages over axes [${axes.join(', ')}]; the mean over the spatial axes (global average pooling) is supported`);
+        push(gapLayer(shape[0]), n);
+        if (attrInt(n, 'keepdims', 1) === 0) push(flattenLayer(shape), n);
+        break;
+      }
+      case 'Gemm':
+      case 'MatMul': {
+        if (shape.length > 1 && shape.slice(1).some((d) => d !== 1))
+          throw refuse(n, `multiplies a ${shape.join('x')} tensor; a Flatten before it is needed`);
+        if (shape.length > 1) push(flattenLayer(shape), n);
+        const B = constOf(n, 1, 'weight');
+        if (B.dims.length !== 2) throw refuse(n, 'has a weight that is not a matrix');
+        const transB = op === 'Gemm' && attrInt(n, 'transB', 0) === 1;
+        if (op === 'Gemm' && attrInt(n, 'transA', 0) !== 0) throw refuse(n, 'has transA=1');
+        const alpha = op === 'Gemm' ? attrFloat(n, 'alpha', 1) : 1;
+        const beta = op === 'Gemm' ? attrFloat(n, 'beta', 1) : 1;
+        const [inSize, outSize] = transB ? [B.dims[1], B.dims[0]] : [B.dims[0], B.dims[1]];
+        if (inSize !== shape[0]) throw refuse(n, `reads ${inSize} values but receives ${shape[0]}`);
+        const kernel = new Float32Array(inSize * outSize);
+        for (let i = 0; i < inSize; i++)
+          for (let j = 0; j < outSize; j++)
+            kernel[i * outSize + j] = alpha * (transB ? B.values[j * inSize + i] : B.values[i * outSize + j]);
+        const bias = new Float32Array(outSize);
+        const C = op === 'Gemm' ? g.konst(n.input?.[2]) : undefined;
+        if (C) for (let j = 0; j < outSize; j++) bias[j] = beta * (C.values.length === 1 ? C.values[0] : C.values[j]);
+        push(denseLayer(kernel, bias, inSize, outSize, { name: 'identity' }), n);
+        break;
+      }
+      case 'Softmax':
+      case 'LogSoftmax': {
+        const axis = attrInt(n, 'axis', -1);
+        if (axis !== -1 && axis !== 1) throw refuse(n, `works on axis ${axis}, not the class axis`);
+        outputForm = op === 'Softmax' ? 'softmax' : 'log-softmax';
+        logits = cur;
+        break;
+      }
+      default: {
+        const act = activationOfOnnxOp(op);
+        if (!act) throw refuse(n);
+        const activation: Activation = act.alphaAttr
+          ? { name: act.def.name, alpha: Math.fround(attrFloat(n, 'alpha', DEFAULT_LEAKY_ALPHA)) }
+          : { name: act.def.name };
+        if (attr(n, 'approximate')?.s && attrString(n, 'approximate') !== 'none') throw refuse(n, 'uses the tanh approximation of GELU');
+        setActivation(layers, activation, n, refuse);
+      }
+    }
+    cur = out;
+  }
+  if (pendingPad) throw refuse(pendingPad.node, 'pads a tensor that no convolution or pooling reads next');
+  const final = last();
+  if (!final || final.op !== 'dense')
+    throw new GsError('BAD_MODEL', `${g.file}: the network does not end in a fully connected (Gemm, MatMul) layer`);
+  if (final.activation && final.activation.name !== 'identity') {
+    throw new GsError(
+      'BAD_MODEL',
+      `${g.file}: the model ends with a ${final.activation.name} activation after its last linear layer; gs-compress imports networks whose last linear layer gives the logits`,
+    );
+  }
+  // dense layers: no activation field means relu (the layer type's default)
+  for (const l of layers) if (l.op === 'dense' && l !== final && l.activation?.name === 'relu') delete l.activation;
+  delete final.activation;
+  return {
+    layers,
+    inputShape,
+    scaling: shift && divide ? { shift, divide } : null,
+    outputForm,
+    logits: logits ?? cur,
+    end: cur,
+    notes,
+  };
+}
+
+/** The activation `a` after the last layer: that layer's own, or (monotone, after max pooling) the layer's before it. */
+function setActivation(layers: AnyLayer[], a: Activation, n: Node, refuse: Refuse): void {
+  let k = layers.length - 1;
+  const l = layers[k];
+  if (!l) throw refuse(n, 'is applied to the inputs before any layer');
+  if (l.op === 'pool' && l.kind === 'max' && MONOTONE.has(a.name)) k--;
+  const target = layers[k];
+  const holds = target?.op === 'conv' || target?.op === 'batchnorm' || target?.op === 'dense';
+  if (!holds) throw refuse(n, `follows a ${l.op} layer; activations are supported after convolutions, batch norm and dense layers`);
+  const current = target.activation;
+  const free = current === null || current === undefined || current.name === 'identity';
+  if (!free) throw refuse(n, `follows another activation (${current.name})`);
+  target.activation = { ...a };
+}

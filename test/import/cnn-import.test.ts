@@ -1,0 +1,112 @@
+/**
+ * Importing convolutional networks as torch.onnx.export writes them (test/fixtures/import, made by
+ * `scripts/make-import-fixtures.py cnn`): each fixture imports into the layer types it holds and
+ * matches its original in onnxruntime to 1e-5 on random rows (a perturbed network does not); its
+ * ONNX export keeps the original's interface and matches too, as does its pruned form; a residual
+ * add, a depthwise convolution, a Resize and two inputs are refused by name, and `import` then
+ * writes nothing.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { importModel } from '../../src/import';
+import { predictProba } from '../../src/network/forward';
+import { exportOnnx, runOnnx } from '../../src/onnx';
+import { checkImport, randomRows, runOriginal } from '../../src/pipeline/import-check';
+import { pruneNetwork } from '../../src/prune';
+import { runCli } from '../helpers/cli';
+
+const fx = (f: string) => path.join(__dirname, '..', 'fixtures', 'import', f);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-cnn-import-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const CASES: [string, { ops: string; shape: number[]; scaled: boolean; output: string; io: number[] }][] = [
+  [
+    'torch-cnn-bn-folded.onnx',
+    { ops: 'conv,pool,conv,pool,flatten,dense,dense', shape: [3, 12, 12], scaled: true, output: 'logits', io: [3, 12, 12] },
+  ],
+  [
+    'torch-cnn-bn-kept.onnx',
+    {
+      ops: 'conv,batchnorm,pool,conv,batchnorm,pool,flatten,dense,dense',
+      shape: [3, 12, 12],
+      scaled: true,
+      output: 'logits',
+      io: [3, 12, 12],
+    },
+  ],
+  [
+    'torch-cnn-pool-variants.onnx',
+    { ops: 'conv,pool,conv,pool,conv,pool,flatten,dense', shape: [1, 13, 13], scaled: false, output: 'log-softmax', io: [1, 13, 13] },
+  ],
+  ['torch-conv1d-gap.onnx', { ops: 'conv,conv,gap,flatten,dense', shape: [2, 30], scaled: false, output: 'softmax', io: [2, 30] }],
+  ['torch-cnn-mean-spatial.onnx', { ops: 'conv,gap,flatten,dense', shape: [1, 8, 8], scaled: false, output: 'logits', io: [1, 8, 8] }],
+  ['torch-cnn-flat-input.onnx', { ops: 'conv,pool,flatten,dense', shape: [1, 8, 8], scaled: true, output: 'logits', io: [64] }],
+  ['torch-conv1d-flatten.onnx', { ops: 'conv,flatten,dense', shape: [1, 6], scaled: false, output: 'logits', io: [1, 6] }],
+  ['torch-reshape-conv1d.onnx', { ops: 'conv,flatten,dense', shape: [1, 6], scaled: false, output: 'logits', io: [6] }],
+];
+
+describe.each(CASES)('import %s', (file, want) => {
+  const m = importModel(fx(file));
+  const net = m.network;
+
+  test('reads the layers, the example shape, the scaling and the output form', () => {
+    expect(net.layers.map((l) => l.op).join(',')).toBe(want.ops);
+    expect(net.inputShape).toEqual(want.shape);
+    expect(net.scaling !== null).toBe(want.scaled);
+    expect(m.outputForm).toBe(want.output);
+    expect(net.io?.inputShape).toEqual(want.io);
+  });
+
+  test('matches the original on random rows to 1e-5, and a perturbed network does not', async () => {
+    const x = randomRows(net, 200, 7);
+    const c = await checkImport(m, x, 200);
+    expect(c.maxProbabilityDiff).toBeLessThanOrEqual(1e-5);
+    expect(c.labelDisagreements).toBe(0);
+    expect(c.passed).toBe(true);
+    const layers = net.layers.map((l) => (l.op === 'conv' ? { ...l, bias: (l).bias.map((b) => b + 0.2) } : l));
+    expect((await checkImport({ ...m, network: { ...net, layers } }, x, 200)).passed).toBe(false);
+  });
+
+  test("its ONNX export keeps the original's interface and matches it; so does its pruned form", async () => {
+    const x = randomRows(net, 64, 3);
+    const orig = await runOriginal(m.original, x, 64);
+    const out = await runOnnx(exportOnnx(net, { producerVersion: 'test' }), x, 64, net.inputWidth);
+    let worst = 0;
+    orig.probabilities.forEach((p, i) => (worst = Math.max(worst, Math.abs(out.probabilities[i] - p))));
+    expect(worst).toBeLessThanOrEqual(1e-5);
+    const ps = predictProba(pruneNetwork(net).network, x, 64);
+    worst = 0;
+    orig.probabilities.forEach((p, i) => (worst = Math.max(worst, Math.abs(ps[i] - p))));
+    expect(worst).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe('refusals name the first unsupported node and write nothing', () => {
+  test.each([
+    ['refuse-cnn-residual.onnx', /node "\/Add" \(Add\) joins tensor .* \(a residual block\): not supported yet/],
+    ['refuse-depthwise.onnx', /node "\/2\/Conv" \(Conv\) is a depthwise convolution \(group 4\): only group 1 is supported yet/],
+    [
+      'refuse-resize.onnx',
+      /node "\/Resize" \(Resize\) is not supported: gs-compress imports chains of convolutional and fully connected layers \(Conv/,
+    ],
+    ['refuse-two-inputs.onnx', /the graph has 2 inputs \(a, b\); gs-compress imports models with one feature input/],
+  ])('%s', async (file, message) => {
+    expect(() => importModel(fx(file))).toThrow(message);
+    const out = path.join(tmp, file);
+    const r = await runCli(['import', fx(file), '--out', out]);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
+
+test('gs-compress import of a CNN writes a run that lists its layers', async () => {
+  const out = path.join(tmp, 'run-cnn');
+  const r = await runCli(['import', fx('torch-cnn-bn-kept.onnx'), '--out', out]);
+  expect(r.err).not.toMatch(/^error/m);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/imported .*torch-cnn-bn-kept\.onnx \(onnx, pytorch/);
+  expect(fs.existsSync(path.join(out, 'gs-run.json'))).toBe(true);
+});
