@@ -64,7 +64,7 @@ describe.each(CASES)('import %s', (file, want) => {
     expect(c.maxProbabilityDiff).toBeLessThanOrEqual(1e-5);
     expect(c.labelDisagreements).toBe(0);
     expect(c.passed).toBe(true);
-    const layers = net.layers.map((l) => (l.op === 'conv' ? { ...l, bias: (l).bias.map((b) => b + 0.2) } : l));
+    const layers = net.layers.map((l) => (l.op === 'conv' ? { ...l, bias: l.bias.map((b) => b + 0.2) } : l));
     expect((await checkImport({ ...m, network: { ...net, layers } }, x, 200)).passed).toBe(false);
   });
 
@@ -109,4 +109,25 @@ test('gs-compress import of a CNN writes a run that lists its layers', async () 
   expect(r.code).toBe(0);
   expect(r.out).toMatch(/imported .*torch-cnn-bn-kept\.onnx \(onnx, pytorch/);
   expect(fs.existsSync(path.join(out, 'gs-run.json'))).toBe(true);
+});
+
+test('every CNN fixture also matches its original in onnxruntime-web', async () => {
+  const saved = process.env.GS_COMPRESS_ORT;
+  process.env.GS_COMPRESS_ORT = 'web';
+  try {
+    for (const [file] of CASES) {
+      const m = importModel(fx(file));
+      const x = randomRows(m.network, 64, 5);
+      const c = await checkImport(m, x, 64);
+      expect([file, c.maxProbabilityDiff <= 1e-5, c.labelDisagreements]).toEqual([file, true, 0]);
+      const out = await runOnnx(exportOnnx(m.network, { producerVersion: 'test' }), x, 64, m.network.inputWidth, { runtime: 'web' });
+      const orig = await runOriginal(m.original, x, 64);
+      let worst = 0;
+      orig.probabilities.forEach((p, i) => (worst = Math.max(worst, Math.abs(out.probabilities[i] - p))));
+      expect([file, worst <= 1e-5]).toEqual([file, true]);
+    }
+  } finally {
+    if (saved === undefined) delete process.env.GS_COMPRESS_ORT;
+    else process.env.GS_COMPRESS_ORT = saved;
+  }
 });
