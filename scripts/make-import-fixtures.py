@@ -469,12 +469,57 @@ def mnist_model(idx_dir, out, epochs=3):
     print('wrote', out, os.path.getsize(out), 'bytes')
 
 
+def mnist_cnn(idx_dir, out, epochs=2, arch='bn'):
+    """A PyTorch CNN trained on MNIST (pixels / 255, as gs-compress reads IDX files) with Adam (lr 1e-3,
+    batch 64): arch 'bn' = Conv2d(1,16,3,p1) BN ReLU MaxPool2 Conv2d(16,32,3,p1) BN ReLU MaxPool2
+    Flatten Linear(1568,128) ReLU Linear(128,10) (the Fashion-MNIST net of the benchmarks), exported in
+    eval mode with the batch norm kept (TrainingMode.PRESERVE); arch 'small' = Conv2d(1,8,3) ReLU
+    MaxPool2 Conv2d(8,16,3) ReLU MaxPool2 Flatten Linear(400,32) ReLU Linear(32,10), batch norm-free."""
+    nn = torch.nn
+    x = torch.from_numpy(read_idx(os.path.join(idx_dir, 'train-images-idx3-ubyte')).reshape(-1, 1, 28, 28).astype(np.float32) / 255)
+    y = torch.from_numpy(read_idx(os.path.join(idx_dir, 'train-labels-idx1-ubyte')).astype(np.int64))
+    xt = torch.from_numpy(read_idx(os.path.join(idx_dir, 't10k-images-idx3-ubyte')).reshape(-1, 1, 28, 28).astype(np.float32) / 255)
+    yt = torch.from_numpy(read_idx(os.path.join(idx_dir, 't10k-labels-idx1-ubyte')).astype(np.int64))
+    torch.manual_seed(0)
+    if arch == 'bn':
+        m = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+    else:
+        m = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(16 * 5 * 5, 32), nn.ReLU(), nn.Linear(32, 10))
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    for epoch in range(epochs):
+        m.train()
+        perm = torch.randperm(x.shape[0])
+        for i in range(0, x.shape[0], 64):
+            idx = perm[i:i + 64]
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(m(x[idx]), y[idx]).backward()
+            opt.step()
+        m.eval()
+        with torch.no_grad():
+            acc = (m(xt).argmax(1) == yt).float().mean().item()
+        print(f'mnist cnn epoch {epoch + 1}: test accuracy {acc:.4f}')
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    torch.onnx.export(m, torch.zeros(1, 1, 28, 28), out, input_names=['input'], output_names=['logits'],
+                      dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, opset_version=17,
+                      training=torch.onnx.TrainingMode.PRESERVE if arch == 'bn' else torch.onnx.TrainingMode.EVAL,
+                      do_constant_folding=arch != 'bn')
+    print('wrote', out, os.path.getsize(out), 'bytes')
+
+
 if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help'):
         print(__doc__ or '')
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
               '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn)\n'
-              '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx')
+              '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
+              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [bn|small]')
+        sys.exit(0)
+    if len(sys.argv) in (4, 5) and sys.argv[1] == '--mnist-cnn':
+        # scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [bn|small]
+        mnist_cnn(sys.argv[2], sys.argv[3], arch=sys.argv[4] if len(sys.argv) == 5 else 'bn')
         sys.exit(0)
     if len(sys.argv) == 4 and sys.argv[1] == '--mnist':
         # scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx (used by scripts/import-report.ts)
