@@ -395,8 +395,7 @@ async function writeReport(): Promise<void> {
         '',
         `Dense training, seconds per epoch of ${TRAIN_ROWS} rows, PyTorch: ${sp.threads1.toFixed(2)} (1 thread), ${sp.threads2.toFixed(2)} (2 threads)` +
           (ourEpochs.length ? `; gs-compress: ${ourMean.toFixed(2)} (mean of its dense runs, one thread).` : '.') +
-          " gs-compress's epochs here also evaluate the training and test rows; its training alone is timed by " +
-          'scripts/bench-cnn-train.ts (reports/perf/CNN-TRAIN.md).',
+          " gs-compress's epochs here also evaluate the training and test rows after every epoch.",
       );
     }
     lines.push('');
