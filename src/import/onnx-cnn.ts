@@ -26,6 +26,7 @@ import { poolLayer } from '../network/layers/pool';
 import { layerType } from '../network/layers/table';
 import type { AnyLayer } from '../network/types';
 import { onnx } from '../codec/onnx-proto';
+import { setActivation } from './cnn-activation';
 import { attr, attrFloat, attrInt, attrInts, attrString, type Const, type GraphIndex, type Node } from './onnx-graph';
 
 /** Ops that make a graph a convolutional network (the CNN walk reads it instead of the MLP walk). */
@@ -37,8 +38,6 @@ export const SUPPORTED_CNN_OPS =
   'Sub/Add/Div/Mul by constants before the first layer, Softmax/LogSoftmax at the end (then ArgMax)';
 
 const PASS = new Set(['Identity', 'Dropout', 'Cast']);
-/** Activations that commute with max pooling (non-decreasing). */
-const MONOTONE = new Set(['relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity']);
 
 export interface CnnWalk {
   layers: AnyLayer[];
@@ -359,7 +358,7 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
           ? { name: act.def.name, alpha: Math.fround(attrFloat(n, 'alpha', DEFAULT_LEAKY_ALPHA)) }
           : { name: act.def.name };
         if (attr(n, 'approximate')?.s && attrString(n, 'approximate') !== 'none') throw refuse(n, 'uses the tanh approximation of GELU');
-        setActivation(layers, activation, n, refuse);
+        setActivation(layers, activation, (why) => refuse(n, why));
       }
     }
     cur = out;
@@ -386,19 +385,4 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
     end: cur,
     notes,
   };
-}
-
-/** The activation `a` after the last layer: that layer's own, or (monotone, after max pooling) the layer's before it. */
-function setActivation(layers: AnyLayer[], a: Activation, n: Node, refuse: Refuse): void {
-  let k = layers.length - 1;
-  const l = layers[k];
-  if (!l) throw refuse(n, 'is applied to the inputs before any layer');
-  if (l.op === 'pool' && l.kind === 'max' && MONOTONE.has(a.name)) k--;
-  const target = layers[k];
-  const holds = target?.op === 'conv' || target?.op === 'batchnorm' || target?.op === 'dense';
-  if (!holds) throw refuse(n, `follows a ${l.op} layer; activations are supported after convolutions, batch norm and dense layers`);
-  const current = target.activation;
-  const free = current === null || current === undefined || current.name === 'identity';
-  if (!free) throw refuse(n, `follows another activation (${current.name})`);
-  target.activation = { ...a };
 }

@@ -11,6 +11,8 @@ import { GsError } from '../errors';
 import type { Activation } from '../network/activations';
 import { tfjsActivation, weightPaths } from '../network/layers-model';
 import { assembleSteps } from './assemble';
+import { TFJS_CNN_LAYERS, tfjsCnnLayers, type TfjsCnnContext, type TfjsLayer } from './tfjs-cnn';
+import type { AnyLayer, Network } from '../network/types';
 import type { ImportStep, ImportedModel, Origin } from './types';
 
 export const SUPPORTED_TFJS_LAYERS = 'InputLayer, Flatten, Dense, Dropout, Activation, ReLU, LeakyReLU, BatchNormalization, Softmax (last)';
@@ -61,6 +63,78 @@ function keras(name: unknown): Activation | 'softmax' | 'log_softmax' | null {
   return typeof name === 'string' ? tfjsActivation(name) : null;
 }
 
+export const SUPPORTED_TFJS_CNN_LAYERS =
+  'InputLayer, Conv1D, Conv2D, MaxPooling1D/2D, AveragePooling1D/2D, GlobalAveragePooling1D/2D, BatchNormalization, Flatten, Dense, Activation, ReLU, LeakyReLU, Dropout, Softmax (last)';
+
+/** The Keras names of the model's input (the InputLayer's, or "<first layer>_input") and of its last layer. */
+function kerasNames(layers: LayerJson[]): { input: string; output: string } {
+  const names = layers.map((l, i) => (typeof l.config?.name === 'string' ? l.config.name : `layer_${i + 1}`));
+  return {
+    input: layers[0]?.class_name === 'InputLayer' ? names[0] : `${names[0] ?? 'dense'}_input`,
+    output: names[names.length - 1] ?? 'output',
+  };
+}
+
+/** A convolutional LayersModel (see tfjs-cnn.ts). */
+function importTfjsCnn(
+  file: string,
+  model: Record<string, unknown>,
+  layers: LayerJson[],
+  bytes: Buffer,
+  ctx: TfjsCnnContext,
+): ImportedModel {
+  const list: TfjsLayer[] = layers.map((l, i) => {
+    const c = l.config ?? {};
+    return {
+      className: l.class_name ?? '?',
+      config: c,
+      from: { name: typeof c.name === 'string' ? c.name : `layer ${i + 1}`, op: l.class_name ?? '?' },
+    };
+  });
+  const first = list[0]?.config ?? {};
+  const given = (first.batch_input_shape ?? first.batch_shape) as (number | null)[] | undefined;
+  if (!Array.isArray(given) || given.slice(1).some((d) => !(Number(d) > 0)))
+    throw ctx.refuse(list[0].from, 'does not give the input shape (batch_input_shape) a convolutional model needs');
+  const cnn = tfjsCnnLayers(
+    list.filter((l) => l.className !== 'InputLayer'),
+    given.slice(1).map(Number),
+    ctx,
+  );
+  const width = cnn.inputShape.reduce((a, b) => a * b, 1);
+  const last = cnn.layers[cnn.layers.length - 1];
+  const classes = last.op === 'dense' ? last.outSize : 0;
+  const names = kerasNames(layers);
+  const network: Network<AnyLayer> = {
+    inputWidth: width,
+    inputIndices: Array.from({ length: width }, (_, i) => i),
+    scaling: null,
+    layers: cnn.layers,
+    inputShape: cnn.inputShape,
+    classLabels: Array.from({ length: classes }, (_, i) => String(i)),
+    featureNames: Array.from({ length: width }, (_, i) => `x${i}`),
+    io: { inputName: names.input, inputShape: cnn.inputShape, outputName: names.output, outputForm: cnn.outputForm },
+  };
+  const notes = [
+    ...cnn.notes,
+    `the model takes ${cnn.kerasShape.join(' x ')} (channels last); gs-compress reads its examples channels first (${cnn.inputShape.join(' x ')})`,
+  ];
+  return {
+    network,
+    format: 'tfjs-layers',
+    producer: [model.generatedBy, model.convertedBy].filter((s) => typeof s === 'string').join(', ') || 'unknown producer',
+    outputForm: cnn.outputForm,
+    notes,
+    original: {
+      kind: 'tfjs',
+      modelJson: JSON.stringify(model),
+      weights: new Uint8Array(bytes),
+      inputShape: cnn.kerasShape,
+      outputForm: cnn.outputForm,
+      channelsFirst: true,
+    },
+  };
+}
+
 /** The network in a tfjs LayersModel (model.json and its weight files beside it). Nothing is written. */
 export function importTfjs(file: string): ImportedModel {
   const model = readJson(file) as Record<string, unknown>;
@@ -104,6 +178,23 @@ export function importTfjs(file: string): ImportedModel {
     return hit[1];
   };
 
+  const refuseCnn = (from: Origin, why: string) =>
+    new GsError(
+      'BAD_MODEL',
+      `${file}: layer "${from.name}" (${from.op}) ${why}; gs-compress imports Sequential models of ${SUPPORTED_TFJS_CNN_LAYERS}`,
+    );
+  if (layers.some((l) => TFJS_CNN_LAYERS.has(l.class_name ?? ''))) {
+    return importTfjsCnn(file, model, layers, bytes, {
+      weight,
+      refuse: refuseCnn,
+      activation: (name, from, isLast) => {
+        const a = keras(name);
+        if (a === null) throw refuseCnn(from, `has the activation ${JSON.stringify(name)}, which gs-compress does not know`);
+        if ((a === 'softmax' || a === 'log_softmax') && !isLast) throw refuseCnn(from, `applies ${a} before the last layer`);
+        return a === 'log_softmax' ? 'log-softmax' : a;
+      },
+    });
+  }
   const steps: ImportStep[] = [];
   const notes: string[] = [];
   let inputShape: number[] | null = null;
@@ -189,14 +280,8 @@ export function importTfjs(file: string): ImportedModel {
     }
   });
   const { network, outputForm } = assembleSteps(file, steps, width, null);
-  // Keras names: the InputLayer's name (or "<first layer>_input"), the last layer's name
-  const names = layers.map((l, i) => (typeof l.config?.name === 'string' ? l.config.name : `layer_${i + 1}`));
-  network.io = {
-    inputName: layers[0]?.class_name === 'InputLayer' ? names[0] : `${names[0] ?? 'dense'}_input`,
-    inputShape: inputShape ?? [network.inputWidth],
-    outputName: names[names.length - 1] ?? 'output',
-    outputForm,
-  };
+  const names = kerasNames(layers);
+  network.io = { inputName: names.input, inputShape: inputShape ?? [network.inputWidth], outputName: names.output, outputForm };
   return {
     network,
     format: 'tfjs-layers',

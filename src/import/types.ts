@@ -34,7 +34,15 @@ export type OriginalModel =
       /** Tensor holding the logits (the input of the final Softmax, or the output itself). */
       logitsName: string;
     }
-  | { kind: 'tfjs'; modelJson: string; weights: Uint8Array; inputShape: number[]; outputForm: 'logits' | 'softmax' | 'log-softmax' };
+  | {
+      kind: 'tfjs';
+      modelJson: string;
+      weights: Uint8Array;
+      inputShape: number[];
+      outputForm: 'logits' | 'softmax' | 'log-softmax';
+      /** A channels-last CNN read channels first: rows come C x H x W and are transposed for the original. */
+      channelsFirst?: boolean;
+    };
 
 export interface ImportedModel {
   network: Network<AnyLayer>;

@@ -54,7 +54,17 @@ export const ORIGINAL_RUNNERS: Runners = {
         }),
       );
       try {
-        const y = tf.tidy(() => m.predict(tf.tensor(x, [rows, ...original.inputShape])) as Tf.Tensor);
+        const shape = original.inputShape;
+        // a channels-last CNN read channels first: [rows, C, ...spatial] -> [rows, ...spatial, C]
+        const input = () =>
+          original.channelsFirst
+            ? tf.transpose(tf.tensor(x, [rows, shape[shape.length - 1], ...shape.slice(0, -1)]), [
+                0,
+                ...shape.slice(0, -1).map((_, a) => a + 2),
+                1,
+              ])
+            : tf.tensor(x, [rows, ...shape]);
+        const y = tf.tidy(() => m.predict(input()) as Tf.Tensor);
         const v = Float32Array.from(y.dataSync());
         y.dispose();
         const C = v.length / rows;

@@ -1,0 +1,233 @@
+/**
+ * The layers of a convolutional tfjs LayersModel (Keras Sequential, channels_last) as layer types
+ * of network/layers/: Conv1D / Conv2D ('valid' or 'same' padding, strides, dilation_rate; weights
+ * [k..., in, out] to OIHW), MaxPooling1D/2D and AveragePooling1D/2D ('same' padding counts only real
+ * values, as TensorFlow does), GlobalAveragePooling1D/2D, BatchNormalization on the channel axis,
+ * Flatten (the next Dense layer's rows reordered from Keras's H, W, C order to the network's C, H, W),
+ * Dense, activations, Dropout. The network reads its examples channels first (C x H x W, as
+ * gs-compress reads images); the original, which takes H x W x C, is fed the same values transposed.
+ */
+import type { GsError } from '../errors';
+import type { Activation } from '../network/activations';
+import { batchNormLayer } from '../network/layers/batchnorm';
+import { convLayer } from '../network/layers/conv';
+import { denseLayer } from '../network/layers/dense';
+import { flattenLayer } from '../network/layers/flatten';
+import { gapLayer } from '../network/layers/gap';
+import { poolLayer } from '../network/layers/pool';
+import { layerType } from '../network/layers/table';
+import type { AnyLayer } from '../network/types';
+import { setActivation } from './cnn-activation';
+import type { Origin } from './types';
+
+/** Keras layer classes that make a LayersModel convolutional. */
+export const TFJS_CNN_LAYERS = new Set([
+  'Conv1D',
+  'Conv2D',
+  'MaxPooling1D',
+  'MaxPooling2D',
+  'AveragePooling1D',
+  'AveragePooling2D',
+  'GlobalAveragePooling1D',
+  'GlobalAveragePooling2D',
+]);
+
+export interface TfjsLayer {
+  className: string;
+  config: Record<string, unknown>;
+  from: Origin;
+}
+
+export interface TfjsCnnContext {
+  /** The weight `w` of layer `name`, checked to hold `size` values (float64 copies, the file's order). */
+  weight(name: string, w: string, from: Origin, size: number): Float64Array;
+  refuse(from: Origin, why: string): GsError;
+  /** Applies a Keras activation name after the last layer, or records the output form; false when unknown. */
+  activation(name: unknown, from: Origin, isLast: boolean): Activation | 'softmax' | 'log-softmax' | null;
+}
+
+export interface TfjsCnn {
+  layers: AnyLayer[];
+  /** The network's example shape (channels first) and the Keras one (channels last). */
+  inputShape: number[];
+  kerasShape: number[];
+  outputForm: 'logits' | 'softmax' | 'log-softmax';
+  notes: string[];
+}
+
+const nums = (v: unknown, r: number, dflt: number[]): number[] => {
+  if (v === undefined || v === null) return dflt;
+  const a = Array.isArray(v) ? v.map(Number) : [Number(v)];
+  return a.length === 1 && r > 1 ? new Array<number>(r).fill(a[0]) : a;
+};
+
+/** TensorFlow's 'same' padding of one axis: [begin, end] (the odd one at the end). */
+function samePads(size: number, kernel: number, stride: number, dilation = 1): [number, number] {
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/** Pads [begin..., end...] of a window for the spatial sizes `dims` ('valid': none). */
+function padsOf(padding: unknown, dims: number[], kernel: number[], strides: number[], dilations: number[]): number[] | null {
+  if (padding === 'valid' || padding === undefined) return new Array<number>(2 * dims.length).fill(0);
+  if (padding !== 'same') return null;
+  const p = dims.map((d, a) => samePads(d, kernel[a], strides[a], dilations[a]));
+  return [...p.map((x) => x[0]), ...p.map((x) => x[1])];
+}
+
+/** Reads the layers (after the InputLayer) of a Keras CNN whose input is `kerasShape` (channels last). */
+export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: TfjsCnnContext): TfjsCnn {
+  if (kerasShape.length !== 2 && kerasShape.length !== 3)
+    throw ctx.refuse(
+      list[0]?.from ?? { name: 'input', op: 'InputLayer' },
+      `takes examples of shape ${kerasShape.join('x')}; a convolutional model needs L x C or H x W x C`,
+    );
+  const inputShape = [kerasShape[kerasShape.length - 1], ...kerasShape.slice(0, -1)];
+  let shape = [...inputShape];
+  const layers: AnyLayer[] = [];
+  const notes: string[] = [];
+  let outputForm: TfjsCnn['outputForm'] = 'logits';
+  // a Flatten of a C x H x W tensor: the next Dense layer reads Keras's H, W, C order
+  let flattened: number[] | null = null;
+  const push = (l: AnyLayer, from: Origin) => {
+    try {
+      shape = layerType(l).outShape(l, shape);
+    } catch (e) {
+      throw ctx.refuse(from, `does not fit its input of shape ${shape.join('x')} (${(e as Error).message})`);
+    }
+    layers.push(l);
+  };
+  const act = (name: unknown, from: Origin, isLast: boolean) => {
+    const a = ctx.activation(name ?? 'linear', from, isLast);
+    if (a === 'softmax' || a === 'log-softmax') outputForm = a;
+    else if (a && a.name !== 'identity') setActivation(layers, a, (why) => ctx.refuse(from, why));
+  };
+  list.forEach((l, i) => {
+    const c = l.config;
+    const from = l.from;
+    const isLast = i === list.length - 1;
+    if (c.data_format !== undefined && c.data_format !== 'channels_last')
+      throw ctx.refuse(from, `uses data_format ${String(c.data_format)}`);
+    switch (l.className) {
+      case 'Conv1D':
+      case 'Conv2D': {
+        const r = l.className === 'Conv1D' ? 1 : 2;
+        if (shape.length !== r + 1) throw ctx.refuse(from, `reads a tensor of shape ${shape.join('x')}`);
+        if (Number(c.groups ?? 1) !== 1)
+          throw ctx.refuse(from, `is a grouped convolution (groups ${String(c.groups)}): only groups 1 is supported yet`);
+        const kernel = nums(c.kernel_size, r, [1]);
+        const strides = nums(c.strides, r, new Array<number>(r).fill(1));
+        const dilations = nums(c.dilation_rate, r, new Array<number>(r).fill(1));
+        const pads = padsOf(c.padding, shape.slice(1), kernel, strides, dilations);
+        if (!pads) throw ctx.refuse(from, `uses padding ${JSON.stringify(c.padding)}`);
+        const cin = shape[0];
+        const cout = Number(c.filters);
+        const k = kernel.reduce((a, b) => a * b, 1);
+        const w = ctx.weight(from.name, 'kernel', from, k * cin * cout);
+        // Keras [k..., in, out] -> OIHW [out, in, k...]
+        const weight = new Float32Array(cout * cin * k);
+        for (let p = 0; p < k; p++)
+          for (let ci = 0; ci < cin; ci++) for (let o = 0; o < cout; o++) weight[(o * cin + ci) * k + p] = w[(p * cin + ci) * cout + o];
+        const bias = c.use_bias === false ? new Float32Array(cout) : Float32Array.from(ctx.weight(from.name, 'bias', from, cout));
+        push(convLayer(cin, cout, kernel, weight, bias, { strides, pads, dilations, activation: null }), from);
+        act(c.activation, from, isLast);
+        break;
+      }
+      case 'MaxPooling1D':
+      case 'MaxPooling2D':
+      case 'AveragePooling1D':
+      case 'AveragePooling2D': {
+        const r = l.className.endsWith('1D') ? 1 : 2;
+        if (shape.length !== r + 1) throw ctx.refuse(from, `reads a tensor of shape ${shape.join('x')}`);
+        const kernel = nums(c.pool_size, r, new Array<number>(r).fill(2));
+        const strides = nums(c.strides, r, kernel);
+        const pads = padsOf(c.padding, shape.slice(1), kernel, strides, new Array<number>(r).fill(1));
+        if (!pads) throw ctx.refuse(from, `uses padding ${JSON.stringify(c.padding)}`);
+        push(poolLayer(l.className.startsWith('Max') ? 'max' : 'avg', shape[0], kernel, { strides, pads, countIncludePad: false }), from);
+        break;
+      }
+      case 'GlobalAveragePooling1D':
+      case 'GlobalAveragePooling2D': {
+        if (c.keepdims === true) throw ctx.refuse(from, 'keeps the pooled dimensions');
+        push(gapLayer(shape[0]), from);
+        push(flattenLayer(shape), from);
+        break;
+      }
+      case 'BatchNormalization': {
+        const axis = Array.isArray(c.axis) ? (c.axis as number[]) : [Number(c.axis ?? -1)];
+        if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== shape.length))
+          throw ctx.refuse(from, `normalizes axis ${JSON.stringify(c.axis)}, not the channels`);
+        if (shape.length < 2)
+          throw ctx.refuse(from, 'normalizes a flat tensor; in a convolutional model batch norm is supported after a convolution');
+        const n = shape[0];
+        const bn = batchNormLayer(n, null);
+        bn.gamma.set(c.scale === false ? new Float64Array(n).fill(1) : ctx.weight(from.name, 'gamma', from, n));
+        bn.beta.set(c.center === false ? new Float64Array(n) : ctx.weight(from.name, 'beta', from, n));
+        bn.runningMean.set(ctx.weight(from.name, 'moving_mean', from, n));
+        bn.runningVar.set(ctx.weight(from.name, 'moving_variance', from, n));
+        bn.epsilon = Number(c.epsilon ?? 1e-3);
+        push(bn, from);
+        break;
+      }
+      case 'Flatten': {
+        if (shape.length > 1) {
+          flattened = shape.length > 1 && shape.slice(1).some((d) => d !== 1) && shape[0] > 1 ? [...shape] : null;
+          push(flattenLayer(shape), from);
+        }
+        break;
+      }
+      case 'Dense': {
+        if (shape.length !== 1) throw ctx.refuse(from, `reads a tensor of shape ${shape.join('x')}; a Flatten before it is needed`);
+        const units = Number(c.units);
+        const inSize = shape[0];
+        const k = ctx.weight(from.name, 'kernel', from, inSize * units);
+        const kernel = new Float32Array(inSize * units);
+        if (flattened) {
+          // Keras flattens H, W, C; the network flattens C, H, W
+          const [C, ...sp] = flattened;
+          const S = sp.reduce((a, b) => a * b, 1);
+          for (let ch = 0; ch < C; ch++)
+            for (let p = 0; p < S; p++) kernel.set(k.subarray((p * C + ch) * units, (p * C + ch + 1) * units), (ch * S + p) * units);
+          notes.push(`the rows of Dense "${from.name}" were reordered from Keras's channels-last Flatten`);
+        } else kernel.set(k);
+        flattened = null;
+        const bias = c.use_bias === false ? new Float32Array(units) : Float32Array.from(ctx.weight(from.name, 'bias', from, units));
+        push(denseLayer(kernel, bias, inSize, units, { name: 'identity' }), from);
+        act(c.activation, from, isLast);
+        break;
+      }
+      case 'Activation':
+        act(c.activation, from, isLast);
+        break;
+      case 'Softmax':
+        act('softmax', from, isLast);
+        break;
+      case 'ReLU':
+        if ((c.max_value !== undefined && c.max_value !== null) || Number(c.threshold ?? 0) !== 0 || Number(c.negative_slope ?? 0) !== 0)
+          throw ctx.refuse(from, 'has max_value, threshold or negative_slope set');
+        act('relu', from, isLast);
+        break;
+      case 'LeakyReLU':
+        setActivation(layers, { name: 'leaky_relu', alpha: Math.fround(Number(c.alpha ?? c.negative_slope ?? 0.3)) }, (why) =>
+          ctx.refuse(from, why),
+        );
+        break;
+      case 'Dropout':
+        notes.push(`Dropout "${from.name}" dropped (inference form)`);
+        break;
+      default:
+        throw ctx.refuse(from, l.className === 'DepthwiseConv2D' ? 'is a depthwise convolution: not supported yet' : 'is not supported');
+    }
+  });
+  const final = layers[layers.length - 1];
+  if (!final || final.op !== 'dense') throw ctx.refuse(list[list.length - 1].from, 'ends the model, which must end in a Dense layer');
+  if (final.activation && final.activation.name !== 'identity')
+    throw ctx.refuse(
+      list[list.length - 1].from,
+      `ends the model with a ${final.activation.name} activation; the last Dense layer must give the logits`,
+    );
+  for (const l of layers) if (l.op === 'dense' && l !== final && l.activation?.name === 'relu') delete l.activation;
+  delete final.activation;
+  return { layers, inputShape, kerasShape, outputForm, notes };
+}

@@ -1,0 +1,114 @@
+/**
+ * Importing convolutional tfjs LayersModels: Keras-style Sequential CNNs built and saved by
+ * @tensorflow/tfjs in the test (channels last: Conv2D 'same' and 'valid', strides, pooling with
+ * 'same' padding, BatchNormalization with made-up statistics, Flatten of a 3-channel tensor into
+ * Dense, Conv1D with global average pooling) import into the layer types and match the original,
+ * run by tfjs on the same values channels last, to 1e-5; their ONNX export matches too; a
+ * DepthwiseConv2D is refused by name.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { importModel } from '../../src/import';
+import { exportOnnx, runOnnx } from '../../src/onnx';
+import { checkImport, randomRows, runOriginal } from '../../src/pipeline/import-check';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-tfjs-cnn-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Saves a tfjs model as model.json + weights.bin in a folder, as tfjs's file handler writes them. */
+async function save(model: tf.LayersModel, name: string): Promise<string> {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      const data = a.weightData as ArrayBuffer;
+      fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(data));
+      const json = {
+        format: 'layers-model',
+        generatedBy: 'TensorFlow.js tfjs-layers (test)',
+        convertedBy: null,
+        modelTopology: a.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+      };
+      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
+    }),
+  );
+  return path.join(dir, 'model.json');
+}
+
+/** Random moving statistics and affine parameters for every batch norm (so a wrong mapping shows). */
+function madeUpBatchNorm(model: tf.Sequential): void {
+  let seed = 1;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (const l of model.layers) {
+    if (l.getClassName() !== 'BatchNormalization') continue;
+    const n = l.getWeights()[0].shape[0];
+    const v = (f: () => number) => tf.tensor1d(Array.from({ length: n }, f));
+    l.setWeights([v(() => 0.5 + rnd()), v(() => rnd() - 0.5), v(() => 0.3 * (rnd() - 0.5)), v(() => 0.3 + rnd())]);
+  }
+}
+
+function cnn2d(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [7, 7, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2, padding: 'same' }));
+  m.add(tf.layers.conv2d({ filters: 5, kernelSize: 2, strides: 1, padding: 'valid' }));
+  m.add(tf.layers.batchNormalization({ axis: -1 }));
+  m.add(tf.layers.activation({ activation: 'relu' }));
+  m.add(tf.layers.averagePooling2d({ poolSize: 2, strides: 2, padding: 'same' }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 8, activation: 'tanh' }));
+  m.add(tf.layers.dropout({ rate: 0.2 }));
+  m.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+  madeUpBatchNorm(m);
+  return m;
+}
+
+function cnn1d(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.conv1d({ inputShape: [20, 2], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }));
+  m.add(tf.layers.maxPooling1d({ poolSize: 2 }));
+  m.add(tf.layers.conv1d({ filters: 6, kernelSize: 2, dilationRate: 2, activation: 'relu' }));
+  m.add(tf.layers.globalAveragePooling1d({}));
+  m.add(tf.layers.dense({ units: 3 }));
+  return m;
+}
+
+test.each([
+  ['2-D, three channels, batch norm, same padding', cnn2d, 'conv,pool,conv,batchnorm,pool,flatten,dense,dense', [3, 7, 7], 'softmax'],
+  ['1-D, dilation, global average pooling', cnn1d, 'conv,pool,conv,gap,flatten,dense', [2, 20], 'logits'],
+])('a tfjs CNN (%s) imports and matches the original and its ONNX export', async (name, build, ops, shape, form) => {
+  const file = await save(build(), name.replace(/[^a-z0-9]+/gi, '-'));
+  const m = importModel(file);
+  const net = m.network;
+  expect(net.layers.map((l) => l.op).join(',')).toBe(ops);
+  expect(net.inputShape).toEqual(shape);
+  expect(m.outputForm).toBe(form);
+  const x = randomRows(net, 100, 4);
+  const c = await checkImport(m, x, 100);
+  expect(c.maxProbabilityDiff).toBeLessThanOrEqual(1e-5);
+  expect(c.labelDisagreements).toBe(0);
+  // the values are read channels first: fed as they are, channels last, the original disagrees
+  if (shape[0] > 1) {
+    const naive = await checkImport({ ...m, original: { ...m.original, channelsFirst: false } as typeof m.original }, x, 100);
+    expect(naive.passed).toBe(false);
+  }
+  const orig = await runOriginal(m.original, x, 100);
+  const out = await runOnnx(exportOnnx(net, { producerVersion: 'test' }), x, 100, net.inputWidth);
+  let worst = 0;
+  orig.probabilities.forEach((p, i) => (worst = Math.max(worst, Math.abs(out.probabilities[i] - p))));
+  expect(worst).toBeLessThanOrEqual(1e-5);
+});
+
+test('a DepthwiseConv2D is refused by name', async () => {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }));
+  m.add(tf.layers.depthwiseConv2d({ kernelSize: 3 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 2 }));
+  const file = await save(m, 'depthwise');
+  expect(() => importModel(file)).toThrow(/layer "depthwise_conv2d_\w+" \(DepthwiseConv2D\) is a depthwise convolution: not supported yet/);
+});
