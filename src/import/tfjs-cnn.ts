@@ -108,7 +108,7 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
     const from = l.from;
     const isLast = i === list.length - 1;
     if (c.data_format !== undefined && c.data_format !== 'channels_last')
-      throw ctx.refuse(from, `uses data_format ${String(c.data_format)}`);
+      throw ctx.refuse(from, `uses data_format ${JSON.stringify(c.data_format)}`);
     switch (l.className) {
       case 'Conv1D':
       case 'Conv2D': {
