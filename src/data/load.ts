@@ -1,13 +1,16 @@
 /**
  * The data layer's entry point: `loadDataset(spec)` turns a catalog name, one file (split with
- * a seeded shuffle), an MNIST IDX folder or a train + test pair into a SplitDataset with shared
+ * a seeded shuffle), an MNIST IDX folder, NumPy arrays (.npz, a folder of .npy), an image folder
+ * or a train + test pair into a SplitDataset with shared
  * classes and columns, subsampled on request, and records where it came from (DataRef).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { GsError } from '../errors';
 import { CATALOG, CATALOG_NAMES, catalogNotFound, isCatalogName, locateCatalog } from './catalog';
-import { readMnistDir } from './idx';
+import { findMnistFiles, readMnistDir } from './idx';
+import { arrayParts } from './arrays';
+import { isImageFolder, readImageFolder } from './image-folder';
 import { checkClassLabels, requireTwoClasses, unionLabels } from './labels';
 import { padColumns } from './libsvm';
 import { readTable, type ReadOptions } from './read-table';
@@ -103,6 +106,41 @@ async function loadCatalog(name: keyof typeof CATALOG, spec: DataSpec): Promise<
   };
 }
 
+/**
+ * NumPy arrays (a .npz file, a folder of .npy files) or an image folder (class folders of PNG / JPEG,
+ * or train/ and test/ of them), with their own split when they have one; null for anything else.
+ */
+function arrayOrImageParts(abs: string, stat: fs.Stats, spec: DataSpec): Parts | null {
+  const isNpz = stat.isFile() && /\.npz$/i.test(abs);
+  const dirKind = stat.isDirectory()
+    ? findMnistFiles(abs)
+      ? null
+      : fs.readdirSync(abs).some((f) => /\.npy$/i.test(f))
+        ? 'npy'
+        : isImageFolder(abs)
+          ? 'images'
+          : null
+    : null;
+  if (!isNpz && dirKind === null) return null;
+  if (spec.task === 'regression')
+    throw new GsError('BAD_OPTION', `${abs}: regression targets are read from delimited files; arrays and image folders hold class labels`);
+  const got = isNpz || dirKind === 'npy' ? arrayParts(abs) : readImageFolder(abs);
+  if (!got) return null;
+  const testFraction = spec.testFraction ?? DEFAULT_TEST_FRACTION;
+  const splitSeed = spec.splitSeed ?? 0;
+  const { train, test } = got.test ? { train: got.train, test: got.test } : splitTable(got.train, testFraction, splitSeed);
+  return {
+    name: path.basename(abs).replace(/\.npz$/i, ''),
+    train,
+    test,
+    featureNames: got.train.featureNames,
+    tabular: false,
+    ref: { kind: 'file', path: abs, ...(got.test ? {} : { testFraction, splitSeed }), files: [abs] },
+    source: abs,
+    warnings: [...(got.train.warnings ?? []), ...(got.test?.warnings ?? [])],
+  };
+}
+
 async function loadOne(data: string, spec: DataSpec): Promise<Parts> {
   const abs = path.resolve(data);
   let stat: fs.Stats;
@@ -115,6 +153,8 @@ async function loadOne(data: string, spec: DataSpec): Promise<Parts> {
     );
   }
   const name = path.basename(abs);
+  const given = arrayOrImageParts(abs, stat, spec);
+  if (given) return given;
   if (stat.isDirectory()) return mnistParts(name, abs, { kind: 'file', path: abs });
   const table = await readTable(abs, readOptions(spec));
   const testFraction = spec.testFraction ?? DEFAULT_TEST_FRACTION;

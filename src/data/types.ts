@@ -69,7 +69,8 @@ export interface Scaling {
 }
 
 /** File formats the readers understand. 'csv' covers comma, tab and whitespace separated text. */
-export type DataFormat = 'csv' | 'idx' | 'libsvm';
+/** 'npy': NumPy arrays (.npz, a folder of .npy); 'images': a folder of PNG / JPEG images by class. */
+export type DataFormat = 'csv' | 'idx' | 'libsvm' | 'npy' | 'images';
 
 /** What to load: a catalog name, one file or MNIST IDX directory (`data`), or `train` + `test` files. */
 export interface DataSpec {
