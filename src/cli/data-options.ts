@@ -28,7 +28,9 @@ export function dataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
       type: 'string',
       group: 'Data:',
       describe:
-        'A catalog name (mnist, sdd, covtype), a data file (comma, semicolon, tab or whitespace separated text with RFC 4180 quoting, .gz, IDX, libsvm) split into train/test, or a folder with the four MNIST IDX files',
+        'A catalog name (mnist, sdd, covtype), a data file (comma, semicolon, tab or whitespace separated text with RFC 4180 quoting, .gz, IDX, libsvm) split into train/test, a folder with the four MNIST IDX files, ' +
+        'NumPy arrays (a .npz, or a folder of .npy: x_train, y_train, x_test, y_test as keras.datasets saves them, or x and y; N x H x W, N x C x H x W or channels-last N x H x W x C; uint8 pixels scaled by 1/255), ' +
+        "or an image folder (DIR/train/<class>/*.png|jpg and DIR/test/<class>/..., or DIR/<class>/... split here; one channel when every image is grey, else three; resized to the first image's size)",
     })
     .option('train', { type: 'string', group: 'Data:', describe: 'Training file (use with --test instead of --data)' })
     .option('test', { type: 'string', group: 'Data:', describe: 'Test file, same columns as --train' })
