@@ -469,12 +469,54 @@ def mnist_model(idx_dir, out, epochs=3):
     print('wrote', out, os.path.getsize(out), 'bytes')
 
 
+def mnist_cnn(idx_dir, out, epochs=1):
+    """A small PyTorch CNN trained on MNIST for one epoch: input N x 1 x 28 x 28 pixels / 255 (as
+    gs-compress reads IDX files), standardized inside the graph ((x - 0.1307) / 0.3081), then
+    Conv(8, 5x5) BN ReLU MaxPool(2), Conv(16, 5x5) BN ReLU MaxPool(2), Flatten, Linear(256, 64) ReLU,
+    Linear(64, 10); exported in eval mode (batch norm folded into the convolutions)."""
+    nn = torch.nn
+
+    class Norm(nn.Module):
+        def forward(self, x):
+            return (x - 0.1307) / 0.3081
+
+    x = torch.from_numpy(read_idx(os.path.join(idx_dir, 'train-images-idx3-ubyte')).reshape(-1, 1, 28, 28).astype(np.float32) / 255)
+    y = torch.from_numpy(read_idx(os.path.join(idx_dir, 'train-labels-idx1-ubyte')).astype(np.int64))
+    xt = torch.from_numpy(read_idx(os.path.join(idx_dir, 't10k-images-idx3-ubyte')).reshape(-1, 1, 28, 28).astype(np.float32) / 255)
+    yt = torch.from_numpy(read_idx(os.path.join(idx_dir, 't10k-labels-idx1-ubyte')).astype(np.int64))
+    torch.manual_seed(0)
+    m = nn.Sequential(Norm(), nn.Conv2d(1, 8, 5), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 5), nn.BatchNorm2d(16),
+                      nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 64), nn.ReLU(), nn.Linear(64, 10))
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    for epoch in range(epochs):
+        m.train()
+        perm = torch.randperm(x.shape[0])
+        for i in range(0, x.shape[0], 128):
+            idx = perm[i:i + 128]
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(m(x[idx]), y[idx]).backward()
+            opt.step()
+        m.eval()
+        with torch.no_grad():
+            acc = (m(xt).argmax(1) == yt).float().mean().item()
+        print(f'mnist cnn epoch {epoch + 1}: test accuracy {acc:.4f}')
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    torch.onnx.export(m, torch.zeros(1, 1, 28, 28), out, input_names=['input'], output_names=['logits'],
+                      dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, opset_version=17)
+    print('wrote', out, os.path.getsize(out), 'bytes')
+
+
 if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help'):
         print(__doc__ or '')
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
               '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn)\n'
-              '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx')
+              '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
+              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx   a small MNIST CNN (one epoch)')
+        sys.exit(0)
+    if len(sys.argv) == 4 and sys.argv[1] == '--mnist-cnn':
+        # scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx (the CNN section of scripts/import-report.ts)
+        mnist_cnn(sys.argv[2], sys.argv[3])
         sys.exit(0)
     if len(sys.argv) == 4 and sys.argv[1] == '--mnist':
         # scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx (used by scripts/import-report.ts)
