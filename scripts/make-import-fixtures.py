@@ -469,19 +469,32 @@ def mnist_model(idx_dir, out, epochs=3):
     print('wrote', out, os.path.getsize(out), 'bytes')
 
 
-def mnist_cnn(idx_dir, out, epochs=2, arch='bn'):
-    """A PyTorch CNN trained on MNIST (pixels / 255, as gs-compress reads IDX files) with Adam (lr 1e-3,
-    batch 64): arch 'bn' = Conv2d(1,16,3,p1) BN ReLU MaxPool2 Conv2d(16,32,3,p1) BN ReLU MaxPool2
-    Flatten Linear(1568,128) ReLU Linear(128,10) (the Fashion-MNIST net of the benchmarks), exported in
-    eval mode with the batch norm kept (TrainingMode.PRESERVE); arch 'small' = Conv2d(1,8,3) ReLU
-    MaxPool2 Conv2d(8,16,3) ReLU MaxPool2 Flatten Linear(400,32) ReLU Linear(32,10), batch norm-free."""
+def mnist_cnn(idx_dir, out, epochs=None, arch='lenet'):
+    """A PyTorch CNN trained on MNIST (pixels / 255, as gs-compress reads IDX files) with Adam (lr 1e-3):
+    arch 'lenet' (default; one epoch, batch 128) = (x - 0.1307) / 0.3081 inside the graph, Conv(8, 5x5) BN
+    ReLU MaxPool(2), Conv(16, 5x5) BN ReLU MaxPool(2), Flatten, Linear(256, 64) ReLU, Linear(64, 10),
+    exported in eval mode (batch norm folded into the convolutions); arch 'bn' (two epochs, batch 64) =
+    Conv2d(1,16,3,p1) BN ReLU MaxPool2 Conv2d(16,32,3,p1) BN ReLU MaxPool2 Flatten Linear(1568,128) ReLU
+    Linear(128,10) (the Fashion-MNIST net of the benchmarks) with the batch norm kept (TrainingMode.PRESERVE);
+    arch 'small' = Conv2d(1,8,3) ReLU MaxPool2 Conv2d(8,16,3) ReLU MaxPool2 Flatten Linear(400,32) ReLU
+    Linear(32,10)."""
     nn = torch.nn
+    epochs = epochs or (1 if arch == 'lenet' else 2)
+    batch = 128 if arch == 'lenet' else 64
+
+    class Norm(nn.Module):
+        def forward(self, x):
+            return (x - 0.1307) / 0.3081
+
     x = torch.from_numpy(read_idx(os.path.join(idx_dir, 'train-images-idx3-ubyte')).reshape(-1, 1, 28, 28).astype(np.float32) / 255)
     y = torch.from_numpy(read_idx(os.path.join(idx_dir, 'train-labels-idx1-ubyte')).astype(np.int64))
     xt = torch.from_numpy(read_idx(os.path.join(idx_dir, 't10k-images-idx3-ubyte')).reshape(-1, 1, 28, 28).astype(np.float32) / 255)
     yt = torch.from_numpy(read_idx(os.path.join(idx_dir, 't10k-labels-idx1-ubyte')).astype(np.int64))
     torch.manual_seed(0)
-    if arch == 'bn':
+    if arch == 'lenet':
+        m = nn.Sequential(Norm(), nn.Conv2d(1, 8, 5), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 5), nn.BatchNorm2d(16),
+                          nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 64), nn.ReLU(), nn.Linear(64, 10))
+    elif arch == 'bn':
         m = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
@@ -492,8 +505,8 @@ def mnist_cnn(idx_dir, out, epochs=2, arch='bn'):
     for epoch in range(epochs):
         m.train()
         perm = torch.randperm(x.shape[0])
-        for i in range(0, x.shape[0], 64):
-            idx = perm[i:i + 64]
+        for i in range(0, x.shape[0], batch):
+            idx = perm[i:i + batch]
             opt.zero_grad()
             torch.nn.functional.cross_entropy(m(x[idx]), y[idx]).backward()
             opt.step()
@@ -515,11 +528,11 @@ if __name__ == '__main__':
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
               '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn)\n'
               '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
-              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [bn|small]')
+              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small]')
         sys.exit(0)
     if len(sys.argv) in (4, 5) and sys.argv[1] == '--mnist-cnn':
-        # scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [bn|small]
-        mnist_cnn(sys.argv[2], sys.argv[3], arch=sys.argv[4] if len(sys.argv) == 5 else 'bn')
+        # scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small]
+        mnist_cnn(sys.argv[2], sys.argv[3], arch=sys.argv[4] if len(sys.argv) == 5 else 'lenet')
         sys.exit(0)
     if len(sys.argv) == 4 and sys.argv[1] == '--mnist':
         # scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx (used by scripts/import-report.ts)

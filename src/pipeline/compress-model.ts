@@ -15,10 +15,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
-import { parameterCount } from '../network/create';
-import { argmaxRows, logits } from '../network/forward';
+import { multiplyAdds, parameterCount } from '../network/create';
+import { argmaxRows, logits, outputCount } from '../network/forward';
 import { isRegression, regressionMetrics, type TaskName } from '../network/tasks';
-import type { Network } from '../network/types';
+import type { AnyLayer, Network } from '../network/types';
 import { describeInterface, exportOnnx, exportOutputs, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
 import { buildManifest } from '../network/manifest';
 import { pruneNetwork } from '../prune';
@@ -29,13 +29,23 @@ import type { BudgetResult, ProjectionRecord } from './budget';
 import { trainRun } from './run';
 import { originalBytes } from './original-runners';
 import { writeOnnxExport } from './export-file';
-import { alignData, loadInit, modelLabels, modelOutputs, networkShape, type InitSource } from './init-from';
+import { alignData, loadInit, mixingWidths, modelLabels, modelOutputs, networkShape, type InitSource } from './init-from';
+import { measureSpeeds, type SpeedFigures } from './compress-speed';
+import type { BudgetTargets } from './budget-space';
 
 export interface CompressModelOptions {
   /** Fraction of the original parameters the slim model may have (0 < r <= 1); or give targetParams. */
   targetRatio?: number;
   /** Parameters the slim model may have (at most the original's); instead of targetRatio. */
   targetParams?: number;
+  /** Convolutional models: multiply-adds per example the slim model may have, or a fraction of the
+   * original's (with or instead of the parameter budget; all given hold). */
+  targetMacs?: number;
+  targetMacsRatio?: number;
+  /** Convolutional models: keep every channel width a multiple of this (see BudgetTargets). */
+  roundChannels?: number;
+  /** Time the original and the slim model in onnxruntime at these batch sizes (default [1, 64]; [] for none). */
+  speedBatches?: number[];
   /** Also give the slim model our `probabilities` and `label` outputs beside the original's output (default false). */
   extraOutputs?: boolean;
   /** Group lasso strength of the sparse fine-tuning (default 1e-4). */
@@ -58,12 +68,16 @@ export interface CompressModelOptions {
 }
 
 export interface CompressModelResult {
-  network: Network;
+  network: Network<AnyLayer>;
   onnx: Uint8Array;
   /** Test accuracies are null when the data's labels are not classes of the model (and for a regressor,
    * which reports testRmse and testR2 against the data's targets instead). */
-  original: { file: string; bytes: number; parameters: number; testAccuracy: number | null } & RegressionFigures;
-  slim: { bytes: number; parameters: number; testAccuracy: number | null; layers: number[] } & RegressionFigures;
+  original: { file: string; bytes: number; parameters: number; macs: number; testAccuracy: number | null } & RegressionFigures;
+  slim: { bytes: number; parameters: number; macs: number; testAccuracy: number | null; layers: number[] } & RegressionFigures;
+  /** The budget in multiply-adds per example, when one was given. */
+  targetMacs?: number;
+  /** µs per row of the original file and of the slim export in onnxruntime, per batch size. */
+  speed: SpeedFigures;
   targetParams: number;
   /** Fraction of test rows where slim and original predict the same class (null for a regressor: see outputRmse). */
   agreement: number | null;
@@ -96,22 +110,49 @@ function accuracyOf(pred: Int32Array, labels: Int32Array, labelled: boolean): nu
   return labels.length === 0 ? 0 : hit / labels.length;
 }
 
-/** The budget from targetRatio or targetParams (exactly one), checked against the original's size. */
-function budgetOf(opts: CompressModelOptions, originalParams: number): number {
-  const { targetRatio: r, targetParams: p } = opts;
-  if ((r === undefined) === (p === undefined)) throw new GsError('BAD_OPTION', 'give one of --target-ratio or --target-params');
+/** The budgets: parameters (targetRatio or targetParams) and/or multiply-adds (targetMacsRatio or
+ * targetMacs), checked against the original's size; at least one. */
+function budgetOf(
+  opts: CompressModelOptions,
+  originalParams: number,
+  originalMacs: number,
+): { targetParams?: number; targetMacs?: number } {
+  const { targetRatio: r, targetParams: p, targetMacs: m, targetMacsRatio: mr } = opts;
+  if (r !== undefined && p !== undefined) throw new GsError('BAD_OPTION', 'give --target-ratio or --target-params, not both');
+  if (m !== undefined && mr !== undefined) throw new GsError('BAD_OPTION', 'give --target-macs or --target-macs-ratio, not both');
+  if (r === undefined && p === undefined && m === undefined && mr === undefined)
+    throw new GsError('BAD_OPTION', 'give a budget: --target-ratio, --target-params, --target-macs or --target-macs-ratio');
+  const out: { targetParams?: number; targetMacs?: number } = {};
   if (p !== undefined) {
     if (!Number.isInteger(p) || p < 1) throw new GsError('BAD_OPTION', `--target-params ${p}: expected a whole number >= 1`);
     if (p > originalParams) {
       throw new GsError('BAD_OPTION', `--target-params ${p} is more than the model's ${originalParams} parameters: nothing to compress`);
     }
-    return p;
+    out.targetParams = p;
+  } else if (r !== undefined) out.targetParams = Math.max(1, Math.floor(originalParams * r));
+  if (m !== undefined) {
+    if (!Number.isInteger(m) || m < 1) throw new GsError('BAD_OPTION', `--target-macs ${m}: expected a whole number >= 1`);
+    if (m > originalMacs) {
+      throw new GsError(
+        'BAD_OPTION',
+        `--target-macs ${m} is more than the model's ${originalMacs} multiply-adds per example: nothing to compress`,
+      );
+    }
+    out.targetMacs = m;
+  } else if (mr !== undefined) {
+    if (!(mr > 0 && mr <= 1)) throw new GsError('BAD_OPTION', `--target-macs-ratio ${mr}: expected a number in (0, 1]`);
+    out.targetMacs = Math.max(1, Math.floor(originalMacs * mr));
   }
-  return Math.max(1, Math.floor(originalParams * (r as number)));
+  return out;
+}
+
+/** Widths for the report: the inputs the first layer reads, then each dense or convolution layer's units or channels. */
+function layerWidths(net: Network<AnyLayer>): number[] {
+  return [net.inputIndices.length, ...mixingWidths(net)];
 }
 
 /** Export options that keep the original's interface (the imported network's io), with our outputs on request. */
-function interfaceOf(src: InitSource, opts: CompressModelOptions): { io: Network['io'] | null; extraOutputs: boolean } {
+function interfaceOf(src: InitSource, opts: CompressModelOptions): { io: Network<AnyLayer>['io'] | null; extraOutputs: boolean } {
   return { io: src.network.io ?? null, extraOutputs: opts.extraOutputs === true };
 }
 
@@ -130,7 +171,11 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
   const trueTest = mapLabels(loaded.test.labels, loaded.classLabels, src.network.classLabels).labels;
   const labelled = trueTest.every((l) => l >= 0);
   const origPred = await modelLabels(src, data.test);
-  const { slimNet, history, targetParams, originalParams, projections, accuracyBeforeFinetune } = await sparsifyToBudget(src, data, opts);
+  const { slimNet, history, targetParams, targetMacs, originalParams, projections, accuracyBeforeFinetune } = await sparsifyToBudget(
+    src,
+    data,
+    opts,
+  );
   status('exporting and verifying against the original...');
   const bytes = exportOnnx(slimNet, {
     ...interfaceOf(src, opts),
@@ -154,10 +199,11 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
       `the slim model's ONNX export disagrees with the slim network (max |p| difference ${String(v.maxProbDiff)})${notKept(opts)}`,
     );
   }
-  const C = slimNet.layers[slimNet.layers.length - 1].outSize;
+  const C = outputCount(slimNet);
   const slimPred = argmaxRows(logits(slimNet, t.features, t.rows), C);
   let same = 0;
   for (let i = 0; i < t.rows; i++) if (slimPred[i] === origPred[i]) same++;
+  const speed = await measureSpeeds(src, bytes, opts.speedBatches, status);
   return {
     network: slimNet,
     onnx: bytes,
@@ -165,15 +211,19 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
       file,
       bytes: originalSize(file, imported),
       parameters: originalParams,
+      macs: multiplyAdds(src.network),
       testAccuracy: accuracyOf(origPred, trueTest, labelled),
     },
     slim: {
       bytes: bytes.length,
       parameters: parameterCount(slimNet),
+      macs: multiplyAdds(slimNet),
       testAccuracy: accuracyOf(slimPred, trueTest, labelled),
-      layers: [slimNet.layers[0].inSize, ...slimNet.layers.map((l) => l.outSize)],
+      layers: layerWidths(slimNet),
     },
     targetParams,
+    ...(targetMacs !== undefined ? { targetMacs } : {}),
+    speed,
     agreement: t.rows === 0 ? 0 : same / t.rows,
     testRows: t.rows,
     projections,
@@ -197,7 +247,7 @@ function notKept(opts: CompressModelOptions): string {
  */
 async function verifyAndWrite(
   file: string,
-  slimNet: Network,
+  slimNet: Network<AnyLayer>,
   bytes: Uint8Array,
   src: InitSource,
   opts: CompressModelOptions,
@@ -245,9 +295,11 @@ async function sparsifyToBudget(
   data: SplitDataset,
   opts: CompressModelOptions,
 ): Promise<{
-  slimNet: Network;
+  slimNet: Network<AnyLayer>;
   history: EpochRecord[];
+  /** The parameter budget (the original's parameters when only multiply-adds are limited). */
   targetParams: number;
+  targetMacs?: number;
   originalParams: number;
   projections: ProjectionRecord[];
   accuracyBeforeFinetune: number | undefined;
@@ -264,11 +316,20 @@ async function sparsifyToBudget(
   });
   const history: EpochRecord[] = [];
   const originalParams = parameterCount(src.network);
-  const targetParams = budgetOf(opts, originalParams);
+  const targets = budgetOf(opts, originalParams, multiplyAdds(src.network));
+  const targetParams = targets.targetParams ?? originalParams;
   const ft = opts.finetuneEpochs ?? 3;
+  const what = [
+    ...(targets.targetParams !== undefined ? [`${targets.targetParams} parameters`] : []),
+    ...(targets.targetMacs !== undefined ? [`${targets.targetMacs} multiply-adds per example`] : []),
+  ].join(' and ');
   status(
-    `training to ${targetParams} parameters from the imported weights (${cfg.epochs} epochs${lambda > 0 ? `, group lasso ${lambda}` : ''}), then ${ft} epochs of fine-tuning...`,
+    `training to ${what} from the imported weights (${cfg.epochs} epochs${lambda > 0 ? `, group lasso ${lambda}` : ''}), then ${ft} epochs of fine-tuning...`,
   );
+  const budgetTargets: BudgetTargets = {
+    ...targets,
+    ...(opts.roundChannels !== undefined ? { roundChannels: opts.roundChannels } : {}),
+  };
   const hook = (phase: string): TrainOptions => ({
     onEpoch: (e) => (history.push(e), opts.onEpoch?.(phase, e)),
     onProgress: opts.onProgress,
@@ -276,14 +337,15 @@ async function sparsifyToBudget(
   // the one run pipeline, as `train --init MODEL --target-params N` runs it
   const run = await trainRun(
     data,
-    { config: cfg, budget: { targetParams }, finetuneEpochs: ft, init: src.network },
+    { config: cfg, budget: budgetTargets, finetuneEpochs: ft, init: src.network },
     { train: hook('budget'), finetune: hook('finetune') },
   );
   const budget = run.budget as BudgetResult;
   return {
-    slimNet: pruneNetwork(budget.result.network).network,
+    slimNet: pruneNetwork(budget.result.network as Network<AnyLayer>).network,
     history,
     targetParams,
+    ...(targets.targetMacs !== undefined ? { targetMacs: targets.targetMacs } : {}),
     originalParams,
     projections: budget.projections,
     accuracyBeforeFinetune: budget.accuracyBeforeFinetune,
@@ -316,7 +378,11 @@ async function compressRegressor(
   // network: distilling a regressor thresholds with the plain lr * lambda instead.
   const proxStep = opts.labelsFromModel ? (opts.train?.proxStep ?? 'lr') : opts.train?.proxStep;
   const run = { ...opts, train: { ...opts.train, ...(proxStep ? { proxStep } : {}) } };
-  const { slimNet, history, targetParams, originalParams, projections, accuracyBeforeFinetune } = await sparsifyToBudget(src, data, run);
+  const { slimNet, history, targetParams, targetMacs, originalParams, projections, accuracyBeforeFinetune } = await sparsifyToBudget(
+    src,
+    data,
+    run,
+  );
   status('exporting and verifying against the original...');
   const bytes = exportOnnx(slimNet, {
     ...interfaceOf(src, opts),
@@ -333,6 +399,7 @@ async function compressRegressor(
     );
   }
   const slimOut = logits(slimNet, t.features, t.rows);
+  const speed = await measureSpeeds(src, bytes, opts.speedBatches, status);
   const figures = (out: Float32Array): RegressionFigures => {
     if (!fits) return {};
     const m = regressionMetrics(out, truth, k);
@@ -341,15 +408,25 @@ async function compressRegressor(
   return {
     network: slimNet,
     onnx: bytes,
-    original: { file, bytes: originalSize(file, src.imported), parameters: originalParams, testAccuracy: null, ...figures(origOut) },
+    original: {
+      file,
+      bytes: originalSize(file, src.imported),
+      parameters: originalParams,
+      macs: multiplyAdds(src.network),
+      testAccuracy: null,
+      ...figures(origOut),
+    },
     slim: {
       bytes: bytes.length,
       parameters: parameterCount(slimNet),
+      macs: multiplyAdds(slimNet),
       testAccuracy: null,
-      layers: [slimNet.layers[0].inSize, ...slimNet.layers.map((l) => l.outSize)],
+      layers: layerWidths(slimNet),
       ...figures(slimOut),
     },
     targetParams,
+    ...(targetMacs !== undefined ? { targetMacs } : {}),
+    speed,
     agreement: null,
     task: 'regression',
     outputRmse: regressionMetrics(slimOut, origOut, k).rmse,

@@ -22,6 +22,9 @@ interface CompressArgs extends DataArgs {
   model: string;
   'target-ratio'?: number;
   'target-params'?: number;
+  'target-macs'?: number;
+  'target-macs-ratio'?: number;
+  'round-channels'?: number;
   'extra-outputs': boolean;
   export: string;
   lambda: number;
@@ -39,7 +42,24 @@ const pct = (v: number | null) => (v === null ? 'n/a (the data has no labels the
 function budgetLine(r: CompressModelResult): string {
   const steps = r.projections.length;
   const from = r.projections[0]?.before ?? r.original.parameters;
-  return `budget met by ${steps} removal step${steps === 1 ? '' : 's'} while training (${from} -> ${r.slim.parameters} parameters), then fine-tuned`;
+  const macs =
+    r.targetMacs !== undefined ? `, ${r.original.macs} -> ${r.slim.macs} multiply-adds per example (budget ${r.targetMacs})` : '';
+  return `budget met by ${steps} removal step${steps === 1 ? '' : 's'} while training (${from} -> ${r.slim.parameters} parameters${macs}), then fine-tuned`;
+}
+
+/** The speed lines: µs per row of both models in onnxruntime at each batch size. */
+function speedLines(r: CompressModelResult): string[] {
+  if (r.speed.rows.length === 0) return [];
+  const us = (v: number | null) => (v === null ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+  return [
+    `speed in ${r.speed.runtime ?? 'onnxruntime'} (${r.speed.threads} thread), µs per row: ` +
+      r.speed.rows
+        .map(
+          (s) =>
+            `batch ${s.batch}: original ${us(s.originalUsPerRow)}, slim ${us(s.slimUsPerRow)}${s.speedup === null ? '' : ` (${s.speedup.toFixed(2)}x)`}`,
+        )
+        .join('; '),
+  ];
 }
 
 export const compressCommand: CommandModule<object, CompressArgs> = {
@@ -57,6 +77,21 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         type: 'number',
         group: 'Budget:',
         describe: 'Parameters the slim model may have, e.g. 20000 (instead of --target-ratio)',
+      })
+      .option('target-macs', {
+        type: 'number',
+        group: 'Budget:',
+        describe: 'Convolutional models: multiply-adds per example the slim model may have (with or instead of a parameter budget)',
+      })
+      .option('target-macs-ratio', {
+        type: 'number',
+        group: 'Budget:',
+        describe: "Convolutional models: fraction of the original's multiply-adds per example, e.g. 0.3",
+      })
+      .option('round-channels', {
+        type: 'number',
+        group: 'Budget:',
+        describe: 'Convolutional models: keep every channel width a multiple of this (e.g. 8 or 16, where onnxruntime runs in blocks)',
       })
       .option('extra-outputs', {
         type: 'boolean',
@@ -94,6 +129,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       })
       .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of text' })
       .example('$0 compress mlp.onnx --data mnist --target-ratio 0.1 --export slim.onnx', 'a PyTorch MLP to 10% of its parameters')
+      .example('$0 compress cnn.onnx --data mnist --target-macs-ratio 0.3 --export slim.onnx', 'a PyTorch CNN to 30% of its multiply-adds')
       .example(
         '$0 compress regressor.onnx --task regression --data houses.csv --target-ratio 0.25 --export slim.onnx',
         'a regressor (RMSE and R^2 of both instead of accuracy)',
@@ -103,8 +139,17 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         return true;
       }),
   handler: async (a) => {
-    if ((a['target-ratio'] === undefined) === (a['target-params'] === undefined))
+    const given = (k: 'target-ratio' | 'target-params' | 'target-macs' | 'target-macs-ratio') => a[k] !== undefined;
+    if (given('target-ratio') && given('target-params'))
       throw new GsError('BAD_OPTION', 'give one of --target-ratio R or --target-params N');
+    if (given('target-macs') && given('target-macs-ratio'))
+      throw new GsError('BAD_OPTION', 'give one of --target-macs-ratio R or --target-macs N');
+    if (!given('target-ratio') && !given('target-params') && !given('target-macs') && !given('target-macs-ratio')) {
+      throw new GsError(
+        'BAD_OPTION',
+        'give one of --target-ratio R or --target-params N (or, for a convolutional model, --target-macs-ratio R or --target-macs N)',
+      );
+    }
     for (const k of ['epochs', 'finetune-epochs'] as const) {
       if (!Number.isInteger(a[k]) || a[k] < 0) throw new GsError('BAD_OPTION', `--${k} ${a[k]}: expected an integer >= 0`);
     }
@@ -121,6 +166,9 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       task,
       targetRatio: a['target-ratio'],
       targetParams: a['target-params'],
+      targetMacs: a['target-macs'],
+      targetMacsRatio: a['target-macs-ratio'],
+      ...(a['round-channels'] !== undefined ? { roundChannels: a['round-channels'] } : {}),
       extraOutputs: a['extra-outputs'],
       lambda: a.lambda,
       epochs: a.epochs,
@@ -146,6 +194,9 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       export: a.export,
       targetRatio: a['target-ratio'] ?? null,
       targetParams: r.targetParams,
+      targetMacsRatio: a['target-macs-ratio'] ?? null,
+      targetMacs: r.targetMacs ?? null,
+      speed: r.speed,
       interface: r.interface,
       original: r.original,
       slim: r.slim,
@@ -170,17 +221,20 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
           `slim     ${a.export}: ${r.slim.parameters} parameters (budget ${r.targetParams}), ${r.slim.bytes} bytes, layers ${r.slim.layers.join('-')}, ${fig(r.slim)}`,
           `RMSE between slim and original outputs on ${r.testRows} test rows: ${fmtRmse(r.outputRmse ?? NaN)}; export matches the slim network to ${r.exportMaxDiff.toExponential(1)}`,
           budgetLine(r),
+          ...speedLines(r),
           `interface: ${r.interface}`,
         ].join('\n') + '\n',
       );
       return;
     }
+    const paramsBudget = given('target-ratio') || given('target-params') ? ` (budget ${r.targetParams})` : '';
     process.stdout.write(
       [
-        `original ${a.model}: ${r.original.parameters} parameters, ${r.original.bytes} bytes, test accuracy ${pct(r.original.testAccuracy)}`,
-        `slim     ${a.export}: ${r.slim.parameters} parameters (budget ${r.targetParams}), ${r.slim.bytes} bytes, layers ${r.slim.layers.join('-')}, test accuracy ${pct(r.slim.testAccuracy)}`,
+        `original ${a.model}: ${r.original.parameters} parameters, ${r.original.macs} multiply-adds per example, ${r.original.bytes} bytes, test accuracy ${pct(r.original.testAccuracy)}`,
+        `slim     ${a.export}: ${r.slim.parameters} parameters${paramsBudget}, ${r.slim.macs} multiply-adds${r.targetMacs !== undefined ? ` (budget ${r.targetMacs})` : ''}, ${r.slim.bytes} bytes, layers ${r.slim.layers.join('-')}, test accuracy ${pct(r.slim.testAccuracy)}`,
         `agreement with the original on ${r.testRows} test rows: ${pct(r.agreement)}; export matches the slim network to ${r.exportMaxDiff.toExponential(1)}`,
         budgetLine(r),
+        ...speedLines(r),
         `interface: ${r.interface}`,
       ].join('\n') + '\n',
     );
