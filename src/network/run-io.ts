@@ -10,6 +10,7 @@ import type { DataRef } from '../data/types';
 import { writeFileAtomic } from '../util/fs-atomic';
 import { makeDir } from '../util/output-path';
 import { readLayersModel, toDeployableLayersModel, toLayersModel, weightPaths, WEIGHTS_FILE } from './layers-model';
+import { CNN_TFJS_WEIGHTS_FILE, toCnnLayersModel } from './layers-model-cnn';
 import { isRegression, TASKS, taskOf } from './tasks';
 import { deserializeLayers, serializeLayers } from './layers/serialize';
 import { layerShapes } from './layers/table';
@@ -99,7 +100,22 @@ export function isDenseNetwork(net: Network<AnyLayer>): net is Network {
  * the ONNX export's input (all raw columns, or the kept ones with compactInput) with the scaling
  * inside (see toDeployableLayersModel). loadRun reads it back as the same network.
  */
-export function saveTfjsExport(dir: string, network: Network, info: Omit<RunInfo, 'format' | 'version'>, compactInput: boolean): void {
+export function saveTfjsExport(
+  dir: string,
+  network: Network<AnyLayer>,
+  info: Omit<RunInfo, 'format' | 'version'>,
+  compactInput: boolean,
+): void {
+  if (!isDenseNetwork(network)) {
+    // a convolutional network: its run files (network.json, weights.bin) and the tfjs model beside them
+    if (compactInput)
+      throw new GsError('BAD_OPTION', 'the tfjs export of a convolutional network takes all input channels; drop --compact-input');
+    const { modelJson, weights } = toCnnLayersModel(network, info.generatedBy);
+    saveRun(dir, network, info);
+    writeFileAtomic(path.join(dir, CNN_TFJS_WEIGHTS_FILE), weights);
+    writeFileAtomic(path.join(dir, MODEL_FILE), modelJson);
+    return;
+  }
   saveRun(dir, network, info);
   const { modelJson, weights } = toDeployableLayersModel(network, info.generatedBy, compactInput);
   writeFileAtomic(path.join(dir, WEIGHTS_FILE), weights);

@@ -15,6 +15,7 @@ import { isRegression, regressionMetrics, taskOf } from '../network/tasks';
 import { buildManifest, manifestText, TFJS_MANIFEST_FILE } from '../network/manifest';
 import { layerType } from '../network/layers/table';
 import { isDenseNetwork, loadAnyRun, saveTfjsExport, type RunInfo } from '../network/run-io';
+import { toCnnLayersModel } from '../network/layers-model-cnn';
 import type { AnyLayer, Network } from '../network/types';
 import { DEFAULT_MAX_RMSE_INCREASE, exportOnnx, exportOutputs, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
 import type { Quantize } from '../onnx/quantize';
@@ -129,10 +130,13 @@ function labelsFor(net: Network<AnyLayer>, data: SplitDataset): Int32Array {
 
 export async function compressRun(runDir: string, opts: CompressOptions = {}): Promise<CompressResult> {
   const { network, info } = loadAnyRun(runDir);
-  if (opts.exportTfjsDir && !isDenseNetwork(network)) {
-    throw new GsError('UNAVAILABLE', `${runDir}: the tfjs export of a convolutional network is not implemented yet; --export writes ONNX`);
-  }
   const { network: pruned, report } = pruneNetwork(network, { threshold: opts.threshold });
+  // a convolutional network the tfjs layers cannot express is refused before anything is written
+  if (opts.exportTfjsDir && !isDenseNetwork(pruned)) {
+    if (opts.compactInput)
+      throw new GsError('BAD_OPTION', 'the tfjs export of a convolutional network takes all input channels; drop --compact-input');
+    toCnnLayersModel(pruned, 'check');
+  }
   const started = startedNetwork(info, network);
   const collapse = collapseMessage(report);
   if (collapse && (opts.exportPath || opts.exportTfjsDir) && !opts.allowConstant) {
@@ -255,7 +259,7 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
       notWritten = out.file;
     }
   }
-  if (opts.exportTfjsDir && isDenseNetwork(pruned)) {
+  if (opts.exportTfjsDir) {
     const dir = path.resolve(opts.exportTfjsDir);
     const from = path.resolve(runDir);
     const spec = (info.config as { dataSpec?: DataSpec } | undefined)?.dataSpec;

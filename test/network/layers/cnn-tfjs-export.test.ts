@@ -1,0 +1,90 @@
+/**
+ * The tfjs LayersModel of a convolutional network (network/layers-model-cnn.ts) loaded by
+ * @tensorflow/tfjs in Node gives what the ONNX export gives in onnxruntime on the same raw
+ * N x C x H x W (N x C x L) values: batch norm folded or kept, per-channel input scaling, an input
+ * channel the network dropped, padding, max / average / global pooling, 1-D, leaky relu, an
+ * imported network. What the Keras layers cannot say the same way is refused.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as path from 'path';
+import { importModel } from '../../../src/import';
+import { initArchNetwork } from '../../../src/network/create-arch';
+import { toCnnLayersModel } from '../../../src/network/layers-model-cnn';
+import type { AnyLayer, Network } from '../../../src/network/types';
+import { exportOnnx, runOnnx } from '../../../src/onnx';
+import { pruneNetwork } from '../../../src/prune';
+import { Rng } from '../../../src/util/rng';
+import { randomInputs } from './cnn-fixtures';
+
+const ROWS = 16;
+
+async function tfjsPredict(net: Network<AnyLayer>, x: Float32Array, rows: number): Promise<Float32Array> {
+  const { modelJson, weights } = toCnnLayersModel(net, 'test');
+  const parsed = JSON.parse(modelJson) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+  const m = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: parsed.modelTopology,
+      weightSpecs: parsed.weightsManifest.flatMap((g) => g.weights),
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
+  const S = net.inputShape!.slice(1);
+  const y = m.predict(tf.tensor(x, [rows, net.inputWidth / S.reduce((a, b) => a * b, 1), ...S])) as tf.Tensor;
+  const out = Float32Array.from(y.dataSync());
+  y.dispose();
+  m.dispose();
+  return out;
+}
+
+async function expectSame(net: Network<AnyLayer>): Promise<void> {
+  const x = randomInputs(net, ROWS, 9);
+  const onnx = await runOnnx(exportOnnx(net, { producerVersion: 'test', io: null }), x, ROWS, net.inputWidth);
+  const p = await tfjsPredict(net, x, ROWS);
+  let worst = 0;
+  onnx.probabilities.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - p[i]))));
+  expect(worst).toBeLessThan(1e-5);
+}
+
+function madeUp(net: Network<AnyLayer>, seed: number): Network<AnyLayer> {
+  const rng = new Rng(seed);
+  for (const l of net.layers) {
+    if (l.op !== 'batchnorm') continue;
+    for (let c = 0; c < l.channels; c++) {
+      l.gamma[c] = 0.5 + rng.next();
+      l.beta[c] = 0.3 * rng.normal();
+      l.runningMean[c] = 0.2 * rng.normal();
+      l.runningVar[c] = 0.4 + rng.next();
+    }
+  }
+  return net;
+}
+
+test('batch norm, average pooling, per-channel scaling and a dropped input channel', async () => {
+  const net = madeUp(initArchNetwork('c6k3p1-bn-m2-c8k3p1-bn-a2-f12', [3, 10, 10], 4, 2), 3);
+  const S = 100;
+  net.scaling = {
+    mean: Float32Array.from({ length: 300 }, (_, i) => [0.5, -1, 2][Math.floor(i / S)]),
+    std: Float32Array.from({ length: 300 }, (_, i) => [2, 0.5, 1.5][Math.floor(i / S)]),
+  };
+  await expectSame(net);
+  const c = net.layers[0] as { weight: Float32Array; cout: number };
+  for (let o = 0; o < c.cout; o++) c.weight.fill(0, (o * 3 + 1) * 9, (o * 3 + 2) * 9);
+  const pruned = pruneNetwork(net).network;
+  expect(pruned.inputShape).toEqual([2, 10, 10]);
+  await expectSame(pruned);
+});
+
+test('1-D with stride, global average pooling with leaky relu', async () => {
+  await expectSame(initArchNetwork('c5k3s2-m2-c4k2-f6', [3, 40], 3, 4));
+  const net = initArchNetwork('c4k3p1-c6k3-g-f5', [1, 9, 9], 3, 5);
+  for (const l of net.layers) if (l.op === 'conv') l.activation = { name: 'leaky_relu', alpha: 0.1 };
+  await expectSame(net);
+});
+
+test('an imported PyTorch CNN (batch norm kept, Pad + pooling); refusals say why', async () => {
+  const fx = (f: string) => path.join(__dirname, '..', '..', 'fixtures', 'import', f);
+  await expectSame(importModel(fx('torch-cnn-bn-kept.onnx')).network);
+  expect(() => toCnnLayersModel(importModel(fx('torch-cnn-pool-variants.onnx')).network, 'test')).toThrow(
+    /the tfjs export of this convolutional network: an average pooling pads without counting the padding; --export writes ONNX/,
+  );
+});
