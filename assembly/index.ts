@@ -1,7 +1,7 @@
 /**
  * Entry of the WebAssembly module of the fused engine (build/kernels.wasm): the minibatch pass
  * (pass.ts), the parameter update (update.ts) the budget trainer's unit statistics (scores.ts) and
- * the convolution kernels (conv.ts, not yet wired into the engine).
+ * the convolution and dense kernels of the layers engine (conv.ts, dense.ts).
  */
 export { runBatch, forward } from './pass';
 export { adamStep, adamaxStep, rmspropStep, sgdStep, proxGroups, proxLayer } from './update';
@@ -9,3 +9,4 @@ export { setSoftTargets } from './distill';
 export { setRegressionTargets } from './regression';
 export { accumulateMoments, accumulateTaylor } from './scores';
 export { convForward, convBackward } from './conv';
+export { denseForward, denseBackward } from './dense';

@@ -1,5 +1,5 @@
 /**
- * The layers engine with its convolutions on the WebAssembly SIMD kernels (float32) against the
+ * The layers engine with its convolutions and dense layers on the WebAssembly SIMD kernels (float32) against the
  * TypeScript reference kernels (float64 sums): one batch's gradients of every parameter agree to
  * float32 rounding on the networks of gradient.test.ts, and so do the weights after a few epochs
  * of steps (adam, and group lasso with proximal steps) on small CNNs.
@@ -12,6 +12,8 @@ import { wasmPassAvailable } from '../../src/train/fused/wasm-pass';
 import { batchGradient, createLayersEngine, layersAccuracy, trainOp, wasmEvalOps } from '../../src/train/layers-engine';
 import { CONV_TRAIN } from '../../src/train/layers-engine/ops/conv';
 import { wasmConvTrainOp } from '../../src/train/layers-engine/ops/conv-wasm';
+import { DENSE_TRAIN } from '../../src/train/layers-engine/ops/dense';
+import { wasmDenseTrainOp } from '../../src/train/layers-engine/ops/dense-wasm';
 import type { TrainOp } from '../../src/train/layers-engine/ops/train-op';
 import type { TrainingData } from '../../src/train/types';
 import { Rng } from '../../src/util/rng';
@@ -38,6 +40,8 @@ maybe('WebAssembly convolutions in the layers engine', () => {
     ['c3k3p1-m2-c4k2-f5', [1, 6, 6]],
     ['c4k3p1-bn-a2-c3k3p1-bn-g-f5', [2, 6, 6]],
     ['c3k3s2-m2-c4k2-f5', [2, 21]],
+    // dense layers of widths that are not multiples of 4 (the kernels' lanes) and an unused input
+    ['c2k3-f7-f5', [1, 5, 5]],
   ])('%s: one batch gives the gradients of the TypeScript kernels', (arch, inShape) => {
     const ROWS = 5;
     const layers = initArchNetwork(arch, inShape, 3, 2).layers;
@@ -54,7 +58,8 @@ maybe('WebAssembly convolutions in the layers engine', () => {
           .map((b) => new Float32Array(b.length)),
       );
     const wasmConv = wasmConvTrainOp(CONV_TRAIN, 8) as TrainOp<AnyLayer>;
-    const opOf = (l: AnyLayer): TrainOp<AnyLayer> => (l.op === 'conv' ? wasmConv : trainOp(l));
+    const wasmDense = wasmDenseTrainOp(DENSE_TRAIN, 8) as TrainOp<AnyLayer>;
+    const opOf = (l: AnyLayer): TrainOp<AnyLayer> => (l.op === 'conv' ? wasmConv : l.op === 'dense' ? wasmDense : trainOp(l));
     // batch norm folds batch statistics into its running ones: each pass on its own copy
     const copy = () => initArchNetwork(arch, inShape, 3, 2).layers;
     const ref = gradsOf();

@@ -3,7 +3,8 @@
  * convolution 1-D/2-D, pooling, global average pooling, flatten, batch norm), float32 parameters.
  * 'layers-js' runs the TypeScript reference kernels (float64 sums); 'layers-wasm' runs the
  * convolutions (forward, input and weight gradients) on the WebAssembly SIMD kernels (float32,
- * ./ops/conv-wasm.ts, one instance per convolution reused across batches) and the rest as layers-js. Each step: the minibatch's forward and
+ * ./ops/conv-wasm.ts, one instance per convolution reused across batches) and the dense layers on
+ * the WebAssembly SIMD dense kernels (./ops/dense-wasm.ts), the rest as layers-js. Each step: the minibatch's forward and
  * backward pass (./pass.ts, per-type kernels in ./ops/), the penalty's gradient when it is smooth
  * (or under the subgradient solver), the optimizer step of the fused engine (fused/optimizers.ts:
  * the same formulas) over one flat parameter array, then the proximal step on each layer's groups
@@ -24,6 +25,8 @@ import { batchGradient } from './pass';
 import { trainOp } from './ops/table';
 import { wasmConvTrainOp } from './ops/conv-wasm';
 import { CONV_TRAIN } from './ops/conv';
+import { DENSE_TRAIN } from './ops/dense';
+import { wasmDenseTrainOp } from './ops/dense-wasm';
 import type { TrainOp } from './ops/train-op';
 import { checkLearningRate, runBatches } from '../epoch-batches';
 
@@ -145,7 +148,9 @@ export function createLayersEngine(
   // the name says which kernels run: without a convolution the TypeScript ones do everything
   const wasm = kernels !== 'js' && wasmPassAvailable() && layers.some((l) => l.op === 'conv');
   const wasmConv = wasm ? (wasmConvTrainOp(CONV_TRAIN, batch) as TrainOp<AnyLayer>) : null;
-  const opOf = (l: AnyLayer): TrainOp<AnyLayer> => (wasmConv && l.op === 'conv' ? wasmConv : trainOp(l));
+  const wasmDense = wasm ? (wasmDenseTrainOp(DENSE_TRAIN, batch) as TrainOp<AnyLayer>) : null;
+  const opOf = (l: AnyLayer): TrainOp<AnyLayer> =>
+    wasmConv && l.op === 'conv' ? wasmConv : wasmDense && l.op === 'dense' ? wasmDense : trainOp(l);
   const xb = new Float64Array(batch * cols);
   const rows = new Int32Array(batch);
   let disposed = false;

@@ -9,6 +9,8 @@ import { GsError } from '../../errors';
 import { wasmPassAvailable } from '../fused/wasm-pass';
 import { CONV_TRAIN } from './ops/conv';
 import { wasmConvTrainOp } from './ops/conv-wasm';
+import { DENSE_TRAIN } from './ops/dense';
+import { wasmDenseTrainOp } from './ops/dense-wasm';
 import type { TrainOp } from './ops/train-op';
 import { trainOp } from './ops/table';
 
@@ -24,7 +26,8 @@ export type EvalOps = (l: AnyLayer) => TrainOp<AnyLayer>;
 export function wasmEvalOps(): EvalOps {
   if (!wasmPassAvailable()) throw new GsError('UNAVAILABLE', 'the WebAssembly SIMD kernels are unavailable');
   const conv = wasmConvTrainOp(CONV_TRAIN, CHUNK, true) as TrainOp<AnyLayer>;
-  return (l) => (l.op === 'conv' ? conv : trainOp(l));
+  const dense = wasmDenseTrainOp(DENSE_TRAIN, CHUNK, true) as TrainOp<AnyLayer>;
+  return (l) => (l.op === 'conv' ? conv : l.op === 'dense' ? dense : trainOp(l));
 }
 
 /**

@@ -1,0 +1,82 @@
+/**
+ * The dense layer's training kernels on the WebAssembly SIMD kernels (assembly/dense.ts through
+ * fused/dense-wasm.ts), float32 inside, as ./conv-wasm.ts does for convolutions: one module instance
+ * per layer (or per shape, for evaluation's fresh copies) laid out for the engine's batch size; the
+ * input stays in the instance between the forward and the backward pass of a batch. The activation
+ * is the TypeScript one of ./activation.ts.
+ */
+import { activationOf } from '../../../network/activations';
+import type { DenseLayer } from '../../../network/layers/dense';
+import { WasmDense } from '../../fused/dense-wasm';
+import { activate, activationBackward } from './activation';
+import type { TrainOp } from './train-op';
+
+interface Slot {
+  k: WasmDense;
+  z: Float64Array;
+  y: Float64Array;
+  dx: Float64Array;
+  dz: Float64Array;
+}
+
+interface WasmDenseCache {
+  s: Slot;
+  z: Float64Array;
+  hidden: boolean;
+}
+
+/** A training op for dense layers on the WebAssembly kernels for batches of up to `maxBatch` rows (larger ones go to `base`). */
+export function wasmDenseTrainOp(base: TrainOp<DenseLayer>, maxBatch: number, perShape = false): TrainOp<DenseLayer> {
+  const slots = new Map<unknown, Slot>();
+  const slotOf = (l: DenseLayer): Slot => {
+    const key = perShape ? `${l.inSize}x${l.outSize}` : l;
+    let s = slots.get(key);
+    if (!s) {
+      s = {
+        k: new WasmDense(l.inSize, l.outSize, maxBatch),
+        z: new Float64Array(maxBatch * l.outSize),
+        y: new Float64Array(maxBatch * l.outSize),
+        dx: new Float64Array(maxBatch * l.inSize),
+        dz: new Float64Array(maxBatch * l.outSize),
+      };
+      slots.set(key, s);
+    }
+    return s;
+  };
+  return {
+    op: 'dense',
+    params: (l) => base.params(l),
+    bind: (l, bufs) => base.bind(l, bufs),
+    forward(l, x, rows, hidden, inShape, training) {
+      if (rows > maxBatch) return base.forward(l, x, rows, hidden, inShape, training);
+      const s = slotOf(l);
+      const { k } = s;
+      k.x.set(x.subarray(0, rows * l.inSize));
+      k.k.set(l.kernel);
+      k.b.set(l.bias);
+      k.runForward(rows);
+      const m = rows * l.outSize;
+      const z = s.z.subarray(0, m);
+      const src = k.z;
+      for (let i = 0; i < m; i++) z[i] = src[i];
+      const cache: WasmDenseCache = { s, z, hidden };
+      return { y: hidden ? activate(z, activationOf(l), s.y) : z, cache };
+    },
+    backward(l, cache, dy, rows, inShape, grads, wantDx) {
+      if (!(cache as WasmDenseCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
+      const { s, z, hidden } = cache as WasmDenseCache;
+      const { k } = s;
+      const dz = hidden ? activationBackward(dy, z, activationOf(l), s.dz) : dy;
+      k.dz.set(dz.subarray(0, rows * l.outSize));
+      k.runBackward(rows, wantDx);
+      grads[0].set(k.dk);
+      grads[1].set(k.db);
+      if (!wantDx) return null;
+      const m = rows * l.inSize;
+      const dx = s.dx.subarray(0, m);
+      const src = k.dx;
+      for (let i = 0; i < m; i++) dx[i] = src[i];
+      return dx;
+    },
+  };
+}
