@@ -41,10 +41,15 @@ export function poolOutputShape(g: PoolGeometry): number[] {
 }
 
 /** The input rows [y0, y1) and columns [x0, x1) under output position (oy, ox), clipped to the real input. */
-function clip(g: PoolGeometry, oy: number, ox: number): [number, number, number, number] {
+/** The window of output (oy, ox) clipped to the input, into w: [y0, y1, x0, x1] (no allocation per window). */
+function clip(g: PoolGeometry, oy: number, ox: number, w: Int32Array): Int32Array {
   const ty = oy * g.sh - g.padTop;
   const tx = ox * g.sw - g.padLeft;
-  return [Math.max(0, ty), Math.min(g.ih, ty + g.kh), Math.max(0, tx), Math.min(g.iw, tx + g.kw)];
+  w[0] = ty > 0 ? ty : 0;
+  w[1] = ty + g.kh < g.ih ? ty + g.kh : g.ih;
+  w[2] = tx > 0 ? tx : 0;
+  w[3] = tx + g.kw < g.iw ? tx + g.kw : g.iw;
+  return w;
 }
 
 export interface MaxPoolResult {
@@ -54,6 +59,7 @@ export interface MaxPoolResult {
 }
 
 export function maxPoolForward(g: PoolGeometry, x: FloatArray): MaxPoolResult {
+  const win = new Int32Array(4);
   const ihw = g.ih * g.iw;
   const ohw = g.oh * g.ow;
   const planes = batchOf(g.name, 'input', x.length, g.channels * ihw) * g.channels;
@@ -63,7 +69,11 @@ export function maxPoolForward(g: PoolGeometry, x: FloatArray): MaxPoolResult {
     const xBase = p * ihw;
     for (let oy = 0; oy < g.oh; oy++) {
       for (let ox = 0; ox < g.ow; ox++) {
-        const [y0, y1, x0, x1] = clip(g, oy, ox);
+        clip(g, oy, ox, win);
+        const y0 = win[0],
+          y1 = win[1],
+          x0 = win[2],
+          x1 = win[3];
         let best = -Infinity;
         let at = xBase + y0 * g.iw + x0;
         for (let iy = y0; iy < y1; iy++) {
@@ -96,10 +106,15 @@ export function maxPoolBackward(g: PoolGeometry, argmax: Int32Array, dy: FloatAr
 
 /** The divisor of each output position of an average pool (the same for every plane). */
 function divisors(g: PoolGeometry): Float64Array {
+  const win = new Int32Array(4);
   const d = new Float64Array(g.oh * g.ow);
   for (let oy = 0; oy < g.oh; oy++) {
     for (let ox = 0; ox < g.ow; ox++) {
-      const [y0, y1, x0, x1] = clip(g, oy, ox);
+      clip(g, oy, ox, win);
+      const y0 = win[0],
+        y1 = win[1],
+        x0 = win[2],
+        x1 = win[3];
       d[oy * g.ow + ox] = g.countIncludePad ? g.kh * g.kw : (y1 - y0) * (x1 - x0);
     }
   }
@@ -107,6 +122,7 @@ function divisors(g: PoolGeometry): Float64Array {
 }
 
 export function avgPoolForward(g: PoolGeometry, x: FloatArray): FloatArray {
+  const win = new Int32Array(4);
   const ihw = g.ih * g.iw;
   const ohw = g.oh * g.ow;
   const planes = batchOf(g.name, 'input', x.length, g.channels * ihw) * g.channels;
@@ -116,7 +132,11 @@ export function avgPoolForward(g: PoolGeometry, x: FloatArray): FloatArray {
     const xBase = p * ihw;
     for (let oy = 0; oy < g.oh; oy++) {
       for (let ox = 0; ox < g.ow; ox++) {
-        const [y0, y1, x0, x1] = clip(g, oy, ox);
+        clip(g, oy, ox, win);
+        const y0 = win[0],
+          y1 = win[1],
+          x0 = win[2],
+          x1 = win[3];
         let s = 0;
         for (let iy = y0; iy < y1; iy++) {
           const row = xBase + iy * g.iw;
@@ -130,6 +150,7 @@ export function avgPoolForward(g: PoolGeometry, x: FloatArray): FloatArray {
 }
 
 export function avgPoolBackward(g: PoolGeometry, dy: FloatArray, inputLength: number): FloatArray {
+  const win = new Int32Array(4);
   const ihw = g.ih * g.iw;
   const ohw = g.oh * g.ow;
   const planes = batchOf(g.name, 'input', inputLength, g.channels * ihw) * g.channels;
@@ -141,7 +162,11 @@ export function avgPoolBackward(g: PoolGeometry, dy: FloatArray, inputLength: nu
     const xBase = p * ihw;
     for (let oy = 0; oy < g.oh; oy++) {
       for (let ox = 0; ox < g.ow; ox++) {
-        const [y0, y1, x0, x1] = clip(g, oy, ox);
+        clip(g, oy, ox, win);
+        const y0 = win[0],
+          y1 = win[1],
+          x0 = win[2],
+          x1 = win[3];
         const d = dy[p * ohw + oy * g.ow + ox] / div[oy * g.ow + ox];
         for (let iy = y0; iy < y1; iy++) {
           const row = xBase + iy * g.iw;
