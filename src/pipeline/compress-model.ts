@@ -25,7 +25,7 @@ import { pruneNetwork } from '../prune';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import type { TrainOptions } from '../train/train';
 import type { EpochRecord } from '../train/types';
-import type { BudgetResult, ProjectionRecord } from './budget';
+import type { BudgetOptions, BudgetResult, ProjectionRecord, SpeedRecord } from './budget';
 import { trainRun } from './run';
 import { originalBytes } from './original-runners';
 import { writeOnnxExport } from './export-file';
@@ -44,6 +44,11 @@ export interface CompressModelOptions {
   targetMacsRatio?: number;
   /** Convolutional models: keep every channel width a multiple of this (see BudgetTargets). */
   roundChannels?: number;
+  /** Convolutional models: shrink until the slim model runs this many times faster than the imported one in
+   * onnxruntime (measured as it shrinks, pipeline/budget.ts), alone or with the other budgets. */
+  targetSpeedup?: number;
+  /** Rows per onnxruntime call when targetSpeedup times a network (default onnx/latency.ts DEFAULT_LATENCY_BATCH). */
+  speedBatch?: number;
   /** Time the original and the slim model in onnxruntime at these batch sizes (default [1, 64]; [] for none). */
   speedBatches?: number[];
   /** Also give the slim model our `probabilities` and `label` outputs beside the original's output (default false). */
@@ -87,6 +92,8 @@ export interface CompressModelResult {
   testRows: number;
   /** Units and inputs removed to meet the budget, per removal step (epoch, parameters before and after). */
   projections: ProjectionRecord[];
+  /** With targetSpeedup: the measured speed of the start and of the slim network as the budget trainer timed them. */
+  budgetSpeed?: SpeedRecord;
   /** Test score (accuracy, or R^2 for a regressor) at the budget before the compact fine-tuning. */
   accuracyBeforeFinetune: number | undefined;
   /** ONNX export against the slim network (onnxruntime): max probability difference. */
@@ -120,8 +127,11 @@ function budgetOf(
   const { targetRatio: r, targetParams: p, targetMacs: m, targetMacsRatio: mr } = opts;
   if (r !== undefined && p !== undefined) throw new GsError('BAD_OPTION', 'give --target-ratio or --target-params, not both');
   if (m !== undefined && mr !== undefined) throw new GsError('BAD_OPTION', 'give --target-macs or --target-macs-ratio, not both');
-  if (r === undefined && p === undefined && m === undefined && mr === undefined)
-    throw new GsError('BAD_OPTION', 'give a budget: --target-ratio, --target-params, --target-macs or --target-macs-ratio');
+  if (r === undefined && p === undefined && m === undefined && mr === undefined && opts.targetSpeedup === undefined)
+    throw new GsError(
+      'BAD_OPTION',
+      'give a budget: --target-ratio, --target-params, --target-macs, --target-macs-ratio or --target-speedup',
+    );
   const out: { targetParams?: number; targetMacs?: number } = {};
   if (p !== undefined) {
     if (!Number.isInteger(p) || p < 1) throw new GsError('BAD_OPTION', `--target-params ${p}: expected a whole number >= 1`);
@@ -171,11 +181,8 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
   const trueTest = mapLabels(loaded.test.labels, loaded.classLabels, src.network.classLabels).labels;
   const labelled = trueTest.every((l) => l >= 0);
   const origPred = await modelLabels(src, data.test);
-  const { slimNet, history, targetParams, targetMacs, originalParams, projections, accuracyBeforeFinetune } = await sparsifyToBudget(
-    src,
-    data,
-    opts,
-  );
+  const { slimNet, history, targetParams, targetMacs, originalParams, projections, accuracyBeforeFinetune, budgetSpeed } =
+    await sparsifyToBudget(src, data, opts);
   status('exporting and verifying against the original...');
   const bytes = exportOnnx(slimNet, {
     ...interfaceOf(src, opts),
@@ -227,6 +234,7 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
     agreement: t.rows === 0 ? 0 : same / t.rows,
     testRows: t.rows,
     projections,
+    ...(budgetSpeed ? { budgetSpeed } : {}),
     accuracyBeforeFinetune,
     exportMaxDiff: v.maxProbDiff ?? 0,
     history,
@@ -303,6 +311,7 @@ async function sparsifyToBudget(
   originalParams: number;
   projections: ProjectionRecord[];
   accuracyBeforeFinetune: number | undefined;
+  budgetSpeed?: SpeedRecord;
 }> {
   const status = opts.onStatus ?? (() => undefined);
   const shape = networkShape(src.network);
@@ -322,13 +331,17 @@ async function sparsifyToBudget(
   const what = [
     ...(targets.targetParams !== undefined ? [`${targets.targetParams} parameters`] : []),
     ...(targets.targetMacs !== undefined ? [`${targets.targetMacs} multiply-adds per example`] : []),
+    ...(opts.targetSpeedup !== undefined ? [`${opts.targetSpeedup}x faster in onnxruntime`] : []),
   ].join(' and ');
   status(
     `training to ${what} from the imported weights (${cfg.epochs} epochs${lambda > 0 ? `, group lasso ${lambda}` : ''}), then ${ft} epochs of fine-tuning...`,
   );
-  const budgetTargets: BudgetTargets = {
+  const budgetTargets: BudgetTargets & Partial<Pick<BudgetOptions, 'latency'>> = {
     ...targets,
     ...(opts.roundChannels !== undefined ? { roundChannels: opts.roundChannels } : {}),
+    ...(opts.targetSpeedup !== undefined
+      ? { targetSpeedup: opts.targetSpeedup, ...(opts.speedBatch !== undefined ? { latency: { batch: opts.speedBatch } } : {}) }
+      : {}),
   };
   const hook = (phase: string): TrainOptions => ({
     onEpoch: (e) => (history.push(e), opts.onEpoch?.(phase, e)),
@@ -349,6 +362,7 @@ async function sparsifyToBudget(
     originalParams,
     projections: budget.projections,
     accuracyBeforeFinetune: budget.accuracyBeforeFinetune,
+    ...(budget.speed ? { budgetSpeed: budget.speed } : {}),
   };
 }
 
@@ -378,11 +392,8 @@ async function compressRegressor(
   // network: distilling a regressor thresholds with the plain lr * lambda instead.
   const proxStep = opts.labelsFromModel ? (opts.train?.proxStep ?? 'lr') : opts.train?.proxStep;
   const run = { ...opts, train: { ...opts.train, ...(proxStep ? { proxStep } : {}) } };
-  const { slimNet, history, targetParams, targetMacs, originalParams, projections, accuracyBeforeFinetune } = await sparsifyToBudget(
-    src,
-    data,
-    run,
-  );
+  const { slimNet, history, targetParams, targetMacs, originalParams, projections, accuracyBeforeFinetune, budgetSpeed } =
+    await sparsifyToBudget(src, data, run);
   status('exporting and verifying against the original...');
   const bytes = exportOnnx(slimNet, {
     ...interfaceOf(src, opts),
@@ -432,6 +443,7 @@ async function compressRegressor(
     outputRmse: regressionMetrics(slimOut, origOut, k).rmse,
     testRows: t.rows,
     projections,
+    ...(budgetSpeed ? { budgetSpeed } : {}),
     accuracyBeforeFinetune,
     exportMaxDiff: v.maxProbDiff ?? 0,
     history,

@@ -137,4 +137,48 @@ describe('compress a PyTorch CNN to a multiply-add budget', () => {
     for (let i = 0; i < t.rows; i++) if (argmax(z, i) === argmax(probabilities, i)) same++;
     expect(same / t.rows).toBeCloseTo(r.agreement as number, 10);
   });
+
+  test('--target-speedup alone: the budget trainer times the shrinking network and the report says what it measured', async () => {
+    const csv = csvFor('torch-cnn-bn-kept.onnx', 240, 5);
+    const out = path.join(tmp, 'slim-speed.onnx');
+    const r = await run([
+      'compress',
+      fx('torch-cnn-bn-kept.onnx'),
+      '--data',
+      csv,
+      '--labels-from-model',
+      '--target-speedup',
+      '1.3',
+      '--speed-batch',
+      '16',
+      '--epochs',
+      '3',
+      '--finetune-epochs',
+      '1',
+      '--export',
+      out,
+      '--json',
+    ]);
+    expect(r.err).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out.trim().split('\n').pop() as string) as {
+      targetSpeedup: { target: number; met: boolean; speedup: number; batch: number; startUsPerRow: number; usPerRow: number };
+    };
+    const sp = j.targetSpeedup;
+    expect([sp.target, sp.batch]).toEqual([1.3, 16]);
+    expect(sp.speedup).toBeCloseTo(sp.startUsPerRow / sp.usPerRow, 6);
+    if (sp.met) expect(sp.speedup).toBeGreaterThanOrEqual(1.3);
+    expect(fs.existsSync(out)).toBe(true);
+    const bad = await run([
+      'compress',
+      fx('torch-cnn-bn-kept.onnx'),
+      '--data',
+      csv,
+      '--speed-batch',
+      '4',
+      '--export',
+      path.join(tmp, 'x.onnx'),
+    ]);
+    expect(bad.err).toMatch(/give one of --target-ratio R .*--target-speedup S/);
+  });
 });

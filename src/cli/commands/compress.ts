@@ -25,6 +25,8 @@ interface CompressArgs extends DataArgs {
   'target-macs'?: number;
   'target-macs-ratio'?: number;
   'round-channels'?: number;
+  'target-speedup'?: number;
+  'speed-batch'?: number;
   'extra-outputs': boolean;
   export: string;
   lambda: number;
@@ -59,6 +61,11 @@ function speedLines(r: CompressModelResult): string[] {
             `batch ${s.batch}: original ${us(s.originalUsPerRow)}, slim ${us(s.slimUsPerRow)}${s.speedup === null ? '' : ` (${s.speedup.toFixed(2)}x)`}`,
         )
         .join('; '),
+    ...(r.budgetSpeed
+      ? [
+          `--target-speedup ${r.budgetSpeed.target}: ${r.budgetSpeed.met ? 'met' : 'NOT met (the smallest network of this shape)'}, ${r.budgetSpeed.speedup.toFixed(2)}x at batch ${r.budgetSpeed.batch} as the budget trainer measured it (${r.budgetSpeed.startUsPerRow.toFixed(1)} -> ${r.budgetSpeed.usPerRow.toFixed(1)} µs/row)`,
+        ]
+      : []),
   ];
 }
 
@@ -87,6 +94,17 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         type: 'number',
         group: 'Budget:',
         describe: "Convolutional models: fraction of the original's multiply-adds per example, e.g. 0.3",
+      })
+      .option('target-speedup', {
+        type: 'number',
+        group: 'Budget:',
+        describe:
+          'Convolutional models: shrink until the slim model runs S times faster than yours in onnxruntime (one thread, --speed-batch rows), measured as it shrinks, not estimated; alone or with the other budgets',
+      })
+      .option('speed-batch', {
+        type: 'number',
+        group: 'Budget:',
+        describe: 'Rows per onnxruntime call when --target-speedup times a network (default 64)',
       })
       .option('round-channels', {
         type: 'number',
@@ -139,17 +157,25 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         return true;
       }),
   handler: async (a) => {
-    const given = (k: 'target-ratio' | 'target-params' | 'target-macs' | 'target-macs-ratio') => a[k] !== undefined;
+    const given = (k: 'target-ratio' | 'target-params' | 'target-macs' | 'target-macs-ratio' | 'target-speedup') => a[k] !== undefined;
     if (given('target-ratio') && given('target-params'))
       throw new GsError('BAD_OPTION', 'give one of --target-ratio R or --target-params N');
     if (given('target-macs') && given('target-macs-ratio'))
       throw new GsError('BAD_OPTION', 'give one of --target-macs-ratio R or --target-macs N');
-    if (!given('target-ratio') && !given('target-params') && !given('target-macs') && !given('target-macs-ratio')) {
+    if (
+      !given('target-ratio') &&
+      !given('target-params') &&
+      !given('target-macs') &&
+      !given('target-macs-ratio') &&
+      !given('target-speedup')
+    ) {
       throw new GsError(
         'BAD_OPTION',
-        'give one of --target-ratio R or --target-params N (or, for a convolutional model, --target-macs-ratio R or --target-macs N)',
+        'give one of --target-ratio R or --target-params N (or, for a convolutional model, --target-macs-ratio R, --target-macs N or --target-speedup S)',
       );
     }
+    if (a['speed-batch'] !== undefined && !given('target-speedup'))
+      throw new GsError('BAD_OPTION', '--speed-batch sets how --target-speedup times a network: give --target-speedup S too');
     for (const k of ['epochs', 'finetune-epochs'] as const) {
       if (!Number.isInteger(a[k]) || a[k] < 0) throw new GsError('BAD_OPTION', `--${k} ${a[k]}: expected an integer >= 0`);
     }
@@ -169,6 +195,8 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       targetMacs: a['target-macs'],
       targetMacsRatio: a['target-macs-ratio'],
       ...(a['round-channels'] !== undefined ? { roundChannels: a['round-channels'] } : {}),
+      ...(a['target-speedup'] !== undefined ? { targetSpeedup: a['target-speedup'] } : {}),
+      ...(a['speed-batch'] !== undefined ? { speedBatch: a['speed-batch'] } : {}),
       extraOutputs: a['extra-outputs'],
       lambda: a.lambda,
       epochs: a.epochs,
@@ -197,6 +225,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       targetMacsRatio: a['target-macs-ratio'] ?? null,
       targetMacs: r.targetMacs ?? null,
       speed: r.speed,
+      ...(r.budgetSpeed ? { targetSpeedup: r.budgetSpeed } : {}),
       interface: r.interface,
       original: r.original,
       slim: r.slim,
