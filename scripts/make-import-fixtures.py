@@ -469,6 +469,107 @@ def mnist_model(idx_dir, out, epochs=3):
     print('wrote', out, os.path.getsize(out), 'bytes')
 
 
+# ---- trained convolutional fixtures (group cnn-trained): the graph forms real exports add ----
+
+
+def image_problem(n=600, shape=(1, 8, 8)):
+    """Seeded images whose class is which of three fixed patterns (plus noise) they hold, as raw
+    values around 100 +- 50 so that the models' own in-graph scaling matters."""
+    g = np.random.default_rng(1)
+    pats = g.normal(size=(C,) + shape).astype(np.float32)
+    y = g.integers(0, C, size=n)
+    x = pats[y] + 0.8 * g.normal(size=(n,) + shape).astype(np.float32)
+    return (100 + 50 * x).astype(np.float32), y.astype(np.int64)
+
+
+class Scale(torch.nn.Module):
+    """(x - 100) / 50 in the graph: Sub and Div by constants before the first layer."""
+
+    def forward(self, x):
+        return (x - 100.0) / 50.0
+
+
+def train_cnn(model, x, y, steps=200):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    xs, ys = torch.from_numpy(x), torch.from_numpy(y)
+    model.train()
+    for _ in range(steps):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(xs), ys).backward()
+        opt.step()
+    model.eval()
+    return model
+
+
+class Flat2Image(torch.nn.Module):
+    """A flat 64-value input reshaped to 1 x 8 x 8 images inside the graph."""
+
+    def __init__(self, body):
+        super().__init__()
+        self.body = body
+
+    def forward(self, x):
+        return self.body(x.view(-1, 1, 8, 8))
+
+
+class GeluMeanHead(torch.nn.Module):
+    """x.mean(dim=(2, 3)) (ReduceMean over the spatial axes) between the convolutions and the Linear."""
+
+    def __init__(self, convs, head):
+        super().__init__()
+        self.convs = convs
+        self.head = head
+
+    def forward(self, x):
+        return self.head(self.convs(x).mean(dim=(2, 3)))
+
+
+class ViewFlatten(torch.nn.Module):
+    """x.view(x.size(0), -1) before the Linear, as many hand-written CNNs flatten."""
+
+    def forward(self, x):
+        return x.view(x.size(0), -1)
+
+
+class ConvLstm(torch.nn.Module):
+    """A Conv1d whose output is transposed to time-major rows for an LSTM (refused naming the LSTM)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv1d(2, 4, 3)
+        self.lstm = torch.nn.LSTM(4, 5, batch_first=True)
+        self.head = torch.nn.Linear(5, C)
+
+    def forward(self, x):
+        out, _ = self.lstm(torch.relu(self.conv(x)).transpose(1, 2))
+        return self.head(out[:, -1])
+
+
+
+def cnn_trained_fixtures():
+    """Small CNNs trained on seeded 1 x 8 x 8 pattern images (2 x 16 for Conv1d), each scaling its raw
+    input in the graph, in the graph forms torch.onnx.export writes for x.view(x.size(0), -1),
+    ZeroPad2d with a dynamic batch, a ceil-mode MaxPool, GELU and x.mean(dim=(2, 3)); and two refusals."""
+    nn = torch.nn
+    x, y = image_problem()
+    img = (1, 1, 8, 8)
+    body = nn.Sequential(Scale(), nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.2), ViewFlatten(), nn.Linear(4 * 3 * 3, C))
+    export(train_cnn(Flat2Image(body), x.reshape(-1, 64), y), 'torch-cnn-view-flatten.onnx', shape=(1, 64))
+    m = train_cnn(nn.Sequential(Scale(), nn.Conv2d(1, 4, 3, stride=2, padding=(1, 2)), nn.ReLU(), nn.ZeroPad2d((1, 0, 1, 0)),
+                                nn.MaxPool2d(2), nn.Conv2d(4, 5, 2), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True), nn.Flatten(),
+                                nn.Linear(5, C), nn.LogSoftmax(dim=1)), x, y)
+    export(m, 'torch-cnn-zeropad-ceil.onnx', shape=img)
+    m = train_cnn(GeluMeanHead(nn.Sequential(Scale(), nn.Conv2d(1, 6, 3, padding=1), nn.GELU(), nn.Conv2d(6, 8, 3)), nn.Linear(8, C)), x, y)
+    export(m, 'torch-cnn-gelu-mean.onnx', shape=img)
+    x1, y1 = image_problem(shape=(2, 16))
+    m = train_cnn(nn.Sequential(Scale(), nn.Conv1d(2, 6, 5, padding=2), nn.BatchNorm1d(6), nn.LeakyReLU(0.1),
+                                nn.MaxPool1d(2), nn.Conv1d(6, 8, 3, stride=2, dilation=2), nn.ReLU(), nn.Flatten(),
+                                nn.Linear(8 * 2, C)), x1, y1)
+    export(m, 'torch-cnn-conv1d-bn.onnx', shape=(1, 2, 16))
+    export(ConvLstm().eval(), 'refuse-cnn-lstm.onnx', shape=(1, 2, 16))
+    export(nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU6(), nn.Flatten(), nn.Linear(4 * 6 * 6, C)).eval(), 'refuse-relu6.onnx', shape=img)
+
+
 def mnist_cnn(idx_dir, out, epochs=None, arch='lenet'):
     """A PyTorch CNN trained on MNIST (pixels / 255, as gs-compress reads IDX files) with Adam (lr 1e-3):
     arch 'lenet' (default; one epoch, batch 128) = (x - 0.1307) / 0.3081 inside the graph, Conv(8, 5x5) BN
@@ -526,7 +627,7 @@ if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help'):
         print(__doc__ or '')
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
-              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn)\n'
+              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, cnn-trained)\n'
               '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
               '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small]')
         sys.exit(0)
@@ -540,7 +641,8 @@ if __name__ == '__main__':
         sys.exit(0)
     # scripts/make-import-fixtures.py [GROUP...]: all groups, or only the ones named
     groups = {'torch': torch_fixtures, 'tf2onnx': tf2onnx_fixture, 'skl2onnx': lambda: (skl2onnx_fixture(False), skl2onnx_fixture(True)),
-              'tfjs': tfjs_fixture, 'fixed-batch': fixed_batch_fixture, 'refusals': refusal_fixtures, 'cnn': cnn_fixtures}
+              'tfjs': tfjs_fixture, 'fixed-batch': fixed_batch_fixture, 'refusals': refusal_fixtures, 'cnn': cnn_fixtures,
+              'cnn-trained': cnn_trained_fixtures}
     unknown = [g for g in sys.argv[1:] if g not in groups]
     if unknown:
         sys.exit(f'unknown fixture group {unknown[0]}; expected one of {", ".join(groups)}')

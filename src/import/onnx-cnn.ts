@@ -28,6 +28,7 @@ import type { AnyLayer } from '../network/types';
 import { onnx } from '../codec/onnx-proto';
 import { setActivation } from './cnn-activation';
 import { attr, attrFloat, attrInt, attrInts, attrString, type Const, type GraphIndex, type Node } from './onnx-graph';
+import { foldTensor } from './onnx-fold';
 
 /** Ops that make a graph a convolutional network (the CNN walk reads it instead of the MLP walk). */
 export const CNN_MARKERS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool']);
@@ -120,11 +121,28 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
     if (!c) throw refuse(n, `has a ${what} that is not a constant`);
     return c;
   };
+  // shapes and pads computed in the graph from constants and the batch size (torch's ZeroPad2d,
+  // x.view(x.size(0), -1)): folded to constants (onnx-fold.ts)
+  const producers = new Map<string, Node>();
+  for (const p of g.graph.node ?? []) for (const o of p.output ?? []) if (o) producers.set(o, p);
+  const shapes = new Map<string, number[]>();
+  const folded = (n: Node, i: number): Const | null => {
+    const name = n.input?.[i];
+    return name ? foldTensor(g, producers, (t) => shapes.get(t) ?? null, name) : null;
+  };
 
   for (;;) {
-    const nodes = g.next(cur);
+    shapes.set(cur, shape);
+    // Shape nodes read the tensor's size only: taken when a Reshape or Pad folds them
+    const nodes = g.next(cur).filter((x) => x.opType !== 'Shape');
     if (logits !== null || nodes.length === 0) break;
     if (nodes.length > 1) {
+      const gelu = g.matchGeluErf(cur, nodes);
+      if (gelu) {
+        setActivation(layers, { name: 'gelu' }, (why) => refuse(nodes[0], why));
+        cur = gelu;
+        continue;
+      }
       if (nodes.every((n) => tailOps.has(n.opType ?? '') && n.opType !== 'Softmax' && n.opType !== 'LogSoftmax')) break;
       const join = nodes.find((n) => ['Add', 'Sum', 'Concat'].includes(n.opType ?? ''));
       if (join) throw refuse(join, `joins tensor "${cur}" with another branch (a residual block): not supported yet`);
@@ -150,8 +168,9 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
     switch (op) {
       case 'Pad': {
         const mode = attrString(n, 'mode') ?? 'constant';
-        const padsC = g.konst(n.input?.[1]);
-        const value = g.konst(n.input?.[2]);
+        const padsC = folded(n, 1);
+        const value = n.input?.[2] ? folded(n, 2) : null;
+        if (n.input?.[2] && !value) throw refuse(n, 'pads with a value that is not a constant');
         if (mode !== 'constant' || (value && value.values.some((v) => v !== 0)) || !padsC || n.input?.[3])
           throw refuse(n, 'pads with something other than constant zeros on all axes');
         const all = Array.from(padsC.values);
@@ -202,7 +221,8 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
         break;
       }
       case 'Reshape': {
-        const target = constOf(n, 1, 'shape');
+        const target = folded(n, 1);
+        if (!target) throw refuse(n, 'has a shape that is neither a constant nor computed from the batch size');
         const t = Array.from(target.values);
         const total = size(shape);
         if (t.length === 2 && (t[1] === -1 || t[1] === total)) {
@@ -353,6 +373,7 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
       }
       default: {
         const act = activationOfOnnxOp(op);
+        if (op === 'Clip') throw refuse(n, "is a clipped ReLU (ReLU6 or hardtanh), which gs-compress's activation table does not have");
         if (!act) throw refuse(n);
         const activation: Activation = act.alphaAttr
           ? { name: act.def.name, alpha: Math.fround(attrFloat(n, 'alpha', DEFAULT_LEAKY_ALPHA)) }

@@ -91,47 +91,6 @@ class Walker extends GraphIndex {
     return c;
   }
 
-  /** Matches 0.5 * x * (1 + erf(x / sqrt 2)) starting at x = cur; returns the output tensor or null. */
-  matchGeluErf(cur: string, nodes: Node[]): string | null {
-    const scaleNode = nodes.find((n) => {
-      const c = (n.input ?? []).length === 2 ? this.konst((n.input ?? []).find((i) => i !== cur)) : undefined;
-      if (!c || c.values.length !== 1) return false;
-      return (
-        (n.opType === 'Div' && Math.abs(c.values[0] - Math.SQRT2) < 1e-5) ||
-        (n.opType === 'Mul' && Math.abs(c.values[0] - Math.SQRT1_2) < 1e-5)
-      );
-    });
-    if (!scaleNode) return null;
-    const one = (list: Node[], op: string) => (list.length === 1 && list[0].opType === op ? list[0] : null);
-    const erfNode = one(this.next(scaleNode.output?.[0] ?? ''), 'Erf');
-    if (!erfNode) return null;
-    const addNode = one(this.next(erfNode.output?.[0] ?? ''), 'Add');
-    const addC = addNode ? this.konst((addNode.input ?? []).find((i) => i !== erfNode.output?.[0])) : undefined;
-    if (!addNode || !addC || addC.values.length !== 1 || addC.values[0] !== 1) return null;
-    const mulNode = one(this.next(addNode.output?.[0] ?? ''), 'Mul');
-    if (!mulNode) return null;
-    const other = (mulNode.input ?? []).find((i) => i !== addNode.output?.[0]) ?? '';
-    const isHalf = (n: Node, x: string) => {
-      const c = this.konst((n.input ?? []).find((i) => i !== x));
-      return n.opType === 'Mul' && !!c && c.values.length === 1 && c.values[0] === 0.5;
-    };
-    const rest = nodes.filter((n) => n !== scaleNode);
-    if (other === cur && rest.length === 1 && rest[0] === mulNode) {
-      // x * (1 + erf) then * 0.5 (torch.onnx.export)
-      const half = one(this.next(mulNode.output?.[0] ?? ''), 'Mul');
-      if (!half || !isHalf(half, mulNode.output?.[0] ?? '')) return null;
-      [scaleNode, erfNode, addNode, mulNode, half].forEach((n) => this.used.add(n));
-      return half.output?.[0] ?? null;
-    }
-    const halfFirst = rest.length === 1 ? rest[0] : null;
-    if (halfFirst && halfFirst.output?.[0] === other && isHalf(halfFirst, cur)) {
-      // (0.5 * x) * (1 + erf)
-      [scaleNode, erfNode, addNode, mulNode, halfFirst].forEach((n) => this.used.add(n));
-      return mulNode.output?.[0] ?? null;
-    }
-    return null;
-  }
-
   /** Walks from the graph input; returns the logits tensor and the last tensor of the chain. */
   walk(input: string): { logits: string; end: string } {
     let cur = input;

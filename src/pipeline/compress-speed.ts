@@ -1,12 +1,13 @@
 /**
  * The speed part of a compress report: µs per row of the ORIGINAL file and of the slim export in
- * onnxruntime (one intra-op thread, the best of timed rounds after a warm-up, as onnx/latency.ts
- * times) at each batch size, side by side with the speedup. Both are timed the same way, through
- * their own graph input (the slim model keeps the original's interface), on random values. An
- * original onnxruntime cannot run (a tfjs LayersModel, or a batch fixed at 1 for batch 64) has no time.
+ * onnxruntime (one intra-op thread, the best of interleaved timed rounds after a warm-up) at each
+ * batch size, side by side with the speedup. Both are timed the same way, through their own graph
+ * input (the slim model keeps the original's interface), on random values. An original
+ * onnxruntime cannot run (a tfjs LayersModel, or a batch fixed at 1 for batch 64) has no time.
  */
 import type * as Ort from 'onnxruntime-common';
 import { type Int64Like, onnx, toNum } from '../codec/onnx-proto';
+import { GsError } from '../errors';
 import { loadRuntime, runtimeLabel, setWebThreads } from '../onnx/runtime';
 import { Rng } from '../util/rng';
 import type { InitSource } from './init-from';
@@ -39,43 +40,70 @@ function inputOf(bytes: Uint8Array): { name: string; dims: number[] } {
   return { name: input.name ?? '', dims };
 }
 
-/** µs per row of an ONNX model at `batch` rows per run, one thread; the best of `rounds` rounds of `seconds`. */
-export async function timeModel(
-  bytes: Uint8Array,
-  batch: number,
-  opts: { threads?: number; seconds?: number; rounds?: number } = {},
-): Promise<{ usPerRow: number; runtime: string }> {
+/** A session that runs one batch of random rows through a model's feature input. */
+interface Timed {
+  run: () => Promise<unknown>;
+  release: () => Promise<void>;
+}
+
+async function openTimed(bytes: Uint8Array, batch: number, threads: number): Promise<Timed> {
   const rt = loadRuntime();
-  const threads = opts.threads ?? 1;
   setWebThreads(rt, threads);
   const session: Ort.InferenceSession = await rt.ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const { name, dims } = inputOf(bytes);
+  const per = dims.reduce((a, b) => a * b, 1);
+  const rng = new Rng(1);
+  const x = new rt.ort.Tensor(
+    'float32',
+    Float32Array.from({ length: batch * per }, () => rng.next()),
+    [batch, ...dims],
+  );
   try {
-    const { name, dims } = inputOf(bytes);
-    const per = dims.reduce((a, b) => a * b, 1);
-    const rng = new Rng(1);
-    const x = new rt.ort.Tensor(
-      'float32',
-      Float32Array.from({ length: batch * per }, () => rng.next()),
-      [batch, ...dims],
-    );
-    const seconds = opts.seconds ?? 0.25;
-    const round = async (limit: number): Promise<number> => {
+    await session.run({ [name]: x }); // fails here when the model cannot take this batch
+  } catch (e) {
+    await session.release();
+    throw e;
+  }
+  return { run: () => session.run({ [name]: x }), release: () => session.release() };
+}
+
+/**
+ * µs per row of each model at `batch` rows per run, one thread: warm-up, then `rounds` rounds of
+ * `seconds` per model, interleaved (a round of each in turn, so that other work on the machine
+ * weighs on all alike), the best round of each kept. A model that cannot run gives null.
+ */
+export async function timeModels(
+  models: Uint8Array[],
+  batch: number,
+  opts: { threads?: number; seconds?: number; rounds?: number } = {},
+): Promise<{ usPerRow: (number | null)[]; runtime: string }> {
+  const threads = opts.threads ?? 1;
+  const seconds = opts.seconds ?? 0.25;
+  const timed: (Timed | null)[] = [];
+  try {
+    for (const m of models) timed.push(await openTimed(m, batch, threads).catch(() => null));
+    const round = async (t: Timed, limit: number): Promise<number> => {
       let rows = 0;
       const t0 = process.hrtime.bigint();
       let s: number;
       do {
-        await session.run({ [name]: x });
+        await t.run();
         rows += batch;
         s = Number(process.hrtime.bigint() - t0) / 1e9;
       } while (s < limit);
       return (s * 1e6) / rows;
     };
-    await round(seconds / 2);
-    let best = Infinity;
-    for (let r = 0; r < (opts.rounds ?? 3); r++) best = Math.min(best, await round(seconds));
-    return { usPerRow: best, runtime: runtimeLabel(rt) };
+    for (const t of timed) if (t) await round(t, seconds / 2);
+    const best = timed.map((t) => (t ? Infinity : null));
+    for (let r = 0; r < (opts.rounds ?? 5); r++) {
+      for (let i = 0; i < timed.length; i++) {
+        const t = timed[i];
+        if (t) best[i] = Math.min(best[i] as number, await round(t, seconds));
+      }
+    }
+    return { usPerRow: best, runtime: runtimeLabel(loadRuntime()) };
   } finally {
-    await session.release();
+    for (const t of timed) if (t) await t.release();
   }
 }
 
@@ -93,17 +121,12 @@ export async function measureSpeeds(
   const rows: SpeedRow[] = [];
   let runtime: string | null = null;
   for (const batch of batches) {
-    const s = await timeModel(slim, batch, { threads });
-    runtime = s.runtime;
-    let o: number | null = null;
-    if (original) {
-      try {
-        o = (await timeModel(original, batch, { threads })).usPerRow;
-      } catch {
-        o = null; // e.g. a batch dimension fixed at 1 in the file
-      }
-    }
-    rows.push({ batch, originalUsPerRow: o, slimUsPerRow: s.usPerRow, speedup: o === null ? null : o / s.usPerRow });
+    const t = await timeModels(original ? [slim, original] : [slim], batch, { threads });
+    runtime = t.runtime;
+    const s = t.usPerRow[0];
+    if (s === null) throw new GsError('VERIFY_FAILED', `the slim model does not run in onnxruntime at batch ${batch}`);
+    const o = t.usPerRow[1] ?? null;
+    rows.push({ batch, originalUsPerRow: o, slimUsPerRow: s, speedup: o === null ? null : o / s });
   }
   return { runtime, threads, rows };
 }

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { runCli as run } from '../helpers/cli';
 import { importModel } from '../../src/import';
-import { multiplyAdds } from '../../src/network/create';
+import { multiplyAdds, parameterCount } from '../../src/network/create';
 import { randomRows, runOriginal } from '../../src/pipeline/import-check';
 import { compressModel } from '../../src/pipeline/compress-model';
 import { loadDataset } from '../../src/data';
@@ -180,5 +180,40 @@ describe('compress a PyTorch CNN to a multiply-add budget', () => {
       path.join(tmp, 'x.onnx'),
     ]);
     expect(bad.err).toMatch(/give one of --target-ratio R .*--target-speedup S/);
+  });
+
+  test('a parameter budget (--target-ratio) on a CNN, text output: the sizes of both, multiply-adds and speed', async () => {
+    const model = fx('torch-cnn-bn-folded.onnx');
+    const csv = csvFor('torch-cnn-bn-folded.onnx', 240, 3);
+    const out = path.join(tmp, 'slim-ratio.onnx');
+    const r = await run([
+      'compress',
+      model,
+      '--data',
+      csv,
+      '--labels-from-model',
+      '--target-ratio',
+      '0.5',
+      '--epochs',
+      '2',
+      '--finetune-epochs',
+      '1',
+      '--export',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    const params = importModel(model).network;
+    const budget = Math.floor(parameterCount(params) * 0.5);
+    expect(r.out).toMatch(
+      new RegExp(`^original .*torch-cnn-bn-folded\\.onnx: \\d+ parameters, ${multiplyAdds(params)} multiply-adds per example, `, 'm'),
+    );
+    const slim = /^slim .*: (\d+) parameters \(budget (\d+)\), (\d+) multiply-adds, /m.exec(r.out);
+    expect(slim).not.toBeNull();
+    expect(Number(slim?.[2])).toBe(budget);
+    expect(Number(slim?.[1])).toBeLessThanOrEqual(budget);
+    expect(r.out).toMatch(
+      /^speed in onnxruntime-\w+ \S+ \(1 thread\), µs per row: batch 1: original [\d.]+, slim [\d.]+ \([\d.]+x\); batch 64: /m,
+    );
+    expect(r.out).toMatch(/^interface: input input \[N, 3, 12, 12\] -> output output \[N, 4\]/m);
   });
 });
