@@ -197,20 +197,15 @@ function spatialChain(net: Network<AnyLayer>, input: string, last: string, compa
   let cur = input;
   if (net.scaling) {
     const cols = compact ? net.inputIndices : Array.from({ length: net.inputWidth }, (_, c) => c);
-    g.inits.push(
-      floatTensor(
-        'input_mean',
-        dims,
-        Float32Array.from(cols, (c) => net.scaling!.mean[c]),
-      ),
-    );
-    g.inits.push(
-      floatTensor(
-        'input_std',
-        dims,
-        Float32Array.from(cols, (c) => net.scaling!.std[c]),
-      ),
-    );
+    const mean = Float32Array.from(cols, (c) => net.scaling!.mean[c]);
+    const std = Float32Array.from(cols, (c) => net.scaling!.std[c]);
+    // one value per channel when the scaling is constant within each (per-channel standardization,
+    // a torchvision Normalize): broadcast as [C, 1, 1] instead of a value per position
+    const perChannel = [mean, std].every((a) => a.every((v, i) => v === a[i - (i % S)]));
+    const shapeOf = perChannel ? [dims[0], ...rest.map(() => 1)] : dims;
+    const pick = (a: Float32Array) => (perChannel ? Float32Array.from({ length: dims[0] }, (_, ch) => a[ch * S]) : a);
+    g.inits.push(floatTensor('input_mean', shapeOf, pick(mean)));
+    g.inits.push(floatTensor('input_std', shapeOf, pick(std)));
     g.nodes.push(node('Sub', [cur, 'input_mean'], ['centered_features'], 'center_inputs'));
     g.nodes.push(node('Div', ['centered_features', 'input_std'], ['standardized_features'], 'scale_inputs'));
     cur = 'standardized_features';

@@ -85,3 +85,27 @@ test.each<[Quantize, number]>([
   expect(r.maxProbDiff).toBeLessThan(quantize === 'float16' ? 0.01 : 0.05);
   expect(r.agreement).toBeGreaterThan(0.9);
 });
+
+test('per-channel input scaling is stored once per channel, and the export still agrees', async () => {
+  const net = initArchNetwork('c4k3-m2-f6', [2, 9, 9], 3, 4);
+  const S = 81;
+  const perChannel = () => ({
+    mean: Float32Array.from({ length: 2 * S }, (_, i) => [0.3, -0.7][Math.floor(i / S)]),
+    std: Float32Array.from({ length: 2 * S }, (_, i) => [1.5, 0.25][Math.floor(i / S)]),
+  });
+  net.scaling = perChannel();
+  const dimsOf = (bytes: Uint8Array) =>
+    (decodeOnnx(bytes, 't.onnx').graph?.initializer ?? []).find((t) => t.name === 'input_mean')?.dims?.map(Number);
+  const bytes = exportOnnx(net, { producerVersion: 'test' });
+  expect(dimsOf(bytes)).toEqual([2, 1, 1]);
+  expect((await verifyOnnx({ onnx: bytes, reference: net, features: randomInputs(net, ROWS, 2), rows: ROWS })).maxProbDiff).toBeLessThan(
+    1e-5,
+  );
+  // a scaling that differs within a channel keeps a value per position
+  net.scaling.mean[5] = 2;
+  const varied = exportOnnx(net, { producerVersion: 'test' });
+  expect(dimsOf(varied)).toEqual([2, 9, 9]);
+  expect((await verifyOnnx({ onnx: varied, reference: net, features: randomInputs(net, ROWS, 2), rows: ROWS })).maxProbDiff).toBeLessThan(
+    1e-5,
+  );
+});
