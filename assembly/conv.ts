@@ -28,7 +28,7 @@
 }
 
 /** y[0..m) += a * x[0..m) (float32, byte offsets). */
-@inline function axpy(a: f32, x: usize, y: usize, m: i32): void {
+@inline export function axpy(a: f32, x: usize, y: usize, m: i32): void {
   const av = f32x4.splat(a);
   let i = 0;
   for (; i + 4 <= m; i += 4) {

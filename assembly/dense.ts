@@ -5,20 +5,7 @@
  * by the JavaScript side (src/train/fused/dense-wasm.ts). The innermost loops run over the outputs,
  * four lanes at a time.
  */
-
-/** y[0..m) += a * x[0..m). */
-@inline function axpy(a: f32, x: usize, y: usize, m: i32): void {
-  const av = f32x4.splat(a);
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(av, v128.load(x + o))));
-  }
-  for (; i < m; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, load<f32>(y + o) + a * load<f32>(x + o));
-  }
-}
+import { axpy } from './conv';
 
 /** sum of a[0..m) * b[0..m). */
 @inline function dot(a: usize, b: usize, m: i32): f32 {

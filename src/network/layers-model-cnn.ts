@@ -15,7 +15,7 @@ import { GsError } from '../errors';
 import { ACTIVATIONS, alphaOf, type Activation } from './activations';
 import type { ConvLayer } from './layers/conv';
 import { foldBatchNorms } from './layers/fold-batchnorm';
-import { SCALING_EPSILON } from './layers-model';
+import { SCALING_EPSILON, sequentialModel } from './layers-model';
 import { TASKS, taskOf } from './tasks';
 import type { AnyLayer, Network } from './types';
 
@@ -230,16 +230,7 @@ export function toCnnLayersModel(net: Network<AnyLayer>, generatedBy: string): {
     off += p.length;
   }
   const model = {
-    format: 'layers-model',
-    generatedBy,
-    convertedBy: null,
-    modelTopology: {
-      class_name: 'Sequential',
-      config: { name: 'gs_compress_cnn', layers: topo },
-      keras_version: 'tfjs-layers 4.22.0',
-      backend: 'tensor_flow.js',
-    },
-    weightsManifest: [{ paths: [CNN_TFJS_WEIGHTS_FILE], weights: specs }],
+    ...sequentialModel('gs_compress_cnn', topo, specs, CNN_TFJS_WEIGHTS_FILE, generatedBy),
     userDefinedMetadata: { gsCompress: { input: 'raw-channels-first', inputShape: [C0, ...spatial] } },
   };
   return { modelJson: JSON.stringify(model), weights: new Uint8Array(flat.buffer) };

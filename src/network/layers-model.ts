@@ -79,19 +79,27 @@ export function toLayersModel(
       topo.push({ class_name: 'LeakyReLU', config: { alpha: alphaOf(act), name: `${name}_leaky_relu`, trainable: true } });
     }
   });
-  const model = {
+  return {
+    modelJson: JSON.stringify(sequentialModel('gs_compress', topo, specs, WEIGHTS_FILE, generatedBy)),
+    weights: new Uint8Array(flat.buffer),
+  };
+}
+
+/** The model.json object of a Sequential LayersModel of `layers` whose weights `specs` are in `weightsFile`. */
+export function sequentialModel(
+  name: string,
+  layers: unknown[],
+  specs: { name: string; shape: number[]; dtype: string }[],
+  weightsFile: string,
+  generatedBy: string,
+): Record<string, unknown> {
+  return {
     format: 'layers-model',
     generatedBy,
     convertedBy: null,
-    modelTopology: {
-      class_name: 'Sequential',
-      config: { name: 'gs_compress', layers: topo },
-      keras_version: 'tfjs-layers 4.22.0',
-      backend: 'tensor_flow.js',
-    },
-    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }],
+    modelTopology: { class_name: 'Sequential', config: { name, layers }, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' },
+    weightsManifest: [{ paths: [weightsFile], weights: specs }],
   };
-  return { modelJson: JSON.stringify(model), weights: new Uint8Array(flat.buffer) };
 }
 
 function bad(file: string, what: string): GsError {
