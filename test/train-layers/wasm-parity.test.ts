@@ -1,5 +1,5 @@
 /**
- * The layers engine with its convolutions and dense layers on the WebAssembly SIMD kernels (float32) against the
+ * The layers engine with its convolutions, dense layers and batch norm on the WebAssembly SIMD kernels (float32) against the
  * TypeScript reference kernels (float64 sums): one batch's gradients of every parameter agree to
  * float32 rounding on the networks of gradient.test.ts, and so do the weights after a few epochs
  * of steps (adam, and group lasso with proximal steps) on small CNNs.
@@ -14,6 +14,8 @@ import { CONV_TRAIN } from '../../src/train/layers-engine/ops/conv';
 import { wasmConvTrainOp } from '../../src/train/layers-engine/ops/conv-wasm';
 import { DENSE_TRAIN } from '../../src/train/layers-engine/ops/dense';
 import { wasmDenseTrainOp } from '../../src/train/layers-engine/ops/dense-wasm';
+import { BATCHNORM_TRAIN } from '../../src/train/layers-engine/ops/batchnorm';
+import { wasmBatchNormTrainOp } from '../../src/train/layers-engine/ops/batchnorm-wasm';
 import type { TrainOp } from '../../src/train/layers-engine/ops/train-op';
 import type { TrainingData } from '../../src/train/types';
 import { Rng } from '../../src/util/rng';
@@ -59,7 +61,9 @@ maybe('WebAssembly convolutions in the layers engine', () => {
       );
     const wasmConv = wasmConvTrainOp(CONV_TRAIN, 8) as TrainOp<AnyLayer>;
     const wasmDense = wasmDenseTrainOp(DENSE_TRAIN, 8) as TrainOp<AnyLayer>;
-    const opOf = (l: AnyLayer): TrainOp<AnyLayer> => (l.op === 'conv' ? wasmConv : l.op === 'dense' ? wasmDense : trainOp(l));
+    const wasmBatchNorm = wasmBatchNormTrainOp(BATCHNORM_TRAIN, 8) as TrainOp<AnyLayer>;
+    const opOf = (l: AnyLayer): TrainOp<AnyLayer> =>
+      l.op === 'conv' ? wasmConv : l.op === 'dense' ? wasmDense : l.op === 'batchnorm' ? wasmBatchNorm : trainOp(l);
     // batch norm folds batch statistics into its running ones: each pass on its own copy
     const copy = () => initArchNetwork(arch, inShape, 3, 2).layers;
     const ref = gradsOf();

@@ -95,7 +95,11 @@ export function batchNormTrainForward(
 }
 
 /** Folds a batch's statistics into the running ones in place (PyTorch's rule; see the header). */
-export function updateRunningStats(state: BatchNormState, batch: BatchNormTrainResult, momentum = BN_MOMENTUM): void {
+export function updateRunningStats(
+  state: BatchNormState,
+  batch: { mean: ArrayLike<number>; variance: ArrayLike<number>; count: number },
+  momentum = BN_MOMENTUM,
+): void {
   const unbias = batch.count > 1 ? batch.count / (batch.count - 1) : 1;
   for (let c = 0; c < state.runningMean.length; c++) {
     state.runningMean[c] = (1 - momentum) * state.runningMean[c] + momentum * batch.mean[c];

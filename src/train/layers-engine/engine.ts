@@ -4,7 +4,8 @@
  * 'layers-js' runs the TypeScript reference kernels (float64 sums); 'layers-wasm' runs the
  * convolutions (forward, input and weight gradients) on the WebAssembly SIMD kernels (float32,
  * ./ops/conv-wasm.ts, one instance per convolution reused across batches) and the dense layers on
- * the WebAssembly SIMD dense kernels (./ops/dense-wasm.ts), the rest as layers-js. Each step: the minibatch's forward and
+ * the WebAssembly SIMD dense kernels (./ops/dense-wasm.ts), batch norm's training passes on
+ * ./ops/batchnorm-wasm.ts, the rest as layers-js. Each step: the minibatch's forward and
  * backward pass (./pass.ts, per-type kernels in ./ops/), the penalty's gradient when it is smooth
  * (or under the subgradient solver), the optimizer step of the fused engine (fused/optimizers.ts:
  * the same formulas) over one flat parameter array, then the proximal step on each layer's groups
@@ -27,6 +28,8 @@ import { wasmConvTrainOp } from './ops/conv-wasm';
 import { CONV_TRAIN } from './ops/conv';
 import { DENSE_TRAIN } from './ops/dense';
 import { wasmDenseTrainOp } from './ops/dense-wasm';
+import { BATCHNORM_TRAIN } from './ops/batchnorm';
+import { wasmBatchNormTrainOp } from './ops/batchnorm-wasm';
 import type { TrainOp } from './ops/train-op';
 import { checkLearningRate, runBatches } from '../epoch-batches';
 
@@ -149,8 +152,15 @@ export function createLayersEngine(
   const wasm = kernels !== 'js' && wasmPassAvailable() && layers.some((l) => l.op === 'conv');
   const wasmConv = wasm ? (wasmConvTrainOp(CONV_TRAIN, batch) as TrainOp<AnyLayer>) : null;
   const wasmDense = wasm ? (wasmDenseTrainOp(DENSE_TRAIN, batch) as TrainOp<AnyLayer>) : null;
+  const wasmBatchNorm = wasm ? (wasmBatchNormTrainOp(BATCHNORM_TRAIN, batch) as TrainOp<AnyLayer>) : null;
   const opOf = (l: AnyLayer): TrainOp<AnyLayer> =>
-    wasmConv && l.op === 'conv' ? wasmConv : wasmDense && l.op === 'dense' ? wasmDense : trainOp(l);
+    wasmConv && l.op === 'conv'
+      ? wasmConv
+      : wasmDense && l.op === 'dense'
+        ? wasmDense
+        : wasmBatchNorm && l.op === 'batchnorm'
+          ? wasmBatchNorm
+          : trainOp(l);
   const xb = new Float64Array(batch * cols);
   const rows = new Int32Array(batch);
   let disposed = false;
