@@ -1,7 +1,7 @@
 /**
  * Entry of the WebAssembly module of the fused engine (build/kernels.wasm): the minibatch pass
  * (pass.ts), the parameter update (update.ts) the budget trainer's unit statistics (scores.ts) and
- * the convolution and dense kernels of the layers engine (conv.ts, dense.ts, batchnorm.ts).
+ * the convolution and dense kernels of the layers engine (conv.ts, dense.ts, batchnorm.ts, pool.ts).
  */
 export { runBatch, forward } from './pass';
 export { adamStep, adamaxStep, rmspropStep, sgdStep, proxGroups, proxLayer } from './update';
@@ -11,3 +11,4 @@ export { accumulateMoments, accumulateTaylor } from './scores';
 export { convForward, convBackward } from './conv';
 export { denseForward, denseBackward } from './dense';
 export { bnTrainForward, bnTrainBackward } from './batchnorm';
+export { maxPoolForward, maxPoolBackward } from './pool';

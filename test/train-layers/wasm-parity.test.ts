@@ -16,6 +16,8 @@ import { DENSE_TRAIN } from '../../src/train/layers-engine/ops/dense';
 import { wasmDenseTrainOp } from '../../src/train/layers-engine/ops/dense-wasm';
 import { BATCHNORM_TRAIN } from '../../src/train/layers-engine/ops/batchnorm';
 import { wasmBatchNormTrainOp } from '../../src/train/layers-engine/ops/batchnorm-wasm';
+import { POOL_TRAIN } from '../../src/train/layers-engine/ops/pool';
+import { wasmMaxPoolTrainOp } from '../../src/train/layers-engine/ops/pool-wasm';
 import type { TrainOp } from '../../src/train/layers-engine/ops/train-op';
 import type { TrainingData } from '../../src/train/types';
 import { Rng } from '../../src/util/rng';
@@ -44,6 +46,8 @@ maybe('WebAssembly convolutions in the layers engine', () => {
     ['c3k3s2-m2-c4k2-f5', [2, 21]],
     // dense layers of widths that are not multiples of 4 (the kernels' lanes) and an unused input
     ['c2k3-f7-f5', [1, 5, 5]],
+    // max pooling of odd sizes (a last row and column no window reads)
+    ['c3k2-m2-c2k2-m2-f4', [1, 9, 9]],
   ])('%s: one batch gives the gradients of the TypeScript kernels', (arch, inShape) => {
     const ROWS = 5;
     const layers = initArchNetwork(arch, inShape, 3, 2).layers;
@@ -62,8 +66,14 @@ maybe('WebAssembly convolutions in the layers engine', () => {
     const wasmConv = wasmConvTrainOp(CONV_TRAIN, 8) as TrainOp<AnyLayer>;
     const wasmDense = wasmDenseTrainOp(DENSE_TRAIN, 8) as TrainOp<AnyLayer>;
     const wasmBatchNorm = wasmBatchNormTrainOp(BATCHNORM_TRAIN, 8) as TrainOp<AnyLayer>;
-    const opOf = (l: AnyLayer): TrainOp<AnyLayer> =>
-      l.op === 'conv' ? wasmConv : l.op === 'dense' ? wasmDense : l.op === 'batchnorm' ? wasmBatchNorm : trainOp(l);
+    const wasmPool = wasmMaxPoolTrainOp(POOL_TRAIN, 8) as TrainOp<AnyLayer>;
+    const wasmOps: Partial<Record<string, TrainOp<AnyLayer>>> = {
+      conv: wasmConv,
+      dense: wasmDense,
+      batchnorm: wasmBatchNorm,
+      pool: wasmPool,
+    };
+    const opOf = (l: AnyLayer): TrainOp<AnyLayer> => wasmOps[l.op] ?? trainOp(l);
     // batch norm folds batch statistics into its running ones: each pass on its own copy
     const copy = () => initArchNetwork(arch, inShape, 3, 2).layers;
     const ref = gradsOf();

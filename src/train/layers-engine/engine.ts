@@ -5,7 +5,7 @@
  * convolutions (forward, input and weight gradients) on the WebAssembly SIMD kernels (float32,
  * ./ops/conv-wasm.ts, one instance per convolution reused across batches) and the dense layers on
  * the WebAssembly SIMD dense kernels (./ops/dense-wasm.ts), batch norm's training passes on
- * ./ops/batchnorm-wasm.ts, the rest as layers-js. Each step: the minibatch's forward and
+ * ./ops/batchnorm-wasm.ts, max pooling on ./ops/pool-wasm.ts, the rest as layers-js. Each step: the minibatch's forward and
  * backward pass (./pass.ts, per-type kernels in ./ops/), the penalty's gradient when it is smooth
  * (or under the subgradient solver), the optimizer step of the fused engine (fused/optimizers.ts:
  * the same formulas) over one flat parameter array, then the proximal step on each layer's groups
@@ -30,6 +30,8 @@ import { DENSE_TRAIN } from './ops/dense';
 import { wasmDenseTrainOp } from './ops/dense-wasm';
 import { BATCHNORM_TRAIN } from './ops/batchnorm';
 import { wasmBatchNormTrainOp } from './ops/batchnorm-wasm';
+import { POOL_TRAIN } from './ops/pool';
+import { wasmMaxPoolTrainOp } from './ops/pool-wasm';
 import type { TrainOp } from './ops/train-op';
 import { checkLearningRate, runBatches } from '../epoch-batches';
 
@@ -153,14 +155,15 @@ export function createLayersEngine(
   const wasmConv = wasm ? (wasmConvTrainOp(CONV_TRAIN, batch) as TrainOp<AnyLayer>) : null;
   const wasmDense = wasm ? (wasmDenseTrainOp(DENSE_TRAIN, batch) as TrainOp<AnyLayer>) : null;
   const wasmBatchNorm = wasm ? (wasmBatchNormTrainOp(BATCHNORM_TRAIN, batch) as TrainOp<AnyLayer>) : null;
-  const opOf = (l: AnyLayer): TrainOp<AnyLayer> =>
-    wasmConv && l.op === 'conv'
-      ? wasmConv
-      : wasmDense && l.op === 'dense'
-        ? wasmDense
-        : wasmBatchNorm && l.op === 'batchnorm'
-          ? wasmBatchNorm
-          : trainOp(l);
+  const wasmPool = wasm ? (wasmMaxPoolTrainOp(POOL_TRAIN, batch) as TrainOp<AnyLayer>) : null;
+  // the WebAssembly op of each layer type that has one, else the TypeScript one
+  const wasmOps: Partial<Record<AnyLayer['op'], TrainOp<AnyLayer> | null>> = {
+    conv: wasmConv,
+    dense: wasmDense,
+    batchnorm: wasmBatchNorm,
+    pool: wasmPool,
+  };
+  const opOf = (l: AnyLayer): TrainOp<AnyLayer> => wasmOps[l.op] ?? trainOp(l);
   const xb = new Float64Array(batch * cols);
   const rows = new Int32Array(batch);
   let disposed = false;
