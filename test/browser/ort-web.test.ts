@@ -1,10 +1,13 @@
 /**
- * Proven in a browser: exported models (default full-width, compact input, int8, float16) run in
+ * Proven in a browser: exported models (default full-width, compact input, int8, float16; a CNN
+ * with float32 and int8 convolution weights on N x C x H x W input) run in
  * onnxruntime-web inside headless Chromium, served from 127.0.0.1, and give the probabilities
  * onnxruntime-node gives on 100 test rows, within 1e-5.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { initArchNetwork } from '../../src/network/create-arch';
+import { CNN_TFJS_WEIGHTS_FILE, toCnnLayersModel } from '../../src/network/layers-model-cnn';
 import { exportOnnx, runOnnx, type ExportOptions } from '../../src/onnx';
 import { onnxruntimeWebDist, startStaticServer, type StaticServer } from '../../src/util/static-server';
 import { keepInputs, randomData, randomNet } from '../onnx/helpers';
@@ -24,6 +27,15 @@ const VARIANTS: [string, Partial<ExportOptions>, number][] = [
   ['int8', { quantize: 'int8' }, 1e-5],
 ];
 
+// a CNN: padding, batch norm (folded at export), max and average pooling, per-channel scaling
+const cnn = initArchNetwork('c6k3p1-bn-m2-c8k3-a2-f10', [2, 12, 12], 3, 7);
+cnn.scaling = {
+  mean: Float32Array.from({ length: 288 }, (_, i) => (i < 144 ? 0.2 : -0.4)),
+  std: Float32Array.from({ length: 288 }, (_, i) => (i < 144 ? 1.5 : 0.5)),
+};
+const cnnRows = 20;
+const cnnX = randomData(cnnRows, 288, 33);
+
 const PAGE = `<!doctype html><meta charset="utf-8"><script src="/ort/ort.wasm.min.js"></script>
 <script>
   ort.env.wasm.wasmPaths = '/ort/';
@@ -33,6 +45,26 @@ const PAGE = `<!doctype html><meta charset="utf-8"><script src="/ort/ort.wasm.mi
     const out = await session.run({ features: new ort.Tensor('float32', Float32Array.from(data), [rows, cols]) });
     const result = { probabilities: Array.from(out.probabilities.data), labels: Array.from(out.label.data, Number), version: ort.env.versions.web };
     await session.release();
+    return result;
+  };
+  window.runShaped = async (url, data, dims) => {
+    const session = await ort.InferenceSession.create(url);
+    const out = await session.run({ features: new ort.Tensor('float32', Float32Array.from(data), dims) });
+    const result = Array.from(out.probabilities.data);
+    await session.release();
+    return result;
+  };
+</script>`;
+
+const TFJS_DIST = path.join(path.dirname(require.resolve('@tensorflow/tfjs/package.json')), 'dist');
+const TFJS_PAGE = `<!doctype html><meta charset="utf-8"><script src="/tfjs/tf.min.js"></script>
+<script>
+  window.runTfjs = async (url, data, dims) => {
+    const model = await tf.loadLayersModel(url);
+    const y = model.predict(tf.tensor(Float32Array.from(data), dims));
+    const result = Array.from(await y.data());
+    y.dispose();
+    model.dispose();
     return result;
   };
 </script>`;
@@ -45,7 +77,13 @@ describeBrowser('onnxruntime-web in headless Chromium', () => {
   const files: Record<string, Uint8Array | string> = { '/index.html': PAGE };
   beforeAll(async () => {
     for (const [name, opts] of VARIANTS) files[`/${name}.onnx`] = exportOnnx(net, { producerVersion: 't', ...opts });
-    server = await startStaticServer({ files, dirs: { '/ort/': onnxruntimeWebDist() } });
+    files['/cnn.onnx'] = exportOnnx(cnn, { producerVersion: 't' });
+    files['/cnn-int8.onnx'] = exportOnnx(cnn, { producerVersion: 't', quantize: 'int8' });
+    const tfjsModel = toCnnLayersModel(cnn, 't');
+    files['/cnn-tfjs/model.json'] = tfjsModel.modelJson;
+    files[`/cnn-tfjs/${CNN_TFJS_WEIGHTS_FILE}`] = tfjsModel.weights;
+    files['/tfjs.html'] = TFJS_PAGE;
+    server = await startStaticServer({ files, dirs: { '/ort/': onnxruntimeWebDist(), '/tfjs/': TFJS_DIST } });
   });
   afterAll(async () => {
     await server?.close();
@@ -85,6 +123,43 @@ describeBrowser('onnxruntime-web in headless Chromium', () => {
         const agree = web.labels.filter((l, i) => l === node.labels[i]).length;
         expect(agree).toBeGreaterThanOrEqual(tol > 1e-5 ? 95 : ROWS);
       }
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('CNN exports (ONNX with float32 and int8 convolution weights; the tfjs LayersModel in tfjs) give onnxruntime-node probabilities on N x C x H x W input', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${server.url}index.html`);
+      for (const name of ['cnn', 'cnn-int8']) {
+        const node = await runOnnx(files[`/${name}.onnx`], cnnX, cnnRows, 288, { runtime: 'node' });
+        const web = await page.evaluate(
+          async ([url, data, dims]) =>
+            (globalThis as unknown as { runShaped: (u: string, d: number[], s: number[]) => Promise<number[]> }).runShaped(url, data, dims),
+          [`/${name}.onnx`, Array.from(cnnX), [cnnRows, 2, 12, 12]] as [string, number[], number[]],
+        );
+        expect(web).toHaveLength(node.probabilities.length);
+        let maxDiff = 0;
+        web.forEach((p, i) => (maxDiff = Math.max(maxDiff, Math.abs(p - node.probabilities[i]))));
+        expect({ name, maxDiff: maxDiff <= 1e-5 ? 'ok' : maxDiff }).toEqual({ name, maxDiff: 'ok' });
+      }
+      // the tfjs LayersModel of the same CNN, in tfjs inside Chromium, on the same raw N x C x H x W values
+      await page.goto(`${server.url}tfjs.html`);
+      const node = await runOnnx(files['/cnn.onnx'], cnnX, cnnRows, 288, { runtime: 'node' });
+      const viaTfjs = await page.evaluate(
+        async ([url, data, dims]) =>
+          (globalThis as unknown as { runTfjs: (u: string, d: number[], s: number[]) => Promise<number[]> }).runTfjs(url, data, dims),
+        ['/cnn-tfjs/model.json', Array.from(cnnX), [cnnRows, 2, 12, 12]] as [string, number[], number[]],
+      );
+      let worst = 0;
+      viaTfjs.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - node.probabilities[i]))));
+      expect(viaTfjs).toHaveLength(node.probabilities.length);
+      expect(worst).toBeLessThan(1e-5);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
