@@ -164,7 +164,9 @@ async function predict() {
   const cols = manifest.input.kind === 'kept-columns' ? manifest.input.columns.map((c) => c.index) : null;
   const row = cols ? Float32Array.from(cols, (c) => v[c]) : v;
   const t0 = performance.now();
-  const out = await session.run({ [manifest.input.name]: new ort.Tensor('float32', row, [1, row.length]) });
+  // flat rows [1, 784], or a convolutional model's images [1, 1, 28, 28], as the manifest says
+  const dims = manifest.input.shape ?? [row.length];
+  const out = await session.run({ [manifest.input.name]: new ort.Tensor('float32', row, [1, ...dims]) });
   const ms = performance.now() - t0;
   const p = Array.from(out[manifest.output.probabilities].data);
   guess.textContent = manifest.output.classLabels[Number(out[manifest.output.label].data[0])];

@@ -37,6 +37,9 @@ export interface Manifest {
     kind: 'raw-columns' | 'kept-columns';
     /** Values per row. */
     width: number;
+    /** The input tensor's dims after the batch dimension: [width] for flat rows, [C, H, W] (or [C, L]) for a
+     * convolutional network's images, an imported model's own input shape. */
+    shape: number[];
     /** The raw columns the model uses, ascending, by index and name. */
     columns: ManifestColumn[];
     dtype: 'float32';
@@ -82,6 +85,16 @@ export interface ManifestOptions {
 /** The name of the output that holds `what`, or null. */
 const holding = (outputs: ManifestOutput[], what: ManifestOutput['holds']) => outputs.find((x) => x.holds === what)?.name ?? null;
 
+/** The dims after the batch dimension of the model's input (see Manifest.input.shape). */
+function inputDims(net: Network<AnyLayer>, compact: boolean): number[] {
+  const shape = net.inputShape;
+  const width = compact ? net.inputIndices.length : net.inputWidth;
+  if (!compact && net.io) return [...net.io.inputShape];
+  if (!shape || shape.length < 2) return [width];
+  const spatial = shape.slice(1);
+  return [width / spatial.reduce((a, b) => a * b, 1), ...spatial];
+}
+
 export function buildManifest(net: Network<AnyLayer>, o: ManifestOptions): Manifest {
   const name = (c: number) => net.featureNames[c] ?? `x${c}`;
   return {
@@ -93,6 +106,7 @@ export function buildManifest(net: Network<AnyLayer>, o: ManifestOptions): Manif
       name: o.inputName ?? 'features',
       kind: o.compactInput ? 'kept-columns' : 'raw-columns',
       width: o.compactInput ? net.inputIndices.length : net.inputWidth,
+      shape: inputDims(net, o.compactInput),
       columns: net.inputIndices.map((c) => ({ index: c, name: name(c) })),
       dtype: 'float32',
     },

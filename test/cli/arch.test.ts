@@ -34,6 +34,11 @@ test('train --arch trains a CNN on MNIST; prune --export verifies it in onnxrunt
   expect(p.out).toMatch(/^conv 1\s+4\s+\d+/m);
   expect(p.out).toMatch(/^\s+OK$/m);
   expect(fs.existsSync(path.join(run, 'model.manifest.json'))).toBe(true);
+  // the manifest says the input tensor's shape, as a page feeding the model needs it
+  const manifest = JSON.parse(fs.readFileSync(path.join(run, 'model.manifest.json'), 'utf8')) as {
+    input: { shape: number[]; width: number };
+  };
+  expect([manifest.input.shape, manifest.input.width]).toEqual([[1, 28, 28], 784]);
   // inspect of the ONNX file lists its convolutions by channels
   const onnxInfo = await runCli(['inspect', path.join(run, 'model.onnx')]);
   expect(onnxInfo.out).toMatch(/^\s+0\s+layer0\.conv\s+Conv\s+1\s+\d+\s+relu\s/m);
