@@ -72,7 +72,7 @@ export function dataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
       type: 'string',
       group: 'Data:',
       describe:
-        "Shape of one example's feature columns, channels first: C,H,W (images) or C,L (sequences), for convolutional networks on delimited files (train --arch)",
+        "Shape of one example's feature columns, channels first: C,H,W (images) or C,L (sequences), for convolutional networks on delimited files (train --arch); for an image folder, the channels (1 or 3) and size every image is brought to (compress: the model's own input by default)",
     })
     .option('task', {
       type: 'string',

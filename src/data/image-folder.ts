@@ -4,8 +4,9 @@
  * the folder names, sorted. PNG is decoded by pngjs, JPEG by jpeg-js (both pure JavaScript). Every
  * image becomes C x H x W values in [0, 1] (pixels / 255, as IDX images): one channel when every
  * image is grey (R = G = B), else three (a grey image among colour ones is repeated over R, G, B);
- * alpha is dropped. The size is the first image's (of the first class, by name); images of another
- * size are resized to it (bilinear) and a warning says how many. Other files in a class folder are
+ * alpha is dropped. The size is the first image's (of the first class, by name), or the one asked
+ * for (--input-shape C,H,W, or an imported model's input); images of another size are resized to it
+ * (bilinear) and a warning says how many; C 1 with colour images reads their luma. Other files in a class folder are
  * skipped; an empty class folder, a folder without class folders or an image that does not decode
  * is refused naming it.
  */
@@ -96,8 +97,17 @@ export function isImageFolder(dir: string): boolean {
   return subs.some((e) => holdsImages(path.join(dir, e.name)));
 }
 
-/** Reads the images of `dir` as tables (a train/test pair when it has train/ and test/ folders). */
-export function readImageFolder(dir: string): { train: LabeledTable; test?: LabeledTable } {
+/**
+ * Reads the images of `dir` as tables (a train/test pair when it has train/ and test/ folders).
+ * `shape` [C, H, W] (C 1 or 3) sets the channels and the size every image is brought to (a model's
+ * input); without it they follow the images (see the module comment).
+ */
+export function readImageFolder(dir: string, shape?: readonly number[]): { train: LabeledTable; test?: LabeledTable } {
+  if (shape && (shape.length !== 3 || (shape[0] !== 1 && shape[0] !== 3)))
+    throw new GsError(
+      'BAD_OPTION',
+      `${dir}: images are read as 1 or 3 channels of H x W; the shape ${shape.join(',')} is not C,H,W with C 1 or 3`,
+    );
   const names = fs.readdirSync(dir);
   const split = names.includes('train') && names.includes('test');
   const parts = split ? [path.join(dir, 'train'), path.join(dir, 'test')] : [dir];
@@ -108,14 +118,18 @@ export function readImageFolder(dir: string): { train: LabeledTable; test?: Labe
   }
   const decoded = folders.map((f) => f.map((c) => ({ name: c.name, images: c.files.map((file) => ({ file, d: decode(file) })) })));
   const all = decoded.flat().flatMap((c) => c.images);
-  const { width: w, height: h } = all[0].d;
-  const channels = all.some((i) => !isGrey(i.d)) ? 3 : 1;
+  const [w, h] = shape ? [shape[2], shape[1]] : [all[0].d.width, all[0].d.height];
+  const colour = all.some((i) => !isGrey(i.d));
+  const channels = shape ? shape[0] : colour ? 3 : 1;
   const resized = all.filter((i) => i.d.width !== w || i.d.height !== h).length;
   const warnings: string[] = [];
   if (resized > 0)
-    warnings.push(`${dir}: ${resized} of ${all.length} images are not ${w}x${h} (the first image's size) and were resized to it`);
+    warnings.push(
+      `${dir}: ${resized} of ${all.length} images are not ${w}x${h} (${shape ? 'the input shape asked for' : "the first image's size"}) and were resized to it`,
+    );
   if (channels === 3 && all.some((i) => isGrey(i.d)))
     warnings.push(`${dir}: grey images among colour ones are read as three equal channels`);
+  if (channels === 1 && colour) warnings.push(`${dir}: colour images are read as one grey channel (0.299 R + 0.587 G + 0.114 B)`);
   const cols = channels * h * w;
   const tables = decoded.map((classes) => {
     const rows = classes.reduce((a, c) => a + c.images.length, 0);
@@ -125,8 +139,14 @@ export function readImageFolder(dir: string): { train: LabeledTable; test?: Labe
     classes.forEach((c, k) => {
       for (const { d } of c.images) {
         const at = sampler(d, h, w);
-        for (let ch = 0; ch < channels; ch++)
-          for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) features[r * cols + (ch * h + y) * w + x] = at(ch, y, x) / 255;
+        if (channels === 1 && colour) {
+          for (let y = 0; y < h; y++)
+            for (let x = 0; x < w; x++)
+              features[r * cols + y * w + x] = (0.299 * at(0, y, x) + 0.587 * at(1, y, x) + 0.114 * at(2, y, x)) / 255;
+        } else {
+          for (let ch = 0; ch < channels; ch++)
+            for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) features[r * cols + (ch * h + y) * w + x] = at(ch, y, x) / 255;
+        }
         labels[r++] = k;
       }
     });

@@ -124,7 +124,7 @@ function arrayOrImageParts(abs: string, stat: fs.Stats, spec: DataSpec): Parts |
   if (!isNpz && dirKind === null) return null;
   if (spec.task === 'regression')
     throw new GsError('BAD_OPTION', `${abs}: regression targets are read from delimited files; arrays and image folders hold class labels`);
-  const got = isNpz || dirKind === 'npy' ? arrayParts(abs) : readImageFolder(abs);
+  const got = isNpz || dirKind === 'npy' ? arrayParts(abs) : readImageFolder(abs, spec.inputShape);
   if (!got) return null;
   const testFraction = spec.testFraction ?? DEFAULT_TEST_FRACTION;
   const splitSeed = spec.splitSeed ?? 0;

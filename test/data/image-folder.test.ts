@@ -83,6 +83,50 @@ test('one folder of classes (JPEG and PNG, colour and grey, two sizes): split by
     }
 });
 
+test('an input shape brings every image to its channels and size: colour read as grey (luma), resized', async () => {
+  const dir = path.join(tmp, 'shaped');
+  for (let i = 0; i < 4; i++) png(path.join(dir, 'red', `r${i}.png`), 6, 6, () => [200, 0, 0]);
+  for (let i = 0; i < 4; i++) png(path.join(dir, 'green', `g${i}.png`), 6, 6, () => [0, 200, 0]);
+  const warnings: string[] = [];
+  const ds = await loadDataset({ data: dir, inputShape: [1, 3, 3], testFraction: 0.25 }, { onWarning: (w) => warnings.push(w) });
+  expect(ds.inputShape).toEqual([1, 3, 3]);
+  expect(ds.train.cols).toBe(9);
+  const t = ds.train;
+  for (let r = 0; r < t.rows; r++) {
+    const want = ds.classLabels[t.labels[r]] === 'red' ? (0.299 * 200) / 255 : (0.587 * 200) / 255;
+    expect(t.features[r * 9 + 4]).toBeCloseTo(want, 5);
+  }
+  expect(warnings.join('\n')).toMatch(/8 of 8 images are not 3x3 \(the input shape asked for\) and were resized to it/);
+  expect(warnings.join('\n')).toMatch(/colour images are read as one grey channel/);
+  await expect(loadDataset({ data: dir, inputShape: [2, 3, 3] })).rejects.toThrow(/not C,H,W with C 1 or 3/);
+});
+
+test("compress reads an image folder at the imported model's own input (3 x 12 x 12 from 8 x 8 grey images)", async () => {
+  const dir = path.join(tmp, 'for-model');
+  for (const kind of ['horizontal', 'vertical']) for (let i = 0; i < 16; i++) png(path.join(dir, kind, `${i}.png`), 8, 8, bar(kind, i));
+  const model = path.join(__dirname, '..', 'fixtures', 'import', 'torch-cnn-bn-kept.onnx');
+  const out = path.join(tmp, 'slim-images.onnx');
+  const r = await runCli([
+    'compress',
+    model,
+    '--data',
+    dir,
+    '--labels-from-model',
+    '--target-macs-ratio',
+    '0.5',
+    '--epochs',
+    '1',
+    '--finetune-epochs',
+    '0',
+    '--export',
+    out,
+  ]);
+  expect(r.err).not.toMatch(/^error/m);
+  expect(r.code).toBe(0);
+  expect(r.err).toMatch(/32 of 32 images are not 12x12 \(the input shape asked for\)/);
+  expect(fs.existsSync(out)).toBe(true);
+});
+
 test.each([
   [
     'a corrupt image, naming it',

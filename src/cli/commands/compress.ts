@@ -4,8 +4,10 @@
  * from its weights (units removed as it trains), compact fine-tuning, exact pruning, ONNX export, and a
  * comparison with the ORIGINAL file on the test split (accuracy of both, agreement, sizes).
  */
+import * as fs from 'fs';
 import type { CommandModule } from 'yargs';
 import { loadDataset } from '../../data';
+import { isImageFolder } from '../../data/image-folder';
 import { GsError } from '../../errors';
 import { importModel } from '../../import';
 import type { TaskName } from '../../network/tasks';
@@ -185,9 +187,14 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
     const tty = !a.json && Boolean(process.stderr.isTTY);
     const bar = new ProgressBar(tty);
     // a model that says it is a regressor (skl2onnx MLPRegressor) reads the data's target as a number
-    if (a.task === undefined && importModel(a.model).regressor) a.task = 'regression';
+    const model = importModel(a.model);
+    if (a.task === undefined && model.regressor) a.task = 'regression';
     const task = a.task as TaskName | undefined;
-    const data = await loadDataset(dataSpec(a));
+    // an image folder is read at the model's own input (channels and size) unless --input-shape says otherwise
+    const spec = dataSpec(a);
+    const shape = model.network.inputShape;
+    if (spec.inputShape === undefined && spec.data && shape?.length === 3 && isImageDir(spec.data)) spec.inputShape = [...shape];
+    const data = await loadDataset(spec);
     const r = await compressModel(a.model, data, {
       task,
       targetRatio: a['target-ratio'],
@@ -269,3 +276,12 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
     );
   },
 };
+
+/** Whether `p` is a folder of images by class (data/image-folder.ts). */
+function isImageDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory() && isImageFolder(p);
+  } catch {
+    return false;
+  }
+}
