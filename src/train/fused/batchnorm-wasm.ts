@@ -4,7 +4,7 @@
  * `maxBatch` examples of channels x spatial values. Checked against the TypeScript kernels
  * (test/train-layers/wasm-parity.test.ts).
  */
-import { wasmPassModule } from './wasm-pass';
+import { kernelInstance } from './wasm-instance';
 
 interface BatchNormExports {
   memory: WebAssembly.Memory;
@@ -36,8 +36,6 @@ interface BatchNormExports {
   ): void;
 }
 
-const PAGE = 65536;
-
 export class WasmBatchNorm {
   private readonly ex: BatchNormExports;
   private readonly at: Record<'x' | 'y' | 'dy' | 'dx' | 'gamma' | 'beta' | 'mean' | 'variance' | 'invStd' | 'dgamma' | 'dbeta', number>;
@@ -59,32 +57,26 @@ export class WasmBatchNorm {
     readonly spatial: number,
     readonly maxBatch: number,
   ) {
-    const mod = wasmPassModule();
-    if (!mod) throw new Error('the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime)');
-    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as BatchNormExports;
-    let top = this.ex.memory.buffer.byteLength;
-    const take = (floats: number): number => {
-      const a = top;
-      top += Math.ceil((floats * 4) / 16) * 16;
-      return a;
-    };
     const big = maxBatch * channels * spatial;
-    this.at = {
-      x: take(big),
-      y: take(big),
-      dy: take(big),
-      dx: take(big),
-      gamma: take(channels),
-      beta: take(channels),
-      mean: take(channels),
-      variance: take(channels),
-      invStd: take(channels),
-      dgamma: take(channels),
-      dbeta: take(channels),
-    };
-    const need = Math.ceil(top / PAGE) - this.ex.memory.buffer.byteLength / PAGE;
-    if (need > 0) this.ex.memory.grow(need);
-    const buf = this.ex.memory.buffer;
+    const inst = kernelInstance<
+      BatchNormExports,
+      'x' | 'y' | 'dy' | 'dx' | 'gamma' | 'beta' | 'mean' | 'variance' | 'invStd' | 'dgamma' | 'dbeta'
+    >({
+      x: big,
+      y: big,
+      dy: big,
+      dx: big,
+      gamma: channels,
+      beta: channels,
+      mean: channels,
+      variance: channels,
+      invStd: channels,
+      dgamma: channels,
+      dbeta: channels,
+    });
+    this.ex = inst.ex;
+    this.at = inst.at;
+    const buf = inst.buffer;
     const f = (off: number, len: number): Float32Array => new Float32Array(buf, off, len);
     this.x = f(this.at.x, big);
     this.y = f(this.at.y, big);

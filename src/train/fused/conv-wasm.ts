@@ -5,15 +5,13 @@
  * engine will lay convolutions out in its own memory and call the same exports.
  */
 import type { ConvGeometry } from '../../network/kernels/conv';
-import { wasmPassModule } from './wasm-pass';
+import { kernelInstance } from './wasm-instance';
 
 interface ConvExports {
   memory: WebAssembly.Memory;
   convForward(geo: number, x: number, w: number, b: number, y: number, n: number): void;
   convBackward(geo: number, x: number, w: number, dy: number, dx: number, dW: number, db: number, n: number): void;
 }
-
-const PAGE = 65536;
 
 export class WasmConv {
   private readonly ex: ConvExports;
@@ -32,33 +30,24 @@ export class WasmConv {
     readonly geometry: ConvGeometry,
     readonly maxBatch: number,
   ) {
-    const mod = wasmPassModule();
-    if (!mod) throw new Error('the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime)');
-    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as ConvExports;
     const gm = geometry;
     const xLen = maxBatch * gm.cin * gm.ih * gm.iw;
     const yLen = maxBatch * gm.cout * gm.oh * gm.ow;
     const wLen = gm.cout * (gm.cin / gm.group) * gm.kh * gm.kw;
-    let top = this.ex.memory.buffer.byteLength;
-    const take = (floats: number): number => {
-      const a = top;
-      top += Math.ceil((floats * 4) / 16) * 16;
-      return a;
-    };
-    this.at = {
-      geo: take(16),
-      x: take(xLen),
-      w: take(wLen),
-      b: take(gm.cout),
-      y: take(yLen),
-      dy: take(yLen),
-      dx: take(xLen),
-      dW: take(wLen),
-      db: take(gm.cout),
-    };
-    const need = Math.ceil(top / PAGE) - this.ex.memory.buffer.byteLength / PAGE;
-    if (need > 0) this.ex.memory.grow(need);
-    const buf = this.ex.memory.buffer;
+    const inst = kernelInstance<ConvExports, 'geo' | 'x' | 'w' | 'b' | 'y' | 'dy' | 'dx' | 'dW' | 'db'>({
+      geo: 16,
+      x: xLen,
+      w: wLen,
+      b: gm.cout,
+      y: yLen,
+      dy: yLen,
+      dx: xLen,
+      dW: wLen,
+      db: gm.cout,
+    });
+    this.ex = inst.ex;
+    this.at = inst.at;
+    const buf = inst.buffer;
     new Int32Array(buf, this.at.geo, 15).set([
       gm.cin,
       gm.cout,

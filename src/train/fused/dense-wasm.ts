@@ -4,7 +4,7 @@
  * buffers laid out for up to `maxBatch` rows. Checked against the TypeScript kernels
  * (test/train-layers/wasm-parity.test.ts).
  */
-import { wasmPassModule } from './wasm-pass';
+import { kernelInstance } from './wasm-instance';
 
 interface DenseExports {
   memory: WebAssembly.Memory;
@@ -22,8 +22,6 @@ interface DenseExports {
     wantDx: number,
   ): void;
 }
-
-const PAGE = 65536;
 
 export class WasmDense {
   private readonly ex: DenseExports;
@@ -43,30 +41,21 @@ export class WasmDense {
     readonly nout: number,
     readonly maxBatch: number,
   ) {
-    const mod = wasmPassModule();
-    if (!mod) throw new Error('the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime)');
-    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as DenseExports;
-    let top = this.ex.memory.buffer.byteLength;
-    const take = (floats: number): number => {
-      const a = top;
-      top += Math.ceil((floats * 4) / 16) * 16;
-      return a;
-    };
     const xLen = maxBatch * nin;
     const zLen = maxBatch * nout;
-    this.at = {
-      x: take(xLen),
-      k: take(nin * nout),
-      b: take(nout),
-      z: take(zLen),
-      dz: take(zLen),
-      dx: take(xLen),
-      dk: take(nin * nout),
-      db: take(nout),
-    };
-    const need = Math.ceil(top / PAGE) - this.ex.memory.buffer.byteLength / PAGE;
-    if (need > 0) this.ex.memory.grow(need);
-    const buf = this.ex.memory.buffer;
+    const inst = kernelInstance<DenseExports, 'x' | 'k' | 'b' | 'z' | 'dz' | 'dx' | 'dk' | 'db'>({
+      x: xLen,
+      k: nin * nout,
+      b: nout,
+      z: zLen,
+      dz: zLen,
+      dx: xLen,
+      dk: nin * nout,
+      db: nout,
+    });
+    this.ex = inst.ex;
+    this.at = inst.at;
+    const buf = inst.buffer;
     const f = (off: number, len: number): Float32Array => new Float32Array(buf, off, len);
     this.x = f(this.at.x, xLen);
     this.k = f(this.at.k, nin * nout);

@@ -5,15 +5,13 @@
  * (test/train-layers/wasm-parity.test.ts).
  */
 import type { PoolGeometry } from '../../network/kernels/pool';
-import { wasmPassModule } from './wasm-pass';
+import { kernelInstance } from './wasm-instance';
 
 interface PoolExports {
   memory: WebAssembly.Memory;
   maxPoolForward(geo: number, x: number, y: number, argmax: number, planes: number): void;
   maxPoolBackward(argmax: number, dy: number, dx: number, outputs: number, inputLength: number): void;
 }
-
-const PAGE = 65536;
 
 export class WasmMaxPool {
   private readonly ex: PoolExports;
@@ -30,24 +28,22 @@ export class WasmMaxPool {
     readonly geometry: PoolGeometry,
     readonly maxBatch: number,
   ) {
-    const mod = wasmPassModule();
-    if (!mod) throw new Error('the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime)');
-    this.ex = new WebAssembly.Instance(mod, {}).exports as unknown as PoolExports;
     const gm = geometry;
     this.perIn = gm.channels * gm.ih * gm.iw;
     this.perOut = gm.channels * gm.oh * gm.ow;
-    let top = this.ex.memory.buffer.byteLength;
-    const take = (words: number): number => {
-      const a = top;
-      top += Math.ceil((words * 4) / 16) * 16;
-      return a;
-    };
     const xLen = maxBatch * this.perIn;
     const yLen = maxBatch * this.perOut;
-    this.at = { geo: take(12), x: take(xLen), y: take(yLen), argmax: take(yLen), dy: take(yLen), dx: take(xLen) };
-    const need = Math.ceil(top / PAGE) - this.ex.memory.buffer.byteLength / PAGE;
-    if (need > 0) this.ex.memory.grow(need);
-    const buf = this.ex.memory.buffer;
+    const inst = kernelInstance<PoolExports, 'geo' | 'x' | 'y' | 'argmax' | 'dy' | 'dx'>({
+      geo: 12,
+      x: xLen,
+      y: yLen,
+      argmax: yLen,
+      dy: yLen,
+      dx: xLen,
+    });
+    this.ex = inst.ex;
+    this.at = inst.at;
+    const buf = inst.buffer;
     new Int32Array(buf, this.at.geo, 10).set([gm.ih, gm.iw, gm.kh, gm.kw, gm.sh, gm.sw, gm.padTop, gm.padLeft, gm.oh, gm.ow]);
     this.x = new Float32Array(buf, this.at.x, xLen);
     this.y = new Float32Array(buf, this.at.y, yLen);

@@ -11,6 +11,7 @@ import type { BatchNormLayer } from '../../../network/layers/batchnorm';
 import { WasmBatchNorm } from '../../fused/batchnorm-wasm';
 import { activate, activationBackward } from './activation';
 import type { TrainOp } from './train-op';
+import { toFloat64 } from '../../fused/wasm-instance';
 
 interface Slot {
   k: WasmBatchNorm;
@@ -58,9 +59,7 @@ export function wasmBatchNormTrainOp(base: TrainOp<BatchNormLayer>, maxBatch: nu
       k.beta.set(l.beta);
       k.runForward(rows, l.epsilon);
       updateRunningStats(l, { mean: k.mean, variance: k.variance, count: rows * S }, BN_MOMENTUM);
-      const z = s.z.subarray(0, m);
-      const src = k.y;
-      for (let i = 0; i < m; i++) z[i] = src[i];
+      const z = toFloat64(s.z, k.y, m);
       const cache: WasmBatchNormCache = { s, z, hidden };
       return { y: hidden ? activate(z, l.activation, s.y) : z, cache };
     },
@@ -75,10 +74,7 @@ export function wasmBatchNormTrainOp(base: TrainOp<BatchNormLayer>, maxBatch: nu
       grads[0].set(k.dgamma);
       grads[1].set(k.dbeta);
       if (!wantDx) return null;
-      const dx = s.dx.subarray(0, m);
-      const src = k.dx;
-      for (let i = 0; i < m; i++) dx[i] = src[i];
-      return dx;
+      return toFloat64(s.dx, k.dx, m);
     },
   };
 }

@@ -10,6 +10,7 @@ import type { ConvLayer } from '../../../network/layers/conv';
 import { WasmConv } from '../../fused/conv-wasm';
 import { activate, activationBackward } from './activation';
 import type { TrainOp } from './train-op';
+import { toFloat64 } from '../../fused/wasm-instance';
 
 interface Slot {
   k: WasmConv;
@@ -71,10 +72,7 @@ export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number, perG
       k.w.set(l.weight);
       k.b.set(l.bias);
       k.runForward(rows, true);
-      const m = rows * s.outPer;
-      const z = s.z.subarray(0, m);
-      const y = k.y;
-      for (let i = 0; i < m; i++) z[i] = y[i];
+      const z = toFloat64(s.z, k.y, rows * s.outPer);
       const cache: WasmConvCache = { s, z, hidden };
       return { y: hidden ? activate(z, l.activation, s.y) : z, cache };
     },
@@ -88,11 +86,7 @@ export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number, perG
       grads[0].set(k.dW);
       grads[1].set(k.db);
       if (!wantDx) return null;
-      const m = rows * s.inPer;
-      const dx = s.dx.subarray(0, m);
-      const src = k.dx;
-      for (let i = 0; i < m; i++) dx[i] = src[i];
-      return dx;
+      return toFloat64(s.dx, k.dx, rows * s.inPer);
     },
   };
 }

@@ -10,6 +10,7 @@ import type { DenseLayer } from '../../../network/layers/dense';
 import { WasmDense } from '../../fused/dense-wasm';
 import { activate, activationBackward } from './activation';
 import type { TrainOp } from './train-op';
+import { toFloat64 } from '../../fused/wasm-instance';
 
 interface Slot {
   k: WasmDense;
@@ -55,10 +56,7 @@ export function wasmDenseTrainOp(base: TrainOp<DenseLayer>, maxBatch: number, pe
       k.k.set(l.kernel);
       k.b.set(l.bias);
       k.runForward(rows);
-      const m = rows * l.outSize;
-      const z = s.z.subarray(0, m);
-      const src = k.z;
-      for (let i = 0; i < m; i++) z[i] = src[i];
+      const z = toFloat64(s.z, k.z, rows * l.outSize);
       const cache: WasmDenseCache = { s, z, hidden };
       return { y: hidden ? activate(z, activationOf(l), s.y) : z, cache };
     },
@@ -72,11 +70,7 @@ export function wasmDenseTrainOp(base: TrainOp<DenseLayer>, maxBatch: number, pe
       grads[0].set(k.dk);
       grads[1].set(k.db);
       if (!wantDx) return null;
-      const m = rows * l.inSize;
-      const dx = s.dx.subarray(0, m);
-      const src = k.dx;
-      for (let i = 0; i < m; i++) dx[i] = src[i];
-      return dx;
+      return toFloat64(s.dx, k.dx, rows * l.inSize);
     },
   };
 }

@@ -7,6 +7,7 @@ import { poolGeometry } from '../../../network/kernels/pool';
 import type { PoolLayer } from '../../../network/layers/pool';
 import { WasmMaxPool } from '../../fused/pool-wasm';
 import type { TrainOp } from './train-op';
+import { toFloat64 } from '../../fused/wasm-instance';
 
 interface Slot {
   k: WasmMaxPool;
@@ -36,11 +37,7 @@ export function wasmMaxPoolTrainOp(base: TrainOp<PoolLayer>, maxBatch: number): 
       const { k } = s;
       k.x.set(x.subarray(0, rows * k.perIn));
       k.runForward(rows);
-      const m = rows * k.perOut;
-      const y = s.y.subarray(0, m);
-      const src = k.y;
-      for (let i = 0; i < m; i++) y[i] = src[i];
-      return { y, cache: { s, rows } };
+      return { y: toFloat64(s.y, k.y, rows * k.perOut), cache: { s, rows } };
     },
     backward(l, cache, dy, rows, inShape, grads, wantDx) {
       const c = cache as { s?: Slot };
@@ -49,11 +46,7 @@ export function wasmMaxPoolTrainOp(base: TrainOp<PoolLayer>, maxBatch: number): 
       const { k } = c.s;
       k.dy.set(dy.subarray(0, rows * k.perOut));
       k.runBackward(rows);
-      const m = rows * k.perIn;
-      const dx = c.s.dx.subarray(0, m);
-      const src = k.dx;
-      for (let i = 0; i < m; i++) dx[i] = src[i];
-      return dx;
+      return toFloat64(c.s.dx, k.dx, rows * k.perIn);
     },
   };
 }
