@@ -187,7 +187,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
     const tty = !a.json && Boolean(process.stderr.isTTY);
     const bar = new ProgressBar(tty);
     // a model that says it is a regressor (skl2onnx MLPRegressor) reads the data's target as a number
-    const model = importModel(a.model);
+    const model = importModel(a.model, { task: a.task as TaskName | undefined });
     if (a.task === undefined && model.regressor) a.task = 'regression';
     const task = a.task as TaskName | undefined;
     // an image folder is read at the model's own input (channels and size) unless --input-shape says otherwise
