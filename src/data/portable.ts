@@ -14,9 +14,15 @@ import { hashDataPath, isContentHash, type ContentHash } from './content-hash';
 import type { DataRef, DataSpec } from './types';
 
 /** The spec fields that name files, and the fields holding their content hashes. */
-export const PATH_KEYS = ['data', 'train', 'test'] as const;
+export const PATH_KEYS = ['data', 'train', 'test', 'labels', 'testLabels'] as const;
 type PathKey = (typeof PATH_KEYS)[number];
-const HASH_KEY: Record<PathKey, 'dataHash' | 'trainHash' | 'testHash'> = { data: 'dataHash', train: 'trainHash', test: 'testHash' };
+const HASH_KEY: Record<PathKey, 'dataHash' | 'trainHash' | 'testHash' | 'labelsHash' | 'testLabelsHash'> = {
+  data: 'dataHash',
+  train: 'trainHash',
+  test: 'testHash',
+  labels: 'labelsHash',
+  testLabels: 'testLabelsHash',
+};
 
 /** `to` relative to the folder `from`, with forward slashes. */
 export function relativePath(from: string, to: string): string {
@@ -148,6 +154,8 @@ export function portableRef(ref: DataRef, base: string, from = base): DataRef {
   else if (ref.path) out.path = where(ref.path);
   if (ref.train) out.train = where(ref.train);
   if (ref.test) out.test = where(ref.test);
+  if (ref.labels) out.labels = where(ref.labels);
+  if (ref.testLabels) out.testLabels = where(ref.testLabels);
   return out;
 }
 

@@ -21,6 +21,9 @@ export interface DataRef {
   path?: string; // --data FILE
   train?: string; // --train FILE
   test?: string; // --test FILE
+  /** The labels .npy of a features .npy (`path` or `train`), and of the test features .npy (`test`). */
+  labels?: string;
+  testLabels?: string;
   testFraction?: number;
   splitSeed?: number;
   /** Files actually read: absolute paths in memory; in a record, relative to its folder (file names for a catalog data set). */
@@ -33,6 +36,11 @@ export interface DataRef {
   format?: DataFormat;
   maxTrainRows?: number;
   maxTestRows?: number;
+  /** How arrays and images were read (see DataSpec). */
+  arrays?: string[];
+  imageSize?: number[];
+  channels?: number;
+  pixelScale?: number;
   /** 'regression' when the label column was read as a numeric target (absent = classification). */
   task?: 'regression';
 }
@@ -69,7 +77,7 @@ export interface Scaling {
 }
 
 /** File formats the readers understand. 'csv' covers comma, tab and whitespace separated text. */
-/** 'npy': NumPy arrays (.npz, a folder of .npy); 'images': a folder of PNG / JPEG images by class. */
+/** 'npy': NumPy arrays (.npz, .npy, a folder of .npy); 'images': a folder of PNG / JPEG images by class. */
 export type DataFormat = 'csv' | 'idx' | 'libsvm' | 'npy' | 'images';
 
 /** What to load: a catalog name, one file or MNIST IDX directory (`data`), or `train` + `test` files. */
@@ -99,8 +107,30 @@ export interface DataSpec {
   /** 'regression': read the label column as a numeric target (default classification). */
   task?: 'classification' | 'regression';
   /** Shape of one example's feature columns, channels first (C,H,W or C,L), for convolutional
-   * networks on delimited files; its product must be the number of feature columns. */
+   * networks on delimited files; its product must be the number of feature columns. For an image
+   * folder, C,H,W sets the channels and the size the images are brought to. */
   inputShape?: number[];
+  /** The labels of a features `.npy` given as `data` or `train` (a labels `.npy` of N class ids or N x C one-hot rows). */
+  labels?: string;
+  /** The labels `.npy` of a features `.npy` given as `test`. */
+  testLabels?: string;
+  labelsHash?: string;
+  testLabelsHash?: string;
+  /** Names of the arrays to read in a .npz or a folder of .npy: [features, labels] or
+   * [features, labels, test features, test labels] (default: found by name, see arrays.ts). */
+  arrays?: string[];
+  /** [H, W] every image is brought to (bilinear): image folders, IDX and NumPy image arrays
+   * (default: the images' own size; an image folder's first image's). */
+  imageSize?: number[];
+  /** 1 (grey) or 3 (RGB): the channels images are read as (default: an image folder's own, 3 when
+   * any image is colour; an image array's own). */
+  channels?: number;
+  /** Factor on every feature value read (default: 1/255 for 8-bit pixels of image folders, IDX
+   * files and uint8 arrays, 1 for everything else). */
+  pixelScale?: number;
+  /** An imported model's input shape [C, H, W]: image data is brought to its channels and size
+   * unless inputShape, imageSize or channels say otherwise; flat rows are left as they are. */
+  modelInputShape?: number[];
 }
 
 /** What a reader returns: a table with its class labels (index = class id), column names and source files. */

@@ -125,7 +125,7 @@ describe('loading arrays', () => {
     [
       'labels that are not integers',
       { 'x.npy': npy('<f4', [2, 2], f4([1, 2, 3, 4])), 'y.npy': npy('<f4', [2], f4([0.5, 1])) },
-      /y\[0\] is 0\.5, not an integer class id/,
+      /y holds 0\.5 at row 0, not an integer class id/,
     ],
     [
       'as many labels as examples',

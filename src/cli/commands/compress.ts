@@ -4,10 +4,8 @@
  * from its weights (units removed as it trains), compact fine-tuning, exact pruning, ONNX export, and a
  * comparison with the ORIGINAL file on the test split (accuracy of both, agreement, sizes).
  */
-import * as fs from 'fs';
 import type { CommandModule } from 'yargs';
 import { loadDataset } from '../../data';
-import { isImageFolder } from '../../data/image-folder';
 import { GsError } from '../../errors';
 import { importModel } from '../../import';
 import type { TaskName } from '../../network/tasks';
@@ -190,10 +188,11 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
     const model = importModel(a.model, { task: a.task as TaskName | undefined });
     if (a.task === undefined && model.regressor) a.task = 'regression';
     const task = a.task as TaskName | undefined;
-    // an image folder is read at the model's own input (channels and size) unless --input-shape says otherwise
+    // images (a folder, image arrays, IDX) are read at the model's own input (channels and size)
+    // unless --input-shape, --image-size or --channels say otherwise
     const spec = dataSpec(a);
     const shape = model.network.inputShape;
-    if (spec.inputShape === undefined && spec.data && shape?.length === 3 && isImageDir(spec.data)) spec.inputShape = [...shape];
+    if (shape?.length === 3) spec.modelInputShape = [...shape];
     const data = await loadDataset(spec);
     const r = await compressModel(a.model, data, {
       task,
@@ -276,12 +275,3 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
     );
   },
 };
-
-/** Whether `p` is a folder of images by class (data/image-folder.ts). */
-function isImageDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory() && isImageFolder(p);
-  } catch {
-    return false;
-  }
-}
