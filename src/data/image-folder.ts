@@ -23,6 +23,15 @@ import type { LabeledTable } from './types';
 
 const IMAGE = /\.(png|jpe?g)$/i;
 
+/** Whether a file name is one of the images read (.png, .jpg, .jpeg). */
+export function isImageFile(name: string): boolean {
+  return IMAGE.test(name);
+}
+
+/** The folder forms --data takes, for messages. */
+export const FOLDER_FORMS =
+  'class folders of images (DIR/<class>/*.png|jpg|jpeg, or DIR/train/<class>/... and DIR/test/<class>/...), .npy arrays, or the four MNIST IDX files';
+
 /** How to read the images: channels (1 or 3), size [H, W] and the factor on pixel values; each optional. */
 export interface ImageOptions {
   channels?: number;
@@ -65,7 +74,7 @@ function classFolders(dir: string): { name: string; files: string[]; skipped: nu
     .map((e) => e.name)
     .sort();
   if (classes.length === 0)
-    throw new GsError('BAD_INPUT', `${dir}: no class folders (expected ${dir}/<class>/*.png|jpg, or train/ and test/ folders of them)`);
+    throw new GsError('BAD_INPUT', `${dir}: no class folders; expected ${dir}/<class>/*.png|jpg|jpeg, or train/ and test/ folders of them`);
   return classes.map((name) => {
     const entries = fs.readdirSync(path.join(dir, name), { withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.'));
     const files = entries
@@ -76,18 +85,6 @@ function classFolders(dir: string): { name: string; files: string[]; skipped: nu
     if (files.length === 0) throw new GsError('BAD_INPUT', `${path.join(dir, name)}: the class folder holds no .png, .jpg or .jpeg images`);
     return { name, files, skipped: entries.length - files.length };
   });
-}
-
-/** Whether `dir` looks like an image folder: class folders holding images, or train/ and test/ of them. */
-export function isImageFolder(dir: string): boolean {
-  const sub = (d: string) => fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
-  const holdsImages = (d: string) => fs.readdirSync(d).some((f) => IMAGE.test(f));
-  const subs = sub(dir);
-  if (subs.length === 0) return false;
-  const names = subs.map((e) => e.name);
-  if (names.includes('train') && names.includes('test'))
-    return sub(path.join(dir, 'train')).some((e) => holdsImages(path.join(dir, 'train', e.name)));
-  return subs.some((e) => holdsImages(path.join(dir, e.name)));
 }
 
 /** Checks image options: channels 1 or 3, a size of two positive integers, a finite positive scale. */
@@ -155,7 +152,7 @@ export function readImageFolder(dir: string, opts: ImageOptions = {}): { train: 
     warnings.push(`${dir}: grey images among colour ones (${grey} of ${total}) are read as three equal channels`);
   if (channels === 1 && colour)
     warnings.push(`${dir}: colour images (${total - grey} of ${total}) are read as one grey channel (0.299 R + 0.587 G + 0.114 B)`);
-  if (skipped > 0) warnings.push(`${dir}: ${skipped} files in class folders are not .png, .jpg or .jpeg images and were skipped`);
+  if (skipped > 0) warnings.push(`${dir}: skipped files in class folders that are not .png, .jpg or .jpeg images (${skipped})`);
   const classLabels = folders[0].map((c) => c.name);
   const cols = channels * plane;
   const out = tables.map(({ list, features }, i): LabeledTable => ({

@@ -10,7 +10,7 @@ import { GsError } from '../errors';
 import { CATALOG, CATALOG_NAMES, catalogNotFound, isCatalogName, locateCatalog } from './catalog';
 import { findMnistFiles, readMnistDir } from './idx';
 import { arrayParts, npyPair } from './arrays';
-import { checkImageOptions, isImageFolder, readImageFolder, type ImageOptions } from './image-folder';
+import { checkImageOptions, FOLDER_FORMS, isImageFile, readImageFolder, type ImageOptions } from './image-folder';
 import { fitImages } from './resize';
 import { checkClassLabels, requireTwoClasses, unionLabels } from './labels';
 import { padColumns } from './libsvm';
@@ -113,8 +113,15 @@ type Structured = 'npz' | 'npy' | 'npy-folder' | 'images';
 function structuredKind(abs: string, stat: fs.Stats): Structured | null {
   if (stat.isFile()) return /\.npz$/i.test(abs) ? 'npz' : /\.npy$/i.test(abs) ? 'npy' : null;
   if (!stat.isDirectory() || findMnistFiles(abs)) return null;
-  if (fs.readdirSync(abs).some((f) => /\.npy$/i.test(f))) return 'npy-folder';
-  return isImageFolder(abs) ? 'images' : null;
+  const entries = fs.readdirSync(abs, { withFileTypes: true });
+  if (entries.some((e) => /\.npy$/i.test(e.name))) return 'npy-folder';
+  // a folder with sub-folders is read as class folders of images (image-folder.ts names what is amiss)
+  if (entries.some((e) => e.isDirectory() && !e.name.startsWith('.'))) return 'images';
+  const images = entries.filter((e) => isImageFile(e.name)).length;
+  throw new GsError(
+    'BAD_INPUT',
+    `${abs}: ${images > 0 ? `holds ${images} image${images === 1 ? '' : 's'} but no class folders` : 'not a data folder'}; expected ${FOLDER_FORMS}`,
+  );
 }
 
 function sameDims(a: readonly number[], b: readonly number[]): boolean {

@@ -113,7 +113,7 @@ export function parseNpy(given: Uint8Array, name: string): NpyArray {
   try {
     parsed = parse(ownBuffer(bytes));
   } catch (e) {
-    const cut = e instanceof RangeError ? '; truncated file?' : '';
+    const cut = (e as Error).name === 'RangeError' ? '; truncated file?' : '';
     throw new GsError('BAD_INPUT', `${name}: not a readable .npy array (${(e as Error).message}${cut})`);
   }
   const n = parsed.shape.reduce((a, b) => a * b, 1);

@@ -11,34 +11,10 @@ import * as path from 'path';
 import { zipSync } from 'fflate';
 import { loadDataset } from '../../src/data';
 import { parseNpy } from '../../src/data/npy';
+import { f4, i8, npy, u1 } from './array-files';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-npy-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** A .npy (format 1.0) of `descr`, `shape` and raw little- or big-endian item bytes. */
-function npy(descr: string, shape: number[], data: Uint8Array, fortran = false): Uint8Array {
-  let dict = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const total = 10 + dict.length + 1;
-  dict += ' '.repeat((64 - (total % 64)) % 64) + '\n';
-  const head = new Uint8Array(10 + dict.length);
-  head.set([0x93, ...Buffer.from('NUMPY'), 1, 0, dict.length & 255, dict.length >> 8]);
-  head.set(Buffer.from(dict, 'latin1'), 10);
-  const out = new Uint8Array(head.length + data.length);
-  out.set(head);
-  out.set(data, head.length);
-  return out;
-}
-const f4 = (v: number[], big = false) => {
-  const b = Buffer.alloc(v.length * 4);
-  v.forEach((x, i) => (big ? b.writeFloatBE(x, i * 4) : b.writeFloatLE(x, i * 4)));
-  return new Uint8Array(b);
-};
-const i8 = (v: number[]) => {
-  const b = Buffer.alloc(v.length * 8);
-  v.forEach((x, i) => b.writeBigInt64LE(BigInt(x), i * 8));
-  return new Uint8Array(b);
-};
-const u1 = (v: number[]) => Uint8Array.from(v);
 
 describe('parseNpy', () => {
   test('little- and big-endian floats give the same values; Fortran order is read in C order', () => {

@@ -2,41 +2,19 @@
  * Image folders as data: PNG and JPEG files written here (pngjs, jpeg-js) in class folders, with a
  * train/ and test/ split or without; grey images give one channel, a grey image among colour ones is
  * repeated over three, images of another size are resized to the first one's, values are pixels /
- * 255. Refused: a corrupt image (named), an empty class folder, a folder without class folders.
- * The CLI trains a CNN on such a folder.
+ * 255; channels, size and pixel scale asked for (luma, bilinear values checked); compress reads a
+ * folder at the model's input. Refused: a corrupt PNG or JPEG (named), an empty class folder, a
+ * folder without class folders, train/ and test/ with different classes.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { loadDataset } from '../../src/data';
-import { loadAnyRun } from '../../src/network/run-io';
 import { runCli } from '../helpers/cli';
+import { jpg, png } from './array-files';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-images-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** An RGBA image w x h whose pixel (x, y) is f(x, y) = [r, g, b]. */
-function rgba(w: number, h: number, f: (x: number, y: number) => number[]): Buffer {
-  const data = Buffer.alloc(w * h * 4);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const [r, g, b] = f(x, y);
-      data.set([r, g, b, 255], (y * w + x) * 4);
-    }
-  return data;
-}
-function png(file: string, w: number, h: number, f: (x: number, y: number) => number[]): void {
-  const p = new PNG({ width: w, height: h });
-  rgba(w, h, f).copy(p.data);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, PNG.sync.write(p));
-}
-function jpg(file: string, w: number, h: number, f: (x: number, y: number) => number[]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, jpeg.encode({ data: rgba(w, h, f), width: w, height: h }, 100).data);
-}
 
 /** Grey bars: class "horizontal" varies with y, class "vertical" with x. */
 const bar = (kind: string, seed: number) => (x: number, y: number) => {
@@ -140,24 +118,70 @@ test.each([
     (d: string) => fs.mkdirSync(path.join(d, 'empty')),
     /empty: the class folder holds no \.png, \.jpg or \.jpeg images/,
   ],
+  [
+    'a corrupt JPEG, naming it',
+    (d: string) => fs.writeFileSync(path.join(d, 'b', 'cut.jpg'), fs.readFileSync(path.join(d, 'b', 'ok.jpg')).subarray(0, 40)),
+    /b\/cut\.jpg: not a readable JPEG image/,
+  ],
+  [
+    'different classes in train/ and test/',
+    (d: string) => {
+      for (const part of ['train', 'test']) png(path.join(d, part, part === 'train' ? 'a' : 'c', '0.png'), 4, 4, () => [1, 1, 1]);
+      png(path.join(d, 'train', 'b', '0.png'), 4, 4, () => [1, 1, 1]);
+    },
+    /train\/ and test\/ hold different class folders \(train: a,b; test: c\)/,
+  ],
 ])('refuses %s', async (_, spoil, message) => {
   const dir = fs.mkdtempSync(path.join(tmp, 'bad-'));
   png(path.join(dir, 'a', '0.png'), 4, 4, () => [1, 1, 1]);
   png(path.join(dir, 'b', '0.png'), 4, 4, () => [9, 9, 9]);
+  jpg(path.join(dir, 'b', 'ok.jpg'), 4, 4, () => [9, 9, 9]);
   spoil(dir);
   await expect(loadDataset({ data: dir })).rejects.toThrow(message);
 });
 
-test('gs-compress train --arch trains a CNN on an image folder', async () => {
-  const dir = path.join(tmp, 'cli');
-  for (const part of ['train', 'test'])
-    for (const kind of ['horizontal', 'vertical'])
-      for (let i = 0; i < 12; i++) png(path.join(dir, part, kind, `${i}.png`), 8, 8, bar(kind, i));
-  const out = path.join(tmp, 'run');
-  const r = await runCli(['train', '--data', dir, '--arch', 'c4k3-m2-f8', '--epochs', '2', '--out', out]);
-  expect(r.err).not.toMatch(/^error/m);
-  expect(r.code).toBe(0);
-  const { network } = loadAnyRun(out);
-  expect(network.inputShape).toEqual([1, 8, 8]);
-  expect(network.classLabels).toEqual(['horizontal', 'vertical']);
+test('a folder of images without class folders, and a folder of nothing, are refused saying what is expected', async () => {
+  const flat = path.join(tmp, 'flat');
+  for (let i = 0; i < 2; i++) png(path.join(flat, `${i}.png`), 4, 4, () => [1, 1, 1]);
+  await expect(loadDataset({ data: flat })).rejects.toThrow(
+    /flat: holds 2 images but no class folders; expected class folders of images \(DIR\/<class>\/\*\.png\|jpg\|jpeg/,
+  );
+  const nothing = path.join(tmp, 'nothing');
+  fs.mkdirSync(nothing);
+  fs.writeFileSync(path.join(nothing, 'readme.txt'), 'hi');
+  await expect(loadDataset({ data: nothing })).rejects.toThrow(/nothing: not a data folder; expected class folders of images/);
+});
+
+test('channels asked for: grey images read as three equal channels, colour as luma; files that are not images are counted', async () => {
+  const dir = path.join(tmp, 'channels');
+  for (let i = 0; i < 4; i++) png(path.join(dir, 'grey', `${i}.png`), 3, 3, () => [60, 60, 60]);
+  for (let i = 0; i < 4; i++) png(path.join(dir, 'red', `${i}.png`), 3, 3, () => [200, 0, 0]);
+  fs.writeFileSync(path.join(dir, 'red', 'labels.csv'), 'x');
+  const warnings: string[] = [];
+  const rgb = await loadDataset({ data: dir, channels: 3, testFraction: 0.25 }, { onWarning: (w) => warnings.push(w) });
+  expect(rgb.inputShape).toEqual([3, 3, 3]);
+  const t = rgb.train;
+  for (let r = 0; r < t.rows; r++) {
+    const planes = [0, 1, 2].map((c) => t.features[r * 27 + c * 9 + 4] * 255);
+    expect(planes.map(Math.round)).toEqual(rgb.classLabels[t.labels[r]] === 'grey' ? [60, 60, 60] : [200, 0, 0]);
+  }
+  expect(warnings.join('\n')).toMatch(/skipped files in class folders that are not \.png, \.jpg or \.jpeg images \(1\)/);
+  const grey = await loadDataset({ data: dir, channels: 1, pixelScale: 1, testFraction: 0.25 }, { onWarning: () => undefined });
+  expect(grey.inputShape).toEqual([1, 3, 3]);
+  for (let r = 0; r < grey.train.rows; r++)
+    expect(grey.train.features[r * 9]).toBeCloseTo(grey.classLabels[grey.train.labels[r]] === 'grey' ? 60 : 0.299 * 200, 4);
+});
+
+test('an image size asked for: bilinear with half-pixel centres (a 2 x 2 image at 4 x 4), pixels times the scale', async () => {
+  const dir = path.join(tmp, 'upscale');
+  // pixel (x, y) = 100 y + 40 x
+  for (const k of ['a', 'b'])
+    for (let i = 0; i < 2; i++) png(path.join(dir, 'train', k, `${i}.png`), 2, 2, (x, y) => [0, 0, 0].map(() => 100 * y + 40 * x));
+  for (const k of ['a', 'b']) png(path.join(dir, 'test', k, '0.png'), 2, 2, (x, y) => [0, 0, 0].map(() => 100 * y + 40 * x));
+  const ds = await loadDataset({ data: dir, imageSize: [4, 4], pixelScale: 1 }, { onWarning: () => undefined });
+  expect(ds.inputShape).toEqual([1, 4, 4]);
+  // target column x samples source (x + 0.5) / 2 - 0.5, clamped to [0, 1]: 0, 0.25, 0.75, 1
+  const at = [0, 0.25, 0.75, 1];
+  const want = at.flatMap((fy) => at.map((fx) => 100 * fy + 40 * fx));
+  Array.from(ds.train.features.subarray(0, 16)).forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
 });

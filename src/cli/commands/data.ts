@@ -14,7 +14,9 @@ import {
   locateCatalog,
   type DataFormat,
   type DataSpec,
+  type SplitDataset,
 } from '../../data';
+import { arrayImageOptions, arrayImageSpec, type ArrayImageArgs } from '../data-options';
 import { formatTable } from '../table';
 import { prepareOutputDir } from '../../util/output-path';
 
@@ -29,7 +31,7 @@ interface ListArgs {
   json?: boolean;
 }
 
-interface InfoArgs {
+interface InfoArgs extends ArrayImageArgs {
   source: string;
   test?: string;
   header?: boolean;
@@ -108,15 +110,18 @@ const listCommand: CommandModule<object, ListArgs> = {
 
 const infoCommand: CommandModule<object, InfoArgs> = {
   command: 'info <source>',
-  describe: 'Read a data file, MNIST folder or catalog data set and show its rows, columns, classes and split',
+  describe: 'Read a data file, MNIST folder, NumPy arrays, image folder or catalog data set and show its rows, columns, classes and split',
   builder: (y: Argv<object>) =>
-    y
+    arrayImageOptions(y)
       .positional('source', {
         type: 'string',
-        describe: `A catalog name (${CATALOG_NAMES.join(', ')}), a data file (csv/tsv/whitespace text, libsvm, IDX; optionally .gz) or a folder with the MNIST IDX files`,
+        describe: `A catalog name (${CATALOG_NAMES.join(', ')}), a data file (csv/tsv/whitespace text, libsvm, IDX; optionally .gz), a folder with the MNIST IDX files, NumPy arrays (.npz, a folder of .npy, a features .npy with --labels) or an image folder (DIR/<class>/*.png|jpg, or DIR/train/ and DIR/test/ of them); see train --help for the forms`,
         demandOption: true,
       })
-      .option('test', { type: 'string', describe: 'A separate test file; then <source> is the training file and nothing is split' })
+      .option('test', {
+        type: 'string',
+        describe: 'A separate test file or folder; then <source> is the training set and nothing is split',
+      })
       .option('header', {
         type: 'boolean',
         describe: 'The first line names the columns (--no-header: it is data). Default: detected from non-numeric cells in line 1',
@@ -144,6 +149,7 @@ const infoCommand: CommandModule<object, InfoArgs> = {
       testFraction: args.testFraction,
       splitSeed: args.splitSeed,
       dataDir: args.dataDir,
+      ...arrayImageSpec(args),
     };
     if (args.test !== undefined) {
       spec.train = args.source;
@@ -166,6 +172,7 @@ const infoCommand: CommandModule<object, InfoArgs> = {
       split: { train: ds.train.rows, test: ds.test.rows, how: split },
       classes: ds.classLabels.map((label, i) => ({ id: i, label, train: train[i], test: test[i], total: train[i] + test[i] })),
       featureNames: ds.featureNames,
+      ...(ds.inputShape ? { inputShape: ds.inputShape } : {}),
     };
     if (args.json) {
       out(JSON.stringify(summary, null, 2));
@@ -178,7 +185,7 @@ const infoCommand: CommandModule<object, InfoArgs> = {
         `data set: ${ds.name}`,
         `files:    ${ds.ref.files.map(shortPath).join(', ')}`,
         `rows:     ${summary.rows} (train ${ds.train.rows}, test ${ds.test.rows}; split: ${split})`,
-        `features: ${ds.train.cols} (${shownNames})${ds.tabular ? '' : ', image pixels scaled to [0,1]'}`,
+        `features: ${ds.train.cols} (${shownNames})${featureNote(ds)}`,
         `classes:  ${C}`,
         '',
         formatTable(
@@ -189,6 +196,19 @@ const infoCommand: CommandModule<object, InfoArgs> = {
     );
   },
 };
+
+/** What the features of a data set are beyond their count: the image shape and pixel scale. */
+function featureNote(ds: SplitDataset): string {
+  const shape = ds.inputShape ? `, examples ${ds.inputShape.join(' x ')}` : '';
+  if (ds.tabular) return shape;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of ds.train.features) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return `${shape}, values in [${+lo.toPrecision(4)}, ${+hi.toPrecision(4)}]`;
+}
 
 export const dataCommand: CommandModule = {
   command: 'data <command>',
