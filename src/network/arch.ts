@@ -11,6 +11,11 @@
  *   g             global average pooling (output C x 1 x 1, or C x 1)
  *   fN            dense layer of N units; a flatten (NCHW order, as ONNX) is implied before the first
  *                 dense layer after spatial layers, and at the end when the spec ends spatial
+ *   ( ... )       a residual block: the tokens between the parentheses are the branch, and the block's
+ *                 input is added to its output (torch's BasicBlock: the branch's last layer is linear,
+ *                 ReLU after the sum), e.g. c16k3p1-bn-(c16k3p1-bn-c16k3p1-bn)-m2. When the branch
+ *                 changes the channels or strides, the shortcut is a 1x1 convolution with that stride
+ *                 (and batch norm when the branch has it), as torch's downsample. Blocks may nest.
  *   presets       lenet5 = c6k5-m2-c16k5-m2-f120-f84, lenet5-caffe = c20k5-m2-c50k5-m2-f500,
  *                 fashion = c16k3p1-m2-c32k3p1-m2-f128 (the peer's name for the Fashion-MNIST net
  *                 without batch norm)
@@ -45,7 +50,8 @@ export const ARCH_PRESETS: Readonly<Record<string, string>> = {
 
 export const ARCH_GRAMMAR =
   "a preset (lenet5, lenet5-caffe, fashion) or tokens joined by '-': cNkK[pP][sS] (convolution: N channels, kernel K, padding P, stride S), " +
-  'bn (batch norm after a convolution), mS / aS (max / average pool, size and stride S), g (global average pool), fN (dense, N units)';
+  'bn (batch norm after a convolution), mS / aS (max / average pool, size and stride S), g (global average pool), fN (dense, N units), ' +
+  'and ( ... ) around tokens for a residual block (its input added to its output, ReLU after the sum)';
 
 const RELU: Activation = { name: 'relu' };
 
@@ -90,7 +96,14 @@ export interface DenseSpec extends LayerBase {
   units: number;
   activation: Activation | null;
 }
-export type ArchLayerSpec = ConvSpec | BatchNormSpec | PoolSpec | GlobalAvgPoolSpec | FlattenSpec | DenseSpec;
+/** The residual layers (network/layers/residual.ts): `save` opens a block, `shortcut` starts its
+ * projection, `add` closes it (with the ReLU after the sum). */
+export interface ResidualSpec extends LayerBase {
+  op: 'save' | 'shortcut' | 'add';
+  slot: number;
+  activation: Activation | null;
+}
+export type ArchLayerSpec = ConvSpec | BatchNormSpec | PoolSpec | GlobalAvgPoolSpec | FlattenSpec | DenseSpec | ResidualSpec;
 
 export interface Arch {
   /** The spec as given, and with a preset expanded. */
@@ -172,8 +185,76 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
     });
   };
   const tokens = expanded.split('-');
-  tokens.forEach((tok, i) => {
+  // open residual blocks: where each started (its input shape, its first layer)
+  const blocks: { inShape: number[]; first: number; token: string }[] = [];
+  const residual = (op: ResidualSpec['op'], token: string, name: string, outShape: number[], activation: Activation | null = null) =>
+    push({ op, token, name, inShape: shape, outShape, params: 0, macs: 0, slot: blocks.length - 1, activation });
+  const closeBlock = (name: string): void => {
+    const b = blocks[blocks.length - 1];
+    const branch = layers.slice(b.first + 1);
+    if (branch.length === 0) throw new GsError('BAD_OPTION', `${name}: a residual block needs layers between ( and )`);
+    // torch's BasicBlock: the branch ends linear, the ReLU comes after the sum
+    const last = branch[branch.length - 1];
+    if (last.op === 'conv' || last.op === 'batchnorm' || last.op === 'dense') last.activation = null;
+    const out = shape;
+    const same = out.length === b.inShape.length && out.every((v, k) => v === b.inShape[k]);
+    if (!same) {
+      const axes = b.inShape.length - 1;
+      const stride = axes > 0 && out.length === b.inShape.length ? Math.ceil(b.inShape[1] / out[1]) : 0;
+      const fits = stride >= 1 && b.inShape.slice(1).every((v, k) => Math.floor((v - 1) / stride) + 1 === out[k + 1]);
+      if (!fits) {
+        throw new GsError(
+          'BAD_OPTION',
+          `${name}: the residual block opened at '${b.token}' turns ${b.inShape.join('x')} into ${out.join('x')}; its input can be added only when the branch keeps the spatial size or shrinks it by a stride (a 1x1 convolution shortcut)`,
+        );
+      }
+      residual('shortcut', '', `shortcut of the block closed at ${name}`, [...b.inShape]);
+      const g = convGeometry(name, shape, out[0], {
+        kernel: new Array<number>(axes).fill(1),
+        pads: new Array<number>(axes).fill(0),
+        strides: new Array<number>(axes).fill(stride),
+      });
+      push({
+        op: 'conv',
+        token: '',
+        name: `projection of the block closed at ${name}`,
+        inShape: shape,
+        outShape: convOutputShape(g),
+        params: convParameterCount(g),
+        macs: convMultiplyAdds(g),
+        outChannels: out[0],
+        kernel: 1,
+        pad: 0,
+        stride,
+        activation: null,
+      });
+      if (branch.some((l) => l.op === 'batchnorm')) {
+        push({
+          op: 'batchnorm',
+          token: '',
+          name: `projection batch norm of the block closed at ${name}`,
+          inShape: shape,
+          outShape: shape,
+          params: batchNormParameterCount(out[0]),
+          macs: 0,
+          channels: out[0],
+          activation: null,
+        });
+      }
+    }
+    residual('add', '', `sum of the block closed at ${name}`, [...shape], RELU);
+    blocks.pop();
+  };
+  tokens.forEach((raw, i) => {
+    const opens = /^\(*/.exec(raw)![0].length;
+    const closes = /\)*$/.exec(raw.slice(opens))![0].length;
+    const tok = raw.slice(opens, raw.length - closes);
     const name = `--arch ${spec}, layer ${i + 1} (${tok})`;
+    for (let o = 0; o < opens; o++) {
+      if (flat()) throw new GsError('BAD_OPTION', `${name}: a residual block needs an image or sequence input, not a flat one`);
+      blocks.push({ inShape: [...shape], first: layers.length, token: raw });
+      residual('save', '(', `start of the block at ${name}`, [...shape]);
+    }
     const spatial = (what: string): void => {
       if (!flat()) return;
       throw new GsError(
@@ -276,7 +357,16 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
     } else {
       throw new GsError('BAD_OPTION', `--arch ${spec}: token ${i + 1} '${tok}' is not understood; expected ${ARCH_GRAMMAR}`);
     }
+    for (let c = 0; c < closes; c++) {
+      if (blocks.length === 0) throw new GsError('BAD_OPTION', `${name}: ')' closes no residual block`);
+      closeBlock(name);
+    }
   });
+  if (blocks.length > 0)
+    throw new GsError(
+      'BAD_OPTION',
+      `--arch ${spec}: the residual block opened at '${blocks[blocks.length - 1].token}' is not closed with ')'`,
+    );
   if (!flat()) flatten();
   return {
     spec,

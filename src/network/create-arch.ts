@@ -16,6 +16,7 @@ import { denseLayer } from './layers/dense';
 import { flattenLayer } from './layers/flatten';
 import { gapLayer } from './layers/gap';
 import { poolLayer } from './layers/pool';
+import { addLayer, saveLayer, shortcutLayer } from './layers/residual';
 import type { AnyLayer, Network } from './types';
 
 export function initArchNetwork(
@@ -49,6 +50,12 @@ export function initArchNetwork(
           activation: s.activation,
         }),
       );
+    } else if (s.op === 'save') {
+      layers.push(saveLayer(s.slot, s.inShape[0]));
+    } else if (s.op === 'shortcut') {
+      layers.push(shortcutLayer(s.slot, s.inShape[0], s.outShape[0]));
+    } else if (s.op === 'add') {
+      layers.push(addLayer(s.slot, s.inShape[0], s.activation));
     } else if (s.op === 'batchnorm') {
       layers.push(batchNormLayer(s.channels, s.activation));
     } else if (s.op === 'maxpool' || s.op === 'avgpool') {

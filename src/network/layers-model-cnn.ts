@@ -15,6 +15,7 @@ import { GsError } from '../errors';
 import { ACTIVATIONS, alphaOf, type Activation } from './activations';
 import type { ConvLayer } from './layers/conv';
 import { foldBatchNorms } from './layers/fold-batchnorm';
+import { hasResidual } from './layers/table';
 import { SCALING_EPSILON, sequentialModel } from './layers-model';
 import { TASKS, taskOf } from './tasks';
 import type { AnyLayer, Network } from './types';
@@ -48,6 +49,7 @@ export function toCnnLayersModel(net: Network<AnyLayer>, generatedBy: string): {
   const S = spatial.reduce((a, b) => a * b, 1);
   const C0 = net.inputWidth / S;
   const kept = [...new Set(net.inputIndices.map((i) => Math.floor(i / S)))];
+  if (hasResidual(net.layers)) throw refuse('it has residual blocks, which a Sequential LayersModel cannot express (export ONNX instead)');
   const layers = foldBatchNorms(net.layers);
   if (layers[0].op !== 'conv') throw refuse(`its first layer is ${layers[0].op}, not a convolution`);
   layers[0] = widenFirst(layers[0], kept, C0);

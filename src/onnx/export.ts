@@ -223,9 +223,10 @@ function spatialChain(net: Network<AnyLayer>, input: string, last: string, compa
 function layerNodes(layers: readonly AnyLayer[], input: string, last: string, quantize: Quantize | null, g: GraphParts): void {
   const b = graphBuilder(g, quantize);
   let cur = input;
+  const slots = new Map<number, string>();
   layers.forEach((layer, l) => {
     const hidden = l < layers.length - 1;
-    cur = layerType(layer).onnx(layer, { input: cur, prefix: `layer${l}`, hidden, ...(hidden ? {} : { output: last }) }, b);
+    cur = layerType(layer).onnx(layer, { input: cur, prefix: `layer${l}`, hidden, slots, ...(hidden ? {} : { output: last }) }, b);
   });
 }
 

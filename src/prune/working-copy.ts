@@ -10,7 +10,7 @@
  * (`spread`); a convolutional network's input channel c is the H*W raw columns c*H*W .. (`inputSpread`).
  */
 import { GsError } from '../errors';
-import { cloneLayer, layerType } from '../network/layers/table';
+import { cloneLayer, hasResidual, layerType } from '../network/layers/table';
 import type { AnyLayer, Network } from '../network/types';
 
 export interface WorkingCopy {
@@ -49,6 +49,7 @@ export function spreadMask(mask: Uint8Array, spread: number): Uint8Array {
 /** Copies the network, after checking that shapes agree and all values are finite. */
 export function toWorkingCopy(net: Network<AnyLayer>): WorkingCopy {
   if (net.layers.length === 0) throw new GsError('BAD_MODEL', 'network has no layers');
+  if (hasResidual(net.layers)) throw new GsError('UNAVAILABLE', 'pruning networks with residual blocks is not supported yet');
   const first = net.layers[0];
   if (layerType(first).role !== 'mixing')
     throw new GsError('BAD_MODEL', `the first layer (${first.op}) must read the inputs through weights`);

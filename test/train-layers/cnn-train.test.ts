@@ -62,6 +62,24 @@ describe.each<['js' | 'wasm']>([['js'], ['wasm']])('convolution kernels %s', (ke
     expect(r.network.inputShape).toEqual([1, SIDE, SIDE]);
   });
 
+  test('a residual CNN (identity and projection blocks) learns it too, and exports what it trained', async () => {
+    const init = initArchNetwork('c4k3p1-bn-(c4k3p1-bn-c4k3p1-bn)-(c6k3p1s2-bn-c6k3p1-bn)-g', [1, SIDE, SIDE], 4, 2, {
+      classLabels: DATA.classLabels,
+    });
+    const r = await trainNetwork(DATA, cfgOf({ epochs: 6 }), { init });
+    expect(r.engine).toBe(ENGINE[kernels]);
+    const last = r.history[r.history.length - 1];
+    expect(last.testAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(r.network.layers.map((l) => l.op)).toEqual(init.layers.map((l) => l.op));
+    const v = await verifyOnnx({
+      onnx: exportOnnx(r.network, { producerVersion: 'test' }),
+      reference: r.network,
+      features: DATA.test.features,
+      rows: DATA.test.rows,
+    });
+    expect(v.maxProbDiff).toBeLessThan(1e-5);
+  });
+
   test('batch norm trains and keeps running statistics that evaluation uses', async () => {
     const init = initArchNetwork('c4k3p1-bn-m2-c6k3-bn', [1, SIDE, SIDE], 4, 3, { classLabels: DATA.classLabels });
     const r = await trainNetwork(DATA, cfgOf({ epochs: 4 }), { init });

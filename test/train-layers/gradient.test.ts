@@ -2,7 +2,8 @@
  * The layers engine's gradients (forward with caches, softmax cross-entropy, backward through every
  * layer type) against central finite differences of the batch's mean loss, for every trainable
  * parameter of small networks: a 2-D CNN (conv + relu + max pool + flatten + dense), one with batch
- * norm on batch statistics, average and global pooling, and a 1-D CNN with a strided convolution.
+ * norm on batch statistics, average and global pooling, a 1-D CNN with a strided convolution, and
+ * residual blocks (identity and projection shortcuts, nested).
  */
 import { initArchNetwork } from '../../src/network/create-arch';
 import { layerShapes } from '../../src/network/layers/table';
@@ -14,7 +15,11 @@ const ROWS = 5;
 
 function check(net: Network<AnyLayer>, seed: number, activation?: 'tanh'): void {
   const layers = net.layers;
-  if (activation) for (const l of layers) if (l.op === 'conv' && l.activation) l.activation = { name: activation };
+  if (activation) {
+    for (const l of layers) {
+      if ((l.op === 'conv' || l.op === 'batchnorm' || l.op === 'add') && l.activation) l.activation = { name: activation };
+    }
+  }
   const inShape = net.inputShape as number[];
   const shapes = layerShapes(layers, inShape);
   const cols = inShape.reduce((a, b) => a * b, 1);
@@ -86,6 +91,12 @@ test('batch norm on batch statistics, average and global average pooling', () =>
 
 test('a 1-D network with a strided convolution', () => {
   check(initArchNetwork('c3k3s2-m2-c4k2-f5', [2, 21], 3, 7), 8);
+});
+
+// tanh everywhere: the ReLUs after the sums add kinks that finite differences straddle
+test('residual blocks: identity, projection with batch norm, nested', () => {
+  check(initArchNetwork('c3k3p1-(c3k3p1-bn-c3k3p1-bn)-(c4k3p1s2-bn-c4k3p1-bn)-g-f5', [2, 6, 6], 3, 11), 12, 'tanh');
+  check(initArchNetwork('c3k3p1-((c3k3p1-c3k3p1)-c3k3p1)-a2-f4', [1, 6, 6], 3, 13), 14, 'tanh');
 });
 
 test('training mode folds the batch statistics into the running statistics with momentum 0.1', () => {

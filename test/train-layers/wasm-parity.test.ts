@@ -48,6 +48,8 @@ maybe('WebAssembly convolutions in the layers engine', () => {
     ['c2k3-f7-f5', [1, 5, 5]],
     // max pooling of odd sizes (a last row and column no window reads)
     ['c3k2-m2-c2k2-m2-f4', [1, 9, 9]],
+    // residual blocks: an identity and a projection shortcut around WebAssembly layers
+    ['c3k3p1-bn-(c3k3p1-bn-c3k3p1-bn)-(c4k3p1s2-bn-c4k3p1-bn)-g-f5', [2, 6, 6]],
   ])('%s: one batch gives the gradients of the TypeScript kernels', (arch, inShape) => {
     const ROWS = 5;
     const layers = initArchNetwork(arch, inShape, 3, 2).layers;
@@ -103,6 +105,7 @@ maybe('WebAssembly convolutions in the layers engine', () => {
     ],
     ['group lasso with prox steps', 'c6k3p1-m2-c4k3', [1, 8, 8], { penalty: 'gl', lambda: 2e-3 }],
     ['1-D, sgd', 'c3k3s2-m2-c4k2-f5', [2, 21], { optimizer: 'sgd', lr: 0.05 }],
+    ['residual blocks, sgd', 'c4k3p1-(c4k3p1-bn-c4k3p1-bn)-m2-(c6k3p1-c6k3p1)', [1, 8, 8], { optimizer: 'sgd', lr: 0.05 }],
   ])('%s: the same weights as the TypeScript kernels after a few epochs of steps', (_name, arch, inShape, over) => {
     const cfg: FusedConfig = { optimizer: 'adam', lr: 1e-2, batchSize: 16, penalty: 'none', lambda: 0, solver: 'prox', ...over };
     const net = initArchNetwork(arch, inShape, 4, 5);

@@ -7,6 +7,21 @@ import type { Activation } from '../activations';
 import type { WeightGroups } from './group-view';
 import type { OnnxBuilder, OnnxSite } from './onnx-builder';
 
+/**
+ * What the residual layers (./residual.ts) keep while a stack is walked in order: per slot number,
+ * a saved value (a tensor, its shape, its ONNX name, its gradient). Walkers make one per pass and
+ * hand it to every layer; the other layer types ignore it.
+ */
+export type Slots<T> = Map<number, T>;
+
+/** What a residual layer does to the walk (working-copy.ts and other walkers of levels ask it). */
+export interface SlotUse {
+  slot: number;
+  /** save: keeps the current tensor in the slot; shortcut: keeps the current tensor (the branch's
+   * output) and continues from the saved one (a projection's layers follow); add: adds the slot's tensor. */
+  kind: 'save' | 'shortcut' | 'add';
+}
+
 export interface LayerType<L> {
   /** The discriminant of the layer values this entry describes. */
   op: string;
@@ -17,10 +32,14 @@ export interface LayerType<L> {
    * belongs to the channels of the mixing layer before it and loses the entries of the removed ones.
    */
   role: 'mixing' | 'channelwise';
+  /** Residual layers only (./residual.ts): how the layer uses its slot. They are channelwise: they
+   * hold no weights, and the channels of the tensors an add sums are one coupled set. */
+  slot?(l: L): SlotUse;
   /** A description of what is wrong with the layer's own sizes (buffers vs shapes), or null. */
   invalid(l: L): string | null;
-  /** Output shape of one example (no batch dimension) from its input shape; throws when they do not fit. */
-  outShape(l: L, inShape: readonly number[]): number[];
+  /** Output shape of one example (no batch dimension) from its input shape; throws when they do not fit.
+   * `slots`: the saved shapes of the walk (residual layers only). */
+  outShape(l: L, inShape: readonly number[], slots?: Slots<readonly number[]>): number[];
   /** Trainable parameters and stored statistics. */
   params(l: L): number;
   /** Multiply-adds per example. */
@@ -31,8 +50,9 @@ export interface LayerType<L> {
   /**
    * Reference forward pass in float64: `rows` examples of the input shape, row-major, to the output
    * shape. `hidden`: the layer's activation applies (false for the network's output layer).
+   * `slots`: the saved tensors of the walk (residual layers only).
    */
-  forward(l: L, x: Float64Array, rows: number, hidden: boolean, inShape: readonly number[]): Float64Array;
+  forward(l: L, x: Float64Array, rows: number, hidden: boolean, inShape: readonly number[], slots?: Slots<Float64Array>): Float64Array;
   /** The layer's weights as penalty groups (one group per input channel: everything of this layer
    * that reads it) and its singleton elements; null for a layer without weights. */
   groups(l: L): WeightGroups | null;

@@ -31,4 +31,6 @@ export interface OnnxSite {
   /** Hidden layers apply their activation; the output layer is linear. */
   hidden: boolean;
   output?: string;
+  /** The saved tensors' names by slot (residual layers, ./residual.ts); walkers give one map per graph. */
+  slots?: Map<number, string>;
 }

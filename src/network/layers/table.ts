@@ -9,10 +9,11 @@ import { DENSE, type DenseLayer } from './dense';
 import { FLATTEN, type FlattenLayer } from './flatten';
 import { GAP, type GapLayer } from './gap';
 import { POOL, type PoolLayer } from './pool';
-import type { LayerType } from './layer-type';
+import { ADD, SAVE, SHORTCUT, type AddLayer, type SaveLayer, type ShortcutLayer } from './residual';
+import type { LayerType, Slots } from './layer-type';
 
 /** Every layer a Network can hold. */
-export type Layer = DenseLayer | ConvLayer | PoolLayer | GapLayer | FlattenLayer | BatchNormLayer;
+export type Layer = DenseLayer | ConvLayer | PoolLayer | GapLayer | FlattenLayer | BatchNormLayer | SaveLayer | ShortcutLayer | AddLayer;
 
 export type LayerOp = Layer['op'];
 
@@ -24,6 +25,9 @@ export const LAYER_TYPES: { readonly [K in LayerOp]: LayerType<Extract<Layer, { 
   gap: GAP,
   flatten: FLATTEN,
   batchnorm: BATCHNORM,
+  save: SAVE,
+  shortcut: SHORTCUT,
+  add: ADD,
 };
 
 /** Types added at run time (registerLayerType): a layer type outside this folder, such as a test's. */
@@ -49,7 +53,8 @@ export function layerType<L extends Layer>(l: L): LayerType<L> {
 /** Input shape of every layer and the output shape, from the network's input shape. */
 export function layerShapes(layers: readonly Layer[], inShape: readonly number[]): number[][] {
   const shapes = [[...inShape]];
-  for (const l of layers) shapes.push(layerType(l).outShape(l, shapes[shapes.length - 1]));
+  const slots: Slots<readonly number[]> = new Map();
+  for (const l of layers) shapes.push(layerType(l).outShape(l, shapes[shapes.length - 1], slots));
   return shapes;
 }
 
@@ -70,14 +75,16 @@ export function layerMacs(layers: readonly Layer[], inShape: readonly number[]):
 
 /** Reference forward pass of a stack (float64); the last layer is linear. */
 export function forwardLayers(layers: readonly Layer[], x: Float64Array, rows: number, inShape: readonly number[]): Float64Array {
+  const shapes = layerShapes(layers, inShape);
+  const slots: Slots<Float64Array> = new Map();
   let cur = x;
-  let shape: readonly number[] = inShape;
-  layers.forEach((l, k) => {
-    const t = layerType(l);
-    cur = t.forward(l, cur, rows, k < layers.length - 1, shape);
-    shape = t.outShape(l, shape);
-  });
+  layers.forEach((l, k) => (cur = layerType(l).forward(l, cur, rows, k < layers.length - 1, shapes[k], slots)));
   return cur;
+}
+
+/** Whether a stack has residual blocks (./residual.ts): walkers that only know chains refuse it. */
+export function hasResidual(layers: readonly Layer[]): boolean {
+  return layers.some((l) => layerType(l).slot !== undefined);
 }
 
 /** A deep copy of a layer. */

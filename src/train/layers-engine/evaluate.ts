@@ -11,7 +11,7 @@ import { CONV_TRAIN } from './ops/conv';
 import { wasmConvTrainOp } from './ops/conv-wasm';
 import { DENSE_TRAIN } from './ops/dense';
 import { wasmDenseTrainOp } from './ops/dense-wasm';
-import type { TrainOp } from './ops/train-op';
+import { trainSlots, type TrainOp } from './ops/train-op';
 import { trainOp } from './ops/table';
 
 const CHUNK = 256;
@@ -50,7 +50,8 @@ export function layersAccuracy(
   const forward = (xb: Float64Array, n: number): Float64Array => {
     if (!ops || !shapes) return forwardLayers(layers, xb, n, inShape);
     let cur = xb;
-    for (let k = 0; k < L; k++) cur = ops(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], false).y;
+    const slots = trainSlots();
+    for (let k = 0; k < L; k++) cur = ops(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], false, slots).y;
     return cur;
   };
   let hits = 0;
@@ -95,20 +96,23 @@ export function liveChannels(layers: readonly AnyLayer[]): { aliveUnits: number[
       for (let i = 0; i < t.inChannels(l); i++) if (reads(l, i)) aliveInputs++;
     }
     // the next mixing layer, and how many of its inputs each channel becomes on the way
+    // (up to a residual layer: past one, the channels are read by several layers; counted when not constant)
     let spread = 1;
     let next: AnyLayer | null = null;
-    for (let m = k + 1; m < layers.length && !next; m++) {
+    let residual = false;
+    for (let m = k + 1; m < layers.length && !next && !residual; m++) {
       const u = layerType(layers[m]);
-      if (u.role === 'mixing') next = layers[m];
+      if (u.slot) residual = true;
+      else if (u.role === 'mixing') next = layers[m];
       else spread *= u.spread?.(layers[m]) ?? 1;
     }
-    if (!next) return;
+    if (!next && !residual) return;
     const liveIn = all(t.inChannels(l));
     let n = 0;
     for (let j = 0; j < t.outChannels(l); j++) {
       if (t.outputConstant?.(l, j, liveIn)) continue;
-      let used = false;
-      for (let s = 0; s < spread && !used; s++) used = reads(next, j * spread + s);
+      let used = next === null;
+      for (let s = 0; s < spread && !used && next; s++) used = reads(next, j * spread + s);
       if (used) n++;
     }
     aliveUnits.push(n);

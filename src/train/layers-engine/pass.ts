@@ -10,7 +10,7 @@ import { distillCrossEntropy } from '../fused/distill';
 import { meanSquaredError } from '../fused/mse';
 import type { TrainingData } from '../types';
 import { trainOp } from './ops/table';
-import type { TrainOp } from './ops/train-op';
+import { trainSlots, type TrainOp } from './ops/train-op';
 
 /** Labels and targets of the loss, read at data row rows[r] for batch row r. */
 export type LossData = Pick<TrainingData, 'y' | 'soft' | 'targets'>;
@@ -34,9 +34,10 @@ export function batchGradient(
 ): number {
   const L = layers.length;
   const caches: unknown[] = [];
+  const slots = trainSlots();
   let cur = x;
   for (let k = 0; k < L; k++) {
-    const f = opOf(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], true);
+    const f = opOf(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], true, slots);
     caches.push(f.cache);
     cur = f.y;
   }
@@ -50,7 +51,7 @@ export function batchGradient(
       : softmaxCrossEntropy(z, data.y, rows, n, C);
   let dy: Float64Array | null = z;
   for (let k = L - 1; k >= 0 && dy !== null; k--) {
-    dy = opOf(layers[k]).backward(layers[k], caches[k], dy, n, shapes[k], grads[k], k > 0);
+    dy = opOf(layers[k]).backward(layers[k], caches[k], dy, n, shapes[k], grads[k], k > 0, slots);
   }
   return loss;
 }

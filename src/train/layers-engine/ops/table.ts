@@ -10,6 +10,7 @@ import { DENSE_TRAIN } from './dense';
 import { FLATTEN_TRAIN } from './flatten';
 import { GAP_TRAIN } from './gap';
 import { POOL_TRAIN } from './pool';
+import { ADD_TRAIN, SAVE_TRAIN, SHORTCUT_TRAIN } from './residual';
 import type { TrainOp } from './train-op';
 
 export const TRAIN_OPS: { readonly [K in LayerOp]: TrainOp<Extract<Layer, { op: K }>> } = {
@@ -19,6 +20,9 @@ export const TRAIN_OPS: { readonly [K in LayerOp]: TrainOp<Extract<Layer, { op: 
   gap: GAP_TRAIN,
   flatten: FLATTEN_TRAIN,
   batchnorm: BATCHNORM_TRAIN,
+  save: SAVE_TRAIN,
+  shortcut: SHORTCUT_TRAIN,
+  add: ADD_TRAIN,
 };
 
 /** The training kernels of a layer (a layer type without them, e.g. one registered at run time, is an error). */

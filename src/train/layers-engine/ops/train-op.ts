@@ -6,6 +6,15 @@
  * export need. Arithmetic in float64 (the reference kernels of network/kernels/), parameters float32.
  */
 
+/** What residual layers keep across one pass (network/layers/residual.ts): the saved tensors of the
+ * forward pass and, going back, the gradient of each slot's tensor. One per minibatch pass. */
+export interface TrainSlots {
+  value: Map<number, Float64Array>;
+  grad: Map<number, Float64Array>;
+}
+
+export const trainSlots = (): TrainSlots => ({ value: new Map(), grad: new Map() });
+
 export interface TrainForward {
   /** The layer's output (its activation applied when hidden), [rows, ...outShape]. */
   y: Float64Array;
@@ -23,7 +32,15 @@ export interface TrainOp<L> {
    * Forward of `rows` examples of shape `inShape`. training: batch norm normalizes with the batch's
    * statistics and folds them into its running statistics (momentum); else as the layer's reference forward.
    */
-  forward(l: L, x: Float64Array, rows: number, hidden: boolean, inShape: readonly number[], training: boolean): TrainForward;
+  forward(
+    l: L,
+    x: Float64Array,
+    rows: number,
+    hidden: boolean,
+    inShape: readonly number[],
+    training: boolean,
+    slots?: TrainSlots,
+  ): TrainForward;
   /**
    * From dL/dy of the batch, writes dL/dparam (summed over the batch) into grads (laid out as params)
    * and returns dL/dx, or null when !wantDx.
@@ -36,5 +53,6 @@ export interface TrainOp<L> {
     inShape: readonly number[],
     grads: Float32Array[],
     wantDx: boolean,
+    slots?: TrainSlots,
   ): Float64Array | null;
 }
