@@ -74,7 +74,7 @@ async function runCells(cli: ScriptArgs, s: FashionSettings, seeds: number[], ra
 const speedAt = (c: GsCell, rt: 'node' | 'web', batch: number) => c[rt].rows.find((r) => r.batch === batch);
 
 /** One row per measure: the original, then the slim model's mean over seeds (and each seed). */
-function ratioTable(gs: GsCell[], peers: PeerCell[]): string[] {
+export function ratioTable(gs: GsCell[], peers: PeerCell[]): string[] {
   const o = gs[0].original;
   const seedsOf = (f: (c: GsCell) => number | null | undefined, fmt: (v: number) => string) =>
     gs.map((c) => {
@@ -121,7 +121,7 @@ function ratioTable(gs: GsCell[], peers: PeerCell[]): string[] {
 }
 
 /** The targets at one ratio, each met or missed with the figures. */
-function targetLines(ratio: number, gs: GsCell[], peers: PeerCell[]): string[] {
+export function targetLines(ratio: number, gs: GsCell[], peers: PeerCell[]): string[] {
   const t = TARGETS[String(ratio)];
   const out: string[] = [];
   const orig = gs[0].original.accuracy ?? 0;
