@@ -8,6 +8,7 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { encodeIdx, findMnistFiles, loadDataset, parseIdx } from '../../src/data';
@@ -127,6 +128,8 @@ export interface PeerCell {
 }
 
 const cellPath = (s: FashionSettings, name: string): string => path.join(workDir(s), `${name}.json`);
+/** The slim model of a compression cell (ONNX), kept beside its JSON. */
+export const slimFile = (s: FashionSettings, name: string): string => path.join(workDir(s), `${name}.onnx`);
 export const gsName = (ratio: number, seed: number): string => `gs-${Math.round(ratio * 100)}-s${seed}`;
 export const peerName = (ratio: number, seed: number): string => `peer-${Math.round(ratio * 100)}-s${seed}`;
 export const speedupName = (speedup: number, seed: number): string => `speedup-${speedup}-s${seed}`;
@@ -196,7 +199,8 @@ export async function gsCell(
   });
   const original = fs.readFileSync(model);
   const web = await webSpeeds(r.onnx, original, [1, 64]);
-  fs.writeFileSync(path.join(workDir(s), `${name}.onnx`), r.onnx);
+  fs.mkdirSync(workDir(s), { recursive: true });
+  fs.writeFileSync(slimFile(s, name), r.onnx);
   const cell: GsCell = {
     kind: 'gs',
     ratio: 'ratio' in goal ? goal.ratio : r.slim.macs / r.original.macs,
@@ -283,4 +287,60 @@ export async function peerCell(
   const cell: PeerCell = { ...json, kind: 'peer', ratio, seed, budgetMacs };
   writeCell(s, name, cell);
   return cell;
+}
+
+/** One node's kernel time in an onnxruntime-node profile: its op type and µs per row. */
+export interface NodeTime {
+  op: string;
+  node: string;
+  usPerRow: number;
+}
+
+/**
+ * Where a model's time goes in onnxruntime-node (one thread, `batch` random rows, `runs` runs after a
+ * warm-up of 5): onnxruntime's own profiler, each node's kernel time summed over the runs, per row, in the
+ * order the nodes first ran (the graph after onnxruntime's optimizations: fused nodes, NCHWc reorders).
+ */
+export async function profileNodes(bytes: Uint8Array, batch = 64, runs = 30): Promise<NodeTime[]> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-profile-'));
+  try {
+    const s = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      enableProfiling: true,
+      profileFilePrefix: path.join(dir, 'p'),
+    });
+    const x = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: batch * 784 }, (_, i) => ((i * 7919) % 256) / 255),
+      [batch, 1, 28, 28],
+    );
+    const feed = { [s.inputNames[0]]: x };
+    const warm = 5;
+    for (let i = 0; i < warm + runs; i++) await s.run(feed);
+    s.endProfiling();
+    await s.release();
+    const file = fs.readdirSync(dir).find((f) => f.endsWith('.json'));
+    if (!file) throw new Error('onnxruntime wrote no profile');
+    const events = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+      cat?: string;
+      name?: string;
+      dur?: number;
+      args?: { op_name?: string };
+    }[];
+    const out = new Map<string, NodeTime & { seen: number }>();
+    for (const e of events) {
+      if (e.cat !== 'Node' || !e.name?.endsWith('_kernel_time')) continue;
+      const node = e.name.slice(0, -'_kernel_time'.length);
+      const t = out.get(node) ?? { op: e.args?.op_name ?? '?', node, usPerRow: 0, seen: 0 };
+      // the warm-up runs are profiled too (the session profiles from its start): skip them
+      if (t.seen++ >= warm) t.usPerRow += (e.dur ?? 0) / (runs * batch);
+      out.set(node, t);
+    }
+    return [...out.values()].map(({ op, node, usPerRow }) => ({ op, node, usPerRow }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -6,6 +6,7 @@
  * the PyTorch L1 filter-pruning peer at the same multiply-adds, the --target-speedup run, and the
  * issue's targets met or missed with the figures that decide them.
  */
+import * as fs from 'fs';
 import { VERSION } from '../../src/version';
 import { compare, specCounts } from './cnn-bench';
 import { spread, type Spread } from './compress-bench';
@@ -14,6 +15,10 @@ import {
   FASHION_ARCH,
   gsCell,
   gsName,
+  modelFile,
+  profileNodes,
+  slimFile,
+  type NodeTime,
   peerCell,
   peerName,
   prepareData,
@@ -25,6 +30,17 @@ import {
   type PeerCell,
 } from './fashion-import';
 import type { ScriptArgs } from './script-args';
+
+/** What the profiles show, measured on this machine (AVX-512): see the table above for the figures of this run. */
+const PROFILE_NOTE = `On this machine onnxruntime runs a convolution in its blocked NCHWc layout, channels in blocks of 16 (the
+AVX-512 kernels, see reports/cnn/CHANNEL-WIDTHS.md): a convolution with 10 or 13 channels is computed as if it had 16,
+so the first convolution (16 channels in the original) costs no less after pruning, and the second one costs what a
+16-in, 16-out convolution costs, about half the original's, however far the multiply-adds fall below that. A width that
+is not a multiple of 16 also makes onnxruntime reorder the output back to plain NCHW (ReorderOutput) and run the
+pooling on that layout. Those fixed costs, not the multiply-adds, set the time of the slim models: the budget in
+multiply-adds is not a budget in time here, which is what --target-speedup is for.`;
+
+const PROFILE_ROUNDS = 3;
 
 export const FASHION_DEFAULT_DIR = '/usr/share/datasets/fashion-mnist';
 
@@ -157,6 +173,30 @@ function speedupText(c: GsCell | null, goal: number): string {
   return `\`--target-speedup ${goal}\` (compressModel's \`targetSpeedup: ${goal}\`, timed at batch 64 in onnxruntime-node, one thread, while the network shrinks; seed ${c.seed}, same epochs): it stopped at ${k(c.slim.macs)} multiply-adds (${pc(c.slim.macs / c.original.macs)}% of the original's), ${k(c.slim.params)} parameters, widths ${c.slim.widths.slice(0, -1).join('-')}, multiply-adds after each removal step ${c.steps.map((x) => (x === undefined ? '?' : k(x))).join(' -> ')}. Test accuracy ${pc(c.slim.accuracy)}% (original ${pc(c.original.accuracy)}%), agreement ${pc(c.agreement)}%. Measured again after the export, as every compress run does: **${reached.toFixed(2)}x** at batch 64 (${b64 ? `${b64.originalUsPerRow?.toFixed(1)} -> ${b64.slimUsPerRow.toFixed(1)} µs/row` : 'n/a'}), ${b1?.speedup?.toFixed(2) ?? 'n/a'}x at batch 1; target ${goal}x **${reached >= goal ? 'met' : 'missed'}**${reached >= goal ? '' : ' (the timing during the run and the one after it are separate measurements on a shared machine)'}.`;
 }
 
+/** One model's onnxruntime-node profile as a line: each node's op type and µs per row, in running order. */
+function profileLine(label: string, nodes: NodeTime[]): string {
+  const sum = nodes.reduce((a, n) => a + n.usPerRow, 0);
+  return `| ${label} | ${nodes.map((n) => `${n.op} ${n.usPerRow.toFixed(2)}`).join(', ')} | ${sum.toFixed(1)} |`;
+}
+
+/** Profiles of the original and of the first seed's slim model of each ratio (and of the speedup run): three
+ * interleaved rounds, each model's round with the smallest sum kept (the machine is shared). */
+async function profileTable(models: { label: string; file: string }[]): Promise<string[]> {
+  const rows = ['| model | nodes as onnxruntime-node runs them: op µs/row | sum |', '| --- | --- | --- |'];
+  const present = models.filter((m) => fs.existsSync(m.file));
+  const best: (NodeTime[] | null)[] = present.map(() => null);
+  const total = (n: NodeTime[]) => n.reduce((a, x) => a + x.usPerRow, 0);
+  for (let round = 0; round < PROFILE_ROUNDS; round++) {
+    for (let i = 0; i < present.length; i++) {
+      const got = await profileNodes(fs.readFileSync(present[i].file), 64);
+      const b = best[i];
+      if (b === null || total(got) < total(b)) best[i] = got;
+    }
+  }
+  present.forEach((m, i) => rows.push(profileLine(m.label, best[i] ?? [])));
+  return rows;
+}
+
 export async function fashionSection(cli: ScriptArgs, root: string, seeds: number[]): Promise<string> {
   const s = settingsOf(cli, root);
   const ratios = (cli.arg('--fashion-ratios') ?? '0.3,0.1').split(',').map(Number);
@@ -185,6 +225,25 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
     );
   }
   const sc = speedup > 0 ? readCell<GsCell>(s, speedupName(speedup, seeds[0])) : null;
+  const profiled = [
+    { label: 'original', file: modelFile(s) },
+    ...ratios.map((r) => {
+      const c = seeds.map((x) => readCell<GsCell>(s, gsName(r, x))).find((x) => x !== null);
+      return {
+        label: `${Math.round(r * 100)}% seed ${c?.seed ?? '?'} (${c?.slim.widths.slice(0, -1).join('-') ?? ''})`,
+        file: c ? slimFile(s, gsName(r, c.seed)) : '',
+      };
+    }),
+    ...(sc
+      ? [
+          {
+            label: `--target-speedup ${speedup} (${sc.slim.widths.slice(0, -1).join('-')})`,
+            file: slimFile(s, speedupName(speedup, sc.seed)),
+          },
+        ]
+      : []),
+  ];
+  const profile = await profileTable(profiled);
   const o = first?.original;
   const cmd = `nice npx tsx scripts/import-report.ts --only fashion --fashion-train-rows ${s.trainRows} --fashion-original-epochs ${s.originalEpochs} --fashion-epochs ${s.epochs} --fashion-finetune-epochs ${s.finetuneEpochs} --fashion-ratios ${ratios.join(',')} --fashion-speedup ${speedup} --seeds ${seeds.join(',')} --peer cnn_prune_peer.py`;
   const minutes = mean(
@@ -219,5 +278,14 @@ ${parts.join('\n')}
 ## --target-speedup ${speedup}
 
 ${speedupText(sc, speedup)}
+
+## Where the time goes
+
+onnxruntime-node's own profiler (one thread, batch 64, 30 runs after 5 of warm-up, the quickest of ${PROFILE_ROUNDS} interleaved rounds; the graph as onnxruntime runs it,
+after its optimizations: batch norm and ReLU fused into the convolutions, NCHWc layouts and their reorders), µs per row per node:
+
+${profile.join('\n')}
+
+${PROFILE_NOTE}
 ${missing.length > 0 ? `\nNot run yet (the deadline came first): ${missing.join('; ')}.\n` : ''}`;
 }
