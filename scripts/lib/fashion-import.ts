@@ -104,6 +104,8 @@ export interface GsCell {
   accuracyBeforeFinetune: number | undefined;
   exportMaxDiff: number;
   steps: (number | undefined)[];
+  /** Test accuracy after each epoch (budget training, then fine-tuning); absent in cells written before it was kept. */
+  epochs?: { phase: string; epoch: number; testAccuracy: number }[];
   budgetSpeed?: unknown;
   node: { runtime: string | null; rows: SpeedCell[] };
   web: { runtime: string; rows: SpeedCell[] };
@@ -219,6 +221,7 @@ export async function gsCell(
     accuracyBeforeFinetune: r.accuracyBeforeFinetune,
     exportMaxDiff: r.exportMaxDiff,
     steps: r.projections.map((p) => p.afterMacs ?? p.after),
+    epochs: r.history.map((e) => ({ phase: e.phase ?? 'budget', epoch: e.epoch, testAccuracy: e.testAccuracy })),
     budgetSpeed: r.budgetSpeed,
     node: { runtime: r.speed.runtime, rows: r.speed.rows },
     web,

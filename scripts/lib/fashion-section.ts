@@ -7,6 +7,7 @@
  * issue's targets met or missed with the figures that decide them.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { VERSION } from '../../src/version';
 import { compare, specCounts } from './cnn-bench';
 import { spread, type Spread } from './compress-bench';
@@ -105,11 +106,19 @@ export function ratioTable(gs: GsCell[], peers: PeerCell[]): string[] {
       (c) => c.slim.accuracy,
       (v) => pc(v),
     ).join(', ')} |`,
+    `| at the budget, before fine-tuning % | | ${sp(spread(gs.map((c) => c.accuracyBeforeFinetune ?? 0)))} | ${seedsOf(
+      (c) => c.accuracyBeforeFinetune,
+      (v) => pc(v),
+    ).join(', ')} |`,
     `| label agreement with the original % | | ${sp(spread(gs.map((c) => c.agreement ?? 0)))} | ${seedsOf(
       (c) => c.agreement,
       (v) => pc(v),
     ).join(', ')} |`,
     `| multiply-adds per example | ${k(o.macs)} | ${k(mean(gs.map((c) => c.slim.macs)))} (budget ${k(gs[0].targetMacs ?? 0)}) | ${gs.map((c) => k(c.slim.macs)).join(', ')} |`,
+    `| multiply-adds after each removal step (seed ${gs[0].seed}) | | ${gs[0].steps.map((x) => (x === undefined ? '?' : k(x))).join(' -> ')} | |`,
+    ...(gs[0].epochs
+      ? [`| test accuracy after each epoch % (seed ${gs[0].seed}) | | ${gs[0].epochs.map((e) => pc(e.testAccuracy)).join(', ')} | |`]
+      : []),
     `| parameters | ${k(o.params)} | ${k(mean(gs.map((c) => c.slim.params)))} | ${gs.map((c) => k(c.slim.params)).join(', ')} |`,
     `| channels and units | 16-32-128 | | ${gs.map((c) => c.slim.widths.slice(0, -1).join('-')).join(', ')} |`,
     `| ONNX file, bytes | ${k(o.bytes)} | ${k(mean(gs.map((c) => c.slim.bytes)))} | ${gs.map((c) => k(c.slim.bytes)).join(', ')} |`,
@@ -197,6 +206,20 @@ async function profileTable(models: { label: string; file: string }[]): Promise<
   return rows;
 }
 
+/** Every cell done, in one committed file (reports/import/fashion-cells.json), the peer's data path dropped. */
+function writeCellsFile(s: FashionSettings, seeds: number[], ratios: number[], speedup: number): void {
+  const names = [
+    ...ratios.flatMap((r) => seeds.flatMap((x) => [gsName(r, x), peerName(r, x)])),
+    ...(speedup > 0 ? [speedupName(speedup, seeds[0])] : []),
+  ];
+  const cells = names
+    .map((n) => readCell<GsCell | (PeerCell & { config?: Record<string, unknown> })>(s, n))
+    .filter((c) => c !== null)
+    .map((c) => (c.kind === 'peer' && c.config ? { ...c, config: { ...c.config, idx: undefined } } : c));
+  const file = path.join(s.root, 'reports', 'import', 'fashion-cells.json');
+  fs.writeFileSync(file, `${JSON.stringify({ settings: settingsKey(s), cells }, null, 1)}\n`);
+}
+
 export async function fashionSection(cli: ScriptArgs, root: string, seeds: number[]): Promise<string> {
   const s = settingsOf(cli, root);
   const ratios = (cli.arg('--fashion-ratios') ?? '0.3,0.1').split(',').map(Number);
@@ -244,6 +267,7 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
       : []),
   ];
   const profile = await profileTable(profiled);
+  writeCellsFile(s, seeds, ratios, speedup);
   const o = first?.original;
   const cmd = `nice npx tsx scripts/import-report.ts --only fashion --fashion-train-rows ${s.trainRows} --fashion-original-epochs ${s.originalEpochs} --fashion-epochs ${s.epochs} --fashion-finetune-epochs ${s.finetuneEpochs} --fashion-ratios ${ratios.join(',')} --fashion-speedup ${speedup} --seeds ${seeds.join(',')} --peer cnn_prune_peer.py`;
   const minutes = mean(
@@ -252,7 +276,8 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
   return `# Compressing a PyTorch Fashion-MNIST CNN with its batch norm kept
 
 Made by \`${cmd}\` (gs-compress ${VERSION}; settings ${settingsKey(s)}; the peer's path given as its file name). Each
-finished cell is kept as JSON under \`.cache/import/fashion-cells/\`, so the run resumes where it stopped.
+finished cell is kept as JSON under \`.cache/import/fashion-cells/\`, so the run resumes where it stopped; all of them are
+in \`reports/import/fashion-cells.json\`.
 
 The original: \`Conv2d(1,16,3,padding=1)\`, \`BatchNorm2d\`, ReLU, \`MaxPool2d(2)\`, \`Conv2d(16,32,3,padding=1)\`, \`BatchNorm2d\`, ReLU,
 \`MaxPool2d(2)\`, Flatten, \`Linear(1568,128)\`, ReLU, \`Linear(128,10)\` (\`${FASHION_ARCH}\` in \`--arch\` terms), trained
