@@ -210,7 +210,7 @@ async function profileTable(models: { label: string; file: string }[]): Promise<
 function writeCellsFile(s: FashionSettings, seeds: number[], ratios: number[], speedup: number): void {
   const names = [
     ...ratios.flatMap((r) => seeds.flatMap((x) => [gsName(r, x), peerName(r, x)])),
-    ...(speedup > 0 ? [speedupName(speedup, seeds[0])] : []),
+    ...(speedup > 0 ? [speedupName(speedup, seeds[0]), `${speedupName(speedup, seeds[0])}.before-pair-timing`] : []),
   ];
   const cells = names
     .map((n) => readCell<GsCell | (PeerCell & { config?: Record<string, unknown> })>(s, n))
@@ -218,6 +218,14 @@ function writeCellsFile(s: FashionSettings, seeds: number[], ratios: number[], s
     .map((c) => (c.kind === 'peer' && c.config ? { ...c, config: { ...c.config, idx: undefined } } : c));
   const file = path.join(s.root, 'reports', 'import', 'fashion-cells.json');
   fs.writeFileSync(file, `${JSON.stringify({ settings: settingsKey(s), cells }, null, 1)}\n`);
+}
+
+/** The speedup run made before the budget trainer timed each candidate beside the start (kept as its own cell). */
+function beforeText(c: GsCell): string {
+  const bs = c.budgetSpeed as { startUsPerRow?: number; usPerRow?: number; speedup?: number } | undefined;
+  const b64 = speedAt(c, 'node', 64);
+  const f = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(1));
+  return `Made first with the budget trainer as it was before this report (it timed the starting network once, at its first removal, and compared every later candidate with that one time): that run timed the start at ${f(bs?.startUsPerRow)} µs/row while other jobs loaded the machine and a candidate at ${f(bs?.usPerRow)} µs/row later, took it as ${bs?.speedup?.toFixed(2) ?? 'n/a'}x and stopped at ${k(c.slim.macs)} multiply-adds (widths ${c.slim.widths.slice(0, -1).join('-')}, accuracy ${pc(c.slim.accuracy)}%); the two models timed side by side after the export were ${b64?.speedup?.toFixed(2) ?? 'n/a'}x apart. The budget trainer now times the start and each candidate alternately (src/pipeline/budget.ts, timePair), and the run above was made with it.`;
 }
 
 export async function fashionSection(cli: ScriptArgs, root: string, seeds: number[]): Promise<string> {
@@ -248,6 +256,7 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
     );
   }
   const sc = speedup > 0 ? readCell<GsCell>(s, speedupName(speedup, seeds[0])) : null;
+  const before = speedup > 0 ? readCell<GsCell>(s, `${speedupName(speedup, seeds[0])}.before-pair-timing`) : null;
   const profiled = [
     { label: 'original', file: modelFile(s) },
     ...ratios.map((r) => {
@@ -303,6 +312,7 @@ ${parts.join('\n')}
 ## --target-speedup ${speedup}
 
 ${speedupText(sc, speedup)}
+${before ? `\n${beforeText(before)}\n` : ''}
 
 ## Where the time goes
 
