@@ -617,7 +617,9 @@ def mnist_cnn(idx_dir, out, epochs=None, arch='lenet'):
     Conv2d(1,16,3,p1) BN ReLU MaxPool2 Conv2d(16,32,3,p1) BN ReLU MaxPool2 Flatten Linear(1568,128) ReLU
     Linear(128,10) (the Fashion-MNIST net of the benchmarks) with the batch norm kept (TrainingMode.PRESERVE);
     arch 'small' = Conv2d(1,8,3) ReLU MaxPool2 Conv2d(8,16,3) ReLU MaxPool2 Flatten Linear(400,32) ReLU
-    Linear(32,10)."""
+    Linear(32,10); arch 'resnet' = Conv2d(1,8,3,p1) BN ReLU, BasicBlock(8,8), BasicBlock(8,16,stride 2),
+    BasicBlock(16,32,stride 2) (torchvision's block: 1x1 conv + BN shortcut where the shape changes),
+    AdaptiveAvgPool2d(1), Linear(32,10), batch norm folded (eval export)."""
     nn = torch.nn
     epochs = epochs or (1 if arch == 'lenet' else 2)
     batch = 128 if arch == 'lenet' else 64
@@ -638,6 +640,10 @@ def mnist_cnn(idx_dir, out, epochs=None, arch='lenet'):
         m = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+    elif arch == 'resnet':
+        m = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+                          BasicBlock(8, 8, 1), BasicBlock(8, 16, 2), BasicBlock(16, 32, 2),
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
     else:
         m = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(16 * 5 * 5, 32), nn.ReLU(), nn.Linear(32, 10))
@@ -668,7 +674,7 @@ if __name__ == '__main__':
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
               '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, residual, cnn-trained)\n'
               '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
-              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small]')
+              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet]')
         sys.exit(0)
     if len(sys.argv) in (4, 5) and sys.argv[1] == '--mnist-cnn':
         # scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small]
