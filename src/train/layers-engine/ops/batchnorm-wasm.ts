@@ -25,6 +25,8 @@ interface WasmBatchNormCache {
   s: Slot;
   z: Float64Array;
   hidden: boolean;
+  /** The ReLU ran in the instance (z then holds its output; backward masks in the instance too). */
+  relu: boolean;
 }
 
 export function wasmBatchNormTrainOp(base: TrainOp<BatchNormLayer>, maxBatch: number): TrainOp<BatchNormLayer> {
@@ -59,17 +61,24 @@ export function wasmBatchNormTrainOp(base: TrainOp<BatchNormLayer>, maxBatch: nu
       k.beta.set(l.beta);
       k.runForward(rows, l.epsilon);
       updateRunningStats(l, { mean: k.mean, variance: k.variance, count: rows * S }, BN_MOMENTUM);
+      if (hidden && l.activation?.name === 'relu') {
+        k.relu.forward(k.y, m);
+        const y = toFloat64(s.y, k.y, m);
+        return { y, cache: { s, z: y, hidden, relu: true } satisfies WasmBatchNormCache };
+      }
       const z = toFloat64(s.z, k.y, m);
-      const cache: WasmBatchNormCache = { s, z, hidden };
+      const cache: WasmBatchNormCache = { s, z, hidden, relu: false };
       return { y: hidden ? activate(z, l.activation, s.y) : z, cache };
     },
     backward(l, cache, dy, rows, inShape, grads, wantDx) {
       if (!(cache as WasmBatchNormCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
-      const { s, z, hidden } = cache as WasmBatchNormCache;
+      const { s, z, hidden, relu } = cache as WasmBatchNormCache;
       const { k } = s;
-      const dz = hidden ? activationBackward(dy, z, l.activation, s.dz) : dy;
       const m = z.length;
-      k.dy.set(dz.subarray(0, m));
+      if (relu) {
+        k.dy.set(dy.subarray(0, m));
+        k.relu.backward(k.dy, k.y, m);
+      } else k.dy.set((hidden ? activationBackward(dy, z, l.activation, s.dz) : dy).subarray(0, m));
       k.runBackward(rows);
       grads[0].set(k.dgamma);
       grads[1].set(k.dbeta);

@@ -27,6 +27,8 @@ interface WasmConvCache {
   s: Slot;
   z: Float64Array;
   hidden: boolean;
+  /** The ReLU ran in the instance (z then holds its output; backward masks in the instance too). */
+  relu: boolean;
 }
 
 /**
@@ -72,16 +74,25 @@ export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number, perG
       k.w.set(l.weight);
       k.b.set(l.bias);
       k.runForward(rows, true);
-      const z = toFloat64(s.z, k.y, rows * s.outPer);
-      const cache: WasmConvCache = { s, z, hidden };
+      const m = rows * s.outPer;
+      if (hidden && l.activation?.name === 'relu') {
+        k.relu.forward(k.y, m);
+        const y = toFloat64(s.y, k.y, m);
+        return { y, cache: { s, z: y, hidden, relu: true } satisfies WasmConvCache };
+      }
+      const z = toFloat64(s.z, k.y, m);
+      const cache: WasmConvCache = { s, z, hidden, relu: false };
       return { y: hidden ? activate(z, l.activation, s.y) : z, cache };
     },
     backward(l, cache, dy, rows, inShape, grads, wantDx) {
       if (!(cache as WasmConvCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
-      const { s, z, hidden } = cache as WasmConvCache;
+      const { s, z, hidden, relu } = cache as WasmConvCache;
       const { k } = s;
-      const dz = hidden ? activationBackward(dy, z, l.activation, s.dz) : dy;
-      k.dy.set(dz.subarray(0, rows * s.outPer));
+      const m = rows * s.outPer;
+      if (relu) {
+        k.dy.set(dy.subarray(0, m));
+        k.relu.backward(k.dy, k.y, m);
+      } else k.dy.set((hidden ? activationBackward(dy, z, l.activation, s.dz) : dy).subarray(0, m));
       k.runBackward(rows, wantDx);
       grads[0].set(k.dW);
       grads[1].set(k.db);

@@ -24,6 +24,8 @@ interface WasmDenseCache {
   s: Slot;
   z: Float64Array;
   hidden: boolean;
+  /** The ReLU ran in the instance (z then holds its output; backward masks in the instance too). */
+  relu: boolean;
 }
 
 /** A training op for dense layers on the WebAssembly kernels for batches of up to `maxBatch` rows (larger ones go to `base`). */
@@ -56,16 +58,25 @@ export function wasmDenseTrainOp(base: TrainOp<DenseLayer>, maxBatch: number, pe
       k.k.set(l.kernel);
       k.b.set(l.bias);
       k.runForward(rows);
-      const z = toFloat64(s.z, k.z, rows * l.outSize);
-      const cache: WasmDenseCache = { s, z, hidden };
+      const m = rows * l.outSize;
+      if (hidden && activationOf(l).name === 'relu') {
+        k.relu.forward(k.z, m);
+        const y = toFloat64(s.y, k.z, m);
+        return { y, cache: { s, z: y, hidden, relu: true } satisfies WasmDenseCache };
+      }
+      const z = toFloat64(s.z, k.z, m);
+      const cache: WasmDenseCache = { s, z, hidden, relu: false };
       return { y: hidden ? activate(z, activationOf(l), s.y) : z, cache };
     },
     backward(l, cache, dy, rows, inShape, grads, wantDx) {
       if (!(cache as WasmDenseCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
-      const { s, z, hidden } = cache as WasmDenseCache;
+      const { s, z, hidden, relu } = cache as WasmDenseCache;
       const { k } = s;
-      const dz = hidden ? activationBackward(dy, z, activationOf(l), s.dz) : dy;
-      k.dz.set(dz.subarray(0, rows * l.outSize));
+      const m = rows * l.outSize;
+      if (relu) {
+        k.dz.set(dy.subarray(0, m));
+        k.relu.backward(k.dz, k.z, m);
+      } else k.dz.set((hidden ? activationBackward(dy, z, activationOf(l), s.dz) : dy).subarray(0, m));
       k.runBackward(rows, wantDx);
       grads[0].set(k.dk);
       grads[1].set(k.db);
