@@ -8,7 +8,7 @@
 import { convGeometry } from '../../../network/kernels/conv';
 import type { ConvLayer } from '../../../network/layers/conv';
 import { WasmConv } from '../../fused/conv-wasm';
-import { activate, activationBackward } from './activation';
+import { wasmActivate, wasmActivationBackward, type WasmActivated } from './activation';
 import type { TrainOp } from './train-op';
 import { toFloat64 } from '../../fused/wasm-instance';
 
@@ -25,10 +25,9 @@ interface Slot {
 
 interface WasmConvCache {
   s: Slot;
-  z: Float64Array;
+  /** The activation's outputs (none when the layer is not hidden). */
+  done: WasmActivated;
   hidden: boolean;
-  /** The ReLU ran in the instance (z then holds its output; backward masks in the instance too). */
-  relu: boolean;
 }
 
 /**
@@ -74,25 +73,15 @@ export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number, perG
       k.w.set(l.weight);
       k.b.set(l.bias);
       k.runForward(rows, true);
-      const m = rows * s.outPer;
-      if (hidden && l.activation?.name === 'relu') {
-        k.relu.forward(k.y, m);
-        const y = toFloat64(s.y, k.y, m);
-        return { y, cache: { s, z: y, hidden, relu: true } satisfies WasmConvCache };
-      }
-      const z = toFloat64(s.z, k.y, m);
-      const cache: WasmConvCache = { s, z, hidden, relu: false };
-      return { y: hidden ? activate(z, l.activation, s.y) : z, cache };
+      const done = wasmActivate(k.relu, k.y, rows * s.outPer, hidden ? l.activation : null, s.z, s.y);
+      const cache: WasmConvCache = { s, done, hidden };
+      return { y: done.y, cache };
     },
     backward(l, cache, dy, rows, inShape, grads, wantDx) {
       if (!(cache as WasmConvCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
-      const { s, z, hidden, relu } = cache as WasmConvCache;
+      const { s, done, hidden } = cache as WasmConvCache;
       const { k } = s;
-      const m = rows * s.outPer;
-      if (relu) {
-        k.dy.set(dy.subarray(0, m));
-        k.relu.backward(k.dy, k.y, m);
-      } else k.dy.set((hidden ? activationBackward(dy, z, l.activation, s.dz) : dy).subarray(0, m));
+      wasmActivationBackward(k.relu, dy, rows * s.outPer, hidden ? l.activation : null, done, k.y, k.dy, s.dz);
       k.runBackward(rows, wantDx);
       grads[0].set(k.dW);
       grads[1].set(k.db);

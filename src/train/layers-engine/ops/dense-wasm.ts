@@ -8,7 +8,7 @@
 import { activationOf } from '../../../network/activations';
 import type { DenseLayer } from '../../../network/layers/dense';
 import { WasmDense } from '../../fused/dense-wasm';
-import { activate, activationBackward } from './activation';
+import { wasmActivate, wasmActivationBackward, type WasmActivated } from './activation';
 import type { TrainOp } from './train-op';
 import { toFloat64 } from '../../fused/wasm-instance';
 
@@ -22,10 +22,9 @@ interface Slot {
 
 interface WasmDenseCache {
   s: Slot;
-  z: Float64Array;
+  /** The activation's outputs (none when the layer is not hidden). */
+  done: WasmActivated;
   hidden: boolean;
-  /** The ReLU ran in the instance (z then holds its output; backward masks in the instance too). */
-  relu: boolean;
 }
 
 /** A training op for dense layers on the WebAssembly kernels for batches of up to `maxBatch` rows (larger ones go to `base`). */
@@ -58,25 +57,15 @@ export function wasmDenseTrainOp(base: TrainOp<DenseLayer>, maxBatch: number, pe
       k.k.set(l.kernel);
       k.b.set(l.bias);
       k.runForward(rows);
-      const m = rows * l.outSize;
-      if (hidden && activationOf(l).name === 'relu') {
-        k.relu.forward(k.z, m);
-        const y = toFloat64(s.y, k.z, m);
-        return { y, cache: { s, z: y, hidden, relu: true } satisfies WasmDenseCache };
-      }
-      const z = toFloat64(s.z, k.z, m);
-      const cache: WasmDenseCache = { s, z, hidden, relu: false };
-      return { y: hidden ? activate(z, activationOf(l), s.y) : z, cache };
+      const done = wasmActivate(k.relu, k.z, rows * l.outSize, hidden ? activationOf(l) : null, s.z, s.y);
+      const cache: WasmDenseCache = { s, done, hidden };
+      return { y: done.y, cache };
     },
     backward(l, cache, dy, rows, inShape, grads, wantDx) {
       if (!(cache as WasmDenseCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
-      const { s, z, hidden, relu } = cache as WasmDenseCache;
+      const { s, done, hidden } = cache as WasmDenseCache;
       const { k } = s;
-      const m = rows * l.outSize;
-      if (relu) {
-        k.dz.set(dy.subarray(0, m));
-        k.relu.backward(k.dz, k.z, m);
-      } else k.dz.set((hidden ? activationBackward(dy, z, activationOf(l), s.dz) : dy).subarray(0, m));
+      wasmActivationBackward(k.relu, dy, rows * l.outSize, hidden ? activationOf(l) : null, done, k.z, k.dz, s.dz);
       k.runBackward(rows, wantDx);
       grads[0].set(k.dk);
       grads[1].set(k.db);
