@@ -9,6 +9,8 @@ export { setSoftTargets } from './distill';
 export { setRegressionTargets } from './regression';
 export { accumulateMoments, accumulateTaylor } from './scores';
 export { convForward, convBackward } from './conv';
+export { convGemmForward, convGemmBackward } from './conv-gemm';
 export { denseForward, denseBackward } from './dense';
 export { bnTrainForward, bnTrainBackward } from './batchnorm';
 export { maxPoolForward, maxPoolBackward } from './pool';
+export { reluForward, reluBackward } from './relu';

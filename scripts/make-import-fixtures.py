@@ -10,7 +10,10 @@ Small fully connected models trained for a few hundred steps on a seeded synthet
     writes them: batch norm folded (eval export) and kept (TrainingMode.PRESERVE), per-channel input
     normalization, pooling variants (ceil_mode, padding, count_include_pad), Conv1d with global
     average pooling, x.mean(dim=(2, 3)), a flat input reshaped inside the graph; and CNNs that must be
-    refused (a residual add, a depthwise convolution, a Resize, two inputs);
+    refused (a depthwise convolution, a Resize, two inputs);
+  - residual CNNs (group `residual`): an identity skip h + conv(h), and a small ResNet of torchvision's
+    BasicBlock shape (an identity block and a strided block with a 1x1 convolution + BatchNorm2d
+    shortcut), batch norm folded and kept;
   - the graphs tf2onnx (Keras Dense: MatMul + Add, Reshape, Identity) and skl2onnx (MLPClassifier /
     MLPRegressor in a Pipeline with StandardScaler: ai.onnx.ml Scaler, ZipMap, ArrayFeatureExtractor)
     produce, built with onnx.helper because those converters are not installable here;
@@ -177,6 +180,43 @@ class ResidualCnn(torch.nn.Module):
         return self.head(torch.relu(h + self.b(h)).flatten(1))
 
 
+class BasicBlock(torch.nn.Module):
+    """torchvision's ResNet BasicBlock: conv3x3-BN-ReLU-conv3x3-BN, plus the input (or its 1x1
+    convolution + BN when the block changes channels or strides), ReLU after the sum."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        nn = torch.nn
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.down = None
+        if stride != 1 or cin != cout:
+            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        out = self.b2(self.c2(torch.relu(self.b1(self.c1(x)))))
+        return torch.relu(out + (x if self.down is None else self.down(x)))
+
+
+def tiny_resnet():
+    nn = torch.nn
+    torch.manual_seed(4)
+    return made_up_batchnorm(nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+        BasicBlock(4, 4, 1), BasicBlock(4, 8, 2),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 3)))
+
+
+def residual_fixtures():
+    torch.manual_seed(3)
+    export_cnn(ResidualCnn().eval(), 'torch-cnn-residual-identity.onnx', (1, 1, 8, 8))
+    net = tiny_resnet()
+    export_cnn(net, 'torch-resnet-bn-folded.onnx', (1, 1, 10, 10))
+    export_cnn(net, 'torch-resnet-bn-kept.onnx', (1, 1, 10, 10), training=torch.onnx.TrainingMode.PRESERVE)
+
+
 class Upsampling(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -219,7 +259,6 @@ def cnn_fixtures():
     export_cnn(conv1d, 'torch-conv1d-gap.onnx', (1, 2, 30))
     export_cnn(MeanHead().eval(), 'torch-cnn-mean-spatial.onnx', (1, 1, 8, 8))
     export_cnn(FlatInput().eval(), 'torch-cnn-flat-input.onnx', (1, 64))
-    export_cnn(ResidualCnn().eval(), 'refuse-cnn-residual.onnx', (1, 1, 8, 8))
     depthwise = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 4, 3, groups=4), nn.ReLU(), nn.Flatten(),
                               nn.Linear(4 * 4 * 4, 3)).eval()
     export_cnn(depthwise, 'refuse-depthwise.onnx', (1, 1, 8, 8))
@@ -584,7 +623,9 @@ def mnist_cnn(idx_dir, out, epochs=None, arch='lenet', label='mnist cnn'):
     Conv2d(1,16,3,p1) BN ReLU MaxPool2 Conv2d(16,32,3,p1) BN ReLU MaxPool2 Flatten Linear(1568,128) ReLU
     Linear(128,10) (the Fashion-MNIST net of the benchmarks) with the batch norm kept (TrainingMode.PRESERVE);
     arch 'small' = Conv2d(1,8,3) ReLU MaxPool2 Conv2d(8,16,3) ReLU MaxPool2 Flatten Linear(400,32) ReLU
-    Linear(32,10)."""
+    Linear(32,10); arch 'resnet' = Conv2d(1,8,3,p1) BN ReLU, BasicBlock(8,8), BasicBlock(8,16,stride 2),
+    BasicBlock(16,32,stride 2) (torchvision's block: 1x1 conv + BN shortcut where the shape changes),
+    AdaptiveAvgPool2d(1), Linear(32,10), batch norm folded (eval export)."""
     nn = torch.nn
     epochs = epochs or (1 if arch == 'lenet' else 2)
     batch = 128 if arch == 'lenet' else 64
@@ -605,6 +646,10 @@ def mnist_cnn(idx_dir, out, epochs=None, arch='lenet', label='mnist cnn'):
         m = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+    elif arch == 'resnet':
+        m = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+                          BasicBlock(8, 8, 1), BasicBlock(8, 16, 2), BasicBlock(16, 32, 2),
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
     else:
         m = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(16 * 5 * 5, 32), nn.ReLU(), nn.Linear(32, 10))
@@ -646,9 +691,9 @@ if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help'):
         print(__doc__ or '')
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
-              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, cnn-trained)\n'
+              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, residual, cnn-trained)\n'
               '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
-              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small]\n'
+              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet]\n'
               '       scripts/make-import-fixtures.py --fashion-cnn IDX_DIR OUT.onnx [EPOCHS]')
         sys.exit(0)
     if len(sys.argv) in (4, 5) and sys.argv[1] == '--mnist-cnn':
@@ -666,7 +711,7 @@ if __name__ == '__main__':
     # scripts/make-import-fixtures.py [GROUP...]: all groups, or only the ones named
     groups = {'torch': torch_fixtures, 'tf2onnx': tf2onnx_fixture, 'skl2onnx': lambda: (skl2onnx_fixture(False), skl2onnx_fixture(True)),
               'tfjs': tfjs_fixture, 'fixed-batch': fixed_batch_fixture, 'refusals': refusal_fixtures, 'cnn': cnn_fixtures,
-              'cnn-trained': cnn_trained_fixtures}
+              'residual': residual_fixtures, 'cnn-trained': cnn_trained_fixtures}
     unknown = [g for g in sys.argv[1:] if g not in groups]
     if unknown:
         sys.exit(f'unknown fixture group {unknown[0]}; expected one of {", ".join(groups)}')

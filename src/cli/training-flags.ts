@@ -69,7 +69,7 @@ export const TRAINING_FLAGS = {
     config: true,
     group: 'Network:',
     describe:
-      'A convolutional network instead of --hidden: a preset (lenet5 = c6k5-m2-c16k5-m2-f120-f84, lenet5-caffe = c20k5-m2-c50k5-m2-f500) or tokens joined by "-": cNkK[pP][sS] convolution (N channels, kernel K, padding P, stride S), bn batch norm, mS / aS max / average pooling, g global average pooling, fN dense layer; the classifier is appended. Images (IDX, mnist) are 1 x H x W; delimited files need --input-shape C,H,W (or C,L). Trains on the layers engine (convolutions on WebAssembly SIMD, or TypeScript under --engine fused-js; slower than the fused MLP engine)',
+      'A convolutional network instead of --hidden: a preset (lenet5 = c6k5-m2-c16k5-m2-f120-f84, lenet5-caffe = c20k5-m2-c50k5-m2-f500) or tokens joined by "-": cNkK[pP][sS] convolution (N channels, kernel K, padding P, stride S), bn batch norm, mS / aS max / average pooling, g global average pooling, fN dense layer, and ( ... ) around tokens for a residual block (its input added to its output, ReLU after the sum; a 1x1 convolution shortcut where the branch changes channels or strides), e.g. c16k3p1-bn-(c16k3p1-bn-c16k3p1-bn)-(c32k3p1s2-bn-c32k3p1-bn)-g; the classifier is appended. Images (IDX, mnist) are 1 x H x W; delimited files need --input-shape C,H,W (or C,L). Trains on the layers engine (convolutions on WebAssembly SIMD, or TypeScript under --engine fused-js; slower than the fused MLP engine)',
   },
   activation: {
     type: 'string',

@@ -1,6 +1,6 @@
 /**
  * Where an importer puts an activation it meets after a layer of a convolutional network: on the
- * layer before it (a convolution, batch norm or dense layer that has none yet), or, when it follows a
+ * layer before it (a convolution, batch norm, dense layer or residual sum that has none yet), or, when it follows a
  * max pooling and is monotone (relu(max) = max(relu)), on the layer before the pooling.
  */
 import type { GsError } from '../errors';
@@ -17,8 +17,9 @@ export function setActivation(layers: AnyLayer[], a: Activation, fail: (why: str
   if (!l) throw fail('is applied to the inputs before any layer');
   if (l.op === 'pool' && l.kind === 'max' && MONOTONE.has(a.name)) k--;
   const target = layers[k];
-  const holds = target?.op === 'conv' || target?.op === 'batchnorm' || target?.op === 'dense';
-  if (!holds) throw fail(`follows a ${l.op} layer; activations are supported after convolutions, batch norm and dense layers`);
+  const holds = target?.op === 'conv' || target?.op === 'batchnorm' || target?.op === 'dense' || target?.op === 'add';
+  if (!holds)
+    throw fail(`follows a ${l.op} layer; activations are supported after convolutions, batch norm, dense layers and residual sums`);
   const current = target.activation;
   const free = current === null || current === undefined || current.name === 'identity';
   if (!free) throw fail(`follows another activation (${current.name})`);

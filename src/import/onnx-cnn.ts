@@ -11,9 +11,13 @@
  *   dense          Flatten or Reshape to [batch, -1], Gemm / MatMul + Add, activations
  *   pass-through   Identity, Dropout (inference), Cast to float
  *   output         Softmax / LogSoftmax at the end, then only the label tail (ArgMax)
+ *   residual       a tensor read by two paths that an Add joins again (torch's BasicBlock): the longer
+ *                  path is the branch, the other the shortcut (identity, or a 1x1 convolution and
+ *                  batch norm); written as save ... [shortcut ...] add (network/layers/residual.ts),
+ *                  the activation after the Add on the add layer. Blocks may nest.
  * An activation after a max pooling moves in front of it when it is monotone (relu(max) = max(relu)).
- * Anything else is refused naming the node and its op and what is supported; residual Adds and
- * depthwise or grouped convolutions are refused by name.
+ * Anything else is refused naming the node and its op and what is supported; Concat and depthwise or
+ * grouped convolutions are refused by name.
  */
 import { GsError } from '../errors';
 import { activationOfOnnxOp, DEFAULT_LEAKY_ALPHA, type Activation } from '../network/activations';
@@ -23,6 +27,7 @@ import { denseLayer } from '../network/layers/dense';
 import { flattenLayer } from '../network/layers/flatten';
 import { gapLayer } from '../network/layers/gap';
 import { poolLayer } from '../network/layers/pool';
+import { addLayer, saveLayer, shortcutLayer } from '../network/layers/residual';
 import { layerType } from '../network/layers/table';
 import type { AnyLayer } from '../network/types';
 import { onnx } from '../codec/onnx-proto';
@@ -34,7 +39,7 @@ import { foldTensor } from './onnx-fold';
 export const CNN_MARKERS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool']);
 
 export const SUPPORTED_CNN_OPS =
-  'Conv (1-D, 2-D, group 1), BatchNormalization, MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the spatial axes, ' +
+  'Conv (1-D, 2-D, group 1), residual Add of two paths from one tensor, BatchNormalization, MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the spatial axes, ' +
   'Flatten, Reshape, Gemm, MatMul + Add, the activations (Relu, LeakyRelu, Tanh, Sigmoid, Gelu), Identity, Dropout, ' +
   'Sub/Add/Div/Mul by constants before the first layer, Softmax/LogSoftmax at the end (then ArgMax)';
 
@@ -54,6 +59,69 @@ export interface CnnWalk {
 }
 
 type Refuse = (n: Node, why?: string) => GsError;
+
+/** A residual block found at a fork: the Add joining the two paths, where each path starts (a node
+ * reading the forked tensor; null for an identity shortcut) and the tensor it gives the Add. */
+interface Block {
+  add: Node;
+  branch: { start: Node; end: string };
+  shortcut: { start: Node; end: string } | null;
+}
+
+/**
+ * The residual block that starts where tensor `from` is read by the two `nodes`, or null when no Add
+ * joins the two paths again. Identity shortcut: one of the nodes is the Add itself. Otherwise the
+ * first Add (in graph order) whose inputs each come from one path alone; the path with fewer nodes
+ * before it is the shortcut.
+ */
+function findBlock(g: GraphIndex, from: string, nodes: Node[]): Block | null {
+  const isJoin = (n: Node) => n.opType === 'Add' && (n.input ?? []).length === 2 && !(n.input ?? []).some((i) => g.konst(i));
+  // each node's reach: the tensors downstream of it (bit 1: the first node's, bit 2: the second's)
+  const reach = new Map<string, number>();
+  const count = [0, 0];
+  nodes.forEach((start, k) => {
+    const bit = 1 << k;
+    const queue = [start];
+    const seen = new Set<Node>();
+    while (queue.length > 0) {
+      const n = queue.pop() as Node;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      for (const o of n.output ?? []) {
+        if (!o) continue;
+        reach.set(o, (reach.get(o) ?? 0) | bit);
+        for (const c of g.consumers.get(o) ?? []) queue.push(c);
+      }
+    }
+  });
+  const identity = nodes.findIndex((n) => isJoin(n) && (n.input ?? []).includes(from));
+  if (identity >= 0) {
+    const add = nodes[identity];
+    const start = nodes[1 - identity];
+    const end = (add.input ?? []).find((i) => i !== from) as string;
+    return reach.get(end) === 1 << (1 - identity) ? { add, branch: { start, end }, shortcut: null } : null;
+  }
+  for (const n of g.graph.node ?? []) {
+    const [a, b] = n.input ?? [];
+    if (!isJoin(n)) continue;
+    const [ra, rb] = [reach.get(a) ?? 0, reach.get(b) ?? 0];
+    if (!((ra === 1 && rb === 2) || (ra === 2 && rb === 1))) continue;
+    // nodes on each path alone, before the Add
+    for (const m of g.graph.node ?? []) {
+      if (m === n) break;
+      const r = reach.get(m.output?.[0] ?? '') ?? 0;
+      if (r === 1 || r === 2) count[r - 1]++;
+    }
+    const ends = ra === 1 ? [a, b] : [b, a];
+    const branch = count[0] >= count[1] ? 0 : 1;
+    return {
+      add: n,
+      branch: { start: nodes[branch], end: ends[branch] },
+      shortcut: { start: nodes[1 - branch], end: ends[1 - branch] },
+    };
+  }
+  return null;
+}
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -108,9 +176,11 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
     pendingPad = null;
     return pads.map((v, i) => v + p[i]);
   };
+  const slotShapes = new Map<number, readonly number[]>();
+  let openBlocks = 0;
   const push = (l: AnyLayer, n: Node) => {
     try {
-      shape = layerType(l).outShape(l, shape);
+      shape = layerType(l).outShape(l, shape, slotShapes);
     } catch (e) {
       throw refuse(n, `does not fit its input of shape ${shape.join('x')} (${(e as Error).message})`);
     }
@@ -131,26 +201,78 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
     return name ? foldTensor(g, producers, (t) => shapes.get(t) ?? null, name) : null;
   };
 
-  for (;;) {
+  /** A residual block at the fork of `cur` (see findBlock): its branch, its shortcut, the Add. */
+  const residual = (block: Block): void => {
+    const from = cur;
+    const slot = openBlocks++;
+    push(saveLayer(slot, shape[0]), block.add);
+    // the branch first, with the shortcut's first node (or the Add) held back from the walk
+    const held = block.shortcut?.start ?? block.add;
+    g.used.add(held);
+    walk(block.branch.end);
+    g.used.delete(held);
+    if (block.shortcut) {
+      const savedShape = slotShapes.get(slot) as readonly number[];
+      push(shortcutLayer(slot, shape[0], savedShape[0]), block.shortcut.start);
+      cur = from;
+      walk(block.shortcut.end);
+    }
+    push(addLayer(slot, shape[0], null), block.add);
+    g.used.add(block.add);
+    openBlocks--;
+    cur = block.add.output?.[0] ?? '';
+  };
+
+  /** The walk from `cur` until `stop` (a block's path end) or the end of the graph. */
+  function walk(stop: string | null): void {
+    for (;;) {
+      if (cur === stop) return;
+      step();
+      if (done) {
+        if (stop !== null) throw new GsError('BAD_MODEL', `${g.file}: a residual path ends before the Add that joins it ("${stop}")`);
+        return;
+      }
+    }
+  }
+
+  let done = false;
+  /** One node of the chain from `cur` (or a whole residual block); sets done at the graph's end. */
+  function step(): void {
     shapes.set(cur, shape);
     // Shape nodes read the tensor's size only: taken when a Reshape or Pad folds them
     const nodes = g.next(cur).filter((x) => x.opType !== 'Shape');
-    if (logits !== null || nodes.length === 0) break;
+    if (logits !== null || nodes.length === 0) {
+      done = true;
+      return;
+    }
     if (nodes.length > 1) {
       const gelu = g.matchGeluErf(cur, nodes);
       if (gelu) {
         setActivation(layers, { name: 'gelu' }, (why) => refuse(nodes[0], why));
         cur = gelu;
-        continue;
+        return;
       }
-      if (nodes.every((n) => tailOps.has(n.opType ?? '') && n.opType !== 'Softmax' && n.opType !== 'LogSoftmax')) break;
-      const join = nodes.find((n) => ['Add', 'Sum', 'Concat'].includes(n.opType ?? ''));
-      if (join) throw refuse(join, `joins tensor "${cur}" with another branch (a residual block): not supported yet`);
+      if (nodes.every((n) => tailOps.has(n.opType ?? '') && n.opType !== 'Softmax' && n.opType !== 'LogSoftmax')) {
+        done = true;
+        return;
+      }
+      const block = nodes.length === 2 && !pendingPad ? findBlock(g, cur, nodes) : null;
+      if (block) {
+        if (shape.length < 2)
+          throw refuse(block.add, 'adds two paths of a flat tensor; residual blocks are supported on images and sequences');
+        residual(block);
+        return;
+      }
+      const concat = nodes.find((n) => n.opType === 'Concat');
+      if (concat) throw refuse(concat, `joins tensor "${cur}" with another branch (Concat): not supported yet`);
       throw refuse(nodes[1], `branches off tensor "${cur}" (also read by "${g.origin(nodes[0]).name}")`);
     }
     const n = nodes[0];
     const op = n.opType ?? '';
-    if (op === 'ArgMax') break;
+    if (op === 'ArgMax') {
+      done = true;
+      return;
+    }
     const out = n.output?.[0] ?? '';
     const from = g.origin(n);
     g.used.add(n);
@@ -161,7 +283,7 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
         throw refuse(n, 'casts the features to a non-float type');
       if (op === 'Dropout') notes.push(`Dropout "${from.name}" dropped (inference form)`);
       cur = out;
-      continue;
+      return;
     }
     if (pendingPad && !['Conv', 'AveragePool', 'MaxPool'].includes(op))
       throw refuse(pendingPad.node, `pads a tensor read by ${op}; padding is supported before a convolution or a pooling`);
@@ -384,7 +506,10 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
     }
     cur = out;
   }
-  if (pendingPad) throw refuse(pendingPad.node, 'pads a tensor that no convolution or pooling reads next');
+  walk(null);
+  // (set inside the walk's closures, which TypeScript's narrowing does not follow)
+  const leftPad = pendingPad as { node: Node } | null;
+  if (leftPad) throw refuse(leftPad.node, 'pads a tensor that no convolution or pooling reads next');
   const final = last();
   if (!final || final.op !== 'dense')
     throw new GsError('BAD_MODEL', `${g.file}: the network does not end in a fully connected (Gemm, MatMul) layer`);

@@ -6,6 +6,8 @@
  * Flatten (the next Dense layer's rows reordered from Keras's H, W, C order to the network's C, H, W),
  * Dense, activations, Dropout. The network reads its examples channels first (C x H x W, as
  * gs-compress reads images); the original, which takes H x W x C, is fed the same values transposed.
+ * A functional model's residual blocks come marked (tfjs-functional.ts): ResidualSave, the branch,
+ * [ResidualShortcut, the shortcut,] Add become save / shortcut / add layers.
  */
 import type { GsError } from '../errors';
 import type { Activation } from '../network/activations';
@@ -15,6 +17,8 @@ import { denseLayer } from '../network/layers/dense';
 import { flattenLayer } from '../network/layers/flatten';
 import { gapLayer } from '../network/layers/gap';
 import { poolLayer } from '../network/layers/pool';
+import { addLayer, saveLayer, shortcutLayer } from '../network/layers/residual';
+import { RESIDUAL_SAVE, RESIDUAL_SHORTCUT } from './tfjs-functional';
 import { layerType } from '../network/layers/table';
 import type { AnyLayer } from '../network/types';
 import { setActivation } from './cnn-activation';
@@ -90,9 +94,11 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
   let outputForm: TfjsCnn['outputForm'] = 'logits';
   // a Flatten of a C x H x W tensor: the next Dense layer reads Keras's H, W, C order
   let flattened: number[] | null = null;
+  const slotShapes = new Map<number, readonly number[]>();
+  let open = 0;
   const push = (l: AnyLayer, from: Origin) => {
     try {
-      shape = layerType(l).outShape(l, shape);
+      shape = layerType(l).outShape(l, shape, slotShapes);
     } catch (e) {
       throw ctx.refuse(from, `does not fit its input of shape ${shape.join('x')} (${(e as Error).message})`);
     }
@@ -215,6 +221,19 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         break;
       case 'Dropout':
         notes.push(`Dropout "${from.name}" dropped (inference form)`);
+        break;
+      case RESIDUAL_SAVE:
+        if (shape.length < 2)
+          throw ctx.refuse(from, 'adds two branches of a flat tensor; residual blocks are read on images and sequences');
+        flattened = null;
+        push(saveLayer(open++, shape[0]), from);
+        break;
+      case RESIDUAL_SHORTCUT:
+        push(shortcutLayer(open - 1, shape[0], (slotShapes.get(open - 1) as readonly number[])[0]), from);
+        break;
+      case 'Add':
+        if (open === 0) throw ctx.refuse(from, 'adds tensors outside a residual block');
+        push(addLayer(--open, shape[0], null), from);
         break;
       default:
         throw ctx.refuse(from, l.className === 'DepthwiseConv2D' ? 'is a depthwise convolution: not supported yet' : 'is not supported');

@@ -12,6 +12,7 @@ import type { Activation } from '../network/activations';
 import { tfjsActivation, weightPaths } from '../network/layers-model';
 import { assembleSteps } from './assemble';
 import { TFJS_CNN_LAYERS, tfjsCnnLayers, type TfjsCnnContext, type TfjsLayer } from './tfjs-cnn';
+import { isFunctional, linearizeFunctional, RESIDUAL_SAVE } from './tfjs-functional';
 import type { AnyLayer, Network } from '../network/types';
 import type { ImportStep, ImportedModel, Origin } from './types';
 
@@ -42,15 +43,21 @@ function readJson(file: string): unknown {
   }
 }
 
-/** The Sequential layer list of a model.json, in the layouts the converter and tfjs write. */
+/** The Sequential layer list of a model.json, in the layouts the converter and tfjs write (a
+ * functional model's layers in walking order, residual blocks marked: tfjs-functional.ts). */
 function sequentialLayers(file: string, model: Record<string, unknown>): LayerJson[] {
   const topo = model.modelTopology as Record<string, unknown> | undefined;
   const cfg = (topo?.model_config ?? topo) as { class_name?: string; config?: unknown };
   if (!cfg || typeof cfg !== 'object') throw new GsError('BAD_MODEL', `${file}: no modelTopology (is this a tfjs LayersModel model.json?)`);
+  if (isFunctional(cfg) && cfg.config && typeof cfg.config === 'object')
+    return linearizeFunctional(file, cfg.config as Record<string, unknown>).map((l) => ({
+      class_name: l.class_name,
+      config: { ...(l.config ?? {}), name: (l.config?.name as string | undefined) ?? l.name },
+    }));
   if (cfg.class_name !== 'Sequential') {
     throw new GsError(
       'BAD_MODEL',
-      `${file}: a ${String(cfg.class_name)} model; gs-compress imports Sequential LayersModels (${SUPPORTED_TFJS_LAYERS}). A graph model (tfjs_graph_model) or functional model with branches cannot be imported`,
+      `${file}: a ${String(cfg.class_name)} model; gs-compress imports Sequential and functional LayersModels (${SUPPORTED_TFJS_LAYERS}). A graph model (tfjs_graph_model) cannot be imported`,
     );
   }
   const layers = Array.isArray(cfg.config) ? cfg.config : (cfg.config as { layers?: unknown })?.layers;
@@ -64,7 +71,7 @@ function keras(name: unknown): Activation | 'softmax' | 'log_softmax' | null {
 }
 
 export const SUPPORTED_TFJS_CNN_LAYERS =
-  'InputLayer, Conv1D, Conv2D, MaxPooling1D/2D, AveragePooling1D/2D, GlobalAveragePooling1D/2D, BatchNormalization, Flatten, Dense, Activation, ReLU, LeakyReLU, Dropout, Softmax (last)';
+  'InputLayer, Conv1D, Conv2D, Add (a residual block), MaxPooling1D/2D, AveragePooling1D/2D, GlobalAveragePooling1D/2D, BatchNormalization, Flatten, Dense, Activation, ReLU, LeakyReLU, Dropout, Softmax (last)';
 
 /** The Keras names of the model's input (the InputLayer's, or "<first layer>_input") and of its last layer. */
 function kerasNames(layers: LayerJson[]): { input: string; output: string } {
@@ -195,6 +202,12 @@ export function importTfjs(file: string): ImportedModel {
       },
     });
   }
+  const block = layers.find((l) => l.class_name === RESIDUAL_SAVE);
+  if (block)
+    throw new GsError(
+      'BAD_MODEL',
+      `${file}: the model adds two branches at "${String(block.config?.name)}" (a residual block) of fully connected layers; gs-compress reads residual blocks in convolutional models`,
+    );
   const steps: ImportStep[] = [];
   const notes: string[] = [];
   let inputShape: number[] | null = null;

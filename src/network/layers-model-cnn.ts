@@ -8,6 +8,7 @@
  * GlobalAveragePooling, Flatten (the next Dense layer's rows reordered from C, H, W to Keras's
  * H, W, C), Dense, activations (LeakyReLU as its own layer), softmax on the last layer (linear for a
  * regressor). Input channels the network does not read get zero weights in the first convolution.
+ * Residual blocks: the same layers wired as a functional model (layers-model-functional.ts: Add).
  * Refused (the ONNX export has them): scaling that differs within a channel, max pooling over
  * padding of a possibly negative input, average pooling that pads without counting the padding.
  */
@@ -16,6 +17,7 @@ import { ACTIVATIONS, alphaOf, type Activation } from './activations';
 import type { ConvLayer } from './layers/conv';
 import { foldBatchNorms } from './layers/fold-batchnorm';
 import { hasResidual } from './layers/table';
+import { functionalTopology, SAVE_MARK, SHORTCUT_MARK } from './layers-model-functional';
 import { SCALING_EPSILON, sequentialModel } from './layers-model';
 import { TASKS, taskOf } from './tasks';
 import type { AnyLayer, Network } from './types';
@@ -49,7 +51,7 @@ export function toCnnLayersModel(net: Network<AnyLayer>, generatedBy: string): {
   const S = spatial.reduce((a, b) => a * b, 1);
   const C0 = net.inputWidth / S;
   const kept = [...new Set(net.inputIndices.map((i) => Math.floor(i / S)))];
-  if (hasResidual(net.layers)) throw refuse('it has residual blocks, which a Sequential LayersModel cannot express (export ONNX instead)');
+  const residual = hasResidual(net.layers);
   const layers = foldBatchNorms(net.layers);
   if (layers[0].op !== 'conv') throw refuse(`its first layer is ${layers[0].op}, not a convolution`);
   layers[0] = widenFirst(layers[0], kept, C0);
@@ -96,6 +98,7 @@ export function toCnnLayersModel(net: Network<AnyLayer>, generatedBy: string): {
     );
   }
   let cur = [C0, ...spatial];
+  const savedShape = new Map<number, number[]>();
   // a Flatten of C x H x W: the next Dense layer's rows go from C, H, W order to H, W, C
   let flattened: number[] | null = null;
   const pad2 = (p: number[]) =>
@@ -220,6 +223,24 @@ export function toCnnLayersModel(net: Network<AnyLayer>, generatedBy: string): {
         cur = [l.outSize];
         break;
       }
+      case 'save':
+        topo.push({ class_name: SAVE_MARK, config: { slot: l.slot } });
+        savedShape.set(l.slot, cur);
+        break;
+      case 'shortcut': {
+        topo.push({ class_name: SHORTCUT_MARK, config: { slot: l.slot } });
+        const saved = savedShape.get(l.slot) as number[];
+        savedShape.set(l.slot, cur);
+        cur = saved;
+        break;
+      }
+      case 'add': {
+        topo.push({ class_name: 'Add', config: { name: name('add'), slot: l.slot } });
+        const t = hidden ? activation(l.activation) : 'linear';
+        if (t !== 'linear') topo.push({ class_name: 'Activation', config: { name: name('activation'), activation: t } });
+        if (hidden) leaky(l.activation);
+        break;
+      }
       default:
         throw refuse(`it has a ${(l as AnyLayer).op} layer`);
     }
@@ -231,8 +252,11 @@ export function toCnnLayersModel(net: Network<AnyLayer>, generatedBy: string): {
     flat.set(p, off);
     off += p.length;
   }
+  const sequential = sequentialModel('gs_compress_cnn', topo, specs, CNN_TFJS_WEIGHTS_FILE, generatedBy);
   const model = {
-    ...sequentialModel('gs_compress_cnn', topo, specs, CNN_TFJS_WEIGHTS_FILE, generatedBy),
+    ...sequential,
+    // residual blocks: the same layers wired as a functional model
+    ...(residual ? { modelTopology: functionalTopology('gs_compress_cnn', topo, [null, C0, ...spatial]) } : {}),
     userDefinedMetadata: { gsCompress: { input: 'raw-channels-first', inputShape: [C0, ...spatial] } },
   };
   return { modelJson: JSON.stringify(model), weights: new Uint8Array(flat.buffer) };

@@ -11,12 +11,13 @@
  * when all of them are, and a constant channel folds each of them (with the same value).
  */
 import { layerType } from '../network/layers/table';
-import { spreadMask, type WorkingCopy } from './working-copy';
+import { coupledSets, spreadMask, type WorkingCopy } from './working-copy';
 
 export interface DeadUnits {
-  /** alive[h][i] = 1 when channel i of level h survives; the output level is all ones. */
+  /** alive[h][i] = 1 when channel i of level h survives; the output level is all ones. Coupled
+   * levels (working-copy.ts) share one array. */
   alive: Uint8Array[];
-  /** Per level: channels removed as unused / as constant. */
+  /** Per level: channels removed as unused / as constant (a coupled set's counted at its first level). */
   removedUnused: number[];
   removedConstant: number[];
 }
@@ -24,21 +25,27 @@ export interface DeadUnits {
 /**
  * Marks dead channels of `work`, folding constant ones into the next bias (so `work.biases` changes).
  * Each round sweeps forward (constants propagate downstream in one sweep) and then backward
- * (unused channels propagate upstream in one sweep); rounds repeat until a fixpoint.
+ * (unused channels propagate upstream in one sweep); rounds repeat until a fixpoint. A coupled set
+ * (levels a residual add sums) is unused when no reader of any of its levels reads the channel;
+ * the constant rule applies to a level coupled to none and read by one mixing layer (through a
+ * sum, or read along two paths, a constant is not folded: it stays, which is exact).
  */
 export function findDeadUnits(work: WorkingCopy): DeadUnits {
-  const { sizes, layers, mixing, followers, biases, spread } = work;
+  const { sizes, layers, mixing, followers, biases, spread, readers, reads } = work;
   const L = mixing.length;
-  const alive = sizes.map((n) => new Uint8Array(n).fill(1));
+  const sets = coupledSets(work);
+  const alive: Uint8Array[] = [];
+  sizes.forEach((n, h) => (alive[h] = work.coupled[h] === h ? new Uint8Array(n).fill(1) : alive[work.coupled[h]]));
   const removedUnused = sizes.map(() => 0);
   const removedConstant = sizes.map(() => 0);
-  const reader = (h: number) => layers[mixing[h]];
+  const levelsOf = (h: number) => sets.get(h) as number[];
 
   /** Channel i of level h >= 1 when it is exactly constant, else null. */
   const constantOf = (h: number, i: number): number | null => {
-    const m = reader(h - 1);
+    const m = layers[mixing[h - 1]];
     const t = layerType(m);
-    const liveIn = spreadMask(alive[h - 1], spread[h - 1]);
+    const from = reads[h - 1];
+    const liveIn = spreadMask(alive[from], spread[from]);
     let v: number | null = t.outputConstant!(m, i, liveIn) ? t.constantOutput!(m, biases[h - 1][i], h < L) : null;
     for (const f of followers[h - 1]) {
       const c = layerType(layers[f]).constantThrough!(layers[f], i, null);
@@ -47,28 +54,37 @@ export function findDeadUnits(work: WorkingCopy): DeadUnits {
     return v;
   };
 
-  /** Whether nothing of channel i of level h reaches a live output of its reader. */
+  /** Whether nothing of channel i of the coupled set at level h reaches a live output of a reader. */
   const unused = (h: number, i: number): boolean => {
-    const next = reader(h);
-    const t = layerType(next);
-    const s = spread[h];
-    for (let p = 0; p < s; p++) if (!t.inputUnused!(next, i * s + p, alive[h + 1])) return false;
+    const levels = levelsOf(h);
+    if (levels.includes(L)) return false;
+    for (const g of levels) {
+      const s = spread[g];
+      for (const r of readers[g]) {
+        const next = layers[mixing[r]];
+        const t = layerType(next);
+        for (let p = 0; p < s; p++) if (!t.inputUnused!(next, i * s + p, alive[r + 1])) return false;
+      }
+    }
     return true;
   };
 
   /** Folds channel i of level h, constant at c, into its reader's bias; false (bias unchanged) when not exact. */
   const fold = (h: number, i: number, c: number): boolean => {
-    const next = reader(h);
+    const r = readers[h][0];
+    const next = layers[mixing[r]];
     const t = layerType(next);
     const s = spread[h];
-    if (s === 1) return t.foldInput!(next, i, c, biases[h]);
-    const trial = biases[h].slice();
+    if (s === 1) return t.foldInput!(next, i, c, biases[r]);
+    const trial = biases[r].slice();
     for (let p = 0; p < s; p++) if (!t.foldInput!(next, i * s + p, c, trial)) return false;
-    biases[h].set(trial);
+    biases[r].set(trial);
     return true;
   };
 
   const visit = (h: number): boolean => {
+    if (work.coupled[h] !== h) return false;
+    const single = levelsOf(h).length === 1 && readers[h].length === 1;
     let changed = false;
     for (let i = 0; i < sizes[h]; i++) {
       if (!alive[h][i]) continue;
@@ -76,7 +92,7 @@ export function findDeadUnits(work: WorkingCopy): DeadUnits {
         alive[h][i] = 0;
         removedUnused[h]++;
         changed = true;
-      } else if (h > 0) {
+      } else if (h > 0 && single) {
         const c = constantOf(h, i);
         if (c === null) continue;
         // a constant channel folds into the next bias (nothing to add for 0); where that is not exact it stays

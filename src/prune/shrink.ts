@@ -34,19 +34,27 @@ export function shrinkNetwork<L extends AnyLayer>(net: Network<L>, work: Working
     }
     return idx;
   });
+  // coupled levels (a residual add's) keep the same channels: their first level's
+  work.coupled.forEach((root, h) => {
+    if (root === h) return;
+    kept[h] = kept[root];
+    placeholder[h] = placeholder[root];
+  });
 
   const layers: AnyLayer[] = [...work.layers];
   work.mixing.forEach((l, h) => {
     // the working copy's weights (thresholded, constants folded into the float64 bias), kept channels only
     const src = work.layers[l];
-    const layer = layerType(src).keep(src, spreadOut(kept[h], work.spread[h]), kept[h + 1], work.biases[h]);
+    const from = work.reads[h];
+    const layer = layerType(src).keep(src, spreadOut(kept[from], work.spread[from]), kept[h + 1], work.biases[h]);
     // a placeholder level reads and writes nothing (see above)
     const parts = layerType(layer).groups(layer);
-    if (parts && (placeholder[h] || placeholder[h + 1])) parts.w.fill(0);
+    if (parts && (placeholder[from] || placeholder[h + 1])) parts.w.fill(0);
     if (parts && placeholder[h + 1]) parts.b.fill(0);
     layers[l] = layer;
     for (const f of work.followers[h]) layers[f] = layerType(work.layers[f]).keep(work.layers[f], kept[h + 1], kept[h + 1]);
   });
+  for (const s of work.shortcuts) layers[s.layer] = layerType(work.layers[s.layer]).keep(work.layers[s.layer], kept[s.from], kept[s.to]);
 
   return {
     network: {

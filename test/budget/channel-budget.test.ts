@@ -2,7 +2,8 @@
  * Budgets for networks of any layer types (--arch): a channel's cost in parameters and multiply-adds
  * against the layer table's own counts, the projection onto a budget (weakest channel per cost
  * first, every budget met, the mean fold exact for a dense reader), and trainToBudget on a small
- * image task with budgets in multiply-adds, in parameters and in both.
+ * image task with budgets in multiply-adds, in parameters and in both. Residual networks: a
+ * coupled set (a block's input, its branch's output, the sum) costs and goes as one level.
  */
 import { initArchNetwork } from '../../src/network/create-arch';
 import { logits } from '../../src/network/forward';
@@ -53,6 +54,46 @@ describe('levelCosts', () => {
       expect(sizesOf(cutTo(n, w))).toEqual(size);
     }
     expect(minimalSizes(n)).toEqual(sizesOf(cutTo(n, [1, 1, 1, 1, 4])));
+  });
+});
+
+describe('residual networks', () => {
+  const RES = 'c6k3p1-bn-(c4k3p1-bn-c6k3p1-bn)-m2-(c8k3p1s2-bn-c8k3p1-bn)';
+  const res = (seed = 1) => initArchNetwork(RES, [1, SIDE, SIDE], 4, seed);
+
+  test("a coupled set is one removable level whose channel's cost is what the table counts", () => {
+    const n = res();
+    const c = levelCosts(n);
+    const work = toWorkingCopy(n);
+    // levels: input, conv0 (6), conv1 (4), conv2 (6, coupled to conv0), conv3 (8), conv4 (8), projection (8, coupled to conv4), classes
+    expect(c.widths).toEqual([1, 6, 4, 6, 8, 8, 8, 4]);
+    expect(work.coupled).toEqual([0, 1, 2, 1, 4, 5, 5, 7]);
+    expect(c.removable).toEqual([false, true, true, false, true, true, false, false]);
+    const rng = new Rng(5);
+    const w = [...c.widths];
+    let size = sizesOf(n);
+    for (let step = 0; step < 14; step++) {
+      const open = [1, 2, 4, 5].filter((h) => w[h] > 1);
+      const h = open[rng.int(open.length)];
+      const cost = c.cost(h, w);
+      w[h]--;
+      size = { params: size.params - cost.params, macs: size.macs - cost.macs };
+      expect(sizesOf(cutTo(n, w))).toEqual(size);
+    }
+  });
+
+  test('a budget in multiply-adds cuts both writers of a coupled set alike, and the result is compact and runs', () => {
+    const n = res(2);
+    const full = sizesOf(n);
+    const stats = channelStats(n, quadrants(96, 1, 6).train, removableLevels(n), 96, 0);
+    const p = projectChannels(n, stats, { macs: Math.floor(full.macs * 0.3) });
+    expect(p.after.macs).toBeLessThanOrEqual(Math.floor(full.macs * 0.3));
+    const convs = p.network.layers.filter((l) => l.op === 'conv');
+    // conv0 and the first branch's last conv write the same set; the second branch and its projection too
+    expect(convs[0].cout).toBe(convs[2].cout);
+    expect(convs[4].cout).toBe(convs[5].cout);
+    expect(sizesOf(pruneNetwork(p.network).network)).toEqual(p.after);
+    expect(logits(p.network, quadrants(4, 1, 2).train.features, 4).every(Number.isFinite)).toBe(true);
   });
 });
 

@@ -2,8 +2,9 @@
  * Importing convolutional networks as torch.onnx.export writes them (test/fixtures/import, made by
  * `scripts/make-import-fixtures.py cnn`): each fixture imports into the layer types it holds and
  * matches its original in onnxruntime to 1e-5 on random rows (a perturbed network does not); its
- * ONNX export keeps the original's interface and matches too, as does its pruned form; a residual
- * add, a depthwise convolution, a Resize and two inputs are refused by name, and `import` then
+ * ONNX export keeps the original's interface and matches too, as does its pruned form; residual
+ * blocks (an identity skip, a small ResNet with batch norm folded and kept) import as save/shortcut/add
+ * layers; a depthwise convolution, a Resize and two inputs are refused by name, and `import` then
  * writes nothing.
  */
 import * as fs from 'fs';
@@ -44,6 +45,30 @@ const CASES: [string, { ops: string; shape: number[]; scaled: boolean; output: s
   ['torch-cnn-flat-input.onnx', { ops: 'conv,pool,flatten,dense', shape: [1, 8, 8], scaled: true, output: 'logits', io: [64] }],
   ['torch-conv1d-flatten.onnx', { ops: 'conv,flatten,dense', shape: [1, 6], scaled: false, output: 'logits', io: [1, 6] }],
   ['torch-reshape-conv1d.onnx', { ops: 'conv,flatten,dense', shape: [1, 6], scaled: false, output: 'logits', io: [6] }],
+  [
+    'torch-cnn-residual-identity.onnx',
+    { ops: 'conv,save,conv,add,flatten,dense', shape: [1, 8, 8], scaled: false, output: 'logits', io: [1, 8, 8] },
+  ],
+  [
+    'torch-resnet-bn-folded.onnx',
+    {
+      ops: 'conv,save,conv,conv,add,save,conv,conv,shortcut,conv,add,gap,flatten,dense',
+      shape: [1, 10, 10],
+      scaled: false,
+      output: 'logits',
+      io: [1, 10, 10],
+    },
+  ],
+  [
+    'torch-resnet-bn-kept.onnx',
+    {
+      ops: 'conv,batchnorm,save,conv,batchnorm,conv,batchnorm,add,save,conv,batchnorm,conv,batchnorm,shortcut,conv,batchnorm,add,gap,flatten,dense',
+      shape: [1, 10, 10],
+      scaled: false,
+      output: 'logits',
+      io: [1, 10, 10],
+    },
+  ],
 ];
 
 describe.each(CASES)('import %s', (file, want) => {
@@ -84,7 +109,6 @@ describe.each(CASES)('import %s', (file, want) => {
 
 describe('refusals name the first unsupported node and write nothing', () => {
   test.each([
-    ['refuse-cnn-residual.onnx', /node "\/Add" \(Add\) joins tensor .* \(a residual block\): not supported yet/],
     ['refuse-depthwise.onnx', /node "\/2\/Conv" \(Conv\) is a depthwise convolution \(group 4\): only group 1 is supported yet/],
     [
       'refuse-resize.onnx',

@@ -3,8 +3,9 @@
  * @tensorflow/tfjs in the test (channels last: Conv2D 'same' and 'valid', strides, pooling with
  * 'same' padding, BatchNormalization with made-up statistics, Flatten of a 3-channel tensor into
  * Dense, Conv1D with global average pooling) import into the layer types and match the original,
- * run by tfjs on the same values channels last, to 1e-5; their ONNX export matches too; a
- * DepthwiseConv2D is refused by name.
+ * run by tfjs on the same values channels last, to 1e-5; their ONNX export matches too; so does a
+ * functional model with residual blocks (an identity Add and a strided block with a 1x1 shortcut);
+ * a DepthwiseConv2D, a Concatenate and two inputs are refused by name.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
@@ -40,7 +41,7 @@ async function save(model: tf.LayersModel, name: string): Promise<string> {
 }
 
 /** Random moving statistics and affine parameters for every batch norm (so a wrong mapping shows). */
-function madeUpBatchNorm(model: tf.Sequential): void {
+function madeUpBatchNorm(model: tf.LayersModel): void {
   let seed = 1;
   const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   for (const l of model.layers) {
@@ -77,7 +78,34 @@ function cnn1d(): tf.Sequential {
   return m;
 }
 
-test.each([
+/** A functional ResNet-like model: conv, an identity block, a strided block with a 1x1 conv + BN shortcut. */
+function resnet(): tf.LayersModel {
+  const input = tf.input({ shape: [8, 8, 2] });
+  const conv = (filters: number, kernelSize: number, strides = 1) => tf.layers.conv2d({ filters, kernelSize, strides, padding: 'same' });
+  const relu = () => tf.layers.activation({ activation: 'relu' });
+  const h = conv(4, 3).apply(input) as tf.SymbolicTensor;
+  const h1 = relu().apply(h) as tf.SymbolicTensor;
+  const b1 = conv(4, 3).apply(relu().apply(conv(4, 3).apply(h1))) as tf.SymbolicTensor;
+  const s1 = relu().apply(tf.layers.add().apply([b1, h1])) as tf.SymbolicTensor;
+  const b2 = tf.layers
+    .batchNormalization()
+    .apply(conv(6, 3).apply(relu().apply(tf.layers.batchNormalization().apply(conv(6, 3, 2).apply(s1))))) as tf.SymbolicTensor;
+  const p2 = tf.layers.batchNormalization().apply(conv(6, 1, 2).apply(s1)) as tf.SymbolicTensor;
+  const s2 = relu().apply(tf.layers.add().apply([b2, p2])) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(tf.layers.globalAveragePooling2d({}).apply(s2));
+  const m = tf.model({ inputs: input, outputs: out as tf.SymbolicTensor });
+  madeUpBatchNorm(m);
+  return m;
+}
+
+test.each<[string, () => tf.LayersModel, string, number[], string]>([
+  [
+    'functional, residual blocks',
+    resnet,
+    'conv,save,conv,conv,add,save,conv,batchnorm,conv,batchnorm,shortcut,conv,batchnorm,add,gap,flatten,dense',
+    [2, 8, 8],
+    'softmax',
+  ],
   ['2-D, three channels, batch norm, same padding', cnn2d, 'conv,pool,conv,batchnorm,pool,flatten,dense,dense', [3, 7, 7], 'softmax'],
   ['1-D, dilation, global average pooling', cnn1d, 'conv,pool,conv,gap,flatten,dense', [2, 20], 'logits'],
 ])('a tfjs CNN (%s) imports and matches the original and its ONNX export', async (name, build, ops, shape, form) => {
@@ -111,4 +139,20 @@ test('a DepthwiseConv2D is refused by name', async () => {
   m.add(tf.layers.dense({ units: 2 }));
   const file = await save(m, 'depthwise');
   expect(() => importModel(file)).toThrow(/layer "depthwise_conv2d_\w+" \(DepthwiseConv2D\) is a depthwise convolution: not supported yet/);
+});
+
+test('a functional model that concatenates branches, or has two inputs, is refused by name', async () => {
+  const input = tf.input({ shape: [6, 6, 1] });
+  const a = tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }).apply(input) as tf.SymbolicTensor;
+  const b = tf.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(input) as tf.SymbolicTensor;
+  const cat = tf.layers.concatenate().apply([a, b]) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 2 }).apply(tf.layers.flatten().apply(cat)) as tf.SymbolicTensor;
+  const file = await save(tf.model({ inputs: input, outputs: out }), 'concat');
+  expect(() => importModel(file)).toThrow(/layer "conv2d_\w+" \(Conv2D\) branches off "input\w*" .*without an Add that joins the branches/);
+  const x = tf.input({ shape: [4, 4, 1] });
+  const y = tf.input({ shape: [4, 4, 1] });
+  const sum = tf.layers.add().apply([x, y]) as tf.SymbolicTensor;
+  const two = tf.layers.dense({ units: 2 }).apply(tf.layers.flatten().apply(sum)) as tf.SymbolicTensor;
+  const file2 = await save(tf.model({ inputs: [x, y], outputs: two }), 'two-inputs');
+  expect(() => importModel(file2)).toThrow(/the model has 2 inputs .*; gs-compress imports models with one input/);
 });

@@ -50,10 +50,20 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
   const removed = w.slice(0, H - 1).map(() => 0);
   if (over(before, allowed).length === 0) return { network: net, before, after: before, removed };
   const K = Math.max(1, Math.floor(roundTo));
+  const work = toWorkingCopy(net);
+  // a level's score: the sum over every reader of its coupled set (one reader in a chain)
+  const scores = w.map((): Float64Array | null => null);
+  work.reads.forEach((lv, m) => {
+    const t = stats.taylor[m];
+    const h = work.coupled[lv];
+    if (!t || !costs.removable[h]) return;
+    const sum = (scores[h] ??= new Float64Array(w[h]));
+    for (let c = 0; c < sum.length; c++) sum[c] += t[c];
+  });
   // each removable level's channels, weakest first
   const order = w.map((width, h) => {
-    const t = stats.taylor[h];
-    if (!costs.removable[h] || !t) return [];
+    const t = scores[h];
+    if (!t) return [];
     return Array.from({ length: width }, (_, c) => c).sort((a, b) => t[a] - t[b]);
   });
   // with rounding, a level narrower than K keeps its width; a wider one stays a multiple of K (at least K)
@@ -67,7 +77,7 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
     return Math.min(step, next[h]) === step ? step : 0;
   };
   const scoreOf = (h: number, from: number, n: number) => {
-    const t = stats.taylor[h] as Float64Array;
+    const t = scores[h] as Float64Array;
     let s = 0;
     for (let i = from; i < from + n; i++) s += t[order[h][i]];
     return s;
@@ -129,18 +139,18 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
     w[best] += bestN;
     removed[best] -= bestN;
   }
-  const work = toWorkingCopy(net);
   const shapes = layerShapes(work.layers, inputShapeOf(net));
   const alive = work.sizes.map((n) => new Uint8Array(n).fill(1));
+  order.forEach((o, h) => o.slice(0, next[h]).forEach((c) => (alive[h][c] = 0)));
   work.mixing.forEach((k, h) => {
-    const gone = order[h].slice(0, next[h]);
+    const set = work.coupled[work.reads[h]];
+    const gone = order[set].slice(0, next[set]);
     if (gone.length === 0) return;
-    for (const c of gone) alive[h][c] = 0;
     // the removed channels' mean maps through the reader, less its bias, averaged per output channel
     const layer = work.layers[k];
     const t = layerType(layer);
     const m = stats.mean[h];
-    const P = m.length / work.sizes[h];
+    const P = m.length / work.sizes[work.reads[h]];
     const x = new Float64Array(m.length);
     for (const c of gone) x.set(m.subarray(c * P, (c + 1) * P), c * P);
     const y1 = t.forward(layer, x, 1, false, shapes[k]);

@@ -10,12 +10,15 @@
  *    second moment of the first-order change of the row's loss when the channel is replaced by its
  *    mean (Molchanov et al. 2017 with mean replacement; the dense units' score of stats.ts).
  * Batch norm uses its running statistics (evaluation mode), so each row's gradient is its own.
+ * Measured at every mixing layer's input: where a level has several readers (a residual block's
+ * input read by its branch and its projection, a coupled set read before and after the sum), each
+ * reader has its own mean map and score; the budget sums a set's scores (channel-project.ts).
  */
 import type { Table } from '../../data/types';
 import { applyScaling } from '../../data/scaling';
 import { selectColumns } from '../../data/columns';
 import { inputShapeOf } from '../../network/forward';
-import { layerShapes, layerType } from '../../network/layers/table';
+import { layerShapes } from '../../network/layers/table';
 import type { AnyLayer, Network } from '../../network/types';
 import { softmaxCrossEntropy } from '../fused/backprop';
 import type { FusedKernels } from '../fused/engine';
@@ -23,21 +26,21 @@ import { wasmPassAvailable } from '../fused/wasm-pass';
 import { CONV_TRAIN } from '../layers-engine/ops/conv';
 import { wasmConvTrainOp } from '../layers-engine/ops/conv-wasm';
 import { trainOp } from '../layers-engine/ops/table';
-import type { TrainOp } from '../layers-engine/ops/train-op';
+import { trainSlots, type TrainOp } from '../layers-engine/ops/train-op';
 import { toWorkingCopy } from '../../prune/working-copy';
 import { sampleRows } from './stats';
 
 export interface ChannelStats {
-  /** Per level h (the input of the h-th mixing layer): mean[h][c * P + p], P values per channel. */
+  /** Per mixing layer m (at its input, level reads[m] of the working copy): mean[m][c * P + p], P values per channel. */
   mean: Float64Array[];
-  /** Per level: taylor[h][c] (absent for levels nobody asked about). */
+  /** Per mixing layer: taylor[m][c] for the channels of the level it reads (absent for levels nobody asked about). */
   taylor: (Float64Array | null)[];
 }
 
 const BATCH = 128;
 
 /**
- * Statistics of `net` (channels of the levels with `levels[h]` true) on at most `maxRows` seeded
+ * Statistics of `net` (channels of the levels with `levels[h]` true, at every reader of their coupled set) on at most `maxRows` seeded
  * rows of `table` (raw features, scaled and selected here as the network reads them).
  */
 export function channelStats(
@@ -57,12 +60,13 @@ export function channelStats(
   const layers = net.layers;
   const L = layers.length;
   const shapes = layerShapes(layers, inputShapeOf(net));
-  const mixing: number[] = [];
-  layers.forEach((l, k) => layerType(l).role === 'mixing' && mixing.push(k));
+  const work = toWorkingCopy(net);
+  const mixing = work.mixing;
   const size = (k: number) => shapes[k].reduce((a, b) => a * b, 1);
-  // a level's channels (after a flatten, a channel is P inputs of the next mixing layer)
-  const channels = toWorkingCopy(net).sizes.slice(0, mixing.length);
+  // the channels each mixing layer reads (after a flatten, a channel is P of its inputs)
+  const channels = work.reads.map((lv) => work.sizes[lv]);
   const per = mixing.map((k, h) => size(k) / channels[h]);
+  const want = work.reads.map((lv) => levels[work.coupled[lv]] === true);
   const wasm = kernels !== 'js' && wasmPassAvailable() && layers.some((l) => l.op === 'conv');
   const conv = wasm ? (wasmConvTrainOp(CONV_TRAIN, BATCH) as TrainOp<AnyLayer>) : null;
   const opOf = (l: AnyLayer): TrainOp<AnyLayer> => (conv && l.op === 'conv' ? conv : trainOp(l));
@@ -81,17 +85,18 @@ export function channelStats(
     for (let i = 0; i < n * cols; i++) xb[i] = x[s * cols + i];
     let cur: Float64Array = xb.subarray(0, n * cols);
     const caches: unknown[] = [];
+    const slots = trainSlots();
     for (let k = 0; k < L; k++) {
       const h = mixing.indexOf(k);
-      if (h >= 0 && levels[h]) at(h, cur);
-      const f = opOf(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], false);
+      if (h >= 0 && want[h]) at(h, cur);
+      const f = opOf(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], false, slots);
       caches.push(f.cache);
       cur = f.y;
     }
-    return { caches, logits: cur };
+    return { caches, logits: cur, slots };
   };
 
-  const mean = mixing.map((k, h) => new Float64Array(levels[h] ? size(k) : 0));
+  const mean = mixing.map((k, h) => new Float64Array(want[h] ? size(k) : 0));
   for (let s = 0; s < R; s += BATCH) {
     const n = Math.min(BATCH, R - s);
     forward(s, n, (h, v) => {
@@ -102,20 +107,20 @@ export function channelStats(
   }
   for (const m of mean) for (let i = 0; i < m.length; i++) m[i] /= Math.max(1, R);
 
-  const taylor = mixing.map((_, h) => (levels[h] ? new Float64Array(channels[h]) : null));
-  const first = levels.findIndex((v) => v);
+  const taylor = mixing.map((_, h) => (want[h] ? new Float64Array(channels[h]) : null));
+  const first = want.findIndex((v) => v);
   if (first < 0) return { mean, taylor };
   const inputs: (Float64Array | null)[] = mixing.map(() => null);
   for (let s = 0; s < R; s += BATCH) {
     const n = Math.min(BATCH, R - s);
-    const { caches, logits } = forward(s, n, (h, v) => (inputs[h] = v.slice(0, n * size(mixing[h]))));
+    const { caches, logits, slots } = forward(s, n, (h, v) => (inputs[h] = v.slice(0, n * size(mixing[h]))));
     const z = logits.slice(0, n * C);
     softmaxCrossEntropy(z, labels.subarray(s, s + n), rowsId.subarray(0, n), n, C);
     let dy: Float64Array | null = z;
     for (let k = L - 1; k >= mixing[first] && dy !== null; k--) {
-      dy = opOf(layers[k]).backward(layers[k], caches[k], dy, n, shapes[k], scratch[k], k > 0 || levels[0]);
+      dy = opOf(layers[k]).backward(layers[k], caches[k], dy, n, shapes[k], scratch[k], k > 0 || want[0], slots);
       const h = mixing.indexOf(k);
-      if (h < 0 || !levels[h] || dy === null) continue;
+      if (h < 0 || !want[h] || dy === null) continue;
       // dy is the batch-mean loss's gradient: times n, each row's own
       const t = taylor[h] as Float64Array;
       const v = inputs[h] as Float64Array;

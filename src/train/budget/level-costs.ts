@@ -1,11 +1,14 @@
 /**
  * What one channel of a level costs, in parameters and in multiply-adds, for a network of any layer
- * types (a chain of mixing layers with channelwise layers between them, prune/working-copy.ts). In
- * a chain every count is bilinear in the widths of adjacent levels (a convolution's weights are
- * cin x cout x kernel, its MACs that times its output positions; batch norm and biases are linear),
- * so removing one channel of level h costs a_h + l_h * w[h-1] + r_h * w[h+1]. The coefficients are
- * read off the layer table's own counts of a few tiny networks (one or two channels per level, cut
- * by the table's `keep`), so every layer type counts as the table says, with no formula here.
+ * types (mixing layers with channelwise layers between them, residual blocks' coupled sets counted
+ * as one level at their first level: prune/working-copy.ts). Every count is bilinear in the widths
+ * of the levels a mixing layer connects (a convolution's weights are cin x cout x kernel, its MACs
+ * that times its output positions; batch norm and biases are linear), so removing one channel of
+ * level h costs a_h + sum over its neighbours j of l_hj * w[j] (in a chain the neighbours are
+ * h - 1 and h + 1). The coefficients are read off the layer table's own counts of a few tiny
+ * networks (one or two channels per level, cut by the table's `keep`), so every layer type counts
+ * as the table says, with no formula here. (A block whose branch is one layer couples that layer's
+ * input and output: its cost is then quadratic, and read at widths 1 and 2.)
  */
 import { inputShapeOf } from '../../network/forward';
 import { layerMacs, layerParams } from '../../network/layers/table';
@@ -31,20 +34,26 @@ export function sizesOf(net: Network<AnyLayer>): Sizes {
 export interface LevelCosts {
   /** Channels per level (inputs, each mixing layer's outputs). */
   widths: number[];
-  /** Levels whose channels a budget may remove: hidden levels, and a flat input's columns. */
+  /** Levels whose channels a budget may remove: hidden levels (the first of each coupled set), and a flat input's columns. */
   removable: boolean[];
   /** Cost of one channel of level h at widths w, per measure. */
   cost(h: number, w: readonly number[]): Sizes;
 }
 
-/** The network keeping the first width[h] channels of each level (work: its working copy). */
+/** The network keeping the first width[h] channels of each level (work: its working copy; a coupled set keeps its first level's). */
 function cut(net: Network<AnyLayer>, work: WorkingCopy, widths: readonly number[]): Sizes {
   const alive = work.sizes.map((n, h) => {
     const a = new Uint8Array(n);
-    a.fill(1, 0, widths[h]);
+    a.fill(1, 0, widths[work.coupled[h]]);
     return a;
   });
   return sizesOf(shrinkNetwork(net, work, alive).network);
+}
+
+/** Levels a budget may remove channels of (see LevelCosts.removable). */
+function removableOf(work: WorkingCopy): boolean[] {
+  const H = work.sizes.length;
+  return work.sizes.map((_, h) => h < H - 1 && (h > 0 || work.inputSpread === 1) && work.coupled[h] === h);
 }
 
 /**
@@ -54,11 +63,18 @@ function cut(net: Network<AnyLayer>, work: WorkingCopy, widths: readonly number[
 export function levelCosts(net: Network<AnyLayer>): LevelCosts {
   const work = toWorkingCopy(net);
   const widths = [...work.sizes];
-  const H = widths.length;
-  const removable = widths.map((_, h) => h < H - 1 && (h > 0 || work.inputSpread === 1));
+  const removable = removableOf(work);
   // a level probed at 1 or 2 channels varies; the others keep all their channels in the probes
   const varies = widths.map((w, h) => removable[h] && w >= 2);
   const base = widths.map((w, h) => (varies[h] ? 1 : w));
+  // each level's neighbours: the (first levels of the) sets a mixing layer connects it to
+  const near = widths.map(() => new Set<number>());
+  work.reads.forEach((from, m) => {
+    const [a, b] = [work.coupled[from], work.coupled[m + 1]];
+    if (a === b) return;
+    near[a].add(b);
+    near[b].add(a);
+  });
   const at = (set: Record<number, number>): Sizes => {
     const w = [...base];
     for (const [h, v] of Object.entries(set)) w[Number(h)] = v;
@@ -67,16 +83,13 @@ export function levelCosts(net: Network<AnyLayer>): LevelCosts {
   const diff = (a: Sizes, b: Sizes): Sizes => ({ params: a.params - b.params, macs: a.macs - b.macs });
   const coef = widths.map((_, h) => {
     if (!varies[h]) return null;
-    const g = (left: number, right: number): Sizes => {
-      const s: Record<number, number> = {};
-      if (h > 0 && varies[h - 1]) s[h - 1] = left;
-      if (h + 1 < H && varies[h + 1]) s[h + 1] = right;
-      return diff(at({ ...s, [h]: 2 }), at({ ...s, [h]: 1 }));
-    };
-    const g11 = g(1, 1);
-    const l = h > 0 && varies[h - 1] ? diff(g(2, 1), g11) : { params: 0, macs: 0 };
-    const r = h + 1 < H && varies[h + 1] ? diff(g(1, 2), g11) : { params: 0, macs: 0 };
-    return { a: diff(diff(g11, l), r), l, r };
+    const nb = [...near[h]].filter((j) => varies[j]).sort((x, y) => x - y);
+    const ones: Record<number, number> = Object.fromEntries(nb.map((j) => [j, 1]));
+    const g = (over: Record<number, number>): Sizes => diff(at({ ...over, [h]: 2 }), at({ ...over, [h]: 1 }));
+    const g1 = g(ones);
+    const l = nb.map((j) => diff(g({ ...ones, [j]: 2 }), g1));
+    const a = l.reduce((acc, v) => diff(acc, v), g1);
+    return { a, nb, l };
   });
   return {
     widths,
@@ -84,9 +97,13 @@ export function levelCosts(net: Network<AnyLayer>): LevelCosts {
     cost(h, w) {
       const c = coef[h];
       if (!c) throw new Error(`internal: level ${h} has no removable channels`);
-      const wl = h > 0 && varies[h - 1] ? w[h - 1] : 0;
-      const wr = h + 1 < H && varies[h + 1] ? w[h + 1] : 0;
-      return { params: c.a.params + c.l.params * wl + c.r.params * wr, macs: c.a.macs + c.l.macs * wl + c.r.macs * wr };
+      let params = c.a.params;
+      let macs = c.a.macs;
+      c.nb.forEach((j, k) => {
+        params += c.l[k].params * w[j];
+        macs += c.l[k].macs * w[j];
+      });
+      return { params, macs };
     },
   };
 }
@@ -94,10 +111,10 @@ export function levelCosts(net: Network<AnyLayer>): LevelCosts {
 /** Sizes of the smallest network a budget can reach from `net`: one channel left in every removable level. */
 export function minimalSizes(net: Network<AnyLayer>): Sizes {
   const work = toWorkingCopy(net);
-  const H = work.sizes.length;
+  const removable = removableOf(work);
   return cut(
     net,
     work,
-    work.sizes.map((w, h) => (h < H - 1 && (h > 0 || work.inputSpread === 1) ? 1 : w)),
+    work.sizes.map((w, h) => (removable[h] ? 1 : w)),
   );
 }

@@ -1,21 +1,40 @@
 /**
- * The WebAssembly SIMD convolution kernels (assembly/conv.ts in build/kernels.wasm) behind a small
+ * The WebAssembly SIMD convolution kernels (assembly/conv-gemm.ts for group 1, assembly/conv.ts for
+ * grouped convolutions, in build/kernels.wasm) behind a small
  * class: one module instance with a convolution's buffers laid out for up to `maxBatch` examples.
  * Its results are checked against the TypeScript reference (network/kernels/conv.ts); the fused
  * engine will lay convolutions out in its own memory and call the same exports.
  */
 import type { ConvGeometry } from '../../network/kernels/conv';
-import { kernelInstance } from './wasm-instance';
+import { kernelInstance, wasmRelu, type WasmRelu } from './wasm-instance';
 
 interface ConvExports {
   memory: WebAssembly.Memory;
   convForward(geo: number, x: number, w: number, b: number, y: number, n: number): void;
   convBackward(geo: number, x: number, w: number, dy: number, dx: number, dW: number, db: number, n: number): void;
+  convGemmForward(geo: number, x: number, w: number, b: number, y: number, n: number, col: number): void;
+  convGemmBackward(
+    geo: number,
+    x: number,
+    w: number,
+    dy: number,
+    dx: number,
+    dW: number,
+    db: number,
+    n: number,
+    col: number,
+    dcol: number,
+    wt: number,
+  ): void;
 }
 
 export class WasmConv {
+  /** ReLU in place on this instance's buffers (its output y / z and output gradient). */
+  readonly relu: WasmRelu;
   private readonly ex: ConvExports;
-  private readonly at: { geo: number; x: number; w: number; b: number; y: number; dy: number; dx: number; dW: number; db: number };
+  private readonly at: Record<'geo' | 'x' | 'w' | 'b' | 'y' | 'dy' | 'dx' | 'dW' | 'db' | 'col' | 'dcol' | 'wt', number>;
+  /** Group 1: the matrix-product kernels (assembly/conv-gemm.ts); grouped: the direct ones (assembly/conv.ts). */
+  private readonly gemm: boolean;
   /** Views into the module's memory (valid for the instance's life: memory grows only in the constructor). */
   readonly x: Float32Array;
   readonly w: Float32Array;
@@ -34,7 +53,11 @@ export class WasmConv {
     const xLen = maxBatch * gm.cin * gm.ih * gm.iw;
     const yLen = maxBatch * gm.cout * gm.oh * gm.ow;
     const wLen = gm.cout * (gm.cin / gm.group) * gm.kh * gm.kw;
-    const inst = kernelInstance<ConvExports, 'geo' | 'x' | 'w' | 'b' | 'y' | 'dy' | 'dx' | 'dW' | 'db'>({
+    this.gemm = gm.group === 1;
+    const K = gm.cin * gm.kh * gm.kw;
+    const P = gm.oh * gm.ow;
+    const scratch = this.gemm ? K * P : 0;
+    const inst = kernelInstance<ConvExports, 'geo' | 'x' | 'w' | 'b' | 'y' | 'dy' | 'dx' | 'dW' | 'db' | 'col' | 'dcol' | 'wt'>({
       geo: 16,
       x: xLen,
       w: wLen,
@@ -44,8 +67,12 @@ export class WasmConv {
       dx: xLen,
       dW: wLen,
       db: gm.cout,
+      col: scratch,
+      dcol: scratch,
+      wt: this.gemm ? K * gm.cout : 0,
     });
     this.ex = inst.ex;
+    this.relu = wasmRelu(inst.ex);
     this.at = inst.at;
     const buf = inst.buffer;
     new Int32Array(buf, this.at.geo, 15).set([
@@ -79,13 +106,18 @@ export class WasmConv {
   /** Runs the forward pass on the first n examples already in `x` (with `w`, and `b` when bias). */
   runForward(n: number, bias = true): void {
     this.check(n);
-    this.ex.convForward(this.at.geo, this.at.x, this.at.w, bias ? this.at.b : 0, this.at.y, n);
+    const a = this.at;
+    if (this.gemm) this.ex.convGemmForward(a.geo, a.x, a.w, bias ? a.b : 0, a.y, n, a.col);
+    else this.ex.convForward(a.geo, a.x, a.w, bias ? a.b : 0, a.y, n);
   }
 
   /** Runs the backward pass on the first n examples in `x` and `dy`; `dx` only when asked. */
   runBackward(n: number, wantDx = true): void {
     this.check(n);
-    this.ex.convBackward(this.at.geo, this.at.x, this.at.w, this.at.dy, wantDx ? this.at.dx : 0, this.at.dW, this.at.db, n);
+    const a = this.at;
+    const dx = wantDx ? a.dx : 0;
+    if (this.gemm) this.ex.convGemmBackward(a.geo, a.x, a.w, a.dy, dx, a.dW, a.db, n, a.col, a.dcol, a.wt);
+    else this.ex.convBackward(a.geo, a.x, a.w, a.dy, dx, a.dW, a.db, n);
   }
 
   /** Copies in, runs the forward pass and returns a copy of y. */

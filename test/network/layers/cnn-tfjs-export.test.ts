@@ -3,7 +3,8 @@
  * @tensorflow/tfjs in Node gives what the ONNX export gives in onnxruntime on the same raw
  * N x C x H x W (N x C x L) values: batch norm folded or kept, per-channel input scaling, an input
  * channel the network dropped, padding, max / average / global pooling, 1-D, leaky relu, an
- * imported network. What the Keras layers cannot say the same way is refused.
+ * imported network, residual blocks (a functional model with Add layers), before and after pruning.
+ * What the Keras layers cannot say the same way is refused.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'path';
@@ -71,6 +72,27 @@ test('batch norm, average pooling, per-channel scaling and a dropped input chann
   for (let o = 0; o < c.cout; o++) c.weight.fill(0, (o * 3 + 1) * 9, (o * 3 + 2) * 9);
   const pruned = pruneNetwork(net).network;
   expect(pruned.inputShape).toEqual([2, 10, 10]);
+  await expectSame(pruned);
+});
+
+test('residual blocks become a functional model with Add layers; pruned too', async () => {
+  const net = madeUp(initArchNetwork('c4k3p1-bn-(c4k3p1-bn-c4k3p1-bn)-(c6k3p1s2-bn-c6k3p1-bn)-g', [2, 8, 8], 3, 6), 7);
+  const parsed = JSON.parse(toCnnLayersModel(net, 'test').modelJson) as { modelTopology: unknown };
+  const topo = parsed.modelTopology as {
+    class_name: string;
+    config: { layers: { class_name: string }[] };
+  };
+  expect(topo.class_name).toBe('Model');
+  expect(topo.config.layers.filter((l) => l.class_name === 'Add')).toHaveLength(2);
+  await expectSame(net);
+  // channel 1 of the first block's set: read by nothing
+  const convs = net.layers.filter((l) => l.op === 'conv');
+  for (const c of [convs[1], convs[3], convs[5]]) {
+    const k = c.weight.length / (c.cout * c.cin);
+    for (let o = 0; o < c.cout; o++) c.weight.fill(0, (o * c.cin + 1) * k, (o * c.cin + 2) * k);
+  }
+  const pruned = pruneNetwork(net).network;
+  expect(pruned.layers.filter((l) => l.op === 'conv')[0].cout).toBe(3);
   await expectSame(pruned);
 });
 
