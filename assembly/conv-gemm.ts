@@ -38,8 +38,13 @@ function im2col(geo: usize, x: usize, col: usize): void {
           }
           const xr = xc + ((<usize>(iy * iw)) << 2);
           const off = kx * dw - pl;
-          if (sw == 1 && off >= 0 && off + ow <= iw) {
-            memory.copy(out, xr + ((<usize>off) << 2), (<usize>ow) << 2);
+          if (sw == 1) {
+            // columns ox reading real input: [lo, hi); zeros either side
+            const lo = off < 0 ? min(-off, ow) : 0;
+            const hi = max(lo, min(ow, iw - off));
+            if (lo > 0) memory.fill(out, 0, (<usize>lo) << 2);
+            if (hi > lo) memory.copy(at(out, lo), at(xr, lo + off), (<usize>(hi - lo)) << 2);
+            if (hi < ow) memory.fill(at(out, hi), 0, (<usize>(ow - hi)) << 2);
             continue;
           }
           for (let ox = 0; ox < ow; ox++) {
@@ -71,11 +76,14 @@ function col2im(geo: usize, dcol: usize, dx: usize): void {
           const src = row + ((<usize>(oy * ow)) << 2);
           const xr = xc + ((<usize>(iy * iw)) << 2);
           const off = kx * dw - pl;
-          if (sw == 1 && off >= 0 && off + ow <= iw) {
+          if (sw == 1) {
+            // columns ox landing on real input: [lo, hi)
+            const lo = off < 0 ? min(-off, ow) : 0;
+            const hi = max(lo, min(ow, iw - off));
             const d = xr + ((<usize>off) << 2);
-            let ox = 0;
-            for (; ox + 4 <= ow; ox += 4) v128.store(at(d, ox), f32x4.add(v128.load(at(d, ox)), v128.load(at(src, ox))));
-            for (; ox < ow; ox++) store<f32>(at(d, ox), load<f32>(at(d, ox)) + load<f32>(at(src, ox)));
+            let ox = lo;
+            for (; ox + 4 <= hi; ox += 4) v128.store(at(d, ox), f32x4.add(v128.load(at(d, ox)), v128.load(at(src, ox))));
+            for (; ox < hi; ox++) store<f32>(at(d, ox), load<f32>(at(d, ox)) + load<f32>(at(src, ox)));
             continue;
           }
           for (let ox = 0; ox < ow; ox++) {
