@@ -297,24 +297,29 @@ function gemmNTAdd(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32): void {
   }
 }
 
-/** y = conv(x, w) + b for n examples (b = 0: no bias); col: K * P floats of scratch. */
-export function convGemmForward(geo: usize, x: usize, w: usize, b: usize, y: usize, n: i32, col: usize): void {
+/**
+ * y = conv(x, w) + b for n examples (b = 0: no bias); col: K * P floats of scratch, or, with keep
+ * != 0, n * K * P floats where each example's columns stay for the backward pass.
+ */
+export function convGemmForward(geo: usize, x: usize, w: usize, b: usize, y: usize, n: i32, col: usize, keep: i32): void {
   const cin = g(geo, 0), cout = g(geo, 1), ih = g(geo, 3), iw = g(geo, 4), kh = g(geo, 5), kw = g(geo, 6);
   const P = g(geo, 13) * g(geo, 14);
   const K = cin * kh * kw;
   for (let e = 0; e < n; e++) {
     const xe = x + ((<usize>(e * cin * ih * iw)) << 2);
-    im2col(geo, xe, col);
-    gemmNN(w, col, y + ((<usize>(e * cout * P)) << 2), cout, K, P, b);
+    const ce = keep != 0 ? col + ((<usize>e * <usize>(K * P)) << 2) : col;
+    im2col(geo, xe, ce);
+    gemmNN(w, ce, y + ((<usize>(e * cout * P)) << 2), cout, K, P, b);
   }
 }
 
 /**
  * Gradients for n examples from dy: dW and db (overwritten, summed over the batch) and, when
- * dx != 0, the input gradient (overwritten). Scratch: col and dcol (K * P floats each), wt (K * cout).
+ * dx != 0, the input gradient (overwritten). Scratch: col and dcol (K * P floats each), wt (K * cout);
+ * with kept != 0, col holds each example's columns from the forward pass (n * K * P floats).
  */
 export function convGemmBackward(
-  geo: usize, x: usize, w: usize, dy: usize, dx: usize, dW: usize, db: usize, n: i32, col: usize, dcol: usize, wt: usize,
+  geo: usize, x: usize, w: usize, dy: usize, dx: usize, dW: usize, db: usize, n: i32, col: usize, dcol: usize, wt: usize, kept: i32,
 ): void {
   const cin = g(geo, 0), cout = g(geo, 1), ih = g(geo, 3), iw = g(geo, 4), kh = g(geo, 5), kw = g(geo, 6);
   const P = g(geo, 13) * g(geo, 14);
@@ -334,9 +339,10 @@ export function convGemmBackward(
       for (; p < P; p++) t += load<f32>(at(r, p));
       store<f32>(at(db, o), load<f32>(at(db, o)) + t);
     }
-    const xe = x + ((<usize>(e * cin * ih * iw)) << 2);
-    im2col(geo, xe, col);
-    gemmNTAdd(dye, col, dW, cout, P, K);
+    let ce = col;
+    if (kept != 0) ce = col + ((<usize>e * <usize>(K * P)) << 2);
+    else im2col(geo, x + ((<usize>(e * cin * ih * iw)) << 2), col);
+    gemmNTAdd(dye, ce, dW, cout, P, K);
     if (dx != 0) {
       gemmNN(wt, dye, dcol, K, cout, P, 0);
       col2im(geo, dcol, dx + ((<usize>(e * cin * ih * iw)) << 2));

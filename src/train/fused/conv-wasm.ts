@@ -12,7 +12,7 @@ interface ConvExports {
   memory: WebAssembly.Memory;
   convForward(geo: number, x: number, w: number, b: number, y: number, n: number): void;
   convBackward(geo: number, x: number, w: number, dy: number, dx: number, dW: number, db: number, n: number): void;
-  convGemmForward(geo: number, x: number, w: number, b: number, y: number, n: number, col: number): void;
+  convGemmForward(geo: number, x: number, w: number, b: number, y: number, n: number, col: number, keep: number): void;
   convGemmBackward(
     geo: number,
     x: number,
@@ -25,8 +25,12 @@ interface ConvExports {
     col: number,
     dcol: number,
     wt: number,
+    kept: number,
   ): void;
 }
+
+/** The most memory a convolution's kept columns may take (else backward unfolds the input again). */
+export const KEEP_COLUMNS_BYTES = 64 * 1024 * 1024;
 
 export class WasmConv {
   /** ReLU in place on this instance's buffers (its output y / z and output gradient). */
@@ -35,6 +39,10 @@ export class WasmConv {
   private readonly at: Record<'geo' | 'x' | 'w' | 'b' | 'y' | 'dy' | 'dx' | 'dW' | 'db' | 'col' | 'dcol' | 'wt', number>;
   /** Group 1: the matrix-product kernels (assembly/conv-gemm.ts); grouped: the direct ones (assembly/conv.ts). */
   private readonly gemm: boolean;
+  /** Group 1: each example's unfolded columns stay from forward to backward (when they fit in KEEP_COLUMNS_BYTES). */
+  private readonly keepColumns: boolean;
+  /** Examples whose columns in memory are those of the input in `x` (the last forward pass's); 0: none. */
+  private columnsRows = 0;
   /** Views into the module's memory (valid for the instance's life: memory grows only in the constructor). */
   readonly x: Float32Array;
   readonly w: Float32Array;
@@ -56,7 +64,8 @@ export class WasmConv {
     this.gemm = gm.group === 1;
     const K = gm.cin * gm.kh * gm.kw;
     const P = gm.oh * gm.ow;
-    const scratch = this.gemm ? K * P : 0;
+    this.keepColumns = this.gemm && maxBatch * K * P * 4 <= KEEP_COLUMNS_BYTES;
+    const scratch = this.gemm ? (this.keepColumns ? maxBatch : 1) * K * P : 0;
     const inst = kernelInstance<ConvExports, 'geo' | 'x' | 'w' | 'b' | 'y' | 'dy' | 'dx' | 'dW' | 'db' | 'col' | 'dcol' | 'wt'>({
       geo: 16,
       x: xLen,
@@ -107,8 +116,9 @@ export class WasmConv {
   runForward(n: number, bias = true): void {
     this.check(n);
     const a = this.at;
-    if (this.gemm) this.ex.convGemmForward(a.geo, a.x, a.w, bias ? a.b : 0, a.y, n, a.col);
+    if (this.gemm) this.ex.convGemmForward(a.geo, a.x, a.w, bias ? a.b : 0, a.y, n, a.col, this.keepColumns ? 1 : 0);
     else this.ex.convForward(a.geo, a.x, a.w, bias ? a.b : 0, a.y, n);
+    this.columnsRows = this.keepColumns ? n : 0;
   }
 
   /** Runs the backward pass on the first n examples in `x` and `dy`; `dx` only when asked. */
@@ -116,7 +126,7 @@ export class WasmConv {
     this.check(n);
     const a = this.at;
     const dx = wantDx ? a.dx : 0;
-    if (this.gemm) this.ex.convGemmBackward(a.geo, a.x, a.w, a.dy, dx, a.dW, a.db, n, a.col, a.dcol, a.wt);
+    if (this.gemm) this.ex.convGemmBackward(a.geo, a.x, a.w, a.dy, dx, a.dW, a.db, n, a.col, a.dcol, a.wt, n <= this.columnsRows ? 1 : 0);
     else this.ex.convBackward(a.geo, a.x, a.w, a.dy, dx, a.dW, a.db, n);
   }
 
@@ -147,6 +157,7 @@ export class WasmConv {
     if (!Number.isInteger(n)) throw new Error(`${this.geometry.name}: input of ${x.length} values is not whole examples of ${per}`);
     this.check(n);
     this.x.set(x);
+    this.columnsRows = 0;
     this.w.set(w);
     return n;
   }
