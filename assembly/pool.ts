@@ -13,6 +13,10 @@ export function maxPoolForward(geo: usize, x: usize, y: usize, argmax: usize, pl
   const ih = g(geo, 0), iw = g(geo, 1), kh = g(geo, 2), kw = g(geo, 3), sh = g(geo, 4), sw = g(geo, 5);
   const pt = g(geo, 6), pl = g(geo, 7), oh = g(geo, 8), ow = g(geo, 9);
   const ihw = ih * iw, ohw = oh * ow;
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0) {
+    pool2x2(x, y, argmax, planes, iw, ihw, oh, ow);
+    return;
+  }
   for (let p = 0; p < planes; p++) {
     const xBase = p * ihw;
     for (let oy = 0; oy < oh; oy++) {
@@ -38,6 +42,41 @@ export function maxPoolForward(geo: usize, x: usize, y: usize, argmax: usize, pl
         const o = <usize>(p * ohw + oy * ow + ox) << 2;
         store<f32>(y + o, load<f32>(x + (<usize>at << 2)));
         store<i32>(argmax + o, at);
+      }
+    }
+  }
+}
+
+/** The common 2 x 2 window of stride 2 without padding: the same winners (first on ties) without the window loops. */
+function pool2x2(x: usize, y: usize, argmax: usize, planes: i32, iw: i32, ihw: i32, oh: i32, ow: i32): void {
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const xBase = p * ihw;
+    for (let oy = 0; oy < oh; oy++) {
+      const r0 = xBase + 2 * oy * iw;
+      const r1 = r0 + iw;
+      for (let ox = 0; ox < ow; ox++) {
+        let at = r0 + 2 * ox;
+        let best = load<f32>(x + (<usize>at << 2));
+        const b = load<f32>(x + (<usize>(at + 1) << 2));
+        if (b > best) {
+          best = b;
+          at = at + 1;
+        }
+        const i = r1 + 2 * ox;
+        const c = load<f32>(x + (<usize>i << 2));
+        if (c > best) {
+          best = c;
+          at = i;
+        }
+        const d = load<f32>(x + (<usize>(i + 1) << 2));
+        if (d > best) {
+          best = d;
+          at = i + 1;
+        }
+        store<f32>(y + o, best);
+        store<i32>(argmax + o, at);
+        o += 4;
       }
     }
   }
