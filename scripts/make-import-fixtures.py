@@ -606,7 +606,19 @@ def cnn_trained_fixtures():
                                 nn.Linear(8 * 2, C)), x1, y1)
     export(m, 'torch-cnn-conv1d-bn.onnx', shape=(1, 2, 16))
     export(ConvLstm().eval(), 'refuse-cnn-lstm.onnx', shape=(1, 2, 16))
-    export(nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU6(), nn.Flatten(), nn.Linear(4 * 6 * 6, C)).eval(), 'refuse-relu6.onnx', shape=img)
+
+
+def mobilenet_fixtures():
+    """ReLU6 (Clip(0, 6) in ONNX) in a small trained CNN with batch norm folded by the eval export; a
+    Hardtanh(-1, 1), a Clip to another range, that must be refused naming its Clip."""
+    nn = torch.nn
+    torch.manual_seed(6)
+    x, y = image_problem()
+    img = (1, 1, 8, 8)
+    m = train_cnn(nn.Sequential(Scale(), nn.Conv2d(1, 6, 3, padding=1), nn.BatchNorm2d(6), nn.ReLU6(), nn.MaxPool2d(2),
+                                nn.Conv2d(6, 8, 3), nn.ReLU6(), nn.Flatten(), nn.Linear(8 * 2 * 2, C)), x, y)
+    export(m, 'torch-cnn-relu6.onnx', shape=img)
+    export(nn.Sequential(nn.Conv2d(1, 4, 3), nn.Hardtanh(-1, 1), nn.Flatten(), nn.Linear(4 * 6 * 6, C)).eval(), 'refuse-hardtanh.onnx', shape=img)
 
 
 def mnist_cnn(idx_dir, out, epochs=None, arch='lenet'):
@@ -672,7 +684,7 @@ if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help'):
         print(__doc__ or '')
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
-              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, residual, cnn-trained)\n'
+              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, residual, cnn-trained, mobilenet)\n'
               '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
               '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet]')
         sys.exit(0)
@@ -687,7 +699,7 @@ if __name__ == '__main__':
     # scripts/make-import-fixtures.py [GROUP...]: all groups, or only the ones named
     groups = {'torch': torch_fixtures, 'tf2onnx': tf2onnx_fixture, 'skl2onnx': lambda: (skl2onnx_fixture(False), skl2onnx_fixture(True)),
               'tfjs': tfjs_fixture, 'fixed-batch': fixed_batch_fixture, 'refusals': refusal_fixtures, 'cnn': cnn_fixtures,
-              'residual': residual_fixtures, 'cnn-trained': cnn_trained_fixtures}
+              'residual': residual_fixtures, 'cnn-trained': cnn_trained_fixtures, 'mobilenet': mobilenet_fixtures}
     unknown = [g for g in sys.argv[1:] if g not in groups]
     if unknown:
         sys.exit(f'unknown fixture group {unknown[0]}; expected one of {", ".join(groups)}')

@@ -20,7 +20,7 @@
  * grouped convolutions are refused by name.
  */
 import { GsError } from '../errors';
-import { activationOfOnnxOp, DEFAULT_LEAKY_ALPHA, type Activation } from '../network/activations';
+import { isNonNegative } from '../network/activations';
 import { batchNormLayer } from '../network/layers/batchnorm';
 import { convLayer } from '../network/layers/conv';
 import { denseLayer } from '../network/layers/dense';
@@ -32,7 +32,7 @@ import { layerType } from '../network/layers/table';
 import type { AnyLayer } from '../network/types';
 import { onnx } from '../codec/onnx-proto';
 import { setActivation } from './cnn-activation';
-import { attr, attrFloat, attrInt, attrInts, attrString, type Const, type GraphIndex, type Node } from './onnx-graph';
+import { attrFloat, attrInt, attrInts, attrString, type Const, type GraphIndex, type Node } from './onnx-graph';
 import { foldTensor } from './onnx-fold';
 
 /** Ops that make a graph a convolutional network (the CNN walk reads it instead of the MLP walk). */
@@ -40,7 +40,7 @@ export const CNN_MARKERS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAve
 
 export const SUPPORTED_CNN_OPS =
   'Conv (1-D, 2-D, group 1), residual Add of two paths from one tensor, BatchNormalization, MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the spatial axes, ' +
-  'Flatten, Reshape, Gemm, MatMul + Add, the activations (Relu, LeakyRelu, Tanh, Sigmoid, Gelu), Identity, Dropout, ' +
+  'Flatten, Reshape, Gemm, MatMul + Add, the activations (Relu, LeakyRelu, Tanh, Sigmoid, Gelu, Clip(0, 6) as ReLU6), Identity, Dropout, ' +
   'Sub/Add/Div/Mul by constants before the first layer, Softmax/LogSoftmax at the end (then ArgMax)';
 
 const PASS = new Set(['Identity', 'Dropout', 'Cast']);
@@ -170,7 +170,7 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
     if (what === 'max') {
       const prev = last();
       const act = prev && 'activation' in prev ? prev.activation : null;
-      if (!act || act.name !== 'relu')
+      if (!isNonNegative(act))
         throw refuse(pendingPad.node, 'pads with zeros before a max pooling whose input can be negative (max pooling pads never win)');
     }
     pendingPad = null;
@@ -494,13 +494,8 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
         break;
       }
       default: {
-        const act = activationOfOnnxOp(op);
-        if (op === 'Clip') throw refuse(n, "is a clipped ReLU (ReLU6 or hardtanh), which gs-compress's activation table does not have");
-        if (!act) throw refuse(n);
-        const activation: Activation = act.alphaAttr
-          ? { name: act.def.name, alpha: Math.fround(attrFloat(n, 'alpha', DEFAULT_LEAKY_ALPHA)) }
-          : { name: act.def.name };
-        if (attr(n, 'approximate')?.s && attrString(n, 'approximate') !== 'none') throw refuse(n, 'uses the tanh approximation of GELU');
+        const activation = g.activationOfNode(n, (why) => refuse(n, why));
+        if (!activation) throw refuse(n);
         setActivation(layers, activation, (why) => refuse(n, why));
       }
     }

@@ -36,6 +36,15 @@ export const TFJS_CNN_LAYERS = new Set([
   'GlobalAveragePooling2D',
 ]);
 
+/** The activation of a Keras ReLU layer: plain ReLU, or ReLU6 when max_value is 6; a threshold, a negative
+ * slope or another max_value is refused through `fail`. */
+export function reluLayerActivation(c: Record<string, unknown>, fail: (why: string) => GsError): 'relu' | 'relu6' {
+  if (Number(c.threshold ?? 0) !== 0 || Number(c.negative_slope ?? 0) !== 0) throw fail('has threshold or negative_slope set');
+  if (c.max_value === undefined || c.max_value === null) return 'relu';
+  if (Number(c.max_value) === 6) return 'relu6';
+  throw fail(`has max_value ${JSON.stringify(c.max_value)} (only 6, ReLU6, is supported)`);
+}
+
 export interface TfjsLayer {
   className: string;
   config: Record<string, unknown>;
@@ -210,9 +219,11 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         act('softmax', from, isLast);
         break;
       case 'ReLU':
-        if ((c.max_value !== undefined && c.max_value !== null) || Number(c.threshold ?? 0) !== 0 || Number(c.negative_slope ?? 0) !== 0)
-          throw ctx.refuse(from, 'has max_value, threshold or negative_slope set');
-        act('relu', from, isLast);
+        act(
+          reluLayerActivation(c, (why) => ctx.refuse(from, why)),
+          from,
+          isLast,
+        );
         break;
       case 'LeakyReLU':
         setActivation(layers, { name: 'leaky_relu', alpha: Math.fround(Number(c.alpha ?? c.negative_slope ?? 0.3)) }, (why) =>

@@ -13,7 +13,7 @@
  * padding of a possibly negative input, average pooling that pads without counting the padding.
  */
 import { GsError } from '../errors';
-import { ACTIVATIONS, alphaOf, type Activation } from './activations';
+import { ACTIVATIONS, alphaOf, isNonNegative, type Activation } from './activations';
 import type { ConvLayer } from './layers/conv';
 import { foldBatchNorms } from './layers/fold-batchnorm';
 import { hasResidual } from './layers/table';
@@ -165,7 +165,7 @@ export function toCnnLayersModel(net: Network<AnyLayer>, generatedBy: string): {
         if (padded && l.kind === 'max') {
           const prev = layers[i - 1];
           const act = prev && 'activation' in prev ? prev.activation : null;
-          if (!act || act.name !== 'relu') throw refuse('a max pooling pads an input that can be negative');
+          if (!isNonNegative(act)) throw refuse('a max pooling pads an input that can be negative');
         }
         if (padded) topo.push({ class_name: `ZeroPadding${rank}D`, config: { name: name('zero_padding'), padding: pad2(l.pads) } });
         topo.push({
