@@ -13,6 +13,7 @@ import { parseArch } from './arch';
 import { batchNormLayer } from './layers/batchnorm';
 import { convLayer } from './layers/conv';
 import { denseLayer } from './layers/dense';
+import { depthwiseLayer } from './layers/depthwise';
 import { flattenLayer } from './layers/flatten';
 import { gapLayer } from './layers/gap';
 import { poolLayer } from './layers/pool';
@@ -45,6 +46,18 @@ export function initArchNetwork(
       const bias = uniform(s.outChannels, bound);
       layers.push(
         convLayer(cin, s.outChannels, kernel, weight, bias, {
+          strides: new Array<number>(axes).fill(s.stride),
+          pads: new Array<number>(axes).fill(s.pad),
+          activation: s.activation,
+        }),
+      );
+    } else if (s.op === 'depthwise') {
+      // torch's Conv2d(C, C, K, groups=C): fan_in = K (x K)
+      const axes = s.inShape.length - 1;
+      const fanIn = s.kernel ** axes;
+      const bound = 1 / Math.sqrt(fanIn);
+      layers.push(
+        depthwiseLayer(s.channels, new Array<number>(axes).fill(s.kernel), uniform(s.channels * fanIn, bound), uniform(s.channels, bound), {
           strides: new Array<number>(axes).fill(s.stride),
           pads: new Array<number>(axes).fill(s.pad),
           activation: s.activation,
