@@ -10,7 +10,7 @@ Small fully connected models trained for a few hundred steps on a seeded synthet
     writes them: batch norm folded (eval export) and kept (TrainingMode.PRESERVE), per-channel input
     normalization, pooling variants (ceil_mode, padding, count_include_pad), Conv1d with global
     average pooling, x.mean(dim=(2, 3)), a flat input reshaped inside the graph; and CNNs that must be
-    refused (a depthwise convolution, a Resize, two inputs);
+    refused (a Resize, two inputs);
   - residual CNNs (group `residual`): an identity skip h + conv(h), and a small ResNet of torchvision's
     BasicBlock shape (an identity block and a strided block with a 1x1 convolution + BatchNorm2d
     shortcut), batch norm folded and kept;
@@ -258,9 +258,6 @@ def cnn_fixtures():
     export_cnn(conv1d, 'torch-conv1d-gap.onnx', (1, 2, 30))
     export_cnn(MeanHead().eval(), 'torch-cnn-mean-spatial.onnx', (1, 1, 8, 8))
     export_cnn(FlatInput().eval(), 'torch-cnn-flat-input.onnx', (1, 64))
-    depthwise = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 4, 3, groups=4), nn.ReLU(), nn.Flatten(),
-                              nn.Linear(4 * 4 * 4, 3)).eval()
-    export_cnn(depthwise, 'refuse-depthwise.onnx', (1, 1, 8, 8))
     export_cnn(Upsampling().eval(), 'refuse-resize.onnx', (1, 1, 8, 8))
     path = os.path.join(OUT, 'refuse-two-inputs.onnx')
     torch.onnx.export(TwoInputs().eval(), (torch.rand(1, 1, 8, 8), torch.rand(1, 1, 8, 8)), path,
@@ -610,7 +607,9 @@ def cnn_trained_fixtures():
 
 def mobilenet_fixtures():
     """ReLU6 (Clip(0, 6) in ONNX) in a small trained CNN with batch norm folded by the eval export; a
-    Hardtanh(-1, 1), a Clip to another range, that must be refused naming its Clip."""
+    Hardtanh(-1, 1), a Clip to another range, that must be refused naming its Clip; a trained
+    MobileNet-like CNN (depthwise + pointwise blocks with ReLU6), batch norm folded and kept; a
+    grouped convolution that is not depthwise (refused)."""
     nn = torch.nn
     torch.manual_seed(6)
     x, y = image_problem()
@@ -619,6 +618,17 @@ def mobilenet_fixtures():
                                 nn.Conv2d(6, 8, 3), nn.ReLU6(), nn.Flatten(), nn.Linear(8 * 2 * 2, C)), x, y)
     export(m, 'torch-cnn-relu6.onnx', shape=img)
     export(nn.Sequential(nn.Conv2d(1, 4, 3), nn.Hardtanh(-1, 1), nn.Flatten(), nn.Linear(4 * 6 * 6, C)).eval(), 'refuse-hardtanh.onnx', shape=img)
+    # MobileNet-style blocks: depthwise 3x3 (groups = channels), BN, ReLU6, pointwise 1x1, BN, ReLU6
+    def block(cin, cout, stride):
+        return [nn.Conv2d(cin, cin, 3, stride=stride, padding=1, groups=cin), nn.BatchNorm2d(cin), nn.ReLU6(),
+                nn.Conv2d(cin, cout, 1), nn.BatchNorm2d(cout), nn.ReLU6()]
+    m = train_cnn(nn.Sequential(Scale(), nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU6(), *block(8, 12, 1),
+                                nn.MaxPool2d(2), *block(12, 16, 2), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, C)), x, y)
+    export_cnn(m, 'torch-mobilenet-bn-folded.onnx', img)
+    export_cnn(m, 'torch-mobilenet-bn-kept.onnx', img, training=torch.onnx.TrainingMode.PRESERVE)
+    grouped = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 8, 3, groups=2), nn.ReLU(), nn.Flatten(),
+                            nn.Linear(8 * 4 * 4, C)).eval()
+    export_cnn(grouped, 'refuse-grouped-conv.onnx', img)
 
 
 def mnist_cnn(idx_dir, out, epochs=None, arch='lenet'):

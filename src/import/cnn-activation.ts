@@ -8,7 +8,7 @@ import type { Activation } from '../network/activations';
 import type { AnyLayer } from '../network/types';
 
 /** Activations that commute with max pooling (non-decreasing). */
-const MONOTONE = new Set(['relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity']);
+const MONOTONE = new Set(['relu', 'leaky_relu', 'tanh', 'sigmoid', 'relu6', 'identity']);
 
 /** The activation `a` after the last layer: that layer's own, or (monotone, after max pooling) the layer's before it. */
 export function setActivation(layers: AnyLayer[], a: Activation, fail: (why: string) => GsError): void {

@@ -135,6 +135,15 @@ export const DEPTHWISE: LayerType<DepthwiseLayer> = {
     return activateValue(v * sum + l.bias[c], l.activation);
   },
 
+  // a batch norm after it folds into each channel's filter and bias (at export: ./fold-batchnorm.ts)
+  absorbAffine(l, scale, shift, activation) {
+    if (l.activation !== null) return null;
+    const k = khw(l);
+    const weight = Float32Array.from(l.weight, (w, i) => w * scale[Math.floor(i / k)]);
+    const bias = Float32Array.from(l.bias, (b, c) => b * scale[c] + shift[c]);
+    return { ...DEPTHWISE.clone(l), weight, bias, activation: activation ? { ...activation } : null };
+  },
+
   keep(l, kept) {
     const k = khw(l);
     const weight = new Float32Array(kept.length * k);
