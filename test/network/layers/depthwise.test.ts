@@ -14,7 +14,11 @@ import { layerMacs, layerParams, layerShapes } from '../../../src/network/layers
 import type { AnyLayer, Network } from '../../../src/network/types';
 import { exportOnnx, readOnnxInfo } from '../../../src/onnx';
 import { verifyOnnx } from '../../../src/onnx/verify';
+import { trainToBudget } from '../../../src/pipeline/budget';
 import { pruneNetwork } from '../../../src/prune';
+import { shrinkNetwork } from '../../../src/prune/shrink';
+import { toWorkingCopy } from '../../../src/prune/working-copy';
+import { levelCosts, sizesOf } from '../../../src/train/budget/level-costs';
 import { resolveTrainConfig } from '../../../src/train/config';
 import { batchGradient, trainOp } from '../../../src/train/layers-engine';
 import { trainNetwork } from '../../../src/train/train';
@@ -241,5 +245,41 @@ describe('a MobileNet-like block trained, pruned and exported', () => {
       rows: DATA.test.rows,
     });
     expect(w.maxProbDiff).toBeLessThan(1e-5);
+  });
+});
+
+describe('channel budgets on a depthwise network', () => {
+  const ARCH = 'c6k3p1-bn-dk3p1-bn-c8k1-bn-m2-dk3p1s2-c7k1-g';
+
+  test("a channel's cost counts its depthwise filter and multiply-adds, as the layer table does", () => {
+    const n = initArchNetwork(ARCH, [1, SIDE, SIDE], 4, 1);
+    const c = levelCosts(n);
+    expect(c.widths).toEqual([1, 6, 8, 7, 4]);
+    const rng = new Rng(4);
+    const w = [...c.widths];
+    let size = sizesOf(n);
+    for (let step = 0; step < 12; step++) {
+      const open = [1, 2, 3].filter((h) => w[h] > 1);
+      const h = open[rng.int(open.length)];
+      const cost = c.cost(h, w);
+      w[h]--;
+      size = { params: size.params - cost.params, macs: size.macs - cost.macs };
+      const work = toWorkingCopy(n);
+      const alive = work.sizes.map((s, k) => new Uint8Array(s).fill(1, 0, w[k]));
+      expect(sizesOf(shrinkNetwork(n, work, alive).network)).toEqual(size);
+    }
+  });
+
+  test('trainToBudget meets a multiply-add budget and the network still classifies', async () => {
+    const data = { ...quadrants(400, 200, 11), inputShape: [1, SIDE, SIDE] };
+    const cfg = { arch: ARCH, optimizer: 'adam', lr: 1e-2, epochs: 5, batchSize: 32, seed: 1, valFraction: 0 } as const;
+    const b = await trainToBudget(data, cfg, { targetMacsRatio: 0.4, finetuneEpochs: 2 });
+    const final = sizesOf(b.result.network);
+    expect(final.macs).toBeLessThanOrEqual(b.targetMacs as number);
+    const result = b.result.network as unknown as Network<AnyLayer>;
+    const dws = result.layers.filter((l): l is DepthwiseLayer => l.op === 'depthwise');
+    const sizes = toWorkingCopy(result).sizes;
+    expect(dws.map((l) => l.channels)).toEqual([sizes[1], sizes[2]]);
+    expect(b.result.history[b.result.history.length - 1].testAccuracy).toBeGreaterThan(0.6);
   });
 });
