@@ -118,6 +118,9 @@ test('the arch token dkKpPsS: shapes, parameters and multiply-adds', () => {
   expect((net.layers[2] as DepthwiseLayer).activation).toBeNull();
   expect(layerParams(net.layers)).toBe(arch.params + 12 * 3 + 3);
   expect(layerMacs(net.layers, [1, 8, 8])).toBe(arch.macs + 12 * 3);
+  // --activation relu6 replaces every ReLU of the spec (the classifier stays linear)
+  const six = initArchNetwork('c4k3p1-bn-dk3p1-f6', [1, 8, 8], 3, 1, { activation: { name: 'relu6' } });
+  expect(six.layers.map((l) => ('activation' in l ? (l.activation?.name ?? '-') : ''))).toEqual(['-', 'relu6', 'relu6', '', 'relu6', '']);
   expect(() => parseArch('dk3-f4', [1, 8, 8])).not.toThrow();
   expect(() => parseArch('dk0', [1, 8, 8])).toThrow(/kernel 0/);
   expect(() => parseArch('f4-dk3', [1, 8, 8])).toThrow(/depthwise convolution after a dense layer/);
