@@ -609,7 +609,7 @@ def mobilenet_fixtures():
     """ReLU6 (Clip(0, 6) in ONNX) in a small trained CNN with batch norm folded by the eval export; a
     Hardtanh(-1, 1), a Clip to another range, that must be refused naming its Clip; a trained
     MobileNet-like CNN (depthwise + pointwise blocks with ReLU6), batch norm folded and kept; a
-    grouped convolution that is not depthwise (refused)."""
+    grouped convolution that is not depthwise (refused); an MLP with ReLU6."""
     nn = torch.nn
     torch.manual_seed(6)
     x, y = image_problem()
@@ -629,6 +629,9 @@ def mobilenet_fixtures():
     grouped = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 8, 3, groups=2), nn.ReLU(), nn.Flatten(),
                             nn.Linear(8 * 4 * 4, C)).eval()
     export_cnn(grouped, 'refuse-grouped-conv.onnx', img)
+    # ReLU6 in a fully connected network (the MLP importer's Clip), trained on the raw features so that it clips at 6
+    mlp = train(nn.Sequential(nn.Linear(D, 10), nn.ReLU6(), nn.Linear(10, 8), nn.ReLU(), nn.Linear(8, C)), scale_inputs=False)
+    export(mlp, 'torch-mlp-relu6.onnx')
 
 
 def mnist_cnn(idx_dir, out, epochs=None, arch='lenet'):
