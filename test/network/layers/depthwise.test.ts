@@ -20,7 +20,10 @@ import { shrinkNetwork } from '../../../src/prune/shrink';
 import { toWorkingCopy } from '../../../src/prune/working-copy';
 import { levelCosts, sizesOf } from '../../../src/train/budget/level-costs';
 import { resolveTrainConfig } from '../../../src/train/config';
+import { wasmPassAvailable } from '../../../src/train/fused/wasm-pass';
 import { batchGradient, trainOp } from '../../../src/train/layers-engine';
+import { DEPTHWISE_TRAIN } from '../../../src/train/layers-engine/ops/depthwise';
+import { wasmDepthwiseTrainOp } from '../../../src/train/layers-engine/ops/depthwise-wasm';
 import { trainNetwork } from '../../../src/train/train';
 import { Rng } from '../../../src/util/rng';
 import { quadrants, SIDE } from '../../train-layers/quadrants';
@@ -285,4 +288,35 @@ describe('channel budgets on a depthwise network', () => {
     expect(dws.map((l) => l.channels)).toEqual([sizes[1], sizes[2]]);
     expect(b.result.history[b.result.history.length - 1].testAccuracy).toBeGreaterThan(0.6);
   });
+});
+
+test('the WebAssembly depthwise training op equals the TypeScript one (forward, weight, bias and input gradients)', () => {
+  if (!wasmPassAvailable()) return;
+  const rng = new Rng(12);
+  const l = depthwiseLayer(
+    5,
+    [3, 3],
+    Float32Array.from({ length: 45 }, () => rng.normal()),
+    Float32Array.from({ length: 5 }, () => rng.normal()),
+    {
+      pads: [1, 0, 2, 1],
+      strides: [2, 1],
+      activation: { name: 'relu6' },
+    },
+  );
+  const inShape = [5, 7, 6];
+  const rows = 3;
+  const x = Float64Array.from({ length: rows * 5 * 7 * 6 }, () => rng.normal() * 3);
+  const ops = [DEPTHWISE_TRAIN, wasmDepthwiseTrainOp(DEPTHWISE_TRAIN, 4)];
+  const out = ops.map((op) => {
+    const f = op.forward(l, x, rows, true, inShape, true);
+    const dy = Float64Array.from(f.y, (_, i) => Math.sin(i));
+    const grads = [new Float32Array(45), new Float32Array(5)];
+    const dx = op.backward(l, f.cache, dy, rows, inShape, grads, true) as Float64Array;
+    return { y: Array.from(f.y), dx: Array.from(dx), dw: Array.from(grads[0]), db: Array.from(grads[1]) };
+  });
+  for (const k of ['y', 'dx', 'dw', 'db'] as const) {
+    expect(out[1][k].length).toBe(out[0][k].length);
+    out[0][k].forEach((v, i) => expect(Math.abs(out[1][k][i] - v)).toBeLessThan(1e-4 * (1 + Math.abs(v))));
+  }
 });
