@@ -13,3 +13,4 @@ export { convGemmForward, convGemmBackward } from './conv-gemm';
 export { denseForward, denseBackward } from './dense';
 export { bnTrainForward, bnTrainBackward } from './batchnorm';
 export { maxPoolForward, maxPoolBackward } from './pool';
+export { reluForward, reluBackward } from './relu';

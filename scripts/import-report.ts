@@ -15,8 +15,15 @@
  * The CNN section: a small PyTorch CNN trained one epoch on MNIST (scripts/make-import-fixtures.py
  * --mnist-cnn, written to .cache/import/mnist-cnn.onnx) compressed to --cnn-macs-ratio (default 0.3)
  * of its multiply-adds per example: accuracy, agreement, parameters, multiply-adds, file sizes and
- * onnxruntime-node µs per row of both at batch 1 and 64. `--only mlp|cnn` remakes one section of an
+ * onnxruntime-node µs per row of both at batch 1 and 64. `--only mlp|cnn|fashion` remakes one section of an
  * existing IMPORT.md (each lies between its <!-- section --> markers).
+ *
+ * The Fashion-MNIST section (scripts/lib/fashion-section.ts): a PyTorch c16k3p1-bn-m2-c32k3p1-bn-m2-f128
+ * CNN with its batch norm kept (scripts/make-import-fixtures.py --fashion-cnn) compressed to 30% and 10% of
+ * its multiply-adds, beside the PyTorch L1 filter-pruning peer (--peer cnn_prune_peer.py) at the same
+ * multiply-adds, and a --target-speedup 2 run; each finished cell is kept under .cache/import/fashion-cells
+ * so that a stopped run resumes:
+ *   nice npx tsx scripts/import-report.ts --only fashion --peer PATH/cnn_prune_peer.py
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -27,6 +34,7 @@ import { mnistPackageDir } from '../src/data/catalog';
 import { compressModel, type CompressModelResult } from '../src/pipeline/compress-model';
 import { VERSION } from '../src/version';
 import { scriptArgs } from './lib/script-args';
+import { FASHION_DEFAULT_DIR, fashionSection } from './lib/fashion-section';
 
 const ROOT = path.resolve(__dirname, '..');
 const MODEL = path.join(ROOT, '.cache', 'import', 'mnist-mlp.onnx');
@@ -46,7 +54,34 @@ const cli = scriptArgs({
     { name: '--cnn-macs-ratio', value: 'R', describe: 'CNN section: budget as a fraction of the multiply-adds (default 0.3)' },
     { name: '--cnn-epochs', value: 'N', describe: 'CNN section: budget training epochs (default 4)' },
     { name: '--cnn-finetune-epochs', value: 'N', describe: 'CNN section: fine-tuning epochs (default 2)' },
-    { name: '--only', value: 'SECTION', describe: 'Remake only this section (mlp or cnn) of an existing IMPORT.md' },
+    { name: '--only', value: 'SECTION', describe: 'Remake only this section (mlp, cnn or fashion) of an existing IMPORT.md' },
+    { name: '--fashion-dir', value: 'DIR', describe: `Fashion section: Fashion-MNIST's IDX files (default ${FASHION_DEFAULT_DIR})` },
+    {
+      name: '--fashion-train-rows',
+      value: 'N',
+      describe: 'Fashion section: first N training rows for all methods (default 10000; 0 = all 60000)',
+    },
+    {
+      name: '--fashion-original-epochs',
+      value: 'N',
+      describe: 'Fashion section: epochs of the PyTorch original and of the peer dense (default 3)',
+    },
+    {
+      name: '--fashion-epochs',
+      value: 'N',
+      describe: 'Fashion section: budget training epochs (default 4; the peer: as many pruning rounds of 1 epoch)',
+    },
+    { name: '--fashion-finetune-epochs', value: 'N', describe: 'Fashion section: fine-tuning epochs (default 2, the peer too)' },
+    { name: '--fashion-ratios', value: 'LIST', describe: 'Fashion section: MACs ratios (default 0.3,0.1)' },
+    { name: '--fashion-speedup', value: 'S', describe: 'Fashion section: the --target-speedup run (default 2; 0 = none)' },
+    { name: '--cells', value: 'LIST', describe: 'Fashion section: which missing cells to run (gs,peer,speedup; default all), then write' },
+    {
+      name: '--peer',
+      value: 'FILE',
+      describe: 'Fashion section: cnn_prune_peer.py (PyTorch L1 filter pruning); without it no peer cells run',
+    },
+    { name: '--python', value: 'FILE', describe: 'Python for the fixture script and the peer (default /usr/bin/python3)' },
+    { name: '--report-only', describe: 'Fashion section: run no cell, write the section from the cells done' },
   ],
 });
 
@@ -267,15 +302,22 @@ function withSection(doc: string, name: string, body: string): string {
 
 async function main(): Promise<void> {
   const only = cli.arg('--only');
-  if (only !== undefined && only !== 'mlp' && only !== 'cnn') throw new Error(`--only ${only}: expected mlp or cnn`);
+  if (only !== undefined && only !== 'mlp' && only !== 'cnn' && only !== 'fashion')
+    throw new Error(`--only ${only}: expected mlp, cnn or fashion`);
   const file = path.join(OUT_DIR, 'IMPORT.md');
   let doc = only && fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   if (only && doc !== '' && !doc.includes('<!-- section:mlp -->') && !doc.includes('<!-- section:cnn -->')) {
     // a report written before sections had markers: its whole text is the MLP section
     doc = `<!-- section:mlp -->\n${doc.trim()}\n<!-- /section:mlp -->\n`;
   }
-  if (only !== 'cnn') doc = withSection(doc, 'mlp', await mlpSection());
-  if (only !== 'mlp') doc = withSection(doc, 'cnn', await cnnSection());
+  if (only === undefined || only === 'mlp') doc = withSection(doc, 'mlp', await mlpSection());
+  if (only === undefined || only === 'cnn') doc = withSection(doc, 'cnn', await cnnSection());
+  if (only === undefined || only === 'fashion') {
+    const body = await fashionSection(cli, ROOT, (cli.arg('--seeds') ?? '0,1,2').split(',').map(Number));
+    // re-read: another process of this script (say, --cells peer) may have written meanwhile
+    if (only && fs.existsSync(file)) doc = fs.readFileSync(file, 'utf8');
+    doc = withSection(doc, 'fashion', body);
+  }
   fs.mkdirSync(OUT_DIR, { recursive: true });
   fs.writeFileSync(file, doc.trim() + '\n');
   console.log(doc);

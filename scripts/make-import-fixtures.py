@@ -21,6 +21,7 @@ Small fully connected models trained for a few hundred steps on a seeded synthet
     names, InputLayer, Dense, BatchNormalization, Dropout, Activation, LeakyReLU; group1-shard1of1.bin).
 Run with /usr/bin/python3 (Debian's python3-torch and python3-onnx). Tests never need Python.
 """
+import gzip
 import json
 import os
 import sys
@@ -470,8 +471,13 @@ def write_tfjs(name, model, weights):
 
 
 def read_idx(path):
-    with open(path, 'rb') as f:
-        data = f.read()
+    """An IDX file, plain or gzip-compressed (PATH or PATH.gz)."""
+    if not os.path.exists(path) and os.path.exists(path + '.gz'):
+        with gzip.open(path + '.gz', 'rb') as f:
+            data = f.read()
+    else:
+        with open(path, 'rb') as f:
+            data = f.read()
     ndim = data[3]
     dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim)]
     return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
@@ -634,7 +640,7 @@ def mobilenet_fixtures():
     export(mlp, 'torch-mlp-relu6.onnx')
 
 
-def mnist_cnn(idx_dir, out, epochs=None, arch='lenet'):
+def mnist_cnn(idx_dir, out, epochs=None, arch='lenet', label='mnist cnn'):
     """A PyTorch CNN trained on MNIST (pixels / 255, as gs-compress reads IDX files) with Adam (lr 1e-3):
     arch 'lenet' (default; one epoch, batch 128) = (x - 0.1307) / 0.3081 inside the graph, Conv(8, 5x5) BN
     ReLU MaxPool(2), Conv(16, 5x5) BN ReLU MaxPool(2), Flatten, Linear(256, 64) ReLU, Linear(64, 10),
@@ -684,13 +690,26 @@ def mnist_cnn(idx_dir, out, epochs=None, arch='lenet'):
         m.eval()
         with torch.no_grad():
             acc = (m(xt).argmax(1) == yt).float().mean().item()
-        print(f'mnist cnn epoch {epoch + 1}: test accuracy {acc:.4f}')
+        print(f'{label} epoch {epoch + 1}: test accuracy {acc:.4f}')
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     torch.onnx.export(m, torch.zeros(1, 1, 28, 28), out, input_names=['input'], output_names=['logits'],
                       dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, opset_version=17,
                       training=torch.onnx.TrainingMode.PRESERVE if arch == 'bn' else torch.onnx.TrainingMode.EVAL,
                       do_constant_folding=arch != 'bn')
+    if arch == 'bn':
+        kept = sum(n.op_type == 'BatchNormalization' for n in onnx.load(out).graph.node)
+        if kept != 2:
+            sys.exit(f'{out}: expected 2 BatchNormalization nodes in the export, found {kept}')
     print('wrote', out, os.path.getsize(out), 'bytes')
+
+
+def fashion_cnn(idx_dir, out, epochs=3):
+    """The Fashion-MNIST net of the import report (scripts/import-report.ts --only fashion):
+    c16k3p1-bn-m2-c32k3p1-bn-m2-f128, i.e. arch 'bn' of mnist_cnn, trained `epochs` epochs (Adam lr 1e-3,
+    batch 64, torch seed 0) on the IDX files in idx_dir (plain or .gz; the report passes a folder holding
+    the first rows of Fashion-MNIST's training file and its whole test file), exported with its two
+    BatchNormalization nodes kept."""
+    mnist_cnn(idx_dir, out, epochs=epochs, arch='bn', label='fashion cnn')
 
 
 if __name__ == '__main__':
@@ -699,11 +718,16 @@ if __name__ == '__main__':
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
               '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, residual, cnn-trained, mobilenet)\n'
               '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
-              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet]')
+              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet]\n'
+              '       scripts/make-import-fixtures.py --fashion-cnn IDX_DIR OUT.onnx [EPOCHS]')
         sys.exit(0)
     if len(sys.argv) in (4, 5) and sys.argv[1] == '--mnist-cnn':
         # scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small]
         mnist_cnn(sys.argv[2], sys.argv[3], arch=sys.argv[4] if len(sys.argv) == 5 else 'lenet')
+        sys.exit(0)
+    if len(sys.argv) in (4, 5) and sys.argv[1] == '--fashion-cnn':
+        # scripts/make-import-fixtures.py --fashion-cnn IDX_DIR OUT.onnx [EPOCHS] (used by scripts/import-report.ts)
+        fashion_cnn(sys.argv[2], sys.argv[3], epochs=int(sys.argv[4]) if len(sys.argv) == 5 else 3)
         sys.exit(0)
     if len(sys.argv) == 4 and sys.argv[1] == '--mnist':
         # scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx (used by scripts/import-report.ts)

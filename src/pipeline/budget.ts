@@ -59,7 +59,7 @@ export interface BudgetOptions extends BudgetTargets {
 /** What a --target-speedup run measured: the starting and final network's time and the speedup. */
 export interface SpeedRecord {
   target: number;
-  /** µs per row of the starting (dense) network and of the final one. */
+  /** µs per row of the starting (dense) network and of the final one, timed alternately at the same time. */
   startUsPerRow: number;
   usPerRow: number;
   speedup: number;
@@ -296,27 +296,43 @@ export async function trainToBudget(
     flush();
   };
   /**
-   * --target-speedup: times the projected network; once it is fast enough, searches the sizes
-   * between the network before the projection (too slow) and after it (fast enough) for the
-   * largest that still is, keeps it and stops the ramp there (the final size).
+   * µs per row of `n` and of the starting network, timed alternately (SPEED_PAIR_ROUNDS each, the
+   * quicker kept): a speedup compares two times taken under the same load on the machine, never a
+   * time taken now with one taken epochs ago, when other work may have made it slower or faster.
+   */
+  const timePair = async (s: SpeedState, n: Network<AnyLayer>): Promise<{ start: number; t: number }> => {
+    let start = Infinity;
+    let t = Infinity;
+    for (let i = 0; i < SPEED_PAIR_ROUNDS; i++) {
+      start = Math.min(start, await measure(s.startNet as Network<AnyLayer>));
+      t = Math.min(t, await measure(n));
+    }
+    return { start, t };
+  };
+  /**
+   * --target-speedup: times the projected network beside the starting one; once it is fast enough,
+   * searches the sizes between the network before the projection (too slow) and after it (fast
+   * enough) for the largest that still is, keeps it and stops the ramp there (the final size).
    */
   const checkSpeed = async (from: Network<AnyLayer>, p: SpaceProjection, allowed: ChannelBudget, rec: ProjectionRecord) => {
     const s = speed as SpeedState;
-    if (s.startUsPerRow === undefined) s.startUsPerRow = await measure(from);
-    const goal = s.startUsPerRow / s.target;
-    // a projection that removed nothing keeps the last time measured
-    let t = p.after.macs === p.before.macs ? (s.usPerRow ?? s.startUsPerRow) : await measure(p.network);
-    if (t <= goal) {
+    s.startNet ??= from;
+    // a projection that removed nothing keeps the last times measured
+    let m =
+      p.after.macs === p.before.macs && s.usPerRow !== undefined && s.startUsPerRow !== undefined
+        ? { start: s.startUsPerRow, t: s.usPerRow }
+        : await timePair(s, p.network);
+    if (m.t * s.target <= m.start) {
       let hi = p.before.macs;
       let best = p;
       for (let i = 0; i < SPEED_SEARCH_STEPS && hi > best.after.macs * SPEED_SEARCH_RESOLUTION; i++) {
         const mid = Math.round(Math.sqrt(hi * best.after.macs));
         const q = space.project(from, { ...allowed, macs: mid }, data.train, cfg.seed + epoch, kernels);
         if (q.after.macs <= best.after.macs || q.after.macs >= hi) break;
-        const tq = await measure(q.network);
-        if (tq <= goal) {
+        const mq = await timePair(s, q.network);
+        if (mq.t * s.target <= mq.start) {
           best = q;
-          t = tq;
+          m = mq;
         } else hi = q.after.macs;
       }
       net = best.network;
@@ -324,8 +340,9 @@ export async function trainToBudget(
       s.met = true;
       s.frozenMacs = best.after.macs;
     }
-    s.usPerRow = t;
-    rec.usPerRow = t;
+    s.startUsPerRow = m.start;
+    s.usPerRow = m.t;
+    rec.usPerRow = m.t;
   };
   /** The size the ramp heads for: the budget; with --target-speedup not yet met, the smallest network in multiply-adds. */
   const rampTarget = (k: (typeof SIZE_KEYS)[number]): number | undefined => {
@@ -412,6 +429,9 @@ export async function trainToBudget(
 interface SpeedState {
   target: number;
   met: boolean;
+  /** The network the run started from, timed again beside each candidate (timePair). */
+  startNet?: Network<AnyLayer>;
+  /** The last pair of times kept: the starting network's and the candidate's. */
   startUsPerRow?: number;
   usPerRow?: number;
   /** Multiply-adds of the network that met the speedup: the final size. */
@@ -422,6 +442,8 @@ interface SpeedState {
 const SPEED_SEARCH_STEPS = 4;
 /** The search stops when the two sizes are within this factor. */
 const SPEED_SEARCH_RESOLUTION = 1.05;
+/** Times each of the starting network and a candidate is measured, alternately, for one comparison. */
+const SPEED_PAIR_ROUNDS = 2;
 
 /** A dense teacher for distillation: the starting network trained `cfg.epochs` epochs without a penalty. */
 export async function trainTeacher(data: SplitDataset, cfg: TrainConfig, hooks: TrainOptions = {}): Promise<Network> {

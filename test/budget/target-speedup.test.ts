@@ -47,6 +47,19 @@ test('shrinks until the measured speedup is met, keeps the largest fast-enough n
   expect(clock.calls).toBeLessThan(20);
 });
 
+test('a machine that gets quieter during the run does not count as speed: each candidate is timed beside the start', async () => {
+  // three times slower for the first call (the dense network timed under load), then quiet
+  let calls = 0;
+  const measure = (n: Network<AnyLayer>) => Promise.resolve((calls++ === 0 ? 3 : 1) * (5 + sizesOf(n).macs / 100));
+  const b = await trainToBudget(data, cfg, { targetSpeedup: 2, finetuneEpochs: 0, measureLatency: measure });
+  const start = sizesOf(initArchNetwork(ARCH, [1, SIDE, SIDE], 4, 2));
+  const final = sizesOf(b.result.network);
+  // the speedup under the same load, not against the slow first time
+  expect((5 + start.macs / 100) / (5 + final.macs / 100)).toBeGreaterThanOrEqual(2);
+  expect(b.speed!.startUsPerRow).toBeCloseTo(5 + start.macs / 100, 6);
+  expect(b.speed!.speedup).toBeGreaterThanOrEqual(2);
+});
+
 test('a speedup the shape cannot reach ends at the smallest network and says it was not met', async () => {
   const b = await trainToBudget(data, cfg, { targetSpeedup: 50, finetuneEpochs: 0, measureLatency: affineClock(5).measure });
   expect(b.speed!.met).toBe(false);

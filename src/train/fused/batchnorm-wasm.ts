@@ -4,7 +4,7 @@
  * `maxBatch` examples of channels x spatial values. Checked against the TypeScript kernels
  * (test/train-layers/wasm-parity.test.ts).
  */
-import { kernelInstance } from './wasm-instance';
+import { kernelInstance, wasmRelu, type WasmRelu } from './wasm-instance';
 
 interface BatchNormExports {
   memory: WebAssembly.Memory;
@@ -37,6 +37,8 @@ interface BatchNormExports {
 }
 
 export class WasmBatchNorm {
+  /** ReLU in place on this instance's buffers (its output y / z and output gradient). */
+  readonly relu: WasmRelu;
   private readonly ex: BatchNormExports;
   private readonly at: Record<'x' | 'y' | 'dy' | 'dx' | 'gamma' | 'beta' | 'mean' | 'variance' | 'invStd' | 'dgamma' | 'dbeta', number>;
   /** Views into the module's memory (valid for the instance's life: memory grows only in the constructor). */
@@ -75,6 +77,7 @@ export class WasmBatchNorm {
       dbeta: channels,
     });
     this.ex = inst.ex;
+    this.relu = wasmRelu(inst.ex);
     this.at = inst.at;
     const buf = inst.buffer;
     const f = (off: number, len: number): Float32Array => new Float32Array(buf, off, len);

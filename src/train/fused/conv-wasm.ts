@@ -6,7 +6,7 @@
  * engine will lay convolutions out in its own memory and call the same exports.
  */
 import type { ConvGeometry } from '../../network/kernels/conv';
-import { kernelInstance } from './wasm-instance';
+import { kernelInstance, wasmRelu, type WasmRelu } from './wasm-instance';
 
 interface ConvExports {
   memory: WebAssembly.Memory;
@@ -29,6 +29,8 @@ interface ConvExports {
 }
 
 export class WasmConv {
+  /** ReLU in place on this instance's buffers (its output y / z and output gradient). */
+  readonly relu: WasmRelu;
   private readonly ex: ConvExports;
   private readonly at: Record<'geo' | 'x' | 'w' | 'b' | 'y' | 'dy' | 'dx' | 'dW' | 'db' | 'col' | 'dcol' | 'wt', number>;
   /** Group 1: the matrix-product kernels (assembly/conv-gemm.ts); grouped: the direct ones (assembly/conv.ts). */
@@ -70,6 +72,7 @@ export class WasmConv {
       wt: this.gemm ? K * gm.cout : 0,
     });
     this.ex = inst.ex;
+    this.relu = wasmRelu(inst.ex);
     this.at = inst.at;
     const buf = inst.buffer;
     new Int32Array(buf, this.at.geo, 15).set([

@@ -4,7 +4,7 @@
  * buffers laid out for up to `maxBatch` rows. Checked against the TypeScript kernels
  * (test/train-layers/wasm-parity.test.ts).
  */
-import { kernelInstance } from './wasm-instance';
+import { kernelInstance, wasmRelu, type WasmRelu } from './wasm-instance';
 
 interface DenseExports {
   memory: WebAssembly.Memory;
@@ -24,6 +24,8 @@ interface DenseExports {
 }
 
 export class WasmDense {
+  /** ReLU in place on this instance's buffers (its output y / z and output gradient). */
+  readonly relu: WasmRelu;
   private readonly ex: DenseExports;
   private readonly at: { x: number; k: number; b: number; z: number; dz: number; dx: number; dk: number; db: number };
   /** Views into the module's memory (valid for the instance's life: memory grows only in the constructor). */
@@ -54,6 +56,7 @@ export class WasmDense {
       db: nout,
     });
     this.ex = inst.ex;
+    this.relu = wasmRelu(inst.ex);
     this.at = inst.at;
     const buf = inst.buffer;
     const f = (off: number, len: number): Float32Array => new Float32Array(buf, off, len);

@@ -9,7 +9,7 @@ import { BN_MOMENTUM, updateRunningStats } from '../../../network/kernels/batchn
 import { size } from '../../../network/layers/activate';
 import type { BatchNormLayer } from '../../../network/layers/batchnorm';
 import { WasmBatchNorm } from '../../fused/batchnorm-wasm';
-import { activate, activationBackward } from './activation';
+import { wasmActivate, wasmActivationBackward, type WasmActivated } from './activation';
 import type { TrainOp } from './train-op';
 import { toFloat64 } from '../../fused/wasm-instance';
 
@@ -23,8 +23,10 @@ interface Slot {
 
 interface WasmBatchNormCache {
   s: Slot;
-  z: Float64Array;
+  /** The activation's outputs (none when the layer is not hidden). */
+  done: WasmActivated;
   hidden: boolean;
+  m: number;
 }
 
 export function wasmBatchNormTrainOp(base: TrainOp<BatchNormLayer>, maxBatch: number): TrainOp<BatchNormLayer> {
@@ -59,17 +61,15 @@ export function wasmBatchNormTrainOp(base: TrainOp<BatchNormLayer>, maxBatch: nu
       k.beta.set(l.beta);
       k.runForward(rows, l.epsilon);
       updateRunningStats(l, { mean: k.mean, variance: k.variance, count: rows * S }, BN_MOMENTUM);
-      const z = toFloat64(s.z, k.y, m);
-      const cache: WasmBatchNormCache = { s, z, hidden };
-      return { y: hidden ? activate(z, l.activation, s.y) : z, cache };
+      const done = wasmActivate(k.relu, k.y, m, hidden ? l.activation : null, s.z, s.y);
+      const cache: WasmBatchNormCache = { s, done, hidden, m };
+      return { y: done.y, cache };
     },
     backward(l, cache, dy, rows, inShape, grads, wantDx) {
       if (!(cache as WasmBatchNormCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
-      const { s, z, hidden } = cache as WasmBatchNormCache;
+      const { s, done, hidden, m } = cache as WasmBatchNormCache;
       const { k } = s;
-      const dz = hidden ? activationBackward(dy, z, l.activation, s.dz) : dy;
-      const m = z.length;
-      k.dy.set(dz.subarray(0, m));
+      wasmActivationBackward(k.relu, dy, m, hidden ? l.activation : null, done, k.y, k.dy, s.dz);
       k.runBackward(rows);
       grads[0].set(k.dgamma);
       grads[1].set(k.dbeta);

@@ -9,7 +9,7 @@ import type { Activation } from '../../../network/activations';
 import { convGeometry, type ConvGeometry } from '../../../network/kernels/conv';
 import type { ConvLayer } from '../../../network/layers/conv';
 import { WasmConv } from '../../fused/conv-wasm';
-import { activate, activationBackward } from './activation';
+import { wasmActivate, wasmActivationBackward, type WasmActivated } from './activation';
 import type { TrainOp } from './train-op';
 import { toFloat64 } from '../../fused/wasm-instance';
 
@@ -26,7 +26,8 @@ interface Slot {
 
 interface WasmConvCache {
   s: Slot;
-  z: Float64Array;
+  /** The activation's outputs (none when the layer is not hidden). */
+  done: WasmActivated;
   hidden: boolean;
 }
 
@@ -90,16 +91,15 @@ export function wasmConvLikeTrainOp<L extends ConvLike>(
       k.w.set(l.weight);
       k.b.set(l.bias);
       k.runForward(rows, true);
-      const z = toFloat64(s.z, k.y, rows * s.outPer);
-      const cache: WasmConvCache = { s, z, hidden };
-      return { y: hidden ? activate(z, l.activation, s.y) : z, cache };
+      const done = wasmActivate(k.relu, k.y, rows * s.outPer, hidden ? l.activation : null, s.z, s.y);
+      const cache: WasmConvCache = { s, done, hidden };
+      return { y: done.y, cache };
     },
     backward(l, cache, dy, rows, inShape, grads, wantDx) {
       if (!(cache as WasmConvCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
-      const { s, z, hidden } = cache as WasmConvCache;
+      const { s, done, hidden } = cache as WasmConvCache;
       const { k } = s;
-      const dz = hidden ? activationBackward(dy, z, l.activation, s.dz) : dy;
-      k.dy.set(dz.subarray(0, rows * s.outPer));
+      wasmActivationBackward(k.relu, dy, rows * s.outPer, hidden ? l.activation : null, done, k.y, k.dy, s.dz);
       k.runBackward(rows, wantDx);
       grads[0].set(k.dW);
       grads[1].set(k.db);

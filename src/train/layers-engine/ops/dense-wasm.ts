@@ -8,7 +8,7 @@
 import { activationOf } from '../../../network/activations';
 import type { DenseLayer } from '../../../network/layers/dense';
 import { WasmDense } from '../../fused/dense-wasm';
-import { activate, activationBackward } from './activation';
+import { wasmActivate, wasmActivationBackward, type WasmActivated } from './activation';
 import type { TrainOp } from './train-op';
 import { toFloat64 } from '../../fused/wasm-instance';
 
@@ -22,7 +22,8 @@ interface Slot {
 
 interface WasmDenseCache {
   s: Slot;
-  z: Float64Array;
+  /** The activation's outputs (none when the layer is not hidden). */
+  done: WasmActivated;
   hidden: boolean;
 }
 
@@ -56,16 +57,15 @@ export function wasmDenseTrainOp(base: TrainOp<DenseLayer>, maxBatch: number, pe
       k.k.set(l.kernel);
       k.b.set(l.bias);
       k.runForward(rows);
-      const z = toFloat64(s.z, k.z, rows * l.outSize);
-      const cache: WasmDenseCache = { s, z, hidden };
-      return { y: hidden ? activate(z, activationOf(l), s.y) : z, cache };
+      const done = wasmActivate(k.relu, k.z, rows * l.outSize, hidden ? activationOf(l) : null, s.z, s.y);
+      const cache: WasmDenseCache = { s, done, hidden };
+      return { y: done.y, cache };
     },
     backward(l, cache, dy, rows, inShape, grads, wantDx) {
       if (!(cache as WasmDenseCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
-      const { s, z, hidden } = cache as WasmDenseCache;
+      const { s, done, hidden } = cache as WasmDenseCache;
       const { k } = s;
-      const dz = hidden ? activationBackward(dy, z, activationOf(l), s.dz) : dy;
-      k.dz.set(dz.subarray(0, rows * l.outSize));
+      wasmActivationBackward(k.relu, dy, rows * l.outSize, hidden ? activationOf(l) : null, done, k.z, k.dz, s.dz);
       k.runBackward(rows, wantDx);
       grads[0].set(k.dk);
       grads[1].set(k.db);
