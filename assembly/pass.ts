@@ -23,6 +23,7 @@ const ACT_TANH: i32 = 2;
 const ACT_SIGMOID: i32 = 3;
 const ACT_GELU: i32 = 4;
 const ACT_IDENTITY: i32 = 5;
+const ACT_RELU6: i32 = 6;
 
 /**
  * Probabilities below this are written as 0. WebAssembly cannot set flush-to-zero, and float32
@@ -268,6 +269,7 @@ function actForward(id: i32, alpha: f64, x: f64): f64 {
   if (id == ACT_SIGMOID) return sigmoid64(x);
   if (id == ACT_GELU) return 0.5 * x * (1.0 + erf64(x * Math.SQRT1_2));
   if (id == ACT_RELU) return x > 0 ? x : 0;
+  if (id == ACT_RELU6) return x < 0 ? 0 : x > 6 ? 6.0 : x;
   return x;
 }
 
@@ -283,6 +285,7 @@ export function actDerivative(id: i32, alpha: f64, x: f64): f64 {
   }
   if (id == ACT_GELU) return 0.5 * (1.0 + erf64(x * Math.SQRT1_2)) + x * (1.0 / Math.sqrt(2.0 * Math.PI)) * Math.exp(-0.5 * x * x);
   if (id == ACT_RELU) return x > 0 ? 1.0 : 0;
+  if (id == ACT_RELU6) return x > 0 && x < 6 ? 1.0 : 0;
   return 1.0;
 }
 

@@ -10,7 +10,7 @@ Small fully connected models trained for a few hundred steps on a seeded synthet
     writes them: batch norm folded (eval export) and kept (TrainingMode.PRESERVE), per-channel input
     normalization, pooling variants (ceil_mode, padding, count_include_pad), Conv1d with global
     average pooling, x.mean(dim=(2, 3)), a flat input reshaped inside the graph; and CNNs that must be
-    refused (a depthwise convolution, a Resize, two inputs);
+    refused (a Resize, two inputs);
   - residual CNNs (group `residual`): an identity skip h + conv(h), and a small ResNet of torchvision's
     BasicBlock shape (an identity block and a strided block with a 1x1 convolution + BatchNorm2d
     shortcut), batch norm folded and kept;
@@ -259,9 +259,6 @@ def cnn_fixtures():
     export_cnn(conv1d, 'torch-conv1d-gap.onnx', (1, 2, 30))
     export_cnn(MeanHead().eval(), 'torch-cnn-mean-spatial.onnx', (1, 1, 8, 8))
     export_cnn(FlatInput().eval(), 'torch-cnn-flat-input.onnx', (1, 64))
-    depthwise = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 4, 3, groups=4), nn.ReLU(), nn.Flatten(),
-                              nn.Linear(4 * 4 * 4, 3)).eval()
-    export_cnn(depthwise, 'refuse-depthwise.onnx', (1, 1, 8, 8))
     export_cnn(Upsampling().eval(), 'refuse-resize.onnx', (1, 1, 8, 8))
     path = os.path.join(OUT, 'refuse-two-inputs.onnx')
     torch.onnx.export(TwoInputs().eval(), (torch.rand(1, 1, 8, 8), torch.rand(1, 1, 8, 8)), path,
@@ -612,7 +609,35 @@ def cnn_trained_fixtures():
                                 nn.Linear(8 * 2, C)), x1, y1)
     export(m, 'torch-cnn-conv1d-bn.onnx', shape=(1, 2, 16))
     export(ConvLstm().eval(), 'refuse-cnn-lstm.onnx', shape=(1, 2, 16))
-    export(nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU6(), nn.Flatten(), nn.Linear(4 * 6 * 6, C)).eval(), 'refuse-relu6.onnx', shape=img)
+
+
+def mobilenet_fixtures():
+    """ReLU6 (Clip(0, 6) in ONNX) in a small trained CNN with batch norm folded by the eval export; a
+    Hardtanh(-1, 1), a Clip to another range, that must be refused naming its Clip; a trained
+    MobileNet-like CNN (depthwise + pointwise blocks with ReLU6), batch norm folded and kept; a
+    grouped convolution that is not depthwise (refused); an MLP with ReLU6."""
+    nn = torch.nn
+    torch.manual_seed(6)
+    x, y = image_problem()
+    img = (1, 1, 8, 8)
+    m = train_cnn(nn.Sequential(Scale(), nn.Conv2d(1, 6, 3, padding=1), nn.BatchNorm2d(6), nn.ReLU6(), nn.MaxPool2d(2),
+                                nn.Conv2d(6, 8, 3), nn.ReLU6(), nn.Flatten(), nn.Linear(8 * 2 * 2, C)), x, y)
+    export(m, 'torch-cnn-relu6.onnx', shape=img)
+    export(nn.Sequential(nn.Conv2d(1, 4, 3), nn.Hardtanh(-1, 1), nn.Flatten(), nn.Linear(4 * 6 * 6, C)).eval(), 'refuse-hardtanh.onnx', shape=img)
+    # MobileNet-style blocks: depthwise 3x3 (groups = channels), BN, ReLU6, pointwise 1x1, BN, ReLU6
+    def block(cin, cout, stride):
+        return [nn.Conv2d(cin, cin, 3, stride=stride, padding=1, groups=cin), nn.BatchNorm2d(cin), nn.ReLU6(),
+                nn.Conv2d(cin, cout, 1), nn.BatchNorm2d(cout), nn.ReLU6()]
+    m = train_cnn(nn.Sequential(Scale(), nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU6(), *block(8, 12, 1),
+                                nn.MaxPool2d(2), *block(12, 16, 2), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, C)), x, y)
+    export_cnn(m, 'torch-mobilenet-bn-folded.onnx', img)
+    export_cnn(m, 'torch-mobilenet-bn-kept.onnx', img, training=torch.onnx.TrainingMode.PRESERVE)
+    grouped = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 8, 3, groups=2), nn.ReLU(), nn.Flatten(),
+                            nn.Linear(8 * 4 * 4, C)).eval()
+    export_cnn(grouped, 'refuse-grouped-conv.onnx', img)
+    # ReLU6 in a fully connected network (the MLP importer's Clip), trained on the raw features so that it clips at 6
+    mlp = train(nn.Sequential(nn.Linear(D, 10), nn.ReLU6(), nn.Linear(10, 8), nn.ReLU(), nn.Linear(8, C)), scale_inputs=False)
+    export(mlp, 'torch-mlp-relu6.onnx')
 
 
 def mnist_cnn(idx_dir, out, epochs=None, arch='lenet', label='mnist cnn'):
@@ -691,7 +716,7 @@ if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help'):
         print(__doc__ or '')
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
-              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, residual, cnn-trained)\n'
+              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, residual, cnn-trained, mobilenet)\n'
               '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
               '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet]\n'
               '       scripts/make-import-fixtures.py --fashion-cnn IDX_DIR OUT.onnx [EPOCHS]')
@@ -711,7 +736,7 @@ if __name__ == '__main__':
     # scripts/make-import-fixtures.py [GROUP...]: all groups, or only the ones named
     groups = {'torch': torch_fixtures, 'tf2onnx': tf2onnx_fixture, 'skl2onnx': lambda: (skl2onnx_fixture(False), skl2onnx_fixture(True)),
               'tfjs': tfjs_fixture, 'fixed-batch': fixed_batch_fixture, 'refusals': refusal_fixtures, 'cnn': cnn_fixtures,
-              'residual': residual_fixtures, 'cnn-trained': cnn_trained_fixtures}
+              'residual': residual_fixtures, 'cnn-trained': cnn_trained_fixtures, 'mobilenet': mobilenet_fixtures}
     unknown = [g for g in sys.argv[1:] if g not in groups]
     if unknown:
         sys.exit(f'unknown fixture group {unknown[0]}; expected one of {", ".join(groups)}')

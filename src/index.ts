@@ -76,7 +76,7 @@ export type { RunRecord } from './sweep/types';
 /** The package version. */
 export { VERSION } from './version';
 
-/** The activation table (relu, leaky_relu, tanh, sigmoid, gelu, identity) and its parser. */
+/** The activation table (relu, leaky_relu, tanh, sigmoid, gelu, relu6, identity) and its parser. */
 export { ACTIVATIONS, ACTIVATION_NAMES, parseActivation } from './network/activations';
 export type { Activation, ActivationName } from './network/activations';
 /** Importing a model you have (ONNX, tfjs LayersModel) into a Network; the importer table. */

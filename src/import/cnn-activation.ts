@@ -8,7 +8,7 @@ import type { Activation } from '../network/activations';
 import type { AnyLayer } from '../network/types';
 
 /** Activations that commute with max pooling (non-decreasing). */
-const MONOTONE = new Set(['relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity']);
+const MONOTONE = new Set(['relu', 'leaky_relu', 'tanh', 'sigmoid', 'relu6', 'identity']);
 
 /** The activation `a` after the last layer: that layer's own, or (monotone, after max pooling) the layer's before it. */
 export function setActivation(layers: AnyLayer[], a: Activation, fail: (why: string) => GsError): void {
@@ -17,7 +17,8 @@ export function setActivation(layers: AnyLayer[], a: Activation, fail: (why: str
   if (!l) throw fail('is applied to the inputs before any layer');
   if (l.op === 'pool' && l.kind === 'max' && MONOTONE.has(a.name)) k--;
   const target = layers[k];
-  const holds = target?.op === 'conv' || target?.op === 'batchnorm' || target?.op === 'dense' || target?.op === 'add';
+  const holds =
+    target?.op === 'conv' || target?.op === 'depthwise' || target?.op === 'batchnorm' || target?.op === 'dense' || target?.op === 'add';
   if (!holds)
     throw fail(`follows a ${l.op} layer; activations are supported after convolutions, batch norm, dense layers and residual sums`);
   const current = target.activation;

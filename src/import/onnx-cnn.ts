@@ -4,7 +4,8 @@
  *   input scaling  Sub / Add / Div / Mul by constants (scalar, per channel or per value) before the
  *                  first layer: the network's scaling, per raw column
  *   reshape        a flat input Reshape'd to [batch, C, H, W] (or [batch, C, L]) before the first layer
- *   convolution    Conv 1-D / 2-D (pads, strides, dilations; group 1), BatchNormalization kept as a
+ *   convolution    Conv 1-D / 2-D (pads, strides, dilations; group 1, or depthwise: group = channels,
+ *                  one filter each), BatchNormalization kept as a
  *                  layer (running statistics), the activation table's ops after either
  *   pooling        MaxPool, AveragePool (count_include_pad 0 or 1; ceil_mode as extra end padding
  *                  where that is exact), GlobalAveragePool, ReduceMean over the spatial axes
@@ -16,14 +17,15 @@
  *                  batch norm); written as save ... [shortcut ...] add (network/layers/residual.ts),
  *                  the activation after the Add on the add layer. Blocks may nest.
  * An activation after a max pooling moves in front of it when it is monotone (relu(max) = max(relu)).
- * Anything else is refused naming the node and its op and what is supported; Concat and depthwise or
- * grouped convolutions are refused by name.
+ * Anything else is refused naming the node and its op and what is supported; Concat and grouped
+ * convolutions other than depthwise are refused by name.
  */
 import { GsError } from '../errors';
-import { activationOfOnnxOp, DEFAULT_LEAKY_ALPHA, type Activation } from '../network/activations';
+import { isNonNegative } from '../network/activations';
 import { batchNormLayer } from '../network/layers/batchnorm';
 import { convLayer } from '../network/layers/conv';
 import { denseLayer } from '../network/layers/dense';
+import { depthwiseLayer } from '../network/layers/depthwise';
 import { flattenLayer } from '../network/layers/flatten';
 import { gapLayer } from '../network/layers/gap';
 import { poolLayer } from '../network/layers/pool';
@@ -32,15 +34,15 @@ import { layerType } from '../network/layers/table';
 import type { AnyLayer } from '../network/types';
 import { onnx } from '../codec/onnx-proto';
 import { setActivation } from './cnn-activation';
-import { attr, attrFloat, attrInt, attrInts, attrString, type Const, type GraphIndex, type Node } from './onnx-graph';
+import { attrFloat, attrInt, attrInts, attrString, type Const, type GraphIndex, type Node } from './onnx-graph';
 import { foldTensor } from './onnx-fold';
 
 /** Ops that make a graph a convolutional network (the CNN walk reads it instead of the MLP walk). */
 export const CNN_MARKERS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool']);
 
 export const SUPPORTED_CNN_OPS =
-  'Conv (1-D, 2-D, group 1), residual Add of two paths from one tensor, BatchNormalization, MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the spatial axes, ' +
-  'Flatten, Reshape, Gemm, MatMul + Add, the activations (Relu, LeakyRelu, Tanh, Sigmoid, Gelu), Identity, Dropout, ' +
+  'Conv (1-D, 2-D, group 1 or depthwise), residual Add of two paths from one tensor, BatchNormalization, MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the spatial axes, ' +
+  'Flatten, Reshape, Gemm, MatMul + Add, the activations (Relu, LeakyRelu, Tanh, Sigmoid, Gelu, Clip(0, 6) as ReLU6), Identity, Dropout, ' +
   'Sub/Add/Div/Mul by constants before the first layer, Softmax/LogSoftmax at the end (then ArgMax)';
 
 const PASS = new Set(['Identity', 'Dropout', 'Cast']);
@@ -170,7 +172,7 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
     if (what === 'max') {
       const prev = last();
       const act = prev && 'activation' in prev ? prev.activation : null;
-      if (!act || act.name !== 'relu')
+      if (!isNonNegative(act))
         throw refuse(pendingPad.node, 'pads with zeros before a max pooling whose input can be negative (max pooling pads never win)');
     }
     pendingPad = null;
@@ -374,29 +376,32 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
         const W = constOf(n, 1, 'weight');
         const B = g.konst(n.input?.[2]);
         const group = attrInt(n, 'group', 1);
-        if (group !== 1) {
-          throw refuse(
-            n,
-            `is a ${group === shape[0] ? 'depthwise' : 'grouped'} convolution (group ${group}): only group 1 is supported yet`,
-          );
-        }
         const autoPad = attrString(n, 'auto_pad');
         if (autoPad && autoPad !== 'NOTSET' && autoPad !== 'VALID')
           throw refuse(n, `uses auto_pad ${autoPad}; explicit pads are supported`);
         const [cout, cin, ...kernel] = W.dims;
-        if (cin !== shape[0] || kernel.length !== shape.length - 1)
+        // depthwise: one filter per channel (group = channels in = channels out)
+        const depthwise = group !== 1 && group === shape[0] && cout === group && cin === 1;
+        if (group !== 1 && !depthwise) {
+          throw refuse(
+            n,
+            `is a grouped convolution (group ${group}, ${cout} filters of ${cin} channels on ${shape[0]}): only group 1 and depthwise convolutions (group = channels, one filter per channel) are supported`,
+          );
+        }
+        if ((!depthwise && cin !== shape[0]) || kernel.length !== shape.length - 1)
           throw refuse(n, `has a weight of shape ${W.dims.join('x')} for an input of shape ${shape.join('x')}`);
         const r = kernel.length;
         const bias = B ? Float32Array.from(B.values) : new Float32Array(cout);
         const own =
           autoPad === 'VALID' ? new Array<number>(2 * r).fill(0) : (attrInts(n, 'pads', null) ?? new Array<number>(2 * r).fill(0));
-        const conv = convLayer(cin, cout, kernel, Float32Array.from(W.values), bias, {
+        const o = {
           strides: attrInts(n, 'strides', null) ?? new Array<number>(r).fill(1),
           pads: takePad(own, 'conv'),
           dilations: attrInts(n, 'dilations', null) ?? new Array<number>(r).fill(1),
           activation: null,
-        });
-        push(conv, n);
+        };
+        const weight = Float32Array.from(W.values);
+        push(depthwise ? depthwiseLayer(cout, kernel, weight, bias, o) : convLayer(cin, cout, kernel, weight, bias, o), n);
         break;
       }
       case 'BatchNormalization': {
@@ -494,13 +499,8 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
         break;
       }
       default: {
-        const act = activationOfOnnxOp(op);
-        if (op === 'Clip') throw refuse(n, "is a clipped ReLU (ReLU6 or hardtanh), which gs-compress's activation table does not have");
-        if (!act) throw refuse(n);
-        const activation: Activation = act.alphaAttr
-          ? { name: act.def.name, alpha: Math.fround(attrFloat(n, 'alpha', DEFAULT_LEAKY_ALPHA)) }
-          : { name: act.def.name };
-        if (attr(n, 'approximate')?.s && attrString(n, 'approximate') !== 'none') throw refuse(n, 'uses the tanh approximation of GELU');
+        const activation = g.activationOfNode(n, (why) => refuse(n, why));
+        if (!activation) throw refuse(n);
         setActivation(layers, activation, (why) => refuse(n, why));
       }
     }

@@ -3,6 +3,7 @@
  * (initializers and Constant nodes) as float64, in the file's layout.
  */
 import { type Int64Like, onnx, toNum } from '../codec/onnx-proto';
+import { activationOfOnnxOp, DEFAULT_LEAKY_ALPHA, type Activation } from '../network/activations';
 import type { Origin } from './types';
 
 export interface Const {
@@ -144,5 +145,33 @@ export class GraphIndex {
       return mulNode.output?.[0] ?? null;
     }
     return null;
+  }
+
+  /** The activation a single ONNX activation node computes (the table's ONNX forms), or null when `n`'s op is none.
+   * LeakyRelu's alpha is read; a tanh-approximated Gelu is refused; a Clip must have constant bounds equal to
+   * the table entry's (0 and 6, ReLU6; inputs from opset 11, attributes before), other ranges are refused. */
+  activationOfNode(n: Node, refuse: (why: string) => Error): Activation | null {
+    const act = activationOfOnnxOp(n.opType ?? '');
+    if (!act) return null;
+    if (attr(n, 'approximate')?.s && attrString(n, 'approximate') !== 'none') throw refuse('uses the tanh approximation of GELU');
+    if (act.clip) {
+      const bound = (i: number, name: string, dflt: number): number | null => {
+        const input = n.input?.[i];
+        if (input) {
+          const c = this.konst(input);
+          return c && c.values.length === 1 ? c.values[0] : null;
+        }
+        return attrFloat(n, name, dflt);
+      };
+      const lo = bound(1, 'min', -Infinity);
+      const hi = bound(2, 'max', Infinity);
+      if (lo === null || hi === null) throw refuse('clips to bounds that are not constants');
+      if (lo !== act.clip[0] || hi !== act.clip[1])
+        throw refuse(
+          `clips to [${lo}, ${hi}]; the only clipped activation supported is ReLU6, Clip(${act.clip[0]}, ${act.clip[1]}) (hardtanh and other ranges are not)`,
+        );
+      return { name: act.def.name };
+    }
+    return act.alphaAttr ? { name: act.def.name, alpha: Math.fround(attrFloat(n, 'alpha', DEFAULT_LEAKY_ALPHA)) } : { name: act.def.name };
   }
 }

@@ -4,14 +4,13 @@
  *   pass-through  Flatten, Reshape to [batch, -1], Identity, Dropout (inference), Cast to float
  *   scaling       Sub / Add / Div / Mul by a constant, ai.onnx.ml Scaler, BatchNormalization
  *   linear        Gemm (transA=0, transB 0 or 1, alpha, beta), MatMul + Add
- *   activations   Relu, LeakyRelu, Tanh, Sigmoid, Gelu, the Erf form of GELU, (Identity)
+ *   activations   Relu, LeakyRelu, Tanh, Sigmoid, Gelu, the Erf form of GELU, Clip(0, 6) (ReLU6), (Identity)
  *   output        Softmax / LogSoftmax at the end, or nothing; after it only the label and
  *                 probability tail (ArgMax, ArrayFeatureExtractor, ZipMap, Cast, Reshape, Identity)
  * Anything else (Conv, a residual Add of two computed tensors, branches, several inputs, ops of
  * custom domains) is refused with the node's name and op and what is supported.
  */
 import { GsError } from '../errors';
-import { activationOfOnnxOp, DEFAULT_LEAKY_ALPHA, type Activation } from '../network/activations';
 import { decodeOnnx, readModelFile } from '../codec/onnx-file';
 import { type Int64Like, onnx, toNum } from '../codec/onnx-proto';
 import { attr, attrFloat, attrInt, GraphIndex, type Const, type Node } from './onnx-graph';
@@ -21,7 +20,7 @@ import { assembleSteps } from './assemble';
 import type { ImportStep, ImportedModel } from './types';
 
 export const SUPPORTED_ONNX_OPS =
-  'Gemm, MatMul + Add, Relu, LeakyRelu, Tanh, Sigmoid, Gelu or its Erf form, Flatten, Reshape, Identity, Dropout, Cast, ' +
+  'Gemm, MatMul + Add, Relu, LeakyRelu, Tanh, Sigmoid, Gelu or its Erf form, Clip(0, 6) (ReLU6), Flatten, Reshape, Identity, Dropout, Cast, ' +
   'Sub/Add/Div/Mul by constants, Scaler, BatchNormalization, Softmax/LogSoftmax at the end (then ArgMax, ArrayFeatureExtractor, ZipMap)';
 
 const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Flatten', 'Reshape', 'Cast']);
@@ -256,13 +255,8 @@ class Walker extends GraphIndex {
         }
         default: {
           // activations: the table's ONNX forms (network/activations.ts)
-          const act = activationOfOnnxOp(op);
-          if (!act) throw this.unsupported(n);
-          const approx = attr(n, 'approximate')?.s;
-          if (approx && new TextDecoder().decode(approx) !== 'none') throw this.unsupported(n, 'uses the tanh approximation of GELU');
-          const activation: Activation = act.alphaAttr
-            ? { name: act.def.name, alpha: Math.fround(attrFloat(n, 'alpha', DEFAULT_LEAKY_ALPHA)) }
-            : { name: act.def.name };
+          const activation = this.activationOfNode(n, (why) => this.unsupported(n, why));
+          if (!activation) throw this.unsupported(n);
           this.steps.push({ op: 'activation', activation, from });
         }
       }

@@ -1,7 +1,7 @@
 /**
  * The layers of a convolutional tfjs LayersModel (Keras Sequential, channels_last) as layer types
  * of network/layers/: Conv1D / Conv2D ('valid' or 'same' padding, strides, dilation_rate; weights
- * [k..., in, out] to OIHW), MaxPooling1D/2D and AveragePooling1D/2D ('same' padding counts only real
+ * [k..., in, out] to OIHW), DepthwiseConv2D (depth_multiplier 1; depthwise_kernel [kH, kW, C, 1]), MaxPooling1D/2D and AveragePooling1D/2D ('same' padding counts only real
  * values, as TensorFlow does), GlobalAveragePooling1D/2D, BatchNormalization on the channel axis,
  * Flatten (the next Dense layer's rows reordered from Keras's H, W, C order to the network's C, H, W),
  * Dense, activations, Dropout. The network reads its examples channels first (C x H x W, as
@@ -14,6 +14,7 @@ import type { Activation } from '../network/activations';
 import { batchNormLayer } from '../network/layers/batchnorm';
 import { convLayer } from '../network/layers/conv';
 import { denseLayer } from '../network/layers/dense';
+import { depthwiseLayer } from '../network/layers/depthwise';
 import { flattenLayer } from '../network/layers/flatten';
 import { gapLayer } from '../network/layers/gap';
 import { poolLayer } from '../network/layers/pool';
@@ -28,6 +29,7 @@ import type { Origin } from './types';
 export const TFJS_CNN_LAYERS = new Set([
   'Conv1D',
   'Conv2D',
+  'DepthwiseConv2D',
   'MaxPooling1D',
   'MaxPooling2D',
   'AveragePooling1D',
@@ -35,6 +37,15 @@ export const TFJS_CNN_LAYERS = new Set([
   'GlobalAveragePooling1D',
   'GlobalAveragePooling2D',
 ]);
+
+/** The activation of a Keras ReLU layer: plain ReLU, or ReLU6 when max_value is 6; a threshold, a negative
+ * slope or another max_value is refused through `fail`. */
+export function reluLayerActivation(c: Record<string, unknown>, fail: (why: string) => GsError): 'relu' | 'relu6' {
+  if (Number(c.threshold ?? 0) !== 0 || Number(c.negative_slope ?? 0) !== 0) throw fail('has threshold or negative_slope set');
+  if (c.max_value === undefined || c.max_value === null) return 'relu';
+  if (Number(c.max_value) === 6) return 'relu6';
+  throw fail(`has max_value ${JSON.stringify(c.max_value)} (only 6, ReLU6, is supported)`);
+}
 
 export interface TfjsLayer {
   className: string;
@@ -140,6 +151,26 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         act(c.activation, from, isLast);
         break;
       }
+      case 'DepthwiseConv2D': {
+        if (shape.length !== 3) throw ctx.refuse(from, `reads a tensor of shape ${shape.join('x')}`);
+        const mult = Number(c.depth_multiplier ?? 1);
+        if (mult !== 1) throw ctx.refuse(from, `has depth_multiplier ${String(c.depth_multiplier)}: only depth_multiplier 1 is supported`);
+        const kernel = nums(c.kernel_size, 2, [1]);
+        const strides = nums(c.strides, 2, [1, 1]);
+        const dilations = nums(c.dilation_rate, 2, [1, 1]);
+        const pads = padsOf(c.padding, shape.slice(1), kernel, strides, dilations);
+        if (!pads) throw ctx.refuse(from, `uses padding ${JSON.stringify(c.padding)}`);
+        const C = shape[0];
+        const k = kernel[0] * kernel[1];
+        const w = ctx.weight(from.name, 'depthwise_kernel', from, k * C);
+        // Keras [kH, kW, C, 1] -> [C, 1, kH, kW]
+        const weight = new Float32Array(C * k);
+        for (let p = 0; p < k; p++) for (let ch = 0; ch < C; ch++) weight[ch * k + p] = w[p * C + ch];
+        const bias = c.use_bias === false ? new Float32Array(C) : Float32Array.from(ctx.weight(from.name, 'bias', from, C));
+        push(depthwiseLayer(C, kernel, weight, bias, { strides, pads, dilations, activation: null }), from);
+        act(c.activation, from, isLast);
+        break;
+      }
       case 'MaxPooling1D':
       case 'MaxPooling2D':
       case 'AveragePooling1D':
@@ -210,9 +241,11 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         act('softmax', from, isLast);
         break;
       case 'ReLU':
-        if ((c.max_value !== undefined && c.max_value !== null) || Number(c.threshold ?? 0) !== 0 || Number(c.negative_slope ?? 0) !== 0)
-          throw ctx.refuse(from, 'has max_value, threshold or negative_slope set');
-        act('relu', from, isLast);
+        act(
+          reluLayerActivation(c, (why) => ctx.refuse(from, why)),
+          from,
+          isLast,
+        );
         break;
       case 'LeakyReLU':
         setActivation(layers, { name: 'leaky_relu', alpha: Math.fround(Number(c.alpha ?? c.negative_slope ?? 0.3)) }, (why) =>
@@ -236,7 +269,7 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         push(addLayer(--open, shape[0], null), from);
         break;
       default:
-        throw ctx.refuse(from, l.className === 'DepthwiseConv2D' ? 'is a depthwise convolution: not supported yet' : 'is not supported');
+        throw ctx.refuse(from, 'is not supported');
     }
   });
   const final = layers[layers.length - 1];

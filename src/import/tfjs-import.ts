@@ -11,7 +11,7 @@ import { GsError } from '../errors';
 import type { Activation } from '../network/activations';
 import { tfjsActivation, weightPaths } from '../network/layers-model';
 import { assembleSteps } from './assemble';
-import { TFJS_CNN_LAYERS, tfjsCnnLayers, type TfjsCnnContext, type TfjsLayer } from './tfjs-cnn';
+import { reluLayerActivation, TFJS_CNN_LAYERS, tfjsCnnLayers, type TfjsCnnContext, type TfjsLayer } from './tfjs-cnn';
 import { isFunctional, linearizeFunctional, RESIDUAL_SAVE } from './tfjs-functional';
 import type { AnyLayer, Network } from '../network/types';
 import type { ImportStep, ImportedModel, Origin } from './types';
@@ -259,10 +259,7 @@ export function importTfjs(file: string): ImportedModel {
         act('softmax', isLast);
         break;
       case 'ReLU':
-        if ((c.max_value !== undefined && c.max_value !== null) || Number(c.threshold ?? 0) !== 0 || Number(c.negative_slope ?? 0) !== 0) {
-          throw refuse(from, 'has max_value, threshold or negative_slope set');
-        }
-        steps.push({ op: 'activation', activation: { name: 'relu' }, from });
+        steps.push({ op: 'activation', activation: { name: reluLayerActivation(c, (why) => refuse(from, why)) }, from });
         break;
       case 'LeakyReLU':
         steps.push({

@@ -6,10 +6,11 @@
  * looks activations up here; adding one is an entry here, its kernel id in assembly/pass.ts and a test.
  *
  * GELU is the exact (erf) form, x * Phi(x), as torch.nn.GELU() and ONNX's Erf-based pattern compute it.
+ * ReLU6 is min(max(x, 0), 6) (torch.nn.ReLU6, ONNX Clip(0, 6)); its derivative is 1 strictly inside (0, 6), as torch's.
  */
 import { GsError } from '../errors';
 
-export type ActivationName = 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' | 'gelu' | 'identity';
+export type ActivationName = 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' | 'gelu' | 'relu6' | 'identity';
 
 /** A layer's activation: a table name plus its parameter (leaky_relu's negative slope alpha). */
 export interface Activation {
@@ -18,9 +19,9 @@ export interface Activation {
   alpha?: number;
 }
 
-/** How an activation appears in ONNX: one node with optional float attributes, the Erf-based GELU
- * subgraph, or nothing (identity). */
-export type OnnxActivationForm = { op: string; alphaAttr?: boolean } | 'gelu-erf' | null;
+/** How an activation appears in ONNX: one node with optional float attributes (or, for Clip, its
+ * bounds as inputs min and max, opset >= 11), the Erf-based GELU subgraph, or nothing (identity). */
+export type OnnxActivationForm = { op: string; alphaAttr?: boolean; clip?: readonly [number, number] } | 'gelu-erf' | null;
 
 export interface ActivationDef {
   name: ActivationName;
@@ -37,6 +38,8 @@ export interface ActivationDef {
   onnx: OnnxActivationForm;
   /** Other single ONNX ops an importer reads as this one (the exporter writes `onnx`). */
   onnxImport?: readonly string[];
+  /** Never negative (relu, relu6): zero padding before a max pooling then never wins. */
+  nonNegative?: boolean;
 }
 
 export const DEFAULT_LEAKY_ALPHA = 0.01;
@@ -90,6 +93,7 @@ export const ACTIVATIONS: Record<ActivationName, ActivationDef> = {
     derivative: (x) => (x > 0 ? 1 : 0),
     tfjs: 'relu',
     onnx: { op: 'Relu' },
+    nonNegative: true,
   },
   leaky_relu: {
     name: 'leaky_relu',
@@ -131,6 +135,15 @@ export const ACTIVATIONS: Record<ActivationName, ActivationDef> = {
     onnx: 'gelu-erf',
     onnxImport: ['Gelu'],
   },
+  relu6: {
+    name: 'relu6',
+    kernelId: 6,
+    forward: (x) => (x < 0 ? 0 : x > 6 ? 6 : x),
+    derivative: (x) => (x > 0 && x < 6 ? 1 : 0),
+    tfjs: 'relu6',
+    onnx: { op: 'Clip', clip: [0, 6] },
+    nonNegative: true,
+  },
   identity: {
     name: 'identity',
     kernelId: 5,
@@ -163,14 +176,21 @@ export function activationDef(a: Activation): ActivationDef {
 }
 
 /** The activation a single ONNX node of type `op` computes (its table form, or one an importer also reads), or null.
- * `alphaAttr` says the node carries the activation's parameter as its `alpha` attribute. */
-export function activationOfOnnxOp(op: string): { def: ActivationDef; alphaAttr: boolean } | null {
+ * `alphaAttr` says the node carries the activation's parameter as its `alpha` attribute; for Clip, `clip` gives
+ * the bounds the table's entry needs (the importer checks the node's and refuses other ranges). */
+export function activationOfOnnxOp(op: string): { def: ActivationDef; alphaAttr: boolean; clip?: readonly [number, number] } | null {
   for (const def of Object.values(ACTIVATIONS)) {
     const form = def.onnx;
-    if (form !== null && typeof form === 'object' && form.op === op) return { def, alphaAttr: form.alphaAttr === true };
+    if (form !== null && typeof form === 'object' && form.op === op)
+      return { def, alphaAttr: form.alphaAttr === true, ...(form.clip ? { clip: form.clip } : {}) };
     if (def.onnxImport?.includes(op)) return { def, alphaAttr: false };
   }
   return null;
+}
+
+/** True when `a`'s outputs are never negative (relu, relu6). */
+export function isNonNegative(a: Activation | null | undefined): boolean {
+  return a !== null && a !== undefined && ACTIVATIONS[a.name]?.nonNegative === true;
 }
 
 /** The ONNX ops an importer reads as activations (for its list of supported ops). */

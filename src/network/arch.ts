@@ -6,7 +6,9 @@
  *
  *   cNkK[pP][sS]  convolution, N output channels, kernel K (K x K in 2-D), zero padding P on every
  *                 side (default 0), stride S (default 1), bias; 1-D or 2-D follows the input shape
- *   bn            batch normalization of the convolution just before it
+ *   dkK[pP][sS]   depthwise convolution: each channel through its own K (x K) filter + bias (torch's
+ *                 Conv2d(C, C, K, groups=C)), padding P, stride S as for cNkK; channels unchanged
+ *   bn            batch normalization of the (depthwise) convolution just before it
  *   mS / aS       max / average pooling, window S and stride S, no padding, floor mode
  *   g             global average pooling (output C x 1 x 1, or C x 1)
  *   fN            dense layer of N units; a flatten (NCHW order, as ONNX) is implied before the first
@@ -50,7 +52,7 @@ export const ARCH_PRESETS: Readonly<Record<string, string>> = {
 
 export const ARCH_GRAMMAR =
   "a preset (lenet5, lenet5-caffe, fashion) or tokens joined by '-': cNkK[pP][sS] (convolution: N channels, kernel K, padding P, stride S), " +
-  'bn (batch norm after a convolution), mS / aS (max / average pool, size and stride S), g (global average pool), fN (dense, N units), ' +
+  'dkK[pP][sS] (depthwise convolution: one K filter per channel), bn (batch norm after a convolution), mS / aS (max / average pool, size and stride S), g (global average pool), fN (dense, N units), ' +
   'and ( ... ) around tokens for a residual block (its input added to its output, ReLU after the sum)';
 
 const RELU: Activation = { name: 'relu' };
@@ -74,6 +76,14 @@ export interface ConvSpec extends LayerBase {
   pad: number;
   stride: number;
   /** Applied after the layer; null when batch norm follows (the activation comes after it). */
+  activation: Activation | null;
+}
+export interface DepthwiseSpec extends LayerBase {
+  op: 'depthwise';
+  channels: number;
+  kernel: number;
+  pad: number;
+  stride: number;
   activation: Activation | null;
 }
 export interface BatchNormSpec extends LayerBase {
@@ -103,7 +113,8 @@ export interface ResidualSpec extends LayerBase {
   slot: number;
   activation: Activation | null;
 }
-export type ArchLayerSpec = ConvSpec | BatchNormSpec | PoolSpec | GlobalAvgPoolSpec | FlattenSpec | DenseSpec | ResidualSpec;
+export type ArchLayerSpec =
+  ConvSpec | DepthwiseSpec | BatchNormSpec | PoolSpec | GlobalAvgPoolSpec | FlattenSpec | DenseSpec | ResidualSpec;
 
 export interface Arch {
   /** The spec as given, and with a preset expanded. */
@@ -119,6 +130,7 @@ export interface Arch {
 }
 
 const CONV = /^c(\d+)k(\d+)(?:p(\d+))?(?:s(\d+))?$/;
+const DEPTHWISE = /^dk(\d+)(?:p(\d+))?(?:s(\d+))?$/;
 const POOL = /^([ma])(\d+)$/;
 const DENSE = /^f(\d+)$/;
 
@@ -195,7 +207,7 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
     if (branch.length === 0) throw new GsError('BAD_OPTION', `${name}: a residual block needs layers between ( and )`);
     // torch's BasicBlock: the branch ends linear, the ReLU comes after the sum
     const last = branch[branch.length - 1];
-    if (last.op === 'conv' || last.op === 'batchnorm' || last.op === 'dense') last.activation = null;
+    if (last.op === 'conv' || last.op === 'depthwise' || last.op === 'batchnorm' || last.op === 'dense') last.activation = null;
     const out = shape;
     const same = out.length === b.inShape.length && out.every((v, k) => v === b.inShape[k]);
     if (!same) {
@@ -291,12 +303,38 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
         stride: s,
         activation: RELU,
       });
+    } else if ((m = DEPTHWISE.exec(tok))) {
+      spatial('a depthwise convolution');
+      const k = positive(spec, tok, 'kernel', m[1]);
+      const p = m[2] === undefined ? 0 : positive(spec, tok, 'padding', m[2], 0);
+      const s = m[3] === undefined ? 1 : positive(spec, tok, 'stride', m[3]);
+      const axes = shape.length - 1;
+      const g = convGeometry(name, shape, shape[0], {
+        kernel: new Array<number>(axes).fill(k),
+        pads: new Array<number>(axes).fill(p),
+        strides: new Array<number>(axes).fill(s),
+        group: shape[0],
+      });
+      push({
+        op: 'depthwise',
+        token: tok,
+        name,
+        inShape: shape,
+        outShape: convOutputShape(g),
+        params: convParameterCount(g),
+        macs: convMultiplyAdds(g),
+        channels: shape[0],
+        kernel: k,
+        pad: p,
+        stride: s,
+        activation: RELU,
+      });
     } else if (tok === 'bn') {
       const prev = layers[layers.length - 1];
-      if (!prev || prev.op !== 'conv') {
+      if (!prev || (prev.op !== 'conv' && prev.op !== 'depthwise')) {
         throw new GsError(
           'BAD_OPTION',
-          `${name}: bn must come right after a convolution (cNkK...), not ${prev ? `after '${prev.token}'` : 'first'}`,
+          `${name}: bn must come right after a convolution (cNkK... or dkK...), not ${prev ? `after '${prev.token}'` : 'first'}`,
         );
       }
       prev.activation = null;

@@ -5,14 +5,16 @@
  * kaiming_uniform(a=sqrt 5)), batch norm gamma 1, beta 0, running mean 0, variance 1. Draws go layer
  * by layer, weights then bias, as create.ts does. A linear dense classifier of `classes` outputs ends it.
  * A spec that starts with dense layers on an image input reads the flat NCHW row directly (the
- * implied flatten before it is left out, inputShape absent).
+ * implied flatten before it is left out, inputShape absent). `activation` replaces the spec's ReLUs.
  */
 import type { Scaling } from '../data/types';
 import { Rng } from '../util/rng';
+import type { Activation } from './activations';
 import { parseArch } from './arch';
 import { batchNormLayer } from './layers/batchnorm';
 import { convLayer } from './layers/conv';
 import { denseLayer } from './layers/dense';
+import { depthwiseLayer } from './layers/depthwise';
 import { flattenLayer } from './layers/flatten';
 import { gapLayer } from './layers/gap';
 import { poolLayer } from './layers/pool';
@@ -24,7 +26,7 @@ export function initArchNetwork(
   inputShape: readonly number[],
   classes: number,
   seed: number,
-  opts: { scaling?: Scaling | null; classLabels?: string[]; featureNames?: string[] } = {},
+  opts: { scaling?: Scaling | null; classLabels?: string[]; featureNames?: string[]; activation?: Activation } = {},
 ): Network<AnyLayer> {
   const arch = parseArch(spec, inputShape);
   const rng = new Rng(seed);
@@ -45,6 +47,18 @@ export function initArchNetwork(
       const bias = uniform(s.outChannels, bound);
       layers.push(
         convLayer(cin, s.outChannels, kernel, weight, bias, {
+          strides: new Array<number>(axes).fill(s.stride),
+          pads: new Array<number>(axes).fill(s.pad),
+          activation: s.activation,
+        }),
+      );
+    } else if (s.op === 'depthwise') {
+      // torch's Conv2d(C, C, K, groups=C): fan_in = K (x K)
+      const axes = s.inShape.length - 1;
+      const fanIn = s.kernel ** axes;
+      const bound = 1 / Math.sqrt(fanIn);
+      layers.push(
+        depthwiseLayer(s.channels, new Array<number>(axes).fill(s.kernel), uniform(s.channels * fanIn, bound), uniform(s.channels, bound), {
           strides: new Array<number>(axes).fill(s.stride),
           pads: new Array<number>(axes).fill(s.pad),
           activation: s.activation,
@@ -71,6 +85,14 @@ export function initArchNetwork(
       layers.push(denseLayer(uniform(inF * s.units, bound), uniform(s.units, bound), inF, s.units));
     }
   });
+  // --activation: every ReLU of the spec (after convolutions, batch norm, sums, hidden dense layers) becomes it
+  const act = opts.activation;
+  if (act && act.name !== 'relu') {
+    for (const l of layers) {
+      if (l.op === 'dense') l.activation = { ...act };
+      else if ('activation' in l && l.activation?.name === 'relu') l.activation = { ...act };
+    }
+  }
   const f = arch.outputShape[0];
   const bound = 1 / Math.sqrt(f);
   layers.push(denseLayer(uniform(f * classes, bound), uniform(classes, bound), f, classes));

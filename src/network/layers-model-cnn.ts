@@ -13,7 +13,7 @@
  * padding of a possibly negative input, average pooling that pads without counting the padding.
  */
 import { GsError } from '../errors';
-import { ACTIVATIONS, alphaOf, type Activation } from './activations';
+import { ACTIVATIONS, alphaOf, isNonNegative, type Activation } from './activations';
 import type { ConvLayer } from './layers/conv';
 import { foldBatchNorms } from './layers/fold-batchnorm';
 import { hasResidual } from './layers/table';
@@ -145,6 +145,40 @@ export function toCnnLayersModel(net: Network<AnyLayer>, generatedBy: string): {
         ];
         break;
       }
+      case 'depthwise': {
+        if (rank !== 2) throw refuse('it has a 1-D depthwise convolution (tfjs has no DepthwiseConv1D)');
+        if (l.pads.some((p) => p !== 0))
+          topo.push({ class_name: 'ZeroPadding2D', config: { name: name('zero_padding'), padding: pad2(l.pads) } });
+        const id = name('depthwise_conv2d');
+        const k = l.kernel.reduce((a, b) => a * b, 1);
+        // [C, kH*kW] -> Keras depthwise_kernel [kH, kW, C, 1]
+        const w = new Float32Array(k * l.channels);
+        for (let c = 0; c < l.channels; c++) for (let p = 0; p < k; p++) w[p * l.channels + c] = l.weight[c * k + p];
+        topo.push({
+          class_name: 'DepthwiseConv2D',
+          config: {
+            name: id,
+            kernel_size: l.kernel,
+            strides: l.strides,
+            dilation_rate: l.dilations,
+            depth_multiplier: 1,
+            padding: 'valid',
+            data_format: 'channels_last',
+            activation: hidden ? activation(l.activation) : 'linear',
+            use_bias: true,
+          },
+        });
+        weight(id, 'depthwise_kernel', [...l.kernel, l.channels, 1], w);
+        weight(id, 'bias', [l.channels], l.bias);
+        if (hidden) leaky(l.activation);
+        cur = [
+          l.channels,
+          ...cur
+            .slice(1)
+            .map((d, a) => Math.floor((d + l.pads[a] + l.pads[a + rank] - l.dilations[a] * (l.kernel[a] - 1) - 1) / l.strides[a]) + 1),
+        ];
+        break;
+      }
       case 'batchnorm': {
         const id = name('batch_normalization');
         topo.push({ class_name: 'BatchNormalization', config: { name: id, axis: -1, epsilon: l.epsilon, center: true, scale: true } });
@@ -165,7 +199,7 @@ export function toCnnLayersModel(net: Network<AnyLayer>, generatedBy: string): {
         if (padded && l.kind === 'max') {
           const prev = layers[i - 1];
           const act = prev && 'activation' in prev ? prev.activation : null;
-          if (!act || act.name !== 'relu') throw refuse('a max pooling pads an input that can be negative');
+          if (!isNonNegative(act)) throw refuse('a max pooling pads an input that can be negative');
         }
         if (padded) topo.push({ class_name: `ZeroPadding${rank}D`, config: { name: name('zero_padding'), padding: pad2(l.pads) } });
         topo.push({

@@ -9,6 +9,7 @@
  */
 import type { SplitDataset, Table } from '../data/types';
 import { GsError } from '../errors';
+import { parseActivation } from '../network/activations';
 import { initArchNetwork } from '../network/create-arch';
 import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { pruneNetwork } from '../prune';
@@ -145,7 +146,9 @@ export function channelWidths(net: Network<AnyLayer>): number[] {
 export function channelStart(data: SplitDataset, cfg: TrainConfig, init?: Network<AnyLayer>): Network<AnyLayer> {
   return init
     ? pruneNetwork(init).network
-    : initArchNetwork(cfg.arch as string, data.inputShape ?? [data.train.cols], data.classLabels.length, cfg.seed);
+    : initArchNetwork(cfg.arch as string, data.inputShape ?? [data.train.cols], data.classLabels.length, cfg.seed, {
+        activation: parseActivation(cfg.activation, '--activation'),
+      });
 }
 
 /** Whether a budget run trains a network of any layer types (--arch, or a non-dense starting network). */

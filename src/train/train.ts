@@ -78,7 +78,10 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const net: Network<AnyLayer> = opts.init
     ? cloneNetwork<AnyLayer>(opts.init)
     : cfg.arch !== undefined
-      ? initArchNetwork(cfg.arch, data.inputShape ?? [train.cols], classes, cfg.seed, fitted)
+      ? initArchNetwork(cfg.arch, data.inputShape ?? [train.cols], classes, cfg.seed, {
+          ...fitted,
+          activation: parseActivation(cfg.activation, '--activation'),
+        })
       : initNetwork({ inputWidth: train.cols, hidden: cfg.hidden, classes }, cfg.seed, {
           ...fitted,
           activation: parseActivation(cfg.activation, '--activation'),

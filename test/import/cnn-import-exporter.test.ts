@@ -3,9 +3,10 @@
  * made by scripts/make-import-fixtures.py cnn-trained, trained models): x.view(x.size(0), -1) as
  * Shape/Gather/Unsqueeze/Concat/Reshape, ZeroPad2d with a dynamic batch (its pads computed by a
  * ConstantOfShape/Concat/Reshape/Slice/Transpose/Cast subgraph), a ceil-mode MaxPool, GELU in its
- * Erf form after a convolution, x.mean(dim=(2, 3)), Conv1d with BatchNorm1d (folded by the export): each imports and
- * equals its original in onnxruntime to 1e-5 in probabilities; a Conv1d -> Transpose -> LSTM is
- * refused naming the LSTM, a ReLU6 naming its Clip.
+ * Erf form after a convolution, x.mean(dim=(2, 3)), Conv1d with BatchNorm1d (folded by the export), ReLU6 as
+ * Clip(0, 6), MobileNet-style depthwise (Conv group = C) + pointwise blocks with batch norm folded and kept: each
+ * imports and equals its original in onnxruntime to 1e-5 in probabilities; a Conv1d ->
+ * Transpose -> LSTM is refused naming the LSTM, a Hardtanh(-1, 1) naming its Clip and its range.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -32,6 +33,26 @@ const CASES: [string, { layers: string; input: number[]; shape: number[]; form: 
   ],
   ['torch-cnn-gelu-mean.onnx', { layers: 'conv:gelu conv gap flatten dense', input: [1, 8, 8], shape: [1, 8, 8], form: 'logits' }],
   ['torch-cnn-conv1d-bn.onnx', { layers: 'conv:leaky_relu pool conv:relu flatten dense', input: [2, 16], shape: [2, 16], form: 'logits' }],
+  ['torch-cnn-relu6.onnx', { layers: 'conv:relu6 pool conv:relu6 flatten dense', input: [1, 8, 8], shape: [1, 8, 8], form: 'logits' }],
+  [
+    'torch-mobilenet-bn-folded.onnx',
+    {
+      layers: 'conv:relu6 depthwise:relu6 conv:relu6 pool depthwise:relu6 conv:relu6 gap flatten dense',
+      input: [1, 8, 8],
+      shape: [1, 8, 8],
+      form: 'logits',
+    },
+  ],
+  [
+    'torch-mobilenet-bn-kept.onnx',
+    {
+      layers:
+        'conv batchnorm:relu6 depthwise batchnorm:relu6 conv batchnorm:relu6 pool depthwise batchnorm:relu6 conv batchnorm:relu6 gap flatten dense',
+      input: [1, 8, 8],
+      shape: [1, 8, 8],
+      form: 'logits',
+    },
+  ],
 ];
 
 describe.each(CASES)('%s', (file, want) => {
@@ -64,7 +85,7 @@ test('the zero Pad and the ceil mode become the pooling layers own pads', () => 
 
 test.each([
   ['refuse-cnn-lstm.onnx', /node "\/lstm\/LSTM" \(LSTM\) is not supported: gs-compress imports chains of convolutional/],
-  ['refuse-relu6.onnx', /node "\/1\/Clip" \(Clip\) is a clipped ReLU \(ReLU6 or hardtanh\)/],
+  ['refuse-hardtanh.onnx', /node "\/1\/Clip" \(Clip\) clips to \[-1, 1\]; the only clipped activation supported is ReLU6, Clip\(0, 6\)/],
 ])('%s is refused naming its first unsupported node; nothing is written', async (file, message) => {
   expect(() => importModel(fx(file))).toThrow(message);
   const out = path.join(tmp, `run-${file}`);

@@ -4,7 +4,7 @@
  * matches its original in onnxruntime to 1e-5 on random rows (a perturbed network does not); its
  * ONNX export keeps the original's interface and matches too, as does its pruned form; residual
  * blocks (an identity skip, a small ResNet with batch norm folded and kept) import as save/shortcut/add
- * layers; a depthwise convolution, a Resize and two inputs are refused by name, and `import` then
+ * layers; a grouped (not depthwise) convolution, a Resize and two inputs are refused by name, and `import` then
  * writes nothing.
  */
 import * as fs from 'fs';
@@ -109,7 +109,10 @@ describe.each(CASES)('import %s', (file, want) => {
 
 describe('refusals name the first unsupported node and write nothing', () => {
   test.each([
-    ['refuse-depthwise.onnx', /node "\/2\/Conv" \(Conv\) is a depthwise convolution \(group 4\): only group 1 is supported yet/],
+    [
+      'refuse-grouped-conv.onnx',
+      /node "\/2\/Conv" \(Conv\) is a grouped convolution \(group 2, 8 filters of 2 channels on 4\): only group 1 and depthwise/,
+    ],
     [
       'refuse-resize.onnx',
       /node "\/Resize" \(Resize\) is not supported: gs-compress imports chains of convolutional and fully connected layers \(Conv/,

@@ -30,6 +30,7 @@ const CASES: [string, { sizes: number[]; acts: string[]; scaled: boolean; output
   ['torch-fixed-batch.onnx', { sizes: [6, 12, 8, 3], acts: ['relu', 'relu'], scaled: false, output: 'logits' }],
   ['torch-tanh-sigmoid-softmax.onnx', { sizes: [6, 10, 8, 3], acts: ['tanh', 'sigmoid'], scaled: false, output: 'softmax' }],
   ['torch-gelu-leaky-logsoftmax.onnx', { sizes: [6, 10, 8, 3], acts: ['gelu', 'leaky_relu'], scaled: false, output: 'log-softmax' }],
+  ['torch-mlp-relu6.onnx', { sizes: [6, 10, 8, 3], acts: ['relu6', 'relu'], scaled: false, output: 'logits' }],
   ['torch-scaler-batchnorm.onnx', { sizes: [6, 12, 3], acts: ['relu'], scaled: true, output: 'logits' }],
   ['tf2onnx-keras-mlp.onnx', { sizes: [6, 10, 8, 3], acts: ['relu', 'relu'], scaled: false, output: 'softmax' }],
   ['skl2onnx-mlpclassifier.onnx', { sizes: [6, 10, 3], acts: ['relu'], scaled: true, output: 'softmax', labels: ['10', '20', '30'] }],

@@ -5,7 +5,8 @@
  * Dense, Conv1D with global average pooling) import into the layer types and match the original,
  * run by tfjs on the same values channels last, to 1e-5; their ONNX export matches too; so does a
  * functional model with residual blocks (an identity Add and a strided block with a 1x1 shortcut);
- * a DepthwiseConv2D, a Concatenate and two inputs are refused by name.
+ * so does a MobileNet-style model (DepthwiseConv2D 'same' and strided, ReLU(max_value 6) and 'relu6');
+ * a DepthwiseConv2D of depth_multiplier 2, a Concatenate and two inputs are refused by name.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
@@ -68,6 +69,24 @@ function cnn2d(): tf.Sequential {
   return m;
 }
 
+/** MobileNet-style: conv, a depthwise 3x3 ('same', strided) with batch norm and ReLU6, a pointwise 1x1 (relu6 activation string). */
+function mobilenet(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 4, kernelSize: 3, padding: 'same' }));
+  m.add(tf.layers.reLU({ maxValue: 6 }));
+  m.add(tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', useBias: false }));
+  m.add(tf.layers.batchNormalization({ axis: -1 }));
+  m.add(tf.layers.activation({ activation: 'relu6' }));
+  m.add(tf.layers.depthwiseConv2d({ kernelSize: 2, activation: 'relu6' }));
+  m.add(tf.layers.conv2d({ filters: 6, kernelSize: 1, activation: 'relu6' }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 3 }));
+  madeUpBatchNorm(m);
+  // weights large enough that ReLU6's upper clip is reached
+  m.setWeights(m.getWeights().map((w, i) => (i < 3 ? tf.mul(w, 4) : w)));
+  return m;
+}
+
 function cnn1d(): tf.Sequential {
   const m = tf.sequential();
   m.add(tf.layers.conv1d({ inputShape: [20, 2], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }));
@@ -108,6 +127,7 @@ test.each<[string, () => tf.LayersModel, string, number[], string]>([
   ],
   ['2-D, three channels, batch norm, same padding', cnn2d, 'conv,pool,conv,batchnorm,pool,flatten,dense,dense', [3, 7, 7], 'softmax'],
   ['1-D, dilation, global average pooling', cnn1d, 'conv,pool,conv,gap,flatten,dense', [2, 20], 'logits'],
+  ['MobileNet-style, depthwise and ReLU6', mobilenet, 'conv,depthwise,batchnorm,depthwise,conv,flatten,dense', [2, 8, 8], 'logits'],
 ])('a tfjs CNN (%s) imports and matches the original and its ONNX export', async (name, build, ops, shape, form) => {
   const file = await save(build(), name.replace(/[^a-z0-9]+/gi, '-'));
   const m = importModel(file);
@@ -131,14 +151,16 @@ test.each<[string, () => tf.LayersModel, string, number[], string]>([
   expect(worst).toBeLessThanOrEqual(1e-5);
 });
 
-test('a DepthwiseConv2D is refused by name', async () => {
+test('a DepthwiseConv2D with depth_multiplier 2 is refused by name', async () => {
   const m = tf.sequential();
   m.add(tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }));
-  m.add(tf.layers.depthwiseConv2d({ kernelSize: 3 }));
+  m.add(tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2 }));
   m.add(tf.layers.flatten());
   m.add(tf.layers.dense({ units: 2 }));
-  const file = await save(m, 'depthwise');
-  expect(() => importModel(file)).toThrow(/layer "depthwise_conv2d_\w+" \(DepthwiseConv2D\) is a depthwise convolution: not supported yet/);
+  const file = await save(m, 'depthwise-multiplier');
+  expect(() => importModel(file)).toThrow(
+    /layer "depthwise_conv2d_\w+" \(DepthwiseConv2D\) has depth_multiplier 2: only depth_multiplier 1 is supported/,
+  );
 });
 
 test('a functional model that concatenates branches, or has two inputs, is refused by name', async () => {

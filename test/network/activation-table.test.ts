@@ -15,6 +15,7 @@ import {
 } from '../../src/network/activations';
 import { tfjsActivation } from '../../src/network/layers-model';
 import { applyActivation } from '../../src/train/tfjs/gradient-pass';
+import { reluLayerActivation } from '../../src/import/tfjs-cnn';
 
 const unknown = { name: 'swish' } as unknown as Activation;
 
@@ -61,5 +62,16 @@ describe('the importers read activations from the table', () => {
     for (const def of Object.values(ACTIVATIONS)) if (def.tfjs) expect(tfjsActivation(def.tfjs)).toEqual({ name: def.name });
     expect(tfjsActivation('leaky_relu')).toEqual({ name: 'leaky_relu', alpha: 0.2 });
     expect(tfjsActivation('selu')).toBeNull();
+  });
+});
+
+describe('a Keras ReLU layer', () => {
+  const fail = (why: string) => new GsError('BAD_MODEL', why);
+  it('is relu, or relu6 with max_value 6; other settings are refused', () => {
+    expect(reluLayerActivation({}, fail)).toBe('relu');
+    expect(reluLayerActivation({ max_value: null, threshold: 0 }, fail)).toBe('relu');
+    expect(reluLayerActivation({ max_value: 6 }, fail)).toBe('relu6');
+    expect(() => reluLayerActivation({ max_value: 1 }, fail)).toThrow(/max_value 1 \(only 6, ReLU6, is supported\)/);
+    expect(() => reluLayerActivation({ negative_slope: 0.1 }, fail)).toThrow(/threshold or negative_slope/);
   });
 });

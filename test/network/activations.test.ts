@@ -32,6 +32,7 @@ const CASES: Activation[] = [
   { name: 'tanh' },
   { name: 'sigmoid' },
   { name: 'gelu' },
+  { name: 'relu6' },
   { name: 'identity' },
 ];
 
@@ -48,6 +49,8 @@ function plain(a: Activation): (x: number) => number {
       return (x) => 1 / (1 + Math.exp(-x));
     case 'gelu':
       return (x) => 0.5 * x * (1 + erf(x / Math.SQRT2));
+    case 'relu6':
+      return (x) => Math.min(6, Math.max(0, x));
     case 'identity':
       return (x) => x;
   }
@@ -118,11 +121,14 @@ describe('the activation table', () => {
     expect(ACTIVATIONS.tanh.forward(0.5, 0)).toBeCloseTo(0.46211715726000974, 14);
     expect(ACTIVATIONS.leaky_relu.forward(-2, 0.2)).toBeCloseTo(-0.4, 14);
     expect(ACTIVATIONS.relu.forward(-2, 0)).toBe(0);
+    expect([-2, 0, 3.5, 6, 9].map((x) => ACTIVATIONS.relu6.forward(x, 0))).toEqual([0, 0, 3.5, 6, 6]);
+    // torch.nn.ReLU6's gradient: 1 strictly inside (0, 6)
+    expect([-2, 0, 3.5, 6, 9].map((x) => ACTIVATIONS.relu6.derivative(x, 0))).toEqual([0, 0, 1, 0, 0]);
   });
 
   test.each(ACTIVATION_NAMES)('%s: derivative equals central differences of forward', (name) => {
     const def = ACTIVATIONS[name];
-    for (const x of [-3.1, -1.2, -0.4, 0.3, 0.9, 2.7]) {
+    for (const x of [-3.1, -1.2, -0.4, 0.3, 0.9, 2.7, 5.2, 7.3]) {
       const h = 1e-6;
       const fd = (def.forward(x + h, 0.2) - def.forward(x - h, 0.2)) / (2 * h);
       expect(def.derivative(x, 0.2)).toBeCloseTo(fd, 6);
@@ -143,7 +149,8 @@ describe('the activation table', () => {
 
 describe.each(CASES)('activation $name', (a) => {
   const sizes = [6, 7, 5, 3];
-  const layers = withActivation(randomLayers(sizes, 21, 2), a);
+  // relu6: weights large enough that pre-activations pass 6 too, so both clips are exercised
+  const layers = withActivation(randomLayers(sizes, 21, a.name === 'relu6' ? 9 : 2), a);
   const data = randomData(12, sizes[0], 3, 8, 0.3);
   const order = Int32Array.from([3, 11, 0, 7, 5, 9, 1, 4]);
   const rows = Array.from(order.subarray(1, 7));
@@ -159,15 +166,18 @@ describe.each(CASES)('activation $name', (a) => {
     };
     const z = logits(net, data.x, data.rows);
     const f = plain(a);
+    let clipped = 0;
     for (let r = 0; r < data.rows; r++) {
       let h = Array.from(data.x.subarray(r * 6, r * 6 + 6));
       layers.forEach((l, k) => {
         const next = Array.from(l.bias);
         for (let i = 0; i < l.inSize; i++) for (let j = 0; j < l.outSize; j++) next[j] += h[i] * l.kernel[i * l.outSize + j];
         h = k < layers.length - 1 ? next.map(f) : next;
+        if (k < layers.length - 1) clipped += next.filter((v) => v > 6).length;
       });
       for (let j = 0; j < 3; j++) expect(z[r * 3 + j]).toBeCloseTo(h[j], 5);
     }
+    if (a.name === 'relu6') expect(clipped).toBeGreaterThan(5);
     // the fused engine's float64 evaluator predicts the same classes
     const ev = new StackEvaluator(layers);
     for (let r = 0; r < data.rows; r++) {
@@ -266,6 +276,7 @@ describe.each(CASES)('activation $name', (a) => {
       tanh: ['Tanh'],
       sigmoid: ['Sigmoid'],
       gelu: ['Erf'],
+      relu6: ['Clip'],
       identity: [],
     };
     for (const op of expected[a.name]) expect(ops).toContain(op);

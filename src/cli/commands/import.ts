@@ -131,6 +131,8 @@ function layerText(l: AnyLayer): string {
   switch (l.op) {
     case 'conv':
       return `conv${l.kernel.join('x')} ${l.cout}`;
+    case 'depthwise':
+      return `depthwise${l.kernel.join('x')}`;
     case 'pool':
       return `${l.kind}pool${l.kernel.join('x')}`;
     case 'dense':

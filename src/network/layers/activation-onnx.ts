@@ -22,6 +22,13 @@ export function activationOnnx(a: Activation, input: string, prefix: string, b: 
     b.node('Mul', [`${prefix}.gelu_prod`, half], [out], `${prefix}.gelu_half`);
     return out;
   }
+  if (form.clip) {
+    // Clip's bounds are inputs from opset 11 on (we write opset 17)
+    const lo = b.floats(`${prefix}.clip_min`, [], Float32Array.of(form.clip[0]));
+    const hi = b.floats(`${prefix}.clip_max`, [], Float32Array.of(form.clip[1]));
+    b.node(form.op, [input, lo, hi], [out], out);
+    return out;
+  }
   b.node(form.op, [input], [out], out, form.alphaAttr ? { floats: { alpha: alphaOf(a) } } : undefined);
   return out;
 }

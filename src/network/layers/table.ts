@@ -6,6 +6,7 @@
 import { BATCHNORM, type BatchNormLayer } from './batchnorm';
 import { CONV, type ConvLayer } from './conv';
 import { DENSE, type DenseLayer } from './dense';
+import { DEPTHWISE, type DepthwiseLayer } from './depthwise';
 import { FLATTEN, type FlattenLayer } from './flatten';
 import { GAP, type GapLayer } from './gap';
 import { POOL, type PoolLayer } from './pool';
@@ -13,7 +14,8 @@ import { ADD, SAVE, SHORTCUT, type AddLayer, type SaveLayer, type ShortcutLayer 
 import type { LayerType, Slots } from './layer-type';
 
 /** Every layer a Network can hold. */
-export type Layer = DenseLayer | ConvLayer | PoolLayer | GapLayer | FlattenLayer | BatchNormLayer | SaveLayer | ShortcutLayer | AddLayer;
+export type Layer =
+  DenseLayer | ConvLayer | PoolLayer | GapLayer | FlattenLayer | BatchNormLayer | SaveLayer | ShortcutLayer | AddLayer | DepthwiseLayer;
 
 export type LayerOp = Layer['op'];
 
@@ -28,6 +30,7 @@ export const LAYER_TYPES: { readonly [K in LayerOp]: LayerType<Extract<Layer, { 
   save: SAVE,
   shortcut: SHORTCUT,
   add: ADD,
+  depthwise: DEPTHWISE,
 };
 
 /** Types added at run time (registerLayerType): a layer type outside this folder, such as a test's. */

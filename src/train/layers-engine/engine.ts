@@ -32,6 +32,8 @@ import { BATCHNORM_TRAIN } from './ops/batchnorm';
 import { wasmBatchNormTrainOp } from './ops/batchnorm-wasm';
 import { POOL_TRAIN } from './ops/pool';
 import { wasmMaxPoolTrainOp } from './ops/pool-wasm';
+import { DEPTHWISE_TRAIN } from './ops/depthwise';
+import { wasmDepthwiseTrainOp } from './ops/depthwise-wasm';
 import type { TrainOp } from './ops/train-op';
 import { checkLearningRate, runBatches } from '../epoch-batches';
 
@@ -156,12 +158,14 @@ export function createLayersEngine(
   const wasmDense = wasm ? (wasmDenseTrainOp(DENSE_TRAIN, batch) as TrainOp<AnyLayer>) : null;
   const wasmBatchNorm = wasm ? (wasmBatchNormTrainOp(BATCHNORM_TRAIN, batch) as TrainOp<AnyLayer>) : null;
   const wasmPool = wasm ? (wasmMaxPoolTrainOp(POOL_TRAIN, batch) as TrainOp<AnyLayer>) : null;
+  const wasmDepthwise = wasm ? (wasmDepthwiseTrainOp(DEPTHWISE_TRAIN, batch) as TrainOp<AnyLayer>) : null;
   // the WebAssembly op of each layer type that has one, else the TypeScript one
   const wasmOps: Partial<Record<AnyLayer['op'], TrainOp<AnyLayer> | null>> = {
     conv: wasmConv,
     dense: wasmDense,
     batchnorm: wasmBatchNorm,
     pool: wasmPool,
+    depthwise: wasmDepthwise,
   };
   const opOf = (l: AnyLayer): TrainOp<AnyLayer> => wasmOps[l.op] ?? trainOp(l);
   const xb = new Float64Array(batch * cols);

@@ -110,3 +110,24 @@ test('an imported PyTorch CNN (batch norm kept, Pad + pooling); refusals say why
     /the tfjs export of this convolutional network: an average pooling pads without counting the padding; --export writes ONNX/,
   );
 });
+
+test('depthwise convolutions (batch norm kept apart by a relu6, or folded) become DepthwiseConv2D; 1-D is refused', async () => {
+  const net = madeUp(initArchNetwork('c6k3p1-dk3p1s2-bn-c8k1-bn-dk2-f5', [2, 9, 9], 3, 8), 4);
+  for (const l of net.layers) if ('activation' in l && l.activation && l.op !== 'dense') l.activation = { name: 'relu6' };
+  await expectSame(net);
+  const { modelJson } = toCnnLayersModel(net, 'test');
+  expect(modelJson).toContain('"class_name":"DepthwiseConv2D"');
+  expect(modelJson).toContain('"activation":"relu6"');
+  // the pruned network (a dead channel goes with its depthwise filter) too
+  const c = net.layers[0] as { weight: Float32Array; bias: Float32Array; cin: number };
+  c.weight.fill(0, 0, 2 * 9);
+  c.bias[0] = 0;
+  const d = net.layers[1] as { weight: Float32Array };
+  d.weight.fill(0, 0, 9);
+  const pruned = pruneNetwork(net).network;
+  expect((pruned.layers[1] as { channels: number }).channels).toBe(5);
+  await expectSame(pruned);
+  expect(() => toCnnLayersModel(initArchNetwork('c4k3-dk3-f4', [2, 12], 3, 1), 'test')).toThrow(
+    /1-D depthwise convolution \(tfjs has no DepthwiseConv1D\)/,
+  );
+});

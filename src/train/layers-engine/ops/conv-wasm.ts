@@ -5,7 +5,8 @@
  * neighbouring layers (the activation stays the TypeScript one of ./activation.ts). The input
  * stays in the instance between the forward and the backward pass of a batch.
  */
-import { convGeometry } from '../../../network/kernels/conv';
+import type { Activation } from '../../../network/activations';
+import { convGeometry, type ConvGeometry } from '../../../network/kernels/conv';
 import type { ConvLayer } from '../../../network/layers/conv';
 import { WasmConv } from '../../fused/conv-wasm';
 import { wasmActivate, wasmActivationBackward, type WasmActivated } from './activation';
@@ -37,10 +38,27 @@ interface WasmConvCache {
  * forward passes only (evaluation, whose layers are fresh copies every time), per geometry.
  */
 export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number, perGeometry = false): TrainOp<ConvLayer> {
-  const slots = new Map<unknown, Slot>();
   const geometryOf = (l: ConvLayer, inShape: readonly number[]) =>
     convGeometry('convolution', inShape, l.cout, { kernel: l.kernel, strides: l.strides, pads: l.pads, dilations: l.dilations });
-  const slotOf = (l: ConvLayer, inShape: readonly number[]): Slot => {
+  return wasmConvLikeTrainOp(base, maxBatch, perGeometry, geometryOf);
+}
+
+/** A layer the WebAssembly convolution computes: its geometry (any group), weights and activation. */
+interface ConvLike {
+  weight: Float32Array;
+  bias: Float32Array;
+  activation: Activation | null;
+}
+
+/** wasmConvTrainOp for any layer type that is a convolution of the geometry `geometryOf` gives (a depthwise one: group = C). */
+export function wasmConvLikeTrainOp<L extends ConvLike>(
+  base: TrainOp<L>,
+  maxBatch: number,
+  perGeometry: boolean,
+  geometryOf: (l: L, inShape: readonly number[]) => ConvGeometry,
+): TrainOp<L> {
+  const slots = new Map<unknown, Slot>();
+  const slotOf = (l: L, inShape: readonly number[]): Slot => {
     const g = perGeometry ? geometryOf(l, inShape) : null;
     const key = g ? JSON.stringify(g) : l;
     let s = slots.get(key);
@@ -62,7 +80,7 @@ export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number, perG
     return s;
   };
   return {
-    op: 'conv',
+    op: base.op,
     params: (l) => base.params(l),
     bind: (l, bufs) => base.bind(l, bufs),
     forward(l, x, rows, hidden, inShape, training) {

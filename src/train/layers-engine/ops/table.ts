@@ -7,6 +7,7 @@ import { GsError } from '../../../errors';
 import { BATCHNORM_TRAIN } from './batchnorm';
 import { CONV_TRAIN } from './conv';
 import { DENSE_TRAIN } from './dense';
+import { DEPTHWISE_TRAIN } from './depthwise';
 import { FLATTEN_TRAIN } from './flatten';
 import { GAP_TRAIN } from './gap';
 import { POOL_TRAIN } from './pool';
@@ -23,6 +24,7 @@ export const TRAIN_OPS: { readonly [K in LayerOp]: TrainOp<Extract<Layer, { op: 
   save: SAVE_TRAIN,
   shortcut: SHORTCUT_TRAIN,
   add: ADD_TRAIN,
+  depthwise: DEPTHWISE_TRAIN,
 };
 
 /** The training kernels of a layer (a layer type without them, e.g. one registered at run time, is an error). */
