@@ -134,10 +134,13 @@ function denseLayers(g: onnx.IGraphProto, inits: Map<string, InitializerInfo>, i
       const channels = conv ? w.dims[0] : w.size;
       const bias = inits.get(n.input?.[2] ?? '')?.size ?? 0;
       const activation = activationAfter(n.output?.[0] ?? '');
+      // a grouped convolution reads dims[1] channels per group: group x dims[1] in all (depthwise: C)
+      const groupAttr = conv ? n.attribute?.find((a) => a.name === 'group') : undefined;
+      const group = groupAttr?.i !== undefined && groupAttr.i !== null ? toNum(groupAttr.i as Int64Like) : 1;
       layers.push({
         node: n.name ?? '',
         op: n.opType,
-        inSize: conv ? w.dims[1] : channels,
+        inSize: conv ? w.dims[1] * group : channels,
         outSize: channels,
         relu: activation === 'relu',
         activation,

@@ -1,7 +1,8 @@
 /**
  * readOnnxInfo's layer table (what `inspect` prints): sizes, activation and stored weight type of
  * every dense layer, for float32, float16 and int8 exports (whose kernels reach the MatMul through a
- * Cast or a Pad of initializers), and for a PyTorch export (Gemm with transB=1).
+ * Cast or a Pad of initializers), for a PyTorch export (Gemm with transB=1), and a depthwise
+ * convolution (group = C: C channels in, not the weight's 1 per group).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -45,5 +46,16 @@ describe('layer table of an ONNX file', () => {
     // a chain: each layer reads what the one before writes
     for (let i = 1; i < layers.length; i++) expect(layers[i][0]).toBe(layers[i - 1][1]);
     expect(layers.map((l) => l[2])).toEqual(['gelu', 'leaky_relu', 'log_softmax']);
+  });
+
+  test('a depthwise convolution reads all its channels (group x channels per group)', () => {
+    const file = path.join(FIXTURES, 'torch-mobilenet-bn-folded.onnx');
+    const info = readOnnxInfo(fs.readFileSync(file), file);
+    const convs = info.layers.filter((l) => l.op === 'Conv').map((l) => [l.inSize, l.outSize, l.activation]);
+    expect(convs.slice(0, 3)).toEqual([
+      [1, 8, 'relu6'],
+      [8, 8, 'relu6'],
+      [8, 12, 'relu6'],
+    ]);
   });
 });
