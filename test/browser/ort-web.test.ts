@@ -1,8 +1,9 @@
 /**
  * Proven in a browser: exported models (default full-width, compact input, int8, float16; a CNN
- * with float32 and int8 convolution weights on N x C x H x W input) run in
- * onnxruntime-web inside headless Chromium, served from 127.0.0.1, and give the probabilities
- * onnxruntime-node gives on 100 test rows, within 1e-5.
+ * with float32 and int8 convolution weights on N x C x H x W input; a CNN with residual blocks and
+ * a depthwise convolution) run in onnxruntime-web inside headless Chromium, served from 127.0.0.1,
+ * and give the probabilities onnxruntime-node gives within 1e-5; the CNNs' tfjs LayersModels
+ * (Sequential, and functional with Add) run in tfjs there too.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -33,6 +34,8 @@ cnn.scaling = {
   mean: Float32Array.from({ length: 288 }, (_, i) => (i < 144 ? 0.2 : -0.4)),
   std: Float32Array.from({ length: 288 }, (_, i) => (i < 144 ? 1.5 : 0.5)),
 };
+// residual blocks (identity and 1x1 projection) and a depthwise convolution, on the same input
+const res = initArchNetwork('c6k3p1-bn-(c6k3p1-bn-c6k3p1-bn)-dk3p1-bn-(c8k3p1s2-bn-c8k3p1-bn)-g', [2, 12, 12], 3, 8);
 const cnnRows = 20;
 const cnnX = randomData(cnnRows, 288, 33);
 
@@ -79,9 +82,15 @@ describeBrowser('onnxruntime-web in headless Chromium', () => {
     for (const [name, opts] of VARIANTS) files[`/${name}.onnx`] = exportOnnx(net, { producerVersion: 't', ...opts });
     files['/cnn.onnx'] = exportOnnx(cnn, { producerVersion: 't' });
     files['/cnn-int8.onnx'] = exportOnnx(cnn, { producerVersion: 't', quantize: 'int8' });
-    const tfjsModel = toCnnLayersModel(cnn, 't');
-    files['/cnn-tfjs/model.json'] = tfjsModel.modelJson;
-    files[`/cnn-tfjs/${CNN_TFJS_WEIGHTS_FILE}`] = tfjsModel.weights;
+    files['/res.onnx'] = exportOnnx(res, { producerVersion: 't' });
+    for (const [name, net] of [
+      ['cnn', cnn],
+      ['res', res],
+    ] as const) {
+      const tfjsModel = toCnnLayersModel(net, 't');
+      files[`/${name}-tfjs/model.json`] = tfjsModel.modelJson;
+      files[`/${name}-tfjs/${CNN_TFJS_WEIGHTS_FILE}`] = tfjsModel.weights;
+    }
     files['/tfjs.html'] = TFJS_PAGE;
     server = await startStaticServer({ files, dirs: { '/ort/': onnxruntimeWebDist(), '/tfjs/': TFJS_DIST } });
   });
@@ -129,14 +138,14 @@ describeBrowser('onnxruntime-web in headless Chromium', () => {
     }
   });
 
-  test('CNN exports (ONNX with float32 and int8 convolution weights; the tfjs LayersModel in tfjs) give onnxruntime-node probabilities on N x C x H x W input', async () => {
+  test('CNN exports (ONNX with float32 and int8 convolution weights, residual blocks and a depthwise convolution; the tfjs LayersModels in tfjs) give onnxruntime-node probabilities on N x C x H x W input', async () => {
     const browser = await launchChromium();
     try {
       const page = await browser.context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${server.url}index.html`);
-      for (const name of ['cnn', 'cnn-int8']) {
+      for (const name of ['cnn', 'cnn-int8', 'res']) {
         const node = await runOnnx(files[`/${name}.onnx`], cnnX, cnnRows, 288, { runtime: 'node' });
         const web = await page.evaluate(
           async ([url, data, dims]) =>
@@ -148,18 +157,20 @@ describeBrowser('onnxruntime-web in headless Chromium', () => {
         web.forEach((p, i) => (maxDiff = Math.max(maxDiff, Math.abs(p - node.probabilities[i]))));
         expect({ name, maxDiff: maxDiff <= 1e-5 ? 'ok' : maxDiff }).toEqual({ name, maxDiff: 'ok' });
       }
-      // the tfjs LayersModel of the same CNN, in tfjs inside Chromium, on the same raw N x C x H x W values
+      // the tfjs LayersModels of the same CNNs (the residual one functional), in tfjs inside Chromium, on the same raw N x C x H x W values
       await page.goto(`${server.url}tfjs.html`);
-      const node = await runOnnx(files['/cnn.onnx'], cnnX, cnnRows, 288, { runtime: 'node' });
-      const viaTfjs = await page.evaluate(
-        async ([url, data, dims]) =>
-          (globalThis as unknown as { runTfjs: (u: string, d: number[], s: number[]) => Promise<number[]> }).runTfjs(url, data, dims),
-        ['/cnn-tfjs/model.json', Array.from(cnnX), [cnnRows, 2, 12, 12]] as [string, number[], number[]],
-      );
-      let worst = 0;
-      viaTfjs.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - node.probabilities[i]))));
-      expect(viaTfjs).toHaveLength(node.probabilities.length);
-      expect(worst).toBeLessThan(1e-5);
+      for (const name of ['cnn', 'res']) {
+        const node = await runOnnx(files[`/${name}.onnx`], cnnX, cnnRows, 288, { runtime: 'node' });
+        const viaTfjs = await page.evaluate(
+          async ([url, data, dims]) =>
+            (globalThis as unknown as { runTfjs: (u: string, d: number[], s: number[]) => Promise<number[]> }).runTfjs(url, data, dims),
+          [`/${name}-tfjs/model.json`, Array.from(cnnX), [cnnRows, 2, 12, 12]] as [string, number[], number[]],
+        );
+        let worst = 0;
+        viaTfjs.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - node.probabilities[i]))));
+        expect(viaTfjs).toHaveLength(node.probabilities.length);
+        expect({ name, worst: worst < 1e-5 ? 'ok' : worst }).toEqual({ name, worst: 'ok' });
+      }
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
