@@ -101,7 +101,7 @@ function col2im(geo: usize, dcol: usize, dx: usize): void {
  * C[M, N] = A[M, K] . B[K, N] (+ bias[m] when bias != 0), all row-major. Blocks of 4 rows x 8
  * columns keep 8 vector accumulators; the edges go 4 columns, then one at a time.
  */
-function gemmNN(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, bias: usize): void {
+export function gemmNN(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, bias: usize): void {
   let m = 0;
   for (; m + 4 <= M; m += 4) {
     const a0 = a + ((<usize>(m * K)) << 2);
@@ -203,6 +203,85 @@ function gemmNN(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, bias: usiz
   }
 }
 
+/**
+ * C[M, N] = A[K, M]^T . B[K, N] (row-major, C overwritten): blocks of 4 rows x 8 columns, the four
+ * A values of a row k loaded as one vector.
+ */
+export function gemmTN(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32): void {
+  const rowA = (<usize>M) << 2;
+  const rowB = (<usize>N) << 2;
+  let m = 0;
+  for (; m + 4 <= M; m += 4) {
+    const c0 = c + ((<usize>(m * N)) << 2);
+    const c1 = c0 + rowB, c2 = c1 + rowB, c3 = c2 + rowB;
+    let n = 0;
+    for (; n + 8 <= N; n += 8) {
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      let ap = a + ((<usize>m) << 2);
+      let bp = b + ((<usize>n) << 2);
+      for (let k = 0; k < K; k++) {
+        const av = v128.load(ap);
+        const x0 = v128.load(bp);
+        const x1 = v128.load(bp + 16);
+        const w0 = f32x4.splat(f32x4.extract_lane(av, 0));
+        const w1 = f32x4.splat(f32x4.extract_lane(av, 1));
+        const w2 = f32x4.splat(f32x4.extract_lane(av, 2));
+        const w3 = f32x4.splat(f32x4.extract_lane(av, 3));
+        s00 = f32x4.add(s00, f32x4.mul(w0, x0));
+        s01 = f32x4.add(s01, f32x4.mul(w0, x1));
+        s10 = f32x4.add(s10, f32x4.mul(w1, x0));
+        s11 = f32x4.add(s11, f32x4.mul(w1, x1));
+        s20 = f32x4.add(s20, f32x4.mul(w2, x0));
+        s21 = f32x4.add(s21, f32x4.mul(w2, x1));
+        s30 = f32x4.add(s30, f32x4.mul(w3, x0));
+        s31 = f32x4.add(s31, f32x4.mul(w3, x1));
+        ap += rowA;
+        bp += rowB;
+      }
+      const o = (<usize>n) << 2;
+      v128.store(c0 + o, s00);
+      v128.store(c0 + o + 16, s01);
+      v128.store(c1 + o, s10);
+      v128.store(c1 + o + 16, s11);
+      v128.store(c2 + o, s20);
+      v128.store(c2 + o + 16, s21);
+      v128.store(c3 + o, s30);
+      v128.store(c3 + o + 16, s31);
+    }
+    for (; n < N; n++) {
+      let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
+      for (let k = 0; k < K; k++) {
+        const ar = a + ((<usize>(k * M + m)) << 2);
+        const x = load<f32>(b + ((<usize>(k * N + n)) << 2));
+        t0 += load<f32>(ar) * x;
+        t1 += load<f32>(ar + 4) * x;
+        t2 += load<f32>(ar + 8) * x;
+        t3 += load<f32>(ar + 12) * x;
+      }
+      store<f32>(at(c0, n), t0);
+      store<f32>(at(c1, n), t1);
+      store<f32>(at(c2, n), t2);
+      store<f32>(at(c3, n), t3);
+    }
+  }
+  for (; m < M; m++) {
+    const cr = c + ((<usize>(m * N)) << 2);
+    let n = 0;
+    for (; n + 4 <= N; n += 4) {
+      let s = f32x4.splat(0);
+      for (let k = 0; k < K; k++)
+        s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(a + ((<usize>(k * M + m)) << 2))), v128.load(b + ((<usize>(k * N + n)) << 2))));
+      v128.store(at(cr, n), s);
+    }
+    for (; n < N; n++) {
+      let t: f32 = 0;
+      for (let k = 0; k < K; k++) t += load<f32>(a + ((<usize>(k * M + m)) << 2)) * load<f32>(b + ((<usize>(k * N + n)) << 2));
+      store<f32>(at(cr, n), t);
+    }
+  }
+}
+
 @inline function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
@@ -225,7 +304,7 @@ function gemmNN(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, bias: usiz
 }
 
 /** C[M, K] += A[M, N] . B[K, N]^T (row-major): dot products of rows, in blocks of 4 x 4. */
-function gemmNTAdd(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32): void {
+export function gemmNTAdd(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32): void {
   const N4 = N & ~3;
   const row = (<usize>N) << 2;
   let m = 0;
