@@ -80,7 +80,6 @@ export function linearizeFunctional(file: string, config: Record<string, unknown
     const isAdd = (l: FunctionalLayer) => l.class_name === 'Add' && inboundOf(l).length === 2;
     const identity = pair.findIndex((l) => isAdd(l) && inboundOf(l).includes(from));
     const reach = new Map<string, number>();
-    const order: string[] = [];
     pair.forEach((start, k) => {
       const queue = [start];
       while (queue.length > 0) {
@@ -89,7 +88,6 @@ export function linearizeFunctional(file: string, config: Record<string, unknown
         const seen = reach.get(n) ?? 0;
         if (seen & (1 << k)) continue;
         reach.set(n, seen | (1 << k));
-        if (!order.includes(n)) order.push(n);
         queue.push(...(consumers.get(n) ?? []));
       }
     });

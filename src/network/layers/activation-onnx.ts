@@ -3,7 +3,7 @@
  * for every layer type that applies one after itself.
  */
 import { ACTIVATIONS, alphaOf, type Activation } from '../activations';
-import type { OnnxBuilder } from './onnx-builder';
+import type { OnnxBuilder, OnnxSite } from './onnx-builder';
 
 /** Nodes of `a` after `input`; returns the activated tensor's name (`${prefix}.${name}`, or input for identity). */
 export function activationOnnx(a: Activation, input: string, prefix: string, b: OnnxBuilder): string {
@@ -31,4 +31,25 @@ export function activationOnnx(a: Activation, input: string, prefix: string, b: 
   }
   b.node(form.op, [input], [out], out, form.alphaAttr ? { floats: { alpha: alphaOf(a) } } : undefined);
   return out;
+}
+
+/**
+ * A layer's ONNX tail when it is hidden or the network's last: `write(name)` adds the layer's own
+ * node with output `name` (site.output when no activation follows and one is asked for, else
+ * `${prefix}.${tag}`), then its activation `act` (null: none), then an Identity to site.output when the
+ * activation's output is not already it. Returns the layer's output name.
+ */
+export function nodeThenActivation(
+  site: OnnxSite,
+  act: Activation | null,
+  tag: string,
+  b: OnnxBuilder,
+  write: (out: string) => void,
+): string {
+  const main = act === null && site.output !== undefined ? site.output : `${site.prefix}.${tag}`;
+  write(main);
+  const out = act === null ? main : activationOnnx(act, main, site.prefix, b);
+  if (site.output === undefined || site.output === out) return out;
+  b.node('Identity', [out], [site.output], `${site.prefix}.output`);
+  return site.output;
 }

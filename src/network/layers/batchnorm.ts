@@ -9,7 +9,7 @@
 import type { Activation } from '../activations';
 import { BN_EPSILON, batchNormEvalForward, batchNormParameterCount } from '../kernels/batchnorm';
 import { activateInPlace, activateValue, size } from './activate';
-import { activationOnnx } from './activation-onnx';
+import { nodeThenActivation } from './activation-onnx';
 import type { LayerType } from './layer-type';
 
 export interface BatchNormLayer {
@@ -83,13 +83,9 @@ export const BATCHNORM: LayerType<BatchNormLayer> = {
     const p = site.prefix;
     const inputs = [site.input, b.floats(`${p}.gamma`, [l.channels], l.gamma), b.floats(`${p}.beta`, [l.channels], l.beta)];
     inputs.push(b.floats(`${p}.mean`, [l.channels], l.runningMean), b.floats(`${p}.var`, [l.channels], l.runningVar));
-    const act = site.hidden ? l.activation : null;
-    const bn = act === null && site.output !== undefined ? site.output : `${p}.bn`;
-    b.node('BatchNormalization', inputs, [bn], `${p}.bn`, { floats: { epsilon: l.epsilon } });
-    const out = act === null ? bn : activationOnnx(act, bn, p, b);
-    if (site.output === undefined || site.output === out) return out;
-    b.node('Identity', [out], [site.output], `${p}.output`);
-    return site.output;
+    return nodeThenActivation(site, site.hidden ? l.activation : null, 'bn', b, (out) =>
+      b.node('BatchNormalization', inputs, [out], `${p}.bn`, { floats: { epsilon: l.epsilon } }),
+    );
   },
   clone: (l) => ({
     ...l,

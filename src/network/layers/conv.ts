@@ -8,36 +8,29 @@
  * O blocks of kH*kW); output channel o owns filter o and bias o. A constant input channel folds into
  * the bias only without zero padding (with padding the border positions read 0, not the constant).
  */
-import type { Activation } from '../activations';
 import { convForward, convGeometry, convMultiplyAdds, convOutputShape, type ConvGeometry } from '../kernels/conv';
 import { activateInPlace, activateValue } from './activate';
-import { activationOnnx } from './activation-onnx';
+import {
+  absorbPerOutput,
+  cloneConvLike,
+  convOnnx,
+  windowInvalid,
+  windowOf,
+  windowSize,
+  type ConvLike,
+  type WindowOptions,
+} from './conv-window';
 import type { LayerType } from './layer-type';
 
-export interface ConvLayer {
+export interface ConvLayer extends ConvLike {
   op: 'conv';
   cin: number;
   cout: number;
-  /** Kernel size per spatial axis ([kL] or [kH, kW]); its length is the layer's rank. */
-  kernel: number[];
-  strides: number[];
-  /** ONNX pads [begin..., end...] (2 x rank values). */
-  pads: number[];
-  dilations: number[];
   /** [cout, cin, ...kernel] row-major (OIHW). */
   weight: Float32Array;
-  bias: Float32Array;
-  /** Applied after the layer when hidden; null = linear (batch norm follows and applies it). */
-  activation: Activation | null;
 }
 
-export interface ConvOptions {
-  strides?: number[];
-  /** Symmetric per axis, or ONNX [begin..., end...]. */
-  pads?: number[];
-  dilations?: number[];
-  activation?: Activation | null;
-}
+export type ConvOptions = WindowOptions;
 
 /** A convolution from its sizes and weights (relu unless `activation` says otherwise). */
 export function convLayer(
@@ -48,29 +41,16 @@ export function convLayer(
   bias: Float32Array,
   o: ConvOptions = {},
 ): ConvLayer {
-  const rank = kernel.length;
-  if (rank !== 1 && rank !== 2) throw new RangeError(`a convolution has 1 or 2 spatial axes, not ${rank}`);
-  const pads = o.pads === undefined ? new Array<number>(2 * rank).fill(0) : o.pads.length === rank ? [...o.pads, ...o.pads] : [...o.pads];
-  const l: ConvLayer = {
-    op: 'conv',
-    cin,
-    cout,
-    kernel: [...kernel],
-    strides: o.strides ? [...o.strides] : new Array<number>(rank).fill(1),
-    pads,
-    dilations: o.dilations ? [...o.dilations] : new Array<number>(rank).fill(1),
-    weight,
-    bias,
-    activation: o.activation === undefined ? { name: 'relu' } : o.activation,
-  };
+  const l: ConvLayer = { op: 'conv', cin, cout, ...windowOf('convolution', kernel, o), weight, bias };
   const bad = CONV.invalid(l);
   if (bad) throw new RangeError(`convolution ${bad}`);
   return l;
 }
 
-const khw = (l: ConvLayer): number => l.kernel.reduce((a, b) => a * b, 1);
+const khw = windowSize;
 
-function geometry(l: ConvLayer, inShape: readonly number[]): ConvGeometry {
+/** The reference kernel's geometry of the layer on examples of `inShape`. */
+export function convLayerGeometry(l: ConvLayer, inShape: readonly number[]): ConvGeometry {
   if (inShape.length !== l.kernel.length + 1 || inShape[0] !== l.cin) {
     throw new RangeError(`a ${l.kernel.length}-D convolution of ${l.cin} input channels receives shape ${inShape.join('x')}`);
   }
@@ -92,27 +72,25 @@ export const CONV: LayerType<ConvLayer> = {
   role: 'mixing',
 
   invalid(l) {
-    const r = l.kernel.length;
-    if (r !== 1 && r !== 2) return `has a kernel of rank ${r}`;
-    if (l.strides.length !== r || l.dilations.length !== r || l.pads.length !== 2 * r)
-      return 'has strides, dilations or pads of the wrong length';
+    const bad = windowInvalid(l);
+    if (bad) return bad;
     if (l.weight.length !== l.cout * l.cin * khw(l) || l.bias.length !== l.cout)
       return `has ${l.weight.length} weights and ${l.bias.length} biases, expected ${l.cout}x${l.cin}x${l.kernel.join('x')} and ${l.cout}`;
     return null;
   },
 
-  outShape: (l, inShape) => convOutputShape(geometry(l, inShape)),
+  outShape: (l, inShape) => convOutputShape(convLayerGeometry(l, inShape)),
 
   params: (l) => l.weight.length + l.bias.length,
 
-  macs: (l, inShape) => convMultiplyAdds(geometry(l, inShape)),
+  macs: (l, inShape) => convMultiplyAdds(convLayerGeometry(l, inShape)),
 
   inChannels: (l) => l.cin,
 
   outChannels: (l) => l.cout,
 
   forward(l, x, rows, hidden, inShape) {
-    const y = convForward(geometry(l, inShape), x, l.weight, l.bias) as Float64Array;
+    const y = convForward(convLayerGeometry(l, inShape), x, l.weight, l.bias) as Float64Array;
     if (hidden) activateInPlace(y, l.activation);
     return y;
   },
@@ -151,13 +129,7 @@ export const CONV: LayerType<ConvLayer> = {
 
   bias: (l) => l.bias,
 
-  absorbAffine(l, scale, shift, activation) {
-    if (l.activation !== null) return null;
-    const per = l.weight.length / l.cout;
-    const weight = Float32Array.from(l.weight, (w, i) => w * scale[Math.floor(i / per)]);
-    const bias = Float32Array.from(l.bias, (b, o) => b * scale[o] + shift[o]);
-    return { ...CONV.clone(l), weight, bias, activation: activation ? { ...activation } : null };
-  },
+  absorbAffine: (l, scale, shift, activation) => absorbPerOutput(l, scale, shift, activation, cloneConvLike),
 
   keep(l, inKept, outKept, given) {
     const k = khw(l);
@@ -169,28 +141,7 @@ export const CONV: LayerType<ConvLayer> = {
     return { ...CONV.clone(l), cin: inKept.length, cout: outKept.length, weight, bias: Float32Array.from(outKept, (o) => from[o]) };
   },
 
-  onnx(l, site, b) {
-    const w = b.weights(`${site.prefix}.weight`, [l.cout, l.cin, ...l.kernel], l.weight);
-    const bias = b.floats(`${site.prefix}.bias`, [l.cout], l.bias);
-    const act = site.hidden ? l.activation : null;
-    const conv = act === null && site.output !== undefined ? site.output : `${site.prefix}.conv`;
-    b.node('Conv', [site.input, w, bias], [conv], `${site.prefix}.conv`, {
-      ints: { kernel_shape: l.kernel, strides: l.strides, pads: l.pads, dilations: l.dilations, group: 1 },
-    });
-    const out = act === null ? conv : activationOnnx(act, conv, site.prefix, b);
-    if (site.output === undefined || site.output === out) return out;
-    b.node('Identity', [out], [site.output], `${site.prefix}.output`);
-    return site.output;
-  },
+  onnx: (l, site, b) => convOnnx(l, [l.cout, l.cin, ...l.kernel], 1, site, b),
 
-  clone: (l) => ({
-    ...l,
-    kernel: [...l.kernel],
-    strides: [...l.strides],
-    pads: [...l.pads],
-    dilations: [...l.dilations],
-    weight: l.weight.slice(),
-    bias: l.bias.slice(),
-    activation: l.activation ? { ...l.activation } : null,
-  }),
+  clone: cloneConvLike,
 };

@@ -9,35 +9,28 @@
  * and keeps the filters of the kept channels. Its penalty groups are its own filters, one per channel
  * (a zero filter makes the channel the constant act(bias), which pruning folds and removes).
  */
-import type { Activation } from '../activations';
 import { convForward, convGeometry, convMultiplyAdds, convOutputShape, type ConvGeometry } from '../kernels/conv';
 import { activateInPlace, activateValue } from './activate';
-import { activationOnnx } from './activation-onnx';
+import {
+  absorbPerOutput,
+  cloneConvLike,
+  convOnnx,
+  windowInvalid,
+  windowOf,
+  windowSize,
+  type ConvLike,
+  type WindowOptions,
+} from './conv-window';
 import type { LayerType } from './layer-type';
 
-export interface DepthwiseLayer {
+export interface DepthwiseLayer extends ConvLike {
   op: 'depthwise';
   channels: number;
-  /** Kernel size per spatial axis ([kL] or [kH, kW]); its length is the layer's rank. */
-  kernel: number[];
-  strides: number[];
-  /** ONNX pads [begin..., end...] (2 x rank values). */
-  pads: number[];
-  dilations: number[];
   /** [channels, 1, ...kernel] row-major: channel c's filter at c * kH*kW. */
   weight: Float32Array;
-  bias: Float32Array;
-  /** Applied after the layer when hidden; null = linear (batch norm follows and applies it). */
-  activation: Activation | null;
 }
 
-export interface DepthwiseOptions {
-  strides?: number[];
-  /** Symmetric per axis, or ONNX [begin..., end...]. */
-  pads?: number[];
-  dilations?: number[];
-  activation?: Activation | null;
-}
+export type DepthwiseOptions = WindowOptions;
 
 /** A depthwise convolution from its sizes and weights (relu unless `activation` says otherwise). */
 export function depthwiseLayer(
@@ -47,26 +40,13 @@ export function depthwiseLayer(
   bias: Float32Array,
   o: DepthwiseOptions = {},
 ): DepthwiseLayer {
-  const rank = kernel.length;
-  if (rank !== 1 && rank !== 2) throw new RangeError(`a depthwise convolution has 1 or 2 spatial axes, not ${rank}`);
-  const pads = o.pads === undefined ? new Array<number>(2 * rank).fill(0) : o.pads.length === rank ? [...o.pads, ...o.pads] : [...o.pads];
-  const l: DepthwiseLayer = {
-    op: 'depthwise',
-    channels,
-    kernel: [...kernel],
-    strides: o.strides ? [...o.strides] : new Array<number>(rank).fill(1),
-    pads,
-    dilations: o.dilations ? [...o.dilations] : new Array<number>(rank).fill(1),
-    weight,
-    bias,
-    activation: o.activation === undefined ? { name: 'relu' } : o.activation,
-  };
+  const l: DepthwiseLayer = { op: 'depthwise', channels, ...windowOf('depthwise convolution', kernel, o), weight, bias };
   const bad = DEPTHWISE.invalid(l);
   if (bad) throw new RangeError(`depthwise convolution ${bad}`);
   return l;
 }
 
-const khw = (l: DepthwiseLayer): number => l.kernel.reduce((a, b) => a * b, 1);
+const khw = windowSize;
 
 /** The reference kernel's geometry of the layer (group = channels). */
 export function depthwiseGeometry(l: DepthwiseLayer, inShape: readonly number[]): ConvGeometry {
@@ -87,10 +67,8 @@ export const DEPTHWISE: LayerType<DepthwiseLayer> = {
   role: 'channelwise',
 
   invalid(l) {
-    const r = l.kernel.length;
-    if (r !== 1 && r !== 2) return `has a kernel of rank ${r}`;
-    if (l.strides.length !== r || l.dilations.length !== r || l.pads.length !== 2 * r)
-      return 'has strides, dilations or pads of the wrong length';
+    const bad = windowInvalid(l);
+    if (bad) return bad;
     if (l.weight.length !== l.channels * khw(l) || l.bias.length !== l.channels)
       return `has ${l.weight.length} weights and ${l.bias.length} biases, expected ${l.channels}x1x${l.kernel.join('x')} and ${l.channels}`;
     return null;
@@ -136,13 +114,7 @@ export const DEPTHWISE: LayerType<DepthwiseLayer> = {
   },
 
   // a batch norm after it folds into each channel's filter and bias (at export: ./fold-batchnorm.ts)
-  absorbAffine(l, scale, shift, activation) {
-    if (l.activation !== null) return null;
-    const k = khw(l);
-    const weight = Float32Array.from(l.weight, (w, i) => w * scale[Math.floor(i / k)]);
-    const bias = Float32Array.from(l.bias, (b, c) => b * scale[c] + shift[c]);
-    return { ...DEPTHWISE.clone(l), weight, bias, activation: activation ? { ...activation } : null };
-  },
+  absorbAffine: (l, scale, shift, activation) => absorbPerOutput(l, scale, shift, activation, cloneConvLike),
 
   keep(l, kept) {
     const k = khw(l);
@@ -151,28 +123,7 @@ export const DEPTHWISE: LayerType<DepthwiseLayer> = {
     return { ...DEPTHWISE.clone(l), channels: kept.length, weight, bias: Float32Array.from(kept, (c) => l.bias[c]) };
   },
 
-  onnx(l, site, b) {
-    const w = b.weights(`${site.prefix}.weight`, [l.channels, 1, ...l.kernel], l.weight);
-    const bias = b.floats(`${site.prefix}.bias`, [l.channels], l.bias);
-    const act = site.hidden ? l.activation : null;
-    const conv = act === null && site.output !== undefined ? site.output : `${site.prefix}.conv`;
-    b.node('Conv', [site.input, w, bias], [conv], `${site.prefix}.conv`, {
-      ints: { kernel_shape: l.kernel, strides: l.strides, pads: l.pads, dilations: l.dilations, group: l.channels },
-    });
-    const out = act === null ? conv : activationOnnx(act, conv, site.prefix, b);
-    if (site.output === undefined || site.output === out) return out;
-    b.node('Identity', [out], [site.output], `${site.prefix}.output`);
-    return site.output;
-  },
+  onnx: (l, site, b) => convOnnx(l, [l.channels, 1, ...l.kernel], l.channels, site, b),
 
-  clone: (l) => ({
-    ...l,
-    kernel: [...l.kernel],
-    strides: [...l.strides],
-    pads: [...l.pads],
-    dilations: [...l.dilations],
-    weight: l.weight.slice(),
-    bias: l.bias.slice(),
-    activation: l.activation ? { ...l.activation } : null,
-  }),
+  clone: cloneConvLike,
 };

@@ -14,7 +14,7 @@
  */
 import type { Activation } from '../activations';
 import { activateInPlace } from './activate';
-import { activationOnnx } from './activation-onnx';
+import { nodeThenActivation } from './activation-onnx';
 import type { LayerType, Slots } from './layer-type';
 
 export interface SaveLayer {
@@ -162,13 +162,9 @@ export const ADD: LayerType<AddLayer> = {
   keep: (l, kept) => ({ ...l, channels: kept.length, activation: l.activation ? { ...l.activation } : null }),
   onnx(l, site, b) {
     const saved = slotValue(site.slots, l.slot, 'a residual add');
-    const act = site.hidden ? l.activation : null;
-    const sum = act === null && site.output !== undefined ? site.output : `${site.prefix}.add`;
-    b.node('Add', [site.input, saved], [sum], `${site.prefix}.add`);
-    const out = act === null ? sum : activationOnnx(act, sum, site.prefix, b);
-    if (site.output === undefined || site.output === out) return out;
-    b.node('Identity', [out], [site.output], `${site.prefix}.output`);
-    return site.output;
+    return nodeThenActivation(site, site.hidden ? l.activation : null, 'add', b, (out) =>
+      b.node('Add', [site.input, saved], [out], `${site.prefix}.add`),
+    );
   },
   clone: (l) => ({ ...l, activation: l.activation ? { ...l.activation } : null }),
 };

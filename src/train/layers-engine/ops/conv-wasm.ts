@@ -5,9 +5,9 @@
  * neighbouring layers (the activation stays the TypeScript one of ./activation.ts). The input
  * stays in the instance between the forward and the backward pass of a batch.
  */
-import type { Activation } from '../../../network/activations';
-import { convGeometry, type ConvGeometry } from '../../../network/kernels/conv';
-import type { ConvLayer } from '../../../network/layers/conv';
+import type { ConvGeometry } from '../../../network/kernels/conv';
+import { convLayerGeometry, type ConvLayer } from '../../../network/layers/conv';
+import type { ConvLike } from '../../../network/layers/conv-window';
 import { WasmConv } from '../../fused/conv-wasm';
 import { wasmActivate, wasmActivationBackward, type WasmActivated } from './activation';
 import type { TrainOp } from './train-op';
@@ -38,16 +38,7 @@ interface WasmConvCache {
  * forward passes only (evaluation, whose layers are fresh copies every time), per geometry.
  */
 export function wasmConvTrainOp(base: TrainOp<ConvLayer>, maxBatch: number, perGeometry = false): TrainOp<ConvLayer> {
-  const geometryOf = (l: ConvLayer, inShape: readonly number[]) =>
-    convGeometry('convolution', inShape, l.cout, { kernel: l.kernel, strides: l.strides, pads: l.pads, dilations: l.dilations });
-  return wasmConvLikeTrainOp(base, maxBatch, perGeometry, geometryOf);
-}
-
-/** A layer the WebAssembly convolution computes: its geometry (any group), weights and activation. */
-interface ConvLike {
-  weight: Float32Array;
-  bias: Float32Array;
-  activation: Activation | null;
+  return wasmConvLikeTrainOp(base, maxBatch, perGeometry, convLayerGeometry);
 }
 
 /** wasmConvTrainOp for any layer type that is a convolution of the geometry `geometryOf` gives (a depthwise one: group = C). */
