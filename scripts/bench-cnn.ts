@@ -11,12 +11,24 @@
  *           5 rounds of 1 epoch with fine-tuning), dense epochs + rounds + fine-tuning = the same total.
  * Each finished run is stored as a cell (reports/cnn/cells/SETTINGS/CASE/METHOD-PERCENT-sSEED.json)
  * and skipped on a rerun, so a stopped run resumes. Our networks are exported (`prune --export`) and
- * timed in onnxruntime-node (one thread, batch 1 and 64, best of interleaved rounds). The peer also
- * times its dense training (1 and 2 threads). At the end (or with --report-only) reports/cnn/CNN.md
- * and accuracy-vs-macs.svg are written from every stored cell of these settings.
+ * timed in onnxruntime-node (one thread, batch 1 and 64, best of interleaved rounds). At the end (or
+ * with --report-only) reports/cnn/CNN.md and accuracy-vs-macs.svg are written from every stored cell
+ * of these settings.
+ *
+ * --timing measures training speed instead (and then rewrites the report): per case, --rounds rounds,
+ * each timing one epoch of training steps alone (no evaluation) on the same rows and batch size, in
+ * turn: our default engine (layers-wasm, in this process: ./lib/cnn-epoch-timer.ts) on the dense
+ * network, the peer's dense training at 1 and at 2 threads (a process each, its
+ * dense_seconds_per_epoch of one epoch), and our engine on the pruned network of each of
+ * --timing-percents (the widths of the gs cell at that budget). Interleaving puts whatever load the
+ * machine has on every side alike; the report gives best and median of the rounds and the load
+ * average. Each round is stored (CASE/timing/round-N.json, ./lib/cnn-timing.ts); --redo-timing
+ * drops a case's stored rounds first. Kept in this script rather than a separate one because it
+ * shares the cases, the data, the peer's invocation, the cells' folder and the report.
  *
  *   npx tsx scripts/bench-cnn.ts [--cases lenet5,lenet5-caffe,fashion] [--budgets 50,25,10,5]
  *     [--seeds 0,1,2] [--train-rows 5000] [--epochs 8] [--finetune-epochs 2] [--peer FILE] [--report-only]
+ *   npx tsx scripts/bench-cnn.ts --timing [--cases ...] [--rounds 5] [--timing-percents 25,10] [--redo-timing] --peer FILE
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -45,6 +57,16 @@ import {
   type CnnCell,
   type CnnMethod,
 } from './lib/cnn-bench';
+import { epochTimer, type EpochTimer } from './lib/cnn-epoch-timer';
+import {
+  prunedSpec,
+  readTimingRounds,
+  summarizeTiming,
+  timingFile,
+  timingLines,
+  writeTimingRound,
+  type PrunedTiming,
+} from './lib/cnn-timing';
 import { scriptArgs } from './lib/script-args';
 
 const cli = scriptArgs({
@@ -67,6 +89,14 @@ const cli = scriptArgs({
     { name: '--seconds', value: 'S', describe: 'Seconds per onnxruntime timing round (default 0.5; 3 rounds, best kept)' },
     { name: '--out', value: 'DIR', describe: 'Report folder (default reports/cnn)' },
     { name: '--report-only', describe: 'Only rewrite the report from the stored cells' },
+    {
+      name: '--timing',
+      describe:
+        'Measure training speed instead: per case, rounds of one epoch of training steps each of ours, the peer at 1 and 2 threads, ours pruned',
+    },
+    { name: '--rounds', value: 'N', describe: 'Interleaved timing rounds per case (default 5); stored rounds are kept' },
+    { name: '--timing-percents', value: 'LIST', describe: 'Budgets whose pruned networks are timed too (default 25,10)' },
+    { name: '--redo-timing', describe: "Drop the cases' stored timing rounds first (e.g. to time again on a quiet machine)" },
   ],
 });
 
@@ -107,6 +137,11 @@ const CASES = list('--cases', CNN_CASES.map((c) => c.name).join(',')).map((n) =>
 });
 const SEEDS = cli.arg('--seeds') ? list('--seeds', '').map(Number) : null;
 const WORK = path.join(os.tmpdir(), 'gs-bench-cnn');
+const TIMING = cli.has('--timing');
+const ROUNDS = num('--rounds', 5);
+const TIMING_PERCENTS = list('--timing-percents', '25,10').map(Number);
+/** The command that made the accuracy cells, stored beside them (a --timing or --report-only run keeps it). */
+const COMMAND_FILE = path.join(CELLS, 'command.txt');
 
 /** Runs a child process; resolves with stdout, rejects with its stderr's end when it fails. */
 function run(cmd: string, args: string[]): Promise<string> {
@@ -337,15 +372,57 @@ function infeasible(base: Pick<CnnCell, 'case' | 'method' | 'percent' | 'seed' |
   return { ...base, testAccuracy: NaN, params: 0, macs: 0, widths: [], seconds: 0, note: `infeasible: ${why}` };
 }
 
-/** Dense training seconds per epoch of the peer at 1 and 2 threads (seed 0), stored once per case. */
-async function peerSpeed(c: CnnCase, dataDir: string): Promise<void> {
-  if (!PEER) return;
-  const file = path.join(CELLS, c.name, 'peer-speed.txt');
-  if (fs.existsSync(file)) return;
-  const t1 = await peer(c, dataDir, 0, 0, 1, true);
-  const t2 = await peer(c, dataDir, 0, 0, 2, true);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic(file, JSON.stringify({ threads1: t1.dense_seconds_per_epoch, threads2: t2.dense_seconds_per_epoch }) + '\n');
+/** One interleaved timing round of a case (see the header), stored. */
+async function timingRound(
+  c: CnnCase,
+  dataDir: string,
+  timer: EpochTimer,
+  round: number,
+  pruned: Omit<PrunedTiming, 'seconds'>[],
+): Promise<void> {
+  const date = new Date().toISOString();
+  const loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  process.stdout.write(`${date.slice(11, 19)} ${c.name} timing round ${round} (load ${loadAverage.join(' ')}): `);
+  const dense = timer.time(c.arch, round);
+  process.stdout.write(`ours ${dense.seconds.toFixed(2)} s`);
+  let peer1: number | undefined;
+  let peer2: number | undefined;
+  if (PEER) {
+    peer1 = (await peer(c, dataDir, round, 0, 1, true)).dense_seconds_per_epoch;
+    process.stdout.write(`, peer 1 thread ${peer1.toFixed(2)} s`);
+    peer2 = (await peer(c, dataDir, round, 0, 2, true)).dense_seconds_per_epoch;
+    process.stdout.write(`, 2 threads ${peer2.toFixed(2)} s`);
+  }
+  const slim: PrunedTiming[] = [];
+  for (const p of pruned) {
+    slim.push({ ...p, seconds: timer.time(p.spec, round).seconds });
+    process.stdout.write(`, ours at ${p.percent}% ${slim[slim.length - 1].seconds.toFixed(2)} s`);
+  }
+  process.stdout.write('\n');
+  writeTimingRound(CELLS, {
+    case: c.name,
+    round,
+    date,
+    loadAverage,
+    cores: os.cpus().length,
+    engine: dense.engine,
+    dense: dense.seconds,
+    ...(peer1 !== undefined ? { peer1, peer2 } : {}),
+    pruned: slim,
+  });
+}
+
+/** The timing rounds of a case that are not stored yet (--redo-timing: all of them again). */
+async function timing(c: CnnCase, dataDir: string): Promise<void> {
+  if (cli.has('--redo-timing')) fs.rmSync(path.dirname(timingFile(CELLS, c.name, 1)), { recursive: true, force: true });
+  const todo = Array.from({ length: ROUNDS }, (_, i) => i + 1).filter((r) => !fs.existsSync(timingFile(CELLS, c.name, r)));
+  if (!todo.length) return;
+  if (!PEER) process.stdout.write('(no --peer: only our engine is timed)\n');
+  const cells = readCells(CELLS);
+  const pruned = TIMING_PERCENTS.map((p) => prunedSpec(cells, c.name, c.arch, p)).filter((p): p is NonNullable<typeof p> => p !== null);
+  const timer = await epochTimer(dataDir, { lr: LR, batchSize: BATCH });
+  timer.warmUp(c.arch, 10);
+  for (const r of todo) await timingRound(c, dataDir, timer, r, pruned);
 }
 
 /** The command line as the report shows it: without --report-only and --out, the peer's path as its file name. */
@@ -353,12 +430,18 @@ function shownArgs(): string[] {
   const out: string[] = [];
   for (let i = 0; i < cli.argv.length; i++) {
     const a = cli.argv[i];
-    if (a === '--report-only') continue;
+    if (a === '--report-only' || a === '--timing' || a === '--redo-timing') continue;
+    if (a === '--rounds' || a === '--timing-percents') i++;
     if (a === '--out') i++;
     else if (a === '--peer') out.push(a, path.basename(cli.argv[++i] ?? ''));
     else out.push(a);
   }
   return out;
+}
+
+/** The accuracy cells' command as stored by the run that made them, else this one's. */
+function madeBy(): string {
+  return fs.existsSync(COMMAND_FILE) ? fs.readFileSync(COMMAND_FILE, 'utf8').trim() : shownArgs().join(' ');
 }
 
 async function writeReport(): Promise<void> {
@@ -367,7 +450,7 @@ async function writeReport(): Promise<void> {
   const lines = [
     '# CNN compression benchmark',
     '',
-    `Made by \`npx tsx scripts/bench-cnn.ts ${shownArgs().join(' ')}\` (settings ${SETTINGS}).`,
+    `Made by \`npx tsx scripts/bench-cnn.ts ${madeBy()}\` (settings ${SETTINGS}); training speed by the same with \`--timing\`.`,
     `Every method trains on the first ${TRAIN_ROWS} rows of the training file (no validation split) and is tested on the whole`,
     `test file; ${TOTAL} epochs in all, Adam at lr ${LR}, batch ${BATCH}. gs-compress: ${EPOCHS} epochs to the budget + ${FINETUNE}`,
     `of fine-tuning; narrow: every width times one factor (the largest that fits), ${TOTAL} epochs from scratch; peer: PyTorch`,
@@ -386,18 +469,7 @@ async function writeReport(): Promise<void> {
     lines.push(...caseRows(groups, c.name), '');
     const notes = cells.filter((x) => x.case === c.name && x.note?.startsWith('infeasible'));
     for (const n of notes) lines.push(`- ${n.method} at ${n.percent}% (seed ${n.seed}): ${n.note}`);
-    const speedFile = path.join(CELLS, c.name, 'peer-speed.txt');
-    if (fs.existsSync(speedFile)) {
-      const sp = JSON.parse(fs.readFileSync(speedFile, 'utf8')) as { threads1: number; threads2: number };
-      const ourEpochs = cells.filter((x) => x.case === c.name && x.method === 'dense' && x.secondsPerEpoch !== undefined);
-      const ourMean = ourEpochs.reduce((a, x) => a + (x.secondsPerEpoch ?? 0), 0) / Math.max(1, ourEpochs.length);
-      lines.push(
-        '',
-        `Dense training, seconds per epoch of ${TRAIN_ROWS} rows, PyTorch: ${sp.threads1.toFixed(2)} (1 thread), ${sp.threads2.toFixed(2)} (2 threads)` +
-          (ourEpochs.length ? `; gs-compress: ${ourMean.toFixed(2)} (mean of its dense runs, one thread).` : '.') +
-          " gs-compress's epochs here also evaluate the training and test rows after every epoch.",
-      );
-    }
+    lines.push('', ...timingLines(summarizeTiming(readTimingRounds(CELLS, c.name)), TRAIN_ROWS, BATCH));
     lines.push('');
   }
   fs.mkdirSync(OUT, { recursive: true });
@@ -425,7 +497,11 @@ async function writeReport(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!cli.has('--report-only')) {
+  if (TIMING) {
+    for (const c of CASES) await timing(c, prepareData(c.data));
+  } else if (!cli.has('--report-only')) {
+    fs.mkdirSync(CELLS, { recursive: true });
+    writeFileAtomic(COMMAND_FILE, shownArgs().join(' ') + '\n');
     fs.mkdirSync(WORK, { recursive: true });
     for (const c of CASES) {
       const dataDir = prepareData(c.data);
@@ -435,7 +511,6 @@ async function main(): Promise<void> {
         for (const p of BUDGETS) for (const m of METHODS.filter((x) => x !== 'dense')) await tryCell(c, m, p, seed, dataDir);
         await writeReport();
       }
-      await peerSpeed(c, dataDir);
     }
   }
   await writeReport();
