@@ -5,7 +5,7 @@
  * ConstantOfShape/Concat/Reshape/Slice/Transpose/Cast subgraph), a ceil-mode MaxPool, GELU in its
  * Erf form after a convolution, x.mean(dim=(2, 3)), Conv1d with BatchNorm1d (folded by the export), ReLU6 as
  * Clip(0, 6), MobileNet-style depthwise (Conv group = C) + pointwise blocks with batch norm folded and kept: each
- * imports and equals its original in onnxruntime to 1e-5 in probabilities; a Conv1d ->
+ * imports and equals its original to 1e-5 in probabilities in onnxruntime-node and -web (its export too); a Conv1d ->
  * Transpose -> LSTM is refused naming the LSTM, a Hardtanh(-1, 1) naming its Clip and its range.
  */
 import * as fs from 'fs';
@@ -13,7 +13,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { runCli as run } from '../helpers/cli';
 import { importModel } from '../../src/import';
-import { checkImport, randomRows } from '../../src/pipeline/import-check';
+import { exportOnnx, runOnnx } from '../../src/onnx';
+import { checkImport, randomRows, runOriginal } from '../../src/pipeline/import-check';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'import');
 const fx = (f: string) => path.join(FIX, f);
@@ -71,6 +72,24 @@ describe.each(CASES)('%s', (file, want) => {
     expect(c.maxProbabilityDiff).toBeLessThanOrEqual(1e-5);
     expect(c.labelDisagreements).toBe(0);
     expect(c.passed).toBe(true);
+  });
+
+  test('equals the original in onnxruntime-web too, and so does its export', async () => {
+    const saved = process.env.GS_COMPRESS_ORT;
+    process.env.GS_COMPRESS_ORT = 'web';
+    try {
+      const m = importModel(fx(file));
+      const x = randomRows(m.network, 64, 5);
+      const c = await checkImport(m, x, 64);
+      expect([c.maxProbabilityDiff <= 1e-5, c.labelDisagreements]).toEqual([true, 0]);
+      const out = await runOnnx(exportOnnx(m.network, { producerVersion: 'test' }), x, 64, m.network.inputWidth, { runtime: 'web' });
+      const orig = await runOriginal(m.original, x, 64);
+      const worst = orig.probabilities.reduce((w, p, i) => Math.max(w, Math.abs(out.probabilities[i] - p)), 0);
+      expect(worst).toBeLessThanOrEqual(1e-5);
+    } finally {
+      if (saved === undefined) delete process.env.GS_COMPRESS_ORT;
+      else process.env.GS_COMPRESS_ORT = saved;
+    }
   });
 });
 
