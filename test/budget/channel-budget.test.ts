@@ -154,6 +154,27 @@ describe('projectChannels', () => {
     );
   });
 
+  test('removals from one level compound: two levels of equal score per cost shrink alike, neither is hollowed out', () => {
+    const n = initArchNetwork('c10k3p1-m2-c12k3-f16', [1, SIDE, SIDE], 4, 3);
+    const c = levelCosts(n);
+    const stats = channelStats(n, quadrants(64, 1, 8).train, removableLevels(n), 64, 0, 'js');
+    // plant the scores: the first convolution's channels score 0.9 of what they cost in multiply-adds,
+    // the dense units all of it (their costs are fixed while the second convolution, scoring far more, stays)
+    const work = toWorkingCopy(n);
+    work.reads.forEach((lv, m) => {
+      const t = stats.taylor[m];
+      if (t) t.fill(lv === 2 ? 1e12 : c.cost(lv, c.widths).macs * (lv === 1 ? 0.9 : 1));
+    });
+    const full = sizesOf(n);
+    const allowed = full.macs - 6 * c.cost(1, c.widths).macs - 8 * c.cost(3, c.widths).macs;
+    const p = projectChannels(n, stats, { macs: allowed });
+    const [, a, b, d] = toWorkingCopy(p.network).sizes;
+    expect(p.after.macs).toBeLessThanOrEqual(allowed);
+    expect(b).toBe(12);
+    // scored one by one, the first convolution would lose 7 of its 10 channels and the dense layer none
+    expect([a >= 4, d <= 12, Math.abs(a / 10 - d / 16) < 0.25]).toEqual([true, true, true]);
+  });
+
   test("a removed channel's mean is folded into a dense reader exactly", () => {
     // every row the same image: each channel equals its mean, so removing channels read by dense layers changes nothing
     const n = initArchNetwork('c4k3-m2-f6', [1, 6, 6], 3, 4);

@@ -31,6 +31,17 @@ export interface ChannelProjection {
 
 const over = (s: Sizes, b: ChannelBudget) => SIZE_KEYS.filter((k) => b[k] !== undefined && s[k] > b[k]);
 
+/**
+ * How removals from one level compound: removing the weakest j of its w channels together costs
+ * their summed single-channel loss changes times (w / (w - j))^CROWDING_EXPONENT. Measured on an
+ * imported PyTorch MNIST ResNet (every coupled set and single level, each channel replaced by its
+ * mean at every reader, 1000 training rows, no retraining): removing the weakest half of a level
+ * raised the loss by 3.5 to 4.4 times the sum of its channels' single removals, i.e. (w / (w - j))^2
+ * at j = w / 2. Without it a one-shot projection cut the ResNet's last coupled set (cheap per
+ * channel score, costly in multiply-adds) from 32 channels to 1, and accuracy to chance.
+ */
+export const CROWDING_EXPONENT = 2;
+
 /** Levels whose channels a budget may remove (for channelStats). */
 export function removableLevels(net: Network<AnyLayer>): boolean[] {
   return levelCosts(net).removable;
@@ -76,12 +87,20 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
     const step = K > 1 && w[h] % K !== 0 ? K - (w[h] % K) : K;
     return Math.min(step, next[h]) === step ? step : 0;
   };
-  const scoreOf = (h: number, from: number, n: number) => {
-    const t = scores[h] as Float64Array;
-    let s = 0;
-    for (let i = from; i < from + n; i++) s += t[order[h][i]];
-    return s;
+  // cum[h][j]: the summed scores of the weakest j channels; removing them together costs
+  // cum[h][j] * (w / (w - j))^CROWDING_EXPONENT (w: the level's width before this projection)
+  const cum = order.map((o, h) => {
+    const t = scores[h];
+    const c = new Float64Array(o.length + 1);
+    if (t) o.forEach((ch, j) => (c[j + 1] = c[j] + t[ch]));
+    return c;
+  });
+  const joint = (h: number, j: number) => {
+    const width = order[h].length;
+    return j === 0 ? 0 : j >= width ? Infinity : cum[h][j] * Math.pow(width / (width - j), CROWDING_EXPONENT);
   };
+  /** What removing order[h][from .. from + n) adds to the level's joint loss change. */
+  const scoreOf = (h: number, from: number, n: number) => joint(h, from + n) - joint(h, from);
   const times = (c: Sizes, n: number): Sizes => ({ params: c.params * n, macs: c.macs * n });
   const next = w.map(() => 0);
   const size = { ...before };
