@@ -26,7 +26,8 @@ export interface Manifest {
   version: 1;
   /** The model file (or directory's model.json) this describes, relative to the manifest. */
   model: string;
-  modelFormat: 'onnx' | 'tfjs-layers-model';
+  /** The export format's manifestFormat (pipeline/export-formats/table.ts): 'onnx', 'tfjs-layers-model', ... */
+  modelFormat: string;
   input: {
     /** ONNX input name (tfjs: the model's single input). */
     name: string;

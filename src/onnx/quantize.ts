@@ -12,7 +12,7 @@ import type { DenseLayer } from '../network/types';
 import type { GraphParts } from './graph-parts';
 import { storageOf, type Quantize } from './weight-storage/table';
 
-export { QUANTIZE_CHOICES, QUANTIZED_STORAGES, storageOf, type Quantize, type WeightStorage } from './weight-storage/table';
+export { FLOAT32, QUANTIZE_CHOICES, QUANTIZED_STORAGES, storageOf, type Quantize, type WeightStorage } from './weight-storage/table';
 export { fromHalfBits, toHalfBits } from './weight-storage/float16';
 export { INT8_FULL_MAX, INT8_WEIGHT_MAX, quantizeKernelInt8, quantizeRowsInt8 } from './weight-storage/int8';
 
