@@ -1,8 +1,9 @@
 /**
  * The compression pipeline a user runs after training: load a run, prune it (exactly, or with
- * an opt-in threshold), export the compact network to ONNX (and optionally as a tfjs
- * LayersModel), and verify with onnxruntime on the run's test split that the deployed model
- * predicts what the trained network predicts; a run that records no data (an imported one) is
+ * an opt-in threshold), export the compact network in each format asked for (the table of
+ * ./export-formats: ONNX, its quantized variants, the tfjs LayersModel), and verify each as its
+ * entry says: an exact format on the run's test split must predict what the trained network
+ * predicts, a lossy one is compared by accuracy; a run that records no data (an imported one) is
  * verified on random rows instead, as `import` checks an import (exact pruning needs no data).
  */
 import * as path from 'path';
@@ -15,7 +16,7 @@ import { isRegression, regressionMetrics, taskOf } from '../network/tasks';
 import { layerType } from '../network/layers/table';
 import { loadAnyRun, type RunInfo } from '../network/run-io';
 import type { AnyLayer, Network } from '../network/types';
-import { DEFAULT_MAX_ACCURACY_DROP, mapLabels, type VerifyResult } from '../onnx';
+import { DEFAULT_MAX_ACCURACY_DROP as MAX_ACCURACY_DROP, mapLabels, type VerifyResult } from '../onnx';
 import type { Quantize } from '../onnx/quantize';
 import type { RuntimeChoice } from '../onnx/runtime';
 import { collapseMessage, pruneNetwork, type PruneReport, type StartedNetwork } from '../prune';
@@ -97,8 +98,8 @@ interface ExportRequest {
 /** Random rows an export is checked on when there is no data (as `import` checks an import). */
 export const RANDOM_VERIFY_ROWS = 256;
 
-/** Default allowed accuracy drop of a quantized export (0.5 points). */
-export { DEFAULT_MAX_ACCURACY_DROP };
+/** Default allowed accuracy drop of a quantized export (0.5 points; onnx/verify.ts). */
+export const DEFAULT_MAX_ACCURACY_DROP = MAX_ACCURACY_DROP;
 
 /**
  * The data spec a run was trained on, from its gs-run.json, ready to load: recorded paths are
@@ -231,7 +232,8 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     ...(started ? { parameters_started: String(started.params), network_started: started.widths.join('-') } : {}),
     pruning: pruningName,
   };
-  const exports: CompressResult['exports'] = [];
+  // (not named `exports`: a local of that name would shadow the CommonJS exports object)
+  const done: CompressResult['exports'] = [];
   let verification: VerifyResult | null = null;
   let verifiedOn: CompressResult['verifiedOn'] = null;
   for (const { format, path: target } of asked) {
@@ -246,7 +248,7 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
       check,
       onStatus: opts.onStatus,
     });
-    exports.push({
+    done.push({
       format: format.name,
       given: target,
       path: out.path,
@@ -260,7 +262,7 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     }
   }
   // the default format's option (--export) gives the result's onnxPath, onnxBytes and notWritten
-  const main = exports.find((e) => exportFormat(e.format).option === DEFAULT_EXPORT_FORMAT.option);
+  const main = done.find((e) => exportFormat(e.format).option === DEFAULT_EXPORT_FORMAT.option);
   return {
     runDir,
     report,
@@ -274,6 +276,6 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     notWritten: main && !main.written ? main.path : null,
     pruned,
     started,
-    exports,
+    exports: done,
   };
 }
