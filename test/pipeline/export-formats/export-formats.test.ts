@@ -94,6 +94,13 @@ describe.each(RUNS)('the %s run', (run) => {
   );
 });
 
+test('an export asked for by a name the table does not hold is refused, listing the formats', async () => {
+  await expect(compressRun(p('mlp'), { exports: [{ format: 'onnx-int4', path: p('x.onnx') }] })).rejects.toThrow(
+    `unknown export format onnx-int4; expected one of ${BUILT_IN.map((f) => f.name).join(', ')}`,
+  );
+  expect(fs.existsSync(p('x.onnx'))).toBe(false);
+});
+
 test("prune's export options and their --help come from the table", async () => {
   const { log } = await runCliWithHelp(['prune', '--help']);
   const flat = log.replace(/\s+/g, ' ');
