@@ -15,12 +15,16 @@ export const IMPORTERS: Importer[] = [
   {
     name: 'onnx',
     describe: 'ONNX (.onnx) from torch.onnx.export, tf2onnx / keras2onnx or skl2onnx',
+    short: 'ONNX',
+    file: '.onnx',
     accepts: (file) => /\.onnx$/i.test(file),
     read: (file) => importOnnx(file),
   },
   {
     name: 'tfjs-layers',
     describe: 'tfjs LayersModel (model.json + weight shards, as tensorflowjs_converter writes from Keras)',
+    short: 'tfjs LayersModel',
+    file: 'a tfjs model.json',
     accepts: (file) => /\.json$/i.test(file) || (fs.existsSync(file) && fs.statSync(file).isDirectory()),
     read: (file) => importTfjs(fs.existsSync(file) && fs.statSync(file).isDirectory() ? `${file.replace(/[\\/]+$/, '')}/model.json` : file),
   },
@@ -28,6 +32,11 @@ export const IMPORTERS: Importer[] = [
 
 /** Reads a model file with the importer that accepts it. `task`: what the user says the model is
  * ('regression' for a linear output trained on squared error, when the graph alone cannot tell). */
+/** The importers' short names, for one-line descriptions: "ONNX, tfjs LayersModel". */
+export function importerNames(): string {
+  return IMPORTERS.map((i) => i.short).join(', ');
+}
+
 export function importModel(file: string, opts: { task?: TaskName } = {}): ImportedModel {
   const imp = IMPORTERS.find((i) => i.accepts(file));
   if (!imp) {

@@ -67,6 +67,10 @@ export interface Importer {
   name: string;
   /** What it reads, for --help and messages. */
   describe: string;
+  /** Its short name in the one-line descriptions of import and compress ("ONNX"). */
+  short: string;
+  /** The file a user gives it, for compress's MODEL ("a tfjs model.json"). */
+  file: string;
   /** True when this importer reads `file` (by name; content is checked when reading). */
   accepts(file: string): boolean;
   read(file: string): ImportedModel;

@@ -26,7 +26,8 @@ export interface Manifest {
   version: 1;
   /** The model file (or directory's model.json) this describes, relative to the manifest. */
   model: string;
-  modelFormat: 'onnx' | 'tfjs-layers-model';
+  /** The export format's manifestFormat (pipeline/export-formats/table.ts): 'onnx', 'tfjs-layers-model', ... */
+  modelFormat: string;
   input: {
     /** ONNX input name (tfjs: the model's single input). */
     name: string;
@@ -61,7 +62,7 @@ export interface Manifest {
   };
   /** Standardization applied inside the model to the used columns, or null (features used as given). */
   scaling: { kind: 'standardize'; inside: true; columns: number[]; mean: number[]; std: number[] } | null;
-  /** Weight storage: none (float32, exact), int8 or float16 (lossy). */
+  /** Weight storage: none (float32, exact) or a lossy storage's name (int8, int8-weights, float16: onnx/weight-storage/table.ts). */
   quantization: string;
   producedBy: { tool: 'gs-compress'; version: string; pruning: string; createdAt: string; run: string | null };
 }

@@ -40,7 +40,7 @@ import { graphBuilder } from './layer-builder';
 import { chooseInputForm, readColumns, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
 import { FLOAT, INT64, floatTensor, int64Tensor, intAttr, node, onnx, valueInfo } from '../codec/onnx-proto';
-import type { Quantize } from './quantize';
+import { storageOf, type Quantize } from './quantize';
 
 export const IR_VERSION = 8;
 export const OPSET = 17;
@@ -158,9 +158,9 @@ function denseChain(net: Network, input: string, last: string, form: InputForm, 
   // int8 quantizes the first layer's input with one scale per call: raw columns of very different
   // ranges (covtype: metres beside 0/1 flags) would lose the small ones; and a kernel with 1/std
   // folded in has rows of very different sizes, which one int8 scale per output column cannot hold
-  // (SDD: stds down to 1e-5). So with int8 weights the standardization is applied to the input
-  // (Sub, Mul) instead of being folded into the kernel.
-  const scaleInput = (quantize === 'int8' || quantize === 'int8-weights') && net.scaling !== null;
+  // (SDD: stds down to 1e-5). So with such a storage (its scalesInput) the standardization is applied
+  // to the input (Sub, Mul) instead of being folded into the kernel.
+  const scaleInput = storageOf(quantize).scalesInput && net.scaling !== null;
   const folded = foldScaling(net);
   const first = selectInputs(net, scaleInput ? { layer: net.layers[0], mean: folded.mean } : folded, form, input, g, opts.maxSegments);
   let cur = first.output;

@@ -9,6 +9,6 @@ export { OnnxModel, runOnnx } from './run';
 export type { OnnxPrediction, OpenOptions } from './run';
 export { mapLabels, selectColumns, verifyOnnx } from './verify';
 export type { VerifyInput, VerifyResult } from './verify';
-export { DEFAULT_MAX_RMSE_INCREASE, type RegressionCheck } from './verify';
+export { DEFAULT_MAX_ACCURACY_DROP, DEFAULT_MAX_RMSE_INCREASE, type RegressionCheck } from './verify';
 export { OriginalSession, runOriginalOnnx } from './original';
 export type { BatchMode, OriginalSpec } from './original';

@@ -51,6 +51,9 @@ export interface VerifyInput {
   maxRmseIncrease?: number;
 }
 
+/** Default allowed accuracy drop of a lossy (quantized) export: 0.5 points. */
+export const DEFAULT_MAX_ACCURACY_DROP = 0.005;
+
 /** Default allowed relative RMSE increase of a lossy (quantized) regression export: 2%. */
 export const DEFAULT_MAX_RMSE_INCREASE = 0.02;
 

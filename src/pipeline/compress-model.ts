@@ -19,8 +19,7 @@ import { multiplyAdds, parameterCount } from '../network/create';
 import { argmaxRows, logits, outputCount } from '../network/forward';
 import { isRegression, regressionMetrics, type TaskName } from '../network/tasks';
 import type { AnyLayer, Network } from '../network/types';
-import { describeInterface, exportOnnx, exportOutputs, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
-import { buildManifest } from '../network/manifest';
+import { describeInterface, mapLabels, type VerifyResult } from '../onnx';
 import { pruneNetwork } from '../prune';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import type { TrainOptions } from '../train/train';
@@ -28,7 +27,7 @@ import type { EpochRecord } from '../train/types';
 import type { BudgetOptions, BudgetResult, ProjectionRecord, SpeedRecord } from './budget';
 import { trainRun } from './run';
 import { originalBytes } from './original-runners';
-import { writeOnnxExport } from './export-file';
+import { DEFAULT_EXPORT_FORMAT, type ExportCheck } from './export-formats/table';
 import { alignData, loadInit, mixingWidths, modelLabels, modelOutputs, networkShape, type InitSource } from './init-from';
 import { measureSpeeds, type SpeedFigures } from './compress-speed';
 import type { BudgetTargets } from './budget-space';
@@ -184,22 +183,15 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
   const { slimNet, history, targetParams, targetMacs, originalParams, projections, accuracyBeforeFinetune, budgetSpeed } =
     await sparsifyToBudget(src, data, opts);
   status('exporting and verifying against the original...');
-  const bytes = exportOnnx(slimNet, {
-    ...interfaceOf(src, opts),
-    producerVersion: opts.producerVersion,
-    metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
-  });
   const t = data.test;
-  const v = await verifyAndWrite(file, slimNet, bytes, src, opts, loaded.featureNames, (onnx) =>
-    verifyOnnx({
-      onnx,
-      name: 'the slim model',
-      reference: slimNet,
-      features: t.features,
-      labels: labelled ? trueTest : null,
-      rows: t.rows,
-    }),
-  );
+  const { bytes, v } = await exportSlim(file, slimNet, src, opts, originalParams, loaded.featureNames, {
+    name: 'the slim model',
+    reference: slimNet,
+    features: t.features,
+    labels: labelled ? trueTest : null,
+    targets: null,
+    rows: t.rows,
+  });
   if (!v.ok) {
     throw new GsError(
       'VERIFY_FAILED',
@@ -249,46 +241,38 @@ function notKept(opts: CompressModelOptions): string {
 }
 
 /**
- * Verifies the slim model's export with onnxruntime and, given exportPath, writes it through the one
- * export writer (temporary name, verified as written, renamed into place, manifest beside it describing
- * the original's interface it keeps): nothing is written when verification fails.
+ * The slim model in the default export format (ONNX, float32: pipeline/export-formats/table.ts), keeping
+ * the original's interface, verified against the slim network with onnxruntime and, given exportPath,
+ * written through the format's writer (temporary name, verified as written, renamed into place, manifest
+ * beside it describing the original's interface it keeps): nothing is written when verification fails.
  */
-async function verifyAndWrite(
+async function exportSlim(
   file: string,
   slimNet: Network<AnyLayer>,
-  bytes: Uint8Array,
   src: InitSource,
   opts: CompressModelOptions,
+  originalParams: number,
   featureNames: string[],
-  check: (onnx: Uint8Array) => Promise<VerifyResult>,
-): Promise<VerifyResult> {
-  const status = opts.onStatus ?? (() => undefined);
-  if (!opts.exportPath) {
-    status('verifying the slim model with onnxruntime...');
-    return check(bytes);
-  }
-  const checked: { v?: VerifyResult } = {};
-  const io = interfaceOf(src, opts);
-  await writeOnnxExport({
-    file: opts.exportPath,
-    bytes,
-    onStatus: status,
-    verify: async (written) => (checked.v = await check(written)).ok,
-    manifest: (model) =>
+  check: ExportCheck,
+): Promise<{ bytes: Uint8Array; v: VerifyResult }> {
+  const out = await DEFAULT_EXPORT_FORMAT.write({
+    network: slimNet,
+    path: opts.exportPath ?? null,
+    compactInput: false,
+    io: interfaceOf(src, opts),
+    metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
+    manifest: {
+      version: opts.producerVersion,
+      pruning: `compressed from ${path.basename(file)} (budget training, then exact pruning)`,
+      runDir: null,
       // the columns by the data's names when it has them (an imported model knows none)
-      buildManifest(featureNames.length === slimNet.inputWidth ? { ...slimNet, featureNames } : slimNet, {
-        model,
-        modelFormat: 'onnx',
-        compactInput: false,
-        version: opts.producerVersion,
-        pruning: `compressed from ${path.basename(file)} (budget training, then exact pruning)`,
-        run: null,
-        ...(io.io ? { inputName: io.io.inputName } : {}),
-        outputs: exportOutputs(slimNet, io),
-      }),
+      ...(featureNames.length === slimNet.inputWidth ? { featureNames } : {}),
+    },
+    check,
+    onStatus: opts.onStatus,
   });
-  if (!checked.v) throw new Error('internal: the export was written without verification');
-  return checked.v;
+  if (!out.verification || !out.model) throw new Error('internal: the export was written without verification');
+  return { bytes: out.model, v: out.verification };
 }
 
 /** Size in bytes of the user's original model. */
@@ -395,14 +379,14 @@ async function compressRegressor(
   const { slimNet, history, targetParams, targetMacs, originalParams, projections, accuracyBeforeFinetune, budgetSpeed } =
     await sparsifyToBudget(src, data, run);
   status('exporting and verifying against the original...');
-  const bytes = exportOnnx(slimNet, {
-    ...interfaceOf(src, opts),
-    producerVersion: opts.producerVersion,
-    metadata: { 'gs.compressed_from': file.split(/[\\/]/).pop() ?? file, 'gs.parameters_before': String(originalParams) },
+  const { bytes, v } = await exportSlim(file, slimNet, src, opts, originalParams, loaded.featureNames, {
+    name: 'the slim model',
+    reference: slimNet,
+    features: t.features,
+    labels: null,
+    targets: fits ? truth : null,
+    rows: t.rows,
   });
-  const v = await verifyAndWrite(file, slimNet, bytes, src, opts, loaded.featureNames, (onnx) =>
-    verifyOnnx({ onnx, name: 'the slim model', reference: slimNet, features: t.features, targets: fits ? truth : null, rows: t.rows }),
-  );
   if (!v.ok) {
     throw new GsError(
       'VERIFY_FAILED',

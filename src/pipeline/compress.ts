@@ -1,29 +1,36 @@
 /**
  * The compression pipeline a user runs after training: load a run, prune it (exactly, or with
- * an opt-in threshold), export the compact network to ONNX (and optionally as a tfjs
- * LayersModel), and verify with onnxruntime on the run's test split that the deployed model
- * predicts what the trained network predicts; a run that records no data (an imported one) is
+ * an opt-in threshold), export the compact network in each format asked for (the table of
+ * ./export-formats: ONNX, its quantized variants, the tfjs LayersModel), and verify each as its
+ * entry says: an exact format on the run's test split must predict what the trained network
+ * predicts, a lossy one is compared by accuracy; a run that records no data (an imported one) is
  * verified on random rows instead, as `import` checks an import (exact pruning needs no data).
  */
 import * as path from 'path';
 import { loadDataset, type DataSpec } from '../data';
-import { moveSpec, portableRef, resolveSpec } from '../data/portable';
+import { resolveSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { accuracy, logits } from '../network/forward';
 import { isRegression, regressionMetrics, taskOf } from '../network/tasks';
-import { buildManifest, manifestText, TFJS_MANIFEST_FILE } from '../network/manifest';
 import { layerType } from '../network/layers/table';
-import { isDenseNetwork, loadAnyRun, saveTfjsExport, type RunInfo } from '../network/run-io';
-import { toCnnLayersModel } from '../network/layers-model-cnn';
+import { loadAnyRun, type RunInfo } from '../network/run-io';
 import type { AnyLayer, Network } from '../network/types';
-import { DEFAULT_MAX_RMSE_INCREASE, exportOnnx, exportOutputs, mapLabels, verifyOnnx, type VerifyResult } from '../onnx';
+import { DEFAULT_MAX_ACCURACY_DROP as MAX_ACCURACY_DROP, mapLabels, type VerifyResult } from '../onnx';
 import type { Quantize } from '../onnx/quantize';
 import type { RuntimeChoice } from '../onnx/runtime';
 import { collapseMessage, pruneNetwork, type PruneReport, type StartedNetwork } from '../prune';
 import { stackSize } from '../train/budget/size';
-import { writeFileAtomic } from '../util/fs-atomic';
-import { writeOnnxExport } from './export-file';
+import {
+  DEFAULT_EXPORT_FORMAT,
+  EXPORT_FORMATS,
+  exportFormat,
+  formatFor,
+  type ExportCheck,
+  type ExportFormat,
+  type ExportWritten,
+} from './export-formats/table';
+import { TFJS_LAYERS_MODEL } from './export-formats/tfjs-layers';
 import { randomRows } from './import-check';
 import { VERSION } from '../version';
 
@@ -44,6 +51,8 @@ export interface CompressOptions {
   runtime?: RuntimeChoice;
   /** Also write the compact network as a tfjs LayersModel run directory. */
   exportTfjsDir?: string;
+  /** More exports by format name (pipeline/export-formats/table.ts) and path, beside the shorthands above. */
+  exports?: { format: string; path: string }[];
   /** Data to verify on instead of the run's own test split. */
   data?: DataSpec;
   /** Skip verification (no data available). */
@@ -77,18 +86,20 @@ export interface CompressResult {
   pruned: Network<AnyLayer>;
   /** A run trained to a budget: the starting (dense, pre-budget) network it was made from; null otherwise. */
   started: StartedNetwork | null;
+  /** Every export asked for, in the table's order: its format, the path given, and what was written. */
+  exports: (Omit<ExportWritten, 'model'> & { format: string; given: string })[];
+}
+
+interface ExportRequest {
+  format: ExportFormat;
+  path: string;
 }
 
 /** Random rows an export is checked on when there is no data (as `import` checks an import). */
 export const RANDOM_VERIFY_ROWS = 256;
 
-/** A relative path with forward slashes (records stay portable across machines and systems). */
-function portable(rel: string): string {
-  return rel.split(path.sep).join('/') || '.';
-}
-
-/** Default allowed accuracy drop of a quantized export (0.5 points). */
-export const DEFAULT_MAX_ACCURACY_DROP = 0.005;
+/** Default allowed accuracy drop of a quantized export (0.5 points; onnx/verify.ts). */
+export const DEFAULT_MAX_ACCURACY_DROP = MAX_ACCURACY_DROP;
 
 /**
  * The data spec a run was trained on, from its gs-run.json, ready to load: recorded paths are
@@ -128,18 +139,25 @@ function labelsFor(net: Network<AnyLayer>, data: SplitDataset): Int32Array {
   return labels;
 }
 
+/** The exports asked for, in the table's order: the shorthands (exportPath with quantize, exportTfjsDir) and `exports`. */
+function requestedExports(opts: CompressOptions): ExportRequest[] {
+  const asked: ExportRequest[] = [
+    ...(opts.exportPath ? [{ format: formatFor(DEFAULT_EXPORT_FORMAT.option, opts.quantize ?? null), path: opts.exportPath }] : []),
+    ...(opts.exportTfjsDir ? [{ format: TFJS_LAYERS_MODEL, path: opts.exportTfjsDir }] : []),
+    ...(opts.exports ?? []).map((e) => ({ format: exportFormat(e.format), path: e.path })),
+  ];
+  return asked.sort((a, b) => EXPORT_FORMATS.indexOf(a.format) - EXPORT_FORMATS.indexOf(b.format));
+}
+
 export async function compressRun(runDir: string, opts: CompressOptions = {}): Promise<CompressResult> {
   const { network, info } = loadAnyRun(runDir);
   const { network: pruned, report } = pruneNetwork(network, { threshold: opts.threshold });
-  // a convolutional network the tfjs layers cannot express is refused before anything is written
-  if (opts.exportTfjsDir && !isDenseNetwork(pruned)) {
-    if (opts.compactInput)
-      throw new GsError('BAD_OPTION', 'the tfjs export of a convolutional network takes all input channels; drop --compact-input');
-    toCnnLayersModel(pruned, 'check');
-  }
+  const asked = requestedExports(opts);
+  // a network a format cannot express is refused before anything is written
+  for (const e of asked) e.format.refuse?.(pruned, opts.compactInput === true);
   const started = startedNetwork(info, network);
   const collapse = collapseMessage(report);
-  if (collapse && (opts.exportPath || opts.exportTfjsDir) && !opts.allowConstant) {
+  if (collapse && asked.length > 0 && !opts.allowConstant) {
     throw new GsError(
       'BAD_MODEL',
       `${runDir}: ${collapse}. Nothing was exported; pass --allow-constant to export the constant model anyway`,
@@ -147,16 +165,16 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
   }
   const spec = opts.data ?? runDataSpec(info, runDir);
   let data: SplitDataset | null = null;
-  // without data (an imported run records none) the export is checked against the network on random rows
+  // without data (an imported run records none) an export verified exactly is checked against the network on random rows
   let randomCheck = false;
   if (!opts.skipVerify && !spec) {
-    if (opts.quantize && opts.exportPath) {
+    if (asked.some((e) => e.format.verification === 'lossy')) {
       throw new GsError(
         'BAD_OPTION',
         `${runDir} does not record its data; a quantized export is verified by its accuracy: pass --data (or --no-verify)`,
       );
     }
-    randomCheck = opts.exportPath !== undefined;
+    randomCheck = asked.some((e) => e.format.verification === 'exact');
   } else if (!opts.skipVerify && spec) {
     data = await loadDataset(spec);
     if (data.test.cols !== network.inputWidth) {
@@ -179,127 +197,85 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
     : {};
 
   const pruningName = report.lossy ? `lossy, threshold ${report.threshold}` : 'exact';
-  let onnxPath: string | null = null;
-  let onnxBytes: number | null = null;
+  const labelled = Boolean(data && (labels || targets));
+  // Exact pruning must reproduce the trained network; after lossy pruning the export is
+  // checked against the thresholded network and the accuracy cost is reported separately.
+  // A lossy format is checked against the float network by accuracy (lossy mode).
+  // Without data, exact (or thresholded) pruning must reproduce the network on any rows.
+  const checkFor = (format: ExportFormat): ExportCheck | null => {
+    if (format.verification === 'none' || !(labelled || randomCheck)) return null;
+    const lossy = format.verification === 'lossy';
+    const limits = { runtime: opts.runtime, maxAccuracyDrop: opts.maxAccuracyDrop, maxRmseIncrease: opts.maxRmseIncrease };
+    return data && labelled
+      ? {
+          reference: report.lossy || lossy ? pruned : network,
+          features: data.test.features,
+          labels,
+          targets,
+          rows: data.test.rows,
+          ...limits,
+        }
+      : {
+          reference: report.lossy ? pruned : network,
+          features: randomRows(network, RANDOM_VERIFY_ROWS, 0),
+          labels: null,
+          targets: null,
+          rows: RANDOM_VERIFY_ROWS,
+          ...limits,
+        };
+  };
+  const metadata = {
+    training_config: JSON.stringify(info.config ?? {}),
+    parameters_before: String(report.parameters.before),
+    parameters_after: String(report.parameters.after),
+    // a budget run: the dense network it started from (parameters_before is the budget run's own size)
+    ...(started ? { parameters_started: String(started.params), network_started: started.widths.join('-') } : {}),
+    pruning: pruningName,
+  };
+  // (not named `exports`: a local of that name would shadow the CommonJS exports object)
+  const done: CompressResult['exports'] = [];
   let verification: VerifyResult | null = null;
   let verifiedOn: CompressResult['verifiedOn'] = null;
-  let notWritten: string | null = null;
-  if (opts.exportPath) {
-    const bytes = exportOnnx(pruned, {
-      compactInput: opts.compactInput,
-      quantize: opts.quantize ?? null,
-      producerVersion: VERSION,
-      metadata: {
-        training_config: JSON.stringify(info.config ?? {}),
-        parameters_before: String(report.parameters.before),
-        parameters_after: String(report.parameters.after),
-        // a budget run: the dense network it started from (parameters_before is the budget run's own size)
-        ...(started ? { parameters_started: String(started.params), network_started: started.widths.join('-') } : {}),
-        pruning: report.lossy ? `lossy, threshold ${report.threshold}` : 'exact',
-        ...(opts.quantize ? { quantization: `${opts.quantize} (lossy)` } : {}),
-      },
-    });
-    const target = path.resolve(opts.exportPath);
-    const checked = Boolean(data && (labels || targets)) || randomCheck;
-    // Exact pruning must reproduce the trained network; after lossy pruning the export is
-    // checked against the thresholded network and the accuracy cost is reported separately.
-    // A quantized export is checked against the float network by accuracy (lossy mode).
-    // Without data, exact (or thresholded) pruning must reproduce the network on any rows.
-    const verify = !checked
-      ? undefined
-      : async (written: Uint8Array): Promise<boolean> => {
-          verification =
-            data && (labels || targets)
-              ? await verifyOnnx({
-                  onnx: written,
-                  reference: report.lossy || opts.quantize ? pruned : network,
-                  features: data.test.features,
-                  labels,
-                  targets,
-                  rows: data.test.rows,
-                  runtime: opts.runtime,
-                  ...(opts.quantize && !regression ? { maxAccuracyDrop: opts.maxAccuracyDrop ?? DEFAULT_MAX_ACCURACY_DROP } : {}),
-                  ...(opts.quantize && regression ? { maxRmseIncrease: opts.maxRmseIncrease ?? DEFAULT_MAX_RMSE_INCREASE } : {}),
-                })
-              : await verifyOnnx({
-                  onnx: written,
-                  reference: report.lossy ? pruned : network,
-                  features: randomRows(network, RANDOM_VERIFY_ROWS, 0),
-                  labels: null,
-                  targets: null,
-                  rows: RANDOM_VERIFY_ROWS,
-                  runtime: opts.runtime,
-                });
-          verifiedOn = data ? 'data' : 'random rows';
-          return verification.ok;
-        };
-    const out = await writeOnnxExport({
-      file: target,
-      bytes,
-      verify,
+  for (const { format, path: target } of asked) {
+    const check = checkFor(format);
+    const out = await format.write({
+      network: pruned,
+      path: target,
+      compactInput: opts.compactInput === true,
+      metadata,
+      manifest: { version: VERSION, pruning: pruningName, runDir },
+      run: { dir: runDir, info, summary: { pruned: report } },
+      check,
       onStatus: opts.onStatus,
-      manifest: (model, manifestPath) =>
-        buildManifest(pruned, {
-          model,
-          modelFormat: 'onnx',
-          compactInput: opts.compactInput === true,
-          quantization: opts.quantize ?? 'none',
-          version: VERSION,
-          pruning: pruningName,
-          run: portable(path.relative(path.dirname(manifestPath), path.resolve(runDir))),
-          // an imported run keeps its original's interface (onnx/export.ts): its output may hold logits
-          outputs: exportOutputs(pruned),
-          ...(pruned.io ? { inputName: pruned.io.inputName } : {}),
-        }),
     });
-    if (out.written) {
-      onnxPath = out.file;
-      onnxBytes = bytes.byteLength;
-    } else {
-      notWritten = out.file;
+    done.push({
+      format: format.name,
+      given: target,
+      path: out.path,
+      bytes: out.bytes,
+      written: out.written,
+      verification: out.verification,
+    });
+    if (out.verification && !verification) {
+      verification = out.verification;
+      verifiedOn = data ? 'data' : 'random rows';
     }
   }
-  if (opts.exportTfjsDir) {
-    const dir = path.resolve(opts.exportTfjsDir);
-    const from = path.resolve(runDir);
-    const spec = (info.config as { dataSpec?: DataSpec } | undefined)?.dataSpec;
-    saveTfjsExport(
-      dir,
-      pruned,
-      {
-        ...info,
-        data: info.data ? portableRef(info.data, dir, from) : undefined,
-        config: info.config ? { ...info.config, ...(spec ? { dataSpec: moveSpec(spec, from, dir) } : {}) } : undefined,
-        generatedBy: `gs-compress ${VERSION}`,
-        createdAt: new Date().toISOString(),
-        summary: { ...(info.summary ?? {}), pruned: report },
-      },
-      opts.compactInput === true,
-    );
-    const manifest = buildManifest(pruned, {
-      model: 'model.json',
-      modelFormat: 'tfjs-layers-model',
-      compactInput: opts.compactInput === true,
-      version: VERSION,
-      pruning: pruningName,
-      run: portable(path.relative(dir, from)),
-      inputName: 'input',
-      outputNames: regression ? { probabilities: 'output (linear)', label: null } : { probabilities: 'output (softmax)', label: null },
-    });
-    writeFileAtomic(path.join(dir, TFJS_MANIFEST_FILE), manifestText(manifest));
-  }
+  // the default format's option (--export) gives the result's onnxPath, onnxBytes and notWritten
+  const main = done.find((e) => exportFormat(e.format).option === DEFAULT_EXPORT_FORMAT.option);
   return {
     runDir,
     report,
     accuracyBefore,
     accuracyAfter,
     ...regressionFigures,
-    onnxPath,
-    onnxBytes,
+    onnxPath: main?.written ? main.path : null,
+    onnxBytes: main?.written ? main.bytes : null,
     verification,
     verifiedOn,
-    notWritten,
+    notWritten: main && !main.written ? main.path : null,
     pruned,
     started,
+    exports: done,
   };
 }

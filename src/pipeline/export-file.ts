@@ -1,5 +1,5 @@
 /**
- * The one ONNX export writer, used by `prune --export` (compressRun) and `compress` (compressModel):
+ * The one ONNX export writer, used by the ONNX export formats (export-formats/onnx.ts: `prune --export`, `compress`):
  * create the parent folders, write the model to a temporary name in the same folder, verify what is on
  * disk with onnxruntime, then rename it into place and write its manifest beside it. A failed
  * verification, an error or Ctrl-C (util/interrupt) leaves nothing at the final name and no temporary

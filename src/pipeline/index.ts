@@ -1,5 +1,15 @@
 /** The pipeline layer's public face: compositions of the layers (prune + export + verify, fine-tuning, the quickstart, run summaries). */
 export { compressRun, runDataSpec, type CompressOptions, type CompressResult } from './compress';
+export {
+  DEFAULT_EXPORT_FORMAT,
+  EXPORT_FORMATS,
+  exportFormat,
+  registerExportFormat,
+  type ExportCheck,
+  type ExportFormat,
+  type ExportJob,
+  type ExportWritten,
+} from './export-formats/table';
 export { finetuneConfig, pruneAndFinetune, trainThenFinetune, type FinetuneResult } from './finetune';
 export {
   runQuickstart,

@@ -7,7 +7,7 @@
 import type { CommandModule } from 'yargs';
 import { loadDataset } from '../../data';
 import { GsError } from '../../errors';
-import { importModel } from '../../import';
+import { IMPORTERS, importModel, importerNames } from '../../import';
 import type { TaskName } from '../../network/tasks';
 import { compressModel, type CompressModelResult } from '../../pipeline/compress-model';
 import { VERSION } from '../../version';
@@ -71,10 +71,11 @@ function speedLines(r: CompressModelResult): string[] {
 
 export const compressCommand: CommandModule<object, CompressArgs> = {
   command: 'compress <model>',
-  describe:
-    'Make a model you already have (ONNX, tfjs LayersModel) smaller: train it to a parameter budget from its own weights (its weakest inputs and units removed as it trains), fine-tune, prune, export, verify against the original',
+  describe: `Make a model you already have (${importerNames()}) smaller: train it to a parameter budget from its own weights (its weakest inputs and units removed as it trains), fine-tune, prune, export, verify against the original`,
   builder: (y) =>
-    dataOptions(y.positional('model', { type: 'string', demandOption: true, describe: 'Your model: .onnx, or a tfjs model.json' }))
+    dataOptions(
+      y.positional('model', { type: 'string', demandOption: true, describe: `Your model: ${IMPORTERS.map((i) => i.file).join(', or ')}` }),
+    )
       .option('target-ratio', {
         type: 'number',
         group: 'Budget:',

@@ -6,7 +6,7 @@
 import type { CommandModule } from 'yargs';
 import { loadDataset } from '../../data';
 import { GsError } from '../../errors';
-import { IMPORTERS } from '../../import';
+import { IMPORTERS, importerNames } from '../../import';
 import { activationLabel } from '../../network/activations';
 import { layerType } from '../../network/layers/table';
 import type { AnyLayer } from '../../network/types';
@@ -38,7 +38,7 @@ function describeCheck(what: string, c: ImportCheck, regression: boolean): strin
 
 export const importCommand: CommandModule<object, ImportArgs> = {
   command: 'import <model>',
-  describe: 'Import a fully connected model you already have (ONNX, tfjs LayersModel) into a run directory, checked against the original',
+  describe: `Import a fully connected model you already have (${importerNames()}) into a run directory, checked against the original`,
   builder: (y) =>
     forceOption(
       dataOptions(

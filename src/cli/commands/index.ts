@@ -1,5 +1,7 @@
 /** The list of CLI commands; each file in this folder holds one yargs CommandModule. */
 import type { Argv } from 'yargs';
+import { baseExportFormats } from '../../pipeline/export-formats/table';
+import { givenPath } from '../export-options';
 import { compressCommand } from './compress';
 import { dataCommand } from './data';
 import { experimentCommand } from './experiment';
@@ -39,7 +41,20 @@ export function addCommands(y: Argv<object>): Argv<object> {
   return y
     .command(quickstartCommand)
     .command(interruptible(trainCommand, (a) => folderNote('run folder', a.out)))
-    .command(interruptible(pruneCommand, (a) => [fileNote(a.export), folderNote('run folder', a.run)].filter(Boolean).join('; ') || null))
+    .command(
+      interruptible(
+        pruneCommand,
+        (a) =>
+          [
+            ...baseExportFormats()
+              .filter((f) => f.target === 'file')
+              .map((f) => fileNote(givenPath(a, f))),
+            folderNote('run folder', a.run),
+          ]
+            .filter(Boolean)
+            .join('; ') || null,
+      ),
+    )
     .command(verifyCommand)
     .command(inspectCommand)
     .command(dataCommand)

@@ -1,24 +1,19 @@
 /** `gs-compress prune RUN`: remove dead units, export the compact network to ONNX and verify it. */
-import * as path from 'path';
 import type { CommandModule } from 'yargs';
-import { onnxManifestPath } from '../../network/manifest';
 import { GsError } from '../../errors';
-import { QUANTIZE_CHOICES, type Quantize } from '../../onnx/quantize';
 import { compressRun } from '../../pipeline/compress';
+import { baseExportFormats, DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, exportFormat } from '../../pipeline/export-formats/table';
 import { formatPruneReport, formatStartLine } from '../../prune';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
+import { exportOptions, givenPath, type ExportArgs } from '../export-options';
 import { formatVerification } from '../verify-format';
 import { fmtRmse } from '../history-table';
 import { sayReplaced } from '../output-options';
 import { prepareOutputDir, prepareOutputFile } from '../../util/output-path';
 
-interface PruneArgs extends DataArgs {
+interface PruneArgs extends DataArgs, ExportArgs {
   run: string;
-  export?: string;
-  'compact-input': boolean;
-  'export-tfjs'?: string;
   threshold?: number;
-  quantize?: string;
   'max-accuracy-drop': number;
   verify: boolean;
   json: boolean;
@@ -29,31 +24,13 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
   command: 'prune <run>',
   describe: 'Remove dead units and inputs of a trained run (exact), export to ONNX and verify with onnxruntime',
   builder: (y) =>
-    dataOptions(y)
-      .positional('run', { type: 'string', demandOption: true, describe: 'Run directory written by gs-compress train --out' })
-      .option('export', {
+    exportOptions(
+      dataOptions(y).positional('run', {
         type: 'string',
-        group: 'Output:',
-        describe: 'Write the compact network as ONNX to this file (it takes the raw features, scaling folded in)',
-      })
-      .option('compact-input', {
-        type: 'boolean',
-        default: false,
-        group: 'Output:',
-        describe: 'ONNX input holds only the kept features (listed in its metadata) instead of all columns',
-      })
-      .option('export-tfjs', {
-        type: 'string',
-        group: 'Output:',
-        describe: 'Also write the compact network as a tfjs LayersModel run directory',
-      })
-      .option('quantize', {
-        type: 'string',
-        choices: QUANTIZE_CHOICES,
-        group: 'Output:',
-        describe:
-          'LOSSY, opt-in: int8 (weights per output channel, activations quantized per call, MatMulInteger: a quarter of the bytes, fastest in onnxruntime-web with --compact-input); int8-weights (int8 weights turned back into float32 in the graph, float compute: the same size, only the weights rounded, for inputs of very different ranges); float16 (half the bytes). Convolution weights are stored the same way and computed in float32; batch norm is folded into the convolution before it. Verified by accuracy (a regressor: by test RMSE, failing when it is more than 2% above the float one)',
-      })
+        demandOption: true,
+        describe: 'Run directory written by gs-compress train --out',
+      }),
+    )
       .option('max-accuracy-drop', {
         type: 'number',
         default: 0.5,
@@ -89,28 +66,35 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
       throw new GsError('BAD_OPTION', `--threshold ${a.threshold}: expected a number >= 0`);
     if (!(a['max-accuracy-drop'] >= 0 && a['max-accuracy-drop'] <= 100))
       throw new GsError('BAD_OPTION', `--max-accuracy-drop ${a['max-accuracy-drop']}: expected percentage points between 0 and 100`);
-    if (a.quantize && !a.export) throw new GsError('BAD_OPTION', '--quantize needs --export FILE.onnx');
+    // the exports asked for, by the table: each base format's path option, --quantize picking a variant
+    const variant = a.quantize ? EXPORT_FORMATS.find((f) => f.quantize === a.quantize) : undefined;
+    if (variant && !givenPath(a, variant)) throw new GsError('BAD_OPTION', `--quantize needs --${variant.option} FILE.onnx`);
+    const asked = baseExportFormats().flatMap((base) => {
+      const given = givenPath(a, base);
+      return given ? [{ format: variant?.option === base.option ? variant : base, path: given }] : [];
+    });
     // outputs checked before the work (an export may replace a file: said, not refused)
-    const exported = a.export ? prepareOutputFile(a.export, { option: '--export' }) : null;
-    if (a['export-tfjs']) prepareOutputDir(a['export-tfjs'], { option: '--export-tfjs', allowExisting: true });
+    const prepared = asked.map((e) =>
+      e.format.target === 'file'
+        ? prepareOutputFile(e.path, { option: `--${e.format.option}` })
+        : prepareOutputDir(e.path, { option: `--${e.format.option}`, allowExisting: true }),
+    );
     const useData = Boolean(a.data || a.train);
     // a line per step on a TTY (prune takes seconds; piped, its output stays as it was)
     const status = (s: string) => (a.json || !process.stderr.isTTY ? undefined : process.stderr.write(`${s}\n`));
     const r = await compressRun(a.run, {
       onStatus: status,
       threshold: a.threshold,
-      exportPath: a.export,
+      exports: asked.map((e) => ({ format: e.format.name, path: e.path })),
       compactInput: a['compact-input'],
-      quantize: (a.quantize as Quantize | undefined) ?? null,
       maxAccuracyDrop: a['max-accuracy-drop'] / 100,
-      exportTfjsDir: a['export-tfjs'],
       data: useData ? dataSpec(a) : undefined,
       skipVerify: !a.verify,
       allowConstant: a['allow-constant'],
     });
-    sayReplaced(exported, a.export);
+    asked.forEach((e, i) => e.format.target === 'file' && sayReplaced(prepared[i], e.path));
     if (a.json) {
-      const { pruned, ...rest } = r;
+      const { pruned, exports, ...rest } = r;
       process.stdout.write(`${JSON.stringify(rest)}\n`);
     } else {
       process.stdout.write(`${formatPruneReport(r.report)}\n`);
@@ -127,16 +111,15 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
           `test RMSE: trained ${fmtRmse(r.rmseBefore)}, pruned ${fmtRmse(r.rmseAfter)}; R^2: trained ${r2(r.r2Before)}, pruned ${r2(r.r2After)}\n`,
         );
       }
-      if (r.onnxPath)
-        process.stdout.write(`wrote ${r.onnxPath} (${r.onnxBytes} bytes) and ${path.basename(onnxManifestPath(r.onnxPath))}\n`);
-      if (a['export-tfjs']) process.stdout.write(`wrote tfjs LayersModel to ${a['export-tfjs']}\n`);
+      for (const e of r.exports) if (e.written) process.stdout.write(`${exportFormat(e.format).wroteLine(e, e.given)}\n`);
       if (r.verifiedOn === 'random rows') {
         process.stdout.write(
           `the run records no data: checked the export against the ${r.report.lossy ? 'thresholded' : 'unpruned'} network on ${r.verification?.rows} random rows (exact pruning needs no data; --data checks on real rows and reports accuracy)\n`,
         );
       }
       if (r.verification) process.stdout.write(`${formatVerification(r.verification)}\n`);
-      if (!a.export) process.stdout.write('(nothing exported: add --export model.onnx)\n');
+      if (!givenPath(a, DEFAULT_EXPORT_FORMAT))
+        process.stdout.write(`(nothing exported: add --${DEFAULT_EXPORT_FORMAT.option} model.onnx)\n`);
     }
     if (r.verification && !r.verification.ok) {
       const v = r.verification;
@@ -147,7 +130,7 @@ export const pruneCommand: CommandModule<object, PruneArgs> = {
           : v.mode === 'lossy'
             ? `the ${a.quantize} model loses ${(100 * ((v.referenceAccuracy ?? 0) - (v.onnxAccuracy ?? 0))).toFixed(2)} points of test accuracy, more than --max-accuracy-drop ${a['max-accuracy-drop']}`
             : `the ONNX model does not reproduce the ${r.report.lossy ? 'thresholded' : 'trained'} network (see above)`) +
-          (r.notWritten ? `; nothing was written to ${a.export} (the unverified model was not kept)` : ''),
+          (r.notWritten ? `; nothing was written to ${givenPath(a, DEFAULT_EXPORT_FORMAT)} (the unverified model was not kept)` : ''),
       );
     }
   },
