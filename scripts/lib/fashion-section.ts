@@ -57,24 +57,40 @@ is not a budget in time here, which is what --target-speedup is for.`;
 
 const PROFILE_ROUNDS = 5;
 
-/** What the figures of one run of the default settings say beyond the tables (read from its cells and its log);
- * printed only for those settings, so that a run with others does not inherit these words. */
-const RUN_NOTES: Record<string, string> = {
-  'rows10000-o3-e4+2-lr0.001-b64': `## What this run says
-
-- Accuracy. On 10,000 training rows the test accuracy moves by up to a point and a half from one epoch to the
-  next, and the figure reported (ours and the peer's) is the last epoch's, with no validation split to pick one.
-  Seed 1 at 30%: 87.33% at the budget, 87.31% after the first fine-tuning epoch, 86.27% after the second; at 10%:
-  86.08%, 85.78%, 84.26%. The peer's seeds spread as much (30%: 87.88, 86.35, 85.68). With three seeds such spreads
-  leave both comparisons with the peer within the noise: at 30% we are 0.27 points ahead on the mean, at 10% 0.89
-  behind; neither is a result. The 10% accuracy target is met on the mean by 0.11 points and missed by seeds 0 and 1.
-- Where the multiply-adds go at 10%: our budget trainer ranks channels and units across layers and keeps thin
-  convolutions with a wide dense layer (5-6-77, 4-8-90, 5-7-70); the peer cuts every layer by one ratio (4-9-36).
-- Speed at 30%: 1.12-1.30x at batch 64, not 1.5x; the profiles below show why (onnxruntime's 16-channel blocks).
-  At 10%: 1.93-2.49x (2x on the mean, not for every seed). The MACs budget cannot buy the time here: the
-  speedup budget does (one seed): 2.33x at 11% of the multiply-adds with 86.04% accuracy, 0.47 points below the
-  original and above the 10% MACs runs' mean, with 9 channels in the second convolution where they have 6-8.`,
-};
+/**
+ * What the cells say beyond the tables, computed from them (no figure written by hand, so that a run with
+ * other code or settings does not inherit another run's words): each seed's test accuracy after every epoch
+ * (the figure reported is the last epoch's; no validation split picks one), the largest move from one epoch
+ * to the next, and where the multiply-adds went (our widths beside the peer's).
+ */
+export function runNotes(byRatio: { ratio: number; gs: GsCell[]; peers: PeerCell[] }[]): string[] {
+  const lines: string[] = [];
+  for (const { ratio, gs, peers } of byRatio) {
+    const r = `${Math.round(ratio * 100)}%`;
+    const timed = gs.filter((c) => (c.epochs?.length ?? 0) > 1);
+    if (timed.length > 0) {
+      const accs = (c: GsCell, phase: (p: string) => boolean) =>
+        (c.epochs ?? []).filter((e) => phase(e.phase)).map((e) => pc(e.testAccuracy));
+      const per = timed.map(
+        (c) => `seed ${c.seed}: ${accs(c, (p) => p !== 'finetune').join(', ')} | ${accs(c, (p) => p === 'finetune').join(', ')}`,
+      );
+      const moves = timed.flatMap((c) => {
+        const e = c.epochs ?? [];
+        return e.slice(1).map((x, i) => Math.abs(x.testAccuracy - e[i].testAccuracy));
+      });
+      lines.push(
+        `- ${r}, test accuracy % after each epoch (budget training | fine-tuning; the last is the figure reported): ${per.join('; ')}. The largest move from one epoch to the next: ${pc(Math.max(...moves))} points.`,
+      );
+    }
+    const peerWidths = [...new Set(peers.map((p) => p.widths.join('-')))];
+    lines.push(
+      `- ${r}, channels and units: ours ${gs.map((c) => c.slim.widths.slice(0, -1).join('-')).join(', ')}${
+        peerWidths.length > 0 ? `; the peer (one ratio for every layer) ${peerWidths.join(', ')}` : ''
+      }.`,
+    );
+  }
+  return lines;
+}
 
 export const FASHION_DEFAULT_DIR = '/usr/share/datasets/fashion-mnist';
 
@@ -279,6 +295,7 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
   const parts: string[] = [];
   const missing: string[] = [];
   let first: GsCell | null = null;
+  const notes: string[] = [];
   for (const ratio of ratios) {
     const gs = seeds.map((x) => readCell<GsCell>(s, gsName(ratio, x))).filter((c): c is GsCell => c !== null);
     const peers = seeds.map((x) => readCell<PeerCell>(s, peerName(ratio, x))).filter((c): c is PeerCell => c !== null);
@@ -288,6 +305,7 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
     }
     if (gs.length === 0) continue;
     first ??= gs[0];
+    notes.push(...runNotes([{ ratio, gs, peers }]));
     parts.push(
       `## ${Math.round(ratio * 100)}% of the multiply-adds (seeds ${gs.map((c) => c.seed).join(', ')}; peer seeds ${peers.map((c) => c.seed).join(', ') || 'none'})`,
       '',
@@ -358,8 +376,7 @@ ${parts.join('\n')}
 ${speedupText(sc, speedup)}
 ${before ? `\n${beforeText(before)}\n` : ''}
 
-${RUN_NOTES[settingsKey(s)] ?? ''}
-
+${notes.length > 0 ? `## Epoch by epoch, and where the multiply-adds went\n\n${notes.join('\n')}\n` : ''}
 ## Where the time goes
 
 onnxruntime-node's own profiler (one thread, batch 64, 30 runs after 5 of warm-up, each node's quickest of ${PROFILE_ROUNDS} interleaved rounds; the graph as onnxruntime runs it,

@@ -1,6 +1,6 @@
 /** scripts/lib/fashion-section.ts: the import report's Fashion-MNIST targets, met or missed from the cells' figures. */
 import type { GsCell, PeerCell } from '../../scripts/lib/fashion-import';
-import { ratioTable, targetLines } from '../../scripts/lib/fashion-section';
+import { ratioTable, runNotes, targetLines } from '../../scripts/lib/fashion-section';
 
 function gs(seed: number, accuracy: number, speedup64: number): GsCell {
   const row = (batch: number, up: number) => ({ batch, originalUsPerRow: 10 * up, slimUsPerRow: 10, speedup: up });
@@ -70,5 +70,16 @@ describe('Fashion-MNIST section targets', () => {
     expect(rows).toContain('| onnxruntime-node µs/row, batch 64 | 16.5 | 10.0 (1.65x) | 1.60x, 1.70x |');
     expect(rows).toContain('| onnxruntime-web µs/row, batch 1 | 12.0 | 10.0 (1.20x) | 1.20x, 1.20x |');
     expect(rows).toMatch(/peer: test accuracy % .* \*\*85\.00 ± 0\.00\*\* \| 85\.00 \|/);
+  });
+
+  test("the notes give each seed's accuracy after every epoch, the largest move, and our widths beside the peer's", () => {
+    const e = (phase: string, epoch: number, testAccuracy: number) => ({ phase, epoch, testAccuracy });
+    const a = { ...gs(0, 0.86, 1.6), epochs: [e('train', 1, 0.87), e('train', 2, 0.855), e('finetune', 1, 0.858), e('finetune', 2, 0.86)] };
+    const b = { ...gs(1, 0.85, 1.6), slim: { ...gs(1, 0.85, 1.6).slim, widths: [9, 14, 96, 10] } };
+    const lines = runNotes([{ ratio: 0.3, gs: [a, b], peers: [peer(0, 0.85), peer(1, 0.85)] }]);
+    expect(lines).toEqual([
+      '- 30%, test accuracy % after each epoch (budget training | fine-tuning; the last is the figure reported): seed 0: 87.00, 85.50 | 85.80, 86.00. The largest move from one epoch to the next: 1.50 points.',
+      '- 30%, channels and units: ours 10-20-100, 9-14-96; the peer (one ratio for every layer) 8-17-70.',
+    ]);
   });
 });
