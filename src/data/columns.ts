@@ -17,7 +17,7 @@ function runsOf(keep: readonly number[]): number[] {
  * input itself. Consecutive kept columns are copied run by run (pruned image inputs keep runs of
  * pixels: MNIST at half its inputs about 20 runs of 22 columns), scattered ones one by one.
  */
-export function selectColumns(features: Float32Array, rows: number, cols: number, keep: number[]): Float32Array {
+export function selectColumns(features: Float32Array, rows: number, cols: number, keep: readonly number[]): Float32Array {
   if (keep.length === cols && keep.every((c, i) => c === i)) return features;
   const k = keep.length;
   const out = new Float32Array(rows * k);
