@@ -7,6 +7,7 @@
 import { selectColumns } from '../../src/data/columns';
 import type { SplitDataset, Table } from '../../src/data/types';
 import type { Network } from '../../src/network/types';
+import { engineStats } from '../../src/train/budget/engine-stats';
 import { resolveTrainConfig } from '../../src/train/config';
 import { createFusedEngine } from '../../src/train/fused/engine';
 import { layoutOf, packLayers } from '../../src/train/fused/layout';
@@ -150,5 +151,16 @@ run('training a network whose inputs were pruned', () => {
     expect(a.network.layers).toEqual(b.network.layers);
     const fields = (h: typeof a.history) => h.map((r) => [r.dataLoss, r.trainAccuracy, r.testAccuracy, r.valAccuracy]);
     expect(fields(a.history)).toEqual(fields(b.history));
+  });
+
+  it.each([true, false])('scores its units as on a copy of the kept columns (scaled %s)', (scaled) => {
+    const { wide, narrow } = start();
+    if (!scaled) wide.scaling = narrow.scaling = null;
+    for (const kernels of ['wasm', 'js'] as const) {
+      const a = engineStats(wide, data.train, 300, 5, kernels);
+      const b = engineStats(narrow, narrowData.train, 300, 5, kernels);
+      expect(a).toEqual(b);
+      expect(a.taylor?.[0].length).toBe(keep.length);
+    }
   });
 });

@@ -23,24 +23,33 @@ export function engineStats(
   const rows = sampleRows(table.rows, maxRows, seed);
   const R = rows.length;
   const cols = table.cols;
-  // the rows as the engine trains on them (data/scaling.ts, data/columns.ts), written in place
+  // the rows as the engine trains on them (data/scaling.ts, data/columns.ts), written in place:
+  // unscaled rows whole (the first layer reads its kept columns through the column map, as in
+  // training), scaled ones column by column (only the kept columns are scaled)
   const keep = net.inputIndices;
   const K = keep.length;
   const scaling = net.scaling;
-  const x = {
-    length: R * K,
-    write(into: Float32Array): void {
-      const f = table.features;
-      for (let q = 0; q < R; q++) {
-        const o = rows[q] * cols;
-        for (let k = 0; k < K; k++) {
-          const c = keep[k];
-          // as applyScaling then selectColumns: the scaled value rounded to float32
-          into[q * K + k] = scaling ? (f[o + c] - scaling.mean[c]) / scaling.std[c] : f[o + c];
-        }
+  const f = table.features;
+  const whole = !scaling && !(K === cols && keep.every((c, i) => c === i));
+  const x = scaling
+    ? {
+        length: R * K,
+        write(into: Float32Array): void {
+          const { mean, std } = scaling;
+          for (let q = 0; q < R; q++) {
+            const o = rows[q] * cols;
+            const p = q * K;
+            // as applyScaling then selectColumns: the scaled value rounded to float32
+            for (let k = 0; k < K; k++) into[p + k] = (f[o + keep[k]] - mean[keep[k]]) / std[keep[k]];
+          }
+        },
       }
-    },
-  };
+    : {
+        length: R * cols,
+        write(into: Float32Array): void {
+          for (let q = 0; q < R; q++) into.set(f.subarray(rows[q] * cols, (rows[q] + 1) * cols), q * cols);
+        },
+      };
   const C = net.layers[net.layers.length - 1].outSize;
   const regression = taskOf(net) === 'regression' && table.targets !== undefined;
   let targets: Float32Array | undefined;
@@ -50,6 +59,10 @@ export function engineStats(
     for (let q = 0; q < R; q++) targets.set(all.subarray(rows[q] * C, (rows[q] + 1) * C), q * C);
   }
   const labels = !regression && table.labels ? Int32Array.from(rows, (r) => (table.labels as Int32Array)[r]) : undefined;
-  const s = engineUnitStats(net.layers, { x, rows: R, ...(labels ? { labels } : {}), ...(targets ? { targets } : {}) }, kernels);
+  const s = engineUnitStats(
+    net.layers,
+    { x, rows: R, ...(whole ? { columns: { width: cols, keep } } : {}), ...(labels ? { labels } : {}), ...(targets ? { targets } : {}) },
+    kernels,
+  );
   return { mean: s.mean, std: s.std, ...(s.taylor ? { taylor: s.taylor } : {}) };
 }

@@ -136,7 +136,7 @@ const laidOut = new WeakSet<WebAssembly.Instance>();
 
 /** Rows written in place into the module's memory (instead of copied from an array). */
 export interface RowWriter {
-  /** Values written: rows x cols. */
+  /** Values written: rows x cols; write must set every one of them (the place is not zeroed first). */
   length: number;
   write(into: Float32Array): void;
 }
@@ -237,7 +237,12 @@ export class WasmNetworkMemory {
     if (need > 0) this.ex.memory.grow(need);
     // views are made after the last grow (growing detaches earlier views)
     const buf = this.ex.memory.buffer;
-    if (laidOut.has(this.instance)) new Uint8Array(buf, freshBytes, top - freshBytes).fill(0);
+    if (laidOut.has(this.instance)) {
+      // an earlier layout's values are zeroed, but for the data rows' place, written whole below
+      const xEnd = this.x + x.length * 4;
+      new Uint8Array(buf, freshBytes, this.x - freshBytes).fill(0);
+      new Uint8Array(buf, xEnd, top - xEnd).fill(0);
+    }
     laidOut.add(this.instance);
     const xv = new Float32Array(buf, this.x, x.length);
     if (x instanceof Float32Array) xv.set(x);
