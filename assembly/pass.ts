@@ -8,10 +8,7 @@
  * The layer table holds 12 i32 per layer:
  *   inS, outS, W (kernel [inS, outS] row-major), b (bias), gW, gb, act ([batch, outS]), delta,
  *   activation kernel id (ACT_* below; hidden layers only), alpha (f32 bits), pre ([batch, outS]
- *   pre-activations, 0 for relu), column map (first layer only: the byte offsets (i32) within a data row
- *   of the inS columns the layer reads, in order; 0 = the row's first inS columns). With a column map the
- *   data keeps every column of its rows and a network whose inputs were pruned reads the kept ones
- *   in place (the same values in the same order as from a copy of those columns).
+ *   pre-activations, 0 for relu), unused.
  */
 
 import { distillCrossEntropy, distilling } from './distill';
@@ -39,11 +36,6 @@ const TINY: f64 = 1e-30;
 
 @inline export function tab(table: usize, k: i32, field: i32): i32 {
   return load<i32>(table + <usize>k * ENTRY + (<usize>field << 2));
-}
-
-/** Byte offset of input i within a data row: from the column map `colMap` (see the layer table), or i * 4. */
-@inline export function colAt(colMap: usize, i: i32): usize {
-  return colMap != 0 ? <usize>load<i32>(colMap + (<usize>i << 2)) : <usize>i << 2;
 }
 
 /**
@@ -101,34 +93,22 @@ const TINY: f64 = 1e-30;
 /**
  * out[r, :] = b + sum over nonzero inputs a_i of a_i * W[i, :] (ReLU if relu != 0) for n rows.
  * Row r of the input starts at inPtr + r * inStride, or, when idx != 0, at
- * inPtr + load<i32>(idx + 4r) * inStride (rows picked from the data set); input i of a row is at
- * byte colAt(colMap, i) of it (colMap: the first layer's column map, 0 = contiguous).
+ * inPtr + load<i32>(idx + 4r) * inStride (rows picked from the data set).
  */
 function forwardLayer(
   inPtr: usize, inStride: usize, idx: usize, n: i32, inS: i32,
-  W: usize, b: usize, outS: i32, out: usize, relu: bool, nzOff: usize, nzVal: usize, colMap: usize,
+  W: usize, b: usize, outS: i32, out: usize, relu: bool, nzOff: usize, nzVal: usize,
 ): void {
   const rowBytes = <usize>outS << 2;
   for (let r = 0; r < n; r++) {
     const src = inPtr + (idx != 0 ? <usize>load<i32>(idx + (<usize>r << 2)) : <usize>r) * inStride;
     let m = 0;
-    if (colMap != 0) {
-      for (let i = 0; i < inS; i++) {
-        const a = load<f32>(src + <usize>load<i32>(colMap + (<usize>i << 2)));
-        if (a != 0) {
-          store<usize>(nzOff + (<usize>m << 2), <usize>i * rowBytes);
-          store<f32>(nzVal + (<usize>m << 2), a);
-          m++;
-        }
-      }
-    } else {
-      for (let i = 0; i < inS; i++) {
-        const a = load<f32>(src + (<usize>i << 2));
-        if (a != 0) {
-          store<usize>(nzOff + (<usize>m << 2), <usize>i * rowBytes);
-          store<f32>(nzVal + (<usize>m << 2), a);
-          m++;
-        }
+    for (let i = 0; i < inS; i++) {
+      const a = load<f32>(src + (<usize>i << 2));
+      if (a != 0) {
+        store<usize>(nzOff + (<usize>m << 2), <usize>i * rowBytes);
+        store<f32>(nzVal + (<usize>m << 2), a);
+        m++;
       }
     }
     combineRows(nzOff, nzVal, m, W, outS, b, out + <usize>r * rowBytes, relu);
@@ -184,15 +164,15 @@ function biasGradient(delta: usize, n: i32, outS: i32, gb: usize): void {
 
 /**
  * gW[i, :] = sum over the n rows of in[r, i] * delta[r, :], rows with in[r, i] == 0 skipped.
- * Input rows and columns are found as in forwardLayer.
+ * Input rows are found as in forwardLayer.
  */
 function kernelGradient(
   inPtr: usize, inStride: usize, idx: usize, n: i32, inS: i32,
-  delta: usize, outS: i32, gW: usize, nzOff: usize, nzVal: usize, colMap: usize,
+  delta: usize, outS: i32, gW: usize, nzOff: usize, nzVal: usize,
 ): void {
   const rowBytes = <usize>outS << 2;
   for (let i = 0; i < inS; i++) {
-    const ib = colAt(colMap, i);
+    const ib = <usize>i << 2;
     let m = 0;
     for (let r = 0; r < n; r++) {
       const src = inPtr + (idx != 0 ? <usize>load<i32>(idx + (<usize>r << 2)) : <usize>r) * inStride;
@@ -344,8 +324,7 @@ function backpropDeltaAct(id: i32, alpha: f32, pre: usize, n: i32, inS: i32, W: 
 }
 
 /**
- * One minibatch: rows idx[0..n) of the data x [rows, cols] (the first layer reads its inputs of
- * each row through its column map, see the layer table) with labels y, through the L layers
+ * One minibatch: rows idx[0..n) of the data x [rows, cols] with labels y, through the L layers
  * of the table. Writes (not accumulates) the gradient of the batch mean loss (cross-entropy, its
  * distillation form, or mean squared error when regression targets are set) into each layer's gW
  * and gb and returns that mean loss.
@@ -363,10 +342,10 @@ export function runBatch(table: usize, L: i32, x: usize, cols: i32, y: usize, id
     const outS = tab(table, k, 1);
     biasGradient(delta, n, outS, <usize>tab(table, k, 5));
     if (k == 0) {
-      kernelGradient(x, <usize>cols << 2, idx, n, inS, delta, outS, <usize>tab(table, k, 4), nzOff, nzVal, <usize>tab(table, 0, 11));
+      kernelGradient(x, <usize>cols << 2, idx, n, inS, delta, outS, <usize>tab(table, k, 4), nzOff, nzVal);
     } else {
       const prevAct = <usize>tab(table, k - 1, 6);
-      kernelGradient(prevAct, <usize>inS << 2, 0, n, inS, delta, outS, <usize>tab(table, k, 4), nzOff, nzVal, 0);
+      kernelGradient(prevAct, <usize>inS << 2, 0, n, inS, delta, outS, <usize>tab(table, k, 4), nzOff, nzVal);
       const prevDelta = <usize>tab(table, k - 1, 7);
       const prevId = tab(table, k - 1, 8);
       if (prevId == ACT_RELU) backpropDelta(prevAct, n, inS, <usize>tab(table, k, 2), outS, delta, prevDelta);
@@ -377,7 +356,7 @@ export function runBatch(table: usize, L: i32, x: usize, cols: i32, y: usize, id
   return loss;
 }
 
-/** Forward pass only, for rows idx[0..n) of x [rows, cols]; leaves the logits in the last layer's act buffer. */
+/** Forward pass only, for rows idx[0..n) of x; leaves the logits in the last layer's act buffer. */
 export function forward(table: usize, L: i32, x: usize, cols: i32, idx: usize, n: i32, nzOff: usize, nzVal: usize): void {
   for (let k = 0; k < L; k++) {
     const inS = tab(table, k, 0);
@@ -386,8 +365,7 @@ export function forward(table: usize, L: i32, x: usize, cols: i32, idx: usize, n
     const stride = k == 0 ? <usize>cols << 2 : <usize>inS << 2;
     const id = tab(table, k, 8);
     const hidden = k < L - 1;
-    const colMap = k == 0 ? <usize>tab(table, 0, 11) : 0;
-    forwardLayer(inPtr, stride, k == 0 ? idx : 0, n, inS, <usize>tab(table, k, 2), <usize>tab(table, k, 3), outS, <usize>tab(table, k, 6), hidden && id == ACT_RELU, nzOff, nzVal, colMap);
+    forwardLayer(inPtr, stride, k == 0 ? idx : 0, n, inS, <usize>tab(table, k, 2), <usize>tab(table, k, 3), outS, <usize>tab(table, k, 6), hidden && id == ACT_RELU, nzOff, nzVal);
     if (hidden && id != ACT_RELU) activateLayer(id, reinterpret<f32>(tab(table, k, 9)), <usize>tab(table, k, 6), <usize>tab(table, k, 10), n * outS);
   }
 }

@@ -14,7 +14,7 @@
  * scratch of [batch, widest level].
  */
 
-import { ACT_RELU, actDerivative, colAt, combineRows, forward, softmaxCrossEntropy, tab } from './pass';
+import { ACT_RELU, actDerivative, combineRows, forward, softmaxCrossEntropy, tab } from './pass';
 import { meanSquaredError, regressing } from './regression';
 
 /** Row r of level h: a data row picked through idx for h = 0, else the output of layer h - 1. */
@@ -30,12 +30,10 @@ export function accumulateMoments(table: usize, L: i32, x: usize, cols: i32, idx
   for (let h = 0; h < L; h++) {
     const w = tab(table, h, 0);
     const sq = base + (<usize>w << 3);
-    // level 0 is read through the first layer's column map (data rows keep every column)
-    const colMap = h == 0 ? <usize>tab(table, 0, 11) : 0;
     for (let r = 0; r < n; r++) {
       const row = levelRow(table, h, x, cols, idx, r);
       for (let i = 0; i < w; i++) {
-        const a = <f64>load<f32>(row + colAt(colMap, i));
+        const a = <f64>load<f32>(row + (<usize>i << 2));
         if (a == 0) continue;
         const o = <usize>i << 3;
         store<f64>(base + o, load<f64>(base + o) + a);
@@ -95,10 +93,9 @@ export function accumulateTaylor(
       const tr = t + <usize>r * inBytes;
       combineRows(nzOff, nzVal, m, WT, inS, 0, tr, false);
       const ar = levelRow(table, k, x, cols, idx, r);
-      const colMap = k == 0 ? <usize>tab(table, 0, 11) : 0;
       for (let i = 0; i < inS; i++) {
         const ib = <usize>i << 2;
-        const e = (<f64>load<f32>(ar + colAt(colMap, i)) - load<f64>(mean + (<usize>i << 3))) * <f64>load<f32>(tr + ib) * scale;
+        const e = (<f64>load<f32>(ar + ib) - load<f64>(mean + (<usize>i << 3))) * <f64>load<f32>(tr + ib) * scale;
         const o = tay + (<usize>i << 3);
         store<f64>(o, load<f64>(o) + e * e);
       }

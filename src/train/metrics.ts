@@ -24,8 +24,8 @@ export type AccuracyMeter = (layers: readonly DenseLayer[]) => number;
 
 /** A meter for rows of x (all, or `rows`); wasm: use the WebAssembly evaluator (the run trains
  * on those kernels, so they are available). With `columns`, x holds rows of columns.width values
- * of which the network reads columns.keep (read in place by the WebAssembly evaluator, copied once
- * for the TypeScript one). */
+ * of which the network reads columns.keep (gathered into its memory at each evaluation by the
+ * WebAssembly evaluator, copied once for the TypeScript one). */
 export function accuracyMeter(
   shape: readonly DenseLayer[],
   x: Float32Array,

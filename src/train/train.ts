@@ -108,9 +108,10 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const layered = net.layers.some((l) => l.op !== 'dense');
   const keep = net.inputIndices;
   const cols = keep.length;
-  // a dense network whose inputs were pruned (a budget run's later stages) reads its kept columns
-  // of the scaled rows in place where the WebAssembly kernels train and measure it: shrinking the
-  // inputs never copies the data set; everything else reads a copy of the kept columns, made once
+  // a dense network whose inputs were pruned (a budget run's later stages): where the WebAssembly
+  // kernels train and measure it, its kept columns of the scaled rows are gathered straight into
+  // their memory (shrinking the inputs never makes a fresh copy of the data set); everything else
+  // reads a copy of the kept columns, made once
   const columns: InputColumns | null =
     !layered && !(cols === train.cols && keep.every((c, i) => c === i)) ? { width: train.cols, keep } : null;
   const scaled = (t: typeof train) => (net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features);
@@ -164,7 +165,7 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const evalOps = engine.name === LAYERS_WASM_ENGINE ? wasmEvalOps() : null;
   const meter = (p: ReturnType<typeof prep>, y: Int32Array, rows: ArrayLike<number> | null): ((layers: AnyLayer[]) => number) => {
     if (layered) return (layers) => layersAccuracy(layers, inShape, p.compact(), y, rows, evalOps);
-    // the WebAssembly evaluator reads kept input columns in place, as the engine does
+    // the WebAssembly evaluator gathers kept input columns into its memory, as the engine does
     const m = wasm && columns ? accuracyMeter(dense, p.full, y, rows, wasm, columns) : accuracyMeter(dense, p.compact(), y, rows, wasm);
     return (layers) => m(layers as DenseLayer[]);
   };

@@ -108,8 +108,8 @@ export interface TrainingData {
   cols: number;
   classes: number;
   /** The rows of x keep every column of the data and the network reads `keep` of them (its inputs
-   * were pruned): the WebAssembly pass reads them in place; other passes take
-   * compactTrainingData (the kept columns copied). */
+   * were pruned): the WebAssembly pass gathers the kept columns into its memory; other passes
+   * take compactTrainingData (the kept columns copied). */
   inputColumns?: InputColumns;
   /** Distillation: the loss mixes the hard labels with these soft targets (fused engines only). */
   soft?: SoftTargets;

@@ -9,6 +9,7 @@ import type { Table } from '../../data/types';
 import type { Network } from '../../network/types';
 import { taskOf } from '../../network/tasks';
 import type { FusedKernels } from '../fused/engine';
+import { keptColumns } from '../fused/kept-columns';
 import { engineUnitStats } from '../fused/unit-stats';
 import { sampleRows, type UnitStats } from './stats';
 
@@ -24,13 +25,12 @@ export function engineStats(
   const R = rows.length;
   const cols = table.cols;
   // the rows as the engine trains on them (data/scaling.ts, data/columns.ts), written in place:
-  // unscaled rows whole (the first layer reads its kept columns through the column map, as in
-  // training), scaled ones column by column (only the kept columns are scaled)
+  // the kept columns of unscaled rows gathered (as the engine gathers them, fused/kept-columns.ts),
+  // scaled ones computed column by column
   const keep = net.inputIndices;
   const K = keep.length;
   const scaling = net.scaling;
   const f = table.features;
-  const whole = !scaling && !(K === cols && keep.every((c, i) => c === i));
   const x = scaling
     ? {
         length: R * K,
@@ -44,12 +44,7 @@ export function engineStats(
           }
         },
       }
-    : {
-        length: R * cols,
-        write(into: Float32Array): void {
-          for (let q = 0; q < R; q++) into.set(f.subarray(rows[q] * cols, (rows[q] + 1) * cols), q * cols);
-        },
-      };
+    : keptColumns(f, { width: cols, keep }, rows);
   const C = net.layers[net.layers.length - 1].outSize;
   const regression = taskOf(net) === 'regression' && table.targets !== undefined;
   let targets: Float32Array | undefined;
@@ -59,10 +54,6 @@ export function engineStats(
     for (let q = 0; q < R; q++) targets.set(all.subarray(rows[q] * C, (rows[q] + 1) * C), q * C);
   }
   const labels = !regression && table.labels ? Int32Array.from(rows, (r) => (table.labels as Int32Array)[r]) : undefined;
-  const s = engineUnitStats(
-    net.layers,
-    { x, rows: R, ...(whole ? { columns: { width: cols, keep } } : {}), ...(labels ? { labels } : {}), ...(targets ? { targets } : {}) },
-    kernels,
-  );
+  const s = engineUnitStats(net.layers, { x, rows: R, ...(labels ? { labels } : {}), ...(targets ? { targets } : {}) }, kernels);
   return { mean: s.mean, std: s.std, ...(s.taylor ? { taylor: s.taylor } : {}) };
 }

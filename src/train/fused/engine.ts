@@ -17,7 +17,7 @@ import { BatchPass } from './pass';
 import { WasmBatchPass, wasmPassAvailable } from './wasm-pass';
 import { WasmUpdate, type ProxSetting } from './wasm-update';
 import { checkLearningRate, runBatches } from '../epoch-batches';
-import { compactTrainingData, rowWidth } from '../training-data';
+import { checkInputColumns, compactTrainingData, rowWidth } from '../training-data';
 
 export type FusedConfig = Pick<TrainConfig, 'optimizer' | 'lr' | 'batchSize' | 'penalty' | 'lambda' | 'solver' | 'proxStep'>;
 
@@ -61,9 +61,7 @@ function checkInputs(init: readonly DenseLayer[], data: TrainingData, cfg: Fused
   if (data.x.length !== data.rows * rowWidth(data) || data.y.length !== data.rows) {
     throw new RangeError(`data arrays do not match ${data.rows} rows x ${rowWidth(data)} columns`);
   }
-  if (data.inputColumns && data.inputColumns.keep.length !== data.cols) {
-    throw new RangeError(`${data.inputColumns.keep.length} input columns given for ${data.cols} network inputs`);
-  }
+  if (data.inputColumns) checkInputColumns(data.inputColumns, data.cols);
   if (data.targets) {
     if (data.soft) throw new GsError('BAD_OPTION', 'distillation (soft targets) applies to classification, not to regression');
     if (data.targets.length !== data.rows * C) {
@@ -117,7 +115,7 @@ export function createFusedEngine(init: DenseLayer[], given: TrainingData, cfg: 
   const L = lay.inSize.length;
   const kernels = opts.kernels ?? 'auto';
   const useWasm = !opts.pass && (kernels === 'wasm' || (kernels === 'auto' && wasmPassAvailable()));
-  // the WebAssembly pass reads kept input columns in place, the TypeScript pass a copy of them
+  // the WebAssembly pass gathers kept input columns into its memory, the TypeScript pass reads a copy of them
   const data = useWasm ? given : compactTrainingData(given);
   const wasmPass = useWasm ? new WasmBatchPass(lay, data, cfg.batchSize) : null;
   const pass: GradientPass = opts.pass ?? wasmPass ?? new BatchPass(lay, data, cfg.batchSize);

@@ -16,8 +16,6 @@ import type { FusedKernels } from './engine';
 import { forwardRow, gatherNonzero32, gatherNonzero64 } from './kernels';
 import { layerActivation, layoutOf, packLayers, type FlatLayout } from './layout';
 import { releaseInstance, takeInstance, WasmNetworkMemory, wasmPassAvailable, type RowWriter } from './wasm-pass';
-import { selectColumns } from '../../data/columns';
-import type { InputColumns } from '../types';
 
 /** Preprocessed rows (scaled and selected, as the engine trains on them) and their targets. */
 export interface ScoringRows {
@@ -29,9 +27,6 @@ export interface ScoringRows {
   labels?: Int32Array;
   /** Regression targets [rows, outputs] in the network's units. */
   targets?: Float32Array;
-  /** The rows of x are wider than the first layer's input: it reads these columns of each (read
-   * in place on the WebAssembly kernels, copied for the TypeScript ones). */
-  columns?: InputColumns;
 }
 
 /** mean[h][i], std[h][i] and (with labels or targets) taylor[h][i] for levels h = 0..L-1. */
@@ -46,9 +41,8 @@ const CHUNK = 256;
 /** Unit statistics of `layers` on `rows` (see the module comment); 'auto' takes wasm when available. */
 export function engineUnitStats(layers: readonly DenseLayer[], rows: ScoringRows, kernels: FusedKernels = 'auto'): EngineUnitStats {
   const lay = layoutOf(layers);
-  const width = rows.columns ? rows.columns.width : lay.inSize[0];
-  if (rows.x.length !== rows.rows * width) {
-    throw new RangeError(`scoring rows hold ${rows.x.length} values, expected ${rows.rows} rows x ${width} columns`);
+  if (rows.x.length !== rows.rows * lay.inSize[0]) {
+    throw new RangeError(`scoring rows hold ${rows.x.length} values, expected ${rows.rows} rows x ${lay.inSize[0]} inputs`);
   }
   const task: TaskName | null = rows.targets ? 'regression' : rows.labels ? 'classification' : null;
   const useWasm = kernels === 'wasm' || (kernels === 'auto' && wasmPassAvailable());
@@ -81,11 +75,7 @@ function transpose(W: Float32Array, inS: number, outS: number, into: Float32Arra
 function wasmStats(lay: FlatLayout, layers: readonly DenseLayer[], rows: ScoringRows, task: TaskName | null): EngineUnitStats {
   const y = rows.labels && !rows.targets ? rows.labels : new Int32Array(rows.rows);
   const instance = takeInstance();
-  const mem = new WasmNetworkMemory(lay, rows.x, y, CHUNK, undefined, rows.targets, {
-    scoring: true,
-    instance,
-    ...(rows.columns ? { columns: rows.columns } : {}),
-  });
+  const mem = new WasmNetworkMemory(lay, rows.x, y, CHUNK, undefined, rows.targets, { scoring: true, instance });
   try {
     return wasmPasses(mem, lay, layers, rows, task);
   } finally {
@@ -101,6 +91,7 @@ function wasmPasses(
   task: TaskName | null,
 ): EngineUnitStats {
   const L = lay.inSize.length;
+  const cols = lay.inSize[0];
   const buf = mem.ex.memory.buffer;
   mem.params.set(packLayers(layers, lay));
   const units = lay.inSize.reduce((a, b) => a + b, 0);
@@ -118,7 +109,7 @@ function wasmPasses(
       f(m);
     }
   };
-  chunks((m) => mem.ex.accumulateMoments(mem.table, L, mem.x, mem.cols, mem.idx, m, mem.nzOff, mem.nzVal, mem.acc));
+  chunks((m) => mem.ex.accumulateMoments(mem.table, L, mem.x, cols, mem.idx, m, mem.nzOff, mem.nzVal, mem.acc));
   const mean: Float64Array[] = [];
   const std: Float64Array[] = [];
   let base = 0;
@@ -131,7 +122,7 @@ function wasmPasses(
     base += 4 * w;
   }
   if (task === null) return { mean, std };
-  chunks((m) => mem.ex.accumulateTaylor(mem.table, L, mem.x, mem.cols, mem.y, mem.idx, m, mem.nzOff, mem.nzVal, mem.acc, mem.wT, mem.t));
+  chunks((m) => mem.ex.accumulateTaylor(mem.table, L, mem.x, cols, mem.y, mem.idx, m, mem.nzOff, mem.nzVal, mem.acc, mem.wT, mem.t));
   const taylor: Float64Array[] = [];
   base = 0;
   const R = Math.max(rows.rows, 1);
@@ -144,9 +135,7 @@ function wasmPasses(
 }
 
 function jsStats(lay: FlatLayout, layers: readonly DenseLayer[], given: ScoringRows, task: TaskName | null): EngineUnitStats {
-  const full = given.x instanceof Float32Array ? given.x : written(given.x);
-  const c = given.columns;
-  const rows = { ...given, x: c ? selectColumns(full, given.rows, c.width, c.keep) : full };
+  const rows = given.x instanceof Float32Array ? (given as ScoringRows & { x: Float32Array }) : { ...given, x: written(given.x) };
   const L = lay.inSize.length;
   const cols = lay.inSize[0];
   const widest = Math.max(...lay.inSize, ...lay.outSize);

@@ -2,14 +2,15 @@
  * Accuracy of a dense ReLU stack on a fixed set of preprocessed rows with the WebAssembly SIMD
  * forward kernel (float32): the rows and the weights are copied into a pooled module instance
  * for each evaluation (a memory copy; fresh memory per evaluator cost more in page faults, and so
- * would a copy of the rows kept between evaluations). Rows that keep every column of the data
- * (a network whose inputs were pruned) are read through the first layer's column map. Used for
+ * would a copy of picked rows kept between evaluations). Rows that keep every column of the data
+ * (a network whose inputs were pruned) have their kept columns gathered in that copy. Used for
  * the per-epoch accuracies of training; predictions can differ from the float64 reference
  * forward pass only where two logits tie to float32 precision.
  */
 import { argmaxRows } from '../../network/forward';
 import type { DenseLayer } from '../../network/types';
 import type { InputColumns } from '../types';
+import { keptColumns } from './kept-columns';
 import { layoutOf, packLayers } from './layout';
 import type { FlatLayout } from './layout';
 import { releaseInstance, takeInstance, WasmNetworkMemory, type RowWriter } from './wasm-pass';
@@ -32,25 +33,24 @@ export class WasmStackEvaluator {
     x: Float32Array,
     y: Int32Array,
     rows: ArrayLike<number> | null = null,
-    private readonly columns: InputColumns | null = null,
+    columns: InputColumns | null = null,
   ) {
     this.lay = layoutOf(shape);
-    const cols = columns ? columns.width : this.lay.inSize[0];
-    if (x.length < y.length * cols) throw new RangeError(`x has ${x.length} values, fewer than ${y.length} rows x ${cols}`);
-    if (rows) {
-      // the picked rows are written into the module's memory at each evaluation
-      const picked = Int32Array.from(rows);
+    const inputs = this.lay.inSize[0];
+    const width = columns ? columns.width : inputs;
+    if (x.length < y.length * width) throw new RangeError(`x has ${x.length} values, fewer than ${y.length} rows x ${width}`);
+    // the rows are written into the module's memory at each evaluation
+    const picked = rows ? Int32Array.from(rows) : null;
+    if (columns) this.rows = keptColumns(x, columns, picked ?? y.length);
+    else if (picked) {
       this.rows = {
-        length: picked.length * cols,
+        length: picked.length * inputs,
         write(into: Float32Array): void {
-          for (let i = 0; i < picked.length; i++) into.set(x.subarray(picked[i] * cols, (picked[i] + 1) * cols), i * cols);
+          for (let i = 0; i < picked.length; i++) into.set(x.subarray(picked[i] * inputs, (picked[i] + 1) * inputs), i * inputs);
         },
       };
-      this.labels = Int32Array.from(picked, (r) => y[r]);
-    } else {
-      this.rows = x.subarray(0, y.length * cols);
-      this.labels = y;
-    }
+    } else this.rows = x.subarray(0, y.length * inputs);
+    this.labels = picked ? Int32Array.from(picked, (r) => y[r]) : y;
     this.n = this.labels.length;
   }
 
@@ -65,18 +65,16 @@ export class WasmStackEvaluator {
     }
     const instance = takeInstance();
     try {
-      const mem = new WasmNetworkMemory(lay, this.rows, labels, CHUNK, undefined, undefined, {
-        instance,
-        ...(this.columns ? { columns: this.columns } : {}),
-      });
+      const mem = new WasmNetworkMemory(lay, this.rows, labels, CHUNK, undefined, undefined, { instance });
       mem.params.set(packLayers(layers, given));
       const C = lay.outSize[lay.outSize.length - 1];
+      const cols = lay.inSize[0];
       const z = mem.logits;
       let hit = 0;
       for (let s = 0; s < this.n; s += CHUNK) {
         const m = Math.min(CHUNK, this.n - s);
         for (let r = 0; r < m; r++) mem.idxView[r] = s + r;
-        mem.ex.forward(mem.table, mem.L, mem.x, mem.cols, mem.idx, m, mem.nzOff, mem.nzVal);
+        mem.ex.forward(mem.table, mem.L, mem.x, cols, mem.idx, m, mem.nzOff, mem.nzVal);
         const pred = argmaxRows(z.subarray(0, m * C), C);
         for (let r = 0; r < m; r++) if (pred[r] === labels[s + r]) hit++;
       }

@@ -1,18 +1,19 @@
 /**
  * Loading the fused engine's WebAssembly module (assembly/*.ts compiled into build/kernels.wasm)
- * and laying out a network and a data set in an instance's memory (WasmNetworkMemory; data whose
- * rows keep columns a pruned network no longer reads is laid out whole and read through the first
- * layer's column map, never copied column by column); the
+ * and laying out a network and a data set in an instance's memory (WasmNetworkMemory); the
  * minibatch pass on it (WasmBatchPass): forward, the loss (softmax cross-entropy, or mean squared
  * error when the data has regression targets) and backward in float32,
  * four lanes at a time. Data, parameters, gradients, optimizer state and scratch live in the
  * module's memory, laid out once; the engine reads and writes parameters through views
- * (`buffers`), so nothing is copied per step but the batch's row indices.
+ * (`buffers`), so nothing is copied per step but the batch's row indices. Data whose rows keep
+ * columns a pruned network no longer reads (TrainingData.inputColumns) has its kept columns
+ * gathered straight into the module's memory.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { InputColumns, SoftTargets, TrainingData } from '../types';
+import type { SoftTargets, TrainingData } from '../types';
 import { ACTIVATIONS, alphaOf } from '../../network/activations';
+import { keptColumns } from './kept-columns';
 import { layerActivation } from './layout';
 import type { FlatLayout, LayerViews } from './layout';
 
@@ -152,8 +153,6 @@ export class WasmNetworkMemory {
   readonly table: number;
   readonly L: number;
   readonly x: number;
-  /** Values per data row (the first layer's inputs, or InputColumns.width). */
-  readonly cols: number;
   readonly y: number;
   readonly idx: number;
   readonly nzOff: number;
@@ -189,19 +188,11 @@ export class WasmNetworkMemory {
       /** Lay out in this instance (fresh, or one laid out before and now unused, see takeInstance)
        * instead of a fresh one; its memory is zeroed and reused. */
       instance?: WebAssembly.Instance;
-      /** The rows of x are wider than the first layer's input: it reads these columns of each. */
-      columns?: InputColumns;
     } = {},
   ) {
-    const L = lay.inSize.length;
-    const map = opts.columns ? columnOffsets(opts.columns, lay.inSize[0]) : null;
-    this.cols = opts.columns ? opts.columns.width : lay.inSize[0];
-    if (x.length % this.cols !== 0 || x.length / this.cols !== y.length) {
-      throw new RangeError(`data of ${x.length} values is not ${y.length} rows x ${this.cols} columns`);
-    }
     this.instance = opts.instance ?? newInstance();
     this.ex = this.instance.exports as unknown as KernelExports;
-    this.L = L;
+    const L = (this.L = lay.inSize.length);
     // lay out everything after the module's own initial memory, 16-byte aligned
     let top = freshBytes;
     const take = (bytes: number) => {
@@ -210,7 +201,6 @@ export class WasmNetworkMemory {
       return at;
     };
     this.table = take(L * ENTRY_BYTES);
-    const mapAt = map ? take(map.length * 4) : 0;
     this.x = take(x.length * 4);
     this.y = take(y.length * 4);
     const softAt = soft ? take(soft.probs.length * 4) : 0;
@@ -248,7 +238,6 @@ export class WasmNetworkMemory {
     if (x instanceof Float32Array) xv.set(x);
     else x.write(xv);
     new Int32Array(buf, this.y, y.length).set(y);
-    if (map) new Int32Array(buf, mapAt, map.length).set(map);
     if (soft) new Float32Array(buf, softAt, soft.probs.length).set(soft.probs);
     this.ex.setSoftTargets(softAt, soft?.temperature ?? 1, soft?.alpha ?? 1);
     if (targets) new Float32Array(buf, targetsAt, targets.length).set(targets);
@@ -273,7 +262,7 @@ export class WasmNetworkMemory {
           ACTIVATIONS[acts[k].name].kernelId,
           ((alphaF[0] = alphaOf(acts[k])), alphaBits[0]),
           pre[k],
-          k === 0 ? mapAt : 0,
+          0,
         ],
         k * ENTRY_INTS,
       );
@@ -282,27 +271,18 @@ export class WasmNetworkMemory {
   }
 }
 
-/** Byte offsets within a data row of the columns a first layer of `inputs` inputs reads. */
-function columnOffsets(c: InputColumns, inputs: number): Int32Array {
-  if (c.keep.length !== inputs) throw new RangeError(`${c.keep.length} input columns given for a first layer of ${inputs} inputs`);
-  const out = new Int32Array(inputs);
-  for (let i = 0; i < inputs; i++) {
-    const k = c.keep[i];
-    if (!(Number.isInteger(k) && k >= 0 && k < c.width)) throw new RangeError(`input column ${k} is outside 0..${c.width - 1}`);
-    out[i] = 4 * k;
-  }
-  return out;
-}
-
 /** The fused engine's gradient pass on the WebAssembly kernels (see GradientPass in engine.ts). */
 export class WasmBatchPass {
   readonly mem: WasmNetworkMemory;
 
-  constructor(lay: FlatLayout, data: TrainingData, maxBatch: number) {
-    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch, data.soft, data.targets, {
-      instance: takeInstance(),
-      ...(data.inputColumns ? { columns: data.inputColumns } : {}),
-    });
+  constructor(
+    lay: FlatLayout,
+    private readonly data: TrainingData,
+    maxBatch: number,
+  ) {
+    // rows that keep every column of the data: their kept columns are gathered into the module's memory
+    const x = data.inputColumns ? keptColumns(data.x, data.inputColumns, data.rows) : data.x;
+    this.mem = new WasmNetworkMemory(lay, x, data.y, maxBatch, data.soft, data.targets, { instance: takeInstance() });
   }
 
   /** Returns the module instance to the pool; the pass and its views must not be used afterwards. */
@@ -322,7 +302,7 @@ export class WasmBatchPass {
     }
     if (n > m.maxBatch) throw new RangeError(`batch of ${n} rows exceeds the pass's ${m.maxBatch}`);
     m.idxView.set(order.subarray(start, start + n));
-    return m.ex.runBatch(m.table, m.L, m.x, m.cols, m.y, m.idx, n, m.nzOff, m.nzVal);
+    return m.ex.runBatch(m.table, m.L, m.x, this.data.cols, m.y, m.idx, n, m.nzOff, m.nzVal);
   }
 
   /** The parameter and gradient arrays the engine must use. */
