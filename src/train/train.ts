@@ -18,6 +18,7 @@ import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { createEngine } from './engines';
+import { wasmPassAvailable } from './fused/wasm-pass';
 import { createLayersEngine, LAYERS_WASM_ENGINE, layersAccuracy, liveChannels, wasmEvalOps } from './layers-engine';
 import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
@@ -110,10 +111,11 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const cols = keep.length;
   // a dense network whose inputs were pruned (a budget run's later stages): where the WebAssembly
   // kernels train and measure it, its kept columns of the scaled rows are gathered straight into
-  // their memory (shrinking the inputs never makes a fresh copy of the data set); everything else
-  // reads a copy of the kept columns, made once
+  // their memory (shrinking the inputs never makes a fresh copy of the data set); other engines
+  // read a copy of the kept columns, made once
+  const gathers = !layered && cfg.engine === 'fused' && wasmPassAvailable();
   const columns: InputColumns | null =
-    !layered && !(cols === train.cols && keep.every((c, i) => c === i)) ? { width: train.cols, keep } : null;
+    gathers && !(cols === train.cols && keep.every((c, i) => c === i)) ? { width: train.cols, keep } : null;
   const scaled = (t: typeof train) => (net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features);
   const prep = (t: typeof train) => {
     const full = scaled(t);

@@ -8,10 +8,14 @@
  */
 import { copyColumns } from '../../data/columns';
 import type { InputColumns } from '../types';
-import type { RowWriter } from './wasm-pass';
 
-/** A writer of columns c.keep of x [?, c.width]: rows 0..rows-1, or the rows listed, compact. */
-export function keptColumns(x: Float32Array, c: InputColumns, rows: number | ArrayLike<number>): RowWriter {
+/** A writer of columns c.keep of x [?, c.width]: rows 0..rows-1, or the rows listed, compact (a
+ * RowWriter of wasm-pass.ts: `length` values, all set by `write`). */
+export function keptColumns(
+  x: Float32Array,
+  c: InputColumns,
+  rows: number | ArrayLike<number>,
+): { length: number; write(into: Float32Array): void } {
   const n = typeof rows === 'number' ? rows : rows.length;
   return { length: n * c.keep.length, write: (into) => copyColumns(x, c.width, c.keep, rows, into) };
 }
