@@ -208,7 +208,8 @@ export class WasmNetworkMemory {
     this.idx = take(maxBatch * 4);
     const widest = Math.max(maxBatch, ...lay.inSize, ...lay.outSize);
     this.nzOff = take(widest * 4);
-    this.nzVal = take(widest * 4);
+    // unit statistics keep four values per nonzero (assembly/scores.ts transposedRows4)
+    this.nzVal = take(widest * (opts.scoring ? 16 : 4));
     const pOff = (this.pOff = take(lay.total * 4));
     const gOff = (this.gOff = take(lay.total * 4));
     this.mOff = take(lay.total * 4);
