@@ -23,6 +23,99 @@ import { meanSquaredError, regressing } from './regression';
   return <usize>tab(table, h - 1, 6) + <usize>r * (<usize>tab(table, h, 0) << 2);
 }
 
+/**
+ * t[g, 0..inS) = sum over j of delta[g, j] * WT[j, 0..inS) for the four rows g = 0..3 of delta
+ * [4, outS] and t [4, inS], over the j where any of the four deltas is nonzero (nzOff holds their
+ * byte offsets into WT, nzVal their four deltas, 16 bytes each). Each lane adds the same terms in
+ * the same order as combineRows does row by row: a row's zero delta adds 0 * w, which leaves a sum
+ * unchanged (sums start at +0 and never become -0), so the results are the same bit for bit.
+ */
+function transposedRows4(delta: usize, outS: i32, WT: usize, inS: i32, t: usize, nzOff: usize, nzVal: usize): void {
+  const outBytes = <usize>outS << 2;
+  const inBytes = <usize>inS << 2;
+  let m = 0;
+  for (let j = 0; j < outS; j++) {
+    const jb = <usize>j << 2;
+    const v0 = load<f32>(delta + jb);
+    const v1 = load<f32>(delta + outBytes + jb);
+    const v2 = load<f32>(delta + 2 * outBytes + jb);
+    const v3 = load<f32>(delta + 3 * outBytes + jb);
+    if (v0 != 0 || v1 != 0 || v2 != 0 || v3 != 0) {
+      store<usize>(nzOff + (<usize>m << 2), <usize>j * inBytes);
+      const p = nzVal + (<usize>m << 4);
+      store<f32>(p, v0);
+      store<f32>(p, v1, 4);
+      store<f32>(p, v2, 8);
+      store<f32>(p, v3, 12);
+      m++;
+    }
+  }
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= inS; i += 8) {
+    const ib = <usize>i << 2;
+    let a0 = zero, b0 = zero, a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero;
+    for (let q = 0; q < m; q++) {
+      const w = WT + load<usize>(nzOff + (<usize>q << 2)) + ib;
+      const wa = v128.load(w);
+      const wb = v128.load(w, 16);
+      const p = nzVal + (<usize>q << 4);
+      const d0 = f32x4.splat(load<f32>(p));
+      const d1 = f32x4.splat(load<f32>(p, 4));
+      const d2 = f32x4.splat(load<f32>(p, 8));
+      const d3 = f32x4.splat(load<f32>(p, 12));
+      a0 = f32x4.add(a0, f32x4.mul(d0, wa));
+      b0 = f32x4.add(b0, f32x4.mul(d0, wb));
+      a1 = f32x4.add(a1, f32x4.mul(d1, wa));
+      b1 = f32x4.add(b1, f32x4.mul(d1, wb));
+      a2 = f32x4.add(a2, f32x4.mul(d2, wa));
+      b2 = f32x4.add(b2, f32x4.mul(d2, wb));
+      a3 = f32x4.add(a3, f32x4.mul(d3, wa));
+      b3 = f32x4.add(b3, f32x4.mul(d3, wb));
+    }
+    v128.store(t + ib, a0);
+    v128.store(t + ib, b0, 16);
+    v128.store(t + inBytes + ib, a1);
+    v128.store(t + inBytes + ib, b1, 16);
+    v128.store(t + 2 * inBytes + ib, a2);
+    v128.store(t + 2 * inBytes + ib, b2, 16);
+    v128.store(t + 3 * inBytes + ib, a3);
+    v128.store(t + 3 * inBytes + ib, b3, 16);
+  }
+  for (; i + 4 <= inS; i += 4) {
+    const ib = <usize>i << 2;
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    for (let q = 0; q < m; q++) {
+      const wa = v128.load(WT + load<usize>(nzOff + (<usize>q << 2)) + ib);
+      const p = nzVal + (<usize>q << 4);
+      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(p)), wa));
+      a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(p, 4)), wa));
+      a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(p, 8)), wa));
+      a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(p, 12)), wa));
+    }
+    v128.store(t + ib, a0);
+    v128.store(t + inBytes + ib, a1);
+    v128.store(t + 2 * inBytes + ib, a2);
+    v128.store(t + 3 * inBytes + ib, a3);
+  }
+  for (; i < inS; i++) {
+    const ib = <usize>i << 2;
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    for (let q = 0; q < m; q++) {
+      const w = load<f32>(WT + load<usize>(nzOff + (<usize>q << 2)) + ib);
+      const p = nzVal + (<usize>q << 4);
+      s0 += load<f32>(p) * w;
+      s1 += load<f32>(p, 4) * w;
+      s2 += load<f32>(p, 8) * w;
+      s3 += load<f32>(p, 12) * w;
+    }
+    store<f32>(t + ib, s0);
+    store<f32>(t + inBytes + ib, s1);
+    store<f32>(t + 2 * inBytes + ib, s2);
+    store<f32>(t + 3 * inBytes + ib, s3);
+  }
+}
+
 /** Adds each unit's output and squared output over rows idx[0..n) to sum and sq of levels 0..L-1. */
 export function accumulateMoments(table: usize, L: i32, x: usize, cols: i32, idx: usize, n: i32, nzOff: usize, nzVal: usize, acc: usize): void {
   forward(table, L, x, cols, idx, n, nzOff, nzVal);
@@ -78,8 +171,11 @@ export function accumulateTaylor(
     const WT = wT + (<usize>weights << 2);
     const inBytes = <usize>inS << 2;
     const outBytes = <usize>outS << 2;
-    for (let r = 0; r < n; r++) {
-      // dLoss/da of the row: the transposed kernel's rows weighted by the row's nonzero deltas
+    // dLoss/da of each row: the transposed kernel's rows weighted by the row's nonzero deltas; four
+    // rows at a time share each load of the kernel (the same sums, term by term, as row by row)
+    let r = 0;
+    for (; r + 4 <= n; r += 4) transposedRows4(delta + <usize>r * outBytes, outS, WT, inS, t + <usize>r * inBytes, nzOff, nzVal);
+    for (; r < n; r++) {
       const d = delta + <usize>r * outBytes;
       let m = 0;
       for (let j = 0; j < outS; j++) {
@@ -90,8 +186,10 @@ export function accumulateTaylor(
           m++;
         }
       }
+      combineRows(nzOff, nzVal, m, WT, inS, 0, t + <usize>r * inBytes, false);
+    }
+    for (let r = 0; r < n; r++) {
       const tr = t + <usize>r * inBytes;
-      combineRows(nzOff, nzVal, m, WT, inS, 0, tr, false);
       const ar = levelRow(table, k, x, cols, idx, r);
       for (let i = 0; i < inS; i++) {
         const ib = <usize>i << 2;

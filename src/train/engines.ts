@@ -9,6 +9,7 @@ import { GsError } from '../errors';
 import type { DenseLayer } from '../network/types';
 import { createFusedEngine } from './fused';
 import { layoutOf } from './fused/layout';
+import { compactTrainingData } from './training-data';
 import type { TrainConfig, TrainingData, TrainingEngine } from './types';
 
 export async function createEngine(init: DenseLayer[], data: TrainingData, cfg: TrainConfig): Promise<TrainingEngine> {
@@ -29,6 +30,7 @@ export async function createEngine(init: DenseLayer[], data: TrainingData, cfg: 
   }
   const [{ chooseBackend }, { TfjsGradientPass }] = tfjs;
   const { backend } = await chooseBackend(cfg.backend);
-  const pass = new TfjsGradientPass(layoutOf(init), data);
-  return createFusedEngine(init, data, cfg, { pass, name: `tfjs-${backend}`, onDispose: () => pass.dispose() });
+  const compact = compactTrainingData(data);
+  const pass = new TfjsGradientPass(layoutOf(init), compact);
+  return createFusedEngine(init, compact, cfg, { pass, name: `tfjs-${backend}`, onDispose: () => pass.dispose() });
 }

@@ -19,6 +19,7 @@ export {
   type BackendName,
   type EngineName,
   type EpochRecord,
+  type InputColumns,
   type OptimizerName,
   type ProxStep,
   type Solver,

@@ -6,6 +6,8 @@
 import type { DenseLayer } from '../network/types';
 import { StackEvaluator } from './fused/evaluate';
 import { WasmStackEvaluator } from './fused/wasm-eval';
+import { selectColumns } from '../data/columns';
+import type { InputColumns } from './types';
 
 /** Accuracy of the stack on preprocessed rows x (all rows, or those listed in `rows`). */
 export function stackAccuracy(
@@ -21,17 +23,21 @@ export function stackAccuracy(
 export type AccuracyMeter = (layers: readonly DenseLayer[]) => number;
 
 /** A meter for rows of x (all, or `rows`); wasm: use the WebAssembly evaluator (the run trains
- * on those kernels, so they are available). */
+ * on those kernels, so they are available). With `columns`, x holds rows of columns.width values
+ * of which the network reads columns.keep (gathered into its memory at each evaluation by the
+ * WebAssembly evaluator, copied once for the TypeScript one). */
 export function accuracyMeter(
   shape: readonly DenseLayer[],
   x: Float32Array,
   y: Int32Array,
   rows: ArrayLike<number> | null,
   wasm: boolean,
+  columns: InputColumns | null = null,
 ): AccuracyMeter {
   if (wasm) {
-    const ev = new WasmStackEvaluator(shape, x, y, rows);
+    const ev = new WasmStackEvaluator(shape, x, y, rows, columns);
     return (layers) => ev.accuracy(layers);
   }
-  return (layers) => stackAccuracy(layers, x, y, rows);
+  const xs = columns ? selectColumns(x, y.length, columns.width, columns.keep) : x;
+  return (layers) => stackAccuracy(layers, xs, y, rows);
 }

@@ -18,12 +18,14 @@ import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { createEngine } from './engines';
+import { wasmPassAvailable } from './fused/wasm-pass';
 import { createLayersEngine, LAYERS_WASM_ENGINE, layersAccuracy, liveChannels, wasmEvalOps } from './layers-engine';
 import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
 import { checkSoftTargetOptions, smoothedTargets } from './soft-targets';
 import { fitTargetScaling, regressionMeter, standardizeTargets, toStandardized, toUserUnits } from './targets';
-import type { EpochRecord, SoftTargets, TrainConfig, TrainingData, TrainingEngine } from './types';
+import { compactTrainingData } from './training-data';
+import type { EpochRecord, InputColumns, SoftTargets, TrainConfig, TrainingData, TrainingEngine } from './types';
 
 export interface TrainOptions<L extends AnyLayer = DenseLayer> {
   /** Standardize features with statistics of the training split (default: data.tabular). */
@@ -100,15 +102,29 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   // engine and back to the user's units for every record and the result (train/targets.ts)
   const ts = regression ? fitTargetScaling(train.targets as Float32Array, classes) : null;
   const fresh = !opts.init;
-  const prep = (t: typeof train) =>
-    selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);
-  const xTrain = prep(train);
-  const xTest = prep(test);
-  const xVal = val ? prep(val) : null;
   if (train.cols !== net.inputWidth) {
     throw new GsError('BAD_INPUT', `the data has ${train.cols} feature columns, the starting network reads ${net.inputWidth}`);
   }
-  const cols = net.inputIndices.length;
+  // a network with layers other than dense trains on the layers engine, a dense one on cfg.engine
+  const layered = net.layers.some((l) => l.op !== 'dense');
+  const keep = net.inputIndices;
+  const cols = keep.length;
+  // a dense network whose inputs were pruned (a budget run's later stages): where the WebAssembly
+  // kernels train and measure it, its kept columns of the scaled rows are gathered straight into
+  // their memory (shrinking the inputs never makes a fresh copy of the data set); other engines
+  // read a copy of the kept columns, made once
+  const gathers = !layered && cfg.engine === 'fused' && wasmPassAvailable();
+  const columns: InputColumns | null =
+    gathers && !(cols === train.cols && keep.every((c, i) => c === i)) ? { width: train.cols, keep } : null;
+  const scaled = (t: typeof train) => (net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features);
+  const prep = (t: typeof train) => {
+    const full = scaled(t);
+    let compact: Float32Array | null = null;
+    return { full, compact: () => (compact ??= selectColumns(full, t.rows, t.cols, keep)) };
+  };
+  const pTrain = prep(train);
+  const pTest = prep(test);
+  const pVal = val ? prep(val) : null;
   if (opts.softTargets && opts.softTargets.probs.length !== train.rows * classes) {
     throw new RangeError(`soft targets hold ${opts.softTargets.probs.length} values, expected ${train.rows} rows x ${classes} classes`);
   }
@@ -122,7 +138,8 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const soft = opts.softTargets ?? (smoothBySoft ? smoothedTargets(train.rows, classes, smoothing) : undefined);
   const lossOffset = smoothBySoft ? smoothing * Math.log(classes) : 0;
   const trainingData: TrainingData = {
-    x: xTrain,
+    x: columns ? pTrain.full : pTrain.compact(),
+    ...(columns ? { inputColumns: columns } : {}),
     y: train.labels,
     rows: train.rows,
     cols,
@@ -131,14 +148,14 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
     ...(smoothing > 0 && !smoothBySoft ? { labelSmoothing: smoothing } : {}),
     ...(ts ? { targets: standardizeTargets(train.targets as Float32Array, ts) } : {}),
   };
-  // a network with layers other than dense trains on the layers engine, a dense one on cfg.engine
-  const layered = net.layers.some((l) => l.op !== 'dense');
   const dense = net.layers as DenseLayer[];
   const inShape = inputShapeOf(net);
   if (layered && regression) throw new GsError('BAD_OPTION', 'regression is not supported yet for networks with layers other than dense');
   // a fresh regression network starts in standardized units already (its random output layer)
   const engine: TrainingEngine<AnyLayer> = layered
-    ? createLayersEngine(net.layers, inShape, trainingData, cfg, { kernels: cfg.engine === 'fused-js' ? 'js' : 'auto' })
+    ? createLayersEngine(net.layers, inShape, compactTrainingData(trainingData), cfg, {
+        kernels: cfg.engine === 'fused-js' ? 'js' : 'auto',
+      })
     : await createEngine(ts && !fresh ? toStandardized(dense, ts) : dense, trainingData, cfg);
   const engineLayers = () => (ts ? toUserUnits(engine.layers() as DenseLayer[], ts) : engine.layers());
   const rng = new Rng(cfg.seed + 1);
@@ -148,17 +165,18 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const wasm = engine.name === 'fused-wasm';
   // a CNN on the WebAssembly convolutions is measured with them too (float32)
   const evalOps = engine.name === LAYERS_WASM_ENGINE ? wasmEvalOps() : null;
-  const meter = (x: Float32Array, y: Int32Array, rows: ArrayLike<number> | null): ((layers: AnyLayer[]) => number) => {
-    if (layered) return (layers) => layersAccuracy(layers, inShape, x, y, rows, evalOps);
-    const m = accuracyMeter(dense, x, y, rows, wasm);
+  const meter = (p: ReturnType<typeof prep>, y: Int32Array, rows: ArrayLike<number> | null): ((layers: AnyLayer[]) => number) => {
+    if (layered) return (layers) => layersAccuracy(layers, inShape, p.compact(), y, rows, evalOps);
+    // the WebAssembly evaluator gathers kept input columns into its memory, as the engine does
+    const m = wasm && columns ? accuracyMeter(dense, p.full, y, rows, wasm, columns) : accuracyMeter(dense, p.compact(), y, rows, wasm);
     return (layers) => m(layers as DenseLayer[]);
   };
-  const trainMeter = regression ? null : meter(xTrain, train.labels, trainSample);
-  const testMeter = regression ? null : meter(xTest, test.labels, null);
-  const trainReg = regression ? regressionMeter(xTrain, train.targets as Float32Array, classes, trainSample) : null;
-  const testReg = regression ? regressionMeter(xTest, test.targets as Float32Array, classes, null) : null;
-  const valMeter = val && xVal && !regression ? meter(xVal, val.labels, null) : null;
-  const valReg = val && xVal && regression ? regressionMeter(xVal, val.targets as Float32Array, classes, null) : null;
+  const trainMeter = regression ? null : meter(pTrain, train.labels, trainSample);
+  const testMeter = regression ? null : meter(pTest, test.labels, null);
+  const trainReg = regression ? regressionMeter(pTrain.compact(), train.targets as Float32Array, classes, trainSample) : null;
+  const testReg = regression ? regressionMeter(pTest.compact(), test.targets as Float32Array, classes, null) : null;
+  const valMeter = val && pVal && !regression ? meter(pVal, val.labels, null) : null;
+  const valReg = val && pVal && regression ? regressionMeter(pVal.compact(), val.targets as Float32Array, classes, null) : null;
   const history: EpochRecord[] = [];
   const batches = Math.ceil(train.rows / cfg.batchSize);
   const chunkBatches = Math.max(1, Math.ceil(batches / 50));

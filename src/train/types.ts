@@ -91,13 +91,26 @@ export interface EpochRecord {
   seconds: number;
 }
 
-/** Minibatch data the engines read: row-major features already preprocessed (scaled, selected). */
+/** Data rows wider than a network's input: each row holds `width` values and the first layer reads
+ * the columns `keep` of it, in that order (keep.length = the first layer's inputs). */
+export interface InputColumns {
+  width: number;
+  keep: readonly number[];
+}
+
+/** Minibatch data the engines read: row-major features already preprocessed (scaled, and
+ * selected: x is [rows, cols], or with inputColumns [rows, inputColumns.width]). */
 export interface TrainingData {
   x: Float32Array;
   y: Int32Array;
   rows: number;
+  /** The network's inputs per row. */
   cols: number;
   classes: number;
+  /** The rows of x keep every column of the data and the network reads `keep` of them (its inputs
+   * were pruned): the WebAssembly pass gathers the kept columns into its memory; other passes
+   * take compactTrainingData (the kept columns copied). */
+  inputColumns?: InputColumns;
   /** Distillation: the loss mixes the hard labels with these soft targets (fused engines only). */
   soft?: SoftTargets;
   /** Label smoothing epsilon for the tfjs engine's loss (the fused engines get it as uniform soft targets, see smoothedTargets). */

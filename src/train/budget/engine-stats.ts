@@ -9,6 +9,7 @@ import type { Table } from '../../data/types';
 import type { Network } from '../../network/types';
 import { taskOf } from '../../network/tasks';
 import type { FusedKernels } from '../fused/engine';
+import { keptColumns } from '../fused/kept-columns';
 import { engineUnitStats } from '../fused/unit-stats';
 import { sampleRows, type UnitStats } from './stats';
 
@@ -23,24 +24,27 @@ export function engineStats(
   const rows = sampleRows(table.rows, maxRows, seed);
   const R = rows.length;
   const cols = table.cols;
-  // the rows as the engine trains on them (data/scaling.ts, data/columns.ts), written in place
+  // the rows as the engine trains on them (data/scaling.ts, data/columns.ts), written in place:
+  // the kept columns of unscaled rows gathered (as the engine gathers them, fused/kept-columns.ts),
+  // scaled ones computed column by column
   const keep = net.inputIndices;
   const K = keep.length;
   const scaling = net.scaling;
-  const x = {
-    length: R * K,
-    write(into: Float32Array): void {
-      const f = table.features;
-      for (let q = 0; q < R; q++) {
-        const o = rows[q] * cols;
-        for (let k = 0; k < K; k++) {
-          const c = keep[k];
-          // as applyScaling then selectColumns: the scaled value rounded to float32
-          into[q * K + k] = scaling ? (f[o + c] - scaling.mean[c]) / scaling.std[c] : f[o + c];
-        }
+  const f = table.features;
+  const x = scaling
+    ? {
+        length: R * K,
+        write(into: Float32Array): void {
+          const { mean, std } = scaling;
+          for (let q = 0; q < R; q++) {
+            const o = rows[q] * cols;
+            const p = q * K;
+            // as applyScaling then selectColumns: the scaled value rounded to float32
+            for (let k = 0; k < K; k++) into[p + k] = (f[o + keep[k]] - mean[keep[k]]) / std[keep[k]];
+          }
+        },
       }
-    },
-  };
+    : keptColumns(f, { width: cols, keep }, rows);
   const C = net.layers[net.layers.length - 1].outSize;
   const regression = taskOf(net) === 'regression' && table.targets !== undefined;
   let targets: Float32Array | undefined;

@@ -17,6 +17,7 @@ import { BatchPass } from './pass';
 import { WasmBatchPass, wasmPassAvailable } from './wasm-pass';
 import { WasmUpdate, type ProxSetting } from './wasm-update';
 import { checkLearningRate, runBatches } from '../epoch-batches';
+import { checkInputColumns, compactTrainingData, rowWidth } from '../training-data';
 
 export type FusedConfig = Pick<TrainConfig, 'optimizer' | 'lr' | 'batchSize' | 'penalty' | 'lambda' | 'solver' | 'proxStep'>;
 
@@ -57,9 +58,10 @@ function checkInputs(init: readonly DenseLayer[], data: TrainingData, cfg: Fused
   if (init.length > 0 && C !== data.classes) {
     throw new RangeError(`the output layer has ${C} units but the data has ${data.classes} classes`);
   }
-  if (data.x.length !== data.rows * data.cols || data.y.length !== data.rows) {
-    throw new RangeError(`data arrays do not match ${data.rows} rows x ${data.cols} columns`);
+  if (data.x.length !== data.rows * rowWidth(data) || data.y.length !== data.rows) {
+    throw new RangeError(`data arrays do not match ${data.rows} rows x ${rowWidth(data)} columns`);
   }
+  if (data.inputColumns) checkInputColumns(data.inputColumns, data.cols);
   if (data.targets) {
     if (data.soft) throw new GsError('BAD_OPTION', 'distillation (soft targets) applies to classification, not to regression');
     if (data.targets.length !== data.rows * C) {
@@ -107,12 +109,14 @@ function typedArrayUpdate(
 }
 
 /** A fused engine training copies of `init` on `data` (see TrainingEngine). */
-export function createFusedEngine(init: DenseLayer[], data: TrainingData, cfg: FusedConfig, opts: FusedOptions = {}): TrainingEngine {
+export function createFusedEngine(init: DenseLayer[], given: TrainingData, cfg: FusedConfig, opts: FusedOptions = {}): TrainingEngine {
   const lay = layoutOf(init);
-  checkInputs(init, data, cfg);
+  checkInputs(init, given, cfg);
   const L = lay.inSize.length;
   const kernels = opts.kernels ?? 'auto';
   const useWasm = !opts.pass && (kernels === 'wasm' || (kernels === 'auto' && wasmPassAvailable()));
+  // the WebAssembly pass gathers kept input columns into its memory, the TypeScript pass reads a copy of them
+  const data = useWasm ? given : compactTrainingData(given);
   const wasmPass = useWasm ? new WasmBatchPass(lay, data, cfg.batchSize) : null;
   const pass: GradientPass = opts.pass ?? wasmPass ?? new BatchPass(lay, data, cfg.batchSize);
   const shared = pass.buffers?.() ?? null;

@@ -1,42 +1,57 @@
 /**
  * Accuracy of a dense ReLU stack on a fixed set of preprocessed rows with the WebAssembly SIMD
  * forward kernel (float32): the rows and the weights are copied into a pooled module instance
- * for each evaluation (a memory copy; fresh memory per evaluator cost more in page faults). Used
- * for the per-epoch accuracies of training; predictions can differ from the float64 reference
+ * for each evaluation (a memory copy; fresh memory per evaluator cost more in page faults, and so
+ * would a copy of picked rows kept between evaluations). Rows that keep every column of the data
+ * (a network whose inputs were pruned) have their kept columns gathered in that copy. Used for
+ * the per-epoch accuracies of training; predictions can differ from the float64 reference
  * forward pass only where two logits tie to float32 precision.
  */
 import { argmaxRows } from '../../network/forward';
 import type { DenseLayer } from '../../network/types';
+import type { InputColumns } from '../types';
+import { keptColumns } from './kept-columns';
 import { layoutOf, packLayers } from './layout';
 import type { FlatLayout } from './layout';
-import { releaseInstance, takeInstance, WasmNetworkMemory } from './wasm-pass';
+import { releaseInstance, takeInstance, WasmNetworkMemory, type RowWriter } from './wasm-pass';
 
 const CHUNK = 256;
 
 export class WasmStackEvaluator {
   private readonly lay: FlatLayout;
-  private readonly x: Float32Array;
+  private readonly rows: RowWriter | Float32Array;
   private readonly n: number;
   private readonly labels: Int32Array;
 
-  /** Evaluates the rows `rows` of x (all rows when null), x being [y.length, cols] row-major. */
-  constructor(shape: readonly DenseLayer[], x: Float32Array, y: Int32Array, rows: ArrayLike<number> | null = null) {
+  /**
+   * Evaluates the rows `rows` of x (all rows when null), x being [y.length, cols] row-major with
+   * cols the first layer's inputs, or with `columns` [y.length, columns.width] of which the first
+   * layer reads columns.keep.
+   */
+  constructor(
+    shape: readonly DenseLayer[],
+    x: Float32Array,
+    y: Int32Array,
+    rows: ArrayLike<number> | null = null,
+    columns: InputColumns | null = null,
+  ) {
     this.lay = layoutOf(shape);
-    const cols = this.lay.inSize[0];
-    if (x.length < y.length * cols) throw new RangeError(`x has ${x.length} values, fewer than ${y.length} rows x ${cols}`);
-    let xs = x.subarray(0, y.length * cols);
-    let ys = y;
-    if (rows) {
-      xs = new Float32Array(rows.length * cols);
-      ys = new Int32Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        xs.set(x.subarray(rows[i] * cols, (rows[i] + 1) * cols), i * cols);
-        ys[i] = y[rows[i]];
-      }
-    }
-    this.n = ys.length;
-    this.labels = ys;
-    this.x = xs;
+    const inputs = this.lay.inSize[0];
+    const width = columns ? columns.width : inputs;
+    if (x.length < y.length * width) throw new RangeError(`x has ${x.length} values, fewer than ${y.length} rows x ${width}`);
+    // the rows are written into the module's memory at each evaluation
+    const picked = rows ? Int32Array.from(rows) : null;
+    if (columns) this.rows = keptColumns(x, columns, picked ?? y.length);
+    else if (picked) {
+      this.rows = {
+        length: picked.length * inputs,
+        write(into: Float32Array): void {
+          for (let i = 0; i < picked.length; i++) into.set(x.subarray(picked[i] * inputs, (picked[i] + 1) * inputs), i * inputs);
+        },
+      };
+    } else this.rows = x.subarray(0, y.length * inputs);
+    this.labels = picked ? Int32Array.from(picked, (r) => y[r]) : y;
+    this.n = this.labels.length;
   }
 
   /** Fraction of the rows whose predicted class (first largest logit) equals the label. The rows
@@ -50,7 +65,7 @@ export class WasmStackEvaluator {
     }
     const instance = takeInstance();
     try {
-      const mem = new WasmNetworkMemory(lay, this.x, labels, CHUNK, undefined, undefined, { instance });
+      const mem = new WasmNetworkMemory(lay, this.rows, labels, CHUNK, undefined, undefined, { instance });
       mem.params.set(packLayers(layers, given));
       const C = lay.outSize[lay.outSize.length - 1];
       const cols = lay.inSize[0];

@@ -5,12 +5,15 @@
  * error when the data has regression targets) and backward in float32,
  * four lanes at a time. Data, parameters, gradients, optimizer state and scratch live in the
  * module's memory, laid out once; the engine reads and writes parameters through views
- * (`buffers`), so nothing is copied per step but the batch's row indices.
+ * (`buffers`), so nothing is copied per step but the batch's row indices. Data whose rows keep
+ * columns a pruned network no longer reads (TrainingData.inputColumns) has its kept columns
+ * gathered straight into the module's memory.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { SoftTargets, TrainingData } from '../types';
 import { ACTIVATIONS, alphaOf } from '../../network/activations';
+import { keptColumns } from './kept-columns';
 import { layerActivation } from './layout';
 import type { FlatLayout, LayerViews } from './layout';
 
@@ -134,7 +137,7 @@ const laidOut = new WeakSet<WebAssembly.Instance>();
 
 /** Rows written in place into the module's memory (instead of copied from an array). */
 export interface RowWriter {
-  /** Values written: rows x cols. */
+  /** Values written: rows x cols; write must set every one of them (the place is not zeroed first). */
   length: number;
   write(into: Float32Array): void;
 }
@@ -205,7 +208,8 @@ export class WasmNetworkMemory {
     this.idx = take(maxBatch * 4);
     const widest = Math.max(maxBatch, ...lay.inSize, ...lay.outSize);
     this.nzOff = take(widest * 4);
-    this.nzVal = take(widest * 4);
+    // unit statistics keep four values per nonzero (assembly/scores.ts transposedRows4)
+    this.nzVal = take(widest * (opts.scoring ? 16 : 4));
     const pOff = (this.pOff = take(lay.total * 4));
     const gOff = (this.gOff = take(lay.total * 4));
     this.mOff = take(lay.total * 4);
@@ -224,7 +228,12 @@ export class WasmNetworkMemory {
     if (need > 0) this.ex.memory.grow(need);
     // views are made after the last grow (growing detaches earlier views)
     const buf = this.ex.memory.buffer;
-    if (laidOut.has(this.instance)) new Uint8Array(buf, freshBytes, top - freshBytes).fill(0);
+    if (laidOut.has(this.instance)) {
+      // an earlier layout's values are zeroed, but for the data rows' place, written whole below
+      const xEnd = this.x + x.length * 4;
+      new Uint8Array(buf, freshBytes, this.x - freshBytes).fill(0);
+      new Uint8Array(buf, xEnd, top - xEnd).fill(0);
+    }
     laidOut.add(this.instance);
     const xv = new Float32Array(buf, this.x, x.length);
     if (x instanceof Float32Array) xv.set(x);
@@ -272,7 +281,9 @@ export class WasmBatchPass {
     private readonly data: TrainingData,
     maxBatch: number,
   ) {
-    this.mem = new WasmNetworkMemory(lay, data.x, data.y, maxBatch, data.soft, data.targets, { instance: takeInstance() });
+    // rows that keep every column of the data: their kept columns are gathered into the module's memory
+    const x = data.inputColumns ? keptColumns(data.x, data.inputColumns, data.rows) : data.x;
+    this.mem = new WasmNetworkMemory(lay, x, data.y, maxBatch, data.soft, data.targets, { instance: takeInstance() });
   }
 
   /** Returns the module instance to the pool; the pass and its views must not be used afterwards. */
