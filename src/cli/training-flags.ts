@@ -267,7 +267,7 @@ export const TRAINING_FLAGS = {
     key: 'roundChannels',
     group: 'Budget:',
     describe:
-      'Networks of --arch with a budget: keep every channel width a multiple of K (channels go K at a time; a layer narrower than K keeps its width), for runtimes whose kernels prefer such widths (default 1: any width; measured in reports/cnn/CHANNEL-WIDTHS.md)',
+      'Networks of --arch with a budget: keep every channel width below K or a multiple of K (above K channels go K at a time), for runtimes whose kernels prefer such widths: onnxruntime runs a width just above a multiple of its block much slower (default 1: any width; measured in reports/cnn/CHANNEL-WIDTHS.md)',
   },
   'finetune-lr-schedule': {
     type: 'string',

@@ -32,7 +32,7 @@ export interface BudgetTargets {
   targetMacsRatio?: number;
   /** The sizes ratios refer to (default: the starting network's); a size path passes its first network's. */
   ratioStart?: Sizes;
-  /** Networks of --arch: keep every channel width a multiple of this (default DEFAULT_ROUND_CHANNELS). */
+  /** Networks of --arch: keep every channel width below this or a multiple of it (default DEFAULT_ROUND_CHANNELS). */
   roundChannels?: number;
   /** Networks of --arch: shrink until the network runs this many times faster than the starting one,
    * measured in onnxruntime (pipeline/budget.ts); alone or with the other budgets (all hold). */

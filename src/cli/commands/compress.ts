@@ -110,7 +110,8 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       .option('round-channels', {
         type: 'number',
         group: 'Budget:',
-        describe: 'Convolutional models: keep every channel width a multiple of this (e.g. 8 or 16, where onnxruntime runs in blocks)',
+        describe:
+          'Convolutional models: keep every channel width below K or a multiple of K (e.g. 8: a Fashion-MNIST CNN at 30% of its multiply-adds ran 1.47x faster in onnxruntime with 8, 1.2x without)',
       })
       .option('extra-outputs', {
         type: 'boolean',

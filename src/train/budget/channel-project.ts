@@ -50,8 +50,10 @@ export function removableLevels(net: Network<AnyLayer>): boolean[] {
 /**
  * Removes channels of `net` (exactly pruned; `stats` measured on it) until it fits `allowed`,
  * keeping at least one channel per level; returns the exactly pruned result. `roundTo` K > 1 keeps
- * every removable level's width a multiple of K (channels go and come back K at a time; a level
- * whose width is not one first loses its remainder; one narrower than K keeps its width).
+ * every removable level's width below K or a multiple of K (above K channels go and come back K at
+ * a time, a level whose width is not a multiple first losing its remainder; below K one at a time):
+ * onnxruntime runs widths just above a multiple of its channel block much slower than the multiple
+ * (reports/cnn/CHANNEL-WIDTHS.md), while narrow layers cost little either way.
  */
 export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, allowed: ChannelBudget, roundTo = 1): ChannelProjection {
   const before = sizesOf(net);
@@ -77,15 +79,11 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
     if (!t) return [];
     return Array.from({ length: width }, (_, c) => c).sort((a, b) => t[a] - t[b]);
   });
-  // with rounding, a level narrower than K keeps its width; a wider one stays a multiple of K (at least K)
-  const floor = w.map((width) => (K > 1 && width <= K ? width : Math.min(K, width)));
-  const down = (h: number) => {
-    const step = w[h] % K || K;
-    return w[h] - step >= floor[h] ? step : 0;
-  };
+  // with rounding, a width is below K (one channel at a time) or a multiple of K (K at a time)
+  const down = (h: number) => (w[h] <= 1 ? 0 : w[h] <= K ? 1 : w[h] % K || K);
   const up = (h: number) => {
-    const step = K > 1 && w[h] % K !== 0 ? K - (w[h] % K) : K;
-    return Math.min(step, next[h]) === step ? step : 0;
+    const step = w[h] < K ? 1 : K - (w[h] % K);
+    return next[h] >= step ? step : 0;
   };
   // cum[h][j]: the summed scores of the weakest j channels; removing them together costs
   // cum[h][j] * (w / (w - j))^CROWDING_EXPONENT (w: the level's width before this projection)
