@@ -199,6 +199,34 @@ describe('gs-compress compress', () => {
     expect(j.agreement).toBeGreaterThan(0.7);
     expect(fs.statSync(out).size).toBeGreaterThan(0);
   });
+
+  test('--batch-size sets the rows per optimizer step (another size trains other weights); 0 is refused, nothing written', async () => {
+    const csv = path.join(tmp, 'unlabelled.csv');
+    const slim = (b: string) => path.join(tmp, `slim-b${b}.onnx`);
+    const args = (b: string) => [
+      'compress',
+      fx('torch-relu.onnx'),
+      '--data',
+      csv,
+      '--target-ratio',
+      '0.5',
+      '--labels-from-model',
+      '--epochs',
+      '1',
+      '--finetune-epochs',
+      '0',
+      '--batch-size',
+      b,
+      '--export',
+      slim(b),
+    ];
+    expect((await run(args('8'))).code).toBe(0);
+    expect((await run(args('64'))).code).toBe(0);
+    expect(Buffer.compare(fs.readFileSync(slim('8')), fs.readFileSync(slim('64')))).not.toBe(0);
+    const bad = await run(args('0'));
+    expect([bad.code, bad.err]).toEqual([1, expect.stringMatching(/^error: --batch-size 0: expected/m)]);
+    expect(fs.existsSync(slim('0'))).toBe(false);
+  });
 });
 
 describe('the default torch.onnx.export (batch fixed at 1) through the CLI', () => {

@@ -10,6 +10,7 @@ import { GsError } from '../../errors';
 import { IMPORTERS, importModel, importerNames } from '../../import';
 import type { TaskName } from '../../network/tasks';
 import { compressModel, type CompressModelResult } from '../../pipeline/compress-model';
+import { DEFAULT_CONFIG } from '../../train/defaults';
 import { VERSION } from '../../version';
 import { fmtRmse, testScoreText } from '../history-table';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
@@ -32,6 +33,7 @@ interface CompressArgs extends DataArgs {
   lambda: number;
   epochs: number;
   'finetune-epochs': number;
+  'batch-size'?: number;
   lr: number;
   seed: number;
   'labels-from-model': boolean;
@@ -141,6 +143,11 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       })
       .option('lr', { type: 'number', default: 1e-3, group: 'Training:', describe: 'Learning rate (Adam)' })
       .option('seed', { type: 'number', default: 0, group: 'Training:', describe: 'Seed of shuffling' })
+      .option('batch-size', {
+        type: 'number',
+        group: 'Training:',
+        describe: `Rows per optimizer step (default ${DEFAULT_CONFIG.batchSize})`,
+      })
       .option('labels-from-model', {
         type: 'boolean',
         default: false,
@@ -209,7 +216,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       lambda: a.lambda,
       epochs: a.epochs,
       finetuneEpochs: a['finetune-epochs'],
-      train: { lr: a.lr, seed: a.seed, optimizer: 'adam' },
+      train: { lr: a.lr, seed: a.seed, optimizer: 'adam', ...(a['batch-size'] !== undefined ? { batchSize: a['batch-size'] } : {}) },
       labelsFromModel: a['labels-from-model'],
       exportPath: a.export,
       producerVersion: VERSION,
