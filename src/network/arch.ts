@@ -277,58 +277,30 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
       );
     };
     let m: RegExpExecArray | null;
+    /** A convolution's window from its kernel, padding and stride groups (the last three of `m` from `at`), as geometry of `out` channels. */
+    const window = (at: number, out: number, group?: number) => {
+      const k = positive(spec, tok, 'kernel', (m as RegExpExecArray)[at]);
+      const pm = (m as RegExpExecArray)[at + 1];
+      const sm = (m as RegExpExecArray)[at + 2];
+      const p = pm === undefined ? 0 : positive(spec, tok, 'padding', pm, 0);
+      const s = sm === undefined ? 1 : positive(spec, tok, 'stride', sm);
+      const axes = shape.length - 1;
+      const g = convGeometry(name, shape, out, {
+        kernel: new Array<number>(axes).fill(k),
+        pads: new Array<number>(axes).fill(p),
+        strides: new Array<number>(axes).fill(s),
+        ...(group !== undefined ? { group } : {}),
+      });
+      const counts = { outShape: convOutputShape(g), params: convParameterCount(g), macs: convMultiplyAdds(g) };
+      return { token: tok, name, inShape: shape, ...counts, kernel: k, pad: p, stride: s, activation: RELU };
+    };
     if ((m = CONV.exec(tok))) {
       spatial('a convolution');
       const n = positive(spec, tok, 'channels', m[1]);
-      const k = positive(spec, tok, 'kernel', m[2]);
-      const p = m[3] === undefined ? 0 : positive(spec, tok, 'padding', m[3], 0);
-      const s = m[4] === undefined ? 1 : positive(spec, tok, 'stride', m[4]);
-      const axes = shape.length - 1;
-      const g = convGeometry(name, shape, n, {
-        kernel: new Array<number>(axes).fill(k),
-        pads: new Array<number>(axes).fill(p),
-        strides: new Array<number>(axes).fill(s),
-      });
-      push({
-        op: 'conv',
-        token: tok,
-        name,
-        inShape: shape,
-        outShape: convOutputShape(g),
-        params: convParameterCount(g),
-        macs: convMultiplyAdds(g),
-        outChannels: n,
-        kernel: k,
-        pad: p,
-        stride: s,
-        activation: RELU,
-      });
+      push({ op: 'conv', outChannels: n, ...window(2, n) });
     } else if ((m = DEPTHWISE.exec(tok))) {
       spatial('a depthwise convolution');
-      const k = positive(spec, tok, 'kernel', m[1]);
-      const p = m[2] === undefined ? 0 : positive(spec, tok, 'padding', m[2], 0);
-      const s = m[3] === undefined ? 1 : positive(spec, tok, 'stride', m[3]);
-      const axes = shape.length - 1;
-      const g = convGeometry(name, shape, shape[0], {
-        kernel: new Array<number>(axes).fill(k),
-        pads: new Array<number>(axes).fill(p),
-        strides: new Array<number>(axes).fill(s),
-        group: shape[0],
-      });
-      push({
-        op: 'depthwise',
-        token: tok,
-        name,
-        inShape: shape,
-        outShape: convOutputShape(g),
-        params: convParameterCount(g),
-        macs: convMultiplyAdds(g),
-        channels: shape[0],
-        kernel: k,
-        pad: p,
-        stride: s,
-        activation: RELU,
-      });
+      push({ op: 'depthwise', channels: shape[0], ...window(1, shape[0], shape[0]) });
     } else if (tok === 'bn') {
       const prev = layers[layers.length - 1];
       if (!prev || (prev.op !== 'conv' && prev.op !== 'depthwise')) {

@@ -8,7 +8,7 @@
 import { initArchNetwork } from '../../src/network/create-arch';
 import { layerShapes } from '../../src/network/layers/table';
 import type { AnyLayer, Network } from '../../src/network/types';
-import { batchGradient, trainOp } from '../../src/train/layers-engine';
+import { batchGradient, gradientBuffers, trainOp } from '../../src/train/layers-engine';
 import { Rng } from '../../src/util/rng';
 
 const ROWS = 5;
@@ -29,12 +29,7 @@ function check(net: Network<AnyLayer>, seed: number, activation?: 'tanh'): void 
   const y = Int32Array.from({ length: ROWS }, () => rng.int(classes));
   const rows = Int32Array.from({ length: ROWS }, (_, i) => i);
   const data = { y };
-  const gradsOf = () =>
-    layers.map((l) =>
-      trainOp(l)
-        .params(l)
-        .map((b) => new Float32Array(b.length)),
-    );
+  const gradsOf = () => gradientBuffers(layers);
   const loss = () => batchGradient(layers, shapes, x, ROWS, rows, data, gradsOf());
   const grads = gradsOf();
   batchGradient(layers, shapes, x, ROWS, rows, data, grads);
@@ -104,11 +99,7 @@ test('training mode folds the batch statistics into the running statistics with 
   const layers = net.layers;
   const shapes = layerShapes(layers, [1, 4, 4]);
   const x = Float64Array.from({ length: 3 * 16 }, (_, i) => Math.sin(i));
-  const grads = layers.map((l) =>
-    trainOp(l)
-      .params(l)
-      .map((b) => new Float32Array(b.length)),
-  );
+  const grads = gradientBuffers(layers);
   const conv = trainOp(layers[0]).forward(layers[0], x, 3, true, shapes[0], true).y;
   batchGradient(layers, shapes, x, 3, Int32Array.from([0, 1, 0]), { y: Int32Array.from([0, 1, 0]) }, grads);
   const bn = layers[1] as Extract<AnyLayer, { op: 'batchnorm' }>;

@@ -9,7 +9,7 @@ import { layerShapes } from '../../src/network/layers/table';
 import type { AnyLayer } from '../../src/network/types';
 import type { FusedConfig } from '../../src/train/fused/engine';
 import { wasmPassAvailable } from '../../src/train/fused/wasm-pass';
-import { batchGradient, createLayersEngine, layersAccuracy, trainOp, wasmEvalOps } from '../../src/train/layers-engine';
+import { batchGradient, createLayersEngine, gradientBuffers, layersAccuracy, trainOp, wasmEvalOps } from '../../src/train/layers-engine';
 import { CONV_TRAIN } from '../../src/train/layers-engine/ops/conv';
 import { wasmConvTrainOp } from '../../src/train/layers-engine/ops/conv-wasm';
 import { DENSE_TRAIN } from '../../src/train/layers-engine/ops/dense';
@@ -59,12 +59,7 @@ maybe('WebAssembly convolutions in the layers engine', () => {
     const x = Float64Array.from({ length: ROWS * cols }, () => rng.normal());
     const y = Int32Array.from({ length: ROWS }, () => rng.int(3));
     const rows = Int32Array.from({ length: ROWS }, (_, i) => i);
-    const gradsOf = () =>
-      layers.map((l) =>
-        trainOp(l)
-          .params(l)
-          .map((b) => new Float32Array(b.length)),
-      );
+    const gradsOf = () => gradientBuffers(layers);
     const wasmConv = wasmConvTrainOp(CONV_TRAIN, 8) as TrainOp<AnyLayer>;
     const wasmDense = wasmDenseTrainOp(DENSE_TRAIN, 8) as TrainOp<AnyLayer>;
     const wasmBatchNorm = wasmBatchNormTrainOp(BATCHNORM_TRAIN, 8) as TrainOp<AnyLayer>;

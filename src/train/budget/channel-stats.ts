@@ -25,7 +25,7 @@ import type { FusedKernels } from '../fused/engine';
 import { wasmPassAvailable } from '../fused/wasm-pass';
 import { CONV_TRAIN } from '../layers-engine/ops/conv';
 import { wasmConvTrainOp } from '../layers-engine/ops/conv-wasm';
-import { trainOp } from '../layers-engine/ops/table';
+import { gradientBuffers, trainOp } from '../layers-engine/ops/table';
 import { trainSlots, type TrainOp } from '../layers-engine/ops/train-op';
 import { toWorkingCopy } from '../../prune/working-copy';
 import { sampleRows } from './stats';
@@ -72,11 +72,7 @@ export function channelStats(
   const opOf = (l: AnyLayer): TrainOp<AnyLayer> => (conv && l.op === 'conv' ? conv : trainOp(l));
   const cols = x.length / Math.max(1, R);
   const xb = new Float64Array(BATCH * cols);
-  const scratch = layers.map((l) =>
-    trainOp(l)
-      .params(l)
-      .map((b) => new Float32Array(b.length)),
-  );
+  const scratch = gradientBuffers(layers);
   const C = size(L);
   const rowsId = Int32Array.from({ length: BATCH }, (_, i) => i);
 

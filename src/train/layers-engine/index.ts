@@ -2,5 +2,5 @@
 export { createLayersEngine, LAYERS_ENGINE, LAYERS_WASM_ENGINE, type LayersEngineOptions } from './engine';
 export { batchGradient, type LossData } from './pass';
 export { layersAccuracy, liveChannels, wasmEvalOps, type EvalOps } from './evaluate';
-export { TRAIN_OPS, trainOp } from './ops/table';
+export { TRAIN_OPS, gradientBuffers, trainOp } from './ops/table';
 export type { TrainForward, TrainOp } from './ops/train-op';

@@ -21,7 +21,7 @@ import { toWorkingCopy } from '../../../src/prune/working-copy';
 import { levelCosts, sizesOf } from '../../../src/train/budget/level-costs';
 import { resolveTrainConfig } from '../../../src/train/config';
 import { wasmPassAvailable } from '../../../src/train/fused/wasm-pass';
-import { batchGradient, trainOp } from '../../../src/train/layers-engine';
+import { batchGradient, gradientBuffers, trainOp } from '../../../src/train/layers-engine';
 import { DEPTHWISE_TRAIN } from '../../../src/train/layers-engine/ops/depthwise';
 import { wasmDepthwiseTrainOp } from '../../../src/train/layers-engine/ops/depthwise-wasm';
 import { trainNetwork } from '../../../src/train/train';
@@ -144,12 +144,7 @@ test('layers engine: gradients equal central differences (2-D and 1-D, relu6)', 
     const x = Float64Array.from({ length: ROWS * cols }, () => rng.normal() * 3);
     const data = { y: Int32Array.from({ length: ROWS }, () => rng.int(3)) };
     const rows = Int32Array.from({ length: ROWS }, (_, i) => i);
-    const gradsOf = () =>
-      layers.map((l) =>
-        trainOp(l)
-          .params(l)
-          .map((b) => new Float32Array(b.length)),
-      );
+    const gradsOf = () => gradientBuffers(layers);
     const grads = gradsOf();
     batchGradient(layers, shapes, x, ROWS, rows, data, grads);
     const loss = () => batchGradient(layers, shapes, x, ROWS, rows, data, gradsOf());

@@ -33,3 +33,12 @@ export function trainOp<L extends Layer>(l: L): TrainOp<L> {
   if (!t) throw new GsError('BAD_MODEL', `layer type '${String(l.op)}' has no training kernels`);
   return t;
 }
+
+/** Zeroed gradient buffers of every layer, one per parameter buffer (as batchGradient and the ops' backward take them). */
+export function gradientBuffers(layers: readonly Layer[]): Float32Array[][] {
+  return layers.map((l) =>
+    trainOp(l)
+      .params(l)
+      .map((b) => new Float32Array(b.length)),
+  );
+}
