@@ -8,13 +8,17 @@
  * The layer table holds 12 i32 per layer:
  *   inS, outS, W (kernel [inS, outS] row-major), b (bias), gW, gb, act ([batch, outS]), delta,
  *   activation kernel id (ACT_* below; hidden layers only), alpha (f32 bits), pre ([batch, outS]
- *   pre-activations, 0 for relu), unused.
+ *   pre-activations, 0 for relu), the layer's kind (KIND_* below: the fused layer-type table of
+ *   src/train/fused/layout.ts; dense is the only kind these kernels run, any other stops the call).
  */
 
 import { distillCrossEntropy, distilling } from './distill';
 import { meanSquaredError, regressing } from './regression';
 
 const ENTRY: usize = 48;
+
+// Layer kinds: the kernelId of src/train/fused/layout.ts's fused layer types.
+export const KIND_DENSE: i32 = 0;
 
 // Activation kernel ids: the kernelId column of src/network/activations.ts.
 export const ACT_RELU: i32 = 0;
@@ -356,8 +360,14 @@ export function runBatch(table: usize, L: i32, x: usize, cols: i32, y: usize, id
   return loss;
 }
 
+/** Stops the call (a trap) unless every layer of the table is of a kind these kernels run. */
+export function checkKinds(table: usize, L: i32): void {
+  for (let k = 0; k < L; k++) if (tab(table, k, 11) != KIND_DENSE) unreachable();
+}
+
 /** Forward pass only, for rows idx[0..n) of x; leaves the logits in the last layer's act buffer. */
 export function forward(table: usize, L: i32, x: usize, cols: i32, idx: usize, n: i32, nzOff: usize, nzVal: usize): void {
+  checkKinds(table, L);
   for (let k = 0; k < L; k++) {
     const inS = tab(table, k, 0);
     const outS = tab(table, k, 1);

@@ -7,7 +7,9 @@
  */
 import { predictLabels, logits } from '../../src/network/forward';
 import type { DenseLayer, Network } from '../../src/network/types';
-import { layoutOf, packLayers, viewsOf } from '../../src/train/fused/layout';
+import { GsError } from '../../src/errors';
+import { initArchNetwork } from '../../src/network/create-arch';
+import { KIND_DENSE, layoutOf, packLayers, viewsOf } from '../../src/train/fused/layout';
 import { BatchPass } from '../../src/train/fused/pass';
 import { WasmStackEvaluator } from '../../src/train/fused/wasm-eval';
 import { WasmBatchPass, wasmPassAvailable } from '../../src/train/fused/wasm-pass';
@@ -114,6 +116,38 @@ test('probabilities below 1e-30 are flushed to 0 (no float32 denormals reach the
   // the float64 TypeScript pass keeps the (meaningless) e^-100 terms
   const js = new Float32Array(lay.total);
   new BatchPass(lay, data, 2).run(viewsOf(packLayers(layers, lay), lay), viewsOf(js, lay), order, 0, 2);
-  expect(js[lay.biasOffset[0]]).toBeGreaterThan(0);
-  expect(js[lay.biasOffset[0]]).toBeLessThan(1e-40);
+  expect(js[lay.layers[0].biasOffset]).toBeGreaterThan(0);
+  expect(js[lay.layers[0].biasOffset]).toBeLessThan(1e-40);
+});
+
+describe('the fused layout is a list of typed layer slots', () => {
+  test('each slot carries its layer type and kernel id; a layer type without fused kernels is refused by name', () => {
+    const layers = randomLayers([6, 4, 3], 5);
+    const lay = layoutOf(layers);
+    expect(lay.layers.map((s) => [s.op, s.kernelId, s.inSize, s.outSize])).toEqual([
+      ['dense', KIND_DENSE, 6, 4],
+      ['dense', KIND_DENSE, 4, 3],
+    ]);
+    expect(lay.layers[1].kernelOffset).toBe(6 * 4 + 4);
+    const cnn = initArchNetwork('c2k3-f4', [1, 5, 5], 3, 0);
+    expect(() => layoutOf(cnn.layers)).toThrow(GsError);
+    expect(() => layoutOf(cnn.layers)).toThrow(/layer 0 is conv .*layers engine/);
+  });
+
+  test('the WebAssembly kernels read the kind column and stop on a kind they do not run', () => {
+    const layers = randomLayers([5, 4, 3], 9);
+    const data = randomData(8, 5, 3, 1, 0);
+    const lay = layoutOf(layers);
+    const pass = new WasmBatchPass(lay, data, 8);
+    const m = pass.mem;
+    const order = Int32Array.from({ length: 8 }, (_, i) => i);
+    const { params, grads } = pass.buffers();
+    params.set(packLayers(layers, lay));
+    expect(Number.isFinite(pass.run(viewsOf(params, lay), viewsOf(grads, lay), order, 0, 8))).toBe(true);
+    const table = new Int32Array(m.ex.memory.buffer, m.table, 2 * 12);
+    expect([table[11], table[23]]).toEqual([KIND_DENSE, KIND_DENSE]);
+    table[23] = 7; // a kind these kernels do not have
+    expect(() => pass.run(viewsOf(params, lay), viewsOf(grads, lay), order, 0, 8)).toThrow(/unreachable/);
+    pass.dispose();
+  });
 });

@@ -102,7 +102,7 @@ function typedArrayUpdate(
     for (let k = 0; k < pv.length; k++) {
       const hk = hv ? hv[k].kernel : (scalarStep as number);
       const hb = hv ? hv[k].bias : (scalarStep as number);
-      proxLayer(pv[k].kernel, pv[k].bias, lay.inSize[k], lay.outSize[k], prox.kind, prox.lambda, hk, hb);
+      proxLayer(pv[k].kernel, pv[k].bias, lay.layers[k].inSize, lay.layers[k].outSize, prox.kind, prox.lambda, hk, hb);
     }
   };
   return { update, setLr };
@@ -112,7 +112,7 @@ function typedArrayUpdate(
 export function createFusedEngine(init: DenseLayer[], given: TrainingData, cfg: FusedConfig, opts: FusedOptions = {}): TrainingEngine {
   const lay = layoutOf(init);
   checkInputs(init, given, cfg);
-  const L = lay.inSize.length;
+  const L = lay.layers.length;
   const kernels = opts.kernels ?? 'auto';
   const useWasm = !opts.pass && (kernels === 'wasm' || (kernels === 'auto' && wasmPassAvailable()));
   // the WebAssembly pass gathers kept input columns into its memory, the TypeScript pass reads a copy of them
@@ -149,7 +149,7 @@ export function createFusedEngine(init: DenseLayer[], given: TrainingData, cfg: 
     const loss = pass.run(pv, gv, order, start, n);
     if (addGrad) {
       for (let k = 0; k < L; k++) {
-        addPenaltyGradient(pv[k].kernel, pv[k].bias, lay.inSize[k], lay.outSize[k], kind, lambda, gv[k].kernel, gv[k].bias);
+        addPenaltyGradient(pv[k].kernel, pv[k].bias, lay.layers[k].inSize, lay.layers[k].outSize, kind, lambda, gv[k].kernel, gv[k].bias);
       }
     }
     update();

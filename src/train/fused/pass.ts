@@ -30,14 +30,16 @@ export class BatchPass {
     private readonly data: TrainingData,
     maxBatch: number,
   ) {
-    this.acts = lay.outSize.map((o) => new Float64Array(maxBatch * o));
-    this.deltas = lay.outSize.map((o) => new Float64Array(maxBatch * o));
-    const L = lay.inSize.length;
-    this.pres = lay.outSize.map((o, k) => (k < L - 1 && layerActivation(lay, k).name !== 'relu' ? new Float64Array(maxBatch * o) : null));
+    this.acts = lay.layers.map(({ outSize: o }) => new Float64Array(maxBatch * o));
+    this.deltas = lay.layers.map(({ outSize: o }) => new Float64Array(maxBatch * o));
+    const L = lay.layers.length;
+    this.pres = lay.layers.map(({ outSize: o }, k) =>
+      k < L - 1 && layerActivation(lay, k).name !== 'relu' ? new Float64Array(maxBatch * o) : null,
+    );
     this.dataOff = new Int32Array(maxBatch);
     this.rows = new Int32Array(maxBatch);
-    this.inputs = new BatchInputs(lay.inSize[0], lay.outSize[0], maxBatch);
-    const widest = Math.max(maxBatch, ...lay.inSize);
+    this.inputs = new BatchInputs(lay.layers[0].inSize, lay.layers[0].outSize, maxBatch);
+    const widest = Math.max(maxBatch, ...lay.layers.map((s) => s.inSize));
     this.nzOff = new Int32Array(widest);
     this.nzVal = new Float64Array(widest);
   }
@@ -52,10 +54,10 @@ export class BatchPass {
       dataOff[r] = row * cols;
     }
     inputs.gatherRows(data.x, dataOff, n);
-    const L = lay.inSize.length;
+    const L = lay.layers.length;
     for (let k = 0; k < L; k++) {
-      const inS = lay.inSize[k];
-      const outS = lay.outSize[k];
+      const inS = lay.layers[k].inSize;
+      const outS = lay.layers[k].outSize;
       const W = params[k].kernel;
       const b = params[k].bias;
       const out = acts[k];
@@ -80,9 +82,9 @@ export class BatchPass {
   run(params: LayerViews<Float32Array>[], grads: LayerViews<Float32Array>[], order: Int32Array, start: number, n: number): number {
     this.forward(params, order, start, n);
     const { lay, data, acts, deltas, inputs, nzOff, nzVal } = this;
-    const L = lay.inSize.length;
+    const L = lay.layers.length;
     const logits = acts[L - 1];
-    const C = lay.outSize[L - 1];
+    const C = lay.layers[L - 1].outSize;
     const loss = data.targets
       ? meanSquaredError(logits, data.targets, this.rows, n, C)
       : data.soft
@@ -91,8 +93,8 @@ export class BatchPass {
     // the output layer's delta is the transformed logits buffer itself
     let delta = logits;
     for (let k = L - 1; k >= 0; k--) {
-      const inS = lay.inSize[k];
-      const outS = lay.outSize[k];
+      const inS = lay.layers[k].inSize;
+      const outS = lay.layers[k].outSize;
       const gW = grads[k].kernel;
       biasGradient(delta, n, outS, grads[k].bias);
       if (k === 0) {

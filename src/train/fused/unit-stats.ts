@@ -41,8 +41,8 @@ const CHUNK = 256;
 /** Unit statistics of `layers` on `rows` (see the module comment); 'auto' takes wasm when available. */
 export function engineUnitStats(layers: readonly DenseLayer[], rows: ScoringRows, kernels: FusedKernels = 'auto'): EngineUnitStats {
   const lay = layoutOf(layers);
-  if (rows.x.length !== rows.rows * lay.inSize[0]) {
-    throw new RangeError(`scoring rows hold ${rows.x.length} values, expected ${rows.rows} rows x ${lay.inSize[0]} inputs`);
+  if (rows.x.length !== rows.rows * lay.layers[0].inSize) {
+    throw new RangeError(`scoring rows hold ${rows.x.length} values, expected ${rows.rows} rows x ${lay.layers[0].inSize} inputs`);
   }
   const task: TaskName | null = rows.targets ? 'regression' : rows.labels ? 'classification' : null;
   const useWasm = kernels === 'wasm' || (kernels === 'auto' && wasmPassAvailable());
@@ -90,16 +90,16 @@ function wasmPasses(
   rows: ScoringRows,
   task: TaskName | null,
 ): EngineUnitStats {
-  const L = lay.inSize.length;
-  const cols = lay.inSize[0];
+  const L = lay.layers.length;
+  const cols = lay.layers[0].inSize;
   const buf = mem.ex.memory.buffer;
   mem.params.set(packLayers(layers, lay));
-  const units = lay.inSize.reduce((a, b) => a + b, 0);
+  const units = lay.layers.reduce((a, s) => a + s.inSize, 0);
   const acc = new Float64Array(buf, mem.acc, units * 4);
   let wOff = 0;
   for (let k = 0; k < L; k++) {
-    const n = lay.inSize[k] * lay.outSize[k];
-    transpose(layers[k].kernel, lay.inSize[k], lay.outSize[k], new Float32Array(buf, mem.wT + 4 * wOff, n));
+    const n = lay.layers[k].inSize * lay.layers[k].outSize;
+    transpose(layers[k].kernel, lay.layers[k].inSize, lay.layers[k].outSize, new Float32Array(buf, mem.wT + 4 * wOff, n));
     wOff += n;
   }
   const chunks = (f: (m: number) => void) => {
@@ -114,7 +114,7 @@ function wasmPasses(
   const std: Float64Array[] = [];
   let base = 0;
   for (let h = 0; h < L; h++) {
-    const w = lay.inSize[h];
+    const w = lay.layers[h].inSize;
     const st = moments(acc.slice(base, base + w), acc.slice(base + w, base + 2 * w), rows.rows);
     acc.set(st.mean, base + 2 * w);
     mean.push(st.mean);
@@ -127,7 +127,7 @@ function wasmPasses(
   base = 0;
   const R = Math.max(rows.rows, 1);
   for (let h = 0; h < L; h++) {
-    const w = lay.inSize[h];
+    const w = lay.layers[h].inSize;
     taylor.push(acc.slice(base + 3 * w, base + 4 * w).map((v) => v / R));
     base += 4 * w;
   }
@@ -136,19 +136,19 @@ function wasmPasses(
 
 function jsStats(lay: FlatLayout, layers: readonly DenseLayer[], given: ScoringRows, task: TaskName | null): EngineUnitStats {
   const rows = given.x instanceof Float32Array ? (given as ScoringRows & { x: Float32Array }) : { ...given, x: written(given.x) };
-  const L = lay.inSize.length;
-  const cols = lay.inSize[0];
-  const widest = Math.max(...lay.inSize, ...lay.outSize);
+  const L = lay.layers.length;
+  const cols = lay.layers[0].inSize;
+  const widest = Math.max(...lay.layers.map((s) => Math.max(s.inSize, s.outSize)));
   const nzOff = new Int32Array(widest);
   const nzVal = new Float64Array(widest);
-  const acts = lay.outSize.map((o) => new Float64Array(o));
-  const pres = lay.outSize.map((o) => new Float64Array(o));
-  const fns = lay.outSize.map((_, k) => (k < L - 1 ? layerActivation(lay, k) : null));
+  const acts = lay.layers.map(({ outSize: o }) => new Float64Array(o));
+  const pres = lay.layers.map(({ outSize: o }) => new Float64Array(o));
+  const fns = lay.layers.map((_, k) => (k < L - 1 ? layerActivation(lay, k) : null));
   const f = fns.map((a) => (a && a.name !== 'relu' ? activationFn(a) : null));
   const forward = (r: number) => {
     for (let k = 0; k < L; k++) {
-      const inS = lay.inSize[k];
-      const outS = lay.outSize[k];
+      const inS = lay.layers[k].inSize;
+      const outS = lay.layers[k].outSize;
       const m =
         k === 0
           ? gatherNonzero32(rows.x, r * cols, 1, inS, outS, nzOff, nzVal, 0)
@@ -162,12 +162,12 @@ function jsStats(lay: FlatLayout, layers: readonly DenseLayer[], given: ScoringR
     }
   };
   const level = (h: number, r: number, i: number) => (h === 0 ? rows.x[r * cols + i] : acts[h - 1][i]);
-  const sum = lay.inSize.map((w) => new Float64Array(w));
-  const sq = lay.inSize.map((w) => new Float64Array(w));
+  const sum = lay.layers.map(({ inSize: w }) => new Float64Array(w));
+  const sq = lay.layers.map(({ inSize: w }) => new Float64Array(w));
   for (let r = 0; r < rows.rows; r++) {
     forward(r);
     for (let h = 0; h < L; h++) {
-      for (let i = 0; i < lay.inSize[h]; i++) {
+      for (let i = 0; i < lay.layers[h].inSize; i++) {
         const a = level(h, r, i);
         sum[h][i] += a;
         sq[h][i] += a * a;
@@ -179,25 +179,25 @@ function jsStats(lay: FlatLayout, layers: readonly DenseLayer[], given: ScoringR
   const std = st.map((s) => s.std);
   if (task === null) return { mean, std };
   const def = TASKS[task];
-  const C = lay.outSize[L - 1];
+  const C = lay.layers[L - 1].outSize;
   const wT = layers.map((l) => {
     const t = new Float32Array(l.inSize * l.outSize);
     transpose(l.kernel, l.inSize, l.outSize, t);
     return t;
   });
-  const zeros = lay.inSize.map((w) => new Float32Array(w));
-  const grad = lay.outSize.map((o) => new Float64Array(o));
-  const t = lay.inSize.map((w) => new Float64Array(w));
-  const out = lay.inSize.map((w) => new Float64Array(w));
+  const zeros = lay.layers.map(({ inSize: w }) => new Float32Array(w));
+  const grad = lay.layers.map(({ outSize: o }) => new Float64Array(o));
+  const t = lay.layers.map(({ inSize: w }) => new Float64Array(w));
+  const out = lay.layers.map(({ inSize: w }) => new Float64Array(w));
   const derivs = fns.map((a) => (a && a.name !== 'relu' ? activationDerivative(a) : null));
   for (let r = 0; r < rows.rows; r++) {
     forward(r);
     const target = rows.targets ? rows.targets.subarray(r * C, (r + 1) * C) : (rows.labels as Int32Array)[r];
     def.rowLoss(acts[L - 1], target, grad[L - 1]);
     for (let k = L - 1; k >= 0; k--) {
-      const inS = lay.inSize[k];
+      const inS = lay.layers[k].inSize;
       // dLoss/da of level k: rows of the transposed kernel weighted by the nonzero deltas of layer k
-      const m = gatherNonzero64(grad[k], 0, 1, lay.outSize[k], inS, nzOff, nzVal, 0);
+      const m = gatherNonzero64(grad[k], 0, 1, lay.layers[k].outSize, inS, nzOff, nzVal, 0);
       forwardRow(nzOff, nzVal, 0, m, wT[k], zeros[k], inS, t[k], 0, false);
       for (let i = 0; i < inS; i++) {
         const e = (level(k, r, i) - mean[k][i]) * t[k][i];

@@ -11,7 +11,7 @@ import { argmaxRows } from '../../network/forward';
 import type { DenseLayer } from '../../network/types';
 import type { InputColumns } from '../types';
 import { keptColumns } from './kept-columns';
-import { layoutOf, packLayers } from './layout';
+import { layoutEnds, layoutOf, packLayers, sameShape } from './layout';
 import type { FlatLayout } from './layout';
 import { releaseInstance, takeInstance, WasmNetworkMemory, type RowWriter } from './wasm-pass';
 
@@ -36,7 +36,7 @@ export class WasmStackEvaluator {
     columns: InputColumns | null = null,
   ) {
     this.lay = layoutOf(shape);
-    const inputs = this.lay.inSize[0];
+    const { inputs } = layoutEnds(this.lay);
     const width = columns ? columns.width : inputs;
     if (x.length < y.length * width) throw new RangeError(`x has ${x.length} values, fewer than ${y.length} rows x ${width}`);
     // the rows are written into the module's memory at each evaluation
@@ -60,15 +60,14 @@ export class WasmStackEvaluator {
     if (this.n === 0) return 0;
     const { lay, labels } = this;
     const given = layoutOf(layers);
-    if (given.inSize.join() !== lay.inSize.join() || given.outSize.join() !== lay.outSize.join()) {
+    if (!sameShape(given, lay)) {
       throw new RangeError('WasmStackEvaluator.accuracy: the layers do not have the shape the evaluator was made for');
     }
     const instance = takeInstance();
     try {
       const mem = new WasmNetworkMemory(lay, this.rows, labels, CHUNK, undefined, undefined, { instance });
       mem.params.set(packLayers(layers, given));
-      const C = lay.outSize[lay.outSize.length - 1];
-      const cols = lay.inSize[0];
+      const { inputs: cols, outputs: C } = layoutEnds(lay);
       const z = mem.logits;
       let hit = 0;
       for (let s = 0; s < this.n; s += CHUNK) {

@@ -192,7 +192,7 @@ export class WasmNetworkMemory {
   ) {
     this.instance = opts.instance ?? newInstance();
     this.ex = this.instance.exports as unknown as KernelExports;
-    const L = (this.L = lay.inSize.length);
+    const L = (this.L = lay.layers.length);
     // lay out everything after the module's own initial memory, 16-byte aligned
     let top = freshBytes;
     const take = (bytes: number) => {
@@ -206,7 +206,7 @@ export class WasmNetworkMemory {
     const softAt = soft ? take(soft.probs.length * 4) : 0;
     const targetsAt = targets ? take(targets.length * 4) : 0;
     this.idx = take(maxBatch * 4);
-    const widest = Math.max(maxBatch, ...lay.inSize, ...lay.outSize);
+    const widest = Math.max(maxBatch, ...lay.layers.map((s) => Math.max(s.inSize, s.outSize)));
     this.nzOff = take(widest * 4);
     // unit statistics keep four values per nonzero (assembly/scores.ts transposedRows4)
     this.nzVal = take(widest * (opts.scoring ? 16 : 4));
@@ -215,14 +215,14 @@ export class WasmNetworkMemory {
     this.mOff = take(lay.total * 4);
     this.vOff = take(lay.total * 4);
     this.hOff = take(lay.total * 4);
-    const act = lay.outSize.map((o) => take(maxBatch * o * 4));
-    const delta = lay.outSize.map((o) => take(maxBatch * o * 4));
-    const acts = lay.outSize.map((_, k) => layerActivation(lay, k));
-    const pre = lay.outSize.map((o, k) => (k < L - 1 && acts[k].name !== 'relu' ? take(maxBatch * o * 4) : 0));
+    const act = lay.layers.map(({ outSize: o }) => take(maxBatch * o * 4));
+    const delta = lay.layers.map(({ outSize: o }) => take(maxBatch * o * 4));
+    const acts = lay.layers.map((_, k) => layerActivation(lay, k));
+    const pre = lay.layers.map(({ outSize: o }, k) => (k < L - 1 && acts[k].name !== 'relu' ? take(maxBatch * o * 4) : 0));
     if (opts.scoring) {
-      this.acc = take(lay.inSize.reduce((a, b) => a + b, 0) * 32);
-      this.wT = take(lay.inSize.reduce((a, inS, k) => a + inS * lay.outSize[k], 0) * 4);
-      this.t = take(maxBatch * Math.max(...lay.inSize) * 4);
+      this.acc = take(lay.layers.reduce((a, s) => a + s.inSize, 0) * 32);
+      this.wT = take(lay.layers.reduce((a, s) => a + s.inSize * s.outSize, 0) * 4);
+      this.t = take(maxBatch * Math.max(...lay.layers.map((s) => s.inSize)) * 4);
     }
     const need = Math.ceil(top / PAGE) - this.ex.memory.buffer.byteLength / PAGE;
     if (need > 0) this.ex.memory.grow(need);
@@ -252,23 +252,23 @@ export class WasmNetworkMemory {
     for (let k = 0; k < L; k++) {
       t.set(
         [
-          lay.inSize[k],
-          lay.outSize[k],
-          pOff + 4 * lay.kernelOffset[k],
-          pOff + 4 * lay.biasOffset[k],
-          gOff + 4 * lay.kernelOffset[k],
-          gOff + 4 * lay.biasOffset[k],
+          lay.layers[k].inSize,
+          lay.layers[k].outSize,
+          pOff + 4 * lay.layers[k].kernelOffset,
+          pOff + 4 * lay.layers[k].biasOffset,
+          gOff + 4 * lay.layers[k].kernelOffset,
+          gOff + 4 * lay.layers[k].biasOffset,
           act[k],
           delta[k],
           ACTIVATIONS[acts[k].name].kernelId,
           ((alphaF[0] = alphaOf(acts[k])), alphaBits[0]),
           pre[k],
-          0,
+          lay.layers[k].kernelId,
         ],
         k * ENTRY_INTS,
       );
     }
-    this.logits = new Float32Array(buf, act[L - 1], maxBatch * lay.outSize[L - 1]);
+    this.logits = new Float32Array(buf, act[L - 1], maxBatch * lay.layers[L - 1].outSize);
   }
 }
 

@@ -42,8 +42,8 @@ export class WasmUpdate {
     private readonly lay: FlatLayout,
     private readonly cfg: WasmUpdateConfig,
   ) {
-    this.kernelPtr = lay.kernelOffset.map((o) => 4 * o);
-    this.biasPtr = lay.biasOffset.map((o) => 4 * o);
+    this.kernelPtr = lay.layers.map((s) => 4 * s.kernelOffset);
+    this.biasPtr = lay.layers.map((s) => 4 * s.biasOffset);
     const perCoordinate = cfg.prox !== null && cfg.prox.step === 'preconditioned' && OPTIMIZER_TABLE[cfg.optimizer].preconditioned;
     this.h = perCoordinate ? mem.hOff : 0;
     this.lr = cfg.lr;
@@ -60,19 +60,19 @@ export class WasmUpdate {
     const lr = this.lr;
     OPTIMIZER_TABLE[cfg.optimizer].wasmStep(ex, { p: mem.pOff, g: mem.gOff, m: mem.mOff, v: mem.vOff, h, n }, lr, t);
     if (prox === null) return;
-    for (let k = 0; k < lay.inSize.length; k++) {
+    for (let k = 0; k < lay.layers.length; k++) {
       const W = mem.pOff + this.kernelPtr[k];
       const b = mem.pOff + this.biasPtr[k];
       const hW = h ? mem.hOff + this.kernelPtr[k] : 0;
       const hb = h ? mem.hOff + this.biasPtr[k] : 0;
       // the layer's penalty groups as a view (a dense layout: kernel rows; contiguous, so no scratch)
-      const v = rowGroups(lay.inSize[k], lay.outSize[k]);
-      const nW = lay.inSize[k] * lay.outSize[k];
+      const v = rowGroups(lay.layers[k].inSize, lay.layers[k].outSize);
+      const nW = lay.layers[k].inSize * lay.layers[k].outSize;
       ex.proxGroups(
         W,
         nW,
         b,
-        lay.outSize[k],
+        lay.layers[k].outSize,
         v.offset,
         v.count,
         v.groupStride,

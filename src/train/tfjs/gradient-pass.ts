@@ -11,8 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from '../types';
 import { GsError } from '../../errors';
 import { ACTIVATION_NAMES, alphaOf, type Activation, type ActivationName } from '../../network/activations';
-import { layerActivation } from '../fused/layout';
-import type { FlatLayout, LayerViews } from '../fused/layout';
+import { layerActivation, layoutEnds, type FlatLayout, type LayerViews } from '../fused/layout';
 
 /** Every activation of the table (network/activations.ts) on a tfjs tensor; the Record type makes a
  * new table entry a compile error here until it has its tfjs form. */
@@ -49,8 +48,8 @@ export class TfjsGradientPass {
   ) {
     this.x = tf.tensor2d(data.x, [data.rows, data.cols]);
     this.y = tf.tensor1d(data.y, 'int32');
-    const L = lay.inSize.length;
-    const k = lay.outSize[L - 1];
+    const L = lay.layers.length;
+    const k = lay.layers[L - 1].outSize;
     this.t = data.targets ? tf.tensor2d(data.targets, [data.rows, k]) : null;
     const regression = this.t !== null;
     const smoothing = data.labelSmoothing ?? 0;
@@ -78,12 +77,12 @@ export class TfjsGradientPass {
   /** Forward and backward for rows order[start..start+n); writes (overwrites) grads, returns the mean loss. */
   run(params: LayerViews<Float32Array>[], grads: LayerViews<Float32Array>[], order: Int32Array, start: number, n: number): number {
     const { lay } = this;
-    const classes = lay.outSize[lay.outSize.length - 1];
+    const classes = layoutEnds(lay).outputs;
     return tf.tidy(() => {
       const idx = tf.tensor1d(order.subarray(start, start + n), 'int32');
       this.xb = tf.gather(this.x, idx);
       this.yb = this.t ? tf.gather(this.t, idx) : (tf.oneHot(tf.gather(this.y, idx), classes).toFloat() as tf.Tensor2D);
-      const ps = params.flatMap((v, k) => [tf.tensor2d(v.kernel, [lay.inSize[k], lay.outSize[k]]), tf.tensor1d(v.bias)]);
+      const ps = params.flatMap((v, k) => [tf.tensor2d(v.kernel, [lay.layers[k].inSize, lay.layers[k].outSize]), tf.tensor1d(v.bias)]);
       const { value, grads: gs } = this.grad(ps);
       gs.forEach((g, i) => {
         const target = i % 2 === 0 ? grads[i >> 1].kernel : grads[i >> 1].bias;
