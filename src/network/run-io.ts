@@ -39,7 +39,7 @@ export interface RunInfo {
   data?: DataRef;
   config?: Record<string, unknown>;
   engine?: string;
-  history?: Record<string, unknown>[];
+  history?: readonly object[];
   summary?: Record<string, unknown>;
 }
 

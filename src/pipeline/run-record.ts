@@ -64,7 +64,7 @@ export function migrateRunInfo(info: RunInfo): RunRecordV3 {
     ...(info.data ? { data: info.data } : {}),
     config: info.config ?? {},
     engine: info.engine ?? '',
-    history: (Array.isArray(info.history) ? info.history : []) as unknown as EpochRecord[],
+    history: (Array.isArray(info.history) ? info.history : []) as EpochRecord[],
     ...(summary ? { summary: summary } : {}),
   };
 }

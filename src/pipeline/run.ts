@@ -148,7 +148,7 @@ export function saveTrainedRun(dir: string, o: RunOutcome, info: SavedRunInfo): 
     data: info.data,
     config: { ...o.config, ...info.config, standardize: o.result.network.scaling !== null },
     engine: o.result.engine,
-    history: o.result.history as unknown as Record<string, unknown>[],
+    history: o.result.history,
     summary: { ...o.summary, ...info.summary },
   });
 }

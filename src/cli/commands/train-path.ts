@@ -77,7 +77,7 @@ export async function runSizePath(r: SizePathRun): Promise<void> {
             ...stopBudget(stop),
           },
           engine: stop.result.engine,
-          history: stop.result.history as unknown as Record<string, unknown>[],
+          history: stop.result.history,
           summary,
         });
         rows.push({ dir, summary });
