@@ -44,7 +44,7 @@ export interface BudgetOptions extends BudgetTargets {
   /** Start from this network instead of a fresh one (e.g. the previous stop of a size path). */
   init?: Network<AnyLayer>;
   /** Distil from this teacher (soft targets at its temperature) once pruning starts and while fine-tuning. */
-  distill?: { teacher: Network; temperature?: number; alpha?: number };
+  distill?: { teacher: Network<AnyLayer>; temperature?: number; alpha?: number };
   /** The starting network to record (default: the one this run starts from); a size path passes its first network. */
   start?: BudgetStart;
   /** Told when the budget does not make the network smaller (default: a `warning: ...` line on stderr). */

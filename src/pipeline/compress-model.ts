@@ -61,6 +61,8 @@ export interface CompressModelOptions {
   train?: Omit<TrainConfigInput, 'hidden' | 'activation' | 'penalty' | 'lambda' | 'epochs'>;
   /** Train on the original model's predictions instead of the data's labels. */
   labelsFromModel?: boolean;
+  /** Distil from the original (its softened probabilities mixed with the labels) once removals start and while fine-tuning. */
+  distill?: boolean;
   /** What the model is when its graph cannot tell ('regression': a linear output trained on squared error). */
   task?: TaskName;
   /** Write the slim model here. */
@@ -318,7 +320,7 @@ async function sparsifyToBudget(
     ...(opts.targetSpeedup !== undefined ? [`${opts.targetSpeedup}x faster in onnxruntime`] : []),
   ].join(' and ');
   status(
-    `training to ${what} from the imported weights (${cfg.epochs} epochs${lambda > 0 ? `, group lasso ${lambda}` : ''}), then ${ft} epochs of fine-tuning...`,
+    `training to ${what} from the imported weights (${cfg.epochs} epochs${lambda > 0 ? `, group lasso ${lambda}` : ''}${opts.distill ? ', distilling from your model' : ''}), then ${ft} epochs of fine-tuning...`,
   );
   const budgetTargets: BudgetTargets & Partial<Pick<BudgetOptions, 'latency'>> = {
     ...targets,
@@ -334,7 +336,13 @@ async function sparsifyToBudget(
   // the one run pipeline, as `train --init MODEL --target-params N` runs it
   const run = await trainRun(
     data,
-    { config: cfg, budget: budgetTargets, finetuneEpochs: ft, init: src.network },
+    {
+      config: cfg,
+      budget: budgetTargets,
+      finetuneEpochs: ft,
+      init: src.network,
+      ...(opts.distill ? { distill: { teacher: src.network } } : {}),
+    },
     { train: hook('budget'), finetune: hook('finetune') },
   );
   const budget = run.budget as BudgetResult;
@@ -365,6 +373,11 @@ async function compressRegressor(
       `${file} is a regressor: give --task regression so that the data's label column is read as its numeric target`,
     );
   }
+  if (opts.distill)
+    throw new GsError(
+      'BAD_OPTION',
+      `${file} is a regressor: --distill mixes class probabilities into the labels and applies to classifiers (--labels-from-model trains a regressor on its own outputs)`,
+    );
   const data = await alignData(loaded, src, opts.labelsFromModel === true);
   const t = data.test;
   const k = src.network.classLabels.length;

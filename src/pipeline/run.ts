@@ -35,8 +35,8 @@ export interface RunSettings {
   budget?: RunBudget;
   /** Epochs of fine-tuning the pruned network after training (default 0). */
   finetuneEpochs?: number;
-  /** Distil from a dense teacher trained on the same settings (budget runs only). */
-  distill?: { temperature?: number; alpha?: number };
+  /** Distil (budget runs only) from `teacher`, or else from a dense teacher trained on the same settings. */
+  distill?: { temperature?: number; alpha?: number; teacher?: Network<AnyLayer> };
   /** Start from this network's weights (train --init, compress). */
   init?: Network<AnyLayer>;
 }
@@ -75,7 +75,7 @@ export async function trainRun(data: SplitDataset, s: RunSettings, hooks: RunHoo
   const finetuneEpochs = s.finetuneEpochs ?? 0;
   if (s.budget) {
     const { config } = resolveBudgetConfig(data.train.rows, s.config, s.init !== undefined);
-    const teacher = s.distill ? await trainTeacher(data, config, hooks.teacher ?? hooks.train) : null;
+    const teacher = s.distill ? (s.distill.teacher ?? (await trainTeacher(data, config, hooks.teacher ?? hooks.train))) : null;
     const b = await trainToBudget(
       data,
       s.config,
@@ -83,7 +83,7 @@ export async function trainRun(data: SplitDataset, s: RunSettings, hooks: RunHoo
         ...s.budget,
         finetuneEpochs,
         ...(s.init ? { init: s.init } : {}),
-        ...(teacher ? { distill: { teacher, ...s.distill } } : {}),
+        ...(teacher ? { distill: { ...s.distill, teacher } } : {}),
       },
       { train: hooks.train, finetune: hooks.finetune },
     );

@@ -5,18 +5,23 @@
  */
 import { GsError } from '../errors';
 import { logits } from '../network/forward';
-import type { Network } from '../network/types';
+import type { AnyLayer, Network } from '../network/types';
 import type { Table } from '../data/types';
 import type { SoftTargets } from './types';
 
 export const DEFAULT_DISTILL = { temperature: 4, alpha: 0.5 };
 
-export function softTargets(teacher: Network, table: Pick<Table, 'rows' | 'features'>, temperature: number, alpha: number): SoftTargets {
+export function softTargets(
+  teacher: Network<AnyLayer>,
+  table: Pick<Table, 'rows' | 'features'>,
+  temperature: number,
+  alpha: number,
+): SoftTargets {
   if (!(temperature > 0) || !Number.isFinite(temperature))
     throw new GsError('BAD_OPTION', `--distill-temperature ${temperature}: expected a number > 0`);
   if (!(alpha >= 0 && alpha <= 1)) throw new GsError('BAD_OPTION', `--distill-alpha ${alpha}: expected a number in [0, 1]`);
   const z = logits(teacher, table.features, table.rows);
-  const C = teacher.layers[teacher.layers.length - 1].outSize;
+  const C = z.length / Math.max(table.rows, 1);
   const probs = new Float32Array(z.length);
   for (let o = 0; o < z.length; o += C) {
     let m = -Infinity;

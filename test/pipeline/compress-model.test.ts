@@ -96,3 +96,24 @@ test('compress MODEL to 50% of its parameters: fits, exports exactly, agrees wit
   const onnxOut = await runOnnx(bytes, data.test.features, 400, 6);
   expect(Array.from(onnxOut.labels)).toEqual(Array.from(predictLabels(r.network, data.test.features, 400)));
 });
+
+test('--distill: the slim model learns from the original as well as from the labels', async () => {
+  const model = path.join(FIX, 'torch-relu.onnx');
+  const data = await plantedModelData(model, 1500, 400);
+  // training labels that disagree with the original on 60% of the rows: alone they pull away from it
+  const y = data.train.labels;
+  for (let r = 0; r < y.length; r++) if (r % 5 < 3) y[r] = (y[r] + 1 + (r % 2)) % 3;
+  const opts = { targetRatio: 0.5, epochs: 6, finetuneEpochs: 4, producerVersion: 't', train: { lr: 3e-3 } };
+  const plain = await compressModel(model, data, opts);
+  const distilled = await compressModel(model, data, { ...opts, distill: true });
+  expect(distilled.slim.parameters).toBeLessThanOrEqual(distilled.targetParams);
+  expect(distilled.agreement as number).toBeGreaterThan((plain.agreement as number) + 0.1);
+});
+
+test('--distill is refused for a regressor, with the reason', async () => {
+  const model = path.join(FIX, 'torch-regressor.onnx');
+  const data = await plantedModelData(path.join(FIX, 'torch-relu.onnx'), 50, 20);
+  await expect(
+    compressModel(model, { ...data, task: 'regression' }, { task: 'regression', targetRatio: 0.5, distill: true, producerVersion: 't' }),
+  ).rejects.toThrow(/regressor: --distill .* applies to classifiers/);
+});

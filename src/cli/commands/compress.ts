@@ -37,6 +37,7 @@ interface CompressArgs extends DataArgs {
   lr: number;
   seed: number;
   'labels-from-model': boolean;
+  distill: boolean;
   json: boolean;
 }
 
@@ -154,6 +155,13 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         group: 'Training:',
         describe: "Train on the original model's predictions instead of the data's labels (for data without labels the model knows)",
       })
+      .option('distill', {
+        type: 'boolean',
+        default: false,
+        group: 'Training:',
+        describe:
+          "Train the slim model on a mix of the labels and your model's softened probabilities (knowledge distillation from the original; temperature 4, half and half) once removals start and while fine-tuning",
+      })
       .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of text' })
       .example('$0 compress mlp.onnx --data mnist --target-ratio 0.1 --export slim.onnx', 'a PyTorch MLP to 10% of its parameters')
       .example('$0 compress cnn.onnx --data mnist --target-macs-ratio 0.3 --export slim.onnx', 'a PyTorch CNN to 30% of its multiply-adds')
@@ -218,6 +226,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       finetuneEpochs: a['finetune-epochs'],
       train: { lr: a.lr, seed: a.seed, optimizer: 'adam', ...(a['batch-size'] !== undefined ? { batchSize: a['batch-size'] } : {}) },
       labelsFromModel: a['labels-from-model'],
+      ...(a.distill ? { distill: true } : {}),
       exportPath: a.export,
       producerVersion: VERSION,
       // step lines (status, epoch) on the TTY above the bar and in a log alike; --json stays quiet
