@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { timeModels } from '../../src/pipeline/compress-speed';
 import { VERSION } from '../../src/version';
 import { compare, specCounts } from './cnn-bench';
 import { spread, type Spread } from './compress-bench';
@@ -65,7 +66,7 @@ export function profileNote(profiles: Profiled[], firstRatio: string): string {
     const w = p.widths as number[];
     const macsShare = (w[0] * w[1]) / (16 * 32);
     const timeShare = convs(p)[1].usPerRow / convs(o)[1].usPerRow;
-    return `at ${w[0]}-${w[1]} channels (${p.label}) it has ${(100 * macsShare).toFixed(0)}% of the original's multiply-adds and takes ${(100 * timeShare).toFixed(0)}% of its time`;
+    return `${p.label}, ${w[0]} to ${w[1]} channels: ${(100 * macsShare).toFixed(0)}% of the original's multiply-adds, ${(100 * timeShare).toFixed(0)}% of its time`;
   });
   const reorderText = atFirst.map((p) => `${reorders(p).toFixed(2)} in ${p.label}`).join(', ');
   return `On this machine onnxruntime runs these convolutions in its blocked NCHWc layout (channels in blocks of 16 with
@@ -307,10 +308,11 @@ function roundedText(s: FashionSettings, seeds: number[], ratios: number[]): str
     .map((v) => `\`--round-channels ${v.k}\` (cells gs${v.k}, at ${v.at.map((r) => `${Math.round(r * 100)}%`).join(' and ')})`)
     .join(', and with ');
   return `
-The same compression was also run with ${list}: compressModel's \`roundChannels\` keeps every width (channels and units)
-below K or a multiple of K, because onnxruntime runs these convolutions here in blocks of 16 channels and a width off the
-blocks costs partly empty blocks and reorders (see "Where the time goes"), so that the multiply-add budget ends at widths
-it runs fast. Run by \`--cells gsK\` (\`--fashion-cell-ratios\` for a ratio alone); everything else as above.
+The same compression was also run with ${list}: compressModel's \`roundChannels\` K keeps every width (channels and units)
+either below K (any width there) or a multiple of K. The aim: onnxruntime runs these convolutions here in blocks of 16
+channels, and a width off the blocks costs partly empty blocks and reorders (see "Where the time goes"), so rounding should
+steer the multiply-add budget to widths it runs fast. Run by \`--cells gsK\` (\`--fashion-cell-ratios\` for one ratio
+alone); everything else as above.
 `;
 }
 
@@ -350,6 +352,28 @@ async function profileTable(
   }
   present.forEach((m, i) => rows.push(profileLine(m.label, best[i] ?? [])));
   return { rows, profiles: present.map((m, i) => ({ label: m.label, widths: m.widths, nodes: best[i] ?? [] })) };
+}
+
+const SIDE_ROUNDS = 20;
+
+/**
+ * The original and every slim model profiled, timed side by side in onnxruntime-node (one thread, batch 1 and 64,
+ * SIDE_ROUNDS interleaved rounds of 0.25 s each, the best kept): one like-with-like comparison of all of them, where
+ * each cell's own timing compares only its slim model with the original at the time it ran.
+ */
+async function sideBySide(models: { label: string; file: string }[]): Promise<string[]> {
+  const present = models.filter((m) => fs.existsSync(m.file));
+  const bytes = present.map((m) => fs.readFileSync(m.file));
+  const at: (number | null)[][] = [];
+  // one batch size after the other: two timing loops at once would share the thread and time each other
+  for (const b of [1, 64]) at.push((await timeModels(bytes, b, { threads: 1, rounds: SIDE_ROUNDS })).usPerRow);
+  const cell = (v: number | null, o: number | null) =>
+    v === null ? 'n/a' : `${v.toFixed(1)}${o === null ? '' : ` (${(o / v).toFixed(2)}x)`}`;
+  return [
+    '| model | µs/row, batch 1 (speedup) | µs/row, batch 64 (speedup) |',
+    '| --- | --- | --- |',
+    ...present.map((m, i) => `| ${m.label} | ${at.map((u) => cell(u[i], i === 0 ? null : u[0])).join(' | ')} |`),
+  ];
 }
 
 /** Every cell done, in one committed file (reports/import/fashion-cells.json), the peer's data path dropped. */
@@ -452,6 +476,8 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
         ]
       : []),
   ];
+  const load = fs.existsSync('/proc/loadavg') ? fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a';
+  const side = await sideBySide(profiled);
   const profile = await profileTable(profiled);
   writeCellsFile(s, seeds, ratios, speedup);
   const o = first?.original;
@@ -493,6 +519,12 @@ ${before ? `\n${beforeText(before)}\n` : ''}
 
 ${notes.length > 0 ? `## Epoch by epoch, and where the multiply-adds went\n\n${notes.join('\n')}\n` : ''}
 ## Where the time goes
+
+The original and the slim models kept in this checkout's cache, timed side by side in one process (onnxruntime-node, one thread,
+the best of ${SIDE_ROUNDS} interleaved rounds of 0.25 s; speedup against the original in the same rounds; load average at the start
+${load}):
+
+${side.join('\n')}
 
 onnxruntime-node's own profiler (one thread, batch 64, 30 runs after 5 of warm-up, each node's quickest of ${PROFILE_ROUNDS} interleaved rounds; the graph as onnxruntime runs it,
 after its optimizations: batch norm and ReLU fused into the convolutions, NCHWc layouts and their reorders), µs per row per node:

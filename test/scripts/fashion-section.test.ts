@@ -142,10 +142,8 @@ describe('Fashion-MNIST section targets', () => {
       '30%',
     );
     expect(note).toContain('about the same time whatever its width (1.70-1.80 µs/row for 16, 9, 8, 5 channels)');
-    expect(note).toContain("at 9-15 channels (30% seed 0) it has 26% of the original's multiply-adds and takes 50% of its time");
-    expect(note).toContain(
-      "at 8-16 channels (30% --round-channels 16 seed 0) it has 25% of the original's multiply-adds and takes 33% of its time",
-    );
+    expect(note).toContain("30% seed 0, 9 to 15 channels: 26% of the original's multiply-adds, 50% of its time");
+    expect(note).toContain("30% --round-channels 16 seed 0, 8 to 16 channels: 25% of the original's multiply-adds, 33% of its time");
     expect(note).toContain('ReorderOutput: 0.20\nµs/row in the original, 1.50 in 30% seed 0, 0.30 in 30% --round-channels 16 seed 0');
     expect(note).toContain('11.0 µs/row for the original, 7.8 for 30% seed 0, 5.0 for 30% --round-channels 16 seed 0');
     expect(profileNote([{ label: 'original', nodes: [n('Conv', 1)] }], '30%')).toBe('');
