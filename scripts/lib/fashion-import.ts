@@ -4,7 +4,8 @@
  * IDX), the PyTorch original (scripts/make-import-fixtures.py --fashion-cnn), and one JSON file per
  * finished cell under .cache/import/fashion-cells/SETTINGS/ (a compression by compressModel at a
  * MACs ratio and seed, the PyTorch L1 filter-pruning peer at the same MACs and seed, the
- * --target-speedup run), so that an interrupted benchmark resumes where it stopped.
+ * --target-speedup run), so that an interrupted benchmark resumes where it stopped. The cells committed in
+ * reports/import/fashion-cells.json are put back into that folder when missing (restoreCells).
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -94,6 +95,10 @@ export interface SpeedCell {
 /** One compression by compressModel, as stored. */
 export interface GsCell {
   kind: 'gs';
+  /** The cell's name (gsName, speedupName); absent in cells written before it was kept. */
+  name?: string;
+  /** compressModel's roundChannels (every width below it or a multiple of it); absent: 1, any width. */
+  roundChannels?: number;
   ratio: number;
   seed: number;
   targetMacs: number | undefined;
@@ -117,6 +122,7 @@ export interface GsCell {
 /** One run of the peer, as it printed it. */
 export interface PeerCell {
   kind: 'peer';
+  name?: string;
   ratio: number;
   seed: number;
   budgetMacs: number;
@@ -132,13 +138,37 @@ export interface PeerCell {
 const cellPath = (s: FashionSettings, name: string): string => path.join(workDir(s), `${name}.json`);
 /** The slim model of a compression cell (ONNX), kept beside its JSON. */
 export const slimFile = (s: FashionSettings, name: string): string => path.join(workDir(s), `${name}.onnx`);
-export const gsName = (ratio: number, seed: number): string => `gs-${Math.round(ratio * 100)}-s${seed}`;
+/** A compression's cell name; with `round` (its roundChannels) gsROUND-PCT-sSEED. */
+export const gsName = (ratio: number, seed: number, round?: number): string =>
+  `gs${round && round > 1 ? round : ''}-${Math.round(ratio * 100)}-s${seed}`;
 export const peerName = (ratio: number, seed: number): string => `peer-${Math.round(ratio * 100)}-s${seed}`;
 export const speedupName = (speedup: number, seed: number): string => `speedup-${speedup}-s${seed}`;
 
 export function readCell<T>(s: FashionSettings, name: string): T | null {
   const f = cellPath(s, name);
   return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, 'utf8')) as T) : null;
+}
+
+/** The committed cells file (reports/import/fashion-cells.json). */
+export const cellsFile = (s: FashionSettings): string => path.join(s.root, 'reports', 'import', 'fashion-cells.json');
+
+/**
+ * Puts the committed cells (reports/import/fashion-cells.json, when made with these settings) back under
+ * .cache/import/fashion-cells/SETTINGS/ where missing, so that a fresh checkout does not run them again
+ * (their slim ONNX files are not committed: the profiles need a cell run here). Returns the names restored.
+ */
+export function restoreCells(s: FashionSettings): string[] {
+  const f = cellsFile(s);
+  if (!fs.existsSync(f)) return [];
+  const saved = JSON.parse(fs.readFileSync(f, 'utf8')) as { settings: string; cells: { name?: string }[] };
+  if (saved.settings !== settingsKey(s)) return [];
+  const restored: string[] = [];
+  for (const c of saved.cells) {
+    if (!c.name || fs.existsSync(cellPath(s, c.name))) continue;
+    writeCell(s, c.name, c);
+    restored.push(c.name);
+  }
+  return restored;
 }
 
 function writeCell(s: FashionSettings, name: string, cell: unknown): void {
@@ -182,13 +212,15 @@ export async function gsCell(
   model: string,
   goal: { ratio: number } | { speedup: number },
   seed: number,
+  roundChannels?: number,
 ): Promise<GsCell> {
-  const name = 'ratio' in goal ? gsName(goal.ratio, seed) : speedupName(goal.speedup, seed);
+  const name = 'ratio' in goal ? gsName(goal.ratio, seed, roundChannels) : speedupName(goal.speedup, seed);
   const done = readCell<GsCell>(s, name);
   if (done) return done;
   const t0 = Date.now();
   const r: CompressModelResult = await compressModel(model, await data(dataDir), {
     ...('ratio' in goal ? { targetMacsRatio: goal.ratio } : { targetSpeedup: goal.speedup, speedBatch: 64 }),
+    ...(roundChannels !== undefined ? { roundChannels } : {}),
     epochs: s.epochs,
     finetuneEpochs: s.finetuneEpochs,
     train: { lr: s.lr, optimizer: 'adam', seed, batchSize: s.batch },
@@ -205,6 +237,8 @@ export async function gsCell(
   fs.writeFileSync(slimFile(s, name), r.onnx);
   const cell: GsCell = {
     kind: 'gs',
+    name,
+    ...(roundChannels !== undefined ? { roundChannels } : {}),
     ratio: 'ratio' in goal ? goal.ratio : r.slim.macs / r.original.macs,
     seed,
     targetMacs: r.targetMacs,
@@ -287,7 +321,7 @@ export async function peerCell(
     String(seed),
   ]);
   const json = JSON.parse(out.trim().split('\n').pop() ?? '') as Omit<PeerCell, 'kind' | 'ratio' | 'seed' | 'budgetMacs'>;
-  const cell: PeerCell = { ...json, kind: 'peer', ratio, seed, budgetMacs };
+  const cell: PeerCell = { ...json, kind: 'peer', name, ratio, seed, budgetMacs };
   writeCell(s, name, cell);
   return cell;
 }

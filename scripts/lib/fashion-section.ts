@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { timeModels } from '../../src/pipeline/compress-speed';
 import { VERSION } from '../../src/version';
 import { compare, specCounts } from './cnn-bench';
 import { spread, type Spread } from './compress-bench';
@@ -24,6 +25,8 @@ import {
   peerName,
   prepareData,
   readCell,
+  restoreCells,
+  cellsFile,
   settingsKey,
   speedupName,
   type FashionSettings,
@@ -32,30 +35,53 @@ import {
 } from './fashion-import';
 import type { ScriptArgs } from './script-args';
 
-/** What the profiles show (the original first, then the slim models; figures from the table above). */
-function profileNote(profiles: { widths?: number[]; nodes: NodeTime[] }[]): string {
-  const convs = (p: { nodes: NodeTime[] }) => p.nodes.filter((n) => n.op === 'Conv' || n.op === 'FusedConv');
-  const sum = (p: { nodes: NodeTime[] }) => p.nodes.reduce((a, n) => a + n.usPerRow, 0);
-  const extra = (p: { nodes: NodeTime[] }) => p.nodes.filter((n) => n.op === 'ReorderOutput').reduce((a, n) => a + n.usPerRow, 0);
-  const [o, s30] = profiles;
-  if (!o || !s30 || convs(o).length < 2 || convs(s30).length < 2 || !s30.widths) return '';
-  const first = profiles.map((p) => convs(p)[0]?.usPerRow ?? NaN);
-  const w = s30.widths;
-  const macsShare = (w[0] * w[1]) / (16 * 32);
-  const timeShare = convs(s30)[1].usPerRow / convs(o)[1].usPerRow;
+/** A model profiled: its label, widths (channels, units, outputs) and nodes. */
+interface Profiled {
+  label: string;
+  widths?: number[];
+  nodes: NodeTime[];
+}
+
+/**
+ * What the profiles show (the original first, then the slim models of the first ratio, as is and with
+ * --round-channels, then the others): every figure from the table above, each claim checked against them.
+ */
+export function profileNote(profiles: Profiled[], firstRatio: string): string {
+  const convs = (p: Profiled) => p.nodes.filter((n) => n.op === 'Conv' || n.op === 'FusedConv');
+  const sum = (p: Profiled) => p.nodes.reduce((a, n) => a + n.usPerRow, 0);
+  const reorders = (p: Profiled) => p.nodes.filter((n) => n.op === 'ReorderOutput').reduce((a, n) => a + n.usPerRow, 0);
+  const [o, ...rest] = profiles;
+  const atFirst = rest.filter((p) => p.label.startsWith(firstRatio) && p.widths && convs(p).length >= 2);
+  if (!o || convs(o).length < 2 || atFirst.length === 0) return '';
+  const first = profiles.filter((p) => convs(p).length > 0).map((p) => convs(p)[0].usPerRow);
+  const lo = Math.min(...first);
+  const hi = Math.max(...first);
+  const firstText =
+    hi <= 1.25 * lo
+      ? `The first convolution takes about the same time whatever its width (${lo.toFixed(2)}-${hi.toFixed(2)} µs/row for ${profiles
+          .map((p) => p.widths?.[0] ?? '?')
+          .join(', ')} channels): one block of 16 either way.`
+      : `The first convolution takes ${lo.toFixed(2)}-${hi.toFixed(2)} µs/row for ${profiles.map((p) => p.widths?.[0] ?? '?').join(', ')} channels.`;
+  const second = atFirst.map((p) => {
+    const w = p.widths as number[];
+    const macsShare = (w[0] * w[1]) / (16 * 32);
+    const timeShare = convs(p)[1].usPerRow / convs(o)[1].usPerRow;
+    return `${p.label}, ${w[0]} to ${w[1]} channels: ${(100 * macsShare).toFixed(0)}% of the original's multiply-adds, ${(100 * timeShare).toFixed(0)}% of its time`;
+  });
+  const reorderText = atFirst.map((p) => `${reorders(p).toFixed(2)} in ${p.label}`).join(', ');
   return `On this machine onnxruntime runs these convolutions in its blocked NCHWc layout (channels in blocks of 16 with
-AVX-512, see reports/cnn/CHANNEL-WIDTHS.md). The profiles show what that costs the slim models. The first convolution
-takes about the same time whatever its width (${Math.min(...first).toFixed(2)}-${Math.max(...first).toFixed(2)} µs/row for ${profiles
-    .map((p) => p.widths?.[0] ?? '?')
-    .join(', ')} channels): one block of 16 either way. The second falls far less than its multiply-adds: at ${w[0]}-${w[1]}
-channels it has ${(100 * macsShare).toFixed(0)}% of the original's multiply-adds and takes ${(100 * timeShare).toFixed(0)}% of its time. And a
-width off the blocks makes onnxruntime reorder outputs back to plain NCHW (ReorderOutput: ${extra(o).toFixed(2)} µs/row in
-the original, ${extra(s30).toFixed(2)} in the ${w[0]}-${w[1]} model) and pool on that layout. So at 30% little is left of the saving
-(${sum(o).toFixed(1)} -> ${sum(s30).toFixed(1)} µs/row in these profiles): the budget in multiply-adds
-is not a budget in time here, which is what --target-speedup is for.`;
+AVX-512, see reports/cnn/CHANNEL-WIDTHS.md). ${firstText} The second convolution: ${second.join('; ')}. Where a layer's
+width is off the blocks, onnxruntime reorders outputs back to plain NCHW and pools on that layout (ReorderOutput: ${reorders(o).toFixed(2)}
+µs/row in the original, ${reorderText}). The sums: ${sum(o).toFixed(1)} µs/row for the original, ${atFirst
+    .map((p) => `${sum(p).toFixed(1)} for ${p.label}`)
+    .join(', ')}: a budget in multiply-adds is not a budget in time here, which is what --round-channels and --target-speedup are for.`;
 }
 
 const PROFILE_ROUNDS = 5;
+
+/** The --round-channels values the section shows beside gs-compress as is (cells gs16, gs8: --cells gsK). */
+const ROUNDS = [16, 8];
+const roundLabel = (k: number): string => `--round-channels ${k}`;
 
 /**
  * What the cells say beyond the tables, computed from them (no figure written by hand, so that a run with
@@ -63,10 +89,10 @@ const PROFILE_ROUNDS = 5;
  * (the figure reported is the last epoch's; no validation split picks one), the largest move from one epoch
  * to the next, and where the multiply-adds went (our widths beside the peer's).
  */
-export function runNotes(byRatio: { ratio: number; gs: GsCell[]; peers: PeerCell[] }[]): string[] {
+export function runNotes(byRatio: { ratio: number; gs: GsCell[]; peers: PeerCell[]; label?: string }[]): string[] {
   const lines: string[] = [];
-  for (const { ratio, gs, peers } of byRatio) {
-    const r = `${Math.round(ratio * 100)}%`;
+  for (const { ratio, gs, peers, label } of byRatio) {
+    const r = `${Math.round(ratio * 100)}%${label ? ` (${label})` : ''}`;
     const timed = gs.filter((c) => (c.epochs?.length ?? 0) > 1);
     if (timed.length > 0) {
       const accs = (c: GsCell, phase: (p: string) => boolean) =>
@@ -122,16 +148,24 @@ const k = (v: number): string => Math.round(v).toLocaleString('en-US');
 const sp = (s: Spread): string => `${(100 * s.mean).toFixed(2)} ± ${(100 * s.sd).toFixed(2)}`;
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 
-/** Runs the missing cells of the selected kinds, seed by seed (each ratio's seed 0 first). */
+/**
+ * Runs the missing cells of the selected kinds (--cells: gs, peer, speedup, and gsK: gs-compress with
+ * --round-channels K), seed by seed (each ratio's seed 0 first), at the section's ratios or --fashion-cell-ratios.
+ */
 async function runCells(cli: ScriptArgs, s: FashionSettings, seeds: number[], ratios: number[], speedup: number): Promise<void> {
   const kinds = new Set((cli.arg('--cells') ?? 'gs,peer,speedup').split(','));
+  const rounds = [...kinds].map((x) => /^gs(\d+)$/.exec(x)).flatMap((m) => (m ? [Number(m[1])] : []));
+  const odd = rounds.filter((k) => !ROUNDS.includes(k));
+  if (odd.length > 0) throw new Error(`--cells gs${odd[0]}: the section shows --round-channels ${ROUNDS.join(' and ')} only`);
+  const cellRatios = (cli.arg('--fashion-cell-ratios') ?? ratios.join(',')).split(',').map(Number);
   const dataDir = prepareData(s);
-  const model = kinds.has('gs') || kinds.has('speedup') ? ensureFashionModel(s, dataDir) : '';
+  const model = kinds.has('gs') || kinds.has('speedup') || rounds.length > 0 ? ensureFashionModel(s, dataDir) : '';
   const startMacs = specCounts(FASHION_ARCH).macs;
   for (const seed of seeds) {
-    for (const ratio of ratios) {
+    for (const ratio of cellRatios) {
       if (kinds.has('peer') && s.peer) await peerCell(s, dataDir, ratio, Math.max(1, Math.floor(startMacs * ratio)), seed);
       if (kinds.has('gs')) await gsCell(s, dataDir, model, { ratio }, seed);
+      for (const k of rounds) await gsCell(s, dataDir, model, { ratio }, seed, k);
     }
     if (seed === seeds[0] && speedup > 0 && kinds.has('speedup')) await gsCell(s, dataDir, model, { speedup }, seed);
   }
@@ -139,68 +173,105 @@ async function runCells(cli: ScriptArgs, s: FashionSettings, seeds: number[], ra
 
 const speedAt = (c: GsCell, rt: 'node' | 'web', batch: number) => c[rt].rows.find((r) => r.batch === batch);
 
-/** One row per measure: the original, then the slim model's mean over seeds (and each seed). */
-export function ratioTable(gs: GsCell[], peers: PeerCell[]): string[] {
-  const o = gs[0].original;
-  const seedsOf = (f: (c: GsCell) => number | null | undefined, fmt: (v: number) => string) =>
-    gs.map((c) => {
-      const v = f(c);
-      return v === null || v === undefined ? 'n/a' : fmt(v);
-    });
+/** One way of compressing at a ratio (gs-compress as is, or with --round-channels K) and its cells over seeds. */
+export interface Variant {
+  label: string;
+  gs: GsCell[];
+}
+
+/**
+ * One row per measure: the original, then per variant (gs-compress as is first, then with --round-channels K)
+ * the slim model's mean over seeds and each seed. Speeds: each cell timed the original beside its slim model;
+ * the original's column is the first variant's mean, a later variant's own original is given beside its figure.
+ */
+export function ratioTable(gsOrVariants: GsCell[] | Variant[], peers: PeerCell[]): string[] {
+  const vs: Variant[] =
+    gsOrVariants.length > 0 && 'gs' in gsOrVariants[0]
+      ? (gsOrVariants as Variant[]).filter((v) => v.gs.length > 0)
+      : [{ label: 'gs-compress', gs: gsOrVariants as GsCell[] }];
+  const o = vs[0].gs[0].original;
+  const perSeed = (gs: GsCell[], f: (c: GsCell) => number | null | undefined, fmt: (v: number) => string) =>
+    gs
+      .map((c) => {
+        const v = f(c);
+        return v === null || v === undefined ? 'n/a' : fmt(v);
+      })
+      .join(', ');
   const us = (v: number) => v.toFixed(1);
+  /** A row: its label, the original's column, then (mean, per seed) per variant. */
+  const row = (label: string, orig: string, cols: (v: Variant, i: number) => [string, string]) =>
+    `|${[label, orig, ...vs.flatMap((v, i) => cols(v, i))].map((c) => (c === '' ? ' ' : ` ${c} `)).join('|')}|`;
+  const blank = (): [string, string] => ['', ''];
+  const measure = (label: string, orig: string, f: (c: GsCell) => number | null | undefined, bold = false) =>
+    row(label, orig, (v) => {
+      const m = sp(spread(v.gs.map((c) => f(c) ?? 0)));
+      return [bold ? `**${m}**` : m, perSeed(v.gs, f, (x) => pc(x))];
+    });
   const rows = [
-    '| | original (PyTorch) | slim (gs-compress), mean over seeds | per seed |',
-    '| --- | --- | --- | --- |',
-    `| test accuracy % | ${pc(o.accuracy)} | **${sp(spread(gs.map((c) => c.slim.accuracy ?? 0)))}** | ${seedsOf(
-      (c) => c.slim.accuracy,
-      (v) => pc(v),
-    ).join(', ')} |`,
-    `| at the budget, before fine-tuning % | | ${sp(spread(gs.map((c) => c.accuracyBeforeFinetune ?? 0)))} | ${seedsOf(
-      (c) => c.accuracyBeforeFinetune,
-      (v) => pc(v),
-    ).join(', ')} |`,
-    `| label agreement with the original % | | ${sp(spread(gs.map((c) => c.agreement ?? 0)))} | ${seedsOf(
-      (c) => c.agreement,
-      (v) => pc(v),
-    ).join(', ')} |`,
-    `| multiply-adds per example | ${k(o.macs)} | ${k(mean(gs.map((c) => c.slim.macs)))} (budget ${k(gs[0].targetMacs ?? 0)}) | ${gs.map((c) => k(c.slim.macs)).join(', ')} |`,
-    `| multiply-adds after each removal step (seed ${gs[0].seed}) | | ${gs[0].steps.map((x) => (x === undefined ? '?' : k(x))).join(' -> ')} | |`,
-    ...(gs[0].epochs
-      ? [`| test accuracy after each epoch % (seed ${gs[0].seed}) | | ${gs[0].epochs.map((e) => pc(e.testAccuracy)).join(', ')} | |`]
+    `| | original (PyTorch) | ${vs.map((v, i) => `slim (${v.label}), mean over seeds | ${i === 0 ? 'per seed' : `per seed (${v.label})`}`).join(' | ')} |`,
+    `| --- | --- | ${vs.map(() => '--- | ---').join(' | ')} |`,
+    measure('test accuracy %', pc(o.accuracy), (c) => c.slim.accuracy, true),
+    measure('at the budget, before fine-tuning %', '', (c) => c.accuracyBeforeFinetune),
+    measure('label agreement with the original %', '', (c) => c.agreement),
+    row('multiply-adds per example', k(o.macs), (v) => [
+      `${k(mean(v.gs.map((c) => c.slim.macs)))} (budget ${k(v.gs[0].targetMacs ?? 0)})`,
+      v.gs.map((c) => k(c.slim.macs)).join(', '),
+    ]),
+    row(`multiply-adds after each removal step (seed ${vs[0].gs[0].seed})`, '', (v) => [
+      v.gs[0].steps.map((x) => (x === undefined ? '?' : k(x))).join(' -> '),
+      '',
+    ]),
+    ...(vs.some((v) => v.gs[0].epochs)
+      ? [
+          row(`test accuracy after each epoch % (seed ${vs[0].gs[0].seed})`, '', (v) =>
+            v.gs[0].epochs ? [v.gs[0].epochs.map((e) => pc(e.testAccuracy)).join(', '), ''] : blank(),
+          ),
+        ]
       : []),
-    `| parameters | ${k(o.params)} | ${k(mean(gs.map((c) => c.slim.params)))} | ${gs.map((c) => k(c.slim.params)).join(', ')} |`,
-    `| channels and units | 16-32-128 | | ${gs.map((c) => c.slim.widths.slice(0, -1).join('-')).join(', ')} |`,
-    `| ONNX file, bytes | ${k(o.bytes)} | ${k(mean(gs.map((c) => c.slim.bytes)))} | ${gs.map((c) => k(c.slim.bytes)).join(', ')} |`,
+    row('parameters', k(o.params), (v) => [k(mean(v.gs.map((c) => c.slim.params))), v.gs.map((c) => k(c.slim.params)).join(', ')]),
+    row('channels and units', '16-32-128', (v) => ['', v.gs.map((c) => c.slim.widths.slice(0, -1).join('-')).join(', ')]),
+    row('ONNX file, bytes', k(o.bytes), (v) => [k(mean(v.gs.map((c) => c.slim.bytes))), v.gs.map((c) => k(c.slim.bytes)).join(', ')]),
   ];
   for (const rt of ['node', 'web'] as const) {
     for (const batch of [1, 64]) {
-      const got = gs.map((c) => speedAt(c, rt, batch)).filter((r) => r !== undefined);
-      if (got.length === 0) continue;
-      const orig = mean(got.map((r) => r.originalUsPerRow ?? NaN));
-      const slim = mean(got.map((r) => r.slimUsPerRow));
-      const ups = got.map((r) => (r.speedup === null ? 'n/a' : `${r.speedup.toFixed(2)}x`));
+      const got = vs.map((v) => v.gs.map((c) => speedAt(c, rt, batch)).filter((r) => r !== undefined));
+      if (got[0].length === 0) continue;
+      const orig = got.map((g) => mean(g.map((r) => r.originalUsPerRow ?? NaN)));
       rows.push(
-        `| onnxruntime-${rt} µs/row, batch ${batch} | ${us(orig)} | ${us(slim)} (${(orig / slim).toFixed(2)}x) | ${ups.join(', ')} |`,
+        row(`onnxruntime-${rt} µs/row, batch ${batch}`, us(orig[0]), (_, i) => {
+          if (got[i].length === 0) return ['n/a', ''];
+          const slim = mean(got[i].map((r) => r.slimUsPerRow));
+          return [
+            `${us(slim)} (${(orig[i] / slim).toFixed(2)}x${i === 0 ? '' : `; its original ${us(orig[i])}`})`,
+            got[i].map((r) => (r.speedup === null ? 'n/a' : `${r.speedup.toFixed(2)}x`)).join(', '),
+          ];
+        }),
       );
     }
   }
   if (peers.length > 0) {
     const pa = spread(peers.map((p) => p.test_accuracy));
     rows.push(
-      `| PyTorch L1 filter-pruning peer: test accuracy % | (its own dense nets: ${sp(spread(peers.map((p) => p.dense_test_accuracy)))}) | **${sp(pa)}** | ${peers.map((p) => pc(p.test_accuracy)).join(', ')} |`,
-      `| peer: multiply-adds, widths | | ${k(mean(peers.map((p) => p.macs)))} | ${peers.map((p) => p.widths.join('-')).join(', ')} |`,
+      row(
+        'PyTorch L1 filter-pruning peer: test accuracy %',
+        `(its own dense nets: ${sp(spread(peers.map((p) => p.dense_test_accuracy)))})`,
+        (_, i) => (i === 0 ? [`**${sp(pa)}**`, peers.map((p) => pc(p.test_accuracy)).join(', ')] : blank()),
+      ),
+      row('peer: multiply-adds, widths', '', (_, i) =>
+        i === 0 ? [k(mean(peers.map((p) => p.macs))), peers.map((p) => p.widths.join('-')).join(', ')] : blank(),
+      ),
     );
   }
   return rows;
 }
 
 /** The issue's targets at one ratio, each met or missed with the figures. */
-export function targetLines(ratio: number, gs: GsCell[], peers: PeerCell[]): string[] {
+export function targetLines(ratio: number, gs: GsCell[], peers: PeerCell[], label?: string): string[] {
   const t = TARGETS[String(ratio)];
   const out: string[] = [];
   const orig = gs[0].original.accuracy ?? 0;
   const acc = spread(gs.map((c) => c.slim.accuracy ?? 0));
-  const r = `${Math.round(ratio * 100)}%`;
+  const r = `${Math.round(ratio * 100)}%${label ? ` (${label})` : ''}`;
   if (t) {
     const floor = orig - t.loss / 100;
     const below = gs.filter((c) => (c.slim.accuracy ?? 0) < floor).map((c) => c.seed);
@@ -226,6 +297,25 @@ export function targetLines(ratio: number, gs: GsCell[], peers: PeerCell[]): str
   return out;
 }
 
+/** What the --round-channels cells are and why (empty when none ran). */
+function roundedText(s: FashionSettings, seeds: number[], ratios: number[]): string {
+  const ran = ROUNDS.map((k) => ({
+    k,
+    at: ratios.filter((r) => seeds.some((x) => readCell<GsCell>(s, gsName(r, x, k)) !== null)),
+  })).filter((v) => v.at.length > 0);
+  if (ran.length === 0) return '';
+  const list = ran
+    .map((v) => `\`--round-channels ${v.k}\` (cells gs${v.k}, at ${v.at.map((r) => `${Math.round(r * 100)}%`).join(' and ')})`)
+    .join(', and with ');
+  return `
+The same compression was also run with ${list}: compressModel's \`roundChannels\` K keeps every width (channels and units)
+either below K (any width there) or a multiple of K. The aim: onnxruntime runs these convolutions here in blocks of 16
+channels, and a width off the blocks costs partly empty blocks and reorders (see "Where the time goes"), so rounding should
+steer the multiply-add budget to widths it runs fast. Run by \`--cells gsK\` (\`--fashion-cell-ratios\` for one ratio
+alone); everything else as above.
+`;
+}
+
 function speedupText(c: GsCell | null, goal: number): string {
   if (!c) return `The \`--target-speedup ${goal}\` run is not done yet.`;
   const b64 = speedAt(c, 'node', 64);
@@ -244,7 +334,7 @@ function profileLine(label: string, nodes: NodeTime[]): string {
  * PROFILE_ROUNDS interleaved rounds, each node's quickest kept (the machine is shared). */
 async function profileTable(
   models: { label: string; file: string; widths?: number[] }[],
-): Promise<{ rows: string[]; profiles: { widths?: number[]; nodes: NodeTime[] }[] }> {
+): Promise<{ rows: string[]; profiles: Profiled[] }> {
   const rows = ['| model | nodes as onnxruntime-node runs them: op µs/row | sum |', '| --- | --- | --- |'];
   const present = models.filter((m) => fs.existsSync(m.file));
   const best: (NodeTime[] | null)[] = present.map(() => null);
@@ -261,20 +351,43 @@ async function profileTable(
     }
   }
   present.forEach((m, i) => rows.push(profileLine(m.label, best[i] ?? [])));
-  return { rows, profiles: present.map((m, i) => ({ widths: m.widths, nodes: best[i] ?? [] })) };
+  return { rows, profiles: present.map((m, i) => ({ label: m.label, widths: m.widths, nodes: best[i] ?? [] })) };
+}
+
+const SIDE_ROUNDS = 20;
+
+/**
+ * The original and every slim model profiled, timed side by side in onnxruntime-node (one thread, batch 1 and 64,
+ * SIDE_ROUNDS interleaved rounds of 0.25 s each, the best kept): one like-with-like comparison of all of them, where
+ * each cell's own timing compares only its slim model with the original at the time it ran.
+ */
+async function sideBySide(models: { label: string; file: string }[]): Promise<string[]> {
+  const present = models.filter((m) => fs.existsSync(m.file));
+  const bytes = present.map((m) => fs.readFileSync(m.file));
+  const at: (number | null)[][] = [];
+  // one batch size after the other: two timing loops at once would share the thread and time each other
+  for (const b of [1, 64]) at.push((await timeModels(bytes, b, { threads: 1, rounds: SIDE_ROUNDS })).usPerRow);
+  const cell = (v: number | null, o: number | null) =>
+    v === null ? 'n/a' : `${v.toFixed(1)}${o === null ? '' : ` (${(o / v).toFixed(2)}x)`}`;
+  return [
+    '| model | µs/row, batch 1 (speedup) | µs/row, batch 64 (speedup) |',
+    '| --- | --- | --- |',
+    ...present.map((m, i) => `| ${m.label} | ${at.map((u) => cell(u[i], i === 0 ? null : u[0])).join(' | ')} |`),
+  ];
 }
 
 /** Every cell done, in one committed file (reports/import/fashion-cells.json), the peer's data path dropped. */
 function writeCellsFile(s: FashionSettings, seeds: number[], ratios: number[], speedup: number): void {
   const names = [
-    ...ratios.flatMap((r) => seeds.flatMap((x) => [gsName(r, x), peerName(r, x)])),
+    ...ratios.flatMap((r) => seeds.flatMap((x) => [gsName(r, x), peerName(r, x), ...ROUNDS.map((k) => gsName(r, x, k))])),
     ...(speedup > 0 ? [speedupName(speedup, seeds[0]), `${speedupName(speedup, seeds[0])}.before-pair-timing`] : []),
   ];
   const cells = names
     .map((n) => readCell<GsCell | (PeerCell & { config?: Record<string, unknown> })>(s, n))
+    .map((c, i) => (c === null ? null : { name: names[i], ...c }))
     .filter((c) => c !== null)
     .map((c) => (c.kind === 'peer' && c.config ? { ...c, config: { ...c.config, idx: undefined } } : c));
-  const file = path.join(s.root, 'reports', 'import', 'fashion-cells.json');
+  const file = cellsFile(s);
   fs.writeFileSync(file, `${JSON.stringify({ settings: settingsKey(s), cells }, null, 1)}\n`);
 }
 
@@ -290,6 +403,8 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
   const s = settingsOf(cli, root);
   const ratios = (cli.arg('--fashion-ratios') ?? '0.3,0.1').split(',').map(Number);
   const speedup = num(cli, '--fashion-speedup', 2);
+  const restored = restoreCells(s);
+  if (restored.length > 0) console.log(`restored from ${path.relative(root, cellsFile(s))}: ${restored.join(', ')}`);
   if (!cli.has('--report-only')) await runCells(cli, s, seeds, ratios, speedup);
   const rowsText = s.trainRows ? `the first ${k(s.trainRows)} rows of Fashion-MNIST's training file` : `all 60,000 training rows`;
   const parts: string[] = [];
@@ -303,31 +418,55 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
       if (!gs.some((c) => c.seed === x)) missing.push(`gs-compress at ${Math.round(ratio * 100)}% seed ${x}`);
       if (!peers.some((c) => c.seed === x)) missing.push(`peer at ${Math.round(ratio * 100)}% seed ${x}`);
     }
+    const rounded = ROUNDS.map((r) => ({
+      label: roundLabel(r),
+      gs: seeds.map((x) => readCell<GsCell>(s, gsName(ratio, x, r))).filter((c): c is GsCell => c !== null),
+    })).filter((v) => v.gs.length > 0);
+    for (const v of rounded)
+      for (const x of seeds) if (!v.gs.some((c) => c.seed === x)) missing.push(`${v.label} at ${Math.round(ratio * 100)}% seed ${x}`);
     if (gs.length === 0) continue;
     first ??= gs[0];
-    notes.push(...runNotes([{ ratio, gs, peers }]));
+    notes.push(...runNotes([{ ratio, gs, peers }, ...rounded.map((v) => ({ ratio, gs: v.gs, peers: [], label: v.label }))]));
     parts.push(
-      `## ${Math.round(ratio * 100)}% of the multiply-adds (seeds ${gs.map((c) => c.seed).join(', ')}; peer seeds ${peers.map((c) => c.seed).join(', ') || 'none'})`,
+      `## ${Math.round(ratio * 100)}% of the multiply-adds (seeds ${gs.map((c) => c.seed).join(', ')}; peer seeds ${peers.map((c) => c.seed).join(', ') || 'none'}${rounded
+        .map((v) => `; ${v.label} seeds ${v.gs.map((c) => c.seed).join(', ')}`)
+        .join('')})`,
       '',
-      ...ratioTable(gs, peers),
+      ...ratioTable([{ label: 'gs-compress', gs }, ...rounded], peers),
       '',
       ...targetLines(ratio, gs, peers),
+      ...rounded.flatMap((v) => targetLines(ratio, v.gs, peers, v.label)),
       '',
     );
   }
   const sc = speedup > 0 ? readCell<GsCell>(s, speedupName(speedup, seeds[0])) : null;
   const before = speedup > 0 ? readCell<GsCell>(s, `${speedupName(speedup, seeds[0])}.before-pair-timing`) : null;
+  // each ratio's first seed whose slim model is in the cache (cells restored from fashion-cells.json have none)
+  const slimOf = (r: number, label: string, round?: number) => {
+    const c = seeds
+      .map((x) => readCell<GsCell>(s, gsName(r, x, round)))
+      .find((x) => x !== null && fs.existsSync(slimFile(s, gsName(r, x.seed, round))));
+    return c
+      ? [
+          {
+            label: `${label} seed ${c.seed} (${c.slim.widths.slice(0, -1).join('-')})`,
+            file: slimFile(s, gsName(r, c.seed, round)),
+            widths: c.slim.widths,
+          },
+        ]
+      : [];
+  };
+  const unprofiled = [
+    ...ratios.map((r) => ({ r, label: `${Math.round(r * 100)}%`, round: undefined as number | undefined })),
+    ...ratios.flatMap((r) => ROUNDS.map((k) => ({ r, label: `${Math.round(r * 100)}% ${roundLabel(k)}`, round: k }))),
+  ].filter((m) => slimOf(m.r, m.label, m.round).length === 0 && seeds.some((x) => readCell<GsCell>(s, gsName(m.r, x, m.round)) !== null));
   const profiled = [
     { label: 'original', file: modelFile(s), widths: [16, 32, 128, 10] },
-    ...ratios.map((r) => {
-      const c = seeds.map((x) => readCell<GsCell>(s, gsName(r, x))).find((x) => x !== null);
-      return {
-        label: `${Math.round(r * 100)}% seed ${c?.seed ?? '?'} (${c?.slim.widths.slice(0, -1).join('-') ?? ''})`,
-        file: c ? slimFile(s, gsName(r, c.seed)) : '',
-        widths: c?.slim.widths,
-      };
-    }),
-    ...(sc
+    ...ratios.flatMap((r) => [
+      ...slimOf(r, `${Math.round(r * 100)}%`),
+      ...ROUNDS.flatMap((k) => slimOf(r, `${Math.round(r * 100)}% ${roundLabel(k)}`, k)),
+    ]),
+    ...(sc && fs.existsSync(slimFile(s, speedupName(speedup, sc.seed)))
       ? [
           {
             label: `--target-speedup ${speedup} (${sc.slim.widths.slice(0, -1).join('-')})`,
@@ -337,6 +476,8 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
         ]
       : []),
   ];
+  const load = fs.existsSync('/proc/loadavg') ? fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a';
+  const side = await sideBySide(profiled);
   const profile = await profileTable(profiled);
   writeCellsFile(s, seeds, ratios, speedup);
   const o = first?.original;
@@ -369,7 +510,7 @@ every layer) starts from the same architecture (\`--arch ${'c16k3p1-m2-c32k3p1-m
 epochs, Adam lr 1e-3, batch 64, one thread: the same ${s.originalEpochs + s.epochs + s.finetuneEpochs} epochs in all as the original's training plus our
 compression. It trains its own dense network per seed (its dense accuracy is in the table); ours all start from the one original.
 Verdicts against it: ahead or behind when the gap in mean accuracy exceeds the two standard deviations added, else within.
-${o ? `\nThe original: ${k(o.params)} parameters, ${k(o.macs)} multiply-adds per example, ${k(o.bytes)} bytes, test accuracy ${pc(o.accuracy)}%.\n` : ''}
+${roundedText(s, seeds, ratios)}${o ? `\nThe original: ${k(o.params)} parameters, ${k(o.macs)} multiply-adds per example, ${k(o.bytes)} bytes, test accuracy ${pc(o.accuracy)}%.\n` : ''}
 ${parts.join('\n')}
 ## --target-speedup ${speedup}
 
@@ -379,11 +520,25 @@ ${before ? `\n${beforeText(before)}\n` : ''}
 ${notes.length > 0 ? `## Epoch by epoch, and where the multiply-adds went\n\n${notes.join('\n')}\n` : ''}
 ## Where the time goes
 
+The original and the slim models kept in this checkout's cache, timed side by side in one process (onnxruntime-node, one thread,
+the best of ${SIDE_ROUNDS} interleaved rounds of 0.25 s; speedup against the original in the same rounds; load average at the start
+${load}):
+
+${side.join('\n')}
+
 onnxruntime-node's own profiler (one thread, batch 64, 30 runs after 5 of warm-up, each node's quickest of ${PROFILE_ROUNDS} interleaved rounds; the graph as onnxruntime runs it,
 after its optimizations: batch norm and ReLU fused into the convolutions, NCHWc layouts and their reorders), µs per row per node:
 
 ${profile.rows.join('\n')}
 
-${profileNote(profile.profiles)}
+${profileNote(profile.profiles, `${Math.round(ratios[0] * 100)}%`)}${
+    unprofiled.length > 0
+      ? `\n\nNot profiled here (their slim models are not kept in the repository, and their cells were restored from fashion-cells.json, not run in this checkout): ${unprofiled
+          .map((m) => m.label)
+          .join(
+            ', ',
+          )}${sc && !fs.existsSync(slimFile(s, speedupName(speedup, sc.seed))) ? `, --target-speedup ${speedup}` : ''}; their profiles made when they ran are in this file's history.`
+      : ''
+  }
 ${missing.length > 0 ? `\nNot run yet (the deadline came first): ${missing.join('; ')}.\n` : ''}`;
 }

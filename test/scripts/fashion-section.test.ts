@@ -1,6 +1,17 @@
 /** scripts/lib/fashion-section.ts: the import report's Fashion-MNIST targets, met or missed from the cells' figures. */
-import type { GsCell, PeerCell } from '../../scripts/lib/fashion-import';
-import { ratioTable, runNotes, targetLines } from '../../scripts/lib/fashion-section';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  gsName,
+  readCell,
+  restoreCells,
+  settingsKey,
+  type FashionSettings,
+  type GsCell,
+  type PeerCell,
+} from '../../scripts/lib/fashion-import';
+import { profileNote, ratioTable, runNotes, targetLines } from '../../scripts/lib/fashion-section';
 
 function gs(seed: number, accuracy: number, speedup64: number): GsCell {
   const row = (batch: number, up: number) => ({ batch, originalUsPerRow: 10 * up, slimUsPerRow: 10, speedup: up });
@@ -81,5 +92,91 @@ describe('Fashion-MNIST section targets', () => {
       '- 30%, test accuracy % after each epoch (budget training | fine-tuning; the last is the figure reported): seed 0: 87.00, 85.50 | 85.80, 86.00. The largest move from one epoch to the next: 1.50 points.',
       '- 30%, channels and units: ours 10-20-100, 9-14-96; the peer (one ratio for every layer) 8-17-70.',
     ]);
+  });
+
+  test('a --round-channels variant gets its own columns beside gs-compress, its speeds against its own original', () => {
+    const rounded = [1.9, 2.1].map((up, seed) => ({
+      ...gs(seed, 0.87, up),
+      roundChannels: 16,
+      slim: { ...gs(seed, 0.87, up).slim, widths: [16, 16, 96, 10] },
+    }));
+    const rows = ratioTable(
+      [
+        { label: 'gs-compress', gs: [gs(0, 0.866, 1.6), gs(1, 0.862, 1.7)] },
+        { label: '--round-channels 16', gs: rounded },
+      ],
+      [peer(0, 0.85)],
+    );
+    expect(rows[0]).toBe(
+      '| | original (PyTorch) | slim (gs-compress), mean over seeds | per seed | slim (--round-channels 16), mean over seeds | per seed (--round-channels 16) |',
+    );
+    expect(rows[1]).toBe('| --- | --- | --- | --- | --- | --- |');
+    const all = rows.join('\n');
+    expect(all).toContain('| test accuracy % | 86.50 | **86.40 ± 0.28** | 86.60, 86.20 | **87.00 ± 0.00** | 87.00, 87.00 |');
+    expect(all).toContain('| channels and units | 16-32-128 | | 10-20-100, 10-20-100 | | 16-16-96, 16-16-96 |');
+    expect(all).toContain(
+      '| onnxruntime-node µs/row, batch 64 | 16.5 | 10.0 (1.65x) | 1.60x, 1.70x | 10.0 (2.00x; its original 20.0) | 1.90x, 2.10x |',
+    );
+    // the peer's rows fill the first variant's columns only, every row as many columns as the header
+    expect(all).toMatch(/peer: test accuracy % .* \*\*85\.00 ± 0\.00\*\* \| 85\.00 \| \| \|/);
+    for (const r of rows) expect(r.split('|').length).toBe(rows[0].split('|').length);
+    const lines = targetLines(0.1, rounded, [], '--round-channels 16');
+    expect(lines[1]).toMatch(
+      /^- 10% \(--round-channels 16\): >= 2x faster .*\*\*met\*\* on the mean \(1\.90x, 2\.10x; mean 2\.00x; 1 of 2 seeds/,
+    );
+  });
+
+  test('the profile note takes its figures from the profiles of the original and the first ratio', () => {
+    const n = (op: string, usPerRow: number) => ({ op, node: op, usPerRow });
+    const note = profileNote(
+      [
+        { label: 'original', widths: [16, 32, 128, 10], nodes: [n('Conv', 1.8), n('Conv', 9), n('ReorderOutput', 0.2)] },
+        { label: '30% seed 0', widths: [9, 15, 85, 10], nodes: [n('Conv', 1.8), n('Conv', 4.5), n('ReorderOutput', 1.5)] },
+        {
+          label: '30% --round-channels 16 seed 0',
+          widths: [8, 16, 96, 10],
+          nodes: [n('Conv', 1.7), n('Conv', 3), n('ReorderOutput', 0.3)],
+        },
+        { label: '10% seed 0', widths: [5, 7, 55, 10], nodes: [n('Conv', 1.75), n('Conv', 2)] },
+      ],
+      '30%',
+    );
+    expect(note).toContain('about the same time whatever its width (1.70-1.80 µs/row for 16, 9, 8, 5 channels)');
+    expect(note).toContain("30% seed 0, 9 to 15 channels: 26% of the original's multiply-adds, 50% of its time");
+    expect(note).toContain("30% --round-channels 16 seed 0, 8 to 16 channels: 25% of the original's multiply-adds, 33% of its time");
+    expect(note).toContain('ReorderOutput: 0.20\nµs/row in the original, 1.50 in 30% seed 0, 0.30 in 30% --round-channels 16 seed 0');
+    expect(note).toContain('11.0 µs/row for the original, 7.8 for 30% seed 0, 5.0 for 30% --round-channels 16 seed 0');
+    expect(profileNote([{ label: 'original', nodes: [n('Conv', 1)] }], '30%')).toBe('');
+  });
+
+  test('committed cells with these settings are put back in the cache when missing, never over a cell there', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-fashion-'));
+    try {
+      const s: FashionSettings = {
+        root,
+        source: '',
+        trainRows: 10000,
+        originalEpochs: 3,
+        epochs: 4,
+        finetuneEpochs: 2,
+        lr: 1e-3,
+        batch: 64,
+        python: '',
+      };
+      fs.mkdirSync(path.join(root, 'reports', 'import'), { recursive: true });
+      const file = path.join(root, 'reports', 'import', 'fashion-cells.json');
+      const a = { name: gsName(0.3, 0), ...gs(0, 0.866, 1.6) };
+      const b = { name: gsName(0.3, 1, 16), ...gs(1, 0.87, 1.9), roundChannels: 16 };
+      fs.writeFileSync(file, JSON.stringify({ settings: 'rows60000-other', cells: [a] }));
+      expect(restoreCells(s)).toEqual([]);
+      fs.writeFileSync(file, JSON.stringify({ settings: settingsKey(s), cells: [a, b, { ...gs(2, 0.8, 1) }] }));
+      expect(restoreCells(s)).toEqual(['gs-30-s0', 'gs16-30-s1']);
+      expect(readCell<GsCell>(s, 'gs16-30-s1')?.slim.accuracy).toBe(0.87);
+      fs.writeFileSync(file, JSON.stringify({ settings: settingsKey(s), cells: [{ ...a, slim: { ...a.slim, accuracy: 0.5 } }] }));
+      expect(restoreCells(s)).toEqual([]);
+      expect(readCell<GsCell>(s, 'gs-30-s0')?.slim.accuracy).toBe(0.866);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
