@@ -10,7 +10,13 @@ import { archCounts, parseArch } from '../../src/network/arch';
 import { writeFileAtomic } from '../../src/util/fs-atomic';
 import { fmtSpread, spread, type Spread } from './compress-bench';
 
-export type CnnMethod = 'dense' | 'gs' | 'narrow' | 'peer';
+/**
+ * dense: the starting network; gs: `train --target-macs-ratio`; gs16: the same with
+ * `--round-channels 16` (widths onnxruntime's 16-channel blocks run fast); narrow: every width times
+ * one factor, from scratch; peer: the PyTorch L1 filter-pruning script.
+ */
+export const CNN_METHODS = ['dense', 'gs', 'gs16', 'narrow', 'peer'] as const;
+export type CnnMethod = (typeof CNN_METHODS)[number];
 
 export interface CnnCase {
   name: string;
@@ -120,6 +126,12 @@ export interface CnnCell {
   secondsPerEpoch?: number;
   /** Anything the reader should know (e.g. infeasible budget). */
   note?: string;
+  /**
+   * Set when the µs/row were measured again by `--retime` (every stored model of the selected cases
+   * interleaved in one process): when the first round started and the last ended (ISO), rounds, and the 1-minute load
+   * average at the rounds' starts (lowest, highest). Absent: timed within the cell's own run.
+   */
+  retimed?: { from: string; to: string; rounds: number; load: [number, number] };
 }
 
 export function cellFile(dir: string, c: { case: string; method: CnnMethod; percent: number; seed: number }): string {
@@ -205,34 +217,68 @@ export function compare(ours: Spread, theirs: Spread): 'ahead' | 'behind' | 'wit
   return 'within';
 }
 
-/** The markdown rows of one case: a row per budget with the three methods' accuracy, MACs and speed. */
+/** How a method is named in the report's notes. */
+export const METHOD_NAMES: Record<CnnMethod, string> = {
+  dense: 'the starting network, no penalty',
+  gs: 'gs-compress (`train --arch A --target-macs-ratio R`)',
+  gs16: 'gs-compress, widths rounded (`--round-channels 16`)',
+  narrow: 'narrow from scratch',
+  peer: 'PyTorch peer',
+};
+
+/** Our methods whose networks are exported and timed, in the order of the report's rows. */
+const OURS: readonly CnnMethod[] = ['gs', 'gs16'];
+
+/**
+ * The markdown rows of one case: the dense network, then a row per budget and method of ours (gs,
+ * gs16) with its accuracy, MACs and speed beside the narrow network's and the peer's at that budget
+ * (shown on the budget's first row), our speedup over the dense network at batch 64 and the verdict.
+ */
 export function caseRows(groups: readonly CnnGroup[], caseName: string): string[] {
   const mine = groups.filter((g) => g.case === caseName);
   const dense = mine.find((g) => g.method === 'dense');
   const percents = [...new Set(mine.filter((g) => g.method !== 'dense').map((g) => g.percent))].sort((a, b) => b - a);
   const rows = [
-    '| MACs budget | gs-compress test % | narrow from scratch % | PyTorch peer % | gs MACs | gs µs/row b1 / b64 | narrow µs/row b1 / b64 | gs speedup b64 | gs vs narrow, vs peer |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| MACs budget | ours | ours test % | narrow from scratch % | PyTorch peer % | ours MACs | ours µs/row b1 / b64 | narrow µs/row b1 / b64 | ours speedup b64 | ours vs narrow, vs peer |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   if (dense) {
     rows.push(
-      `| 100% (dense) | ${pct(dense.accuracy)} | | | ${Math.round(dense.macs.mean)} | ${us(dense.usPerRow1)} / ${us(dense.usPerRow64)} | | 1.00x | |`,
+      `| 100% (dense) | dense | ${pct(dense.accuracy)} | | | ${Math.round(dense.macs.mean)} | ${us(dense.usPerRow1)} / ${us(dense.usPerRow64)} | | 1.00x | |`,
     );
   }
   for (const p of percents) {
     const at = (m: CnnMethod): CnnGroup | undefined => mine.find((g) => g.method === m && g.percent === p);
-    const [gs, narrow, peer] = [at('gs'), at('narrow'), at('peer')];
-    const speed = gs?.usPerRow64 && dense?.usPerRow64 ? `${(dense.usPerRow64.mean / gs.usPerRow64.mean).toFixed(2)}x` : '';
-    const verdict = gs
-      ? [narrow ? compare(gs.accuracy, narrow.accuracy) : '-', peer ? compare(gs.accuracy, peer.accuracy) : '-'].join(', ')
-      : '';
-    rows.push(
-      `| ${p}% | ${gs ? pct(gs.accuracy) : '-'} | ${narrow ? pct(narrow.accuracy) : '-'} | ${peer ? pct(peer.accuracy) : '-'} | ` +
-        `${gs ? Math.round(gs.macs.mean) : '-'} | ${gs ? `${us(gs.usPerRow1)} / ${us(gs.usPerRow64)}` : '-'} | ` +
-        `${narrow ? `${us(narrow.usPerRow1)} / ${us(narrow.usPerRow64)}` : '-'} | ${speed} | ${verdict} |`,
-    );
+    const [narrow, peer] = [at('narrow'), at('peer')];
+    const ours = OURS.map((m) => ({ m, g: at(m) })).filter((o) => o.g !== undefined || o.m === 'gs');
+    ours.forEach(({ m, g }, i) => {
+      const speed = g?.usPerRow64 && dense?.usPerRow64 ? `${(dense.usPerRow64.mean / g.usPerRow64.mean).toFixed(2)}x` : '';
+      const verdict = g
+        ? [narrow ? compare(g.accuracy, narrow.accuracy) : '-', peer ? compare(g.accuracy, peer.accuracy) : '-'].join(', ')
+        : '';
+      const others = i === 0 ? [narrow ? pct(narrow.accuracy) : '-', peer ? pct(peer.accuracy) : '-'] : ['', ''];
+      const narrowUs = i === 0 ? (narrow ? `${us(narrow.usPerRow1)} / ${us(narrow.usPerRow64)}` : '-') : '';
+      rows.push(
+        `| ${p}% | ${m} | ${g ? pct(g.accuracy) : '-'} | ${others[0]} | ${others[1]} | ` +
+          `${g ? Math.round(g.macs.mean) : '-'} | ${g ? `${us(g.usPerRow1)} / ${us(g.usPerRow64)}` : '-'} | ` +
+          `${narrowUs} | ${speed} | ${verdict} |`,
+      );
+    });
   }
   return rows;
+}
+
+/** A bullet per budget with the widths our methods kept, per seed (convolutions and dense layers in order). */
+export function widthLines(groups: readonly CnnGroup[], caseName: string): string[] {
+  const mine = groups.filter((g) => g.case === caseName && OURS.includes(g.method));
+  const percents = [...new Set(mine.map((g) => g.percent))].sort((a, b) => b - a);
+  return percents.map((p) => {
+    const parts = OURS.flatMap((m) => {
+      const g = mine.find((x) => x.method === m && x.percent === p);
+      return g ? [`${m} ${g.widths.map((w) => w.join('-')).join(', ')}`] : [];
+    });
+    return `- ${p}%: ${parts.join('; ')}`;
+  });
 }
 
 function us(s: Spread | null): string {

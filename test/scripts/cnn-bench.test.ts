@@ -14,6 +14,7 @@ import {
   narrowSpec,
   readCells,
   specCounts,
+  widthLines,
   withWidths,
   writeCell,
   type CnnCell,
@@ -76,6 +77,8 @@ test('cells are stored, read back and grouped into report rows with the verdict'
     cell('narrow', 25, 1, 0.951, 6),
     cell('peer', 25, 0, 0.97, undefined),
     cell('peer', 25, 1, 0.972, undefined),
+    cell('gs16', 25, 0, 0.96, 2.5),
+    cell('gs16', 25, 1, 0.962, 2.5),
   ];
   for (const c of cells) writeCell(dir, c);
   const back = readCells(dir);
@@ -88,7 +91,14 @@ test('cells are stored, read back and grouped into report rows with the verdict'
   expect(row25).toBeDefined();
   // 2x faster than dense at batch 64; ahead of narrow, within the peer's spread
   expect(row25).toContain('2.00x');
+  expect(row25).toMatch(/^\| 25% \| gs \| 97\.05 ± 0\.07 \| 95\.05 ± 0\.07 \| 97\.10 ± 0\.14 \|/);
   expect(row25).toMatch(/ahead, within \|$/);
+  // the rounded-widths run on the next row: its own speedup and verdict, narrow and peer not repeated
+  const row25r = rows[rows.indexOf(row25 as string) + 1];
+  expect(row25r).toMatch(/^\| 25% \| gs16 \| 96\.10 ± 0\.14 \| {2}\| {2}\|/);
+  expect(row25r).toContain('4.00x');
+  expect(row25r).toMatch(/ahead, behind \|$/);
+  expect(widthLines(groups, 'lenet5')).toEqual(['- 25%: gs 1-2, 1-2; gs16 1-2, 1-2']);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
