@@ -5,6 +5,7 @@
  * validation split), the same test file, the same total epochs and the same learning rate:
  *   dense   the starting network trained without a penalty (the reference: accuracy, speed);
  *   gs      gs-compress `train --arch A --target-macs-ratio R` (budget trainer, exact pruning);
+ *   gs8     the same with `--round-channels 8` (widths below 8 or multiples of 8: 8 and 16 channels);
  *   gs16    the same with `--round-channels 16`: every width below 16 or a multiple of 16, the widths
  *           onnxruntime's 16-channel blocks (AVX-512) run fast (reports/cnn/CHANNEL-WIDTHS.md);
  *   narrow  every width times one factor (the largest whose network fits the budget), trained from
@@ -31,7 +32,7 @@
  * shares the cases, the data, the peer's invocation, the cells' folder and the report.
  *
  *   npx tsx scripts/bench-cnn.ts [--cases lenet5,lenet5-caffe,fashion] [--budgets 50,25,10,5]
- *     [--seeds 0,1,2] [--methods dense,gs,gs16,narrow,peer] [--train-rows 5000] [--epochs 8] [--finetune-epochs 2]
+ *     [--seeds 0,1,2] [--methods dense,gs,gs16,gs8,narrow,peer] [--train-rows 5000] [--epochs 8] [--finetune-epochs 2]
  *     [--peer FILE] [--report-only]
  *   npx tsx scripts/bench-cnn.ts --timing [--cases ...] [--rounds 5] [--timing-percents 25,10] [--redo-timing] --peer FILE
  *   npx tsx scripts/bench-cnn.ts --retime [--cases ...] [--rounds 5] [--seconds 0.5]
@@ -54,6 +55,7 @@ import {
   CNN_METHODS,
   IMAGE_SHAPE,
   METHOD_NAMES,
+  ROUND_CHANNELS,
   caseRows,
   groupCells,
   macsBudget,
@@ -91,7 +93,11 @@ const cli = scriptArgs({
     { name: '--cases', value: 'LIST', describe: 'Cases to run (default lenet5,lenet5-caffe,fashion)' },
     { name: '--budgets', value: 'LIST', describe: 'Percent of the starting multiply-adds (default 50,25,10,5)' },
     { name: '--seeds', value: 'LIST', describe: "Seeds for every case (default each case's own: 0,1,2; lenet5-caffe 0,1)" },
-    { name: '--methods', value: 'LIST', describe: 'Methods (default dense,gs,gs16,narrow,peer; gs16: gs with --round-channels 16)' },
+    {
+      name: '--methods',
+      value: 'LIST',
+      describe: 'Methods (default dense,gs,gs16,gs8,narrow,peer; gs16 / gs8: gs with --round-channels 16 / 8)',
+    },
     { name: '--train-rows', value: 'N', describe: 'Training rows, the first N of the training file (default 5000)' },
     { name: '--epochs', value: 'N', describe: 'gs epochs before fine-tuning (default 8); narrow/dense/peer get the same total' },
     { name: '--finetune-epochs', value: 'N', describe: 'gs fine-tuning epochs (default 2)' },
@@ -410,7 +416,7 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
   let out: CnnCell;
   if (method === 'dense') {
     out = { ...base, ...(await ours(c, dataDir, seed, ['--arch', c.arch, '--penalty', 'none', '--epochs', String(TOTAL)])) };
-  } else if (method === 'gs' || method === 'gs16') {
+  } else if (method === 'gs' || ROUND_CHANNELS[method] !== undefined) {
     const args = [
       '--arch',
       c.arch,
@@ -420,7 +426,7 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
       String(EPOCHS),
       '--finetune-epochs',
       String(FINETUNE),
-      ...(method === 'gs16' ? ['--round-channels', '16'] : []),
+      ...(ROUND_CHANNELS[method] !== undefined ? ['--round-channels', String(ROUND_CHANNELS[method])] : []),
     ];
     try {
       out = { ...base, ...(await ours(c, dataDir, seed, args)) };
@@ -609,6 +615,8 @@ async function writeReport(): Promise<void> {
     '(a convolution reading 17 to 31 channels takes about twice the time of one reading 16 or 32, output widths are padded up',
     'to multiples of 16), so the widths gs picks for multiply-adds alone can run no faster than the dense network. The rule',
     'leaves widths below 16 free: where a budget keeps every convolution below 16 channels, gs16 keeps about the widths of gs.',
+    `gs8 = ${METHOD_NAMES.gs8}: every width below 8 or a multiple of 8, which rules out the 9 to 15 channels that gs and gs16`,
+    'keep (a convolution reading 9 to 15 channels runs no faster than one reading 16, CHANNEL-WIDTHS.md).',
     'Accuracy: mean ± standard deviation over the seeds, in percent. µs/row: onnxruntime-node, one thread, best of the',
     'rounds, mean over seeds; each case says when its timings were taken (the machine has 2 cores and is shared). Speedup:',
     "the dense row's µs/row at batch 64 over the row's.",

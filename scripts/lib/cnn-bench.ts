@@ -11,11 +11,11 @@ import { writeFileAtomic } from '../../src/util/fs-atomic';
 import { fmtSpread, spread, type Spread } from './compress-bench';
 
 /**
- * dense: the starting network; gs: `train --target-macs-ratio`; gs16: the same with
- * `--round-channels 16` (widths onnxruntime's 16-channel blocks run fast); narrow: every width times
+ * dense: the starting network; gs: `train --target-macs-ratio`; gs16 / gs8: the same with
+ * `--round-channels 16` / `8` (widths onnxruntime's channel blocks run fast); narrow: every width times
  * one factor, from scratch; peer: the PyTorch L1 filter-pruning script.
  */
-export const CNN_METHODS = ['dense', 'gs', 'gs16', 'narrow', 'peer'] as const;
+export const CNN_METHODS = ['dense', 'gs', 'gs16', 'gs8', 'narrow', 'peer'] as const;
 export type CnnMethod = (typeof CNN_METHODS)[number];
 
 export interface CnnCase {
@@ -222,12 +222,16 @@ export const METHOD_NAMES: Record<CnnMethod, string> = {
   dense: 'the starting network, no penalty',
   gs: 'gs-compress (`train --arch A --target-macs-ratio R`)',
   gs16: 'gs-compress, widths rounded (`--round-channels 16`)',
+  gs8: 'gs-compress, widths rounded (`--round-channels 8`)',
   narrow: 'narrow from scratch',
   peer: 'PyTorch peer',
 };
 
 /** Our methods whose networks are exported and timed, in the order of the report's rows. */
-const OURS: readonly CnnMethod[] = ['gs', 'gs16'];
+const OURS: readonly CnnMethod[] = ['gs', 'gs16', 'gs8'];
+
+/** The `--round-channels` of our rounded methods. */
+export const ROUND_CHANNELS: Partial<Record<CnnMethod, number>> = { gs16: 16, gs8: 8 };
 
 /**
  * The markdown rows of one case: the dense network, then a row per budget and method of ours (gs,
