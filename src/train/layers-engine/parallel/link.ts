@@ -21,7 +21,7 @@ const ERROR_LENGTH = 10; // bytes of the error text
 const SLOTS = 16;
 const ERROR_BYTES = 8192;
 /** Spins before an Atomics.wait (a wait wakes in tens of microseconds, a step's parts meet within a few). */
-const SPIN = 4000;
+const SPIN = 500;
 /** Slice of an Atomics.wait: the flags that end a wait are read between slices. */
 const SLICE_MS = 200;
 
