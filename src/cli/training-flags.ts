@@ -341,7 +341,7 @@ export const TRAINING_FLAGS = {
     config: true,
     default: String(DEFAULT_THREADS),
     group: 'Engine:',
-    describe: `Threads of a network of --arch on the WebAssembly kernels: 1; 2, each minibatch split between this thread and a worker thread (batch norm's statistics stay the whole batch's; the same result up to float rounding); auto, 2 with two cores or more, batches of ${AUTO_MIN_BATCH} rows or more and ${AUTO_MIN_ROWS} training rows or more. Networks of --hidden train on one thread`,
+    describe: `Threads training a convolutional network (the layers engine on WebAssembly kernels): 1; 2, each minibatch split between this thread and a worker thread (batch norm's statistics stay the whole batch's; the same result up to float rounding); auto, 2 with two cores or more, batches of ${AUTO_MIN_BATCH} rows or more and ${AUTO_MIN_ROWS} training rows or more. Dense networks (--hidden) train on one thread`,
   },
   backend: {
     type: 'string',
