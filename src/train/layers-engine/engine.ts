@@ -13,8 +13,9 @@
  * Batch norm trains on batch statistics and updates its running statistics; evaluation and the
  * returned layers use the running ones. On two threads (opts.threads, ./parallel/) the minibatch's
  * gradient is computed in two parts, this thread's and a worker thread's, over shared parameters,
- * with batch norm's statistics summed over both parts; the update that follows runs here, once. layers-js is the reference that faster kernels are checked
- * against (test/train-layers/wasm-parity.test.ts).
+ * with batch norm's statistics summed over both parts; the update that follows runs here, once.
+ * layers-js is the reference that faster kernels are checked against
+ * (test/train-layers/wasm-parity.test.ts).
  */
 import { GsError } from '../../errors';
 import { cloneLayer, layerShapes, layerType } from '../../network/layers/table';
@@ -112,9 +113,8 @@ export function createLayersEngine(
   const { slots, total } = layout;
   const params = threads > 1 ? new Float32Array(new SharedArrayBuffer(total * 4)) : new Float32Array(total);
   const grads = new Float32Array(total);
-  const views = slotViews;
   bindLayers(layers, layout, params, true);
-  const gradViews = slots.map((s) => views(grads, s));
+  const gradViews = slots.map((s) => slotViews(grads, s));
 
   const kind = cfg.penalty;
   const lambda = cfg.lambda;
@@ -124,7 +124,7 @@ export function createLayersEngine(
   const opt = createOptimizer(cfg.optimizer, total, cfg.lr);
   const perCoordinate = prox !== null && prox.step !== 'lr' && opt.scalarStep === null;
   const h = perCoordinate ? new Float32Array(total) : null;
-  const hViews = h ? slots.map((s) => views(h, s)) : null;
+  const hViews = h ? slots.map((s) => slotViews(h, s)) : null;
 
   // each layer's penalty parts (views into params), and where their w and b sit among its buffers
   const parts = layers.map((l, k) => {
