@@ -12,6 +12,7 @@ import type { FusedConfig } from '../../src/train/fused/engine';
 import { wasmPassAvailable } from '../../src/train/fused/wasm-pass';
 import { createLayersEngine, trainOp } from '../../src/train/layers-engine';
 import { Link, linkBuffers } from '../../src/train/layers-engine/parallel/link';
+import { startWorker } from '../../src/train/layers-engine/parallel/thread-entry';
 import { chooseThreads, parseThreads } from '../../src/train/layers-engine/parallel/threads';
 import type { TrainingData } from '../../src/train/types';
 import { Rng } from '../../src/util/rng';
@@ -128,4 +129,26 @@ test("the link between the threads: the worker's failure is main's error, a stop
   const b2 = linkBuffers(4);
   new Link(b2, 0).stop(false);
   expect(new Link(b2, 1).next()).toBeNull();
+});
+
+test('a worker thread that fails: its error is thrown on main, and the thread ends', async () => {
+  const bufs = linkBuffers(4);
+  const sab = (bytes: number) => new SharedArrayBuffer(bytes);
+  // a layer type without training kernels: the worker fails while it sets up
+  const worker = startWorker({
+    link: bufs,
+    layers: [{ op: 'bogus' } as unknown as AnyLayer],
+    inShape: [4],
+    batch: 2,
+    params: sab(16),
+    grads: sab(16),
+    loss: sab(8),
+    x: sab(16),
+    rows: sab(8),
+    cols: 4,
+    y: new Int32Array(1),
+  });
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  expect(() => new Link(bufs, 0).awaitReady()).toThrow(/the training worker thread failed: .*bogus/);
+  await exited;
 });
