@@ -6,13 +6,18 @@
  * the case's spec (random weights), one epoch of every training row (default 5000), batch 64,
  * Adam, training steps alone (scripts/lib/cnn-epoch-timer.ts); best and median of --rounds rounds,
  * the order of the settings rotating each round, and the 1-minute load average at every round's
- * start (other jobs share the machine). A measuring stick, not a test. Writes only its IDX copies
- * of the data (under --work, default a temporary folder, removed at the end).
+ * start (other jobs share the machine). Each round also times a control: trivially parallel float
+ * work (no synchronisation) on 1 thread and split over 2, which says how much a second thread buys
+ * this process at that moment (2x on an idle machine, about 1x when other jobs fill both cores); and
+ * our runs' CPU seconds (all threads), which say what the split costs in work. A measuring stick,
+ * not a test. Writes only its IDX copies of the data (under --work, default a temporary folder,
+ * removed at the end).
  *
  * Run: npx tsx scripts/bench-threads.ts [--cases lenet5,fashion] [--rounds 5] [--rows 5000]
  *        [--batch 64] [--peer PATH/cnn_prune_peer.py] [--python /usr/bin/python3]
  */
 import { spawnSync } from 'child_process';
+import { Worker } from 'worker_threads';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -87,6 +92,35 @@ function peerSeconds(c: CnnCase, dir: string, threads: number): number {
 }
 
 const load = (): number => os.loadavg()[0];
+
+/** CPU seconds (every thread of this process) of fn. */
+function clocked(fn: () => void): { cpu: number } {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return { cpu: (c.user + c.system) / 1e6 };
+}
+
+/** The control: CONTROL_WORK square roots on this thread, or half here and half on a worker thread. */
+const CONTROL_WORK = 4e8;
+const SPIN_CODE = `const { parentPort } = require('worker_threads');
+parentPort.on('message', (n) => { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i); parentPort.postMessage(s); });`;
+const spin = (n: number): number => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.sqrt(i);
+  return s;
+};
+async function control(helper: Worker, threads: 1 | 2): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  if (threads === 1) spin(CONTROL_WORK);
+  else {
+    const done = new Promise((resolve) => helper.once('message', resolve));
+    helper.postMessage(CONTROL_WORK / 2);
+    spin(CONTROL_WORK / 2);
+    await done;
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -95,14 +129,24 @@ const median = (v: number[]): number => {
 
 async function main(): Promise<void> {
   console.log(`${ROWS} rows, batch ${BATCH}, Adam lr ${LR}, ${ROUNDS} rounds; ${os.availableParallelism()} cores`);
+  const helper = new Worker(SPIN_CODE, { eval: true });
   for (const c of CASES) {
     const dir = idxDir(c.data);
     const timer = await epochTimer(dir, { lr: LR, batchSize: BATCH });
     timer.warmUp(c.arch, 10, 1);
     timer.warmUp(c.arch, 10, 2);
-    const settings: { label: string; run: (round: number) => number }[] = [
-      { label: 'ours 1 thread', run: (r) => timer.time(c.arch, r, 1).seconds },
-      { label: 'ours 2 threads', run: (r) => timer.time(c.arch, r, 2).seconds },
+    const cpu: [number[], number[]] = [[], []];
+    // CPU seconds of the whole call (engine set-up and a worker's start too: a little more than the epoch's)
+    const ours = (threads: 1 | 2, round: number): number => {
+      let seconds = 0;
+      cpu[threads - 1].push(clocked(() => (seconds = timer.time(c.arch, round, threads).seconds)).cpu);
+      return seconds;
+    };
+    const settings: { label: string; run: (round: number) => number | Promise<number> }[] = [
+      { label: 'ours 1 thread', run: (r) => ours(1, r) },
+      { label: 'ours 2 threads', run: (r) => ours(2, r) },
+      { label: 'control 1 thread', run: () => control(helper, 1) },
+      { label: 'control 2 threads', run: () => control(helper, 2) },
     ];
     if (PEER) {
       settings.push({ label: 'PyTorch 1 thread', run: () => peerSeconds(c, dir, 1) });
@@ -115,7 +159,7 @@ async function main(): Promise<void> {
       // rotate the order: no setting always runs first (or after the same one)
       for (let j = 0; j < settings.length; j++) {
         const k = (j + round) % settings.length;
-        times[k].push(settings[k].run(round));
+        times[k].push(await settings[k].run(round));
       }
       console.log(`${c.name} round ${round + 1}: ` + settings.map((s, k) => `${s.label} ${times[k][round].toFixed(3)}`).join(', '));
     }
@@ -123,13 +167,18 @@ async function main(): Promise<void> {
       `\n${c.name} (${c.arch}): seconds per epoch, best / median; load ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}`,
     );
     settings.forEach((s, k) => console.log(`  ${s.label.padEnd(18)} ${Math.min(...times[k]).toFixed(3)} / ${median(times[k]).toFixed(3)}`));
+    console.log(
+      `  speed-up of 2 threads, median of the rounds' ratios: ours ${median(times[0].map((t, r) => t / times[1][r])).toFixed(2)}x, ` +
+        `control ${median(times[2].map((t, r) => t / times[3][r])).toFixed(2)}x; ours' CPU seconds (median) ${median(cpu[0]).toFixed(3)} on 1 thread, ${median(cpu[1]).toFixed(3)} on 2`,
+    );
     if (PEER) {
-      const ours = Math.min(...times[1]);
-      const torch = Math.min(...times[2], ...times[3]);
-      console.log(`  ours 2 threads / PyTorch's best of 1 and 2 threads: ${(ours / torch).toFixed(2)}x (best vs best)`);
+      const best = Math.min(...times[0], ...times[1]);
+      const torch = Math.min(...times[4], ...times[5]);
+      console.log(`  ours' best of 1 and 2 threads / PyTorch's best of 1 and 2 threads: ${(best / torch).toFixed(2)}x`);
     }
     console.log('');
   }
+  await helper.terminate();
   if (!given) fs.rmSync(WORK, { recursive: true, force: true });
 }
 
