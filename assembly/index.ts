@@ -11,6 +11,6 @@ export { accumulateMoments, accumulateTaylor } from './scores';
 export { convForward, convBackward } from './conv';
 export { convGemmForward, convGemmBackward } from './conv-gemm';
 export { denseForward, denseBackward } from './dense';
-export { bnTrainForward, bnTrainBackward } from './batchnorm';
+export { bnSums, bnSquares, bnApply, bnBackSums, bnBackApply } from './batchnorm';
 export { maxPoolForward, maxPoolBackward } from './pool';
 export { reluForward, reluBackward } from './relu';

@@ -153,7 +153,7 @@ export function timingLines(s: TimingSummary | null, trainRows: number, batch: n
   const peers = [s.peer1, s.peer2].filter((p): p is BestMedian => p !== null);
   const peerBest = peers.length ? Math.min(...peers.map((p) => p.best)) : null;
   lines.push(
-    `- Dense training: gs-compress (${s.engine}, one thread) ${bm(s.dense)}` +
+    `- Dense training: gs-compress (${s.engine}${s.engine.includes('threads') ? '' : ', one thread'}) ${bm(s.dense)}` +
       (s.peer1 ? `; PyTorch 1 thread ${bm(s.peer1)}` : '') +
       (s.peer2 ? `, 2 threads ${bm(s.peer2)}` : '') +
       (peerBest !== null ? `; gs-compress's best takes ${(s.dense.best / peerBest).toFixed(2)}x the time of PyTorch's best.` : '.'),

@@ -12,7 +12,8 @@ import { parseHiddenList, parseNumberList, parseOptimizerList, parsePenaltyList,
 import { COSINE_FINETUNE_MIN_ROWS, DEFAULT_BUDGET_SCHEDULE, SMALL_DATA_BUDGET_LR } from '../train/budget/schedule';
 import { UNIT_SCORES } from '../train/budget/project';
 import { parseChoice } from '../train/config';
-import { DEFAULT_CONFIG } from '../train/defaults';
+import { DEFAULT_CONFIG, DEFAULT_THREADS } from '../train/defaults';
+import { AUTO_MIN_BATCH, AUTO_MIN_ROWS } from '../train/layers-engine/parallel/threads';
 import { OPTIMIZERS, OPTIMIZER_TABLE } from '../train/fused/optimizers';
 import { LR_SCHEDULE_NAMES } from '../train/lr-schedule';
 import { DEFAULT_DISTILL } from '../train/soft-targets';
@@ -333,6 +334,14 @@ export const TRAINING_FLAGS = {
     describe:
       'fused: the whole training step in this process on WebAssembly SIMD kernels (float32; plain TypeScript where the runtime lacks SIMD), fastest on small networks; fused-js: the plain TypeScript kernels (float64 sums); tfjs: TensorFlow.js computes the gradients',
     sweep: { one: choice(ENGINES), describe: `Training engine of every run (default ${DEFAULT_CONFIG.engine})` },
+  },
+  threads: {
+    type: 'string',
+    key: 'threads',
+    config: true,
+    default: String(DEFAULT_THREADS),
+    group: 'Engine:',
+    describe: `Threads training a convolutional network (the layers engine on WebAssembly kernels): 1; 2, each minibatch split between this thread and a worker thread (batch norm's statistics stay the whole batch's; the same result up to float rounding); auto, 2 with two cores or more, batches of ${AUTO_MIN_BATCH} rows or more and ${AUTO_MIN_ROWS} training rows or more. Dense networks (--hidden) train on one thread`,
   },
   backend: {
     type: 'string',

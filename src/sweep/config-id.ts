@@ -6,7 +6,8 @@
  * any machine, wherever the data is mounted. A spec that records no hash (a store written before
  * content hashes) is hashed from its files when they exist; when they do not, its path stands in,
  * which gives exactly the id it had then. A validation fraction of 0 is hashed as absent (what a
- * configuration from before validation splits means), so those keep their ids.
+ * configuration from before validation splits means), so those keep their ids; the threads setting
+ * is left out (it changes how a run computes, not what).
  */
 import { createHash } from 'crypto';
 import { dataIdentity } from '../data/portable';
@@ -34,7 +35,8 @@ function sortKeys(v: unknown): unknown {
 export function configId(config: SweepConfig, base?: string): string {
   // no validation split (valFraction 0) hashes as absent: configurations from before validation
   // splits trained on the whole training split, so they keep their ids; the default 0.1 is a new id
-  const train = config.train.valFraction === 0 ? { ...config.train, valFraction: undefined } : config.train;
+  // threads change how a run is computed, not what it computes (the same result up to float rounding)
+  const train = { ...config.train, threads: undefined, ...(config.train.valFraction === 0 ? { valFraction: undefined } : {}) };
   const text = canonicalJson({ ...config, train, data: dataIdentity(config.data, base) });
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }

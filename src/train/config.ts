@@ -6,9 +6,10 @@ import { checkValFraction } from '../data/split';
 import { GsError } from '../errors';
 import { activationLabel, parseActivation } from '../network/activations';
 import { PENALTY_KINDS } from '../penalty/types';
-import { DEFAULT_CONFIG } from './defaults';
+import { DEFAULT_CONFIG, DEFAULT_THREADS } from './defaults';
 import { BACKEND_CHOICES, ENGINES, PROX_STEPS, SOLVERS, type TrainConfig } from './types';
 import { OPTIMIZERS } from './fused/optimizers';
+import { parseThreads } from './layers-engine/parallel/threads';
 
 /** Parses '32,32' (or '' for none, i.e. logistic regression) into layer sizes. */
 export function parseHidden(text: string | number[]): number[] {
@@ -44,7 +45,7 @@ export function parseChoice<T extends string>(flag: string, value: unknown, choi
   return found;
 }
 
-type ChoiceKey = 'optimizer' | 'penalty' | 'solver' | 'proxStep' | 'engine' | 'backend';
+type ChoiceKey = 'optimizer' | 'penalty' | 'solver' | 'proxStep' | 'engine' | 'backend' | 'threads';
 
 /** What resolveTrainConfig accepts: any part of a TrainConfig, with hidden sizes also as text
  * ('32,32') and the choices as plain strings (as a command line or a JSON file gives them);
@@ -65,6 +66,7 @@ export function resolveTrainConfig(partial: TrainConfigInput): TrainConfig {
     proxStep: merged.proxStep === undefined ? undefined : parseChoice('prox-step', merged.proxStep, PROX_STEPS),
     engine: parseChoice('engine', merged.engine, ENGINES),
     backend: parseChoice('backend', merged.backend, BACKEND_CHOICES),
+    threads: merged.threads === undefined ? undefined : parseThreads(merged.threads),
   };
   positive('lr', cfg.lr);
   positive('epochs', cfg.epochs, true);
@@ -83,6 +85,8 @@ export function resolveTrainConfig(partial: TrainConfigInput): TrainConfig {
   // kept explicit, 0 included (absent, in a record written before it existed, means 0: no validation
   // split); a configuration id hashes 0 as absent, so those records keep their identity (sweep/config-id.ts)
   if (cfg.valFraction !== undefined) checkValFraction(cfg.valFraction);
+  // the default (auto) is stored as absent
+  if (cfg.threads === undefined || cfg.threads === DEFAULT_THREADS) delete cfg.threads;
   // the default proxStep is stored as absent, so configurations saved before it existed keep their identity
   if (cfg.proxStep === undefined || cfg.proxStep === 'preconditioned') delete cfg.proxStep;
   if (cfg.arch !== undefined) {

@@ -17,6 +17,7 @@ import { inputShapeOf } from '../network/forward';
 import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
+import { DEFAULT_THREADS } from './defaults';
 import { createEngine } from './engines';
 import { wasmPassAvailable } from './fused/wasm-pass';
 import { createLayersEngine, LAYERS_WASM_ENGINE, layersAccuracy, liveChannels, wasmEvalOps } from './layers-engine';
@@ -155,6 +156,7 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   const engine: TrainingEngine<AnyLayer> = layered
     ? createLayersEngine(net.layers, inShape, compactTrainingData(trainingData), cfg, {
         kernels: cfg.engine === 'fused-js' ? 'js' : 'auto',
+        threads: cfg.threads ?? DEFAULT_THREADS,
       })
     : await createEngine(ts && !fresh ? toStandardized(dense, ts) : dense, trainingData, cfg);
   const engineLayers = () => (ts ? toUserUnits(engine.layers() as DenseLayer[], ts) : engine.layers());
@@ -164,7 +166,7 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
   // the wasm engine's runs are measured with its own float32 kernels, the others in float64
   const wasm = engine.name === 'fused-wasm';
   // a CNN on the WebAssembly convolutions is measured with them too (float32)
-  const evalOps = engine.name === LAYERS_WASM_ENGINE ? wasmEvalOps() : null;
+  const evalOps = engine.name.startsWith(LAYERS_WASM_ENGINE) ? wasmEvalOps() : null;
   const meter = (p: ReturnType<typeof prep>, y: Int32Array, rows: ArrayLike<number> | null): ((layers: AnyLayer[]) => number) => {
     if (layered) return (layers) => layersAccuracy(layers, inShape, p.compact(), y, rows, evalOps);
     // the WebAssembly evaluator gathers kept input columns into its memory, as the engine does

@@ -5,6 +5,7 @@
  */
 import type { AnyLayer, DenseLayer } from '../network/types';
 import type { PenaltyKind } from '../penalty/types';
+import type { ThreadsOption } from './layers-engine/parallel/threads';
 
 /** The optimizers' names; OPTIMIZER_TABLE (train/fused/optimizers.ts) has one entry per name, and OPTIMIZERS lists its keys. */
 export type OptimizerName = 'adam' | 'adamax' | 'rmsprop' | 'sgd';
@@ -66,6 +67,11 @@ export interface TrainConfig {
   engine: EngineName;
   /** tfjs engine only: 'auto' picks tfjs-node, then wasm, then cpu. */
   backend: BackendName | 'auto';
+  /** Layers engine on the WebAssembly kernels (networks of --arch): 1, 2 (each minibatch split
+   * between two threads; the same result up to float rounding) or 'auto' (2 where it pays:
+   * layers-engine/parallel/threads.ts). Absent means DEFAULT_THREADS, 'auto'; a run setting, not part
+   * of a configuration's identity (sweep/config-id.ts). */
+  threads?: ThreadsOption;
 }
 
 export interface EpochRecord {

@@ -10,7 +10,9 @@ import { GsError } from '../../errors';
 import { IMPORTERS, importModel, importerNames } from '../../import';
 import type { TaskName } from '../../network/tasks';
 import { compressModel, type CompressModelResult } from '../../pipeline/compress-model';
-import { DEFAULT_CONFIG } from '../../train/defaults';
+import { DEFAULT_CONFIG, DEFAULT_THREADS } from '../../train/defaults';
+import { parseThreads } from '../../train/layers-engine/parallel/threads';
+import { TRAINING_FLAGS } from '../training-flags';
 import { VERSION } from '../../version';
 import { fmtRmse, testScoreText } from '../history-table';
 import { dataOptions, dataSpec, type DataArgs } from '../data-options';
@@ -34,6 +36,7 @@ interface CompressArgs extends DataArgs {
   epochs: number;
   'finetune-epochs': number;
   'batch-size'?: number;
+  threads: string;
   lr: number;
   seed: number;
   'labels-from-model': boolean;
@@ -149,6 +152,12 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         group: 'Training:',
         describe: `Rows per optimizer step (default ${DEFAULT_CONFIG.batchSize})`,
       })
+      .option('threads', {
+        type: 'string',
+        default: String(DEFAULT_THREADS),
+        group: 'Training:',
+        describe: TRAINING_FLAGS.threads.describe,
+      })
       .option('labels-from-model', {
         type: 'boolean',
         default: false,
@@ -224,7 +233,13 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
       lambda: a.lambda,
       epochs: a.epochs,
       finetuneEpochs: a['finetune-epochs'],
-      train: { lr: a.lr, seed: a.seed, optimizer: 'adam', ...(a['batch-size'] !== undefined ? { batchSize: a['batch-size'] } : {}) },
+      train: {
+        lr: a.lr,
+        seed: a.seed,
+        optimizer: 'adam',
+        threads: parseThreads(a.threads),
+        ...(a['batch-size'] !== undefined ? { batchSize: a['batch-size'] } : {}),
+      },
       labelsFromModel: a['labels-from-model'],
       ...(a.distill ? { distill: true } : {}),
       exportPath: a.export,

@@ -11,8 +11,11 @@
  * the same formulas) over one flat parameter array, then the proximal step on each layer's groups
  * (LayerType.groups) with the optimizer's per-coordinate step (or its scalar step, as the fused engine).
  * Batch norm trains on batch statistics and updates its running statistics; evaluation and the
- * returned layers use the running ones. layers-js is the reference that faster kernels are checked
- * against (test/train-layers/wasm-parity.test.ts).
+ * returned layers use the running ones. On two threads (opts.threads, ./parallel/) the minibatch's
+ * gradient is computed in two parts, this thread's and a worker thread's, over shared parameters,
+ * with batch norm's statistics summed over both parts; the update that follows runs here, once.
+ * layers-js is the reference that faster kernels are checked against
+ * (test/train-layers/wasm-parity.test.ts).
  */
 import { GsError } from '../../errors';
 import { cloneLayer, layerShapes, layerType } from '../../network/layers/table';
@@ -24,17 +27,10 @@ import { createOptimizer } from '../fused/optimizers';
 import type { TrainingData, TrainingEngine } from '../types';
 import { batchGradient } from './pass';
 import { trainOp } from './ops/table';
-import { wasmConvTrainOp } from './ops/conv-wasm';
-import { CONV_TRAIN } from './ops/conv';
-import { DENSE_TRAIN } from './ops/dense';
-import { wasmDenseTrainOp } from './ops/dense-wasm';
-import { BATCHNORM_TRAIN } from './ops/batchnorm';
-import { wasmBatchNormTrainOp } from './ops/batchnorm-wasm';
-import { POOL_TRAIN } from './ops/pool';
-import { wasmMaxPoolTrainOp } from './ops/pool-wasm';
-import { DEPTHWISE_TRAIN } from './ops/depthwise';
-import { wasmDepthwiseTrainOp } from './ops/depthwise-wasm';
-import type { TrainOp } from './ops/train-op';
+import { layerOps } from './ops/kernel-choice';
+import { bindLayers, flatLayout, slotViews } from './flat-params';
+import { createSplitPass, partRows, type SplitPass } from './parallel/split-pass';
+import { chooseThreads, parseThreads, type ThreadsOption } from './parallel/threads';
 import { checkLearningRate, runBatches } from '../epoch-batches';
 
 export const LAYERS_ENGINE = 'layers-js';
@@ -45,12 +41,15 @@ export interface LayersEngineOptions {
   /** Convolution kernels: 'wasm' (WebAssembly SIMD, float32), 'js' (the TypeScript reference,
    * float64), 'auto' (default: wasm when this runtime can run it). */
   kernels?: FusedKernels;
+  /** Threads of the WebAssembly kernels' steps: 1, 2 (each minibatch split between this thread and a
+   * worker thread, ./parallel/), or 'auto' (default: 2 where it pays, ./parallel/threads.ts). */
+  threads?: ThreadsOption;
 }
 
-/** Where one layer's trainable buffers sit in the flat arrays. */
-interface Slot {
-  offsets: number[];
-  lengths: number[];
+/** The engine's name: its kernels, and its threads when more than one. */
+export function layersEngineName(wasm: boolean, threads: number): string {
+  const base = wasm ? LAYERS_WASM_ENGINE : LAYERS_ENGINE;
+  return threads > 1 ? `${base} (${threads} threads)` : base;
 }
 
 function checkInputs(layers: readonly AnyLayer[], shapes: number[][], data: TrainingData, cfg: FusedConfig): void {
@@ -99,29 +98,23 @@ export function createLayersEngine(
   const layers = init.map((l) => cloneLayer(l));
   const shapes = layerShapes(layers, inShape);
   checkInputs(layers, shapes, data, cfg);
-  // one flat array of every trainable buffer; the layers are rebound to views into it
-  const slots: Slot[] = [];
-  let total = 0;
-  for (const l of layers) {
-    const bufs = trainOp(l).params(l);
-    const slot: Slot = { offsets: [], lengths: [] };
-    for (const b of bufs) {
-      slot.offsets.push(total);
-      slot.lengths.push(b.length);
-      total += b.length;
-    }
-    slots.push(slot);
-  }
-  const params = new Float32Array(total);
+  const kernels = opts.kernels ?? 'auto';
+  if (kernels === 'wasm' && !wasmPassAvailable())
+    throw new GsError(
+      'UNAVAILABLE',
+      'the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime)',
+    );
+  // the name says which kernels run: without a convolution the TypeScript ones do everything
+  const wasm = kernels !== 'js' && wasmPassAvailable() && layers.some((l) => l.op === 'conv');
+  const threads = chooseThreads(parseThreads(opts.threads ?? 'auto'), wasm, cfg.batchSize, data.rows);
+  // one flat array of every trainable buffer (shared memory when a worker thread reads it too); the
+  // layers are rebound to views into it
+  const layout = flatLayout(layers);
+  const { slots, total } = layout;
+  const params = threads > 1 ? new Float32Array(new SharedArrayBuffer(total * 4)) : new Float32Array(total);
   const grads = new Float32Array(total);
-  const views = (flat: Float32Array, s: Slot) => s.offsets.map((o, i) => flat.subarray(o, o + s.lengths[i]));
-  layers.forEach((l, k) => {
-    const op = trainOp(l);
-    const pv = views(params, slots[k]);
-    op.params(l).forEach((b, i) => pv[i].set(b));
-    op.bind(l, pv);
-  });
-  const gradViews = slots.map((s) => views(grads, s));
+  bindLayers(layers, layout, params, true);
+  const gradViews = slots.map((s) => slotViews(grads, s));
 
   const kind = cfg.penalty;
   const lambda = cfg.lambda;
@@ -131,7 +124,7 @@ export function createLayersEngine(
   const opt = createOptimizer(cfg.optimizer, total, cfg.lr);
   const perCoordinate = prox !== null && prox.step !== 'lr' && opt.scalarStep === null;
   const h = perCoordinate ? new Float32Array(total) : null;
-  const hViews = h ? slots.map((s) => views(h, s)) : null;
+  const hViews = h ? slots.map((s) => slotViews(h, s)) : null;
 
   // each layer's penalty parts (views into params), and where their w and b sit among its buffers
   const parts = layers.map((l, k) => {
@@ -146,40 +139,27 @@ export function createLayersEngine(
 
   const cols = data.cols;
   const batch = cfg.batchSize;
-  const kernels = opts.kernels ?? 'auto';
-  if (kernels === 'wasm' && !wasmPassAvailable())
-    throw new GsError(
-      'UNAVAILABLE',
-      'the WebAssembly SIMD kernels are unavailable (build/kernels.wasm missing, or no SIMD in this runtime)',
-    );
-  // the name says which kernels run: without a convolution the TypeScript ones do everything
-  const wasm = kernels !== 'js' && wasmPassAvailable() && layers.some((l) => l.op === 'conv');
-  const wasmConv = wasm ? (wasmConvTrainOp(CONV_TRAIN, batch) as TrainOp<AnyLayer>) : null;
-  const wasmDense = wasm ? (wasmDenseTrainOp(DENSE_TRAIN, batch) as TrainOp<AnyLayer>) : null;
-  const wasmBatchNorm = wasm ? (wasmBatchNormTrainOp(BATCHNORM_TRAIN, batch) as TrainOp<AnyLayer>) : null;
-  const wasmPool = wasm ? (wasmMaxPoolTrainOp(POOL_TRAIN, batch) as TrainOp<AnyLayer>) : null;
-  const wasmDepthwise = wasm ? (wasmDepthwiseTrainOp(DEPTHWISE_TRAIN, batch) as TrainOp<AnyLayer>) : null;
-  // the WebAssembly op of each layer type that has one, else the TypeScript one
-  const wasmOps: Partial<Record<AnyLayer['op'], TrainOp<AnyLayer> | null>> = {
-    conv: wasmConv,
-    dense: wasmDense,
-    batchnorm: wasmBatchNorm,
-    pool: wasmPool,
-    depthwise: wasmDepthwise,
-  };
-  const opOf = (l: AnyLayer): TrainOp<AnyLayer> => wasmOps[l.op] ?? trainOp(l);
+  // on two threads this thread computes the first part of each batch, so its instances hold that part
+  const opOf = layerOps(wasm, threads > 1 ? partRows(batch) : batch);
   const xb = new Float64Array(batch * cols);
   const rows = new Int32Array(batch);
+  const split: SplitPass | null =
+    threads > 1 ? createSplitPass({ init, layers, shapes, inShape, batch, data, params, grads, gradViews, opOf }) : null;
   let disposed = false;
 
-  function step(order: Int32Array, start: number, n: number): number {
+  function gradient(order: Int32Array, start: number, n: number): number {
+    if (split) return split.gradient(order, start, n);
     for (let r = 0; r < n; r++) {
       const row = order[start + r];
       rows[r] = row;
       const o = row * cols;
       for (let c = 0; c < cols; c++) xb[r * cols + c] = data.x[o + c];
     }
-    const loss = batchGradient(layers, shapes, n === batch ? xb : xb.subarray(0, n * cols), n, rows.subarray(0, n), data, gradViews, opOf);
+    return batchGradient(layers, shapes, n === batch ? xb : xb.subarray(0, n * cols), n, rows.subarray(0, n), data, gradViews, opOf);
+  }
+
+  function step(order: Int32Array, start: number, n: number): number {
+    const loss = gradient(order, start, n);
     if (addGrad) {
       parts.forEach((q, k) => {
         if (q) addPartsGradient(q.p, kind, lambda, { w: gradViews[k][q.wi], b: gradViews[k][q.bi] });
@@ -199,7 +179,7 @@ export function createLayersEngine(
   }
 
   return {
-    name: wasm ? LAYERS_WASM_ENGINE : LAYERS_ENGINE,
+    name: layersEngineName(wasm, threads),
     runEpoch(order: Int32Array): number {
       if (disposed) throw new Error('the layers engine was disposed');
       return runBatches(order, data.rows, batch, step);
@@ -210,6 +190,7 @@ export function createLayersEngine(
     },
     dispose(): void {
       disposed = true;
+      split?.dispose();
     },
   };
 }

@@ -10,7 +10,7 @@ import { distillCrossEntropy } from '../fused/distill';
 import { meanSquaredError } from '../fused/mse';
 import type { TrainingData } from '../types';
 import { trainOp } from './ops/table';
-import { trainSlots, type TrainOp } from './ops/train-op';
+import { trainSlots, type SplitBatch, type TrainOp } from './ops/train-op';
 
 /** Labels and targets of the loss, read at data row rows[r] for batch row r. */
 export type LossData = Pick<TrainingData, 'y' | 'soft' | 'targets'>;
@@ -20,7 +20,11 @@ export type LossData = Pick<TrainingData, 'y' | 'soft' | 'targets'>;
  * examples x [n, ...shapes[0]] (float64), batch row r being data row rows[r]; overwrites grads[k]
  * (laid out as trainOp(layers[k]).params) with the gradient of the batch's mean loss, which it returns.
  * opOf: each layer's training kernels (default the TypeScript ones of the table; the engine may
- * swap in others, e.g. the WebAssembly convolution).
+ * swap in others, e.g. the WebAssembly convolution). split: these n rows are part of a minibatch of
+ * split.rows rows shared between threads (../parallel/): the gradients written are this part's
+ * share of the whole batch's mean-loss gradient (the loss's gradient scaled by n / split.rows, and
+ * batch norm normalizes with the whole batch's statistics), so the parts' gradients sum to the whole
+ * batch's; the loss returned stays this part's mean.
  */
 export function batchGradient(
   layers: readonly AnyLayer[],
@@ -31,10 +35,11 @@ export function batchGradient(
   data: LossData,
   grads: readonly Float32Array[][],
   opOf: (l: AnyLayer) => TrainOp<AnyLayer> = trainOp,
+  split?: SplitBatch,
 ): number {
   const L = layers.length;
   const caches: unknown[] = [];
-  const slots = trainSlots();
+  const slots = trainSlots(split);
   let cur = x;
   for (let k = 0; k < L; k++) {
     const f = opOf(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], true, slots);
@@ -49,6 +54,10 @@ export function batchGradient(
     : data.soft
       ? distillCrossEntropy(z, data.y, rows, n, C, data.soft)
       : softmaxCrossEntropy(z, data.y, rows, n, C);
+  if (split && split.rows !== n) {
+    const share = n / split.rows;
+    for (let i = 0; i < z.length; i++) z[i] *= share;
+  }
   let dy: Float64Array | null = z;
   for (let k = L - 1; k >= 0 && dy !== null; k--) {
     dy = opOf(layers[k]).backward(layers[k], caches[k], dy, n, shapes[k], grads[k], k > 0, slots);

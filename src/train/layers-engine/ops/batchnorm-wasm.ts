@@ -27,6 +27,8 @@ interface WasmBatchNormCache {
   done: WasmActivated;
   hidden: boolean;
   m: number;
+  /** Rows of the whole minibatch (more than this pass's when split between threads). */
+  total: number;
 }
 
 export function wasmBatchNormTrainOp(base: TrainOp<BatchNormLayer>, maxBatch: number): TrainOp<BatchNormLayer> {
@@ -50,8 +52,12 @@ export function wasmBatchNormTrainOp(base: TrainOp<BatchNormLayer>, maxBatch: nu
     op: 'batchnorm',
     params: (l) => base.params(l),
     bind: (l, bufs) => base.bind(l, bufs),
-    forward(l, x, rows, hidden, inShape, training) {
-      if (!training || rows > maxBatch) return base.forward(l, x, rows, hidden, inShape, training);
+    forward(l, x, rows, hidden, inShape, training, slots) {
+      const split = slots?.split;
+      if (!training || rows > maxBatch) {
+        if (split) throw new Error('batch norm: a minibatch split between threads trains on the WebAssembly kernels only');
+        return base.forward(l, x, rows, hidden, inShape, training);
+      }
       const S = size(inShape.slice(1));
       const s = slotOf(l, S);
       const { k } = s;
@@ -59,18 +65,21 @@ export function wasmBatchNormTrainOp(base: TrainOp<BatchNormLayer>, maxBatch: nu
       k.x.set(x.subarray(0, m));
       k.gamma.set(l.gamma);
       k.beta.set(l.beta);
-      k.runForward(rows, l.epsilon);
-      updateRunningStats(l, { mean: k.mean, variance: k.variance, count: rows * S }, BN_MOMENTUM);
+      // split between threads: the whole batch's statistics (every part folds the same ones)
+      const total = split ? split.rows : rows;
+      k.runForward(rows, l.epsilon, split?.sum, total);
+      updateRunningStats(l, { mean: k.mean, variance: k.variance, count: total * S }, BN_MOMENTUM);
       const done = wasmActivate(k.relu, k.y, m, hidden ? l.activation : null, s.z, s.y);
-      const cache: WasmBatchNormCache = { s, done, hidden, m };
+      const cache: WasmBatchNormCache = { s, done, hidden, m, total };
       return { y: done.y, cache };
     },
-    backward(l, cache, dy, rows, inShape, grads, wantDx) {
+    backward(l, cache, dy, rows, inShape, grads, wantDx, slots) {
       if (!(cache as WasmBatchNormCache).s) return base.backward(l, cache, dy, rows, inShape, grads, wantDx);
-      const { s, done, hidden, m } = cache as WasmBatchNormCache;
+      const { s, done, hidden, m, total } = cache as WasmBatchNormCache;
       const { k } = s;
       wasmActivationBackward(k.relu, dy, m, hidden ? l.activation : null, done, k.y, k.dy, s.dz);
-      k.runBackward(rows);
+      // dgamma and dbeta of this part (the engine sums the parts' gradients); dx from the whole batch's sums
+      k.runBackward(rows, slots?.split?.sum, total);
       grads[0].set(k.dgamma);
       grads[1].set(k.dbeta);
       if (!wantDx) return null;

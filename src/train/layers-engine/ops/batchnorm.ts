@@ -33,7 +33,8 @@ export const BATCHNORM_TRAIN: TrainOp<BatchNormLayer> = {
     l.gamma = gamma;
     l.beta = beta;
   },
-  forward(l, x, _rows, hidden, inShape, training) {
+  forward(l, x, _rows, hidden, inShape, training, slots) {
+    if (slots?.split) throw new Error('batch norm: a minibatch split between threads trains on the WebAssembly kernels only');
     const S = size(inShape.slice(1));
     let z: Float64Array;
     let batch: BatchNormTrainResult | null = null;

@@ -6,14 +6,26 @@
  * export need. Arithmetic in float64 (the reference kernels of network/kernels/), parameters float32.
  */
 
-/** What residual layers keep across one pass (network/layers/residual.ts): the saved tensors of the
- * forward pass and, going back, the gradient of each slot's tensor. One per minibatch pass. */
+/**
+ * A minibatch split between threads (../parallel/): this thread's rows are part of `rows` rows.
+ * Batch norm sums its per-channel partial sums over the parts with `sum` (in place; every part
+ * calls it, in the same order), so its statistics are the whole batch's.
+ */
+export interface SplitBatch {
+  rows: number;
+  sum: (acc: Float64Array) => void;
+}
+
+/** What one minibatch pass shares between its layers: what residual layers keep (network/layers/residual.ts),
+ * the saved tensors of the forward pass and, going back, the gradient of each slot's tensor; and
+ * the split of the batch between threads (absent: this thread holds the whole batch). */
 export interface TrainSlots {
   value: Map<number, Float64Array>;
   grad: Map<number, Float64Array>;
+  split?: SplitBatch;
 }
 
-export const trainSlots = (): TrainSlots => ({ value: new Map(), grad: new Map() });
+export const trainSlots = (split?: SplitBatch): TrainSlots => ({ value: new Map(), grad: new Map(), ...(split ? { split } : {}) });
 
 export interface TrainForward {
   /** The layer's output (its activation applied when hidden), [rows, ...outShape]. */
