@@ -303,9 +303,8 @@ function variantsText(s: FashionSettings, seeds: number[], ratios: number[]): st
     at: ratios.filter((r) => seeds.some((x) => readCell<GsCell>(s, gsName(r, x, v)) !== null)),
   })).filter((x) => x.at.length > 0);
   if (ran.length === 0) return '';
-  const list = ran
-    .map((x) => `\`${x.v.label}\` (cells ${x.v.key}, at ${x.at.map((r) => `${Math.round(r * 100)}%`).join(' and ')})`)
-    .join(', with ');
+  const items = ran.map((x) => `with \`${x.v.label}\` (cells ${x.v.key}, at ${x.at.map((r) => `${Math.round(r * 100)}%`).join(' and ')})`);
+  const list = items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items[0];
   const rounding = ran.some((x) => x.v.roundChannels !== undefined)
     ? ` compressModel's \`roundChannels\` K (\`--round-channels K\`) keeps every width (channels and units)
 either below K (any width there) or a multiple of K. The aim: onnxruntime runs these convolutions here in blocks of 16
@@ -318,7 +317,7 @@ start and while fine-tuning, the slim network trains on a mix of the labels and 
 at temperature 4 (half each), so it also learns what the original knows beyond the ${s.trainRows ? k(s.trainRows) : 'training'} rows' labels.`
     : '';
   return `
-The same compression was also run with ${list}.${rounding}${distilling} Run by \`--cells KEY\` (\`--fashion-cell-ratios\` for one
+The same compression was also run ${list}.${rounding}${distilling} Run by \`--cells KEY\` (\`--fashion-cell-ratios\` for one
 ratio alone); everything else as above.
 `;
 }
