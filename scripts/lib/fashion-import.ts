@@ -3,7 +3,7 @@
  * the data folder (the first rows of Fashion-MNIST's training file and its whole test file, plain
  * IDX), the PyTorch original (scripts/make-import-fixtures.py --fashion-cnn), and one JSON file per
  * finished cell under .cache/import/fashion-cells/SETTINGS/ (a compression by compressModel at a
- * MACs ratio and seed, the PyTorch L1 filter-pruning peer at the same MACs and seed, the
+ * MACs ratio and seed, as is or as a variant (VARIANTS: --round-channels, --distill), the PyTorch L1 filter-pruning peer at the same MACs and seed, the
  * --target-speedup run), so that an interrupted benchmark resumes where it stopped. The cells committed in
  * reports/import/fashion-cells.json are put back into that folder when missing (restoreCells).
  */
@@ -99,6 +99,8 @@ export interface GsCell {
   name?: string;
   /** compressModel's roundChannels (every width below it or a multiple of it); absent: 1, any width. */
   roundChannels?: number;
+  /** compressModel's distill (the original's softened probabilities mixed into the labels); absent: false. */
+  distill?: boolean;
   ratio: number;
   seed: number;
   targetMacs: number | undefined;
@@ -138,9 +140,27 @@ export interface PeerCell {
 const cellPath = (s: FashionSettings, name: string): string => path.join(workDir(s), `${name}.json`);
 /** The slim model of a compression cell (ONNX), kept beside its JSON. */
 export const slimFile = (s: FashionSettings, name: string): string => path.join(workDir(s), `${name}.onnx`);
-/** A compression's cell name; with `round` (its roundChannels) gsROUND-PCT-sSEED. */
-export const gsName = (ratio: number, seed: number, round?: number): string =>
-  `gs${round && round > 1 ? round : ''}-${Math.round(ratio * 100)}-s${seed}`;
+/** A variant of the compression: compressModel options set beside its defaults, named by its cells' prefix. */
+export interface CellVariant {
+  /** The cells' prefix (KEY-PCT-sSEED) and the --cells kind that runs them. */
+  key: string;
+  /** The CLI flags that ask compress for the same. */
+  label: string;
+  roundChannels?: number;
+  distill?: boolean;
+}
+
+/** The variants the section shows beside gs-compress as is, in this order (--cells KEY runs one). */
+export const VARIANTS: CellVariant[] = [
+  { key: 'gs16', label: '--round-channels 16', roundChannels: 16 },
+  { key: 'gs8', label: '--round-channels 8', roundChannels: 8 },
+  { key: 'gsd', label: '--distill', distill: true },
+  { key: 'gsd8', label: '--distill --round-channels 8', distill: true, roundChannels: 8 },
+];
+
+/** A compression's cell name: gs-PCT-sSEED, or with a variant KEY-PCT-sSEED. */
+export const gsName = (ratio: number, seed: number, variant?: CellVariant): string =>
+  `${variant?.key ?? 'gs'}-${Math.round(ratio * 100)}-s${seed}`;
 export const peerName = (ratio: number, seed: number): string => `peer-${Math.round(ratio * 100)}-s${seed}`;
 export const speedupName = (speedup: number, seed: number): string => `speedup-${speedup}-s${seed}`;
 
@@ -212,15 +232,18 @@ export async function gsCell(
   model: string,
   goal: { ratio: number } | { speedup: number },
   seed: number,
-  roundChannels?: number,
+  variant?: CellVariant,
 ): Promise<GsCell> {
-  const name = 'ratio' in goal ? gsName(goal.ratio, seed, roundChannels) : speedupName(goal.speedup, seed);
+  const name = 'ratio' in goal ? gsName(goal.ratio, seed, variant) : speedupName(goal.speedup, seed);
+  const roundChannels = variant?.roundChannels;
+  const distill = variant?.distill === true;
   const done = readCell<GsCell>(s, name);
   if (done) return done;
   const t0 = Date.now();
   const r: CompressModelResult = await compressModel(model, await data(dataDir), {
     ...('ratio' in goal ? { targetMacsRatio: goal.ratio } : { targetSpeedup: goal.speedup, speedBatch: 64 }),
     ...(roundChannels !== undefined ? { roundChannels } : {}),
+    ...(distill ? { distill } : {}),
     epochs: s.epochs,
     finetuneEpochs: s.finetuneEpochs,
     train: { lr: s.lr, optimizer: 'adam', seed, batchSize: s.batch },
@@ -239,6 +262,7 @@ export async function gsCell(
     kind: 'gs',
     name,
     ...(roundChannels !== undefined ? { roundChannels } : {}),
+    ...(distill ? { distill } : {}),
     ratio: 'ratio' in goal ? goal.ratio : r.slim.macs / r.original.macs,
     seed,
     targetMacs: r.targetMacs,

@@ -32,6 +32,8 @@ import {
   type FashionSettings,
   type GsCell,
   type PeerCell,
+  VARIANTS,
+  type CellVariant,
 } from './fashion-import';
 import type { ScriptArgs } from './script-args';
 
@@ -43,8 +45,8 @@ interface Profiled {
 }
 
 /**
- * What the profiles show (the original first, then the slim models of the first ratio, as is and with
- * --round-channels, then the others): every figure from the table above, each claim checked against them.
+ * What the profiles show (the original first, then the slim models of the first ratio, as is and as each
+ * variant, then the others): every figure from the table above, each claim checked against them.
  */
 export function profileNote(profiles: Profiled[], firstRatio: string): string {
   const convs = (p: Profiled) => p.nodes.filter((n) => n.op === 'Conv' || n.op === 'FusedConv');
@@ -78,10 +80,6 @@ width is off the blocks, onnxruntime reorders outputs back to plain NCHW and poo
 }
 
 const PROFILE_ROUNDS = 5;
-
-/** The --round-channels values the section shows beside gs-compress as is (cells gs16, gs8: --cells gsK). */
-const ROUNDS = [16, 8];
-const roundLabel = (k: number): string => `--round-channels ${k}`;
 
 /**
  * What the cells say beyond the tables, computed from them (no figure written by hand, so that a run with
@@ -149,23 +147,24 @@ const sp = (s: Spread): string => `${(100 * s.mean).toFixed(2)} ± ${(100 * s.sd
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
 
 /**
- * Runs the missing cells of the selected kinds (--cells: gs, peer, speedup, and gsK: gs-compress with
- * --round-channels K), seed by seed (each ratio's seed 0 first), at the section's ratios or --fashion-cell-ratios.
+ * Runs the missing cells of the selected kinds (--cells: gs, peer, speedup, and a variant's key: gs16, gs8,
+ * gsd, gsd8, see VARIANTS), seed by seed (each ratio's seed 0 first), at the section's ratios or --fashion-cell-ratios.
  */
 async function runCells(cli: ScriptArgs, s: FashionSettings, seeds: number[], ratios: number[], speedup: number): Promise<void> {
   const kinds = new Set((cli.arg('--cells') ?? 'gs,peer,speedup').split(','));
-  const rounds = [...kinds].map((x) => /^gs(\d+)$/.exec(x)).flatMap((m) => (m ? [Number(m[1])] : []));
-  const odd = rounds.filter((k) => !ROUNDS.includes(k));
-  if (odd.length > 0) throw new Error(`--cells gs${odd[0]}: the section shows --round-channels ${ROUNDS.join(' and ')} only`);
+  const known = ['gs', 'peer', 'speedup', ...VARIANTS.map((v) => v.key)];
+  const odd = [...kinds].filter((x) => !known.includes(x));
+  if (odd.length > 0) throw new Error(`--cells ${odd[0]}: expected some of ${known.join(', ')}`);
+  const variants = VARIANTS.filter((v) => kinds.has(v.key));
   const cellRatios = (cli.arg('--fashion-cell-ratios') ?? ratios.join(',')).split(',').map(Number);
   const dataDir = prepareData(s);
-  const model = kinds.has('gs') || kinds.has('speedup') || rounds.length > 0 ? ensureFashionModel(s, dataDir) : '';
+  const model = kinds.has('gs') || kinds.has('speedup') || variants.length > 0 ? ensureFashionModel(s, dataDir) : '';
   const startMacs = specCounts(FASHION_ARCH).macs;
   for (const seed of seeds) {
     for (const ratio of cellRatios) {
       if (kinds.has('peer') && s.peer) await peerCell(s, dataDir, ratio, Math.max(1, Math.floor(startMacs * ratio)), seed);
       if (kinds.has('gs')) await gsCell(s, dataDir, model, { ratio }, seed);
-      for (const k of rounds) await gsCell(s, dataDir, model, { ratio }, seed, k);
+      for (const v of variants) await gsCell(s, dataDir, model, { ratio }, seed, v);
     }
     if (seed === seeds[0] && speedup > 0 && kinds.has('speedup')) await gsCell(s, dataDir, model, { speedup }, seed);
   }
@@ -173,14 +172,14 @@ async function runCells(cli: ScriptArgs, s: FashionSettings, seeds: number[], ra
 
 const speedAt = (c: GsCell, rt: 'node' | 'web', batch: number) => c[rt].rows.find((r) => r.batch === batch);
 
-/** One way of compressing at a ratio (gs-compress as is, or with --round-channels K) and its cells over seeds. */
+/** One way of compressing at a ratio (gs-compress as is, or a variant: --round-channels K, --distill) and its cells over seeds. */
 export interface Variant {
   label: string;
   gs: GsCell[];
 }
 
 /**
- * One row per measure: the original, then per variant (gs-compress as is first, then with --round-channels K)
+ * One row per measure: the original, then per variant (gs-compress as is first, then the VARIANTS)
  * the slim model's mean over seeds and each seed. Speeds: each cell timed the original beside its slim model;
  * the original's column is the first variant's mean, a later variant's own original is given beside its figure.
  */
@@ -297,22 +296,29 @@ export function targetLines(ratio: number, gs: GsCell[], peers: PeerCell[], labe
   return out;
 }
 
-/** What the --round-channels cells are and why (empty when none ran). */
-function roundedText(s: FashionSettings, seeds: number[], ratios: number[]): string {
-  const ran = ROUNDS.map((k) => ({
-    k,
-    at: ratios.filter((r) => seeds.some((x) => readCell<GsCell>(s, gsName(r, x, k)) !== null)),
-  })).filter((v) => v.at.length > 0);
+/** What the variants' cells are and why (empty when none ran). */
+function variantsText(s: FashionSettings, seeds: number[], ratios: number[]): string {
+  const ran = VARIANTS.map((v) => ({
+    v,
+    at: ratios.filter((r) => seeds.some((x) => readCell<GsCell>(s, gsName(r, x, v)) !== null)),
+  })).filter((x) => x.at.length > 0);
   if (ran.length === 0) return '';
-  const list = ran
-    .map((v) => `\`--round-channels ${v.k}\` (cells gs${v.k}, at ${v.at.map((r) => `${Math.round(r * 100)}%`).join(' and ')})`)
-    .join(', and with ');
-  return `
-The same compression was also run with ${list}: compressModel's \`roundChannels\` K keeps every width (channels and units)
+  const items = ran.map((x) => `with \`${x.v.label}\` (cells ${x.v.key}, at ${x.at.map((r) => `${Math.round(r * 100)}%`).join(' and ')})`);
+  const list = items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items[0];
+  const rounding = ran.some((x) => x.v.roundChannels !== undefined)
+    ? ` compressModel's \`roundChannels\` K (\`--round-channels K\`) keeps every width (channels and units)
 either below K (any width there) or a multiple of K. The aim: onnxruntime runs these convolutions here in blocks of 16
 channels, and a width off the blocks costs partly empty blocks and reorders (see "Where the time goes"), so rounding should
-steer the multiply-add budget to widths it runs fast. Run by \`--cells gsK\` (\`--fashion-cell-ratios\` for one ratio
-alone); everything else as above.
+steer the multiply-add budget to widths it runs fast.`
+    : '';
+  const distilling = ran.some((x) => x.v.distill)
+    ? ` \`--distill\` (compressModel's \`distill: true\`) is knowledge distillation from the original: once the removals
+start and while fine-tuning, the slim network trains on a mix of the labels and the original model's probabilities softened
+at temperature 4 (half each), so it also learns what the original knows beyond the ${s.trainRows ? k(s.trainRows) : 'training'} rows' labels.`
+    : '';
+  return `
+The same compression was also run ${list}.${rounding}${distilling} Run by \`--cells KEY\` (\`--fashion-cell-ratios\` for one
+ratio alone); everything else as above.
 `;
 }
 
@@ -379,7 +385,7 @@ async function sideBySide(models: { label: string; file: string }[]): Promise<st
 /** Every cell done, in one committed file (reports/import/fashion-cells.json), the peer's data path dropped. */
 function writeCellsFile(s: FashionSettings, seeds: number[], ratios: number[], speedup: number): void {
   const names = [
-    ...ratios.flatMap((r) => seeds.flatMap((x) => [gsName(r, x), peerName(r, x), ...ROUNDS.map((k) => gsName(r, x, k))])),
+    ...ratios.flatMap((r) => seeds.flatMap((x) => [gsName(r, x), peerName(r, x), ...VARIANTS.map((v) => gsName(r, x, v))])),
     ...(speedup > 0 ? [speedupName(speedup, seeds[0]), `${speedupName(speedup, seeds[0])}.before-pair-timing`] : []),
   ];
   const cells = names
@@ -418,9 +424,9 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
       if (!gs.some((c) => c.seed === x)) missing.push(`gs-compress at ${Math.round(ratio * 100)}% seed ${x}`);
       if (!peers.some((c) => c.seed === x)) missing.push(`peer at ${Math.round(ratio * 100)}% seed ${x}`);
     }
-    const rounded = ROUNDS.map((r) => ({
-      label: roundLabel(r),
-      gs: seeds.map((x) => readCell<GsCell>(s, gsName(ratio, x, r))).filter((c): c is GsCell => c !== null),
+    const rounded = VARIANTS.map((v) => ({
+      label: v.label,
+      gs: seeds.map((x) => readCell<GsCell>(s, gsName(ratio, x, v))).filter((c): c is GsCell => c !== null),
     })).filter((v) => v.gs.length > 0);
     for (const v of rounded)
       for (const x of seeds) if (!v.gs.some((c) => c.seed === x)) missing.push(`${v.label} at ${Math.round(ratio * 100)}% seed ${x}`);
@@ -442,7 +448,7 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
   const sc = speedup > 0 ? readCell<GsCell>(s, speedupName(speedup, seeds[0])) : null;
   const before = speedup > 0 ? readCell<GsCell>(s, `${speedupName(speedup, seeds[0])}.before-pair-timing`) : null;
   // each ratio's first seed whose slim model is in the cache (cells restored from fashion-cells.json have none)
-  const slimOf = (r: number, label: string, round?: number) => {
+  const slimOf = (r: number, label: string, round?: CellVariant) => {
     const c = seeds
       .map((x) => readCell<GsCell>(s, gsName(r, x, round)))
       .find((x) => x !== null && fs.existsSync(slimFile(s, gsName(r, x.seed, round))));
@@ -457,14 +463,14 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
       : [];
   };
   const unprofiled = [
-    ...ratios.map((r) => ({ r, label: `${Math.round(r * 100)}%`, round: undefined as number | undefined })),
-    ...ratios.flatMap((r) => ROUNDS.map((k) => ({ r, label: `${Math.round(r * 100)}% ${roundLabel(k)}`, round: k }))),
+    ...ratios.map((r) => ({ r, label: `${Math.round(r * 100)}%`, round: undefined as CellVariant | undefined })),
+    ...ratios.flatMap((r) => VARIANTS.map((v) => ({ r, label: `${Math.round(r * 100)}% ${v.label}`, round: v }))),
   ].filter((m) => slimOf(m.r, m.label, m.round).length === 0 && seeds.some((x) => readCell<GsCell>(s, gsName(m.r, x, m.round)) !== null));
   const profiled = [
     { label: 'original', file: modelFile(s), widths: [16, 32, 128, 10] },
     ...ratios.flatMap((r) => [
       ...slimOf(r, `${Math.round(r * 100)}%`),
-      ...ROUNDS.flatMap((k) => slimOf(r, `${Math.round(r * 100)}% ${roundLabel(k)}`, k)),
+      ...VARIANTS.flatMap((v) => slimOf(r, `${Math.round(r * 100)}% ${v.label}`, v)),
     ]),
     ...(sc && fs.existsSync(slimFile(s, speedupName(speedup, sc.seed)))
       ? [
@@ -510,7 +516,7 @@ every layer) starts from the same architecture (\`--arch ${'c16k3p1-m2-c32k3p1-m
 epochs, Adam lr 1e-3, batch 64, one thread: the same ${s.originalEpochs + s.epochs + s.finetuneEpochs} epochs in all as the original's training plus our
 compression. It trains its own dense network per seed (its dense accuracy is in the table); ours all start from the one original.
 Verdicts against it: ahead or behind when the gap in mean accuracy exceeds the two standard deviations added, else within.
-${roundedText(s, seeds, ratios)}${o ? `\nThe original: ${k(o.params)} parameters, ${k(o.macs)} multiply-adds per example, ${k(o.bytes)} bytes, test accuracy ${pc(o.accuracy)}%.\n` : ''}
+${variantsText(s, seeds, ratios)}${o ? `\nThe original: ${k(o.params)} parameters, ${k(o.macs)} multiply-adds per example, ${k(o.bytes)} bytes, test accuracy ${pc(o.accuracy)}%.\n` : ''}
 ${parts.join('\n')}
 ## --target-speedup ${speedup}
 

@@ -10,6 +10,7 @@ import {
   type FashionSettings,
   type GsCell,
   type PeerCell,
+  VARIANTS,
 } from '../../scripts/lib/fashion-import';
 import { profileNote, ratioTable, runNotes, targetLines } from '../../scripts/lib/fashion-section';
 
@@ -166,7 +167,8 @@ describe('Fashion-MNIST section targets', () => {
       fs.mkdirSync(path.join(root, 'reports', 'import'), { recursive: true });
       const file = path.join(root, 'reports', 'import', 'fashion-cells.json');
       const a = { name: gsName(0.3, 0), ...gs(0, 0.866, 1.6) };
-      const b = { name: gsName(0.3, 1, 16), ...gs(1, 0.87, 1.9), roundChannels: 16 };
+      const gs16 = VARIANTS.find((v) => v.key === 'gs16');
+      const b = { name: gsName(0.3, 1, gs16), ...gs(1, 0.87, 1.9), roundChannels: 16 };
       fs.writeFileSync(file, JSON.stringify({ settings: 'rows60000-other', cells: [a] }));
       expect(restoreCells(s)).toEqual([]);
       fs.writeFileSync(file, JSON.stringify({ settings: settingsKey(s), cells: [a, b, { ...gs(2, 0.8, 1) }] }));
@@ -178,5 +180,16 @@ describe('Fashion-MNIST section targets', () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  test('variant cells are named by their key; the --round-channels cells keep their names and settings', () => {
+    const byKey = Object.fromEntries(VARIANTS.map((v) => [v.key, v]));
+    expect(gsName(0.3, 2)).toBe('gs-30-s2');
+    expect(gsName(0.3, 2, byKey.gs16)).toBe('gs16-30-s2');
+    expect(gsName(0.1, 0, byKey.gs8)).toBe('gs8-10-s0');
+    expect(gsName(0.1, 1, byKey.gsd)).toBe('gsd-10-s1');
+    expect(gsName(0.3, 0, byKey.gsd8)).toBe('gsd8-30-s0');
+    expect([byKey.gs16.roundChannels, byKey.gs16.distill, byKey.gs8.roundChannels]).toEqual([16, undefined, 8]);
+    expect([byKey.gsd.roundChannels, byKey.gsd.distill, byKey.gsd8.roundChannels, byKey.gsd8.distill]).toEqual([undefined, true, 8, true]);
   });
 });
