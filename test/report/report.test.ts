@@ -29,7 +29,7 @@ beforeAll(() => {
     generatedBy: 'test',
     createdAt: 'now',
     config: { hidden: [5], optimizer: 'adam', lr: 0.01, epochs: 3, penalty: 'gl', lambda: 0.001 },
-    history: history(3, 0.7) as unknown as Record<string, unknown>[],
+    history: history(3, 0.7),
     summary: { testAccuracy: 0.7, trainSeconds: 0.3 },
   });
 });
