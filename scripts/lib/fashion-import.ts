@@ -11,8 +11,8 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
-import { encodeIdx, findMnistFiles, loadDataset, parseIdx } from '../../src/data';
+import { writeIdxSubset } from './idx-subset';
+import { findMnistFiles, loadDataset } from '../../src/data';
 import type { SplitDataset } from '../../src/data/types';
 import { timeModels } from '../../src/pipeline/compress-speed';
 import { compressModel, type CompressModelResult } from '../../src/pipeline/compress-model';
@@ -53,22 +53,7 @@ export function prepareData(s: FashionSettings): string {
   if (findMnistFiles(dir)) return dir;
   const files = findMnistFiles(s.source);
   if (!files) throw new Error(`${s.source}: no Fashion-MNIST IDX files (Debian's dataset-fashion-mnist installs them there)`);
-  const read = (f: string): ReturnType<typeof parseIdx> => {
-    const raw = fs.readFileSync(f);
-    return parseIdx(f.endsWith('.gz') ? zlib.gunzipSync(raw) : raw, f);
-  };
-  const cut = (a: ReturnType<typeof parseIdx>, n: number): Buffer => {
-    const per = a.dims.slice(1).reduce((x, y) => x * y, 1);
-    const rows = Math.min(n, a.dims[0]);
-    return encodeIdx([rows, ...a.dims.slice(1)], a.data.subarray(0, rows * per));
-  };
-  const n = s.trainRows || Infinity;
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), cut(read(files.trainImages), n));
-  fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), cut(read(files.trainLabels), n));
-  fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), cut(read(files.testImages), Infinity));
-  fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), cut(read(files.testLabels), Infinity));
-  return dir;
+  return writeIdxSubset(files, dir, s.trainRows || Infinity, Infinity);
 }
 
 /** Trains the PyTorch original with the fixture script when missing (or made with other settings). */
