@@ -106,8 +106,15 @@ function accuracyOf(pred: Int32Array, labels: Int32Array): number {
   return hit / pred.length;
 }
 
-/** A passing result with nothing compared yet: what both the classifier and the regressor checks start from. */
-function baseResult(rows: number, compact: boolean, tolerance: number, lossy: boolean, runtime: VerifyResult['runtime']): VerifyResult {
+/** A passing result with nothing compared yet: what both the classifier and the regressor checks start from
+ * (and the checks of export formats registered from outside, pipeline/export-formats). */
+export function baseResult(
+  rows: number,
+  compact: boolean,
+  tolerance: number,
+  lossy: boolean,
+  runtime: VerifyResult['runtime'],
+): VerifyResult {
   return {
     rows,
     compactInput: compact,

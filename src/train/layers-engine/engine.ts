@@ -25,7 +25,7 @@ import type { FusedConfig, FusedKernels } from '../fused/engine';
 import { wasmPassAvailable } from '../fused/wasm-pass';
 import { createOptimizer } from '../fused/optimizers';
 import type { TrainingData, TrainingEngine } from '../types';
-import { batchGradient } from './pass';
+import { batchGradient, gatherBatch } from './pass';
 import { trainOp } from './ops/table';
 import { layerOps } from './ops/kernel-choice';
 import { bindLayers, flatLayout, slotViews } from './flat-params';
@@ -149,12 +149,7 @@ export function createLayersEngine(
 
   function gradient(order: Int32Array, start: number, n: number): number {
     if (split) return split.gradient(order, start, n);
-    for (let r = 0; r < n; r++) {
-      const row = order[start + r];
-      rows[r] = row;
-      const o = row * cols;
-      for (let c = 0; c < cols; c++) xb[r * cols + c] = data.x[o + c];
-    }
+    gatherBatch(data.x, cols, order, start, n, xb, rows);
     return batchGradient(layers, shapes, n === batch ? xb : xb.subarray(0, n * cols), n, rows.subarray(0, n), data, gradViews, opOf);
   }
 

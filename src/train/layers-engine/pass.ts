@@ -16,6 +16,26 @@ import { trainSlots, type SplitBatch, type TrainOp } from './ops/train-op';
 export type LossData = Pick<TrainingData, 'y' | 'soft' | 'targets'>;
 
 /**
+ * Copies data rows src[from..from+n) of x ([rows, cols] float32) into xb (float64, batch row r at
+ * r * cols) and their indices into rows: the minibatch batchGradient reads.
+ */
+export function gatherBatch(
+  x: Float32Array,
+  cols: number,
+  src: ArrayLike<number>,
+  from: number,
+  n: number,
+  xb: Float64Array,
+  rows: Int32Array,
+): void {
+  for (let r = 0; r < n; r++) {
+    const row = src[from + r];
+    rows[r] = row;
+    xb.set(x.subarray(row * cols, (row + 1) * cols), r * cols);
+  }
+}
+
+/**
  * Forward (training mode: batch norm uses and updates batch statistics) and backward of `n`
  * examples x [n, ...shapes[0]] (float64), batch row r being data row rows[r]; overwrites grads[k]
  * (laid out as trainOp(layers[k]).params) with the gradient of the batch's mean loss, which it returns.

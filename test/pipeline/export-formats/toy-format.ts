@@ -11,7 +11,7 @@ import { denseLayer } from '../../../src/network/layers/dense';
 import { buildManifest, manifestText } from '../../../src/network/manifest';
 import { predictProba } from '../../../src/network/forward';
 import type { AnyLayer, DenseLayer, Network } from '../../../src/network/types';
-import type { VerifyResult } from '../../../src/onnx/verify';
+import { baseResult, type VerifyResult } from '../../../src/onnx/verify';
 import type { ExportCheck, ExportFormat, ExportJob } from '../../../src/pipeline/export-formats/table';
 
 interface ToyFile {
@@ -49,22 +49,7 @@ function check(c: ExportCheck, text: string): VerifyResult {
   const ref = predictProba(c.reference, c.features, c.rows);
   let maxDiff = 0;
   for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(back[i] - ref[i]));
-  return {
-    rows: c.rows,
-    compactInput: false,
-    onnxAccuracy: null,
-    referenceAccuracy: null,
-    agreement: null,
-    disagreementCount: 0,
-    disagreements: [],
-    nearTies: 0,
-    mode: 'exact',
-    maxAccuracyDrop: null,
-    runtime: 'the toy reader',
-    maxProbDiff: maxDiff,
-    tolerance: 1e-6,
-    ok: maxDiff <= 1e-6,
-  };
+  return { ...baseResult(c.rows, false, 1e-6, false, 'the toy reader'), maxProbDiff: maxDiff, ok: maxDiff <= 1e-6 };
 }
 
 export const TOY_FORMAT: ExportFormat = {

@@ -12,7 +12,7 @@
 import type { Worker } from 'worker_threads';
 import type { AnyLayer } from '../../../network/types';
 import type { TrainingData } from '../../types';
-import { batchGradient } from '../pass';
+import { batchGradient, gatherBatch } from '../pass';
 import type { TrainOp } from '../ops/train-op';
 import { Link, linkBuffers } from './link';
 import { startWorker } from './thread-entry';
@@ -110,11 +110,7 @@ export function createSplitPass(s: SplitPassSetup): SplitPass {
         const theirs = n - mine;
         for (let r = 0; r < theirs; r++) theirRows[r] = order[start + mine + r];
         if (theirs > 0) link.post(theirs, n);
-        for (let r = 0; r < mine; r++) {
-          const row = order[start + r];
-          rows[r] = row;
-          xb.set(data.x.subarray(row * cols, (row + 1) * cols), r * cols);
-        }
+        gatherBatch(data.x, cols, order, start, mine, xb, rows);
         const split = theirs > 0 ? { rows: n, sum } : undefined;
         const loss = batchGradient(layers, shapes, xb.subarray(0, mine * cols), mine, rows.subarray(0, mine), data, gradViews, opOf, split);
         if (theirs === 0) return loss;

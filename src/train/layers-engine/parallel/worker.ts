@@ -10,7 +10,7 @@ import type { AnyLayer } from '../../../network/types';
 import type { SoftTargets } from '../../types';
 import { bindLayers, flatLayout, slotViews } from '../flat-params';
 import { layerOps } from '../ops/kernel-choice';
-import { batchGradient } from '../pass';
+import { batchGradient, gatherBatch } from '../pass';
 import { Link, LinkClosed, type LinkBuffers } from './link';
 
 /** Everything the worker gets once, in its workerData. */
@@ -59,11 +59,7 @@ export function runWorker(d: WorkerSetup): void {
       const job = link.next();
       if (!job) return;
       const n = job.part;
-      for (let r = 0; r < n; r++) {
-        const row = given[r];
-        rows[r] = row;
-        xb.set(x.subarray(row * cols, (row + 1) * cols), r * cols);
-      }
+      gatherBatch(x, cols, given, 0, n, xb, rows);
       loss[0] = batchGradient(layers, shapes, xb.subarray(0, n * cols), n, rows.subarray(0, n), data, grads, opOf, {
         rows: job.total,
         sum,
