@@ -100,7 +100,17 @@ const cli = scriptArgs({
     },
     { name: '--train-rows', value: 'N', describe: 'Training rows, the first N of the training file (default 5000)' },
     { name: '--epochs', value: 'N', describe: 'gs epochs before fine-tuning (default 8); narrow/dense/peer get the same total' },
-    { name: '--finetune-epochs', value: 'N', describe: 'gs fine-tuning epochs (default 2)' },
+    {
+      name: '--finetune-epochs',
+      value: 'N',
+      describe: 'gs fine-tuning epochs (default 2); dense and narrow train --epochs + this many, the last ones as fine-tuning too',
+    },
+    {
+      name: '--finetune-schedule',
+      value: 'S',
+      describe:
+        'Learning rate over the fine-tuning epochs of gs, dense and narrow alike (default cosine, what gs-compress picks for CNNs; constant: the earlier settings)',
+    },
     { name: '--lr', value: 'X', describe: 'Learning rate of every method (Adam, default 0.001)' },
     { name: '--peer', value: 'FILE', describe: 'cnn_prune_peer.py (needs python3 with torch); without it the peer is skipped' },
     { name: '--python', value: 'FILE', describe: 'Python for the peer (default /usr/bin/python3)' },
@@ -155,8 +165,22 @@ const PEER_ROUND_EPOCHS = 1;
 const PEER_DENSE = Math.max(1, TOTAL - PEER_ROUNDS * PEER_ROUND_EPOCHS - FINETUNE);
 const SECONDS = num('--seconds', 0.5);
 const OUT = path.resolve(cli.arg('--out') ?? path.join(ROOT, 'reports', 'cnn'));
-const SETTINGS = `rows${TRAIN_ROWS}-e${EPOCHS}+${FINETUNE}-lr${LR}-b${BATCH}-peer${PEER_ROUNDS}x${PEER_ROUND_EPOCHS}`;
+const FT_SCHEDULE = cli.arg('--finetune-schedule') ?? 'cosine';
+if (!['constant', 'cosine', 'linear'].includes(FT_SCHEDULE)) throw new Error('--finetune-schedule: expected constant, cosine or linear');
+/** The peer's runs do not depend on our fine-tuning schedule: their cells stay under the settings without it. */
+const PEER_SETTINGS = `rows${TRAIN_ROWS}-e${EPOCHS}+${FINETUNE}-lr${LR}-b${BATCH}-peer${PEER_ROUNDS}x${PEER_ROUND_EPOCHS}`;
+const SETTINGS = FT_SCHEDULE === 'constant' ? PEER_SETTINGS : PEER_SETTINGS.replace(`+${FINETUNE}-`, `+${FINETUNE}${FT_SCHEDULE}-`);
 const CELLS = path.join(OUT, 'cells', SETTINGS);
+const PEER_CELLS = path.join(OUT, 'cells', PEER_SETTINGS);
+/** Where a method's cells live. */
+const cellsOf = (method: CnnMethod) => (method === 'peer' ? PEER_CELLS : CELLS);
+/** Every cell of these settings, the peer's included. */
+const allCells = (): CnnCell[] => [
+  ...readCells(CELLS).filter((c) => c.method !== 'peer'),
+  ...readCells(PEER_CELLS).filter((c) => c.method === 'peer'),
+];
+/** Dense and narrow train as gs does: --epochs, then --finetune-epochs at the fine-tuning schedule. */
+const RECIPE = ['--epochs', String(EPOCHS), '--finetune-epochs', String(FINETUNE), '--finetune-lr-schedule', FT_SCHEDULE];
 const PEER = cli.arg('--peer');
 const PYTHON = cli.arg('--python') ?? '/usr/bin/python3';
 const METHODS = list('--methods', CNN_METHODS.join(',')) as CnnMethod[];
@@ -270,7 +294,7 @@ async function timeOnnx(file: string): Promise<{ b1: number; b64: number }> {
  * as the run's own export, and µs/row within 3% of it timed interleaved.
  */
 async function retime(): Promise<void> {
-  const all = readCells(CELLS).filter(
+  const all = allCells().filter(
     (c) => CASES.some((k) => k.name === c.case) && c.usPerRow64 !== undefined && Number.isFinite(c.testAccuracy) && c.widths.length,
   );
   const arch = (c: CnnCell): string => (CASES.find((k) => k.name === c.case) as CnnCase).arch;
@@ -304,7 +328,7 @@ async function retime(): Promise<void> {
   };
   for (const c of all) {
     const m = models.get(withWidths(arch(c), c.widths)) as { b1: number; b64: number };
-    writeCell(CELLS, { ...c, usPerRow1: m.b1, usPerRow64: m.b64, retimed });
+    writeCell(cellsOf(c.method), { ...c, usPerRow1: m.b1, usPerRow64: m.b64, retimed });
   }
 }
 
@@ -393,7 +417,7 @@ async function peer(c: CnnCase, dataDir: string, seed: number, budgetMacs: numbe
 
 async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number, dataDir: string): Promise<void> {
   const key = { case: c.name, method, percent, seed };
-  if (readCell(cellFile(CELLS, key))) return;
+  if (readCell(cellFile(cellsOf(method), key))) return;
   const start = specCounts(c.arch);
   const budgetMacs = percent === 100 ? start.macs : macsBudget(start.macs, percent);
   const label = `${c.name} ${method} ${percent}% seed ${seed}`;
@@ -401,7 +425,7 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
   const base = { ...key, budgetMacs };
   let out: CnnCell;
   if (method === 'dense') {
-    out = { ...base, ...(await ours(c, dataDir, seed, ['--arch', c.arch, '--penalty', 'none', '--epochs', String(TOTAL)])) };
+    out = { ...base, ...(await ours(c, dataDir, seed, ['--arch', c.arch, '--penalty', 'none', ...RECIPE])) };
   } else if (method === 'gs' || ROUND_CHANNELS[method] !== undefined) {
     const args = [
       '--arch',
@@ -412,6 +436,8 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
       String(EPOCHS),
       '--finetune-epochs',
       String(FINETUNE),
+      '--finetune-lr-schedule',
+      FT_SCHEDULE,
       ...(ROUND_CHANNELS[method] !== undefined ? ['--round-channels', String(ROUND_CHANNELS[method])] : []),
     ];
     try {
@@ -424,7 +450,7 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
   } else if (method === 'narrow') {
     const n = narrowSpec(c.arch, budgetMacs);
     out = n
-      ? { ...base, ...(await ours(c, dataDir, seed, ['--arch', n.spec, '--penalty', 'none', '--epochs', String(TOTAL)])), note: n.spec }
+      ? { ...base, ...(await ours(c, dataDir, seed, ['--arch', n.spec, '--penalty', 'none', ...RECIPE])), note: n.spec }
       : infeasible(base, 'widths of 1 exceed the budget');
   } else {
     if (!PEER) {
@@ -444,7 +470,7 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
     };
     if (out.macs > budgetMacs) out = infeasible(base, `the peer's smallest network has ${out.macs} multiply-adds`);
   }
-  writeCell(CELLS, out);
+  writeCell(cellsOf(method), out);
   process.stdout.write(
     ` ${Number.isFinite(out.testAccuracy) ? (100 * out.testAccuracy).toFixed(2) + '%' : out.note}, ${out.macs} MACs, ${out.seconds.toFixed(0)} s\n`,
   );
@@ -586,7 +612,7 @@ function infeasibleLines(cells: readonly CnnCell[]): string[] {
 }
 
 async function writeReport(): Promise<void> {
-  const cells = readCells(CELLS);
+  const cells = allCells();
   const groups = groupCells(cells);
   const lines = [
     '# CNN compression benchmark',
@@ -594,7 +620,8 @@ async function writeReport(): Promise<void> {
     `Made by ${(madeBy().length ? madeBy() : [shownArgs().join(' ')]).map((c) => `\`npx tsx scripts/bench-cnn.ts ${c}\``).join(', then ')} (settings ${SETTINGS}); training speed by the same with \`--timing\`.`,
     `Every method trains on the first ${TRAIN_ROWS} rows of the training file (no validation split) and is tested on the whole`,
     `test file; ${TOTAL} epochs in all, Adam at lr ${LR}, batch ${BATCH}. gs-compress: ${EPOCHS} epochs to the budget + ${FINETUNE}`,
-    `of fine-tuning; narrow: every width times one factor (the largest that fits), ${TOTAL} epochs from scratch; peer: PyTorch`,
+    `of fine-tuning; narrow: every width times one factor (the largest that fits), from scratch; dense and narrow train ${EPOCHS} epochs + ${FINETUNE}`,
+    `more as gs fine-tunes: the learning rate over the last ${FINETUNE} epochs of gs, dense and narrow alike is ${FT_SCHEDULE === 'constant' ? 'constant' : `${FT_SCHEDULE}-decayed (what gs-compress picks for CNNs)`}; peer: PyTorch`,
     `L1 filter pruning (same ratio per layer), ${PEER_DENSE} dense epochs + ${PEER_ROUNDS} rounds of ${PEER_ROUND_EPOCHS} + ${FINETUNE} of fine-tuning.`,
     `Our rows: gs = ${METHOD_NAMES.gs}; gs16 = ${METHOD_NAMES.gs16}, the same run with every width below 16 or a multiple`,
     'of 16, because reports/cnn/CHANNEL-WIDTHS.md found that onnxruntime on this AVX-512 CPU blocks convolution channels by 16',

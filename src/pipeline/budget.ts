@@ -385,7 +385,7 @@ export async function trainToBudget(
       finetuneConfig(cfg, opts.finetuneEpochs),
       hooks.finetune,
       'finetune',
-      opts.finetuneLrSchedule ?? defaultFinetuneLrSchedule(given.train.rows, cfg.lr),
+      opts.finetuneLrSchedule ?? defaultFinetuneLrSchedule(given.train.rows, cfg.lr, (net?.inputShape?.length ?? 1) > 1),
     );
   }
   flush();

@@ -12,6 +12,7 @@ import type { TrainConfigInput } from '../train/config';
 import { resolveTrainConfig } from '../train/config';
 import type { TrainOptions, TrainResult } from '../train/train';
 import type { TrainConfig } from '../train/types';
+import type { LrSchedule } from '../train/lr-schedule';
 import {
   budgetRecord,
   resolveBudgetConfig,
@@ -35,6 +36,8 @@ export interface RunSettings {
   budget?: RunBudget;
   /** Epochs of fine-tuning the pruned network after training (default 0). */
   finetuneEpochs?: number;
+  /** A run without a budget: the learning rate over its fine-tuning (default constant; a budget's is in `budget`). */
+  finetuneLrSchedule?: LrSchedule;
   /** Distil (budget runs only) from `teacher`, or else from a dense teacher trained on the same settings. */
   distill?: { temperature?: number; alpha?: number; teacher?: Network<AnyLayer> };
   /** Start from this network's weights (train --init, compress). */
@@ -99,7 +102,8 @@ export async function trainRun(data: SplitDataset, s: RunSettings, hooks: RunHoo
   const config = resolveTrainConfig(s.config);
   // a network of any layer types trains on the layers engine (trainNetwork picks it from the layers)
   const train = { ...hooks.train, ...(s.init ? { init: s.init as Network } : {}) };
-  const { result, trainedAccuracy } = await trainThenFinetune(data, config, finetuneEpochs, { train, finetune: hooks.finetune });
+  const finetune = s.finetuneLrSchedule ? { ...hooks.finetune, lrSchedule: s.finetuneLrSchedule } : hooks.finetune;
+  const { result, trainedAccuracy } = await trainThenFinetune(data, config, finetuneEpochs, { train, finetune });
   return {
     result,
     config,

@@ -111,6 +111,8 @@ describe('trainToBudget on a planted problem', () => {
     expect(defaultFinetuneLrSchedule(COSINE_FINETUNE_MIN_ROWS - 1, SMALL_DATA_BUDGET_LR)).toBe('cosine');
     expect(defaultFinetuneLrSchedule(COSINE_FINETUNE_MIN_ROWS, 1e-3)).toBe('cosine');
     expect(defaultFinetuneLrSchedule(60000, 1e-4)).toBe('cosine');
+    // a network reading images or sequences decays at any size and rate (channel-budget.test.ts runs one)
+    expect(defaultFinetuneLrSchedule(400, 1e-3, true)).toBe('cosine');
     const opts = { targetRatio: 0.3, finetuneEpochs: 2 };
     const kernel = async (c: typeof cfg, o: Parameters<typeof trainToBudget>[2]) =>
       Array.from((await trainToBudget(data, c, o)).result.network.layers[0].kernel);

@@ -224,6 +224,18 @@ describe('trainToBudget with --arch', () => {
     expect(b.result.history[b.result.history.length - 1].testAccuracy).toBeGreaterThan(0.6);
   });
 
+  test('an image network fine-tunes with a cosine-decayed learning rate by default, at any training size and rate', async () => {
+    const slow = { ...cfg, lr: 1e-3, epochs: 3 };
+    const opts = { targetMacsRatio: 0.5, finetuneEpochs: 2 };
+    const kernel = async (o: Parameters<typeof trainToBudget>[2]) => {
+      const last = (await trainToBudget(data, slow, o)).result.network.layers.at(-1) as { kernel: Float32Array };
+      return Array.from(last.kernel);
+    };
+    const byDefault = await kernel(opts);
+    expect(byDefault).toEqual(await kernel({ ...opts, finetuneLrSchedule: 'cosine' }));
+    expect(byDefault).not.toEqual(await kernel({ ...opts, finetuneLrSchedule: 'constant' }));
+  });
+
   test('budgets below the smallest network and MAC budgets for MLPs are refused with a message', async () => {
     await expect(trainToBudget(data, cfg, { targetMacs: 10, finetuneEpochs: 0 })).rejects.toThrow(/below the smallest network/);
     await expect(trainToBudget(data, cfg, { targetMacsRatio: 1.5, finetuneEpochs: 0 })).rejects.toThrow(/--target-macs-ratio 1.5/);

@@ -299,6 +299,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       {
         config: cfg,
         finetuneEpochs: ftEpochs,
+        ...(!budgeted && a['finetune-lr-schedule'] !== 'auto' ? { finetuneLrSchedule: checkLrSchedule(a['finetune-lr-schedule']) } : {}),
         ...(budgeted
           ? {
               budget: {
