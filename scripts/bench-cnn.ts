@@ -6,6 +6,7 @@
  *   dense   the starting network trained without a penalty (the reference: accuracy, speed);
  *   gs      gs-compress `train --arch A --target-macs-ratio R` (budget trainer, exact pruning);
  *   gs8     the same with `--round-channels 8` (widths below 8 or multiples of 8: 8 and 16 channels);
+ *   gs8t    gs8 with `--target-speedup S` beside the budget (S: 1.5 at 25%, 2 at 10%; the issue's speed targets);
  *   gs16    the same with `--round-channels 16`: every width below 16 or a multiple of 16, the widths
  *           onnxruntime's 16-channel blocks (AVX-512) run fast (reports/cnn/CHANNEL-WIDTHS.md);
  *   narrow  every width times one factor (the largest whose network fits the budget), trained from
@@ -55,6 +56,7 @@ import {
   IMAGE_SHAPE,
   METHOD_NAMES,
   ROUND_CHANNELS,
+  SPEEDUP_AT,
   caseRows,
   groupCells,
   macsBudget,
@@ -439,6 +441,7 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
       '--finetune-lr-schedule',
       FT_SCHEDULE,
       ...(ROUND_CHANNELS[method] !== undefined ? ['--round-channels', String(ROUND_CHANNELS[method])] : []),
+      ...(SPEEDUP_AT[method]?.[percent] !== undefined ? ['--target-speedup', String(SPEEDUP_AT[method]?.[percent])] : []),
     ];
     try {
       out = { ...base, ...(await ours(c, dataDir, seed, args)) };
@@ -630,6 +633,8 @@ async function writeReport(): Promise<void> {
     'leaves widths below 16 free: where a budget keeps every convolution below 16 channels, gs16 keeps about the widths of gs.',
     `gs8 = ${METHOD_NAMES.gs8}: every width below 8 or a multiple of 8, which rules out the 9 to 15 channels that gs and gs16`,
     'keep (a convolution reading 9 to 15 channels runs no faster than one reading 16, CHANNEL-WIDTHS.md).',
+    `gs8t = ${METHOD_NAMES.gs8t}: the budget trainer times each candidate in onnxruntime as it shrinks and goes on below the`,
+    'MACs budget until the speedup is met as well (both hold), so its MACs may end below the budget.',
     'Accuracy: mean ± standard deviation over the seeds, in percent. µs/row: onnxruntime-node, one thread, best of the',
     'rounds, mean over seeds; each case says when its timings were taken (the machine has 2 cores and is shared). Speedup:',
     "the dense row's µs/row at batch 64 over the row's.",
