@@ -276,7 +276,7 @@ export const TRAINING_FLAGS = {
     choices: [...LR_SCHEDULE_NAMES, 'auto'],
     default: 'auto',
     group: 'Budget:',
-    describe: `Learning rate over the fine-tuning (a budget run's, or --finetune-epochs after plain training): constant, or cosine or linear decay to 2% of --lr; auto: for a budget run cosine for image and sequence inputs, from ${COSINE_FINETUNE_MIN_ROWS} training rows or at --lr ${SMALL_DATA_BUDGET_LR} and above, else constant; constant after plain training (measured: cosine +0.25 points on MNIST, +0.5 to +1.6 on the covtype sample at lr 5e-3, +1.3 on a Fashion-MNIST CNN at 25% of its multiply-adds with a tenth of the seed spread; constant best on the SDD sample at lr 1e-3)`,
+    describe: `Learning rate over the fine-tuning (a budget run's, or --finetune-epochs after plain training): constant, or cosine or linear decay to 2% of --lr; auto: for a budget run cosine for image and sequence inputs, from ${COSINE_FINETUNE_MIN_ROWS} training rows or at --lr ${SMALL_DATA_BUDGET_LR} and above, else constant; constant after plain training (measured: cosine +0.25 points on MNIST, +0.5 to +1.6 on the covtype sample at lr 5e-3, +1.3 on a Fashion-MNIST CNN at 25% of its multiply-adds and +1.4 on an imported one at 30%, with a sixth of the seed spread; constant best on the SDD sample at lr 1e-3)`,
   },
   'budget-warmup': {
     type: 'number',
