@@ -14,6 +14,7 @@ import { initArchNetwork } from '../src/network/create-arch';
 import { multiplyAdds } from '../src/network/create';
 import type { AnyLayer, Network } from '../src/network/types';
 import { OnnxModel, exportOnnx } from '../src/onnx';
+import { throughputRound } from '../src/onnx/latency';
 import { Rng } from '../src/util/rng';
 import { scriptArgs } from './lib/script-args';
 
@@ -42,19 +43,9 @@ interface Case {
   best: { b64: number; b1: number };
 }
 
-async function timeRound(m: OnnxModel, x: Float32Array, batch: number, cols: number): Promise<number> {
-  let rows = 0;
-  const t0 = process.hrtime.bigint();
-  let s = 0;
-  while (s < SECONDS) {
-    for (let i = 0; i < 4; i++) {
-      await m.runBatch(x.subarray(0, batch * cols), batch, cols);
-      rows += batch;
-    }
-    s = Number(process.hrtime.bigint() - t0) / 1e9;
-  }
-  return (s * 1e6) / rows;
-}
+/** µs per row of one timed round of --seconds. */
+const timeRound = (m: OnnxModel, x: Float32Array, batch: number, cols: number): Promise<number> =>
+  throughputRound(() => m.runBatch(x.subarray(0, batch * cols), batch, cols), batch, SECONDS);
 
 async function main(): Promise<void> {
   // from 1 to beyond the Fashion net's 16 and 32, each width alone, the other at its default: steps

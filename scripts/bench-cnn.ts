@@ -5,10 +5,10 @@
  * validation split), the same test file, the same total epochs and the same learning rate:
  *   dense   the starting network trained without a penalty (the reference: accuracy, speed);
  *   gs      gs-compress `train --arch A --target-macs-ratio R` (budget trainer, exact pruning);
- *   gs8     the same with `--round-channels 8` (widths below 8 or multiples of 8: 8 and 16 channels);
- *   gs8t    gs8 with `--target-speedup S` beside the budget (S: 1.5 at 25%, 2 at 10%; the issue's speed targets);
- *   gs16    the same with `--round-channels 16`: every width below 16 or a multiple of 16, the widths
+ *   gs16    gs with `--round-channels 16`: every width below 16 or a multiple of 16, the widths
  *           onnxruntime's 16-channel blocks (AVX-512) run fast (reports/cnn/CHANNEL-WIDTHS.md);
+ *   gs8     gs with `--round-channels 8` (widths below 8 or multiples of 8: 8 and 16 channels);
+ *   gs8t    gs8 with `--target-speedup S` beside the budget (S: 1.5 at 25%, 2 at 10%; the issue's speed targets);
  *   narrow  every width times one factor (the largest whose network fits the budget), trained from
  *           scratch without a penalty;
  *   peer    --peer FILE (cnn_prune_peer.py: PyTorch, L1 filter pruning with the same ratio per layer,
@@ -46,6 +46,7 @@ import { findMnistFiles } from '../src/data/idx';
 import { mnistPackageDir } from '../src/data/catalog';
 import { initArchNetwork } from '../src/network/create-arch';
 import { OnnxModel, exportOnnx } from '../src/onnx';
+import { throughputRound } from '../src/onnx/latency';
 import { renderVegaLiteSvg } from '../src/report/vega-render';
 import { writeFileAtomic } from '../src/util/fs-atomic';
 import { Rng } from '../src/util/rng';
@@ -177,30 +178,18 @@ const PEER_CELLS = path.join(OUT, 'cells', PEER_SETTINGS);
 /** Where a method's cells live. */
 const cellsOf = (method: CnnMethod) => (method === 'peer' ? PEER_CELLS : CELLS);
 /**
- * Cases none of whose own rows ran under these settings yet: their rows come from the settings
- * without the fine-tuning schedule (a constant rate), and the report says so.
+ * Every cell of these settings, the peer's included, each folder read once. A case none of whose
+ * own rows ran under these settings yet is carried: its rows come from the settings without the
+ * fine-tuning schedule (a constant rate), and the report says so.
  */
-const carriedCases = (): Set<string> => {
-  if (SETTINGS === PEER_SETTINGS) return new Set();
-  const own = new Set(
-    readCells(CELLS)
-      .filter((c) => c.method !== 'peer')
-      .map((c) => c.case),
-  );
-  return new Set(
-    readCells(PEER_CELLS)
-      .filter((c) => c.method !== 'peer' && !own.has(c.case))
-      .map((c) => c.case),
-  );
-};
-/** Every cell of these settings, the peer's included (and the carried cases' earlier rows). */
-const allCells = (): CnnCell[] => {
-  const carried = carriedCases();
-  return [
-    ...readCells(CELLS).filter((c) => c.method !== 'peer'),
-    ...readCells(PEER_CELLS).filter((c) => c.method === 'peer' || carried.has(c.case)),
-  ];
-};
+function storedCells(): { cells: CnnCell[]; carried: Set<string> } {
+  const mine = readCells(CELLS);
+  const earlier = CELLS === PEER_CELLS ? mine : readCells(PEER_CELLS);
+  const own = new Set(mine.filter((c) => c.method !== 'peer').map((c) => c.case));
+  const carried = new Set(CELLS === PEER_CELLS ? [] : earlier.filter((c) => c.method !== 'peer' && !own.has(c.case)).map((c) => c.case));
+  const cells = [...mine.filter((c) => c.method !== 'peer'), ...earlier.filter((c) => c.method === 'peer' || carried.has(c.case))];
+  return { cells, carried };
+}
 /** Dense and narrow train as gs does: --epochs, then --finetune-epochs at the fine-tuning schedule. */
 const RECIPE = ['--epochs', String(EPOCHS), '--finetune-epochs', String(FINETUNE), '--finetune-lr-schedule', FT_SCHEDULE];
 const PEER = cli.arg('--peer');
@@ -251,27 +240,17 @@ function prepareData(data: CnnCase['data']): string {
   return writeIdxSubset(files, dir, TRAIN_ROWS, Infinity);
 }
 
+const IMAGE_COLS = IMAGE_SHAPE.reduce((a, b) => a * b, 1);
+
 /** Random rows of the images' shape, 64 of them (timing does not depend on the values). */
 function timingRows(): Float32Array {
   const rng = new Rng(1);
   return Float32Array.from({ length: 64 * IMAGE_COLS }, () => rng.next());
 }
-const IMAGE_COLS = IMAGE_SHAPE.reduce((a, b) => a * b, 1);
 
 /** µs per row of one timed round: batches of `batch` rows for --seconds. */
-async function timeRound(m: OnnxModel, x: Float32Array, batch: number): Promise<number> {
-  let rows = 0;
-  const t0 = process.hrtime.bigint();
-  let s = 0;
-  while (s < SECONDS) {
-    for (let i = 0; i < 4; i++) {
-      await m.runBatch(x.subarray(0, batch * IMAGE_COLS), batch, IMAGE_COLS);
-      rows += batch;
-    }
-    s = Number(process.hrtime.bigint() - t0) / 1e9;
-  }
-  return (s * 1e6) / rows;
-}
+const timeRound = (m: OnnxModel, x: Float32Array, batch: number): Promise<number> =>
+  throughputRound(() => m.runBatch(x.subarray(0, batch * IMAGE_COLS), batch, IMAGE_COLS), batch, SECONDS);
 
 /**
  * µs per row of one round timed call by call: the median call of --seconds of calls. On a loaded
@@ -316,8 +295,8 @@ async function timeOnnx(file: string): Promise<{ b1: number; b64: number }> {
  * as the run's own export, and µs/row within 3% of it timed interleaved.
  */
 async function retime(): Promise<void> {
-  const carried = carriedCases();
-  const all = allCells().filter(
+  const { cells, carried } = storedCells();
+  const all = cells.filter(
     (c) => CASES.some((k) => k.name === c.case) && c.usPerRow64 !== undefined && Number.isFinite(c.testAccuracy) && c.widths.length,
   );
   const arch = (c: CnnCell): string => (CASES.find((k) => k.name === c.case) as CnnCase).arch;
@@ -637,13 +616,13 @@ function infeasibleLines(cells: readonly CnnCell[]): string[] {
 }
 
 async function writeReport(): Promise<void> {
-  const cells = allCells();
-  const carried = carriedCases();
+  const { cells, carried } = storedCells();
+  const made = madeBy();
   const groups = groupCells(cells);
   const lines = [
     '# CNN compression benchmark',
     '',
-    `Made by ${(madeBy().length ? madeBy() : [shownArgs().join(' ')]).map((c) => `\`npx tsx scripts/bench-cnn.ts ${c}\``).join(', then ')} (settings ${SETTINGS}); training speed by the same with \`--timing\`.`,
+    `Made by ${(made.length ? made : [shownArgs().join(' ')]).map((c) => `\`npx tsx scripts/bench-cnn.ts ${c}\``).join(', then ')} (settings ${SETTINGS}); training speed by the same with \`--timing\`.`,
     `Every method trains on the first ${TRAIN_ROWS} rows of the training file (no validation split) and is tested on the whole`,
     `test file; ${TOTAL} epochs in all, Adam at lr ${LR}, batch ${BATCH}. gs-compress: ${EPOCHS} epochs to the budget + ${FINETUNE}`,
     `of fine-tuning; narrow: every width times one factor (the largest that fits), from scratch; dense and narrow train ${EPOCHS} epochs + ${FINETUNE}`,

@@ -12,8 +12,9 @@ import { fmtSpread, spread, type Spread } from './compress-bench';
 
 /**
  * dense: the starting network; gs: `train --target-macs-ratio`; gs16 / gs8: the same with
- * `--round-channels 16` / `8` (widths onnxruntime's channel blocks run fast); narrow: every width times
- * one factor, from scratch; peer: the PyTorch L1 filter-pruning script.
+ * `--round-channels 16` / `8` (widths onnxruntime's channel blocks run fast); gs8t: gs8 with the speed
+ * target of its budget (SPEEDUP_AT); narrow: every width times one factor, from scratch; peer: the
+ * PyTorch L1 filter-pruning script.
  */
 export const CNN_METHODS = ['dense', 'gs', 'gs16', 'gs8', 'gs8t', 'narrow', 'peer'] as const;
 export type CnnMethod = (typeof CNN_METHODS)[number];

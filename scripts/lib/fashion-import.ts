@@ -242,13 +242,14 @@ export async function gsCell(
   const name = 'ratio' in goal ? gsName(goal.ratio, seed, variant) : speedupName(goal.speedup, seed);
   const roundChannels = variant?.roundChannels;
   const distill = variant?.distill === true;
-  const alsoSpeedup = 'ratio' in goal ? variant?.speedupAt?.[Math.round(goal.ratio * 100)] : undefined;
+  // a --target-speedup run, or a variant's speed target beside its MACs ratio
+  const speedup = 'speedup' in goal ? goal.speedup : variant?.speedupAt?.[Math.round(goal.ratio * 100)];
   const done = readCell<GsCell>(s, name);
   if (done) return done;
   const t0 = Date.now();
   const r: CompressModelResult = await compressModel(model, await data(dataDir), {
-    ...('ratio' in goal ? { targetMacsRatio: goal.ratio } : { targetSpeedup: goal.speedup, speedBatch: 64 }),
-    ...(alsoSpeedup !== undefined ? { targetSpeedup: alsoSpeedup, speedBatch: 64 } : {}),
+    ...('ratio' in goal ? { targetMacsRatio: goal.ratio } : {}),
+    ...(speedup !== undefined ? { targetSpeedup: speedup, speedBatch: 64 } : {}),
     ...(roundChannels !== undefined ? { roundChannels } : {}),
     ...(distill ? { distill } : {}),
     epochs: s.epochs,
@@ -273,7 +274,7 @@ export async function gsCell(
     ratio: 'ratio' in goal ? goal.ratio : r.slim.macs / r.original.macs,
     seed,
     targetMacs: r.targetMacs,
-    ...('speedup' in goal ? { targetSpeedup: goal.speedup } : alsoSpeedup !== undefined ? { targetSpeedup: alsoSpeedup } : {}),
+    ...(speedup !== undefined ? { targetSpeedup: speedup } : {}),
     original: { accuracy: r.original.testAccuracy, params: r.original.parameters, macs: r.original.macs, bytes: r.original.bytes },
     slim: {
       accuracy: r.slim.testAccuracy,

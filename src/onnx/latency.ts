@@ -33,6 +33,23 @@ export interface Latency {
   runtime: string;
 }
 
+/**
+ * µs per row of one timed round: `run` (one call of `rows` rows) called again and again until
+ * `seconds` have passed, the round's throughput. The one timing loop of modelLatency, the compress
+ * report (pipeline/compress-speed.ts) and the benchmark scripts.
+ */
+export async function throughputRound(run: () => Promise<unknown>, rows: number, seconds: number): Promise<number> {
+  let done = 0;
+  const t0 = process.hrtime.bigint();
+  let s: number;
+  do {
+    await run();
+    done += rows;
+    s = Number(process.hrtime.bigint() - t0) / 1e9;
+  } while (s < seconds);
+  return (s * 1e6) / done;
+}
+
 /** µs per row of a model (file or bytes) that takes `cols` feature columns per row. */
 export async function modelLatency(model: Uint8Array | string, cols: number, opts: LatencyOptions = {}): Promise<Latency> {
   const batch = opts.batch ?? DEFAULT_LATENCY_BATCH;
@@ -42,17 +59,7 @@ export async function modelLatency(model: Uint8Array | string, cols: number, opt
   try {
     const rng = new Rng(1);
     const x = Float32Array.from({ length: batch * cols }, () => rng.next());
-    const round = async (limit: number): Promise<number> => {
-      let rows = 0;
-      const t0 = process.hrtime.bigint();
-      let s: number;
-      do {
-        await m.runBatch(x, batch, cols);
-        rows += batch;
-        s = Number(process.hrtime.bigint() - t0) / 1e9;
-      } while (s < limit);
-      return (s * 1e6) / rows;
-    };
+    const round = (limit: number) => throughputRound(() => m.runBatch(x, batch, cols), batch, limit);
     await round(seconds / 2);
     let best = Infinity;
     for (let r = 0; r < (opts.rounds ?? 3); r++) best = Math.min(best, await round(seconds));

@@ -8,6 +8,7 @@
 import type * as Ort from 'onnxruntime-common';
 import { type Int64Like, onnx, toNum } from '../codec/onnx-proto';
 import { GsError } from '../errors';
+import { throughputRound } from '../onnx/latency';
 import { loadRuntime, runtimeLabel, setWebThreads } from '../onnx/runtime';
 import { Rng } from '../util/rng';
 import type { InitSource } from './init-from';
@@ -82,17 +83,7 @@ export async function timeModels(
   const timed: (Timed | null)[] = [];
   try {
     for (const m of models) timed.push(await openTimed(m, batch, threads).catch(() => null));
-    const round = async (t: Timed, limit: number): Promise<number> => {
-      let rows = 0;
-      const t0 = process.hrtime.bigint();
-      let s: number;
-      do {
-        await t.run();
-        rows += batch;
-        s = Number(process.hrtime.bigint() - t0) / 1e9;
-      } while (s < limit);
-      return (s * 1e6) / rows;
-    };
+    const round = (t: Timed, limit: number) => throughputRound(t.run, batch, limit);
     for (const t of timed) if (t) await round(t, seconds / 2);
     const best = timed.map((t) => (t ? Infinity : null));
     for (let r = 0; r < (opts.rounds ?? 5); r++) {
