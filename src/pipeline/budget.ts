@@ -22,7 +22,15 @@ import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/s
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import { networkLatency, DEFAULT_LATENCY_BATCH, type LatencyOptions } from '../onnx/latency';
-import { channelSpace, denseSpace, isLayered, type BudgetTargets, type SpaceProjection } from './budget-space';
+import {
+  channelSpace,
+  channelStart,
+  denseSpace,
+  isLayered,
+  type BudgetSpace,
+  type BudgetTargets,
+  type SpaceProjection,
+} from './budget-space';
 import { finetuneConfig } from './finetune';
 
 export interface BudgetOptions extends BudgetTargets {
@@ -367,6 +375,11 @@ export async function trainToBudget(
     }
     return a;
   };
+  if (speed) {
+    const startNet = channelStart(data, cfg, opts.init);
+    const smallest = space.project(startNet, { ...space.minimal }, data.train, cfg.seed, kernels).network;
+    refuseUnreachableSpeed(speed.target, await fastestSpeedup(startNet, smallest, measure), space, opts.latency);
+  }
   // dense warm-up, then one epoch per step of the ramp, then the rest at the budget
   const trainCfg = { ...cfg };
   await run(sched.warmup, trainCfg, hooks.train, 'train');
@@ -436,6 +449,36 @@ interface SpeedState {
   usPerRow?: number;
   /** Multiply-adds of the network that met the speedup: the final size. */
   frozenMacs?: number;
+}
+
+/** The speedup of `smallest` over `start`, each timed SPEED_PAIR_ROUNDS times alternately (the quicker kept). */
+async function fastestSpeedup(
+  start: Network<AnyLayer>,
+  smallest: Network<AnyLayer>,
+  measure: (n: Network<AnyLayer>) => Promise<number>,
+): Promise<number> {
+  let t0 = Infinity;
+  let t = Infinity;
+  for (let i = 0; i < SPEED_PAIR_ROUNDS; i++) {
+    t0 = Math.min(t0, await measure(start));
+    t = Math.min(t, await measure(smallest));
+  }
+  return t0 / t;
+}
+
+/**
+ * A --target-speedup the architecture cannot give is refused before any training: when even the
+ * smallest network of its shape (one channel per layer) is not that much faster than the starting
+ * one, the run would only train down to that network, which predicts little, and still miss the
+ * target. The message gives the speedup that smallest network measured.
+ */
+function refuseUnreachableSpeed(target: number, best: number, space: BudgetSpace, latency: LatencyOptions | undefined): void {
+  if (best >= target) return;
+  const how = `onnxruntime-node, ${latency?.threads ?? 1} thread${(latency?.threads ?? 1) > 1 ? 's' : ''}, batch ${latency?.batch ?? DEFAULT_LATENCY_BATCH}`;
+  throw new GsError(
+    'BAD_OPTION',
+    `--target-speedup ${target} is out of reach for this network on this machine: even its smallest form (one channel per layer, ${space.minimal.macs} multiply-adds) runs only ${best.toFixed(2)}x faster than the starting network (${how}); nothing was trained. Ask for a smaller speedup (a network near its smallest form keeps little accuracy), or give a budget in multiply-adds (--target-macs-ratio)`,
+  );
 }
 
 /** Timed sizes between the last too-slow network and the first fast-enough one (a geometric search). */

@@ -121,12 +121,17 @@ export async function withInterrupt<T>(note: (() => string | null) | null, body:
   if (note) notes.push(note);
   try {
     return await body();
+  } catch (e) {
+    // a command that fails takes away the folders it made for its outputs, while they are empty
+    if (outer) for (const [deep, top] of madeDirs) removeEmptyDirs(deep, top);
+    throw e;
   } finally {
     if (note) notes = notes.filter((n) => n !== note);
     if (outer) {
       process.off('SIGINT', onSigint);
       installed = false;
       written.clear();
+      madeDirs.clear();
     }
   }
 }

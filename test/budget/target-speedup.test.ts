@@ -60,11 +60,29 @@ test('a machine that gets quieter during the run does not count as speed: each c
   expect(b.speed!.speedup).toBeGreaterThanOrEqual(2);
 });
 
-test('a speedup the shape cannot reach ends at the smallest network and says it was not met', async () => {
-  const b = await trainToBudget(data, cfg, { targetSpeedup: 50, finetuneEpochs: 0, measureLatency: affineClock(5).measure });
-  expect(b.speed!.met).toBe(false);
-  expect(b.speed!.speedup).toBeLessThan(50);
-  expect(sizesOf(b.result.network).macs).toBe(minimalSizes(initArchNetwork(ARCH, [1, SIDE, SIDE], 4, 2)).macs);
+test('a speedup the shape cannot reach is refused before any training, with what its smallest network measured', async () => {
+  const shape = initArchNetwork(ARCH, [1, SIDE, SIDE], 4, 2);
+  const clock = affineClock(5);
+  let epochs = 0;
+  const run = trainToBudget(
+    data,
+    cfg,
+    { targetSpeedup: 50, finetuneEpochs: 0, measureLatency: clock.measure },
+    { train: { onEpoch: () => epochs++ } },
+  );
+  await expect(run).rejects.toThrow(
+    /--target-speedup 50 is out of reach .* smallest form \(one channel per layer, \d+ multiply-adds\) runs only [\d.]+x faster/,
+  );
+  const msg = String(await run.catch((e: unknown) => e));
+  const best = (5 + sizesOf(shape).macs / 100) / (5 + minimalSizes(shape).macs / 100);
+  expect(Number(/only ([\d.]+)x/.exec(msg)![1])).toBeCloseTo(best, 2);
+  expect(msg).toContain(`${minimalSizes(shape).macs} multiply-adds`);
+  expect(epochs).toBe(0);
+  // the start and the smallest network, each timed twice: nothing else
+  expect(clock.calls).toBe(4);
+  // a target just within reach trains
+  const b = await trainToBudget(data, cfg, { targetSpeedup: 0.95 * best, finetuneEpochs: 0, measureLatency: affineClock(5).measure });
+  expect(b.speed!.met).toBe(true);
 });
 
 test('with a budget in multiply-adds too, both hold', async () => {
@@ -112,6 +130,14 @@ test('train --target-speedup times ONNX exports in onnxruntime and prints each p
     expect(r.out).toMatch(/^ {2}epoch \d+: \d+ multiply-adds, [\d.]+ µs\/row \([\d.]+x\)$/m);
     const saved = JSON.parse(fs.readFileSync(path.join(dir, 'run', 'gs-run.json'), 'utf8')) as { summary: { speed?: { batch: number } } };
     expect(saved.summary.speed?.batch).toBe(16);
+    // out of reach: refused before training, and the folders made for --out are taken away again
+    const far = await runCli([
+      ...['train', '--data', 'mnist', '--train-rows', '200', '--test-rows', '50', '--arch', 'c8k5-m2-c12k5-m2-f24'],
+      ...['--target-speedup', '50', '--out', path.join(dir, 'new', 'run')],
+    ]);
+    expect(far.code).not.toBe(0);
+    expect(far.err).toMatch(/^error: --target-speedup 50 is out of reach .*nothing was trained/m);
+    expect(fs.existsSync(path.join(dir, 'new'))).toBe(false);
     // refusals: an MLP, a missing target, a size path
     const mlp = await runCli(['train', '--data', 'mnist', '--train-rows', '100', '--hidden', '8', '--target-speedup', '2']);
     expect(mlp.code).not.toBe(0);
