@@ -9,6 +9,8 @@
  *           onnxruntime's 16-channel blocks (AVX-512) run fast (reports/cnn/CHANNEL-WIDTHS.md);
  *   gs8     gs with `--round-channels 8` (widths below 8 or multiples of 8: 8 and 16 channels);
  *   gs8t    gs8 with `--target-speedup S` beside the budget (S: 1.5 at 25%, 2 at 10%; the issue's speed targets);
+ *   gsp     gs with a parameter budget of half the MACs budget's ratio beside it (`--target-ratio R/2`:
+ *           the issue's lenet5-caffe target, 10% of the MACs and 5% of the parameters);
  *   narrow  every width times one factor (the largest whose network fits the budget), trained from
  *           scratch without a penalty;
  *   peer    --peer FILE (cnn_prune_peer.py: PyTorch, L1 filter pruning with the same ratio per layer,
@@ -58,6 +60,7 @@ import {
   METHOD_NAMES,
   ROUND_CHANNELS,
   SPEEDUP_AT,
+  PARAMS_OF_MACS,
   caseRows,
   groupCells,
   macsBudget,
@@ -429,7 +432,7 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
   let out: CnnCell;
   if (method === 'dense') {
     out = { ...base, ...(await ours(c, dataDir, seed, ['--arch', c.arch, '--penalty', 'none', ...RECIPE])) };
-  } else if (method === 'gs' || ROUND_CHANNELS[method] !== undefined) {
+  } else if (method === 'gs' || ROUND_CHANNELS[method] !== undefined || PARAMS_OF_MACS[method] !== undefined) {
     const args = [
       '--arch',
       c.arch,
@@ -443,6 +446,7 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
       FT_SCHEDULE,
       ...(ROUND_CHANNELS[method] !== undefined ? ['--round-channels', String(ROUND_CHANNELS[method])] : []),
       ...(SPEEDUP_AT[method]?.[percent] !== undefined ? ['--target-speedup', String(SPEEDUP_AT[method]?.[percent])] : []),
+      ...(PARAMS_OF_MACS[method] !== undefined ? ['--target-ratio', String((PARAMS_OF_MACS[method] * percent) / 100)] : []),
     ];
     try {
       out = { ...base, ...(await ours(c, dataDir, seed, args)) };
@@ -637,6 +641,7 @@ async function writeReport(): Promise<void> {
     'keep (a convolution reading 9 to 15 channels runs no faster than one reading 16, CHANNEL-WIDTHS.md).',
     `gs8t = ${METHOD_NAMES.gs8t}: the budget trainer times each candidate in onnxruntime as it shrinks and goes on below the`,
     'MACs budget until the speedup is met as well (both hold), so its MACs may end below the budget.',
+    `gsp = ${METHOD_NAMES.gsp}.`,
     'Accuracy: mean ± standard deviation over the seeds, in percent. µs/row: onnxruntime-node, one thread, best of the',
     'rounds, mean over seeds; each case says when its timings were taken (the machine has 2 cores and is shared). Speedup:',
     "the dense row's µs/row at batch 64 over the row's.",
