@@ -453,7 +453,9 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
     } catch (e) {
       // a budget below the smallest network of the architecture is refused: stored as infeasible
       if (!/cannot be met|smallest|below/i.test(String(e))) throw e;
-      out = infeasible(base, /error: (.*)/.exec(String(e))?.[1] ?? String(e));
+      const why = /error: (.*)/.exec(String(e))?.[1] ?? String(e);
+      // an unreachable speed target: the message's first clause (what the smallest network measured)
+      out = infeasible(base, /^(--target-speedup .*? faster than the starting network)/.exec(why)?.[1] ?? why);
     }
   } else if (method === 'narrow') {
     const n = narrowSpec(c.arch, budgetMacs);
@@ -605,17 +607,22 @@ function timedLine(cells: readonly CnnCell[]): string {
   );
 }
 
-/** The infeasible budgets of a case: one line per budget and reason, with the methods and seeds. */
+/** The infeasible budgets of a case: one line per budget and reason (measured speedups as their range), with the methods and seeds. */
 function infeasibleLines(cells: readonly CnnCell[]): string[] {
+  const SPEEDUP = /(\d+\.\d+)x/;
   const byWhy = new Map<string, CnnCell[]>();
   for (const c of cells.filter((x) => x.note?.startsWith('infeasible'))) {
-    const k = `${c.percent}|${c.note}`;
+    const k = `${c.percent}|${(c.note as string).replace(SPEEDUP, 'Sx')}`;
     byWhy.set(k, [...(byWhy.get(k) ?? []), c]);
   }
   return [...byWhy.values()].map((g) => {
     const methods = [...new Set(g.map((c) => c.method))].join(', ');
     const seeds = [...new Set(g.map((c) => c.seed))].sort().join(', ');
-    return `- ${methods} at ${g[0].percent}% (seeds ${seeds}): ${g[0].note}`;
+    const xs = g.map((c) => Number(SPEEDUP.exec(c.note as string)?.[1])).filter(Number.isFinite);
+    const range = xs.length
+      ? `${Math.min(...xs).toFixed(2)}${Math.max(...xs) > Math.min(...xs) ? `-${Math.max(...xs).toFixed(2)}` : ''}x`
+      : '';
+    return `- ${methods} at ${g[0].percent}% (seeds ${seeds}): ${(g[0].note as string).replace(SPEEDUP, range)}`;
   });
 }
 
@@ -641,7 +648,7 @@ async function writeReport(): Promise<void> {
     'keep (a convolution reading 9 to 15 channels runs no faster than one reading 16, CHANNEL-WIDTHS.md).',
     `gs8t = ${METHOD_NAMES.gs8t}: the budget trainer times each candidate in onnxruntime as it shrinks and goes on below the`,
     'MACs budget until the speedup is met as well (both hold), so its MACs may end below the budget.',
-    `gsp = ${METHOD_NAMES.gsp}.`,
+    ...(cells.some((c) => c.method === 'gsp') ? [`gsp = ${METHOD_NAMES.gsp}.`] : []),
     'Accuracy: mean ± standard deviation over the seeds, in percent. µs/row: onnxruntime-node, one thread, best of the',
     'rounds, mean over seeds; each case says when its timings were taken (the machine has 2 cores and is shared). Speedup:',
     "the dense row's µs/row at batch 64 over the row's.",
