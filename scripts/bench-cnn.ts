@@ -68,6 +68,7 @@ import {
   readCell,
   readCells,
   specCounts,
+  targetLines,
   widthLines,
   withWidths,
   writeCell,
@@ -668,6 +669,8 @@ async function writeReport(): Promise<void> {
       );
     lines.push(...caseRows(groups, c.name), '');
     lines.push(timedLine(cells.filter((x) => x.case === c.name)), '');
+    const targets = targetLines(groups, c.name, counts.params);
+    if (targets.length) lines.push(`The issue's targets on these settings (${TRAIN_ROWS} training rows):`, '', ...targets, '');
     lines.push('Widths kept (convolutions and dense layers in order; one per seed):', '', ...widthLines(groups, c.name), '');
     lines.push(...infeasibleLines(cells.filter((x) => x.case === c.name)));
     lines.push('', ...timingLines(summarizeTiming(readTimingRounds(CELLS, c.name)), TRAIN_ROWS, BATCH));

@@ -233,11 +233,83 @@ export const METHOD_NAMES: Record<CnnMethod, string> = {
 /** Our methods whose networks are exported and timed, in the order of the report's rows. */
 const OURS: readonly CnnMethod[] = ['gs', 'gs16', 'gs8', 'gs8t', 'gsp'];
 
+/** The issue's speed targets: at a budget in percent of the MACs, this many times the dense speed (onnxruntime-node, batch 64). */
+export const SPEED_TARGETS: Record<number, number> = { 25: 1.5, 10: 2 };
+
+/**
+ * The issue's accuracy targets (final-epoch test accuracy, the mean over seeds): at a budget, an
+ * accuracy of at least `min`, or at most `belowDense` under the dense network's; `paramsFraction`:
+ * the parameters (every seed's) at most this fraction of the starting network's as well.
+ */
+export interface AccuracyTarget {
+  case: string;
+  percent: number;
+  text: string;
+  min?: number;
+  belowDense?: number;
+  paramsFraction?: number;
+}
+
+export const ACCURACY_TARGETS: readonly AccuracyTarget[] = [
+  { case: 'lenet5', percent: 25, min: 0.985, text: 'Accuracy >= 98.5% at 25% of the MACs' },
+  {
+    case: 'lenet5-caffe',
+    percent: 10,
+    min: 0.99,
+    paramsFraction: 0.05,
+    text: 'Error <= 1.0% with <= 10% of the MACs and <= 5% of the parameters',
+  },
+  { case: 'fashion', percent: 25, belowDense: 0.005, text: "Accuracy at 25% of the MACs >= the dense network's minus 0.5 points" },
+];
+
+/**
+ * The issue's targets for one case checked on its stored rows: each accuracy target with our best
+ * method that qualifies (met, or missed by how much), and each speed target with our fastest
+ * method at that budget. Absent rows: said so.
+ */
+export function targetLines(groups: readonly CnnGroup[], caseName: string, startParams: number): string[] {
+  const mine = groups.filter((g) => g.case === caseName);
+  const dense = mine.find((g) => g.method === 'dense');
+  const ours = mine.filter((g) => OURS.includes(g.method));
+  const points = (x: number) => `${(100 * x).toFixed(2)}`;
+  const lines: string[] = [];
+  for (const t of ACCURACY_TARGETS.filter((x) => x.case === caseName)) {
+    const need = t.min ?? (dense && t.belowDense !== undefined ? dense.accuracy.mean - t.belowDense : undefined);
+    const fits = ours.filter(
+      (g) => g.percent === t.percent && (t.paramsFraction === undefined || g.params.max <= t.paramsFraction * startParams),
+    );
+    const best = fits.sort((a, b) => b.accuracy.mean - a.accuracy.mean)[0];
+    if (need === undefined || !best) {
+      lines.push(`- ${t.text}: no ${need === undefined ? 'dense row' : 'row of ours that fits'} on these settings.`);
+      continue;
+    }
+    const verdict = best.accuracy.mean >= need ? '**met**' : `missed by ${points(need - best.accuracy.mean)} points`;
+    const params =
+      t.paramsFraction !== undefined
+        ? `, at most ${best.params.max} parameters (${((100 * best.params.max) / startParams).toFixed(2)}%)`
+        : '';
+    lines.push(
+      `- ${t.text}${t.min === undefined ? ` (accuracy >= ${points(need)}%)` : ''}: best ${best.method} ${pct(best.accuracy)}${params}: ${verdict}.`,
+    );
+  }
+  for (const [p, x] of Object.entries(SPEED_TARGETS).sort((a, b) => Number(b[0]) - Number(a[0]))) {
+    const timed = ours.filter((g) => g.percent === Number(p) && g.usPerRow64 && dense?.usPerRow64);
+    const speed = (g: CnnGroup) => (dense?.usPerRow64?.mean as number) / (g.usPerRow64?.mean as number);
+    const best = timed.sort((a, b) => speed(b) - speed(a))[0];
+    if (!best) continue;
+    const verdict = speed(best) >= x ? '**met**' : 'missed';
+    lines.push(
+      `- Speed at ${p}% of the MACs >= ${x}x the dense network's (batch 64): best ${best.method} ${speed(best).toFixed(2)}x (${pct(best.accuracy)}): ${verdict}.`,
+    );
+  }
+  return lines;
+}
+
 /** The `--round-channels` of our rounded methods. */
 export const ROUND_CHANNELS: Partial<Record<CnnMethod, number>> = { gs16: 16, gs8: 8, gs8t: 8 };
 
 /** The `--target-speedup` of a method beside its MACs budget, per budget in percent (where absent: none). */
-export const SPEEDUP_AT: Partial<Record<CnnMethod, Record<number, number>>> = { gs8t: { 25: 1.5, 10: 2 } };
+export const SPEEDUP_AT: Partial<Record<CnnMethod, Record<number, number>>> = { gs8t: SPEED_TARGETS };
 
 /** A parameter budget beside the MACs budget: this fraction of the MACs budget's ratio (`--target-ratio`). */
 export const PARAMS_OF_MACS: Partial<Record<CnnMethod, number>> = { gsp: 0.5 };

@@ -14,6 +14,7 @@ import {
   narrowSpec,
   readCells,
   specCounts,
+  targetLines,
   widthLines,
   withWidths,
   writeCell,
@@ -106,4 +107,48 @@ test('compare needs a gap larger than both spreads', () => {
   expect(compare(spread([0.9, 0.91]), spread([0.8, 0.81]))).toBe('ahead');
   expect(compare(spread([0.8, 0.81]), spread([0.9, 0.91]))).toBe('behind');
   expect(compare(spread([0.9, 0.95]), spread([0.91, 0.92]))).toBe('within');
+});
+
+test("the issue's targets are checked on the rows: the best qualifying method, met or missed by how much", () => {
+  const cell = (
+    c: string,
+    method: CnnCell['method'],
+    percent: number,
+    seed: number,
+    acc: number,
+    params: number,
+    us64: number,
+  ): CnnCell => ({
+    ...{ case: c, method, percent, seed, budgetMacs: 1000, testAccuracy: acc, params, macs: 900, widths: [1, 2] },
+    ...{ usPerRow1: us64, usPerRow64: us64, seconds: 1 },
+  });
+  const groups = groupCells([
+    cell('fashion', 'dense', 100, 0, 0.876, 1000, 20),
+    cell('fashion', 'dense', 100, 1, 0.878, 1000, 20),
+    cell('fashion', 'gs', 25, 0, 0.872, 300, 15),
+    cell('fashion', 'gs', 25, 1, 0.874, 300, 15),
+    cell('fashion', 'gs8t', 25, 0, 0.86, 250, 12),
+    cell('fashion', 'gs8t', 25, 1, 0.862, 250, 12),
+    cell('fashion', 'gs', 10, 0, 0.85, 100, 11),
+    cell('lenet5-caffe', 'gs', 10, 0, 0.992, 600, 5),
+    cell('lenet5-caffe', 'gsp', 10, 0, 0.9905, 499, 5),
+    cell('lenet5-caffe', 'gsp', 10, 1, 0.9903, 500, 5),
+  ]);
+  const fashion = targetLines(groups, 'fashion', 1000);
+  // dense 87.7 - 0.5 = 87.2 needed; gs 87.3 is the best at 25%; gs8t is the fastest there (20 / 12)
+  expect(fashion[0]).toMatch(/minus 0\.5 points \(accuracy >= 87\.20%\): best gs 87\.30 ± 0\.14: \*\*met\*\*/);
+  expect(fashion[1]).toMatch(/^- Speed at 25% .* best gs8t 1\.67x \(86\.10 ± 0\.14\): \*\*met\*\*/);
+  expect(fashion[2]).toMatch(/^- Speed at 10% .* best gs 1\.82x .*: missed\./);
+  // gs has more than 5% of the parameters (600 of 10000): only gsp qualifies; 99.04% >= 99%
+  const caffe = targetLines(groups, 'lenet5-caffe', 10000);
+  expect(caffe[0]).toMatch(/^- Error <= 1\.0% .*: best gsp 99\.04 ± 0\.01, at most 500 parameters \(5\.00%\): \*\*met\*\*/);
+  expect(targetLines(groups, 'lenet5-caffe', 9990)[0]).toMatch(/no row of ours that fits/);
+  // no dense row: the relative target cannot be checked, and no speed line is made
+  expect(
+    targetLines(
+      groups.filter((g) => g.method !== 'dense'),
+      'fashion',
+      1000,
+    ),
+  ).toEqual(["- Accuracy at 25% of the MACs >= the dense network's minus 0.5 points: no dense row on these settings."]);
 });
