@@ -16,7 +16,7 @@ import { pruneNetwork } from '../prune';
 import { toWorkingCopy } from '../prune/working-copy';
 import type { FusedKernels } from '../train/fused/engine';
 import { channelStats } from '../train/budget/channel-stats';
-import { projectChannels, removableLevels, type ChannelBudget } from '../train/budget/channel-project';
+import { projectChannels, removableLevels, speedProbes, type ChannelBudget, type TimeGoal } from '../train/budget/channel-project';
 import { engineStats } from '../train/budget/engine-stats';
 import { minimalSizes, sizesOf, SIZE_KEYS, type Sizes } from '../train/budget/level-costs';
 import { projectToBudget, widthsOf, type Allocation, type UnitScore } from '../train/budget/project';
@@ -61,8 +61,18 @@ export interface BudgetSpace {
   sizes(net: Network<AnyLayer>): Sizes;
   /** Level widths of a compact network. */
   widths(net: Network<AnyLayer>): number[];
-  /** The network (exactly pruned) projected onto `allowed`, scored on `train`. */
-  project(net: Network<AnyLayer>, allowed: ChannelBudget, train: Table, seed: number, kernels: FusedKernels): SpaceProjection;
+  /** The network (exactly pruned) projected onto `allowed`, scored on `train`; `time` (networks of
+   * --arch): save at least that share of measured time as well (projectChannels). */
+  project(
+    net: Network<AnyLayer>,
+    allowed: ChannelBudget,
+    train: Table,
+    seed: number,
+    kernels: FusedKernels,
+    time?: TimeGoal,
+  ): SpaceProjection;
+  /** Networks of --arch: `net` less one removal step per removable level, for timing (speedProbes). */
+  probes?(net: Network<AnyLayer>): { level: number; channels: number; network: Network<AnyLayer> }[];
 }
 
 const positiveInteger = (flag: string, v: number) => {
@@ -194,10 +204,11 @@ export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTarg
     minimal: min,
     sizes: (net) => sizesOf(pruneNetwork(net).network),
     widths: channelWidths,
-    project(net, allowed, train, seed, kernels) {
+    probes: (net) => speedProbes(pruneNetwork(net).network, round),
+    project(net, allowed, train, seed, kernels, time) {
       const cur = pruneNetwork(net).network;
       const s = sizesOf(cur);
-      const fits = SIZE_KEYS.every((k) => allowed[k] === undefined || s[k] <= allowed[k]);
+      const fits = SIZE_KEYS.every((k) => allowed[k] === undefined || s[k] <= allowed[k]) && !(time && time.save > 0);
       if (fits)
         return {
           network: cur,
@@ -208,7 +219,7 @@ export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTarg
             .map(() => 0),
         };
       const stats = channelStats(cur, train, removableLevels(cur), 2000, seed, kernels);
-      return projectChannels(cur, stats, allowed, round);
+      return projectChannels(cur, stats, allowed, round, time);
     },
   };
 }

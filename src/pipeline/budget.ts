@@ -318,9 +318,33 @@ export async function trainToBudget(
     return { start, t };
   };
   /**
+   * What each removable level's channels cost in time, measured: `net` timed beside each of its probes
+   * (one removal step of a level gone; space.probes), SPEED_PAIR_ROUNDS each, the quicker kept.
+   * Returns `net`'s µs per row and, per level, the share of it one channel saves.
+   */
+  const timeShares = async (n: Network<AnyLayer>): Promise<{ t: number; share: number[] } | undefined> => {
+    const probes = space.probes?.(n);
+    if (!probes?.length) return undefined;
+    let t = Infinity;
+    const probed: number[] = [];
+    for (const probe of probes) {
+      let tp = Infinity;
+      for (let i = 0; i < SPEED_PAIR_ROUNDS; i++) {
+        t = Math.min(t, await measure(n));
+        tp = Math.min(tp, await measure(probe.network));
+      }
+      probed[probe.level] = tp;
+    }
+    const share: number[] = [];
+    for (const probe of probes) share[probe.level] = Math.max(0, t - probed[probe.level]) / (t * probe.channels);
+    return { t, share };
+  };
+  /**
    * --target-speedup: times the projected network beside the starting one; once it is fast enough,
-   * searches the sizes between the network before the projection (too slow) and after it (fast
-   * enough) for the largest that still is, keeps it and stops the ramp there (the final size).
+   * looks between the network before the projection (too slow) and after it (fast enough) for a
+   * larger one that still is: the one before, cut where its measured time goes by just what the
+   * target asks (timeShares; a level whose channels onnxruntime pads to a block loses multiply-adds
+   * but no time); keeps the larger fast one and stops the ramp there (the final size).
    */
   const checkSpeed = async (from: Network<AnyLayer>, p: SpaceProjection, allowed: ChannelBudget, rec: ProjectionRecord) => {
     const s = speed as SpeedState;
@@ -331,17 +355,23 @@ export async function trainToBudget(
         ? { start: s.startUsPerRow, t: s.usPerRow }
         : await timePair(s, p.network);
     if (m.t * s.target <= m.start) {
-      let hi = p.before.macs;
       let best = p;
-      for (let i = 0; i < SPEED_SEARCH_STEPS && hi > best.after.macs * SPEED_SEARCH_RESOLUTION; i++) {
-        const mid = Math.round(Math.sqrt(hi * best.after.macs));
-        const q = space.project(from, { ...allowed, macs: mid }, data.train, cfg.seed + epoch, kernels);
-        if (q.after.macs <= best.after.macs || q.after.macs >= hi) break;
+      // between `from` (too slow) and p (fast enough): `from` cut where its time goes, by the share of
+      // its time the target asks (predicted from each level's measured cost), then timed; while too
+      // slow, the shortfall is asked for as well. Kept when it is larger than p.
+      const probe = p.before.macs > p.after.macs ? await timeShares(from) : undefined;
+      let save = probe ? 1 - m.start / s.target / probe.t : 0;
+      for (let i = 0; probe && i < SPEED_SEARCH_STEPS && save > 0 && save < 1; i++) {
+        const goal = { share: probe.share, save };
+        const q = space.project(from, { ...allowed, macs: budget.macs }, data.train, cfg.seed + epoch, kernels, goal);
+        if (q.after.macs <= best.after.macs) break;
         const mq = await timePair(s, q.network);
         if (mq.t * s.target <= mq.start) {
           best = q;
           m = mq;
-        } else hi = q.after.macs;
+          break;
+        }
+        save += (mq.t - mq.start / s.target) / probe.t;
       }
       net = best.network;
       Object.assign(rec, record(best, allowed));
@@ -481,10 +511,8 @@ function refuseUnreachableSpeed(target: number, best: number, space: BudgetSpace
   );
 }
 
-/** Timed sizes between the last too-slow network and the first fast-enough one (a geometric search). */
+/** Networks cut by time between the last too-slow network and the first fast-enough one, at most. */
 const SPEED_SEARCH_STEPS = 4;
-/** The search stops when the two sizes are within this factor. */
-const SPEED_SEARCH_RESOLUTION = 1.05;
 /** Times each of the starting network and a candidate is measured, alternately, for one comparison. */
 const SPEED_PAIR_ROUNDS = 2;
 

@@ -13,7 +13,7 @@ import { pruneNetwork } from '../../src/prune';
 import { shrinkNetwork } from '../../src/prune/shrink';
 import { toWorkingCopy } from '../../src/prune/working-copy';
 import { channelStats } from '../../src/train/budget/channel-stats';
-import { projectChannels, removableLevels } from '../../src/train/budget/channel-project';
+import { projectChannels, removableLevels, speedProbes } from '../../src/train/budget/channel-project';
 import { levelCosts, minimalSizes, sizesOf } from '../../src/train/budget/level-costs';
 import { Rng } from '../../src/util/rng';
 import { quadrants, SIDE } from '../train-layers/quadrants';
@@ -155,6 +155,35 @@ describe('projectChannels', () => {
     expect(toWorkingCopy(projectChannels(n, stats, budget, 1).network).sizes).toEqual(
       toWorkingCopy(projectChannels(n, stats, budget).network).sizes,
     );
+  });
+
+  test('with a time goal, channels go where the measured time goes; probes are one removal step per level', () => {
+    const n = initArchNetwork('c10k3p1-m2-c12k3-f16', [1, SIDE, SIDE], 4, 3);
+    const full = sizesOf(n);
+    const stats = channelStats(n, quadrants(96, 1, 8).train, removableLevels(n), 96, 0);
+    // levels: 0 input, 1 conv1 (10), 2 conv2 (12), 3 dense (16), 4 outputs
+    // levels: 0 input, 1 conv1 (10), 2 conv2 (12), 3 dense (16), 4 outputs; one channel of `level`
+    // saves 5% of the time, the others none
+    const cut = (level: number, allowed = {}, save = 0.2) => {
+      const share: number[] = [];
+      share[level] = 0.05;
+      return projectChannels(n, stats, allowed, 1, { share, save });
+    };
+    // time alone: exactly the 4 channels that save 20% go, all from the level that saves time
+    expect(toWorkingCopy(cut(1).network).sizes).toEqual([1, 6, 12, 16, 4]);
+    expect(toWorkingCopy(cut(2).network).sizes).toEqual([1, 10, 8, 16, 4]);
+    // with a multiply-add budget too, both hold
+    const allowed = { macs: Math.floor(full.macs * 0.5) };
+    const both = cut(2, allowed);
+    expect(both.after.macs).toBeLessThanOrEqual(allowed.macs);
+    expect(toWorkingCopy(both.network).sizes[2]).toBeLessThanOrEqual(8);
+    // probes: one step per removable level; with K = 4, 10 -> 8, 12 -> 8, 16 -> 12
+    const probes = speedProbes(n, 4);
+    expect(probes.map((p) => [p.level, p.channels, toWorkingCopy(p.network).sizes.slice(1, 4)])).toEqual([
+      [1, 2, [8, 12, 16]],
+      [2, 4, [10, 8, 16]],
+      [3, 4, [10, 12, 12]],
+    ]);
   });
 
   test('removals from one level compound: two levels of equal score per cost shrink alike, neither is hollowed out', () => {

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { AnyLayer, Network } from '../../src/network/types';
 import { trainToBudget } from '../../src/pipeline/budget';
+import { channelWidths } from '../../src/pipeline/budget-space';
 import { sizesOf, minimalSizes } from '../../src/train/budget/level-costs';
 import { initArchNetwork } from '../../src/network/create-arch';
 import { quadrants, SIDE } from '../train-layers/quadrants';
@@ -44,7 +45,8 @@ test('shrinks until the measured speedup is met, keeps the largest fast-enough n
   // every projection records the time measured after it; the budget is the network that met the speed
   expect(b.projections.every((p) => p.usPerRow !== undefined && p.afterMacs !== undefined)).toBe(true);
   expect(b.targetMacs).toBe(final.macs);
-  expect(clock.calls).toBeLessThan(20);
+  // timings stay few: the smallest network and the per-level probes (4 each), 4 per projection and search step
+  expect(clock.calls).toBeLessThan(36);
 });
 
 test('a machine that gets quieter during the run does not count as speed: each candidate is timed beside the start', async () => {
@@ -83,6 +85,18 @@ test('a speedup the shape cannot reach is refused before any training, with what
   // a target just within reach trains
   const b = await trainToBudget(data, cfg, { targetSpeedup: 0.95 * best, finetuneEpochs: 0, measureLatency: affineClock(5).measure });
   expect(b.speed!.met).toBe(true);
+});
+
+test('the search between too slow and fast enough removes the channels that measurably save time', async () => {
+  // only the second convolution's width costs time (as a convolution whose input onnxruntime
+  // cannot block); the dense layer's units cost multiply-adds but no time, so they stay
+  const measure = (n: Network<AnyLayer>) => Promise.resolve(5 + 10 * channelWidths(n)[2] + sizesOf(n).macs / 1e5);
+  const b = await trainToBudget(data, cfg, { targetSpeedup: 2, targetMacsRatio: 0.7, finetuneEpochs: 0, measureLatency: measure });
+  const widths = channelWidths(b.result.network);
+  expect(b.speed!.met).toBe(true);
+  expect(b.speed!.speedup).toBeGreaterThanOrEqual(2);
+  expect(widths[2]).toBeLessThanOrEqual(3);
+  expect(widths[3]).toBe(12);
 });
 
 test('with a budget in multiply-adds too, both hold', async () => {

@@ -16,10 +16,19 @@ import { pruneNetwork } from '../../prune';
 import { shrinkNetwork } from '../../prune/shrink';
 import { toWorkingCopy } from '../../prune/working-copy';
 import type { ChannelStats } from './channel-stats';
-import { levelCosts, SIZE_KEYS, sizesOf, type Sizes } from './level-costs';
+import { levelCosts, SIZE_KEYS, sizesOf, type SizeKey, type Sizes } from './level-costs';
 
 /** Upper bounds per measure (absent: not limited). */
 export type ChannelBudget = Partial<Sizes>;
+
+/**
+ * Time as a measure of the projection: `share[h]` is the share of the network's measured time one
+ * channel of level h saves (speedProbes; absent or 0: none), and at least `save` of it must go.
+ */
+export interface TimeGoal {
+  share: readonly number[];
+  save: number;
+}
 
 export interface ChannelProjection {
   network: Network<AnyLayer>;
@@ -54,14 +63,24 @@ export function removableLevels(net: Network<AnyLayer>): boolean[] {
  * a time, a level whose width is not a multiple first losing its remainder; below K one at a time):
  * onnxruntime runs widths just above a multiple of its channel block much slower than the multiple
  * (reports/cnn/CHANNEL-WIDTHS.md), while narrow layers cost little either way.
+ * `time`: removal goes on until the predicted time saved reaches time.save as well, a channel
+ * weighing the share of time it saves beside its share of the other budgets, so that channels go
+ * where time goes (a level whose channels onnxruntime pads to a block can lose many multiply-adds
+ * and save no time).
  */
-export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, allowed: ChannelBudget, roundTo = 1): ChannelProjection {
+export function projectChannels(
+  net: Network<AnyLayer>,
+  stats: ChannelStats,
+  allowed: ChannelBudget,
+  roundTo = 1,
+  time?: TimeGoal,
+): ChannelProjection {
   const before = sizesOf(net);
   const costs = levelCosts(net);
   const w = [...costs.widths];
   const H = w.length;
   const removed = w.slice(0, H - 1).map(() => 0);
-  if (over(before, allowed).length === 0) return { network: net, before, after: before, removed };
+  if (over(before, allowed).length === 0 && !(time && time.save > 0)) return { network: net, before, after: before, removed };
   const K = Math.max(1, Math.floor(roundTo));
   const work = toWorkingCopy(net);
   // a level's score: the sum over every reader of its coupled set (one reader in a chain)
@@ -100,9 +119,18 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
   /** What removing order[h][from .. from + n) adds to the level's joint loss change. */
   const scoreOf = (h: number, from: number, n: number) => joint(h, from + n) - joint(h, from);
   const times = (c: Sizes, n: number): Sizes => ({ params: c.params * n, macs: c.macs * n });
+  // the time saved so far (shares of the network's time) and what n channels of level h save
+  let saved = 0;
+  const timeOf = (h: number, n: number) => (time ? n * (time.share[h] ?? 0) : 0);
+  const timeOpen = () => time !== undefined && saved < time.save;
+  // what n channels of level h weigh: their share of each budget still open (of every limited
+  // budget when coming back), and of the time still to save
+  const weightOf = (h: number, n: number, c: Sizes, measures: readonly SizeKey[], withTime: boolean) =>
+    measures.reduce((s, k) => s + c[k] / (allowed[k] as number), 0) + (withTime ? timeOf(h, n) / (time as TimeGoal).save : 0);
+  const limited = SIZE_KEYS.filter((k) => allowed[k] !== undefined);
   const next = w.map(() => 0);
   const size = { ...before };
-  for (let open = over(size, allowed); open.length > 0; open = over(size, allowed)) {
+  for (let open = over(size, allowed); open.length > 0 || timeOpen(); open = over(size, allowed)) {
     let best = -1;
     let bestP = Infinity;
     let bestCost: Sizes | null = null;
@@ -112,7 +140,7 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
       if (n === 0) continue;
       // a level's cost of one channel does not depend on its own width (level-costs.ts)
       const c = times(costs.cost(h, w), n);
-      const weight = open.reduce((s, k) => s + c[k] / (allowed[k] as number), 0);
+      const weight = weightOf(h, n, c, open, timeOpen());
       if (!(weight > 0)) continue;
       const p = scoreOf(h, next[h], n) / weight;
       if (p < bestP) {
@@ -124,13 +152,16 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
     }
     if (best < 0 || !bestCost) break; // every level at its floor: the smallest network (the caller checked it fits)
     for (const k of SIZE_KEYS) size[k] -= bestCost[k];
+    saved += timeOf(best, bestN);
     next[best] += bestN;
     w[best] -= bestN;
     removed[best] += bestN;
   }
   // the last removal may overshoot (one channel of an early convolution costs many multiply-adds):
   // channels come back, the strongest per cost first, while the network still fits
-  const fitsWith = (c: Sizes) => SIZE_KEYS.every((k) => allowed[k] === undefined || size[k] + c[k] <= allowed[k]);
+  const fitsWith = (c: Sizes, h: number, n: number) =>
+    SIZE_KEYS.every((k) => allowed[k] === undefined || size[k] + c[k] <= allowed[k]) &&
+    (!time || saved - timeOf(h, n) >= Math.min(time.save, saved));
   for (;;) {
     let best = -1;
     let bestP = -Infinity;
@@ -140,8 +171,8 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
       const n = next[h] === 0 ? 0 : up(h);
       if (n === 0) continue;
       const c = times(costs.cost(h, w), n);
-      if (!fitsWith(c)) continue;
-      const weight = SIZE_KEYS.reduce((s, k) => s + (allowed[k] === undefined ? 0 : c[k] / allowed[k]), 0);
+      if (!fitsWith(c, h, n)) continue;
+      const weight = weightOf(h, n, c, limited, time !== undefined);
       const p = scoreOf(h, next[h] - n, n) / Math.max(weight, 1e-300);
       if (p > bestP) {
         bestP = p;
@@ -152,6 +183,7 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
     }
     if (best < 0 || !bestCost) break;
     for (const k of SIZE_KEYS) size[k] += bestCost[k];
+    saved -= timeOf(best, bestN);
     next[best] -= bestN;
     w[best] += bestN;
     removed[best] -= bestN;
@@ -182,4 +214,30 @@ export function projectChannels(net: Network<AnyLayer>, stats: ChannelStats, all
   });
   const network = pruneNetwork(shrinkNetwork(net, work, alive).network).network;
   return { network, before, after: sizesOf(network), removed };
+}
+
+/**
+ * For measuring what each level's channels cost in time: per removable level, `net` with one
+ * removal step of that level gone (`roundTo` as projectChannels steps: one channel below K, else
+ * down to the multiple of K below), its last channels cut. Only the shapes matter (time does not
+ * depend on the weights), so the weights are not adjusted.
+ */
+export function speedProbes(net: Network<AnyLayer>, roundTo = 1): { level: number; channels: number; network: Network<AnyLayer> }[] {
+  const costs = levelCosts(net);
+  const K = Math.max(1, Math.floor(roundTo));
+  const work = toWorkingCopy(net);
+  const H = costs.widths.length;
+  const out: { level: number; channels: number; network: Network<AnyLayer> }[] = [];
+  for (let h = 0; h < H - 1; h++) {
+    const w = costs.widths[h];
+    if (!costs.removable[h] || w <= 1) continue;
+    const n = w <= K ? 1 : w % K || K;
+    const alive = work.sizes.map((size, l) => {
+      const a = new Uint8Array(size).fill(1);
+      if (work.coupled[l] === h) a.fill(0, size - n);
+      return a;
+    });
+    out.push({ level: h, channels: n, network: pruneNetwork(shrinkNetwork(net, work, alive).network).network });
+  }
+  return out;
 }
