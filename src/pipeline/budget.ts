@@ -303,40 +303,24 @@ export async function trainToBudget(
     if (last) last.seconds += Number(process.hrtime.bigint() - t0) / 1e9;
     flush();
   };
-  /**
-   * µs per row of `n` and of the starting network, timed alternately (SPEED_PAIR_ROUNDS each, the
-   * quicker kept): a speedup compares two times taken under the same load on the machine, never a
-   * time taken now with one taken epochs ago, when other work may have made it slower or faster.
-   */
+  /** µs per row of the starting network and of `n`, timed alternately (timeAlternately). */
   const timePair = async (s: SpeedState, n: Network<AnyLayer>): Promise<{ start: number; t: number }> => {
-    let start = Infinity;
-    let t = Infinity;
-    for (let i = 0; i < SPEED_PAIR_ROUNDS; i++) {
-      start = Math.min(start, await measure(s.startNet as Network<AnyLayer>));
-      t = Math.min(t, await measure(n));
-    }
+    const [start, t] = await timeAlternately(s.startNet as Network<AnyLayer>, n, measure);
     return { start, t };
   };
   /**
-   * What each removable level's channels cost in time, measured: `net` timed beside each of its probes
-   * (one removal step of a level gone; space.probes), SPEED_PAIR_ROUNDS each, the quicker kept.
-   * Returns `net`'s µs per row and, per level, the share of it one channel saves.
+   * What each removable level's channels cost in time, measured: `n` timed beside each of its probes
+   * (one removal step of a level gone; space.probes). Returns `n`'s µs per row and, per level, the
+   * share of it one channel saves.
    */
   const timeShares = async (n: Network<AnyLayer>): Promise<{ t: number; share: number[] } | undefined> => {
     const probes = space.probes?.(n);
     if (!probes?.length) return undefined;
-    let t = Infinity;
-    const probed: number[] = [];
-    for (const probe of probes) {
-      let tp = Infinity;
-      for (let i = 0; i < SPEED_PAIR_ROUNDS; i++) {
-        t = Math.min(t, await measure(n));
-        tp = Math.min(tp, await measure(probe.network));
-      }
-      probed[probe.level] = tp;
-    }
+    const times: [number, number][] = [];
+    for (const probe of probes) times.push(await timeAlternately(n, probe.network, measure));
+    const t = Math.min(...times.map(([tn]) => tn));
     const share: number[] = [];
-    for (const probe of probes) share[probe.level] = Math.max(0, t - probed[probe.level]) / (t * probe.channels);
+    probes.forEach((probe, i) => (share[probe.level] = Math.max(0, t - times[i][1]) / (t * probe.channels)));
     return { t, share };
   };
   /**
@@ -408,7 +392,8 @@ export async function trainToBudget(
   if (speed) {
     const startNet = channelStart(data, cfg, opts.init);
     const smallest = space.project(startNet, { ...space.minimal }, data.train, cfg.seed, kernels).network;
-    refuseUnreachableSpeed(speed.target, await fastestSpeedup(startNet, smallest, measure), space, opts.latency);
+    const [t0, t1] = await timeAlternately(startNet, smallest, measure);
+    refuseUnreachableSpeed(speed.target, t0 / t1, space, opts.latency);
   }
   // dense warm-up, then one epoch per step of the ramp, then the rest at the budget
   const trainCfg = { ...cfg };
@@ -481,19 +466,23 @@ interface SpeedState {
   frozenMacs?: number;
 }
 
-/** The speedup of `smallest` over `start`, each timed SPEED_PAIR_ROUNDS times alternately (the quicker kept). */
-async function fastestSpeedup(
-  start: Network<AnyLayer>,
-  smallest: Network<AnyLayer>,
+/**
+ * µs per row of `a` and of `b`, timed alternately SPEED_PAIR_ROUNDS times each, the quicker kept: a
+ * speedup compares two times taken under the same load on the machine, never a time taken now with
+ * one taken epochs ago, when other work may have made it slower or faster.
+ */
+async function timeAlternately(
+  a: Network<AnyLayer>,
+  b: Network<AnyLayer>,
   measure: (n: Network<AnyLayer>) => Promise<number>,
-): Promise<number> {
-  let t0 = Infinity;
-  let t = Infinity;
+): Promise<[number, number]> {
+  let ta = Infinity;
+  let tb = Infinity;
   for (let i = 0; i < SPEED_PAIR_ROUNDS; i++) {
-    t0 = Math.min(t0, await measure(start));
-    t = Math.min(t, await measure(smallest));
+    ta = Math.min(ta, await measure(a));
+    tb = Math.min(tb, await measure(b));
   }
-  return t0 / t;
+  return [ta, tb];
 }
 
 /**
