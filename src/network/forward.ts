@@ -14,16 +14,28 @@ export function logits(net: Network<AnyLayer>, features: Float32Array, rows: num
   const idx = net.inputIndices;
   const mean = net.scaling?.mean;
   const std = net.scaling?.std;
-  const cur = new Float64Array(rows * idx.length);
-  for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < idx.length; k++) {
-      const c = idx[k];
-      const v = features[r * d + c];
-      cur[r * idx.length + k] = mean && std ? (v - mean[c]) / std[c] : v;
+  const shape = inputShapeOf(net);
+  const classes = outputCount(net);
+  const out = new Float32Array(rows * classes);
+  // a chunk of rows at a time: a convolution's float64 maps of every row at once would take
+  // gigabytes (10,000 rows of 16 x 28 x 28 are 1 GB)
+  for (let r0 = 0; r0 < rows; r0 += FORWARD_CHUNK_ROWS) {
+    const n = Math.min(FORWARD_CHUNK_ROWS, rows - r0);
+    const cur = new Float64Array(n * idx.length);
+    for (let r = 0; r < n; r++) {
+      for (let k = 0; k < idx.length; k++) {
+        const c = idx[k];
+        const v = features[(r0 + r) * d + c];
+        cur[r * idx.length + k] = mean && std ? (v - mean[c]) / std[c] : v;
+      }
     }
+    out.set(forwardLayers(net.layers, cur, n, shape), r0 * classes);
   }
-  return Float32Array.from(forwardLayers(net.layers, cur, rows, inputShapeOf(net)));
+  return out;
 }
+
+/** Rows the reference forward pass computes at once. */
+const FORWARD_CHUNK_ROWS = 256;
 
 /** Shape of one example as the first layer reads it: net.inputShape, or a flat row of the kept columns. */
 export function inputShapeOf(net: Network<AnyLayer>): number[] {
