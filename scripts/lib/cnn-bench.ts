@@ -297,7 +297,9 @@ export function targetLines(groups: readonly CnnGroup[], caseName: string, start
     const speed = (g: CnnGroup) => (dense?.usPerRow64?.mean as number) / (g.usPerRow64?.mean as number);
     const best = timed.sort((a, b) => speed(b) - speed(a))[0];
     if (!best) continue;
-    const verdict = speed(best) >= x ? '**met**' : 'missed';
+    const narrow = mine.find((g) => g.method === 'narrow' && g.percent === Number(p) && g.usPerRow64);
+    const beside = narrow ? `, ${speed(best) > speed(narrow) ? 'faster' : 'not faster'} than narrow (${speed(narrow).toFixed(2)}x)` : '';
+    const verdict = speed(best) >= x ? `**met**${beside}` : `missed${beside}`;
     lines.push(
       `- Speed at ${p}% of the MACs >= ${x}x the dense network's (batch 64): best ${best.method} ${speed(best).toFixed(2)}x (${pct(best.accuracy)}): ${verdict}.`,
     );
