@@ -638,8 +638,11 @@ async function writeReport(): Promise<void> {
     `Every method trains on the first ${TRAIN_ROWS} rows of the training file (no validation split) and is tested on the whole`,
     `test file; ${TOTAL} epochs in all, Adam at lr ${LR}, batch ${BATCH}. gs-compress: ${EPOCHS} epochs to the budget + ${FINETUNE}`,
     `of fine-tuning; narrow: every width times one factor (the largest that fits), from scratch; dense and narrow train ${EPOCHS} epochs + ${FINETUNE}`,
-    `more as gs fine-tunes: the learning rate over the last ${FINETUNE} epochs of gs, dense and narrow alike is ${FT_SCHEDULE === 'constant' ? 'constant' : `${FT_SCHEDULE}-decayed (what gs-compress picks for CNNs)`}; peer: PyTorch`,
-    `L1 filter pruning (same ratio per layer), ${PEER_DENSE} dense epochs + ${PEER_ROUNDS} rounds of ${PEER_ROUND_EPOCHS} + ${FINETUNE} of fine-tuning.`,
+    `more as gs fine-tunes: the learning rate over the last ${FINETUNE} epochs of gs, dense and narrow alike is ${FT_SCHEDULE === 'constant' ? 'constant' : `${FT_SCHEDULE}-decayed (what gs-compress picks for CNNs)`}; peer: ${
+      cells.some((c) => c.method === 'peer')
+        ? `PyTorch\nL1 filter pruning (same ratio per layer), ${PEER_DENSE} dense epochs + ${PEER_ROUNDS} rounds of ${PEER_ROUND_EPOCHS} + ${FINETUNE} of fine-tuning.`
+        : 'not run on these settings.'
+    }`,
     `Our rows: gs = ${METHOD_NAMES.gs}; gs16 = ${METHOD_NAMES.gs16}, the same run with every width below 16 or a multiple`,
     'of 16, because reports/cnn/CHANNEL-WIDTHS.md found that onnxruntime on this AVX-512 CPU blocks convolution channels by 16',
     '(a convolution reading 17 to 31 channels takes about twice the time of one reading 16 or 32, output widths are padded up',
