@@ -47,6 +47,8 @@ export interface SpaceProjection {
   before: Sizes;
   after: Sizes;
   removed: number[];
+  /** Networks of --arch: what the removals cost by the channels' scores (ChannelProjection.lost). */
+  lost?: number;
 }
 
 export interface BudgetSpace {
@@ -217,6 +219,7 @@ export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTarg
           removed: channelWidths(cur)
             .slice(0, -1)
             .map(() => 0),
+          lost: 0,
         };
       const stats = channelStats(cur, train, removableLevels(cur), 2000, seed, kernels);
       return projectChannels(cur, stats, allowed, round, time);

@@ -338,33 +338,69 @@ export async function trainToBudget(
       p.after.macs === p.before.macs && s.usPerRow !== undefined && s.startUsPerRow !== undefined
         ? { start: s.startUsPerRow, t: s.usPerRow }
         : await timePair(s, p.network);
-    if (m.t * s.target <= m.start) {
-      let best = p;
-      // between `from` (too slow) and p (fast enough): `from` cut where its time goes, by the share of
-      // its time the target asks (predicted from each level's measured cost), then timed; while too
-      // slow, the shortfall is asked for as well. Kept when it is larger than p.
-      const probe = p.before.macs > p.after.macs ? await timeShares(from) : undefined;
-      let save = probe ? 1 - m.start / s.target / probe.t : 0;
-      for (let i = 0; probe && i < SPEED_SEARCH_STEPS && save > 0 && save < 1; i++) {
-        const goal = { share: probe.share, save };
-        const q = space.project(from, { ...allowed, macs: budget.macs }, data.train, cfg.seed + epoch, kernels, goal);
-        if (q.after.macs <= best.after.macs) break;
-        const mq = await timePair(s, q.network);
-        if (mq.t * s.target <= mq.start) {
-          best = q;
-          m = mq;
-          break;
-        }
-        save += (mq.t - mq.start / s.target) / probe.t;
-      }
+    if (m.t * s.target <= m.start && p.before.macs > p.after.macs) {
+      // between `from` (too slow) and p (fast enough), two searches each find a network that is fast
+      // enough; of p and them, the one whose removals the scores say cost least is kept
+      const fast = [{ q: p, m }, ...(await searchByMacs(from, p, allowed)), ...(await searchByTime(from, p, allowed, m))];
+      const pick = fast.reduce((a, b) =>
+        lostOf(b.q) < lostOf(a.q) || (lostOf(b.q) === lostOf(a.q) && b.q.after.macs > a.q.after.macs) ? b : a,
+      );
+      const best = pick.q;
+      m = pick.m;
       net = best.network;
       Object.assign(rec, record(best, allowed));
       s.met = true;
       s.frozenMacs = best.after.macs;
+    } else if (m.t * s.target <= m.start) {
+      s.met = true;
+      s.frozenMacs = p.after.macs;
     }
     s.startUsPerRow = m.start;
     s.usPerRow = m.t;
     rec.usPerRow = m.t;
+  };
+  type Timed = { q: SpaceProjection; m: { start: number; t: number } };
+  const fastEnough = (mq: { start: number; t: number }) => mq.t * (speed as SpeedState).target <= mq.start;
+  /**
+   * The largest network between p.before and p (fast enough) in multiply-adds that is fast enough:
+   * a geometric search, `from` projected onto sizes between by the scores per multiply-add.
+   */
+  const searchByMacs = async (from: Network<AnyLayer>, p: SpaceProjection, allowed: ChannelBudget): Promise<Timed[]> => {
+    let hi = p.before.macs;
+    let best: Timed | null = null;
+    let lo = p.after.macs;
+    for (let i = 0; i < SPEED_SEARCH_STEPS && hi > lo * SPEED_SEARCH_RESOLUTION; i++) {
+      const mid = Math.round(Math.sqrt(hi * lo));
+      const q = space.project(from, { ...allowed, macs: mid }, data.train, cfg.seed + epoch, kernels);
+      if (q.after.macs <= lo || q.after.macs >= hi) break;
+      const mq = await timePair(speed as SpeedState, q.network);
+      if (fastEnough(mq)) {
+        best = { q, m: mq };
+        lo = q.after.macs;
+      } else hi = q.after.macs;
+    }
+    return best ? [best] : [];
+  };
+  /**
+   * `from` cut where its measured time goes (timeShares), by the share of its time the target asks,
+   * within the multiply-add budget; while too slow, the shortfall is asked for as well.
+   */
+  const searchByTime = async (
+    from: Network<AnyLayer>,
+    p: SpaceProjection,
+    allowed: ChannelBudget,
+    m: { start: number; t: number },
+  ): Promise<Timed[]> => {
+    const probe = await timeShares(from);
+    let save = probe ? 1 - m.start / (speed as SpeedState).target / probe.t : 0;
+    for (let i = 0; probe && i < SPEED_SEARCH_STEPS && save > 0 && save < 1; i++) {
+      const q = space.project(from, { ...allowed, macs: budget.macs }, data.train, cfg.seed + epoch, kernels, { share: probe.share, save });
+      if (q.after.macs <= p.after.macs && lostOf(q) >= lostOf(p)) break;
+      const mq = await timePair(speed as SpeedState, q.network);
+      if (fastEnough(mq)) return [{ q, m: mq }];
+      save += (mq.t - mq.start / (speed as SpeedState).target) / probe.t;
+    }
+    return [];
   };
   /** The size the ramp heads for: the budget; with --target-speedup not yet met, the smallest network in multiply-adds. */
   const rampTarget = (k: (typeof SIZE_KEYS)[number]): number | undefined => {
@@ -500,8 +536,12 @@ function refuseUnreachableSpeed(target: number, best: number, space: BudgetSpace
   );
 }
 
-/** Networks cut by time between the last too-slow network and the first fast-enough one, at most. */
+/** Networks each search times between the last too-slow network and the first fast-enough one, at most. */
 const SPEED_SEARCH_STEPS = 4;
+/** The multiply-add search stops when its two sizes are within this factor. */
+const SPEED_SEARCH_RESOLUTION = 1.05;
+/** What a projection's removals cost by the scores (Taylor, crowding included); unknown: none. */
+const lostOf = (p: SpaceProjection): number => p.lost ?? 0;
 /** Times each of the starting network and a candidate is measured, alternately, for one comparison. */
 const SPEED_PAIR_ROUNDS = 2;
 

@@ -186,6 +186,17 @@ describe('projectChannels', () => {
     ]);
   });
 
+  test('a projection says what its removals cost by the scores: nothing for nothing, more for a smaller budget', () => {
+    const n = initArchNetwork('c10k3p1-m2-c12k3-f16', [1, SIDE, SIDE], 4, 3);
+    const full = sizesOf(n);
+    const stats = channelStats(n, quadrants(96, 1, 8).train, removableLevels(n), 96, 0);
+    expect(projectChannels(n, stats, { macs: full.macs }).lost).toBe(0);
+    const lost = [0.8, 0.5, 0.2].map((f) => projectChannels(n, stats, { macs: Math.floor(full.macs * f) }).lost);
+    expect(lost[0]).toBeGreaterThan(0);
+    expect(lost[1]).toBeGreaterThanOrEqual(lost[0]);
+    expect(lost[2]).toBeGreaterThanOrEqual(lost[1]);
+  });
+
   test('removals from one level compound: two levels of equal score per cost shrink alike, neither is hollowed out', () => {
     const n = initArchNetwork('c10k3p1-m2-c12k3-f16', [1, SIDE, SIDE], 4, 3);
     const c = levelCosts(n);

@@ -36,6 +36,9 @@ export interface ChannelProjection {
   after: Sizes;
   /** Channels removed per level (inputs, each mixing layer's outputs but the last). */
   removed: number[];
+  /** The loss change the removals cost by the scores: each level's weakest channels' summed Taylor
+   * scores, compounded as they crowd (CROWDING_EXPONENT), summed over the levels. */
+  lost: number;
 }
 
 const over = (s: Sizes, b: ChannelBudget) => SIZE_KEYS.filter((k) => b[k] !== undefined && s[k] > b[k]);
@@ -80,7 +83,7 @@ export function projectChannels(
   const w = [...costs.widths];
   const H = w.length;
   const removed = w.slice(0, H - 1).map(() => 0);
-  if (over(before, allowed).length === 0 && !(time && time.save > 0)) return { network: net, before, after: before, removed };
+  if (over(before, allowed).length === 0 && !(time && time.save > 0)) return { network: net, before, after: before, removed, lost: 0 };
   const K = Math.max(1, Math.floor(roundTo));
   const work = toWorkingCopy(net);
   // a level's score: the sum over every reader of its coupled set (one reader in a chain)
@@ -213,7 +216,8 @@ export function projectChannels(
     }
   });
   const network = pruneNetwork(shrinkNetwork(net, work, alive).network).network;
-  return { network, before, after: sizesOf(network), removed };
+  const lost = next.reduce((sum, j, h) => sum + joint(h, j), 0);
+  return { network, before, after: sizesOf(network), removed, lost };
 }
 
 /**
