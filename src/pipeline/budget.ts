@@ -325,10 +325,11 @@ export async function trainToBudget(
   };
   /**
    * --target-speedup: times the projected network beside the starting one; once it is fast enough,
-   * looks between the network before the projection (too slow) and after it (fast enough) for a
-   * larger one that still is: the one before, cut where its measured time goes by just what the
-   * target asks (timeShares; a level whose channels onnxruntime pads to a block loses multiply-adds
-   * but no time); keeps the larger fast one and stops the ramp there (the final size).
+   * looks between the network before the projection (too slow) and after it (fast enough) for
+   * other fast ones: by multiply-adds (searchByMacs) and cut where the measured time goes
+   * (searchByTime; a level whose channels onnxruntime pads to a block loses multiply-adds but no
+   * time). Keeps the fast one whose removals cost least by the scores and stops the ramp there (the
+   * final size).
    */
   const checkSpeed = async (from: Network<AnyLayer>, p: SpaceProjection, allowed: ChannelBudget, rec: ProjectionRecord) => {
     const s = speed as SpeedState;
