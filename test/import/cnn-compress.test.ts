@@ -147,8 +147,10 @@ describe('compress a PyTorch CNN to a multiply-add budget', () => {
       '--data',
       csv,
       '--labels-from-model',
+      // well within what this small model's smallest form gives (1.25-1.4x at batch 16 here; a
+      // target beyond it is refused before training)
       '--target-speedup',
-      '1.3',
+      '1.1',
       '--speed-batch',
       '16',
       '--epochs',
@@ -165,9 +167,9 @@ describe('compress a PyTorch CNN to a multiply-add budget', () => {
       targetSpeedup: { target: number; met: boolean; speedup: number; batch: number; startUsPerRow: number; usPerRow: number };
     };
     const sp = j.targetSpeedup;
-    expect([sp.target, sp.batch]).toEqual([1.3, 16]);
+    expect([sp.target, sp.batch]).toEqual([1.1, 16]);
     expect(sp.speedup).toBeCloseTo(sp.startUsPerRow / sp.usPerRow, 6);
-    if (sp.met) expect(sp.speedup).toBeGreaterThanOrEqual(1.3);
+    if (sp.met) expect(sp.speedup).toBeGreaterThanOrEqual(1.1);
     expect(fs.existsSync(out)).toBe(true);
     const bad = await run([
       'compress',
