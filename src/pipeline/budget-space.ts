@@ -15,7 +15,7 @@ import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { pruneNetwork } from '../prune';
 import { toWorkingCopy } from '../prune/working-copy';
 import type { FusedKernels } from '../train/fused/engine';
-import { channelStats } from '../train/budget/channel-stats';
+import { channelStats, type ChannelStats } from '../train/budget/channel-stats';
 import { projectChannels, removableLevels, speedProbes, type ChannelBudget, type TimeGoal } from '../train/budget/channel-project';
 import { engineStats } from '../train/budget/engine-stats';
 import { minimalSizes, sizesOf, SIZE_KEYS, type Sizes } from '../train/budget/level-costs';
@@ -188,6 +188,13 @@ export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTarg
   if (t.targetMacs !== undefined) target.macs = positiveInteger('--target-macs', t.targetMacs);
   else if (t.targetMacsRatio !== undefined) target.macs = Math.floor(fraction('--target-macs-ratio', t.targetMacsRatio) * base.macs);
   const min = minimalSizes(startNet);
+  // the last network's statistics: a speed search projects the same network onto several sizes
+  let last: { net: Network<AnyLayer>; train: Table; seed: number; kernels: FusedKernels; stats: ChannelStats } | null = null;
+  const statsOf = (net: Network<AnyLayer>, cur: Network<AnyLayer>, train: Table, seed: number, kernels: FusedKernels) => {
+    if (last?.net !== net || last.train !== train || last.seed !== seed || last.kernels !== kernels)
+      last = { net, train, seed, kernels, stats: channelStats(cur, train, removableLevels(cur), 2000, seed, kernels) };
+    return last.stats;
+  };
   for (const k of SIZE_KEYS) {
     const v = target[k];
     if (v === undefined) continue;
@@ -221,8 +228,7 @@ export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTarg
             .map(() => 0),
           lost: 0,
         };
-      const stats = channelStats(cur, train, removableLevels(cur), 2000, seed, kernels);
-      return projectChannels(cur, stats, allowed, round, time);
+      return projectChannels(cur, statsOf(net, cur, train, seed, kernels), allowed, round, time);
     },
   };
 }

@@ -14,7 +14,7 @@ import { pruneNetwork } from '../prune';
 import { DEFAULT_ALLOCATION, DEFAULT_UNIT_SCORE, widthsOf, type Allocation, type UnitScore } from '../train/budget/project';
 import { allowedSize, defaultBudgetLr, defaultFinetuneLrSchedule, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import type { ChannelBudget } from '../train/budget/channel-project';
-import { SIZE_KEYS } from '../train/budget/level-costs';
+import { minimalNetwork, SIZE_KEYS } from '../train/budget/level-costs';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
 import type { LrSchedule } from '../train/lr-schedule';
@@ -427,9 +427,9 @@ export async function trainToBudget(
     return a;
   };
   if (speed) {
+    // time follows the shapes, not the weights: the smallest network is the start cut, not projected
     const startNet = channelStart(data, cfg, opts.init);
-    const smallest = space.project(startNet, { ...space.minimal }, data.train, cfg.seed, kernels).network;
-    const [t0, t1] = await timeAlternately(startNet, smallest, measure);
+    const [t0, t1] = await timeAlternately(startNet, minimalNetwork(startNet), measure);
     refuseUnreachableSpeed(speed.target, t0 / t1, space, opts.latency);
   }
   // dense warm-up, then one epoch per step of the ramp, then the rest at the budget

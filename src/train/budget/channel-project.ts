@@ -16,7 +16,7 @@ import { pruneNetwork } from '../../prune';
 import { shrinkNetwork } from '../../prune/shrink';
 import { toWorkingCopy } from '../../prune/working-copy';
 import type { ChannelStats } from './channel-stats';
-import { levelCosts, SIZE_KEYS, sizesOf, type SizeKey, type Sizes } from './level-costs';
+import { cutNetwork, levelCosts, SIZE_KEYS, sizesOf, type SizeKey, type Sizes } from './level-costs';
 
 /** Upper bounds per measure (absent: not limited). */
 export type ChannelBudget = Partial<Sizes>;
@@ -102,7 +102,7 @@ export function projectChannels(
     return Array.from({ length: width }, (_, c) => c).sort((a, b) => t[a] - t[b]);
   });
   // with rounding, a width is below K (one channel at a time) or a multiple of K (K at a time)
-  const down = (h: number) => (w[h] <= 1 ? 0 : w[h] <= K ? 1 : w[h] % K || K);
+  const down = (h: number) => removalStep(w[h], K);
   const up = (h: number) => {
     const step = w[h] < K ? 1 : K - (w[h] % K);
     return next[h] >= step ? step : 0;
@@ -221,27 +221,34 @@ export function projectChannels(
 }
 
 /**
+ * Channels one removal step takes from a level `width` wide when widths are kept below K or at
+ * multiples of K: none from a single channel, one below K, else down to the multiple of K below.
+ */
+export function removalStep(width: number, K: number): number {
+  return width <= 1 ? 0 : width <= K ? 1 : width % K || K;
+}
+
+/**
  * For measuring what each level's channels cost in time: per removable level, `net` with one
- * removal step of that level gone (`roundTo` as projectChannels steps: one channel below K, else
- * down to the multiple of K below), its last channels cut. Only the shapes matter (time does not
- * depend on the weights), so the weights are not adjusted.
+ * removal step of that level gone (removalStep), its last channels cut. Only the shapes matter
+ * (time does not depend on the weights), so the weights are not adjusted.
  */
 export function speedProbes(net: Network<AnyLayer>, roundTo = 1): { level: number; channels: number; network: Network<AnyLayer> }[] {
   const costs = levelCosts(net);
   const K = Math.max(1, Math.floor(roundTo));
   const work = toWorkingCopy(net);
-  const H = costs.widths.length;
   const out: { level: number; channels: number; network: Network<AnyLayer> }[] = [];
-  for (let h = 0; h < H - 1; h++) {
-    const w = costs.widths[h];
-    if (!costs.removable[h] || w <= 1) continue;
-    const n = w <= K ? 1 : w % K || K;
-    const alive = work.sizes.map((size, l) => {
-      const a = new Uint8Array(size).fill(1);
-      if (work.coupled[l] === h) a.fill(0, size - n);
-      return a;
-    });
-    out.push({ level: h, channels: n, network: pruneNetwork(shrinkNetwork(net, work, alive).network).network });
-  }
+  costs.widths.forEach((w, h) => {
+    const n = removalStep(w, K);
+    if (!costs.removable[h] || n === 0) return;
+    const network = pruneNetwork(
+      cutNetwork(
+        net,
+        work,
+        costs.widths.map((v, l) => (l === h ? v - n : v)),
+      ),
+    ).network;
+    out.push({ level: h, channels: n, network });
+  });
   return out;
 }

@@ -40,15 +40,20 @@ export interface LevelCosts {
   cost(h: number, w: readonly number[]): Sizes;
 }
 
-/** The network keeping the first width[h] channels of each level (work: its working copy; a coupled set keeps its first level's). */
-function cut(net: Network<AnyLayer>, work: WorkingCopy, widths: readonly number[]): Sizes {
+/**
+ * The network keeping the first widths[h] channels of each level (work: its working copy; a coupled
+ * set keeps its first level's). The weights are cut, not adjusted: for counting and timing shapes.
+ */
+export function cutNetwork(net: Network<AnyLayer>, work: WorkingCopy, widths: readonly number[]): Network<AnyLayer> {
   const alive = work.sizes.map((n, h) => {
     const a = new Uint8Array(n);
     a.fill(1, 0, widths[work.coupled[h]]);
     return a;
   });
-  return sizesOf(shrinkNetwork(net, work, alive).network);
+  return shrinkNetwork(net, work, alive).network;
 }
+
+const cut = (net: Network<AnyLayer>, work: WorkingCopy, widths: readonly number[]): Sizes => sizesOf(cutNetwork(net, work, widths));
 
 /** Levels a budget may remove channels of (see LevelCosts.removable). */
 function removableOf(work: WorkingCopy): boolean[] {
@@ -108,13 +113,18 @@ export function levelCosts(net: Network<AnyLayer>): LevelCosts {
   };
 }
 
-/** Sizes of the smallest network a budget can reach from `net`: one channel left in every removable level. */
-export function minimalSizes(net: Network<AnyLayer>): Sizes {
+/** The smallest network a budget can reach from `net`: one channel left in every removable level (weights cut, for shapes). */
+export function minimalNetwork(net: Network<AnyLayer>): Network<AnyLayer> {
   const work = toWorkingCopy(net);
   const removable = removableOf(work);
-  return cut(
+  return cutNetwork(
     net,
     work,
     work.sizes.map((w, h) => (removable[h] ? 1 : w)),
   );
+}
+
+/** Sizes of the smallest network a budget can reach from `net` (minimalNetwork). */
+export function minimalSizes(net: Network<AnyLayer>): Sizes {
+  return sizesOf(minimalNetwork(net));
 }
