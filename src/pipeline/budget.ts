@@ -5,6 +5,7 @@
  * exactly pruned, smaller network trains on), then fine-tuning of the compact network (its
  * learning rate decaying on large training sets and at high rates, see defaultFinetuneLrSchedule). The result is guaranteed to have at most the budget's parameters
  * after exact pruning. Removed units leave the engine: each stage trains the compact network.
+ * With --target-speedup the ramp also stops where the measured speedup is met (./budget-speed.ts).
  */
 import { withValidation } from '../data/split';
 import type { SplitDataset } from '../data/types';
@@ -14,23 +15,16 @@ import { pruneNetwork } from '../prune';
 import { DEFAULT_ALLOCATION, DEFAULT_UNIT_SCORE, widthsOf, type Allocation, type UnitScore } from '../train/budget/project';
 import { allowedSize, defaultBudgetLr, defaultFinetuneLrSchedule, defaultSchedule, type SizeSchedule } from '../train/budget/schedule';
 import type { ChannelBudget } from '../train/budget/channel-project';
-import { minimalNetwork, SIZE_KEYS } from '../train/budget/level-costs';
+import { SIZE_KEYS } from '../train/budget/level-costs';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
 import type { LrSchedule } from '../train/lr-schedule';
 import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { EpochRecord, TrainConfig } from '../train/types';
-import { networkLatency, DEFAULT_LATENCY_BATCH, type LatencyOptions } from '../onnx/latency';
-import {
-  channelSpace,
-  channelStart,
-  denseSpace,
-  isLayered,
-  type BudgetSpace,
-  type BudgetTargets,
-  type SpaceProjection,
-} from './budget-space';
+import type { LatencyOptions } from '../onnx/latency';
+import { channelSpace, channelStart, denseSpace, isLayered, type BudgetTargets, type SpaceProjection } from './budget-space';
+import { SpeedGoal, type Projector, type SpeedRecord } from './budget-speed';
 import { finetuneConfig } from './finetune';
 
 export interface BudgetOptions extends BudgetTargets {
@@ -62,18 +56,6 @@ export interface BudgetOptions extends BudgetTargets {
   /** With targetSpeedup: µs per row of a network (default: its ONNX export timed in onnxruntime, see
    * onnx/latency.ts); a library caller may give its own measure. */
   measureLatency?: (net: Network<AnyLayer>) => Promise<number>;
-}
-
-/** What a --target-speedup run measured: the starting and final network's time and the speedup. */
-export interface SpeedRecord {
-  target: number;
-  /** µs per row of the starting (dense) network and of the final one, timed alternately at the same time. */
-  startUsPerRow: number;
-  usPerRow: number;
-  speedup: number;
-  met: boolean;
-  batch: number;
-  threads: number;
 }
 
 /** One projection of the ramp. */
@@ -222,8 +204,7 @@ export async function trainToBudget(
     const msg = `--target-params ${opts.targetParams} is not below the ${start.params} parameters of the starting network (${widths.join('-')}): nothing is pruned, the dense network trains as it is; give a smaller budget or a wider ${layered ? '--arch' : '--hidden'}`;
     (opts.onNotice ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(msg);
   }
-  const speed: SpeedState | null = opts.targetSpeedup !== undefined ? { target: opts.targetSpeedup, met: false } : null;
-  const measure = opts.measureLatency ?? (async (n: Network<AnyLayer>) => (await networkLatency(n, opts.latency)).usPerRow);
+  const speed = opts.targetSpeedup !== undefined ? new SpeedGoal(opts.targetSpeedup, space, opts) : null;
   const E = cfg.epochs;
   const sched = opts.schedule ?? defaultSchedule(E);
   const history: EpochRecord[] = [];
@@ -292,116 +273,17 @@ export async function trainToBudget(
     const t0 = process.hrtime.bigint();
     // scored on the engine's kernels (WebAssembly unless the run uses the TypeScript ones)
     const from = net as Network<AnyLayer>;
-    const p = space.project(from, allowed, data.train, cfg.seed + epoch, kernels);
+    const projector: Projector = (n, a, time) => space.project(n, a, data.train, cfg.seed + epoch, kernels, time);
+    let p = projector(from, allowed);
+    if (speed && !speed.met) p = await speed.check(from, p, allowed, projector, budget.macs);
     const rec = record(p, allowed);
     net = p.network;
-    if (speed && !speed.met) await checkSpeed(from, p, allowed, rec);
-    else if (speed) rec.usPerRow = speed.usPerRow;
+    if (speed) rec.usPerRow = speed.usPerRow;
     projections.push(rec);
     // scoring and projection (and timing) belong to the epoch they follow
     const last = history[history.length - 1];
     if (last) last.seconds += Number(process.hrtime.bigint() - t0) / 1e9;
     flush();
-  };
-  /** µs per row of the starting network and of `n`, timed alternately (timeAlternately). */
-  const timePair = async (s: SpeedState, n: Network<AnyLayer>): Promise<{ start: number; t: number }> => {
-    const [start, t] = await timeAlternately(s.startNet as Network<AnyLayer>, n, measure);
-    return { start, t };
-  };
-  /**
-   * What each removable level's channels cost in time, measured: `n` timed beside each of its probes
-   * (one removal step of a level gone; space.probes). Returns `n`'s µs per row and, per level, the
-   * share of it one channel saves.
-   */
-  const timeShares = async (n: Network<AnyLayer>): Promise<{ t: number; share: number[] } | undefined> => {
-    const probes = space.probes?.(n);
-    if (!probes?.length) return undefined;
-    const times: [number, number][] = [];
-    for (const probe of probes) times.push(await timeAlternately(n, probe.network, measure));
-    const t = Math.min(...times.map(([tn]) => tn));
-    const share: number[] = [];
-    probes.forEach((probe, i) => (share[probe.level] = Math.max(0, t - times[i][1]) / (t * probe.channels)));
-    return { t, share };
-  };
-  /**
-   * --target-speedup: times the projected network beside the starting one; once it is fast enough,
-   * looks between the network before the projection (too slow) and after it (fast enough) for
-   * other fast ones: by multiply-adds (searchByMacs) and cut where the measured time goes
-   * (searchByTime; a level whose channels onnxruntime pads to a block loses multiply-adds but no
-   * time). Keeps the fast one whose removals cost least by the scores and stops the ramp there (the
-   * final size).
-   */
-  const checkSpeed = async (from: Network<AnyLayer>, p: SpaceProjection, allowed: ChannelBudget, rec: ProjectionRecord) => {
-    const s = speed as SpeedState;
-    s.startNet ??= from;
-    // a projection that removed nothing keeps the last times measured
-    let m =
-      p.after.macs === p.before.macs && s.usPerRow !== undefined && s.startUsPerRow !== undefined
-        ? { start: s.startUsPerRow, t: s.usPerRow }
-        : await timePair(s, p.network);
-    if (m.t * s.target <= m.start && p.before.macs > p.after.macs) {
-      // between `from` (too slow) and p (fast enough), two searches each find a network that is fast
-      // enough; of p and them, the one whose removals the scores say cost least is kept
-      const fast = [{ q: p, m }, ...(await searchByMacs(from, p, allowed)), ...(await searchByTime(from, p, allowed, m))];
-      const pick = fast.reduce((a, b) =>
-        lostOf(b.q) < lostOf(a.q) || (lostOf(b.q) === lostOf(a.q) && b.q.after.macs > a.q.after.macs) ? b : a,
-      );
-      const best = pick.q;
-      m = pick.m;
-      net = best.network;
-      Object.assign(rec, record(best, allowed));
-      s.met = true;
-      s.frozenMacs = best.after.macs;
-    } else if (m.t * s.target <= m.start) {
-      s.met = true;
-      s.frozenMacs = p.after.macs;
-    }
-    s.startUsPerRow = m.start;
-    s.usPerRow = m.t;
-    rec.usPerRow = m.t;
-  };
-  type Timed = { q: SpaceProjection; m: { start: number; t: number } };
-  const fastEnough = (mq: { start: number; t: number }) => mq.t * (speed as SpeedState).target <= mq.start;
-  /**
-   * The largest network between p.before and p (fast enough) in multiply-adds that is fast enough:
-   * a geometric search, `from` projected onto sizes between by the scores per multiply-add.
-   */
-  const searchByMacs = async (from: Network<AnyLayer>, p: SpaceProjection, allowed: ChannelBudget): Promise<Timed[]> => {
-    let hi = p.before.macs;
-    let best: Timed | null = null;
-    let lo = p.after.macs;
-    for (let i = 0; i < SPEED_SEARCH_STEPS && hi > lo * SPEED_SEARCH_RESOLUTION; i++) {
-      const mid = Math.round(Math.sqrt(hi * lo));
-      const q = space.project(from, { ...allowed, macs: mid }, data.train, cfg.seed + epoch, kernels);
-      if (q.after.macs <= lo || q.after.macs >= hi) break;
-      const mq = await timePair(speed as SpeedState, q.network);
-      if (fastEnough(mq)) {
-        best = { q, m: mq };
-        lo = q.after.macs;
-      } else hi = q.after.macs;
-    }
-    return best ? [best] : [];
-  };
-  /**
-   * `from` cut where its measured time goes (timeShares), by the share of its time the target asks,
-   * within the multiply-add budget; while too slow, the shortfall is asked for as well.
-   */
-  const searchByTime = async (
-    from: Network<AnyLayer>,
-    p: SpaceProjection,
-    allowed: ChannelBudget,
-    m: { start: number; t: number },
-  ): Promise<Timed[]> => {
-    const probe = await timeShares(from);
-    let save = probe ? 1 - m.start / (speed as SpeedState).target / probe.t : 0;
-    for (let i = 0; probe && i < SPEED_SEARCH_STEPS && save > 0 && save < 1; i++) {
-      const q = space.project(from, { ...allowed, macs: budget.macs }, data.train, cfg.seed + epoch, kernels, { share: probe.share, save });
-      if (q.after.macs <= p.after.macs && lostOf(q) >= lostOf(p)) break;
-      const mq = await timePair(speed as SpeedState, q.network);
-      if (fastEnough(mq)) return [{ q, m: mq }];
-      save += (mq.t - mq.start / (speed as SpeedState).target) / probe.t;
-    }
-    return [];
   };
   /** The size the ramp heads for: the budget; with --target-speedup not yet met, the smallest network in multiply-adds. */
   const rampTarget = (k: (typeof SIZE_KEYS)[number]): number | undefined => {
@@ -426,12 +308,7 @@ export async function trainToBudget(
     }
     return a;
   };
-  if (speed) {
-    // time follows the shapes, not the weights: the smallest network is the start cut, not projected
-    const startNet = channelStart(data, cfg, opts.init);
-    const [t0, t1] = await timeAlternately(startNet, minimalNetwork(startNet), measure);
-    refuseUnreachableSpeed(speed.target, t0 / t1, space, opts.latency);
-  }
+  if (speed) await speed.refuseUnreachable(channelStart(data, cfg, opts.init));
   // dense warm-up, then one epoch per step of the ramp, then the rest at the budget
   const trainCfg = { ...cfg };
   await run(sched.warmup, trainCfg, hooks.train, 'train');
@@ -470,81 +347,13 @@ export async function trainToBudget(
     params: sizes.params,
     ...(limits.macs !== undefined ? { targetMacs: limits.macs, macs: sizes.macs } : {}),
     projections,
-    ...(speed && speed.startUsPerRow !== undefined && speed.usPerRow !== undefined
-      ? {
-          speed: {
-            target: speed.target,
-            startUsPerRow: speed.startUsPerRow,
-            usPerRow: speed.usPerRow,
-            speedup: speed.startUsPerRow / speed.usPerRow,
-            met: speed.met,
-            batch: opts.latency?.batch ?? DEFAULT_LATENCY_BATCH,
-            threads: opts.latency?.threads ?? 1,
-          },
-        }
-      : {}),
+    ...(speed?.record() ? { speed: speed.record() } : {}),
     accuracyBeforeFinetune,
     beforeFinetune: beforeFinetune,
     start: opts.start ?? { widths, params: start.params, ...(layered ? { macs: start.macs } : {}) },
     widths: space.widths(final),
   };
 }
-
-/** Where a --target-speedup run stands. */
-interface SpeedState {
-  target: number;
-  met: boolean;
-  /** The network the run started from, timed again beside each candidate (timePair). */
-  startNet?: Network<AnyLayer>;
-  /** The last pair of times kept: the starting network's and the candidate's. */
-  startUsPerRow?: number;
-  usPerRow?: number;
-  /** Multiply-adds of the network that met the speedup: the final size. */
-  frozenMacs?: number;
-}
-
-/**
- * µs per row of `a` and of `b`, timed alternately SPEED_PAIR_ROUNDS times each, the quicker kept: a
- * speedup compares two times taken under the same load on the machine, never a time taken now with
- * one taken epochs ago, when other work may have made it slower or faster.
- */
-async function timeAlternately(
-  a: Network<AnyLayer>,
-  b: Network<AnyLayer>,
-  measure: (n: Network<AnyLayer>) => Promise<number>,
-): Promise<[number, number]> {
-  let ta = Infinity;
-  let tb = Infinity;
-  for (let i = 0; i < SPEED_PAIR_ROUNDS; i++) {
-    ta = Math.min(ta, await measure(a));
-    tb = Math.min(tb, await measure(b));
-  }
-  return [ta, tb];
-}
-
-/**
- * A --target-speedup the architecture cannot give is refused before any training: when even the
- * smallest network of its shape (one channel per layer) is not that much faster than the starting
- * one, the run would only train down to that network, which predicts little, and still miss the
- * target. The message gives the speedup that smallest network measured.
- */
-function refuseUnreachableSpeed(target: number, best: number, space: BudgetSpace, latency: LatencyOptions | undefined): void {
-  if (best >= target) return;
-  const how = `onnxruntime-node, ${latency?.threads ?? 1} thread${(latency?.threads ?? 1) > 1 ? 's' : ''}, batch ${latency?.batch ?? DEFAULT_LATENCY_BATCH}`;
-  throw new GsError(
-    'BAD_OPTION',
-    `--target-speedup ${target} is out of reach for this network on this machine: even its smallest form (one channel per layer, ${space.minimal.macs} multiply-adds) runs only ${best.toFixed(2)}x faster than the starting network (${how}); nothing was trained. Ask for a smaller speedup (a network near its smallest form keeps little accuracy), or give a budget in multiply-adds (--target-macs-ratio)`,
-  );
-}
-
-/** Networks each search times between the last too-slow network and the first fast-enough one, at most. */
-const SPEED_SEARCH_STEPS = 4;
-/** The multiply-add search stops when its two sizes are within this factor. */
-const SPEED_SEARCH_RESOLUTION = 1.05;
-/** What a projection's removals cost by the scores (Taylor, crowding included); unknown: none. */
-const lostOf = (p: SpaceProjection): number => p.lost ?? 0;
-/** Times each of the starting network and a candidate is measured, alternately, for one comparison. */
-const SPEED_PAIR_ROUNDS = 2;
 
 /** A dense teacher for distillation: the starting network trained `cfg.epochs` epochs without a penalty. */
 export async function trainTeacher(data: SplitDataset, cfg: TrainConfig, hooks: TrainOptions = {}): Promise<Network> {
