@@ -20,6 +20,7 @@ import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
 import type { LrSchedule } from '../train/lr-schedule';
 import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
+import { networkFigures, scoreNetwork, type NetworkFigures, type SplitScores } from '../train/score';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import type { LatencyOptions } from '../onnx/latency';
@@ -90,8 +91,11 @@ export interface BudgetResult {
   /** Level widths of the final network (inputs, hidden units or channels, outputs). */
   widths: number[];
   projections: ProjectionRecord[];
-  /** Test accuracy at the end of training at the budget, before fine-tuning. */
+  /** Test accuracy of the network at the budget before fine-tuning (after the last cut). */
   accuracyBeforeFinetune: number | undefined;
+  /** When the last cut came after the last epoch and no fine-tuning followed: the saved network's
+   * scores and figures, which the last epoch record (taken before the cut) does not describe. */
+  final?: SplitScores & NetworkFigures;
   /** The network at the budget before fine-tuning (where a size path continues from). */
   beforeFinetune: Network;
   /** The starting network the budget was taken from (dense; a size path's first network for every stop). */
@@ -219,6 +223,8 @@ export async function trainToBudget(
   };
   let epoch = 0;
   let segment = 0;
+  // channels were removed after the last epoch trained: its record no longer describes the network
+  let cutSinceTraining = false;
   const soft = opts.distill
     ? softTargets(
         opts.distill.teacher,
@@ -253,6 +259,7 @@ export async function trainToBudget(
     history.push(...recs);
     engine = r.engine;
     net = r.network;
+    cutSinceTraining = false;
     if (phase !== 'finetune') epoch += epochs;
     const last = r.history[r.history.length - 1];
     if (last && !Number.isFinite(last.dataLoss))
@@ -278,6 +285,7 @@ export async function trainToBudget(
     if (speed && !speed.met) p = await speed.check(from, p, allowed, projector, budget.macs);
     const rec = record(p, allowed);
     net = p.network;
+    if (p.removed.some((n) => n > 0)) cutSinceTraining = true;
     if (speed) rec.usPerRow = speed.usPerRow;
     projections.push(rec);
     // scoring and projection (and timing) belong to the epoch they follow
@@ -319,7 +327,9 @@ export async function trainToBudget(
   }
   if (epoch < E) await run(E - epoch, trainCfg, hooks.train, 'train');
   await project(finalBudget());
-  const accuracyBeforeFinetune = history[history.length - 1]?.testAccuracy;
+  // the last cut comes after the last epoch (the ramp ends with it): the network it left is scored
+  const cutScores = cutSinceTraining ? scoreNetwork(net as Network<AnyLayer>, data, { seed: cfg.seed, kernels }) : undefined;
+  const accuracyBeforeFinetune = cutScores?.testAccuracy ?? history[history.length - 1]?.testAccuracy;
   const beforeFinetune = net as unknown as Network;
   if (opts.finetuneEpochs > 0) {
     await run(
@@ -349,6 +359,7 @@ export async function trainToBudget(
     projections,
     ...(speed?.record() ? { speed: speed.record() } : {}),
     accuracyBeforeFinetune,
+    ...(cutScores && opts.finetuneEpochs <= 0 ? { final: { ...cutScores, ...networkFigures(final) } } : {}),
     beforeFinetune: beforeFinetune,
     start: opts.start ?? { widths, params: start.params, ...(layered ? { macs: start.macs } : {}) },
     widths: space.widths(final),

@@ -11,7 +11,7 @@ import { saveRun } from '../network/run-io';
 import type { TrainConfigInput } from '../train/config';
 import { resolveTrainConfig } from '../train/config';
 import type { TrainOptions, TrainResult } from '../train/train';
-import type { TrainConfig } from '../train/types';
+import type { EpochRecord, TrainConfig } from '../train/types';
 import type { LrSchedule } from '../train/lr-schedule';
 import {
   budgetRecord,
@@ -119,16 +119,28 @@ export function budgetSummary(b: BudgetResult, data: SplitDataset, finetuneEpoch
   const record = budgetRecord(b);
   return {
     ...record,
-    ...summaryOf(b.result, data, t0, {
-      ...record,
-      projections: b.projections,
-      ...(finetuneEpochs > 0 ? { testAccuracyBeforeFinetune: b.accuracyBeforeFinetune, finetuneEpochs } : {}),
-    }),
+    ...summaryOf(
+      b.result,
+      data,
+      t0,
+      {
+        ...record,
+        projections: b.projections,
+        ...(finetuneEpochs > 0 ? { testAccuracyBeforeFinetune: b.accuracyBeforeFinetune, finetuneEpochs } : {}),
+      },
+      b.final,
+    ),
   };
 }
 
-function summaryOf(result: TrainResult, data: SplitDataset, t0: number | undefined, extra: Partial<RunSummaryRecord>): RunSummaryRecord {
-  const trained = summarizeTraining(result, data.train.cols);
+function summaryOf(
+  result: TrainResult,
+  data: SplitDataset,
+  t0: number | undefined,
+  extra: Partial<RunSummaryRecord>,
+  final?: Partial<EpochRecord>,
+): RunSummaryRecord {
+  const trained = summarizeTraining(result, data.train.cols, final);
   // wall time: the teacher, training, evaluation and the pruning summarizeTraining does; never below the training's own
   const wall = t0 === undefined ? 0 : (performance.now() - t0) / 1000;
   return { ...extra, ...trained, wallSeconds: Math.max(wall, trained.seconds) };

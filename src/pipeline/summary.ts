@@ -6,6 +6,7 @@
 import { multiplyAdds } from '../network/create';
 import { collapsedLevels, pruneNetwork } from '../prune';
 import type { TrainResult } from '../train/train';
+import type { EpochRecord } from '../train/types';
 
 /** Final-epoch figures of a run, the numbers selection and tables work on. */
 export interface TrainSummary {
@@ -51,9 +52,11 @@ export interface TrainSummary {
   collapsed?: boolean;
 }
 
-/** The summary of `result`, trained on data with `inputs` feature columns. */
-export function summarizeTraining(result: TrainResult, inputs: number): TrainSummary {
-  const last = result.history[result.history.length - 1];
+/** The summary of `result`, trained on data with `inputs` feature columns. `final`: what describes the
+ * network where the last epoch record does not (a budget run's cut after its last epoch). */
+export function summarizeTraining(result: TrainResult, inputs: number, final?: Partial<EpochRecord>): TrainSummary {
+  const lastEpoch = result.history[result.history.length - 1];
+  const last: EpochRecord | undefined = lastEpoch ? { ...lastEpoch, ...final } : undefined;
   const aliveUnits = last?.aliveUnits ?? [];
   const totalParams = last?.totalParams ?? 0;
   let prunedParams = totalParams;
