@@ -13,7 +13,7 @@
  */
 import { selectColumns } from '../data/columns';
 import { GsError } from '../errors';
-import { argmaxRows, logits, predictProba } from '../network/forward';
+import { argmaxRows, logits, outputCount, predictProba, softmaxRows } from '../network/forward';
 import { isRegression, regressionMetrics } from '../network/tasks';
 import type { AnyLayer, Network } from '../network/types';
 import { OnnxModel } from './run';
@@ -49,6 +49,9 @@ export interface VerifyInput {
    * reference's (against the targets; without targets, the RMSE between both at most maxRmseIncrease
    * x the standard deviation of the reference's outputs). Default DEFAULT_MAX_RMSE_INCREASE. */
   maxRmseIncrease?: number;
+  /** The reference network's outputs (logits) on these rows, when the caller computed them already
+   * (the reference forward pass is the slow part: it then runs once for both). */
+  referenceOutputs?: Float32Array;
 }
 
 /** Default allowed accuracy drop of a lossy (quantized) export: 0.5 points. */
@@ -183,7 +186,7 @@ export async function verifyOnnx(input: VerifyInput): Promise<VerifyResult> {
       maxAccuracyDrop: lossy ? input.maxAccuracyDrop! : null,
     };
     if (ref) {
-      const p = predictProba(ref, features, rows);
+      const p = input.referenceOutputs ? softmaxRows(input.referenceOutputs, outputCount(ref)) : predictProba(ref, features, rows);
       if (p.length !== out.probabilities.length)
         throw new GsError('BAD_MODEL', `${file} has ${classes} outputs, the reference network ${p.length / rows}`);
       const refLabels = argmaxRows(p, classes);
@@ -258,7 +261,7 @@ function regressionResult(
   };
   result.regression = check;
   if (!ref) return result;
-  const z = logits(ref, features, rows);
+  const z = input.referenceOutputs ?? logits(ref, features, rows);
   if (z.length !== pred.length) throw new GsError('BAD_MODEL', `${file} has ${k} outputs, the reference network ${z.length / rows}`);
   let maxDiff = 0;
   let sq = 0;

@@ -187,9 +187,12 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
     await sparsifyToBudget(src, data, opts);
   status('exporting and verifying against the original...');
   const t = data.test;
+  // the slim network's reference pass runs once: for the export's check and for the agreement below
+  const slimOut = logits(slimNet, t.features, t.rows);
   const { bytes, v } = await exportSlim(file, slimNet, src, opts, originalParams, loaded.featureNames, {
     name: 'the slim model',
     reference: slimNet,
+    referenceOutputs: slimOut,
     features: t.features,
     labels: labelled ? trueTest : null,
     targets: null,
@@ -202,7 +205,7 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
     );
   }
   const C = outputCount(slimNet);
-  const slimPred = argmaxRows(logits(slimNet, t.features, t.rows), C);
+  const slimPred = argmaxRows(slimOut, C);
   let same = 0;
   for (let i = 0; i < t.rows; i++) if (slimPred[i] === origPred[i]) same++;
   const speed = await measureSpeeds(src, bytes, opts.speedBatches, status);
@@ -393,9 +396,11 @@ async function compressRegressor(
   const { slimNet, history, targetParams, targetMacs, originalParams, projections, accuracyBeforeFinetune, budgetSpeed } =
     await sparsifyToBudget(src, data, run);
   status('exporting and verifying against the original...');
+  const slimOut = logits(slimNet, t.features, t.rows);
   const { bytes, v } = await exportSlim(file, slimNet, src, opts, originalParams, loaded.featureNames, {
     name: 'the slim model',
     reference: slimNet,
+    referenceOutputs: slimOut,
     features: t.features,
     labels: null,
     targets: fits ? truth : null,
@@ -407,7 +412,6 @@ async function compressRegressor(
       `the slim model's ONNX export differs from the slim network (max |output| difference ${String(v.maxProbDiff)})${notKept(opts)}`,
     );
   }
-  const slimOut = logits(slimNet, t.features, t.rows);
   const speed = await measureSpeeds(src, bytes, opts.speedBatches, status);
   const figures = (out: Float32Array): RegressionFigures => {
     if (!fits) return {};

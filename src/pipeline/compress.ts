@@ -11,7 +11,8 @@ import { loadDataset, type DataSpec } from '../data';
 import { resolveSpec } from '../data/portable';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
-import { accuracy, logits } from '../network/forward';
+import { logits } from '../network/forward';
+import { scoreOn } from '../train/score';
 import { isRegression, regressionMetrics, taskOf } from '../network/tasks';
 import { layerType } from '../network/layers/table';
 import { loadAnyRun, type RunInfo } from '../network/run-io';
@@ -187,8 +188,10 @@ export async function compressRun(runDir: string, opts: CompressOptions = {}): P
   }
   const labels = data && !regression ? labelsFor(network, data) : null;
   const targets = data && regression ? (data.test.targets ?? null) : null;
-  const accuracyBefore = data && labels ? accuracy(network, data.test.features, labels) : null;
-  const accuracyAfter = data && labels ? accuracy(pruned, data.test.features, labels) : null;
+  // measured as the run's epochs were (a CNN on the WebAssembly kernels): the float64 reference pass is the export check's
+  const testAs = data && labels ? { ...data.test, labels } : null;
+  const accuracyBefore = testAs ? scoreOn(network, testAs).score : null;
+  const accuracyAfter = testAs ? scoreOn(pruned, testAs).score : null;
   const k = network.classLabels.length;
   const before = data && targets ? regressionMetrics(logits(network, data.test.features, data.test.rows), targets, k) : null;
   const after = data && targets ? regressionMetrics(logits(pruned, data.test.features, data.test.rows), targets, k) : null;

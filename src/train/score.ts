@@ -34,30 +34,43 @@ export interface ScoreOptions {
   kernels?: 'auto' | 'js';
 }
 
+/** What one split scores: accuracy (R^2 for a regressor) and, for a regressor, RMSE. */
+interface SplitScore {
+  score: number;
+  rmse?: number;
+}
+
+/**
+ * The score of `net` on table `t` (its rows in `pick`, or all): accuracy, or R^2 and RMSE for a
+ * regressor; a CNN on the WebAssembly kernels where they run (float32, as its epochs were measured).
+ */
+export function scoreOn(
+  net: Network<AnyLayer>,
+  t: Table,
+  pick: ArrayLike<number> | null = null,
+  kernels: ScoreOptions['kernels'] = 'auto',
+): SplitScore {
+  const x = selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);
+  if (net.task === 'regression') {
+    const m = regressionMeter(x, t.targets as Float32Array, net.classLabels.length, pick)(net.layers as DenseLayer[]);
+    return { score: m.r2, rmse: m.rmse };
+  }
+  if (net.layers.some((l) => l.op !== 'dense')) {
+    const ops = kernels !== 'js' && wasmPassAvailable() ? wasmEvalOps() : null;
+    return { score: layersAccuracy(net.layers, inputShapeOf(net), x, t.labels, pick, ops) };
+  }
+  return { score: accuracyMeter(net.layers as DenseLayer[], x, t.labels, pick, false)(net.layers as DenseLayer[]) };
+}
+
 /** Scores of `net` on `data`'s test, training (a sample) and validation splits. */
 export function scoreNetwork(net: Network<AnyLayer>, data: SplitDataset, opts: ScoreOptions): SplitScores {
-  const classes = net.classLabels.length;
   const regression = net.task === 'regression';
-  const layered = net.layers.some((l) => l.op !== 'dense');
-  const inShape = inputShapeOf(net);
-  const ops = layered && opts.kernels !== 'js' && wasmPassAvailable() ? wasmEvalOps() : null;
-  const rowsOf = (t: Table): Float32Array =>
-    selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);
   const evalRows = opts.trainEvalRows ?? 10000;
   const trainPick =
     evalRows > 0 && evalRows < data.train.rows ? new Rng(opts.seed + 2).permutation(data.train.rows).slice(0, evalRows) : null;
-  const score = (t: Table, pick: ArrayLike<number> | null): { score: number; rmse?: number } => {
-    const x = rowsOf(t);
-    if (regression) {
-      const m = regressionMeter(x, t.targets as Float32Array, classes, pick)(net.layers as DenseLayer[]);
-      return { score: m.r2, rmse: m.rmse };
-    }
-    if (layered) return { score: layersAccuracy(net.layers, inShape, x, t.labels, pick, ops) };
-    return { score: accuracyMeter(net.layers as DenseLayer[], x, t.labels, pick, false)(net.layers as DenseLayer[]) };
-  };
-  const test = score(data.test, null);
-  const train = score(data.train, trainPick);
-  const val = data.val && data.val.rows > 0 ? score(data.val, null) : null;
+  const test = scoreOn(net, data.test, null, opts.kernels);
+  const train = scoreOn(net, data.train, trainPick, opts.kernels);
+  const val = data.val && data.val.rows > 0 ? scoreOn(net, data.val, null, opts.kernels) : null;
   return {
     testAccuracy: test.score,
     trainAccuracy: train.score,

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { GsError } from '../../src/errors';
-import { predictLabels } from '../../src/network/forward';
+import { logits, predictLabels } from '../../src/network/forward';
 import { exportOnnx, mapLabels, readOnnxInfo, runOnnx, verifyOnnx } from '../../src/onnx';
 import { Rng } from '../../src/util/rng';
 import { keepInputs, randomData, randomNet } from './helpers';
@@ -47,6 +47,18 @@ describe('verifyOnnx', () => {
     expect(r.ok).toBe(false);
     expect(r.maxProbDiff).toBeGreaterThan(1e-3);
     expect(r.disagreements.length).toBe(Math.min(10, r.disagreementCount));
+  });
+
+  test("the reference's outputs given by the caller are what the export is compared with", async () => {
+    const onnx = exportOnnx(net, { producerVersion: 't' });
+    const given = await verifyOnnx({ onnx, reference: net, referenceOutputs: logits(net, x, 80), features: x, labels, rows: 80 });
+    const own = await verifyOnnx({ onnx, reference: net, features: x, labels, rows: 80 });
+    expect(given).toEqual(own);
+    // outputs of another network: the same export now disagrees, so they were used instead of a pass of its own
+    const other = keepInputs(randomNet(10, [8], 3, 12, true), [0, 3, 4, 8]);
+    const r = await verifyOnnx({ onnx, reference: net, referenceOutputs: logits(other, x, 80), features: x, labels, rows: 80 });
+    expect(r.ok).toBe(false);
+    expect(r.maxProbDiff).toBeGreaterThan(1e-3);
   });
 
   test('without a reference it reports accuracy only', async () => {

@@ -27,6 +27,7 @@ function check(c: ExportCheck, lossy: boolean, onnx: Uint8Array): Promise<Verify
     labels: c.labels,
     targets: c.targets,
     rows: c.rows,
+    ...(c.referenceOutputs ? { referenceOutputs: c.referenceOutputs } : {}),
     runtime: c.runtime,
     ...(lossy && !regression ? { maxAccuracyDrop: c.maxAccuracyDrop ?? DEFAULT_MAX_ACCURACY_DROP } : {}),
     ...(lossy && regression ? { maxRmseIncrease: c.maxRmseIncrease ?? DEFAULT_MAX_RMSE_INCREASE } : {}),

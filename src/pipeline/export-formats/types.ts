@@ -20,6 +20,8 @@ export interface ExportCheck {
   labels: Int32Array | null;
   /** Regression: targets [rows x k], or null. */
   targets: Float32Array | null;
+  /** The reference's outputs (logits) on these rows when the caller has them (its forward pass then runs once). */
+  referenceOutputs?: Float32Array;
   /** What messages call the model (default: its file). */
   name?: string;
   /** Which runtime runs it (ONNX: native onnxruntime when installed, else WebAssembly). */
