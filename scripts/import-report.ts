@@ -23,7 +23,7 @@
  * its multiply-adds, beside the PyTorch L1 filter-pruning peer (--peer cnn_prune_peer.py) at the same
  * multiply-adds, a --target-speedup 2 run, and the same compressions with --round-channels 16 (and 8),
  * --distill, --distill --round-channels 8, and --round-channels 8 with --target-speedup at the report's speed
- * targets (--cells gs16, gs8, gsd, gsd8, gs8t); each finished cell is kept
+ * targets (--cells gs16, gs8, gsd, gsd8, gs8t, gsd8t); each finished cell is kept
  * under .cache/import/fashion-cells so that a stopped run resumes (cells committed in
  * reports/import/fashion-cells.json are put back there first):
  *   nice npx tsx scripts/import-report.ts --only fashion --peer PATH/cnn_prune_peer.py
@@ -81,7 +81,7 @@ const cli = scriptArgs({
       name: '--cells',
       value: 'LIST',
       describe:
-        'Fashion section: which missing cells to run (gs,peer,speedup, and the variants gs16, gs8: --round-channels 16 or 8, gsd: --distill, gsd8: --distill --round-channels 8, gs8t: --round-channels 8 --target-speedup 1.5 at 30% and 2 at 10%; default gs,peer,speedup), then write',
+        'Fashion section: which missing cells to run (gs,peer,speedup, and the variants gs16, gs8: --round-channels 16 or 8, gsd: --distill, gsd8: --distill --round-channels 8, gs8t: --round-channels 8 --target-speedup 1.5 at 30% and 2 at 10%, gsd8t: the same with --distill; default gs,peer,speedup), then write',
     },
     {
       name: '--fashion-cell-ratios',

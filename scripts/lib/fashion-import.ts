@@ -159,6 +159,13 @@ export const VARIANTS: CellVariant[] = [
     roundChannels: 8,
     speedupAt: SPEED_TARGETS,
   },
+  {
+    key: 'gsd8t',
+    label: '--distill --round-channels 8 --target-speedup S (1.5 at 30%, 2 at 10%)',
+    distill: true,
+    roundChannels: 8,
+    speedupAt: SPEED_TARGETS,
+  },
 ];
 
 /** A compression's cell name: gs-PCT-sSEED, or with a variant KEY-PCT-sSEED. */
