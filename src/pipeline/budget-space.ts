@@ -86,6 +86,22 @@ const fraction = (flag: string, v: number) => {
   return v;
 };
 
+/**
+ * Refuses budget values that cannot mean anything, whatever the network: a ratio outside (0, 1], a
+ * count that is not a positive whole number, a speedup of 1 or less, a channel rounding below 1.
+ * The spaces check through it; a caller that imports or loads first (compress) calls it before.
+ */
+export function checkTargetValues(t: BudgetTargets): void {
+  if (t.targetParams !== undefined) positiveInteger('--target-params', t.targetParams);
+  if (t.targetRatio !== undefined) fraction('--target-ratio', t.targetRatio);
+  if (t.targetMacs !== undefined) positiveInteger('--target-macs', t.targetMacs);
+  if (t.targetMacsRatio !== undefined) fraction('--target-macs-ratio', t.targetMacsRatio);
+  if (t.targetSpeedup !== undefined && !(t.targetSpeedup > 1))
+    throw new GsError('BAD_OPTION', `--target-speedup ${t.targetSpeedup}: expected a number above 1 (e.g. 2: twice as fast)`);
+  const round = t.roundChannels ?? DEFAULT_ROUND_CHANNELS;
+  if (!Number.isInteger(round) || round < 1) throw new GsError('BAD_OPTION', `--round-channels ${round}: expected a positive integer`);
+}
+
 /** True when the budget limits multiply-adds. */
 export function limitsMacs(t: BudgetTargets): boolean {
   return t.targetMacs !== undefined || t.targetMacsRatio !== undefined;
@@ -175,10 +191,8 @@ export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTarg
       'BAD_OPTION',
       'a budget needs --target-params, --target-ratio, --target-macs, --target-macs-ratio or --target-speedup',
     );
-  if (t.targetSpeedup !== undefined && !(t.targetSpeedup > 1))
-    throw new GsError('BAD_OPTION', `--target-speedup ${t.targetSpeedup}: expected a number above 1 (e.g. 2: twice as fast)`);
+  checkTargetValues(t);
   const round = t.roundChannels ?? DEFAULT_ROUND_CHANNELS;
-  if (!Number.isInteger(round) || round < 1) throw new GsError('BAD_OPTION', `--round-channels ${round}: expected a positive integer`);
   const startNet = channelStart(data, cfg, init);
   const start = sizesOf(startNet);
   const base = t.ratioStart ?? start;

@@ -31,7 +31,7 @@ import { originalBytes } from './original-runners';
 import { DEFAULT_EXPORT_FORMAT, type ExportCheck } from './export-formats/table';
 import { alignData, loadInit, mixingWidths, modelLabels, modelOutputs, networkShape, type InitSource } from './init-from';
 import { measureSpeeds, type SpeedFigures } from './compress-speed';
-import type { BudgetTargets } from './budget-space';
+import { checkTargetValues, type BudgetTargets } from './budget-space';
 
 export interface CompressModelOptions {
   /** Fraction of the original parameters the slim model may have (0 < r <= 1); or give targetParams. */
@@ -169,8 +169,8 @@ function interfaceOf(src: InitSource, opts: CompressModelOptions): { io: Network
 }
 
 export async function compressModel(file: string, loaded: SplitDataset, opts: CompressModelOptions): Promise<CompressModelResult> {
-  const r = opts.targetRatio;
-  if (r !== undefined && !(r > 0 && r <= 1)) throw new GsError('BAD_OPTION', `--target-ratio ${r}: expected a number in (0, 1]`);
+  // what no model can make sense of is refused before the import and the data
+  checkTargetValues(opts);
   const status = opts.onStatus ?? (() => undefined);
   status(`importing ${file} and checking it against the original...`);
   const src = await loadInit(file, { task: opts.task });

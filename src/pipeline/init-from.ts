@@ -128,11 +128,14 @@ export async function modelLabels(src: InitSource, t: Table): Promise<Int32Array
 export async function alignData(data: SplitDataset, src: InitSource, labelsFromModel: boolean): Promise<SplitDataset> {
   const net = src.network;
   if (data.train.cols !== net.inputWidth) {
-    throw new GsError('BAD_INPUT', `${data.name} has ${data.train.cols} feature columns, --init ${src.describe} reads ${net.inputWidth}`);
+    throw new GsError(
+      'BAD_INPUT',
+      `${data.name} has ${data.train.cols} feature columns, the model ${src.describe} reads ${net.inputWidth}`,
+    );
   }
   const classes = net.classLabels;
   if (taskOf(data) !== taskOf(net)) {
-    throw new GsError('BAD_INPUT', `${data.name} was read for ${taskOf(data)}, but --init ${src.describe} is a ${taskOf(net)} model`);
+    throw new GsError('BAD_INPUT', `${data.name} was read for ${taskOf(data)}, but the model ${src.describe} is a ${taskOf(net)} model`);
   }
   if (isRegression(net)) return alignTargets(data, src, labelsFromModel);
   if (labelsFromModel) {
@@ -144,7 +147,7 @@ export async function alignData(data: SplitDataset, src: InitSource, labelsFromM
     if (labels.some((l) => l < 0)) {
       throw new GsError(
         'BAD_INPUT',
-        `${data.name} has classes ${unknown.slice(0, 5).join(', ')} that --init ${src.describe} does not know (it has ${classes.slice(0, 10).join(', ')}); use --labels-from-model to train on the model's predictions`,
+        `${data.name} has classes ${unknown.slice(0, 5).join(', ')} that the model ${src.describe} does not know (it has ${classes.slice(0, 10).join(', ')}); use --labels-from-model to train on the model's predictions`,
       );
     }
     return { ...t, labels };
@@ -165,7 +168,7 @@ async function alignTargets(data: SplitDataset, src: InitSource, labelsFromModel
   if (k !== data.classLabels.length) {
     throw new GsError(
       'BAD_INPUT',
-      `--init ${src.describe} predicts ${k} targets, ${data.name} has ${data.classLabels.length} target column; use --labels-from-model to train on the model's predictions`,
+      `the model ${src.describe} predicts ${k} targets, ${data.name} has ${data.classLabels.length} target column; use --labels-from-model to train on the model's predictions`,
     );
   }
   return { ...data, classLabels: net.classLabels };

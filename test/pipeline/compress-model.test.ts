@@ -117,3 +117,21 @@ test('--distill is refused for a regressor, with the reason', async () => {
     compressModel(model, { ...data, task: 'regression' }, { task: 'regression', targetRatio: 0.5, distill: true, producerVersion: 't' }),
   ).rejects.toThrow(/regressor: --distill .* applies to classifiers/);
 });
+
+test('a budget value no model can meet is refused before the model is read', async () => {
+  const missing = path.join(tmp, 'no-such-model.onnx');
+  const data = await plantedModelData(path.join(FIX, 'torch-fixed-batch.onnx'), 20, 10);
+  const base = { epochs: 1, finetuneEpochs: 0, producerVersion: 'test' };
+  // the file does not exist: each refusal names the option, so nothing was opened first
+  await expect(compressModel(missing, data, { ...base, targetSpeedup: 0.5 })).rejects.toThrow(
+    /--target-speedup 0.5: expected a number above 1/,
+  );
+  await expect(compressModel(missing, data, { ...base, targetMacsRatio: 2 })).rejects.toThrow(
+    /--target-macs-ratio 2: expected a number in \(0, 1\]/,
+  );
+  await expect(compressModel(missing, data, { ...base, targetRatio: 0 })).rejects.toThrow(
+    /--target-ratio 0: expected a number in \(0, 1\]/,
+  );
+  await expect(compressModel(missing, data, { ...base, targetRatio: 0.5, roundChannels: 0 })).rejects.toThrow(/--round-channels 0/);
+  await expect(compressModel(missing, data, { ...base, targetRatio: 0.5 })).rejects.toThrow(/no-such-model\.onnx/);
+});

@@ -47,7 +47,7 @@ test("data labels are mapped onto the model's classes by value; unknown classes 
   const aligned = await alignData(data, src, false);
   expect(aligned.classLabels).toEqual(['10', '20', '30']);
   expect(Array.from(aligned.train.labels)).toEqual([2, 0, 2, 0]);
-  await expect(alignData({ ...data, classLabels: ['30', '40'] }, src, false)).rejects.toThrow(/has classes 40 that --init/);
+  await expect(alignData({ ...data, classLabels: ['30', '40'] }, src, false)).rejects.toThrow(/has classes 40 that the model /);
   // labels from the model: the original file's predictions (onnxruntime), equal to the network's
   const fromModel = await alignData(data, src, true);
   expect(Array.from(fromModel.train.labels)).toEqual(Array.from(predictLabels(src.network, x, 4)));
