@@ -11,6 +11,7 @@
  *   gs8t    gs8 with `--target-speedup S` beside the budget (S: 1.5 at 25%, 2 at 10%; the issue's speed targets);
  *   gsp     gs with a parameter budget of half the MACs budget's ratio beside it (`--target-ratio R/2`:
  *           the issue's lenet5-caffe target, 10% of the MACs and 5% of the parameters);
+ *   gsr     gs with `--budget-ramp 0.75` (the removal ramp ends at 3/4 of the budget epochs);
  *   narrow  every width times one factor (the largest whose network fits the budget), trained from
  *           scratch without a penalty;
  *   peer    --peer FILE (cnn_prune_peer.py: PyTorch, L1 filter pruning with the same ratio per layer,
@@ -61,6 +62,7 @@ import {
   ROUND_CHANNELS,
   SPEEDUP_AT,
   PARAMS_OF_MACS,
+  BUDGET_RAMP,
   caseRows,
   groupCells,
   macsBudget,
@@ -301,7 +303,12 @@ async function timeOnnx(file: string): Promise<{ b1: number; b64: number }> {
 async function retime(): Promise<void> {
   const { cells, carried } = storedCells();
   const all = cells.filter(
-    (c) => CASES.some((k) => k.name === c.case) && c.usPerRow64 !== undefined && Number.isFinite(c.testAccuracy) && c.widths.length,
+    (c) =>
+      CASES.some((k) => k.name === c.case) &&
+      // the peer exports no model: its widths are timed as ours are, rebuilt (time follows the shape)
+      (c.usPerRow64 !== undefined || c.method === 'peer') &&
+      Number.isFinite(c.testAccuracy) &&
+      c.widths.length,
   );
   const arch = (c: CnnCell): string => (CASES.find((k) => k.name === c.case) as CnnCase).arch;
   const models = new Map<string, { model: OnnxModel; b1: number; b64: number }>();
@@ -433,7 +440,12 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
   let out: CnnCell;
   if (method === 'dense') {
     out = { ...base, ...(await ours(c, dataDir, seed, ['--arch', c.arch, '--penalty', 'none', ...RECIPE])) };
-  } else if (method === 'gs' || ROUND_CHANNELS[method] !== undefined || PARAMS_OF_MACS[method] !== undefined) {
+  } else if (
+    method === 'gs' ||
+    ROUND_CHANNELS[method] !== undefined ||
+    PARAMS_OF_MACS[method] !== undefined ||
+    BUDGET_RAMP[method] !== undefined
+  ) {
     const args = [
       '--arch',
       c.arch,
@@ -448,6 +460,7 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
       ...(ROUND_CHANNELS[method] !== undefined ? ['--round-channels', String(ROUND_CHANNELS[method])] : []),
       ...(SPEEDUP_AT[method]?.[percent] !== undefined ? ['--target-speedup', String(SPEEDUP_AT[method]?.[percent])] : []),
       ...(PARAMS_OF_MACS[method] !== undefined ? ['--target-ratio', String((PARAMS_OF_MACS[method] * percent) / 100)] : []),
+      ...(BUDGET_RAMP[method] !== undefined ? ['--budget-ramp', String(BUDGET_RAMP[method])] : []),
     ];
     try {
       out = { ...base, ...(await ours(c, dataDir, seed, args)) };
@@ -640,7 +653,11 @@ async function writeReport(): Promise<void> {
     `of fine-tuning; narrow: every width times one factor (the largest that fits), from scratch; dense and narrow train ${EPOCHS} epochs + ${FINETUNE}`,
     `more as gs fine-tunes: the learning rate over the last ${FINETUNE} epochs of gs, dense and narrow alike is ${FT_SCHEDULE === 'constant' ? 'constant' : `${FT_SCHEDULE}-decayed (what gs-compress picks for CNNs)`}; peer: ${
       cells.some((c) => c.method === 'peer')
-        ? `PyTorch\nL1 filter pruning (same ratio per layer), ${PEER_DENSE} dense epochs + ${PEER_ROUNDS} rounds of ${PEER_ROUND_EPOCHS} + ${FINETUNE} of fine-tuning.`
+        ? `PyTorch\nL1 filter pruning (same ratio per layer), ${PEER_DENSE} dense epochs + ${PEER_ROUNDS} rounds of ${PEER_ROUND_EPOCHS} + ${FINETUNE} of fine-tuning.${
+            cells.some((c) => c.method === 'peer' && c.usPerRow64 !== undefined)
+              ? ' The peer exports no model; its speedup (in brackets beside its accuracy) is its widths in our export, random weights, timed by `--retime` beside ours (time follows the shape, not the weights).'
+              : ''
+          }`
         : 'not run on these settings.'
     }`,
     `Our rows: gs = ${METHOD_NAMES.gs}; gs16 = ${METHOD_NAMES.gs16}, the same run with every width below 16 or a multiple`,
@@ -653,6 +670,7 @@ async function writeReport(): Promise<void> {
     `gs8t = ${METHOD_NAMES.gs8t}: the budget trainer times each candidate in onnxruntime as it shrinks and goes on below the`,
     'MACs budget until the speedup is met as well (both hold), so its MACs may end below the budget.',
     ...(cells.some((c) => c.method === 'gsp') ? [`gsp = ${METHOD_NAMES.gsp}.`] : []),
+    ...(cells.some((c) => c.method === 'gsr') ? [`gsr = ${METHOD_NAMES.gsr}.`] : []),
     'Accuracy: mean ± standard deviation over the seeds, in percent. µs/row: onnxruntime-node, one thread, best of the',
     'rounds, mean over seeds; each case says when its timings were taken (the machine has 2 cores and is shared). Speedup:',
     "the dense row's µs/row at batch 64 over the row's.",

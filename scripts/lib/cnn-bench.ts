@@ -13,10 +13,11 @@ import { fmtSpread, spread, type Spread } from './compress-bench';
 /**
  * dense: the starting network; gs: `train --target-macs-ratio`; gs16 / gs8: the same with
  * `--round-channels 16` / `8` (widths onnxruntime's channel blocks run fast); gs8t: gs8 with the speed
- * target of its budget (SPEEDUP_AT); gsp: gs with a parameter budget beside its MACs budget (PARAMS_OF_MACS); narrow: every width times one factor, from scratch; peer: the
+ * target of its budget (SPEEDUP_AT); gsp: gs with a parameter budget beside its MACs budget (PARAMS_OF_MACS); gsr: gs
+ * whose removal ramp ends at 3/4 of the epochs (BUDGET_RAMP); narrow: every width times one factor, from scratch; peer: the
  * PyTorch L1 filter-pruning script.
  */
-export const CNN_METHODS = ['dense', 'gs', 'gs16', 'gs8', 'gs8t', 'gsp', 'narrow', 'peer'] as const;
+export const CNN_METHODS = ['dense', 'gs', 'gs16', 'gs8', 'gs8t', 'gsp', 'gsr', 'narrow', 'peer'] as const;
 export type CnnMethod = (typeof CNN_METHODS)[number];
 
 export interface CnnCase {
@@ -226,12 +227,13 @@ export const METHOD_NAMES: Record<CnnMethod, string> = {
   gs8: 'gs-compress, widths rounded (`--round-channels 8`)',
   gs8t: "gs-compress, widths rounded, with a speed target (`--round-channels 8 --target-speedup S`, S the issue's target at the budget: 1.5 at 25%, 2 at 10%)",
   gsp: "gs-compress with a parameter budget of half its MACs budget beside it (`--target-macs-ratio R --target-ratio R/2`; the issue's lenet5-caffe target: 10% of the MACs and 5% of the parameters)",
+  gsr: 'gs-compress with an earlier end of the removal ramp (`--budget-ramp 0.75`: at the budget from 3/4 of the budget epochs, which then train the network at its final size before fine-tuning)',
   narrow: 'narrow from scratch',
   peer: 'PyTorch peer',
 };
 
 /** Our methods whose networks are exported and timed, in the order of the report's rows. */
-const OURS: readonly CnnMethod[] = ['gs', 'gs16', 'gs8', 'gs8t', 'gsp'];
+const OURS: readonly CnnMethod[] = ['gs', 'gs16', 'gs8', 'gs8t', 'gsp', 'gsr'];
 
 /** The issue's speed targets: at a budget in percent of the MACs, this many times the dense speed (onnxruntime-node, batch 64). */
 export const SPEED_TARGETS: Record<number, number> = { 25: 1.5, 10: 2 };
@@ -316,6 +318,9 @@ export const SPEEDUP_AT: Partial<Record<CnnMethod, Record<number, number>>> = { 
 /** A parameter budget beside the MACs budget: this fraction of the MACs budget's ratio (`--target-ratio`). */
 export const PARAMS_OF_MACS: Partial<Record<CnnMethod, number>> = { gsp: 0.5 };
 
+/** `--budget-ramp` of a method (the fraction of the budget epochs by which the network fits the budget; default 1). */
+export const BUDGET_RAMP: Partial<Record<CnnMethod, number>> = { gsr: 0.75 };
+
 /**
  * The markdown rows of one case: the dense network, then a row per budget and method of ours (gs,
  * gs16) with its accuracy, MACs and speed beside the narrow network's and the peer's at that budget
@@ -343,7 +348,9 @@ export function caseRows(groups: readonly CnnGroup[], caseName: string): string[
       const verdict = g
         ? [narrow ? compare(g.accuracy, narrow.accuracy) : '-', peer ? compare(g.accuracy, peer.accuracy) : '-'].join(', ')
         : '';
-      const others = i === 0 ? [narrow ? pct(narrow.accuracy) : '-', peer ? pct(peer.accuracy) : '-'] : ['', ''];
+      // the peer's speedup where --retime timed its shape
+      const peerSpeed = peer?.usPerRow64 && dense?.usPerRow64 ? ` (${(dense.usPerRow64.mean / peer.usPerRow64.mean).toFixed(2)}x)` : '';
+      const others = i === 0 ? [narrow ? pct(narrow.accuracy) : '-', peer ? `${pct(peer.accuracy)}${peerSpeed}` : '-'] : ['', ''];
       const narrowUs = i === 0 ? (narrow ? `${us(narrow.usPerRow1)} / ${us(narrow.usPerRow64)}` : '-') : '';
       rows.push(
         `| ${p}% | ${m} | ${g ? pct(g.accuracy) : '-'} | ${others[0]} | ${others[1]} | ` +

@@ -8,6 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { initArchNetwork } from '../../src/network/create-arch';
+import { exportOnnx } from '../../src/onnx/export';
 import { timeModels } from '../../src/pipeline/compress-speed';
 import { VERSION } from '../../src/version';
 import { compare, specCounts } from './cnn-bench';
@@ -367,6 +369,22 @@ async function profileTable(
 const SIDE_ROUNDS = 20;
 
 /**
+ * The peer does not export its slim network; its time follows its shape alone (weights do not change
+ * what onnxruntime computes), so the architecture at the peer's widths is exported by us (random weights,
+ * batch norm folded as in our slim models) to a file under the cells' folder and timed beside ours.
+ */
+function peerShapeFile(s: FashionSettings, widths: number[]): string {
+  const file = slimFile(s, `peer-shape-${widths.join('-')}`);
+  if (!fs.existsSync(file)) {
+    let i = 0;
+    const arch = FASHION_ARCH.replace(/\b([cf])(\d+)/g, (_m, kind: string) => `${kind}${widths[i++]}`);
+    const net = initArchNetwork(arch, [1, 28, 28], 10, 0);
+    fs.writeFileSync(file, exportOnnx(net, { producerVersion: VERSION }));
+  }
+  return file;
+}
+
+/**
  * The original and every slim model profiled, timed side by side in onnxruntime-node (one thread, batch 1 and 64,
  * SIDE_ROUNDS interleaved rounds of 0.25 s each, the best kept): one like-with-like comparison of all of them, where
  * each cell's own timing compares only its slim model with the original at the time it ran.
@@ -486,6 +504,16 @@ export async function fashionSection(cli: ScriptArgs, root: string, seeds: numbe
         ]
       : []),
   ];
+  // the peer's networks (one width per layer for all seeds at a budget): its shape in our export, timed beside ours
+  for (const r of ratios) {
+    const p = seeds.map((x) => readCell<PeerCell>(s, peerName(r, x))).find((c) => c !== null && c.widths?.length === 3);
+    if (p)
+      profiled.push({
+        label: `${Math.round(r * 100)}% PyTorch peer's shape (${p.widths.join('-')})`,
+        file: peerShapeFile(s, p.widths),
+        widths: [...p.widths, 10],
+      });
+  }
   const load = fs.existsSync('/proc/loadavg') ? fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a';
   const side = await sideBySide(profiled);
   const profile = await profileTable(profiled);

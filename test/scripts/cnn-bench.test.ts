@@ -100,6 +100,10 @@ test('cells are stored, read back and grouped into report rows with the verdict'
   expect(row25r).toContain('4.00x');
   expect(row25r).toMatch(/ahead, behind \|$/);
   expect(widthLines(groups, 'lenet5')).toEqual(['- 25%: gs 1-2, 1-2; gs16 1-2, 1-2']);
+  // the peer's shape timed (by --retime): its speedup beside its accuracy
+  const timedPeer = groupCells(back.map((c) => (c.method === 'peer' ? { ...c, usPerRow64: 8 } : c)));
+  const row25p = caseRows(timedPeer, 'lenet5').find((r) => r.startsWith('| 25%'));
+  expect(row25p).toMatch(/^\| 25% \| gs \| 97\.05 ± 0\.07 \| 95\.05 ± 0\.07 \| 97\.10 ± 0\.14 \(1\.25x\) \|/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
