@@ -255,7 +255,7 @@ export const TRAINING_FLAGS = {
     key: 'targetSpeedup',
     group: 'Budget:',
     describe:
-      'Networks of --arch: shrink until the network runs S times faster than the starting one, measured, not estimated: each projection exports the candidate to ONNX and times it in onnxruntime (onnxruntime-node when installed, one thread, --speed-batch rows per call); where S is first reached, the network before that step is cut again where its measured time goes (each layer timed with a few channels gone) by just what S asks, and kept when it is larger. Alone or with the other budgets (all hold). The run prints the time of each projection beside its multiply-adds. A speedup that even the smallest network of the shape (one channel per layer, timed before training) does not reach is refused, with the speedup that network gives',
+      'Networks of --arch: shrink until the network runs S times faster than the starting one, measured, not estimated: each projection exports the candidate to ONNX and times it in onnxruntime (onnxruntime-node when installed, one thread, --speed-batch rows per call); where S is first reached, the network before that step is cut again where its measured time goes (each layer timed with a few channels gone) by just what S asks, and kept when it is larger. Alone or with the other budgets (all hold). The run prints the time of each projection beside its multiply-adds. A speedup that even the smallest network of the shape (one channel per layer, timed before training) does not reach is refused, with the speedup that network gives. Times follow the load of the machine: run it on a quiet machine (two runs of one seed may keep different widths where candidates time close to S)',
   },
   'speed-batch': {
     type: 'number',

@@ -106,7 +106,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         type: 'number',
         group: 'Budget:',
         describe:
-          'Convolutional models: shrink until the slim model runs S times faster than yours in onnxruntime (one thread, --speed-batch rows), measured as it shrinks, not estimated; alone or with the other budgets',
+          'Convolutional models: shrink until the slim model runs S times faster than yours in onnxruntime (one thread, --speed-batch rows), measured as it shrinks, not estimated; alone or with the other budgets. Times follow the load of the machine: run it on a quiet machine',
       })
       .option('speed-batch', {
         type: 'number',
