@@ -63,6 +63,7 @@ import {
   SPEEDUP_AT,
   PARAMS_OF_MACS,
   BUDGET_RAMP,
+  OURS,
   caseRows,
   groupCells,
   macsBudget,
@@ -440,12 +441,7 @@ async function cell(c: CnnCase, method: CnnMethod, percent: number, seed: number
   let out: CnnCell;
   if (method === 'dense') {
     out = { ...base, ...(await ours(c, dataDir, seed, ['--arch', c.arch, '--penalty', 'none', ...RECIPE])) };
-  } else if (
-    method === 'gs' ||
-    ROUND_CHANNELS[method] !== undefined ||
-    PARAMS_OF_MACS[method] !== undefined ||
-    BUDGET_RAMP[method] !== undefined
-  ) {
+  } else if (OURS.includes(method)) {
     const args = [
       '--arch',
       c.arch,

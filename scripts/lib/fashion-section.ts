@@ -12,7 +12,7 @@ import { initArchNetwork } from '../../src/network/create-arch';
 import { exportOnnx } from '../../src/onnx/export';
 import { timeModels } from '../../src/pipeline/compress-speed';
 import { VERSION } from '../../src/version';
-import { compare, specCounts } from './cnn-bench';
+import { compare, specCounts, withWidths } from './cnn-bench';
 import { spread, type Spread } from './compress-bench';
 import {
   ensureFashionModel,
@@ -376,9 +376,7 @@ const SIDE_ROUNDS = 20;
 function peerShapeFile(s: FashionSettings, widths: number[]): string {
   const file = slimFile(s, `peer-shape-${widths.join('-')}`);
   if (!fs.existsSync(file)) {
-    let i = 0;
-    const arch = FASHION_ARCH.replace(/\b([cf])(\d+)/g, (_m, kind: string) => `${kind}${widths[i++]}`);
-    const net = initArchNetwork(arch, [1, 28, 28], 10, 0);
+    const net = initArchNetwork(withWidths(FASHION_ARCH, widths), [1, 28, 28], 10, 0);
     fs.writeFileSync(file, exportOnnx(net, { producerVersion: VERSION }));
   }
   return file;

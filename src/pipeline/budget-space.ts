@@ -197,10 +197,11 @@ export function channelSpace(data: SplitDataset, cfg: TrainConfig, t: BudgetTarg
   const start = sizesOf(startNet);
   const base = t.ratioStart ?? start;
   const target: ChannelBudget = {};
-  if (t.targetParams !== undefined) target.params = positiveInteger('--target-params', t.targetParams);
-  else if (t.targetRatio !== undefined) target.params = Math.floor(fraction('--target-ratio', t.targetRatio) * base.params);
-  if (t.targetMacs !== undefined) target.macs = positiveInteger('--target-macs', t.targetMacs);
-  else if (t.targetMacsRatio !== undefined) target.macs = Math.floor(fraction('--target-macs-ratio', t.targetMacsRatio) * base.macs);
+  // the values were checked above (checkTargetValues)
+  if (t.targetParams !== undefined) target.params = t.targetParams;
+  else if (t.targetRatio !== undefined) target.params = Math.floor(t.targetRatio * base.params);
+  if (t.targetMacs !== undefined) target.macs = t.targetMacs;
+  else if (t.targetMacsRatio !== undefined) target.macs = Math.floor(t.targetMacsRatio * base.macs);
   const min = minimalSizes(startNet);
   // the last network's statistics: a speed search projects the same network onto several sizes
   let last: { net: Network<AnyLayer>; train: Table; seed: number; kernels: FusedKernels; stats: ChannelStats } | null = null;

@@ -20,7 +20,7 @@ import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
 import type { LrSchedule } from '../train/lr-schedule';
 import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
-import { networkFigures, scoreNetwork, type NetworkFigures, type SplitScores } from '../train/score';
+import { networkFigures, scoreNetwork, scoreOn, type NetworkFigures, type SplitScores } from '../train/score';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import type { LatencyOptions } from '../onnx/latency';
@@ -327,9 +327,12 @@ export async function trainToBudget(
   }
   if (epoch < E) await run(E - epoch, trainCfg, hooks.train, 'train');
   await project(finalBudget());
-  // the last cut comes after the last epoch (the ramp ends with it): the network it left is scored
-  const cutScores = cutSinceTraining ? scoreNetwork(net as Network<AnyLayer>, data, { seed: cfg.seed, kernels }) : undefined;
-  const accuracyBeforeFinetune = cutScores?.testAccuracy ?? history[history.length - 1]?.testAccuracy;
+  // the last cut comes after the last epoch (the ramp ends with it): the network it left is scored,
+  // on the test split alone when fine-tuning follows (its epochs score the rest)
+  const cut = cutSinceTraining ? (net as Network<AnyLayer>) : null;
+  const cutScores = cut && opts.finetuneEpochs <= 0 ? scoreNetwork(cut, data, { seed: cfg.seed, kernels }) : undefined;
+  const cutTest = cut ? (cutScores?.testAccuracy ?? scoreOn(cut, data.test, null, kernels).score) : undefined;
+  const accuracyBeforeFinetune = cutTest ?? history[history.length - 1]?.testAccuracy;
   const beforeFinetune = net as unknown as Network;
   if (opts.finetuneEpochs > 0) {
     await run(
@@ -359,7 +362,7 @@ export async function trainToBudget(
     projections,
     ...(speed?.record() ? { speed: speed.record() } : {}),
     accuracyBeforeFinetune,
-    ...(cutScores && opts.finetuneEpochs <= 0 ? { final: { ...cutScores, ...networkFigures(final) } } : {}),
+    ...(cutScores ? { final: { ...cutScores, ...networkFigures(final.layers) } } : {}),
     beforeFinetune: beforeFinetune,
     start: opts.start ?? { widths, params: start.params, ...(layered ? { macs: start.macs } : {}) },
     widths: space.widths(final),

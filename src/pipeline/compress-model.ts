@@ -120,7 +120,8 @@ function accuracyOf(pred: Int32Array, labels: Int32Array, labelled: boolean): nu
 }
 
 /** The budgets: parameters (targetRatio or targetParams) and/or multiply-adds (targetMacsRatio or
- * targetMacs), checked against the original's size; at least one. */
+ * targetMacs), checked against the original's size; at least one. The values themselves were checked
+ * by checkTargetValues before the import (compressModel). */
 function budgetOf(
   opts: CompressModelOptions,
   originalParams: number,
@@ -136,14 +137,12 @@ function budgetOf(
     );
   const out: { targetParams?: number; targetMacs?: number } = {};
   if (p !== undefined) {
-    if (!Number.isInteger(p) || p < 1) throw new GsError('BAD_OPTION', `--target-params ${p}: expected a whole number >= 1`);
     if (p > originalParams) {
       throw new GsError('BAD_OPTION', `--target-params ${p} is more than the model's ${originalParams} parameters: nothing to compress`);
     }
     out.targetParams = p;
   } else if (r !== undefined) out.targetParams = Math.max(1, Math.floor(originalParams * r));
   if (m !== undefined) {
-    if (!Number.isInteger(m) || m < 1) throw new GsError('BAD_OPTION', `--target-macs ${m}: expected a whole number >= 1`);
     if (m > originalMacs) {
       throw new GsError(
         'BAD_OPTION',
@@ -152,7 +151,6 @@ function budgetOf(
     }
     out.targetMacs = m;
   } else if (mr !== undefined) {
-    if (!(mr > 0 && mr <= 1)) throw new GsError('BAD_OPTION', `--target-macs-ratio ${mr}: expected a number in (0, 1]`);
     out.targetMacs = Math.max(1, Math.floor(originalMacs * mr));
   }
   return out;

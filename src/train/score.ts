@@ -28,7 +28,7 @@ export type SplitScores = Pick<EpochRecord, 'testAccuracy' | 'trainAccuracy' | '
 export interface ScoreOptions {
   /** Seed of the training-row sample (as the run's). */
   seed: number;
-  /** Training rows measured (default 10000, as trainNetwork; 0 = all). */
+  /** Training rows measured (default DEFAULT_TRAIN_EVAL_ROWS, as trainNetwork; 0 = all). */
   trainEvalRows?: number;
   /** 'js': the TypeScript kernels only (as a run under --engine fused-js). */
   kernels?: 'auto' | 'js';
@@ -62,12 +62,18 @@ export function scoreOn(
   return { score: accuracyMeter(net.layers as DenseLayer[], x, t.labels, pick, false)(net.layers as DenseLayer[]) };
 }
 
+/** Training rows scored each epoch when not given (trainNetwork's trainEvalRows). */
+export const DEFAULT_TRAIN_EVAL_ROWS = 10000;
+
+/** The seeded sample of training rows an epoch (or scoreNetwork) scores: null for all of them. */
+export function trainEvalSample(rows: number, seed: number, evalRows = DEFAULT_TRAIN_EVAL_ROWS): Int32Array | null {
+  return evalRows > 0 && evalRows < rows ? new Rng(seed + 2).permutation(rows).slice(0, evalRows) : null;
+}
+
 /** Scores of `net` on `data`'s test, training (a sample) and validation splits. */
 export function scoreNetwork(net: Network<AnyLayer>, data: SplitDataset, opts: ScoreOptions): SplitScores {
   const regression = net.task === 'regression';
-  const evalRows = opts.trainEvalRows ?? 10000;
-  const trainPick =
-    evalRows > 0 && evalRows < data.train.rows ? new Rng(opts.seed + 2).permutation(data.train.rows).slice(0, evalRows) : null;
+  const trainPick = trainEvalSample(data.train.rows, opts.seed, opts.trainEvalRows);
   const test = scoreOn(net, data.test, null, opts.kernels);
   const train = scoreOn(net, data.train, trainPick, opts.kernels);
   const val = data.val && data.val.rows > 0 ? scoreOn(net, data.val, null, opts.kernels) : null;
@@ -80,9 +86,8 @@ export function scoreNetwork(net: Network<AnyLayer>, data: SplitDataset, opts: S
   };
 }
 
-/** The figures of `net` an epoch record holds beside its scores (counted as trainNetwork counts them). */
-export function networkFigures(net: Network<AnyLayer>): NetworkFigures {
-  const layers = net.layers;
+/** The figures of a stack an epoch record holds beside its scores (trainNetwork's records count them here). */
+export function networkFigures(layers: readonly AnyLayer[]): NetworkFigures {
   const layered = layers.some((l) => l.op !== 'dense');
   const live = layered ? liveChannels(layers) : null;
   return {

@@ -10,21 +10,22 @@ import { withValidation } from '../data/split';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import { parseActivation } from '../network/activations';
-import { cloneNetwork, initNetwork, parameterCount } from '../network/create';
+import { cloneNetwork, initNetwork } from '../network/create';
 import { initArchNetwork } from '../network/create-arch';
 import { taskOf } from '../network/tasks';
 import { inputShapeOf } from '../network/forward';
 import type { AnyLayer, DenseLayer, Network } from '../network/types';
-import { aliveInputs, aliveUnits, penaltyValue, zeroCount } from '../penalty';
+import { penaltyValue } from '../penalty';
 import { Rng } from '../util/rng';
 import { DEFAULT_THREADS } from './defaults';
 import { createEngine } from './engines';
 import { wasmPassAvailable } from './fused/wasm-pass';
-import { createLayersEngine, LAYERS_WASM_ENGINE, layersAccuracy, liveChannels, wasmEvalOps } from './layers-engine';
+import { createLayersEngine, LAYERS_WASM_ENGINE, layersAccuracy, wasmEvalOps } from './layers-engine';
 import { lrFactor, type LrSchedule } from './lr-schedule';
 import { accuracyMeter } from './metrics';
 import { checkSoftTargetOptions, smoothedTargets } from './soft-targets';
 import { fitTargetScaling, regressionMeter, standardizeTargets, toStandardized, toUserUnits } from './targets';
+import { networkFigures, trainEvalSample } from './score';
 import { compactTrainingData } from './training-data';
 import type { EpochRecord, InputColumns, SoftTargets, TrainConfig, TrainingData, TrainingEngine } from './types';
 
@@ -35,7 +36,7 @@ export interface TrainOptions<L extends AnyLayer = DenseLayer> {
   onEpoch?: (rec: EpochRecord) => void;
   /** Called during an epoch with batches done and batches in the epoch. */
   onProgress?: (epoch: number, done: number, total: number) => void;
-  /** Rows of the training split used to measure train accuracy each epoch (default 10000; 0 = all). */
+  /** Rows of the training split used to measure train accuracy each epoch (default DEFAULT_TRAIN_EVAL_ROWS, 10000; 0 = all). */
   trainEvalRows?: number;
   /** Start from this network (its scaling and input selection are kept; cfg.hidden is ignored),
    * e.g. to fine-tune a pruned network. A network with layers other than dense (a CNN from
@@ -161,8 +162,7 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
     : await createEngine(ts && !fresh ? toStandardized(dense, ts) : dense, trainingData, cfg);
   const engineLayers = () => (ts ? toUserUnits(engine.layers() as DenseLayer[], ts) : engine.layers());
   const rng = new Rng(cfg.seed + 1);
-  const evalRows = opts.trainEvalRows ?? 10000;
-  const trainSample = evalRows > 0 && evalRows < train.rows ? new Rng(cfg.seed + 2).permutation(train.rows).slice(0, evalRows) : null;
+  const trainSample = trainEvalSample(train.rows, cfg.seed, opts.trainEvalRows);
   // the wasm engine's runs are measured with its own float32 kernels, the others in float64
   const wasm = engine.name === 'fused-wasm';
   // a CNN on the WebAssembly convolutions is measured with them too (float32)
@@ -201,7 +201,6 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
       }
       const layers = engine.layers();
       const user = (ts ? toUserUnits(layers as DenseLayer[], ts) : layers) as DenseLayer[];
-      const live = layered ? liveChannels(layers) : null;
       const trainR = trainReg?.(user);
       const testR = testReg?.(user);
       const valR = valReg?.(user);
@@ -215,10 +214,7 @@ export async function trainNetwork<L extends AnyLayer = DenseLayer>(
         ...(valR ? { valAccuracy: valR.r2 } : valMeter ? { valAccuracy: valMeter(layers) } : {}),
         ...(trainR && testR ? { trainRmse: trainR.rmse, testRmse: testR.rmse } : {}),
         ...(valR ? { valRmse: valR.rmse } : {}),
-        zeroParams: zeroCount(layers),
-        totalParams: parameterCount(layers),
-        aliveUnits: live ? live.aliveUnits : aliveUnits(layers as DenseLayer[]),
-        aliveInputs: live ? live.aliveInputs : aliveInputs(layers[0] as DenseLayer),
+        ...networkFigures(layers),
         // the whole epoch: its training and its evaluation
         seconds: Number(process.hrtime.bigint() - t0) / 1e9,
       };
