@@ -5,7 +5,8 @@
  * first projection that is fast enough, a search between it and the network before it for a
  * larger fast network: by multiply-adds, and cut where the measured time goes (a level whose
  * channels onnxruntime pads to a block loses multiply-adds but no time). Of the fast networks the
- * one whose removals cost least by the channel scores is kept, and the ramp stops there.
+ * one whose loss on a sample of training rows is lowest is kept (the channel scores' estimate
+ * where no loss is measured), and the ramp stops there.
  * The budget trainer (./budget.ts) owns the ramp; this module owns the clock.
  */
 import { GsError } from '../errors';
@@ -37,6 +38,9 @@ export interface SpeedGoalOptions {
 /** Projects the network the ramp stands at onto `allowed` (and a time goal), as the budget trainer scores it. */
 export type Projector = (from: Network<AnyLayer>, allowed: ChannelBudget, time?: TimeGoal) => SpaceProjection;
 
+/** A network's loss measured on a sample of training rows, the same rows for every network; undefined: not measured. */
+export type LossMeter = (net: Network<AnyLayer>) => number | undefined;
+
 /** A pair of times taken together: the starting network's and a candidate's, µs per row. */
 interface Pair {
   start: number;
@@ -60,6 +64,24 @@ const SPEED_CLOSE = 0.05;
 const SPEED_CLOSE_ROUNDS = 4;
 /** What a projection's removals cost by the scores (Taylor, crowding included); unknown: none. */
 const lostOf = (p: SpaceProjection): number => p.lost ?? 0;
+
+/**
+ * Of the fast-enough candidates, the one to keep: the lowest measured loss when `loss` measures
+ * every one (the scores' Taylor estimate misjudges large cuts of one level: halving a layer can cost
+ * a point of accuracy the estimate ranks below a few channels elsewhere), else the lowest estimate;
+ * ties go to the larger network.
+ */
+function pickFast(fast: Timed[], loss?: LossMeter): Timed {
+  const measured = fast.length > 1 && loss ? fast.map((f) => loss(f.q.network)) : [];
+  const cost =
+    measured.length === fast.length && measured.every((v) => v !== undefined && Number.isFinite(v))
+      ? (i: number) => measured[i] as number
+      : (i: number) => lostOf(fast[i].q);
+  let best = 0;
+  for (let i = 1; i < fast.length; i++)
+    if (cost(i) < cost(best) || (cost(i) === cost(best) && fast[i].q.after.macs > fast[best].q.after.macs)) best = i;
+  return fast[best];
+}
 
 export class SpeedGoal {
   /** The speedup was reached: the ramp stops at `frozenMacs`. */
@@ -104,7 +126,8 @@ export class SpeedGoal {
   /**
    * Times projection `p` of `from` beside the starting network. Once it is fast enough, looks
    * between `from` (too slow) and p for other fast networks (searchByMacs, searchByTime) and
-   * returns the one to keep (p or one of them); the goal is then met. Before that, returns p.
+   * returns the one to keep (p or one of them: the lowest `loss`, see pickFast); the goal is then
+   * met. Before that, returns p.
    */
   async check(
     from: Network<AnyLayer>,
@@ -112,6 +135,7 @@ export class SpeedGoal {
     allowed: ChannelBudget,
     project: Projector,
     budgetMacs?: number,
+    loss?: LossMeter,
   ): Promise<SpaceProjection> {
     this.startNet ??= from;
     // a projection that removed nothing keeps the last times measured
@@ -119,15 +143,13 @@ export class SpeedGoal {
     let kept = p;
     if (this.fastEnough(m) && p.before.macs > p.after.macs) {
       // between `from` (too slow) and p (fast enough), two searches each find a network that is fast
-      // enough; of p and them, the one whose removals the scores say cost least is kept
+      // enough; of p and them, the one that loses least is kept
       const fast = [
         { q: p, m },
         ...(await this.searchByMacs(from, p, allowed, project)),
         ...(await this.searchByTime(from, p, allowed, m, project, budgetMacs)),
       ];
-      const pick = fast.reduce((a, b) =>
-        lostOf(b.q) < lostOf(a.q) || (lostOf(b.q) === lostOf(a.q) && b.q.after.macs > a.q.after.macs) ? b : a,
-      );
+      const pick = pickFast(fast, loss);
       kept = pick.q;
       m = pick.m;
     }

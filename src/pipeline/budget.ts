@@ -20,13 +20,24 @@ import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import { DEFAULT_CONFIG } from '../train/defaults';
 import type { LrSchedule } from '../train/lr-schedule';
 import { checkSoftTargetOptions, DEFAULT_DISTILL, softTargets } from '../train/soft-targets';
-import { networkFigures, scoreNetwork, scoreOn, type NetworkFigures, type SplitScores } from '../train/score';
+import {
+  crossEntropyOn,
+  networkFigures,
+  scoreNetwork,
+  scoreOn,
+  trainEvalSample,
+  type NetworkFigures,
+  type SplitScores,
+} from '../train/score';
 import { trainNetwork, type TrainOptions, type TrainResult } from '../train/train';
 import type { EpochRecord, TrainConfig } from '../train/types';
 import type { LatencyOptions } from '../onnx/latency';
 import { channelSpace, channelStart, denseSpace, isLayered, type BudgetTargets, type SpaceProjection } from './budget-space';
-import { SpeedGoal, type Projector, type SpeedRecord } from './budget-speed';
+import { SpeedGoal, type LossMeter, type Projector, type SpeedRecord } from './budget-speed';
 import { finetuneConfig } from './finetune';
+
+/** Training rows on which --target-speedup measures the loss of each fast-enough network it found, to keep the best. */
+const SPEED_PICK_ROWS = 4096;
 
 export interface BudgetOptions extends BudgetTargets {
   /** (BudgetTargets) targetParams: parameters of the final network after exact pruning; targetRatio:
@@ -209,6 +220,10 @@ export async function trainToBudget(
     (opts.onNotice ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(msg);
   }
   const speed = opts.targetSpeedup !== undefined ? new SpeedGoal(opts.targetSpeedup, space, opts) : null;
+  const kernels = cfg.engine === 'fused-js' ? 'js' : 'auto';
+  // the fast-enough networks a speed target finds are told apart by their loss on the same training rows
+  const speedPickRows = trainEvalSample(data.train.rows, cfg.seed + 5, SPEED_PICK_ROWS);
+  const speedPickLoss: LossMeter = (n) => crossEntropyOn(n, data.train, speedPickRows, kernels);
   const E = cfg.epochs;
   const sched = opts.schedule ?? defaultSchedule(E);
   const history: EpochRecord[] = [];
@@ -265,7 +280,6 @@ export async function trainToBudget(
     if (last && !Number.isFinite(last.dataLoss))
       throw new GsError('BAD_OPTION', 'training diverged (loss is not finite); try a smaller --lr');
   };
-  const kernels = cfg.engine === 'fused-js' ? 'js' : 'auto';
   const record = (p: SpaceProjection, allowed: ChannelBudget): ProjectionRecord => ({
     epoch,
     allowed: allowed.params ?? start.params,
@@ -282,7 +296,7 @@ export async function trainToBudget(
     const from = net as Network<AnyLayer>;
     const projector: Projector = (n, a, time) => space.project(n, a, data.train, cfg.seed + epoch, kernels, time);
     let p = projector(from, allowed);
-    if (speed && !speed.met) p = await speed.check(from, p, allowed, projector, budget.macs);
+    if (speed && !speed.met) p = await speed.check(from, p, allowed, projector, budget.macs, speedPickLoss);
     const rec = record(p, allowed);
     net = p.network;
     if (p.removed.some((n) => n > 0)) cutSinceTraining = true;

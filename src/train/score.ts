@@ -14,7 +14,7 @@ import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { aliveInputs, aliveUnits, zeroCount } from '../penalty';
 import { Rng } from '../util/rng';
 import { wasmPassAvailable } from './fused/wasm-pass';
-import { layersAccuracy, liveChannels, wasmEvalOps } from './layers-engine';
+import { layersAccuracy, layersCrossEntropy, liveChannels, wasmEvalOps } from './layers-engine';
 import { accuracyMeter } from './metrics';
 import { regressionMeter } from './targets';
 import type { EpochRecord } from './types';
@@ -60,6 +60,22 @@ export function scoreOn(
     return { score: layersAccuracy(net.layers, inputShapeOf(net), x, t.labels, pick, ops) };
   }
   return { score: accuracyMeter(net.layers as DenseLayer[], x, t.labels, pick, false)(net.layers as DenseLayer[]) };
+}
+
+/**
+ * Mean cross-entropy of classifier `net` (of --arch layers) on table `t` (its rows in `pick`, or
+ * all), on the kernels scoreOn uses; undefined for a regressor or a dense stack.
+ */
+export function crossEntropyOn(
+  net: Network<AnyLayer>,
+  t: Table,
+  pick: ArrayLike<number> | null = null,
+  kernels: ScoreOptions['kernels'] = 'auto',
+): number | undefined {
+  if (net.task === 'regression' || net.layers.every((l) => l.op === 'dense')) return undefined;
+  const x = selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);
+  const ops = kernels !== 'js' && wasmPassAvailable() ? wasmEvalOps() : null;
+  return layersCrossEntropy(net.layers, inputShapeOf(net), x, t.labels, pick, ops);
 }
 
 /** Training rows scored each epoch when not given (trainNetwork's trainEvalRows). */

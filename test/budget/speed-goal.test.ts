@@ -1,7 +1,8 @@
 /**
  * SpeedGoal (pipeline/budget-speed.ts) on stand-in clocks: a candidate whose two timed rounds land
  * close to the target is timed again, so that a slow round does not decide which side of the target
- * it falls on; one far from the target is not.
+ * it falls on; one far from the target is not. Of several fast-enough networks, the one with the
+ * lowest measured loss is kept.
  */
 import type { AnyLayer, Network } from '../../src/network/types';
 import { SpeedGoal, type Projector } from '../../src/pipeline/budget-speed';
@@ -56,4 +57,32 @@ test('a candidate timed just past the target is timed again too: a quick round d
   await goal.check(start, step, { macs: 50 }, project);
   expect(goal.met).toBe(true);
   expect(c.calls).toHaveLength(12);
+});
+
+describe('of several fast-enough networks', () => {
+  // the ramp's step (50 multiply-adds) and a larger network the multiply-add search finds (70);
+  // the channel scores rank the step's removals as cheaper
+  const larger = net('larger');
+  const found: SpaceProjection = { network: larger, before: sizes(100), after: sizes(70), removed: [0, 1], lost: 3 };
+  const stepLost: SpaceProjection = { ...step, lost: 1 };
+  const searching: Projector = (_from, allowed) => ((allowed.macs ?? 0) >= 70 ? found : stepLost);
+  // both 2.5x faster than the start: fast enough for 2x, far from it
+  const fast = () => clock([4]).measure;
+
+  test('the one with the lowest measured loss is kept, not the lowest estimate', async () => {
+    const goal = new SpeedGoal(2, space, { measureLatency: fast() });
+    const loss = (n: Network<AnyLayer>) => (n === larger ? 0.4 : 0.6);
+    expect(await goal.check(start, stepLost, { macs: 50 }, searching, undefined, loss)).toBe(found);
+    expect(goal.met).toBe(true);
+    expect(goal.frozenMacs).toBe(70);
+  });
+
+  test('without a measured loss for each, the scores decide', async () => {
+    const none = new SpeedGoal(2, space, { measureLatency: fast() });
+    expect(await none.check(start, stepLost, { macs: 50 }, searching)).toBe(stepLost);
+    const partial = new SpeedGoal(2, space, { measureLatency: fast() });
+    const loss = (n: Network<AnyLayer>) => (n === larger ? 0.4 : undefined);
+    expect(await partial.check(start, stepLost, { macs: 50 }, searching, undefined, loss)).toBe(stepLost);
+    expect(partial.frozenMacs).toBe(50);
+  });
 });

@@ -5,11 +5,19 @@
  * of steps (adam, and group lasso with proximal steps) on small CNNs.
  */
 import { initArchNetwork } from '../../src/network/create-arch';
-import { layerShapes } from '../../src/network/layers/table';
+import { forwardLayers, layerShapes } from '../../src/network/layers/table';
 import type { AnyLayer } from '../../src/network/types';
 import type { FusedConfig } from '../../src/train/fused/engine';
 import { wasmPassAvailable } from '../../src/train/fused/wasm-pass';
-import { batchGradient, createLayersEngine, gradientBuffers, layersAccuracy, trainOp, wasmEvalOps } from '../../src/train/layers-engine';
+import {
+  batchGradient,
+  createLayersEngine,
+  gradientBuffers,
+  layersAccuracy,
+  layersCrossEntropy,
+  trainOp,
+  wasmEvalOps,
+} from '../../src/train/layers-engine';
 import { CONV_TRAIN } from '../../src/train/layers-engine/ops/conv';
 import { wasmConvTrainOp } from '../../src/train/layers-engine/ops/conv-wasm';
 import { DENSE_TRAIN } from '../../src/train/layers-engine/ops/dense';
@@ -143,5 +151,28 @@ maybe('WebAssembly convolutions in the layers engine', () => {
     expect(layersAccuracy(net.layers, inShape, x, y, pick, ops)).toBe(layersAccuracy(net.layers, inShape, x, y, pick));
     // again with the instances already laid out, on a copy of the layers
     expect(layersAccuracy(initArchNetwork('c4k3p1-bn-m2-c6k3', inShape, 4, 9).layers, inShape, x, y, null, ops)).toBeGreaterThan(0);
+  });
+
+  test('cross-entropy on the WebAssembly convolutions: the mean of -log softmax at the label, as the reference pass gives it', () => {
+    const inShape = [1, 8, 8];
+    const net = initArchNetwork('c4k3p1-bn-m2-c6k3', inShape, 4, 11);
+    const ROWS = 300;
+    const rng = new Rng(5);
+    const x = Float32Array.from({ length: ROWS * 64 }, () => rng.normal());
+    const y = Int32Array.from({ length: ROWS }, () => rng.int(4));
+    // by hand from the reference logits
+    const z = forwardLayers(net.layers, Float64Array.from(x), ROWS, inShape);
+    let sum = 0;
+    for (let r = 0; r < ROWS; r++) {
+      const row = Array.from(z.subarray(r * 4, r * 4 + 4));
+      sum += Math.log(row.reduce((a, v) => a + Math.exp(v), 0)) - row[y[r]];
+    }
+    const ref = layersCrossEntropy(net.layers, inShape, x, y);
+    expect(ref).toBeCloseTo(sum / ROWS, 10);
+    expect(layersCrossEntropy(net.layers, inShape, x, y, null, wasmEvalOps())).toBeCloseTo(ref, 5);
+    // picked rows: the rows' own mean
+    const pick = Int32Array.from([3, 3, 17]);
+    const one = (r: number) => layersCrossEntropy(net.layers, inShape, x.subarray(r * 64, r * 64 + 64), y.subarray(r, r + 1));
+    expect(layersCrossEntropy(net.layers, inShape, x, y, pick)).toBeCloseTo((2 * one(3) + one(17)) / 3, 10);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Accuracy and channel counts of a stack of any layer types for the training history: the
- * reference forward pass (network/layers/table.ts forwardLayers, batch norm on running statistics)
+ * Accuracy, cross-entropy and channel counts of a stack of any layer types for the training
+ * history and the budget trainer's choices: the reference forward pass (network/layers/table.ts forwardLayers, batch norm on running statistics)
  * in chunks of rows.
  */
 import { forwardLayers, layerShapes, layerType } from '../../network/layers/table';
@@ -31,6 +31,42 @@ export function wasmEvalOps(): EvalOps {
 }
 
 /**
+ * The outputs of `layers` on preprocessed rows x [rows x cols] (all rows, or those listed in `pick`),
+ * CHUNK rows at a time: `visit(z, n, s)` gets the outputs z [n x C] of rows s .. s + n - 1 of the
+ * selection. The reference forward pass, or with `ops` the training kernels' forward.
+ */
+function eachChunk(
+  layers: readonly AnyLayer[],
+  inShape: readonly number[],
+  x: Float32Array,
+  count: number,
+  pick: ArrayLike<number> | null,
+  ops: EvalOps | null,
+  visit: (z: Float64Array, n: number, s: number) => void,
+): void {
+  const cols = inShape.reduce((a, b) => a * b, 1);
+  const shapes = ops ? layerShapes(layers, inShape) : null;
+  const L = layers.length;
+  const forward = (xb: Float64Array, n: number): Float64Array => {
+    if (!ops || !shapes) return forwardLayers(layers, xb, n, inShape);
+    let cur = xb;
+    const slots = trainSlots();
+    for (let k = 0; k < L; k++) cur = ops(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], false, slots).y;
+    return cur;
+  };
+  const buf = new Float64Array(Math.min(CHUNK, count) * cols);
+  for (let s = 0; s < count; s += CHUNK) {
+    const n = Math.min(CHUNK, count - s);
+    const xb = buf.subarray(0, n * cols);
+    for (let r = 0; r < n; r++) {
+      const row = pick ? pick[s + r] : s + r;
+      for (let c = 0; c < cols; c++) xb[r * cols + c] = x[row * cols + c];
+    }
+    visit(forward(xb, n), n, s);
+  }
+}
+
+/**
  * Accuracy of `layers` on preprocessed rows x [rows x cols] (all rows, or those listed in `pick`):
  * the reference forward pass, or with `ops` the training kernels' forward (e.g. wasmEvalOps).
  */
@@ -42,36 +78,46 @@ export function layersAccuracy(
   pick: ArrayLike<number> | null = null,
   ops: EvalOps | null = null,
 ): number {
-  const cols = inShape.reduce((a, b) => a * b, 1);
   const count = pick ? pick.length : y.length;
   if (count === 0) return 0;
-  const shapes = ops ? layerShapes(layers, inShape) : null;
-  const L = layers.length;
-  const forward = (xb: Float64Array, n: number): Float64Array => {
-    if (!ops || !shapes) return forwardLayers(layers, xb, n, inShape);
-    let cur = xb;
-    const slots = trainSlots();
-    for (let k = 0; k < L; k++) cur = ops(layers[k]).forward(layers[k], cur, n, k < L - 1, shapes[k], false, slots).y;
-    return cur;
-  };
   let hits = 0;
-  const buf = new Float64Array(Math.min(CHUNK, count) * cols);
-  for (let s = 0; s < count; s += CHUNK) {
-    const n = Math.min(CHUNK, count - s);
-    const xb = buf.subarray(0, n * cols);
-    for (let r = 0; r < n; r++) {
-      const row = pick ? pick[s + r] : s + r;
-      for (let c = 0; c < cols; c++) xb[r * cols + c] = x[row * cols + c];
-    }
-    const z = forward(xb, n);
+  eachChunk(layers, inShape, x, count, pick, ops, (z, n, s) => {
     const C = z.length / n;
     for (let r = 0; r < n; r++) {
       let best = 0;
       for (let j = 1; j < C; j++) if (z[r * C + j] > z[r * C + best]) best = j;
       if (best === y[pick ? pick[s + r] : s + r]) hits++;
     }
-  }
+  });
   return hits / count;
+}
+
+/**
+ * Mean cross-entropy (natural log) of a classifier's `layers` (last layer: logits) on the rows of
+ * layersAccuracy: finer than accuracy where two networks are compared on a sample of rows.
+ */
+export function layersCrossEntropy(
+  layers: readonly AnyLayer[],
+  inShape: readonly number[],
+  x: Float32Array,
+  y: Int32Array,
+  pick: ArrayLike<number> | null = null,
+  ops: EvalOps | null = null,
+): number {
+  const count = pick ? pick.length : y.length;
+  if (count === 0) return 0;
+  let sum = 0;
+  eachChunk(layers, inShape, x, count, pick, ops, (z, n, s) => {
+    const C = z.length / n;
+    for (let r = 0; r < n; r++) {
+      let max = -Infinity;
+      for (let j = 0; j < C; j++) max = Math.max(max, z[r * C + j]);
+      let e = 0;
+      for (let j = 0; j < C; j++) e += Math.exp(z[r * C + j] - max);
+      sum += max + Math.log(e) - z[r * C + y[pick ? pick[s + r] : s + r]];
+    }
+  });
+  return sum / count;
 }
 
 /**
