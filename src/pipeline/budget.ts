@@ -7,7 +7,7 @@
  * after exact pruning. Removed units leave the engine: each stage trains the compact network.
  * With --target-speedup the ramp also stops where the measured speedup is met (./budget-speed.ts).
  */
-import { withValidation } from '../data/split';
+import { takeRows, withValidation } from '../data/split';
 import type { SplitDataset } from '../data/types';
 import { GsError } from '../errors';
 import type { AnyLayer, Network } from '../network/types';
@@ -222,8 +222,9 @@ export async function trainToBudget(
   const speed = opts.targetSpeedup !== undefined ? new SpeedGoal(opts.targetSpeedup, space, opts) : null;
   const kernels = cfg.engine === 'fused-js' ? 'js' : 'auto';
   // the fast-enough networks a speed target finds are told apart by their loss on the same training rows
-  const speedPickRows = trainEvalSample(data.train.rows, cfg.seed + 5, SPEED_PICK_ROWS);
-  const speedPickLoss: LossMeter = (n) => crossEntropyOn(n, data.train, speedPickRows, kernels);
+  const pickRows = speed ? trainEvalSample(data.train.rows, cfg.seed + 5, SPEED_PICK_ROWS) : null;
+  const pickTable = pickRows ? takeRows(data.train, pickRows) : data.train;
+  const speedPickLoss: LossMeter = (n) => crossEntropyOn(n, pickTable, null, kernels);
   const E = cfg.epochs;
   const sched = opts.schedule ?? defaultSchedule(E);
   const history: EpochRecord[] = [];
