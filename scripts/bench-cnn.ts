@@ -49,10 +49,8 @@ import { findMnistFiles } from '../src/data/idx';
 import { mnistPackageDir } from '../src/data/catalog';
 import { initArchNetwork } from '../src/network/create-arch';
 import { OnnxModel, exportOnnx } from '../src/onnx';
-import { throughputRound } from '../src/onnx/latency';
 import { renderVegaLiteSvg } from '../src/report/vega-render';
 import { writeFileAtomic } from '../src/util/fs-atomic';
-import { Rng } from '../src/util/rng';
 import {
   CLASSES,
   CNN_CASES,
@@ -81,6 +79,7 @@ import {
   type CnnMethod,
 } from './lib/cnn-bench';
 import { epochTimer, type EpochTimer } from './lib/cnn-epoch-timer';
+import { timeCalls, timeOnnx, timeRound, timingRows } from './lib/cnn-onnx-timing';
 import {
   prunedSpec,
   readTimingRounds,
@@ -247,48 +246,6 @@ function prepareData(data: CnnCase['data']): string {
   return writeIdxSubset(files, dir, TRAIN_ROWS, Infinity);
 }
 
-const IMAGE_COLS = IMAGE_SHAPE.reduce((a, b) => a * b, 1);
-
-/** Random rows of the images' shape, 64 of them (timing does not depend on the values). */
-function timingRows(): Float32Array {
-  const rng = new Rng(1);
-  return Float32Array.from({ length: 64 * IMAGE_COLS }, () => rng.next());
-}
-
-/** µs per row of one timed round: batches of `batch` rows for --seconds. */
-const timeRound = (m: OnnxModel, x: Float32Array, batch: number): Promise<number> =>
-  throughputRound(() => m.runBatch(x.subarray(0, batch * IMAGE_COLS), batch, IMAGE_COLS), batch, SECONDS);
-
-/**
- * µs per row of one round timed call by call: the median call of --seconds of calls. On a loaded
- * machine a call the scheduler interrupts is slower, and a round's throughput takes every
- * interruption in; the median call takes in only those of more than half of the calls.
- */
-async function timeCalls(m: OnnxModel, x: Float32Array, batch: number): Promise<number> {
-  const calls: number[] = [];
-  const t0 = process.hrtime.bigint();
-  while (Number(process.hrtime.bigint() - t0) / 1e9 < SECONDS) {
-    const t = process.hrtime.bigint();
-    await m.runBatch(x.subarray(0, batch * IMAGE_COLS), batch, IMAGE_COLS);
-    calls.push(Number(process.hrtime.bigint() - t) / 1e3);
-  }
-  calls.sort((a, b) => a - b);
-  return calls[Math.floor(calls.length / 2)] / batch;
-}
-
-/** onnxruntime-node µs per row at a batch size: the best of interleaved timed rounds. */
-async function timeOnnx(file: string): Promise<{ b1: number; b64: number }> {
-  const m = await OnnxModel.open(file, { threads: 1, runtime: 'node' });
-  const x = timingRows();
-  await timeRound(m, x, 64);
-  const best = { b1: Infinity, b64: Infinity };
-  for (let r = 0; r < 3; r++) {
-    best.b64 = Math.min(best.b64, await timeRound(m, x, 64));
-    best.b1 = Math.min(best.b1, await timeRound(m, x, 1));
-  }
-  return best;
-}
-
 /**
  * --retime: the µs/row of every stored cell of the selected cases measured again, all in this
  * process and interleaved (each round times every model at batch 64 and 1 in turn; best of --rounds
@@ -322,7 +279,7 @@ async function retime(): Promise<void> {
   }
   process.stdout.write(`re-timing ${all.length} cells (${models.size} distinct networks), ${ROUNDS} interleaved rounds\n`);
   const x = timingRows();
-  for (const m of models.values()) await timeRound(m.model, x, 64);
+  for (const m of models.values()) await timeRound(m.model, x, 64, SECONDS);
   const starts: string[] = [];
   const loads: number[] = [];
   for (let r = 1; r <= ROUNDS; r++) {
@@ -330,8 +287,8 @@ async function retime(): Promise<void> {
     loads.push(Math.round(os.loadavg()[0] * 100) / 100);
     process.stdout.write(`${starts[starts.length - 1].slice(11, 19)} round ${r}/${ROUNDS} (load ${loads[loads.length - 1]})\n`);
     for (const m of models.values()) {
-      m.b64 = Math.min(m.b64, await timeCalls(m.model, x, 64));
-      m.b1 = Math.min(m.b1, await timeCalls(m.model, x, 1));
+      m.b64 = Math.min(m.b64, await timeCalls(m.model, x, 64, SECONDS));
+      m.b1 = Math.min(m.b1, await timeCalls(m.model, x, 1, SECONDS));
     }
   }
   const retimed = {
@@ -387,7 +344,7 @@ async function ours(
     const j = lastJson<TrainJson>(await run(TSX, [CLI, ...common, ...args, '--json', '--out', runDir]));
     const model = path.join(dir, 'model.onnx');
     await run(TSX, [CLI, 'prune', runDir, '--export', model]);
-    const t = await timeOnnx(model);
+    const t = await timeOnnx(model, SECONDS);
     const train = j.history.filter((h) => h.phase !== 'finetune');
     return {
       testAccuracy: j.summary.testAccuracy,
