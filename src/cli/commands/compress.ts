@@ -169,7 +169,7 @@ export const compressCommand: CommandModule<object, CompressArgs> = {
         default: false,
         group: 'Training:',
         describe:
-          "Train the slim model on a mix of the labels and your model's softened probabilities (knowledge distillation from the original; temperature 4, half and half) once removals start and while fine-tuning. It raises agreement with your model (a Fashion-MNIST CNN at 30%: 95.2% against 91.0%); accuracy may rise or fall",
+          "Train the slim model on a mix of the labels and your model's softened probabilities (knowledge distillation from the original; temperature 4, half and half) once removals start and while fine-tuning. It raises agreement with your model (a Fashion-MNIST CNN at 30% of its multiply-adds: 94.4% against 91.3%); accuracy may rise or fall",
       })
       .option('json', { type: 'boolean', default: false, group: 'Output:', describe: 'Print one JSON object instead of text' })
       .example('$0 compress mlp.onnx --data mnist --target-ratio 0.1 --export slim.onnx', 'a PyTorch MLP to 10% of its parameters')
