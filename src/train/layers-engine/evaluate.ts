@@ -66,59 +66,51 @@ function eachChunk(
   }
 }
 
-/**
- * Accuracy of `layers` on preprocessed rows x [rows x cols] (all rows, or those listed in `pick`):
- * the reference forward pass, or with `ops` the training kernels' forward (e.g. wasmEvalOps).
- */
-export function layersAccuracy(
-  layers: readonly AnyLayer[],
-  inShape: readonly number[],
-  x: Float32Array,
-  y: Int32Array,
-  pick: ArrayLike<number> | null = null,
-  ops: EvalOps | null = null,
-): number {
-  const count = pick ? pick.length : y.length;
-  if (count === 0) return 0;
-  let hits = 0;
-  eachChunk(layers, inShape, x, count, pick, ops, (z, n, s) => {
-    const C = z.length / n;
-    for (let r = 0; r < n; r++) {
-      let best = 0;
-      for (let j = 1; j < C; j++) if (z[r * C + j] > z[r * C + best]) best = j;
-      if (best === y[pick ? pick[s + r] : s + r]) hits++;
-    }
-  });
-  return hits / count;
+/** What one pass over the rows measures: accuracy and mean cross-entropy (natural log, last layer: logits). */
+export interface LayersMeters {
+  accuracy: number;
+  crossEntropy: number;
 }
 
 /**
- * Mean cross-entropy (natural log) of a classifier's `layers` (last layer: logits) on the rows of
- * layersAccuracy: finer than accuracy where two networks are compared on a sample of rows.
+ * Accuracy and mean cross-entropy of a classifier's `layers` on preprocessed rows x [rows x cols]
+ * (all rows, or those listed in `pick`): the reference forward pass, or with `ops` the training
+ * kernels' forward (e.g. wasmEvalOps). Cross-entropy is finer than accuracy where two networks are
+ * compared on a sample of rows.
  */
-export function layersCrossEntropy(
+export function layersMeters(
   layers: readonly AnyLayer[],
   inShape: readonly number[],
   x: Float32Array,
   y: Int32Array,
   pick: ArrayLike<number> | null = null,
   ops: EvalOps | null = null,
-): number {
+): LayersMeters {
   const count = pick ? pick.length : y.length;
-  if (count === 0) return 0;
+  if (count === 0) return { accuracy: 0, crossEntropy: 0 };
+  let hits = 0;
   let sum = 0;
   eachChunk(layers, inShape, x, count, pick, ops, (z, n, s) => {
     const C = z.length / n;
     for (let r = 0; r < n; r++) {
-      let max = -Infinity;
-      for (let j = 0; j < C; j++) max = Math.max(max, z[r * C + j]);
+      const label = y[pick ? pick[s + r] : s + r];
+      let best = 0;
+      for (let j = 1; j < C; j++) if (z[r * C + j] > z[r * C + best]) best = j;
+      if (best === label) hits++;
+      const max = z[r * C + best];
       let e = 0;
       for (let j = 0; j < C; j++) e += Math.exp(z[r * C + j] - max);
-      sum += max + Math.log(e) - z[r * C + y[pick ? pick[s + r] : s + r]];
+      sum += max + Math.log(e) - z[r * C + label];
     }
   });
-  return sum / count;
+  return { accuracy: hits / count, crossEntropy: sum / count };
 }
+
+/** Accuracy of `layers` on the rows (layersMeters). */
+export const layersAccuracy = (...a: Parameters<typeof layersMeters>): number => layersMeters(...a).accuracy;
+
+/** Mean cross-entropy of a classifier's `layers` on the rows (layersMeters). */
+export const layersCrossEntropy = (...a: Parameters<typeof layersMeters>): number => layersMeters(...a).crossEntropy;
 
 /**
  * Live channels for the history, as aliveUnits / aliveInputs count a dense network's units: per
