@@ -67,9 +67,8 @@ const lostOf = (p: SpaceProjection): number => p.lost ?? 0;
 
 /**
  * Of the fast-enough candidates, the one to keep: the lowest measured loss when `loss` measures
- * every one (the scores' Taylor estimate misjudges large cuts of one level: halving a layer can cost
- * a point of accuracy the estimate ranks below a few channels elsewhere), else the lowest estimate;
- * ties go to the larger network.
+ * every one (the scores' Taylor estimate is first-order, least reliable for a large cut of one
+ * level such as halving a layer), else the lowest estimate; ties go to the larger network.
  */
 function pickFast(fast: Timed[], loss?: LossMeter): Timed {
   const measured = fast.length > 1 && loss ? fast.map((f) => loss(f.q.network)) : [];

@@ -40,6 +40,13 @@ interface SplitScore {
   rmse?: number;
 }
 
+/** `t`'s features as `net` reads them: its scaling applied, its input columns selected. */
+const inputsOf = (net: Network<AnyLayer>, t: Table): Float32Array =>
+  selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);
+
+/** The layers' evaluation kernels: WebAssembly where they run, unless the run uses the TypeScript ones. */
+const evalOpsFor = (kernels: ScoreOptions['kernels']) => (kernels !== 'js' && wasmPassAvailable() ? wasmEvalOps() : null);
+
 /**
  * The score of `net` on table `t` (its rows in `pick`, or all): accuracy, or R^2 and RMSE for a
  * regressor; a CNN on the WebAssembly kernels where they run (float32, as its epochs were measured).
@@ -50,15 +57,13 @@ export function scoreOn(
   pick: ArrayLike<number> | null = null,
   kernels: ScoreOptions['kernels'] = 'auto',
 ): SplitScore {
-  const x = selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);
+  const x = inputsOf(net, t);
   if (net.task === 'regression') {
     const m = regressionMeter(x, t.targets as Float32Array, net.classLabels.length, pick)(net.layers as DenseLayer[]);
     return { score: m.r2, rmse: m.rmse };
   }
-  if (net.layers.some((l) => l.op !== 'dense')) {
-    const ops = kernels !== 'js' && wasmPassAvailable() ? wasmEvalOps() : null;
-    return { score: layersAccuracy(net.layers, inputShapeOf(net), x, t.labels, pick, ops) };
-  }
+  if (net.layers.some((l) => l.op !== 'dense'))
+    return { score: layersAccuracy(net.layers, inputShapeOf(net), x, t.labels, pick, evalOpsFor(kernels)) };
   return { score: accuracyMeter(net.layers as DenseLayer[], x, t.labels, pick, false)(net.layers as DenseLayer[]) };
 }
 
@@ -73,9 +78,7 @@ export function crossEntropyOn(
   kernels: ScoreOptions['kernels'] = 'auto',
 ): number | undefined {
   if (net.task === 'regression' || net.layers.every((l) => l.op === 'dense')) return undefined;
-  const x = selectColumns(net.scaling ? applyScaling(t.features, t.cols, net.scaling) : t.features, t.rows, t.cols, net.inputIndices);
-  const ops = kernels !== 'js' && wasmPassAvailable() ? wasmEvalOps() : null;
-  return layersCrossEntropy(net.layers, inputShapeOf(net), x, t.labels, pick, ops);
+  return layersCrossEntropy(net.layers, inputShapeOf(net), inputsOf(net, t), t.labels, pick, evalOpsFor(kernels));
 }
 
 /** Training rows scored each epoch when not given (trainNetwork's trainEvalRows). */

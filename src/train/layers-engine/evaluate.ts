@@ -1,7 +1,7 @@
 /**
  * Accuracy, cross-entropy and channel counts of a stack of any layer types for the training
- * history and the budget trainer's choices: the reference forward pass (network/layers/table.ts forwardLayers, batch norm on running statistics)
- * in chunks of rows.
+ * history and the budget trainer's choices: the reference forward pass (network/layers/table.ts
+ * forwardLayers, batch norm on running statistics) in chunks of rows.
  */
 import { forwardLayers, layerShapes, layerType } from '../../network/layers/table';
 import type { AnyLayer } from '../../network/types';
