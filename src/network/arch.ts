@@ -18,6 +18,11 @@
  *                 ReLU after the sum), e.g. c16k3p1-bn-(c16k3p1-bn-c16k3p1-bn)-m2. When the branch
  *                 changes the channels or strides, the shortcut is a 1x1 convolution with that stride
  *                 (and batch norm when the branch has it), as torch's downsample. Blocks may nest.
+ *   [ A | B ... ]  a join: each branch (tokens joined by '-', or nothing for the input itself) reads
+ *                 the join's input, and their outputs are concatenated along the channels in order
+ *                 (torch.cat(dim=1); Inception, SqueezeNet's Fire, DenseNet's [|B]), e.g.
+ *                 c16k3p1-[c8k1|c8k1-c16k3p1]-m2. Branches must end at the same spatial size and
+ *                 stay spatial; joins and residual blocks may nest in each other.
  *   presets       lenet5 = c6k5-m2-c16k5-m2-f120-f84, lenet5-caffe = c20k5-m2-c50k5-m2-f500,
  *                 fashion = c16k3p1-m2-c32k3p1-m2-f128 (the peer's name for the Fashion-MNIST net
  *                 without batch norm)
@@ -42,6 +47,7 @@ import { GsError } from '../errors';
 import type { Activation } from './activations';
 import { convGeometry, convMultiplyAdds, convOutputShape, convParameterCount } from './kernels/conv';
 import { batchNormParameterCount } from './kernels/batchnorm';
+import { joinSteps, type JoinStep } from './layers/concat';
 import { poolGeometry, poolOutputShape } from './kernels/pool';
 
 export const ARCH_PRESETS: Readonly<Record<string, string>> = {
@@ -53,7 +59,8 @@ export const ARCH_PRESETS: Readonly<Record<string, string>> = {
 export const ARCH_GRAMMAR =
   "a preset (lenet5, lenet5-caffe, fashion) or tokens joined by '-': cNkK[pP][sS] (convolution: N channels, kernel K, padding P, stride S), " +
   'dkK[pP][sS] (depthwise convolution: one K filter per channel), bn (batch norm after a convolution), mS / aS (max / average pool, size and stride S), g (global average pool), fN (dense, N units), ' +
-  'and ( ... ) around tokens for a residual block (its input added to its output, ReLU after the sum)';
+  'and ( ... ) around tokens for a residual block (its input added to its output, ReLU after the sum), ' +
+  '[ A | B ] for branches whose outputs are concatenated along the channels (an empty branch is the input itself)';
 
 const RELU: Activation = { name: 'relu' };
 
@@ -113,8 +120,15 @@ export interface ResidualSpec extends LayerBase {
   slot: number;
   activation: Activation | null;
 }
+/** A join's concat (network/layers/concat.ts): the slot's tensor (the branches before) and the
+ * current one (the last branch) side by side; `first` is the slot's channels. */
+export interface ConcatSpec extends LayerBase {
+  op: 'concat';
+  slot: number;
+  first: number;
+}
 export type ArchLayerSpec =
-  ConvSpec | DepthwiseSpec | BatchNormSpec | PoolSpec | GlobalAvgPoolSpec | FlattenSpec | DenseSpec | ResidualSpec;
+  ConvSpec | DepthwiseSpec | BatchNormSpec | PoolSpec | GlobalAvgPoolSpec | FlattenSpec | DenseSpec | ResidualSpec | ConcatSpec;
 
 export interface Arch {
   /** The spec as given, and with a preset expanded. */
@@ -197,12 +211,21 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
     });
   };
   const tokens = expanded.split('-');
-  // open residual blocks: where each started (its input shape, its first layer)
-  const blocks: { inShape: number[]; first: number; token: string }[] = [];
-  const residual = (op: ResidualSpec['op'], token: string, name: string, outShape: number[], activation: Activation | null = null) =>
-    push({ op, token, name, inShape: shape, outShape, params: 0, macs: 0, slot: blocks.length - 1, activation });
+  const branchCounts = joinBranches(expanded);
+  let slots = 0;
+  // open residual blocks and joins: where each started (its input shape, its first layer, its slots)
+  const blocks: Block[] = [];
+  const residual = (
+    op: ResidualSpec['op'],
+    token: string,
+    name: string,
+    outShape: number[],
+    activation: Activation | null = null,
+    slot = blocks[blocks.length - 1].slot,
+  ) => push({ op, token, name, inShape: shape, outShape, params: 0, macs: 0, slot, activation });
   const closeBlock = (name: string): void => {
     const b = blocks[blocks.length - 1];
+    if (b.join) throw new GsError('BAD_OPTION', `${name}: ')' closes the join opened at '${b.token}', which ']' must close`);
     const branch = layers.slice(b.first + 1);
     if (branch.length === 0) throw new GsError('BAD_OPTION', `${name}: a residual block needs layers between ( and )`);
     // torch's BasicBlock: the branch ends linear, the ReLU comes after the sum
@@ -257,15 +280,91 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
     residual('add', '', `sum of the block closed at ${name}`, [...shape], RELU);
     blocks.pop();
   };
+  /** The join's current branch ends here: the slot layers after it (joinSteps), the last one's concat included. */
+  const endBranch = (b: Block, name: string, last: boolean): void => {
+    const j = b.join as JoinState;
+    if (flat())
+      throw new GsError('BAD_OPTION', `${name}: a branch of the join opened at '${b.token}' ends flat; branches must stay spatial`);
+    if (j.spatial !== null && j.spatial !== shape.slice(1).join('x'))
+      throw new GsError(
+        'BAD_OPTION',
+        `${name}: the branches of the join opened at '${b.token}' end at ${j.spatial} and ${shape.slice(1).join('x')}; they must end at the same spatial size to be concatenated`,
+      );
+    j.spatial = shape.slice(1).join('x');
+    if (last !== (j.branch === j.steps.branches - 1)) throw new Error("internal: the join's branches were miscounted");
+    for (const step of j.steps.after(j.branch)) {
+      const at = `the join at ${name}`;
+      if (step.op === 'save') {
+        j.shapes.set(step.slot, [...shape]);
+        residual('save', '', `input kept for ${at}`, [...shape], null, step.slot);
+      } else if (step.op === 'shortcut') {
+        j.shapes.set(step.slot, [...shape]);
+        residual('shortcut', '', `branch ${j.branch + 2} of ${at}`, [...b.inShape], null, step.slot);
+      } else {
+        const first = (j.shapes.get(step.slot) as number[])[0];
+        const out = [first + shape[0], ...shape.slice(1)];
+        push({
+          op: 'concat',
+          token: '',
+          name: `concat of ${at}`,
+          inShape: shape,
+          outShape: out,
+          params: 0,
+          macs: 0,
+          slot: step.slot,
+          first,
+        });
+      }
+    }
+    j.branch++;
+  };
+  const openJoin = (raw: string, name: string): void => {
+    if (flat()) throw new GsError('BAD_OPTION', `${name}: a join needs an image or sequence input, not a flat one`);
+    const branches = branchCounts.shift() as number;
+    if (branches < 2) throw new GsError('BAD_OPTION', `${name}: the join opened at '${raw}' has one branch; separate two or more with '|'`);
+    const steps = joinSteps(branches, slots++, slots++);
+    const join: JoinState = { steps: { branches, after: steps.after }, branch: 0, spatial: null, shapes: new Map() };
+    blocks.push({ inShape: [...shape], first: layers.length, token: raw, slot: steps.start[0].slot, join });
+    join.shapes.set(steps.start[0].slot, [...shape]);
+    residual('save', '[', `start of the join at ${name}`, [...shape], null, steps.start[0].slot);
+  };
+  const innerJoin = (name: string, what: string): Block => {
+    const b = blocks[blocks.length - 1];
+    if (!b?.join)
+      throw new GsError(
+        'BAD_OPTION',
+        `${name}: '${what}' ${b ? `inside the residual block opened at '${b.token}'` : 'outside any join'}; it belongs to a [ ... | ... ] join`,
+      );
+    return b;
+  };
   tokens.forEach((raw, i) => {
-    const opens = /^\(*/.exec(raw)![0].length;
-    const closes = /\)*$/.exec(raw.slice(opens))![0].length;
-    const tok = raw.slice(opens, raw.length - closes);
-    const name = `--arch ${spec}, layer ${i + 1} (${tok})`;
-    for (let o = 0; o < opens; o++) {
+    raw.split('|').forEach((segment, piece) => {
+      const name0 = `--arch ${spec}, layer ${i + 1} (${raw})`;
+      if (piece > 0) {
+        const b = innerJoin(name0, '|');
+        endBranch(b, name0, false);
+      }
+      token(segment, raw, i, piece > 0 || raw.includes('|'));
+    });
+  });
+  function token(raw: string, whole: string, i: number, inJoin: boolean): void {
+    const opens = /^[([]*/.exec(raw)![0];
+    const closes = /[)\]]*$/.exec(raw.slice(opens.length))![0];
+    const tok = raw.slice(opens.length, raw.length - closes.length);
+    const name = `--arch ${spec}, layer ${i + 1} (${tok || whole})`;
+    for (const o of opens) {
+      if (o === '[') {
+        openJoin(raw, name);
+        continue;
+      }
       if (flat()) throw new GsError('BAD_OPTION', `${name}: a residual block needs an image or sequence input, not a flat one`);
-      blocks.push({ inShape: [...shape], first: layers.length, token: raw });
+      blocks.push({ inShape: [...shape], first: layers.length, token: raw, slot: slots++ });
       residual('save', '(', `start of the block at ${name}`, [...shape]);
+    }
+    // a branch may be empty (the join's input itself): '[|c8k3', 'c8k1|]', '[c8k1||c8k3]'
+    if (tok === '' && (opens.includes('[') || closes.includes(']') || inJoin)) {
+      closeAll(closes, name);
+      return;
     }
     const spatial = (what: string): void => {
       if (!flat()) return;
@@ -367,16 +466,27 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
     } else {
       throw new GsError('BAD_OPTION', `--arch ${spec}: token ${i + 1} '${tok}' is not understood; expected ${ARCH_GRAMMAR}`);
     }
-    for (let c = 0; c < closes; c++) {
+    closeAll(closes, name);
+  }
+  function closeAll(closes: string, name: string): void {
+    for (const c of closes) {
+      if (c === ']') {
+        const b = innerJoin(name, ']');
+        endBranch(b, name, true);
+        blocks.pop();
+        continue;
+      }
       if (blocks.length === 0) throw new GsError('BAD_OPTION', `${name}: ')' closes no residual block`);
       closeBlock(name);
     }
-  });
-  if (blocks.length > 0)
+  }
+  if (blocks.length > 0) {
+    const b = blocks[blocks.length - 1];
     throw new GsError(
       'BAD_OPTION',
-      `--arch ${spec}: the residual block opened at '${blocks[blocks.length - 1].token}' is not closed with ')'`,
+      `--arch ${spec}: the ${b.join ? 'join' : 'residual block'} opened at '${b.token}' is not closed with '${b.join ? ']' : ')'}'`,
     );
+  }
   if (!flat()) flatten();
   return {
     spec,
@@ -387,6 +497,41 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
     params: layers.reduce((a, l) => a + l.params, 0),
     macs: layers.reduce((a, l) => a + l.macs, 0),
   };
+}
+
+interface JoinState {
+  /** Its branches (joinBranches) and slot layers (network/layers/concat.ts joinSteps). */
+  steps: { branches: number; after: (k: number) => JoinStep[] };
+  /** Branches done, the spatial size they end at (null before the first ends), each slot's shape. */
+  branch: number;
+  spatial: string | null;
+  shapes: Map<number, number[]>;
+}
+
+interface Block {
+  inShape: number[];
+  first: number;
+  token: string;
+  slot: number;
+  join?: JoinState;
+}
+
+/** The number of branches of each '[' of `spec`, in the order they open ('|' at its own depth, plus one). */
+function joinBranches(spec: string): number[] {
+  const counts: number[] = [];
+  const open: (number | null)[] = [];
+  for (const ch of spec) {
+    if (ch === '[') {
+      open.push(counts.length);
+      counts.push(1);
+    } else if (ch === '(') open.push(null);
+    else if (ch === ']' || ch === ')') open.pop();
+    else if (ch === '|') {
+      const at = open[open.length - 1];
+      if (at !== undefined && at !== null) counts[at]++;
+    }
+  }
+  return counts;
 }
 
 /** Parameters and multiply-adds per example of the whole network, with a dense linear classifier of `classes` outputs appended. */

@@ -18,6 +18,7 @@ import { depthwiseLayer } from './layers/depthwise';
 import { flattenLayer } from './layers/flatten';
 import { gapLayer } from './layers/gap';
 import { poolLayer } from './layers/pool';
+import { concatLayer } from './layers/concat';
 import { addLayer, saveLayer, shortcutLayer } from './layers/residual';
 import type { AnyLayer, Network } from './types';
 
@@ -70,6 +71,8 @@ export function initArchNetwork(
       layers.push(shortcutLayer(s.slot, s.inShape[0], s.outShape[0]));
     } else if (s.op === 'add') {
       layers.push(addLayer(s.slot, s.inShape[0], s.activation));
+    } else if (s.op === 'concat') {
+      layers.push(concatLayer(s.slot, s.first, s.inShape[0]));
     } else if (s.op === 'batchnorm') {
       layers.push(batchNormLayer(s.channels, s.activation));
     } else if (s.op === 'maxpool' || s.op === 'avgpool') {

@@ -8,7 +8,8 @@
  * GlobalAveragePooling, Flatten (the next Dense layer's rows reordered from C, H, W to Keras's
  * H, W, C), Dense, activations (LeakyReLU as its own layer), softmax on the last layer (linear for a
  * regressor). Input channels the network does not read get zero weights in the first convolution.
- * Residual blocks: the same layers wired as a functional model (layers-model-functional.ts: Add).
+ * Residual blocks and joins: the same layers wired as a functional model (layers-model-functional.ts:
+ * Add, Concatenate).
  * Refused (the ONNX export has them): scaling that differs within a channel, max pooling over
  * padding of a possibly negative input, average pooling that pads without counting the padding.
  */
@@ -273,6 +274,12 @@ export function toCnnLayersModel(net: Network<AnyLayer>, generatedBy: string): {
         const t = hidden ? activation(l.activation) : 'linear';
         if (t !== 'linear') topo.push({ class_name: 'Activation', config: { name: name('activation'), activation: t } });
         if (hidden) leaky(l.activation);
+        break;
+      }
+      case 'concat': {
+        // channels last: Keras joins the slot's tensor and the current one on the last axis
+        topo.push({ class_name: 'Concatenate', config: { name: name('concatenate'), axis: -1, slot: l.slot } });
+        cur = [l.first + l.second, ...cur.slice(1)];
         break;
       }
       default:

@@ -4,7 +4,7 @@
  * layer reads the one before it, except where markers say otherwise. A `ResidualSave` marker keeps
  * the current tensor for slot `slot`; `ResidualShortcut` keeps the branch's output and continues
  * from the saved tensor (the projection's layers follow); an `Add` entry with `slot` in its config
- * adds the slot's tensor. Markers and slot numbers do not appear in the written topology.
+ * adds the slot's tensor, a `Concatenate` one joins it (first) with the current tensor. Markers and slot numbers do not appear in the written topology.
  */
 
 export interface TopologyEntry {
@@ -50,7 +50,13 @@ export function functionalTopology(
     delete config.slot;
     delete config.batch_input_shape;
     const id = config.name as string;
-    const inbound = e.class_name === 'Add' ? [ref(prev), ref(slots.get(slot) as string)] : [ref(prev)];
+    // an Add sums the slot's tensor with the current one; a Concatenate puts the slot's first
+    const inbound =
+      e.class_name === 'Add'
+        ? [ref(prev), ref(slots.get(slot) as string)]
+        : e.class_name === 'Concatenate'
+          ? [ref(slots.get(slot) as string), ref(prev)]
+          : [ref(prev)];
     layers.push({ name: id, class_name: e.class_name, config, inbound_nodes: [inbound] });
     prev = id;
   }

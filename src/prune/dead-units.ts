@@ -11,7 +11,7 @@
  * when all of them are, and a constant channel folds each of them (with the same value).
  */
 import { layerType } from '../network/layers/table';
-import { coupledSets, spreadMask, type WorkingCopy } from './working-copy';
+import { coupledSets, inputMask, type WorkingCopy } from './working-copy';
 
 export interface DeadUnits {
   /** alive[h][i] = 1 when channel i of level h survives; the output level is all ones. Coupled
@@ -27,11 +27,13 @@ export interface DeadUnits {
  * Each round sweeps forward (constants propagate downstream in one sweep) and then backward
  * (unused channels propagate upstream in one sweep); rounds repeat until a fixpoint. A coupled set
  * (levels a residual add sums) is unused when no reader of any of its levels reads the channel;
- * the constant rule applies to a level coupled to none and read by one mixing layer (through a
- * sum, or read along two paths, a constant is not folded: it stays, which is exact).
+ * the constant rule applies to a level coupled to none, read by one mixing layer and with no
+ * channelwise layer after a join that holds it (through a sum, such a join, or read along two
+ * paths, a constant is not folded: it stays, which is exact). A joined level's channel is read at
+ * its offset in the join.
  */
 export function findDeadUnits(work: WorkingCopy): DeadUnits {
-  const { sizes, layers, mixing, followers, biases, spread, readers, reads } = work;
+  const { sizes, layers, mixing, followers, biases, readers } = work;
   const L = mixing.length;
   const sets = coupledSets(work);
   const alive: Uint8Array[] = [];
@@ -44,8 +46,7 @@ export function findDeadUnits(work: WorkingCopy): DeadUnits {
   const constantOf = (h: number, i: number): number | null => {
     const m = layers[mixing[h - 1]];
     const t = layerType(m);
-    const from = reads[h - 1];
-    const liveIn = spreadMask(alive[from], spread[from]);
+    const liveIn = inputMask(work, h - 1, alive);
     let v: number | null = t.outputConstant!(m, i, liveIn) ? t.constantOutput!(m, biases[h - 1][i], h < L) : null;
     for (const f of followers[h - 1]) {
       const c = layerType(layers[f]).constantThrough!(layers[f], i, null);
@@ -59,11 +60,10 @@ export function findDeadUnits(work: WorkingCopy): DeadUnits {
     const levels = levelsOf(h);
     if (levels.includes(L)) return false;
     for (const g of levels) {
-      const s = spread[g];
-      for (const r of readers[g]) {
+      for (const { reader: r, offset, spread: s } of readers[g]) {
         const next = layers[mixing[r]];
         const t = layerType(next);
-        for (let p = 0; p < s; p++) if (!t.inputUnused!(next, i * s + p, alive[r + 1])) return false;
+        for (let p = 0; p < s; p++) if (!t.inputUnused!(next, (offset + i) * s + p, alive[r + 1])) return false;
       }
     }
     return true;
@@ -71,20 +71,20 @@ export function findDeadUnits(work: WorkingCopy): DeadUnits {
 
   /** Folds channel i of level h, constant at c, into its reader's bias; false (bias unchanged) when not exact. */
   const fold = (h: number, i: number, c: number): boolean => {
-    const r = readers[h][0];
+    const { reader: r, offset, spread: s } = readers[h][0];
     const next = layers[mixing[r]];
     const t = layerType(next);
-    const s = spread[h];
-    if (s === 1) return t.foldInput!(next, i, c, biases[r]);
+    if (s === 1) return t.foldInput!(next, offset + i, c, biases[r]);
     const trial = biases[r].slice();
-    for (let p = 0; p < s; p++) if (!t.foldInput!(next, i * s + p, c, trial)) return false;
+    for (let p = 0; p < s; p++) if (!t.foldInput!(next, (offset + i) * s + p, c, trial)) return false;
     biases[r].set(trial);
     return true;
   };
 
   const visit = (h: number): boolean => {
     if (work.coupled[h] !== h) return false;
-    const single = levelsOf(h).length === 1 && readers[h].length === 1;
+    // a concat passes a constant on unchanged; the layers after it are not asked (constants are not carried past them)
+    const single = levelsOf(h).length === 1 && readers[h].length === 1 && !work.pastJoin[h];
     let changed = false;
     for (let i = 0; i < sizes[h]; i++) {
       if (!alive[h][i]) continue;

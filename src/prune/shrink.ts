@@ -12,9 +12,10 @@
  * An empty input level likewise keeps its first raw column with a zero row. The network keeps its
  * depth, so before/after counts line up per layer, and pruning the result again gives the same sizes.
  */
+import { blockStart } from '../network/layers/group-view';
 import { layerType } from '../network/layers/table';
 import type { AnyLayer, Network } from '../network/types';
-import { spreadOut, type WorkingCopy } from './working-copy';
+import { inputKept, partsKept, spreadOut, type Part, type WorkingCopy } from './working-copy';
 
 export interface Shrunk<L extends AnyLayer = AnyLayer> {
   network: Network<L>;
@@ -45,16 +46,22 @@ export function shrinkNetwork<L extends AnyLayer>(net: Network<L>, work: Working
   work.mixing.forEach((l, h) => {
     // the working copy's weights (thresholded, constants folded into the float64 bias), kept channels only
     const src = work.layers[l];
-    const from = work.reads[h];
-    const layer = layerType(src).keep(src, spreadOut(kept[from], work.spread[from]), kept[h + 1], work.biases[h]);
-    // a placeholder level reads and writes nothing (see above)
+    const layer = layerType(src).keep(src, inputKept(work, h, kept), kept[h + 1], work.biases[h]);
+    // a placeholder level reads and writes nothing (see above); in a join, only its own channel's slice
     const parts = layerType(layer).groups(layer);
-    if (parts && (placeholder[from] || placeholder[h + 1])) parts.w.fill(0);
+    const from = work.inputs[h].parts;
+    if (parts && placeholder[h + 1]) parts.w.fill(0);
+    else if (parts && from.some((p) => placeholder[p.level])) zeroPlaceholderInputs(layer, from, kept, placeholder, work.inputs[h].spread);
     if (parts && placeholder[h + 1]) parts.b.fill(0);
     layers[l] = layer;
     for (const f of work.followers[h]) layers[f] = layerType(work.layers[f]).keep(work.layers[f], kept[h + 1], kept[h + 1]);
   });
-  for (const s of work.shortcuts) layers[s.layer] = layerType(work.layers[s.layer]).keep(work.layers[s.layer], kept[s.from], kept[s.to]);
+  for (const s of work.shortcuts)
+    layers[s.layer] = layerType(work.layers[s.layer]).keep(work.layers[s.layer], partsKept(s.from, kept), partsKept(s.to, kept));
+  for (const j of work.joined) {
+    const all = partsKept(j.parts, kept);
+    layers[j.layer] = layerType(work.layers[j.layer]).keep(work.layers[j.layer], j.second ? partsKept(j.second, kept) : all, all);
+  }
 
   return {
     network: {
@@ -71,4 +78,26 @@ export function shrinkNetwork<L extends AnyLayer>(net: Network<L>, work: Working
     },
     placeholder: placeholder.slice(0, L),
   };
+}
+
+/** Zeroes the input groups of a shrunk mixing layer that read a placeholder channel (a join's other parts stay). */
+function zeroPlaceholderInputs(
+  layer: AnyLayer,
+  parts: readonly Part[],
+  kept: readonly number[][],
+  placeholder: readonly boolean[],
+  spread: number,
+): void {
+  const g = layerType(layer).groups(layer);
+  if (!g) return;
+  let at = 0;
+  for (const p of parts) {
+    if (placeholder[p.level])
+      for (let q = 0; q < spread; q++)
+        for (let b = 0; b < g.groups.blocks; b++) {
+          const start = blockStart(g.groups, at * spread + q, b);
+          g.w.fill(0, start, start + g.groups.blockLen);
+        }
+    at += kept[p.level].length;
+  }
 }

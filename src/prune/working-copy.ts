@@ -11,25 +11,53 @@
  * Residual blocks (network/layers/residual.ts): a saved level may have several readers (the branch
  * and a projection shortcut), and the levels a residual add sums are coupled (`coupled`: Torch-
  * Pruning's dependency group): channel c of the block's input, of its branch's output and of the
- * sum is one set, kept or removed together.
+ * sum is one set, kept or removed together. A concat (network/layers/concat.ts) joins tensors side
+ * by side: whatever reads the join reads each part's level at an offset (`inputs`, `readers`), and
+ * the parts keep their own sets.
  */
 import { GsError } from '../errors';
 import { cloneLayer, layerType } from '../network/layers/table';
 import type { AnyLayer, Network } from '../network/types';
 
+/** A level's channels inside a tensor: channel c of `level` is the tensor's channel offset + c. */
+export interface Part {
+  level: number;
+  offset: number;
+}
+
+/** What a mixing layer reads: its input tensor's parts (one level at offset 0, or a join's levels
+ * side by side), their channels in all, and inputs per channel (a flatten's positions; 1 before it). */
+export interface Input {
+  parts: Part[];
+  channels: number;
+  spread: number;
+}
+
+/** A mixing layer reading a level: the level's channel c is its inputs (offset + c) * spread .. + spread - 1. */
+export interface Reader {
+  reader: number;
+  offset: number;
+  spread: number;
+}
+
 export interface WorkingCopy {
   /** Copies of the network's layers (the weights copied; thresholding zeroes them in place). */
   layers: AnyLayer[];
-  /** Indices into `layers` of the mixing layers, in order: mixing[h] writes level h + 1 and reads level reads[h]. */
+  /** Indices into `layers` of the mixing layers, in order: mixing[h] writes level h + 1 and reads inputs[h]. */
   mixing: number[];
-  /** The level each mixing layer reads (h in a chain; another one after a residual layer). */
-  reads: number[];
-  /** Per level: the mixing layers (indices into `mixing`) that read it. */
-  readers: number[][];
+  /** What each mixing layer reads (level h in a chain; another one after a residual layer; several after a concat). */
+  inputs: Input[];
+  /** Per level: the mixing layers that read it (indices into `mixing`), and where. */
+  readers: Reader[][];
   /** Indices of the channelwise layers after mixing layer h (on the channels of level h + 1), residual save and add included. */
   followers: number[][];
-  /** Residual shortcuts (indices into `layers`): they read level `from`, the walk continues on level `to`. */
-  shortcuts: { layer: number; from: number; to: number }[];
+  /** Channelwise layers on a joined tensor (after a concat, and the concat itself): they keep `parts`'
+   * channels; a concat reads `second` from the walk (the slot holds the rest). */
+  joined: { layer: number; parts: Part[]; second?: Part[] }[];
+  /** Per level: whether channelwise layers act on it past a join (a batch norm or pooling after a concat). */
+  pastJoin: boolean[];
+  /** Residual shortcuts (indices into `layers`): they read tensor `from`, the walk continues on tensor `to`. */
+  shortcuts: { layer: number; from: Part[]; to: Part[] }[];
   /** Per level: the first level of its coupled set (levels a residual add sums are one set: their
    * channel c lives or dies together); the level itself when it is coupled to none. */
   coupled: number[];
@@ -37,8 +65,6 @@ export interface WorkingCopy {
   sizes: number[];
   /** Float64 copies of each mixing layer's bias, which constant folding adds to. */
   biases: Float64Array[];
-  /** Per level: inputs of its reader per channel (1, or a flatten's positions per channel). */
-  spread: number[];
   /** inputIndices entries per input channel (H*W for a convolutional network's [C, H, W] input; 1 for a flat one). */
   inputSpread: number;
 }
@@ -60,6 +86,25 @@ export function spreadOut(channels: readonly number[], spread: number): number[]
   const out: number[] = [];
   for (const c of channels) for (let p = 0; p < spread; p++) out.push(c * spread + p);
   return out;
+}
+
+/** The tensor's channels (original numbering) that survive when each level keeps `kept[level]`. */
+export function partsKept(parts: readonly Part[], kept: readonly (readonly number[])[]): number[] {
+  return parts.flatMap((p) => kept[p.level].map((c) => p.offset + c));
+}
+
+/** The inputs of mixing layer h that survive when each level keeps `kept[level]`. */
+export function inputKept(work: Pick<WorkingCopy, 'inputs'>, h: number, kept: readonly (readonly number[])[]): number[] {
+  return spreadOut(partsKept(work.inputs[h].parts, kept), work.inputs[h].spread);
+}
+
+/** Mixing layer h's live inputs as a mask, from the levels' `alive` masks. */
+export function inputMask(work: Pick<WorkingCopy, 'inputs'>, h: number, alive: readonly Uint8Array[]): Uint8Array {
+  const { parts, channels, spread } = work.inputs[h];
+  if (parts.length === 1) return spreadMask(alive[parts[0].level], spread);
+  const mask = new Uint8Array(channels);
+  for (const p of parts) mask.set(alive[p.level], p.offset);
+  return spreadMask(mask, spread);
 }
 
 /** A per-channel mask as a per-input mask of the mixing layer reading it (`spread` inputs per channel). */
@@ -98,17 +143,21 @@ export function toWorkingCopy(net: Network<AnyLayer>): WorkingCopy {
   }
   const sizes = [layerType(first).inChannels(first)];
   const mixing: number[] = [];
-  const reads: number[] = [];
+  const inputs: Input[] = [];
   const followers: number[][] = [];
+  const joined: WorkingCopy['joined'] = [];
   const shortcuts: WorkingCopy['shortcuts'] = [];
-  const spread = [1];
   const parent = [0];
   const root = (h: number): number => (parent[h] === h ? h : (parent[h] = root(parent[h])));
-  const slots = new Map<number, number>();
-  let cur = 0;
+  const slots = new Map<number, Part[]>();
+  // the current tensor: its parts, and inputs per channel once a flatten has run
+  let cur: Part[] = [{ level: 0, offset: 0 }];
+  let spread = 1;
+  const channelsOf = (t: readonly Part[]) => t.reduce((n, p) => n + sizes[p.level], 0);
+  const follow = (l: number) => (cur.length === 1 ? followers[cur[0].level - 1].push(l) : joined.push({ layer: l, parts: cur }));
   net.layers.forEach((layer, l) => {
     const t = layerType(layer);
-    const width = sizes[cur] * (t.role === 'mixing' ? spread[cur] : 1);
+    const width = channelsOf(cur) * (t.role === 'mixing' ? spread : 1);
     if (t.inChannels(layer) !== width) {
       throw new GsError('BAD_MODEL', `layer ${l} expects ${t.inChannels(layer)} inputs but the previous layer has ${width}`);
     }
@@ -126,64 +175,83 @@ export function toWorkingCopy(net: Network<AnyLayer>): WorkingCopy {
     }
     const use = t.slot?.(layer);
     if (use) {
-      if (spread[cur] !== 1) throw new GsError('BAD_MODEL', `layer ${l} (${layer.op}) comes after a flatten`);
+      if (spread !== 1) throw new GsError('BAD_MODEL', `layer ${l} (${layer.op}) comes after a flatten`);
       const saved = slots.get(use.slot);
       if (use.kind !== 'save' && saved === undefined)
         throw new GsError('BAD_MODEL', `layer ${l} (${layer.op}) reads slot ${use.slot}, which no earlier save filled`);
       if (use.kind === 'save') {
         slots.set(use.slot, cur);
-        followers[cur - 1].push(l);
+        follow(l);
       } else if (use.kind === 'shortcut') {
-        const to = saved as number;
-        if (t.outChannels(layer) !== sizes[to])
+        const to = saved as Part[];
+        if (t.outChannels(layer) !== channelsOf(to))
           throw new GsError(
             'BAD_MODEL',
-            `layer ${l} (shortcut) continues with ${t.outChannels(layer)} channels, but slot ${use.slot} holds ${sizes[to]}`,
+            `layer ${l} (shortcut) continues with ${t.outChannels(layer)} channels, but slot ${use.slot} holds ${channelsOf(to)}`,
           );
         shortcuts.push({ layer: l, from: cur, to });
         slots.set(use.slot, cur);
         cur = to;
+      } else if (use.kind === 'concat') {
+        const head = saved as Part[];
+        if (t.outChannels(layer) !== channelsOf(head) + width)
+          throw new GsError(
+            'BAD_MODEL',
+            `layer ${l} (concat) joins ${t.outChannels(layer) - width} channels, but slot ${use.slot} holds ${channelsOf(head)}`,
+          );
+        const at = channelsOf(head);
+        const all = [...head, ...cur.map((p) => ({ level: p.level, offset: at + p.offset }))];
+        joined.push({ layer: l, parts: all, second: cur });
+        cur = all;
       } else {
-        const other = saved as number;
-        if (sizes[other] !== sizes[cur])
-          throw new GsError('BAD_MODEL', `layer ${l} (add) sums ${sizes[cur]} channels with slot ${use.slot}'s ${sizes[other]}`);
+        const other = saved as Part[];
+        if (cur.length !== 1 || other.length !== 1)
+          throw new GsError('BAD_MODEL', `layer ${l} (add) sums a joined tensor (a concat's): pruning does not support that yet`);
+        const [a, b] = [root(cur[0].level), root(other[0].level)];
+        if (sizes[other[0].level] !== sizes[cur[0].level])
+          throw new GsError(
+            'BAD_MODEL',
+            `layer ${l} (add) sums ${sizes[cur[0].level]} channels with slot ${use.slot}'s ${sizes[other[0].level]}`,
+          );
         // the two tensors' channels are one coupled set from here on
-        const [a, b] = [root(cur), root(other)];
         if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-        followers[cur - 1].push(l);
+        follow(l);
       }
     } else if (t.role === 'mixing') {
       mixing.push(l);
-      reads.push(cur);
+      inputs.push({ parts: cur, channels: channelsOf(cur), spread });
       followers.push([]);
       sizes.push(t.outChannels(layer));
-      spread.push(1);
       parent.push(sizes.length - 1);
-      cur = sizes.length - 1;
+      cur = [{ level: sizes.length - 1, offset: 0 }];
+      spread = 1;
     } else {
       const s = t.spread?.(layer) ?? 1;
-      if (spread[cur] !== 1 && s !== 1) throw new GsError('BAD_MODEL', `layer ${l} (${layer.op}) flattens twice`);
+      if (spread !== 1 && s !== 1) throw new GsError('BAD_MODEL', `layer ${l} (${layer.op}) flattens twice`);
       if (t.outChannels(layer) !== width * s) throw new GsError('BAD_MODEL', `layer ${l} (${layer.op}) changes the channel count`);
-      if (s !== 1) spread[cur] = s;
-      followers[cur - 1].push(l);
+      if (s !== 1) spread = s;
+      follow(l);
     }
   });
-  const readers = sizes.map((): number[] => []);
-  reads.forEach((lv, h) => readers[lv].push(h));
+  const readers = sizes.map((): Reader[] => []);
+  const pastJoin = sizes.map(() => false);
+  inputs.forEach((x, h) => x.parts.forEach((p) => readers[p.level].push({ reader: h, offset: p.offset, spread: x.spread })));
+  for (const j of joined) if (!j.second) for (const p of j.parts) pastJoin[p.level] = true;
   const coupled = sizes.map((_, h) => root(h));
   const layers = net.layers.map(cloneLayer);
   const biases = mixing.map((l) => Float64Array.from(layerType(layers[l]).bias!(layers[l])));
   return {
     layers,
     mixing,
-    reads,
+    inputs,
     readers,
     followers,
+    joined,
+    pastJoin,
     shortcuts,
     coupled,
     sizes,
     biases,
-    spread,
     inputSpread: firstIn === 0 ? 1 : inputSpread,
   };
 }

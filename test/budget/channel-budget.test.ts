@@ -3,7 +3,8 @@
  * against the layer table's own counts, the projection onto a budget (weakest channel per cost
  * first, every budget met, the mean fold exact for a dense reader), and trainToBudget on a small
  * image task with budgets in multiply-adds, in parameters and in both. Residual networks: a
- * coupled set (a block's input, its branch's output, the sum) costs and goes as one level.
+ * coupled set (a block's input, its branch's output, the sum) costs and goes as one level. Joins:
+ * each branch is a level of its own, read at its offset in the join.
  */
 import { initArchNetwork } from '../../src/network/create-arch';
 import { logits } from '../../src/network/forward';
@@ -93,6 +94,46 @@ describe('residual networks', () => {
     expect(convs[0].cout).toBe(convs[2].cout);
     expect(convs[4].cout).toBe(convs[5].cout);
     expect(sizesOf(pruneNetwork(p.network).network)).toEqual(p.after);
+    expect(logits(p.network, quadrants(4, 1, 2).train.features, 4).every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('joins', () => {
+  // conv0 (6) -> [conv1 (4) | conv2 (5) -> conv3 (3) | the input itself] -> m2 -> conv4 (7) reads 4 + 3 + 6
+  const JOIN = 'c6k3p1-[c4k1|c5k3p1-c3k3p1|]-m2-c7k3';
+  const join = (seed = 1) => initArchNetwork(JOIN, [1, SIDE, SIDE], 4, seed);
+
+  test("each branch's channels are a level of their own whose cost is what the table counts", () => {
+    const n = join();
+    const c = levelCosts(n);
+    expect(c.widths).toEqual([1, 6, 4, 5, 3, 7, 4]);
+    expect(c.removable).toEqual([false, true, true, true, true, true, false]);
+    const rng = new Rng(7);
+    const w = [...c.widths];
+    let size = sizesOf(n);
+    for (let step = 0; step < 14; step++) {
+      const open = [1, 2, 3, 4, 5].filter((h) => w[h] > 1);
+      const h = open[rng.int(open.length)];
+      const cost = c.cost(h, w);
+      w[h]--;
+      size = { params: size.params - cost.params, macs: size.macs - cost.macs };
+      expect(sizesOf(cutTo(n, w))).toEqual(size);
+    }
+  });
+
+  test('a budget in multiply-adds is met by removing channels of the branches, and the result is compact and runs', () => {
+    const n = join(2);
+    const full = sizesOf(n);
+    const stats = channelStats(n, quadrants(96, 1, 6).train, removableLevels(n), 96, 0);
+    // the join's reader scores every part: the branches' levels are scored
+    expect(stats.taylor[4]?.length).toBe(4 + 3 + 6);
+    const p = projectChannels(n, stats, { macs: Math.floor(full.macs * 0.4) });
+    expect(p.after.macs).toBeLessThanOrEqual(Math.floor(full.macs * 0.4));
+    expect(sizesOf(pruneNetwork(p.network).network)).toEqual(p.after);
+    const concat = p.network.layers.filter((l) => l.op === 'concat');
+    const widths = toWorkingCopy(p.network).sizes;
+    // the joins hold what the branches kept
+    expect(concat.map((l) => l.first + l.second)).toEqual([widths[2] + widths[4], widths[2] + widths[4] + widths[1]]);
     expect(logits(p.network, quadrants(4, 1, 2).train.features, 4).every(Number.isFinite)).toBe(true);
   });
 });
@@ -204,7 +245,7 @@ describe('projectChannels', () => {
     // plant the scores: the first convolution's channels score 0.9 of what they cost in multiply-adds,
     // the dense units all of it (their costs are fixed while the second convolution, scoring far more, stays)
     const work = toWorkingCopy(n);
-    work.reads.forEach((lv, m) => {
+    work.inputs.forEach(({ parts: [{ level: lv }] }, m) => {
       const t = stats.taylor[m];
       if (t) t.fill(lv === 2 ? 1e12 : c.cost(lv, c.widths).macs * (lv === 1 ? 0.9 : 1));
     });

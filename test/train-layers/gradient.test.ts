@@ -3,7 +3,7 @@
  * layer type) against central finite differences of the batch's mean loss, for every trainable
  * parameter of small networks: a 2-D CNN (conv + relu + max pool + flatten + dense), one with batch
  * norm on batch statistics, average and global pooling, a 1-D CNN with a strided convolution, and
- * residual blocks (identity and projection shortcuts, nested).
+ * residual blocks (identity and projection shortcuts, nested) and joins of branches (concat).
  */
 import { initArchNetwork } from '../../src/network/create-arch';
 import { layerShapes } from '../../src/network/layers/table';
@@ -92,6 +92,14 @@ test('a 1-D network with a strided convolution', () => {
 test('residual blocks: identity, projection with batch norm, nested', () => {
   check(initArchNetwork('c3k3p1-(c3k3p1-bn-c3k3p1-bn)-(c4k3p1s2-bn-c4k3p1-bn)-g-f5', [2, 6, 6], 3, 11), 12, 'tanh');
   check(initArchNetwork('c3k3p1-((c3k3p1-c3k3p1)-c3k3p1)-a2-f4', [1, 6, 6], 3, 13), 14, 'tanh');
+});
+
+// joins (network/layers/concat.ts): two and three branches, the input itself as a branch, a
+// residual block inside a branch; tanh for the same reason, and average pooling (max pooling's
+// winners switch within the step on these weights)
+test('joins: branches concatenated along the channels, the input as a branch, a block inside a branch', () => {
+  check(initArchNetwork('c3k3p1-[c2k1|c3k3p1-bn|a1]-a2-f5', [2, 6, 6], 3, 15), 16, 'tanh');
+  check(initArchNetwork('c3k3p1-[|c2k3p1]-[(c5k3p1-c5k3p1)|c2k1]-g-f4', [1, 6, 6], 3, 17), 18, 'tanh');
 });
 
 test('training mode folds the batch statistics into the running statistics with momentum 0.1', () => {

@@ -18,8 +18,9 @@ export type Slots<T> = Map<number, T>;
 export interface SlotUse {
   slot: number;
   /** save: keeps the current tensor in the slot; shortcut: keeps the current tensor (the branch's
-   * output) and continues from the saved one (a projection's layers follow); add: adds the slot's tensor. */
-  kind: 'save' | 'shortcut' | 'add';
+   * output) and continues from the saved one (a projection's layers follow); add: adds the slot's
+   * tensor; concat: joins the slot's tensor and the current one along the channels (./concat.ts). */
+  kind: 'save' | 'shortcut' | 'add' | 'concat';
 }
 
 export interface LayerType<L> {

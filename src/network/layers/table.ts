@@ -4,6 +4,7 @@
  * LAYER_TYPES and one member of the Layer union.
  */
 import { BATCHNORM, type BatchNormLayer } from './batchnorm';
+import { CONCAT, type ConcatLayer } from './concat';
 import { CONV, type ConvLayer } from './conv';
 import { DENSE, type DenseLayer } from './dense';
 import { DEPTHWISE, type DepthwiseLayer } from './depthwise';
@@ -15,7 +16,17 @@ import type { LayerType, Slots } from './layer-type';
 
 /** Every layer a Network can hold. */
 export type Layer =
-  DenseLayer | ConvLayer | PoolLayer | GapLayer | FlattenLayer | BatchNormLayer | SaveLayer | ShortcutLayer | AddLayer | DepthwiseLayer;
+  | DenseLayer
+  | ConvLayer
+  | PoolLayer
+  | GapLayer
+  | FlattenLayer
+  | BatchNormLayer
+  | SaveLayer
+  | ShortcutLayer
+  | AddLayer
+  | DepthwiseLayer
+  | ConcatLayer;
 
 export type LayerOp = Layer['op'];
 
@@ -31,6 +42,7 @@ export const LAYER_TYPES: { readonly [K in LayerOp]: LayerType<Extract<Layer, { 
   shortcut: SHORTCUT,
   add: ADD,
   depthwise: DEPTHWISE,
+  concat: CONCAT,
 };
 
 /** Types added at run time (registerLayerType): a layer type outside this folder, such as a test's. */

@@ -88,12 +88,15 @@ export function projectChannels(
   const work = toWorkingCopy(net);
   // a level's score: the sum over every reader of its coupled set (one reader in a chain)
   const scores = w.map((): Float64Array | null => null);
-  work.reads.forEach((lv, m) => {
+  work.inputs.forEach((x, m) => {
     const t = stats.taylor[m];
-    const h = work.coupled[lv];
-    if (!t || !costs.removable[h]) return;
-    const sum = (scores[h] ??= new Float64Array(w[h]));
-    for (let c = 0; c < sum.length; c++) sum[c] += t[c];
+    if (!t) return;
+    for (const p of x.parts) {
+      const h = work.coupled[p.level];
+      if (!costs.removable[h]) continue;
+      const sum = (scores[h] ??= new Float64Array(w[h]));
+      for (let c = 0; c < sum.length; c++) sum[c] += t[p.offset + c];
+    }
   });
   // each removable level's channels, weakest first
   const order = w.map((width, h) => {
@@ -195,14 +198,17 @@ export function projectChannels(
   const alive = work.sizes.map((n) => new Uint8Array(n).fill(1));
   order.forEach((o, h) => o.slice(0, next[h]).forEach((c) => (alive[h][c] = 0)));
   work.mixing.forEach((k, h) => {
-    const set = work.coupled[work.reads[h]];
-    const gone = order[set].slice(0, next[set]);
+    // the removed channels of every part it reads, at their offsets
+    const gone = work.inputs[h].parts.flatMap((p) => {
+      const set = work.coupled[p.level];
+      return order[set].slice(0, next[set]).map((c) => p.offset + c);
+    });
     if (gone.length === 0) return;
     // the removed channels' mean maps through the reader, less its bias, averaged per output channel
     const layer = work.layers[k];
     const t = layerType(layer);
     const m = stats.mean[h];
-    const P = m.length / work.sizes[work.reads[h]];
+    const P = m.length / work.inputs[h].channels;
     const x = new Float64Array(m.length);
     for (const c of gone) x.set(m.subarray(c * P, (c + 1) * P), c * P);
     const y1 = t.forward(layer, x, 1, false, shapes[k]);

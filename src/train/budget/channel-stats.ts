@@ -64,9 +64,9 @@ export function channelStats(
   const mixing = work.mixing;
   const size = (k: number) => shapes[k].reduce((a, b) => a * b, 1);
   // the channels each mixing layer reads (after a flatten, a channel is P of its inputs)
-  const channels = work.reads.map((lv) => work.sizes[lv]);
+  const channels = work.inputs.map((x) => x.channels);
   const per = mixing.map((k, h) => size(k) / channels[h]);
-  const want = work.reads.map((lv) => levels[work.coupled[lv]] === true);
+  const want = work.inputs.map((x) => x.parts.some((p) => levels[work.coupled[p.level]] === true));
   const wasm = kernels !== 'js' && wasmPassAvailable() && layers.some((l) => l.op === 'conv');
   const conv = wasm ? (wasmConvTrainOp(CONV_TRAIN, BATCH) as TrainOp<AnyLayer>) : null;
   const opOf = (l: AnyLayer): TrainOp<AnyLayer> => (conv && l.op === 'conv' ? conv : trainOp(l));

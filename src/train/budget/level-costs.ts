@@ -74,11 +74,13 @@ export function levelCosts(net: Network<AnyLayer>): LevelCosts {
   const base = widths.map((w, h) => (varies[h] ? 1 : w));
   // each level's neighbours: the (first levels of the) sets a mixing layer connects it to
   const near = widths.map(() => new Set<number>());
-  work.reads.forEach((from, m) => {
-    const [a, b] = [work.coupled[from], work.coupled[m + 1]];
-    if (a === b) return;
-    near[a].add(b);
-    near[b].add(a);
+  work.inputs.forEach((x, m) => {
+    for (const p of x.parts) {
+      const [a, b] = [work.coupled[p.level], work.coupled[m + 1]];
+      if (a === b) continue;
+      near[a].add(b);
+      near[b].add(a);
+    }
   });
   const at = (set: Record<number, number>): Sizes => {
     const w = [...base];

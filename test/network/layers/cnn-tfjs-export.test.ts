@@ -3,7 +3,8 @@
  * @tensorflow/tfjs in Node gives what the ONNX export gives in onnxruntime on the same raw
  * N x C x H x W (N x C x L) values: batch norm folded or kept, per-channel input scaling, an input
  * channel the network dropped, padding, max / average / global pooling, 1-D, leaky relu, an
- * imported network, residual blocks (a functional model with Add layers), before and after pruning.
+ * imported network, residual blocks (a functional model with Add layers), joins (Concatenate),
+ * before and after pruning.
  * What the Keras layers cannot say the same way is refused.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -93,6 +94,24 @@ test('residual blocks become a functional model with Add layers; pruned too', as
   }
   const pruned = pruneNetwork(net).network;
   expect(pruned.layers.filter((l) => l.op === 'conv')[0].cout).toBe(3);
+  await expectSame(pruned);
+});
+
+test('joins become Concatenate layers (the earlier branches first), nested with a residual block; pruned too', async () => {
+  const net = madeUp(initArchNetwork('c4k3p1-bn-[c2k1-bn|(c4k3p1-bn-c4k3p1-bn)|]-m2-[|c3k3p1]-g', [2, 8, 8], 3, 8), 9);
+  const topo = (JSON.parse(toCnnLayersModel(net, 'test').modelJson) as { modelTopology: { config: { layers: { class_name: string }[] } } })
+    .modelTopology;
+  expect(topo.config.layers.filter((l) => l.class_name === 'Concatenate')).toHaveLength(3);
+  await expectSame(net);
+  // branch A's channel 1 (channel 1 of both joins): its slice in the last conv and its row in the classifier zeroed
+  const convs = net.layers.filter((l) => l.op === 'conv');
+  const c = convs[convs.length - 1];
+  const k = c.weight.length / (c.cout * c.cin);
+  for (let o = 0; o < c.cout; o++) c.weight.fill(0, (o * c.cin + 1) * k, (o * c.cin + 2) * k);
+  const last = net.layers[net.layers.length - 1];
+  if (last.op === 'dense') last.kernel.fill(0, 1 * last.outSize, 2 * last.outSize);
+  const pruned = pruneNetwork(net).network;
+  expect(pruned.layers.filter((l) => l.op === 'conv')[1].cout).toBe(1);
   await expectSame(pruned);
 });
 

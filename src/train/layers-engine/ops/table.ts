@@ -5,6 +5,7 @@
 import type { Layer, LayerOp } from '../../../network/layers/table';
 import { GsError } from '../../../errors';
 import { BATCHNORM_TRAIN } from './batchnorm';
+import { CONCAT_TRAIN } from './concat';
 import { CONV_TRAIN } from './conv';
 import { DENSE_TRAIN } from './dense';
 import { DEPTHWISE_TRAIN } from './depthwise';
@@ -25,6 +26,7 @@ export const TRAIN_OPS: { readonly [K in LayerOp]: TrainOp<Extract<Layer, { op: 
   shortcut: SHORTCUT_TRAIN,
   add: ADD_TRAIN,
   depthwise: DEPTHWISE_TRAIN,
+  concat: CONCAT_TRAIN,
 };
 
 /** The training kernels of a layer (a layer type without them, e.g. one registered at run time, is an error). */
