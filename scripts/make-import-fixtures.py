@@ -14,6 +14,8 @@ Small fully connected models trained for a few hundred steps on a seeded synthet
   - residual CNNs (group `residual`): an identity skip h + conv(h), and a small ResNet of torchvision's
     BasicBlock shape (an identity block and a strided block with a 1x1 convolution + BatchNorm2d
     shortcut), batch norm folded and kept;
+  - CNNs with joins (group `concat`): SqueezeNet's Fire module and DenseNet's torch.cat([h, conv(h)]),
+    and a small Inception block (three branches, one starting with max pooling), batch norm folded and kept;
   - the graphs tf2onnx (Keras Dense: MatMul + Add, Reshape, Identity) and skl2onnx (MLPClassifier /
     MLPRegressor in a Pipeline with StandardScaler: ai.onnx.ml Scaler, ZipMap, ArrayFeatureExtractor)
     produce, built with onnx.helper because those converters are not installable here;
@@ -215,6 +217,67 @@ def residual_fixtures():
     net = tiny_resnet()
     export_cnn(net, 'torch-resnet-bn-folded.onnx', (1, 1, 10, 10))
     export_cnn(net, 'torch-resnet-bn-kept.onnx', (1, 1, 10, 10), training=torch.onnx.TrainingMode.PRESERVE)
+
+
+class Fire(torch.nn.Module):
+    """SqueezeNet's Fire module: a 1x1 squeeze, then 1x1 and 3x3 expands concatenated."""
+
+    def __init__(self, cin, squeeze, e1, e3):
+        super().__init__()
+        nn = torch.nn
+        self.s = nn.Conv2d(cin, squeeze, 1)
+        self.e1 = nn.Conv2d(squeeze, e1, 1)
+        self.e3 = nn.Conv2d(squeeze, e3, 3, padding=1)
+
+    def forward(self, x):
+        s = torch.relu(self.s(x))
+        return torch.cat([torch.relu(self.e1(s)), torch.relu(self.e3(s))], 1)
+
+
+class FireDense(torch.nn.Module):
+    """A Fire module, max pooling, then DenseNet's join of a tensor with a convolution of it."""
+
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.c0 = nn.Conv2d(1, 6, 3, padding=1)
+        self.fire = Fire(6, 3, 4, 4)
+        self.grow = nn.Conv2d(8, 4, 3, padding=1)
+        self.head = nn.Linear(12 * 4 * 4, 3)
+
+    def forward(self, x):
+        h = torch.nn.functional.max_pool2d(self.fire(torch.relu(self.c0(x))), 2)
+        h = torch.cat([h, torch.relu(self.grow(h))], 1)
+        return self.head(h.flatten(1))
+
+
+class Inception(torch.nn.Module):
+    """GoogLeNet's block in small: 1x1 (c1); 1x1 (c2r) then 3x3 (c2); 3x3 max pooling then 1x1 (c3);
+    BN-ReLU after each convolution; the outputs concatenated."""
+
+    def __init__(self, cin, c1=3, c2r=2, c2=4, c3=2):
+        super().__init__()
+        nn = torch.nn
+        cbr = lambda i, o, k: [nn.Conv2d(i, o, k, padding=k // 2, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
+        self.b1 = nn.Sequential(*cbr(cin, c1, 1))
+        self.b2 = nn.Sequential(*cbr(cin, c2r, 1), *cbr(c2r, c2, 3))
+        self.b3 = nn.Sequential(nn.MaxPool2d(3, 1, 1), *cbr(cin, c3, 1))
+
+    def forward(self, x):
+        return torch.cat([self.b1(x), self.b2(x), self.b3(x)], 1)
+
+
+def concat_fixtures():
+    """Joins: a Fire module and a DenseNet join (no batch norm); an Inception block, batch norm folded and kept."""
+    nn = torch.nn
+    torch.manual_seed(6)
+    export_cnn(FireDense().eval(), 'torch-cnn-fire-dense-concat.onnx', (1, 1, 8, 8))
+    torch.manual_seed(7)
+    net = made_up_batchnorm(nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(), Inception(4),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(9, 3)))
+    export_cnn(net, 'torch-inception-bn-folded.onnx', (1, 1, 8, 8))
+    export_cnn(net, 'torch-inception-bn-kept.onnx', (1, 1, 8, 8), training=torch.onnx.TrainingMode.PRESERVE)
 
 
 class Upsampling(torch.nn.Module):
@@ -650,7 +713,9 @@ def mnist_cnn(idx_dir, out, epochs=None, arch='lenet', label='mnist cnn'):
     arch 'small' = Conv2d(1,8,3) ReLU MaxPool2 Conv2d(8,16,3) ReLU MaxPool2 Flatten Linear(400,32) ReLU
     Linear(32,10); arch 'resnet' = Conv2d(1,8,3,p1) BN ReLU, BasicBlock(8,8), BasicBlock(8,16,stride 2),
     BasicBlock(16,32,stride 2) (torchvision's block: 1x1 conv + BN shortcut where the shape changes),
-    AdaptiveAvgPool2d(1), Linear(32,10), batch norm folded (eval export)."""
+    AdaptiveAvgPool2d(1), Linear(32,10), batch norm folded (eval export); arch 'inception' =
+    Conv2d(1,16,3,p1) BN ReLU MaxPool2, Inception(16: 16, 16->24, 8) MaxPool2, Inception(48: 24, 24->32, 16),
+    AdaptiveAvgPool2d(1), Linear(72,10), batch norm folded (eval export)."""
     nn = torch.nn
     epochs = epochs or (1 if arch == 'lenet' else 2)
     batch = 128 if arch == 'lenet' else 64
@@ -671,6 +736,10 @@ def mnist_cnn(idx_dir, out, epochs=None, arch='lenet', label='mnist cnn'):
         m = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+    elif arch == 'inception':
+        m = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+                          Inception(16, 16, 16, 24, 8), nn.MaxPool2d(2), Inception(48, 24, 24, 32, 16),
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(72, 10))
     elif arch == 'resnet':
         m = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
                           BasicBlock(8, 8, 1), BasicBlock(8, 16, 2), BasicBlock(16, 32, 2),
@@ -716,9 +785,9 @@ if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] in ('-h', '--help'):
         print(__doc__ or '')
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
-              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, residual, cnn-trained, mobilenet)\n'
+              '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, residual, concat, cnn-trained, mobilenet)\n'
               '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
-              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet]\n'
+              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet|inception]\n'
               '       scripts/make-import-fixtures.py --fashion-cnn IDX_DIR OUT.onnx [EPOCHS]')
         sys.exit(0)
     if len(sys.argv) in (4, 5) and sys.argv[1] == '--mnist-cnn':
@@ -736,7 +805,7 @@ if __name__ == '__main__':
     # scripts/make-import-fixtures.py [GROUP...]: all groups, or only the ones named
     groups = {'torch': torch_fixtures, 'tf2onnx': tf2onnx_fixture, 'skl2onnx': lambda: (skl2onnx_fixture(False), skl2onnx_fixture(True)),
               'tfjs': tfjs_fixture, 'fixed-batch': fixed_batch_fixture, 'refusals': refusal_fixtures, 'cnn': cnn_fixtures,
-              'residual': residual_fixtures, 'cnn-trained': cnn_trained_fixtures, 'mobilenet': mobilenet_fixtures}
+              'residual': residual_fixtures, 'concat': concat_fixtures, 'cnn-trained': cnn_trained_fixtures, 'mobilenet': mobilenet_fixtures}
     unknown = [g for g in sys.argv[1:] if g not in groups]
     if unknown:
         sys.exit(f'unknown fixture group {unknown[0]}; expected one of {", ".join(groups)}')

@@ -16,9 +16,13 @@
  *                  path is the branch, the other the shortcut (identity, or a 1x1 convolution and
  *                  batch norm); written as save ... [shortcut ...] add (network/layers/residual.ts),
  *                  the activation after the Add on the add layer. Blocks may nest.
+ *   join           a tensor read by paths that a Concat on the channel axis joins again (Inception,
+ *                  SqueezeNet's Fire; the tensor itself as one input: DenseNet), in the Concat's
+ *                  order, written with the slot layers of network/layers/concat.ts; joins and
+ *                  blocks may nest (onnx-forks.ts finds both).
  * An activation after a max pooling moves in front of it when it is monotone (relu(max) = max(relu)).
- * Anything else is refused naming the node and its op and what is supported; Concat and grouped
- * convolutions other than depthwise are refused by name.
+ * Anything else is refused naming the node and its op and what is supported; a Concat of anything
+ * else and grouped convolutions other than depthwise are refused by name.
  */
 import { GsError } from '../errors';
 import { isNonNegative } from '../network/activations';
@@ -29,6 +33,7 @@ import { depthwiseLayer } from '../network/layers/depthwise';
 import { flattenLayer } from '../network/layers/flatten';
 import { gapLayer } from '../network/layers/gap';
 import { poolLayer } from '../network/layers/pool';
+import { concatLayer, joinSteps, type JoinStep } from '../network/layers/concat';
 import { addLayer, saveLayer, shortcutLayer } from '../network/layers/residual';
 import { layerType } from '../network/layers/table';
 import type { AnyLayer } from '../network/types';
@@ -36,12 +41,13 @@ import { onnx } from '../codec/onnx-proto';
 import { setActivation } from './cnn-activation';
 import { attrFloat, attrInt, attrInts, attrString, type Const, type GraphIndex, type Node } from './onnx-graph';
 import { foldTensor } from './onnx-fold';
+import { findBlock, findJoin, type Block, type Join } from './onnx-forks';
 
 /** Ops that make a graph a convolutional network (the CNN walk reads it instead of the MLP walk). */
 export const CNN_MARKERS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool']);
 
 export const SUPPORTED_CNN_OPS =
-  'Conv (1-D, 2-D, group 1 or depthwise), residual Add of two paths from one tensor, BatchNormalization, MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the spatial axes, ' +
+  'Conv (1-D, 2-D, group 1 or depthwise), residual Add of two paths from one tensor, Concat on the channel axis of paths from one tensor, BatchNormalization, MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the spatial axes, ' +
   'Flatten, Reshape, Gemm, MatMul + Add, the activations (Relu, LeakyRelu, Tanh, Sigmoid, Gelu, Clip(0, 6) as ReLU6), Identity, Dropout, ' +
   'Sub/Add/Div/Mul by constants before the first layer, Softmax/LogSoftmax at the end (then ArgMax)';
 
@@ -61,69 +67,6 @@ export interface CnnWalk {
 }
 
 type Refuse = (n: Node, why?: string) => GsError;
-
-/** A residual block found at a fork: the Add joining the two paths, where each path starts (a node
- * reading the forked tensor; null for an identity shortcut) and the tensor it gives the Add. */
-interface Block {
-  add: Node;
-  branch: { start: Node; end: string };
-  shortcut: { start: Node; end: string } | null;
-}
-
-/**
- * The residual block that starts where tensor `from` is read by the two `nodes`, or null when no Add
- * joins the two paths again. Identity shortcut: one of the nodes is the Add itself. Otherwise the
- * first Add (in graph order) whose inputs each come from one path alone; the path with fewer nodes
- * before it is the shortcut.
- */
-function findBlock(g: GraphIndex, from: string, nodes: Node[]): Block | null {
-  const isJoin = (n: Node) => n.opType === 'Add' && (n.input ?? []).length === 2 && !(n.input ?? []).some((i) => g.konst(i));
-  // each node's reach: the tensors downstream of it (bit 1: the first node's, bit 2: the second's)
-  const reach = new Map<string, number>();
-  const count = [0, 0];
-  nodes.forEach((start, k) => {
-    const bit = 1 << k;
-    const queue = [start];
-    const seen = new Set<Node>();
-    while (queue.length > 0) {
-      const n = queue.pop() as Node;
-      if (seen.has(n)) continue;
-      seen.add(n);
-      for (const o of n.output ?? []) {
-        if (!o) continue;
-        reach.set(o, (reach.get(o) ?? 0) | bit);
-        for (const c of g.consumers.get(o) ?? []) queue.push(c);
-      }
-    }
-  });
-  const identity = nodes.findIndex((n) => isJoin(n) && (n.input ?? []).includes(from));
-  if (identity >= 0) {
-    const add = nodes[identity];
-    const start = nodes[1 - identity];
-    const end = (add.input ?? []).find((i) => i !== from) as string;
-    return reach.get(end) === 1 << (1 - identity) ? { add, branch: { start, end }, shortcut: null } : null;
-  }
-  for (const n of g.graph.node ?? []) {
-    const [a, b] = n.input ?? [];
-    if (!isJoin(n)) continue;
-    const [ra, rb] = [reach.get(a) ?? 0, reach.get(b) ?? 0];
-    if (!((ra === 1 && rb === 2) || (ra === 2 && rb === 1))) continue;
-    // nodes on each path alone, before the Add
-    for (const m of g.graph.node ?? []) {
-      if (m === n) break;
-      const r = reach.get(m.output?.[0] ?? '') ?? 0;
-      if (r === 1 || r === 2) count[r - 1]++;
-    }
-    const ends = ra === 1 ? [a, b] : [b, a];
-    const branch = count[0] >= count[1] ? 0 : 1;
-    return {
-      add: n,
-      branch: { start: nodes[branch], end: ends[branch] },
-      shortcut: { start: nodes[1 - branch], end: ends[1 - branch] },
-    };
-  }
-  return null;
-}
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -225,13 +168,53 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
     cur = block.add.output?.[0] ?? '';
   };
 
+  /** A join at the fork of `cur` (see findJoin): each branch walked in the Concat's order from the
+   * forked tensor, the others held back, with the slot layers of joinSteps between them. */
+  const join = (j: Join): void => {
+    const from = cur;
+    const plan = joinSteps(j.branches.length, openBlocks, openBlocks + 1);
+    openBlocks += 2;
+    const emit = (steps: readonly JoinStep[]) => {
+      for (const s of steps) {
+        if (s.op === 'save') push(saveLayer(s.slot, shape[0]), j.concat);
+        else if (s.op === 'shortcut') {
+          push(shortcutLayer(s.slot, shape[0], (slotShapes.get(s.slot) as readonly number[])[0]), j.concat);
+          cur = from;
+        } else push(concatLayer(s.slot, (slotShapes.get(s.slot) as readonly number[])[0], shape[0]), j.concat);
+      }
+    };
+    const starts = j.branches.map((b) => b?.starts ?? []);
+    emit(plan.start);
+    j.branches.forEach((b, k) => {
+      if (b) {
+        // the branches after this one and the Concat wait (the ones before are walked)
+        const held = [
+          ...starts
+            .slice(k + 1)
+            .flat()
+            .filter((n) => !g.used.has(n)),
+          j.concat,
+          ...j.inner,
+        ];
+        held.forEach((n) => g.used.add(n));
+        walk(b.end);
+        held.forEach((n) => g.used.delete(n));
+      }
+      emit(plan.after(k));
+    });
+    [j.concat, ...j.inner].forEach((n) => g.used.add(n));
+    openBlocks -= 2;
+    cur = j.concat.output?.[0] ?? '';
+  };
+
   /** The walk from `cur` until `stop` (a block's path end) or the end of the graph. */
   function walk(stop: string | null): void {
     for (;;) {
       if (cur === stop) return;
       step();
       if (done) {
-        if (stop !== null) throw new GsError('BAD_MODEL', `${g.file}: a residual path ends before the Add that joins it ("${stop}")`);
+        if (stop !== null)
+          throw new GsError('BAD_MODEL', `${g.file}: a path of a residual block or join ends before the node that joins it ("${stop}")`);
         return;
       }
     }
@@ -265,8 +248,15 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
         residual(block);
         return;
       }
+      const joined = pendingPad ? null : findJoin(g, cur, nodes, shape.length + 1, (n) => attrInt(n, 'axis', 1));
+      if (joined) {
+        if (shape.length < 2) throw refuse(joined.concat, 'joins paths of a flat tensor; joins are supported on images and sequences');
+        join(joined);
+        return;
+      }
       const concat = nodes.find((n) => n.opType === 'Concat');
-      if (concat) throw refuse(concat, `joins tensor "${cur}" with another branch (Concat): not supported yet`);
+      if (concat)
+        throw refuse(concat, `joins tensor "${cur}" with paths that do not all start there, or on an axis other than the channels`);
       throw refuse(nodes[1], `branches off tensor "${cur}" (also read by "${g.origin(nodes[0]).name}")`);
     }
     const n = nodes[0];

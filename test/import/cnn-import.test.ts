@@ -4,7 +4,7 @@
  * matches its original in onnxruntime to 1e-5 on random rows (a perturbed network does not); its
  * ONNX export keeps the original's interface and matches too, as does its pruned form; residual
  * blocks (an identity skip, a small ResNet with batch norm folded and kept) import as save/shortcut/add
- * layers; a grouped (not depthwise) convolution, a Resize and two inputs are refused by name, and `import` then
+ * layers, joins (a Fire module, a DenseNet join, an Inception block) as save/shortcut/concat layers; a grouped (not depthwise) convolution, a Resize and two inputs are refused by name, and `import` then
  * writes nothing.
  */
 import * as fs from 'fs';
@@ -67,6 +67,37 @@ const CASES: [string, { ops: string; shape: number[]; scaled: boolean; output: s
       scaled: false,
       output: 'logits',
       io: [1, 10, 10],
+    },
+  ],
+  [
+    // a Fire module's two expands, then DenseNet's join of the pooled tensor itself with a convolution of it
+    'torch-cnn-fire-dense-concat.onnx',
+    {
+      ops: 'conv,conv,save,conv,shortcut,conv,concat,pool,save,shortcut,conv,concat,flatten,dense',
+      shape: [1, 8, 8],
+      scaled: false,
+      output: 'logits',
+      io: [1, 8, 8],
+    },
+  ],
+  [
+    'torch-inception-bn-folded.onnx',
+    {
+      ops: 'conv,save,conv,shortcut,save,conv,conv,concat,shortcut,pool,conv,concat,gap,flatten,dense',
+      shape: [1, 8, 8],
+      scaled: false,
+      output: 'logits',
+      io: [1, 8, 8],
+    },
+  ],
+  [
+    'torch-inception-bn-kept.onnx',
+    {
+      ops: 'conv,batchnorm,save,conv,batchnorm,shortcut,save,conv,batchnorm,conv,batchnorm,concat,shortcut,pool,conv,batchnorm,concat,gap,flatten,dense',
+      shape: [1, 8, 8],
+      scaled: false,
+      output: 'logits',
+      io: [1, 8, 8],
     },
   ],
 ];

@@ -2,34 +2,27 @@
  * Joins (network/layers/concat.ts and the `[ A | B ]` tokens of --arch): the layer list the grammar
  * writes for two, three and empty branches, the forward pass against the branches computed as their
  * own stacks and concatenated by hand, the ONNX export run by onnxruntime (2-D and 1-D, nested with
- * residual blocks), and the grammar's refusals.
+ * residual blocks) and imported back into the same layers, and the grammar's refusals.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { importModel } from '../../../src/import';
 import { parseArch } from '../../../src/network/arch';
 import { initArchNetwork } from '../../../src/network/create-arch';
 import { logits } from '../../../src/network/forward';
+import { foldBatchNorms } from '../../../src/network/layers/fold-batchnorm';
 import { forwardLayers } from '../../../src/network/layers/table';
 import type { AnyLayer, Network } from '../../../src/network/types';
 import { exportOnnx } from '../../../src/onnx/export';
 import { verifyOnnx } from '../../../src/onnx/verify';
-import { Rng } from '../../../src/util/rng';
-import { randomInputs } from './cnn-fixtures';
+import { randomBatchNorms, randomInputs } from './cnn-fixtures';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-concat-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const ops = (net: Network<AnyLayer>) =>
   net.layers.map((l) => (l.op === 'concat' ? `concat${l.first}+${l.second}` : l.op === 'conv' ? `conv${l.cout}` : l.op));
-
-function randomize(net: Network<AnyLayer>, seed: number): Network<AnyLayer> {
-  const rng = new Rng(seed);
-  for (const l of net.layers) {
-    if (l.op !== 'batchnorm') continue;
-    for (let c = 0; c < l.channels; c++) {
-      l.gamma[c] = 0.5 + rng.next();
-      l.beta[c] = rng.normal() * 0.2;
-      l.runningMean[c] = rng.normal() * 0.1;
-      l.runningVar[c] = 0.5 + rng.next();
-    }
-  }
-  return net;
-}
 
 test('two, three and empty branches become save ... shortcut ... concat, the join input kept while branches remain', () => {
   const shape = [1, 8, 8];
@@ -83,7 +76,7 @@ test('two, three and empty branches become save ... shortcut ... concat, the joi
 });
 
 test('the forward pass concatenates the branches along the channels, in order', () => {
-  const net = randomize(initArchNetwork('c3k3p1-[c2k1-bn|c4k3p1|a1]-f4', [2, 5, 5], 3, 1), 2);
+  const net = randomBatchNorms(initArchNetwork('c3k3p1-[c2k1-bn|c4k3p1|a1]-f4', [2, 5, 5], 3, 1), 2);
   const x = randomInputs(net, 3, 4);
   const rows = 3;
   const L = net.layers;
@@ -112,11 +105,21 @@ test('joins, 2-D and 1-D and nested with residual blocks, export to ONNX and onn
     ['c3k3p1-[|c2k3p1]-[(c5k3p1-bn-c5k3p1-bn)|c2k1-[c1k1|]]-g', [1, 8, 8]],
     ['c5k3p1-bn-[c3k1s2|c2k3p1s2-c2k1]-a2', [3, 20]],
   ] as const) {
-    const net = randomize(initArchNetwork(spec, [...shape], 4, 3), 5);
+    const net = randomBatchNorms(initArchNetwork(spec, [...shape], 4, 3), 5);
     const features = randomInputs(net, 16, 6);
-    const r = await verifyOnnx({ onnx: exportOnnx(net, { producerVersion: 'test' }), reference: net, features, rows: 16 });
+    const bytes = exportOnnx(net, { producerVersion: 'test' });
+    const r = await verifyOnnx({ onnx: bytes, reference: net, features, rows: 16 });
     expect(r.maxProbDiff).toBeLessThan(1e-5);
     expect(r.ok).toBe(true);
+    // and the file (written with a logits output, as an exporter writes one) imports back into the
+    // same layers (n-way joins are nested Concats in the file)
+    const file = path.join(tmp, `${spec.replace(/[^a-z0-9]/gi, '_')}.onnx`);
+    const io = { inputName: 'input', inputShape: [...shape], outputName: 'logits', outputForm: 'logits' as const };
+    fs.writeFileSync(file, exportOnnx(net, { producerVersion: 'test', io }));
+    const back = importModel(file).network;
+    expect(ops(back)).toEqual(ops({ ...net, layers: foldBatchNorms(net.layers) }));
+    const [a, b] = [logits(net, features, 16), logits(back, features, 16)];
+    expect(a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0)).toBeLessThan(1e-4);
   }
 });
 
