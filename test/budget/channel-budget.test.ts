@@ -36,24 +36,30 @@ function cutTo(n: Network<AnyLayer>, widths: number[]): Network<AnyLayer> {
   return shrinkNetwork(n, work, alive).network;
 }
 
+/** Removes one channel at a time from a random one of `levels` (while it has more than one) and
+ * expects each removal to cost what the layer table counts. */
+function expectCostsAlongPath(n: Network<AnyLayer>, c: ReturnType<typeof levelCosts>, levels: number[], steps: number, seed: number): void {
+  const rng = new Rng(seed);
+  const w = [...c.widths];
+  let size = sizesOf(n);
+  for (let step = 0; step < steps; step++) {
+    const open = levels.filter((h) => w[h] > 1);
+    if (open.length === 0) break;
+    const h = open[rng.int(open.length)];
+    const cost = c.cost(h, w);
+    w[h]--;
+    size = { params: size.params - cost.params, macs: size.macs - cost.macs };
+    expect(sizesOf(cutTo(n, w))).toEqual(size);
+  }
+}
+
 describe('levelCosts', () => {
   test("a channel's cost is what the layer table counts when it goes, along a random removal path", () => {
     const n = net();
     const c = levelCosts(n);
     expect(c.widths).toEqual([1, 5, 6, 7, 4]);
     expect(c.removable).toEqual([false, true, true, true, false]);
-    const rng = new Rng(3);
-    const w = [...c.widths];
-    let size = sizesOf(n);
-    for (let step = 0; step < 12; step++) {
-      const open = [1, 2, 3].filter((h) => w[h] > 1);
-      if (open.length === 0) break;
-      const h = open[rng.int(open.length)];
-      const cost = c.cost(h, w);
-      w[h]--;
-      size = { params: size.params - cost.params, macs: size.macs - cost.macs };
-      expect(sizesOf(cutTo(n, w))).toEqual(size);
-    }
+    expectCostsAlongPath(n, c, [1, 2, 3], 12, 3);
     expect(minimalSizes(n)).toEqual(sizesOf(cutTo(n, [1, 1, 1, 1, 4])));
   });
 });
@@ -70,17 +76,7 @@ describe('residual networks', () => {
     expect(c.widths).toEqual([1, 6, 4, 6, 8, 8, 8, 4]);
     expect(work.coupled).toEqual([0, 1, 2, 1, 4, 5, 5, 7]);
     expect(c.removable).toEqual([false, true, true, false, true, true, false, false]);
-    const rng = new Rng(5);
-    const w = [...c.widths];
-    let size = sizesOf(n);
-    for (let step = 0; step < 14; step++) {
-      const open = [1, 2, 4, 5].filter((h) => w[h] > 1);
-      const h = open[rng.int(open.length)];
-      const cost = c.cost(h, w);
-      w[h]--;
-      size = { params: size.params - cost.params, macs: size.macs - cost.macs };
-      expect(sizesOf(cutTo(n, w))).toEqual(size);
-    }
+    expectCostsAlongPath(n, c, [1, 2, 4, 5], 14, 5);
   });
 
   test('a budget in multiply-adds cuts both writers of a coupled set alike, and the result is compact and runs', () => {
@@ -108,17 +104,7 @@ describe('joins', () => {
     const c = levelCosts(n);
     expect(c.widths).toEqual([1, 6, 4, 5, 3, 7, 4]);
     expect(c.removable).toEqual([false, true, true, true, true, true, false]);
-    const rng = new Rng(7);
-    const w = [...c.widths];
-    let size = sizesOf(n);
-    for (let step = 0; step < 14; step++) {
-      const open = [1, 2, 3, 4, 5].filter((h) => w[h] > 1);
-      const h = open[rng.int(open.length)];
-      const cost = c.cost(h, w);
-      w[h]--;
-      size = { params: size.params - cost.params, macs: size.macs - cost.macs };
-      expect(sizesOf(cutTo(n, w))).toEqual(size);
-    }
+    expectCostsAlongPath(n, c, [1, 2, 3, 4, 5], 14, 7);
   });
 
   test('a budget in multiply-adds is met by removing channels of the branches, and the result is compact and runs', () => {

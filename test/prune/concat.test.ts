@@ -6,35 +6,15 @@
  * The logits stay the same, the concat layers shrink, and the ONNX export agrees with onnxruntime.
  */
 import { initArchNetwork } from '../../src/network/create-arch';
-import { logits } from '../../src/network/forward';
 import type { ConcatLayer } from '../../src/network/layers/concat';
 import type { ConvLayer } from '../../src/network/layers/conv';
 import type { DenseLayer } from '../../src/network/layers/dense';
 import type { AnyLayer, Network } from '../../src/network/types';
-import { exportOnnx } from '../../src/onnx/export';
-import { verifyOnnx } from '../../src/onnx/verify';
 import { pruneNetwork } from '../../src/prune';
-import { randomInputs, zeroFilter, zeroSlice } from '../network/layers/cnn-fixtures';
+import { expectAgreesInOnnx, maxLogitDiff, zeroFilter, zeroSlice } from '../network/layers/cnn-fixtures';
 
 const convs = (net: Network<AnyLayer>) => net.layers.filter((l): l is ConvLayer => l.op === 'conv');
 const concats = (net: Network<AnyLayer>) => net.layers.filter((l): l is ConcatLayer => l.op === 'concat').map((l) => [l.first, l.second]);
-
-function maxDiff(a: Network<AnyLayer>, b: Network<AnyLayer>): number {
-  const x = randomInputs(a, 12, 5);
-  const za = logits(a, x, 12);
-  const zb = logits(b, x, 12);
-  return za.reduce((m, v, i) => Math.max(m, Math.abs(v - zb[i])), 0);
-}
-
-async function agreesInOnnx(net: Network<AnyLayer>): Promise<void> {
-  const r = await verifyOnnx({
-    onnx: exportOnnx(net, { producerVersion: 'test' }),
-    reference: net,
-    features: randomInputs(net, 12, 9),
-    rows: 12,
-  });
-  expect(r.maxProbDiff).toBeLessThan(1e-5);
-}
 
 test('a dead channel of either branch goes from its branch and from the reader at its offset', async () => {
   // conv0 (4) -> [conv1 (3) | conv2 (5)] -> conv3 (6) reads 8 channels
@@ -45,7 +25,7 @@ test('a dead channel of either branch goes from its branch and from the reader a
   zeroSlice(c3, 3 + 4);
   zeroFilter(c2, 2, -1); // branch B's channel 2: relu(-1) = 0 reaches conv3: constant 0, folded (nothing to add)
   const { network: pruned } = pruneNetwork(net);
-  expect(maxDiff(net, pruned)).toBeLessThan(1e-5);
+  expect(maxLogitDiff(net, pruned)).toBeLessThan(1e-5);
   const [p0, p1, p2, p3] = convs(pruned);
   expect([p0.cout, p1.cout, p2.cout, p3.cin, p3.cout]).toEqual([4, 2, 2, 4, 6]);
   expect(concats(pruned)).toEqual([[2, 2]]);
@@ -54,7 +34,7 @@ test('a dead channel of either branch goes from its branch and from the reader a
   const slice = (c: ConvLayer, o: number, i: number) => Array.from(c.weight.subarray((o * c.cin + i) * k, (o * c.cin + i + 1) * k));
   [0, 2, 4, 6].forEach((i, j) => expect(slice(p3, 5, j)).toEqual(slice(c3, 5, i)));
   expect(c1.cout).toBe(3);
-  await agreesInOnnx(pruned);
+  await expectAgreesInOnnx(pruned);
 });
 
 test("the join's input as a branch goes only when neither its own reader nor the join's reads it", async () => {
@@ -68,12 +48,12 @@ test("the join's input as a branch goes only when neither its own reader nor the
   rows(2);
   rows(4 + 1); // conv1's channel 1: its 9 rows are zero: goes
   const { network: pruned } = pruneNetwork(net);
-  expect(maxDiff(net, pruned)).toBeLessThan(1e-5);
+  expect(maxLogitDiff(net, pruned)).toBeLessThan(1e-5);
   const [p0, p1] = convs(pruned);
   expect([p0.cout, p1.cin, p1.cout]).toEqual([3, 3, 2]);
   expect(concats(pruned)).toEqual([[3, 2]]);
   expect((pruned.layers.find((l) => l.op === 'dense') as DenseLayer).inSize).toBe(5 * 9);
-  await agreesInOnnx(pruned);
+  await expectAgreesInOnnx(pruned);
 });
 
 test('three branches, one of them a residual block: each part keeps its own channels, the block its coupled set', async () => {
@@ -84,7 +64,7 @@ test('three branches, one of them a residual block: each part keeps its own chan
   zeroSlice(reader, 2 + 3); // the block's channel 3: the join's input, read by the three branches too: stays
   zeroSlice(reader, 6 + 1); // branch C's channel 1: goes
   const { network: pruned } = pruneNetwork(net);
-  expect(maxDiff(net, pruned)).toBeLessThan(1e-5);
+  expect(maxLogitDiff(net, pruned)).toBeLessThan(1e-5);
   expect(concats(pruned)).toEqual([
     [2, 4],
     [6, 2],
@@ -95,13 +75,13 @@ test('three branches, one of them a residual block: each part keeps its own chan
   zeroSlice(bs[bs.length - 1], 2 + 3);
   for (const c of [bs[1], bs[2], bs[4]]) zeroSlice(c, 3);
   const { network: p2 } = pruneNetwork(both);
-  expect(maxDiff(both, p2)).toBeLessThan(1e-5);
+  expect(maxLogitDiff(both, p2)).toBeLessThan(1e-5);
   expect(concats(p2)).toEqual([
     [2, 3],
     [5, 3],
   ]);
   expect(convs(p2)[0].cout).toBe(3);
-  await agreesInOnnx(p2);
+  await expectAgreesInOnnx(p2);
 });
 
 test('a constant channel stays when a layer after the join acts on it (not carried past), and goes when the join feeds the reader directly', () => {
@@ -109,11 +89,11 @@ test('a constant channel stays when a layer after the join acts on it (not carri
   zeroFilter(convs(pooled)[2], 2, 0.4); // branch B's channel 2: relu(0.4), max-pooled after the join
   const p1 = pruneNetwork(pooled).network;
   expect(convs(p1)[2].cout).toBe(5);
-  expect(maxDiff(pooled, p1)).toBeLessThan(1e-5);
+  expect(maxLogitDiff(pooled, p1)).toBeLessThan(1e-5);
   const direct = initArchNetwork('c4k3p1-[c3k1|c5k1]-c6k1-g', [1, 6, 6], 3, 4);
   zeroFilter(convs(direct)[2], 2, 0.4); // the same constant read by a 1x1 convolution: folded into its bias
   const p2 = pruneNetwork(direct).network;
   expect(convs(p2)[2].cout).toBe(4);
   expect(concats(p2)).toEqual([[3, 4]]);
-  expect(maxDiff(direct, p2)).toBeLessThan(1e-5);
+  expect(maxLogitDiff(direct, p2)).toBeLessThan(1e-5);
 });

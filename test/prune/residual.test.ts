@@ -7,32 +7,12 @@
  * readers. The logits stay the same and the pruned network's ONNX export agrees with onnxruntime.
  */
 import { initArchNetwork } from '../../src/network/create-arch';
-import { logits } from '../../src/network/forward';
 import type { ConvLayer } from '../../src/network/layers/conv';
 import type { AnyLayer, Network } from '../../src/network/types';
-import { exportOnnx } from '../../src/onnx/export';
-import { verifyOnnx } from '../../src/onnx/verify';
 import { pruneNetwork } from '../../src/prune';
-import { randomInputs, zeroFilter, zeroSlice } from '../network/layers/cnn-fixtures';
+import { expectAgreesInOnnx, maxLogitDiff, zeroFilter, zeroSlice } from '../network/layers/cnn-fixtures';
 
 const convs = (net: Network<AnyLayer>) => net.layers.filter((l): l is ConvLayer => l.op === 'conv');
-
-function maxDiff(a: Network<AnyLayer>, b: Network<AnyLayer>): number {
-  const x = randomInputs(a, 12, 5);
-  const za = logits(a, x, 12);
-  const zb = logits(b, x, 12);
-  return za.reduce((m, v, i) => Math.max(m, Math.abs(v - zb[i])), 0);
-}
-
-async function agreesInOnnx(net: Network<AnyLayer>): Promise<void> {
-  const r = await verifyOnnx({
-    onnx: exportOnnx(net, { producerVersion: 'test' }),
-    reference: net,
-    features: randomInputs(net, 12, 9),
-    rows: 12,
-  });
-  expect(r.maxProbDiff).toBeLessThan(1e-5);
-}
 
 // conv0 (6) -> save -> [conv1 (4) -> bn -> conv2 (6) -> bn] -> add -> conv3 (5) -> m2 -> dense
 const SPEC = 'c6k3p1-(c4k3p1-bn-c6k3p1-bn)-c5k3p1-m2';
@@ -46,7 +26,7 @@ test('a channel of the coupled set goes only when every reader ignores it, and t
   // channel 4: read by conv3 only, not by conv1: stays
   zeroSlice(c3, 4);
   const { network: pruned, report } = pruneNetwork(net);
-  expect(maxDiff(net, pruned)).toBeLessThan(1e-5);
+  expect(maxLogitDiff(net, pruned)).toBeLessThan(1e-5);
   const [p0, p1, p2, p3] = convs(pruned);
   expect([p0.cout, p1.cin, p2.cout, p3.cin]).toEqual([5, 5, 5, 5]);
   expect(pruned.layers.map((l) => (l.op === 'add' || l.op === 'save' ? `${l.op}${l.channels}` : l.op))).toContain('add5');
@@ -56,7 +36,7 @@ test('a channel of the coupled set goes only when every reader ignores it, and t
   expect(Array.from(p0.weight.subarray(2 * per0, 3 * per0))).toEqual(Array.from(c0.weight.subarray(3 * per0, 4 * per0)));
   const per2 = c2.weight.length / c2.cout;
   expect(Array.from(p2.weight.subarray(2 * per2, 3 * per2))).toEqual(Array.from(c2.weight.subarray(3 * per2, 4 * per2)));
-  await agreesInOnnx(pruned);
+  await expectAgreesInOnnx(pruned);
 });
 
 test('a filter of the coupled set that writes zero does not make the channel constant: the skip still carries it', () => {
@@ -65,7 +45,7 @@ test('a filter of the coupled set that writes zero does not make the channel con
   zeroFilter(c2, 3, 0);
   const { network: pruned } = pruneNetwork(net);
   expect(convs(pruned)[0].cout).toBe(6);
-  expect(maxDiff(net, pruned)).toBeLessThan(1e-5);
+  expect(maxLogitDiff(net, pruned)).toBeLessThan(1e-5);
 });
 
 test('channels inside a branch go as in a chain: unused, or constant (zero after the ReLU)', async () => {
@@ -77,8 +57,8 @@ test('channels inside a branch go as in a chain: unused, or constant (zero after
   const { network: pruned } = pruneNetwork(net);
   const [, p1, p2] = convs(pruned);
   expect([p1.cout, p2.cin]).toEqual([2, 2]);
-  expect(maxDiff(net, pruned)).toBeLessThan(1e-4);
-  await agreesInOnnx(pruned);
+  expect(maxLogitDiff(net, pruned)).toBeLessThan(1e-4);
+  await expectAgreesInOnnx(pruned);
 });
 
 test('a projection block: its input has two readers, and the branch and the projection are one set', async () => {
@@ -94,13 +74,13 @@ test('a projection block: its input has two readers, and the branch and the proj
   const [p0, p1, p2, pproj, p4] = convs(pruned);
   expect([p0.cout, p1.cin, pproj.cin]).toEqual([4, 4, 4]);
   expect([p2.cout, pproj.cout, p4.cin]).toEqual([5, 5, 5]);
-  expect(maxDiff(net, pruned)).toBeLessThan(1e-5);
-  await agreesInOnnx(pruned);
+  expect(maxLogitDiff(net, pruned)).toBeLessThan(1e-5);
+  await expectAgreesInOnnx(pruned);
   // once the projection ignores channel 1 too, it goes from conv0
   zeroSlice(proj, 1);
   const again = pruneNetwork(net).network;
   expect(convs(again)[0].cout).toBe(3);
-  expect(maxDiff(net, again)).toBeLessThan(1e-5);
+  expect(maxLogitDiff(net, again)).toBeLessThan(1e-5);
 });
 
 test('pruning a pruned residual network changes nothing; a wholly dead set keeps one placeholder channel', () => {
@@ -113,7 +93,7 @@ test('pruning a pruned residual network changes nothing; a wholly dead set keeps
   const once = pruneNetwork(net).network;
   const [p0, , p2, p3] = convs(once);
   expect([p0.cout, p2.cout, p3.cin]).toEqual([1, 1, 1]);
-  expect(maxDiff(net, once)).toBeLessThan(1e-5);
+  expect(maxLogitDiff(net, once)).toBeLessThan(1e-5);
   const twice = pruneNetwork(once).network;
   expect(convs(twice).map((c) => [c.cin, c.cout])).toEqual(convs(once).map((c) => [c.cin, c.cout]));
 });

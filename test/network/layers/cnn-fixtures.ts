@@ -1,10 +1,14 @@
 /**
- * Convolutional networks for the layer tests: random inputs, and LeNet-5 with channels made dead.
+ * Convolutional networks for the layer tests: random inputs, batch norms with random statistics,
+ * LeNet-5 with channels made dead, and the checks that a pruned network computes what it did.
  */
 import { initArchNetwork } from '../../../src/network/create-arch';
 import type { ConvLayer } from '../../../src/network/layers/conv';
 import type { DenseLayer } from '../../../src/network/layers/dense';
+import { logits } from '../../../src/network/forward';
 import type { AnyLayer, Network } from '../../../src/network/types';
+import { exportOnnx } from '../../../src/onnx/export';
+import { verifyOnnx } from '../../../src/onnx/verify';
 import { Rng } from '../../../src/util/rng';
 
 export function randomInputs(net: Network<AnyLayer>, rows: number, seed = 7): Float32Array {
@@ -34,4 +38,38 @@ export function deadLenet(): Network<AnyLayer> {
   zeroFilter(c2, 3, 0.2); // constant 0.2 through pool and flatten into the dense layer: 16 rows folded
   d1.kernel.fill(0, 5 * 16 * 120, 6 * 16 * 120); // the 16 rows of conv2's channel 5: unused
   return net;
+}
+
+/** Batch norms with random statistics (in place), so that the blocks compute something non-trivial. */
+export function randomBatchNorms(net: Network<AnyLayer>, seed: number): Network<AnyLayer> {
+  const rng = new Rng(seed);
+  for (const l of net.layers) {
+    if (l.op !== 'batchnorm') continue;
+    for (let c = 0; c < l.channels; c++) {
+      l.gamma[c] = 0.5 + rng.next();
+      l.beta[c] = rng.normal() * 0.2;
+      l.runningMean[c] = rng.normal() * 0.1;
+      l.runningVar[c] = 0.5 + rng.next();
+    }
+  }
+  return net;
+}
+
+/** The largest difference between two networks' logits on 12 random rows. */
+export function maxLogitDiff(a: Network<AnyLayer>, b: Network<AnyLayer>): number {
+  const x = randomInputs(a, 12, 5);
+  const za = logits(a, x, 12);
+  const zb = logits(b, x, 12);
+  return za.reduce((m, v, i) => Math.max(m, Math.abs(v - zb[i])), 0);
+}
+
+/** Expects the network's ONNX export to give its probabilities in onnxruntime (to 1e-5). */
+export async function expectAgreesInOnnx(net: Network<AnyLayer>): Promise<void> {
+  const r = await verifyOnnx({
+    onnx: exportOnnx(net, { producerVersion: 'test' }),
+    reference: net,
+    features: randomInputs(net, 12, 9),
+    rows: 12,
+  });
+  expect(r.maxProbDiff).toBeLessThan(1e-5);
 }

@@ -11,26 +11,10 @@ import { forwardLayers } from '../../../src/network/layers/table';
 import type { AnyLayer, Network } from '../../../src/network/types';
 import { exportOnnx } from '../../../src/onnx/export';
 import { verifyOnnx } from '../../../src/onnx/verify';
-import { Rng } from '../../../src/util/rng';
-import { randomInputs } from './cnn-fixtures';
+import { randomBatchNorms, randomInputs } from './cnn-fixtures';
 
 const ops = (net: Network<AnyLayer>) =>
   net.layers.map((l) => (l.op === 'conv' || l.op === 'batchnorm' || l.op === 'add' ? `${l.op}:${l.activation?.name ?? '-'}` : l.op));
-
-/** Batch norms with random statistics, so that the blocks compute something non-trivial. */
-function randomize(net: Network<AnyLayer>, seed: number): Network<AnyLayer> {
-  const rng = new Rng(seed);
-  for (const l of net.layers) {
-    if (l.op !== 'batchnorm') continue;
-    for (let c = 0; c < l.channels; c++) {
-      l.gamma[c] = 0.5 + rng.next();
-      l.beta[c] = rng.normal() * 0.2;
-      l.runningMean[c] = rng.normal() * 0.1;
-      l.runningVar[c] = 0.5 + rng.next();
-    }
-  }
-  return net;
-}
 
 test('an identity block and a projection block become save ... add and save ... shortcut 1x1 conv ... add', () => {
   const net = initArchNetwork('c4k3p1-bn-(c4k3p1-bn-c4k3p1-bn)-(c8k3p1s2-bn-c8k3p1-bn)-g', [1, 9, 9], 3, 0);
@@ -66,7 +50,7 @@ test('an identity block and a projection block become save ... add and save ... 
 });
 
 test('the forward pass adds the block input to the branch, then applies the ReLU', () => {
-  const net = randomize(initArchNetwork('c3k3p1-(c3k3p1-bn-c3k3p1-bn)-f4', [2, 5, 5], 3, 1), 2);
+  const net = randomBatchNorms(initArchNetwork('c3k3p1-(c3k3p1-bn-c3k3p1-bn)-f4', [2, 5, 5], 3, 1), 2);
   const x = randomInputs(net, 3, 4);
   const rows = 3;
   const L = net.layers;
@@ -86,7 +70,7 @@ test('identity and projection blocks, 2-D and 1-D, export to ONNX and onnxruntim
     ['c4k3p1-((c4k3p1-c4k3p1)-c4k3p1)-m2-(c6k3p1)', [1, 12, 12]],
     ['c5k3p1-bn-(c5k3p1-bn-c5k3p1-bn)-(c7k3p1s2-bn)', [3, 20]],
   ] as const) {
-    const net = randomize(initArchNetwork(spec, [...shape], 4, 3), 5);
+    const net = randomBatchNorms(initArchNetwork(spec, [...shape], 4, 3), 5);
     const features = randomInputs(net, 16, 6);
     const bytes = exportOnnx(net, { producerVersion: 'test' });
     const r = await verifyOnnx({ onnx: bytes, reference: net, features, rows: 16 });
