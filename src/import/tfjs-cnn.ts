@@ -12,6 +12,7 @@
 import type { GsError } from '../errors';
 import type { Activation } from '../network/activations';
 import { batchNormLayer } from '../network/layers/batchnorm';
+import { concatLayer, joinSteps, type JoinStep } from '../network/layers/concat';
 import { convLayer } from '../network/layers/conv';
 import { denseLayer } from '../network/layers/dense';
 import { depthwiseLayer } from '../network/layers/depthwise';
@@ -19,7 +20,7 @@ import { flattenLayer } from '../network/layers/flatten';
 import { gapLayer } from '../network/layers/gap';
 import { poolLayer } from '../network/layers/pool';
 import { addLayer, saveLayer, shortcutLayer } from '../network/layers/residual';
-import { RESIDUAL_SAVE, RESIDUAL_SHORTCUT } from './tfjs-functional';
+import { JOIN_NEXT, JOIN_START, RESIDUAL_SAVE, RESIDUAL_SHORTCUT } from './tfjs-functional';
 import { layerType } from '../network/layers/table';
 import type { AnyLayer } from '../network/types';
 import { setActivation } from './cnn-activation';
@@ -107,6 +108,13 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
   let flattened: number[] | null = null;
   const slotShapes = new Map<number, readonly number[]>();
   let open = 0;
+  // open joins: their slot layers (joinSteps) and the slots they took
+  const joins: { after: (k: number) => JoinStep[]; branches: number }[] = [];
+  const joinStep = (s: JoinStep, from: Origin) => {
+    if (s.op === 'save') push(saveLayer(s.slot, shape[0]), from);
+    else if (s.op === 'shortcut') push(shortcutLayer(s.slot, shape[0], (slotShapes.get(s.slot) as readonly number[])[0]), from);
+    else push(concatLayer(s.slot, (slotShapes.get(s.slot) as readonly number[])[0], shape[0]), from);
+  };
   const push = (l: AnyLayer, from: Origin) => {
     try {
       shape = layerType(l).outShape(l, shape, slotShapes);
@@ -264,6 +272,29 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
       case RESIDUAL_SHORTCUT:
         push(shortcutLayer(open - 1, shape[0], (slotShapes.get(open - 1) as readonly number[])[0]), from);
         break;
+      case JOIN_START: {
+        // Keras joins channels last: axis -1 (or the last axis by number) is the channel axis here
+        const axis = Number(c.axis ?? -1);
+        const cat = { ...from, op: 'Concatenate' };
+        if (shape.length < 2) throw ctx.refuse(cat, 'concatenates branches of a flat tensor; joins are read on images and sequences');
+        if (axis !== -1 && axis !== shape.length) throw ctx.refuse(cat, `concatenates on axis ${axis}, not the channel axis (the last)`);
+        flattened = null;
+        const plan = joinSteps(Number(c.branches), open, open + 1);
+        open += 2;
+        joins.push({ after: plan.after, branches: Number(c.branches) });
+        plan.start.forEach((s) => joinStep(s, from));
+        break;
+      }
+      case JOIN_NEXT: {
+        const j = joins[joins.length - 1];
+        const k = Number(c.branch);
+        j.after(k).forEach((s) => joinStep(s, from));
+        if (k === j.branches - 1) {
+          joins.pop();
+          open -= 2;
+        }
+        break;
+      }
       case 'Add':
         if (open === 0) throw ctx.refuse(from, 'adds tensors outside a residual block');
         push(addLayer(--open, shape[0], null), from);

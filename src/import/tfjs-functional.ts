@@ -4,8 +4,12 @@
  * residual blocks marked: a layer whose output two layers read, joined again by an Add, becomes
  * ResidualSave, the branch's layers, [ResidualShortcut, the shortcut's layers,] Add (the longer path
  * is the branch; an Add that reads the forked tensor itself is an identity shortcut). tfjs-cnn.ts
- * turns the markers into save / shortcut / add layers (network/layers/residual.ts). Several inputs
- * or outputs, other joins (Concatenate, Multiply) and forks that no Add closes are refused by name.
+ * turns the markers into save / shortcut / add layers (network/layers/residual.ts). A Concatenate on
+ * the channel axis whose inputs each come from their own paths of the forked tensor (or are the
+ * tensor itself) is a join: JoinStart (its branch count), each branch's layers followed by JoinNext
+ * (its index), in the Concatenate's order; tfjs-cnn.ts writes the slot layers of
+ * network/layers/concat.ts joinSteps for them. Several inputs or outputs, other joins (Multiply) and
+ * forks that neither closes are refused by name.
  */
 import { GsError } from '../errors';
 
@@ -19,6 +23,8 @@ export interface FunctionalLayer {
 /** The marker layers this reader adds (their config names the Add that closes the block). */
 export const RESIDUAL_SAVE = 'ResidualSave';
 export const RESIDUAL_SHORTCUT = 'ResidualShortcut';
+export const JOIN_START = 'JoinStart';
+export const JOIN_NEXT = 'JoinNext';
 
 const nameOf = (l: FunctionalLayer): string =>
   typeof l.name === 'string' ? l.name : typeof l.config?.name === 'string' ? l.config.name : '?';
@@ -109,6 +115,50 @@ export function linearizeFunctional(file: string, config: Record<string, unknown
     return { add: join, branch: pair[b], branchEnd: ends[b], shortcut: { start: pair[1 - b], end: ends[1 - b] } };
   };
 
+  /** Per name downstream of `starts`, the bit mask of the starts it is downstream of. */
+  const reachOf = (starts: FunctionalLayer[]): Map<string, number> => {
+    const reach = new Map<string, number>();
+    starts.forEach((start, k) => {
+      const queue = [start];
+      while (queue.length > 0) {
+        const l = queue.shift() as FunctionalLayer;
+        const n = nameOf(l);
+        const seen = reach.get(n) ?? 0;
+        if (seen & (2 ** k)) continue;
+        reach.set(n, seen | (2 ** k));
+        queue.push(...(consumers.get(n) ?? []));
+      }
+    });
+    return reach;
+  };
+
+  /** The Concatenate joining the paths that start at `list` (all read `from`), each input from its own
+   * paths (or `from` itself), on the channel axis; with each input's first layers, or null. */
+  const findJoin = (from: string, list: FunctionalLayer[]) => {
+    if (list.length > 30) return null;
+    const reach = reachOf(list);
+    for (const c of all) {
+      if (c.class_name !== 'Concatenate') continue;
+      const ins = inboundOf(c);
+      let taken = 0;
+      const branches: (FunctionalLayer[] | null)[] = [];
+      for (const i of ins) {
+        const own = list.indexOf(c);
+        if (i === from && own >= 0 && !(taken & (2 ** own))) {
+          taken |= 2 ** own;
+          branches.push(null);
+          continue;
+        }
+        const r = i === from ? 0 : (reach.get(i) ?? 0);
+        if (r === 0 || (taken & r) !== 0) break;
+        taken |= r;
+        branches.push(list.filter((_, k) => r & (2 ** k)));
+      }
+      if (branches.length === ins.length && ins.length >= 2 && taken === 2 ** list.length - 1) return { concat: c, ends: ins, branches };
+    }
+    return null;
+  };
+
   const out: FunctionalLayer[] = [inputs[0]];
   let cur = nameOf(inputs[0]);
   const walk = (stop: string | null): void => {
@@ -127,7 +177,36 @@ export function linearizeFunctional(file: string, config: Record<string, unknown
         continue;
       }
       const block = list.length === 2 ? findBlock(cur, list) : null;
-      if (!block) throw refuse(list[1], `branches off "${cur}" (also read by "${nameOf(list[0])}") without an Add that joins the branches`);
+      const join = block ? null : findJoin(cur, list);
+      if (join) {
+        const from = cur;
+        const axis = Number(join.concat.config?.axis ?? -1);
+        const mark = (className: string, config: Record<string, unknown>): FunctionalLayer => ({
+          class_name: className,
+          name: `${nameOf(join.concat)}/${className}${typeof config.branch === 'number' ? config.branch : ''}`,
+          config: { ...config, name: nameOf(join.concat), axis },
+        });
+        out.push(mark(JOIN_START, { branches: join.branches.length }));
+        join.branches.forEach((starts, k) => {
+          cur = from;
+          if (starts) {
+            // the later branches' first layers and the Concatenate wait
+            const wait = [...join.branches.slice(k + 1).flatMap((b) => b ?? []), join.concat].filter((l) => !taken.has(l));
+            wait.forEach((l) => held.add(l));
+            walk(join.ends[k]);
+            wait.forEach((l) => held.delete(l));
+          }
+          out.push(mark(JOIN_NEXT, { branch: k }));
+        });
+        taken.add(join.concat);
+        cur = nameOf(join.concat);
+        continue;
+      }
+      if (!block)
+        throw refuse(
+          list[1],
+          `branches off "${cur}" (also read by "${nameOf(list[0])}") without an Add or a Concatenate that joins the branches`,
+        );
       const from = cur;
       const marker = (className: string): FunctionalLayer => ({
         class_name: className,
@@ -150,7 +229,8 @@ export function linearizeFunctional(file: string, config: Record<string, unknown
     }
   };
   walk(null);
-  const unread = all.filter((l) => !out.includes(l));
+  // (a join's Concatenate is taken, its markers stand for it)
+  const unread = all.filter((l) => !out.includes(l) && !taken.has(l));
   if (unread.length > 0) throw refuse(unread[0], 'is not on the path from the input to the output');
   return out;
 }

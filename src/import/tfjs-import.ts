@@ -12,7 +12,7 @@ import type { Activation } from '../network/activations';
 import { tfjsActivation, weightPaths } from '../network/layers-model';
 import { assembleSteps } from './assemble';
 import { reluLayerActivation, TFJS_CNN_LAYERS, tfjsCnnLayers, type TfjsCnnContext, type TfjsLayer } from './tfjs-cnn';
-import { isFunctional, linearizeFunctional, RESIDUAL_SAVE } from './tfjs-functional';
+import { isFunctional, JOIN_START, linearizeFunctional, RESIDUAL_SAVE } from './tfjs-functional';
 import type { AnyLayer, Network } from '../network/types';
 import type { ImportStep, ImportedModel, Origin } from './types';
 
@@ -71,7 +71,7 @@ function keras(name: unknown): Activation | 'softmax' | 'log_softmax' | null {
 }
 
 export const SUPPORTED_TFJS_CNN_LAYERS =
-  'InputLayer, Conv1D, Conv2D, Add (a residual block), MaxPooling1D/2D, AveragePooling1D/2D, GlobalAveragePooling1D/2D, BatchNormalization, Flatten, Dense, Activation, ReLU, LeakyReLU, Dropout, Softmax (last)';
+  'InputLayer, Conv1D, Conv2D, Add (a residual block), Concatenate (a join of branches on the channel axis), MaxPooling1D/2D, AveragePooling1D/2D, GlobalAveragePooling1D/2D, BatchNormalization, Flatten, Dense, Activation, ReLU, LeakyReLU, Dropout, Softmax (last)';
 
 /** The Keras names of the model's input (the InputLayer's, or "<first layer>_input") and of its last layer. */
 function kerasNames(layers: LayerJson[]): { input: string; output: string } {
@@ -202,11 +202,13 @@ export function importTfjs(file: string): ImportedModel {
       },
     });
   }
-  const block = layers.find((l) => l.class_name === RESIDUAL_SAVE);
+  const block = layers.find((l) => l.class_name === RESIDUAL_SAVE || l.class_name === JOIN_START);
   if (block)
     throw new GsError(
       'BAD_MODEL',
-      `${file}: the model adds two branches at "${String(block.config?.name)}" (a residual block) of fully connected layers; gs-compress reads residual blocks in convolutional models`,
+      block.class_name === JOIN_START
+        ? `${file}: the model concatenates branches at "${String(block.config?.name)}" of fully connected layers; gs-compress reads joins in convolutional models`
+        : `${file}: the model adds two branches at "${String(block.config?.name)}" (a residual block) of fully connected layers; gs-compress reads residual blocks in convolutional models`,
     );
   const steps: ImportStep[] = [];
   const notes: string[] = [];

@@ -6,7 +6,9 @@
  * run by tfjs on the same values channels last, to 1e-5; their ONNX export matches too; so does a
  * functional model with residual blocks (an identity Add and a strided block with a 1x1 shortcut);
  * so does a MobileNet-style model (DepthwiseConv2D 'same' and strided, ReLU(max_value 6) and 'relu6');
- * a DepthwiseConv2D of depth_multiplier 2, a Concatenate and two inputs are refused by name.
+ * so do joins (an Inception block, DenseNet's concatenate([h, conv(h)])); a DepthwiseConv2D of
+ * depth_multiplier 2, a Concatenate off the channel axis, a Multiply of branches and two inputs
+ * are refused by name.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
@@ -117,7 +119,28 @@ function resnet(): tf.LayersModel {
   return m;
 }
 
+/** A functional model with joins: an Inception block (1x1; 1x1 then 3x3; 3x3 max pooling then 1x1) and DenseNet's concatenate([h, conv(h)]). */
+function inception(): tf.LayersModel {
+  const input = tf.input({ shape: [8, 8, 2] });
+  const conv = (filters: number, kernelSize: number) => tf.layers.conv2d({ filters, kernelSize, padding: 'same', activation: 'relu' });
+  const h = conv(4, 3).apply(input) as tf.SymbolicTensor;
+  const b1 = conv(3, 1).apply(h) as tf.SymbolicTensor;
+  const b2 = conv(4, 3).apply(conv(2, 1).apply(h)) as tf.SymbolicTensor;
+  const b3 = conv(2, 1).apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(h)) as tf.SymbolicTensor;
+  const j = tf.layers.concatenate().apply([b1, b2, b3]) as tf.SymbolicTensor;
+  const d = tf.layers.concatenate({ axis: -1 }).apply([j, conv(3, 3).apply(j) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(tf.layers.globalAveragePooling2d({}).apply(d));
+  return tf.model({ inputs: input, outputs: out as tf.SymbolicTensor });
+}
+
 test.each<[string, () => tf.LayersModel, string, number[], string]>([
+  [
+    'functional, joins (Inception, DenseNet)',
+    inception,
+    'conv,save,conv,shortcut,save,conv,conv,concat,shortcut,pool,conv,concat,save,shortcut,conv,concat,gap,flatten,dense',
+    [2, 8, 8],
+    'softmax',
+  ],
   [
     'functional, residual blocks',
     resnet,
@@ -163,14 +186,18 @@ test('a DepthwiseConv2D with depth_multiplier 2 is refused by name', async () =>
   );
 });
 
-test('a functional model that concatenates branches, or has two inputs, is refused by name', async () => {
+test('a functional model that concatenates off the channel axis, multiplies branches or has two inputs is refused by name', async () => {
   const input = tf.input({ shape: [6, 6, 1] });
   const a = tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }).apply(input) as tf.SymbolicTensor;
   const b = tf.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(input) as tf.SymbolicTensor;
-  const cat = tf.layers.concatenate().apply([a, b]) as tf.SymbolicTensor;
+  const cat = tf.layers.concatenate({ axis: 1 }).apply([a, b]) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 2 }).apply(tf.layers.flatten().apply(cat)) as tf.SymbolicTensor;
   const file = await save(tf.model({ inputs: input, outputs: out }), 'concat');
-  expect(() => importModel(file)).toThrow(/layer "conv2d_\w+" \(Conv2D\) branches off "input\w*" .*without an Add that joins the branches/);
+  expect(() => importModel(file)).toThrow(/layer "concatenate_\w+" \(Concatenate\) concatenates on axis 1, not the channel axis/);
+  const mul = tf.layers.multiply().apply([a, b]) as tf.SymbolicTensor;
+  const out2 = tf.layers.dense({ units: 2 }).apply(tf.layers.flatten().apply(mul)) as tf.SymbolicTensor;
+  const file1 = await save(tf.model({ inputs: input, outputs: out2 }), 'multiply');
+  expect(() => importModel(file1)).toThrow(/branches off "input\w*" .*without an Add or a Concatenate that joins the branches/);
   const x = tf.input({ shape: [4, 4, 1] });
   const y = tf.input({ shape: [4, 4, 1] });
   const sum = tf.layers.add().apply([x, y]) as tf.SymbolicTensor;
