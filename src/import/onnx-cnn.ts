@@ -237,6 +237,13 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
         cur = gelu;
         return;
       }
+      const soft = nodes.filter((n) => n.opType === 'Softmax' || n.opType === 'LogSoftmax');
+      if (soft.length === 1 && nodes.every((n) => tailOps.has(n.opType ?? ''))) {
+        // the label beside the probabilities (ArgMax and Softmax of the logits, as gs-compress writes
+        // them): the walk goes on through the Softmax, the rest is tail
+        nodes.filter((n) => n !== soft[0]).forEach((n) => g.used.add(n));
+        return;
+      }
       if (nodes.every((n) => tailOps.has(n.opType ?? '') && n.opType !== 'Softmax' && n.opType !== 'LogSoftmax')) {
         done = true;
         return;

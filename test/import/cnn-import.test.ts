@@ -189,3 +189,20 @@ test('every CNN fixture also matches its original in onnxruntime-web', async () 
     else process.env.GS_COMPRESS_ORT = saved;
   }
 });
+
+test('a file gs-compress wrote (label and probabilities outputs) imports again, CNN and MLP, and matches it', async () => {
+  for (const [name, net] of [
+    ['ours-cnn.onnx', importModel(fx('torch-inception-bn-kept.onnx')).network],
+    ['ours-mlp.onnx', importModel(fx('torch-relu.onnx')).network],
+  ] as const) {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, exportOnnx(net, { producerVersion: 'test', io: null }));
+    const m = importModel(file);
+    expect(m.outputForm).toBe('softmax');
+    expect(m.network.io?.outputName).toBe('probabilities');
+    expect(m.network.layers.map((l) => l.op)).toEqual(net.layers.map((l) => l.op).filter((op) => op !== 'batchnorm'));
+    const x = randomRows(m.network, 64, 8);
+    const c = await checkImport(m, x, 64);
+    expect([name, c.maxProbabilityDiff <= 1e-5, c.labelDisagreements]).toEqual([name, true, 0]);
+  }
+});
