@@ -787,12 +787,13 @@ if __name__ == '__main__':
         print('Usage: scripts/make-import-fixtures.py            write test/fixtures/import\n'
               '       scripts/make-import-fixtures.py GROUP...   only these groups (torch, tf2onnx, skl2onnx, tfjs, fixed-batch, refusals, cnn, residual, concat, cnn-trained, mobilenet)\n'
               '       scripts/make-import-fixtures.py --mnist IDX_DIR OUT.onnx\n'
-              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet|inception]\n'
+              '       scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet|inception [EPOCHS]]\n'
               '       scripts/make-import-fixtures.py --fashion-cnn IDX_DIR OUT.onnx [EPOCHS]')
         sys.exit(0)
-    if len(sys.argv) in (4, 5) and sys.argv[1] == '--mnist-cnn':
-        # scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small]
-        mnist_cnn(sys.argv[2], sys.argv[3], arch=sys.argv[4] if len(sys.argv) == 5 else 'lenet')
+    if len(sys.argv) in (4, 5, 6) and sys.argv[1] == '--mnist-cnn':
+        # scripts/make-import-fixtures.py --mnist-cnn IDX_DIR OUT.onnx [lenet|bn|small|resnet|inception [EPOCHS]]
+        mnist_cnn(sys.argv[2], sys.argv[3], arch=sys.argv[4] if len(sys.argv) >= 5 else 'lenet',
+                  epochs=int(sys.argv[5]) if len(sys.argv) == 6 else None)
         sys.exit(0)
     if len(sys.argv) in (4, 5) and sys.argv[1] == '--fashion-cnn':
         # scripts/make-import-fixtures.py --fashion-cnn IDX_DIR OUT.onnx [EPOCHS] (used by scripts/import-report.ts)
