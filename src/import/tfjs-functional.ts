@@ -81,22 +81,28 @@ export function linearizeFunctional(file: string, config: Record<string, unknown
   const taken = new Set<FunctionalLayer>();
   const next = (name: string) => (consumers.get(name) ?? []).filter((l) => !held.has(l) && !taken.has(l));
 
-  /** The Add joining the paths that start at `a` and `b` (both read `from`), or null. */
-  const findBlock = (from: string, pair: FunctionalLayer[]) => {
-    const isAdd = (l: FunctionalLayer) => l.class_name === 'Add' && inboundOf(l).length === 2;
-    const identity = pair.findIndex((l) => isAdd(l) && inboundOf(l).includes(from));
+  /** Per name downstream of `starts`, the bit mask of the starts it is downstream of. */
+  const reachOf = (starts: FunctionalLayer[]): Map<string, number> => {
     const reach = new Map<string, number>();
-    pair.forEach((start, k) => {
+    starts.forEach((start, k) => {
       const queue = [start];
       while (queue.length > 0) {
         const l = queue.shift() as FunctionalLayer;
         const n = nameOf(l);
         const seen = reach.get(n) ?? 0;
-        if (seen & (1 << k)) continue;
-        reach.set(n, seen | (1 << k));
+        if (seen & (2 ** k)) continue;
+        reach.set(n, seen | (2 ** k));
         queue.push(...(consumers.get(n) ?? []));
       }
     });
+    return reach;
+  };
+
+  /** The Add joining the paths that start at `a` and `b` (both read `from`), or null. */
+  const findBlock = (from: string, pair: FunctionalLayer[]) => {
+    const isAdd = (l: FunctionalLayer) => l.class_name === 'Add' && inboundOf(l).length === 2;
+    const identity = pair.findIndex((l) => isAdd(l) && inboundOf(l).includes(from));
+    const reach = reachOf(pair);
     if (identity >= 0) {
       const add = pair[identity];
       const end = inboundOf(add).find((i) => i !== from) as string;
@@ -113,23 +119,6 @@ export function linearizeFunctional(file: string, config: Record<string, unknown
     const sizes = [1, 2].map((bit) => all.filter((l) => reach.get(nameOf(l)) === bit).length);
     const b = sizes[0] >= sizes[1] ? 0 : 1;
     return { add: join, branch: pair[b], branchEnd: ends[b], shortcut: { start: pair[1 - b], end: ends[1 - b] } };
-  };
-
-  /** Per name downstream of `starts`, the bit mask of the starts it is downstream of. */
-  const reachOf = (starts: FunctionalLayer[]): Map<string, number> => {
-    const reach = new Map<string, number>();
-    starts.forEach((start, k) => {
-      const queue = [start];
-      while (queue.length > 0) {
-        const l = queue.shift() as FunctionalLayer;
-        const n = nameOf(l);
-        const seen = reach.get(n) ?? 0;
-        if (seen & (2 ** k)) continue;
-        reach.set(n, seen | (2 ** k));
-        queue.push(...(consumers.get(n) ?? []));
-      }
-    });
-    return reach;
   };
 
   /** The Concatenate joining the paths that start at `list` (all read `from`), each input from its own

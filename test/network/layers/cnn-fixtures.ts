@@ -63,13 +63,14 @@ export function maxLogitDiff(a: Network<AnyLayer>, b: Network<AnyLayer>): number
   return za.reduce((m, v, i) => Math.max(m, Math.abs(v - zb[i])), 0);
 }
 
-/** Expects the network's ONNX export to give its probabilities in onnxruntime (to 1e-5). */
-export async function expectAgreesInOnnx(net: Network<AnyLayer>): Promise<void> {
+/** Expects the network's ONNX export (or `bytes`) to give its probabilities in onnxruntime (to 1e-5) on `rows` random rows. */
+export async function expectAgreesInOnnx(net: Network<AnyLayer>, rows = 12, bytes?: Uint8Array): Promise<void> {
   const r = await verifyOnnx({
-    onnx: exportOnnx(net, { producerVersion: 'test' }),
+    onnx: bytes ?? exportOnnx(net, { producerVersion: 'test' }),
     reference: net,
-    features: randomInputs(net, 12, 9),
-    rows: 12,
+    features: randomInputs(net, rows, 9),
+    rows,
   });
   expect(r.maxProbDiff).toBeLessThan(1e-5);
+  expect(r.ok).toBe(true);
 }
