@@ -267,8 +267,28 @@ class Inception(torch.nn.Module):
         return torch.cat([self.b1(x), self.b2(x), self.b3(x)], 1)
 
 
+class SharedConv(torch.nn.Module):
+    """One 1x1 convolution applied on two branches (batch norms at their initial statistics): torch writes the
+    shared weights through Identity nodes, as it does for torchvision's GoogLeNet."""
+
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.c0 = nn.Conv2d(1, 4, 3, padding=1)
+        self.c = nn.Conv2d(4, 4, 1)
+        self.bn1 = nn.BatchNorm2d(4)
+        self.bn2 = nn.BatchNorm2d(4)
+        self.head = nn.Linear(8 * 8 * 8, 3)
+
+    def forward(self, x):
+        h = torch.relu(self.c0(x))
+        pooled = torch.nn.functional.max_pool2d(h, 3, 1, 1)
+        return self.head(torch.cat([torch.relu(self.bn1(self.c(h))), torch.relu(self.bn2(self.c(pooled)))], 1).flatten(1))
+
+
 def concat_fixtures():
-    """Joins: a Fire module and a DenseNet join (no batch norm); an Inception block, batch norm folded and kept."""
+    """Joins: a Fire module and a DenseNet join (no batch norm); an Inception block, batch norm folded
+    and kept; a convolution shared by two branches (Identity nodes of its weights)."""
     nn = torch.nn
     torch.manual_seed(6)
     export_cnn(FireDense().eval(), 'torch-cnn-fire-dense-concat.onnx', (1, 1, 8, 8))
@@ -278,6 +298,8 @@ def concat_fixtures():
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(9, 3)))
     export_cnn(net, 'torch-inception-bn-folded.onnx', (1, 1, 8, 8))
     export_cnn(net, 'torch-inception-bn-kept.onnx', (1, 1, 8, 8), training=torch.onnx.TrainingMode.PRESERVE)
+    torch.manual_seed(8)
+    export_cnn(SharedConv().eval(), 'torch-cnn-shared-conv-concat.onnx', (1, 1, 8, 8))
 
 
 class Upsampling(torch.nn.Module):

@@ -84,6 +84,13 @@ export class GraphIndex {
         this.used.add(n);
         continue;
       }
+      // an Identity of a constant is that constant (torch writes them for weights several nodes share)
+      const same = n.opType === 'Identity' ? this.consts.get(n.input?.[0] ?? '') : undefined;
+      if (same) {
+        this.consts.set(n.output?.[0] ?? '', same);
+        this.used.add(n);
+        continue;
+      }
       for (const i of n.input ?? []) {
         if (!i) continue;
         const list = this.consumers.get(i) ?? [];

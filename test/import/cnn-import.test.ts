@@ -81,6 +81,17 @@ const CASES: [string, { ops: string; shape: number[]; scaled: boolean; output: s
     },
   ],
   [
+    // one convolution on two branches: torch writes its weights through Identity nodes of the initializers
+    'torch-cnn-shared-conv-concat.onnx',
+    {
+      ops: 'conv,save,conv,shortcut,pool,conv,concat,flatten,dense',
+      shape: [1, 8, 8],
+      scaled: false,
+      output: 'logits',
+      io: [1, 8, 8],
+    },
+  ],
+  [
     'torch-inception-bn-folded.onnx',
     {
       ops: 'conv,save,conv,shortcut,save,conv,conv,concat,shortcut,pool,conv,concat,gap,flatten,dense',
