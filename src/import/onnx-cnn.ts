@@ -33,7 +33,7 @@ import { depthwiseLayer } from '../network/layers/depthwise';
 import { flattenLayer } from '../network/layers/flatten';
 import { gapLayer } from '../network/layers/gap';
 import { poolLayer } from '../network/layers/pool';
-import { concatLayer, joinSteps, type JoinStep } from '../network/layers/concat';
+import { joinStepLayer, joinSteps, type JoinStep } from '../network/layers/concat';
 import { addLayer, saveLayer, shortcutLayer } from '../network/layers/residual';
 import { layerType } from '../network/layers/table';
 import type { AnyLayer } from '../network/types';
@@ -176,11 +176,8 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
     openBlocks += 2;
     const emit = (steps: readonly JoinStep[]) => {
       for (const s of steps) {
-        if (s.op === 'save') push(saveLayer(s.slot, shape[0]), j.concat);
-        else if (s.op === 'shortcut') {
-          push(shortcutLayer(s.slot, shape[0], (slotShapes.get(s.slot) as readonly number[])[0]), j.concat);
-          cur = from;
-        } else push(concatLayer(s.slot, (slotShapes.get(s.slot) as readonly number[])[0], shape[0]), j.concat);
+        push(joinStepLayer(s, shape[0], slotShapes), j.concat);
+        if (s.op === 'shortcut') cur = from;
       }
     };
     const starts = j.branches.map((b) => b?.starts ?? []);
@@ -237,13 +234,7 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
         cur = gelu;
         return;
       }
-      const soft = nodes.filter((n) => n.opType === 'Softmax' || n.opType === 'LogSoftmax');
-      if (soft.length === 1 && nodes.every((n) => tailOps.has(n.opType ?? ''))) {
-        // the label beside the probabilities (ArgMax and Softmax of the logits, as gs-compress writes
-        // them): the walk goes on through the Softmax, the rest is tail
-        nodes.filter((n) => n !== soft[0]).forEach((n) => g.used.add(n));
-        return;
-      }
+      if (g.takeLabelBesideSoftmax(nodes, tailOps)) return;
       if (nodes.every((n) => tailOps.has(n.opType ?? '') && n.opType !== 'Softmax' && n.opType !== 'LogSoftmax')) {
         done = true;
         return;

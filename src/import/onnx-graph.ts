@@ -108,6 +108,18 @@ export class GraphIndex {
     return name ? this.consts.get(name) : undefined;
   }
 
+  /**
+   * At a fork of the logits into the label and the probabilities (ArgMax beside one Softmax or
+   * LogSoftmax, as gs-compress writes them): takes every node but the Softmax as tail and says true,
+   * so the walk goes on through the Softmax; false (nothing taken) at any other fork.
+   */
+  takeLabelBesideSoftmax(nodes: readonly Node[], tailOps: ReadonlySet<string>): boolean {
+    const soft = nodes.filter((n) => n.opType === 'Softmax' || n.opType === 'LogSoftmax');
+    if (soft.length !== 1 || !nodes.every((n) => tailOps.has(n.opType ?? ''))) return false;
+    for (const n of nodes) if (n !== soft[0]) this.used.add(n);
+    return true;
+  }
+
   /** The nodes reading `cur` not yet taken by the walk. */
   next(cur: string): Node[] {
     return (this.consumers.get(cur) ?? []).filter((n) => !this.used.has(n));

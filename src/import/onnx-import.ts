@@ -108,12 +108,7 @@ class Walker extends GraphIndex {
         }
         // the only allowed fork: the label / probability tail after the logits or output
         if (nodes.every((n) => TAIL_OPS.has(n.opType ?? '') && n.opType !== 'Softmax' && n.opType !== 'LogSoftmax')) break;
-        // the label beside the probabilities (as gs-compress writes them): on through the Softmax, the rest is tail
-        const soft = nodes.filter((n) => n.opType === 'Softmax' || n.opType === 'LogSoftmax');
-        if (soft.length === 1 && nodes.every((n) => TAIL_OPS.has(n.opType ?? ''))) {
-          nodes.filter((n) => n !== soft[0]).forEach((n) => this.used.add(n));
-          continue;
-        }
+        if (this.takeLabelBesideSoftmax(nodes, TAIL_OPS)) continue;
         const join = nodes.find((n) => ['Add', 'Sum', 'Concat', 'Mul'].includes(n.opType ?? ''));
         if (join)
           throw this.unsupported(

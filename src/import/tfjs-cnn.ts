@@ -12,7 +12,7 @@
 import type { GsError } from '../errors';
 import type { Activation } from '../network/activations';
 import { batchNormLayer } from '../network/layers/batchnorm';
-import { concatLayer, joinSteps, type JoinStep } from '../network/layers/concat';
+import { joinStepLayer, joinSteps, type JoinStep } from '../network/layers/concat';
 import { convLayer } from '../network/layers/conv';
 import { denseLayer } from '../network/layers/dense';
 import { depthwiseLayer } from '../network/layers/depthwise';
@@ -110,11 +110,7 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
   let open = 0;
   // open joins: their slot layers (joinSteps) and the slots they took
   const joins: { after: (k: number) => JoinStep[]; branches: number }[] = [];
-  const joinStep = (s: JoinStep, from: Origin) => {
-    if (s.op === 'save') push(saveLayer(s.slot, shape[0]), from);
-    else if (s.op === 'shortcut') push(shortcutLayer(s.slot, shape[0], (slotShapes.get(s.slot) as readonly number[])[0]), from);
-    else push(concatLayer(s.slot, (slotShapes.get(s.slot) as readonly number[])[0], shape[0]), from);
-  };
+  const joinStep = (s: JoinStep, from: Origin) => push(joinStepLayer(s, shape[0], slotShapes), from);
   const push = (l: AnyLayer, from: Origin) => {
     try {
       shape = layerType(l).outShape(l, shape, slotShapes);

@@ -129,10 +129,10 @@ export function linearizeFunctional(file: string, config: Record<string, unknown
     for (const c of all) {
       if (c.class_name !== 'Concatenate') continue;
       const ins = inboundOf(c);
+      const own = list.indexOf(c);
       let taken = 0;
       const branches: (FunctionalLayer[] | null)[] = [];
       for (const i of ins) {
-        const own = list.indexOf(c);
         if (i === from && own >= 0 && !(taken & (2 ** own))) {
           taken |= 2 ** own;
           branches.push(null);

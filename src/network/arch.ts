@@ -281,7 +281,7 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
     blocks.pop();
   };
   /** The join's current branch ends here: the slot layers after it (joinSteps), the last one's concat included. */
-  const endBranch = (b: Block, name: string, last: boolean): void => {
+  const endBranch = (b: Block, name: string): void => {
     const j = b.join as JoinState;
     if (flat())
       throw new GsError('BAD_OPTION', `${name}: a branch of the join opened at '${b.token}' ends flat; branches must stay spatial`);
@@ -291,7 +291,6 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
         `${name}: the branches of the join opened at '${b.token}' end at ${j.spatial} and ${shape.slice(1).join('x')}; they must end at the same spatial size to be concatenated`,
       );
     j.spatial = shape.slice(1).join('x');
-    if (last !== (j.branch === j.steps.branches - 1)) throw new Error("internal: the join's branches were miscounted");
     for (const step of j.steps.after(j.branch)) {
       const at = `the join at ${name}`;
       if (step.op === 'save') {
@@ -342,7 +341,7 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
       const name0 = `--arch ${spec}, layer ${i + 1} (${raw})`;
       if (piece > 0) {
         const b = innerJoin(name0, '|');
-        endBranch(b, name0, false);
+        endBranch(b, name0);
       }
       token(segment, raw, i, piece > 0 || raw.includes('|'));
     });
@@ -472,7 +471,7 @@ export function parseArch(spec: string, inputShape: readonly number[]): Arch {
     for (const c of closes) {
       if (c === ']') {
         const b = innerJoin(name, ']');
-        endBranch(b, name, true);
+        endBranch(b, name);
         blocks.pop();
         continue;
       }

@@ -223,8 +223,8 @@ export async function trainToBudget(
   const kernels = cfg.engine === 'fused-js' ? 'js' : 'auto';
   // the fast-enough networks a speed target finds are told apart by their loss on the same training rows
   const pickRows = speed ? trainEvalSample(data.train.rows, cfg.seed + 5, SPEED_PICK_ROWS) : null;
-  const pickTable = pickRows ? takeRows(data.train, pickRows) : data.train;
-  const speedPickLoss: LossMeter = (n) => crossEntropyOn(n, pickTable, null, kernels);
+  const pickTable = speed ? (pickRows ? takeRows(data.train, pickRows) : data.train) : null;
+  const speedPickLoss: LossMeter | undefined = pickTable ? (n) => crossEntropyOn(n, pickTable, null, kernels) : undefined;
   const E = cfg.epochs;
   const sched = opts.schedule ?? defaultSchedule(E);
   const history: EpochRecord[] = [];

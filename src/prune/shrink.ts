@@ -12,7 +12,7 @@
  * An empty input level likewise keeps its first raw column with a zero row. The network keeps its
  * depth, so before/after counts line up per layer, and pruning the result again gives the same sizes.
  */
-import { blockStart } from '../network/layers/group-view';
+import { blockStart, type WeightGroups } from '../network/layers/group-view';
 import { layerType } from '../network/layers/table';
 import type { AnyLayer, Network } from '../network/types';
 import { inputKept, partsKept, spreadOut, type Part, type WorkingCopy } from './working-copy';
@@ -50,9 +50,11 @@ export function shrinkNetwork<L extends AnyLayer>(net: Network<L>, work: Working
     // a placeholder level reads and writes nothing (see above); in a join, only its own channel's slice
     const parts = layerType(layer).groups(layer);
     const from = work.inputs[h].parts;
-    if (parts && placeholder[h + 1]) parts.w.fill(0);
-    else if (parts && from.some((p) => placeholder[p.level])) zeroPlaceholderInputs(layer, from, kept, placeholder, work.inputs[h].spread);
-    if (parts && placeholder[h + 1]) parts.b.fill(0);
+    if (parts && placeholder[h + 1]) {
+      parts.w.fill(0);
+      parts.b.fill(0);
+    } else if (parts && from.some((p) => placeholder[p.level]))
+      zeroPlaceholderInputs(parts, from, kept, placeholder, work.inputs[h].spread);
     layers[l] = layer;
     for (const f of work.followers[h]) layers[f] = layerType(work.layers[f]).keep(work.layers[f], kept[h + 1], kept[h + 1]);
   });
@@ -80,16 +82,14 @@ export function shrinkNetwork<L extends AnyLayer>(net: Network<L>, work: Working
   };
 }
 
-/** Zeroes the input groups of a shrunk mixing layer that read a placeholder channel (a join's other parts stay). */
+/** Zeroes the input groups `g` of a shrunk mixing layer that read a placeholder channel (a join's other parts stay). */
 function zeroPlaceholderInputs(
-  layer: AnyLayer,
+  g: WeightGroups,
   parts: readonly Part[],
   kept: readonly number[][],
   placeholder: readonly boolean[],
   spread: number,
 ): void {
-  const g = layerType(layer).groups(layer);
-  if (!g) return;
   let at = 0;
   for (const p of parts) {
     if (placeholder[p.level])

@@ -194,12 +194,12 @@ export function toWorkingCopy(net: Network<AnyLayer>): WorkingCopy {
         cur = to;
       } else if (use.kind === 'concat') {
         const head = saved as Part[];
-        if (t.outChannels(layer) !== channelsOf(head) + width)
+        const at = channelsOf(head);
+        if (t.outChannels(layer) !== at + width)
           throw new GsError(
             'BAD_MODEL',
-            `layer ${l} (concat) joins ${t.outChannels(layer) - width} channels, but slot ${use.slot} holds ${channelsOf(head)}`,
+            `layer ${l} (concat) joins ${t.outChannels(layer) - width} channels, but slot ${use.slot} holds ${at}`,
           );
-        const at = channelsOf(head);
         const all = [...head, ...cur.map((p) => ({ level: p.level, offset: at + p.offset }))];
         joined.push({ layer: l, parts: all, second: cur });
         cur = all;

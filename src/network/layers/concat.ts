@@ -14,8 +14,8 @@
  * live or die by their own coupled set, and whatever reads the join reads them at an offset.
  */
 import { size } from './activate';
-import type { LayerType } from './layer-type';
-import { slotValue } from './residual';
+import type { LayerType, Slots } from './layer-type';
+import { saveLayer, shortcutLayer, slotValue, type SaveLayer, type ShortcutLayer } from './residual';
 
 export interface ConcatLayer {
   op: 'concat';
@@ -120,4 +120,12 @@ export function joinSteps(branches: number, p: number, q: number): { start: Join
       ];
     },
   };
+}
+
+/** The layer of a join step on a tensor of `channels` channels, with the walk's slot shapes (the
+ * shortcut continues with the saved tensor's channels; the concat puts the slot's first). */
+export function joinStepLayer(s: JoinStep, channels: number, slots: Slots<readonly number[]>): SaveLayer | ShortcutLayer | ConcatLayer {
+  if (s.op === 'save') return saveLayer(s.slot, channels);
+  const saved = slotValue(slots, s.slot, `a join's ${s.op}`)[0];
+  return s.op === 'shortcut' ? shortcutLayer(s.slot, channels, saved) : concatLayer(s.slot, saved, channels);
 }
