@@ -4,13 +4,15 @@
  * [k..., in, out] to OIHW), DepthwiseConv2D (depth_multiplier 1; depthwise_kernel [kH, kW, C, 1]), MaxPooling1D/2D and AveragePooling1D/2D ('same' padding counts only real
  * values, as TensorFlow does), GlobalAveragePooling1D/2D, BatchNormalization on the channel axis,
  * Flatten (the next Dense layer's rows reordered from Keras's H, W, C order to the network's C, H, W),
- * Dense, activations, Dropout. The network reads its examples channels first (C x H x W, as
+ * Dense, activations, Dropout, ZeroPadding1D/2D in front of a window (a convolution's pads; a
+ * pooling's, an average counting the zeros, a maximum only over non-negative values). The
+ * network reads its examples channels first (C x H x W, as
  * gs-compress reads images); the original, which takes H x W x C, is fed the same values transposed.
  * A functional model's residual blocks come marked (tfjs-functional.ts): ResidualSave, the branch,
  * [ResidualShortcut, the shortcut,] Add become save / shortcut / add layers.
  */
 import type { GsError } from '../errors';
-import type { Activation } from '../network/activations';
+import { isNonNegative, type Activation } from '../network/activations';
 import { batchNormLayer } from '../network/layers/batchnorm';
 import { joinStepLayer, joinSteps, type JoinStep } from '../network/layers/concat';
 import { convLayer } from '../network/layers/conv';
@@ -92,6 +94,30 @@ function padsOf(padding: unknown, dims: number[], kernel: number[], strides: num
   return [...p.map((x) => x[0]), ...p.map((x) => x[1])];
 }
 
+/** Keras ZeroPadding1D / 2D's `padding` as [begin..., end...] of `r` axes (an int, one per axis, or
+ * [begin, end] per axis; 1D: an int or [begin, end]); null when it is none of these. */
+function zeroPads(padding: unknown, r: number): number[] | null {
+  const p = padding ?? 1;
+  const whole = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 ? (v as number) : null);
+  if (whole(p) !== null) return new Array<number>(2 * r).fill(p as number);
+  if (!Array.isArray(p)) return null;
+  const axes: (number | null)[][] =
+    r === 1 ? [[whole(p[0]), whole(p[1])]] : p.map((a: unknown) => (Array.isArray(a) ? [whole(a[0]), whole(a[1])] : [whole(a), whole(a)]));
+  if (axes.length !== r || axes.some((a) => a.length !== 2 || a[0] === null || a[1] === null)) return null;
+  return [...axes.map((a) => a[0] as number), ...axes.map((a) => a[1] as number)];
+}
+
+/** Layers whose window reads zero padding in front of them as their own padding. */
+const READS_ZERO_PADDING = new Set([
+  'Conv1D',
+  'Conv2D',
+  'DepthwiseConv2D',
+  'MaxPooling1D',
+  'MaxPooling2D',
+  'AveragePooling1D',
+  'AveragePooling2D',
+]);
+
 /** Reads the layers (after the InputLayer) of a Keras CNN whose input is `kerasShape` (channels last). */
 export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: TfjsCnnContext): TfjsCnn {
   if (kerasShape.length !== 2 && kerasShape.length !== 3)
@@ -108,6 +134,21 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
   let flattened: number[] | null = null;
   const slotShapes = new Map<number, readonly number[]>();
   let open = 0;
+  // zero padding (ZeroPadding1D / 2D) waiting for the window that reads it, and where it came from
+  let zero: { pads: number[]; from: Origin } | null = null;
+  /** The window's own pads (null: unreadable) plus the zero padding in front of it, computed on the padded sizes. */
+  const windowPads = (padding: unknown, kernel: number[], strides: number[], dilations: number[]): number[] | null => {
+    const z = zero?.pads ?? new Array<number>(2 * kernel.length).fill(0);
+    const r = kernel.length;
+    const own = padsOf(
+      padding,
+      shape.slice(1).map((d, a) => d + z[a] + z[a + r]),
+      kernel,
+      strides,
+      dilations,
+    );
+    return own && own.map((p, i) => p + z[i]);
+  };
   // open joins: their slot layers (joinSteps) and the slots they took
   const joins: { after: (k: number) => JoinStep[]; branches: number }[] = [];
   const joinStep = (s: JoinStep, from: Origin) => push(joinStepLayer(s, shape[0], slotShapes), from);
@@ -130,7 +171,23 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
     const isLast = i === list.length - 1;
     if (c.data_format !== undefined && c.data_format !== 'channels_last')
       throw ctx.refuse(from, `uses data_format ${JSON.stringify(c.data_format)}`);
+    if (zero && !READS_ZERO_PADDING.has(l.className))
+      throw ctx.refuse(
+        from,
+        `follows zero padding ("${zero.from.name}"); gs-compress reads zero padding in front of a convolution or a pooling`,
+      );
+    const padded = zero !== null;
     switch (l.className) {
+      case 'ZeroPadding1D':
+      case 'ZeroPadding2D': {
+        const r = l.className === 'ZeroPadding1D' ? 1 : 2;
+        if (shape.length !== r + 1) throw ctx.refuse(from, `pads a tensor of shape ${shape.join('x')}`);
+        const pads = zeroPads(c.padding, r);
+        if (!pads) throw ctx.refuse(from, `has padding ${JSON.stringify(c.padding)}`);
+        zero = { pads: zero ? zero.pads.map((p, i) => p + pads[i]) : pads, from };
+        // continue: the window after it takes the padding
+        return;
+      }
       case 'Conv1D':
       case 'Conv2D': {
         const r = l.className === 'Conv1D' ? 1 : 2;
@@ -140,8 +197,9 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         const kernel = nums(c.kernel_size, r, [1]);
         const strides = nums(c.strides, r, new Array<number>(r).fill(1));
         const dilations = nums(c.dilation_rate, r, new Array<number>(r).fill(1));
-        const pads = padsOf(c.padding, shape.slice(1), kernel, strides, dilations);
+        const pads = windowPads(c.padding, kernel, strides, dilations);
         if (!pads) throw ctx.refuse(from, `uses padding ${JSON.stringify(c.padding)}`);
+        zero = null;
         const cin = shape[0];
         const cout = Number(c.filters);
         const k = kernel.reduce((a, b) => a * b, 1);
@@ -162,8 +220,9 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         const kernel = nums(c.kernel_size, 2, [1]);
         const strides = nums(c.strides, 2, [1, 1]);
         const dilations = nums(c.dilation_rate, 2, [1, 1]);
-        const pads = padsOf(c.padding, shape.slice(1), kernel, strides, dilations);
+        const pads = windowPads(c.padding, kernel, strides, dilations);
         if (!pads) throw ctx.refuse(from, `uses padding ${JSON.stringify(c.padding)}`);
+        zero = null;
         const C = shape[0];
         const k = kernel[0] * kernel[1];
         const w = ctx.weight(from.name, 'depthwise_kernel', from, k * C);
@@ -183,9 +242,24 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         if (shape.length !== r + 1) throw ctx.refuse(from, `reads a tensor of shape ${shape.join('x')}`);
         const kernel = nums(c.pool_size, r, new Array<number>(r).fill(2));
         const strides = nums(c.strides, r, kernel);
-        const pads = padsOf(c.padding, shape.slice(1), kernel, strides, new Array<number>(r).fill(1));
-        if (!pads) throw ctx.refuse(from, `uses padding ${JSON.stringify(c.padding)}`);
-        push(poolLayer(l.className.startsWith('Max') ? 'max' : 'avg', shape[0], kernel, { strides, pads, countIncludePad: false }), from);
+        const max = l.className.startsWith('Max');
+        const own = padsOf(c.padding, shape.slice(1), kernel, strides, new Array<number>(r).fill(1));
+        if (!own) throw ctx.refuse(from, `uses padding ${JSON.stringify(c.padding)}`);
+        if (padded) {
+          // zeros in the window: an average counts them (count_include_pad), a maximum ignores them
+          // only where its input is never negative
+          const prev = layers[layers.length - 1];
+          if (max && !isNonNegative(prev && 'activation' in prev ? prev.activation : null))
+            throw ctx.refuse(from, `pools the zero padding of "${zero?.from.name}" over an input that can be negative`);
+          if (!max && own.some((p) => p !== 0))
+            throw ctx.refuse(
+              from,
+              `pads ('same') after the zero padding of "${zero?.from.name}": its average would count only part of the padding`,
+            );
+        }
+        const pads = windowPads(c.padding, kernel, strides, new Array<number>(r).fill(1)) as number[];
+        zero = null;
+        push(poolLayer(max ? 'max' : 'avg', shape[0], kernel, { strides, pads, countIncludePad: padded && !max }), from);
         break;
       }
       case 'GlobalAveragePooling1D':
@@ -299,6 +373,8 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         throw ctx.refuse(from, 'is not supported');
     }
   });
+  const unread = zero as { from: Origin } | null;
+  if (unread) throw ctx.refuse(unread.from, 'pads zeros that no convolution or pooling reads');
   const final = layers[layers.length - 1];
   if (!final || final.op !== 'dense') throw ctx.refuse(list[list.length - 1].from, 'ends the model, which must end in a Dense layer');
   if (final.activation && final.activation.name !== 'identity')

@@ -71,7 +71,7 @@ function keras(name: unknown): Activation | 'softmax' | 'log_softmax' | null {
 }
 
 export const SUPPORTED_TFJS_CNN_LAYERS =
-  'InputLayer, Conv1D, Conv2D, Add (a residual block), Concatenate (a join of branches on the channel axis), MaxPooling1D/2D, AveragePooling1D/2D, GlobalAveragePooling1D/2D, BatchNormalization, Flatten, Dense, Activation, ReLU, LeakyReLU, Dropout, Softmax (last)';
+  'InputLayer, Permute (channels first to last, in front), Conv1D, Conv2D, ZeroPadding1D/2D (in front of a convolution or pooling), Add (a residual block), Concatenate (a join of branches on the channel axis), MaxPooling1D/2D, AveragePooling1D/2D, GlobalAveragePooling1D/2D, BatchNormalization, Flatten, Dense, Activation, ReLU, LeakyReLU, Dropout, Softmax (last)';
 
 /** The Keras names of the model's input (the InputLayer's, or "<first layer>_input") and of its last layer. */
 function kerasNames(layers: LayerJson[]): { input: string; output: string } {
@@ -79,6 +79,70 @@ function kerasNames(layers: LayerJson[]): { input: string; output: string } {
   return {
     input: layers[0]?.class_name === 'InputLayer' ? names[0] : `${names[0] ?? 'dense'}_input`,
     output: names[names.length - 1] ?? 'output',
+  };
+}
+
+/** What comes in front of a convolutional model's first layer: the shape its layers read (channels
+ * last), the input scaling per channel, and the layers after them. */
+interface CnnFront {
+  rest: TfjsLayer[];
+  kerasShape: number[];
+  /** The model itself makes channels-first input channels last (a Permute first, as gs-compress's export writes). */
+  permuted: boolean;
+  scaling: { shift: Float64Array; divide: Float64Array } | null;
+  notes: string[];
+}
+
+/**
+ * Reads a Permute that makes channels-first input channels last (gs-compress's own tfjs export
+ * starts so) and a BatchNormalization in front of every other layer (the export's input
+ * scaling, or a Keras model that standardizes its input so): (x - shift) / divide per channel.
+ */
+function readFront(list: TfjsLayer[], given: number[], ctx: TfjsCnnContext): CnnFront {
+  let rest = list;
+  let kerasShape = given;
+  const notes: string[] = [];
+  const permute = rest[0]?.className === 'Permute' ? rest[0] : null;
+  if (permute) {
+    const want = given.length === 3 ? [2, 3, 1] : [2, 1];
+    const dims = permute.config.dims;
+    if (!Array.isArray(dims) || dims.join() !== want.join())
+      throw ctx.refuse(
+        permute.from,
+        `permutes the axes as ${JSON.stringify(dims)}; gs-compress reads a Permute that makes channels-first input channels last (${JSON.stringify(want)})`,
+      );
+    kerasShape = [...given.slice(1), given[0]];
+    rest = rest.slice(1);
+  }
+  let scaling: CnnFront['scaling'] = null;
+  const bn = rest[0]?.className === 'BatchNormalization' ? rest[0] : null;
+  if (bn) {
+    const c = bn.config;
+    const axis = Array.isArray(c.axis) ? (c.axis as number[]) : [Number(c.axis ?? -1)];
+    if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== kerasShape.length))
+      throw ctx.refuse(bn.from, `normalizes axis ${JSON.stringify(c.axis)} of the input, not the channels`);
+    const n = kerasShape[kerasShape.length - 1];
+    const gamma = c.scale === false ? new Float64Array(n).fill(1) : ctx.weight(bn.from.name, 'gamma', bn.from, n);
+    const beta = c.center === false ? new Float64Array(n) : ctx.weight(bn.from.name, 'beta', bn.from, n);
+    const mean = ctx.weight(bn.from.name, 'moving_mean', bn.from, n);
+    const variance = ctx.weight(bn.from.name, 'moving_variance', bn.from, n);
+    const eps = Number(c.epsilon ?? 1e-3);
+    // gamma (x - mean) / sd + beta = (x - shift) / divide
+    const divide = Float64Array.from(gamma, (g, j) => Math.sqrt(variance[j] + eps) / g);
+    if (divide.some((v) => !Number.isFinite(v) || v === 0)) throw ctx.refuse(bn.from, 'scales the input by zero or a non-finite value');
+    scaling = { shift: Float64Array.from(mean, (m, j) => m - beta[j] * divide[j]), divide };
+    notes.push(`BatchNormalization "${bn.from.name}" in front of the first layer became the network's input scaling`);
+    rest = rest.slice(1);
+  }
+  return { rest, kerasShape, permuted: permute !== null, scaling, notes };
+}
+
+/** A per-channel scaling spread over a channels-first example of `width` values. */
+function spread(s: { shift: Float64Array; divide: Float64Array }, width: number): { mean: Float32Array; std: Float32Array } {
+  const S = width / s.shift.length;
+  return {
+    mean: Float32Array.from({ length: width }, (_, i) => s.shift[Math.floor(i / S)]),
+    std: Float32Array.from({ length: width }, (_, i) => s.divide[Math.floor(i / S)]),
   };
 }
 
@@ -102,11 +166,12 @@ function importTfjsCnn(
   const given = (first.batch_input_shape ?? first.batch_shape) as (number | null)[] | undefined;
   if (!Array.isArray(given) || given.slice(1).some((d) => !(Number(d) > 0)))
     throw ctx.refuse(list[0].from, 'does not give the input shape (batch_input_shape) a convolutional model needs');
-  const cnn = tfjsCnnLayers(
+  const front = readFront(
     list.filter((l) => l.className !== 'InputLayer'),
     given.slice(1).map(Number),
     ctx,
   );
+  const cnn = tfjsCnnLayers(front.rest, front.kerasShape, ctx);
   const width = cnn.inputShape.reduce((a, b) => a * b, 1);
   const last = cnn.layers[cnn.layers.length - 1];
   const classes = last.op === 'dense' ? last.outSize : 0;
@@ -114,7 +179,7 @@ function importTfjsCnn(
   const network: Network<AnyLayer> = {
     inputWidth: width,
     inputIndices: Array.from({ length: width }, (_, i) => i),
-    scaling: null,
+    scaling: front.scaling && spread(front.scaling, width),
     layers: cnn.layers,
     inputShape: cnn.inputShape,
     classLabels: Array.from({ length: classes }, (_, i) => String(i)),
@@ -122,8 +187,11 @@ function importTfjsCnn(
     io: { inputName: names.input, inputShape: cnn.inputShape, outputName: names.output, outputForm: cnn.outputForm },
   };
   const notes = [
+    ...front.notes,
     ...cnn.notes,
-    `the model takes ${cnn.kerasShape.join(' x ')} (channels last); gs-compress reads its examples channels first (${cnn.inputShape.join(' x ')})`,
+    front.permuted
+      ? `the model takes ${cnn.inputShape.join(' x ')} (channels first, as gs-compress reads examples) and makes it channels last itself (Permute)`
+      : `the model takes ${cnn.kerasShape.join(' x ')} (channels last); gs-compress reads its examples channels first (${cnn.inputShape.join(' x ')})`,
   ];
   return {
     network,
@@ -135,9 +203,9 @@ function importTfjsCnn(
       kind: 'tfjs',
       modelJson: JSON.stringify(model),
       weights: new Uint8Array(bytes),
-      inputShape: cnn.kerasShape,
+      inputShape: front.permuted ? cnn.inputShape : cnn.kerasShape,
       outputForm: cnn.outputForm,
-      channelsFirst: true,
+      channelsFirst: !front.permuted,
     },
   };
 }

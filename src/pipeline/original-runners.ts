@@ -42,6 +42,8 @@ export const ORIGINAL_RUNNERS: Runners = {
   tfjs: {
     async run(original, x, rows) {
       const tf = await import('@tensorflow/tfjs');
+      // production mode: no console banner recommending tfjs-node (which cannot install without a download)
+      tf.enableProdMode();
       const parsed = JSON.parse(original.modelJson) as {
         modelTopology: object;
         weightsManifest: { weights: Tf.io.WeightsManifestEntry[] }[];

@@ -20,6 +20,8 @@ const BACKEND_PACKAGE: Record<BackendName, string | null> = {
 async function tryBackend(name: BackendName): Promise<string | null> {
   try {
     const tf = await import('@tensorflow/tfjs');
+    // production mode: fewer debug checks, and no console banner recommending tfjs-node on the cpu backend
+    tf.enableProdMode();
     const pkg = BACKEND_PACKAGE[name];
     if (pkg !== null) await import(pkg);
     const ok = await tf.setBackend(TF_NAME[name]);

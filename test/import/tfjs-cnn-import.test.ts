@@ -6,7 +6,8 @@
  * run by tfjs on the same values channels last, to 1e-5; their ONNX export matches too; so does a
  * functional model with residual blocks (an identity Add and a strided block with a 1x1 shortcut);
  * so does a MobileNet-style model (DepthwiseConv2D 'same' and strided, ReLU(max_value 6) and 'relu6');
- * so do joins (an Inception block, DenseNet's concatenate([h, conv(h)])); a DepthwiseConv2D of
+ * so do joins (an Inception block, DenseNet's concatenate([h, conv(h)])) and ZeroPadding2D in front of
+ * pooling and convolutions; a DepthwiseConv2D of
  * depth_multiplier 2, a Concatenate off the channel axis, a Multiply of branches and two inputs
  * are refused by name.
  */
@@ -99,6 +100,30 @@ function cnn1d(): tf.Sequential {
   return m;
 }
 
+/** Input standardized by a BatchNormalization (the network's scaling); ZeroPadding2D (uneven, symmetric, per axis) in front of a max pooling of ReLU outputs, a convolution ('same' on top) and an average pooling. */
+function zeroPadded(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.batchNormalization({ inputShape: [7, 7, 2], axis: -1 }));
+  m.add(tf.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu' }));
+  m.add(
+    tf.layers.zeroPadding2d({
+      padding: [
+        [1, 0],
+        [0, 1],
+      ],
+    }),
+  );
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.zeroPadding2d({ padding: 1 }));
+  m.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }));
+  m.add(tf.layers.zeroPadding2d({ padding: [1, 0] }));
+  m.add(tf.layers.averagePooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 3 }));
+  madeUpBatchNorm(m);
+  return m;
+}
+
 /** A functional ResNet-like model: conv, an identity block, a strided block with a 1x1 conv + BN shortcut. */
 function resnet(): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 2] });
@@ -149,6 +174,7 @@ test.each<[string, () => tf.LayersModel, string, number[], string]>([
     'softmax',
   ],
   ['2-D, three channels, batch norm, same padding', cnn2d, 'conv,pool,conv,batchnorm,pool,flatten,dense,dense', [3, 7, 7], 'softmax'],
+  ['zero padding in front of pooling and a convolution', zeroPadded, 'conv,pool,conv,pool,flatten,dense', [2, 7, 7], 'logits'],
   ['1-D, dilation, global average pooling', cnn1d, 'conv,pool,conv,gap,flatten,dense', [2, 20], 'logits'],
   ['MobileNet-style, depthwise and ReLU6', mobilenet, 'conv,depthwise,batchnorm,depthwise,conv,flatten,dense', [2, 8, 8], 'logits'],
 ])('a tfjs CNN (%s) imports and matches the original and its ONNX export', async (name, build, ops, shape, form) => {
@@ -172,6 +198,28 @@ test.each<[string, () => tf.LayersModel, string, number[], string]>([
   let worst = 0;
   orig.probabilities.forEach((p, i) => (worst = Math.max(worst, Math.abs(out.probabilities[i] - p))));
   expect(worst).toBeLessThanOrEqual(1e-5);
+});
+
+test('zero padding that a max pooling of negative values or no window reads is refused by name', async () => {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }));
+  m.add(tf.layers.zeroPadding2d({ padding: 1 }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 2 }));
+  const file = await save(m, 'zero-max');
+  expect(() => importModel(file)).toThrow(
+    /layer "max_pooling2d_\w+" \(MaxPooling2D\) pools the zero padding of "zero_padding2d_\w+" over an input that can be negative/,
+  );
+  const f = tf.sequential();
+  f.add(tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }));
+  f.add(tf.layers.zeroPadding2d({ padding: 1 }));
+  f.add(tf.layers.flatten());
+  f.add(tf.layers.dense({ units: 2 }));
+  const file1 = await save(f, 'zero-flatten');
+  expect(() => importModel(file1)).toThrow(
+    /layer "flatten_\w+" \(Flatten\) follows zero padding \("zero_padding2d_\w+"\); gs-compress reads zero padding in front of a convolution or a pooling/,
+  );
 });
 
 test('a DepthwiseConv2D with depth_multiplier 2 is refused by name', async () => {

@@ -38,7 +38,7 @@ function describeCheck(what: string, c: ImportCheck, regression: boolean): strin
 
 export const importCommand: CommandModule<object, ImportArgs> = {
   command: 'import <model>',
-  describe: `Import a fully connected model you already have (${importerNames()}) into a run directory, checked against the original`,
+  describe: `Import a model you already have, fully connected or convolutional (${importerNames()}) into a run directory, checked against the original`,
   builder: (y) =>
     forceOption(
       dataOptions(

@@ -8,12 +8,15 @@
  * What the Keras layers cannot say the same way is refused.
  */
 import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { importModel } from '../../../src/import';
 import { initArchNetwork } from '../../../src/network/create-arch';
-import { toCnnLayersModel } from '../../../src/network/layers-model-cnn';
+import { CNN_TFJS_WEIGHTS_FILE, toCnnLayersModel } from '../../../src/network/layers-model-cnn';
 import type { AnyLayer, Network } from '../../../src/network/types';
 import { exportOnnx, runOnnx } from '../../../src/onnx';
+import { checkImport } from '../../../src/pipeline/import-check';
 import { pruneNetwork } from '../../../src/prune';
 import { Rng } from '../../../src/util/rng';
 import { randomInputs } from './cnn-fixtures';
@@ -38,13 +41,38 @@ async function tfjsPredict(net: Network<AnyLayer>, x: Float32Array, rows: number
   return out;
 }
 
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-cnn-tfjs-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+let saved = 0;
+
+/** The tfjs export written to a folder (model.json and its weights file), as `prune --export-tfjs` writes it. */
+function saveTfjs(net: Network<AnyLayer>): string {
+  const dir = path.join(tmp, `m${++saved}`);
+  fs.mkdirSync(dir);
+  const { modelJson, weights } = toCnnLayersModel(net, 'test');
+  fs.writeFileSync(path.join(dir, 'model.json'), modelJson);
+  fs.writeFileSync(path.join(dir, CNN_TFJS_WEIGHTS_FILE), weights);
+  return path.join(dir, 'model.json');
+}
+
+const worstDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+};
+
+/** The tfjs export gives the ONNX export's outputs; imported back, it is a network that gives them too. */
 async function expectSame(net: Network<AnyLayer>): Promise<void> {
   const x = randomInputs(net, ROWS, 9);
   const onnx = await runOnnx(exportOnnx(net, { producerVersion: 'test', io: null }), x, ROWS, net.inputWidth);
   const p = await tfjsPredict(net, x, ROWS);
-  let worst = 0;
-  onnx.probabilities.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - p[i]))));
-  expect(worst).toBeLessThan(1e-5);
+  expect(worstDiff(onnx.probabilities, p)).toBeLessThan(1e-5);
+  const back = importModel(saveTfjs(net));
+  expect(back.network.inputWidth).toBe(net.inputWidth);
+  const again = await runOnnx(exportOnnx(back.network, { producerVersion: 'test', io: null }), x, ROWS, net.inputWidth);
+  expect(worstDiff(onnx.probabilities, again.probabilities)).toBeLessThan(1e-5);
+  const check = await checkImport(back, x, ROWS);
+  expect(check.maxProbabilityDiff).toBeLessThanOrEqual(1e-5);
 }
 
 function madeUp(net: Network<AnyLayer>, seed: number): Network<AnyLayer> {
