@@ -19,7 +19,7 @@ import { multiplyAdds, parameterCount } from '../network/create';
 import { argmaxRows, logits, outputCount } from '../network/forward';
 import { isRegression, regressionMetrics, type TaskName } from '../network/tasks';
 import type { AnyLayer, Network } from '../network/types';
-import { describeInterface, mapLabels, type VerifyResult } from '../onnx';
+import { describeInterface, exportOnnx, mapLabels, type VerifyResult } from '../onnx';
 import { pruneNetwork } from '../prune';
 import { resolveTrainConfig, type TrainConfigInput } from '../train/config';
 import type { TrainOptions } from '../train/train';
@@ -30,7 +30,7 @@ import { trainRun } from './run';
 import { originalBytes } from './original-runners';
 import { DEFAULT_EXPORT_FORMAT, type ExportCheck } from './export-formats/table';
 import { alignData, loadInit, mixingWidths, modelLabels, modelOutputs, networkShape, type InitSource } from './init-from';
-import { measureSpeeds, type SpeedFigures } from './compress-speed';
+import { DEFAULT_SPEED_BATCHES, measureSpeeds, type SpeedFigures } from './compress-speed';
 import { checkTargetValues, type BudgetTargets } from './budget-space';
 
 export interface CompressModelOptions {
@@ -161,6 +161,13 @@ function layerWidths(net: Network<AnyLayer>): number[] {
   return [net.inputIndices.length, ...mixingWidths(net)];
 }
 
+/** The original as onnxruntime times it when its own file is not ONNX (a tfjs LayersModel): the
+ * imported network's export, exact (checked on import), made before training; null for an ONNX original. */
+function originalOnnxForm(src: InitSource, opts: CompressModelOptions): Uint8Array | null {
+  if (!src.imported || src.imported.original.kind === 'onnx' || (opts.speedBatches ?? DEFAULT_SPEED_BATCHES).length === 0) return null;
+  return exportOnnx(src.network, { ...interfaceOf(src, opts), producerVersion: opts.producerVersion });
+}
+
 /** Export options that keep the original's interface (the imported network's io), with our outputs on request. */
 function interfaceOf(src: InitSource, opts: CompressModelOptions): { io: Network<AnyLayer>['io'] | null; extraOutputs: boolean } {
   return { io: src.network.io ?? null, extraOutputs: opts.extraOutputs === true };
@@ -181,6 +188,7 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
   const trueTest = mapLabels(loaded.test.labels, loaded.classLabels, src.network.classLabels).labels;
   const labelled = trueTest.every((l) => l >= 0);
   const origPred = await modelLabels(src, data.test);
+  const originalOnnx = originalOnnxForm(src, opts);
   const { slimNet, history, targetParams, targetMacs, originalParams, projections, accuracyBeforeFinetune, budgetSpeed } =
     await sparsifyToBudget(src, data, opts);
   status('exporting and verifying against the original...');
@@ -206,7 +214,7 @@ export async function compressModel(file: string, loaded: SplitDataset, opts: Co
   const slimPred = argmaxRows(slimOut, C);
   let same = 0;
   for (let i = 0; i < t.rows; i++) if (slimPred[i] === origPred[i]) same++;
-  const speed = await measureSpeeds(src, bytes, opts.speedBatches, status);
+  const speed = await measureSpeeds(src, bytes, opts.speedBatches, status, originalOnnx);
   return {
     network: slimNet,
     onnx: bytes,
@@ -369,6 +377,7 @@ async function compressRegressor(
   opts: CompressModelOptions,
 ): Promise<CompressModelResult> {
   const status = opts.onStatus ?? (() => undefined);
+  const originalOnnx = originalOnnxForm(src, opts);
   if (loaded.task !== 'regression') {
     throw new GsError(
       'BAD_OPTION',
@@ -410,7 +419,7 @@ async function compressRegressor(
       `the slim model's ONNX export differs from the slim network (max |output| difference ${String(v.maxProbDiff)})${notKept(opts)}`,
     );
   }
-  const speed = await measureSpeeds(src, bytes, opts.speedBatches, status);
+  const speed = await measureSpeeds(src, bytes, opts.speedBatches, status, originalOnnx);
   const figures = (out: Float32Array): RegressionFigures => {
     if (!fits) return {};
     const m = regressionMetrics(out, truth, k);

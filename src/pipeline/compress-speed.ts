@@ -2,8 +2,10 @@
  * The speed part of a compress report: µs per row of the ORIGINAL file and of the slim export in
  * onnxruntime (one intra-op thread, the best of interleaved timed rounds after a warm-up) at each
  * batch size, side by side with the speedup. Both are timed the same way, through their own graph
- * input (the slim model keeps the original's interface), on random values. An original
- * onnxruntime cannot run (a tfjs LayersModel, or a batch fixed at 1 for batch 64) has no time.
+ * input (the slim model keeps the original's interface), on random values. A tfjs original is
+ * timed in its exact ONNX form (the imported network's export, made before training: what a user
+ * deploying ONNX would have run), and says so; an original onnxruntime cannot run at a batch size
+ * (fixed at 1, for batch 64) has no time there.
  */
 import type * as Ort from 'onnxruntime-common';
 import { type Int64Like, onnx, toNum } from '../codec/onnx-proto';
@@ -30,6 +32,8 @@ export interface SpeedFigures {
   runtime: string | null;
   threads: number;
   rows: SpeedRow[];
+  /** What was timed as the original: its own ONNX file, or the ONNX export of the imported network (a tfjs original). */
+  originalForm: 'file' | 'onnx-export';
 }
 
 /** The graph's feature input: its name and dims after the batch dimension. */
@@ -98,17 +102,21 @@ export async function timeModels(
   }
 }
 
-/** Times the original and the slim model (bytes of its ONNX export) at each batch size. */
+/** Times the original and the slim model (bytes of its ONNX export) at each batch size; `originalExport`:
+ * the original's ONNX form when its own file is not ONNX (originalOnnxForm). */
 export async function measureSpeeds(
   src: InitSource,
   slim: Uint8Array,
   batches: readonly number[] = DEFAULT_SPEED_BATCHES,
   status: (s: string) => void = () => undefined,
+  originalExport: Uint8Array | null = null,
 ): Promise<SpeedFigures> {
   const threads = 1;
-  if (batches.length === 0) return { runtime: null, threads, rows: [] };
+  const own = src.imported?.original.kind === 'onnx' ? src.imported.original.bytes : null;
+  const originalForm = own ? 'file' : 'onnx-export';
+  if (batches.length === 0) return { runtime: null, threads, rows: [], originalForm };
   status(`timing the original and the slim model in onnxruntime (batch ${batches.join(' and ')}, ${threads} thread)...`);
-  const original = src.imported?.original.kind === 'onnx' ? src.imported.original.bytes : null;
+  const original = own ?? originalExport;
   const rows: SpeedRow[] = [];
   let runtime: string | null = null;
   for (const batch of batches) {
@@ -119,5 +127,5 @@ export async function measureSpeeds(
     const o = t.usPerRow[1] ?? null;
     rows.push({ batch, originalUsPerRow: o, slimUsPerRow: s, speedup: o === null ? null : o / s });
   }
-  return { runtime, threads, rows };
+  return { runtime, threads, rows, originalForm };
 }

@@ -4,7 +4,8 @@
  * small data set (its own labels, --labels-from-model, on rows around its input scaling), pruned,
  * exported with the ORIGINAL's interface, and compared with the original file: accuracy of both,
  * agreement, parameters, multiply-adds, bytes and µs per row in onnxruntime at batch 1 and 64. A
- * model with joins (an Inception block) loses channels of its branches.
+ * model with joins (an Inception block) loses channels of its branches. A tfjs original (our own
+ * tfjs export) is timed as its exact ONNX form.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -16,6 +17,8 @@ import { randomRows, runOriginal } from '../../src/pipeline/import-check';
 import { compressModel } from '../../src/pipeline/compress-model';
 import { loadDataset } from '../../src/data';
 import { onnx } from '../../src/codec/onnx-proto';
+import { initArchNetwork } from '../../src/network/create-arch';
+import { CNN_TFJS_WEIGHTS_FILE, toCnnLayersModel } from '../../src/network/layers-model-cnn';
 import { runOriginalOnnx } from '../../src/onnx/original';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'import');
@@ -240,4 +243,30 @@ describe('compress a PyTorch CNN to a multiply-add budget', () => {
     );
     expect(r.out).toMatch(/^interface: input input \[N, 3, 12, 12\] -> output output \[N, 4\]/m);
   });
+});
+
+test('a tfjs CNN (our own tfjs export): compressed, and its speed timed as its exact ONNX form, said so', async () => {
+  const net = initArchNetwork('c6k3p1-bn-m2-c8k3p1-m2-f12', [2, 8, 8], 3, 5);
+  net.scaling = {
+    mean: Float32Array.from({ length: 128 }, (_, i) => (i < 64 ? 0.5 : -1)),
+    std: Float32Array.from({ length: 128 }, (_, i) => (i < 64 ? 2 : 0.5)),
+  };
+  const dir = path.join(tmp, 'tfjs-own');
+  fs.mkdirSync(dir);
+  const { modelJson, weights } = toCnnLayersModel(net, 'test');
+  fs.writeFileSync(path.join(dir, 'model.json'), modelJson);
+  fs.writeFileSync(path.join(dir, CNN_TFJS_WEIGHTS_FILE), weights);
+  const x = randomRows(net, 300, 3);
+  const lines = [[...Array.from({ length: 128 }, (_, c) => `x${c}`), 'y'].join(',')];
+  for (let r = 0; r < 300; r++) lines.push(`${Array.from(x.subarray(r * 128, (r + 1) * 128), (v) => v.toFixed(4)).join(',')},${r % 3}`);
+  const csv = path.join(tmp, 'tfjs-own.csv');
+  fs.writeFileSync(csv, `${lines.join('\n')}\n`);
+  const data = await loadDataset({ data: csv });
+  const r = await compressModel(path.join(dir, 'model.json'), data, quick(0.5, path.join(tmp, 'slim-tfjs.onnx')));
+  expect(r.slim.macs).toBeLessThanOrEqual(Math.floor(multiplyAdds(net) * 0.5));
+  expect(r.speed.originalForm).toBe('onnx-export');
+  for (const s of r.speed.rows) {
+    expect(s.originalUsPerRow).toBeGreaterThan(0);
+    expect(s.speedup).toBeCloseTo((s.originalUsPerRow as number) / s.slimUsPerRow, 6);
+  }
 });

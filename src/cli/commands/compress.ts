@@ -59,12 +59,14 @@ function budgetLine(r: CompressModelResult): string {
 function speedLines(r: CompressModelResult): string[] {
   if (r.speed.rows.length === 0) return [];
   const us = (v: number | null) => (v === null ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+  // a tfjs original is timed as its exact ONNX export
+  const original = r.speed.originalForm === 'onnx-export' ? 'original as ONNX' : 'original';
   return [
     `speed in ${r.speed.runtime ?? 'onnxruntime'} (${r.speed.threads} thread), µs per row: ` +
       r.speed.rows
         .map(
           (s) =>
-            `batch ${s.batch}: original ${us(s.originalUsPerRow)}, slim ${us(s.slimUsPerRow)}${s.speedup === null ? '' : ` (${s.speedup.toFixed(2)}x)`}`,
+            `batch ${s.batch}: ${original} ${us(s.originalUsPerRow)}, slim ${us(s.slimUsPerRow)}${s.speedup === null ? '' : ` (${s.speedup.toFixed(2)}x)`}`,
         )
         .join('; '),
     ...(r.budgetSpeed
