@@ -180,7 +180,8 @@ function denseChain(net: Network, input: string, last: string, form: InputForm, 
 }
 
 /**
- * The chain of a convolutional network: raw [batch, C0, ...spatial] -> standardized (Sub, Div) ->
+ * The chain of a convolutional network: raw [batch, C0, ...spatial] -> standardized (Sub, then Div or,
+ * for float32 weights and a per-channel scaling, 1/std folded into the first convolution) ->
  * kept channels (Gather on axis 1) -> each layer's nodes. Returns the input dims after the batch.
  */
 function spatialChain(net: Network<AnyLayer>, input: string, last: string, compact: boolean, opts: ExportOptions, g: GraphParts): number[] {
@@ -195,6 +196,7 @@ function spatialChain(net: Network<AnyLayer>, input: string, last: string, compa
   }
   const dims = compact ? [...shape] : [net.inputWidth / S, ...rest];
   let cur = input;
+  let layers = net.layers;
   if (net.scaling) {
     const cols = compact ? net.inputIndices : Array.from({ length: net.inputWidth }, (_, c) => c);
     const mean = Float32Array.from(cols, (c) => net.scaling!.mean[c]);
@@ -205,18 +207,47 @@ function spatialChain(net: Network<AnyLayer>, input: string, last: string, compa
     const shapeOf = perChannel ? [dims[0], ...rest.map(() => 1)] : dims;
     const pick = (a: Float32Array) => (perChannel ? Float32Array.from({ length: dims[0] }, (_, ch) => a[ch * S]) : a);
     g.inits.push(floatTensor('input_mean', shapeOf, pick(mean)));
-    g.inits.push(floatTensor('input_std', shapeOf, pick(std)));
     g.nodes.push(node('Sub', [cur, 'input_mean'], ['centered_features'], 'center_inputs'));
-    g.nodes.push(node('Div', ['centered_features', 'input_std'], ['standardized_features'], 'scale_inputs'));
-    cur = 'standardized_features';
+    cur = 'centered_features';
+    // 1/std per channel goes into the first convolution's weights (exact: a padded zero stays zero);
+    // the mean stays a Sub, as for dense networks (foldScaling)
+    const readStd = channels.map((c, i) => std[(compact ? i : c) * S]);
+    // float32 weights only: int8 and float16 keep the Div (a weight over a small std can leave their range)
+    const folded = perChannel && (opts.quantize ?? null) === null ? divideFirst(layers, readStd) : null;
+    if (folded) layers = folded;
+    else {
+      g.inits.push(floatTensor('input_std', shapeOf, pick(std)));
+      g.nodes.push(node('Div', [cur, 'input_std'], ['standardized_features'], 'scale_inputs'));
+      cur = 'standardized_features';
+    }
   }
   if (!compact && !(channels.length === dims[0] && channels.every((c, i) => c === i))) {
     g.inits.push(int64Tensor('kept_channels', [channels.length], channels));
     g.nodes.push(node('Gather', [cur, 'kept_channels'], ['kept_features'], 'select_channels', [intAttr('axis', 1)]));
     cur = 'kept_features';
   }
-  layerNodes(foldBatchNorms(net.layers), cur, last, opts.quantize ?? null, g);
+  layerNodes(foldBatchNorms(layers), cur, last, opts.quantize ?? null, g);
   return dims;
+}
+
+/**
+ * The layers with the first one's weights divided by `std` per input channel (the channels it
+ * reads, in order), or null when the first layer is not a convolution (depthwise included) that
+ * reads the input straight.
+ */
+function divideFirst(layers: readonly AnyLayer[], std: number[]): AnyLayer[] | null {
+  const first = layers[0];
+  if (first?.op === 'conv' && first.cin === std.length) {
+    const k = first.weight.length / (first.cout * first.cin);
+    const weight = Float32Array.from(first.weight, (w, i) => w / std[Math.floor(i / k) % first.cin]);
+    return [{ ...first, weight }, ...layers.slice(1)];
+  }
+  if (first?.op === 'depthwise' && first.channels === std.length) {
+    const k = first.weight.length / first.channels;
+    const weight = Float32Array.from(first.weight, (w, i) => w / std[Math.floor(i / k)]);
+    return [{ ...first, weight }, ...layers.slice(1)];
+  }
+  return null;
 }
 
 /** Every layer's nodes (each type's own, through the builder) from `input` to `last`. */

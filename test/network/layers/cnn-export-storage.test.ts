@@ -1,7 +1,8 @@
 /**
  * How a CNN's weights are written: batch norm folded into the convolution before it (the same
  * function, no BatchNormalization node), and the lossy weight storages (float16, int8 per output
- * channel) applied to convolutions as to dense layers, each checked in onnxruntime-node.
+ * channel) applied to convolutions as to dense layers, each checked in onnxruntime-node; a
+ * per-channel input scaling's 1/std folded into the first convolution.
  */
 import { decodeOnnx } from '../../../src/codec/onnx-file';
 import { initArchNetwork } from '../../../src/network/create-arch';
@@ -11,6 +12,9 @@ import type { AnyLayer, Network } from '../../../src/network/types';
 import { exportOnnx } from '../../../src/onnx/export';
 import type { Quantize } from '../../../src/onnx/quantize';
 import { verifyOnnx } from '../../../src/onnx/verify';
+import { runOnnx } from '../../../src/onnx';
+import { predictProba } from '../../../src/network/forward';
+import { selectColumns } from '../../../src/data/columns';
 import { Rng } from '../../../src/util/rng';
 import { randomInputs } from './cnn-fixtures';
 
@@ -108,4 +112,47 @@ test('per-channel input scaling is stored once per channel, and the export still
   expect((await verifyOnnx({ onnx: varied, reference: net, features: randomInputs(net, ROWS, 2), rows: ROWS })).maxProbDiff).toBeLessThan(
     1e-5,
   );
+});
+
+test('per-channel 1/std goes into the first convolution (no Div): exact with padding, a dropped input channel, compact input and a depthwise first layer; int8 keeps the Div', async () => {
+  const ops = (bytes: Uint8Array) => (decodeOnnx(bytes, 't.onnx').graph?.node ?? []).map((n) => n.opType);
+  const scaled = (net: Network<AnyLayer>, C: number, S: number) => {
+    net.scaling = {
+      mean: Float32Array.from({ length: C * S }, (_, i) => [0.3, -0.7, 1.1][Math.floor(i / S)]),
+      std: Float32Array.from({ length: C * S }, (_, i) => [1.5, 0.25, 3][Math.floor(i / S)]),
+    };
+    return net;
+  };
+  const agrees = async (net: Network<AnyLayer>, bytes: Uint8Array, compact = false) => {
+    const x = randomInputs(net, ROWS, 3);
+    const fed = compact ? selectColumns(x, ROWS, net.inputWidth, net.inputIndices) : x;
+    const out = await runOnnx(bytes, fed, ROWS, fed.length / ROWS);
+    const ref = predictProba(net, x, ROWS);
+    let worst = 0;
+    ref.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - out.probabilities[i]))));
+    expect(worst).toBeLessThan(1e-5);
+  };
+  const conv = scaled(initArchNetwork('c4k3p1-bn-m2-f6', [3, 9, 9], 3, 4), 3, 81);
+  const bn = conv.layers[1] as { gamma: Float32Array; runningVar: Float32Array };
+  bn.gamma.set([0.5, 2, 1.5, 0.8]);
+  bn.runningVar.set([0.3, 2, 0.7, 1.2]);
+  const bytes = exportOnnx(conv, { producerVersion: 'test' });
+  expect(ops(bytes)).not.toContain('Div');
+  expect(ops(bytes)[0]).toBe('Sub');
+  await agrees(conv, bytes);
+  // input channel 1 dropped: the kept channels' stds go to the kept weights
+  conv.inputIndices = conv.inputIndices.filter((c) => Math.floor(c / 81) !== 1);
+  const c0 = conv.layers[0] as { weight: Float32Array; cin: number; cout: number };
+  const kept = new Float32Array(c0.cout * 2 * 9);
+  for (let o = 0; o < c0.cout; o++)
+    [0, 2].forEach((c, i) => kept.set(c0.weight.subarray((o * 3 + c) * 9, (o * 3 + c + 1) * 9), (o * 2 + i) * 9));
+  conv.layers[0] = { ...(conv.layers[0] as object), weight: kept, cin: 2 } as AnyLayer;
+  conv.inputShape = [2, 9, 9];
+  await agrees(conv, exportOnnx(conv, { producerVersion: 'test' }));
+  await agrees(conv, exportOnnx(conv, { producerVersion: 'test', compactInput: true }), true);
+  const depthwise = scaled(initArchNetwork('dk3p1-c4k1-f5', [2, 8, 8], 3, 6), 2, 64);
+  const dBytes = exportOnnx(depthwise, { producerVersion: 'test' });
+  expect(ops(dBytes)).not.toContain('Div');
+  await agrees(depthwise, dBytes);
+  expect(ops(exportOnnx(depthwise, { producerVersion: 'test', quantize: 'int8' }))).toContain('Div');
 });
