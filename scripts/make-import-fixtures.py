@@ -16,6 +16,7 @@ Small fully connected models trained for a few hundred steps on a seeded synthet
     shortcut), batch norm folded and kept;
   - CNNs with joins (group `concat`): SqueezeNet's Fire module and DenseNet's torch.cat([h, conv(h)]),
     and a small Inception block (three branches, one starting with max pooling), batch norm folded and kept;
+    a small torchvision DenseNet (each dense layer concatenates every earlier tensor; needs python3-torchvision);
   - the graphs tf2onnx (Keras Dense: MatMul + Add, Reshape, Identity) and skl2onnx (MLPClassifier /
     MLPRegressor in a Pipeline with StandardScaler: ai.onnx.ml Scaler, ZipMap, ArrayFeatureExtractor)
     produce, built with onnx.helper because those converters are not installable here;
@@ -288,7 +289,7 @@ class SharedConv(torch.nn.Module):
 
 def concat_fixtures():
     """Joins: a Fire module and a DenseNet join (no batch norm); an Inception block, batch norm folded
-    and kept; a convolution shared by two branches (Identity nodes of its weights)."""
+    and kept; a convolution shared by two branches (Identity nodes of its weights); torchvision's DenseNet."""
     nn = torch.nn
     torch.manual_seed(6)
     export_cnn(FireDense().eval(), 'torch-cnn-fire-dense-concat.onnx', (1, 1, 8, 8))
@@ -300,6 +301,13 @@ def concat_fixtures():
     export_cnn(net, 'torch-inception-bn-kept.onnx', (1, 1, 8, 8), training=torch.onnx.TrainingMode.PRESERVE)
     torch.manual_seed(8)
     export_cnn(SharedConv().eval(), 'torch-cnn-shared-conv-concat.onnx', (1, 1, 8, 8))
+    # torchvision's DenseNet (python3-torchvision), small: each dense layer concatenates every earlier tensor
+    import torchvision
+    torch.manual_seed(9)
+    dense = torchvision.models.DenseNet(growth_rate=4, block_config=(2, 2), num_init_features=8, bn_size=2, num_classes=3)
+    first = dense.features.conv0
+    dense.features.conv0 = torch.nn.Conv2d(1, first.out_channels, 7, stride=2, padding=3, bias=False)
+    export_cnn(made_up_batchnorm(dense), 'torchvision-densenet-small.onnx', (1, 1, 16, 16))
 
 
 class Upsampling(torch.nn.Module):

@@ -17,6 +17,7 @@ import { attr, attrFloat, attrInt, GraphIndex, type Const, type Node } from './o
 import { CNN_MARKERS, SUPPORTED_CNN_OPS, walkCnn } from './onnx-cnn';
 import type { AnyLayer, DenseLayer, Network } from '../network/types';
 import { assembleSteps } from './assemble';
+import { chainConcats } from './onnx-concat-chains';
 import type { ImportStep, ImportedModel } from './types';
 
 export const SUPPORTED_ONNX_OPS =
@@ -393,7 +394,7 @@ function importCnn(file: string, bytes: Uint8Array, model: onnx.ModelProto, w: W
 /** The network in an ONNX file, or a GsError naming what is not supported. Nothing is written. */
 export function importOnnx(file: string, bytes: Uint8Array = readModelFile(file)): ImportedModel {
   const model = decodeOnnx(bytes, file);
-  const g = model.graph as onnx.GraphProto;
+  const g = chainConcats(model.graph as onnx.GraphProto);
   const initNames = new Set((g.initializer ?? []).map((t) => t.name));
   const inputs = (g.input ?? []).filter((v) => !initNames.has(v.name ?? ''));
   if (inputs.length !== 1) {

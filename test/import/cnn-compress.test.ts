@@ -4,7 +4,7 @@
  * small data set (its own labels, --labels-from-model, on rows around its input scaling), pruned,
  * exported with the ORIGINAL's interface, and compared with the original file: accuracy of both,
  * agreement, parameters, multiply-adds, bytes and µs per row in onnxruntime at batch 1 and 64. A
- * model with joins (an Inception block) loses channels of its branches. A tfjs original (our own
+ * model with joins (an Inception block, torchvision's DenseNet) loses channels of its branches. A tfjs original (our own
  * tfjs export) is timed as its exact ONNX form.
  */
 import * as fs from 'fs';
@@ -161,6 +161,18 @@ describe('compress a PyTorch CNN to a multiply-add budget', () => {
     expect(last.op === 'concat' && gap?.op === 'gap' && last.first + last.second === gap.channels).toBe(true);
     expect(last.op === 'concat' && last.first + last.second).toBeLessThan(9);
     expect(r.agreement).toBeGreaterThan(0.5);
+  });
+
+  test("torchvision's DenseNet (every dense layer concatenates every earlier tensor): compressed to 40% of its multiply-adds, the slim file imports with them", async () => {
+    const file = fx('torchvision-densenet-small.onnx');
+    const data = await loadDataset({ data: csvFor('torchvision-densenet-small.onnx', 240, 6) });
+    const out = path.join(tmp, 'slim-densenet.onnx');
+    const r = await compressModel(file, data, quick(0.4, out));
+    expect(r.slim.macs).toBeLessThanOrEqual(Math.floor(r.original.macs * 0.4));
+    const slim = importModel(out).network;
+    expect(multiplyAdds(slim)).toBe(r.slim.macs);
+    expect(slim.layers.filter((l) => l.op === 'concat')).toHaveLength(4);
+    expect(r.agreement).toBeGreaterThan(0.3);
   });
 
   test('--target-speedup alone: the budget trainer times the shrinking network and the report says what it measured', async () => {

@@ -4,7 +4,8 @@
  * matches its original in onnxruntime to 1e-5 on random rows (a perturbed network does not); its
  * ONNX export keeps the original's interface and matches too, as does its pruned form; residual
  * blocks (an identity skip, a small ResNet with batch norm folded and kept) import as save/shortcut/add
- * layers, joins (a Fire module, a DenseNet join, an Inception block) as save/shortcut/concat layers; a grouped (not depthwise) convolution, a Resize and two inputs are refused by name, and `import` then
+ * layers, joins (a Fire module, a DenseNet join, an Inception block, torchvision's DenseNet whose
+ * layers concatenate every earlier tensor) as save/shortcut/concat layers; a grouped (not depthwise) convolution, a Resize and two inputs are refused by name, and `import` then
  * writes nothing.
  */
 import * as fs from 'fs';
@@ -99,6 +100,25 @@ const CASES: [string, { ops: string; shape: number[]; scaled: boolean; output: s
       scaled: false,
       output: 'logits',
       io: [1, 8, 8],
+    },
+  ],
+  [
+    // torchvision's DenseNet: each dense layer concatenates every earlier tensor (Concat(x0), Concat(x0, f1),
+    // Concat(x0, f1, f2)), read as a chain of DenseNet joins [h, f(h)]; the batch norm after each join stays
+    // (the exporter folds the ones after a convolution)
+    'torchvision-densenet-small.onnx',
+    {
+      ops: [
+        'conv,pool',
+        ...[0, 1].flatMap((b) => [
+          ...[0, 1].map(() => 'save,shortcut,batchnorm,conv,conv,concat'),
+          b === 0 ? 'batchnorm,conv,pool' : 'batchnorm,gap,flatten,dense',
+        ]),
+      ].join(','),
+      shape: [1, 16, 16],
+      scaled: false,
+      output: 'logits',
+      io: [1, 16, 16],
     },
   ],
   [
