@@ -5,6 +5,7 @@
  * Also: running the original on rows (for agreement and for fine-tuning targets).
  */
 import { GsError } from '../errors';
+import { multiplyAdds } from '../network/create';
 import { logits as referenceLogits, outputCount, softmaxRows } from '../network/forward';
 import { isRegression, type TaskName } from '../network/tasks';
 import type { AnyLayer, Network } from '../network/types';
@@ -98,6 +99,16 @@ export interface ImportAndCheck {
   data: ImportCheck | null;
 }
 
+/** Random rows an import is checked on by default: 256, fewer for a large network (down to 16), so
+ * that the reference pass (float64, TypeScript) stays within about CHECK_MACS multiply-adds: a
+ * DenseNet-121 at 64x64 (234 million per row) took minutes on 256 rows. */
+const CHECK_ROWS = 256;
+const CHECK_ROWS_MIN = 16;
+const CHECK_MACS = 2e9;
+export function randomCheckRows(net: Network<AnyLayer>): number {
+  return Math.max(CHECK_ROWS_MIN, Math.min(CHECK_ROWS, Math.floor(CHECK_MACS / Math.max(1, multiplyAdds(net)))));
+}
+
 /**
  * Imports `file` and checks it against the original on `randomCount` random rows and on the given
  * real rows; throws VERIFY_FAILED (nothing should be written then) when either check fails.
@@ -116,7 +127,7 @@ export async function importAndCheck(
   const { importModel } = await import('../import');
   const imported = importModel(file, { task: opts.task });
   const net = imported.network;
-  const n = opts.randomRows ?? 256;
+  const n = opts.randomRows ?? randomCheckRows(net);
   const random = await checkImport(imported, randomRows(net, n, opts.seed ?? 0), n, opts.tolerance);
   let data: ImportCheck | null = null;
   if (opts.rows) {

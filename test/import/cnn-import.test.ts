@@ -14,7 +14,9 @@ import * as path from 'path';
 import { importModel } from '../../src/import';
 import { predictProba } from '../../src/network/forward';
 import { exportOnnx, runOnnx } from '../../src/onnx';
-import { checkImport, randomRows, runOriginal } from '../../src/pipeline/import-check';
+import { checkImport, randomCheckRows, randomRows, runOriginal } from '../../src/pipeline/import-check';
+import { initArchNetwork } from '../../src/network/create-arch';
+import { multiplyAdds } from '../../src/network/create';
 import { pruneNetwork } from '../../src/prune';
 import { runCli } from '../helpers/cli';
 
@@ -236,4 +238,16 @@ test('a file gs-compress wrote (label and probabilities outputs) imports again, 
     const c = await checkImport(m, x, 64);
     expect([name, c.maxProbabilityDiff <= 1e-5, c.labelDisagreements]).toEqual([name, true, 0]);
   }
+});
+
+test('the import check runs on 256 random rows, fewer for a network of many multiply-adds (its float64 reference pass)', () => {
+  const small = importModel(fx('torchvision-densenet-small.onnx')).network;
+  expect(randomCheckRows(small)).toBe(256);
+  // 64 x 64 images through two 64-channel convolutions: about 158 million multiply-adds per row
+  const big = initArchNetwork('c64k3p1-c64k3p1-g-f10', [3, 64, 64], 10, 1);
+  expect(multiplyAdds(big)).toBeGreaterThan(1.5e8);
+  expect(randomCheckRows(big)).toBe(16);
+  const mid = initArchNetwork('c32k3p1-c32k3p1-g-f10', [3, 32, 32], 10, 1);
+  expect(randomCheckRows(mid)).toBe(Math.floor(2e9 / multiplyAdds(mid)));
+  expect(randomCheckRows(mid)).toBeLessThan(256);
 });
