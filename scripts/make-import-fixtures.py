@@ -17,6 +17,7 @@ Small fully connected models trained for a few hundred steps on a seeded synthet
   - CNNs with joins (group `concat`): SqueezeNet's Fire module and DenseNet's torch.cat([h, conv(h)]),
     and a small Inception block (three branches, one starting with max pooling), batch norm folded and kept;
     a small torchvision DenseNet (each dense layer concatenates every earlier tensor; needs python3-torchvision);
+    SqueezeNet's convolutional classifier head (a 1x1 convolution per class, ReLU, global pooling);
   - the graphs tf2onnx (Keras Dense: MatMul + Add, Reshape, Identity) and skl2onnx (MLPClassifier /
     MLPRegressor in a Pipeline with StandardScaler: ai.onnx.ml Scaler, ZipMap, ArrayFeatureExtractor)
     produce, built with onnx.helper because those converters are not installable here;
@@ -289,7 +290,7 @@ class SharedConv(torch.nn.Module):
 
 def concat_fixtures():
     """Joins: a Fire module and a DenseNet join (no batch norm); an Inception block, batch norm folded
-    and kept; a convolution shared by two branches (Identity nodes of its weights); torchvision's DenseNet."""
+    and kept; a convolution shared by two branches (Identity nodes of its weights); torchvision's DenseNet; SqueezeNet's head."""
     nn = torch.nn
     torch.manual_seed(6)
     export_cnn(FireDense().eval(), 'torch-cnn-fire-dense-concat.onnx', (1, 1, 8, 8))
@@ -308,6 +309,12 @@ def concat_fixtures():
     first = dense.features.conv0
     dense.features.conv0 = torch.nn.Conv2d(1, first.out_channels, 7, stride=2, padding=3, bias=False)
     export_cnn(made_up_batchnorm(dense), 'torchvision-densenet-small.onnx', (1, 1, 16, 16))
+    # SqueezeNet's classifier: no Linear layer, a 1x1 convolution of one channel per class, ReLU, pooled
+    torch.manual_seed(10)
+    nn = torch.nn
+    squeeze = nn.Sequential(nn.Conv2d(1, 8, 3, stride=2), nn.ReLU(), nn.MaxPool2d(3, 2, ceil_mode=True), Fire(8, 4, 6, 6),
+                            nn.Dropout(0.5), nn.Conv2d(12, 3, 1), nn.ReLU(), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+    export_cnn(squeeze.eval(), 'torch-squeezenet-head.onnx', (1, 1, 16, 16))
 
 
 class Upsampling(torch.nn.Module):

@@ -498,9 +498,25 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
   // (set inside the walk's closures, which TypeScript's narrowing does not follow)
   const leftPad = pendingPad as { node: Node } | null;
   if (leftPad) throw refuse(leftPad.node, 'pads a tensor that no convolution or pooling reads next');
+  // a classifier head of a convolution whose channels are the classes, pooled and flattened
+  // (SqueezeNet: Conv 1x1, Relu, GlobalAveragePool, Flatten): an identity layer gives the logits
+  const head = last();
+  const pooled = layers.slice(-2).map((l) => l.op);
+  if (head && shape.length === 1 && pooled[0] === 'gap' && pooled[1] === 'flatten') {
+    const C = shape[0];
+    const kernel = new Float32Array(C * C);
+    for (let i = 0; i < C; i++) kernel[i * C + i] = 1;
+    layers.push(denseLayer(kernel, new Float32Array(C), C, C, { name: 'identity' }));
+    notes.push(
+      `the network ends in ${C} pooled channels, one per class (a convolutional head): an identity fully connected layer was appended to give the logits (exact; it trains like any layer)`,
+    );
+  }
   const final = last();
   if (!final || final.op !== 'dense')
-    throw new GsError('BAD_MODEL', `${g.file}: the network does not end in a fully connected (Gemm, MatMul) layer`);
+    throw new GsError(
+      'BAD_MODEL',
+      `${g.file}: the network does not end in a fully connected (Gemm, MatMul) layer, nor in channels pooled to one value each (its output has shape ${shape.join('x')})`,
+    );
   if (final.activation && final.activation.name !== 'identity') {
     throw new GsError(
       'BAD_MODEL',

@@ -4,7 +4,8 @@
  * small data set (its own labels, --labels-from-model, on rows around its input scaling), pruned,
  * exported with the ORIGINAL's interface, and compared with the original file: accuracy of both,
  * agreement, parameters, multiply-adds, bytes and µs per row in onnxruntime at batch 1 and 64. A
- * model with joins (an Inception block, torchvision's DenseNet) loses channels of its branches. A tfjs original (our own
+ * model with joins (an Inception block, torchvision's DenseNet) loses channels of its branches, and
+ * SqueezeNet's convolutional head compresses. A tfjs original (our own
  * tfjs export) is timed as its exact ONNX form.
  */
 import * as fs from 'fs';
@@ -173,6 +174,18 @@ describe('compress a PyTorch CNN to a multiply-add budget', () => {
     expect(multiplyAdds(slim)).toBe(r.slim.macs);
     expect(slim.layers.filter((l) => l.op === 'concat')).toHaveLength(4);
     expect(r.agreement).toBeGreaterThan(0.3);
+  });
+
+  test("SqueezeNet's convolutional head (no Linear layer): compressed to half its multiply-adds, three classes kept", async () => {
+    const file = fx('torch-squeezenet-head.onnx');
+    const data = await loadDataset({ data: csvFor('torch-squeezenet-head.onnx', 240, 7) });
+    const out = path.join(tmp, 'slim-squeezenet.onnx');
+    const r = await compressModel(file, data, quick(0.5, out));
+    expect(r.slim.macs).toBeLessThanOrEqual(Math.floor(r.original.macs * 0.5));
+    const slim = importModel(out).network;
+    expect(multiplyAdds(slim)).toBe(r.slim.macs);
+    const last = slim.layers[slim.layers.length - 1];
+    expect(last.op === 'dense' && last.outSize).toBe(3);
   });
 
   test('--target-speedup alone: the budget trainer times the shrinking network and the report says what it measured', async () => {

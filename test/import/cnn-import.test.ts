@@ -5,7 +5,8 @@
  * ONNX export keeps the original's interface and matches too, as does its pruned form; residual
  * blocks (an identity skip, a small ResNet with batch norm folded and kept) import as save/shortcut/add
  * layers, joins (a Fire module, a DenseNet join, an Inception block, torchvision's DenseNet whose
- * layers concatenate every earlier tensor) as save/shortcut/concat layers; a grouped (not depthwise) convolution, a Resize and two inputs are refused by name, and `import` then
+ * layers concatenate every earlier tensor) as save/shortcut/concat layers; SqueezeNet's convolutional
+ * head with an identity dense layer appended for the logits; a grouped (not depthwise) convolution, a Resize and two inputs are refused by name, and `import` then
  * writes nothing.
  */
 import * as fs from 'fs';
@@ -117,6 +118,17 @@ const CASES: [string, { ops: string; shape: number[]; scaled: boolean; output: s
           b === 0 ? 'batchnorm,conv,pool' : 'batchnorm,gap,flatten,dense',
         ]),
       ].join(','),
+      shape: [1, 16, 16],
+      scaled: false,
+      output: 'logits',
+      io: [1, 16, 16],
+    },
+  ],
+  [
+    // SqueezeNet's head: a 1x1 convolution of one channel per class, ReLU, global pooling, no Linear layer
+    'torch-squeezenet-head.onnx',
+    {
+      ops: 'conv,pool,conv,save,conv,shortcut,conv,concat,conv,gap,flatten,dense',
       shape: [1, 16, 16],
       scaled: false,
       output: 'logits',
