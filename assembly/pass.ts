@@ -28,6 +28,7 @@ const ACT_SIGMOID: i32 = 3;
 const ACT_GELU: i32 = 4;
 const ACT_IDENTITY: i32 = 5;
 const ACT_RELU6: i32 = 6;
+const ACT_SILU: i32 = 7;
 
 /**
  * Probabilities below this are written as 0. WebAssembly cannot set flush-to-zero, and float32
@@ -274,6 +275,7 @@ function actForward(id: i32, alpha: f64, x: f64): f64 {
   if (id == ACT_GELU) return 0.5 * x * (1.0 + erf64(x * Math.SQRT1_2));
   if (id == ACT_RELU) return x > 0 ? x : 0;
   if (id == ACT_RELU6) return x < 0 ? 0 : x > 6 ? 6.0 : x;
+  if (id == ACT_SILU) return x * sigmoid64(x);
   return x;
 }
 
@@ -290,6 +292,10 @@ export function actDerivative(id: i32, alpha: f64, x: f64): f64 {
   if (id == ACT_GELU) return 0.5 * (1.0 + erf64(x * Math.SQRT1_2)) + x * (1.0 / Math.sqrt(2.0 * Math.PI)) * Math.exp(-0.5 * x * x);
   if (id == ACT_RELU) return x > 0 ? 1.0 : 0;
   if (id == ACT_RELU6) return x > 0 && x < 6 ? 1.0 : 0;
+  if (id == ACT_SILU) {
+    const s = sigmoid64(x);
+    return s * (1.0 + x * (1.0 - s));
+  }
   return 1.0;
 }
 

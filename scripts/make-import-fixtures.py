@@ -10,7 +10,7 @@ Small fully connected models trained for a few hundred steps on a seeded synthet
     writes them: batch norm folded (eval export) and kept (TrainingMode.PRESERVE), per-channel input
     normalization, pooling variants (ceil_mode, padding, count_include_pad), Conv1d with global
     average pooling, x.mean(dim=(2, 3)), a flat input reshaped inside the graph; and CNNs that must be
-    refused (a Resize, two inputs);
+    refused (a Resize, two inputs); nn.SiLU (x * Sigmoid(x)) after convolutions and a Linear layer;
   - residual CNNs (group `residual`): an identity skip h + conv(h), and a small ResNet of torchvision's
     BasicBlock shape (an identity block and a strided block with a 1x1 convolution + BatchNorm2d
     shortcut), batch norm folded and kept;
@@ -364,6 +364,12 @@ def cnn_fixtures():
     torch.onnx.export(TwoInputs().eval(), (torch.rand(1, 1, 8, 8), torch.rand(1, 1, 8, 8)), path,
                       input_names=['a', 'b'], output_names=['output'], opset_version=17)
     print('wrote refuse-two-inputs.onnx', os.path.getsize(path), 'bytes')
+    # nn.SiLU (swish): torch writes x * Sigmoid(x)
+    torch.manual_seed(11)
+    silu = made_up_batchnorm(nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.SiLU(), nn.MaxPool2d(2), nn.Conv2d(4, 6, 3), nn.SiLU(),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 8), nn.SiLU(), nn.Linear(8, 3)))
+    export_cnn(silu, 'torch-cnn-silu.onnx', (1, 1, 10, 10))
 
 
 def fixed_batch_fixture():

@@ -78,7 +78,7 @@ export const TRAINING_FLAGS = {
     config: true,
     group: 'Network:',
     describe:
-      'Hidden-layer activation (default relu): relu, leaky_relu (leaky_relu:ALPHA sets the negative slope, default 0.01), tanh, sigmoid, gelu (exact, erf form), relu6 (min(max(x, 0), 6)) or identity',
+      'Hidden-layer activation (default relu): relu, leaky_relu (leaky_relu:ALPHA sets the negative slope, default 0.01), tanh, sigmoid, gelu (exact, erf form), relu6 (min(max(x, 0), 6)), silu (x * sigmoid(x), swish) or identity',
   },
   standardize: {
     type: 'boolean',

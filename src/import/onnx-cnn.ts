@@ -48,7 +48,7 @@ export const CNN_MARKERS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAve
 
 export const SUPPORTED_CNN_OPS =
   'Conv (1-D, 2-D, group 1 or depthwise), residual Add of two paths from one tensor, Concat on the channel axis of paths from one tensor, BatchNormalization, MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the spatial axes, ' +
-  'Flatten, Reshape, Gemm, MatMul + Add, the activations (Relu, LeakyRelu, Tanh, Sigmoid, Gelu, Clip(0, 6) as ReLU6), Identity, Dropout, ' +
+  'Flatten, Reshape, Gemm, MatMul + Add, the activations (Relu, LeakyRelu, Tanh, Sigmoid, Gelu, Clip(0, 6) as ReLU6, x * Sigmoid(x) as SiLU), Identity, Dropout, ' +
   'Sub/Add/Div/Mul by constants before the first layer, Softmax/LogSoftmax at the end (then ArgMax)';
 
 const PASS = new Set(['Identity', 'Dropout', 'Cast']);
@@ -228,10 +228,10 @@ export function walkCnn(g: GraphIndex, input: string, dims: number[], refuse: Re
       return;
     }
     if (nodes.length > 1) {
-      const gelu = g.matchGeluErf(cur, nodes);
-      if (gelu) {
-        setActivation(layers, { name: 'gelu' }, (why) => refuse(nodes[0], why));
-        cur = gelu;
+      const act = g.matchActivationPattern(cur, nodes);
+      if (act) {
+        setActivation(layers, act.activation, (why) => refuse(nodes[0], why));
+        cur = act.out;
         return;
       }
       if (g.takeLabelBesideSoftmax(nodes, tailOps)) return;

@@ -166,6 +166,29 @@ export class GraphIndex {
     return null;
   }
 
+  /** x * Sigmoid(x) starting at x = cur (nn.SiLU as torch.onnx.export writes it): the output tensor or null. */
+  matchSiluMul(cur: string, nodes: Node[]): string | null {
+    const sig = nodes.find((n) => n.opType === 'Sigmoid');
+    const mul = nodes.find((n) => n.opType === 'Mul');
+    const gate = sig?.output?.[0] ?? '';
+    if (nodes.length !== 2 || !sig || !mul || this.next(gate).length !== 1) return null;
+    const ins = mul.input ?? [];
+    if (ins.length !== 2 || !ins.includes(cur) || !ins.includes(gate)) return null;
+    this.used.add(sig);
+    this.used.add(mul);
+    return mul.output?.[0] ?? null;
+  }
+
+  /** An activation written as several nodes from x = cur (GELU's erf form, SiLU's x * Sigmoid(x)):
+   * the activation, its output tensor and how the file wrote it; null when `nodes` are not one. */
+  matchActivationPattern(cur: string, nodes: Node[]): { activation: Activation; out: string; op: string } | null {
+    const gelu = this.matchGeluErf(cur, nodes);
+    if (gelu) return { activation: { name: 'gelu' }, out: gelu, op: 'Erf GELU' };
+    const silu = this.matchSiluMul(cur, nodes);
+    if (silu) return { activation: { name: 'silu' }, out: silu, op: 'Sigmoid * x' };
+    return null;
+  }
+
   /** The activation a single ONNX activation node computes (the table's ONNX forms), or null when `n`'s op is none.
    * LeakyRelu's alpha is read; a tanh-approximated Gelu is refused; a Clip must have constant bounds equal to
    * the table entry's (0 and 6, ReLU6; inputs from opset 11, attributes before), other ranges are refused. */

@@ -4,7 +4,7 @@
  *   pass-through  Flatten, Reshape to [batch, -1], Identity, Dropout (inference), Cast to float
  *   scaling       Sub / Add / Div / Mul by a constant, ai.onnx.ml Scaler, BatchNormalization
  *   linear        Gemm (transA=0, transB 0 or 1, alpha, beta), MatMul + Add
- *   activations   Relu, LeakyRelu, Tanh, Sigmoid, Gelu, the Erf form of GELU, Clip(0, 6) (ReLU6), (Identity)
+ *   activations   Relu, LeakyRelu, Tanh, Sigmoid, Gelu, the Erf form of GELU, Clip(0, 6) (ReLU6), x * Sigmoid(x) (SiLU), (Identity)
  *   output        Softmax / LogSoftmax at the end, or nothing; after it only the label and
  *                 probability tail (ArgMax, ArrayFeatureExtractor, ZipMap, Cast, Reshape, Identity)
  * Anything else (Conv, a residual Add of two computed tensors, branches, several inputs, ops of
@@ -21,7 +21,7 @@ import { chainConcats } from './onnx-concat-chains';
 import type { ImportStep, ImportedModel } from './types';
 
 export const SUPPORTED_ONNX_OPS =
-  'Gemm, MatMul + Add, Relu, LeakyRelu, Tanh, Sigmoid, Gelu or its Erf form, Clip(0, 6) (ReLU6), Flatten, Reshape, Identity, Dropout, Cast, ' +
+  'Gemm, MatMul + Add, Relu, LeakyRelu, Tanh, Sigmoid, Gelu or its Erf form, Clip(0, 6) (ReLU6), x * Sigmoid(x) (SiLU), Flatten, Reshape, Identity, Dropout, Cast, ' +
   'Sub/Add/Div/Mul by constants, Scaler, BatchNormalization, Softmax/LogSoftmax at the end (then ArgMax, ArrayFeatureExtractor, ZipMap)';
 
 const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Flatten', 'Reshape', 'Cast']);
@@ -100,10 +100,10 @@ class Walker extends GraphIndex {
       const nodes = this.next(cur);
       if (logits !== null || nodes.length === 0) break;
       if (nodes.length > 1) {
-        const gelu = this.matchGeluErf(cur, nodes);
-        if (gelu) {
-          this.steps.push({ op: 'activation', activation: { name: 'gelu' }, from: { name: nodes[0].name ?? '', op: 'Erf GELU' } });
-          cur = gelu;
+        const act = this.matchActivationPattern(cur, nodes);
+        if (act) {
+          this.steps.push({ op: 'activation', activation: act.activation, from: { name: nodes[0].name ?? '', op: act.op } });
+          cur = act.out;
           lastLinear = null;
           continue;
         }

@@ -7,10 +7,11 @@
  *
  * GELU is the exact (erf) form, x * Phi(x), as torch.nn.GELU() and ONNX's Erf-based pattern compute it.
  * ReLU6 is min(max(x, 0), 6) (torch.nn.ReLU6, ONNX Clip(0, 6)); its derivative is 1 strictly inside (0, 6), as torch's.
+ * SiLU (swish) is x * sigmoid(x) (torch.nn.SiLU, written to ONNX as Sigmoid and Mul; Keras 'swish' / 'silu').
  */
 import { GsError } from '../errors';
 
-export type ActivationName = 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' | 'gelu' | 'relu6' | 'identity';
+export type ActivationName = 'relu' | 'leaky_relu' | 'tanh' | 'sigmoid' | 'gelu' | 'relu6' | 'silu' | 'identity';
 
 /** A layer's activation: a table name plus its parameter (leaky_relu's negative slope alpha). */
 export interface Activation {
@@ -20,8 +21,9 @@ export interface Activation {
 }
 
 /** How an activation appears in ONNX: one node with optional float attributes (or, for Clip, its
- * bounds as inputs min and max, opset >= 11), the Erf-based GELU subgraph, or nothing (identity). */
-export type OnnxActivationForm = { op: string; alphaAttr?: boolean; clip?: readonly [number, number] } | 'gelu-erf' | null;
+ * bounds as inputs min and max, opset >= 11), the Erf-based GELU subgraph, SiLU's x * Sigmoid(x), or
+ * nothing (identity). */
+export type OnnxActivationForm = { op: string; alphaAttr?: boolean; clip?: readonly [number, number] } | 'gelu-erf' | 'silu-mul' | null;
 
 export interface ActivationDef {
   name: ActivationName;
@@ -143,6 +145,18 @@ export const ACTIVATIONS: Record<ActivationName, ActivationDef> = {
     tfjs: 'relu6',
     onnx: { op: 'Clip', clip: [0, 6] },
     nonNegative: true,
+  },
+  silu: {
+    name: 'silu',
+    kernelId: 7,
+    forward: (x) => x * sigmoid(x),
+    derivative: (x) => {
+      const s = sigmoid(x);
+      return s * (1 + x * (1 - s));
+    },
+    tfjs: 'swish',
+    tfjsImport: [{ name: 'silu' }],
+    onnx: 'silu-mul',
   },
   identity: {
     name: 'identity',

@@ -6,7 +6,7 @@
  * blocks (an identity skip, a small ResNet with batch norm folded and kept) import as save/shortcut/add
  * layers, joins (a Fire module, a DenseNet join, an Inception block, torchvision's DenseNet whose
  * layers concatenate every earlier tensor) as save/shortcut/concat layers; SqueezeNet's convolutional
- * head with an identity dense layer appended for the logits; a grouped (not depthwise) convolution, a Resize and two inputs are refused by name, and `import` then
+ * head with an identity dense layer appended for the logits; nn.SiLU read from x * Sigmoid(x); a grouped (not depthwise) convolution, a Resize and two inputs are refused by name, and `import` then
  * writes nothing.
  */
 import * as fs from 'fs';
@@ -123,6 +123,11 @@ const CASES: [string, { ops: string; shape: number[]; scaled: boolean; output: s
       output: 'logits',
       io: [1, 16, 16],
     },
+  ],
+  [
+    // nn.SiLU after convolutions (batch norm folded by the exporter) and after a Linear layer: x * Sigmoid(x)
+    'torch-cnn-silu.onnx',
+    { ops: 'conv,pool,conv,gap,flatten,dense,dense', shape: [1, 10, 10], scaled: false, output: 'logits', io: [1, 10, 10] },
   ],
   [
     // SqueezeNet's head: a 1x1 convolution of one channel per class, ReLU, global pooling, no Linear layer

@@ -33,6 +33,7 @@ const CASES: Activation[] = [
   { name: 'sigmoid' },
   { name: 'gelu' },
   { name: 'relu6' },
+  { name: 'silu' },
   { name: 'identity' },
 ];
 
@@ -51,6 +52,8 @@ function plain(a: Activation): (x: number) => number {
       return (x) => 0.5 * x * (1 + erf(x / Math.SQRT2));
     case 'relu6':
       return (x) => Math.min(6, Math.max(0, x));
+    case 'silu':
+      return (x) => x / (1 + Math.exp(-x));
     case 'identity':
       return (x) => x;
   }
@@ -112,7 +115,7 @@ describe('the activation table', () => {
     expect(erf(7)).toBe(1);
   });
 
-  test('known values: gelu, sigmoid, tanh, leaky relu', () => {
+  test('known values: gelu, sigmoid, tanh, leaky relu, relu6, silu', () => {
     const g = (x: number, a: number) => ACTIVATIONS.gelu.forward(x, a);
     expect(g(1, 0)).toBeCloseTo(0.8413447460685429, 12); // torch.nn.functional.gelu(1.)
     expect(g(-0.5, 0)).toBeCloseTo(-0.15426876936299347, 12);
@@ -124,6 +127,10 @@ describe('the activation table', () => {
     expect([-2, 0, 3.5, 6, 9].map((x) => ACTIVATIONS.relu6.forward(x, 0))).toEqual([0, 0, 3.5, 6, 6]);
     // torch.nn.ReLU6's gradient: 1 strictly inside (0, 6)
     expect([-2, 0, 3.5, 6, 9].map((x) => ACTIVATIONS.relu6.derivative(x, 0))).toEqual([0, 0, 1, 0, 0]);
+    // torch.nn.functional.silu on float64
+    [1, -0.5, 3].forEach((x, i) =>
+      expect(ACTIVATIONS.silu.forward(x, 0)).toBeCloseTo([0.7310585786300049, -0.1887703343990727, 2.8577223804672998][i], 14),
+    );
   });
 
   test.each(ACTIVATION_NAMES)('%s: derivative equals central differences of forward', (name) => {
@@ -277,6 +284,7 @@ describe.each(CASES)('activation $name', (a) => {
       sigmoid: ['Sigmoid'],
       gelu: ['Erf'],
       relu6: ['Clip'],
+      silu: ['Sigmoid', 'Mul'],
       identity: [],
     };
     for (const op of expected[a.name]) expect(ops).toContain(op);

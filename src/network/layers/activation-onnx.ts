@@ -22,6 +22,12 @@ export function activationOnnx(a: Activation, input: string, prefix: string, b: 
     b.node('Mul', [`${prefix}.gelu_prod`, half], [out], `${prefix}.gelu_half`);
     return out;
   }
+  if (form === 'silu-mul') {
+    // x * sigmoid(x), as torch.onnx.export writes nn.SiLU()
+    b.node('Sigmoid', [input], [`${prefix}.silu_gate`], `${prefix}.silu_sigmoid`);
+    b.node('Mul', [input, `${prefix}.silu_gate`], [out], `${prefix}.silu_mul`);
+    return out;
+  }
   if (form.clip) {
     // Clip's bounds are inputs from opset 11 on (we write opset 17)
     const lo = b.floats(`${prefix}.clip_min`, [], Float32Array.of(form.clip[0]));

@@ -22,6 +22,7 @@ const TFJS_ACTIVATIONS: Record<ActivationName, (h: tf.Tensor2D, alpha: number) =
   sigmoid: (h) => tf.sigmoid(h),
   gelu: (h) => tf.mul(tf.mul(h, 0.5), tf.add(1, tf.erf(tf.mul(h, Math.SQRT1_2)))),
   relu6: (h) => tf.relu6(h),
+  silu: (h) => tf.mul(h, tf.sigmoid(h)),
   identity: (h) => h,
 };
 

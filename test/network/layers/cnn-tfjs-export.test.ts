@@ -153,6 +153,8 @@ test('1-D with stride, global average pooling with leaky relu', async () => {
 test('an imported PyTorch CNN (batch norm kept, Pad + pooling); refusals say why', async () => {
   const fx = (f: string) => path.join(__dirname, '..', '..', 'fixtures', 'import', f);
   await expectSame(importModel(fx('torch-cnn-bn-kept.onnx')).network);
+  // nn.SiLU: Keras 'swish'
+  await expectSame(importModel(fx('torch-cnn-silu.onnx')).network);
   expect(() => toCnnLayersModel(importModel(fx('torch-cnn-pool-variants.onnx')).network, 'test')).toThrow(
     /the tfjs export of this convolutional network: an average pooling pads without counting the padding; --export writes ONNX/,
   );
