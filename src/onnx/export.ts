@@ -36,6 +36,7 @@ import { foldBatchNorms } from '../network/layers/fold-batchnorm';
 import { isRegression } from '../network/tasks';
 import type { AnyLayer, DenseLayer, Layer, ModelIO, Network } from '../network/types';
 import type { GraphParts } from './graph-parts';
+import { flattenJoins } from './flat-joins';
 import { graphBuilder } from './layer-builder';
 import { chooseInputForm, readColumns, selectInputs, type InputForm } from './input-forms';
 import { META } from './metadata';
@@ -457,6 +458,7 @@ function exportSpatial(net: Network<AnyLayer>, opts: ExportOptions): Uint8Array 
     }
   }
   const chainDims = spatialChain(net, chainInput, names.last, compact, opts, g);
+  flattenJoins(g);
   const inputDims = io ? io.inputShape : chainDims;
   g.nodes.push(...tail.nodes);
   const regression = isRegression(net);

@@ -2,7 +2,8 @@
  * Joins (network/layers/concat.ts and the `[ A | B ]` tokens of --arch): the layer list the grammar
  * writes for two, three and empty branches, the forward pass against the branches computed as their
  * own stacks and concatenated by hand, the ONNX export run by onnxruntime (2-D and 1-D, nested with
- * residual blocks) and imported back into the same layers, and the grammar's refusals.
+ * residual blocks; a join of 3+ branches from one tensor as one Concat) and imported back into the
+ * same layers, and the grammar's refusals.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -15,6 +16,7 @@ import { foldBatchNorms } from '../../../src/network/layers/fold-batchnorm';
 import { forwardLayers } from '../../../src/network/layers/table';
 import type { AnyLayer, Network } from '../../../src/network/types';
 import { exportOnnx } from '../../../src/onnx/export';
+import { readOnnxInfo } from '../../../src/onnx/read';
 import { expectAgreesInOnnx, randomBatchNorms, randomInputs } from './cnn-fixtures';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-concat-'));
@@ -99,19 +101,25 @@ test('the forward pass concatenates the branches along the channels, in order', 
 });
 
 test('joins, 2-D and 1-D and nested with residual blocks, export to ONNX and onnxruntime agrees', async () => {
-  for (const [spec, shape] of [
-    ['c4k3p1-bn-[c2k1-bn|c4k3p1-bn-c3k3p1-bn|m1]-m2-f6', [2, 9, 9]],
-    ['c3k3p1-[|c2k3p1]-[(c5k3p1-bn-c5k3p1-bn)|c2k1-[c1k1|]]-g', [1, 8, 8]],
-    ['c5k3p1-bn-[c3k1s2|c2k3p1s2-c2k1]-a2', [3, 20]],
+  // Concat nodes of each file by their input counts: a join of 3+ branches from one tensor is one
+  // Concat; a join inside the first branch of another stays a Concat of its own, and the outer join nested
+  for (const [spec, shape, concats] of [
+    ['c4k3p1-bn-[c2k1-bn|c4k3p1-bn-c3k3p1-bn|m1]-m2-f6', [2, 9, 9], [3]],
+    ['c3k3p1-[|c2k3p1]-[(c5k3p1-bn-c5k3p1-bn)|c2k1-[c1k1|]]-g', [1, 8, 8], [2, 2, 2]],
+    ['c5k3p1-bn-[c3k1s2|c2k3p1s2-c2k1]-a2', [3, 20], [2]],
+    ['c4k3p1-[c2k1-[c1k1|c1k3p1]|c2k1|m1|c1k1]-g', [1, 8, 8], [2, 2, 2, 2]],
   ] as const) {
     const net = randomBatchNorms(initArchNetwork(spec, [...shape], 4, 3), 5);
     await expectAgreesInOnnx(net, 16);
     const features = randomInputs(net, 16, 6);
     // and the file (written with a logits output, as an exporter writes one) imports back into the
-    // same layers (n-way joins are nested Concats in the file)
+    // same layers
     const file = path.join(tmp, `${spec.replace(/[^a-z0-9]/gi, '_')}.onnx`);
     const io = { inputName: 'input', inputShape: [...shape], outputName: 'logits', outputForm: 'logits' as const };
-    fs.writeFileSync(file, exportOnnx(net, { producerVersion: 'test', io }));
+    const bytes = exportOnnx(net, { producerVersion: 'test', io });
+    const nodes = readOnnxInfo(bytes, 'm').nodes;
+    expect(nodes.filter((n) => n.op === 'Concat').map((n) => n.inputs.length)).toEqual([...concats]);
+    fs.writeFileSync(file, bytes);
     const back = importModel(file).network;
     expect(ops(back)).toEqual(ops({ ...net, layers: foldBatchNorms(net.layers) }));
     const [a, b] = [logits(net, features, 16), logits(back, features, 16)];
