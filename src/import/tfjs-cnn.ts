@@ -28,18 +28,11 @@ import type { AnyLayer } from '../network/types';
 import { setActivation } from './cnn-activation';
 import type { Origin } from './types';
 
+/** Keras layers with a window (convolutions and pooling): zero padding in front of one is its own padding. */
+const WINDOW_LAYERS = ['Conv1D', 'Conv2D', 'DepthwiseConv2D', 'MaxPooling1D', 'MaxPooling2D', 'AveragePooling1D', 'AveragePooling2D'];
+
 /** Keras layer classes that make a LayersModel convolutional. */
-export const TFJS_CNN_LAYERS = new Set([
-  'Conv1D',
-  'Conv2D',
-  'DepthwiseConv2D',
-  'MaxPooling1D',
-  'MaxPooling2D',
-  'AveragePooling1D',
-  'AveragePooling2D',
-  'GlobalAveragePooling1D',
-  'GlobalAveragePooling2D',
-]);
+export const TFJS_CNN_LAYERS = new Set([...WINDOW_LAYERS, 'GlobalAveragePooling1D', 'GlobalAveragePooling2D']);
 
 /** The activation of a Keras ReLU layer: plain ReLU, or ReLU6 when max_value is 6; a threshold, a negative
  * slope or another max_value is refused through `fail`. */
@@ -108,15 +101,7 @@ function zeroPads(padding: unknown, r: number): number[] | null {
 }
 
 /** Layers whose window reads zero padding in front of them as their own padding. */
-const READS_ZERO_PADDING = new Set([
-  'Conv1D',
-  'Conv2D',
-  'DepthwiseConv2D',
-  'MaxPooling1D',
-  'MaxPooling2D',
-  'AveragePooling1D',
-  'AveragePooling2D',
-]);
+const READS_ZERO_PADDING = new Set(WINDOW_LAYERS);
 
 /** Reads the layers (after the InputLayer) of a Keras CNN whose input is `kerasShape` (channels last). */
 export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: TfjsCnnContext): TfjsCnn {
