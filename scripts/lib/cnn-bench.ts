@@ -306,7 +306,64 @@ export function targetLines(groups: readonly CnnGroup[], caseName: string, start
       `- Speed at ${p}% of the MACs >= ${x}x the dense network's (batch 64): best ${best.method} ${speed(best).toFixed(2)}x (${pct(best.accuracy)}): ${verdict}.`,
     );
   }
+  lines.push(...jointLines(mine, caseName), ...aheadLines(mine));
   return lines;
+}
+
+/** The speedup of `g` over `dense` at batch 64, or undefined without both times. */
+const speedup = (g: CnnGroup, dense: CnnGroup | undefined): number | undefined =>
+  g.usPerRow64 && dense?.usPerRow64 ? dense.usPerRow64.mean / g.usPerRow64.mean : undefined;
+
+/** Where a budget has an accuracy target relative to dense and a speed target: one row of ours meeting both. */
+function jointLines(mine: readonly CnnGroup[], caseName: string): string[] {
+  const dense = mine.find((g) => g.method === 'dense');
+  const lines: string[] = [];
+  for (const t of ACCURACY_TARGETS.filter((x) => x.case === caseName && x.belowDense !== undefined)) {
+    const x = SPEED_TARGETS[t.percent];
+    if (x === undefined || !dense || t.belowDense === undefined) continue;
+    const need = dense.accuracy.mean - t.belowDense;
+    const fast = mine
+      .filter((g) => OURS.includes(g.method) && g.percent === t.percent && (speedup(g, dense) ?? 0) >= x)
+      .sort((a, b) => b.accuracy.mean - a.accuracy.mean);
+    const best = fast[0];
+    const head = `- Both at ${t.percent}% in one configuration (accuracy >= ${(100 * need).toFixed(2)}% and >= ${x}x)`;
+    if (!best) lines.push(`${head}: no row of ours is ${x}x faster.`);
+    else
+      lines.push(
+        `${head}: best ${best.method} ${pct(best.accuracy)} at ${(speedup(best, dense) as number).toFixed(2)}x: ${
+          best.accuracy.mean >= need ? '**met**' : `missed by ${(100 * (need - best.accuracy.mean)).toFixed(2)} points`
+        }.`,
+      );
+  }
+  return lines;
+}
+
+/** Our best row per budget against narrow and the peer: where it is not ahead beyond both seed spreads, with the gap. */
+function aheadLines(mine: readonly CnnGroup[]): string[] {
+  const percents = [...new Set(mine.filter((g) => g.method !== 'dense').map((g) => g.percent))].sort((a, b) => b - a);
+  const short: string[] = [];
+  let compared = 0;
+  for (const p of percents) {
+    const best = mine.filter((g) => OURS.includes(g.method) && g.percent === p).sort((a, b) => b.accuracy.mean - a.accuracy.mean)[0];
+    if (!best) continue;
+    for (const other of ['narrow', 'peer'] as const) {
+      const them = mine.find((g) => g.method === other && g.percent === p);
+      if (!them) continue;
+      compared++;
+      const v = compare(best.accuracy, them.accuracy);
+      if (v === 'ahead') continue;
+      const gap = 100 * (best.accuracy.mean - them.accuracy.mean);
+      short.push(
+        `${p}% ${best.method} vs ${other}: ${v} (gap ${gap >= 0 ? '+' : ''}${gap.toFixed(2)}, spreads ${(100 * (best.accuracy.sd + them.accuracy.sd)).toFixed(2)})`,
+      );
+    }
+  }
+  if (compared === 0) return [];
+  return [
+    `- Ahead of narrow and the peer beyond both seed spreads at every budget (our best row per budget): ${
+      short.length === 0 ? '**met**' : `not everywhere: ${short.join('; ')}`
+    }.`,
+  ];
 }
 
 /** The `--round-channels` of our rounded methods. */

@@ -144,6 +144,20 @@ test("the issue's targets are checked on the rows: the best qualifying method, m
   expect(fashion[0]).toMatch(/minus 0\.5 points \(accuracy >= 87\.20%\): best gs 87\.30 ± 0\.14: \*\*met\*\*/);
   expect(fashion[1]).toMatch(/^- Speed at 25% .* best gs8t 1\.67x \(86\.10 ± 0\.14\): \*\*met\*\*, faster than narrow \(1\.25x\)/);
   expect(fashion[2]).toMatch(/^- Speed at 10% .* best gs 1\.82x .*: missed\./);
+  // one row meeting both at 25%: only gs8t is 1.5x faster, and it is 1.10 points short
+  expect(fashion[3]).toBe(
+    '- Both at 25% in one configuration (accuracy >= 87.20% and >= 1.5x): best gs8t 86.10 ± 0.14 at 1.67x: missed by 1.10 points.',
+  );
+  // gs at 25% against narrow (one seed): ahead; nothing to compare at 10%
+  expect(fashion[4]).toBe('- Ahead of narrow and the peer beyond both seed spreads at every budget (our best row per budget): **met**.');
+  const close = groupCells([
+    cell('fashion', 'gs', 25, 0, 0.87, 300, 15),
+    cell('fashion', 'gs', 25, 1, 0.874, 300, 15),
+    cell('fashion', 'peer', 25, 0, 0.871, 300, 15),
+  ]);
+  expect(targetLines(close, 'fashion', 1000).pop()).toBe(
+    '- Ahead of narrow and the peer beyond both seed spreads at every budget (our best row per budget): not everywhere: 25% gs vs peer: within (gap +0.10, spreads 0.28).',
+  );
   // gs has more than 5% of the parameters (600 of 10000): only gsp qualifies; 99.04% >= 99%
   const caffe = targetLines(groups, 'lenet5-caffe', 10000);
   expect(caffe[0]).toMatch(/^- Error <= 1\.0% .*: best gsp 99\.04 ± 0\.01, at most 500 parameters \(5\.00%\): \*\*met\*\*/);
@@ -155,5 +169,8 @@ test("the issue's targets are checked on the rows: the best qualifying method, m
       'fashion',
       1000,
     ),
-  ).toEqual(["- Accuracy at 25% of the MACs >= the dense network's minus 0.5 points: no dense row on these settings."]);
+  ).toEqual([
+    "- Accuracy at 25% of the MACs >= the dense network's minus 0.5 points: no dense row on these settings.",
+    '- Ahead of narrow and the peer beyond both seed spreads at every budget (our best row per budget): **met**.',
+  ]);
 });
