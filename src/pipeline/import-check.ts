@@ -101,12 +101,18 @@ export interface ImportAndCheck {
 
 /** Random rows an import is checked on by default: 256, fewer for a large network (down to 16), so
  * that the reference pass (float64, TypeScript) stays within about CHECK_MACS multiply-adds: a
- * DenseNet-121 at 64x64 (234 million per row) took minutes on 256 rows. */
+ * DenseNet-121 at 64x64 (234 million per row) took minutes on 256 rows. Data rows (--data) are
+ * capped by the same budget (at least 16), not by 256. */
 const CHECK_ROWS = 256;
 const CHECK_ROWS_MIN = 16;
 const CHECK_MACS = 2e9;
+const withinBudget = (net: Network<AnyLayer>) => Math.max(CHECK_ROWS_MIN, Math.floor(CHECK_MACS / Math.max(1, multiplyAdds(net))));
 export function randomCheckRows(net: Network<AnyLayer>): number {
-  return Math.max(CHECK_ROWS_MIN, Math.min(CHECK_ROWS, Math.floor(CHECK_MACS / Math.max(1, multiplyAdds(net)))));
+  return Math.min(CHECK_ROWS, withinBudget(net));
+}
+/** Of `available` data rows, how many the import is checked on (see randomCheckRows). */
+export function dataCheckRows(net: Network<AnyLayer>, available: number): number {
+  return Math.min(available, withinBudget(net));
 }
 
 /**
@@ -134,7 +140,9 @@ export async function importAndCheck(
     if (opts.rows.cols !== net.inputWidth) {
       throw new GsError('BAD_INPUT', `the data has ${opts.rows.cols} feature columns, the model ${file} reads ${net.inputWidth}`);
     }
-    data = await checkImport(imported, opts.rows.x, opts.rows.rows, opts.tolerance);
+    // the data's first rows, as many as the reference pass's budget allows (all of them for small networks)
+    const m = dataCheckRows(net, opts.rows.rows);
+    data = await checkImport(imported, opts.rows.x.subarray(0, m * opts.rows.cols), m, opts.tolerance);
   }
   for (const [what, c] of [
     ['random', random],

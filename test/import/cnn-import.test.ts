@@ -15,7 +15,7 @@ import * as path from 'path';
 import { importModel } from '../../src/import';
 import { predictProba } from '../../src/network/forward';
 import { exportOnnx, runOnnx } from '../../src/onnx';
-import { checkImport, randomCheckRows, randomRows, runOriginal } from '../../src/pipeline/import-check';
+import { checkImport, dataCheckRows, randomCheckRows, randomRows, runOriginal } from '../../src/pipeline/import-check';
 import { initArchNetwork } from '../../src/network/create-arch';
 import { multiplyAdds } from '../../src/network/create';
 import { pruneNetwork } from '../../src/prune';
@@ -257,7 +257,7 @@ test('a file gs-compress wrote (label and probabilities outputs) imports again, 
   }
 });
 
-test('the import check runs on 256 random rows, fewer for a network of many multiply-adds (its float64 reference pass)', () => {
+test('the import check runs on 256 random rows (data rows: all), fewer for a network of many multiply-adds (its float64 reference pass)', () => {
   const small = importModel(fx('torchvision-densenet-small.onnx')).network;
   expect(randomCheckRows(small)).toBe(256);
   // 64 x 64 images through two 64-channel convolutions: about 158 million multiply-adds per row
@@ -267,4 +267,8 @@ test('the import check runs on 256 random rows, fewer for a network of many mult
   const mid = initArchNetwork('c32k3p1-c32k3p1-g-f10', [3, 32, 32], 10, 1);
   expect(randomCheckRows(mid)).toBe(Math.floor(2e9 / multiplyAdds(mid)));
   expect(randomCheckRows(mid)).toBeLessThan(256);
+  // data rows: the same budget, not 256
+  expect(dataCheckRows(small, 10000)).toBe(Math.min(10000, Math.floor(2e9 / multiplyAdds(small))));
+  expect(dataCheckRows(small, 300)).toBe(300);
+  expect(dataCheckRows(big, 10000)).toBe(16);
 });
