@@ -4,7 +4,8 @@
  * [k..., in, out] to OIHW), DepthwiseConv2D (depth_multiplier 1; depthwise_kernel [kH, kW, C, 1]), MaxPooling1D/2D and AveragePooling1D/2D ('same' padding counts only real
  * values, as TensorFlow does), GlobalAveragePooling1D/2D, BatchNormalization on the channel axis,
  * Flatten (the next Dense layer's rows reordered from Keras's H, W, C order to the network's C, H, W),
- * Dense, activations, Dropout, ZeroPadding1D/2D in front of a window (a convolution's pads; a
+ * Dense, activations, Dropout, a Reshape of the pooled vector to 1 x 1 positions and back (Keras
+ * MobileNet's head: its 1x1 Conv2D there is a fully connected layer), ZeroPadding1D/2D in front of a window (a convolution's pads; a
  * pooling's, an average counting the zeros, a maximum only over non-negative values). The
  * network reads its examples channels first (C x H x W, as
  * gs-compress reads images); the original, which takes H x W x C, is fed the same values transposed.
@@ -119,6 +120,8 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
   let flattened: number[] | null = null;
   const slotShapes = new Map<number, readonly number[]>();
   let open = 0;
+  // the flat tensor stands for C x 1 x 1 (a Reshape to [1, 1, C] after pooling): 1x1 convolutions are dense
+  let pointwise = false;
   // zero padding (ZeroPadding1D / 2D) waiting for the window that reads it, and where it came from
   let zero: { pads: number[]; from: Origin } | null = null;
   /** The window's own pads (null: unreadable) plus the zero padding in front of it, computed on the padded sizes. */
@@ -173,9 +176,34 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         // continue: the window after it takes the padding
         return;
       }
+      case 'Reshape': {
+        // Keras MobileNet's head: the pooled vector as 1 x 1 positions for a 1x1 convolution, and back
+        const target = Array.isArray(c.target_shape) ? c.target_shape.map(Number) : [];
+        const n = target[target.length - 1];
+        if (shape.length !== 1 || n !== shape[0] || target.slice(0, -1).some((d) => d !== 1))
+          throw ctx.refuse(
+            from,
+            `reshapes a tensor of shape ${shape.join('x')} to ${JSON.stringify(c.target_shape)}; gs-compress reads a Reshape only between a pooled vector and 1 x 1 positions (as Keras MobileNet's head)`,
+          );
+        pointwise = target.length > 1;
+        break;
+      }
       case 'Conv1D':
       case 'Conv2D': {
         const r = l.className === 'Conv1D' ? 1 : 2;
+        if (pointwise) {
+          // a convolution of 1 x 1 positions: a fully connected layer (Keras [1, 1, in, out] is [in, out])
+          const kernel = nums(c.kernel_size, r, [1]);
+          if (kernel.some((k) => k !== 1)) throw ctx.refuse(from, `has a ${kernel.join('x')} kernel on 1 x 1 positions`);
+          const cin = shape[0];
+          const cout = Number(c.filters);
+          const w = Float32Array.from(ctx.weight(from.name, 'kernel', from, cin * cout));
+          const bias = c.use_bias === false ? new Float32Array(cout) : Float32Array.from(ctx.weight(from.name, 'bias', from, cout));
+          push(denseLayer(w, bias, cin, cout, { name: 'identity' }), from);
+          notes.push(`the 1x1 ${l.className} "${from.name}" on 1 x 1 positions became a fully connected layer`);
+          act(c.activation, from, isLast);
+          break;
+        }
         if (shape.length !== r + 1) throw ctx.refuse(from, `reads a tensor of shape ${shape.join('x')}`);
         if (Number(c.groups ?? 1) !== 1)
           throw ctx.refuse(from, `is a grouped convolution (groups ${String(c.groups)}): only groups 1 is supported yet`);
@@ -271,6 +299,7 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         break;
       }
       case 'Flatten': {
+        pointwise = false;
         if (shape.length > 1) {
           flattened = shape.length > 1 && shape.slice(1).some((d) => d !== 1) && shape[0] > 1 ? [...shape] : null;
           push(flattenLayer(shape), from);

@@ -71,7 +71,7 @@ function keras(name: unknown): Activation | 'softmax' | 'log_softmax' | null {
 }
 
 export const SUPPORTED_TFJS_CNN_LAYERS =
-  'InputLayer, Permute (channels first to last, in front), Conv1D, Conv2D, ZeroPadding1D/2D (in front of a convolution or pooling), Add (a residual block), Concatenate (a join of branches on the channel axis), MaxPooling1D/2D, AveragePooling1D/2D, GlobalAveragePooling1D/2D, BatchNormalization, Flatten, Dense, Activation, ReLU, LeakyReLU, Dropout, Softmax (last)';
+  'InputLayer, Permute (channels first to last, in front), Conv1D, Conv2D, ZeroPadding1D/2D (in front of a convolution or pooling), Add (a residual block), Concatenate (a join of branches on the channel axis), Reshape (the pooled vector to 1 x 1 positions and back), MaxPooling1D/2D, AveragePooling1D/2D, GlobalAveragePooling1D/2D, BatchNormalization, Flatten, Dense, Activation, ReLU, LeakyReLU, Dropout, Softmax (last)';
 
 /** The Keras names of the model's input (the InputLayer's, or "<first layer>_input") and of its last layer. */
 function kerasNames(layers: LayerJson[]): { input: string; output: string } {

@@ -7,7 +7,7 @@
  * functional model with residual blocks (an identity Add and a strided block with a 1x1 shortcut);
  * so does a MobileNet-style model (DepthwiseConv2D 'same' and strided, ReLU(max_value 6) and 'relu6');
  * so do joins (an Inception block, DenseNet's concatenate([h, conv(h)])) and ZeroPadding2D in front of
- * pooling and convolutions; a DepthwiseConv2D of
+ * pooling and convolutions, and Keras MobileNet's head (a 1x1 Conv2D on the pooled vector reshaped to 1 x 1); a DepthwiseConv2D of
  * depth_multiplier 2, a Concatenate off the channel axis, a Multiply of branches and two inputs
  * are refused by name.
  */
@@ -124,6 +124,38 @@ function zeroPadded(): tf.Sequential {
   return m;
 }
 
+/** Keras MobileNet (v1) in small: ZeroPadding2D before a strided convolution, depthwise and pointwise blocks with
+ * batch norm and ReLU6, then its head: the pooled vector reshaped to 1 x 1, a 1x1 Conv2D, reshaped back, softmax. */
+function mobilenetHead(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(
+    tf.layers.zeroPadding2d({
+      inputShape: [9, 9, 2],
+      padding: [
+        [0, 1],
+        [0, 1],
+      ],
+    }),
+  );
+  m.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, useBias: false }));
+  m.add(tf.layers.batchNormalization({ axis: -1 }));
+  m.add(tf.layers.reLU({ maxValue: 6 }));
+  m.add(tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false }));
+  m.add(tf.layers.batchNormalization({ axis: -1 }));
+  m.add(tf.layers.reLU({ maxValue: 6 }));
+  m.add(tf.layers.conv2d({ filters: 6, kernelSize: 1, useBias: false }));
+  m.add(tf.layers.batchNormalization({ axis: -1 }));
+  m.add(tf.layers.reLU({ maxValue: 6 }));
+  m.add(tf.layers.globalAveragePooling2d({}));
+  m.add(tf.layers.reshape({ targetShape: [1, 1, 6] }));
+  m.add(tf.layers.dropout({ rate: 0.001 }));
+  m.add(tf.layers.conv2d({ filters: 3, kernelSize: 1, padding: 'same' }));
+  m.add(tf.layers.reshape({ targetShape: [3] }));
+  m.add(tf.layers.activation({ activation: 'softmax' }));
+  madeUpBatchNorm(m);
+  return m;
+}
+
 /** A functional ResNet-like model: conv, an identity block, a strided block with a 1x1 conv + BN shortcut. */
 function resnet(): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 2] });
@@ -174,6 +206,13 @@ test.each<[string, () => tf.LayersModel, string, number[], string]>([
     'softmax',
   ],
   ['2-D, three channels, batch norm, same padding', cnn2d, 'conv,pool,conv,batchnorm,pool,flatten,dense,dense', [3, 7, 7], 'softmax'],
+  [
+    'Keras MobileNet: zero padding, depthwise, ReLU6, its reshaped 1x1 convolution head',
+    mobilenetHead,
+    'conv,batchnorm,depthwise,batchnorm,conv,batchnorm,gap,flatten,dense',
+    [2, 9, 9],
+    'softmax',
+  ],
   ['zero padding in front of pooling and a convolution', zeroPadded, 'conv,pool,conv,pool,flatten,dense', [2, 7, 7], 'logits'],
   ['1-D, dilation, global average pooling', cnn1d, 'conv,pool,conv,gap,flatten,dense', [2, 20], 'logits'],
   ['MobileNet-style, depthwise and ReLU6', mobilenet, 'conv,depthwise,batchnorm,depthwise,conv,flatten,dense', [2, 8, 8], 'logits'],
@@ -219,6 +258,18 @@ test('zero padding that a max pooling of negative values or no window reads is r
   const file1 = await save(f, 'zero-flatten');
   expect(() => importModel(file1)).toThrow(
     /layer "flatten_\w+" \(Flatten\) follows zero padding \("zero_padding2d_\w+"\); gs-compress reads zero padding in front of a convolution or a pooling/,
+  );
+});
+
+test('a Reshape other than the pooled vector to 1 x 1 positions and back is refused by name', async () => {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }));
+  m.add(tf.layers.reshape({ targetShape: [16, 2] }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 2 }));
+  const file = await save(m, 'reshape');
+  expect(() => importModel(file)).toThrow(
+    /layer "reshape_\w+" \(Reshape\) reshapes a tensor of shape 2x4x4 to \[16,2\]; gs-compress reads a Reshape only between a pooled vector and 1 x 1 positions/,
   );
 });
 
