@@ -22,7 +22,8 @@ export const IMPORTERS: Importer[] = [
   },
   {
     name: 'tfjs-layers',
-    describe: 'tfjs LayersModel (model.json + weight shards, as tensorflowjs_converter writes from Keras, or gs-compress prune --export-tfjs)',
+    describe:
+      'tfjs LayersModel (model.json + weight shards, as tensorflowjs_converter writes from Keras, or gs-compress prune --export-tfjs)',
     short: 'tfjs LayersModel',
     file: 'a tfjs model.json',
     accepts: (file) => /\.json$/i.test(file) || (fs.existsSync(file) && fs.statSync(file).isDirectory()),
