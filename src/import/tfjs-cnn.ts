@@ -52,7 +52,7 @@ export interface TfjsLayer {
 
 export interface TfjsCnnContext {
   /** The weight `w` of layer `name`, checked to hold `size` values (float64 copies, the file's order). */
-  weight(name: string, w: string, from: Origin, size: number): Float64Array;
+  weight: (name: string, w: string, from: Origin, size: number) => Float64Array;
   refuse(from: Origin, why: string): GsError;
   /** Applies a Keras activation name after the last layer, or records the output form; false when unknown. */
   activation(name: unknown, from: Origin, isLast: boolean): Activation | 'softmax' | 'log-softmax' | null;
@@ -86,6 +86,26 @@ function padsOf(padding: unknown, dims: number[], kernel: number[], strides: num
   if (padding !== 'same') return null;
   const p = dims.map((d, a) => samePads(d, kernel[a], strides[a], dilations[a]));
   return [...p.map((x) => x[0]), ...p.map((x) => x[1])];
+}
+
+/** A Keras BatchNormalization's parameters for `n` channels (gamma 1 and beta 0 when it has none). */
+export interface KerasBatchNorm {
+  gamma: Float64Array;
+  beta: Float64Array;
+  mean: Float64Array;
+  variance: Float64Array;
+  epsilon: number;
+}
+
+/** Reads a Keras BatchNormalization (config `c`) of `n` channels through `weight`. */
+export function kerasBatchNorm(c: Record<string, unknown>, n: number, from: Origin, weight: TfjsCnnContext['weight']): KerasBatchNorm {
+  return {
+    gamma: c.scale === false ? new Float64Array(n).fill(1) : weight(from.name, 'gamma', from, n),
+    beta: c.center === false ? new Float64Array(n) : weight(from.name, 'beta', from, n),
+    mean: weight(from.name, 'moving_mean', from, n),
+    variance: weight(from.name, 'moving_variance', from, n),
+    epsilon: Number(c.epsilon ?? 1e-3),
+  };
 }
 
 /** Keras ZeroPadding1D / 2D's `padding` as [begin..., end...] of `r` axes (an int, one per axis, or
@@ -256,21 +276,20 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         const kernel = nums(c.pool_size, r, new Array<number>(r).fill(2));
         const strides = nums(c.strides, r, kernel);
         const max = l.className.startsWith('Max');
-        const own = padsOf(c.padding, shape.slice(1), kernel, strides, new Array<number>(r).fill(1));
-        if (!own) throw ctx.refuse(from, `uses padding ${JSON.stringify(c.padding)}`);
+        const pads = windowPads(c.padding, kernel, strides, new Array<number>(r).fill(1));
+        if (!pads) throw ctx.refuse(from, `uses padding ${JSON.stringify(c.padding)}`);
         if (padded) {
           // zeros in the window: an average counts them (count_include_pad), a maximum ignores them
           // only where its input is never negative
           const prev = layers[layers.length - 1];
           if (max && !isNonNegative(prev && 'activation' in prev ? prev.activation : null))
             throw ctx.refuse(from, `pools the zero padding of "${zero?.from.name}" over an input that can be negative`);
-          if (!max && own.some((p) => p !== 0))
+          if (!max && pads.some((p, i) => p !== zero?.pads[i]))
             throw ctx.refuse(
               from,
               `pads ('same') after the zero padding of "${zero?.from.name}": its average would count only part of the padding`,
             );
         }
-        const pads = windowPads(c.padding, kernel, strides, new Array<number>(r).fill(1)) as number[];
         zero = null;
         push(poolLayer(max ? 'max' : 'avg', shape[0], kernel, { strides, pads, countIncludePad: padded && !max }), from);
         break;
@@ -289,12 +308,13 @@ export function tfjsCnnLayers(list: TfjsLayer[], kerasShape: number[], ctx: Tfjs
         if (shape.length < 2)
           throw ctx.refuse(from, 'normalizes a flat tensor; in a convolutional model batch norm is supported after a convolution');
         const n = shape[0];
+        const k = kerasBatchNorm(c, n, from, ctx.weight);
         const bn = batchNormLayer(n, null);
-        bn.gamma.set(c.scale === false ? new Float64Array(n).fill(1) : ctx.weight(from.name, 'gamma', from, n));
-        bn.beta.set(c.center === false ? new Float64Array(n) : ctx.weight(from.name, 'beta', from, n));
-        bn.runningMean.set(ctx.weight(from.name, 'moving_mean', from, n));
-        bn.runningVar.set(ctx.weight(from.name, 'moving_variance', from, n));
-        bn.epsilon = Number(c.epsilon ?? 1e-3);
+        bn.gamma.set(k.gamma);
+        bn.beta.set(k.beta);
+        bn.runningMean.set(k.mean);
+        bn.runningVar.set(k.variance);
+        bn.epsilon = k.epsilon;
         push(bn, from);
         break;
       }

@@ -11,7 +11,7 @@ import { GsError } from '../errors';
 import type { Activation } from '../network/activations';
 import { tfjsActivation, weightPaths } from '../network/layers-model';
 import { assembleSteps } from './assemble';
-import { reluLayerActivation, TFJS_CNN_LAYERS, tfjsCnnLayers, type TfjsCnnContext, type TfjsLayer } from './tfjs-cnn';
+import { kerasBatchNorm, reluLayerActivation, TFJS_CNN_LAYERS, tfjsCnnLayers, type TfjsCnnContext, type TfjsLayer } from './tfjs-cnn';
 import { isFunctional, JOIN_START, linearizeFunctional, RESIDUAL_SAVE } from './tfjs-functional';
 import type { AnyLayer, Network } from '../network/types';
 import type { ImportStep, ImportedModel, Origin } from './types';
@@ -121,14 +121,9 @@ function readFront(list: TfjsLayer[], given: number[], ctx: TfjsCnnContext): Cnn
     const axis = Array.isArray(c.axis) ? (c.axis as number[]) : [Number(c.axis ?? -1)];
     if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== kerasShape.length))
       throw ctx.refuse(bn.from, `normalizes axis ${JSON.stringify(c.axis)} of the input, not the channels`);
-    const n = kerasShape[kerasShape.length - 1];
-    const gamma = c.scale === false ? new Float64Array(n).fill(1) : ctx.weight(bn.from.name, 'gamma', bn.from, n);
-    const beta = c.center === false ? new Float64Array(n) : ctx.weight(bn.from.name, 'beta', bn.from, n);
-    const mean = ctx.weight(bn.from.name, 'moving_mean', bn.from, n);
-    const variance = ctx.weight(bn.from.name, 'moving_variance', bn.from, n);
-    const eps = Number(c.epsilon ?? 1e-3);
+    const { gamma, beta, mean, variance, epsilon } = kerasBatchNorm(c, kerasShape[kerasShape.length - 1], bn.from, ctx.weight);
     // gamma (x - mean) / sd + beta = (x - shift) / divide
-    const divide = Float64Array.from(gamma, (g, j) => Math.sqrt(variance[j] + eps) / g);
+    const divide = Float64Array.from(gamma, (g, j) => Math.sqrt(variance[j] + epsilon) / g);
     if (divide.some((v) => !Number.isFinite(v) || v === 0)) throw ctx.refuse(bn.from, 'scales the input by zero or a non-finite value');
     scaling = { shift: Float64Array.from(mean, (m, j) => m - beta[j] * divide[j]), divide };
     notes.push(`BatchNormalization "${bn.from.name}" in front of the first layer became the network's input scaling`);
@@ -345,12 +340,8 @@ export function importTfjs(file: string): ImportedModel {
         const prev = [...steps].reverse().find((s) => s.op === 'linear');
         const n = prev && prev.op === 'linear' ? prev.outSize : width;
         if (n === null) throw refuse(from, 'comes before any layer that gives its width');
-        const eps = Number(c.epsilon ?? 1e-3);
-        const gamma = c.scale === false ? new Float64Array(n).fill(1) : weight(from.name, 'gamma', from, n);
-        const beta = c.center === false ? new Float64Array(n) : weight(from.name, 'beta', from, n);
-        const mean = weight(from.name, 'moving_mean', from, n);
-        const variance = weight(from.name, 'moving_variance', from, n);
-        const s = Float64Array.from({ length: n }, (_, j) => gamma[j] / Math.sqrt(variance[j] + eps));
+        const { gamma, beta, mean, variance, epsilon } = kerasBatchNorm(c, n, from, weight);
+        const s = Float64Array.from({ length: n }, (_, j) => gamma[j] / Math.sqrt(variance[j] + epsilon));
         steps.push({ op: 'affine', shift: Float64Array.from(mean, (m, j) => m - beta[j] / s[j]), divide: s.map((x) => 1 / x), from });
         notes.push(`BatchNormalization "${from.name}" folded`);
         break;
